@@ -1,0 +1,656 @@
+/* diag.c — see diag.h. Rendering follows GCC's shape:
+ *   file:line:col: error: message
+ *      12 |   grant mfa_required
+ *         |         ^~~~~~~~~~~~
+ */
+#include "compiler/diag.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DIAG_DEFAULT_CAP 50
+#define DIAG_WINDOW      140 /* longest source excerpt shown, in display columns */
+
+struct diag_ctx {
+    struct src_file *files;
+    size_t nfiles, capfiles;
+    struct diag *diags;
+    size_t ndiags, capdiags;
+    unsigned errors, warnings;
+    unsigned cap;
+    bool capped;
+    bool werror;
+    bool last_dropped; /* the last error was over the cap: drop its notes too */
+};
+
+struct diag_ctx *diag_ctx_new(void)
+{
+    struct diag_ctx *ctx = xcalloc(1, sizeof(*ctx));
+    ctx->cap = DIAG_DEFAULT_CAP;
+    return ctx;
+}
+
+static void diag_clear(struct diag_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->ndiags; i++) {
+        struct diag *d = &ctx->diags[i];
+        free(d->message);
+        free(d->code);
+        for (size_t j = 0; j < d->nnotes; j++)
+            free(d->notes[j].message);
+        free(d->notes);
+    }
+    ctx->ndiags = 0;
+}
+
+void diag_ctx_free(struct diag_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    diag_clear(ctx);
+    free(ctx->diags);
+    for (size_t i = 0; i < ctx->nfiles; i++) {
+        free(ctx->files[i].path);
+        free(ctx->files[i].text);
+        free(ctx->files[i].line_starts);
+    }
+    free(ctx->files);
+    free(ctx);
+}
+
+uint32_t diag_add_source(struct diag_ctx *ctx, const char *path, char *text, size_t len)
+{
+    if (ctx->nfiles == ctx->capfiles) {
+        ctx->capfiles = ctx->capfiles ? ctx->capfiles * 2 : 8;
+        ctx->files = xrealloc(ctx->files, ctx->capfiles * sizeof(*ctx->files));
+    }
+    struct src_file *f = &ctx->files[ctx->nfiles];
+    f->path = xstrdup(path);
+    f->text = text;
+    f->len = len;
+    size_t cap = 64;
+    f->line_starts = xmalloc(cap * sizeof(size_t));
+    f->nlines = 0;
+    f->line_starts[f->nlines++] = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\n' && i + 1 <= len) {
+            if (f->nlines == cap) {
+                cap *= 2;
+                f->line_starts = xrealloc(f->line_starts, cap * sizeof(size_t));
+            }
+            f->line_starts[f->nlines++] = i + 1;
+        }
+    }
+    return (uint32_t)ctx->nfiles++;
+}
+
+const struct src_file *diag_source(const struct diag_ctx *ctx, uint32_t file)
+{
+    if (file >= ctx->nfiles)
+        return NULL;
+    return &ctx->files[file];
+}
+
+size_t diag_source_count(const struct diag_ctx *ctx)
+{
+    return ctx->nfiles;
+}
+
+struct loc diag_loc(uint32_t file, size_t start, size_t end)
+{
+    struct loc l = {file, (uint32_t)start, (uint32_t)(end < start ? start : end)};
+    return l;
+}
+
+struct loc diag_loc_join(struct loc a, struct loc b)
+{
+    if (!diag_loc_valid(a))
+        return b;
+    if (!diag_loc_valid(b) || a.file != b.file)
+        return a;
+    struct loc l = a;
+    if (b.start < l.start)
+        l.start = b.start;
+    if (b.end > l.end)
+        l.end = b.end;
+    return l;
+}
+
+static size_t line_index(const struct src_file *f, size_t off)
+{
+    size_t lo = 0, hi = f->nlines;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (f->line_starts[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Decodes one UTF-8 sequence; invalid bytes decode as U+FFFD of length 1. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    if (n == 0) {
+        *cp = 0;
+        return 0;
+    }
+    unsigned char c = s[0];
+    size_t len;
+    uint32_t v;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        len = 2;
+        v = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3;
+        v = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4;
+        v = c & 0x07;
+    } else {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    if (len > n) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            *cp = 0xFFFD;
+            return 1;
+        }
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    *cp = v;
+    return len;
+}
+
+static unsigned cp_width(uint32_t cp)
+{
+    if (cp == 0 || (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F) ||
+        (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0x20E3)
+        return 0; /* combining marks, zero-width, variation selectors */
+    if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+        (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+        (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+        (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) ||
+        (cp >= 0x20000 && cp <= 0x3FFFD))
+        return 2;
+    return 1;
+}
+
+size_t diag_display_width(const char *s, size_t n, size_t col0)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t col = col0;
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = utf8_decode(p + i, n - i, &cp);
+        if (cp == '\t')
+            col = (col / 8 + 1) * 8;
+        else
+            col += cp_width(cp);
+        i += k;
+    }
+    return col - col0;
+}
+
+static size_t count_codepoints(const char *s, size_t n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            count++;
+    return count;
+}
+
+void diag_line_col(const struct diag_ctx *ctx, uint32_t file, uint32_t offset, unsigned *line,
+                   unsigned *col)
+{
+    const struct src_file *f = diag_source(ctx, file);
+    if (!f) {
+        *line = 0;
+        *col = 0;
+        return;
+    }
+    if (offset > f->len)
+        offset = (uint32_t)f->len;
+    size_t li = line_index(f, offset);
+    *line = (unsigned)(li + 1);
+    *col = (unsigned)(count_codepoints(f->text + f->line_starts[li], offset - f->line_starts[li]) + 1);
+}
+
+void diag_set_error_cap(struct diag_ctx *ctx, unsigned cap)
+{
+    ctx->cap = cap ? cap : DIAG_DEFAULT_CAP;
+}
+
+bool diag_capped(const struct diag_ctx *ctx)
+{
+    return ctx->capped;
+}
+
+void diag_set_werror(struct diag_ctx *ctx, bool on)
+{
+    ctx->werror = on;
+}
+
+unsigned diag_error_count(const struct diag_ctx *ctx)
+{
+    return ctx->errors + (ctx->werror ? ctx->warnings : 0);
+}
+
+unsigned diag_warning_count(const struct diag_ctx *ctx)
+{
+    return ctx->werror ? 0 : ctx->warnings;
+}
+
+size_t diag_count(const struct diag_ctx *ctx)
+{
+    return ctx->ndiags;
+}
+
+const struct diag *diag_at(const struct diag_ctx *ctx, size_t i)
+{
+    return i < ctx->ndiags ? &ctx->diags[i] : NULL;
+}
+
+void diag_vemit(struct diag_ctx *ctx, enum diag_severity sev, const char *code, struct loc loc,
+                const char *fmt, va_list ap)
+{
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_vaddf(&sb, fmt, ap);
+    if (sev == DIAG_NOTE) {
+        if (ctx->ndiags == 0 || ctx->last_dropped) {
+            strbuf_fini(&sb);
+            return;
+        }
+        struct diag *d = &ctx->diags[ctx->ndiags - 1];
+        d->notes = xrealloc(d->notes, (d->nnotes + 1) * sizeof(*d->notes));
+        d->notes[d->nnotes].loc = loc;
+        d->notes[d->nnotes].message = strbuf_detach(&sb);
+        d->nnotes++;
+        return;
+    }
+    if (sev == DIAG_ERROR)
+        ctx->errors++;
+    else
+        ctx->warnings++;
+    if (ctx->errors + ctx->warnings > ctx->cap) {
+        ctx->capped = true;
+        ctx->last_dropped = true;
+        strbuf_fini(&sb);
+        return;
+    }
+    ctx->last_dropped = false;
+    if (ctx->ndiags == ctx->capdiags) {
+        ctx->capdiags = ctx->capdiags ? ctx->capdiags * 2 : 16;
+        ctx->diags = xrealloc(ctx->diags, ctx->capdiags * sizeof(*ctx->diags));
+    }
+    struct diag *d = &ctx->diags[ctx->ndiags++];
+    memset(d, 0, sizeof(*d));
+    d->severity = sev;
+    d->loc = loc;
+    d->code = code ? xstrdup(code) : NULL;
+    d->message = strbuf_detach(&sb);
+}
+
+void diag_emit(struct diag_ctx *ctx, enum diag_severity sev, const char *code, struct loc loc,
+               const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vemit(ctx, sev, code, loc, fmt, ap);
+    va_end(ap);
+}
+
+void diag_error(struct diag_ctx *ctx, struct loc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vemit(ctx, DIAG_ERROR, NULL, loc, fmt, ap);
+    va_end(ap);
+}
+
+void diag_warning(struct diag_ctx *ctx, struct loc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vemit(ctx, DIAG_WARNING, NULL, loc, fmt, ap);
+    va_end(ap);
+}
+
+void diag_note(struct diag_ctx *ctx, struct loc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vemit(ctx, DIAG_NOTE, NULL, loc, fmt, ap);
+    va_end(ap);
+}
+
+bool diag_format_parse(const char *name, enum diag_format *out)
+{
+    if (strcmp(name, "text") == 0)
+        *out = DIAG_FMT_TEXT;
+    else if (strcmp(name, "json") == 0)
+        *out = DIAG_FMT_JSON;
+    else if (strcmp(name, "github") == 0)
+        *out = DIAG_FMT_GITHUB;
+    else
+        return false;
+    return true;
+}
+
+/* ---- rendering ---- */
+
+static const char *sev_name(enum diag_severity s)
+{
+    switch (s) {
+    case DIAG_ERROR:
+        return "error";
+    case DIAG_WARNING:
+        return "warning";
+    case DIAG_NOTE:
+        return "note";
+    }
+    return "error";
+}
+
+static const char *sev_color(enum diag_severity s)
+{
+    switch (s) {
+    case DIAG_ERROR:
+        return "\033[1;31m";
+    case DIAG_WARNING:
+        return "\033[1;35m";
+    case DIAG_NOTE:
+        return "\033[1;36m";
+    }
+    return "";
+}
+
+/* The line's text without its terminator (\n or \r\n). */
+static void line_span(const struct src_file *f, size_t li, size_t *start, size_t *len)
+{
+    size_t s = f->line_starts[li];
+    size_t e = li + 1 < f->nlines ? f->line_starts[li + 1] : f->len;
+    if (e > s && f->text[e - 1] == '\n')
+        e--;
+    if (e > s && f->text[e - 1] == '\r')
+        e--;
+    *start = s;
+    *len = e - s;
+}
+
+/* Appends the text [s, s+n) with tabs expanded, starting at display column col0. */
+static size_t add_expanded(struct strbuf *sb, const char *s, size_t n, size_t col0)
+{
+    size_t col = col0;
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (cp == '\t') {
+            size_t next = (col / 8 + 1) * 8;
+            while (col < next) {
+                strbuf_addc(sb, ' ');
+                col++;
+            }
+        } else if (cp < 0x20 || cp == 0x7F) {
+            strbuf_addc(sb, '?');
+            col++;
+        } else {
+            strbuf_add(sb, s + i, k);
+            col += cp_width(cp);
+        }
+        i += k;
+    }
+    return col;
+}
+
+static void render_excerpt(struct strbuf *sb, const struct src_file *f, struct loc loc, bool color,
+                           enum diag_severity sev)
+{
+    size_t li = line_index(f, loc.start);
+    size_t ls, ll;
+    line_span(f, li, &ls, &ll);
+    size_t off = loc.start - ls;
+    if (off > ll)
+        off = ll;
+    size_t end = loc.end > loc.start ? loc.end - ls : off + 1;
+    if (end > ll)
+        end = ll > off ? ll : off + 1; /* a range past the line end: underline to its end */
+    /* Choose a window [ws, we) of the line so that long lines stay readable. */
+    size_t ws = 0, we = ll;
+    size_t caret_col = diag_display_width(f->text + ls, off, 0);
+    if (diag_display_width(f->text + ls, ll, 0) > DIAG_WINDOW) {
+        size_t want = caret_col > DIAG_WINDOW / 3 ? caret_col - DIAG_WINDOW / 3 : 0;
+        /* advance ws to the first code point boundary at or after display column `want` */
+        while (ws < off && diag_display_width(f->text + ls, ws, 0) < want) {
+            ws++;
+            while (ws < off && ((unsigned char)f->text[ls + ws] & 0xC0) == 0x80)
+                ws++;
+        }
+        we = ws;
+        while (we < ll && diag_display_width(f->text + ls + ws, we - ws, 0) < DIAG_WINDOW) {
+            we++;
+            while (we < ll && ((unsigned char)f->text[ls + we] & 0xC0) == 0x80)
+                we++;
+        }
+        if (end > we)
+            end = we;
+    }
+    char gutter[32];
+    int gw = snprintf(gutter, sizeof(gutter), "%5zu", li + 1);
+    strbuf_addf(sb, "%s | ", gutter);
+    size_t col0 = 0;
+    if (ws > 0) {
+        strbuf_adds(sb, "...");
+        col0 = 3;
+    }
+    /* Expanded columns are computed from the window start so tabs line up with the echo. */
+    size_t start_disp = col0;
+    {
+        struct strbuf tmp = STRBUF_INIT;
+        start_disp = add_expanded(&tmp, f->text + ls + ws, off - ws, col0);
+        strbuf_fini(&tmp);
+    }
+    add_expanded(sb, f->text + ls + ws, we - ws, col0);
+    if (we < ll)
+        strbuf_adds(sb, "...");
+    strbuf_addc(sb, '\n');
+    struct strbuf tmp = STRBUF_INIT;
+    size_t end_disp = add_expanded(&tmp, f->text + ls + off, end > off ? end - off : 0, start_disp);
+    strbuf_fini(&tmp);
+    if (end_disp <= start_disp)
+        end_disp = start_disp + 1;
+    strbuf_addf(sb, "%*s | ", gw, "");
+    for (size_t i = 0; i < start_disp; i++)
+        strbuf_addc(sb, ' ');
+    if (color)
+        strbuf_adds(sb, sev == DIAG_NOTE ? "\033[1;36m" : "\033[1;32m");
+    strbuf_addc(sb, '^');
+    for (size_t i = start_disp + 1; i < end_disp; i++)
+        strbuf_addc(sb, '~');
+    if (color)
+        strbuf_adds(sb, "\033[0m");
+    strbuf_addc(sb, '\n');
+}
+
+static void render_one_text(struct diag_ctx *ctx, struct strbuf *sb, enum diag_severity sev,
+                            struct loc loc, const char *code, const char *msg, bool color)
+{
+    const struct src_file *f = diag_loc_valid(loc) ? diag_source(ctx, loc.file) : NULL;
+    if (color)
+        strbuf_adds(sb, "\033[1m");
+    if (f) {
+        unsigned line, col;
+        diag_line_col(ctx, loc.file, loc.start, &line, &col);
+        strbuf_addf(sb, "%s:%u:%u: ", f->path, line, col);
+    } else {
+        strbuf_adds(sb, "idpc: ");
+    }
+    if (color)
+        strbuf_addf(sb, "\033[0m%s", sev_color(sev));
+    strbuf_adds(sb, sev_name(sev));
+    if (color)
+        strbuf_adds(sb, "\033[0m");
+    strbuf_addf(sb, ": %s", msg);
+    if (code)
+        strbuf_addf(sb, " [%s]", code);
+    strbuf_addc(sb, '\n');
+    if (f)
+        render_excerpt(sb, f, loc, color, sev);
+}
+
+static void json_add_loc(struct diag_ctx *ctx, json_t *o, struct loc loc)
+{
+    const struct src_file *f = diag_loc_valid(loc) ? diag_source(ctx, loc.file) : NULL;
+    if (!f)
+        return;
+    unsigned line, col, eline, ecol;
+    diag_line_col(ctx, loc.file, loc.start, &line, &col);
+    diag_line_col(ctx, loc.file, loc.end > loc.start ? loc.end : loc.start, &eline, &ecol);
+    json_object_set_new(o, "file", json_string(f->path));
+    json_object_set_new(o, "line", json_integer(line));
+    json_object_set_new(o, "column", json_integer(col));
+    json_object_set_new(o, "endLine", json_integer(eline));
+    json_object_set_new(o, "endColumn", json_integer(ecol));
+}
+
+static void gh_escape(struct strbuf *sb, const char *s, bool property)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '%':
+            strbuf_adds(sb, "%25");
+            break;
+        case '\r':
+            strbuf_adds(sb, "%0D");
+            break;
+        case '\n':
+            strbuf_adds(sb, "%0A");
+            break;
+        case ':':
+            strbuf_adds(sb, property ? "%3A" : ":");
+            break;
+        case ',':
+            strbuf_adds(sb, property ? "%2C" : ",");
+            break;
+        default:
+            strbuf_addc(sb, *s);
+        }
+    }
+}
+
+static void render_github(struct diag_ctx *ctx, struct strbuf *sb, enum diag_severity sev,
+                          struct loc loc, const char *msg)
+{
+    const struct src_file *f = diag_loc_valid(loc) ? diag_source(ctx, loc.file) : NULL;
+    strbuf_addf(sb, "::%s", sev == DIAG_ERROR ? "error" : sev == DIAG_WARNING ? "warning" : "notice");
+    if (f) {
+        unsigned line, col, eline, ecol;
+        diag_line_col(ctx, loc.file, loc.start, &line, &col);
+        diag_line_col(ctx, loc.file, loc.end > loc.start ? loc.end : loc.start, &eline, &ecol);
+        strbuf_adds(sb, " file=");
+        gh_escape(sb, f->path, true);
+        strbuf_addf(sb, ",line=%u,col=%u", line, col);
+        if (eline == line)
+            strbuf_addf(sb, ",endColumn=%u", ecol);
+        else
+            strbuf_addf(sb, ",endLine=%u", eline);
+    }
+    strbuf_adds(sb, "::");
+    gh_escape(sb, msg, false);
+    strbuf_addc(sb, '\n');
+}
+
+static int cmp_diag(const void *pa, const void *pb)
+{
+    const struct diag *a = pa, *b = pb;
+    if (a->loc.file != b->loc.file)
+        return a->loc.file < b->loc.file ? -1 : 1;
+    if (a->loc.start != b->loc.start)
+        return a->loc.start < b->loc.start ? -1 : 1;
+    return 0;
+}
+
+/* Stable sort by position: insertion order breaks ties (merge via index tagging). */
+static void sort_diags(struct diag_ctx *ctx)
+{
+    /* insertion sort keeps stability; diagnostic counts are small (capped) */
+    for (size_t i = 1; i < ctx->ndiags; i++) {
+        struct diag tmp = ctx->diags[i];
+        size_t j = i;
+        while (j > 0 && cmp_diag(&ctx->diags[j - 1], &tmp) > 0) {
+            ctx->diags[j] = ctx->diags[j - 1];
+            j--;
+        }
+        ctx->diags[j] = tmp;
+    }
+}
+
+void diag_render(struct diag_ctx *ctx, FILE *out, enum diag_format fmt, bool color)
+{
+    sort_diags(ctx);
+    struct strbuf sb = STRBUF_INIT;
+    if (fmt == DIAG_FMT_JSON) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < ctx->ndiags; i++) {
+            struct diag *d = &ctx->diags[i];
+            json_t *o = json_object();
+            json_object_set_new(o, "severity", json_string(sev_name(d->severity)));
+            json_add_loc(ctx, o, d->loc);
+            if (d->code)
+                json_object_set_new(o, "code", json_string(d->code));
+            json_object_set_new(o, "message", json_string(d->message));
+            json_t *notes = json_array();
+            for (size_t j = 0; j < d->nnotes; j++) {
+                json_t *n = json_object();
+                json_add_loc(ctx, n, d->notes[j].loc);
+                json_object_set_new(n, "message", json_string(d->notes[j].message));
+                json_array_append_new(notes, n);
+            }
+            json_object_set_new(o, "notes", notes);
+            json_array_append_new(arr, o);
+        }
+        json_t *doc = json_object();
+        json_object_set_new(doc, "diagnostics", arr);
+        json_object_set_new(doc, "errors", json_integer(diag_error_count(ctx)));
+        json_object_set_new(doc, "warnings", json_integer(diag_warning_count(ctx)));
+        json_object_set_new(doc, "truncated", json_boolean(ctx->capped));
+        char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        strbuf_adds(&sb, s);
+        strbuf_addc(&sb, '\n');
+        free(s);
+        json_decref(doc);
+    } else {
+        for (size_t i = 0; i < ctx->ndiags; i++) {
+            struct diag *d = &ctx->diags[i];
+            if (fmt == DIAG_FMT_GITHUB) {
+                render_github(ctx, &sb, d->severity, d->loc, d->message);
+                for (size_t j = 0; j < d->nnotes; j++)
+                    render_github(ctx, &sb, DIAG_NOTE, d->notes[j].loc, d->notes[j].message);
+                continue;
+            }
+            render_one_text(ctx, &sb, d->severity, d->loc, d->code, d->message, color);
+            for (size_t j = 0; j < d->nnotes; j++)
+                render_one_text(ctx, &sb, DIAG_NOTE, d->notes[j].loc, NULL, d->notes[j].message,
+                                color);
+        }
+        if (ctx->capped && fmt == DIAG_FMT_TEXT)
+            strbuf_addf(&sb, "idpc: too many diagnostics; showing the first %u of %u\n", ctx->cap,
+                        ctx->errors + ctx->warnings);
+    }
+    fputs(strbuf_str(&sb), out);
+    fflush(out);
+    strbuf_fini(&sb);
+    diag_clear(ctx);
+}

@@ -1,0 +1,70 @@
+/* util.h — allocation, arenas, string buffers, file reading.
+ * Ownership: x*alloc results and strbuf_detach() strings belong to the caller; everything
+ * allocated from an arena belongs to the arena and is freed by arena_free() at once. */
+#ifndef IDPC_UTIL_H
+#define IDPC_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdnoreturn.h>
+
+#define IDPC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__)
+#define IDPC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define IDPC_WARN_UNUSED  __attribute__((warn_unused_result))
+#else
+#define IDPC_PRINTF(f, a)
+#define IDPC_WARN_UNUSED
+#endif
+
+/* Allocation failure prints a message and aborts: we are a command-line tool. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) IDPC_PRINTF(1, 2);
+
+/* An impossible state: print where and abort. */
+noreturn void idpc_bug(const char *file, int line, const char *fmt, ...) IDPC_PRINTF(3, 4);
+#define BUG(...) idpc_bug(__FILE__, __LINE__, __VA_ARGS__)
+
+/* Bump allocator; memory is returned all at once by arena_free(). */
+struct arena;
+struct arena *arena_new(void);
+void arena_free(struct arena *a);
+void *arena_alloc(struct arena *a, size_t n); /* zeroed, aligned for any type */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_strdup(struct arena *a, const char *s);
+char *arena_printf(struct arena *a, const char *fmt, ...) IDPC_PRINTF(2, 3);
+
+/* Growable NUL-terminated byte string. */
+struct strbuf {
+    char *buf; /* always NUL-terminated once anything was added; NULL when empty and fresh */
+    size_t len;
+    size_t cap;
+};
+#define STRBUF_INIT {NULL, 0, 0}
+void strbuf_init(struct strbuf *sb);
+void strbuf_fini(struct strbuf *sb);
+void strbuf_reset(struct strbuf *sb);
+void strbuf_add(struct strbuf *sb, const char *s, size_t n);
+void strbuf_adds(struct strbuf *sb, const char *s);
+void strbuf_addc(struct strbuf *sb, char c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) IDPC_PRINTF(2, 3);
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap) IDPC_PRINTF(2, 0);
+const char *strbuf_str(const struct strbuf *sb); /* "" when empty */
+char *strbuf_detach(struct strbuf *sb);          /* caller frees; sb is reset */
+
+/* Reads a whole file. Returns 0, or an errno value. *out is NUL-terminated, caller frees. */
+int util_read_file(const char *path, char **out, size_t *len) IDPC_WARN_UNUSED;
+/* Writes a file atomically: temp file in the same directory, fsync, rename. 0 or errno. */
+int util_write_file_atomic(const char *path, const char *data, size_t len) IDPC_WARN_UNUSED;
+
+/* Strict decimal parse of a whole string into [min, max]; false on junk or overflow. */
+bool util_parse_long(const char *s, long min, long max, long *out);
+bool util_streq_nocase(const char *a, const char *b);
+
+#endif
