@@ -4,19 +4,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compiler/ast.h"
+#include "compiler/compile.h"
 
 static void help(void)
 {
     printf("usage: idpc validate [--format text|json|github] [--werror] [DIR|FILE...]\n\n"
            "Parses the configuration (every *.idp file of DIR, or the FILEs given; default: the\n"
-           "current directory) and runs every check that needs no tenant. Prints diagnostics in\n"
-           "GCC's format (file:line:col: error: ...) with the source line and a caret.\n\n"
+           "current directory) and runs every check that needs no tenant: syntax, names declared\n"
+           "twice, undefined $variables and templates, statements in the wrong block, unknown\n"
+           "keywords, malformed CIDRs and country codes, durations out of range, the rules of\n"
+           "each kind of object. Prints diagnostics in GCC's format (file:line:col: error: ...)\n"
+           "with the source line and a caret under the offending text.\n\n"
            "Options:\n"
            "  --format FMT   text (default), json, or github (GitHub Actions annotations)\n"
            "  --werror       treat warnings as errors\n"
            "  -h, --help     show this help\n\n"
-           "Exit codes: 0 valid, 1 errors found, 2 usage error.\n\n"
+           "Exit codes: 0 valid (warnings allowed), 1 errors found, 2 usage error.\n\n"
            "Example:\n"
            "  idpc validate policies/contoso\n");
 }
@@ -29,16 +32,16 @@ int cmd_validate(int argc, char **argv)
     bool dump = false; /* undocumented: the parse tree, for golden tests */
     const char **paths = xcalloc((size_t)argc + 1, sizeof(*paths));
     size_t npaths = 0;
+    int rc = CLI_EXIT_OK;
     for (int i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {
             help();
-            free(paths);
-            return 0;
+            goto out;
         }
         int f = cli_parse_format(argc, argv, &i, &o);
         if (f < 0) {
-            free(paths);
-            return cli_usage_error("validate", "--format takes text, json or github");
+            rc = cli_usage_error("validate", "--format takes text, json or github");
+            goto out;
         }
         if (f > 0)
             continue;
@@ -47,8 +50,8 @@ int cmd_validate(int argc, char **argv)
         } else if (strcmp(argv[i], "--dump-ast") == 0) {
             dump = true;
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            free(paths);
-            return cli_usage_error("validate", "unknown option '%s'", argv[i]);
+            rc = cli_usage_error("validate", "unknown option '%s'", argv[i]);
+            goto out;
         } else {
             paths[npaths++] = argv[i];
         }
@@ -56,29 +59,28 @@ int cmd_validate(int argc, char **argv)
     if (npaths == 0)
         paths[npaths++] = ".";
 
-    struct diag_ctx *diag = diag_ctx_new();
-    diag_set_werror(diag, werror);
-    struct ast_config *cfg = ast_config_new();
-    for (size_t i = 0; i < npaths; i++)
-        (void)ast_load_path(cfg, diag, paths[i]);
+    struct compile_result cr;
+    (void)compile_paths(paths, npaths, werror, &cr);
     if (dump) {
         struct strbuf sb = STRBUF_INIT;
-        ast_dump(cfg, diag, &sb);
+        ast_dump(cr.ast, cr.diag, &sb);
         fputs(strbuf_str(&sb), stdout);
         strbuf_fini(&sb);
     }
-    unsigned errors = diag_error_count(diag), warnings = diag_warning_count(diag);
-    diag_render(diag, stderr, o.format, o.color);
+    unsigned errors = diag_error_count(cr.diag), warnings = diag_warning_count(cr.diag);
+    diag_render(cr.diag, stderr, o.format, o.color);
     if (o.format == DIAG_FMT_TEXT) {
         if (errors)
             fprintf(stderr, "%u error%s, %u warning%s\n", errors, errors == 1 ? "" : "s", warnings,
                     warnings == 1 ? "" : "s");
-        else
-            printf("%zu file%s valid, %u warning%s\n", cfg->nfiles, cfg->nfiles == 1 ? "" : "s",
-                   warnings, warnings == 1 ? "" : "s");
+        else if (!dump)
+            printf("%zu file%s, %zu object%s: valid, %u warning%s\n", cr.ast->nfiles,
+                   cr.ast->nfiles == 1 ? "" : "s", cr.model ? cr.model->n : 0,
+                   cr.model && cr.model->n == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
     }
-    ast_config_free(cfg);
-    diag_ctx_free(diag);
+    rc = errors ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+    compile_free(&cr);
+out:
     free(paths);
-    return errors ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+    return rc;
 }

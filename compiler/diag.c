@@ -279,6 +279,17 @@ void diag_vemit(struct diag_ctx *ctx, enum diag_severity sev, const char *code, 
         d->nnotes++;
         return;
     }
+    /* The same message at the same place (a template line checked for each policy using it)
+     * is reported once. */
+    for (size_t i = 0; i < ctx->ndiags; i++) {
+        const struct diag *d = &ctx->diags[i];
+        if (d->severity == sev && d->loc.file == loc.file && d->loc.start == loc.start &&
+            d->loc.end == loc.end && strcmp(d->message, strbuf_str(&sb)) == 0) {
+            ctx->last_dropped = true;
+            strbuf_fini(&sb);
+            return;
+        }
+    }
     if (sev == DIAG_ERROR)
         ctx->errors++;
     else

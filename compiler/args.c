@@ -1,0 +1,360 @@
+/* args.c — a cursor over a statement's atoms, with $variable expansion and precise errors. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "compiler/check_int.h"
+#include "compiler/suggest.h"
+
+#define ARGS_MAX_EXPANSION 4096
+
+static struct check_define *find_define(struct check *ck, const char *name)
+{
+    for (size_t i = 0; i < ck->ndefines; i++)
+        if (strcmp(ck->defines[i].name, name) == 0)
+            return &ck->defines[i];
+    return NULL;
+}
+
+struct expand {
+    struct ast_atom *v;
+    struct loc *origin;
+    size_t n, cap;
+};
+
+static void push(struct check *ck, struct expand *e, const struct ast_atom *a, struct loc origin)
+{
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 16;
+        struct ast_atom *nv = arena_alloc(ck->arena, cap * sizeof(*nv));
+        struct loc *no = arena_alloc(ck->arena, cap * sizeof(*no));
+        if (e->n) {
+            memcpy(nv, e->v, e->n * sizeof(*nv));
+            memcpy(no, e->origin, e->n * sizeof(*no));
+        }
+        e->v = nv;
+        e->origin = no;
+        e->cap = cap;
+    }
+    e->v[e->n] = *a;
+    e->origin[e->n] = origin;
+    e->n++;
+}
+
+static void expand_atoms(struct check *ck, struct expand *e, const struct ast_atom *atoms, size_t n,
+                         struct loc origin)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct ast_atom *a = &atoms[i];
+        if (a->kind != AST_VAR) {
+            push(ck, e, a, origin);
+            continue;
+        }
+        struct loc use = diag_loc_valid(origin) ? origin : a->loc;
+        struct check_define *d = find_define(ck, a->text);
+        if (!d) {
+            const char **names = arena_alloc(ck->arena, (ck->ndefines + 1) * sizeof(*names));
+            for (size_t k = 0; k < ck->ndefines; k++)
+                names[k] = ck->defines[k].name;
+            const char *best = suggest_best(a->text, names, ck->ndefines);
+            if (best)
+                diag_error(ck->diag, a->loc, "undefined variable '$%s'; did you mean '$%s'?", a->text,
+                           best);
+            else
+                diag_error(ck->diag, a->loc,
+                           "undefined variable '$%s'; define it with 'define %s = ...'", a->text,
+                           a->text);
+            continue;
+        }
+        d->used = true;
+        if (d->expanding) {
+            diag_error(ck->diag, a->loc, "variable '$%s' refers to itself", a->text);
+            diag_note(ck->diag, d->stmt->atoms[0].loc, "'$%s' is defined here", a->text);
+            continue;
+        }
+        if (e->n + d->natoms > ARGS_MAX_EXPANSION) {
+            diag_error(ck->diag, a->loc, "expanding '$%s' makes this statement too long", a->text);
+            continue;
+        }
+        d->expanding = true;
+        expand_atoms(ck, e, d->atoms, d->natoms, use);
+        d->expanding = false;
+    }
+}
+
+void args_init(struct args *a, struct check *ck, const struct ast_stmt *s)
+{
+    memset(a, 0, sizeof(*a));
+    a->ck = ck;
+    a->stmt = s;
+    bool has_var = false;
+    for (size_t i = 0; i < s->natoms; i++)
+        if (s->atoms[i].kind == AST_VAR)
+            has_var = true;
+    if (!has_var) {
+        a->v = s->atoms;
+        a->n = s->natoms;
+        struct loc *o = arena_alloc(ck->arena, s->natoms * sizeof(*o));
+        for (size_t i = 0; i < s->natoms; i++)
+            o[i] = DIAG_LOC_NONE;
+        a->origin = o;
+    } else {
+        struct expand e = {0};
+        unsigned before = diag_error_count(ck->diag);
+        expand_atoms(ck, &e, s->atoms, s->natoms, DIAG_LOC_NONE);
+        a->v = e.v;
+        a->origin = e.origin;
+        a->n = e.n;
+        if (diag_error_count(ck->diag) != before)
+            a->failed = true;
+    }
+    a->i = 1;
+}
+
+bool args_done(const struct args *a)
+{
+    return a->i >= a->n;
+}
+
+const struct ast_atom *args_peek(const struct args *a)
+{
+    return a->i < a->n ? &a->v[a->i] : NULL;
+}
+
+const struct ast_atom *args_peek_at(const struct args *a, size_t ahead)
+{
+    return a->i + ahead < a->n ? &a->v[a->i + ahead] : NULL;
+}
+
+const struct ast_atom *args_next(struct args *a)
+{
+    return a->i < a->n ? &a->v[a->i++] : NULL;
+}
+
+struct loc args_here(const struct args *a)
+{
+    if (a->i < a->n)
+        return a->v[a->i].loc;
+    const struct ast_atom *last = &a->v[a->n - 1];
+    /* an atom expanded from a variable: point after the variable's use instead */
+    struct loc l = diag_loc_valid(a->origin[a->n - 1]) ? a->origin[a->n - 1] : last->loc;
+    return diag_loc(l.file, l.end, l.end);
+}
+
+bool args_accept(struct args *a, const char *w)
+{
+    if (a->i < a->n && ast_is_word(&a->v[a->i], w)) {
+        a->i++;
+        return true;
+    }
+    return false;
+}
+
+bool args_comma(struct args *a)
+{
+    if (a->i < a->n && a->v[a->i].kind == AST_COMMA) {
+        a->i++;
+        return true;
+    }
+    return false;
+}
+
+static struct loc origin_of(const struct args *a, const struct ast_atom *at)
+{
+    if (at >= a->v && at < a->v + a->n)
+        return a->origin[at - a->v];
+    return DIAG_LOC_NONE;
+}
+
+void args_error(struct args *a, const struct ast_atom *at, const char *fmt, ...)
+{
+    if (a->failed)
+        return; /* one error per statement: the rest would be noise */
+    a->failed = true;
+    struct loc l = at ? at->loc : args_here(a);
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vemit(a->ck->diag, DIAG_ERROR, NULL, l, fmt, ap);
+    va_end(ap);
+    struct loc o = at ? origin_of(a, at) : DIAG_LOC_NONE;
+    if (diag_loc_valid(o))
+        diag_note(a->ck->diag, o, "in the expansion of this variable");
+}
+
+void args_expected(struct args *a, const char *what)
+{
+    const struct ast_atom *at = args_peek(a);
+    const struct ast_atom *prev = a->i > 0 ? &a->v[a->i - 1] : NULL;
+    const char *after = prev ? ast_atom_describe(a->ck->arena, prev) : "";
+    if (!at)
+        args_error(a, NULL, "expected %s after %s", what, after);
+    else
+        args_error(a, at, "expected %s after %s, found %s", what, after,
+                   ast_atom_describe(a->ck->arena, at));
+}
+
+static void list_choices(struct strbuf *sb, const char *const *choices, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strbuf_adds(sb, i == n - 1 ? " or " : ", ");
+        strbuf_addf(sb, "'%s'", choices[i]);
+    }
+}
+
+int args_expect_word(struct args *a, const char *what, const char *const *choices, size_t n)
+{
+    const struct ast_atom *at = args_peek(a);
+    if (at && at->kind == AST_WORD) {
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(at->text, choices[i]) == 0) {
+                a->i++;
+                return (int)i;
+            }
+    }
+    struct strbuf sb = STRBUF_INIT;
+    list_choices(&sb, choices, n);
+    const char *best = at && (at->kind == AST_WORD || at->kind == AST_STRING)
+                           ? suggest_best(at->text, choices, n)
+                           : NULL;
+    if (!at) {
+        args_expected(a, what);
+    } else if (best) {
+        args_error(a, at, "unknown %s '%s'; did you mean '%s'?", what, at->text, best);
+    } else if (at->kind == AST_WORD) {
+        args_error(a, at, "unknown %s '%s'; expected %s", what, at->text, strbuf_str(&sb));
+    } else {
+        args_error(a, at, "expected %s (%s), found %s", what, strbuf_str(&sb),
+                   ast_atom_describe(a->ck->arena, at));
+    }
+    strbuf_fini(&sb);
+    return -1;
+}
+
+const struct catalog_entry *args_expect_enum(struct args *a, enum catalog_kind k)
+{
+    const struct ast_atom *at = args_peek(a);
+    const char *what = catalog_kind_name(k);
+    if (at && at->kind == AST_WORD) {
+        const struct catalog_entry *e = catalog_lookup(k, at->text);
+        if (e) {
+            a->i++;
+            return e;
+        }
+        const char *best = catalog_suggest(k, at->text);
+        if (best) {
+            args_error(a, at, "unknown %s '%s'; did you mean '%s'?", what, at->text, best);
+            return NULL;
+        }
+    }
+    size_t n;
+    const struct catalog_entry *all = catalog_entries(k, &n);
+    struct strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strbuf_adds(&sb, i == n - 1 ? " or " : ", ");
+        strbuf_addf(&sb, "'%s'", all[i].keyword);
+    }
+    if (!at)
+        args_error(a, NULL, "expected %s (%s) after %s", what, strbuf_str(&sb),
+                   ast_atom_describe(a->ck->arena, &a->v[a->i - 1]));
+    else if (at->kind == AST_WORD)
+        args_error(a, at, "unknown %s '%s'; expected %s", what, at->text, strbuf_str(&sb));
+    else if (at->kind == AST_STRING && catalog_lookup(k, at->text))
+        args_error(a, at, "%s is a keyword, not a string: write %s without quotes", what,
+                   at->text);
+    else
+        args_error(a, at, "expected %s (%s), found %s", what, strbuf_str(&sb),
+                   ast_atom_describe(a->ck->arena, at));
+    strbuf_fini(&sb);
+    return NULL;
+}
+
+const struct ast_atom *args_expect_string(struct args *a, const char *what)
+{
+    const struct ast_atom *at = args_peek(a);
+    if (at && at->kind == AST_STRING) {
+        a->i++;
+        return at;
+    }
+    if (at && at->kind == AST_WORD)
+        args_error(a, at, "expected %s in quotes, found '%s'; write \"%s\"", what, at->text,
+                   at->text);
+    else
+        args_expected(a, what);
+    return NULL;
+}
+
+bool args_expect_end(struct args *a)
+{
+    if (a->failed)
+        return false;
+    const struct ast_atom *at = args_peek(a);
+    if (!at)
+        return true;
+    args_error(a, at, "unexpected %s at the end of '%s'", ast_atom_describe(a->ck->arena, at),
+               a->v[0].text);
+    return false;
+}
+
+json_t *args_enum_list(struct args *a, enum catalog_kind k)
+{
+    json_t *out = json_array();
+    do {
+        const struct catalog_entry *e = args_expect_enum(a, k);
+        if (!e) {
+            json_decref(out);
+            return NULL;
+        }
+        bool dup = false;
+        size_t i;
+        json_t *v;
+        json_array_foreach(out, i, v)
+        {
+            if (strcmp(json_string_value(v), e->graph) == 0)
+                dup = true;
+        }
+        if (dup) {
+            diag_warning(a->ck->diag, a->v[a->i - 1].loc, "'%s' is listed twice", e->keyword);
+        } else {
+            json_array_append_new(out, json_string(e->graph));
+        }
+    } while (args_comma(a));
+    return out;
+}
+
+json_t *args_ref(struct args *a, const char *kind, const char *what)
+{
+    const struct ast_atom *kw = a->i > 0 ? &a->v[a->i - 1] : NULL;
+    struct loc at_loc = kw ? kw->loc : args_here(a);
+    const char *at = check_at(a->ck, at_loc);
+    if (args_accept(a, "id")) {
+        const struct ast_atom *s = args_expect_string(a, "an object id");
+        if (!s)
+            return NULL;
+        if (!check_is_guid(s->text)) {
+            args_error(a, s, "'%s' is not an object id (a GUID such as "
+                             "00000000-0000-0000-0000-000000000000)",
+                       s->text);
+            return NULL;
+        }
+        return model_ref_id(kind, s->text, at);
+    }
+    const struct ast_atom *s = args_expect_string(a, what);
+    if (!s)
+        return NULL;
+    if (s->len == 0) {
+        args_error(a, s, "%s must not be empty", what);
+        return NULL;
+    }
+    return model_ref_name(kind, s->text, at);
+}
+
+bool args_on_off(struct args *a, bool *out)
+{
+    static const char *const choices[] = {"on", "off"};
+    int k = args_expect_word(a, "value", choices, 2);
+    if (k < 0)
+        return false;
+    *out = k == 0;
+    return true;
+}

@@ -1,0 +1,609 @@
+/* check.c — scopes, variables, templates, statement placement, and dispatch to lower_*.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/check_int.h"
+#include "compiler/suggest.h"
+
+struct schema_row {
+    enum check_block block;
+    const char *keyword;
+    bool takes_block;
+    const char *summary;
+};
+
+static const struct schema_row schema[] = {
+#define STMT(b, k, t, s) {b, k, t, s},
+#include "compiler/schema.def"
+#undef STMT
+};
+
+static const char *const block_names[BLK__COUNT] = {
+    [BLK_TOP] = "the top level",
+    [BLK_GROUP] = "a group block",
+    [BLK_LOCATION] = "a location block",
+    [BLK_STRENGTH] = "a strength block",
+    [BLK_AUTH_METHODS] = "the authentication_methods block",
+    [BLK_ROLE] = "a role block",
+    [BLK_SETTINGS] = "the settings block",
+    [BLK_TEMPLATE] = "a template block",
+    [BLK_POLICY] = "a policy block",
+    [BLK_TEST] = "a test block",
+};
+
+const char *check_block_name(enum check_block b)
+{
+    return (unsigned)b < BLK__COUNT ? block_names[b] : "a block";
+}
+
+const char *check_at(struct check *ck, struct loc l)
+{
+    const struct src_file *f = diag_loc_valid(l) ? diag_source(ck->diag, l.file) : NULL;
+    if (!f)
+        return "";
+    unsigned line, col;
+    diag_line_col(ck->diag, l.file, l.start, &line, &col);
+    return arena_printf(ck->arena, "%s:%u:%u", f->path, line, col);
+}
+
+bool check_is_guid(const char *s)
+{
+    return catalog_is_guid(s);
+}
+
+static const struct schema_row *schema_find(enum check_block b, const char *kw)
+{
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(schema); i++)
+        if (schema[i].block == b && strcmp(schema[i].keyword, kw) == 0)
+            return &schema[i];
+    return NULL;
+}
+
+/* Reports a statement that does not belong in block `b`. */
+static void misplaced(struct check *ck, enum check_block b, const struct ast_stmt *s)
+{
+    const char *kw = s->atoms[0].text;
+    const struct ast_atom *at = &s->atoms[0];
+    /* where does it belong? */
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(schema); i++) {
+        if (strcmp(schema[i].keyword, kw) == 0 && schema[i].block != b &&
+            schema[i].block != BLK_TEMPLATE) {
+            diag_error(ck->diag, at->loc, "'%s' is not allowed in %s; it belongs in %s", kw,
+                       check_block_name(b), check_block_name(schema[i].block));
+            return;
+        }
+    }
+    struct suggest sg;
+    suggest_init(&sg, kw);
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(schema); i++)
+        if (schema[i].block == b)
+            suggest_add(&sg, schema[i].keyword);
+    const char *best = suggest_result(&sg);
+    if (best) {
+        diag_error(ck->diag, at->loc, "unknown statement '%s' in %s; did you mean '%s'?", kw,
+                   check_block_name(b), best);
+        return;
+    }
+    struct strbuf sb = STRBUF_INIT;
+    size_t count = 0;
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(schema); i++)
+        if (schema[i].block == b)
+            count++;
+    size_t k = 0;
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(schema); i++) {
+        if (schema[i].block != b)
+            continue;
+        if (k)
+            strbuf_adds(&sb, k == count - 1 ? " or " : ", ");
+        strbuf_addf(&sb, "'%s'", schema[i].keyword);
+        k++;
+    }
+    diag_error(ck->diag, at->loc, "unknown statement '%s' in %s; expected %s", kw,
+               check_block_name(b), strbuf_str(&sb));
+    strbuf_fini(&sb);
+}
+
+/* Checks that `s` may stand in block `b`, with or without a block as the schema says. */
+static bool placement_ok(struct check *ck, enum check_block b, const struct ast_stmt *s)
+{
+    if (s->atoms[0].kind != AST_WORD) {
+        diag_error(ck->diag, s->atoms[0].loc, "a statement starts with a keyword");
+        return false;
+    }
+    const struct schema_row *row = schema_find(b, s->atoms[0].text);
+    if (!row) {
+        misplaced(ck, b, s);
+        return false;
+    }
+    if (row->takes_block && !s->has_block) {
+        diag_error(ck->diag, ast_atoms_loc(s, 0, s->natoms), "'%s' needs a block: %s ... { ... }",
+                   row->keyword, row->keyword);
+        return false;
+    }
+    if (!row->takes_block && s->has_block) {
+        diag_error(ck->diag, s->lbrace, "'%s' does not take a block", row->keyword);
+        return false;
+    }
+    return true;
+}
+
+/* The statements of a block that pass the placement check. */
+static struct ast_stmt **checked_body(struct check *ck, enum check_block b,
+                                      const struct ast_stmt *decl, size_t *n)
+{
+    size_t count = 0;
+    for (const struct ast_stmt *s = decl->body; s; s = s->next)
+        count++;
+    struct ast_stmt **v = arena_alloc(ck->arena, (count + 1) * sizeof(*v));
+    size_t k = 0;
+    for (struct ast_stmt *s = decl->body; s; s = s->next)
+        if (placement_ok(ck, b, s))
+            v[k++] = s;
+    *n = k;
+    return v;
+}
+
+/* ---- declarations and their names ---- */
+
+struct decl {
+    enum check_block block;
+    const char *name; /* NULL for unnamed blocks */
+    const struct ast_stmt *stmt;
+    struct ast_stmt **body;
+    size_t nbody;
+    bool used;      /* templates */
+    bool expanding; /* templates: cycle detection */
+};
+
+struct decls {
+    struct decl *v;
+    size_t n, cap;
+};
+
+static struct decl *decl_add(struct decls *d)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 32;
+        d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
+    }
+    struct decl *x = &d->v[d->n++];
+    memset(x, 0, sizeof(*x));
+    return x;
+}
+
+static struct decl *decl_find(struct decls *d, enum check_block b, const char *name)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (d->v[i].block == b && d->v[i].name && strcmp(d->v[i].name, name) == 0)
+            return &d->v[i];
+    return NULL;
+}
+
+static enum check_block decl_block(const char *kw)
+{
+    static const struct {
+        const char *kw;
+        enum check_block b;
+    } map[] = {
+        {"group", BLK_GROUP},       {"location", BLK_LOCATION},
+        {"strength", BLK_STRENGTH}, {"authentication_methods", BLK_AUTH_METHODS},
+        {"role", BLK_ROLE},         {"settings", BLK_SETTINGS},
+        {"template", BLK_TEMPLATE}, {"policy", BLK_POLICY},
+        {"test", BLK_TEST},
+    };
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(map); i++)
+        if (strcmp(map[i].kw, kw) == 0)
+            return map[i].b;
+    return BLK_TOP;
+}
+
+/* The name of a block declaration: `KW "name" {` (templates: `template NAME {`), or none for the
+ * singletons. Returns false after reporting an error. */
+static bool decl_name(struct check *ck, const struct ast_stmt *s, enum check_block b,
+                      const char **name)
+{
+    const char *kw = s->atoms[0].text;
+    *name = NULL;
+    if (b == BLK_AUTH_METHODS || b == BLK_SETTINGS) {
+        if (s->natoms > 1) {
+            diag_error(ck->diag, ast_atoms_loc(s, 1, s->natoms),
+                       "'%s' takes no name: write '%s {'", kw, kw);
+            return false;
+        }
+        return true;
+    }
+    if (s->natoms < 2) {
+        diag_error(ck->diag, s->lbrace, "'%s' needs a name before '{': %s %s {", kw, kw,
+                   b == BLK_TEMPLATE ? "NAME" : "\"Name\"");
+        return false;
+    }
+    const struct ast_atom *a = &s->atoms[1];
+    if (b == BLK_TEMPLATE) {
+        if (a->kind != AST_WORD) {
+            diag_error(ck->diag, a->loc, "a template's name is an identifier such as 'baseline', "
+                                         "found %s",
+                       ast_atom_describe(ck->arena, a));
+            return false;
+        }
+    } else if (a->kind != AST_STRING) {
+        if (a->kind == AST_WORD)
+            diag_error(ck->diag, a->loc, "the %s's name must be a string: %s \"%s\" {", kw, kw,
+                       a->text);
+        else
+            diag_error(ck->diag, a->loc, "the %s's name must be a string, found %s", kw,
+                       ast_atom_describe(ck->arena, a));
+        return false;
+    } else if (a->len == 0) {
+        diag_error(ck->diag, a->loc, "the %s's name must not be empty", kw);
+        return false;
+    }
+    if (s->natoms > 2) {
+        diag_error(ck->diag, ast_atoms_loc(s, 2, s->natoms),
+                   "unexpected %s after the %s's name; the block starts with '{'",
+                   ast_atom_describe(ck->arena, &s->atoms[2]), kw);
+        return false;
+    }
+    *name = a->text;
+    return true;
+}
+
+/* ---- top-level simple statements ---- */
+
+static void check_tenant(struct check *ck, const struct ast_stmt *s)
+{
+    struct args a;
+    args_init(&a, ck, s);
+    const struct ast_atom *t = args_expect_string(&a, "the tenant's domain or id");
+    if (!t || !args_expect_end(&a))
+        return;
+    if (ck->model->tenant) {
+        diag_error(ck->diag, s->atoms[0].loc, "'tenant' is given twice");
+        diag_note(ck->diag, ck->model->tenant_loc, "first given here");
+        return;
+    }
+    if (!check_is_guid(t->text) && (!strchr(t->text, '.') || strchr(t->text, ' '))) {
+        diag_error(ck->diag, t->loc,
+                   "'%s' is neither a domain name nor a tenant id (GUID)", t->text);
+        return;
+    }
+    ck->model->tenant = xstrdup(t->text);
+    ck->model->tenant_loc = s->atoms[0].loc;
+}
+
+static void collect_define(struct check *ck, const struct ast_stmt *s, struct decls *unused)
+{
+    (void)unused;
+    if (s->natoms < 2 || s->atoms[1].kind != AST_WORD) {
+        diag_error(ck->diag, s->natoms < 2 ? s->atoms[0].loc : s->atoms[1].loc,
+                   "expected a name after 'define': define NAME = item, item");
+        return;
+    }
+    if (s->natoms < 3 || s->atoms[2].kind != AST_EQUALS) {
+        diag_error(ck->diag,
+                   s->natoms < 3 ? diag_loc(s->atoms[1].loc.file, s->atoms[1].loc.end,
+                                            s->atoms[1].loc.end)
+                                 : s->atoms[2].loc,
+                   "expected '=' after 'define %s'", s->atoms[1].text);
+        return;
+    }
+    if (s->natoms < 4) {
+        diag_error(ck->diag, s->atoms[2].loc, "'define %s' has no value after '='",
+                   s->atoms[1].text);
+        return;
+    }
+    for (size_t i = 0; i < ck->ndefines; i++) {
+        if (strcmp(ck->defines[i].name, s->atoms[1].text) == 0) {
+            diag_error(ck->diag, s->atoms[1].loc, "'$%s' is defined twice", s->atoms[1].text);
+            diag_note(ck->diag, ck->defines[i].stmt->atoms[1].loc, "first defined here");
+            return;
+        }
+    }
+    ck->defines = xrealloc(ck->defines, (ck->ndefines + 1) * sizeof(*ck->defines));
+    struct check_define *d = &ck->defines[ck->ndefines++];
+    memset(d, 0, sizeof(*d));
+    d->name = s->atoms[1].text;
+    d->stmt = s;
+    d->atoms = s->atoms + 3;
+    d->natoms = s->natoms - 3;
+}
+
+static void check_emergency(struct check *ck, const struct ast_stmt *s)
+{
+    struct args a;
+    args_init(&a, ck, s);
+    json_t *refs = json_array();
+    do {
+        const struct ast_atom *k = args_peek(&a);
+        json_t *r = NULL;
+        if (args_accept(&a, "user"))
+            r = args_ref(&a, "user", "a user principal name");
+        else if (args_accept(&a, "group"))
+            r = args_ref(&a, "group", "a group name");
+        else
+            args_expected(&a, "'user' or 'group'");
+        if (!r)
+            goto out;
+        (void)k;
+        json_array_append_new(refs, r);
+    } while (args_comma(&a));
+    json_t *satisfies = json_array();
+    if (args_accept(&a, "satisfies")) {
+        static const char *const methods[] = {"password", "mfa", "fido2", "windows_hello",
+                                              "x509_multifactor", "compliant_device",
+                                              "hybrid_joined"};
+        do {
+            int k = args_expect_word(&a, "control an emergency account can satisfy", methods,
+                                     IDPC_ARRAY_LEN(methods));
+            if (k < 0) {
+                json_decref(satisfies);
+                goto out;
+            }
+            json_array_append_new(satisfies, json_string(methods[k]));
+        } while (args_comma(&a));
+    }
+    if (!args_expect_end(&a)) {
+        json_decref(satisfies);
+        goto out;
+    }
+    size_t i;
+    json_t *r;
+    json_array_foreach(refs, i, r)
+    {
+        json_t *e = json_object();
+        json_object_set(e, "ref", r);
+        json_object_set(e, "satisfies", satisfies);
+        json_object_set_new(e, "at", json_string(check_at(ck, s->atoms[0].loc)));
+        json_array_append_new(ck->model->emergency_access, e);
+    }
+    json_decref(satisfies);
+out:
+    json_decref(refs);
+}
+
+static void check_manage(struct check *ck, const struct ast_stmt *s)
+{
+    static const char *const kinds[] = {"policies", "locations", "strengths", "groups",
+                                        "role_assignments"};
+    static const enum model_kind mk[] = {MODEL_CA_POLICY, MODEL_NAMED_LOCATION,
+                                         MODEL_AUTH_STRENGTH, MODEL_GROUP, MODEL_ROLE_ASSIGNMENT};
+    struct args a;
+    args_init(&a, ck, s);
+    static const char *const ex[] = {"exclusively"};
+    if (args_expect_word(&a, "word", ex, 1) < 0)
+        return;
+    unsigned mask = 0;
+    do {
+        int k = args_expect_word(&a, "kind of object", kinds, IDPC_ARRAY_LEN(kinds));
+        if (k < 0)
+            return;
+        mask |= 1u << mk[k];
+        if (mk[k] == MODEL_ROLE_ASSIGNMENT)
+            mask |= 1u << MODEL_ROLE_ELIGIBILITY;
+    } while (args_comma(&a));
+    if (!args_expect_end(&a))
+        return;
+    ck->model->manage_exclusive |= mask;
+}
+
+bool check_common_stmt(struct check *ck, const struct ast_stmt *s, struct model_object *o)
+{
+    const char *kw = s->atoms[0].text;
+    bool is_id = strcmp(kw, "id") == 0;
+    if (!is_id && strcmp(kw, "renamed_from") != 0)
+        return false;
+    struct args a;
+    args_init(&a, ck, s);
+    const struct ast_atom *v = args_expect_string(&a, is_id ? "an object id" : "the previous name");
+    if (!v || !args_expect_end(&a))
+        return true;
+    if (is_id) {
+        if (!check_is_guid(v->text)) {
+            diag_error(ck->diag, v->loc, "'%s' is not an object id (a GUID)", v->text);
+            return true;
+        }
+        if (o->pinned_id) {
+            diag_error(ck->diag, s->atoms[0].loc, "'id' is given twice");
+            return true;
+        }
+        o->pinned_id = xstrdup(v->text);
+    } else {
+        if (o->renamed_from) {
+            diag_error(ck->diag, s->atoms[0].loc, "'renamed_from' is given twice");
+            return true;
+        }
+        if (strcmp(v->text, o->name) == 0) {
+            diag_warning(ck->diag, v->loc, "'renamed_from' names the current name; remove it");
+            return true;
+        }
+        o->renamed_from = xstrdup(v->text);
+    }
+    return true;
+}
+
+/* ---- templates ---- */
+
+struct stmt_vec {
+    struct ast_stmt **v;
+    size_t n, cap;
+};
+
+static void vec_push(struct stmt_vec *sv, struct ast_stmt *s)
+{
+    if (sv->n == sv->cap) {
+        sv->cap = sv->cap ? sv->cap * 2 : 32;
+        sv->v = xrealloc(sv->v, sv->cap * sizeof(*sv->v));
+    }
+    sv->v[sv->n++] = s;
+}
+
+static void expand_uses(struct check *ck, struct decls *ds, struct ast_stmt **body, size_t n,
+                        struct stmt_vec *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct ast_stmt *s = body[i];
+        if (strcmp(s->atoms[0].text, "use") != 0) {
+            vec_push(out, s);
+            continue;
+        }
+        if (s->natoms != 2 || s->atoms[1].kind != AST_WORD) {
+            diag_error(ck->diag, s->natoms < 2 ? s->atoms[0].loc : s->atoms[1].loc,
+                       "expected a template name: use NAME");
+            continue;
+        }
+        const char *name = s->atoms[1].text;
+        struct decl *t = decl_find(ds, BLK_TEMPLATE, name);
+        if (!t) {
+            struct suggest sg;
+            suggest_init(&sg, name);
+            for (size_t k = 0; k < ds->n; k++)
+                if (ds->v[k].block == BLK_TEMPLATE)
+                    suggest_add(&sg, ds->v[k].name);
+            const char *best = suggest_result(&sg);
+            if (best)
+                diag_error(ck->diag, s->atoms[1].loc,
+                           "unknown template '%s'; did you mean '%s'?", name, best);
+            else
+                diag_error(ck->diag, s->atoms[1].loc, "unknown template '%s'", name);
+            continue;
+        }
+        t->used = true;
+        if (t->expanding) {
+            diag_error(ck->diag, s->atoms[1].loc, "template '%s' uses itself", name);
+            continue;
+        }
+        t->expanding = true;
+        expand_uses(ck, ds, t->body, t->nbody, out);
+        t->expanding = false;
+    }
+}
+
+/* ---- the driver ---- */
+
+static void lower_decl(struct check *ck, struct decls *ds, struct decl *d)
+{
+    const struct ast_stmt *s = d->stmt;
+    switch (d->block) {
+    case BLK_GROUP:
+        lower_group(ck, s, d->body, d->nbody);
+        break;
+    case BLK_LOCATION:
+        lower_location(ck, s, d->body, d->nbody);
+        break;
+    case BLK_STRENGTH:
+        lower_strength(ck, s, d->body, d->nbody);
+        break;
+    case BLK_AUTH_METHODS:
+        lower_auth_methods(ck, s, d->body, d->nbody);
+        break;
+    case BLK_ROLE:
+        lower_role(ck, s, d->body, d->nbody);
+        break;
+    case BLK_SETTINGS:
+        lower_settings(ck, s, d->body, d->nbody);
+        break;
+    case BLK_POLICY: {
+        struct stmt_vec merged = {0};
+        expand_uses(ck, ds, d->body, d->nbody, &merged);
+        if (merged.n == 0)
+            diag_error(ck->diag, s->atoms[1].loc,
+                       "policy '%s' is empty; a policy needs users, apps and a grant or session "
+                       "control",
+                       d->name);
+        else
+            lower_policy(ck, s, merged.v, merged.n);
+        free(merged.v);
+        break;
+    }
+    case BLK_TEST:
+        lower_test(ck, s, d->body, d->nbody);
+        break;
+    case BLK_TEMPLATE:
+    case BLK_TOP:
+    case BLK__COUNT:
+        break;
+    }
+}
+
+struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
+{
+    struct check ck;
+    memset(&ck, 0, sizeof(ck));
+    ck.diag = diag;
+    ck.arena = cfg->arena;
+    ck.cfg = cfg;
+    ck.model = model_new();
+    struct decls ds = {0};
+
+    /* Pass 1: defines, declarations and their names, placement of every statement. */
+    for (const struct ast_file *f = cfg->files; f; f = f->next) {
+        for (const struct ast_stmt *s = f->stmts; s; s = s->next) {
+            if (!placement_ok(&ck, BLK_TOP, s))
+                continue;
+            const char *kw = s->atoms[0].text;
+            if (strcmp(kw, "define") == 0) {
+                collect_define(&ck, s, &ds);
+                continue;
+            }
+            enum check_block b = decl_block(kw);
+            if (b == BLK_TOP)
+                continue;
+            const char *name;
+            if (!decl_name(&ck, s, b, &name))
+                continue;
+            struct decl *prev = name ? decl_find(&ds, b, name) : NULL;
+            if (!name) {
+                for (size_t i = 0; i < ds.n; i++)
+                    if (ds.v[i].block == b)
+                        prev = &ds.v[i];
+            }
+            if (b == BLK_ROLE || b == BLK_TEST) {
+                /* role blocks and tests are keyed by name as well */
+            }
+            if (prev) {
+                if (name)
+                    diag_error(diag, s->atoms[1].loc, "%s \"%s\" is declared twice", kw, name);
+                else
+                    diag_error(diag, s->atoms[0].loc, "'%s' is declared twice", kw);
+                diag_note(diag, prev->stmt->atoms[name ? 1 : 0].loc, "first declared here");
+                size_t ignored;
+                (void)checked_body(&ck, b, s, &ignored);
+                continue;
+            }
+            struct decl *d = decl_add(&ds);
+            d->block = b;
+            d->name = name;
+            d->stmt = s;
+            d->body = checked_body(&ck, b, s, &d->nbody);
+        }
+    }
+    /* Pass 2: top-level statements that need the defines. */
+    for (const struct ast_file *f = cfg->files; f; f = f->next) {
+        for (const struct ast_stmt *s = f->stmts; s; s = s->next) {
+            if (s->atoms[0].kind != AST_WORD || !schema_find(BLK_TOP, s->atoms[0].text))
+                continue;
+            const char *kw = s->atoms[0].text;
+            if (strcmp(kw, "tenant") == 0)
+                check_tenant(&ck, s);
+            else if (strcmp(kw, "emergency_access") == 0)
+                check_emergency(&ck, s);
+            else if (strcmp(kw, "manage") == 0)
+                check_manage(&ck, s);
+        }
+    }
+    /* Pass 3: lower every declaration, in a stable order (dependencies are symbolic). */
+    for (size_t i = 0; i < ds.n; i++)
+        lower_decl(&ck, &ds, &ds.v[i]);
+    lower_finish(&ck);
+
+    for (size_t i = 0; i < ds.n; i++)
+        if (ds.v[i].block == BLK_TEMPLATE && !ds.v[i].used)
+            diag_warning(diag, ds.v[i].stmt->atoms[1].loc, "template '%s' is never used",
+                         ds.v[i].name);
+    for (size_t i = 0; i < ck.ndefines; i++)
+        if (!ck.defines[i].used)
+            diag_warning(diag, ck.defines[i].stmt->atoms[1].loc, "'$%s' is never used",
+                         ck.defines[i].name);
+    free(ds.v);
+    free(ck.defines);
+    return ck.model;
+}

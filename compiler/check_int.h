@@ -1,0 +1,126 @@
+/* check_int.h — the checker's private interface, shared by check*.c, args.c and lower_*.c.
+ * Ownership: everything allocated through a check context lives in its arena; model objects
+ * belong to ck->model; jansson values returned by args_* are new references. */
+#ifndef IDPC_CHECK_INT_H
+#define IDPC_CHECK_INT_H
+
+#include <jansson.h>
+
+#include "compiler/ast.h"
+#include "compiler/catalog.h"
+#include "compiler/check.h"
+#include "compiler/model.h"
+
+enum check_block {
+    BLK_TOP,
+    BLK_GROUP,
+    BLK_LOCATION,
+    BLK_STRENGTH,
+    BLK_AUTH_METHODS,
+    BLK_ROLE,
+    BLK_SETTINGS,
+    BLK_TEMPLATE,
+    BLK_POLICY,
+    BLK_TEST,
+    BLK__COUNT
+};
+
+struct check_define {
+    const char *name;
+    const struct ast_stmt *stmt;
+    const struct ast_atom *atoms; /* the value: atoms after '=' (unexpanded) */
+    size_t natoms;
+    bool expanding; /* cycle detection */
+    bool used;
+};
+
+struct check {
+    struct diag_ctx *diag;
+    struct arena *arena;
+    const struct ast_config *cfg;
+    struct model *model;
+    struct check_define *defines;
+    size_t ndefines;
+};
+
+/* "file:line:col" of a location (arena string). */
+const char *check_at(struct check *ck, struct loc l);
+const char *check_block_name(enum check_block b);
+bool check_is_guid(const char *s);
+
+/* ---- reading a statement's atoms ---- */
+
+/* A cursor over a statement's atoms, with $variables expanded. Errors are reported at the exact
+ * atom; an atom that came from a variable gets a note pointing at the variable's use. */
+struct args {
+    struct check *ck;
+    const struct ast_stmt *stmt;
+    const struct ast_atom *v; /* v[0] is the keyword */
+    const struct loc *origin; /* per atom: the $var use it was expanded from, or DIAG_LOC_NONE */
+    size_t n, i;
+    bool failed; /* an error was reported: callers stop reading this statement */
+};
+
+void args_init(struct args *a, struct check *ck, const struct ast_stmt *s); /* cursor after keyword */
+bool args_done(const struct args *a);
+const struct ast_atom *args_peek(const struct args *a);
+const struct ast_atom *args_peek_at(const struct args *a, size_t ahead);
+const struct ast_atom *args_next(struct args *a);
+/* The location of the next atom, or the end of the statement when there is none. */
+struct loc args_here(const struct args *a);
+/* Consumes the next atom if it is the word `w`. */
+bool args_accept(struct args *a, const char *w);
+/* Consumes a ',' if next. */
+bool args_comma(struct args *a);
+/* Reports an error at `at` (or at the cursor when NULL) and marks the statement failed. */
+void args_error(struct args *a, const struct ast_atom *at, const char *fmt, ...) IDPC_PRINTF(3, 4);
+/* Reports "expected X" at the cursor: "expected WHAT after 'prev', found 'x'". */
+void args_expected(struct args *a, const char *what);
+/* Expects one of the given words; on a miss reports the choices and a did-you-mean. Returns the
+ * index into `choices`, or -1. */
+int args_expect_word(struct args *a, const char *what, const char *const *choices, size_t n);
+/* Expects a keyword of a catalog table (with did-you-mean). */
+const struct catalog_entry *args_expect_enum(struct args *a, enum catalog_kind k);
+/* Expects a string; returns the atom. */
+const struct ast_atom *args_expect_string(struct args *a, const char *what);
+/* Expects end of statement; reports "unexpected X" otherwise. */
+bool args_expect_end(struct args *a);
+/* A comma-separated list of catalog keywords, as a JSON array of Graph values (deduplicated, in
+ * order of first appearance); NULL on error. */
+json_t *args_enum_list(struct args *a, enum catalog_kind k);
+/* After a reference keyword (user, group, ...): `"name"` or `id "guid"` → a model reference.
+ * `kind` is the model reference kind ("user", "group", "namedLocation", ...). */
+json_t *args_ref(struct args *a, const char *kind, const char *what);
+/* on | off → true/false */
+bool args_on_off(struct args *a, bool *out);
+/* The statement's keyword atom. */
+static inline const struct ast_atom *args_keyword(const struct args *a)
+{
+    return &a->v[0];
+}
+
+/* ---- common statements of named declarations ---- */
+
+/* Handles `id "guid"` and `renamed_from "name"`; returns true if the statement was one of them. */
+bool check_common_stmt(struct check *ck, const struct ast_stmt *s, struct model_object *o);
+
+/* ---- lowering, one function per declaration kind (lower_*.c) ----
+ * `body` holds the block's statements that passed the placement check (for policies: the merged
+ * template and own statements, templates first), n of them. */
+void lower_group(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body, size_t n);
+void lower_location(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                    size_t n);
+void lower_strength(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                    size_t n);
+void lower_auth_methods(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                        size_t n);
+void lower_role(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body, size_t n);
+void lower_settings(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                    size_t n);
+void lower_policy(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                  size_t n);
+void lower_test(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body, size_t n);
+/* After every declaration is lowered: cross-object checks (emergency access exclusions, ...). */
+void lower_finish(struct check *ck);
+
+#endif

@@ -1,0 +1,10 @@
+/* lower_group.c — lowering of group declarations (stub until implemented). */
+#include "compiler/check_int.h"
+
+void lower_group(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body, size_t n)
+{
+    (void)ck;
+    (void)decl;
+    (void)body;
+    (void)n;
+}

@@ -1,0 +1,10 @@
+/* lower_settings.c — lowering of settings declarations (stub until implemented). */
+#include "compiler/check_int.h"
+
+void lower_settings(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body, size_t n)
+{
+    (void)ck;
+    (void)decl;
+    (void)body;
+    (void)n;
+}

@@ -1,0 +1,153 @@
+/* model.c — see model.h. */
+#include "compiler/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[] = {
+#define X(e, n, p) n,
+    MODEL_KINDS(X)
+#undef X
+};
+
+static const char *const kind_paths[] = {
+#define X(e, n, p) p,
+    MODEL_KINDS(X)
+#undef X
+};
+
+const char *model_kind_name(enum model_kind k)
+{
+    return (unsigned)k < MODEL__COUNT ? kind_names[k] : "unknown";
+}
+
+const char *model_kind_path(enum model_kind k)
+{
+    return (unsigned)k < MODEL__COUNT ? kind_paths[k] : "";
+}
+
+struct model *model_new(void)
+{
+    struct model *m = xcalloc(1, sizeof(*m));
+    m->emergency_access = json_array();
+    m->tests = json_array();
+    return m;
+}
+
+void model_free(struct model *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n; i++) {
+        struct model_object *o = &m->objects[i];
+        free(o->name);
+        free(o->pinned_id);
+        free(o->renamed_from);
+        json_decref(o->body);
+        json_decref(o->extra);
+    }
+    free(m->objects);
+    free(m->tenant);
+    json_decref(m->emergency_access);
+    json_decref(m->tests);
+    free(m);
+}
+
+struct model_object *model_add(struct model *m, enum model_kind kind, const char *name,
+                               struct loc loc)
+{
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 32;
+        m->objects = xrealloc(m->objects, m->cap * sizeof(*m->objects));
+    }
+    struct model_object *o = &m->objects[m->n++];
+    memset(o, 0, sizeof(*o));
+    o->kind = kind;
+    o->name = xstrdup(name);
+    o->loc = loc;
+    o->body = json_object();
+    o->extra = json_object();
+    return o;
+}
+
+struct model_object *model_find(const struct model *m, enum model_kind kind, const char *name)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->objects[i].kind == kind && strcmp(m->objects[i].name, name) == 0)
+            return &m->objects[i];
+    return NULL;
+}
+
+json_t *model_ref_name(const char *kind, const char *name, const char *at)
+{
+    json_t *r = json_object();
+    json_object_set_new(r, "$ref", json_string(kind));
+    json_object_set_new(r, "name", json_string(name));
+    if (at)
+        json_object_set_new(r, "at", json_string(at));
+    return r;
+}
+
+json_t *model_ref_id(const char *kind, const char *id, const char *at)
+{
+    json_t *r = json_object();
+    json_object_set_new(r, "$ref", json_string(kind));
+    json_object_set_new(r, "id", json_string(id));
+    if (at)
+        json_object_set_new(r, "at", json_string(at));
+    return r;
+}
+
+bool model_is_ref(const json_t *v)
+{
+    return json_is_object(v) && json_object_get(v, "$ref") != NULL;
+}
+
+static char *loc_string(const struct diag_ctx *diag, struct loc l)
+{
+    const struct src_file *f = diag_loc_valid(l) ? diag_source(diag, l.file) : NULL;
+    if (!f)
+        return xstrdup("");
+    unsigned line, col;
+    diag_line_col(diag, l.file, l.start, &line, &col);
+    return xasprintf("%s:%u:%u", f->path, line, col);
+}
+
+json_t *model_to_json(const struct model *m, const struct diag_ctx *diag)
+{
+    json_t *doc = json_object();
+    json_object_set_new(doc, "format", json_string("idpc-model/1"));
+    json_object_set_new(doc, "tenant", m->tenant ? json_string(m->tenant) : json_null());
+    json_t *managed = json_array();
+    for (int k = 0; k < MODEL__COUNT; k++)
+        if (m->manage_exclusive & (1u << k))
+            json_array_append_new(managed, json_string(model_kind_name((enum model_kind)k)));
+    json_object_set_new(doc, "manageExclusively", managed);
+    json_object_set_new(doc, "emergencyAccess", json_deep_copy(m->emergency_access));
+    json_t *objs = json_array();
+    /* Objects in kind order (dependencies first), then declaration order. */
+    for (int k = 0; k < MODEL__COUNT; k++) {
+        for (size_t i = 0; i < m->n; i++) {
+            const struct model_object *o = &m->objects[i];
+            if ((int)o->kind != k)
+                continue;
+            json_t *jo = json_object();
+            json_object_set_new(jo, "kind", json_string(model_kind_name(o->kind)));
+            json_object_set_new(jo, "name", json_string(o->name));
+            char *at = loc_string(diag, o->loc);
+            json_object_set_new(jo, "at", json_string(at));
+            free(at);
+            if (o->pinned_id)
+                json_object_set_new(jo, "id", json_string(o->pinned_id));
+            if (o->renamed_from)
+                json_object_set_new(jo, "renamedFrom", json_string(o->renamed_from));
+            json_object_set_new(jo, "body", json_deep_copy(o->body));
+            if (json_object_size(o->extra) > 0)
+                json_object_set_new(jo, "extra", json_deep_copy(o->extra));
+            json_array_append_new(objs, jo);
+        }
+    }
+    json_object_set_new(doc, "objects", objs);
+    json_object_set_new(doc, "tests", json_deep_copy(m->tests));
+    return doc;
+}

@@ -1,0 +1,75 @@
+/* model.h — the compiled configuration: every desired object in Microsoft Graph v1.0 request
+ * shape, with symbolic references where ids can only come from the tenant.
+ * Ownership: a model owns its objects, their strings and their jansson values (one reference
+ * each); model_to_json returns a new reference. */
+#ifndef IDPC_MODEL_H
+#define IDPC_MODEL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "compiler/diag.h"
+
+/* X(enum, graph type/kind name, collection path) */
+#define MODEL_KINDS(X)                                                                             \
+    X(MODEL_GROUP, "group", "groups")                                                              \
+    X(MODEL_NAMED_LOCATION, "namedLocation", "identity/conditionalAccess/namedLocations")          \
+    X(MODEL_AUTH_STRENGTH, "authenticationStrengthPolicy", "policies/authenticationStrengthPolicies") \
+    X(MODEL_AUTH_METHOD_CONFIG, "authenticationMethodConfiguration",                               \
+      "policies/authenticationMethodsPolicy/authenticationMethodConfigurations")                   \
+    X(MODEL_CA_POLICY, "conditionalAccessPolicy", "identity/conditionalAccess/policies")           \
+    X(MODEL_ROLE_ASSIGNMENT, "unifiedRoleAssignment", "roleManagement/directory/roleAssignments")  \
+    X(MODEL_ROLE_ELIGIBILITY, "unifiedRoleEligibilityScheduleRequest",                             \
+      "roleManagement/directory/roleEligibilityScheduleRequests")                                  \
+    X(MODEL_GROUP_SETTING, "groupSetting", "groupSettings")                                        \
+    X(MODEL_AUTHORIZATION_POLICY, "authorizationPolicy", "policies/authorizationPolicy")           \
+    X(MODEL_SECURITY_DEFAULTS, "identitySecurityDefaultsEnforcementPolicy",                        \
+      "policies/identitySecurityDefaultsEnforcementPolicy")                                        \
+    X(MODEL_ASSERTION, "assertion", "")
+
+enum model_kind {
+#define X(e, n, p) e,
+    MODEL_KINDS(X)
+#undef X
+        MODEL__COUNT
+};
+
+struct model_object {
+    enum model_kind kind;
+    char *name;       /* display name (or a synthetic key for assignments and singletons) */
+    struct loc loc;   /* the declaration that produced it */
+    json_t *body;     /* Graph request body with {"$ref": ...} placeholders */
+    json_t *extra;    /* kind-specific data that is not part of the body (members, owners, ...) */
+    char *pinned_id;  /* from `id "..."`, or NULL */
+    char *renamed_from;
+};
+
+struct model {
+    struct model_object *objects;
+    size_t n, cap;
+    char *tenant; /* `tenant "..."`, or NULL */
+    struct loc tenant_loc;
+    json_t *emergency_access; /* array of {"ref": <ref>, "satisfies": [...], "at": "file:l:c"} */
+    unsigned manage_exclusive; /* bit (1u << model_kind) per kind under `manage exclusively` */
+    json_t *tests;             /* array of test cases, see docs/language.md#tests */
+};
+
+struct model *model_new(void);
+void model_free(struct model *m);
+struct model_object *model_add(struct model *m, enum model_kind kind, const char *name,
+                               struct loc loc);
+struct model_object *model_find(const struct model *m, enum model_kind kind, const char *name);
+
+const char *model_kind_name(enum model_kind k); /* "conditionalAccessPolicy" */
+const char *model_kind_path(enum model_kind k); /* Graph collection path */
+
+/* A symbolic reference: {"$ref": kind, "name": name, "at": "file:line:col"}, or with "id". */
+json_t *model_ref_name(const char *kind, const char *name, const char *at);
+json_t *model_ref_id(const char *kind, const char *id, const char *at);
+bool model_is_ref(const json_t *v);
+
+/* The whole model as one JSON document with a stable key and object order (for `idpc compile`). */
+json_t *model_to_json(const struct model *m, const struct diag_ctx *diag);
+
+#endif
