@@ -1,0 +1,44 @@
+/* normalize.h — per-kind canonical form of Microsoft Graph objects, so that equal means equal.
+ * Ownership: inputs are borrowed and never modified; every returned json_t is a new reference
+ * that the caller releases with json_decref(). */
+#ifndef IDPC_NORMALIZE_H
+#define IDPC_NORMALIZE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+/* The Graph object kinds idpc manages. Rules per kind: docs/normalization.md. */
+enum normalize_kind {
+    NK_CA_POLICY,
+    NK_NAMED_LOCATION,
+    NK_AUTH_STRENGTH,
+    NK_AUTH_METHODS_POLICY,
+    NK_AUTH_METHOD_CONFIG,
+    NK_GROUP,
+    NK_GROUP_SETTING,
+    NK_AUTHORIZATION_POLICY,
+    NK_SECURITY_DEFAULTS,
+    NK_ROLE_ASSIGNMENT,
+    NK_ROLE_ELIGIBILITY,
+};
+
+/* Canonical form of obj (a Graph GET result, a request body, or an export in v1.0 or beta
+ * shape). Never NULL for an object input: an object with nothing left is returned as {}.
+ * A non-object input yields a deep copy. Idempotent: normalize(normalize(x)) equals
+ * normalize(x). The input is not modified. */
+json_t *normalize(enum normalize_kind kind, const json_t *obj);
+
+/* True when a and b have the same canonical form (json_equal of the normalised values). */
+bool normalize_equal(enum normalize_kind kind, const json_t *a, const json_t *b);
+
+/* Stable lower-case name of a kind ("ca_policy", "named_location", ...). */
+const char *normalize_kind_name(enum normalize_kind kind);
+
+/* Graph request clean-up shared with jsondiff: a deep copy of v without @odata annotations,
+ * action advertisements ("#microsoft.graph.x") and other "@..." keys; NULL for NULL. */
+json_t *normalize_strip_annotations(const json_t *v);
+
+/* True for a string shaped like a GUID (hex digits and dashes, 8-4-4-4-12). */
+bool normalize_is_guid(const char *s);
+
+#endif
