@@ -56,6 +56,11 @@ static void expand_atoms(struct check *ck, struct expand *e, const struct ast_at
             for (size_t k = 0; k < ck->ndefines; k++)
                 names[k] = ck->defines[k].name;
             const char *best = suggest_best(a->text, names, ck->ndefines);
+            if (best) {
+                struct check_define *bd = find_define(ck, best);
+                if (bd)
+                    bd->used = true; /* no "never used" on top of the did-you-mean */
+            }
             if (best)
                 diag_error(ck->diag, a->loc, "undefined variable '$%s'; did you mean '$%s'?", a->text,
                            best);
@@ -67,8 +72,8 @@ static void expand_atoms(struct check *ck, struct expand *e, const struct ast_at
         }
         d->used = true;
         if (d->expanding) {
-            diag_error(ck->diag, a->loc, "variable '$%s' refers to itself", a->text);
-            diag_note(ck->diag, d->stmt->atoms[0].loc, "'$%s' is defined here", a->text);
+            diag_error(ck->diag, a->loc, "variable '$%s' is defined in terms of itself", a->text);
+            diag_note(ck->diag, d->stmt->atoms[1].loc, "'$%s' is defined here", a->text);
             continue;
         }
         if (e->n + d->natoms > ARGS_MAX_EXPANSION) {
@@ -352,9 +357,37 @@ json_t *args_ref(struct args *a, const char *kind, const char *what)
 bool args_on_off(struct args *a, bool *out)
 {
     static const char *const choices[] = {"on", "off"};
+    static const char *const yes[] = {"enabled", "enable", "true", "yes"};
+    static const char *const no[] = {"disabled", "disable", "false", "no"};
+    const struct ast_atom *at = args_peek(a);
+    for (size_t i = 0; at && at->kind == AST_WORD && i < IDPC_ARRAY_LEN(yes); i++) {
+        if (util_streq_nocase(at->text, yes[i]) || util_streq_nocase(at->text, no[i])) {
+            args_error(a, at, "expected 'on' or 'off', found '%s'; write '%s'", at->text,
+                       util_streq_nocase(at->text, yes[i]) ? "on" : "off");
+            return false;
+        }
+    }
     int k = args_expect_word(a, "value", choices, 2);
     if (k < 0)
         return false;
     *out = k == 0;
     return true;
+}
+
+void args_error_in(struct args *a, const struct ast_atom *at, size_t start, size_t end,
+                   const char *fmt, ...)
+{
+    if (a->failed)
+        return;
+    a->failed = true;
+    const struct diag_ctx *d = a->ck->diag;
+    struct loc l = diag_loc(at->loc.file, ast_string_src_offset(d, at, start),
+                            ast_string_src_offset(d, at, end));
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vemit(a->ck->diag, DIAG_ERROR, NULL, l, fmt, ap);
+    va_end(ap);
+    struct loc o = origin_of(a, at);
+    if (diag_loc_valid(o))
+        diag_note(a->ck->diag, o, "in the expansion of this variable");
 }

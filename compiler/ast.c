@@ -180,17 +180,16 @@ static int load_file(struct ast_config *cfg, struct diag_ctx *diag, const char *
         diag_error(diag, DIAG_LOC_NONE, "cannot read '%s': %s", path, strerror(err));
         return -1;
     }
-    if (memchr(text, '\0', len)) {
-        size_t at = (size_t)((char *)memchr(text, '\0', len) - text);
-        uint32_t src = diag_add_source(diag, path, text, len);
-        diag_error(diag, diag_loc(src, at, at + 1),
-                   "file contains a NUL byte; is it a text file in UTF-8?");
-        return -1;
-    }
     uint32_t src = diag_add_source(diag, path, text, len);
     if (len >= 2 && (((unsigned char)text[0] == 0xFF && (unsigned char)text[1] == 0xFE) ||
                      ((unsigned char)text[0] == 0xFE && (unsigned char)text[1] == 0xFF))) {
         diag_error(diag, diag_loc(src, 0, 2), "file is UTF-16; .idp files are UTF-8");
+        return -1;
+    }
+    if (memchr(text, '\0', len)) {
+        size_t at = (size_t)((char *)memchr(text, '\0', len) - text);
+        diag_error(diag, diag_loc(src, at, at + 1),
+                   "file contains a NUL byte; is it a text file in UTF-8?");
         return -1;
     }
     ast_parse_source(cfg, diag, src);
@@ -355,7 +354,9 @@ static void dump_quoted(struct strbuf *out, const char *s, size_t n)
             strbuf_adds(out, "\\n");
         else if (c == '\t')
             strbuf_adds(out, "\\t");
-        else if (c < 0x20)
+        else if (c == '\r')
+            strbuf_adds(out, "\\r");
+        else if (c < 0x20 || c == 0x7F)
             strbuf_addf(out, "\\u{%X}", c);
         else
             strbuf_addc(out, (char)c);

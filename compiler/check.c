@@ -140,6 +140,8 @@ static struct ast_stmt **checked_body(struct check *ck, enum check_block b,
         if (placement_ok(ck, b, s))
             v[k++] = s;
     *n = k;
+    if (k != count)
+        ck->incomplete_blocks++;
     return v;
 }
 
@@ -151,7 +153,8 @@ struct decl {
     const struct ast_stmt *stmt;
     struct ast_stmt **body;
     size_t nbody;
-    bool used;      /* templates */
+    bool used;       /* templates */
+    bool incomplete; /* a statement of the block was rejected */
     bool expanding; /* templates: cycle detection */
 };
 
@@ -403,14 +406,18 @@ bool check_common_stmt(struct check *ck, const struct ast_stmt *s, struct model_
         }
         if (o->pinned_id) {
             diag_error(ck->diag, s->atoms[0].loc, "'id' is given twice");
+            diag_note(ck->diag, o->pinned_loc, "first given here");
             return true;
         }
         o->pinned_id = xstrdup(v->text);
+        o->pinned_loc = s->atoms[0].loc;
     } else {
         if (o->renamed_from) {
             diag_error(ck->diag, s->atoms[0].loc, "'renamed_from' is given twice");
+            diag_note(ck->diag, o->renamed_loc, "first given here");
             return true;
         }
+        o->renamed_loc = s->atoms[0].loc;
         if (strcmp(v->text, o->name) == 0) {
             diag_warning(ck->diag, v->loc, "'renamed_from' names the current name; remove it");
             return true;
@@ -459,11 +466,13 @@ static void expand_uses(struct check *ck, struct decls *ds, struct ast_stmt **bo
                 if (ds->v[k].block == BLK_TEMPLATE)
                     suggest_add(&sg, ds->v[k].name);
             const char *best = suggest_result(&sg);
-            if (best)
+            if (best) {
                 diag_error(ck->diag, s->atoms[1].loc,
                            "unknown template '%s'; did you mean '%s'?", name, best);
-            else
+                decl_find(ds, BLK_TEMPLATE, best)->used = true; /* no "never used" on top */
+            } else {
                 diag_error(ck->diag, s->atoms[1].loc, "unknown template '%s'", name);
+            }
             continue;
         }
         t->used = true;
@@ -482,6 +491,7 @@ static void expand_uses(struct check *ck, struct decls *ds, struct ast_stmt **bo
 static void lower_decl(struct check *ck, struct decls *ds, struct decl *d)
 {
     const struct ast_stmt *s = d->stmt;
+    ck->incomplete = d->incomplete;
     switch (d->block) {
     case BLK_GROUP:
         lower_group(ck, s, d->body, d->nbody);
@@ -503,7 +513,10 @@ static void lower_decl(struct check *ck, struct decls *ds, struct decl *d)
         break;
     case BLK_POLICY: {
         struct stmt_vec merged = {0};
+        unsigned before = diag_error_count(ck->diag);
         expand_uses(ck, ds, d->body, d->nbody, &merged);
+        if (diag_error_count(ck->diag) != before)
+            ck->incomplete = true; /* a template is missing: its lines are not there */
         if (merged.n == 0)
             diag_error(ck->diag, s->atoms[1].loc,
                        "policy '%s' is empty; a policy needs users, apps and a grant or session "
@@ -573,7 +586,9 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
             d->block = b;
             d->name = name;
             d->stmt = s;
+            unsigned before = ck.incomplete_blocks;
             d->body = checked_body(&ck, b, s, &d->nbody);
+            d->incomplete = ck.incomplete_blocks != before;
         }
     }
     /* Pass 2: top-level statements that need the defines. */

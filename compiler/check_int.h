@@ -41,6 +41,11 @@ struct check {
     struct model *model;
     struct check_define *defines;
     size_t ndefines;
+    unsigned incomplete_blocks;
+    /* The declaration being lowered lost statements to earlier errors (misplaced or misspelled
+     * statements, a missing template): lower_* skip their "needs X" completeness errors, which
+     * would only repeat the first mistake. */
+    bool incomplete;
 };
 
 /* "file:line:col" of a location (arena string). */
@@ -74,6 +79,9 @@ bool args_accept(struct args *a, const char *w);
 bool args_comma(struct args *a);
 /* Reports an error at `at` (or at the cursor when NULL) and marks the statement failed. */
 void args_error(struct args *a, const struct ast_atom *at, const char *fmt, ...) IDPC_PRINTF(3, 4);
+/* Reports an error at bytes [start, end) of a string atom's decoded text (a rule, a CIDR, ...). */
+void args_error_in(struct args *a, const struct ast_atom *at, size_t start, size_t end,
+                   const char *fmt, ...) IDPC_PRINTF(5, 6);
 /* Reports "expected X" at the cursor: "expected WHAT after 'prev', found 'x'". */
 void args_expected(struct args *a, const char *what);
 /* Expects one of the given words; on a miss reports the choices and a did-you-mean. Returns the

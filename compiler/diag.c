@@ -202,6 +202,12 @@ size_t diag_display_width(const char *s, size_t n, size_t col0)
     return col - col0;
 }
 
+static bool has_bom(const struct src_file *f)
+{
+    return f->len >= 3 && (unsigned char)f->text[0] == 0xEF && (unsigned char)f->text[1] == 0xBB &&
+           (unsigned char)f->text[2] == 0xBF;
+}
+
 static size_t count_codepoints(const char *s, size_t n)
 {
     size_t count = 0;
@@ -223,8 +229,11 @@ void diag_line_col(const struct diag_ctx *ctx, uint32_t file, uint32_t offset, u
     if (offset > f->len)
         offset = (uint32_t)f->len;
     size_t li = line_index(f, offset);
+    size_t start = f->line_starts[li];
+    if (li == 0 && has_bom(f) && offset >= 3)
+        start = 3; /* a byte order mark is not a column */
     *line = (unsigned)(li + 1);
-    *col = (unsigned)(count_codepoints(f->text + f->line_starts[li], offset - f->line_starts[li]) + 1);
+    *col = (unsigned)(count_codepoints(f->text + start, offset - start) + 1);
 }
 
 void diag_set_error_cap(struct diag_ctx *ctx, unsigned cap)
@@ -396,6 +405,8 @@ static void line_span(const struct src_file *f, size_t li, size_t *start, size_t
         e--;
     if (e > s && f->text[e - 1] == '\r')
         e--;
+    if (li == 0 && has_bom(f) && e >= 3)
+        s = 3;
     *start = s;
     *len = e - s;
 }
@@ -432,10 +443,10 @@ static void render_excerpt(struct strbuf *sb, const struct src_file *f, struct l
     size_t li = line_index(f, loc.start);
     size_t ls, ll;
     line_span(f, li, &ls, &ll);
-    size_t off = loc.start - ls;
+    size_t off = loc.start > ls ? loc.start - ls : 0;
     if (off > ll)
         off = ll;
-    size_t end = loc.end > loc.start ? loc.end - ls : off + 1;
+    size_t end = loc.end > loc.start && loc.end > ls ? loc.end - ls : off + 1;
     if (end > ll)
         end = ll > off ? ll : off + 1; /* a range past the line end: underline to its end */
     /* Choose a window [ws, we) of the line so that long lines stay readable. */

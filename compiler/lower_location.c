@@ -1,10 +1,272 @@
-/* lower_location.c — lowering of location declarations (stub until implemented). */
-#include "compiler/check_int.h"
+/* lower_location.c — `location "Name" { ... }` → ipNamedLocation or countryNamedLocation.
+ *
+ * Graph limits checked here (MicrosoftDocs/entra-docs concept-assignment-network.md, "IPv4 and
+ * IPv6 address ranges"): no more than 2000 IP ranges per named location, and "only CIDR masks
+ * greater than /8 are allowed"; country locations "cannot be marked as trusted". */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 
-void lower_location(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body, size_t n)
+#include "compiler/check_int.h"
+#include "compiler/cidr.h"
+
+#define LOCATION_MAX_RANGES 2000
+#define LOCATION_MIN_PREFIX 8
+
+struct range {
+    struct cidr net;
+    const char *text;
+    const struct ast_atom *atom;
+};
+
+struct loc_state {
+    struct check *ck;
+    const struct ast_stmt *ip, *countries, *trusted, *unknown, *lookup; /* first of each */
+    struct range *ranges;
+    size_t nranges;
+    json_t *ip_ranges;
+    json_t *codes;
+    bool trusted_on, unknown_on;
+    const char *lookup_method;
+};
+
+static bool once(struct check *ck, const struct ast_stmt **first, const struct ast_stmt *s)
 {
-    (void)ck;
-    (void)decl;
-    (void)body;
-    (void)n;
+    if (*first) {
+        diag_error(ck->diag, s->atoms[0].loc, "'%s' is given twice in this location",
+                   s->atoms[0].text);
+        diag_note(ck->diag, (*first)->atoms[0].loc, "first given here");
+        return false;
+    }
+    *first = s;
+    return true;
+}
+
+static void add_range(struct loc_state *st, struct args *a, const struct ast_atom *at)
+{
+    struct cidr net;
+    struct cidr_error err;
+    if (!cidr_parse(at->text, at->len, &net, &err)) {
+        switch (err.kind) {
+        case CIDR_ERR_NO_PREFIX:
+            args_error_in(a, at, err.start, err.end,
+                         "'%s' is an address, not a range; write \"%s\" for this one address",
+                         at->text, err.suggestion);
+            break;
+        case CIDR_ERR_HOST_BITS:
+            args_error_in(a, at, err.start, err.end,
+                         "'%s' has host bits set after the /%u prefix; the network is \"%s\"",
+                         at->text, net.prefix, err.suggestion);
+            break;
+        case CIDR_ERR_NONE:
+        case CIDR_ERR_EMPTY:
+        case CIDR_ERR_ADDRESS:
+        case CIDR_ERR_PREFIX:
+            args_error_in(a, at, err.start, err.end, "malformed IP range '%s': %s", at->text,
+                         err.message);
+            break;
+        }
+        return;
+    }
+    if (net.prefix < LOCATION_MIN_PREFIX) {
+        const char *slash = strchr(at->text, '/');
+        size_t p = slash ? (size_t)(slash - at->text) : 0;
+        args_error_in(a, at, p, at->len,
+                     "'%s' is wider than /%d; Entra accepts only prefixes of /%d or longer in a "
+                     "named location",
+                     at->text, LOCATION_MIN_PREFIX, LOCATION_MIN_PREFIX);
+        return;
+    }
+    for (size_t i = 0; i < st->nranges; i++) {
+        const struct range *r = &st->ranges[i];
+        if (cidr_equal(&r->net, &net)) {
+            diag_warning(st->ck->diag, at->loc, "the range %s is listed twice", at->text);
+            diag_note(st->ck->diag, r->atom->loc, "first listed here");
+            return;
+        }
+        if (cidr_contains(&r->net, &net)) {
+            diag_warning(st->ck->diag, at->loc, "the range %s lies inside %s, listed before",
+                         at->text, r->text);
+            diag_note(st->ck->diag, r->atom->loc, "%s is listed here", r->text);
+            return;
+        }
+    }
+    if (st->nranges == LOCATION_MAX_RANGES) {
+        args_error(a, at, "a named location holds at most %d IP ranges; this is one more",
+                   LOCATION_MAX_RANGES);
+        return;
+    }
+    if (cidr_is_private(&net))
+        diag_warning(st->ck->diag, at->loc,
+                     "%s is private address space; Entra sees the public address a sign-in "
+                     "comes from, so this range never matches",
+                     at->text);
+    st->ranges = xrealloc(st->ranges, (st->nranges + 1) * sizeof(*st->ranges));
+    st->ranges[st->nranges++] = (struct range){net, at->text, at};
+    json_t *r = json_object();
+    json_object_set_new(r, "@odata.type",
+                        json_string(net.family == 4 ? "#microsoft.graph.iPv4CidrRange"
+                                                    : "#microsoft.graph.iPv6CidrRange"));
+    json_object_set_new(r, "cidrAddress", json_string(at->text));
+    json_array_append_new(st->ip_ranges, r);
+}
+
+static void stmt_ip(struct loc_state *st, const struct ast_stmt *s)
+{
+    struct args a;
+    args_init(&a, st->ck, s);
+    do {
+        const struct ast_atom *at =
+            args_expect_string(&a, "an IP range such as \"203.0.113.0/24\"");
+        if (!at)
+            return;
+        add_range(st, &a, at);
+        if (a.failed)
+            return;
+    } while (args_comma(&a));
+    if (args_expect_end(&a) && !st->ip)
+        st->ip = s; /* only a well-formed line defines the kind: no follow-on errors */
+}
+
+static void stmt_countries(struct loc_state *st, const struct ast_stmt *s)
+{
+    struct args a;
+    args_init(&a, st->ck, s);
+    do {
+        const struct ast_atom *at =
+            args_expect_string(&a, "an ISO 3166-1 alpha-2 country code such as \"FR\"");
+        if (!at)
+            return;
+        if (!catalog_country_by_code(at->text)) {
+            const char *sug = catalog_country_suggest(at->text);
+            const struct catalog_country *c = sug ? catalog_country_by_code(sug) : NULL;
+            if (c)
+                args_error(&a, at, "unknown country code '%s'; did you mean '%s' (%s)?", at->text,
+                           c->code, c->common_name);
+            else
+                args_error(&a, at,
+                           "unknown country code '%s'; expected an ISO 3166-1 alpha-2 code "
+                           "such as \"FR\"",
+                           at->text);
+            return;
+        }
+        bool dup = false;
+        size_t i;
+        json_t *v;
+        json_array_foreach(st->codes, i, v)
+        {
+            if (strcmp(json_string_value(v), at->text) == 0)
+                dup = true;
+        }
+        if (dup)
+            diag_warning(st->ck->diag, at->loc, "country '%s' is listed twice", at->text);
+        else
+            json_array_append_new(st->codes, json_string(at->text));
+    } while (args_comma(&a));
+    if (args_expect_end(&a) && !st->countries)
+        st->countries = s;
+}
+
+static void stmt_flag(struct loc_state *st, const struct ast_stmt *s, const struct ast_stmt **first,
+                      bool *flag)
+{
+    if (!once(st->ck, first, s))
+        return;
+    struct args a;
+    args_init(&a, st->ck, s);
+    if (args_expect_end(&a))
+        *flag = true;
+}
+
+static void stmt_lookup(struct loc_state *st, const struct ast_stmt *s)
+{
+    if (!once(st->ck, &st->lookup, s))
+        return;
+    struct args a;
+    args_init(&a, st->ck, s);
+    const struct catalog_entry *e = args_expect_enum(&a, CAT_COUNTRY_LOOKUP);
+    if (e && args_expect_end(&a))
+        st->lookup_method = e->graph;
+}
+
+/* A statement that only makes sense in the other kind of location. */
+static void wrong_kind(struct check *ck, const struct ast_stmt *s, const struct ast_stmt *other,
+                       const char *why)
+{
+    diag_error(ck->diag, s->atoms[0].loc, "%s", why);
+    diag_note(ck->diag, other->atoms[0].loc, "this location is defined by '%s' here",
+              other->atoms[0].text);
+}
+
+void lower_location(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                    size_t n)
+{
+    const char *name = decl->atoms[1].text;
+    struct model_object *o = model_add(ck->model, MODEL_NAMED_LOCATION, name, decl->atoms[0].loc);
+    struct loc_state st = {.ck = ck, .ip_ranges = json_array(), .codes = json_array()};
+    unsigned errors = diag_error_count(ck->diag);
+    for (size_t i = 0; i < n; i++) {
+        const struct ast_stmt *s = body[i];
+        const char *kw = s->atoms[0].text;
+        if (check_common_stmt(ck, s, o))
+            continue;
+        if (strcmp(kw, "ip") == 0)
+            stmt_ip(&st, s);
+        else if (strcmp(kw, "countries") == 0)
+            stmt_countries(&st, s);
+        else if (strcmp(kw, "trusted") == 0)
+            stmt_flag(&st, s, &st.trusted, &st.trusted_on);
+        else if (strcmp(kw, "unknown_countries") == 0)
+            stmt_flag(&st, s, &st.unknown, &st.unknown_on);
+        else if (strcmp(kw, "lookup") == 0)
+            stmt_lookup(&st, s);
+    }
+    if (st.ip && st.countries) {
+        const struct ast_stmt *later =
+            st.ip->loc.start > st.countries->loc.start ? st.ip : st.countries;
+        const struct ast_stmt *first = later == st.ip ? st.countries : st.ip;
+        diag_error(ck->diag, later->atoms[0].loc,
+                   "a location has either IP ranges or countries, not both; declare a second "
+                   "location for the %s",
+                   later == st.ip ? "IP ranges" : "countries");
+        diag_note(ck->diag, first->atoms[0].loc, "'%s' is given here", first->atoms[0].text);
+    } else if (st.ip) {
+        if (st.unknown)
+            wrong_kind(ck, st.unknown, st.ip,
+                       "'unknown_countries' belongs to a country location, not an IP range one");
+        if (st.lookup)
+            wrong_kind(ck, st.lookup, st.ip,
+                       "'lookup' belongs to a country location, not an IP range one");
+    } else if (st.countries) {
+        if (st.trusted)
+            wrong_kind(ck, st.trusted, st.countries,
+                       "a country location cannot be trusted; only IP range locations can");
+    } else if (st.lookup || st.unknown) {
+        const struct ast_stmt *s = st.lookup ? st.lookup : st.unknown;
+        diag_error(ck->diag, s->atoms[0].loc,
+                   "'%s' needs 'countries': it belongs to a country location", s->atoms[0].text);
+    } else if (diag_error_count(ck->diag) == errors) {
+        diag_error(ck->diag, decl->atoms[1].loc,
+                   "location \"%s\" has neither IP ranges nor countries; add 'ip \"...\"' or "
+                   "'countries \"FR\", ...'",
+                   name);
+    }
+
+    json_t *b = o->body;
+    if (st.countries && !st.ip) {
+        json_object_set_new(b, "@odata.type", json_string("#microsoft.graph.countryNamedLocation"));
+        json_object_set_new(b, "displayName", json_string(name));
+        json_object_set(b, "countriesAndRegions", st.codes);
+        json_object_set_new(b, "includeUnknownCountriesAndRegions", json_boolean(st.unknown_on));
+        json_object_set_new(b, "countryLookupMethod",
+                            json_string(st.lookup_method ? st.lookup_method : "clientIpAddress"));
+    } else {
+        json_object_set_new(b, "@odata.type", json_string("#microsoft.graph.ipNamedLocation"));
+        json_object_set_new(b, "displayName", json_string(name));
+        json_object_set_new(b, "isTrusted", json_boolean(st.trusted_on));
+        json_object_set(b, "ipRanges", st.ip_ranges);
+    }
+    json_decref(st.ip_ranges);
+    json_decref(st.codes);
+    free(st.ranges);
 }

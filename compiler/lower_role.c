@@ -1,10 +1,203 @@
-/* lower_role.c — lowering of role declarations (stub until implemented). */
+/* lower_role.c — `role "Name" { active ...  eligible ... }` → one unifiedRoleAssignment per
+ * active principal and one unifiedRoleEligibilityScheduleRequest per eligible principal
+ * (facts.md §7.1, §7.2). The role name resolves at compile time to its template id, which
+ * Graph accepts as roleDefinitionId for built-in roles. Only role-assignable groups can hold a
+ * role (isAssignableToRole, group resource page), and PIM eligibility is for users and groups. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "compiler/check_int.h"
 
-void lower_role(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body, size_t n)
+struct principal {
+    const struct ast_atom *kw; /* user / group / service_principal */
+    json_t *ref;
+    bool eligible;
+};
+
+struct role_state {
+    struct check *ck;
+    const struct catalog_role *role;
+    struct principal *v;
+    size_t n;
+};
+
+/* The `group "name" { ... }` declaration of this config, or NULL. */
+static const struct ast_stmt *find_group_decl(const struct check *ck, const char *name)
 {
-    (void)ck;
-    (void)decl;
-    (void)body;
-    (void)n;
+    for (const struct ast_file *f = ck->cfg->files; f; f = f->next)
+        for (const struct ast_stmt *s = f->stmts; s; s = s->next)
+            if (s->has_block && s->natoms >= 2 && ast_is_word(&s->atoms[0], "group") &&
+                s->atoms[1].kind == AST_STRING && strcmp(s->atoms[1].text, name) == 0)
+                return s;
+    return NULL;
+}
+
+static bool group_is_role_assignable(const struct ast_stmt *g)
+{
+    for (const struct ast_stmt *s = g->body; s; s = s->next)
+        if (ast_is_word(&s->atoms[0], "role_assignable"))
+            return true;
+    return false;
+}
+
+static bool same_principal(const json_t *x, const json_t *y)
+{
+    const char *kx = json_string_value(json_object_get(x, "$ref"));
+    const char *ky = json_string_value(json_object_get(y, "$ref"));
+    if (!kx || !ky || strcmp(kx, ky) != 0)
+        return false;
+    const char *nx = json_string_value(json_object_get(x, "name"));
+    const char *ny = json_string_value(json_object_get(y, "name"));
+    if (nx && ny)
+        return util_streq_nocase(nx, ny);
+    const char *ix = json_string_value(json_object_get(x, "id"));
+    const char *iy = json_string_value(json_object_get(y, "id"));
+    return ix && iy && util_streq_nocase(ix, iy);
+}
+
+static void stmt_principals(struct role_state *st, const struct ast_stmt *s, bool eligible)
+{
+    struct args a;
+    args_init(&a, st->ck, s);
+    do {
+        const struct ast_atom *kw = args_peek(&a);
+        json_t *r = NULL;
+        if (args_accept(&a, "user")) {
+            r = args_ref(&a, "user", "a user principal name");
+        } else if (args_accept(&a, "group")) {
+            r = args_ref(&a, "group", "a group name");
+        } else if (args_accept(&a, "service_principal")) {
+            if (eligible) {
+                args_error(&a, kw,
+                           "PIM eligibility is for users and groups; assign a service principal "
+                           "with 'active'");
+                return;
+            }
+            r = args_ref(&a, "servicePrincipal", "a service principal name");
+        } else {
+            args_expected(&a, eligible ? "'user' or 'group'"
+                                       : "'user', 'group' or 'service_principal'");
+        }
+        if (!r)
+            return;
+        const char *gname = json_string_value(json_object_get(r, "name"));
+        if (ast_is_word(kw, "group") && gname) {
+            const struct ast_stmt *g = find_group_decl(st->ck, gname);
+            if (g && !group_is_role_assignable(g)) {
+                args_error(&a, kw, "group \"%s\" cannot hold a role: it is not role-assignable",
+                           gname);
+                diag_note(st->ck->diag, g->atoms[1].loc,
+                          "add 'role_assignable' to this group (possible only when it is "
+                          "created)");
+                json_decref(r);
+                return;
+            }
+        }
+        bool skip = false;
+        for (size_t i = 0; i < st->n && !skip; i++) {
+            struct principal *p = &st->v[i];
+            if (!same_principal(p->ref, r))
+                continue;
+            if (p->eligible == eligible) {
+                diag_warning(st->ck->diag, kw->loc, "this principal is listed twice");
+                diag_note(st->ck->diag, p->kw->loc, "first listed here");
+                skip = true;
+            } else {
+                diag_warning(st->ck->diag, kw->loc,
+                             "this principal is both active and eligible for %s; the active "
+                             "assignment makes eligibility pointless",
+                             st->role->name);
+                diag_note(st->ck->diag, p->kw->loc, "%s here", p->eligible ? "eligible" : "active");
+            }
+        }
+        if (skip) {
+            json_decref(r);
+            continue;
+        }
+        st->v = xrealloc(st->v, (st->n + 1) * sizeof(*st->v));
+        st->v[st->n++] = (struct principal){kw, r, eligible};
+    } while (args_comma(&a));
+    args_expect_end(&a);
+}
+
+/* "Global Administrator: user a@contoso.com" / "...: group id 0000..." */
+static char *object_name(const struct catalog_role *role, const struct principal *p)
+{
+    const char *name = json_string_value(json_object_get(p->ref, "name"));
+    const char *id = json_string_value(json_object_get(p->ref, "id"));
+    if (name)
+        return xasprintf("%s: %s %s", role->name, p->kw->text, name);
+    return xasprintf("%s: %s id %s", role->name, p->kw->text, id ? id : "");
+}
+
+static void emit(struct role_state *st, const struct principal *p)
+{
+    struct check *ck = st->ck;
+    enum model_kind k = p->eligible ? MODEL_ROLE_ELIGIBILITY : MODEL_ROLE_ASSIGNMENT;
+    char *name = object_name(st->role, p);
+    struct model_object *prev = model_find(ck->model, k, name);
+    if (prev) {
+        diag_warning(ck->diag, p->kw->loc, "this %s is declared twice",
+                     p->eligible ? "eligibility" : "assignment");
+        diag_note(ck->diag, prev->loc, "first declared here");
+        free(name);
+        return;
+    }
+    struct model_object *o = model_add(ck->model, k, name, p->kw->loc);
+    free(name);
+    json_t *b = o->body;
+    if (p->eligible) {
+        json_object_set_new(b, "action", json_string("adminAssign"));
+        json_object_set_new(b, "justification", json_string("Managed by idpc"));
+    }
+    json_object_set_new(b, "roleDefinitionId", json_string(st->role->template_id));
+    json_object_set(b, "principalId", p->ref);
+    json_object_set_new(b, "directoryScopeId", json_string("/"));
+    if (p->eligible) {
+        json_t *exp = json_object();
+        json_object_set_new(exp, "type", json_string("noExpiration"));
+        json_t *si = json_object();
+        json_object_set_new(si, "expiration", exp);
+        json_object_set_new(b, "scheduleInfo", si);
+    }
+}
+
+void lower_role(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                size_t n)
+{
+    const struct ast_atom *name = &decl->atoms[1];
+    const struct catalog_role *role = catalog_role_by_name(name->text);
+    if (!role) {
+        const char *sug = catalog_role_suggest(name->text);
+        if (sug)
+            diag_error(ck->diag, name->loc, "unknown directory role \"%s\"; did you mean \"%s\"?",
+                       name->text, sug);
+        else
+            diag_error(ck->diag, name->loc,
+                       "unknown directory role \"%s\"; role names are spelled as in Microsoft's "
+                       "permissions reference, such as \"Global Administrator\"",
+                       name->text);
+        return;
+    }
+    if (role->deprecated)
+        diag_warning(ck->diag, name->loc,
+                     "the role \"%s\" is deprecated; Microsoft advises against assigning it",
+                     role->name);
+    else if (strcmp(role->name, name->text) != 0)
+        diag_warning(ck->diag, name->loc, "the role's name is \"%s\"; write it that way",
+                     role->name);
+    struct role_state st = {.ck = ck, .role = role};
+    for (size_t i = 0; i < n; i++) {
+        const struct ast_stmt *s = body[i];
+        stmt_principals(&st, s, strcmp(s->atoms[0].text, "eligible") == 0);
+    }
+    if (n == 0)
+        diag_warning(ck->diag, name->loc,
+                     "role \"%s\" lists no principals; add 'active ...' or 'eligible ...'",
+                     role->name);
+    for (size_t i = 0; i < st.n; i++) {
+        emit(&st, &st.v[i]);
+        json_decref(st.v[i].ref);
+    }
+    free(st.v);
 }

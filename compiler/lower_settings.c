@@ -1,10 +1,401 @@
-/* lower_settings.c — lowering of settings declarations (stub until implemented). */
-#include "compiler/check_int.h"
+/* lower_settings.c — `settings { ... }`: tenant-wide switches (facts.md §5.2, §5.4, §5.5).
+ *   security_defaults            → identitySecurityDefaultsEnforcementPolicy {isEnabled}
+ *   users_can_*, guest_*, admin_self_service_password_reset, block_msol_powershell
+ *                                → authorizationPolicy (PATCH body)
+ *   group_*                      → groupSetting from template Group.Unified (string values)
+ *   directory_sync               → an assertion checked at plan time, never applied
+ * Each statement may appear once. Bodies list keys in this file's table order, whatever the
+ * order of the lines, so moving a line does not change the compiled output. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 
-void lower_settings(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body, size_t n)
+#include "compiler/check_int.h"
+#include "compiler/suggest.h"
+
+#define GROUP_UNIFIED_TEMPLATE "62375ab9-6b52-47ed-826b-58e47e0e304b"
+#define NAMING_FIXED_MAX       53 /* prefix + suffix characters (entra-docs groups-naming-policy.md) */
+#define SYNC_MAX_AGE_HOURS     (30 * 24)
+
+enum target {
+    T_SECDEF,
+    T_AUTHZ,
+    T_PERM,
+    T_GROUPS,
+    T_SYNC
+};
+enum vtype {
+    V_BOOL,
+    V_ENUM,
+    V_STRING,
+    V_LIST,
+    V_GROUP_CREATION,
+    V_NAMING,
+    V_URL,
+    V_SYNC
+};
+
+static const char *const invites_words[] = {"none", "admins_and_guest_inviters",
+                                            "admins_guest_inviters_and_all_members", "everyone"};
+static const char *const invites_graph[] = {"none", "adminsAndGuestInviters",
+                                            "adminsGuestInvitersAndAllMembers", "everyone"};
+static const char *const access_words[] = {"same_as_members", "limited", "restricted"};
+static const char *const access_graph[] = {"a0b1b346-4d3e-4e8b-98f8-753987be4970",
+                                           "10dae51f-b6af-4016-8d66-8c2a99b929b3",
+                                           "2af84b1e-32c8-42b7-82bc-daa82404023b"};
+
+struct setting {
+    const char *kw;
+    enum target target;
+    enum vtype type;
+    const char *key; /* Graph property or Group.Unified value name */
+    const char *const *words, *const *graph;
+    size_t nwords;
+    const char *what; /* for messages */
+};
+
+static const struct setting table[] = {
+    {"security_defaults", T_SECDEF, V_BOOL, "isEnabled", NULL, NULL, 0, NULL},
+    {"guest_invites", T_AUTHZ, V_ENUM, "allowInvitesFrom", invites_words, invites_graph,
+     IDPC_ARRAY_LEN(invites_words), "guest invitation setting"},
+    {"admin_self_service_password_reset", T_AUTHZ, V_BOOL, "allowedToUseSSPR", NULL, NULL, 0, NULL},
+    {"block_msol_powershell", T_AUTHZ, V_BOOL, "blockMsolPowerShell", NULL, NULL, 0, NULL},
+    {"guest_access", T_AUTHZ, V_ENUM, "guestUserRoleId", access_words, access_graph,
+     IDPC_ARRAY_LEN(access_words), "guest access level"},
+    {"users_can_create_apps", T_PERM, V_BOOL, "allowedToCreateApps", NULL, NULL, 0, NULL},
+    {"users_can_create_security_groups", T_PERM, V_BOOL, "allowedToCreateSecurityGroups", NULL,
+     NULL, 0, NULL},
+    {"users_can_create_tenants", T_PERM, V_BOOL, "allowedToCreateTenants", NULL, NULL, 0, NULL},
+    {"users_can_read_other_users", T_PERM, V_BOOL, "allowedToReadOtherUsers", NULL, NULL, 0, NULL},
+    {"group_creation", T_GROUPS, V_GROUP_CREATION, "EnableGroupCreation", NULL, NULL, 0, NULL},
+    {"group_naming", T_GROUPS, V_NAMING, "PrefixSuffixNamingRequirement", NULL, NULL, 0, NULL},
+    {"group_blocked_words", T_GROUPS, V_LIST, "CustomBlockedWordsList", NULL, NULL, 0,
+     "a blocked word"},
+    {"group_guest_owners", T_GROUPS, V_BOOL, "AllowGuestsToBeGroupOwner", NULL, NULL, 0, NULL},
+    {"group_guest_access", T_GROUPS, V_BOOL, "AllowGuestsToAccessGroups", NULL, NULL, 0, NULL},
+    {"group_add_guests", T_GROUPS, V_BOOL, "AllowToAddGuests", NULL, NULL, 0, NULL},
+    {"group_usage_guidelines", T_GROUPS, V_URL, "UsageGuidelinesUrl", NULL, NULL, 0, NULL},
+    {"group_classifications", T_GROUPS, V_LIST, "ClassificationList", NULL, NULL, 0,
+     "a classification"},
+    {"directory_sync", T_SYNC, V_SYNC, "directorySync", NULL, NULL, 0, NULL},
+};
+
+#define NSETTINGS IDPC_ARRAY_LEN(table)
+
+struct settings_state {
+    struct check *ck;
+    const struct ast_stmt *stmt[NSETTINGS];
+    json_t *value[NSETTINGS];
+    json_t *creation_group; /* GroupCreationAllowedGroupId ref */
+};
+
+/* PrefixSuffixNamingRequirement: fixed text and [Attribute] placeholders, [GroupName] once. */
+static json_t *naming(struct args *a, const struct ast_atom *v)
 {
-    (void)ck;
+    static const char *const attrs[] = {"GroupName",       "Department",      "Company", "Office",
+                                        "StateOrProvince", "CountryOrRegion", "Title"};
+    size_t fixed = 0, groupname = 0;
+    for (size_t i = 0; i < v->len;) {
+        if (v->text[i] == ']') {
+            args_error_in(a, v, i, i + 1, "']' without a matching '['");
+            return NULL;
+        }
+        if (v->text[i] != '[') {
+            fixed++;
+            i++;
+            continue;
+        }
+        const char *close = memchr(v->text + i, ']', v->len - i);
+        if (!close) {
+            args_error_in(a, v, i, v->len, "'[' without a closing ']'");
+            return NULL;
+        }
+        size_t end = (size_t)(close - v->text) + 1;
+        char *attr = arena_strndup(a->ck->arena, v->text + i + 1, end - i - 2);
+        size_t k = 0;
+        while (k < IDPC_ARRAY_LEN(attrs) && strcmp(attrs[k], attr) != 0)
+            k++;
+        if (k == IDPC_ARRAY_LEN(attrs)) {
+            const char *best = suggest_best(attr, attrs, IDPC_ARRAY_LEN(attrs));
+            if (best)
+                args_error_in(a, v, i, end, "unknown attribute [%s]; did you mean [%s]?", attr,
+                             best);
+            else
+                args_error_in(a, v, i, end,
+                             "unknown attribute [%s]; a naming policy uses [GroupName], "
+                             "[Department], [Company], [Office], [StateOrProvince], "
+                             "[CountryOrRegion] or [Title]",
+                             attr);
+            return NULL;
+        }
+        if (k == 0 && ++groupname > 1) {
+            args_error_in(a, v, i, end, "[GroupName] may appear only once");
+            return NULL;
+        }
+        i = end;
+    }
+    if (groupname == 0) {
+        args_error(a, v,
+                   "a naming policy must contain [GroupName], for example \"GRP-[GroupName]\"");
+        return NULL;
+    }
+    if (fixed > NAMING_FIXED_MAX) {
+        args_error(a, v, "the fixed prefix and suffix text is %zu characters; the limit is %d",
+                   fixed, NAMING_FIXED_MAX);
+        return NULL;
+    }
+    return json_string(v->text);
+}
+
+static json_t *string_list(struct args *a, const struct setting *def)
+{
+    struct strbuf sb = STRBUF_INIT;
+    json_t *out = NULL;
+    size_t count = 0;
+    do {
+        const struct ast_atom *v = args_expect_string(a, def->what);
+        if (!v)
+            goto out;
+        if (v->len == 0) {
+            args_error(a, v, "%s must not be empty", def->what);
+            goto out;
+        }
+        const char *comma = memchr(v->text, ',', v->len);
+        if (comma) {
+            size_t p = (size_t)(comma - v->text);
+            args_error_in(a, v, p, p + 1,
+                         "Graph stores this list comma-separated, so an item cannot contain ','; "
+                         "write separate strings");
+            goto out;
+        }
+        if (count++)
+            strbuf_addc(&sb, ',');
+        strbuf_add(&sb, v->text, v->len);
+    } while (args_comma(a));
+    out = json_string(strbuf_str(&sb));
+out:
+    strbuf_fini(&sb);
+    return out;
+}
+
+static json_t *sync_assertion(struct args *a)
+{
+    static const char *const req[] = {"required"};
+    if (args_expect_word(a, "directory_sync setting", req, 1) < 0)
+        return NULL;
+    json_t *o = json_object();
+    json_object_set_new(o, "assert", json_string("directorySync"));
+    if (!args_accept(a, "max_age"))
+        return o;
+    const struct ast_atom *d = args_peek(a);
+    if (!d || d->kind != AST_DURATION) {
+        args_expected(a, "a duration such as 3h or 2d");
+        json_decref(o);
+        return NULL;
+    }
+    args_next(a);
+    long long hours;
+    if (strcmp(d->text, "h") == 0) {
+        hours = d->num;
+    } else if (strcmp(d->text, "d") == 0) {
+        hours = d->num * 24;
+    } else {
+        args_error(a, d, "max_age is in hours or days, such as 3h or 2d; found '%lld%s'", d->num,
+                   d->text);
+        json_decref(o);
+        return NULL;
+    }
+    if (hours < 1 || hours > SYNC_MAX_AGE_HOURS) {
+        args_error(a, d,
+                   "max_age must be between 1h and 30d (directory synchronisation runs every "
+                   "30 minutes)");
+        json_decref(o);
+        return NULL;
+    }
+    json_object_set_new(o, "maxAgeHours", json_integer(hours));
+    return o;
+}
+
+static json_t *read_value(struct settings_state *st, struct args *a, const struct setting *def)
+{
+    bool on;
+    int k;
+    const struct ast_atom *v;
+    switch (def->type) {
+    case V_BOOL:
+        if (!args_on_off(a, &on))
+            return NULL;
+        return def->target == T_GROUPS ? json_string(on ? "true" : "false") : json_boolean(on);
+    case V_ENUM:
+        k = args_expect_word(a, def->what, def->words, def->nwords);
+        return k < 0 ? NULL : json_string(def->graph[k]);
+    case V_STRING:
+        v = args_expect_string(a, "a value");
+        return v ? json_string(v->text) : NULL;
+    case V_LIST:
+        return string_list(a, def);
+    case V_NAMING:
+        v = args_expect_string(a, "a naming policy such as \"GRP-[GroupName]\"");
+        return v ? naming(a, v) : NULL;
+    case V_URL:
+        v = args_expect_string(a, "a URL");
+        if (!v)
+            return NULL;
+        if (strncmp(v->text, "https://", 8) != 0 && strncmp(v->text, "http://", 7) != 0) {
+            args_error(a, v, "'%s' is not a web address; write \"https://...\"", v->text);
+            return NULL;
+        }
+        if (strpbrk(v->text, " \t\r\n")) {
+            args_error(a, v, "a URL contains no spaces; encode them as %%20");
+            return NULL;
+        }
+        return json_string(v->text);
+    case V_GROUP_CREATION: {
+        if (!args_on_off(a, &on))
+            return NULL;
+        const struct ast_atom *ex = args_peek(a);
+        if (args_accept(a, "except")) {
+            if (on) {
+                args_error(a, ex,
+                           "'except' names the group that may still create groups when creation "
+                           "is off; with 'on' everyone may");
+                return NULL;
+            }
+            if (!args_accept(a, "group")) {
+                args_expected(a, "'group'");
+                return NULL;
+            }
+            json_t *r = args_ref(a, "group", "a group name");
+            if (!r)
+                return NULL;
+            json_decref(st->creation_group);
+            st->creation_group = r;
+        }
+        return json_string(on ? "true" : "false");
+    }
+    case V_SYNC:
+        return sync_assertion(a);
+    }
+    return NULL;
+}
+
+static void add_value(json_t *values, const char *name, json_t *value)
+{
+    json_t *v = json_object();
+    json_object_set_new(v, "name", json_string(name));
+    json_object_set(v, "value", value);
+    json_array_append_new(values, v);
+}
+
+static const struct ast_stmt *first_policy(const struct check *ck)
+{
+    for (const struct ast_file *f = ck->cfg->files; f; f = f->next)
+        for (const struct ast_stmt *s = f->stmts; s; s = s->next)
+            if (ast_is_word(&s->atoms[0], "policy"))
+                return s;
+    return NULL;
+}
+
+/* First statement (in table order) that contributes to target t, for the object's location. */
+static const struct ast_stmt *first_of(const struct settings_state *st, enum target t)
+{
+    const struct ast_stmt *best = NULL;
+    for (size_t i = 0; i < NSETTINGS; i++)
+        if (table[i].target == t && st->value[i] && st->stmt[i] &&
+            (!best || st->stmt[i]->loc.start < best->loc.start))
+            best = st->stmt[i];
+    return best;
+}
+
+static void build(struct settings_state *st)
+{
+    struct check *ck = st->ck;
+    const struct ast_stmt *s;
+    if ((s = first_of(st, T_SECDEF))) {
+        struct model_object *o =
+            model_add(ck->model, MODEL_SECURITY_DEFAULTS,
+                      "identitySecurityDefaultsEnforcementPolicy", s->atoms[0].loc);
+        json_object_set(o->body, "isEnabled", st->value[0]);
+        const struct ast_stmt *p = json_is_true(st->value[0]) ? first_policy(ck) : NULL;
+        if (p) {
+            diag_warning(ck->diag, s->atoms[0].loc,
+                         "security defaults cannot be on while Conditional Access policies are "
+                         "enabled; Entra refuses one or the other");
+            diag_note(ck->diag, p->atoms[0].loc, "a Conditional Access policy is declared here");
+        }
+    }
+    const struct ast_stmt *az = first_of(st, T_AUTHZ), *pm = first_of(st, T_PERM);
+    if (az || pm) {
+        const struct ast_stmt *at = !az ? pm : !pm ? az : az->loc.start < pm->loc.start ? az : pm;
+        struct model_object *o = model_add(ck->model, MODEL_AUTHORIZATION_POLICY,
+                                           "authorizationPolicy", at->atoms[0].loc);
+        json_t *perm = json_object();
+        for (size_t i = 0; i < NSETTINGS; i++) {
+            if (!st->value[i])
+                continue;
+            if (table[i].target == T_AUTHZ)
+                json_object_set(o->body, table[i].key, st->value[i]);
+            else if (table[i].target == T_PERM)
+                json_object_set(perm, table[i].key, st->value[i]);
+        }
+        if (json_object_size(perm))
+            json_object_set(o->body, "defaultUserRolePermissions", perm);
+        json_decref(perm);
+    }
+    if ((s = first_of(st, T_GROUPS))) {
+        struct model_object *o =
+            model_add(ck->model, MODEL_GROUP_SETTING, "Group.Unified", s->atoms[0].loc);
+        json_object_set_new(o->body, "templateId", json_string(GROUP_UNIFIED_TEMPLATE));
+        json_t *values = json_array();
+        for (size_t i = 0; i < NSETTINGS; i++) {
+            if (table[i].target != T_GROUPS || !st->value[i])
+                continue;
+            add_value(values, table[i].key, st->value[i]);
+            if (table[i].type == V_GROUP_CREATION && st->creation_group)
+                add_value(values, "GroupCreationAllowedGroupId", st->creation_group);
+        }
+        json_object_set_new(o->body, "values", values);
+    }
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        if (table[i].target != T_SYNC || !st->value[i])
+            continue;
+        struct model_object *o =
+            model_add(ck->model, MODEL_ASSERTION, "directorySync", st->stmt[i]->atoms[0].loc);
+        json_decref(o->body);
+        o->body = json_incref(st->value[i]);
+    }
+}
+
+void lower_settings(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                    size_t n)
+{
     (void)decl;
-    (void)body;
-    (void)n;
+    struct settings_state st = {.ck = ck};
+    for (size_t i = 0; i < n; i++) {
+        const struct ast_stmt *s = body[i];
+        const char *kw = s->atoms[0].text;
+        size_t k = 0;
+        while (k < NSETTINGS && strcmp(table[k].kw, kw) != 0)
+            k++;
+        if (k == NSETTINGS)
+            continue; /* placement already reported it */
+        if (st.stmt[k]) {
+            diag_error(ck->diag, s->atoms[0].loc, "'%s' is given twice in settings", kw);
+            diag_note(ck->diag, st.stmt[k]->atoms[0].loc, "first given here");
+            continue;
+        }
+        st.stmt[k] = s;
+        struct args a;
+        args_init(&a, ck, s);
+        json_t *v = a.failed ? NULL : read_value(&st, &a, &table[k]);
+        if (v && !args_expect_end(&a)) {
+            json_decref(v);
+            v = NULL;
+        }
+        st.value[k] = v;
+    }
+    build(&st);
+    for (size_t i = 0; i < NSETTINGS; i++)
+        json_decref(st.value[i]);
+    json_decref(st.creation_group);
 }

@@ -43,6 +43,7 @@ struct model_object {
     json_t *extra;    /* kind-specific data that is not part of the body (members, owners, ...) */
     char *pinned_id;  /* from `id "..."`, or NULL */
     char *renamed_from;
+    struct loc pinned_loc, renamed_loc;
 };
 
 struct model {

@@ -46,6 +46,7 @@ struct idp_parse {
     /* scanner state */
     size_t offset;
     int last_tok;       /* last token handed to the parser */
+    int prev_tok;       /* the token before it */
     int pending[64];    /* tokens queued by the wrapper (injected NL / '}') */
     struct idp_span pending_loc[64];
     int npending;
@@ -231,11 +232,19 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct 
             len = 40;
         strbuf_addf(&sb, " %.*s", (int)len, ps->text + l->start);
     }
-    bool stmt_start = false;
-    for (int i = 0; i < n; i++)
+    bool stmt_start = false, in_args = false;
+    for (int i = 0; i < n; i++) {
         if (expected[i] == YYSYMBOL_WORD)
             stmt_start = true;
-    if (stmt_start) {
+        if (expected[i] == YYSYMBOL_STRING)
+            in_args = true;
+    }
+    if (in_args && (ps->prev_tok == COMMA || ps->prev_tok == EQUALS || ps->prev_tok == PLUS)) {
+        const char *p = ps->prev_tok == COMMA ? "','" : ps->prev_tok == EQUALS ? "'='" : "'+'";
+        strbuf_addf(&sb, " after %s; expected a value (a line that ends with %s continues on the "
+                         "next line)",
+                    p, p);
+    } else if (stmt_start && !in_args) {
         /* Only a statement can start here: say so rather than listing end-of-line tokens. */
         strbuf_adds(&sb, "; expected a statement, which starts with a keyword");
     } else if (n > 0) {

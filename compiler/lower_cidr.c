@@ -1,0 +1,172 @@
+/* lower_cidr.c — strict CIDR parsing for named locations (see cidr.h). */
+#include "compiler/cidr.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static bool fail(struct cidr_error *err, enum cidr_error_kind kind, size_t start, size_t end,
+                 const char *msg)
+{
+    err->kind = kind;
+    err->start = start;
+    err->end = end;
+    snprintf(err->message, sizeof(err->message), "%s", msg);
+    return false;
+}
+
+static size_t addr_bytes(int family)
+{
+    return family == 4 ? 4 : 16;
+}
+
+/* Parses an address of either family from a NUL-terminated buffer. */
+static bool parse_addr(const char *s, struct cidr *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (strchr(s, ':')) {
+        if (inet_pton(AF_INET6, s, out->addr) != 1)
+            return false;
+        out->family = 6;
+        out->prefix = 128;
+        return true;
+    }
+    if (inet_pton(AF_INET, s, out->addr) != 1)
+        return false;
+    out->family = 4;
+    out->prefix = 32;
+    return true;
+}
+
+/* Clears the bits after `prefix`. */
+static void mask(unsigned char *addr, size_t nbytes, unsigned prefix)
+{
+    for (size_t i = 0; i < nbytes; i++) {
+        unsigned bit0 = (unsigned)i * 8;
+        if (bit0 >= prefix)
+            addr[i] = 0;
+        else if (prefix - bit0 < 8)
+            addr[i] &= (unsigned char)(0xFFu << (8 - (prefix - bit0)));
+    }
+}
+
+bool cidr_parse_address(const char *text, struct cidr *out)
+{
+    return text && parse_addr(text, out);
+}
+
+bool cidr_parse(const char *text, size_t len, struct cidr *out, struct cidr_error *err)
+{
+    memset(err, 0, sizeof(*err));
+    memset(out, 0, sizeof(*out));
+    if (len == 0)
+        return fail(err, CIDR_ERR_EMPTY, 0, 0, "an IP range must not be empty");
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c <= ' ' || c >= 0x7F)
+            return fail(err, CIDR_ERR_ADDRESS, i, i + 1,
+                        c == ' ' ? "an IP range contains no spaces"
+                                 : "an IP range contains only ASCII letters, digits, '.', ':' "
+                                   "and '/'");
+    }
+    const char *slash = memchr(text, '/', len);
+    size_t alen = slash ? (size_t)(slash - text) : len;
+    char abuf[INET6_ADDRSTRLEN + 8];
+    if (alen == 0)
+        return fail(err, CIDR_ERR_ADDRESS, 0, slash ? 1 : len,
+                    "expected an IPv4 or IPv6 address before '/'");
+    bool addr_ok = alen < sizeof(abuf);
+    if (addr_ok) {
+        memcpy(abuf, text, alen);
+        abuf[alen] = '\0';
+        addr_ok = parse_addr(abuf, out);
+    }
+    if (!addr_ok)
+        return fail(err, CIDR_ERR_ADDRESS, 0, alen,
+                    memchr(text, ':', alen) ? "not an IPv6 address"
+                                            : "not an IPv4 address (four numbers 0-255 "
+                                              "separated by '.', without leading zeros)");
+    if (!slash) {
+        fail(err, CIDR_ERR_NO_PREFIX, 0, len,
+             "a range needs a prefix length in CIDR notation (ADDRESS/PREFIX)");
+        snprintf(err->suggestion, sizeof(err->suggestion), "%s/%u", abuf, out->prefix);
+        return false;
+    }
+    size_t pstart = alen + 1;
+    unsigned maxp = out->family == 4 ? 32 : 128;
+    unsigned p = 0;
+    if (pstart == len)
+        return fail(err, CIDR_ERR_PREFIX, alen, len, "expected a prefix length after '/'");
+    for (size_t i = pstart; i < len; i++) {
+        if (text[i] < '0' || text[i] > '9' || i - pstart >= 3 ||
+            (i == pstart && text[i] == '0' && len - pstart > 1)) {
+            char m[96];
+            snprintf(m, sizeof(m), "the prefix length must be a number from 0 to %u", maxp);
+            return fail(err, CIDR_ERR_PREFIX, pstart, len, m);
+        }
+        p = p * 10 + (unsigned)(text[i] - '0');
+    }
+    if (p > maxp) {
+        char m[96];
+        snprintf(m, sizeof(m), "an IPv%d prefix length is at most /%u", out->family, maxp);
+        return fail(err, CIDR_ERR_PREFIX, pstart, len, m);
+    }
+    out->prefix = p;
+    struct cidr net = *out;
+    mask(net.addr, addr_bytes(net.family), p);
+    if (memcmp(net.addr, out->addr, addr_bytes(out->family)) != 0) {
+        fail(err, CIDR_ERR_HOST_BITS, 0, alen, "the address has bits set after the prefix");
+        cidr_format(&net, err->suggestion, sizeof(err->suggestion));
+        return false;
+    }
+    return true;
+}
+
+void cidr_format(const struct cidr *c, char *buf, size_t n)
+{
+    char a[INET6_ADDRSTRLEN];
+    if (!inet_ntop(c->family == 4 ? AF_INET : AF_INET6, c->addr, a, sizeof(a)))
+        a[0] = '\0';
+    snprintf(buf, n, "%s/%u", a, c->prefix);
+}
+
+bool cidr_equal(const struct cidr *a, const struct cidr *b)
+{
+    return a->family == b->family && a->prefix == b->prefix &&
+           memcmp(a->addr, b->addr, addr_bytes(a->family)) == 0;
+}
+
+bool cidr_contains(const struct cidr *outer, const struct cidr *inner)
+{
+    if (outer->family != inner->family || outer->prefix > inner->prefix)
+        return false;
+    unsigned char x[16];
+    memcpy(x, inner->addr, sizeof(x));
+    mask(x, addr_bytes(inner->family), outer->prefix);
+    unsigned char y[16];
+    memcpy(y, outer->addr, sizeof(y));
+    mask(y, addr_bytes(outer->family), outer->prefix);
+    return memcmp(x, y, addr_bytes(inner->family)) == 0;
+}
+
+bool cidr_is_private(const struct cidr *c)
+{
+    static const struct {
+        int family;
+        const char *net;
+    } nets[] = {
+        {4, "10.0.0.0/8"},  {4, "172.16.0.0/12"},  {4, "192.168.0.0/16"},
+        {4, "127.0.0.0/8"}, {4, "169.254.0.0/16"}, {4, "100.64.0.0/10"},
+        {6, "fc00::/7"},    {6, "fe80::/10"},      {6, "::1/128"},
+    };
+    for (size_t i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
+        if (nets[i].family != c->family)
+            continue;
+        struct cidr n;
+        struct cidr_error e;
+        if (cidr_parse(nets[i].net, strlen(nets[i].net), &n, &e) && cidr_contains(&n, c))
+            return true;
+    }
+    return false;
+}
