@@ -76,8 +76,7 @@ static void fmt_one(struct fmt_state *st, const char *path)
         if (st->opts.write) {
             int err = util_write_file_atomic(path, strbuf_str(&sb), sb.len);
             if (err) {
-                diag_error(st->diag, DIAG_LOC_NONE, "cannot write '%s': %s", path,
-                           strerror(err));
+                diag_error(st->diag, DIAG_LOC_NONE, "cannot write '%s': %s", path, strerror(err));
                 st->failed = true;
             } else {
                 fprintf(stderr, "%s\n", path);

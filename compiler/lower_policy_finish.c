@@ -1,0 +1,143 @@
+/* lower_policy_finish.c — checks across declarations once every one is lowered: every enabled
+ * Conditional Access policy must exclude the emergency access (break-glass) identities. */
+#include <string.h>
+
+#include "compiler/check_int.h"
+
+/* Two symbolic references name the same object: same kind, and the same name or id. */
+static bool same_ref(const json_t *a, const json_t *b)
+{
+    if (!model_is_ref(a) || !model_is_ref(b))
+        return false;
+    if (strcmp(json_string_value(json_object_get(a, "$ref")),
+               json_string_value(json_object_get(b, "$ref"))) != 0)
+        return false;
+    const char *na = json_string_value(json_object_get(a, "name"));
+    const char *nb = json_string_value(json_object_get(b, "name"));
+    if (na && nb)
+        return strcmp(na, nb) == 0;
+    const char *ia = json_string_value(json_object_get(a, "id"));
+    const char *ib = json_string_value(json_object_get(b, "id"));
+    return ia && ib && util_streq_nocase(ia, ib);
+}
+
+static bool contains(const json_t *arr, const json_t *ref)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (same_ref(v, ref))
+            return true;
+    }
+    return false;
+}
+
+static bool is_kind(const json_t *ref, const char *kind)
+{
+    const char *k = json_string_value(json_object_get(ref, "$ref"));
+    return k && strcmp(k, kind) == 0;
+}
+
+/* Does the policy exclude this emergency identity: directly, through an excluded group that is
+ * itself an emergency access entry, or through an excluded group declared here with the user
+ * among its members? */
+static bool excluded(const struct model *m, const json_t *users, const json_t *ref)
+{
+    const json_t *xg = json_object_get(users, "excludeGroups");
+    if (is_kind(ref, "group"))
+        return contains(xg, ref);
+    if (contains(json_object_get(users, "excludeUsers"), ref))
+        return true;
+    size_t i;
+    const json_t *g;
+    json_array_foreach(xg, i, g)
+    {
+        size_t k;
+        const json_t *e;
+        json_array_foreach(m->emergency_access, k, e)
+        {
+            if (same_ref(json_object_get(e, "ref"), g))
+                return true;
+        }
+        for (size_t j = 0; j < m->n; j++) {
+            const struct model_object *o = &m->objects[j];
+            if (o->kind != MODEL_GROUP || !model_is_ref(g))
+                continue;
+            json_t *self = model_ref_name("group", o->name, NULL);
+            bool match = same_ref(self, g);
+            json_decref(self);
+            if (match && contains(json_object_get(o->extra, "members"), ref))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Does the policy apply to users at all (not a workload identity policy)? */
+static bool targets_users(const json_t *users)
+{
+    const char *lists[] = {"includeUsers", "includeGroups", "includeRoles"};
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(lists); i++) {
+        const json_t *l = json_object_get(users, lists[i]);
+        size_t k;
+        const json_t *v;
+        json_array_foreach(l, k, v)
+        {
+            if (!json_is_string(v) || strcmp(json_string_value(v), "None") != 0)
+                return true;
+        }
+    }
+    return json_object_get(users, "includeGuestsOrExternalUsers") != NULL;
+}
+
+static const char *ref_show(struct check *ck, const json_t *ref)
+{
+    const char *name = json_string_value(json_object_get(ref, "name"));
+    const char *kind = json_string_value(json_object_get(ref, "$ref"));
+    if (name)
+        return arena_printf(ck->arena, "%s \"%s\"", kind, name);
+    return arena_printf(ck->arena, "%s id \"%s\"", kind,
+                        json_string_value(json_object_get(ref, "id")));
+}
+
+void lower_finish(struct check *ck)
+{
+    const struct model *m = ck->model;
+    if (json_array_size(m->emergency_access) == 0)
+        return;
+    for (size_t i = 0; i < m->n; i++) {
+        const struct model_object *o = &m->objects[i];
+        if (o->kind != MODEL_CA_POLICY)
+            continue;
+        const char *state = json_string_value(json_object_get(o->body, "state"));
+        const json_t *users = json_object_get(json_object_get(o->body, "conditions"), "users");
+        if (!state || strcmp(state, "enabled") != 0 || !targets_users(users))
+            continue;
+        struct strbuf missing = STRBUF_INIT;
+        size_t nmissing = 0;
+        size_t k;
+        const json_t *e;
+        json_array_foreach(m->emergency_access, k, e)
+        {
+            const json_t *ref = json_object_get(e, "ref");
+            if (excluded(m, users, ref))
+                continue;
+            strbuf_addf(&missing, "%s%s", nmissing ? ", " : "", ref_show(ck, ref));
+            nmissing++;
+        }
+        if (nmissing) {
+            diag_warning(ck->diag, o->loc,
+                         "policy '%s' is on and does not exclude the emergency access %s %s",
+                         o->name, nmissing == 1 ? "identity" : "identities", strbuf_str(&missing));
+            /* one note per emergency_access line */
+            for (const struct ast_file *f = ck->cfg->files; f; f = f->next)
+                for (const struct ast_stmt *s = f->stmts; s; s = s->next)
+                    if (ast_is_word(&s->atoms[0], "emergency_access"))
+                        diag_note(ck->diag, s->atoms[0].loc,
+                                  "emergency access identities are declared here; exclude them "
+                                  "with 'users exclude ...'");
+        }
+        strbuf_fini(&missing);
+    }
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Schema conformance: every compiled Graph body validates against Microsoft Graph v1.0.
+
+Compiles every tests/golden/compile/*.idp (and policies/contoso when it has .idp files) with
+`idpc compile`, replaces every symbolic reference {"$ref": ...} by a placeholder GUID (what plan
+time resolution would put there), and validates each object's body with python3 jsonschema:
+
+  conditionalAccessPolicy       -> $IDPC_SHARED_DIR/graph/schema/conditionalAccessPolicy.schema.json
+  namedLocation                 -> namedLocation.schema.json
+  authenticationStrengthPolicy  -> authenticationStrengthPolicy.schema.json
+
+The schemas are strict v1.0 (additionalProperties false), so a beta-only or misspelt property
+fails. Without jsonschema or without the shared folder the test prints "skipped: <reason>" and
+exits 77 (ctest SKIP_RETURN_CODE), never a silent pass.
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+
+SKIP = 77
+PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
+SCHEMAS = {
+    "conditionalAccessPolicy": "conditionalAccessPolicy.schema.json",
+    "namedLocation": "namedLocation.schema.json",
+    "authenticationStrengthPolicy": "authenticationStrengthPolicy.schema.json",
+}
+
+
+def resolve_refs(v):
+    """A copy of v with every {"$ref": ...} object replaced by a placeholder id."""
+    if isinstance(v, dict):
+        if "$ref" in v:
+            return PLACEHOLDER
+        return {k: resolve_refs(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [resolve_refs(x) for x in v]
+    return v
+
+
+def compile_model(idpc, path, cwd):
+    env = dict(os.environ)
+    env["NO_COLOR"] = "1"
+    p = subprocess.run([idpc, "compile", path], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=120)
+    if p.returncode != 0:
+        return None, p.stderr.decode("utf-8", "replace")
+    return json.loads(p.stdout), None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--idpc", required=True)
+    ap.add_argument("--root", required=True, help="the tests/golden directory")
+    ap.add_argument("--contoso", help="policies/contoso (compiled when it has .idp files)")
+    a = ap.parse_args()
+
+    try:
+        import jsonschema
+    except ImportError:
+        print("skipped: python3 jsonschema is not installed (apt-get install python3-jsonschema)")
+        return SKIP
+    shared = os.environ.get("IDPC_SHARED_DIR")
+    if not shared:
+        print("skipped: IDPC_SHARED_DIR is not set")
+        return SKIP
+    schema_dir = os.path.join(shared, "graph", "schema")
+    if not os.path.isdir(schema_dir):
+        print(f"skipped: {schema_dir} does not exist")
+        return SKIP
+    validators = {}
+    for kind, name in SCHEMAS.items():
+        with open(os.path.join(schema_dir, name)) as f:
+            schema = json.load(f)
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        validators[kind] = cls(schema)
+
+    inputs = []
+    compile_dir = os.path.join(os.path.abspath(a.root), "compile")
+    for path in sorted(glob.glob(os.path.join(compile_dir, "*.idp"))):
+        inputs.append((os.path.basename(path), compile_dir))
+    if a.contoso and glob.glob(os.path.join(a.contoso, "*.idp")):
+        inputs.append((os.path.abspath(a.contoso), os.getcwd()))
+    if not inputs:
+        print("FAIL: nothing to check: no tests/golden/compile/*.idp")
+        return 1
+
+    failures = 0
+    checked = {k: 0 for k in SCHEMAS}
+    for path, cwd in inputs:
+        model, err = compile_model(a.idpc, path, cwd)
+        if model is None:
+            print(f"FAIL: idpc compile {path} failed:\n{err}")
+            failures += 1
+            continue
+        for obj in model.get("objects", []):
+            kind = obj.get("kind")
+            v = validators.get(kind)
+            if v is None:
+                continue
+            body = resolve_refs(obj["body"])
+            errors = sorted(v.iter_errors(body), key=lambda e: list(e.absolute_path))
+            checked[kind] += 1
+            for e in errors:
+                where = "/".join(str(p) for p in e.absolute_path) or "(body)"
+                print(f"FAIL: {path}: {kind} \"{obj.get('name')}\" ({obj.get('at')}): "
+                      f"{where}: {e.message}")
+                failures += 1
+    summary = ", ".join(f"{n} {k}" for k, n in checked.items())
+    print(f"checked {summary} from {len(inputs)} inputs; {failures} failures")
+    if sum(checked.values()) == 0:
+        print("FAIL: no object of a checked kind was compiled")
+        return 1
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
