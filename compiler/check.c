@@ -610,11 +610,13 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
         lower_decl(&ck, &ds, &ds.v[i]);
     lower_finish(&ck);
 
-    for (size_t i = 0; i < ds.n; i++)
+    /* "never used" is advice; with errors present it would only be noise around them. */
+    bool advise = diag_error_count(diag) == 0;
+    for (size_t i = 0; i < ds.n && advise; i++)
         if (ds.v[i].block == BLK_TEMPLATE && !ds.v[i].used)
             diag_warning(diag, ds.v[i].stmt->atoms[1].loc, "template '%s' is never used",
                          ds.v[i].name);
-    for (size_t i = 0; i < ck.ndefines; i++)
+    for (size_t i = 0; i < ck.ndefines && advise; i++)
         if (!ck.defines[i].used)
             diag_warning(diag, ck.defines[i].stmt->atoms[1].loc, "'$%s' is never used",
                          ck.defines[i].name);
