@@ -265,8 +265,8 @@ const struct catalog_entry *args_expect_enum(struct args *a, enum catalog_kind k
     else if (at->kind == AST_WORD)
         args_error(a, at, "unknown %s '%s'; expected %s", what, at->text, strbuf_str(&sb));
     else if (at->kind == AST_STRING && catalog_lookup(k, at->text))
-        args_error(a, at, "%s is a keyword, not a string: write %s without quotes", what,
-                   at->text);
+        args_error(a, at, "\"%s\" is a keyword here, not a string: write %s without quotes",
+                   at->text, at->text);
     else
         args_error(a, at, "expected %s (%s), found %s", what, strbuf_str(&sb),
                    ast_atom_describe(a->ck->arena, at));

@@ -488,6 +488,25 @@ static void expand_uses(struct check *ck, struct decls *ds, struct ast_stmt **bo
 
 /* ---- the driver ---- */
 
+/* Is the block's text empty but for blanks and comments? (A block whose lines were all dropped
+ * for syntax errors is not "empty": those errors are already reported.) */
+static bool block_is_blank(struct check *ck, const struct ast_stmt *s)
+{
+    const struct src_file *f = diag_source(ck->diag, s->lbrace.file);
+    if (!f)
+        return true;
+    for (size_t i = s->lbrace.end; i < s->rbrace.start && i < f->len; i++) {
+        char c = f->text[i];
+        if (c == '#') {
+            while (i < s->rbrace.start && f->text[i] != '\n')
+                i++;
+        } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            return false;
+        }
+    }
+    return true;
+}
+
 static void lower_decl(struct check *ck, struct decls *ds, struct decl *d)
 {
     const struct ast_stmt *s = d->stmt;
@@ -517,7 +536,7 @@ static void lower_decl(struct check *ck, struct decls *ds, struct decl *d)
         expand_uses(ck, ds, d->body, d->nbody, &merged);
         if (diag_error_count(ck->diag) != before)
             ck->incomplete = true; /* a template is missing: its lines are not there */
-        if (merged.n == 0)
+        if (merged.n == 0 && !ck->incomplete && block_is_blank(ck, s))
             diag_error(ck->diag, s->atoms[1].loc,
                        "policy '%s' is empty; a policy needs users, apps and a grant or session "
                        "control",
