@@ -507,10 +507,22 @@ static bool block_is_blank(struct check *ck, const struct ast_stmt *s)
     return true;
 }
 
+/* Was an error (a syntax error, a rejected statement) already reported inside this block? */
+static bool errors_inside(struct check *ck, const struct ast_stmt *s)
+{
+    for (size_t i = 0; i < diag_count(ck->diag); i++) {
+        const struct diag *d = diag_at(ck->diag, i);
+        if (d->severity == DIAG_ERROR && d->loc.file == s->lbrace.file &&
+            d->loc.start >= s->lbrace.start && d->loc.start < s->rbrace.end)
+            return true;
+    }
+    return false;
+}
+
 static void lower_decl(struct check *ck, struct decls *ds, struct decl *d)
 {
     const struct ast_stmt *s = d->stmt;
-    ck->incomplete = d->incomplete;
+    ck->incomplete = d->incomplete || errors_inside(ck, s);
     switch (d->block) {
     case BLK_GROUP:
         lower_group(ck, s, d->body, d->nbody);
@@ -541,7 +553,7 @@ static void lower_decl(struct check *ck, struct decls *ds, struct decl *d)
                        "policy '%s' is empty; a policy needs users, apps and a grant or session "
                        "control",
                        d->name);
-        else
+        else if (merged.n > 0)
             lower_policy(ck, s, merged.v, merged.n);
         free(merged.v);
         break;
