@@ -1,0 +1,55 @@
+/* raise_int.h — the private interface of raise*.c: the statement builder and issue reporting.
+ * Ownership: builders allocate in the raise context's arena; a raise_line's scratch array is
+ * freed by line_done(). */
+#ifndef IDPC_RAISE_INT_H
+#define IDPC_RAISE_INT_H
+
+#include <stdint.h>
+
+#include "compiler/catalog.h"
+#include "compiler/raise.h"
+
+/* One statement being built, atom by atom. */
+struct raise_line {
+    struct raise *r;
+    struct ast_atom *v;
+    size_t n, cap;
+};
+
+void line_init(struct raise_line *l, struct raise *r);
+void line_word(struct raise_line *l, const char *w);
+void line_str(struct raise_line *l, const char *s);
+void line_comma(struct raise_line *l);
+void line_plus(struct raise_line *l);
+void line_sep(struct raise_line *l, size_t lead);
+/* Sorts the comma-separated items after the first `lead` atoms by their text. */
+void line_sort_items(struct raise_line *l, size_t lead);
+void line_duration(struct raise_line *l, long long num, const char *unit);
+struct ast_stmt *line_done(struct raise_line *l);
+
+/* The body of a declaration being built; issue comments wait in `pending` and become the
+ * leading comments of the next statement added (or the block's closing comments). */
+struct raise_block {
+    struct raise *r;
+    const char *object; /* "policy \"Name\"" for issues */
+    struct ast_stmt *first, *last;
+    struct ast_comment *pending;
+};
+
+void block_init(struct raise_block *b, struct raise *r, const char *object);
+void block_add(struct raise_block *b, struct ast_stmt *s);
+void block_add_line(struct raise_block *b, struct raise_line *l);
+struct ast_stmt *block_finish(struct raise_block *b, struct ast_stmt *decl);
+struct ast_stmt *raise_decl(struct raise *r, const char *kw, const char *name);
+void raise_pin(struct raise_block *b, const char *id, bool force);
+
+/* Records an issue for the block's object and queues its comment in the block. */
+void raise_issue(struct raise *r, struct raise_block *b, enum raise_issue_kind kind,
+                 const char *field, const char *fmt, ...) IDPC_PRINTF(5, 6);
+/* One issue per member of `obj` not named in `known` (NULL-terminated). */
+void raise_leftovers(struct raise_block *b, const json_t *obj, const char *path,
+                     const char *const *known);
+char *raise_json_text(const json_t *v); /* compact JSON, caller frees */
+size_t raise_split_flags(struct raise *r, const char *s, const char ***out); /* free(*out) */
+
+#endif

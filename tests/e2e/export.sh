@@ -1,0 +1,62 @@
+#!/bin/sh
+# export.sh IDPC SOURCE_DIR [SHARED_DIR] — end-to-end checks of `idpc export`: a file tenant and
+# Graph JSON backups convert into .idp that is fmt-stable and valid; invalid JSON is a clear error
+# naming file, line and column; UTF-16 backups read like their UTF-8 copies.
+set -eu
+IDPC=$1
+SRC=$2
+SHARED=${3:-${IDPC_SHARED_DIR:-}}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# 1. a file tenant
+"$IDPC" export --tenant "file:$SRC/tests/graph-emulator/fixtures/small-tenant.json" -o "$T/tenant" \
+    2>"$T/err" || fail "export --tenant: $(cat "$T/err")"
+grep -q '^location "Head office" {' "$T/tenant/locations.idp" || fail "no location exported"
+"$IDPC" fmt --check "$T/tenant" || fail "tenant export is not fmt-stable"
+"$IDPC" validate "$T/tenant" >/dev/null 2>&1 || fail "tenant export does not validate"
+
+# 2. usage errors
+if "$IDPC" export >/dev/null 2>&1; then fail "export without input succeeded"; fi
+set +e; "$IDPC" export --tenant x --from-json y >/dev/null 2>&1; rc=$?; set -e
+[ "$rc" = 2 ] || fail "both --tenant and --from-json: exit $rc, want 2"
+
+# 3. invalid JSON: exit 1, file:line:col on stderr
+printf '{\n  "displayName": "x",\n}\n' >"$T/bad.json"
+set +e; "$IDPC" export --from-json "$T/bad.json" -o "$T/bad" 2>"$T/err"; rc=$?; set -e
+[ "$rc" = 1 ] || fail "invalid JSON: exit $rc, want 1"
+grep -q "$T/bad.json:3:1: invalid JSON" "$T/err" || fail "invalid JSON message: $(cat "$T/err")"
+
+if [ -z "$SHARED" ] || [ ! -d "$SHARED/corpus" ]; then
+    echo "skipped: corpus checks (no IDPC_SHARED_DIR)"
+    exit 0
+fi
+C=$SHARED/corpus
+
+# 4. a folder of backups, per kind and --split; both fmt-stable and valid
+for d in "$C"/*/; do
+    n=$(basename "$d")
+    case $n in _*) continue ;; esac
+    "$IDPC" export --from-json "$d" -o "$T/$n" 2>"$T/err" || fail "$n: $(tail -1 "$T/err")"
+    "$IDPC" fmt --check "$T/$n" || fail "$n: not fmt-stable"
+    "$IDPC" validate "$T/$n" >/dev/null 2>&1 || fail "$n: does not validate"
+done
+"$IDPC" export --from-json "$C/j0eyv__ConditionalAccessBaseline/Config" --split -o "$T/split" \
+    2>/dev/null || fail "--split"
+[ "$(ls "$T/split" | grep -c '^policy-')" -ge 30 ] || fail "--split wrote too few files"
+"$IDPC" validate "$T/split" >/dev/null 2>&1 || fail "--split output does not validate"
+
+# 5. UTF-16 originals give the same text as their UTF-8 copies
+R=$C/j0eyv__ConditionalAccessBaseline/_raw_utf16/Config/ConditionalAccess
+U=$C/j0eyv__ConditionalAccessBaseline/Config/ConditionalAccess
+f=CA000-Global-IdentityProtection-AnyApp-AnyPlatform-MFA.json
+"$IDPC" export --from-json "$R/$f" 2>/dev/null | sed 1d >"$T/u16.idp"
+"$IDPC" export --from-json "$U/$f" 2>/dev/null | sed 1d >"$T/u8.idp"
+cmp -s "$T/u16.idp" "$T/u8.idp" || fail "UTF-16 and UTF-8 exports differ"
+
+# 6. _invalid: exit 1 with the file named, never a crash
+set +e; "$IDPC" export --from-json "$C/_invalid" -o "$T/inv" 2>"$T/err"; rc=$?; set -e
+[ "$rc" = 1 ] || fail "_invalid: exit $rc, want 1"
+[ "$(grep -c 'invalid JSON' "$T/err")" -ge 2 ] || fail "_invalid: $(cat "$T/err")"
+echo "export e2e: ok"
