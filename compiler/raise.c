@@ -259,7 +259,7 @@ static void comment_lines(struct raise *r, struct ast_comment **head, const char
     } while (off < len);
 }
 
-static char *one_line(const char *fmt, va_list ap)
+static char *IDPC_PRINTF(1, 0) one_line(const char *fmt, va_list ap)
 {
     struct strbuf sb = STRBUF_INIT;
     strbuf_vaddf(&sb, fmt, ap);
