@@ -12,7 +12,7 @@ EXAMPLE = policies/contoso
 export ASAN_OPTIONS ?= detect_leaks=1:halt_on_error=1:abort_on_error=0
 export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps test-deps build plan test fuzz format format-check clean
+.PHONY: all deps test-deps build plan test fuzz bench format format-check clean
 
 all: build
 
@@ -29,7 +29,7 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
 
 plan: build
-	$(IDPC) validate $(EXAMPLE)
+	$(IDPC) plan $(EXAMPLE) --tenant file:policies/contoso-tenant.json
 
 test: test-deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
@@ -40,8 +40,15 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	@scripts/deps.sh ci
 	CC=clang cmake -S . -B build-fuzz -DIDPC_FUZZ=ON -DIDPC_SANITIZE=ON -DIDPC_TESTS=OFF
-	cmake --build build-fuzz -j$(JOBS)
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_parse fuzz_rule
 	scripts/run-fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
+# Plan benchmark on generated large tenants (tests/bench; results in docs/performance.md).
+# An optimised build without sanitizers, so that the numbers mean something.
+bench:
+	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DIDPC_TESTS=OFF
+	cmake --build build-bench -j$(JOBS) --target idpc
+	tests/bench/bench.sh build-bench/cli/idpc
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:
