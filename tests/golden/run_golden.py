@@ -11,6 +11,9 @@ Stages (paths relative to tests/golden):
                                                   errors/, then a last line `exit: N`
   compile compile/<case>.idp -> compile/<case>.json stdout of `idpc compile <case>.idp` run from
                                                   compile/ (must exit 0)
+  check   check/<case>.idp  -> check/<case>.out   stdout of `idpc check <case>.idp [ARGS]` run from
+                                                  check/, then a last line `exit: N`; ARGS come
+                                                  from a first line `# check-args: ...`
 
 With IDPC_REGEN=1 in the environment the expected file is rewritten from the actual output
 (the fixed-point and exit-code checks still apply). Review the diff before committing.
@@ -22,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 
-EXT = {"parse": ".ast", "fmt": ".fmt", "errors": ".err", "compile": ".json"}
+EXT = {"parse": ".ast", "fmt": ".fmt", "errors": ".err", "compile": ".json", "check": ".out"}
 
 
 def run(idpc, args, cwd):
@@ -121,6 +124,15 @@ def main():
             sys.stdout.write(show(err))
             return 1
         ok = compare(expected, out, "compiled model")
+    elif a.stage == "check":
+        with open(os.path.join(stage_dir, a.case + ".idp"), encoding="utf-8") as f:
+            first = f.readline()
+        extra = first.split(":", 1)[1].split() if first.startswith("# check-args:") else []
+        rc, out, err = run(a.idpc, ["check", a.case + ".idp"] + extra, stage_dir)
+        if err:
+            print("note: stderr was:")
+            sys.stdout.write(show(err))
+        ok = compare(expected, out + f"exit: {rc}\n".encode(), "check output")
     else:
         rc, out, err = run(a.idpc, ["validate", a.case + ".idp"], stage_dir)
         if out:

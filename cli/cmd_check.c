@@ -1,0 +1,242 @@
+/* cmd_check.c — `idpc check`: Conditional Access hygiene lints and the Phase 2 identity exit
+ * criteria, offline on a configuration or on a tenant's live objects. Codes: docs/check.md. */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/compile.h"
+#include "runtime/backend.h"
+#include "runtime/lint.h"
+
+#ifndef IDPC_VERSION
+#define IDPC_VERSION "0"
+#endif
+
+static void help(void)
+{
+    printf("usage: idpc check [DIR|FILE...] [--tenant SPEC] [--format text|json|sarif|github]\n"
+           "                  [--report text|markdown|none]\n\n"
+           "Lints the Conditional Access policies and evaluates the Phase 2 identity exit\n"
+           "criteria of the Microsoft 365 Enterprise deployment guide. Offline it compiles DIR\n"
+           "(default '.'); with --tenant it reads the tenant's live policies, groups, roles and\n"
+           "organization (a DIR given as well supplies only its emergency_access and\n"
+           "directory_sync declarations). Every finding has a stable code (IDP-P2-nnn for exit\n"
+           "criteria, IDP-CA-nnn for Conditional Access hygiene) documented in docs/check.md.\n\n"
+           "Options:\n"
+           "  --tenant SPEC       check a tenant (file:PATH, see docs/tenant-format.md)\n"
+           "  --format FMT        text (default; diagnostics at the .idp line, then the report),\n"
+           "                      json (diagnostics and criteria in one document), sarif\n"
+           "                      (SARIF 2.1.0 log), github (workflow annotations)\n"
+           "  --report KIND       the exit-criteria report after the diagnostics: text (default\n"
+           "                      with --format text), markdown, or none (default otherwise)\n"
+           "  -h, --help          show this help\n\n"
+           "Exit codes: 0 every required exit criterion passes and there is no error;\n"
+           "1 otherwise (a required criterion failed, an error-level lint, compilation or tenant\n"
+           "errors); 2 usage error.\n");
+}
+
+static void gh_escape(struct strbuf *sb, const char *s, bool property)
+{
+    for (; *s; s++) {
+        if (*s == '%')
+            strbuf_adds(sb, "%25");
+        else if (*s == '\r')
+            strbuf_adds(sb, "%0D");
+        else if (*s == '\n')
+            strbuf_adds(sb, "%0A");
+        else if (property && *s == ':')
+            strbuf_adds(sb, "%3A");
+        else if (property && *s == ',')
+            strbuf_adds(sb, "%2C");
+        else
+            strbuf_addc(sb, *s);
+    }
+}
+
+static void gh_line(struct strbuf *sb, const struct diag_ctx *diag, enum diag_severity sev,
+                    struct loc l, const char *code, const char *msg)
+{
+    strbuf_adds(sb, sev == DIAG_ERROR ? "::error" : sev == DIAG_WARNING ? "::warning" : "::notice");
+    const char *comma = " ";
+    if (diag_loc_valid(l)) {
+        unsigned line, col;
+        diag_line_col(diag, l.file, l.start, &line, &col);
+        strbuf_adds(sb, " file=");
+        gh_escape(sb, diag_source(diag, l.file)->path, true);
+        strbuf_addf(sb, ",line=%u,col=%u", line, col);
+        comma = ",";
+    }
+    if (code) {
+        strbuf_addf(sb, "%stitle=", comma);
+        gh_escape(sb, code, true);
+    }
+    strbuf_adds(sb, "::");
+    gh_escape(sb, msg, false);
+    strbuf_addc(sb, '\n');
+}
+
+static void render_github(const struct diag_ctx *diag, FILE *f)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    for (size_t i = 0; i < diag_count(diag); i++) {
+        const struct diag *d = diag_at(diag, i);
+        gh_line(&sb, diag, d->severity, d->loc, d->code, d->message);
+        for (size_t k = 0; k < d->nnotes; k++)
+            gh_line(&sb, diag, DIAG_NOTE, d->notes[k].loc, NULL, d->notes[k].message);
+    }
+    fputs(strbuf_str(&sb), f);
+    strbuf_fini(&sb);
+}
+
+static void print_json(json_t *doc)
+{
+    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (s) {
+        puts(s);
+        free(s);
+    }
+}
+
+int cmd_check(int argc, char **argv)
+{
+    const char **paths = xcalloc((size_t)argc + 1, sizeof(*paths));
+    size_t npaths = 0;
+    const char *tenant = NULL, *format = "text", *report = NULL;
+    int rc = CLI_EXIT_USAGE;
+    struct compile_result cr = {0};
+    bool compiled = false;
+    struct diag_ctx *diag = NULL;
+    struct backend *b = NULL;
+    struct lint_input in;
+    struct lint_report rep = {0};
+    lint_input_init(&in);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (cli_is_help(a)) {
+            help();
+            rc = CLI_EXIT_OK;
+            goto out;
+        }
+        if (strcmp(a, "--tenant") == 0)
+            slot = &tenant;
+        else if (strcmp(a, "--format") == 0)
+            slot = &format;
+        else if (strcmp(a, "--report") == 0)
+            slot = &report;
+        if (slot) {
+            if (i + 1 >= argc) {
+                cli_usage_error("check", "%s needs a value", a);
+                goto out;
+            }
+            *slot = argv[++i];
+        } else if (strncmp(a, "--tenant=", 9) == 0) {
+            tenant = a + 9;
+        } else if (strncmp(a, "--format=", 9) == 0) {
+            format = a + 9;
+        } else if (strncmp(a, "--report=", 9) == 0) {
+            report = a + 9;
+        } else if (a[0] == '-' && a[1]) {
+            cli_usage_error("check", "unknown option '%s'", a);
+            goto out;
+        } else {
+            paths[npaths++] = a;
+        }
+    }
+    if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "sarif") &&
+        strcmp(format, "github")) {
+        cli_usage_error("check", "--format takes text, json, sarif or github");
+        goto out;
+    }
+    if (!report)
+        report = strcmp(format, "text") == 0 ? "text" : "none";
+    if (strcmp(report, "text") && strcmp(report, "markdown") && strcmp(report, "none")) {
+        cli_usage_error("check", "--report takes text, markdown or none");
+        goto out;
+    }
+    if ((strcmp(format, "json") == 0 || strcmp(format, "sarif") == 0) &&
+        strcmp(report, "none") != 0) {
+        cli_usage_error("check", "--report goes with --format text or github (json and sarif "
+                                 "carry the criteria)");
+        goto out;
+    }
+    rc = CLI_EXIT_ERROR;
+    if (npaths == 0 && !tenant)
+        paths[npaths++] = ".";
+    if (npaths > 0) {
+        compiled = true;
+        int crc = compile_paths(paths, npaths, false, &cr);
+        diag = cr.diag;
+        if (crc != 0 || !cr.model) {
+            unsigned errors = diag_error_count(diag);
+            diag_render(diag, stderr,
+                        strcmp(format, "github") == 0 ? DIAG_FMT_GITHUB : DIAG_FMT_TEXT,
+                        cli_color_for(stderr));
+            fprintf(stderr, "%u error%s; nothing checked\n", errors, errors == 1 ? "" : "s");
+            goto out;
+        }
+    } else {
+        diag = diag_ctx_new();
+    }
+    diag_set_error_cap(diag, 100000);
+    if (tenant) {
+        struct backend_error err;
+        if (backend_open(tenant, &b, &err) != 0 ||
+            lint_input_from_backend(&in, b, compiled ? cr.model : NULL, diag, &err) != 0) {
+            fprintf(stderr, "idpc check: %s\n", err.message);
+            goto out;
+        }
+    } else {
+        lint_input_from_model(&in, cr.model, diag);
+    }
+
+    struct lint_options opt = {0};
+    const char *now = getenv("IDPC_CHECK_NOW"); /* tests only: seconds since the epoch */
+    long nowv;
+    if (now && util_parse_long(now, 0, 4102444800L, &nowv))
+        opt.now = (time_t)nowv;
+    int lrc = lint_run(&in, &opt, diag, &rep);
+    unsigned errors = diag_error_count(diag), warnings = diag_warning_count(diag);
+    bool ok = lrc == 0 && errors == 0 && lint_report_required_ok(&rep);
+
+    if (strcmp(format, "json") == 0) {
+        json_t *doc = lint_report_to_json(&rep);
+        json_object_set_new(doc, "diagnostics", lint_diags_to_json(diag));
+        json_object_set_new(doc, "errors", json_integer(errors));
+        json_object_set_new(doc, "warnings", json_integer(warnings));
+        print_json(doc);
+        json_decref(doc);
+    } else if (strcmp(format, "sarif") == 0) {
+        json_t *doc = lint_sarif(diag, &rep, IDPC_VERSION);
+        print_json(doc);
+        json_decref(doc);
+    } else if (strcmp(format, "github") == 0) {
+        render_github(diag, stdout);
+    } else {
+        diag_render(diag, stdout, DIAG_FMT_TEXT, cli_color_for(stdout));
+        printf("%s%u error%s, %u warning%s\n", errors + warnings ? "\n" : "", errors,
+               errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+    }
+    if (strcmp(report, "text") == 0) {
+        putchar('\n');
+        lint_report_print_text(&rep, stdout);
+    } else if (strcmp(report, "markdown") == 0) {
+        if (strcmp(format, "text") == 0)
+            putchar('\n');
+        lint_report_print_markdown(&rep, stdout);
+    }
+    rc = ok ? CLI_EXIT_OK : CLI_EXIT_ERROR;
+out:
+    lint_report_free(&rep);
+    lint_input_fini(&in);
+    if (b)
+        backend_close(b);
+    if (compiled)
+        compile_free(&cr);
+    else if (diag)
+        diag_ctx_free(diag);
+    free(paths);
+    return rc;
+}

@@ -1,0 +1,469 @@
+/* lint.c — the rules of `idpc check`, the driver, and the exit-criteria report (text, markdown,
+ * JSON). The lints themselves are in lint_ca.c and lint_p2.c; docs/check.md documents each code. */
+#include "runtime/lint.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/lint_int.h"
+
+#define GUIDE                                                                                      \
+    "Microsoft 365 Enterprise deployment guide, \"Phase 2: Identity infrastructure exit "          \
+    "criteria\" (microsoft-365/enterprise/identity-exit-criteria.md, 09/20/2019)"
+
+/* clang-format off */
+static const struct lint_rule rules[] = {
+    /* Phase 2 exit criteria, in the order of the guide. */
+    {"IDP-P2-001", "global-admins-protected", DIAG_ERROR,
+     "Your global administrator accounts are protected",
+     "A compromised Global Administrator gives an attacker system-wide access. The guide asks "
+     "for more than one dedicated Global Administrator account used only when necessary, and an "
+     "enabled Conditional Access policy that requires MFA of them.",
+     "Hold Global Administrator only through 2 to 4 dedicated accounts (emergency-access ones "
+     "included) that are not everyday accounts, and require MFA or a phishing-resistant "
+     "authentication strength of the role in an enabled policy.",
+     GUIDE " #crit-identity-global-admin; identity-create-protect-global-admins.md"},
+    {"IDP-P2-002", "pim-global-admin", DIAG_WARNING,
+     "Privileged Identity Management supports on-demand assignment of the global administrator "
+     "role",
+     "Eligible (just-in-time) Global Administrators are exposed only while the role is active.",
+     "Make the Global Administrator assignments of the dedicated admin accounts `eligible` in a "
+     "`role \"Global Administrator\"` block; keep only emergency-access accounts `active`.",
+     GUIDE " #crit-identity-pim"},
+    {"IDP-P2-003", "privileged-access-management", DIAG_WARNING,
+     "Privileged access management is configured in Office 365",
+     "Just-in-time approval for task-based access to Office 365 data and settings.",
+     "Configure it in the Microsoft 365 compliance portal (not available in Microsoft Graph v1.0).",
+     GUIDE " #crit-identity-pam"},
+    {"IDP-P2-004", "password-protection", DIAG_WARNING,
+     "Azure AD password protection is banning the use of weak passwords",
+     "Banned-password lists stop guessable passwords in the cloud and on premises.",
+     "Configure it in the Entra admin center and on the domain controllers (not modelled by "
+     "idpc).",
+     GUIDE " #crit-password-prot"},
+    {"IDP-P2-005", "self-service-password-reset", DIAG_WARNING,
+     "Users can reset their own passwords",
+     "Without self-service password reset every reset needs an administrator.",
+     "Enable it in the Entra admin center (Password reset); Microsoft Graph v1.0 has no API for "
+     "the user setting.",
+     GUIDE " #crit-identity-pw-reset"},
+    {"IDP-P2-006", "seamless-sso", DIAG_WARNING,
+     "Users can sign in using Azure AD Seamless Single Sign-on",
+     "Fewer credential prompts for domain-joined devices on the corporate network.",
+     "Enable it in Entra Connect (not available in Microsoft Graph v1.0).",
+     GUIDE " #crit-identity-sso"},
+    {"IDP-P2-007", "sign-in-branding", DIAG_WARNING,
+     "The sign-in screen is personalized for your organization",
+     "Users recognise their organisation's sign-in page.",
+     "Add company branding in the Entra admin center (not modelled by idpc).",
+     GUIDE " #crit-identity-custom-sign-in"},
+    {"IDP-P2-008", "mfa-for-users", DIAG_WARNING,
+     "Azure Multi-Factor Authentication is enabled for your users",
+     "With a password as the only factor, a guessed or phished password is a compromised "
+     "account.",
+     "Add an enabled policy for all users and all apps that requires MFA (always, or when "
+     "sign-in risk is medium or high as Microsoft's starting-point policies do).",
+     GUIDE " #crit-identity-mfa; identity-secure-user-sign-ins.md"},
+    {"IDP-P2-009", "identity-protection", DIAG_WARNING,
+     "Azure AD Identity Protection is enabled to protect against credential compromise",
+     "Risk-based policies respond automatically to risky sign-ins and compromised users.",
+     "Add enabled policies for all users: `sign_in_risk medium, high` with `grant mfa` (or "
+     "block), and `user_risk high` with `grant all_of mfa, password_change` (or block).",
+     GUIDE " #crit-identity-ident-prot; identity-secure-user-sign-ins.md"},
+    {"IDP-P2-010", "directory-sync", DIAG_ERROR,
+     "Users and groups are synchronized with Azure AD",
+     "A hybrid organisation without working directory synchronisation maintains two sets of "
+     "accounts and groups by hand.",
+     "Declare `directory_sync required [max_age 3h]` in `settings` for a hybrid tenant, and fix "
+     "Entra Connect when its last synchronisation is older than that.",
+     GUIDE " #crit-identity-sync (required for hybrid identity)"},
+    {"IDP-P2-011", "directory-sync-monitored", DIAG_WARNING,
+     "Directory synchronization is monitored",
+     "Entra Connect Health shows the state of synchronisation and of the on-premises servers.",
+     "Install the Connect Health agents (not available in Microsoft Graph v1.0).",
+     GUIDE " #crit-identity-sync-health"},
+    {"IDP-P2-012", "password-writeback", DIAG_WARNING,
+     "Password writeback is enabled for your users",
+     "Users off the corporate network can reset their AD DS password themselves.",
+     "Enable it in Entra Connect (not available in Microsoft Graph v1.0).",
+     GUIDE " #crit-identity-pw-writeback"},
+    {"IDP-P2-013", "self-service-group-management", DIAG_WARNING,
+     "Self-service group management is enabled for specific Azure AD security and Office 365 "
+     "groups",
+     "Group owners, not IT, manage the membership of the groups appropriate for it.",
+     "Decide who may create Microsoft 365 groups (`group_creation on|off [except group ...]` in "
+     "`settings`) and give the self-managed groups `owners`; the My Groups settings are "
+     "portal-only.",
+     GUIDE " #crit-identity-self-service-groups; identity-use-group-management.md"},
+    {"IDP-P2-014", "dynamic-groups", DIAG_WARNING,
+     "Dynamic group membership settings automatically add user accounts to groups based on "
+     "user account attributes",
+     "Membership follows attributes (department, employee type) instead of manual changes.",
+     "Declare a group with `dynamic \"rule\"` (not `paused`).",
+     GUIDE " #crit-identity-dyn-groups; identity-use-group-management.md"},
+    {"IDP-P2-015", "group-based-licensing", DIAG_WARNING,
+     "Group-based licensing automatically assigns and removes licenses based on group "
+     "membership",
+     "Licences follow group membership instead of manual assignment and removal.",
+     "Add `licenses \"SKU\"` to a group (a dynamic one is best).",
+     GUIDE " #crit-identity-group-license; identity-use-group-management.md"},
+    {"IDP-P2-016", "access-reviews", DIAG_WARNING,
+     "Access reviews are configured and being used to monitor access",
+     "Periodic reviews remove group memberships, app access and role assignments nobody needs.",
+     "Configure access reviews in Entra ID Governance (not modelled by idpc).",
+     GUIDE " #crit-identity-access-reviews"},
+
+    /* Conditional Access hygiene. */
+    {"IDP-CA-001", "emergency-access-not-excluded", DIAG_ERROR,
+     "An emergency-access account is not excluded from a policy",
+     "Emergency-access (break-glass) accounts must get through when every other administrator "
+     "is locked out; Microsoft asks to exclude them from every Conditional Access policy.",
+     "Exclude the account (`users exclude user \"...\"`, for example through a shared template) "
+     "from the policy.",
+     "Entra ID: \"Manage emergency access accounts\"; \"Common security policies for Microsoft "
+     "365 organizations\" (Emergency access accounts)"},
+    {"IDP-CA-002", "emergency-access-count", DIAG_WARNING,
+     "Fewer than two emergency-access accounts are declared",
+     "Microsoft recommends two or more cloud-only emergency-access accounts so that losing one "
+     "does not lock the tenant out.",
+     "Declare them with `emergency_access user \"...\", user \"...\"`.",
+     "Entra ID: \"Manage emergency access accounts\""},
+    {"IDP-CA-003", "legacy-auth-not-blocked", DIAG_WARNING,
+     "Legacy authentication is not blocked for all users without narrowing conditions",
+     "Legacy clients cannot do MFA; one platform, location or app left open is enough for "
+     "password spraying.",
+     "Add an enabled policy: all users, all apps, `client_apps exchange_active_sync, other`, "
+     "`grant block`, with no platform, location, risk or device condition.",
+     "Entra ID: \"Block legacy authentication with Conditional Access\""},
+    {"IDP-CA-004", "device-code-not-restricted", DIAG_WARNING,
+     "The device code flow is not restricted",
+     "Device code phishing hands an attacker tokens for a code the victim enters.",
+     "Add an enabled policy: all users, all apps, `auth_flows device_code`, `grant block` "
+     "(exclude the few users and devices that need it).",
+     "Entra ID: \"Block authentication flows with Conditional Access policy\""},
+    {"IDP-CA-005", "policy-applies-to-nothing", DIAG_WARNING,
+     "A policy applies to nothing",
+     "A policy whose assignments include nothing, or exclude everything they include, never "
+     "applies: it is dead configuration or a mistake.",
+     "Fix the include and exclude lists, or delete the policy.",
+     "Entra ID: \"Conditional Access: Users, groups, and workload identities\"; \"Target "
+     "resources\""},
+    {"IDP-CA-006", "missing-reference", DIAG_ERROR,
+     "A policy references an object that does not exist",
+     "Entra keeps the ids of deleted users, groups and locations in policies; an exclusion of a "
+     "deleted group silently excludes nobody, an inclusion includes nobody.",
+     "Remove the reference or point it at an existing object.",
+     "Entra ID: \"Troubleshooting Conditional Access\" (deleted objects in policies)"},
+    {"IDP-CA-007", "duplicate-policy", DIAG_WARNING,
+     "Two policies have the same assignments, conditions and controls",
+     "A duplicate doubles the places to change and drifts apart over time.",
+     "Delete one of them.",
+     "idpc"},
+    {"IDP-CA-008", "contradictory-policies", DIAG_WARNING,
+     "Two policies with the same assignments and conditions contradict each other",
+     "When one blocks and the other grants, block wins and the other policy never has an "
+     "effect; opposite session settings leave the result to the most restrictive one.",
+     "Merge them, or narrow one of them.",
+     "Entra ID: \"Conditional Access policies\" (how multiple policies apply)"},
+    {"IDP-CA-009", "uncovered-exclusion", DIAG_WARNING,
+     "Exclusions that no other policy covers",
+     "A principal excluded from a policy and targeted by no other enabled policy with a control "
+     "signs in with a password alone.",
+     "Cover the excluded users with another policy (for example a location-based one for a "
+     "service account), or keep the exclusion temporary and reviewed.",
+     "\"Common security policies for Microsoft 365 organizations\" (Exclusions)"},
+};
+/* clang-format on */
+
+const struct lint_rule *lint_rules(size_t *n)
+{
+    *n = sizeof(rules) / sizeof(rules[0]);
+    return rules;
+}
+
+const struct lint_rule *lint_rule_by_code(const char *code)
+{
+    for (size_t i = 0; code && i < sizeof(rules) / sizeof(rules[0]); i++)
+        if (strcmp(rules[i].code, code) == 0)
+            return &rules[i];
+    return NULL;
+}
+
+void lint_rule_anchor(const struct lint_rule *r, char *buf, size_t len)
+{
+    size_t k = (size_t)snprintf(buf, len, "docs/check.md#");
+    for (const char *p = r->code; *p && k + 1 < len; p++)
+        buf[k++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    if (k < len)
+        buf[k] = '\0';
+}
+
+const char *lint_status_name(enum lint_status s)
+{
+    return s == LINT_PASS ? "pass" : s == LINT_FAIL ? "fail" : "manual";
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Diagnostics                                                                              */
+
+struct loc lint_loc_from_at(const struct diag_ctx *diag, const char *at)
+{
+    if (!diag || !at)
+        return DIAG_LOC_NONE;
+    const char *c2 = strrchr(at, ':');
+    if (!c2 || c2 == at)
+        return DIAG_LOC_NONE;
+    const char *c1 = c2 - 1;
+    while (c1 > at && *c1 != ':')
+        c1--;
+    if (*c1 != ':')
+        return DIAG_LOC_NONE;
+    char num[32];
+    long line, col;
+    size_t nl = (size_t)(c2 - c1 - 1);
+    if (nl == 0 || nl >= sizeof(num))
+        return DIAG_LOC_NONE;
+    memcpy(num, c1 + 1, nl);
+    num[nl] = '\0';
+    if (!util_parse_long(num, 1, 100000000, &line) || !util_parse_long(c2 + 1, 1, 100000000, &col))
+        return DIAG_LOC_NONE;
+    size_t plen = (size_t)(c1 - at);
+    for (size_t i = 0; i < diag_source_count(diag); i++) {
+        const struct src_file *f = diag_source(diag, (uint32_t)i);
+        if (!f || strlen(f->path) != plen || strncmp(f->path, at, plen) != 0)
+            continue;
+        if ((size_t)line > f->nlines)
+            return DIAG_LOC_NONE;
+        size_t off = f->line_starts[line - 1];
+        /* columns count code points */
+        for (long k = 1; k < col && off < f->len && f->text[off] != '\n'; k++) {
+            off++;
+            while (off < f->len && ((unsigned char)f->text[off] & 0xC0) == 0x80)
+                off++;
+        }
+        return diag_loc((uint32_t)i, off, off);
+    }
+    return DIAG_LOC_NONE;
+}
+
+static void vemit(struct lint_ctx *c, const char *code, const char *at, const char *fmt, va_list ap)
+    IDPC_PRINTF(4, 0);
+static void vemit(struct lint_ctx *c, const char *code, const char *at, const char *fmt, va_list ap)
+{
+    const struct lint_rule *r = lint_rule_by_code(code);
+    enum diag_severity sev = r ? r->severity : DIAG_WARNING;
+    if (sev == DIAG_ERROR)
+        c->errors++;
+    else
+        c->warnings++;
+    diag_vemit(c->diag, sev, code, lint_loc_from_at(c->diag, at), fmt, ap);
+}
+
+void lint_emit(struct lint_ctx *c, const char *code, const char *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vemit(c, code, at, fmt, ap);
+    va_end(ap);
+}
+
+void lint_note(struct lint_ctx *c, const char *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    msg = strbuf_detach(&sb);
+    diag_note(c->diag, lint_loc_from_at(c->diag, at), "%s", msg);
+    free(msg);
+}
+
+json_t *lint_diags_to_json(const struct diag_ctx *diag)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < diag_count(diag); i++) {
+        const struct diag *d = diag_at(diag, i);
+        json_t *o = json_object();
+        json_object_set_new(o, "severity",
+                            json_string(d->severity == DIAG_ERROR     ? "error"
+                                        : d->severity == DIAG_WARNING ? "warning"
+                                                                      : "note"));
+        if (d->code)
+            json_object_set_new(o, "code", json_string(d->code));
+        json_object_set_new(o, "message", json_string(d->message));
+        if (diag_loc_valid(d->loc)) {
+            unsigned line, col;
+            diag_line_col(diag, d->loc.file, d->loc.start, &line, &col);
+            json_object_set_new(o, "file", json_string(diag_source(diag, d->loc.file)->path));
+            json_object_set_new(o, "line", json_integer(line));
+            json_object_set_new(o, "column", json_integer(col));
+        }
+        json_t *notes = json_array();
+        for (size_t k = 0; k < d->nnotes; k++) {
+            json_t *n = json_object();
+            json_object_set_new(n, "message", json_string(d->notes[k].message));
+            if (diag_loc_valid(d->notes[k].loc)) {
+                unsigned line, col;
+                diag_line_col(diag, d->notes[k].loc.file, d->notes[k].loc.start, &line, &col);
+                json_object_set_new(n, "file",
+                                    json_string(diag_source(diag, d->notes[k].loc.file)->path));
+                json_object_set_new(n, "line", json_integer(line));
+                json_object_set_new(n, "column", json_integer(col));
+            }
+            json_array_append_new(notes, n);
+        }
+        json_object_set_new(o, "notes", notes);
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Driver                                                                                   */
+
+static void policies_forced_on(json_t *into, const json_t *from)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(from, i, p)
+    {
+        json_t *q = json_copy(p);
+        json_object_set_new(q, "state", json_string("enabled"));
+        json_array_append_new(into, q);
+    }
+}
+
+int lint_run(const struct lint_input *in, const struct lint_options *opt, struct diag_ctx *diag,
+             struct lint_report *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct lint_options defaults = {0};
+    struct lint_ctx c = {.in = in, .opt = opt ? opt : &defaults, .diag = diag};
+    whatif_inputs_init(&c.wi);
+    whatif_inputs_init(&c.wi_on);
+    size_t i;
+    json_t *p;
+    json_array_foreach(in->policies, i, p)
+    {
+        json_t *b = json_copy(json_object_get(p, "body"));
+        if (!json_is_object(b)) {
+            json_decref(b);
+            b = json_object();
+        }
+        if (!json_object_get(b, "displayName"))
+            json_object_set_new(b, "displayName", json_string(lint_jstr(p, "name")));
+        json_array_append_new(c.wi.policies, b);
+    }
+    policies_forced_on(c.wi_on.policies, c.wi.policies);
+    json_array_extend(c.wi.locations, in->locations);
+    json_array_extend(c.wi.strengths, in->strengths);
+    json_array_extend(c.wi_on.locations, in->locations);
+    json_array_extend(c.wi_on.strengths, in->strengths);
+
+    lint_p2_run(&c, out);
+    lint_ca_run(&c);
+    out->errors = c.errors;
+    out->warnings = c.warnings;
+    whatif_inputs_fini(&c.wi);
+    whatif_inputs_fini(&c.wi_on);
+    return c.failed ? -1 : 0;
+}
+
+void lint_report_free(struct lint_report *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->criteria[i].why);
+    free(r->criteria);
+    memset(r, 0, sizeof(*r));
+}
+
+bool lint_report_required_ok(const struct lint_report *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->criteria[i].required && r->criteria[i].status == LINT_FAIL)
+            return false;
+    return true;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The report                                                                               */
+
+static void counts(const struct lint_report *r, unsigned k[3], unsigned *req_fail)
+{
+    k[0] = k[1] = k[2] = 0;
+    *req_fail = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        k[r->criteria[i].status]++;
+        if (r->criteria[i].required && r->criteria[i].status == LINT_FAIL)
+            (*req_fail)++;
+    }
+}
+
+void lint_report_print_text(const struct lint_report *r, FILE *f)
+{
+    fprintf(f, "Phase 2 identity exit criteria (Microsoft 365 Enterprise deployment guide)\n\n");
+    for (size_t i = 0; i < r->n; i++) {
+        const struct lint_criterion *c = &r->criteria[i];
+        fprintf(f, "  %-6s  %s  %s: %s\n", lint_status_name(c->status), c->rule->code,
+                c->requirement, c->rule->title);
+        fprintf(f, "          %s\n", c->why);
+    }
+    unsigned k[3], rf;
+    counts(r, k, &rf);
+    fprintf(f, "\n%u passed, %u failed, %u to check by hand; required criteria: %s\n", k[0], k[1],
+            k[2], rf ? "FAILED" : "all passed");
+}
+
+static void md_cell(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            fputs("\\|", f);
+        else if (*s == '\n')
+            fputc(' ', f);
+        else
+            fputc(*s, f);
+    }
+}
+
+void lint_report_print_markdown(const struct lint_report *r, FILE *f)
+{
+    fprintf(f, "## Phase 2 identity exit criteria\n\n");
+    fprintf(f, "Criteria of the Microsoft 365 Enterprise deployment guide, \"Phase 2: Identity "
+               "infrastructure exit criteria\".\n\n");
+    fprintf(f, "| Status | Code | Requirement | Criterion | Why |\n");
+    fprintf(f, "|---|---|---|---|---|\n");
+    for (size_t i = 0; i < r->n; i++) {
+        const struct lint_criterion *c = &r->criteria[i];
+        const char *badge = c->status == LINT_PASS   ? "✅ pass"
+                            : c->status == LINT_FAIL ? "❌ fail"
+                                                     : "✋ manual";
+        fprintf(f, "| %s | `%s` | %s | ", badge, c->rule->code, c->requirement);
+        md_cell(f, c->rule->title);
+        fputs(" | ", f);
+        md_cell(f, c->why);
+        fputs(" |\n", f);
+    }
+    unsigned k[3], rf;
+    counts(r, k, &rf);
+    fprintf(f, "\n**%u passed, %u failed, %u to check by hand.** Required criteria: %s.\n", k[0],
+            k[1], k[2], rf ? "**failed**" : "all passed");
+}
+
+json_t *lint_report_to_json(const struct lint_report *r)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < r->n; i++) {
+        const struct lint_criterion *c = &r->criteria[i];
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "code",
+                                             c->rule->code, "title", c->rule->title, "requirement",
+                                             c->requirement, "required", c->required, "status",
+                                             lint_status_name(c->status), "why", c->why, "source",
+                                             c->rule->source));
+    }
+    return json_pack("{s:o, s:b}", "criteria", arr, "requiredPassed", lint_report_required_ok(r));
+}
