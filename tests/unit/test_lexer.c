@@ -401,10 +401,12 @@ static void test_brace_errors_recover(void **state)
     assert_int_equal(count_stmts(f->stmts), 2);
     done(&x);
     f = parse(&x, "a {\n  b {\n    c\n");
-    assert_int_equal(diag_error_count(x.diag), 1);
+    /* one error per unclosed block, innermost first, each with a note at its '{' */
+    assert_int_equal(diag_error_count(x.diag), 2);
     const struct diag *d = diag_at(x.diag, 0);
     assert_int_equal(d->nnotes, 1);
     assert_int_equal(d->notes[0].loc.start, 8); /* the innermost open '{' */
+    assert_int_equal(diag_at(x.diag, 1)->notes[0].loc.start, 2);
     /* the tree is closed: a { b { c } } */
     assert_int_equal(count_stmts(f->stmts), 1);
     assert_int_equal(count_stmts(f->stmts->body->body), 1);
