@@ -1,0 +1,26 @@
+# graph.cmake — end-to-end tests of the graph: backend against the Graph emulator (real sockets,
+# real TLS with certificates made at test time, the real idpc binary). Include from
+# tests/e2e/CMakeLists.txt (or add_subdirectory(graph)). Needs python3 and the openssl command.
+# graph-emulator is defined in tests/graph-emulator, possibly after this file: only generator
+# expressions refer to it.
+if(EXISTS ${CMAKE_SOURCE_DIR}/tests/graph-emulator/CMakeLists.txt)
+  find_program(IDPC_OPENSSL_CLI openssl)
+  if(IDPC_OPENSSL_CLI)
+    set(_g ${PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/graph/test_graph.py
+        --idpc $<TARGET_FILE:idpc> --emulator $<TARGET_FILE:graph-emulator>
+        --source ${CMAKE_SOURCE_DIR} --workdir ${CMAKE_BINARY_DIR}/tests/e2e/graph-e2e)
+    add_test(NAME e2e.graph.snapshot COMMAND ${_g} snapshot)
+    foreach(auth secret cert cert-ps256 federated)
+      add_test(NAME e2e.graph.contoso.${auth} COMMAND ${_g} contoso --auth ${auth})
+    endforeach()
+    add_test(NAME e2e.graph.large COMMAND ${_g} large --users 50000 --policies 10 195)
+    add_test(NAME e2e.graph.faults COMMAND ${_g} faults --seeds 20 --rate 0.2)
+    add_test(NAME e2e.graph.tls COMMAND ${_g} tls)
+    add_test(NAME e2e.graph.hidden COMMAND ${_g} hidden)
+    set(_tests e2e.graph.snapshot e2e.graph.contoso.secret e2e.graph.contoso.cert
+        e2e.graph.contoso.cert-ps256 e2e.graph.contoso.federated e2e.graph.large
+        e2e.graph.faults e2e.graph.tls e2e.graph.hidden)
+    set_tests_properties(${_tests} PROPERTIES TIMEOUT 600 LABELS "e2e;graph"
+      ENVIRONMENT "IDPC_SHARED_DIR=${IDPC_SHARED_DIR}")
+  endif()
+endif()

@@ -1,0 +1,398 @@
+#!/usr/bin/env python3
+"""End-to-end tests of idpc's graph: backend against the Graph emulator: real sockets, real TLS
+(certificates made at test time), the real idpc binary. One subcommand per ctest test:
+
+  snapshot   idpc snapshot of the emulator's tenant equals the emulator's own state; plan
+             against the snapshot equals plan against graph:
+  contoso    plan -> apply -> plan is empty for policies/contoso (--auth secret|cert|cert-ps256|
+             federated); no duplicates, nothing written outside the plan, plan reads without
+             listing users
+  large      the same for a generated tenant (50,000 users, 2,000 groups, 195 policies): plan
+             uses a constant number of requests and never lists users or groups
+  faults     --fault-rate 0.2 for N seeds: every apply converges (plan empty afterwards), no
+             duplicates, nothing outside the plan touched
+  tls        an untrusted certificate is refused with a clear error; only IDPC_CA_BUNDLE
+             trusts the test CA
+  hidden     a policy that Graph v1.0 leaves out (beta-only features) is reported by id
+
+Every test ends by scanning all it produced (outputs, logs, saved states) for the client
+secret, private keys, assertions and tokens.
+
+Usage: test_graph.py --idpc BIN --emulator BIN --source DIR --workdir DIR TEST [options]
+"""
+import argparse
+import json
+import os
+import re
+import socket
+import ssl
+import sys
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e_lib as E  # noqa: E402
+
+CONTOSO_CONFIG = "policies/contoso"
+CONTOSO_TENANT = "policies/contoso-tenant.json"
+
+
+def contoso_paths(ctx):
+    cfg = os.path.join(ctx.source, CONTOSO_CONFIG)
+    ten = os.path.join(ctx.source, CONTOSO_TENANT)
+    if not (os.path.isdir(cfg) and os.path.exists(ten)):
+        # fall back to our own small fixture while the Contoso example is being written
+        cfg = os.path.join(ctx.source, "tests/e2e/graph/fixtures/config")
+        ten = os.path.join(ctx.source, "tests/e2e/graph/fixtures/tenant.json")
+    return cfg, ten
+
+
+def users_listed(requests):
+    """Directory listings (GET users/groups/servicePrincipals without $filter)."""
+    return ["%s %s" % (r["method"], r["path"]) for r in requests
+            if r["method"] == "GET" and r["path"] in ("/v1.0/users", "/v1.0/groups",
+                                                      "/v1.0/servicePrincipals")
+            and "$filter" not in (r.get("query") or {})]
+
+
+def plan_apply_plan(ctx, state, config, auth, label, check_reads=True):
+    """plan -o → apply plan.json → plan (empty). Returns (emulator saved state, stats)."""
+    emu = E.Emulator(ctx, state, name=label)
+    stats = {}
+    try:
+        env = E.auth_env(ctx, emu, auth)
+        plan_file = ctx.path(label + "-plan.json")
+        p = E.idpc(ctx, ["plan", "--detailed-exitcode", "--tenant", "graph:", "-o", plan_file,
+                         config], env, expect=(0, 2), name=label + "-plan")
+        reqs = emu.requests()
+        stats["plan_requests"] = sum(1 for r in reqs if not r["batch"])
+        if check_reads:
+            listed = users_listed(reqs)
+            E.check(not listed, "%s: plan listed a directory: %s" % (label, listed))
+        E.check("graph: read" in p.stderr, "%s: no progress lines with IDPC_PROGRESS=1" % label)
+        with open(plan_file) as f:
+            plan = json.load(f)
+        emu.clear_log()
+        p = E.idpc(ctx, ["apply", "--tenant", "graph:", plan_file], env, expect=0,
+                   name=label + "-apply")
+        reqs = emu.requests()
+        stats["apply_requests"] = sum(1 for r in reqs if not r["batch"])
+        outside = E.writes_outside(reqs, E.plan_request_patterns(plan))
+        E.check(not outside, "%s: apply wrote outside the plan: %s" % (label, outside[:5]))
+        p = E.idpc(ctx, ["plan", "--detailed-exitcode", "--tenant", "graph:", config], env,
+                   expect=0, name=label + "-replan")
+        E.check("No changes" in p.stdout, "%s: the second plan is not empty" % label)
+    finally:
+        saved = emu.stop()
+    E.check(saved is not None, "%s: the emulator saved no state" % label)
+    d = E.duplicates(saved)
+    E.check(not d, "%s: duplicates after apply: %s" % (label, d))
+    return saved, stats
+
+
+# ---- tests ----
+
+def t_snapshot(ctx, a):
+    config, state = contoso_paths(ctx)
+    emu = E.Emulator(ctx, state, name="snap")
+    try:
+        env = E.auth_env(ctx, emu, "secret")
+        out = ctx.path("snapshot.json")
+        p = E.idpc(ctx, ["snapshot", "--tenant", "graph:", "-o", out, config], env, expect=0)
+        E.check("graph: read" in p.stderr, "snapshot: no progress lines")
+        n = emu.http_count()
+        with open(out) as f:
+            snap = json.load(f)
+        E.check(snap["format"] == "idpc-tenant/1", "snapshot: wrong format")
+        E.check(snap["tenantId"] == emu.tenant_id, "snapshot: wrong tenant id")
+        # plan against the snapshot == plan against the live tenant
+        emu.clear_log()
+        live = E.idpc(ctx, ["plan", "--no-color", "--tenant", "graph:", config], env,
+                      expect=0, name="plan-live")
+        offline = E.idpc(ctx, ["plan", "--no-color", "--tenant", "file:" + out, config], env,
+                         expect=0, name="plan-offline")
+        # graph: looks groups up instead of listing them, so it does not count the unmanaged
+        # groups nothing refers to (docs/graph-backend.md); everything else must be equal
+        strip = lambda s: "\n".join(l for l in s.splitlines()[1:] if "unmanaged" not in l and
+                                    not re.match(r"\s+\d+ groups \(listed", l))
+        E.check(strip(live.stdout) == strip(offline.stdout),
+                "snapshot: plan against the snapshot differs from plan against graph:")
+    finally:
+        saved = emu.stop()
+    # the snapshot holds what the emulator holds (users/groups/SPs with the selected properties)
+    sc, ec = snap["collections"], saved["collections"]
+    for path, v in sc.items():
+        if path not in ec:
+            continue
+        if isinstance(v, list):
+            ids = sorted(o.get("id", "") for o in v)
+            eids = sorted(o.get("id", "") for o in ec[path])
+            E.check(ids == eids, "snapshot: %s differs from the emulator's (%d vs %d)" %
+                    (path, len(ids), len(eids)))
+    pols = {o["id"]: o for o in ec["identity/conditionalAccess/policies"]}
+    for o in sc["identity/conditionalAccess/policies"]:
+        e = pols[o["id"]]
+        # (reads expand grantControls.authenticationStrength; the saved state keeps the id)
+        sid = lambda p: ((p.get("grantControls") or {}).get("authenticationStrength") or
+                         {}).get("id")
+        E.check(o["conditions"] == e["conditions"] and o["state"] == e["state"] and
+                sid(o) == sid(e), "snapshot: policy %s differs" % o["displayName"])
+    E.check(n <= 25, "snapshot: %d requests for a small tenant" % n)
+    print("snapshot: %d collections, %d HTTP requests" % (len(sc), n))
+
+
+def t_contoso(ctx, a):
+    config, state = contoso_paths(ctx)
+    _, st = plan_apply_plan(ctx, state, config, a.auth, "contoso-" + a.auth)
+    print("contoso (%s): plan %d requests, apply %d requests" % (a.auth, st["plan_requests"],
+                                                                 st["apply_requests"]))
+
+
+def t_large(ctx, a):
+    import gen_tenant  # noqa: F401  (same directory)
+    gen = ctx.path("gen")
+    counts = {}
+    for n in a.policies:
+        d = "%s-%d" % (gen, n)
+        import subprocess
+        subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "gen_tenant.py"),
+                        d, "--policies", str(n), "--users", str(a.users), "--existing",
+                        str(n // 4)], check=True)
+        _, st = plan_apply_plan(ctx, os.path.join(d, "tenant.json"), os.path.join(d, "config"),
+                                "secret", "large-%d" % n)
+        counts[n] = st["plan_requests"]
+        print("large: %d policies, %d users: plan %d requests, apply %d requests" %
+              (n, a.users, st["plan_requests"], st["apply_requests"]))
+    vals = sorted(set(counts.values()))
+    E.check(vals[-1] - vals[0] <= 1,
+            "large: plan's request count grows with the number of policies: %s" % counts)
+
+
+def t_faults(ctx, a):
+    config, state = contoso_paths(ctx)
+    reruns = 0
+    total_faults = 0
+    for seed in range(1, a.seeds + 1):
+        label = "seed%02d" % seed
+        emu = E.Emulator(ctx, state, name=label,
+                         extra=["--fault-rate", str(a.rate), "--seed", str(seed), "--slow-ms",
+                                "200"])
+        try:
+            env = E.auth_env(ctx, emu, "secret")
+            plans = []
+            ok = False
+            for attempt in range(3):
+                pf = ctx.path("%s-plan%d.json" % (label, attempt))
+                p = E.idpc(ctx, ["plan", "--tenant", "graph:", "-o", pf, config], env,
+                           name=label + "-plan")
+                if p.returncode != 0:
+                    reruns += 1
+                    continue
+                with open(pf) as f:
+                    plans.append(json.load(f))
+                p = E.idpc(ctx, ["apply", "--tenant", "graph:", pf], env, name=label + "-apply")
+                if p.returncode == 0:
+                    ok = True
+                    break
+                reruns += 1
+            E.check(ok, "%s: apply did not converge in 3 runs (see %s)" % (label, ctx.work))
+            reqs = emu.requests()
+            total_faults += sum(1 for r in reqs if r.get("fault"))
+            patterns = [x for pl in plans for x in E.plan_request_patterns(pl)]
+            outside = E.writes_outside(reqs, patterns)
+            E.check(not outside, "%s: writes outside the plan: %s" % (label, outside[:5]))
+            # no create applied more often than the plans asked for it
+            asked = {}
+            for pl in plans[-1:]:
+                for act in pl["actions"]:
+                    for r in act.get("requests", []):
+                        if r["method"] == "POST" and "$ref" not in r["path"]:
+                            asked[r["path"]] = asked.get(r["path"], 0) + 1
+            done = {}
+            for r in reqs:
+                if r["method"] == "POST" and r.get("applied") and not r["batch"] and \
+                        r["path"][len("/v1.0/"):] in asked:
+                    k = r["path"][len("/v1.0/"):]
+                    done[k] = done.get(k, 0) + 1
+            if len(plans) == 1:
+                for k, v in done.items():
+                    E.check(v <= asked[k], "%s: %d creates applied on %s for %d planned" %
+                            (label, v, k, asked[k]))
+        finally:
+            saved = emu.stop()
+        d = E.duplicates(saved)
+        E.check(not d, "%s: duplicates: %s" % (label, d))
+        # converged: a fault-free emulator on the result has nothing to change
+        emu2 = E.Emulator(ctx, emu.save, name=label + "-check")
+        try:
+            env = E.auth_env(ctx, emu2, "secret")
+            E.idpc(ctx, ["plan", "--detailed-exitcode", "--tenant", "graph:", config], env,
+                   expect=0, name=label + "-check")
+        finally:
+            emu2.stop()
+    print("faults: %d seeds at rate %.2f converged (%d faults injected, %d re-runs)" %
+          (a.seeds, a.rate, total_faults, reruns))
+
+
+def t_tls(ctx, a):
+    config, state = contoso_paths(ctx)
+    emu = E.Emulator(ctx, state, name="tls")
+    other = ctx.path("other-ca")
+    import subprocess
+    subprocess.run(["sh", os.path.join(ctx.source, "tests/graph-emulator/make-certs.sh"), other],
+                   check=True, capture_output=True)
+    try:
+        base = E.auth_env(ctx, emu, "secret", ca=False)
+        test_ca = os.path.join(ctx.certs, "ca.pem")
+        cases = [
+            ("system store only", {}),
+            ("another CA in IDPC_CA_BUNDLE", {"IDPC_CA_BUNDLE": os.path.join(other, "ca.pem")}),
+            ("the test CA in SSL_CERT_FILE/CURL_CA_BUNDLE only",
+             {"SSL_CERT_FILE": test_ca, "CURL_CA_BUNDLE": test_ca, "SSL_CERT_DIR": ctx.certs,
+              "REQUESTS_CA_BUNDLE": test_ca}),
+        ]
+        for what, extra in cases:
+            env = dict(base)
+            env.update(extra)
+            p = E.idpc(ctx, ["snapshot", "--tenant", "graph:", "-o", ctx.path("x.json")], env,
+                       expect=1, name="tls-refused")
+            E.check("not trusted" in p.stderr and "IDPC_CA_BUNDLE" in p.stderr,
+                    "tls (%s): the error does not say the certificate is not trusted: %s" %
+                    (what, p.stderr.strip()[-400:]))
+            E.check(not os.path.exists(ctx.path("x.json")), "tls: a snapshot was written")
+        E.check(emu.http_count() == 0, "tls: requests reached the server over untrusted TLS")
+        env = dict(base)
+        env["IDPC_CA_BUNDLE"] = test_ca
+        E.idpc(ctx, ["snapshot", "--tenant", "graph:", "-o", ctx.path("ok.json")], env, expect=0,
+               name="tls-trusted")
+        # plain http is refused outright
+        env["IDPC_GRAPH_BASE"] = "http://127.0.0.1:%d/v1.0" % emu.port
+        p = E.idpc(ctx, ["snapshot", "--tenant", "graph:"], env, expect=1, name="tls-http")
+        E.check("https" in p.stderr, "tls: http:// was not refused clearly: %s" % p.stderr[-300:])
+    finally:
+        emu.stop()
+    print("tls: untrusted certificates refused (3 ways), IDPC_CA_BUNDLE trusted, http refused")
+
+
+# ---- a v1.0 that hides a policy (beta-only features), in front of the emulator ----
+
+class HidingProxy:
+    """TLS proxy: forwards to the emulator, but drops one policy from v1.0 policy lists (keeping
+    @odata.count) and serves /beta/ from /v1.0/, as Graph does for beta-only policies."""
+
+    def __init__(self, ctx, emu, hide_id):
+        target = emu.base()
+        proxy_base = self.base
+        upstream = ssl.create_default_context(cafile=os.path.join(ctx.certs, "ca.pem"))
+
+        class H(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _go(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else None
+                path = self.path
+                beta = path.startswith("/beta/")
+                if beta:
+                    path = "/v1.0/" + path[len("/beta/"):]
+                hdrs = {k: v for k, v in self.headers.items()
+                        if k.lower() not in ("host", "content-length", "connection")}
+                req = urllib.request.Request(target + path, data=body, headers=hdrs,
+                                             method=self.command)
+                try:
+                    r = urllib.request.urlopen(req, context=upstream, timeout=60)
+                    status, data, rh = r.status, r.read(), r.headers
+                except urllib.error.HTTPError as e:
+                    status, data, rh = e.code, e.read(), e.headers
+                data = data.replace(target.encode(), proxy_base().encode())
+                if (not beta and self.command == "GET" and
+                        path.startswith("/v1.0/identity/conditionalAccess/policies?")):
+                    js = json.loads(data)
+                    js["value"] = [p for p in js["value"] if p.get("id") != hide_id]
+                    data = json.dumps(js).encode()
+                self.send_response(status)
+                for k, v in rh.items():
+                    if k.lower() not in ("content-length", "transfer-encoding", "connection"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PATCH = do_DELETE = _go
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        sctx.load_cert_chain(os.path.join(ctx.certs, "server.pem"),
+                             os.path.join(ctx.certs, "server.key"))
+        self.httpd.socket = sctx.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        self.t = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.t.start()
+
+    def base(self):
+        return "https://127.0.0.1:%d" % self.port
+
+    def stop(self):
+        self.httpd.shutdown()
+
+
+def t_hidden(ctx, a):
+    config, state = contoso_paths(ctx)
+    with open(state) as f:
+        pols = json.load(f)["collections"]["identity/conditionalAccess/policies"]
+    E.check(pols, "hidden: the tenant has no policy to hide")
+    victim = pols[-1]
+    emu = E.Emulator(ctx, state, name="hidden")
+    proxy = HidingProxy(ctx, emu, victim["id"])
+    try:
+        env = E.auth_env(ctx, emu, "secret")
+        env["IDPC_GRAPH_BASE"] = proxy.base() + "/v1.0"
+        env["IDPC_PROGRESS"] = "0"
+        p = E.idpc(ctx, ["snapshot", "--tenant", "graph:", "-o", ctx.path("s.json")], env,
+                   expect=0, name="hidden-snapshot")
+        E.check(victim["id"] in p.stderr and "beta-only" in p.stderr,
+                "hidden: the policy v1.0 left out is not reported by id: %s" % p.stderr[-600:])
+        E.check(victim["displayName"] in p.stderr, "hidden: the hidden policy is not named")
+    finally:
+        proxy.stop()
+        emu.stop()
+    print("hidden: %s reported" % victim["id"])
+
+
+TESTS = {"snapshot": t_snapshot, "contoso": t_contoso, "large": t_large, "faults": t_faults,
+         "tls": t_tls, "hidden": t_hidden}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--idpc", required=True)
+    ap.add_argument("--emulator", required=True)
+    ap.add_argument("--source", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("test", choices=sorted(TESTS))
+    ap.add_argument("--auth", default="secret",
+                    choices=["secret", "cert", "cert-ps256", "federated"])
+    ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--rate", type=float, default=0.2)
+    ap.add_argument("--users", type=int, default=50000)
+    ap.add_argument("--policies", type=int, nargs="+", default=[10, 195])
+    a = ap.parse_args()
+    name = a.test + ("-" + a.auth if a.test == "contoso" else "")
+    ctx = E.Ctx(a, name)
+    t0 = time.time()
+    try:
+        TESTS[a.test](ctx, a)
+        leaks = E.scan_for_secrets(ctx)
+        E.check(not leaks, "secrets found in the outputs:\n  " + "\n  ".join(leaks[:10]))
+    except E.Failure as f:
+        print("FAIL: %s" % f)
+        return 1
+    print("ok (%.1f s; outputs in %s)" % (time.time() - t0, ctx.work))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

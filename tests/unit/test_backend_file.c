@@ -1,0 +1,257 @@
+/* test_backend_file.c — the file tenant: lazy reads, $select scans, Graph write emulation, lock
+ * and atomic commit; and the string map behind the tenant indexes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compiler/util.h"
+#include "runtime/backend.h"
+#include "runtime/strmap.h"
+
+static const char *const SNAPSHOT =
+    "{\n"
+    "  \"format\": \"idpc-tenant/1\",\n"
+    "  \"tenantId\": \"11111111-2222-4333-8444-555555555555\",\n"
+    "  \"collections\": {\n"
+    "    \"organization\": [{\"id\": \"11111111-2222-4333-8444-555555555555\",\n"
+    "      \"verifiedDomains\": [{\"name\": \"fabrikam.onmicrosoft.com\", \"isDefault\": "
+    "true}]}],\n"
+    "    \"users\": [{\"id\": \"aaaaaaaa-0000-4000-8000-000000000001\", \"userPrincipalName\": "
+    "\"ann@fabrikam.com\", \"displayName\": \"Ann \\u00c9lise\", \"jobTitle\": null},\n"
+    "              {\"id\": \"aaaaaaaa-0000-4000-8000-000000000002\", \"userPrincipalName\": "
+    "\"bob@fabrikam.com\", \"displayName\": \"Bob\"}],\n"
+    "    \"groups\": [{\"id\": \"bbbbbbbb-0000-4000-8000-000000000001\", \"displayName\": "
+    "\"Sales\", \"mailNickname\": \"sales\"}],\n"
+    "    \"identity/conditionalAccess/namedLocations\": [{\"@odata.type\": "
+    "\"#microsoft.graph.ipNamedLocation\", \"id\": \"cccccccc-0000-4000-8000-000000000001\", "
+    "\"displayName\": \"HQ\", \"isTrusted\": true, \"ipRanges\": []}],\n"
+    "    \"identity/conditionalAccess/policies\": [],\n"
+    "    \"x/unknown\": {\"kept\":   [1,2,3]}\n"
+    "  }\n"
+    "}\n";
+
+static char *write_snapshot(const char *text)
+{
+    char dir[] = "/tmp/idpc-test-backend-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *path = xasprintf("%s/tenant.json", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    fclose(f);
+    return path;
+}
+
+static void remove_snapshot(char *path)
+{
+    char *lock = xasprintf("%s.lock", path);
+    unlink(lock);
+    unlink(path);
+    char *slash = strrchr(path, '/');
+    *slash = '\0';
+    rmdir(path);
+    free(lock);
+    free(path);
+}
+
+static struct backend *open_ok(const char *path)
+{
+    char *spec = xasprintf("file:%s", path);
+    struct backend *b = NULL;
+    struct backend_error err;
+    int rc = backend_open(spec, &b, &err);
+    if (rc != 0)
+        fail_msg("%s", err.message);
+    free(spec);
+    return b;
+}
+
+static void test_identity_and_read(void **state)
+{
+    (void)state;
+    char *path = write_snapshot(SNAPSHOT);
+    struct backend *b = open_ok(path);
+    struct backend_error err;
+    assert_int_equal(backend_identity(b, &err), 0);
+    assert_true(backend_is_tenant(b, "FABRIKAM.onmicrosoft.com"));
+    assert_true(backend_is_tenant(b, "11111111-2222-4333-8444-555555555555"));
+    assert_false(backend_is_tenant(b, "contoso.onmicrosoft.com"));
+    json_t *u = NULL;
+    assert_int_equal(backend_read(b, "users/AAAAAAAA-0000-4000-8000-000000000002", &u, &err), 0);
+    assert_string_equal(json_string_value(json_object_get(u, "displayName")), "Bob");
+    json_decref(u);
+    json_t *missing = NULL;
+    assert_int_equal(
+        backend_read(b, "groups/bbbbbbbb-0000-4000-8000-000000000001/members", &missing, &err), 0);
+    assert_null(missing);
+    assert_int_equal(backend_read_list(b, "groupSettings", &missing, &err), 0);
+    assert_int_equal(json_array_size(missing), 0);
+    json_decref(missing);
+    backend_close(b);
+    remove_snapshot(path);
+}
+
+static bool collect(const json_t *item, void *ctx)
+{
+    json_array_append_new(ctx, json_deep_copy(item));
+    return true;
+}
+
+static void test_scan_selects(void **state)
+{
+    (void)state;
+    char *path = write_snapshot(SNAPSHOT);
+    struct backend *b = open_ok(path);
+    struct backend_error err;
+    const char *fields[] = {"id", "displayName", "jobTitle"};
+    json_t *items = json_array();
+    assert_int_equal(backend_scan(b, "users", fields, 3, collect, items, &err), 0);
+    assert_int_equal(json_array_size(items), 2);
+    json_t *ann = json_array_get(items, 0);
+    /* escapes decoded, unselected fields absent, null kept */
+    assert_string_equal(json_string_value(json_object_get(ann, "displayName")), "Ann \xc3\x89lise");
+    assert_null(json_object_get(ann, "userPrincipalName"));
+    assert_true(json_is_null(json_object_get(ann, "jobTitle")));
+    json_decref(items);
+    backend_close(b);
+    remove_snapshot(path);
+}
+
+static void test_invalid_snapshot(void **state)
+{
+    (void)state;
+    char *path = write_snapshot(
+        "{\n  \"format\": \"idpc-tenant/1\",\n  \"collections\": {\"a\": [1,]}\n}\n");
+    char *spec = xasprintf("file:%s", path);
+    struct backend *b = NULL;
+    struct backend_error err;
+    assert_int_equal(backend_open(spec, &b, &err), -1);
+    assert_non_null(strstr(err.message, ":3:"));
+    assert_non_null(strstr(err.message, "expected"));
+    free(spec);
+    remove_snapshot(path);
+}
+
+static void test_writes_and_commit(void **state)
+{
+    (void)state;
+    char *path = write_snapshot(SNAPSHOT);
+    struct backend *b = open_ok(path);
+    struct backend_error err;
+    assert_int_equal(backend_lock(b, &err), 0);
+    /* a trusted location cannot be deleted */
+    assert_int_equal(backend_write(b, "DELETE",
+                                   "identity/conditionalAccess/namedLocations/"
+                                   "cccccccc-0000-4000-8000-000000000001",
+                                   NULL, NULL, &err),
+                     -1);
+    assert_int_equal(err.status, 400);
+    /* a created policy gets an id and Graph's defaults */
+    json_t *body = json_pack("{s:s,s:s,s:{s:{s:[s]},s:{s:[s]}},s:{s:s,s:[s]}}", "displayName", "P",
+                             "state", "enabled", "conditions", "users", "includeUsers", "All",
+                             "applications", "includeApplications", "All", "grantControls",
+                             "operator", "OR", "builtInControls", "mfa");
+    json_t *created = NULL;
+    assert_int_equal(
+        backend_write(b, "POST", "identity/conditionalAccess/policies", body, &created, &err), 0);
+    json_decref(body);
+    assert_non_null(json_string_value(json_object_get(created, "id")));
+    json_t *cond = json_object_get(created, "conditions");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(cond, "clientAppTypes"), 0)), "all");
+    assert_true(json_is_null(json_object_get(cond, "platforms")));
+    assert_true(json_is_null(json_object_get(created, "sessionControls")));
+    json_decref(created);
+    /* members through $ref; a duplicate is Graph's 400 */
+    json_t *ref = json_pack("{s:s}", "@odata.id",
+                            "https://graph.microsoft.com/v1.0/directoryObjects/"
+                            "aaaaaaaa-0000-4000-8000-000000000001");
+    const char *mpath = "groups/bbbbbbbb-0000-4000-8000-000000000001/members/$ref";
+    assert_int_equal(backend_write(b, "POST", mpath, ref, NULL, &err), 0);
+    assert_int_equal(backend_write(b, "POST", mpath, ref, NULL, &err), -1);
+    assert_non_null(strstr(err.message, "already exist"));
+    json_decref(ref);
+    assert_int_equal(backend_commit(b, &err), 0);
+    backend_close(b);
+
+    /* committed: untouched collections byte for byte, changed ones re-serialised */
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(util_read_file(path, &text, &len), 0);
+    assert_non_null(strstr(text, "\"x/unknown\": {\"kept\":   [1,2,3]}"));
+    assert_non_null(strstr(text, "\"groups/bbbbbbbb-0000-4000-8000-000000000001/members\""));
+    json_error_t je;
+    json_t *doc = json_loads(text, 0, &je);
+    assert_non_null(doc);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(doc, "collections"),
+                                                     "identity/conditionalAccess/policies")),
+                     1);
+    json_decref(doc);
+    free(text);
+    remove_snapshot(path);
+}
+
+static void test_injected_failure(void **state)
+{
+    (void)state;
+    char *path = write_snapshot(SNAPSHOT);
+    setenv("IDPC_TEST_FAIL_AFTER", "1", 1);
+    struct backend *b = open_ok(path);
+    unsetenv("IDPC_TEST_FAIL_AFTER");
+    struct backend_error err;
+    assert_int_equal(backend_lock(b, &err), 0);
+    json_t *patch = json_pack("{s:s}", "displayName", "Sales EMEA");
+    const char *g = "groups/bbbbbbbb-0000-4000-8000-000000000001";
+    assert_int_equal(backend_write(b, "PATCH", g, patch, NULL, &err), 0);
+    assert_int_equal(backend_write(b, "PATCH", g, patch, NULL, &err), -1);
+    assert_non_null(strstr(err.message, "injected"));
+    json_decref(patch);
+    backend_unlock(b);
+    backend_close(b);
+    remove_snapshot(path);
+}
+
+static void test_strmap(void **state)
+{
+    (void)state;
+    struct strmap m;
+    strmap_init(&m, true);
+    char key[32];
+    for (size_t i = 0; i < 1000; i++) {
+        snprintf(key, sizeof(key), "Key-%zu", i);
+        assert_true(strmap_put(&m, key, i));
+    }
+    size_t v = 0;
+    assert_true(strmap_get(&m, "KEY-999", &v));
+    assert_int_equal(v, 999);
+    assert_int_equal(strmap_put_first(&m, "key-5", 77), 5);
+    for (size_t i = 0; i < 1000; i += 2) {
+        snprintf(key, sizeof(key), "key-%zu", i);
+        assert_true(strmap_del(&m, key));
+    }
+    for (size_t i = 0; i < 1000; i++) {
+        snprintf(key, sizeof(key), "key-%zu", i);
+        assert_int_equal(strmap_get(&m, key, &v), i % 2 == 1);
+        if (i % 2)
+            assert_int_equal(v, i);
+    }
+    assert_int_equal(m.n, 500);
+    strmap_fini(&m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_identity_and_read), cmocka_unit_test(test_scan_selects),
+        cmocka_unit_test(test_invalid_snapshot),  cmocka_unit_test(test_writes_and_commit),
+        cmocka_unit_test(test_injected_failure),  cmocka_unit_test(test_strmap),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
