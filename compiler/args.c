@@ -62,8 +62,8 @@ static void expand_atoms(struct check *ck, struct expand *e, const struct ast_at
                     bd->used = true; /* no "never used" on top of the did-you-mean */
             }
             if (best)
-                diag_error(ck->diag, a->loc, "undefined variable '$%s'; did you mean '$%s'?", a->text,
-                           best);
+                diag_error(ck->diag, a->loc, "undefined variable '$%s'; did you mean '$%s'?",
+                           a->text, best);
             else
                 diag_error(ck->diag, a->loc,
                            "undefined variable '$%s'; define it with 'define %s = ...'", a->text,
@@ -337,8 +337,9 @@ json_t *args_ref(struct args *a, const char *kind, const char *what)
         if (!s)
             return NULL;
         if (!check_is_guid(s->text)) {
-            args_error(a, s, "'%s' is not an object id (a GUID such as "
-                             "00000000-0000-0000-0000-000000000000)",
+            args_error(a, s,
+                       "'%s' is not an object id (a GUID such as "
+                       "00000000-0000-0000-0000-000000000000)",
                        s->text);
             return NULL;
         }

@@ -99,7 +99,8 @@ static void attach_list(struct attach *at, struct ast_stmt *list, size_t prev_en
         while (at->cur && at->cur->loc.start < s->loc.start)
             append_comment(&s->leading, take(at));
         size_t hend = header_end(s);
-        while (at->cur && (at->cur->loc.start < hend || same_line(at->text, hend, at->cur->loc.start)))
+        while (at->cur &&
+               (at->cur->loc.start < hend || same_line(at->text, hend, at->cur->loc.start)))
             append_comment(&s->trailing, take(at));
         if (s->has_block) {
             attach_list(at, s->body, s->lbrace.end);

@@ -155,7 +155,7 @@ struct decl {
     size_t nbody;
     bool used;       /* templates */
     bool incomplete; /* a statement of the block was rejected */
-    bool expanding; /* templates: cycle detection */
+    bool expanding;  /* templates: cycle detection */
 };
 
 struct decls {
@@ -209,8 +209,8 @@ static bool decl_name(struct check *ck, const struct ast_stmt *s, enum check_blo
     *name = NULL;
     if (b == BLK_AUTH_METHODS || b == BLK_SETTINGS) {
         if (s->natoms > 1) {
-            diag_error(ck->diag, ast_atoms_loc(s, 1, s->natoms),
-                       "'%s' takes no name: write '%s {'", kw, kw);
+            diag_error(ck->diag, ast_atoms_loc(s, 1, s->natoms), "'%s' takes no name: write '%s {'",
+                       kw, kw);
             return false;
         }
         return true;
@@ -223,8 +223,9 @@ static bool decl_name(struct check *ck, const struct ast_stmt *s, enum check_blo
     const struct ast_atom *a = &s->atoms[1];
     if (b == BLK_TEMPLATE) {
         if (a->kind != AST_WORD) {
-            diag_error(ck->diag, a->loc, "a template's name is an identifier such as 'baseline', "
-                                         "found %s",
+            diag_error(ck->diag, a->loc,
+                       "a template's name is an identifier such as 'baseline', "
+                       "found %s",
                        ast_atom_describe(ck->arena, a));
             return false;
         }
@@ -265,8 +266,8 @@ static void check_tenant(struct check *ck, const struct ast_stmt *s)
         return;
     }
     if (!check_is_guid(t->text) && (!strchr(t->text, '.') || strchr(t->text, ' '))) {
-        diag_error(ck->diag, t->loc,
-                   "'%s' is neither a domain name nor a tenant id (GUID)", t->text);
+        diag_error(ck->diag, t->loc, "'%s' is neither a domain name nor a tenant id (GUID)",
+                   t->text);
         return;
     }
     ck->model->tenant = xstrdup(t->text);
@@ -283,9 +284,9 @@ static void collect_define(struct check *ck, const struct ast_stmt *s, struct de
     }
     if (s->natoms < 3 || s->atoms[2].kind != AST_EQUALS) {
         diag_error(ck->diag,
-                   s->natoms < 3 ? diag_loc(s->atoms[1].loc.file, s->atoms[1].loc.end,
-                                            s->atoms[1].loc.end)
-                                 : s->atoms[2].loc,
+                   s->natoms < 3
+                       ? diag_loc(s->atoms[1].loc.file, s->atoms[1].loc.end, s->atoms[1].loc.end)
+                       : s->atoms[2].loc,
                    "expected '=' after 'define %s'", s->atoms[1].text);
         return;
     }
@@ -331,9 +332,9 @@ static void check_emergency(struct check *ck, const struct ast_stmt *s)
     } while (args_comma(&a));
     json_t *satisfies = json_array();
     if (args_accept(&a, "satisfies")) {
-        static const char *const methods[] = {"password", "mfa", "fido2", "windows_hello",
-                                              "x509_multifactor", "compliant_device",
-                                              "hybrid_joined"};
+        static const char *const methods[] = {
+            "password",         "mfa",          "fido2", "windows_hello", "x509_multifactor",
+            "compliant_device", "hybrid_joined"};
         do {
             int k = args_expect_word(&a, "control an emergency account can satisfy", methods,
                                      IDPC_ARRAY_LEN(methods));
@@ -367,8 +368,8 @@ static void check_manage(struct check *ck, const struct ast_stmt *s)
 {
     static const char *const kinds[] = {"policies", "locations", "strengths", "groups",
                                         "role_assignments"};
-    static const enum model_kind mk[] = {MODEL_CA_POLICY, MODEL_NAMED_LOCATION,
-                                         MODEL_AUTH_STRENGTH, MODEL_GROUP, MODEL_ROLE_ASSIGNMENT};
+    static const enum model_kind mk[] = {MODEL_CA_POLICY, MODEL_NAMED_LOCATION, MODEL_AUTH_STRENGTH,
+                                         MODEL_GROUP, MODEL_ROLE_ASSIGNMENT};
     struct args a;
     args_init(&a, ck, s);
     static const char *const ex[] = {"exclusively"};
@@ -467,8 +468,8 @@ static void expand_uses(struct check *ck, struct decls *ds, struct ast_stmt **bo
                     suggest_add(&sg, ds->v[k].name);
             const char *best = suggest_result(&sg);
             if (best) {
-                diag_error(ck->diag, s->atoms[1].loc,
-                           "unknown template '%s'; did you mean '%s'?", name, best);
+                diag_error(ck->diag, s->atoms[1].loc, "unknown template '%s'; did you mean '%s'?",
+                           name, best);
                 decl_find(ds, BLK_TEMPLATE, best)->used = true; /* no "never used" on top */
             } else {
                 diag_error(ck->diag, s->atoms[1].loc, "unknown template '%s'", name);

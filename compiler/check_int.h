@@ -66,7 +66,8 @@ struct args {
     bool failed; /* an error was reported: callers stop reading this statement */
 };
 
-void args_init(struct args *a, struct check *ck, const struct ast_stmt *s); /* cursor after keyword */
+void args_init(struct args *a, struct check *ck,
+               const struct ast_stmt *s); /* cursor after keyword */
 bool args_done(const struct args *a);
 const struct ast_atom *args_peek(const struct args *a);
 const struct ast_atom *args_peek_at(const struct args *a, size_t ahead);
@@ -115,19 +116,22 @@ bool check_common_stmt(struct check *ck, const struct ast_stmt *s, struct model_
 /* ---- lowering, one function per declaration kind (lower_*.c) ----
  * `body` holds the block's statements that passed the placement check (for policies: the merged
  * template and own statements, templates first), n of them. */
-void lower_group(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body, size_t n);
+void lower_group(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                 size_t n);
 void lower_location(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                     size_t n);
 void lower_strength(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                     size_t n);
 void lower_auth_methods(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                         size_t n);
-void lower_role(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body, size_t n);
+void lower_role(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                size_t n);
 void lower_settings(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                     size_t n);
 void lower_policy(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                   size_t n);
-void lower_test(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body, size_t n);
+void lower_test(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                size_t n);
 /* After every declaration is lowered: cross-object checks (emergency access exclusions, ...). */
 void lower_finish(struct check *ck);
 

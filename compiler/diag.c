@@ -576,7 +576,10 @@ static void render_github(struct diag_ctx *ctx, struct strbuf *sb, enum diag_sev
                           struct loc loc, const char *msg)
 {
     const struct src_file *f = diag_loc_valid(loc) ? diag_source(ctx, loc.file) : NULL;
-    strbuf_addf(sb, "::%s", sev == DIAG_ERROR ? "error" : sev == DIAG_WARNING ? "warning" : "notice");
+    strbuf_addf(sb, "::%s",
+                sev == DIAG_ERROR     ? "error"
+                : sev == DIAG_WARNING ? "warning"
+                                      : "notice");
     if (f) {
         unsigned line, col, eline, ecol;
         diag_line_col(ctx, loc.file, loc.start, &line, &col);

@@ -173,7 +173,7 @@ static void stmt_dynamic(struct group_state *st, const struct ast_stmt *s)
     struct rule_expr *e = rule_parse(r->text, r->len, t, &err);
     if (!e) {
         args_error_in(&a, r, err.start, err.end > err.start ? err.end : err.start + 1,
-                     "in this %s: %s", rule_target_name(t), err.message);
+                      "in this %s: %s", rule_target_name(t), err.message);
         return;
     }
     rule_free(e);
@@ -217,8 +217,8 @@ static void stmt_nickname(struct group_state *st, const struct ast_stmt *s)
     }
     if (v->len > NICKNAME_MAX) {
         args_error_in(&a, v, NICKNAME_MAX, v->len,
-                     "a mail nickname is at most %d characters; this one has %zu", NICKNAME_MAX,
-                     v->len);
+                      "a mail nickname is at most %d characters; this one has %zu", NICKNAME_MAX,
+                      v->len);
         return;
     }
     st->nickname_text = v->text;

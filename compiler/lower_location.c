@@ -50,20 +50,20 @@ static void add_range(struct loc_state *st, struct args *a, const struct ast_ato
         switch (err.kind) {
         case CIDR_ERR_NO_PREFIX:
             args_error_in(a, at, err.start, err.end,
-                         "'%s' is an address, not a range; write \"%s\" for this one address",
-                         at->text, err.suggestion);
+                          "'%s' is an address, not a range; write \"%s\" for this one address",
+                          at->text, err.suggestion);
             break;
         case CIDR_ERR_HOST_BITS:
             args_error_in(a, at, err.start, err.end,
-                         "'%s' has host bits set after the /%u prefix; the network is \"%s\"",
-                         at->text, net.prefix, err.suggestion);
+                          "'%s' has host bits set after the /%u prefix; the network is \"%s\"",
+                          at->text, net.prefix, err.suggestion);
             break;
         case CIDR_ERR_NONE:
         case CIDR_ERR_EMPTY:
         case CIDR_ERR_ADDRESS:
         case CIDR_ERR_PREFIX:
             args_error_in(a, at, err.start, err.end, "malformed IP range '%s': %s", at->text,
-                         err.message);
+                          err.message);
             break;
         }
         return;
@@ -72,9 +72,9 @@ static void add_range(struct loc_state *st, struct args *a, const struct ast_ato
         const char *slash = strchr(at->text, '/');
         size_t p = slash ? (size_t)(slash - at->text) : 0;
         args_error_in(a, at, p, at->len,
-                     "'%s' is wider than /%d; Entra accepts only prefixes of /%d or longer in a "
-                     "named location",
-                     at->text, LOCATION_MIN_PREFIX, LOCATION_MIN_PREFIX);
+                      "'%s' is wider than /%d; Entra accepts only prefixes of /%d or longer in a "
+                      "named location",
+                      at->text, LOCATION_MIN_PREFIX, LOCATION_MIN_PREFIX);
         return;
     }
     for (size_t i = 0; i < st->nranges; i++) {

@@ -119,13 +119,13 @@ static json_t *naming(struct args *a, const struct ast_atom *v)
             const char *best = suggest_best(attr, attrs, IDPC_ARRAY_LEN(attrs));
             if (best)
                 args_error_in(a, v, i, end, "unknown attribute [%s]; did you mean [%s]?", attr,
-                             best);
+                              best);
             else
                 args_error_in(a, v, i, end,
-                             "unknown attribute [%s]; a naming policy uses [GroupName], "
-                             "[Department], [Company], [Office], [StateOrProvince], "
-                             "[CountryOrRegion] or [Title]",
-                             attr);
+                              "unknown attribute [%s]; a naming policy uses [GroupName], "
+                              "[Department], [Company], [Office], [StateOrProvince], "
+                              "[CountryOrRegion] or [Title]",
+                              attr);
             return NULL;
         }
         if (k == 0 && ++groupname > 1) {
@@ -164,8 +164,8 @@ static json_t *string_list(struct args *a, const struct setting *def)
         if (comma) {
             size_t p = (size_t)(comma - v->text);
             args_error_in(a, v, p, p + 1,
-                         "Graph stores this list comma-separated, so an item cannot contain ','; "
-                         "write separate strings");
+                          "Graph stores this list comma-separated, so an item cannot contain ','; "
+                          "write separate strings");
             goto out;
         }
         if (count++)

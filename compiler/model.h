@@ -15,7 +15,8 @@
 #define MODEL_KINDS(X)                                                                             \
     X(MODEL_GROUP, "group", "groups")                                                              \
     X(MODEL_NAMED_LOCATION, "namedLocation", "identity/conditionalAccess/namedLocations")          \
-    X(MODEL_AUTH_STRENGTH, "authenticationStrengthPolicy", "policies/authenticationStrengthPolicies") \
+    X(MODEL_AUTH_STRENGTH, "authenticationStrengthPolicy",                                         \
+      "policies/authenticationStrengthPolicies")                                                   \
     X(MODEL_AUTH_METHOD_CONFIG, "authenticationMethodConfiguration",                               \
       "policies/authenticationMethodsPolicy/authenticationMethodConfigurations")                   \
     X(MODEL_CA_POLICY, "conditionalAccessPolicy", "identity/conditionalAccess/policies")           \
@@ -32,16 +33,16 @@ enum model_kind {
 #define X(e, n, p) e,
     MODEL_KINDS(X)
 #undef X
-        MODEL__COUNT
+    MODEL__COUNT
 };
 
 struct model_object {
     enum model_kind kind;
-    char *name;       /* display name (or a synthetic key for assignments and singletons) */
-    struct loc loc;   /* the declaration that produced it */
-    json_t *body;     /* Graph request body with {"$ref": ...} placeholders */
-    json_t *extra;    /* kind-specific data that is not part of the body (members, owners, ...) */
-    char *pinned_id;  /* from `id "..."`, or NULL */
+    char *name;      /* display name (or a synthetic key for assignments and singletons) */
+    struct loc loc;  /* the declaration that produced it */
+    json_t *body;    /* Graph request body with {"$ref": ...} placeholders */
+    json_t *extra;   /* kind-specific data that is not part of the body (members, owners, ...) */
+    char *pinned_id; /* from `id "..."`, or NULL */
     char *renamed_from;
     struct loc pinned_loc, renamed_loc;
 };
@@ -51,7 +52,7 @@ struct model {
     size_t n, cap;
     char *tenant; /* `tenant "..."`, or NULL */
     struct loc tenant_loc;
-    json_t *emergency_access; /* array of {"ref": <ref>, "satisfies": [...], "at": "file:l:c"} */
+    json_t *emergency_access;  /* array of {"ref": <ref>, "satisfies": [...], "at": "file:l:c"} */
     unsigned manage_exclusive; /* bit (1u << model_kind) per kind under `manage exclusively` */
     json_t *tests;             /* array of test cases, see docs/language.md#tests */
 };

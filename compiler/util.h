@@ -46,7 +46,10 @@ struct strbuf {
     size_t len;
     size_t cap;
 };
-#define STRBUF_INIT {NULL, 0, 0}
+#define STRBUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 void strbuf_init(struct strbuf *sb);
 void strbuf_fini(struct strbuf *sb);
 void strbuf_reset(struct strbuf *sb);
