@@ -1,10 +1,14 @@
 /* cmd_export.c — `idpc export`: write .idp files from a tenant (any backend) or from Graph JSON
  * exports (a policy, a {"value": [...]} list or a bare array; v1.0 or beta; UTF-8 or UTF-16).
- * What the language cannot express is reported on stderr and as `# idpc:` comments. */
+ * From a tenant it also writes the groups worth declaring (those the exported objects refer to,
+ * and the role-assignable ones; all with --all-groups), the authentication methods policy, role
+ * assignments and PIM eligibility, and the tenant settings. What the language cannot express is
+ * reported on stderr and as `# idpc:` comments. */
 #include "cli/cli.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,12 +22,18 @@
 static void help(void)
 {
     printf(
-        "usage: idpc export --tenant SPEC [-o DIR] [--split]\n"
+        "usage: idpc export --tenant SPEC [-o DIR] [--split] [--all-groups]\n"
         "       idpc export --from-json FILE|DIR... [-o DIR] [--split]\n\n"
         "Writes the Conditional Access policies, named locations and custom authentication\n"
         "strengths of a tenant as canonical .idp files, with names instead of ids: users by\n"
         "UPN, groups, locations and strengths by name, roles and Microsoft apps by catalog\n"
-        "name. Ids that cannot be resolved stay as id \"...\".\n\n"
+        "name. Ids that cannot be resolved stay as id \"...\". From a tenant it also writes\n"
+        "groups (with members, owners, dynamic rules and licences), the authentication\n"
+        "methods policy, role assignments and PIM eligibility, and tenant settings.\n\n"
+        "Groups: only those the exported policies, roles, methods and settings refer to, and\n"
+        "every role-assignable group; --all-groups declares every group. Groups synchronised\n"
+        "from on-premises AD, and groups holding a role without being role-assignable, are\n"
+        "never declared (a comment says so); references to them resolve by name.\n\n"
         "Anything the language cannot express (beta-only fields, dangling ids of deleted\n"
         "objects, names shared by several objects) is reported on standard error and as a\n"
         "'# idpc:' comment at the spot; an object that cannot be written as valid .idp at\n"
@@ -38,8 +48,10 @@ static void help(void)
         "  -o DIR            write files into DIR (created if missing) instead of standard output\n"
         "  --split           one file per policy (policy-NAME.idp) instead of one per kind\n"
         "  --pin-ids         write `id \"...\"` in every declaration\n"
+        "  --all-groups      declare every group of the tenant, not only the referenced ones\n"
         "  -h, --help        show this help\n\n"
-        "Files: locations.idp, strengths.idp, policies.idp (or policy-*.idp). policies.idp\n"
+        "Files: groups.idp, locations.idp, strengths.idp, authentication.idp, roles.idp,\n"
+        "settings.idp, policies.idp (or policy-*.idp). policies.idp\n"
         "starts with a suggested emergency_access line (commented out) when some identities\n"
         "are excluded from most policies.\n\n"
         "Exit codes: 0 exported, 1 an input could not be read (the rest is still exported),\n"
@@ -57,6 +69,8 @@ struct item {
     const char *name;
     char *out_name; /* unique declaration name */
     const char *id;
+    json_t *members, *owners; /* groups: what groups/{id}/members and owners read, or NULL */
+    bool shared;              /* another object of the kind has the same name: pin the id */
 };
 
 struct items {
@@ -66,9 +80,13 @@ struct items {
 
 struct export
 {
-    struct items pol, loc, str;
+    struct items pol, loc, str, grp;
     struct raise_names *names;
     int read_errors;
+    bool all_groups;
+    /* from a tenant only (NULL otherwise); canonical except the role arrays */
+    json_t *methods, *assignments, *eligibilities, *authz, *secdef, *group_unified;
+    json_t *group_notes; /* array of strings: groups not declared, and why */
 };
 
 static void items_add(struct items *l, const json_t *raw, enum normalize_kind nk)
@@ -88,8 +106,10 @@ static void items_add(struct items *l, const json_t *raw, enum normalize_kind nk
         l->cap = l->cap ? l->cap * 2 : 32;
         l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
     }
-    l->v[l->n++] = (struct item){json_incref((json_t *)(uintptr_t)raw), canon,
-                                 name ? name : "(no name)", NULL, id};
+    l->v[l->n++] = (struct item){.raw = json_incref((json_t *)(uintptr_t)raw),
+                                 .canon = canon,
+                                 .name = name ? name : "(no name)",
+                                 .id = id};
 }
 
 static bool builtin_strength(const json_t *o)
@@ -195,6 +215,150 @@ static void load_path(struct export *x, const char *path, bool top)
     json_decref(doc);
 }
 
+/* ---- from a tenant: the other kinds, and which groups to declare ---- */
+
+#define GROUP_UNIFIED_TEMPLATE "62375ab9-6b52-47ed-826b-58e47e0e304b"
+
+static const char *str_of(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* Adds the string ids of `arr` to the set `set` (an object keyed by lower-case id). */
+static void id_set_add(json_t *set, const json_t *arr)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        const char *id = json_is_string(v) ? json_string_value(v) : str_of(v, "id");
+        if (!id)
+            continue;
+        char *low = xstrdup(id);
+        for (char *c = low; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c + 32);
+        json_object_set_new(set, low, json_true());
+        free(low);
+    }
+}
+
+static bool id_set_has(const json_t *set, const char *id)
+{
+    char *low = xstrdup(id ? id : "");
+    for (char *c = low; *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c + 32);
+    bool has = json_object_get(set, low) != NULL;
+    free(low);
+    return has;
+}
+
+static void group_note(struct export *x, const char *fmt, ...) IDPC_PRINTF(2, 3);
+static void group_note(struct export *x, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "idpc export: %s\n", strbuf_str(&sb));
+    json_array_append_new(x->group_notes, json_string(strbuf_str(&sb)));
+    strbuf_fini(&sb);
+}
+
+/* A relation of a group (members, owners): the array, or NULL when the tenant did not read it. */
+static json_t *read_relation(struct export *x, struct backend *b, const char *gid, const char *rel)
+{
+    char *path = xasprintf("groups/%s/%s", gid, rel);
+    json_t *v = NULL;
+    struct backend_error err;
+    if (backend_read(b, path, &v, &err) != 0) {
+        fprintf(stderr, "idpc export: cannot read %s: %s\n", path, err.message);
+        x->read_errors++;
+        v = NULL;
+    } else if (v && !json_is_array(v)) {
+        json_decref(v);
+        v = NULL;
+    }
+    free(path);
+    return v;
+}
+
+/* Declares the groups the exported objects refer to and the role-assignable ones (all with
+ * --all-groups), except those the language must not declare. */
+static void select_groups(struct export *x, struct backend *b, const json_t *groups)
+{
+    json_t *refs = json_object(), *holders = json_object();
+    for (size_t i = 0; i < x->pol.n; i++) {
+        const json_t *u =
+            json_object_get(json_object_get(x->pol.v[i].canon, "conditions"), "users");
+        id_set_add(refs, json_object_get(u, "includeGroups"));
+        id_set_add(refs, json_object_get(u, "excludeGroups"));
+    }
+    const char *k;
+    const json_t *cfg;
+    json_object_foreach(json_object_get(x->methods, "authenticationMethodConfigurations"), k, cfg)
+    {
+        id_set_add(refs, json_object_get(cfg, "includeTargets"));
+        id_set_add(refs, json_object_get(cfg, "excludeTargets"));
+    }
+    const char *creators =
+        str_of(json_object_get(x->group_unified, "values"), "GroupCreationAllowedGroupId");
+    if (creators)
+        json_object_set_new(refs, creators, json_true());
+    const json_t *lists[2] = {x->assignments, x->eligibilities};
+    for (int l = 0; l < 2; l++) {
+        size_t i;
+        const json_t *a;
+        json_array_foreach(lists[l], i, a)
+        {
+            const char *member = str_of(a, "memberType");
+            const char *p = str_of(a, "principalId");
+            if (p && (!member || strcmp(member, "Direct") == 0)) {
+                json_t *one = json_pack("[s]", p);
+                id_set_add(holders, one);
+                json_decref(one);
+            }
+        }
+    }
+    size_t i;
+    const json_t *g;
+    json_array_foreach(groups, i, g)
+    {
+        const char *id = str_of(g, "id"), *name = str_of(g, "displayName");
+        if (!id)
+            continue;
+        bool assignable = json_is_true(json_object_get(g, "isAssignableToRole"));
+        bool holder = id_set_has(holders, id);
+        if (!x->all_groups && !assignable && !holder && !id_set_has(refs, id))
+            continue;
+        if (json_is_true(json_object_get(g, "onPremisesSyncEnabled"))) {
+            group_note(x,
+                       "group \"%s\" is synchronised from on-premises Active Directory and "
+                       "managed there; not declared (references to it resolve by name)",
+                       name ? name : id);
+            continue;
+        }
+        if (holder && !assignable) {
+            group_note(x,
+                       "group \"%s\" holds a directory role but is not role-assignable, and the "
+                       "language declares only role-assignable groups as role holders; not "
+                       "declared (roles.idp refers to it by name)",
+                       name ? name : id);
+            continue;
+        }
+        items_add(&x->grp, g, NK_GROUP);
+        struct item *it = &x->grp.v[x->grp.n - 1];
+        if (it->raw != g || it->members || it->owners)
+            continue; /* a duplicate of an earlier object */
+        it->members = read_relation(x, b, id, "members");
+        it->owners = read_relation(x, b, id, "owners");
+    }
+    json_decref(refs);
+    json_decref(holders);
+}
+
 static int load_tenant(struct export *x, const char *spec)
 {
     static const struct {
@@ -206,6 +370,19 @@ static int load_tenant(struct export *x, const char *spec)
         {"identity/conditionalAccess/namedLocations", "namedLocation"},
         {"policies/authenticationStrengthPolicies", "authenticationStrengthPolicy"},
         {"identity/conditionalAccess/policies", NULL},
+        {"subscribedSkus", "sku"},
+        {"roleManagement/directory/roleDefinitions", "roleDefinition"},
+        {"roleManagement/directory/roleAssignments", NULL},
+        {"roleManagement/directory/roleEligibilitySchedules", NULL},
+        {"groupSettings", NULL},
+    };
+    static const struct {
+        const char *path;
+        enum normalize_kind nk;
+    } singletons[] = {
+        {"policies/authenticationMethodsPolicy", NK_AUTH_METHODS_POLICY},
+        {"policies/authorizationPolicy", NK_AUTHORIZATION_POLICY},
+        {"policies/identitySecurityDefaultsEnforcementPolicy", NK_SECURITY_DEFAULTS},
     };
     struct backend *b = NULL;
     struct backend_error err;
@@ -215,19 +392,70 @@ static int load_tenant(struct export *x, const char *spec)
         return -1;
     }
     int rc = 0;
+    json_t *groups = NULL;
     for (size_t i = 0; i < IDPC_ARRAY_LEN(lists); i++) {
         json_t *v = NULL;
-        if (backend_read_list(b, lists[i].path, &v, &err) != 0) {
-            fprintf(stderr, "idpc export: cannot read %s from %s: %s\n", lists[i].path,
+        const char *p = lists[i].path;
+        if (backend_read_list(b, p, &v, &err) != 0) {
+            fprintf(stderr, "idpc export: cannot read %s from %s: %s\n", p,
                     b->display ? b->display : spec, err.message);
             rc = -1;
-            break;
+            goto out;
         }
-        add_doc(x, v);
+        size_t k;
+        const json_t *o;
+        if (strcmp(p, "subscribedSkus") == 0) {
+            json_array_foreach(v, k, o)
+            {
+                raise_names_add(x->names, "sku", str_of(o, "skuId"), str_of(o, "skuPartNumber"));
+            }
+        } else if (strcmp(p, "roleManagement/directory/roleDefinitions") == 0) {
+            json_array_foreach(v, k, o)
+            {
+                raise_names_add(x->names, "roleDefinition", str_of(o, "id"),
+                                str_of(o, "displayName"));
+            }
+        } else if (strcmp(p, "roleManagement/directory/roleAssignments") == 0) {
+            x->assignments = json_incref(v);
+        } else if (strcmp(p, "roleManagement/directory/roleEligibilitySchedules") == 0) {
+            x->eligibilities = json_incref(v);
+        } else if (strcmp(p, "groupSettings") == 0) {
+            json_array_foreach(v, k, o)
+            {
+                if (str_of(o, "templateId") &&
+                    util_streq_nocase(str_of(o, "templateId"), GROUP_UNIFIED_TEMPLATE) &&
+                    !x->group_unified)
+                    x->group_unified = normalize(NK_GROUP_SETTING, o);
+            }
+        } else {
+            add_doc(x, v);
+            if (strcmp(p, "groups") == 0)
+                groups = json_incref(v);
+        }
         if (lists[i].kind)
             raise_names_set_complete(x->names, lists[i].kind);
         json_decref(v);
     }
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(singletons); i++) {
+        json_t *v = NULL;
+        if (backend_read(b, singletons[i].path, &v, &err) != 0) {
+            fprintf(stderr, "idpc export: cannot read %s from %s: %s\n", singletons[i].path,
+                    b->display ? b->display : spec, err.message);
+            rc = -1;
+            goto out;
+        }
+        json_t *canon = json_is_object(v) ? normalize(singletons[i].nk, v) : NULL;
+        json_decref(v);
+        if (singletons[i].nk == NK_AUTH_METHODS_POLICY)
+            x->methods = canon;
+        else if (singletons[i].nk == NK_AUTHORIZATION_POLICY)
+            x->authz = canon;
+        else
+            x->secdef = canon;
+    }
+    select_groups(x, b, groups);
+out:
+    json_decref(groups);
     backend_close(b);
     return rc;
 }
@@ -248,6 +476,9 @@ static void unique_names(struct items *l)
             name = xasprintf("%s (%d)", l->v[i].name, ++k);
         }
         l->v[i].out_name = name;
+        for (size_t j = 0; j < l->n; j++)
+            if (j != i && strcmp(l->v[j].name, l->v[i].name) == 0)
+                l->v[i].shared = true;
     }
 }
 
@@ -256,6 +487,8 @@ static void items_free(struct items *l)
     for (size_t i = 0; i < l->n; i++) {
         json_decref(l->v[i].raw);
         json_decref(l->v[i].canon);
+        json_decref(l->v[i].members);
+        json_decref(l->v[i].owners);
         free(l->v[i].out_name);
     }
     free(l->v);
@@ -282,28 +515,22 @@ static void commented(const char *text, struct strbuf *out)
     }
 }
 
-/* Raises one object, checks that it compiles on its own, and appends its text (or, when the
- * compiler rejects it, the text commented out with the reasons). Returns false when it had to
- * be commented out. */
-static bool emit(struct raise *r, struct item *it, enum raise_object_kind k, struct strbuf *out)
+/* Checks that the raised statement `s` compiles on its own and appends its text, or, when the
+ * compiler rejects it or `keep_out` says that declaring it would change the tenant, the text
+ * commented out with the reasons. Issues from `first_issue` on are reported on stderr. Returns
+ * false when it had to be commented out. */
+static bool emit_stmt(struct raise *r, struct ast_stmt *s, size_t first_issue, const char *what,
+                      const char *name, bool keep_out, struct strbuf *out)
 {
-    size_t first_issue = r->nissues;
-    bool renamed = strcmp(it->out_name, it->name) != 0;
-    struct ast_stmt *s =
-        k == RAISE_OBJ_POLICY     ? raise_policy(r, it->canon, it->out_name, it->id, renamed)
-        : k == RAISE_OBJ_LOCATION ? raise_location(r, it->canon, it->out_name, it->id, renamed)
-                                  : raise_strength(r, it->canon, it->out_name, it->id, renamed);
-    if (renamed)
-        raise_comment(r, s,
-                      "\"%s\" is the name of another object too; this one is renamed (its id "
-                      "is pinned): rename it in the tenant or here",
-                      it->name);
     struct strbuf text = STRBUF_INIT, errs = STRBUF_INIT;
     struct ast_comment *lead = s->leading;
+    struct ast_stmt *next = s->next;
     s->leading = NULL;
+    s->next = NULL;
     print_stmt(r, s, &text);
+    s->next = next;
     struct model *m = raise_compile_text("export.idp", strbuf_str(&text), false, &errs);
-    bool ok = m != NULL;
+    bool ok = m != NULL && !keep_out;
     model_free(m);
     for (const struct ast_comment *c = lead; c; c = c->next) {
         strbuf_adds(out, c->text);
@@ -311,22 +538,54 @@ static bool emit(struct raise *r, struct item *it, enum raise_object_kind k, str
     }
     if (ok) {
         strbuf_add(out, text.buf, text.len);
+    } else if (keep_out && errs.len == 0) {
+        strbuf_adds(out, "# idpc: this object is kept commented out: declared as the language can "
+                         "write it, it would\n#   change the tenant (see the comments above)\n");
+        commented(strbuf_str(&text), out);
+        fprintf(stderr, "idpc export: %s \"%s\": would change the tenant; written commented out\n",
+                what, name);
     } else {
         strbuf_adds(out, "# idpc: this object cannot be written as valid .idp, so it is kept "
                          "commented out; the compiler says:\n");
         commented(strbuf_str(&errs), out);
         commented(strbuf_str(&text), out);
         fprintf(stderr, "idpc export: %s \"%s\": cannot be expressed; written commented out\n",
-                k == RAISE_OBJ_POLICY     ? "policy"
-                : k == RAISE_OBJ_LOCATION ? "location"
-                                          : "strength",
-                it->out_name);
+                what, name);
     }
     for (size_t i = first_issue; i < r->nissues; i++)
         fprintf(stderr, "idpc export: %s: %s\n", r->issues[i].object, r->issues[i].message);
     strbuf_fini(&text);
     strbuf_fini(&errs);
     return ok;
+}
+
+static bool emit(struct raise *r, struct item *it, enum raise_object_kind k, struct strbuf *out)
+{
+    size_t first_issue = r->nissues;
+    bool renamed = strcmp(it->out_name, it->name) != 0;
+    /* Plan matches an unpinned declaration by name, and refuses a name several tenant objects
+     * share (groups: the tenant may have more than the ones declared). */
+    const char *unused;
+    bool pin = renamed || it->shared ||
+               (k == RAISE_OBJ_OTHER && it->id &&
+                raise_names_name(r->names, "group", it->id, &unused) == RAISE_NAME_AMBIGUOUS);
+    r->unfaithful = false;
+    struct ast_stmt *s =
+        k == RAISE_OBJ_POLICY     ? raise_policy(r, it->canon, it->out_name, it->id, pin)
+        : k == RAISE_OBJ_LOCATION ? raise_location(r, it->canon, it->out_name, it->id, pin)
+        : k == RAISE_OBJ_STRENGTH
+            ? raise_strength(r, it->canon, it->out_name, it->id, pin)
+            : raise_group(r, it->canon, it->members, it->owners, it->out_name, it->id, pin);
+    if (renamed)
+        raise_comment(r, s,
+                      "\"%s\" is the name of another object too; this one is renamed (its id "
+                      "is pinned): rename it in the tenant or here",
+                      it->name);
+    const char *what = k == RAISE_OBJ_POLICY     ? "policy"
+                       : k == RAISE_OBJ_LOCATION ? "location"
+                       : k == RAISE_OBJ_STRENGTH ? "strength"
+                                                 : "group";
+    return emit_stmt(r, s, first_issue, what, it->out_name, r->unfaithful, out);
 }
 
 static char *slug(const char *name)
@@ -395,6 +654,125 @@ static int by_item_name(const void *a, const void *b)
     return c ? c : strcmp(x->id ? x->id : "", y->id ? y->id : "");
 }
 
+/* The objects of one kind into one file (policies also one file each with --split). */
+static size_t write_items(struct raise *r, struct out *o, struct items *l,
+                          enum raise_object_kind rk, const char *file, const char *source,
+                          bool split, const json_t *notes)
+{
+    size_t commented_out = 0;
+    if (l->n)
+        qsort(l->v, l->n, sizeof(*l->v), by_item_name);
+    unique_names(l);
+    struct strbuf text = STRBUF_INIT;
+    if (l->n || json_array_size(notes))
+        strbuf_addf(&text, HEADER, source);
+    if (json_array_size(notes)) {
+        struct ast_stmt *holder = raise_stmt(r, "w", "x");
+        size_t i;
+        const json_t *n;
+        json_array_foreach(notes, i, n)
+        {
+            raise_comment(r, holder, "%s", json_string_value(n));
+        }
+        for (const struct ast_comment *c = holder->leading; c; c = c->next) {
+            strbuf_adds(&text, c->text);
+            strbuf_addc(&text, '\n');
+        }
+        strbuf_addc(&text, '\n');
+    }
+    if (rk == RAISE_OBJ_POLICY && l->n) {
+        const json_t **canon = xcalloc(l->n, sizeof(*canon));
+        for (size_t i = 0; i < l->n; i++)
+            canon[i] = l->v[i].canon;
+        struct ast_stmt *ea = raise_emergency_suggestion(r, canon, l->n);
+        free(canon);
+        if (ea) {
+            struct ast_comment *lead = ea->leading;
+            ea->leading = NULL;
+            for (; lead; lead = lead->next) {
+                strbuf_adds(&text, lead->text);
+                strbuf_addc(&text, '\n');
+            }
+            struct strbuf s = STRBUF_INIT;
+            print_stmt(r, ea, &s);
+            commented(strbuf_str(&s), &text);
+            strbuf_fini(&s);
+            strbuf_addc(&text, '\n');
+        }
+        if (split) {
+            write_file(o, file, &text);
+            strbuf_reset(&text);
+        }
+    }
+    /* Objects kept commented out come first: a comment block after a file's last
+     * statement cannot be separated from it by a blank line in the canonical layout. */
+    struct strbuf bad = STRBUF_INIT, good = STRBUF_INIT;
+    for (size_t i = 0; i < l->n; i++) {
+        if (rk == RAISE_OBJ_POLICY && split) {
+            struct strbuf one = STRBUF_INIT;
+            strbuf_addf(&one, HEADER, source);
+            commented_out += !emit(r, &l->v[i], rk, &one);
+            char *sl = slug(l->v[i].out_name);
+            char *name = xasprintf("policy-%s.idp", sl);
+            write_file(o, name, &one);
+            free(name);
+            free(sl);
+            strbuf_fini(&one);
+            continue;
+        }
+        struct strbuf one = STRBUF_INIT;
+        bool ok = emit(r, &l->v[i], rk, &one);
+        struct strbuf *to = ok ? &good : &bad;
+        if (to->len)
+            strbuf_addc(to, '\n');
+        strbuf_add(to, strbuf_str(&one), one.len);
+        strbuf_fini(&one);
+        commented_out += !ok;
+    }
+    strbuf_add(&text, strbuf_str(&bad), bad.len);
+    if (bad.len && good.len)
+        strbuf_addc(&text, '\n');
+    strbuf_add(&text, strbuf_str(&good), good.len);
+    strbuf_fini(&bad);
+    strbuf_fini(&good);
+    write_file(o, file, &text);
+    strbuf_fini(&text);
+    return commented_out;
+}
+
+/* Tenant-wide statements (a list linked by ->next) into one file. */
+static size_t write_stmts(struct raise *r, struct out *o, struct ast_stmt *first,
+                          size_t first_issue, const char *what, const char *file,
+                          const char *source, size_t *count)
+{
+    size_t commented_out = 0;
+    struct strbuf text = STRBUF_INIT, bad = STRBUF_INIT, good = STRBUF_INIT;
+    for (struct ast_stmt *s = first; s; s = s->next) {
+        const char *name = s->natoms > 1 && s->atoms[1].text ? s->atoms[1].text : what;
+        struct strbuf one = STRBUF_INIT;
+        bool ok = emit_stmt(r, s, first_issue, what, name, false, &one);
+        first_issue = r->nissues;
+        struct strbuf *to = ok ? &good : &bad;
+        if (to->len)
+            strbuf_addc(to, '\n');
+        strbuf_add(to, strbuf_str(&one), one.len);
+        strbuf_fini(&one);
+        commented_out += !ok;
+        (*count)++;
+    }
+    if (first)
+        strbuf_addf(&text, HEADER, source);
+    strbuf_add(&text, strbuf_str(&bad), bad.len);
+    if (bad.len && good.len)
+        strbuf_addc(&text, '\n');
+    strbuf_add(&text, strbuf_str(&good), good.len);
+    write_file(o, file, &text);
+    strbuf_fini(&bad);
+    strbuf_fini(&good);
+    strbuf_fini(&text);
+    return commented_out;
+}
+
 static int write_all(struct export *x, const char *source, const char *dir, bool split, bool pin)
 {
     struct ast_config *cfg = ast_config_new();
@@ -402,82 +780,34 @@ static int write_all(struct export *x, const char *source, const char *dir, bool
     raise_init(&r, cfg->arena, x->names);
     r.pin_ids = pin;
     struct out o = {dir, 0, 0};
-    struct items *kinds[] = {&x->loc, &x->str, &x->pol};
-    const enum raise_object_kind rk[] = {RAISE_OBJ_LOCATION, RAISE_OBJ_STRENGTH, RAISE_OBJ_POLICY};
-    const char *files[] = {"locations.idp", "strengths.idp", "policies.idp"};
-    size_t commented_out = 0;
-    for (size_t k = 0; k < 3; k++) {
-        struct items *l = kinds[k];
-        if (l->n)
-            qsort(l->v, l->n, sizeof(*l->v), by_item_name);
-        unique_names(l);
-        struct strbuf text = STRBUF_INIT;
-        if (l->n)
-            strbuf_addf(&text, HEADER, source);
-        if (rk[k] == RAISE_OBJ_POLICY && l->n) {
-            const json_t **canon = xcalloc(l->n, sizeof(*canon));
-            for (size_t i = 0; i < l->n; i++)
-                canon[i] = l->v[i].canon;
-            struct ast_stmt *ea = raise_emergency_suggestion(&r, canon, l->n);
-            free(canon);
-            if (ea) {
-                struct ast_comment *lead = ea->leading;
-                ea->leading = NULL;
-                for (; lead; lead = lead->next) {
-                    strbuf_adds(&text, lead->text);
-                    strbuf_addc(&text, '\n');
-                }
-                struct strbuf s = STRBUF_INIT;
-                print_stmt(&r, ea, &s);
-                commented(strbuf_str(&s), &text);
-                strbuf_fini(&s);
-                strbuf_addc(&text, '\n');
-            }
-            if (split) {
-                write_file(&o, files[k], &text);
-                strbuf_reset(&text);
-            }
-        }
-        /* Objects kept commented out come first: a comment block after a file's last
-         * statement cannot be separated from it by a blank line in the canonical layout. */
-        struct strbuf bad = STRBUF_INIT, good = STRBUF_INIT;
-        for (size_t i = 0; i < l->n; i++) {
-            if (rk[k] == RAISE_OBJ_POLICY && split) {
-                struct strbuf one = STRBUF_INIT;
-                strbuf_addf(&one, HEADER, source);
-                commented_out += !emit(&r, &l->v[i], rk[k], &one);
-                char *s = slug(l->v[i].out_name);
-                char *name = xasprintf("policy-%s.idp", s);
-                write_file(&o, name, &one);
-                free(name);
-                free(s);
-                strbuf_fini(&one);
-                continue;
-            }
-            struct strbuf one = STRBUF_INIT;
-            bool ok = emit(&r, &l->v[i], rk[k], &one);
-            struct strbuf *to = ok ? &good : &bad;
-            if (to->len)
-                strbuf_addc(to, '\n');
-            strbuf_add(to, strbuf_str(&one), one.len);
-            strbuf_fini(&one);
-            commented_out += !ok;
-        }
-        strbuf_add(&text, strbuf_str(&bad), bad.len);
-        if (bad.len && good.len)
-            strbuf_addc(&text, '\n');
-        strbuf_add(&text, strbuf_str(&good), good.len);
-        strbuf_fini(&bad);
-        strbuf_fini(&good);
-        write_file(&o, files[k], &text);
-        strbuf_fini(&text);
-    }
+    size_t commented_out = 0, nmethods = 0, nroles = 0, nsettings = 0;
+    commented_out +=
+        write_items(&r, &o, &x->grp, RAISE_OBJ_OTHER, "groups.idp", source, false, x->group_notes);
+    commented_out +=
+        write_items(&r, &o, &x->loc, RAISE_OBJ_LOCATION, "locations.idp", source, false, NULL);
+    commented_out +=
+        write_items(&r, &o, &x->str, RAISE_OBJ_STRENGTH, "strengths.idp", source, false, NULL);
+    size_t first = r.nissues;
+    if (x->methods)
+        commented_out +=
+            write_stmts(&r, &o, raise_auth_methods(&r, x->methods), first, "authentication_methods",
+                        "authentication.idp", source, &nmethods);
+    first = r.nissues;
+    commented_out += write_stmts(&r, &o, raise_roles(&r, x->assignments, x->eligibilities), first,
+                                 "role", "roles.idp", source, &nroles);
+    first = r.nissues;
+    commented_out += write_stmts(&r, &o, raise_settings(&r, x->authz, x->secdef, x->group_unified),
+                                 first, "settings", "settings.idp", source, &nsettings);
+    commented_out +=
+        write_items(&r, &o, &x->pol, RAISE_OBJ_POLICY, "policies.idp", source, split, NULL);
     fprintf(stderr,
-            "idpc export: %zu polic%s, %zu location%s, %zu strength%s from %s; %zu note%s, %zu "
-            "object%s commented out\n",
+            "idpc export: %zu polic%s, %zu location%s, %zu strength%s, %zu group%s, %zu role "
+            "block%s%s%s from %s; %zu note%s, %zu object%s commented out\n",
             x->pol.n, x->pol.n == 1 ? "y" : "ies", x->loc.n, x->loc.n == 1 ? "" : "s", x->str.n,
-            x->str.n == 1 ? "" : "s", source, r.nissues, r.nissues == 1 ? "" : "s", commented_out,
-            commented_out == 1 ? "" : "s");
+            x->str.n == 1 ? "" : "s", x->grp.n, x->grp.n == 1 ? "" : "s", nroles,
+            nroles == 1 ? "" : "s", nmethods ? ", the authentication methods" : "",
+            nsettings ? ", settings" : "", source, r.nissues, r.nissues == 1 ? "" : "s",
+            commented_out, commented_out == 1 ? "" : "s");
     raise_fini(&r);
     ast_config_free(cfg);
     return o.errors ? -1 : 0;
@@ -493,6 +823,7 @@ int cmd_export(int argc, char **argv)
     struct export x;
     memset(&x, 0, sizeof(x));
     x.names = raise_names_new();
+    x.group_notes = json_array();
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
@@ -516,6 +847,8 @@ int cmd_export(int argc, char **argv)
             split = true;
         } else if (strcmp(a, "--pin-ids") == 0) {
             pin = true;
+        } else if (strcmp(a, "--all-groups") == 0) {
+            x.all_groups = true;
         } else if (a[0] == '-' && a[1]) {
             rc = cli_usage_error("export", "unknown option '%s'", a);
             goto out;
@@ -531,6 +864,10 @@ int cmd_export(int argc, char **argv)
     }
     if (!tenant == !from_json) {
         rc = cli_usage_error("export", "give either --tenant SPEC or --from-json FILE...");
+        goto out;
+    }
+    if (from_json && x.all_groups) {
+        rc = cli_usage_error("export", "--all-groups reads groups from a tenant; give --tenant");
         goto out;
     }
     if (from_json && ninputs == 0) {
@@ -558,7 +895,8 @@ int cmd_export(int argc, char **argv)
         rc = CLI_EXIT_ERROR;
         goto out;
     }
-    if (x.pol.n + x.loc.n + x.str.n == 0)
+    if (x.pol.n + x.loc.n + x.str.n + x.grp.n == 0 && !x.methods && !x.authz && !x.secdef &&
+        json_array_size(x.assignments) + json_array_size(x.eligibilities) == 0)
         fprintf(stderr, "idpc export: no Conditional Access policy, named location or "
                         "authentication strength found\n");
     if (write_all(&x, source, dir, split, pin) != 0 || x.read_errors)
@@ -567,6 +905,14 @@ out:
     items_free(&x.pol);
     items_free(&x.loc);
     items_free(&x.str);
+    items_free(&x.grp);
+    json_decref(x.methods);
+    json_decref(x.assignments);
+    json_decref(x.eligibilities);
+    json_decref(x.authz);
+    json_decref(x.secdef);
+    json_decref(x.group_unified);
+    json_decref(x.group_notes);
     raise_names_free(x.names);
     free(inputs);
     return rc;

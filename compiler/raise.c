@@ -405,6 +405,14 @@ void line_duration(struct raise_line *l, long long num, const char *unit)
     a->len = strlen(unit);
 }
 
+void line_extend(struct raise_line *l, struct raise_line *from)
+{
+    for (size_t i = 0; i < from->n; i++)
+        *line_push(l, from->v[i].kind) = from->v[i];
+    free(from->v);
+    memset(from, 0, sizeof(*from));
+}
+
 struct ast_stmt *line_done(struct raise_line *l)
 {
     struct raise *r = l->r;
@@ -483,14 +491,46 @@ struct ast_stmt *block_finish(struct raise_block *b, struct ast_stmt *decl)
     return decl;
 }
 
-/* A header `KW "name" {` statement. */
 struct ast_stmt *raise_decl(struct raise *r, const char *kw, const char *name)
 {
     struct raise_line l;
     line_init(&l, r);
     line_word(&l, kw);
-    line_str(&l, name);
+    if (name)
+        line_str(&l, name);
     return line_done(&l);
+}
+
+bool line_ref(struct raise_block *b, struct raise_line *l, size_t lead, const char *kw,
+              const char *kind, const char *id, const char *field)
+{
+    struct raise *r = b->r;
+    if (!id || !catalog_is_guid(id)) {
+        raise_issue(r, b, RAISE_ISSUE_UNSUPPORTED, field,
+                    "cannot express %s value \"%s\": not an object id (a GUID)", field,
+                    id ? id : "?");
+        return false;
+    }
+    const char *name = NULL;
+    enum raise_lookup lk = raise_names_name(r->names, kind, id, &name);
+    line_sep(l, lead);
+    line_word(l, kw);
+    if (lk == RAISE_NAME_FOUND) {
+        line_str(l, name);
+        return true;
+    }
+    line_word(l, "id");
+    line_str(l, id);
+    if (lk == RAISE_NAME_AMBIGUOUS)
+        raise_issue(r, b, RAISE_ISSUE_AMBIGUOUS, field,
+                    "%s id \"%s\" in %s: several objects have its name, so the id is kept", kw, id,
+                    field);
+    else if (raise_names_complete(r->names, kind))
+        raise_issue(r, b, RAISE_ISSUE_DANGLING, field,
+                    "%s id \"%s\" in %s does not exist in the tenant (a deleted object?); kept as "
+                    "an id",
+                    kw, id, field);
+    return true;
 }
 
 void raise_pin(struct raise_block *b, const char *id, bool force)
@@ -545,6 +585,30 @@ void raise_leftovers(struct raise_block *b, const json_t *obj, const char *path,
         free(text);
         free(field);
     }
+}
+
+void raise_leftovers_kept(struct raise_block *b, const json_t *obj, const char *path,
+                          const char *const *known)
+{
+    struct strbuf sb = STRBUF_INIT;
+    const char *k;
+    const json_t *v;
+    json_object_foreach((json_t *)(uintptr_t)obj, k, v)
+    {
+        bool ok = false;
+        for (size_t i = 0; known[i] && !ok; i++)
+            ok = strcmp(known[i], k) == 0;
+        if (ok)
+            continue;
+        char *text = raise_json_text(v);
+        strbuf_addf(&sb, "%s%s = %s", sb.len ? ", " : "", k, text);
+        free(text);
+    }
+    if (sb.len)
+        raise_issue(b->r, b, RAISE_ISSUE_UNSUPPORTED, path,
+                    "settings of %s the language cannot express, left as they are: %s", path,
+                    sb.buf);
+    strbuf_fini(&sb);
 }
 
 /* Splits a flags string "a,b" into its parts (arena strings); returns the count. */

@@ -18,7 +18,9 @@
 
 /* Kinds are the model's reference kinds: "user" (name = userPrincipalName), "group",
  * "namedLocation", "authenticationStrengthPolicy", "agreement", "servicePrincipal" (object id →
- * displayName) and "application" (appId → the service principal's displayName). */
+ * displayName) and "application" (appId → the service principal's displayName); and two used by
+ * export only: "sku" (skuId → skuPartNumber, from subscribedSkus) and "roleDefinition" (role
+ * definition id → displayName, for custom roles). */
 struct raise_names;
 struct raise_names *raise_names_new(void);
 void raise_names_free(struct raise_names *n);
@@ -66,6 +68,9 @@ struct raise {
     struct arena *arena;             /* AST nodes go here (normally the ast_config's arena) */
     const struct raise_names *names; /* may be NULL */
     bool pin_ids;                    /* emit `id "..."` in every declaration */
+    /* Set by raise_group() when the declaration, though it may compile, would change the tenant
+     * object (a kind of group the language cannot declare): the caller keeps it commented out. */
+    bool unfaithful;
     struct raise_issue *issues;
     size_t nissues, cap;
 };
@@ -83,6 +88,29 @@ struct ast_stmt *raise_location(struct raise *r, const json_t *canon, const char
                                 const char *id, bool force_id);
 struct ast_stmt *raise_strength(struct raise *r, const json_t *canon, const char *name,
                                 const char *id, bool force_id);
+
+/* A group from its canonical form (normalize(NK_GROUP, obj)). `members` and `owners` are the
+ * directory objects of groups/{id}/members and /owners ({"@odata.type", "id"} objects or ids),
+ * or NULL when they were not read: no line is written then, and plan leaves them alone. A
+ * membership the language cannot list in full (devices, contacts) is not written either, with
+ * an issue. Licences name their SKU through the "sku" kind of the name map. */
+struct ast_stmt *raise_group(struct raise *r, const json_t *canon, const json_t *members,
+                             const json_t *owners, const char *name, const char *id, bool force_id);
+/* `authentication_methods { ... }` from normalize(NK_AUTH_METHODS_POLICY, policy): one line per
+ * method configuration, in catalog order. */
+struct ast_stmt *raise_auth_methods(struct raise *r, const json_t *canon);
+/* `role "Name" { active ... eligible ... }` blocks, one per directory role, sorted by role name
+ * and linked by ->next, from the Graph arrays roleManagement/directory/roleAssignments and
+ * roleEligibilitySchedules as Graph returns them (either may be NULL). Eligibilities inherited
+ * through a group (memberType other than "Direct") are not assignments of their own and are
+ * skipped. A custom role comes back as a block the compiler rejects (it names built-in roles
+ * only), so that the caller keeps it commented out. NULL when there is nothing. */
+struct ast_stmt *raise_roles(struct raise *r, const json_t *assignments,
+                             const json_t *eligibilities);
+/* `settings { ... }` from the canonical authorizationPolicy, security defaults and Group.Unified
+ * groupSetting (normalize() of each; any may be NULL). NULL when all three are NULL. */
+struct ast_stmt *raise_settings(struct raise *r, const json_t *authorization,
+                                const json_t *security_defaults, const json_t *group_unified);
 
 /* `# idpc: ...` comment lines to put before a statement (appended to its leading comments). */
 void raise_comment(struct raise *r, struct ast_stmt *s, const char *fmt, ...) IDPC_PRINTF(3, 4);

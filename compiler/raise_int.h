@@ -25,6 +25,8 @@ void line_sep(struct raise_line *l, size_t lead);
 /* Sorts the comma-separated items after the first `lead` atoms by their text. */
 void line_sort_items(struct raise_line *l, size_t lead);
 void line_duration(struct raise_line *l, long long num, const char *unit);
+/* Moves the atoms of `from` to the end of `l` (from is left empty and freed). */
+void line_extend(struct raise_line *l, struct raise_line *from);
 struct ast_stmt *line_done(struct raise_line *l);
 
 /* The body of a declaration being built; issue comments wait in `pending` and become the
@@ -40,8 +42,16 @@ void block_init(struct raise_block *b, struct raise *r, const char *object);
 void block_add(struct raise_block *b, struct ast_stmt *s);
 void block_add_line(struct raise_block *b, struct raise_line *l);
 struct ast_stmt *block_finish(struct raise_block *b, struct ast_stmt *decl);
+/* A header `KW "name"` statement; `KW` alone when name is NULL. */
 struct ast_stmt *raise_decl(struct raise *r, const char *kw, const char *name);
 void raise_pin(struct raise_block *b, const char *id, bool force);
+
+/* Appends `KW "name"` (the object's unique name in the map's `kind`) or `KW id "GUID"`, after a
+ * comma unless the line holds only its `lead` words. An ambiguous name or a dangling id (kind
+ * complete) is reported; a value that is not a GUID is reported and not written (returns
+ * false). */
+bool line_ref(struct raise_block *b, struct raise_line *l, size_t lead, const char *kw,
+              const char *kind, const char *id, const char *field);
 
 /* Records an issue for the block's object and queues its comment in the block. */
 void raise_issue(struct raise *r, struct raise_block *b, enum raise_issue_kind kind,
@@ -49,6 +59,10 @@ void raise_issue(struct raise *r, struct raise_block *b, enum raise_issue_kind k
 /* One issue per member of `obj` not named in `known` (NULL-terminated). */
 void raise_leftovers(struct raise_block *b, const json_t *obj, const char *path,
                      const char *const *known);
+/* One issue listing every member of `obj` not named in `known`, as `key = value`, saying they are
+ * left as they are (plan compares only what the language sets). Nothing when there is none. */
+void raise_leftovers_kept(struct raise_block *b, const json_t *obj, const char *path,
+                          const char *const *known);
 char *raise_json_text(const json_t *v); /* compact JSON, caller frees */
 size_t raise_split_flags(struct raise *r, const char *s, const char ***out); /* free(*out) */
 

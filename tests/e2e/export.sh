@@ -1,7 +1,9 @@
 #!/bin/sh
 # export.sh IDPC SOURCE_DIR [SHARED_DIR] — end-to-end checks of `idpc export`: a file tenant and
-# Graph JSON backups convert into .idp that is fmt-stable and valid; invalid JSON is a clear error
-# naming file, line and column; UTF-16 backups read like their UTF-8 copies.
+# Graph JSON backups convert into .idp that is fmt-stable and valid; the bundled Contoso tenant,
+# exported (every kind: groups, locations, strengths, methods, roles, settings, policies) and
+# planned against itself, shows no changes; invalid JSON is a clear error naming file, line and
+# column; UTF-16 backups read like their UTF-8 copies.
 set -eu
 IDPC=$1
 SRC=$2
@@ -16,6 +18,36 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 grep -q '^location "Head office" {' "$T/tenant/locations.idp" || fail "no location exported"
 "$IDPC" fmt --check "$T/tenant" || fail "tenant export is not fmt-stable"
 "$IDPC" validate "$T/tenant" >/dev/null 2>&1 || fail "tenant export does not validate"
+
+# 1b. issue 7's done-when: the bundled Contoso snapshot, exported and planned against itself,
+# shows no changes -- with the referenced groups only, and with every group.
+CT="file:$SRC/policies/contoso-tenant.json"
+for mode in referenced all; do
+    flag=
+    [ "$mode" = all ] && flag=--all-groups
+    D=$T/contoso-$mode
+    "$IDPC" export --tenant "$CT" $flag -o "$D" 2>"$T/err" || fail "contoso export: $(cat "$T/err")"
+    for f in groups locations strengths authentication roles settings policies; do
+        [ -s "$D/$f.idp" ] || fail "contoso export ($mode): no $f.idp"
+    done
+    grep -q '^group "' "$D/groups.idp" || fail "contoso export ($mode): no group declared"
+    grep -q '^role "Global Administrator" {' "$D/roles.idp" || fail "contoso: no Global Administrator"
+    grep -q '^authentication_methods {' "$D/authentication.idp" || fail "contoso: no methods"
+    grep -q '^settings {' "$D/settings.idp" || fail "contoso: no settings"
+    "$IDPC" fmt --check "$D" || fail "contoso export ($mode) is not fmt-stable"
+    "$IDPC" validate "$D" >"$T/out" 2>&1 || fail "contoso export ($mode) does not validate: $(cat "$T/out")"
+    set +e
+    "$IDPC" plan "$D" --tenant "$CT" --detailed-exitcode --no-color >"$T/plan" 2>&1
+    rc=$?
+    set -e
+    [ "$rc" = 0 ] || fail "contoso ($mode groups): plan after export exits $rc, want 0 (no changes): $(cat "$T/plan")"
+    grep -q '^No changes' "$T/plan" || fail "contoso ($mode groups): plan does not say 'No changes'"
+done
+[ "$(grep -c '^group "' "$T/contoso-all/groups.idp")" -gt "$(grep -c '^group "' "$T/contoso-referenced/groups.idp")" ] ||
+    fail "--all-groups declares no more groups than the default"
+if "$IDPC" export --from-json "$SRC/policies/contoso-tenant.json" --all-groups >/dev/null 2>&1; then
+    fail "--all-groups with --from-json succeeded"
+fi
 
 # 2. usage errors
 if "$IDPC" export >/dev/null 2>&1; then fail "export without input succeeded"; fi

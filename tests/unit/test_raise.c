@@ -1,6 +1,8 @@
 /* test_raise.c — raise (canonical Graph JSON → .idp): the exact text of each statement form, the
  * round trip through the compiler, issues and their comments, the name map, the emergency access
- * suggestion and reading JSON files in UTF-8, UTF-8 with BOM and UTF-16 with BOM. */
+ * suggestion and reading JSON files in UTF-8, UTF-8 with BOM and UTF-16 with BOM. Groups,
+ * authentication methods, roles and settings round-trip the way plan compares them: groups and
+ * role assignments whole, the tenant singletons on the properties the language sets. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 #include "compiler/model.h"
 #include "compiler/print.h"
 #include "compiler/raise.h"
+#include "runtime/jsondiff.h"
 #include "runtime/normalize.h"
 
 static json_t *parse(const char *text)
@@ -405,6 +408,583 @@ static void test_emergency(void **state)
         json_decref(p[i]);
 }
 
+/* ---- groups, authentication methods, roles, settings ---- */
+
+/* What raising a list of statements gave: the text, the issues, and the compiled model. */
+struct many {
+    char *text;
+    struct raise_issue *issues;
+    size_t nissues;
+    bool unfaithful;
+    struct model *m; /* NULL when the text does not compile */
+};
+
+static struct many finish(struct raise *r, struct ast_config *cfg, struct ast_stmt *s)
+{
+    struct many o = {0};
+    struct strbuf sb = STRBUF_INIT;
+    if (s)
+        print_file(raise_file(r, "t.idp", s), &sb);
+    o.text = strbuf_detach(&sb);
+    o.nissues = r->nissues;
+    o.unfaithful = r->unfaithful;
+    o.issues = xcalloc(r->nissues + 1, sizeof(*o.issues));
+    for (size_t i = 0; i < r->nissues; i++) {
+        o.issues[i].kind = r->issues[i].kind;
+        o.issues[i].field = xstrdup(r->issues[i].field);
+        o.issues[i].message = xstrdup(r->issues[i].message);
+        o.issues[i].object = xstrdup(r->issues[i].object);
+    }
+    raise_fini(r);
+    ast_config_free(cfg);
+    struct strbuf errs = STRBUF_INIT;
+    o.m = raise_compile_text("t.idp", o.text, false, &errs);
+    if (!o.m)
+        print_message("does not compile:\n%s\n%s", o.text, strbuf_str(&errs));
+    strbuf_fini(&errs);
+    return o;
+}
+
+static void many_free(struct many *o)
+{
+    free(o->text);
+    for (size_t i = 0; i < o->nissues; i++) {
+        free(o->issues[i].field);
+        free(o->issues[i].message);
+        free(o->issues[i].object);
+    }
+    free(o->issues);
+    model_free(o->m);
+}
+
+static bool many_issue(const struct many *o, enum raise_issue_kind k, const char *field)
+{
+    for (size_t i = 0; i < o->nissues; i++)
+        if (o->issues[i].kind == k && strcmp(o->issues[i].field, field) == 0)
+            return true;
+    return false;
+}
+
+/* The i-th model object of a kind, its body with references resolved (new reference). */
+static json_t *lowered(const struct many *o, enum model_kind k, size_t nth,
+                       const struct raise_names *names, const struct model_object **obj)
+{
+    assert_non_null(o->m);
+    for (size_t i = 0; i < o->m->n; i++) {
+        if (o->m->objects[i].kind != k || nth-- > 0)
+            continue;
+        json_t *b = json_deep_copy(o->m->objects[i].body);
+        raise_resolve_refs(b, names);
+        if (obj)
+            *obj = &o->m->objects[i];
+        return b;
+    }
+    fail_msg("no model object #%zu of kind %s", nth, model_kind_name(k));
+    return NULL;
+}
+
+/* Plan's comparison of a tenant singleton: the properties the desired side sets are equal. */
+static void assert_partial_same(enum normalize_kind nk, const json_t *have, const json_t *body)
+{
+    json_t *want = normalize(nk, body);
+    struct jsondiff d;
+    jsondiff_compute_partial(have, want, &d);
+    for (size_t i = 0; i < d.n; i++)
+        print_message("differs: %s\n", d.v[i].path);
+    size_t n = d.n;
+    jsondiff_fini(&d);
+    json_decref(want);
+    assert_int_equal(n, 0);
+}
+
+static struct raise_names *tenant_names(void)
+{
+    struct raise_names *n = contoso_names();
+    raise_names_add(n, "user", "77777777-7777-7777-7777-777777777777", "owner@contoso.com");
+    raise_names_add(n, "servicePrincipal", "66666666-6666-6666-6666-666666666666", "Payroll app");
+    raise_names_add(n, "sku", "aaaaaaaa-0000-0000-0000-000000000001", "SPE_E5");
+    raise_names_add(n, "roleDefinition", "cccccccc-0000-0000-0000-000000000001", "Custom Helpdesk");
+    raise_names_set_complete(n, "user");
+    raise_names_set_complete(n, "group");
+    return n;
+}
+
+static struct many run_group(const char *graph, const char *members, const char *owners,
+                             const struct raise_names *names, json_t **canon)
+{
+    json_t *raw = parse(graph);
+    *canon = normalize(NK_GROUP, raw);
+    json_decref(raw);
+    json_t *mem = members ? parse(members) : NULL, *own = owners ? parse(owners) : NULL;
+    struct ast_config *cfg = ast_config_new();
+    struct raise r;
+    raise_init(&r, cfg->arena, names);
+    struct ast_stmt *s = raise_group(&r, *canon, mem, own, NULL, NULL, false);
+    json_decref(mem);
+    json_decref(own);
+    return finish(&r, cfg, s);
+}
+
+static void assert_ids(const json_t *refs, const char *const *ids, size_t n)
+{
+    assert_int_equal(json_array_size(refs), n);
+    for (size_t i = 0; i < n; i++) {
+        bool found = false;
+        for (size_t k = 0; k < json_array_size(refs); k++)
+            found = found || util_streq_nocase(json_string_value(json_array_get(refs, k)), ids[i]);
+        if (!found)
+            fail_msg("%s is not among the resolved references", ids[i]);
+    }
+}
+
+static void test_group_assigned(void **state)
+{
+    (void)state;
+    struct raise_names *n = tenant_names();
+    json_t *canon;
+    struct many o = run_group(
+        "{\"id\": \"99999999-0000-0000-0000-000000000001\", \"displayName\": \"Finance Team\","
+        " \"description\": \"Finance\", \"mailNickname\": \"fin-team\", \"groupTypes\": [],"
+        " \"mailEnabled\": false, \"securityEnabled\": true, \"visibility\": \"Public\","
+        " \"isAssignableToRole\": null, \"membershipRule\": null, \"mail\": null,"
+        " \"createdDateTime\": \"2020-01-01T00:00:00Z\", \"assignedLicenses\": [{\"skuId\":"
+        " \"AAAAAAAA-0000-0000-0000-000000000001\", \"disabledPlans\": []}]}",
+        "[{\"@odata.type\": \"#microsoft.graph.user\", \"id\": "
+        "\"11111111-1111-1111-1111-111111111111\"}, {\"@odata.type\": "
+        "\"#microsoft.graph.group\", \"id\": \"22222222-2222-2222-2222-222222222222\"}, "
+        "{\"@odata.type\": \"#microsoft.graph.servicePrincipal\", \"id\": "
+        "\"66666666-6666-6666-6666-666666666666\"}]",
+        "[{\"@odata.type\": \"#microsoft.graph.user\", \"id\": "
+        "\"77777777-7777-7777-7777-777777777777\"}]",
+        n, &canon);
+    assert_string_equal(o.text, "group \"Finance Team\" {\n"
+                                "  description \"Finance\"\n"
+                                "  mail_nickname \"fin-team\"\n"
+                                "  visibility public\n"
+                                "  licenses \"SPE_E5\"\n"
+                                "  owners user \"owner@contoso.com\"\n"
+                                "  members group \"Sales\", service_principal \"Payroll app\", "
+                                "user \"bg1@contoso.com\"\n"
+                                "}\n");
+    assert_int_equal(o.nissues, 0);
+    assert_false(o.unfaithful);
+    const struct model_object *obj;
+    json_t *body = lowered(&o, MODEL_GROUP, 0, n, &obj);
+    json_t *back = normalize(NK_GROUP, body);
+    json_object_del(canon, "assignedLicenses"); /* extra.licenses, checked below */
+    assert_same(back, canon);
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(obj->extra, "licenses"), 0)), "SPE_E5");
+    json_t *mem = json_deep_copy(json_object_get(obj->extra, "members"));
+    raise_resolve_refs(mem, n);
+    static const char *const want[] = {"11111111-1111-1111-1111-111111111111",
+                                       "22222222-2222-2222-2222-222222222222",
+                                       "66666666-6666-6666-6666-666666666666"};
+    assert_ids(mem, want, 3);
+    json_t *own = json_deep_copy(json_object_get(obj->extra, "owners"));
+    raise_resolve_refs(own, n);
+    static const char *const owner[] = {"77777777-7777-7777-7777-777777777777"};
+    assert_ids(own, owner, 1);
+    json_decref(own);
+    json_decref(mem);
+    json_decref(back);
+    json_decref(body);
+    json_decref(canon);
+    many_free(&o);
+    raise_names_free(n);
+}
+
+/* Dynamic Microsoft 365 group (members come from the rule); groups the language cannot declare
+ * as they are; memberships it cannot list. */
+static void test_group_dynamic_and_issues(void **state)
+{
+    (void)state;
+    struct raise_names *n = tenant_names();
+    json_t *canon;
+    struct many o =
+        run_group("{\"displayName\": \"Sales Dynamic\", \"groupTypes\": [\"Unified\", "
+                  "\"DynamicMembership\"], \"mailEnabled\": true, \"securityEnabled\": false, "
+                  "\"mailNickname\": \"SalesDynamic\", \"membershipRule\": \"user.department -eq "
+                  "\\\"Sales\\\"\", \"membershipRuleProcessingState\": \"Paused\", \"visibility\": "
+                  "\"HiddenMembership\"}",
+                  "[{\"@odata.type\": \"#microsoft.graph.user\", \"id\": "
+                  "\"11111111-1111-1111-1111-111111111111\"}]",
+                  NULL, n, &canon);
+    assert_string_equal(o.text, "group \"Sales Dynamic\" {\n"
+                                "  kind microsoft365\n"
+                                "  dynamic \"user.department -eq \\\"Sales\\\"\" paused\n"
+                                "  visibility hidden_membership\n"
+                                "}\n");
+    assert_int_equal(o.nissues, 0);
+    json_t *body = lowered(&o, MODEL_GROUP, 0, n, NULL);
+    json_t *back = normalize(NK_GROUP, body);
+    assert_same(back, canon);
+    json_decref(back);
+    json_decref(body);
+    json_decref(canon);
+    many_free(&o);
+
+    /* role-assignable: a nickname the language rejects is left to the tenant (plan ignores the
+     * derived one), a device member means no members line, unknown properties are kept */
+    o = run_group("{\"displayName\": \"Tier0\", \"isAssignableToRole\": true, \"mailEnabled\": "
+                  "false, \"securityEnabled\": true, \"mailNickname\": \"tier 0\", "
+                  "\"visibility\": \"Private\", \"classification\": \"High\"}",
+                  "[{\"@odata.type\": \"#microsoft.graph.device\", \"id\": "
+                  "\"88888888-8888-8888-8888-888888888888\"}, {\"@odata.type\": "
+                  "\"#microsoft.graph.user\", \"id\": \"11111111-1111-1111-1111-111111111111\"}]",
+                  NULL, n, &canon);
+    assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "mailNickname"));
+    assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "members"));
+    assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "group"));
+    assert_false(o.unfaithful);
+    assert_non_null(strstr(o.text, "classification = \"High\""));
+    assert_non_null(strstr(o.text, "#microsoft.graph.device"));
+    assert_non_null(strstr(o.text, "\n  role_assignable\n  # idpc: cannot express the members"));
+    assert_null(strstr(o.text, "members user"));
+    body = lowered(&o, MODEL_GROUP, 0, n, NULL);
+    back = normalize(NK_GROUP, body);
+    json_object_del(canon, "classification");
+    json_object_del(canon, "mailNickname");
+    json_object_del(back, "mailNickname");
+    assert_same(back, canon);
+    json_decref(back);
+    json_decref(body);
+    json_decref(canon);
+    many_free(&o);
+
+    /* a mail-enabled security group: lowering would turn mail off, so it is kept out */
+    o = run_group("{\"displayName\": \"Mail sec\", \"groupTypes\": [], \"mailEnabled\": true, "
+                  "\"securityEnabled\": true}",
+                  NULL, NULL, n, &canon);
+    assert_true(o.unfaithful);
+    assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "mailEnabled"));
+    assert_non_null(o.m); /* it compiles: only the caller knows to keep it out */
+    json_decref(canon);
+    many_free(&o);
+
+    /* a role-assignable group holding a group: the language rejects the nesting */
+    o = run_group("{\"displayName\": \"Tier1\", \"isAssignableToRole\": true, \"mailEnabled\": "
+                  "false, \"securityEnabled\": true, \"visibility\": \"Private\"}",
+                  "[{\"@odata.type\": \"#microsoft.graph.group\", \"id\": "
+                  "\"22222222-2222-2222-2222-222222222222\"}]",
+                  NULL, n, &canon);
+    assert_true(o.unfaithful);
+    assert_null(o.m);
+    json_decref(canon);
+    many_free(&o);
+    raise_names_free(n);
+}
+
+static struct many run_methods(const char *graph, const struct raise_names *names, json_t **canon)
+{
+    json_t *raw = parse(graph);
+    *canon = normalize(NK_AUTH_METHODS_POLICY, raw);
+    json_decref(raw);
+    struct ast_config *cfg = ast_config_new();
+    struct raise r;
+    raise_init(&r, cfg->arena, names);
+    return finish(&r, cfg, raise_auth_methods(&r, *canon));
+}
+
+/* The method configuration `id` of a canonical policy. */
+static const json_t *method(const json_t *canon, const char *id)
+{
+    return json_object_get(json_object_get(canon, "authenticationMethodConfigurations"), id);
+}
+
+static void test_auth_methods(void **state)
+{
+    (void)state;
+    struct raise_names *n = tenant_names();
+    json_t *canon;
+    struct many o = run_methods(
+        "{\"id\": \"authenticationMethodsPolicy\", \"displayName\": \"Authentication Methods "
+        "Policy\", \"authenticationMethodConfigurations\": ["
+        "{\"@odata.type\": \"#microsoft.graph.smsAuthenticationMethodConfiguration\", \"id\": "
+        "\"Sms\", \"state\": \"disabled\", \"excludeTargets\": [], \"includeTargets\": "
+        "[{\"targetType\": \"group\", \"id\": \"all_users\", \"isRegistrationRequired\": false, "
+        "\"isUsableForSignIn\": true}]},"
+        "{\"@odata.type\": \"#microsoft.graph.fido2AuthenticationMethodConfiguration\", \"id\": "
+        "\"Fido2\", \"state\": \"enabled\", \"includeTargets\": [{\"targetType\": \"group\", "
+        "\"id\": \"all_users\", \"isRegistrationRequired\": false}], \"excludeTargets\": "
+        "[{\"targetType\": \"group\", \"id\": \"22222222-2222-2222-2222-222222222222\"}]},"
+        "{\"@odata.type\": "
+        "\"#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration\", \"id\": "
+        "\"MicrosoftAuthenticator\", \"state\": \"enabled\", \"excludeTargets\": [], "
+        "\"includeTargets\": [{\"targetType\": \"group\", \"id\": "
+        "\"22222222-2222-2222-2222-222222222222\", \"isRegistrationRequired\": false, "
+        "\"authenticationMode\": \"any\"}]},"
+        "{\"@odata.type\": "
+        "\"#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration\", \"id\": "
+        "\"TemporaryAccessPass\", \"state\": \"disabled\", \"includeTargets\": [{\"targetType\": "
+        "\"group\", \"id\": \"22222222-2222-2222-2222-222222222222\"}]}]}",
+        n, &canon);
+    assert_string_equal(o.text, "authentication_methods {\n"
+                                "  fido2 on exclude group \"Sales\"\n"
+                                "  authenticator on for group \"Sales\"\n"
+                                "  sms off\n"
+                                "  temporary_access_pass off for group \"Sales\"\n"
+                                "}\n");
+    assert_int_equal(o.nissues, 0);
+    static const char *const ids[] = {"Fido2", "MicrosoftAuthenticator", "Sms",
+                                      "TemporaryAccessPass"};
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(ids); i++) {
+        json_t *body = lowered(&o, MODEL_AUTH_METHOD_CONFIG, i, n, NULL);
+        assert_string_equal(json_string_value(json_object_get(body, "id")), ids[i]);
+        assert_partial_same(NK_AUTH_METHOD_CONFIG, method(canon, ids[i]), body);
+        json_decref(body);
+    }
+    json_decref(canon);
+    many_free(&o);
+
+    /* what the language cannot say: reported at the spot, the rest still written */
+    o = run_methods(
+        "{\"policyMigrationState\": \"migrationComplete\", \"authenticationMethodConfigurations\": "
+        "[{\"@odata.type\": \"#microsoft.graph.voiceAuthenticationMethodConfiguration\", \"id\": "
+        "\"Voice\", \"state\": \"enabled\", \"isOfficePhoneAllowed\": true, \"includeTargets\": "
+        "[{\"targetType\": \"group\", \"id\": \"22222222-2222-2222-2222-222222222222\", "
+        "\"isRegistrationRequired\": true}, {\"targetType\": \"user\", \"id\": "
+        "\"11111111-1111-1111-1111-111111111111\"}]},"
+        "{\"@odata.type\": \"#microsoft.graph.externalAuthenticationMethodConfiguration\", "
+        "\"id\": \"Ext1\", \"state\": \"enabled\"},"
+        "{\"@odata.type\": \"#microsoft.graph.emailAuthenticationMethodConfiguration\", \"id\": "
+        "\"Email\", \"state\": \"default\"}]}",
+        n, &canon);
+    assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "authenticationMethodsPolicy"));
+    assert_true(
+        many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "authenticationMethodConfigurations.Voice"));
+    assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED,
+                           "authenticationMethodConfigurations.Voice.includeTargets"));
+    assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "authenticationMethodConfigurations"));
+    assert_true(
+        many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "authenticationMethodConfigurations.Email"));
+    assert_non_null(strstr(o.text, "\n  voice on for group \"Sales\"\n"));
+    assert_non_null(strstr(o.text, "isOfficePhoneAllowed = true"));
+    assert_non_null(strstr(o.text, "registration required"));
+    assert_non_null(strstr(o.text, "target user"));
+    assert_non_null(strstr(o.text, "\"Ext1\""));
+    assert_null(strstr(o.text, "\n  email"));
+    assert_non_null(o.m);
+    json_decref(canon);
+    many_free(&o);
+    raise_names_free(n);
+}
+
+static struct many run_roles(const char *assignments, const char *eligibilities,
+                             const struct raise_names *names)
+{
+    json_t *a = parse(assignments), *e = parse(eligibilities);
+    struct ast_config *cfg = ast_config_new();
+    struct raise r;
+    raise_init(&r, cfg->arena, names);
+    struct many o = finish(&r, cfg, raise_roles(&r, a, e));
+    json_decref(a);
+    json_decref(e);
+    return o;
+}
+
+#define GA     "62e90394-69f5-4237-9190-012177145e10"
+#define SECADM "194ae4cb-b126-40b2-bd5b-6091b380977d"
+
+static void test_roles(void **state)
+{
+    (void)state;
+    struct raise_names *n = tenant_names();
+    const char *assignments =
+        "[{\"id\": \"a1\", \"principalId\": \"11111111-1111-1111-1111-111111111111\", "
+        "\"roleDefinitionId\": \"" GA "\", \"directoryScopeId\": \"/\"},"
+        " {\"id\": \"a2\", \"principalId\": \"66666666-6666-6666-6666-666666666666\", "
+        "\"roleDefinitionId\": \"" GA "\", \"directoryScopeId\": \"/\"},"
+        " {\"id\": \"a3\", \"principalId\": \"11111111-1111-1111-1111-111111111111\", "
+        "\"roleDefinitionId\": \"F2EF992C-3AFB-46B9-B7CF-A126EE74C451\", \"directoryScopeId\": "
+        "\"/administrativeUnits/99999999-9999-9999-9999-999999999999\"},"
+        " {\"id\": \"a4\", \"principalId\": \"dddddddd-dddd-dddd-dddd-dddddddddddd\", "
+        "\"roleDefinitionId\": \"" GA "\", \"directoryScopeId\": \"/\"}]";
+    const char *eligibilities =
+        "[{\"id\": \"e1\", \"principalId\": \"22222222-2222-2222-2222-222222222222\", "
+        "\"roleDefinitionId\": \"" SECADM "\", \"directoryScopeId\": \"/\", \"appScopeId\": null, "
+        "\"memberType\": \"Direct\", \"status\": \"Provisioned\", \"scheduleInfo\": "
+        "{\"startDateTime\": \"2023-03-14T09:12:44Z\", \"expiration\": {\"type\": "
+        "\"noExpiration\", \"endDateTime\": null}}},"
+        " {\"id\": \"e2\", \"principalId\": \"11111111-1111-1111-1111-111111111111\", "
+        "\"roleDefinitionId\": \"" SECADM "\", \"directoryScopeId\": \"/\", \"memberType\": "
+        "\"Group\"},"
+        " {\"id\": \"e3\", \"principalId\": \"77777777-7777-7777-7777-777777777777\", "
+        "\"roleDefinitionId\": \"" SECADM "\", \"directoryScopeId\": \"/\", \"memberType\": "
+        "\"Direct\", \"scheduleInfo\": {\"expiration\": {\"type\": \"afterDateTime\", "
+        "\"endDateTime\": \"2030-01-01T00:00:00Z\"}}}]";
+    struct many o = run_roles(assignments, eligibilities, n);
+    assert_string_equal(o.text,
+                        "role \"Global Administrator\" {\n"
+                        "  # idpc: the assignment's principal dddddddd-dddd-dddd-dddd-dddddddddddd "
+                        "is not a user, group or\n"
+                        "  #   service principal of the tenant (a deleted object?); not written\n"
+                        "  active service_principal \"Payroll app\", user \"bg1@contoso.com\"\n"
+                        "}\n"
+                        "\n"
+                        "role \"Global Reader\" {\n"
+                        "  # idpc: cannot express the assignment of principal "
+                        "11111111-1111-1111-1111-111111111111 at scope\n"
+                        "  #   \"/administrativeUnits/99999999-9999-9999-9999-999999999999\": the "
+                        "language assigns roles\n"
+                        "  #   tenant-wide (\"/\")\n"
+                        "}\n"
+                        "\n"
+                        "role \"Security Administrator\" {\n"
+                        "  # idpc: cannot express the time-bound eligibility of principal\n"
+                        "  #   77777777-7777-7777-7777-777777777777 (expiration afterDateTime "
+                        "2030-01-01T00:00:00Z): the\n"
+                        "  #   language makes permanent eligibilities\n"
+                        "  eligible group \"Sales\"\n"
+                        "}\n");
+    assert_true(many_issue(&o, RAISE_ISSUE_DANGLING, "roleAssignments"));
+    assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "roleEligibilitySchedules"));
+    /* the two active assignments and the eligibility come back as plan matches them */
+    json_t *alist = parse(assignments), *elist = parse(eligibilities);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *body = lowered(&o, MODEL_ROLE_ASSIGNMENT, i, n, NULL);
+        json_t *back = normalize(NK_ROLE_ASSIGNMENT, body);
+        const char *pid = json_string_value(json_object_get(back, "principalId"));
+        json_t *orig = normalize(NK_ROLE_ASSIGNMENT,
+                                 json_array_get(alist, strcmp(pid, "66666666-6666-6666-6666-"
+                                                                   "666666666666") == 0));
+        assert_same(back, orig);
+        json_decref(orig);
+        json_decref(back);
+        json_decref(body);
+    }
+    json_t *body = lowered(&o, MODEL_ROLE_ELIGIBILITY, 0, n, NULL);
+    json_t *have = normalize(NK_ROLE_ELIGIBILITY, json_array_get(elist, 0));
+    assert_partial_same(NK_ROLE_ELIGIBILITY, have, body);
+    json_decref(have);
+    json_decref(body);
+    json_decref(alist);
+    json_decref(elist);
+    many_free(&o);
+
+    /* a custom role: the compiler names built-in roles only, so the block does not compile */
+    o = run_roles("[{\"principalId\": \"11111111-1111-1111-1111-111111111111\", "
+                  "\"roleDefinitionId\": \"cccccccc-0000-0000-0000-000000000001\", "
+                  "\"directoryScopeId\": \"/\"}]",
+                  "[]", n);
+    assert_non_null(strstr(o.text, "role \"Custom Helpdesk\" {\n"));
+    assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "roleDefinitionId"));
+    assert_null(o.m);
+    many_free(&o);
+
+    o = run_roles("[]", "[]", n);
+    assert_string_equal(o.text, "");
+    many_free(&o);
+    raise_names_free(n);
+}
+
+static void test_settings(void **state)
+{
+    (void)state;
+    struct raise_names *n = tenant_names();
+    json_t *az_raw = parse(
+        "{\"id\": \"authorizationPolicy\", \"allowInvitesFrom\": \"adminsAndGuestInviters\", "
+        "\"allowedToUseSSPR\": false, \"blockMsolPowerShell\": true, \"guestUserRoleId\": "
+        "\"2AF84B1E-32C8-42B7-82BC-DAA82404023B\", \"allowedToSignUpEmailBasedSubscriptions\": "
+        "false, \"defaultUserRolePermissions\": {\"allowedToCreateApps\": false, "
+        "\"allowedToCreateSecurityGroups\": false, \"allowedToCreateTenants\": false, "
+        "\"allowedToReadOtherUsers\": true}}");
+    json_t *sd_raw = parse("{\"id\": \"00000000-0000-0000-0000-000000000005\", \"displayName\": "
+                           "\"Security Defaults\", \"isEnabled\": false}");
+    json_t *gu_raw =
+        parse("{\"id\": \"gs1\", \"displayName\": \"Group.Unified\", \"templateId\": "
+              "\"62375ab9-6b52-47ed-826b-58e47e0e304b\", \"values\": ["
+              "{\"name\": \"EnableGroupCreation\", \"value\": \"False\"},"
+              "{\"name\": \"GroupCreationAllowedGroupId\", \"value\": "
+              "\"22222222-2222-2222-2222-222222222222\"},"
+              "{\"name\": \"PrefixSuffixNamingRequirement\", \"value\": \"GRP-[GroupName]\"},"
+              "{\"name\": \"CustomBlockedWordsList\", \"value\": \"CEO,HR\"},"
+              "{\"name\": \"AllowGuestsToBeGroupOwner\", \"value\": \"false\"},"
+              "{\"name\": \"AllowGuestsToAccessGroups\", \"value\": \"false\"},"
+              "{\"name\": \"AllowToAddGuests\", \"value\": \"true\"},"
+              "{\"name\": \"UsageGuidelinesUrl\", \"value\": \"https://contoso.com/groups\"},"
+              "{\"name\": \"ClassificationList\", \"value\": \"Public,Internal\"},"
+              "{\"name\": \"EnableMIPLabels\", \"value\": \"true\"}]}");
+    json_t *az = normalize(NK_AUTHORIZATION_POLICY, az_raw);
+    json_t *sd = normalize(NK_SECURITY_DEFAULTS, sd_raw);
+    json_t *gu = normalize(NK_GROUP_SETTING, gu_raw);
+    struct ast_config *cfg = ast_config_new();
+    struct raise r;
+    raise_init(&r, cfg->arena, n);
+    struct many o = finish(&r, cfg, raise_settings(&r, az, sd, gu));
+    assert_string_equal(
+        o.text,
+        "settings {\n"
+        "  security_defaults off\n"
+        "  # idpc: settings of authorizationPolicy the language cannot express, left as they are:\n"
+        "  #   allowedToSignUpEmailBasedSubscriptions = false\n"
+        "  users_can_create_security_groups off\n"
+        "  users_can_create_apps off\n"
+        "  users_can_create_tenants off\n"
+        "  users_can_read_other_users on\n"
+        "  guest_invites admins_and_guest_inviters\n"
+        "  guest_access restricted\n"
+        "  admin_self_service_password_reset off\n"
+        "  block_msol_powershell on\n"
+        "  # idpc: settings of Group.Unified the language cannot express, left as they are: "
+        "EnableMIPLabels\n"
+        "  #   = \"true\"\n"
+        "  group_creation off except group \"Sales\"\n"
+        "  group_naming \"GRP-[GroupName]\"\n"
+        "  group_blocked_words \"CEO\", \"HR\"\n"
+        "  group_guest_access off\n"
+        "  group_usage_guidelines \"https://contoso.com/groups\"\n"
+        "  group_classifications \"Public\", \"Internal\"\n"
+        "}\n");
+    json_t *body = lowered(&o, MODEL_SECURITY_DEFAULTS, 0, n, NULL);
+    assert_partial_same(NK_SECURITY_DEFAULTS, sd, body);
+    json_decref(body);
+    body = lowered(&o, MODEL_AUTHORIZATION_POLICY, 0, n, NULL);
+    assert_partial_same(NK_AUTHORIZATION_POLICY, az, body);
+    json_decref(body);
+    body = lowered(&o, MODEL_GROUP_SETTING, 0, n, NULL);
+    json_t *gu_back = normalize(NK_GROUP_SETTING, body);
+    json_object_del(json_object_get(gu, "values"), "EnableMIPLabels");
+    assert_same(json_object_get(gu_back, "values"), json_object_get(gu, "values"));
+    json_decref(gu_back);
+    json_decref(body);
+    many_free(&o);
+
+    /* values the language cannot hold: reported, the rest written */
+    json_t *bad_raw = parse("{\"templateId\": \"62375ab9-6b52-47ed-826b-58e47e0e304b\", "
+                            "\"values\": [{\"name\": \"GroupCreationAllowedGroupId\", \"value\": "
+                            "\"22222222-2222-2222-2222-222222222222\"}, {\"name\": "
+                            "\"PrefixSuffixNamingRequirement\", \"value\": \"GRP-[Name]\"}, "
+                            "{\"name\": \"UsageGuidelinesUrl\", \"value\": \"intranet/groups\"}, "
+                            "{\"name\": \"CustomBlockedWordsList\", \"value\": \"CEO,,HR\"}]}");
+    json_t *bad = normalize(NK_GROUP_SETTING, bad_raw);
+    cfg = ast_config_new();
+    raise_init(&r, cfg->arena, n);
+    o = finish(&r, cfg, raise_settings(&r, NULL, NULL, bad));
+    assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "GroupCreationAllowedGroupId"));
+    assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "PrefixSuffixNamingRequirement"));
+    assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "UsageGuidelinesUrl"));
+    assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "CustomBlockedWordsList"));
+    assert_null(strstr(o.text, "\n  group_"));
+    assert_non_null(o.m);
+    many_free(&o);
+
+    cfg = ast_config_new();
+    raise_init(&r, cfg->arena, n);
+    assert_null(raise_settings(&r, NULL, NULL, NULL));
+    raise_fini(&r);
+    ast_config_free(cfg);
+    json_decref(bad);
+    json_decref(bad_raw);
+    json_decref(az);
+    json_decref(sd);
+    json_decref(gu);
+    json_decref(az_raw);
+    json_decref(sd_raw);
+    json_decref(gu_raw);
+    raise_names_free(n);
+}
+
 static char *temp_file(const void *data, size_t n)
 {
     char *path = xstrdup("/tmp/idpc-test-raise-XXXXXX");
@@ -476,10 +1056,18 @@ static void test_load_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_policy_full),   cmocka_unit_test(test_policy_ids_and_forms),
-        cmocka_unit_test(test_policy_issues), cmocka_unit_test(test_location_and_strength),
-        cmocka_unit_test(test_names),         cmocka_unit_test(test_emergency),
+        cmocka_unit_test(test_policy_full),
+        cmocka_unit_test(test_policy_ids_and_forms),
+        cmocka_unit_test(test_policy_issues),
+        cmocka_unit_test(test_location_and_strength),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_emergency),
         cmocka_unit_test(test_load_json),
+        cmocka_unit_test(test_group_assigned),
+        cmocka_unit_test(test_group_dynamic_and_issues),
+        cmocka_unit_test(test_auth_methods),
+        cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_settings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
