@@ -7,8 +7,8 @@
 
 #include "compiler/catalog.h"
 #include "compiler/compile.h"
-#include "runtime/backend.h"
 #include "runtime/whatif.h"
+#include "runtime/whatif_tenant.h"
 
 static void help(void)
 {
@@ -64,7 +64,6 @@ static void help(void)
 struct opts {
     const char **paths, **groups, **roles, **locations;
     size_t npaths, ngroups, nroles, nlocations;
-    size_t groups_cap; /* room in groups, NULL terminator excluded */
     const char *tenant, *props, *format;
     struct whatif_signin s;
 };
@@ -233,64 +232,19 @@ static int load_offline(struct opts *o, struct whatif_inputs *in)
     return 0;
 }
 
-/* Adds the ids of the tenant's objects in `coll` whose `field` equals one of `names`. */
-static void add_ids(struct backend *b, const char *coll, const char *field, const char **names,
-                    size_t n, const char **out, size_t *nout, size_t max, json_t *keep)
+/* The tenant's policies name groups and users by id: the ids of the names given are added. */
+static int load_tenant(struct opts *o, struct whatif_tenant *t, const char ***member_of,
+                       const char **user_id)
 {
-    json_t *list = NULL;
-    struct backend_error err;
-    if (n == 0 || backend_read_list(b, coll, &list, &err) != 0)
-        return;
-    size_t i;
-    json_t *v;
-    json_array_foreach(list, i, v)
-    {
-        const char *val = json_string_value(json_object_get(v, field));
-        const char *id = json_string_value(json_object_get(v, "id"));
-        for (size_t k = 0; val && id && k < n && *nout < max; k++) {
-            if (names[k] && util_streq_nocase(val, names[k])) {
-                json_array_append(keep, v);
-                out[(*nout)++] = id;
-                break;
-            }
-        }
-    }
-    json_decref(list);
-}
-
-static int load_tenant(struct opts *o, struct whatif_inputs *in, json_t *keep, const char **user_id)
-{
-    struct backend *b = NULL;
-    struct backend_error err;
-    if (backend_open(o->tenant, &b, &err) != 0) {
-        fprintf(stderr, "idpc whatif: cannot open tenant: %s\n", err.message);
+    char err[600];
+    const char *upns[] = {o->s.user_id ? NULL : o->s.user, NULL};
+    if (whatif_tenant_load(t, o->tenant, o->groups, upns, err, sizeof(err)) != 0) {
+        fprintf(stderr, "idpc whatif: %s\n", err);
         return -1;
     }
-    static const char *const paths[] = {"identity/conditionalAccess/policies",
-                                        "identity/conditionalAccess/namedLocations",
-                                        "policies/authenticationStrengthPolicies"};
-    json_t *dst[] = {in->policies, in->locations, in->strengths};
-    for (size_t i = 0; i < IDPC_ARRAY_LEN(paths); i++) {
-        json_t *list = NULL;
-        if (backend_read_list(b, paths[i], &list, &err) != 0) {
-            fprintf(stderr, "idpc whatif: cannot read %s: %s\n", paths[i], err.message);
-            backend_close(b);
-            return -1;
-        }
-        json_array_extend(dst[i], list);
-        json_decref(list);
-    }
-    /* The tenant's policies name groups and users by id: add the ids of the names given. */
-    size_t before = o->ngroups;
-    add_ids(b, "groups", "displayName", o->groups, before, o->groups, &o->ngroups, o->groups_cap,
-            keep);
-    if (o->s.user && !o->s.user_id) {
-        const char *ids[2] = {NULL, NULL};
-        size_t nid = 0;
-        add_ids(b, "users", "userPrincipalName", &o->s.user, 1, ids, &nid, 1, keep);
-        *user_id = ids[0];
-    }
-    backend_close(b);
+    *member_of = whatif_tenant_member_of(t, o->groups);
+    if (upns[0])
+        *user_id = whatif_tenant_user_id(t, upns[0]);
     return 0;
 }
 
@@ -300,14 +254,15 @@ int cmd_whatif(int argc, char **argv)
     memset(&o, 0, sizeof(o));
     size_t cap = (size_t)argc + 1;
     o.paths = xcalloc(cap, sizeof(char *));
-    o.groups = xcalloc(2 * cap, sizeof(char *));
-    o.groups_cap = 2 * cap - 1;
+    o.groups = xcalloc(cap, sizeof(char *));
     o.roles = xcalloc(cap, sizeof(char *));
     o.locations = xcalloc(cap, sizeof(char *));
     o.format = "text";
     struct whatif_inputs in;
     whatif_inputs_init(&in);
-    json_t *keep = json_array(); /* tenant objects whose ids o.groups borrows */
+    struct whatif_tenant tenant;
+    memset(&tenant, 0, sizeof(tenant));
+    const char **member_of = NULL; /* with --tenant: the groups and their ids */
     json_t *props = NULL;
     bool helped = false;
     int rc = parse(argc, argv, &o, &helped);
@@ -326,19 +281,19 @@ int cmd_whatif(int argc, char **argv)
         o.s.device = props;
     }
     const char *user_id = NULL;
-    if (o.tenant ? load_tenant(&o, &in, keep, &user_id) : load_offline(&o, &in)) {
+    if (o.tenant ? load_tenant(&o, &tenant, &member_of, &user_id) : load_offline(&o, &in)) {
         rc = CLI_EXIT_ERROR;
         goto out;
     }
     if (user_id)
         o.s.user_id = user_id;
-    o.s.member_of = o.groups;
+    o.s.member_of = member_of ? member_of : o.groups;
     o.s.roles = o.roles;
     o.s.locations = o.locations;
 
     struct whatif_result r;
     char err[256];
-    if (whatif_evaluate(&in, &o.s, &r, err, sizeof(err)) != 0) {
+    if (whatif_evaluate(o.tenant ? &tenant.in : &in, &o.s, &r, err, sizeof(err)) != 0) {
         rc = cli_usage_error("whatif", "%s", err);
         goto out;
     }
@@ -357,7 +312,9 @@ int cmd_whatif(int argc, char **argv)
     whatif_result_free(&r);
 out:
     json_decref(props);
-    json_decref(keep);
+    free(member_of);
+    if (o.tenant)
+        whatif_tenant_fini(&tenant);
     whatif_inputs_fini(&in);
     free(o.paths);
     free(o.groups);

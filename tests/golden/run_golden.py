@@ -14,6 +14,9 @@ Stages (paths relative to tests/golden):
   check   check/<case>.idp  -> check/<case>.out   stdout of `idpc check <case>.idp [ARGS]` run from
                                                   check/, then a last line `exit: N`; ARGS come
                                                   from a first line `# check-args: ...`
+  test    test/<case>.idp   -> test/<case>.out    the same with `idpc test` (`# test-args: ...`)
+  coverage coverage/<case>.idp -> coverage/<case>.out  the same with `idpc coverage`
+                                                  (`# coverage-args: ...`)
 
 With IDPC_REGEN=1 in the environment the expected file is rewritten from the actual output
 (the fixed-point and exit-code checks still apply). Review the diff before committing.
@@ -25,7 +28,8 @@ import subprocess
 import sys
 import tempfile
 
-EXT = {"parse": ".ast", "fmt": ".fmt", "errors": ".err", "compile": ".json", "check": ".out"}
+EXT = {"parse": ".ast", "fmt": ".fmt", "errors": ".err", "compile": ".json", "check": ".out",
+       "test": ".out", "coverage": ".out"}
 
 
 def run(idpc, args, cwd):
@@ -124,15 +128,16 @@ def main():
             sys.stdout.write(show(err))
             return 1
         ok = compare(expected, out, "compiled model")
-    elif a.stage == "check":
+    elif a.stage in ("check", "test", "coverage"):
         with open(os.path.join(stage_dir, a.case + ".idp"), encoding="utf-8") as f:
             first = f.readline()
-        extra = first.split(":", 1)[1].split() if first.startswith("# check-args:") else []
-        rc, out, err = run(a.idpc, ["check", a.case + ".idp"] + extra, stage_dir)
+        tag = f"# {a.stage}-args:"
+        extra = first.split(":", 1)[1].split() if first.startswith(tag) else []
+        rc, out, err = run(a.idpc, [a.stage, a.case + ".idp"] + extra, stage_dir)
         if err:
             print("note: stderr was:")
             sys.stdout.write(show(err))
-        ok = compare(expected, out + f"exit: {rc}\n".encode(), "check output")
+        ok = compare(expected, out + f"exit: {rc}\n".encode(), f"{a.stage} output")
     else:
         rc, out, err = run(a.idpc, ["validate", a.case + ".idp"], stage_dir)
         if out:
