@@ -27,10 +27,10 @@ struct graph {
     struct auth_config cfg;
     struct auth_provider *auth;
     struct http_client *http;
-    bool progress;      /* progress lines on stderr */
-    json_t *cache;      /* path → value read (json null: absent) */
-    json_t *before;     /* collection path → {id: true} as first read (create look-ups) */
-    json_t *created;    /* {id: true}: objects this process created (replication lag) */
+    bool progress;              /* progress lines on stderr */
+    json_t *cache;              /* path → value read (json null: absent) */
+    json_t *before;             /* collection path → {id: true} as first read (create look-ups) */
+    json_t *created;            /* {id: true}: objects this process created (replication lag) */
     json_t *wants[GDIR__COUNT]; /* {key: {value: true}}, or NULL: list everything */
     bool want_all[GDIR__COUNT];
     json_t *dir[GDIR__COUNT]; /* looked-up objects: {id: object}, NULL until looked up */
@@ -66,8 +66,7 @@ char *graph_odata_quote(const char *s);
 int graph_want(struct backend *b, const char *path, const char *key, const char *const *values,
                size_t n, struct backend_error *err);
 /* The looked-up (or listed) objects of a directory collection as an array (new reference). */
-int graph_dir_objects(struct backend *b, enum graph_dir d, json_t **out,
-                      struct backend_error *err);
+int graph_dir_objects(struct backend *b, enum graph_dir d, json_t **out, struct backend_error *err);
 
 /* backend_graph_write.c */
 int graph_write(struct backend *b, const char *method, const char *path, const json_t *body,
@@ -77,5 +76,9 @@ int graph_write(struct backend *b, const char *method, const char *path, const j
  * or pins, so that a directory-backed tenant looks up only those. Call before tenant_load(). With
  * `manage exclusively` groups, asks for all groups. 0 or -1 (err filled). */
 int backend_want_model(struct backend *b, const struct model *m, struct backend_error *err);
+
+/* The same for applying a saved plan (`reads` of docs/plan-format.md): the groups it read or
+ * found absent. Call before plan_verify(). */
+int backend_want_plan(struct backend *b, const json_t *plan, struct backend_error *err);
 
 #endif

@@ -144,7 +144,7 @@ static int tenant_refs(struct backend *b, struct backend_error *err)
         if (graph_read(b, principals[p], &v, err) != 0)
             return -1;
         json_array_foreach(v, i, it)
-        want_principal(g, json_string_value(json_object_get(it, "principalId")));
+            want_principal(g, json_string_value(json_object_get(it, "principalId")));
         json_decref(v);
     }
     if (graph_read(b, "policies/authenticationMethodsPolicy", &v, err) != 0)
@@ -169,8 +169,7 @@ static int tenant_refs(struct backend *b, struct backend_error *err)
         {
             const char *name = json_string_value(json_object_get(kv, "name"));
             if (name && strcmp(name, "GroupCreationAllowedGroupId") == 0)
-                want_value(g, GDIR_GROUPS, "id",
-                           json_string_value(json_object_get(kv, "value")));
+                want_value(g, GDIR_GROUPS, "id", json_string_value(json_object_get(kv, "value")));
         }
     }
     json_decref(v);
@@ -359,24 +358,43 @@ static int look_up(struct backend *b, struct backend_error *err)
     uint64_t before = http_client_request_count(g->http);
     struct query *qs = NULL;
     size_t nq = 0, cap = 0;
-    /* round 1: the names and ids */
+    /* round 1: the names; round 2: the ids (of the tenant's references, mostly) that round 1
+     * did not find already */
     for (int d = 0; d < GDIR__COUNT; d++) {
         json_decref(g->dir[d]);
         g->dir[d] = json_object();
-        if (!g->wants[d])
-            continue;
-        const char *key;
-        json_t *values;
-        json_object_foreach(g->wants[d], key, values)
-        {
-            if (strcmp(key, "members") != 0 && strcmp(key, "owners") != 0)
-                add_queries(g, (enum graph_dir)d, key, values, &qs, &nq, &cap);
-        }
     }
-    int rc = run_queries(g, qs, nq, sink_dir, err);
-    free_queries(qs, nq);
-    qs = NULL;
-    nq = cap = 0;
+    int rc = 0;
+    for (int round = 1; round <= 2 && rc == 0; round++) {
+        for (int d = 0; d < GDIR__COUNT; d++) {
+            if (!g->wants[d])
+                continue;
+            const char *key;
+            json_t *values;
+            json_object_foreach(g->wants[d], key, values)
+            {
+                if (strcmp(key, "members") == 0 || strcmp(key, "owners") == 0)
+                    continue;
+                bool by_id = strcmp(key, "id") == 0;
+                if (by_id != (round == 2))
+                    continue;
+                json_t *left = json_object();
+                const char *v;
+                json_t *t;
+                json_object_foreach(values, v, t)
+                {
+                    if (!by_id || !json_object_get(g->dir[d], v))
+                        json_object_set_new(left, v, json_true());
+                }
+                add_queries(g, (enum graph_dir)d, key, left, &qs, &nq, &cap);
+                json_decref(left);
+            }
+        }
+        rc = run_queries(g, qs, nq, sink_dir, err);
+        free_queries(qs, nq);
+        qs = NULL;
+        nq = cap = 0;
+    }
     if (rc != 0)
         return -1;
     /* round 2: members and owners of the groups whose membership the configuration declares */
@@ -409,9 +427,9 @@ static int look_up(struct backend *b, struct backend_error *err)
             if (!id || !is_guid(id))
                 continue;
             for (int d = 0; d < GDIR__COUNT; d++) {
-                static const char *const types[GDIR__COUNT] = {
-                    "#microsoft.graph.user", "#microsoft.graph.group",
-                    "#microsoft.graph.servicePrincipal"};
+                static const char *const types[GDIR__COUNT] = {"#microsoft.graph.user",
+                                                               "#microsoft.graph.group",
+                                                               "#microsoft.graph.servicePrincipal"};
                 if ((!type || strcmp(type, types[d]) == 0) && !json_object_get(g->dir[d], id))
                     json_object_set_new(unknown[d], id, json_true());
             }
@@ -435,8 +453,8 @@ static int look_up(struct backend *b, struct backend_error *err)
                    "looked up %u names and ids: %zu users, %zu groups, %zu service principals, "
                    "membership of %zu groups (%llu request%s)",
                    g->lookups, json_object_size(g->dir[GDIR_USERS]),
-                   json_object_size(g->dir[GDIR_GROUPS]), json_object_size(g->dir[GDIR_SPS]),
-                   nrel, (unsigned long long)n, n == 1 ? "" : "s");
+                   json_object_size(g->dir[GDIR_GROUPS]), json_object_size(g->dir[GDIR_SPS]), nrel,
+                   (unsigned long long)n, n == 1 ? "" : "s");
     return 0;
 }
 
@@ -540,5 +558,36 @@ int backend_want_model(struct backend *b, const struct model *m, struct backend_
     }
     walk_refs(&w, m->emergency_access);
     walk_refs(&w, m->tests);
+    return w.rc;
+}
+
+int backend_want_plan(struct backend *b, const json_t *plan, struct backend_error *err)
+{
+    struct walk w = {b, err, 0};
+    static const char *const none[1] = {NULL};
+    const char *paths[] = {"users", "groups", "servicePrincipals"};
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(paths); i++)
+        if (backend_want(b, paths[i], "id", none, 0, err) != 0)
+            return -1;
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(plan, "reads"), i, r)
+    {
+        const char *path = json_string_value(json_object_get(r, "path"));
+        const char *name = json_string_value(json_object_get(r, "name"));
+        if (!path)
+            continue;
+        if (strcmp(path, "groups") == 0) {
+            want1(&w, "groups", "displayName", name);
+        } else if (strncmp(path, "groups/", 7) == 0) {
+            const char *id = path + 7;
+            const char *end = strchr(id, '/');
+            char *gid = end ? xstrndup(id, (size_t)(end - id)) : xstrdup(id);
+            want1(&w, "groups", "id", gid);
+            if (end && (strcmp(end + 1, "members") == 0 || strcmp(end + 1, "owners") == 0))
+                want1(&w, "groups", end + 1, gid);
+            free(gid);
+        }
+    }
     return w.rc;
 }

@@ -154,8 +154,10 @@ static int find_created(struct graph *g, int ck, const char *path, const json_t 
         switch (creates[ck].by) {
         case FIND_NAME: {
             const char *nick = str(body, "mailNickname");
-            match = str(it, "displayName") && strcmp(str(it, "displayName"), str(body, "displayName")) == 0 &&
-                    (!nick || !str(it, "mailNickname") || strcasecmp(nick, str(it, "mailNickname")) == 0) &&
+            match = str(it, "displayName") &&
+                    strcmp(str(it, "displayName"), str(body, "displayName")) == 0 &&
+                    (!nick || !str(it, "mailNickname") ||
+                     strcasecmp(nick, str(it, "mailNickname")) == 0) &&
                     !existed_before(g, path, id);
             break;
         }
@@ -174,7 +176,8 @@ static int find_created(struct graph *g, int ck, const char *path, const json_t 
         if (!match)
             continue;
         /* several candidates: the newest */
-        const char *c1 = str(it, "createdDateTime"), *c0 = best ? str(best, "createdDateTime") : NULL;
+        const char *c1 = str(it, "createdDateTime"),
+                   *c0 = best ? str(best, "createdDateTime") : NULL;
         if (!best || (c1 && (!c0 || strcmp(c1, c0) > 0)))
             best = it;
     }
@@ -182,8 +185,8 @@ static int find_created(struct graph *g, int ck, const char *path, const json_t 
         const char *action = str(body, "action");
         bool removing = action && strcasecmp(action, "adminRemove") == 0;
         if (removing) /* done when the schedule is gone */
-            *found = best ? NULL : json_pack("{s:s,s:s}", "action", "adminRemove", "status",
-                                             "Revoked");
+            *found =
+                best ? NULL : json_pack("{s:s,s:s}", "action", "adminRemove", "status", "Revoked");
         else if (best && action && strcasecmp(action, "adminAssign") == 0)
             *found = json_incref(best);
         rc = 0;
@@ -281,8 +284,9 @@ int graph_write(struct backend *b, const char *method, const char *path, const j
         }
         if (found) {
             const char *id = str(found, "id");
-            graph_progress(g, "POST %s: outcome unknown; found the object it created (%s), not "
-                              "creating it again",
+            graph_progress(g,
+                           "POST %s: outcome unknown; found the object it created (%s), not "
+                           "creating it again",
                            url, id ? id : "done");
             if (id)
                 json_object_set_new(g->created, id, json_true());

@@ -716,6 +716,8 @@ struct wire {
     const char *const *headers;
     const char *bearer; /* NULL: none */
     const char *client_request_id;
+    bool fresh; /* a new connection: libcurl silently resends a request when a reused connection
+                   dies before answering, which would repeat a create */
 };
 
 static void exchange_run(struct http_client *c, const struct wire *w, struct exchange *x)
@@ -765,6 +767,7 @@ static void exchange_run(struct http_client *c, const struct wire *w, struct exc
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->curl_msg);
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, w->fresh ? 1L : 0L);
     if (strcmp(w->method, "GET") == 0) {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     } else {
@@ -894,7 +897,10 @@ static enum http_status request_internal(struct http_client *c, const char *meth
         free(shown);
         goto out;
     }
-    struct wire w = {.method = method, .url = full, .headers = opts->headers};
+    struct wire w = {.method = method,
+                     .url = full,
+                     .headers = opts->headers,
+                     .fresh = (opts->flags & HTTP_REQ_CREATE) != 0};
     if (opts->raw_body) {
         w.body = opts->raw_body;
         w.body_len = strlen(opts->raw_body);

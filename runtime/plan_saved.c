@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "compiler/util.h"
+#include "runtime/backend_graph.h"
 #include "runtime/normalize.h"
 
 static json_t *mut(const json_t *v)
@@ -92,6 +93,10 @@ static void changed_add(json_t *changed, const char *path, const char *name, con
 int plan_verify(const json_t *plan, struct backend *b, json_t **changed, struct backend_error *err)
 {
     *changed = json_array();
+    /* Say which users and groups the plan names, so a graph: tenant looks them up rather than
+     * listing the directory. */
+    if (backend_want_plan(b, plan, err) != 0)
+        return -1;
     struct tenant t;
     if (tenant_load(&t, b, err) != 0) {
         tenant_free(&t);
