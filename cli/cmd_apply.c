@@ -7,11 +7,14 @@
 #include <unistd.h>
 
 #include "runtime/apply.h"
+#include "runtime/lockout.h"
+#include "runtime/tenant.h"
 
 static void help(void)
 {
-    printf("usage: idpc apply [--tenant SPEC] [--auto-approve] [--no-color] [DIR|FILE...]\n"
-           "       idpc apply [--tenant SPEC] PLAN.json\n\n"
+    printf("usage: idpc apply [--tenant SPEC] [--auto-approve] [--allow-lockout-risk]\n"
+           "                  [--no-color] [DIR|FILE...]\n"
+           "       idpc apply [--tenant SPEC] [--allow-lockout-risk] PLAN.json\n\n"
            "With a configuration, plans (under the tenant's write lock), shows the plan and\n"
            "asks for confirmation before writing; --auto-approve skips the question (for\n"
            "pipelines). Without a terminal and without --auto-approve it refuses.\n\n"
@@ -20,10 +23,17 @@ static void help(void)
            "changed it refuses and names the objects.\n\n"
            "Writes run in dependency order. On a failure apply stops, reports what was applied\n"
            "and what was not, and exits 1; running it again converges.\n\n"
+           "Lockout guard: apply refuses, before any write, a change after which an\n"
+           "emergency-access identity would be blocked or required to satisfy a control it\n"
+           "cannot, or after which every Global Administrator would be blocked from the admin\n"
+           "portals (docs/lockout.md). A saved plan is checked again against the tenant,\n"
+           "unless it was saved with --allow-lockout-risk (apply then says so).\n\n"
            "Options:\n"
            "  --tenant SPEC     the tenant (file:PATH); default IDPC_TENANT, or for a saved plan\n"
            "                    the tenant it was made against\n"
            "  --auto-approve    do not ask for confirmation\n"
+           "  --allow-lockout-risk\n"
+           "                    apply although the lockout guard finds a risk (a loud warning)\n"
            "  --no-color        no colour (also: NO_COLOR=1)\n"
            "  -h, --help        show this help\n\n"
            "Exit codes: 0 applied (or nothing to do), 1 refused or failed, 2 usage error.\n\n"
@@ -99,6 +109,33 @@ static int execute(const json_t *plan, struct backend *b, bool color)
     return rc;
 }
 
+/* A saved plan made with --allow-lockout-risk is applied as reviewed (and says so); any other
+ * saved plan is checked again against the tenant as it is now. */
+static int recheck_lockout(json_t *plan, struct backend *b, const struct cli_plan_args *a)
+{
+    if (lockout_allowed(plan)) {
+        fputc('\n', stderr);
+        lockout_print(lockout_risks(plan), false, cli_color_for(stderr) && a->color, stderr);
+        fprintf(stderr, "warning: idpc apply: this plan was saved with --allow-lockout-risk; "
+                        "applying it with the LOCKOUT RISK above\n");
+        return 0;
+    }
+    struct tenant t;
+    struct backend_error err;
+    memset(&err, 0, sizeof(err));
+    if (tenant_load(&t, b, &err) != 0) {
+        fprintf(stderr, "idpc apply: %s\n", err.message);
+        tenant_free(&t);
+        return CLI_EXIT_ERROR;
+    }
+    json_t *analysis = lockout_analyse(plan, &t, NULL);
+    tenant_free(&t);
+    json_object_del(plan, "lockoutRisk");
+    lockout_record(plan, analysis);
+    json_decref(analysis);
+    return cli_plan_lockout("apply", plan, a);
+}
+
 static int apply_saved(const char *path, const struct cli_plan_args *a)
 {
     struct backend_error err;
@@ -141,7 +178,9 @@ static int apply_saved(const char *path, const struct cli_plan_args *a)
         rc = CLI_EXIT_OK;
     } else {
         plan_render_text(plan, a->color, stdout);
-        rc = execute(plan, b, a->color);
+        fflush(stdout);
+        if (recheck_lockout(plan, b, a) == 0)
+            rc = execute(plan, b, a->color);
     }
     json_decref(changed);
 out:
@@ -173,9 +212,14 @@ int cmd_apply(int argc, char **argv)
     struct cli_plan_ctx ctx;
     rc = cli_plan_make("apply", &a, true, &ctx);
     if (rc == 0) {
+        if (a.allow_lockout && json_array_size(lockout_risks(ctx.plan)) > 0)
+            lockout_allow(ctx.plan);
         plan_render_text(ctx.plan, a.color, stdout);
+        fflush(stdout);
         if (!plan_has_changes(ctx.plan))
             rc = CLI_EXIT_OK;
+        else if (cli_plan_lockout("apply", ctx.plan, &a) != 0)
+            rc = CLI_EXIT_ERROR;
         else if (!confirm(ctx.plan, a.auto_approve))
             rc = CLI_EXIT_ERROR;
         else

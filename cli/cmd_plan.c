@@ -5,16 +5,23 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "runtime/lockout.h"
 
 static void help(void)
 {
     printf(
         "usage: idpc plan [--tenant SPEC] [--format text|markdown|json] [-o PLAN.json]\n"
-        "                 [--detailed-exitcode] [--no-color] [DIR|FILE...]\n\n"
+        "                 [--detailed-exitcode] [--allow-lockout-risk] [--no-color]\n"
+        "                 [DIR|FILE...]\n\n"
         "Reads the tenant, resolves every name in the configuration to the tenant's ids,\n"
         "compares each declared object with the tenant's (after normalisation, so that\n"
         "equal means equal) and prints the ordered changes apply would make, in the\n"
         "language's terms. Nothing is written to the tenant.\n\n"
+        "Lockout guard: a plan after which an emergency-access identity would be blocked, or\n"
+        "required to satisfy a control it cannot (`emergency_access ... satisfies ...`), or\n"
+        "after which every Global Administrator would be blocked from the admin portals, is\n"
+        "refused: the plan is printed, then the sign-ins and the policies that decide them;\n"
+        "the exit code is 1 and -o saves nothing (docs/lockout.md).\n\n"
         "Options:\n"
         "  --tenant SPEC        the tenant: file:PATH (a snapshot; docs/tenant-format.md);\n"
         "                       default: the environment variable IDPC_TENANT\n"
@@ -23,6 +30,8 @@ static void help(void)
         "  -o, --out FILE       also save the plan, with fingerprints of what was read, for\n"
         "                       `idpc apply FILE`\n"
         "  --detailed-exitcode  exit 0 when there are no changes, 2 when there are, 1 on error\n"
+        "  --allow-lockout-risk accept a lockout risk: a loud warning instead of a refusal,\n"
+        "                       recorded in the plan (\"lockoutRisk\") and in its output\n"
         "  --no-color           no colour (also: NO_COLOR=1, or output not a terminal)\n"
         "  -h, --help           show this help\n\n"
         "Exit codes: 0 success, 1 errors, 2 usage error or (with --detailed-exitcode) changes.\n\n"
@@ -79,6 +88,8 @@ static int parse(const char *cmd, int argc, char **argv, struct cli_plan_args *a
             a->detailed_exitcode = true;
         } else if (is_apply && strcmp(arg, "--auto-approve") == 0) {
             a->auto_approve = true;
+        } else if (strcmp(arg, "--allow-lockout-risk") == 0) {
+            a->allow_lockout = true;
         } else if (strcmp(arg, "--no-color") == 0) {
             a->color = false;
         } else if (arg[0] == '-' && arg[1]) {
@@ -128,6 +139,31 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
     return 0;
 }
 
+int cli_plan_lockout(const char *cmd, json_t *plan, const struct cli_plan_args *a)
+{
+    const json_t *risks = lockout_risks(plan);
+    if (json_array_size(risks) == 0)
+        return 0;
+    bool color = cli_color_for(stderr) && a->color;
+    fputc('\n', stderr);
+    if (a->allow_lockout) {
+        lockout_allow(plan);
+        lockout_print(risks, false, color, stderr);
+        fprintf(stderr,
+                "warning: idpc %s: LOCKOUT RISK ACCEPTED with --allow-lockout-risk; the plan "
+                "records it\n",
+                cmd);
+        return 0;
+    }
+    lockout_print(risks, true, color, stderr);
+    fprintf(stderr,
+            "idpc %s: refusing the plan: it would lock out emergency access or every Global "
+            "Administrator (above); fix the configuration, or accept the risk with "
+            "--allow-lockout-risk%s\n",
+            cmd, a->out ? " (the plan was not saved)" : "");
+    return CLI_EXIT_ERROR;
+}
+
 void cli_plan_ctx_fini(struct cli_plan_ctx *ctx)
 {
     json_decref(ctx->plan);
@@ -155,8 +191,12 @@ int cmd_plan(int argc, char **argv)
     struct cli_plan_ctx ctx;
     rc = cli_plan_make("plan", &a, false, &ctx);
     if (rc == 0) {
+        if (a.allow_lockout && json_array_size(lockout_risks(ctx.plan)) > 0)
+            lockout_allow(ctx.plan); /* before rendering: the output records it */
         plan_render(ctx.plan, a.format, a.color && a.format == PLAN_FMT_TEXT, stdout);
-        if (a.out) {
+        fflush(stdout);
+        rc = cli_plan_lockout("plan", ctx.plan, &a);
+        if (rc == 0 && a.out) {
             int e = plan_save(ctx.plan, a.out);
             if (e) {
                 fprintf(stderr, "idpc plan: cannot write '%s': %s\n", a.out, strerror(e));

@@ -19,6 +19,7 @@ struct cli_plan_args {
     enum plan_format format;
     bool detailed_exitcode;
     bool auto_approve;
+    bool allow_lockout; /* --allow-lockout-risk */
     bool color;
 };
 
@@ -34,6 +35,10 @@ struct cli_plan_ctx {
 int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
                   struct cli_plan_ctx *ctx);
 void cli_plan_ctx_fini(struct cli_plan_ctx *ctx);
+/* The lockout guard's verdict on a plan (runtime/lockout.h): 0 when the plan introduces no
+ * lockout risk, or when --allow-lockout-risk accepts it (the plan is marked, a warning printed);
+ * CLI_EXIT_ERROR with an error block on stderr otherwise. */
+int cli_plan_lockout(const char *cmd, json_t *plan, const struct cli_plan_args *a);
 /* Option parsing of `idpc apply`; 0, -1 when --help was asked, or an exit code. a->paths is
  * the caller's to free. */
 int cli_plan_parse_apply(int argc, char **argv, struct cli_plan_args *a);

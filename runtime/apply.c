@@ -151,13 +151,22 @@ int apply_run(const json_t *plan, struct backend *b, FILE *out, bool color, json
             fprintf(out, "  %sdone%s  %s%s%s%s\n", ok_c, off, desc, id && creates ? " (id " : "",
                     id && creates ? id : "", id && creates ? ")" : "");
         } else {
-            fprintf(out, "  %sFAILED%s %s: %s%s%s\n", bad_c, off, desc, err.status ? "" : "",
-                    err.message, err.code[0] ? "" : "");
+            fprintf(out, "  %sFAILED%s %s\n", bad_c, off, desc);
+            /* The error, at the declaration that produced the request (GCC's shape, so that
+             * editors and CI annotators find the line). */
+            const char *at = json_string_value(json_object_get(act, "at"));
+            struct strbuf why = STRBUF_INIT;
+            if (err.status && !strstr(err.message, err.code[0] ? err.code : "\x01"))
+                strbuf_addf(&why, "%d %s%s", err.status, err.code, err.code[0] ? ": " : "");
+            strbuf_adds(&why, err.message);
+            fprintf(stderr, "%s%s%serror: %s %s: %s\n", at ? at : "", at ? ": " : "",
+                    at ? "" : "idpc: ", method ? method : "", path ? path : "", strbuf_str(&why));
             json_decref(failed);
             failed =
-                json_pack("{s:I,s:I,s:s,s:s,s:i,s:s}", "action", (json_int_t)steps[i].action,
+                json_pack("{s:I,s:I,s:s,s:s?,s:s,s:i,s:s}", "action", (json_int_t)steps[i].action,
                           "request", (json_int_t)steps[i].request, "description", desc ? desc : "",
-                          "error", err.message, "status", err.status, "code", err.code);
+                          "at", at, "error", err.message, "status", err.status, "code", err.code);
+            strbuf_fini(&why);
             rc = -1;
         }
         free(path);

@@ -12,7 +12,9 @@
 #include "compiler/util.h"
 #include "runtime/backend_graph.h"
 #include "runtime/jsondiff.h"
+#include "runtime/lockout.h"
 #include "runtime/normalize.h"
+#include "runtime/plan_licenses.h"
 #include "runtime/resolve.h"
 
 #define GRAPH_OBJECTS "https://graph.microsoft.com/v1.0/directoryObjects/"
@@ -358,6 +360,7 @@ static void plan_create(struct builder *bd, struct resolve_object *ro, const cha
                     "create group \"%s\"", o->name);
         rel_changes(bd, a, "members", ro->members, NULL, token, true);
         rel_changes(bd, a, "owners", ro->owners, NULL, token, true);
+        plan_licenses(bd->t, a, o, NULL, token, true);
         break;
     case MODEL_NAMED_LOCATION:
     case MODEL_AUTH_STRENGTH:
@@ -525,6 +528,7 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     if (k == MODEL_GROUP) {
         rel_changes(bd, a, "members", ro->members, ro->current_members, ro->current_id, false);
         rel_changes(bd, a, "owners", ro->owners, ro->current_owners, ro->current_id, false);
+        plan_licenses(bd->t, a, o, ro->current, ro->current_id, false);
     }
     free(path);
     jsondiff_fini(&d);
@@ -858,6 +862,50 @@ static void record_reads(struct builder *bd)
     }
 }
 
+/* ---- the lockout guard's inputs (runtime/lockout.h) ---- */
+
+/* The emergency-access identities with what they can satisfy, recorded in the plan so that
+ * `idpc apply PLAN.json` can check the plan again. */
+static json_t *emergency_json(struct builder *bd)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(bd->r->emergency, i, e)
+    {
+        const json_t *decl = json_array_get(bd->m->emergency_access, i);
+        json_t *sat = json_object_get(decl, "satisfies");
+        json_array_append_new(
+            out,
+            json_pack("{s:O?,s:O?,s:O?,s:o,s:O?}", "kind", json_object_get(e, "kind"), "id",
+                      json_object_get(e, "id"), "name", json_object_get(e, "name"), "satisfies",
+                      sat ? json_incref(sat) : json_array(), "at", json_object_get(e, "at")));
+    }
+    return out;
+}
+
+/* {policy id or "$new:" token: "file:line:col"} for every policy the configuration declares. */
+static json_t *policy_locations(struct builder *bd)
+{
+    json_t *out = json_object();
+    for (size_t i = 0; i < bd->m->n; i++) {
+        struct resolve_object *ro = &bd->r->v[i];
+        if (ro->obj->kind != MODEL_CA_POLICY)
+            continue;
+        char *at = loc_at(bd, ro->obj->loc);
+        char *tok = ro->token ? xstrdup(ro->token)
+                              : resolve_new_token(ref_kind(MODEL_CA_POLICY), ro->obj->name);
+        if (at) {
+            if (ro->current_id)
+                json_object_set_new(out, ro->current_id, json_string(at));
+            json_object_set_new(out, tok, json_string(at));
+        }
+        free(tok);
+        free(at);
+    }
+    return out;
+}
+
 /* ---- the whole plan ---- */
 
 static bool check_tenant(struct builder *bd)
@@ -972,6 +1020,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     json_object_set_new(plan, "tenant",
                         json_pack("{s:s,s:s?,s:s}", "id", b->tenant_id, "domain", b->default_domain,
                                   "backend", b->display));
+    json_object_set_new(plan, "emergencyAccess", emergency_json(&bd));
     json_object_set_new(plan, "summary", json_object());
     json_object_set_new(plan, "actions", bd.actions);
     json_object_set_new(plan, "unmanaged", bd.unmanaged);
@@ -987,6 +1036,11 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     json_object_set_new(plan, "reads", bd.reads);
     bd.actions = bd.unmanaged = bd.notes = bd.warnings = bd.reads = NULL;
     summarise(plan);
+    json_t *policy_at = policy_locations(&bd);
+    json_t *lockout = lockout_analyse(plan, &t, policy_at);
+    lockout_record(plan, lockout);
+    json_decref(lockout);
+    json_decref(policy_at);
 out:
     json_decref(bd.actions);
     json_decref(bd.refs);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/lockout.h"
+
 static const char *op_label(const char *op)
 {
     if (strcmp(op, "create") == 0)
@@ -106,6 +108,35 @@ static void change_lines(FILE *out, const json_t *c, bool creating)
     }
 }
 
+/* A lockout risk accepted with --allow-lockout-risk (runtime/lockout.h), where nobody misses
+ * it. */
+static void lockout_section(const json_t *plan, FILE *out)
+{
+    const json_t *risks = lockout_risks(plan);
+    if (!lockout_allowed(plan) || json_array_size(risks) == 0)
+        return;
+    fputs(
+        "> [!CAUTION]\n> **Lockout risk accepted with `--allow-lockout-risk`.** After this plan:\n",
+        out);
+    for (size_t i = 0; i < json_array_size(risks); i++) {
+        const json_t *r = json_array_get(risks, i);
+        char *h = lockout_headline(r);
+        char *sc = lockout_scenario_text(json_object_get(r, "scenario"));
+        char *pol = lockout_policies_text(json_object_get(r, "policies"));
+        fputs("> - ", out);
+        cell(out, h);
+        fputs(" (sign-in: ", out);
+        cell(out, sc);
+        fputs("; decided by ", out);
+        cell(out, pol);
+        fputs(")\n", out);
+        free(pol);
+        free(sc);
+        free(h);
+    }
+    fputc('\n', out);
+}
+
 void plan_render_markdown(const json_t *plan, FILE *out)
 {
     const json_t *t = json_object_get(plan, "tenant");
@@ -123,6 +154,7 @@ void plan_render_markdown(const json_t *plan, FILE *out)
         fprintf(out, " %u unmanaged object%s left alone.", s.unmanaged,
                 s.unmanaged == 1 ? "" : "s");
     fputs("\n\n", out);
+    lockout_section(plan, out);
     const json_t *actions = json_object_get(plan, "actions");
     if (json_array_size(actions)) {
         fputs("| Action | Kind | Name | Changes |\n|---|---|---|---|\n", out);

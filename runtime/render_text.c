@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "compiler/util.h"
+#include "runtime/lockout.h"
 
 struct style {
     bool color;
@@ -191,6 +192,27 @@ static void messages(FILE *out, const struct style *st, const json_t *list, cons
     fputc('\n', out);
 }
 
+/* A lockout risk accepted with --allow-lockout-risk (runtime/lockout.h). */
+static void lockout_block(FILE *out, const struct style *st, const json_t *plan)
+{
+    const json_t *risks = lockout_risks(plan);
+    if (!lockout_allowed(plan) || json_array_size(risks) == 0)
+        return;
+    fprintf(out, "%s%sLOCKOUT RISK ACCEPTED (--allow-lockout-risk):%s after this plan,\n",
+            c_on(st, BOLD), c_on(st, RED), c_off(st));
+    for (size_t i = 0; i < json_array_size(risks); i++) {
+        const json_t *r = json_array_get(risks, i);
+        char *h = lockout_headline(r);
+        char *sc = lockout_scenario_text(json_object_get(r, "scenario"));
+        char *pol = lockout_policies_text(json_object_get(r, "policies"));
+        fprintf(out, "    %s\n      sign-in: %s\n      decided by: %s\n", h, sc, pol);
+        free(pol);
+        free(sc);
+        free(h);
+    }
+    fputc('\n', out);
+}
+
 void plan_render_text(const json_t *plan, bool color, FILE *out)
 {
     struct style st = {color};
@@ -208,6 +230,7 @@ void plan_render_text(const json_t *plan, bool color, FILE *out)
         action_block(out, &st, a);
     }
     unmanaged_block(out, &st, plan);
+    lockout_block(out, &st, plan);
     messages(out, &st, json_object_get(plan, "notes"), "Notes");
     messages(out, &st, json_object_get(plan, "warnings"), "Warnings");
     struct plan_summary s;

@@ -1,0 +1,569 @@
+/* test_lockout.c — the lockout guard (runtime/lockout.h): which sign-ins it generates, how it
+ * decides one, and the before/after analysis of a plan against a file tenant (Fabrikam, from
+ * tests/golden/plan/fabrikam-tenant.json, bent per case). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "compiler/util.h"
+#include "runtime/backend.h"
+#include "runtime/lockout.h"
+#include "runtime/tenant.h"
+#include "runtime/whatif.h"
+
+#define GA       "62e90394-69f5-4237-9190-012177145e10"
+#define BG1      "aaaaaaaa-0000-4000-8000-000000000001"
+#define ANN      "aaaaaaaa-0000-4000-8000-000000000002"
+#define BOB      "aaaaaaaa-0000-4000-8000-000000000003"
+#define FINANCE  "bbbbbbbb-0000-4000-8000-000000000001"
+#define POL_PATH "identity/conditionalAccess/policies"
+
+static json_t *load(const char *text)
+{
+    json_error_t je;
+    json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
+    if (!j)
+        fail_msg("bad JSON in test: %s: %s", je.text, text);
+    return j;
+}
+
+/* An enabled policy for all users and apps: `cond` is merged into its conditions, `grant` is
+ * its grantControls (default: block). */
+static json_t *policy(const char *id, const char *name, const char *cond, const char *grant)
+{
+    json_t *c = load("{\"users\":{\"includeUsers\":[\"All\"]},"
+                     "\"applications\":{\"includeApplications\":[\"All\"]},"
+                     "\"clientAppTypes\":[\"all\"]}");
+    if (cond) {
+        json_t *x = load(cond);
+        json_object_update(c, x);
+        json_decref(x);
+    }
+    json_t *p = json_pack("{s:s,s:s,s:o,s:o}", "displayName", name, "state", "enabled",
+                          "conditions", c, "grantControls",
+                          load(grant ? grant
+                                     : "{\"operator\":\"OR\",\"builtInControls\":"
+                                       "[\"block\"]}"));
+    if (id)
+        json_object_set_new(p, "id", json_string(id));
+    return p;
+}
+
+/* ---- scenario generation --------------------------------------------------------------- */
+
+static size_t count_scenarios(const char *policies_json, const char *locations_json)
+{
+    json_t *p = load(policies_json), *l = load(locations_json ? locations_json : "[]");
+    struct lockout_scenarios sc;
+    lockout_scenarios_emergency(p, l, &sc);
+    size_t n = sc.n;
+    lockout_scenarios_fini(&sc);
+    json_decref(p);
+    json_decref(l);
+    return n;
+}
+
+static void test_scenarios_pruned(void **state)
+{
+    (void)state;
+    /* no policy, or one that names no condition: one sign-in settles it */
+    assert_int_equal(count_scenarios("[]", NULL), 1);
+    json_t *arr = json_array();
+    json_array_append_new(arr, policy("p1", "block all", NULL, NULL));
+    char *s = json_dumps(arr, 0);
+    assert_int_equal(count_scenarios(s, NULL), 1);
+    free(s);
+    json_decref(arr);
+    /* apps: a policy not on all apps varies the application: the 4 representative apps plus
+     * each app a policy names */
+    assert_int_equal(count_scenarios("[{\"conditions\":{\"applications\":{\"includeApplications\":"
+                                     "[\"Office365\"],\"excludeApplications\":[\"00000003-0000-"
+                                     "0ff1-ce00-000000000000\"]}}}]",
+                                     NULL),
+                     5);
+    /* platforms: linux (named), windows (one unnamed stands for all), unknown */
+    assert_int_equal(
+        count_scenarios("[{\"conditions\":{\"applications\":{\"includeApplications\":"
+                        "[\"All\"]},\"platforms\":{\"includePlatforms\":[\"linux\"]}}}]",
+                        NULL),
+        3);
+    /* client app types: the two named ones and browser */
+    assert_int_equal(count_scenarios("[{\"conditions\":{\"applications\":{\"includeApplications\":"
+                                     "[\"All\"]},\"clientAppTypes\":[\"exchangeActiveSync\","
+                                     "\"other\"]}}]",
+                                     NULL),
+                     3);
+    /* risks: none + named levels, sign-in x user (a policy may need both) */
+    assert_int_equal(count_scenarios("[{\"conditions\":{\"applications\":{\"includeApplications\":"
+                                     "[\"All\"]},\"signInRiskLevels\":[\"medium\",\"high\"],"
+                                     "\"userRiskLevels\":[\"high\"]}}]",
+                                     NULL),
+                     3 * 2);
+    /* locations: untrusted, each named location, and an unknown country when a location
+     * includes unknown countries */
+    assert_int_equal(
+        count_scenarios("[{\"conditions\":{\"applications\":{\"includeApplications\":[\"All\"]},"
+                        "\"locations\":{\"includeLocations\":[\"All\"],\"excludeLocations\":"
+                        "[\"AllTrusted\"]}}}]",
+                        "[{\"id\":\"l1\",\"displayName\":\"HQ\",\"isTrusted\":true},"
+                        "{\"id\":\"l2\",\"displayName\":\"Embargo\",\"countriesAndRegions\":"
+                        "[\"KP\"],\"includeUnknownCountriesAndRegions\":true}]"),
+        4);
+    /* authentication flows */
+    assert_int_equal(count_scenarios("[{\"conditions\":{\"applications\":{\"includeApplications\":"
+                                     "[\"All\"]},\"authenticationFlows\":{\"transferMethods\":"
+                                     "\"deviceCodeFlow\"}}}]",
+                                     NULL),
+                     3);
+}
+
+static void test_scenarios_order_and_values(void **state)
+{
+    (void)state;
+    json_t *p = load("[{\"conditions\":{\"applications\":{\"includeApplications\":[\"All\"]},"
+                     "\"platforms\":{\"includePlatforms\":[\"all\"],\"excludePlatforms\":"
+                     "[\"windows\",\"iOS\"]},\"signInRiskLevels\":[\"high\"]}}]");
+    json_t *l = json_array();
+    struct lockout_scenarios sc;
+    lockout_scenarios_emergency(p, l, &sc);
+    /* windows, macOS (first unnamed), iOS, unknown; x sign-in risk none, high */
+    assert_int_equal(sc.n, 4 * 2);
+    assert_string_equal(sc.v[0].platform, "windows");
+    assert_null(sc.v[0].sign_in_risk); /* the ordinary sign-in first */
+    assert_string_equal(sc.v[1].sign_in_risk, "high");
+    assert_string_equal(sc.v[2].platform, "macOS");
+    assert_string_equal(sc.v[4].platform, "iOS");
+    assert_null(sc.v[6].platform);
+    assert_string_equal(sc.v[0].client, "browser");
+    assert_null(sc.v[0].location);
+    lockout_scenarios_fini(&sc);
+    json_decref(p);
+    json_decref(l);
+}
+
+static void test_scenarios_admin(void **state)
+{
+    (void)state;
+    json_t *l = load("[{\"id\":\"l1\",\"displayName\":\"HQ\",\"isTrusted\":true},"
+                     "{\"id\":\"l2\",\"displayName\":\"Hubs\",\"isTrusted\":true},"
+                     "{\"id\":\"l3\",\"displayName\":\"Embargo\",\"countriesAndRegions\":[]}]");
+    struct lockout_scenarios sc;
+    lockout_scenarios_admin(l, &sc);
+    assert_int_equal(sc.n, 4); /* windows and macOS x the two trusted locations */
+    assert_string_equal(sc.v[0].app, "MicrosoftAdminPortals");
+    assert_string_equal(sc.v[0].location, "l1");
+    assert_true(sc.v[0].trusted);
+    assert_string_equal(sc.v[3].platform, "macOS");
+    lockout_scenarios_fini(&sc);
+    json_decref(l);
+    json_t *none = json_array();
+    lockout_scenarios_admin(none, &sc);
+    assert_int_equal(sc.n, 2); /* no trusted location: an untrusted address */
+    assert_null(sc.v[0].location);
+    lockout_scenarios_fini(&sc);
+    json_decref(none);
+}
+
+/* ---- decision ---------------------------------------------------------------------------- */
+
+static json_t *decide(json_t *pol, const char *const *caps)
+{
+    struct whatif_inputs in;
+    whatif_inputs_init(&in);
+    json_array_append_new(in.policies, pol);
+    struct whatif_signin s;
+    memset(&s, 0, sizeof(s));
+    s.user = "bg1@fabrikam.onmicrosoft.com";
+    s.app = "00000002-0000-0ff1-ce00-000000000000";
+    s.client_app = "browser";
+    struct whatif_result r;
+    char err[200];
+    assert_int_equal(whatif_evaluate(&in, &s, &r, err, sizeof(err)), 0);
+    json_t *f = lockout_decide(&r, caps);
+    whatif_result_free(&r);
+    whatif_inputs_fini(&in);
+    return f;
+}
+
+static void test_decide(void **state)
+{
+    (void)state;
+    static const char *const password[] = {"password", NULL};
+    static const char *const fido[] = {"password", "fido2", NULL};
+    static const char *const mfa[] = {"password", "mfa", NULL};
+    static const char *const compliant[] = {"password", "compliant_device", NULL};
+    json_t *f = decide(policy("p1", "block", NULL, NULL), fido);
+    assert_non_null(f);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(f, 0), "decision")),
+                        "block");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(f, 0), "id")), "p1");
+    json_decref(f);
+    const char *g_mfa = "{\"operator\":\"OR\",\"builtInControls\":[\"mfa\"]}";
+    f = decide(policy("p2", "mfa", NULL, g_mfa), password);
+    assert_non_null(f);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(f, 0), "decision")),
+                        "requires mfa");
+    json_decref(f);
+    assert_null(decide(policy("p2", "mfa", NULL, g_mfa), fido)); /* FIDO2 is MFA */
+    const char *g_pr = "{\"operator\":\"OR\",\"builtInControls\":[],\"authenticationStrength\":"
+                       "{\"id\":\"00000000-0000-0000-0000-000000000004\"}}";
+    f = decide(policy("p3", "phishing-resistant", NULL, g_pr), mfa);
+    assert_non_null(f);
+    json_decref(f);
+    assert_null(decide(policy("p3", "phishing-resistant", NULL, g_pr), fido));
+    const char *g_dev = "{\"operator\":\"OR\",\"builtInControls\":[\"compliantDevice\"]}";
+    f = decide(policy("p4", "compliant", NULL, g_dev), fido);
+    assert_non_null(f);
+    json_decref(f);
+    assert_null(decide(policy("p4", "compliant", NULL, g_dev), compliant));
+    /* a report-only block and an excluded account are no risk */
+    json_t *ro = policy("p5", "report-only block", NULL, NULL);
+    json_object_set_new(ro, "state", json_string("enabledForReportingButNotEnforced"));
+    assert_null(decide(ro, fido));
+    assert_null(decide(policy("p6", "excluded",
+                              "{\"users\":{\"includeUsers\":[\"All\"],\"excludeUsers\":"
+                              "[\"bg1@fabrikam.onmicrosoft.com\"]}}",
+                              NULL),
+                       password));
+}
+
+/* ---- analysis against a file tenant ------------------------------------------------------- */
+
+struct fixture {
+    char path[64];
+    struct backend *b;
+    struct tenant t;
+    bool loaded;
+};
+
+/* The Fabrikam tenant with `policies` (an array, taken) and role data; Finance has bg1. */
+static int open_tenant(struct fixture *fx, json_t *policies, const char *roles,
+                       const char *eligible)
+{
+    memset(fx, 0, sizeof(*fx));
+    const char *src = getenv("IDPC_SOURCE_DIR");
+    if (!src) {
+        printf("skipped: IDPC_SOURCE_DIR is not set (run through ctest)\n");
+        json_decref(policies);
+        return -1;
+    }
+    char *p = xasprintf("%s/tests/golden/plan/fabrikam-tenant.json", src);
+    json_error_t je;
+    json_t *doc = json_load_file(p, 0, &je);
+    free(p);
+    assert_non_null(doc);
+    json_t *c = json_object_get(doc, "collections");
+    json_object_set_new(c, POL_PATH, policies);
+    json_object_set_new(c, "groups/" FINANCE "/members",
+                        load("[{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"" BG1 "\"}]"));
+    json_object_set_new(c, "roleManagement/directory/roleAssignments", load(roles ? roles : "[]"));
+    json_object_set_new(c, "roleManagement/directory/roleEligibilitySchedules",
+                        load(eligible ? eligible : "[]"));
+    snprintf(fx->path, sizeof(fx->path), "/tmp/test_lockout_XXXXXX");
+    int fd = mkstemp(fx->path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(json_dump_file(doc, fx->path, JSON_INDENT(1)), 0);
+    json_decref(doc);
+    char *spec = xasprintf("file:%s", fx->path);
+    struct backend_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = backend_open(spec, &fx->b, &err);
+    free(spec);
+    if (rc != 0)
+        fail_msg("backend_open: %s", err.message);
+    if (tenant_load(&fx->t, fx->b, &err) != 0)
+        fail_msg("tenant_load: %s", err.message);
+    fx->loaded = true;
+    return 0;
+}
+
+static void close_tenant(struct fixture *fx)
+{
+    if (fx->loaded)
+        tenant_free(&fx->t);
+    if (fx->b)
+        backend_close(fx->b);
+    unlink(fx->path);
+}
+
+/* A plan with the given actions (taken) and bg1 (or the Finance group) as emergency access. */
+static json_t *plan(json_t *actions, bool group)
+{
+    json_t *ea = group ? load("[{\"kind\":\"group\",\"id\":\"" FINANCE "\",\"name\":\"Finance\","
+                              "\"satisfies\":[\"fido2\"],\"at\":\"main.idp:3:1\"}]")
+                       : load("[{\"kind\":\"user\",\"id\":\"" BG1
+                              "\",\"name\":\"bg1@fabrikam.onmicrosoft.com\","
+                              "\"satisfies\":[\"fido2\"],\"at\":\"main.idp:3:1\"}]");
+    return json_pack("{s:s,s:o,s:o}", "format", "idpc-plan/1", "emergencyAccess", ea, "actions",
+                     actions);
+}
+
+static json_t *request(const char *method, const char *path, json_t *body, const char *creates)
+{
+    json_t *r = json_pack("{s:s,s:s}", "method", method, "path", path);
+    if (body)
+        json_object_set_new(r, "body", body);
+    if (creates)
+        json_object_set_new(r, "creates", json_string(creates));
+    return json_pack("{s:s,s:[o]}", "kind", "conditionalAccessPolicy", "requests", r);
+}
+
+static json_t *analyse(struct fixture *fx, json_t *p, const char *at_json)
+{
+    json_t *at = at_json ? load(at_json) : NULL;
+    json_t *a = lockout_analyse(p, &fx->t, at);
+    json_decref(at);
+    json_decref(p);
+    return a;
+}
+
+#define RISKS(a)    json_object_get((a), "scenarios")
+#define ALREADY(a)  json_object_get((a), "alreadyAtRisk")
+#define FIELD(v, k) json_string_value(json_object_get((v), (k)))
+
+static void test_analyse_new_block(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    if (open_tenant(&fx, json_array(), NULL, NULL) != 0)
+        skip();
+    json_t *acts = json_array();
+    json_array_append_new(acts, request("POST", POL_PATH, policy(NULL, "Block all", NULL, NULL),
+                                        "$new:conditionalAccessPolicy:Block all"));
+    json_t *a = analyse(&fx, plan(acts, false),
+                        "{\"$new:conditionalAccessPolicy:Block all\":\"main.idp:5:1\"}");
+    assert_int_equal(json_array_size(RISKS(a)), 1);
+    json_t *r = json_array_get(RISKS(a), 0);
+    assert_string_equal(FIELD(r, "kind"), "emergency");
+    assert_string_equal(FIELD(r, "reason"), "blocked");
+    assert_string_equal(FIELD(r, "identity"), "user \"bg1@fabrikam.onmicrosoft.com\"");
+    json_t *pol = json_array_get(json_object_get(r, "policies"), 0);
+    assert_string_equal(FIELD(pol, "name"), "Block all");
+    assert_string_equal(FIELD(pol, "at"), "main.idp:5:1");
+    assert_string_equal(FIELD(json_object_get(r, "scenario"), "platform"), "windows");
+    assert_int_equal(json_array_size(ALREADY(a)), 0);
+    json_decref(a);
+    close_tenant(&fx);
+}
+
+static void test_analyse_patch_removes_exclusion(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    json_t *pols = json_array();
+    json_array_append_new(pols,
+                          policy("p1", "Block legacy",
+                                 "{\"users\":{\"includeUsers\":[\"All\"],\"excludeUsers\":[\"" BG1
+                                 "\"]},\"clientAppTypes\":[\"exchangeActiveSync\",\"other\"]}",
+                                 NULL));
+    if (open_tenant(&fx, pols, NULL, NULL) != 0)
+        skip();
+    /* no change: safe */
+    json_t *a = analyse(&fx, plan(json_array(), false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)) + json_array_size(ALREADY(a)), 0);
+    json_decref(a);
+    /* the PATCH sends "conditions" whole, without the exclusion */
+    json_t *acts = json_array();
+    json_array_append_new(acts,
+                          request("PATCH", POL_PATH "/p1",
+                                  load("{\"conditions\":{\"users\":{\"includeUsers\":[\"All\"]},"
+                                       "\"applications\":{\"includeApplications\":[\"All\"]},"
+                                       "\"clientAppTypes\":[\"exchangeActiveSync\",\"other\"]}}"),
+                                  NULL));
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 1);
+    json_t *r = json_array_get(RISKS(a), 0);
+    assert_int_equal(json_integer_value(json_object_get(r, "count")), 2); /* EAS and other */
+    assert_string_equal(FIELD(json_object_get(r, "scenario"), "client"), "exchangeActiveSync");
+    json_decref(a);
+    /* deleting the policy is safe */
+    acts = json_array();
+    json_array_append_new(acts, request("DELETE", POL_PATH "/p1", NULL, NULL));
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 0);
+    json_decref(a);
+    close_tenant(&fx);
+}
+
+static void test_analyse_group_membership(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    json_t *pols = json_array();
+    json_array_append_new(pols, policy("p1", "Block all but Finance",
+                                       "{\"users\":{\"includeUsers\":[\"All\"],\"excludeGroups\":"
+                                       "[\"" FINANCE "\"]}}",
+                                       NULL));
+    if (open_tenant(&fx, pols, NULL, NULL) != 0)
+        skip();
+    json_t *a = analyse(&fx, plan(json_array(), false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 0); /* bg1 is in Finance */
+    json_decref(a);
+    /* the plan takes bg1 out of Finance: now the policy blocks it */
+    json_t *acts = json_array();
+    json_t *act = request("DELETE", "groups/" FINANCE "/members/" BG1 "/$ref", NULL, NULL);
+    json_array_append_new(acts, act);
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 1);
+    assert_string_equal(FIELD(json_array_get(RISKS(a), 0), "reason"), "blocked");
+    json_decref(a);
+    /* the group itself as the emergency identity: excluded by group */
+    a = analyse(&fx, plan(json_array(), true), NULL);
+    assert_int_equal(json_array_size(RISKS(a)) + json_array_size(ALREADY(a)), 0);
+    json_decref(a);
+    close_tenant(&fx);
+}
+
+static void test_analyse_already_at_risk(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    json_t *pols = json_array();
+    json_array_append_new(pols, policy("p1", "Old block all", NULL, NULL));
+    if (open_tenant(&fx, pols, NULL, NULL) != 0)
+        skip();
+    json_t *acts = json_array();
+    json_array_append_new(
+        acts, request("POST", POL_PATH,
+                      policy(NULL, "MFA for Ann", "{\"users\":{\"includeUsers\":[\"" ANN "\"]}}",
+                             "{\"operator\":\"OR\",\"builtInControls\":"
+                             "[\"mfa\"]}"),
+                      "$new:conditionalAccessPolicy:MFA for Ann"));
+    json_t *a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 0);
+    assert_int_equal(json_array_size(ALREADY(a)), 1);
+    /* recorded as a warning, with no lockoutRisk */
+    json_t *p = json_pack("{s:[]}", "warnings");
+    lockout_record(p, a);
+    assert_null(json_object_get(p, "lockoutRisk"));
+    assert_int_equal(json_array_size(json_object_get(p, "warnings")), 1);
+    assert_non_null(strstr(FIELD(json_array_get(json_object_get(p, "warnings"), 0), "message"),
+                           "not introduced by this plan"));
+    json_decref(p);
+    json_decref(a);
+    /* a second blocking policy is new */
+    acts = json_array();
+    json_array_append_new(acts, request("POST", POL_PATH, policy(NULL, "New block", NULL, NULL),
+                                        "$new:conditionalAccessPolicy:New block"));
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 1);
+    p = json_object();
+    lockout_record(p, a);
+    assert_non_null(lockout_risks(p));
+    assert_false(lockout_allowed(p));
+    lockout_allow(p);
+    assert_true(lockout_allowed(p));
+    json_decref(p);
+    json_decref(a);
+    close_tenant(&fx);
+}
+
+static void test_analyse_global_admins(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    /* Ann is an active Global Administrator; bg1 is eligible through the Finance group */
+    const char *roles = "[{\"id\":\"ra1\",\"principalId\":\"" ANN "\",\"directoryScopeId\":\"/\","
+                        "\"roleDefinitionId\":\"" GA "\"}]";
+    const char *elig = "[{\"id\":\"re1\",\"principalId\":\"" FINANCE "\",\"directoryScopeId\":"
+                       "\"/\",\"roleDefinitionId\":\"" GA "\"}]";
+    if (open_tenant(&fx, json_array(), roles, elig) != 0)
+        skip();
+    const char *cond_bg = "{\"users\":{\"includeRoles\":[\"" GA "\"],\"excludeUsers\":[\"" BG1
+                          "\"]},\"applications\":{\"includeApplications\":"
+                          "[\"MicrosoftAdminPortals\"]}}";
+    const char *cond_all = "{\"users\":{\"includeRoles\":[\"" GA "\"]},\"applications\":"
+                           "{\"includeApplications\":[\"MicrosoftAdminPortals\"]}}";
+    /* bg1 (eligible through Finance) is excluded: one Global Administrator still gets in */
+    json_t *acts = json_array();
+    json_array_append_new(
+        acts, request("POST", POL_PATH, policy(NULL, "Block GA", cond_bg, NULL), "$new:x"));
+    json_t *a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 0);
+    json_decref(a);
+    /* nobody excluded: bg1 as emergency access, and every Global Administrator */
+    acts = json_array();
+    json_array_append_new(
+        acts, request("POST", POL_PATH, policy(NULL, "Block GA", cond_all, NULL), "$new:x"));
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 2);
+    json_t *r = json_array_get(RISKS(a), 1);
+    assert_string_equal(FIELD(r, "kind"), "globalAdministrators");
+    assert_string_equal(FIELD(r, "identity"), "every Global Administrator (2)");
+    assert_int_equal(json_array_size(json_object_get(r, "admins")), 2);
+    assert_string_equal(FIELD(json_object_get(r, "scenario"), "app"), "Microsoft Admin Portals");
+    json_decref(a);
+    /* MFA instead of block: admins and bg1 (FIDO2) can do it */
+    acts = json_array();
+    json_array_append_new(acts,
+                          request("POST", POL_PATH,
+                                  policy(NULL, "MFA for GA", cond_all,
+                                         "{\"operator\":\"OR\",\"builtInControls\":[\"mfa\"]}"),
+                                  "$new:x"));
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 0);
+    json_decref(a);
+    /* removing every Global Administrator assignment */
+    acts = json_array();
+    json_array_append_new(
+        acts, request("DELETE", "roleManagement/directory/roleAssignments/ra1", NULL, NULL));
+    json_array_append_new(
+        acts, request("POST", "roleManagement/directory/roleEligibilityScheduleRequests",
+                      load("{\"action\":\"adminRemove\",\"principalId\":\"" FINANCE
+                           "\",\"roleDefinitionId\":\"" GA "\"}"),
+                      NULL));
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 1);
+    assert_string_equal(FIELD(json_array_get(RISKS(a), 0), "reason"),
+                        "no principal holds Global Administrator");
+    json_decref(a);
+    close_tenant(&fx);
+}
+
+static void test_texts(void **state)
+{
+    (void)state;
+    json_t *r = load("{\"kind\":\"emergency\",\"identity\":\"user \\\"bg1@x\\\"\",\"reason\":"
+                     "\"cannot satisfy\",\"satisfies\":[\"password\",\"mfa\"],\"scenario\":"
+                     "{\"app\":\"A\",\"platform\":\"linux\",\"client\":\"other\",\"location\":"
+                     "\"an untrusted location\",\"risk\":\"none\",\"device\":\"unregistered "
+                     "device\"},\"policies\":[{\"name\":\"P\",\"at\":\"a.idp:1:1\",\"decision\":"
+                     "\"requires mfa\"}]}");
+    char *h = lockout_headline(r);
+    assert_string_equal(h, "emergency-access user \"bg1@x\" would be required to satisfy a control "
+                           "it cannot (it satisfies: password, mfa)");
+    free(h);
+    char *s = lockout_scenario_text(json_object_get(r, "scenario"));
+    assert_string_equal(s, "A, platform linux, client other, from an untrusted location, risk "
+                           "none, unregistered device");
+    free(s);
+    char *p = lockout_policies_text(json_object_get(r, "policies"));
+    assert_string_equal(p, "policy \"P\" (a.idp:1:1): requires mfa");
+    free(p);
+    json_decref(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scenarios_pruned),
+        cmocka_unit_test(test_scenarios_order_and_values),
+        cmocka_unit_test(test_scenarios_admin),
+        cmocka_unit_test(test_decide),
+        cmocka_unit_test(test_analyse_new_block),
+        cmocka_unit_test(test_analyse_patch_removes_exclusion),
+        cmocka_unit_test(test_analyse_group_membership),
+        cmocka_unit_test(test_analyse_already_at_risk),
+        cmocka_unit_test(test_analyse_global_admins),
+        cmocka_unit_test(test_texts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
