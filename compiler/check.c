@@ -470,7 +470,9 @@ static void expand_uses(struct check *ck, struct decls *ds, struct ast_stmt **bo
             if (best) {
                 diag_error(ck->diag, s->atoms[1].loc, "unknown template '%s'; did you mean '%s'?",
                            name, best);
-                decl_find(ds, BLK_TEMPLATE, best)->used = true; /* no "never used" on top */
+                struct decl *bt = decl_find(ds, BLK_TEMPLATE, best);
+                if (bt)
+                    bt->used = true; /* no "never used" on top of the did-you-mean */
             } else {
                 diag_error(ck->diag, s->atoms[1].loc, "unknown template '%s'", name);
             }
