@@ -672,6 +672,105 @@ out:
     return req;
 }
 
+/* Is sku in list (of strings, or of objects by `key`)? GUIDs compare ignoring case. */
+static bool sku_in(const json_t *list, const char *key, const char *sku)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(mut(list), i, v)
+    {
+        const char *s = json_string_value(key ? json_object_get(v, key) : v);
+        if (s && strcasecmp(s, sku) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* POST groups/{id}/assignLicense: group-based licensing (Graph answers 202 with the group). Every
+ * skuId must be one of subscribedSkus; a removed licence must be assigned; the group must be a
+ * security group. Adding an assigned licence replaces its disabledPlans. */
+static int assign_license(struct backend *b, const char *gid, const json_t *body, json_t **result,
+                          struct backend_error *err)
+{
+    char *gpath = xasprintf("%s/%s", P_GROUPS, gid);
+    json_t *g, *parent, *skus = NULL;
+    size_t idx;
+    int rc = backend_file_locate(b, gpath, &g, &parent, &idx, err);
+    free(gpath);
+    if (rc != 0) {
+        if (rc > 0)
+            backend_error_set(err, 404, "Request_ResourceNotFound",
+                              "Resource '%s' does not exist or one of its queried "
+                              "reference-property objects are not present.",
+                              gid);
+        return -1;
+    }
+    rc = -1;
+    const json_t *add = json_object_get(body, "addLicenses");
+    const json_t *remove = json_object_get(body, "removeLicenses");
+    if (!json_is_array(add) || !json_is_array(remove)) {
+        backend_error_set(err, 400, "Request_BadRequest",
+                          "assignLicense needs addLicenses and removeLicenses (arrays; either "
+                          "may be empty).");
+        goto out;
+    }
+    if (!json_is_true(json_object_get(g, "securityEnabled"))) {
+        backend_error_set(err, 400, "Request_BadRequest",
+                          "Licenses can only be assigned to security-enabled groups.");
+        goto out;
+    }
+    if (backend_read_list(b, "subscribedSkus", &skus, err) != 0)
+        goto out;
+    json_t *have = json_object_get(g, "assignedLicenses");
+    size_t i;
+    json_t *v;
+    json_array_foreach(mut(add), i, v)
+    {
+        const char *sku = json_string_value(json_object_get(v, "skuId"));
+        if (!sku || !sku_in(skus, "skuId", sku)) {
+            backend_error_set(err, 400, "Request_BadRequest",
+                              "License %s does not correspond to a valid company License.",
+                              sku ? sku : "(no skuId)");
+            goto out;
+        }
+        if (sku_in(remove, NULL, sku)) {
+            backend_error_set(err, 400, "Request_BadRequest",
+                              "License %s is both added and removed.", sku);
+            goto out;
+        }
+    }
+    json_array_foreach(mut(remove), i, v)
+    {
+        const char *sku = json_string_value(v);
+        if (!sku || !sku_in(have, "skuId", sku)) {
+            backend_error_set(err, 400, "Request_BadRequest",
+                              "License %s is not assigned to the group.", sku ? sku : "(null)");
+            goto out;
+        }
+    }
+    json_t *next = json_array();
+    json_array_foreach(have, i, v)
+    {
+        const char *sku = json_string_value(json_object_get(v, "skuId"));
+        if (sku && !sku_in(remove, NULL, sku) && !sku_in(add, "skuId", sku))
+            json_array_append(next, v);
+    }
+    json_array_foreach(mut(add), i, v)
+    {
+        json_t *dp = json_object_get(v, "disabledPlans");
+        json_array_append_new(next, json_pack("{s:o,s:O}", "disabledPlans",
+                                              json_is_array(dp) ? json_deep_copy(dp) : json_array(),
+                                              "skuId", json_object_get(v, "skuId")));
+    }
+    json_object_set_new(g, "assignedLicenses", next);
+    if (result)
+        *result = json_deep_copy(g);
+    rc = 0;
+out:
+    json_decref(skus);
+    return rc;
+}
+
 /* ---- dispatch ---- */
 
 static int do_post(struct backend *b, const char *path, const json_t *body, json_t **result,
@@ -688,6 +787,8 @@ static int do_post(struct backend *b, const char *path, const json_t *body, json
                 rc = ref_add(b, gid, "members", body, err);
             else if (strcmp(slash + 1, "owners/$ref") == 0)
                 rc = ref_add(b, gid, "owners", body, err);
+            else if (strcmp(slash + 1, "assignLicense") == 0)
+                rc = assign_license(b, gid, body, result, err);
             else
                 backend_error_set(err, 400, "BadRequest", "POST %s is not emulated", path);
         }

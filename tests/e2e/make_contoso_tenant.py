@@ -14,10 +14,11 @@ nulls, annotations; /work/shared/graph/facts.md §2.4). What the plan should the
              missing; "Embargoed countries" lacks SY; an old trusted VPN location (untrusted,
              then deleted).
   strengths  built-ins only, plus a test strength (deleted); the Contoso strength is missing.
-  groups     CA-Exclusion, GRP-Executive-Staff, PIM-Security-Admins in sync; "Admin Accounts"
-             has one leaver and lacks one admin; "All Staff" has last year's rule; "M365 Group
-             Creators" has another description; "PIM-Global-Admins" was made without
-             role_assignable (replaced); the rest missing; four unmanaged groups.
+  groups     CA-Exclusion, GRP-Executive-Staff, PIM-Global-Admins, PIM-Security-Admins in sync;
+             "Admin Accounts" has one leaver and lacks one admin; "All Staff" has last year's rule
+             and no licence yet (SPE_E5 is assigned by the plan: group-based licensing is new);
+             "M365 Group Creators" has another description; the rest missing; four unmanaged
+             groups. Groups carry assignedLicenses (idpc reads them with $select).
   roles      bg1's Global Administrator assignment exists, bg2's is missing; two PIM
              eligibilities exist; a direct Global Administrator assignment is unmanaged.
   settings   authentication methods, authorization policy and Group.Unified settings differ.
@@ -148,6 +149,7 @@ def main():
             "visibility": body.get("visibility"),
             "onPremisesProvisioningErrors": [],
             "serviceProvisioningErrors": [],
+            "assignedLicenses": [],
         }
         if extra:
             g.update(extra)
@@ -177,8 +179,6 @@ def main():
             body["membershipRule"] = "(user.accountEnabled -eq true) -and (user.userType -eq \"Member\")"
         if name == "M365 Group Creators":
             body["description"] = "People allowed to create Teams"
-        if name == "PIM-Global-Admins":
-            body["isAssignableToRole"] = None  # created without role_assignable
         groups.append(group_obj(name, body, nickname=nickname))
         extra = o.get("extra", {})
         if "members" in extra:

@@ -204,6 +204,62 @@ def scenario_env_tenant(tmp):
     check(rc == 1 and "IDPC_TENANT" in err, "no tenant at all is a clear error", out + err)
 
 
+LICENSES = "tests/golden/plan/licenses/config"
+LICENSES_TENANT = "tests/golden/plan/licenses/tenant.json"
+SKU_E5 = "06ebc4ee-1bb5-47dd-8120-11324bc54e06"
+SKU_EMS = "efccb6f7-5641-4e0e-bd10-b4976e1bf68e"
+SKU_P2 = "84a661c4-e949-4bd2-a560-ed7766fcaf2b"
+
+
+def group_licences(tenant):
+    doc = json.load(open(tenant, encoding="utf-8"))
+    return {g["displayName"]: sorted(x["skuId"] for x in g.get("assignedLicenses", []))
+            for g in doc["collections"]["groups"]}
+
+
+def edit_group(tenant, name, fn):
+    doc = json.load(open(tenant, encoding="utf-8"))
+    fn(next(g for g in doc["collections"]["groups"] if g["displayName"] == name))
+    with open(tenant, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=2)
+
+
+def scenario_licenses(tmp):
+    """Group-based licensing: assignLicense applied, then no changes; drift and stale plans seen."""
+    t = tenant_copy(tmp, LICENSES_TENANT)
+    lic = ["plan", LICENSES, "--tenant", "file:" + t, "--detailed-exitcode"]
+    p = os.path.join(tmp, "plan.json")
+    rc, out, err = run(["plan", LICENSES, "--tenant", "file:" + t, "-o", p])
+    check(rc == 0, "plan -o", out + err)
+    # someone licenses a group by hand after the plan was made: the saved plan is refused
+    saved = open(t, encoding="utf-8").read()
+    edit_group(t, "Licensed", lambda g: g["assignedLicenses"].append(
+        {"disabledPlans": [], "skuId": SKU_EMS}))
+    rc, out, err = run(["apply", p, "--tenant", "file:" + t])
+    check(rc == 1 and "Licensed" in err, "a saved plan is refused after a licence changed", out + err)
+    rc, out, err = run(lic)
+    check(rc == 2 and '~ licenses: - "EMS"' in out, "the hand-made licence is planned away", out)
+    with open(t, "w", encoding="utf-8") as f:
+        f.write(saved)
+    rc, out, err = run(["apply", p, "--tenant", "file:" + t])
+    check(rc == 0, "the saved plan applies", out + err)
+    got = group_licences(t)
+    want = {"Staff": sorted([SKU_E5, SKU_P2]), "Admins": [SKU_P2], "Licensed": [SKU_P2],
+            "Left alone": [SKU_EMS], "Contractors": sorted([SKU_E5, SKU_EMS])}
+    check(got == want, "assignedLicenses after apply: %s" % got)
+    rc, out, err = run(lic)
+    check(rc == 0 and "No changes." in out, "after apply, plan shows no changes", out + err)
+    # a licence removed in the portal comes back
+    edit_group(t, "Contractors", lambda g: g.__setitem__(
+        "assignedLicenses", [x for x in g["assignedLicenses"] if x["skuId"] != SKU_E5]))
+    rc, out, err = run(lic)
+    check(rc == 2 and '~ licenses: + "SPE_E5"' in out, "drift in licences is planned", out)
+    rc, out, err = run(["apply", LICENSES, "--tenant", "file:" + t, "--auto-approve"])
+    check(rc == 0, "apply restores the licence", out + err)
+    rc, out, err = run(lic)
+    check(rc == 0, "and plan is empty again", out + err)
+
+
 SCENARIOS = {
     "idempotence": scenario_idempotence,
     "saved_plan": scenario_saved_plan,
@@ -212,6 +268,7 @@ SCENARIOS = {
     "concurrent": scenario_concurrent,
     "no_tty": scenario_no_tty,
     "env_tenant": scenario_env_tenant,
+    "licenses": scenario_licenses,
 }
 
 

@@ -340,6 +340,8 @@ static json_t *fill_group(struct emu_ctx *ctx, json_t *b, const char *id, const 
                         : unified           ? json_string("Public")
                                             : json_null());
     json_object_set_new(g, "onPremisesProvisioningErrors", json_array());
+    /* read-only: changed only through assignLicense, returned only on $select */
+    json_object_set_new(g, "assignedLicenses", OR_EMPTY("assignedLicenses"));
 #undef OR_NULL
 #undef OR_EMPTY
     return g;
@@ -504,6 +506,110 @@ static void group_rel(struct emu_ctx *ctx, const struct emu_req *req, struct emu
     not_allowed(resp);
 }
 
+/* Properties Graph returns only when $select names them. */
+static const char *const SELECT_ONLY[] = {"assignedLicenses", NULL};
+
+/* A group as a GET without $select shows it (new reference). */
+static json_t *default_view(json_t *g)
+{
+    json_t *v = json_copy(g);
+    for (size_t i = 0; SELECT_ONLY[i]; i++)
+        json_object_del(v, SELECT_ONLY[i]);
+    return v;
+}
+
+/* Groups loaded from a state file without assignedLicenses have none: Graph says []. */
+static json_t *with_licences(json_t *g)
+{
+    if (!json_is_array(json_object_get(g, "assignedLicenses")))
+        json_object_set_new(g, "assignedLicenses", json_array());
+    return g;
+}
+
+static bool guid_in(json_t *list, const char *key, const char *guid)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const char *s = json_string_value(key ? json_object_get(v, key) : v);
+        if (s && emu_strieq(s, guid))
+            return true;
+    }
+    return false;
+}
+
+/* POST groups/{id}/assignLicense {"addLicenses": [{"skuId", "disabledPlans"}], "removeLicenses":
+ * [skuId]}: both lists required (either may be empty); every added skuId a subscribed SKU,
+ * every removed one assigned; security groups only. 202 with the group. */
+static void assign_license(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
+                           json_t *g)
+{
+    if (strcmp(req->method, "POST") != 0) {
+        not_allowed(resp);
+        return;
+    }
+    json_t *body;
+    if (!emu_body_object(req, resp, &body))
+        return;
+    json_t *add = json_object_get(body, "addLicenses");
+    json_t *rem = json_object_get(body, "removeLicenses");
+    size_t i;
+    json_t *v;
+    if (!json_is_array(add) || !json_is_array(rem)) {
+        emu_error_bad(resp, "Invalid request: addLicenses and removeLicenses are required.");
+        goto out;
+    }
+    json_array_foreach(add, i, v)
+    {
+        const char *sku = json_string_value(json_object_get(v, "skuId"));
+        json_t *dp = json_object_get(v, "disabledPlans");
+        if (!json_is_object(v) || !sku || !emu_is_guid(sku) || (dp && !json_is_array(dp))) {
+            emu_error_bad(resp, "Invalid value specified for property 'addLicenses'.");
+            goto out;
+        }
+        if (!guid_in(emu_coll(ctx, "subscribedSkus"), "skuId", sku)) {
+            emu_error_bad(resp, "License %s does not correspond to a valid company License.", sku);
+            goto out;
+        }
+        if (guid_in(rem, NULL, sku)) {
+            emu_error_bad(resp, "License %s cannot be both added and removed.", sku);
+            goto out;
+        }
+    }
+    json_t *have = json_object_get(with_licences(g), "assignedLicenses");
+    json_array_foreach(rem, i, v)
+    {
+        if (!json_is_string(v) || !guid_in(have, "skuId", json_string_value(v))) {
+            emu_error_bad(resp, "License %s is not assigned to the group.",
+                          json_is_string(v) ? json_string_value(v) : "(not a GUID)");
+            goto out;
+        }
+    }
+    if (!json_is_true(json_object_get(g, "securityEnabled"))) {
+        emu_error_bad(resp, "Licenses can only be assigned to security-enabled groups.");
+        goto out;
+    }
+    json_t *next = json_array();
+    json_array_foreach(have, i, v)
+    {
+        const char *sku = json_string_value(json_object_get(v, "skuId"));
+        if (sku && !guid_in(rem, NULL, sku) && !guid_in(add, "skuId", sku))
+            json_array_append(next, v);
+    }
+    json_array_foreach(add, i, v)
+    {
+        json_t *dp = json_object_get(v, "disabledPlans");
+        json_array_append_new(next, json_pack("{s:o,s:O}", "disabledPlans",
+                                              json_is_array(dp) ? json_deep_copy(dp) : json_array(),
+                                              "skuId", json_object_get(v, "skuId")));
+    }
+    json_object_set_new(g, "assignedLicenses", next);
+    emu_ok(resp, 202, emu_entity(req, "groups/$entity", g));
+out:
+    json_decref(body);
+}
+
 static void groups(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
                    char **seg, size_t nseg)
 {
@@ -511,7 +617,26 @@ static void groups(struct emu_ctx *ctx, const struct emu_req *req, struct emu_re
     const char *m = req->method;
     if (nseg == 0) {
         if (strcmp(m, "GET") == 0) {
-            emu_list(ctx, req, resp, "groups", coll, true);
+            json_t *items = coll;
+            if (!emu_req_param(req, "$select")) {
+                items = json_array();
+                size_t i;
+                json_t *v;
+                json_array_foreach(coll, i, v)
+                {
+                    json_array_append_new(items, default_view(v));
+                }
+            } else {
+                size_t i;
+                json_t *v;
+                json_array_foreach(coll, i, v)
+                {
+                    with_licences(v);
+                }
+                json_incref(items);
+            }
+            emu_list(ctx, req, resp, "groups", items, true);
+            json_decref(items);
         } else if (strcmp(m, "POST") == 0) {
             json_t *body;
             if (!emu_body_object(req, resp, &body))
@@ -541,12 +666,19 @@ static void groups(struct emu_ctx *ctx, const struct emu_req *req, struct emu_re
         group_rel(ctx, req, resp, seg[0], seg[1], seg + 2, nseg - 2);
         return;
     }
+    if (nseg == 2 && strcmp(seg[1], "assignLicense") == 0) {
+        assign_license(ctx, req, resp, g);
+        return;
+    }
     if (nseg != 1) {
         emu_error(resp, 400, "BadRequest", "Resource not found for the segment.");
         return;
     }
     if (strcmp(m, "GET") == 0) {
-        emu_ok(resp, 200, emu_entity(req, "groups/$entity", g));
+        json_t *view =
+            emu_req_param(req, "$select") ? json_incref(with_licences(g)) : default_view(g);
+        emu_ok(resp, 200, emu_entity(req, "groups/$entity", view));
+        json_decref(view);
     } else if (strcmp(m, "PATCH") == 0) {
         json_t *body;
         if (!emu_body_object(req, resp, &body))

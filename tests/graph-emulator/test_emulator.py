@@ -809,6 +809,47 @@ def test_groups(emu):
           "groups: $filter mailNickname")
 
 
+def test_licenses(emu):
+    e5 = "06ebc4ee-1bb5-47dd-8120-11324bc54e06"  # SPE_E5, in the fixture's subscribedSkus
+    st, _, js = emu.post("/groups", {"displayName": "Licensed staff", "mailEnabled": False,
+                                     "mailNickname": "licensedstaff", "securityEnabled": True})
+    check(st == 201, "licences: group created (%s)" % js)
+    gid = js["id"]
+    st, _, js = emu.get("/groups/" + gid)
+    check(st == 200 and "assignedLicenses" not in js, "licences: assignedLicenses only on $select")
+    st, _, js = emu.get("/groups/%s?$select=id,assignedLicenses" % gid)
+    check(st == 200 and js.get("assignedLicenses") == [], "licences: none at first (%s)" % js)
+    st, _, js = emu.post("/groups/%s/assignLicense" % gid,
+                         {"addLicenses": [{"skuId": e5, "disabledPlans": []}], "removeLicenses": []})
+    check(st == 202 and js.get("id") == gid and
+          js.get("assignedLicenses") == [{"disabledPlans": [], "skuId": e5}],
+          "licences: assignLicense -> 202 with the group (%s %s)" % (st, js))
+    st, _, js = emu.get("/groups/%s?$select=assignedLicenses" % gid)
+    check(js.get("assignedLicenses") == [{"disabledPlans": [], "skuId": e5}], "licences: assigned")
+    st, _, js = emu.get("/groups?$select=id,assignedLicenses&$filter=mailNickname eq 'licensedstaff'")
+    check(st == 200 and js["value"][0]["assignedLicenses"][0]["skuId"] == e5,
+          "licences: listed on $select")
+    st, _, js = emu.patch("/groups/" + gid, {"description": "still licensed"})
+    st, _, js = emu.get("/groups/%s?$select=assignedLicenses" % gid)
+    check(len(js.get("assignedLicenses") or []) == 1, "licences: a PATCH keeps them")
+    other = str(uuid.uuid4())
+    st, _, js = emu.post("/groups/%s/assignLicense" % gid,
+                         {"addLicenses": [{"skuId": other, "disabledPlans": []}], "removeLicenses": []})
+    check(st == 400 and js["error"]["code"] == "Request_BadRequest",
+          "licences: a SKU the tenant does not subscribe to -> 400")
+    st, _, js = emu.post("/groups/%s/assignLicense" % gid, {"addLicenses": []})
+    check(st == 400, "licences: removeLicenses is required -> 400")
+    st, _, js = emu.post("/groups/%s/assignLicense" % gid, {"addLicenses": [], "removeLicenses": [other]})
+    check(st == 400, "licences: removing an unassigned licence -> 400")
+    st, _, js = emu.get("/groups/%s/assignLicense" % gid)
+    check(st == 405, "licences: GET assignLicense -> 405")
+    st, _, js = emu.post("/groups/%s/assignLicense" % gid, {"addLicenses": [], "removeLicenses": [e5]})
+    check(st == 202 and js.get("assignedLicenses") == [], "licences: removed (%s)" % js)
+    st, _, js = emu.post("/groups/%s/assignLicense" % uuid.uuid4(),
+                         {"addLicenses": [], "removeLicenses": []})
+    check(st == 404, "licences: unknown group -> 404")
+
+
 def test_users_paging(emu):
     st, _, js = emu.get("/users/a702a13d-a437-4a07-8a7e-8c052de62dfd")
     check(st == 200 and js["userPrincipalName"] == "adele.vance@contoso.onmicrosoft.com"
@@ -1142,7 +1183,7 @@ def main():
     try:
         for t in (test_tls, test_token, test_assertions, test_auth_errors, test_ca_shapes,
                   test_ca_validation, test_named_locations, test_strengths, test_policies,
-                  test_group_settings, test_groups, test_users_paging, test_roles, test_batch,
+                  test_group_settings, test_groups, test_licenses, test_users_paging, test_roles, test_batch,
                   test_log_and_secrets):
             print("== " + t.__name__, flush=True)
             t(emu)
