@@ -39,19 +39,30 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     return CLI_EXIT_USAGE;
 }
 
-int cli_parse_format(int argc, char **argv, int *i, struct cli_diag_opts *o)
+int cli_option_value(int argc, char **argv, int *i, const char *name, const char **val)
 {
     const char *a = argv[*i];
-    const char *val = NULL;
-    if (strcmp(a, "--format") == 0) {
-        if (*i + 1 >= argc)
-            return -1;
-        val = argv[++*i];
-    } else if (strncmp(a, "--format=", 9) == 0) {
-        val = a + 9;
-    } else {
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0)
         return 0;
+    if (a[n] == '=') {
+        *val = a + n + 1;
+        return 1;
     }
+    if (a[n])
+        return 0;
+    if (*i + 1 >= argc)
+        return -1;
+    *val = argv[++*i];
+    return 1;
+}
+
+int cli_parse_format(int argc, char **argv, int *i, struct cli_diag_opts *o)
+{
+    const char *val = NULL;
+    int r = cli_option_value(argc, argv, i, "--format", &val);
+    if (r <= 0)
+        return r;
     if (!diag_format_parse(val, &o->format))
         return -1;
     return 1;

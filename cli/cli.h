@@ -33,6 +33,9 @@ struct cli_diag_opts {
 void cli_diag_opts_init(struct cli_diag_opts *o);
 /* Parses "--format X" / "--format=X"; returns 1 when consumed (advancing *i), 0 if not, -1 on error. */
 int cli_parse_format(int argc, char **argv, int *i, struct cli_diag_opts *o);
+/* `--name VALUE` or `--name=VALUE` at argv[*i]: returns 1 when consumed (advancing *i past the
+ * value), 0 when argv[*i] is another option, -1 when the value is missing. */
+int cli_option_value(int argc, char **argv, int *i, const char *name, const char **val);
 /* Prints a usage error for command `cmd` and returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) IDPC_PRINTF(2, 3);
 bool cli_is_help(const char *arg);

@@ -36,24 +36,6 @@ static void help(void)
         "  idpc coverage policies/contoso --format html -o coverage.html\n");
 }
 
-static int optval(int argc, char **argv, int *i, const char *name, const char **val)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0)
-        return 0;
-    if (a[n] == '=') {
-        *val = a + n + 1;
-        return 1;
-    }
-    if (a[n])
-        return 0;
-    if (*i + 1 >= argc)
-        return -1;
-    *val = argv[++*i];
-    return 1;
-}
-
 int cmd_coverage(int argc, char **argv)
 {
     const char **paths = xcalloc((size_t)argc + 1, sizeof(char *));
@@ -80,20 +62,20 @@ int cmd_coverage(int argc, char **argv)
         }
         if (strcmp(a, "--report-only-as-enabled") == 0) {
             report_only = true;
-        } else if ((r = optval(argc, argv, &i, "--tenant", &v)) != 0) {
+        } else if ((r = cli_option_value(argc, argv, &i, "--tenant", &v)) != 0) {
             if (r < 0) {
                 rc = cli_usage_error("coverage", "--tenant needs a value");
                 goto out;
             }
             tenant_spec = v;
-        } else if ((r = optval(argc, argv, &i, "--format", &v)) != 0) {
+        } else if ((r = cli_option_value(argc, argv, &i, "--format", &v)) != 0) {
             if (r < 0 || (strcmp(v, "text") && strcmp(v, "json") && strcmp(v, "html"))) {
                 rc = cli_usage_error("coverage", "--format takes text, json or html");
                 goto out;
             }
             format = v;
-        } else if ((r = optval(argc, argv, &i, "-o", &v)) != 0 ||
-                   (r = optval(argc, argv, &i, "--output", &v)) != 0) {
+        } else if ((r = cli_option_value(argc, argv, &i, "-o", &v)) != 0 ||
+                   (r = cli_option_value(argc, argv, &i, "--output", &v)) != 0) {
             if (r < 0) {
                 rc = cli_usage_error("coverage", "%s needs a file name", a);
                 goto out;

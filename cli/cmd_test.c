@@ -32,25 +32,6 @@ static void help(void)
            "  idpc test policies/contoso --junit test-results.xml\n");
 }
 
-/* --name VALUE or --name=VALUE. Returns 1 consumed, 0 not this option, -1 missing value. */
-static int optval(int argc, char **argv, int *i, const char *name, const char **val)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0)
-        return 0;
-    if (a[n] == '=') {
-        *val = a + n + 1;
-        return 1;
-    }
-    if (a[n])
-        return 0;
-    if (*i + 1 >= argc)
-        return -1;
-    *val = argv[++*i];
-    return 1;
-}
-
 int cmd_test(int argc, char **argv)
 {
     const char **paths = xcalloc((size_t)argc + 1, sizeof(char *));
@@ -74,19 +55,19 @@ int cmd_test(int argc, char **argv)
             help();
             goto out;
         }
-        if ((r = optval(argc, argv, &i, "--tenant", &v)) != 0) {
+        if ((r = cli_option_value(argc, argv, &i, "--tenant", &v)) != 0) {
             if (r < 0) {
                 rc = cli_usage_error("test", "--tenant needs a value");
                 goto out;
             }
             tenant_spec = v;
-        } else if ((r = optval(argc, argv, &i, "--junit", &v)) != 0) {
+        } else if ((r = cli_option_value(argc, argv, &i, "--junit", &v)) != 0) {
             if (r < 0) {
                 rc = cli_usage_error("test", "--junit needs a file name");
                 goto out;
             }
             junit = v;
-        } else if ((r = optval(argc, argv, &i, "--format", &v)) != 0) {
+        } else if ((r = cli_option_value(argc, argv, &i, "--format", &v)) != 0) {
             if (r < 0 || (strcmp(v, "text") != 0 && strcmp(v, "json") != 0)) {
                 rc = cli_usage_error("test", "--format takes text or json");
                 goto out;

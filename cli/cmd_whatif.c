@@ -73,25 +73,6 @@ static int bad(const char *msg)
     return cli_usage_error("whatif", "%s", msg);
 }
 
-/* --name VALUE or --name=VALUE. Returns 1 consumed, 0 not this option, -1 missing value. */
-static int optval(int argc, char **argv, int *i, const char *name, const char **val)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0)
-        return 0;
-    if (a[n] == '=') {
-        *val = a + n + 1;
-        return 1;
-    }
-    if (a[n])
-        return 0;
-    if (*i + 1 >= argc)
-        return -1;
-    *val = argv[++*i];
-    return 1;
-}
-
 static const char *kw(enum catalog_kind k, const char *word, bool *failed)
 {
     char err[256];
@@ -166,7 +147,7 @@ static int parse(int argc, char **argv, struct opts *o, bool *helped)
             continue;
         }
 #define OPT(name)                                                                                  \
-    if ((r = optval(argc, argv, &i, name, &v)) < 0) {                                              \
+    if ((r = cli_option_value(argc, argv, &i, name, &v)) < 0) {                                    \
         return cli_usage_error("whatif", "%s needs a value", name);                                \
     } else if (r > 0)
         OPT("--tenant") o->tenant = v;
