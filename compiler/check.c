@@ -389,6 +389,18 @@ static void check_manage(struct check *ck, const struct ast_stmt *s)
     ck->model->manage_exclusive |= mask;
 }
 
+bool check_once(struct check *ck, const struct ast_stmt **first, const struct ast_stmt *s,
+                const char *where)
+{
+    if (*first) {
+        diag_error(ck->diag, s->atoms[0].loc, "'%s' is given twice in %s", s->atoms[0].text, where);
+        diag_note(ck->diag, (*first)->atoms[0].loc, "first given here");
+        return false;
+    }
+    *first = s;
+    return true;
+}
+
 bool check_common_stmt(struct check *ck, const struct ast_stmt *s, struct model_object *o)
 {
     const char *kw = s->atoms[0].text;

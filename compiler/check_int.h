@@ -110,6 +110,10 @@ static inline const struct ast_atom *args_keyword(const struct args *a)
 
 /* ---- common statements of named declarations ---- */
 
+/* A statement allowed once per block: records it in *first, or reports "'kw' is given twice in
+ * WHERE" with a note at the first and returns false. */
+bool check_once(struct check *ck, const struct ast_stmt **first, const struct ast_stmt *s,
+                const char *where);
 /* Handles `id "guid"` and `renamed_from "name"`; returns true if the statement was one of them. */
 bool check_common_stmt(struct check *ck, const struct ast_stmt *s, struct model_object *o);
 

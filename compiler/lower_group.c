@@ -42,33 +42,6 @@ struct group_state {
     const struct ast_atom *first_group_member; /* for the role-assignable nesting check */
 };
 
-static bool once(struct check *ck, const struct ast_stmt **first, const struct ast_stmt *s)
-{
-    if (*first) {
-        diag_error(ck->diag, s->atoms[0].loc, "'%s' is given twice in this group",
-                   s->atoms[0].text);
-        diag_note(ck->diag, (*first)->atoms[0].loc, "first given here");
-        return false;
-    }
-    *first = s;
-    return true;
-}
-
-static bool same_ref(const json_t *x, const json_t *y)
-{
-    const char *kx = json_string_value(json_object_get(x, "$ref"));
-    const char *ky = json_string_value(json_object_get(y, "$ref"));
-    if (!kx || !ky || strcmp(kx, ky) != 0)
-        return false;
-    const char *nx = json_string_value(json_object_get(x, "name"));
-    const char *ny = json_string_value(json_object_get(y, "name"));
-    if (nx && ny)
-        return util_streq_nocase(nx, ny);
-    const char *ix = json_string_value(json_object_get(x, "id"));
-    const char *iy = json_string_value(json_object_get(y, "id"));
-    return ix && iy && util_streq_nocase(ix, iy);
-}
-
 /* members/owners: a comma list of principal references. */
 static void stmt_refs(struct group_state *st, const struct ast_stmt *s, bool owners)
 {
@@ -104,7 +77,7 @@ static void stmt_refs(struct group_state *st, const struct ast_stmt *s, bool own
         bool dup = false;
         json_array_foreach(list, i, v)
         {
-            if (!dup && same_ref(v, r)) {
+            if (!dup && model_ref_equal(v, r)) {
                 diag_warning(st->ck->diag, kw->loc, "this %s is listed twice",
                              owners ? "owner" : "member");
                 diag_note(st->ck->diag, (*atoms)[i]->loc, "first listed here");
@@ -158,7 +131,7 @@ static enum rule_target rule_target_of(const char *text)
 
 static void stmt_dynamic(struct group_state *st, const struct ast_stmt *s)
 {
-    if (!once(st->ck, &st->dynamic, s))
+    if (!check_once(st->ck, &st->dynamic, s, "this group"))
         return;
     struct args a;
     args_init(&a, st->ck, s);
@@ -189,7 +162,7 @@ static bool nickname_char_ok(unsigned char c)
 
 static void stmt_nickname(struct group_state *st, const struct ast_stmt *s)
 {
-    if (!once(st->ck, &st->nickname, s))
+    if (!check_once(st->ck, &st->nickname, s, "this group"))
         return;
     struct args a;
     args_init(&a, st->ck, s);
@@ -269,26 +242,26 @@ static void stmt_simple(struct group_state *st, const struct ast_stmt *s)
     const char *kw = s->atoms[0].text;
     struct args a;
     if (strcmp(kw, "kind") == 0) {
-        if (!once(st->ck, &st->kind, s))
+        if (!check_once(st->ck, &st->kind, s, "this group"))
             return;
         args_init(&a, st->ck, s);
         const struct catalog_entry *e = args_expect_enum(&a, CAT_GROUP_KIND);
         if (e && args_expect_end(&a))
             st->m365 = strcmp(e->graph, "microsoft365") == 0;
     } else if (strcmp(kw, "description") == 0) {
-        if (!once(st->ck, &st->description, s))
+        if (!check_once(st->ck, &st->description, s, "this group"))
             return;
         args_init(&a, st->ck, s);
         const struct ast_atom *v = args_expect_string(&a, "a description");
         if (v && args_expect_end(&a))
             st->description_text = v->text;
     } else if (strcmp(kw, "role_assignable") == 0) {
-        if (!once(st->ck, &st->role_assignable, s))
+        if (!check_once(st->ck, &st->role_assignable, s, "this group"))
             return;
         args_init(&a, st->ck, s);
         args_expect_end(&a);
     } else if (strcmp(kw, "visibility") == 0) {
-        if (!once(st->ck, &st->visibility, s))
+        if (!check_once(st->ck, &st->visibility, s, "this group"))
             return;
         static const char *const words[] = {"private", "public", "hidden_membership"};
         static const char *const graph[] = {"Private", "Public", "HiddenMembership"};

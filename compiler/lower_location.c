@@ -30,18 +30,6 @@ struct loc_state {
     const char *lookup_method;
 };
 
-static bool once(struct check *ck, const struct ast_stmt **first, const struct ast_stmt *s)
-{
-    if (*first) {
-        diag_error(ck->diag, s->atoms[0].loc, "'%s' is given twice in this location",
-                   s->atoms[0].text);
-        diag_note(ck->diag, (*first)->atoms[0].loc, "first given here");
-        return false;
-    }
-    *first = s;
-    return true;
-}
-
 static void add_range(struct loc_state *st, struct args *a, const struct ast_atom *at)
 {
     struct cidr net;
@@ -170,7 +158,7 @@ static void stmt_countries(struct loc_state *st, const struct ast_stmt *s)
 static void stmt_flag(struct loc_state *st, const struct ast_stmt *s, const struct ast_stmt **first,
                       bool *flag)
 {
-    if (!once(st->ck, first, s))
+    if (!check_once(st->ck, first, s, "this location"))
         return;
     struct args a;
     args_init(&a, st->ck, s);
@@ -180,7 +168,7 @@ static void stmt_flag(struct loc_state *st, const struct ast_stmt *s, const stru
 
 static void stmt_lookup(struct loc_state *st, const struct ast_stmt *s)
 {
-    if (!once(st->ck, &st->lookup, s))
+    if (!check_once(st->ck, &st->lookup, s, "this location"))
         return;
     struct args a;
     args_init(&a, st->ck, s);

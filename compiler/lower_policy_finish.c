@@ -4,30 +4,13 @@
 
 #include "compiler/check_int.h"
 
-/* Two symbolic references name the same object: same kind, and the same name or id. */
-static bool same_ref(const json_t *a, const json_t *b)
-{
-    if (!model_is_ref(a) || !model_is_ref(b))
-        return false;
-    if (strcmp(json_string_value(json_object_get(a, "$ref")),
-               json_string_value(json_object_get(b, "$ref"))) != 0)
-        return false;
-    const char *na = json_string_value(json_object_get(a, "name"));
-    const char *nb = json_string_value(json_object_get(b, "name"));
-    if (na && nb)
-        return strcmp(na, nb) == 0;
-    const char *ia = json_string_value(json_object_get(a, "id"));
-    const char *ib = json_string_value(json_object_get(b, "id"));
-    return ia && ib && util_streq_nocase(ia, ib);
-}
-
 static bool contains(const json_t *arr, const json_t *ref)
 {
     size_t i;
     const json_t *v;
     json_array_foreach(arr, i, v)
     {
-        if (same_ref(v, ref))
+        if (model_ref_equal(v, ref))
             return true;
     }
     return false;
@@ -57,7 +40,7 @@ static bool excluded(const struct model *m, const json_t *users, const json_t *r
         const json_t *e;
         json_array_foreach(m->emergency_access, k, e)
         {
-            if (same_ref(json_object_get(e, "ref"), g))
+            if (model_ref_equal(json_object_get(e, "ref"), g))
                 return true;
         }
         for (size_t j = 0; j < m->n; j++) {
@@ -65,7 +48,7 @@ static bool excluded(const struct model *m, const json_t *users, const json_t *r
             if (o->kind != MODEL_GROUP || !model_is_ref(g))
                 continue;
             json_t *self = model_ref_name("group", o->name, NULL);
-            bool match = same_ref(self, g);
+            bool match = model_ref_equal(self, g);
             json_decref(self);
             if (match && contains(json_object_get(o->extra, "members"), ref))
                 return true;

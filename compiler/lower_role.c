@@ -40,21 +40,6 @@ static bool group_is_role_assignable(const struct ast_stmt *g)
     return false;
 }
 
-static bool same_principal(const json_t *x, const json_t *y)
-{
-    const char *kx = json_string_value(json_object_get(x, "$ref"));
-    const char *ky = json_string_value(json_object_get(y, "$ref"));
-    if (!kx || !ky || strcmp(kx, ky) != 0)
-        return false;
-    const char *nx = json_string_value(json_object_get(x, "name"));
-    const char *ny = json_string_value(json_object_get(y, "name"));
-    if (nx && ny)
-        return util_streq_nocase(nx, ny);
-    const char *ix = json_string_value(json_object_get(x, "id"));
-    const char *iy = json_string_value(json_object_get(y, "id"));
-    return ix && iy && util_streq_nocase(ix, iy);
-}
-
 static void stmt_principals(struct role_state *st, const struct ast_stmt *s, bool eligible)
 {
     struct args a;
@@ -96,7 +81,7 @@ static void stmt_principals(struct role_state *st, const struct ast_stmt *s, boo
         bool skip = false;
         for (size_t i = 0; i < st->n && !skip; i++) {
             struct principal *p = &st->v[i];
-            if (!same_principal(p->ref, r))
+            if (!model_ref_equal(p->ref, r))
                 continue;
             if (p->eligible == eligible) {
                 diag_warning(st->ck->diag, kw->loc, "this principal is listed twice");

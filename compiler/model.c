@@ -103,6 +103,21 @@ bool model_is_ref(const json_t *v)
     return json_is_object(v) && json_object_get(v, "$ref") != NULL;
 }
 
+bool model_ref_equal(const json_t *a, const json_t *b)
+{
+    const char *ka = json_string_value(json_object_get(a, "$ref"));
+    const char *kb = json_string_value(json_object_get(b, "$ref"));
+    if (!ka || !kb || strcmp(ka, kb) != 0)
+        return false;
+    const char *na = json_string_value(json_object_get(a, "name"));
+    const char *nb = json_string_value(json_object_get(b, "name"));
+    if (na && nb)
+        return util_streq_nocase(na, nb);
+    const char *ia = json_string_value(json_object_get(a, "id"));
+    const char *ib = json_string_value(json_object_get(b, "id"));
+    return ia && ib && util_streq_nocase(ia, ib);
+}
+
 static char *loc_string(const struct diag_ctx *diag, struct loc l)
 {
     const struct src_file *f = diag_loc_valid(l) ? diag_source(diag, l.file) : NULL;

@@ -70,6 +70,8 @@ const char *model_kind_path(enum model_kind k); /* Graph collection path */
 json_t *model_ref_name(const char *kind, const char *name, const char *at);
 json_t *model_ref_id(const char *kind, const char *id, const char *at);
 bool model_is_ref(const json_t *v);
+/* Two references name the same object: the same kind, and the same name or id (ignoring case). */
+bool model_ref_equal(const json_t *a, const json_t *b);
 
 /* The whole model as one JSON document with a stable key and object order (for `idpc compile`). */
 json_t *model_to_json(const struct model *m, const struct diag_ctx *diag);
