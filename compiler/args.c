@@ -392,3 +392,19 @@ void args_error_in(struct args *a, const struct ast_atom *at, size_t start, size
     if (diag_loc_valid(o))
         diag_note(a->ck->diag, o, "in the expansion of this variable");
 }
+
+const char *args_expect_guid(struct args *a, const char *what)
+{
+    const struct ast_atom *s = args_expect_string(a, what);
+    if (!s)
+        return NULL;
+    if (!check_is_guid(s->text)) {
+        args_error(a, s, "'%s' is not %s (a GUID)", s->text, what);
+        return NULL;
+    }
+    char *id = arena_strndup(a->ck->arena, s->text, s->len);
+    for (char *p = id; *p; p++)
+        if (*p >= 'A' && *p <= 'F')
+            *p = (char)(*p - 'A' + 'a');
+    return id;
+}

@@ -92,6 +92,9 @@ int args_expect_word(struct args *a, const char *what, const char *const *choice
 const struct catalog_entry *args_expect_enum(struct args *a, enum catalog_kind k);
 /* Expects a string; returns the atom. */
 const struct ast_atom *args_expect_string(struct args *a, const char *what);
+/* Expects a string holding a GUID; returns it lower-cased (arena), or NULL after an error
+ * "'x' is not WHAT (a GUID)". */
+const char *args_expect_guid(struct args *a, const char *what);
 /* Expects end of statement; reports "unexpected X" otherwise. */
 bool args_expect_end(struct args *a);
 /* A comma-separated list of catalog keywords, as a JSON array of Graph values (deduplicated, in

@@ -160,16 +160,11 @@ static json_t *role_item(struct pol *p, struct args *a, const char **key, const 
 {
     struct arena *ar = p->ck->arena;
     if (args_accept(a, "id")) {
-        const struct ast_atom *s = args_expect_string(a, "a role template id");
-        if (!s)
+        const char *id = args_expect_guid(a, "a role template id");
+        if (!id)
             return NULL;
-        if (!check_is_guid(s->text)) {
-            args_error(a, s, "'%s' is not a role template id (a GUID)", s->text);
-            return NULL;
-        }
-        const char *id = lower_guid(p->ck, s->text);
         *key = arena_printf(ar, "role:%s", id);
-        *show = arena_printf(ar, "role id \"%s\"", s->text);
+        *show = arena_printf(ar, "role id \"%s\"", a->v[a->i - 1].text);
         return json_string(id);
     }
     const struct ast_atom *s = args_expect_string(a, "a directory role name");
@@ -401,16 +396,11 @@ static json_t *app_item(struct pol *p, struct args *a, const char **key, const c
 {
     struct arena *ar = p->ck->arena;
     if (args_accept(a, "id")) {
-        const struct ast_atom *s = args_expect_string(a, "an application (client) id");
-        if (!s)
+        const char *id = args_expect_guid(a, "an application id");
+        if (!id)
             return NULL;
-        if (!check_is_guid(s->text)) {
-            args_error(a, s, "'%s' is not an application id (a GUID)", s->text);
-            return NULL;
-        }
-        const char *id = lower_guid(p->ck, s->text);
         *key = arena_printf(ar, "app:%s", id);
-        *show = arena_printf(ar, "app id \"%s\"", s->text);
+        *show = arena_printf(ar, "app id \"%s\"", a->v[a->i - 1].text);
         return json_string(id);
     }
     const struct ast_atom *s = args_expect_string(a, "an application name");

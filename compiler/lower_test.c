@@ -96,14 +96,8 @@ static json_t *app_value(struct tcase *t, struct args *a)
 {
     const struct ast_atom *at = args_peek(a);
     if (args_accept(a, "id")) {
-        const struct ast_atom *s = args_expect_string(a, "an application (client) id");
-        if (!s)
-            return NULL;
-        if (!check_is_guid(s->text)) {
-            args_error(a, s, "'%s' is not an application id (a GUID)", s->text);
-            return NULL;
-        }
-        return json_string(lower(t->ck, s->text));
+        const char *id = args_expect_guid(a, "an application id");
+        return id ? json_string(id) : NULL;
     }
     if (at && at->kind == AST_STRING) {
         a->i++;
