@@ -46,7 +46,7 @@ for p in "All users" "Admin Accounts" "GRP-Highly-Regulated" "GRP-Executive-Staf
     "Global Administrator" "Directory Synchronization Accounts" "guest (b2b_collaboration_guest)"; do
     has "$p"
 done
-# a known gap: all users on Office 365 from an untrusted location are allowed in a browser
+# known cells: MFA away from the offices, a gap at the trusted office, a block from embargoed countries
 python3 - "$T/dom.html" <<'PY' || fail "gap cell check"
 import re, sys
 dom = open(sys.argv[1], encoding="utf-8").read()
@@ -57,7 +57,11 @@ def cell(persona, app, loc):
     if not m:
         sys.exit("no cell %s / %s / %s" % (persona, app, loc))
     return m.group(1), m.group(2), m.group(3)
+# everybody does MFA away from the offices (CA015) ...
 cls, kind, label = cell("All users", "Office 365", "untrusted")
+assert "gap" not in cls.split() and kind == "mfa" and label == "MFA", (cls, kind, label)
+# ... and the trusted office network is a deliberate gap: allowed with nothing to satisfy
+cls, kind, label = cell("All users", "Office 365", "Contoso HQ")
 assert "gap" in cls.split() and kind == "allow" and label == "ALLOW", (cls, kind, label)
 cls, kind, label = cell("Admin Accounts", "Admin portals", "untrusted")
 assert "gap" not in cls.split() and kind == "strength", (cls, kind, label)
