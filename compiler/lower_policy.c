@@ -292,6 +292,16 @@ static void stmt_state(struct pol *p, struct args *a, const struct ast_stmt *s)
             json_string(e->graph), at->loc, s);
 }
 
+/* description "text" (conditionalAccessPolicy.description) */
+static void stmt_description(struct pol *p, struct args *a, const struct ast_stmt *s)
+{
+    const struct ast_atom *at = args_expect_string(a, "the policy's description");
+    if (!at || !args_expect_end(a))
+        return;
+    set_one(p, O_DESCRIPTION, "the description", at->text,
+            arena_printf(p->ck->arena, "\"%s\"", at->text), json_string(at->text), at->loc, s);
+}
+
 /* users include guests TYPE, TYPE [tenants all | tenants "id", "id"] */
 static bool guests_item(struct pol *p, struct args *a, const struct ast_stmt *s, int d)
 {
@@ -885,6 +895,7 @@ static const struct {
     void (*fn)(struct pol *, struct args *, const struct ast_stmt *);
 } stmts[] = {
     {"state", stmt_state},
+    {"description", stmt_description},
     {"users", stmt_users},
     {"apps", stmt_apps},
     {"workloads", stmt_workloads},

@@ -402,6 +402,8 @@ json_t *lower_policy_body(const struct pol *p)
     json_t *b = json_object();
     json_object_set_new(b, "displayName", json_string(p->name));
     json_object_set_new(b, "state", json_string(p->o[O_STATE].set ? p->o[O_STATE].key : "enabled"));
+    if (p->o[O_DESCRIPTION].set)
+        json_object_set(b, "description", p->o[O_DESCRIPTION].val);
 
     json_t *c = json_object();
     json_t *u = json_object();

@@ -57,6 +57,7 @@ enum field {
 /* Single-valued settings: a second, different value is an error. */
 enum one {
     O_STATE,
+    O_DESCRIPTION,
     O_INC_TENANTS, /* "all" or "enumerated" */
     O_EXC_TENANTS,
     O_APP_FILTER,

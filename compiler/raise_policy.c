@@ -772,7 +772,7 @@ struct ast_stmt *raise_policy(struct raise *r, const json_t *canon, const char *
     struct pctx p = {.r = r};
     block_init(&p.b, r, arena_printf(r->arena, "policy \"%s\"", name));
     struct ast_stmt *decl = raise_decl(r, "policy", name);
-    static const char *const known[] = {"displayName",   "state",           "conditions",
+    static const char *const known[] = {"displayName",   "description",     "state", "conditions",
                                         "grantControls", "sessionControls", NULL};
     raise_leftovers(&p.b, canon, "", known);
     raise_pin(&p.b, id, force_id);
@@ -783,6 +783,9 @@ struct ast_stmt *raise_policy(struct raise *r, const json_t *canon, const char *
     const char *w = keyword(&p, CAT_STATE, state ? state : "enabled", "state");
     if (w)
         block_add(&p.b, raise_stmt(r, "ww", "state", w));
+    const char *desc = gets(canon, "description");
+    if (desc && *desc)
+        block_add(&p.b, raise_stmt(r, "ws", "description", desc));
     conditions(&p, get(canon, "conditions"));
     if (get(canon, "grantControls"))
         grant(&p, get(canon, "grantControls"));
