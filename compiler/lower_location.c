@@ -4,6 +4,7 @@
  * IPv6 address ranges"): no more than 2000 IP ranges per named location, and "only CIDR masks
  * greater than /8 are allowed"; country locations "cannot be marked as trusted". */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@ struct range {
     struct cidr net;
     const char *text;
     const struct ast_atom *atom;
+    bool span; /* LOWER-UPPER: not compared as a CIDR */
 };
 
 struct loc_state {
@@ -30,8 +32,63 @@ struct loc_state {
     const char *lookup_method;
 };
 
+/* "LOWER-UPPER": an iPv4Range or iPv6Range (Graph v1.0 has them beside CIDR ranges). */
+static void add_span(struct loc_state *st, struct args *a, const struct ast_atom *at,
+                     const char *dash)
+{
+    size_t cut = (size_t)(dash - at->text);
+    char lo[CIDR_TEXT_MAX], hi[CIDR_TEXT_MAX];
+    struct cidr l, h;
+    if (cut == 0 || cut >= sizeof(lo) || at->len - cut - 1 >= sizeof(hi)) {
+        args_error(a, at, "malformed IP range '%s': write \"LOWER-UPPER\" with two addresses",
+                   at->text);
+        return;
+    }
+    memcpy(lo, at->text, cut);
+    lo[cut] = '\0';
+    memcpy(hi, dash + 1, at->len - cut - 1);
+    hi[at->len - cut - 1] = '\0';
+    if (!cidr_parse_address(lo, &l)) {
+        args_error_in(a, at, 0, cut, "'%s' is not an IPv4 or IPv6 address", lo);
+        return;
+    }
+    if (!cidr_parse_address(hi, &h)) {
+        args_error_in(a, at, cut + 1, at->len, "'%s' is not an IPv4 or IPv6 address", hi);
+        return;
+    }
+    if (l.family != h.family) {
+        args_error(a, at, "the range '%s' mixes an IPv%d and an IPv%d address", at->text, l.family,
+                   h.family);
+        return;
+    }
+    if (memcmp(l.addr, h.addr, l.family == 4 ? 4 : 16) > 0) {
+        args_error(a, at, "the range '%s' ends before it starts; write \"%s-%s\"", at->text, hi,
+                   lo);
+        return;
+    }
+    if (st->nranges == LOCATION_MAX_RANGES) {
+        args_error(a, at, "a named location holds at most %d IP ranges; this is one more",
+                   LOCATION_MAX_RANGES);
+        return;
+    }
+    st->ranges = xrealloc(st->ranges, (st->nranges + 1) * sizeof(*st->ranges));
+    st->ranges[st->nranges++] = (struct range){l, at->text, at, true};
+    json_t *r = json_object();
+    json_object_set_new(
+        r, "@odata.type",
+        json_string(l.family == 4 ? "#microsoft.graph.iPv4Range" : "#microsoft.graph.iPv6Range"));
+    json_object_set_new(r, "lowerAddress", json_string(lo));
+    json_object_set_new(r, "upperAddress", json_string(hi));
+    json_array_append_new(st->ip_ranges, r);
+}
+
 static void add_range(struct loc_state *st, struct args *a, const struct ast_atom *at)
 {
+    const char *dash = memchr(at->text, '-', at->len);
+    if (dash) {
+        add_span(st, a, at, dash);
+        return;
+    }
     struct cidr net;
     struct cidr_error err;
     if (!cidr_parse(at->text, at->len, &net, &err)) {
@@ -40,11 +97,18 @@ static void add_range(struct loc_state *st, struct args *a, const struct ast_ato
             args_error_in(a, at, err.start, err.end,
                           "'%s' is an address, not a range; write \"%s\" for this one address",
                           at->text, err.suggestion);
-            break;
+            return;
         case CIDR_ERR_HOST_BITS:
-            args_error_in(a, at, err.start, err.end,
-                          "'%s' has host bits set after the /%u prefix; the network is \"%s\"",
-                          at->text, net.prefix, err.suggestion);
+            /* Graph accepts and keeps such a range as written (its own documentation example is
+             * 12.34.221.11/22), so it is kept; the warning says which network it means. */
+            diag_warning(st->ck->diag, at->loc,
+                         "'%s' has host bits set after the /%u prefix; it means the network "
+                         "\"%s\"",
+                         at->text, net.prefix, err.suggestion);
+            char network[CIDR_TEXT_MAX];
+            snprintf(network, sizeof(network), "%s", err.suggestion);
+            if (!cidr_parse(network, strlen(network), &net, &err))
+                return;
             break;
         case CIDR_ERR_NONE:
         case CIDR_ERR_EMPTY:
@@ -52,9 +116,8 @@ static void add_range(struct loc_state *st, struct args *a, const struct ast_ato
         case CIDR_ERR_PREFIX:
             args_error_in(a, at, err.start, err.end, "malformed IP range '%s': %s", at->text,
                           err.message);
-            break;
+            return;
         }
-        return;
     }
     if (net.prefix < LOCATION_MIN_PREFIX) {
         const char *slash = strchr(at->text, '/');
@@ -67,16 +130,19 @@ static void add_range(struct loc_state *st, struct args *a, const struct ast_ato
     }
     for (size_t i = 0; i < st->nranges; i++) {
         const struct range *r = &st->ranges[i];
+        if (r->span)
+            continue;
         if (cidr_equal(&r->net, &net)) {
             diag_warning(st->ck->diag, at->loc, "the range %s is listed twice", at->text);
             diag_note(st->ck->diag, r->atom->loc, "first listed here");
             return;
         }
         if (cidr_contains(&r->net, &net)) {
+            /* redundant, but kept: Graph keeps it, and the plan must not drift */
             diag_warning(st->ck->diag, at->loc, "the range %s lies inside %s, listed before",
                          at->text, r->text);
             diag_note(st->ck->diag, r->atom->loc, "%s is listed here", r->text);
-            return;
+            break;
         }
     }
     if (st->nranges == LOCATION_MAX_RANGES) {
@@ -90,7 +156,7 @@ static void add_range(struct loc_state *st, struct args *a, const struct ast_ato
                      "comes from, so this range never matches",
                      at->text);
     st->ranges = xrealloc(st->ranges, (st->nranges + 1) * sizeof(*st->ranges));
-    st->ranges[st->nranges++] = (struct range){net, at->text, at};
+    st->ranges[st->nranges++] = (struct range){net, at->text, at, false};
     json_t *r = json_object();
     json_object_set_new(r, "@odata.type",
                         json_string(net.family == 4 ? "#microsoft.graph.iPv4CidrRange"

@@ -42,7 +42,11 @@ static void ip_ranges(struct raise_block *b, const json_t *ranges)
             raise_issue(r, b, RAISE_ISSUE_UNSUPPORTED, "ipRanges", "cannot express the IP range %s",
                         x);
             free(x);
-        } else if (!cidr_parse(t, strlen(t), &nets[i], &err)) {
+        } else if (strchr(t, '-')) {
+            /* LOWER-UPPER (iPv4Range / iPv6Range in Graph): written as the language's
+             * "LOWER-UPPER"; the compiler checks both addresses */
+            ok[i] = true;
+        } else if (!cidr_parse(t, strlen(t), &nets[i], &err) && err.kind != CIDR_ERR_HOST_BITS) {
             raise_issue(r, b, RAISE_ISSUE_UNSUPPORTED, "ipRanges",
                         "cannot express the IP range \"%s\": %s%s%s", t, err.message,
                         err.suggestion[0] ? "; the network is " : "", err.suggestion);
@@ -52,6 +56,8 @@ static void ip_ranges(struct raise_block *b, const json_t *ranges)
                         "longer accepts",
                         t, LOCATION_MIN_PREFIX);
         } else {
+            /* host bits set: Graph keeps the range as written, and so does the compiler (with a
+             * warning); ranges inside others are kept too */
             ok[i] = true;
         }
     }
@@ -59,16 +65,6 @@ static void ip_ranges(struct raise_block *b, const json_t *ranges)
     {
         if (!ok[i])
             continue;
-        for (size_t k = 0; k < n; k++) {
-            if (k == i || !ok[k] || !cidr_contains(&nets[k], &nets[i]) ||
-                (cidr_equal(&nets[k], &nets[i]) && k > i))
-                continue;
-            raise_issue(r, b, RAISE_ISSUE_UNSUPPORTED, "ipRanges",
-                        "the IP range \"%s\" lies inside \"%s\"; the compiler drops it as "
-                        "redundant",
-                        json_string_value(v), json_string_value(json_array_get(ranges, k)));
-            break;
-        }
         line_sep(&l, 1);
         line_str(&l, json_string_value(v));
     }

@@ -324,13 +324,17 @@ static void test_location_and_strength(void **state)
     assert_same(o.roundtrip, o.canon);
     out_free(&o);
 
-    /* a host-bits range cannot be written; the location is then empty and does not compile */
-    o = run("{\"@odata.type\": \"#microsoft.graph.ipNamedLocation\", \"displayName\": \"Bad\", "
-            "\"ipRanges\": [{\"cidrAddress\": \"10.0.0.4/27\"}]}",
+    /* Graph keeps a range with host bits as written, and so does the language (the compiler
+     * warns); lower-upper ranges (iPv4Range/iPv6Range) are written "LOWER-UPPER" */
+    o = run("{\"@odata.type\": \"#microsoft.graph.ipNamedLocation\", \"displayName\": \"Odd\", "
+            "\"ipRanges\": [{\"cidrAddress\": \"198.51.100.4/27\"}, {\"@odata.type\": "
+            "\"#microsoft.graph.iPv4Range\", \"lowerAddress\": \"203.0.113.1\", "
+            "\"upperAddress\": \"203.0.113.20\"}]}",
             NK_NAMED_LOCATION, NULL);
-    assert_true(has_issue(&o, RAISE_ISSUE_UNSUPPORTED, "ipRanges"));
-    assert_non_null(strstr(o.text, "the network is 10.0.0.0/27"));
-    assert_null(o.roundtrip);
+    assert_false(has_issue(&o, RAISE_ISSUE_UNSUPPORTED, "ipRanges"));
+    assert_non_null(strstr(o.text, "\"203.0.113.1-203.0.113.20\""));
+    assert_non_null(o.roundtrip);
+    assert_same(o.roundtrip, o.canon);
     out_free(&o);
 
     o = run("{\"displayName\": \"Keys\", \"description\": \"FIDO2 or CBA\", \"policyType\": "
