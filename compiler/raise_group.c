@@ -14,7 +14,7 @@ static const json_t *get(const json_t *o, const char *k)
     return json_is_object(o) ? json_object_get(o, k) : NULL;
 }
 
-static const char *gets(const json_t *o, const char *k)
+static const char *get_str(const json_t *o, const char *k)
 {
     return json_string_value(get(o, k));
 }
@@ -65,8 +65,8 @@ static bool nickname_ok(const char *s)
  * @odata.type, else by the map; NULL when neither tells. */
 static const char *object_kind(const struct raise *r, const json_t *o, const char **id)
 {
-    *id = json_is_string(o) ? json_string_value(o) : gets(o, "id");
-    const char *t = gets(o, "@odata.type");
+    *id = json_is_string(o) ? json_string_value(o) : get_str(o, "id");
+    const char *t = get_str(o, "@odata.type");
     if (t) {
         if (*t == '#')
             t++;
@@ -110,7 +110,7 @@ static void relation(struct raise_block *b, const char *rel, const json_t *list,
         if (!k || (!groups_ok && strcmp(k, "group") == 0)) {
             other++;
             if (!other_type)
-                other_type = gets(v, "@odata.type") ? gets(v, "@odata.type") : "unknown";
+                other_type = get_str(v, "@odata.type") ? get_str(v, "@odata.type") : "unknown";
         }
     }
     if (other) {
@@ -150,7 +150,7 @@ static size_t licenses(struct raise_block *b, const json_t *assigned)
     const json_t *v;
     json_array_foreach(assigned, i, v)
     {
-        const char *sku = gets(v, "skuId");
+        const char *sku = get_str(v, "skuId");
         const char *part = NULL;
         if (!sku || raise_names_name(r->names, "sku", sku, &part) != RAISE_NAME_FOUND) {
             char *t = raise_json_text(v);
@@ -183,7 +183,7 @@ struct ast_stmt *raise_group(struct raise *r, const json_t *canon, const json_t 
                              const json_t *owners, const char *name, const char *id, bool force_id)
 {
     if (!name)
-        name = gets(canon, "displayName");
+        name = get_str(canon, "displayName");
     if (!name)
         name = "(no name)";
     r->unfaithful = false;
@@ -214,10 +214,10 @@ struct ast_stmt *raise_group(struct raise *r, const json_t *canon, const json_t 
     bool role_assignable = json_is_true(get(canon, "isAssignableToRole"));
     if (m365)
         block_add(&b, raise_stmt(r, "ww", "kind", "microsoft365"));
-    const char *desc = gets(canon, "description");
+    const char *desc = get_str(canon, "description");
     if (desc && *desc)
         block_add(&b, raise_stmt(r, "ws", "description", desc));
-    const char *nick = gets(canon, "mailNickname");
+    const char *nick = get_str(canon, "mailNickname");
     if (nick && !derived_nickname(name, nick)) {
         if (nickname_ok(nick))
             block_add(&b, raise_stmt(r, "ws", "mail_nickname", nick));
@@ -230,9 +230,9 @@ struct ast_stmt *raise_group(struct raise *r, const json_t *canon, const json_t 
     }
     if (role_assignable)
         block_add(&b, raise_stmt(r, "w", "role_assignable"));
-    const char *rule = gets(canon, "membershipRule");
+    const char *rule = get_str(canon, "membershipRule");
     if (dynamic) {
-        const char *state = gets(canon, "membershipRuleProcessingState");
+        const char *state = get_str(canon, "membershipRuleProcessingState");
         if (!rule) {
             raise_issue(r, &b, RAISE_ISSUE_UNSUPPORTED, "membershipRule",
                         "a dynamic group without a membership rule cannot be declared");
@@ -248,7 +248,7 @@ struct ast_stmt *raise_group(struct raise *r, const json_t *canon, const json_t 
                     "(no DynamicMembership type): \"%s\"",
                     rule);
     }
-    const char *vis = gets(canon, "visibility");
+    const char *vis = get_str(canon, "visibility");
     if (vis && !(role_assignable && util_streq_nocase(vis, "Private"))) {
         static const char *const graph[] = {"Private", "Public", "HiddenMembership"};
         static const char *const words[] = {"private", "public", "hidden_membership"};

@@ -13,7 +13,7 @@ static const json_t *get(const json_t *o, const char *k)
     return json_is_object(o) ? json_object_get(o, k) : NULL;
 }
 
-static const char *gets(const json_t *o, const char *k)
+static const char *get_str(const json_t *o, const char *k)
 {
     return json_string_value(get(o, k));
 }
@@ -80,13 +80,13 @@ struct ast_stmt *raise_location(struct raise *r, const json_t *canon, const char
                                 const char *id, bool force_id)
 {
     if (!name)
-        name = gets(canon, "displayName");
+        name = get_str(canon, "displayName");
     if (!name)
         name = "(no name)";
     struct raise_block b;
     block_init(&b, r, arena_printf(r->arena, "location \"%s\"", name));
     struct ast_stmt *decl = raise_decl(r, "location", name);
-    const char *kind = gets(canon, "kind");
+    const char *kind = get_str(canon, "kind");
     raise_pin(&b, id, force_id);
     if (kind && strcmp(kind, "ipNamedLocation") == 0) {
         static const char *const known[] = {"kind", "displayName", "ipRanges", "isTrusted", NULL};
@@ -126,7 +126,7 @@ struct ast_stmt *raise_location(struct raise *r, const json_t *canon, const char
             free(l.v);
         if (json_is_true(get(canon, "includeUnknownCountriesAndRegions")))
             block_add(&b, raise_stmt(r, "w", "unknown_countries"));
-        const char *m = gets(canon, "countryLookupMethod");
+        const char *m = get_str(canon, "countryLookupMethod");
         if (m) {
             const struct catalog_entry *e = catalog_lookup_graph(CAT_COUNTRY_LOOKUP, m);
             if (e)
@@ -152,7 +152,7 @@ struct ast_stmt *raise_strength(struct raise *r, const json_t *canon, const char
                                 const char *id, bool force_id)
 {
     if (!name)
-        name = gets(canon, "displayName");
+        name = get_str(canon, "displayName");
     if (!name)
         name = "(no name)";
     struct raise_block b;
@@ -161,7 +161,7 @@ struct ast_stmt *raise_strength(struct raise *r, const json_t *canon, const char
     static const char *const known[] = {"displayName", "description", "allowedCombinations", NULL};
     raise_leftovers(&b, canon, "", known);
     raise_pin(&b, id, force_id);
-    const char *desc = gets(canon, "description");
+    const char *desc = get_str(canon, "description");
     if (desc && *desc)
         block_add(&b, raise_stmt(r, "ws", "description", desc));
     struct raise_line l;

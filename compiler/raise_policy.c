@@ -17,7 +17,7 @@ static const json_t *get(const json_t *o, const char *k)
     return json_is_object(o) ? json_object_get(o, k) : NULL;
 }
 
-static const char *gets(const json_t *o, const char *k)
+static const char *get_str(const json_t *o, const char *k)
 {
     return json_string_value(get(o, k));
 }
@@ -154,7 +154,7 @@ static void guests(struct pctx *p, struct raise_line *l, size_t lead, const json
     raise_leftovers(&p->b, g, field, known);
     const char **types;
     char *tfield = xasprintf("%s.guestOrExternalUserTypes", field);
-    size_t n = raise_split_flags(p->r, gets(g, "guestOrExternalUserTypes"), &types);
+    size_t n = raise_split_flags(p->r, get_str(g, "guestOrExternalUserTypes"), &types);
     bool any = false;
     for (size_t i = 0; i < n; i++) {
         const char *w = keyword(p, CAT_GUEST_TYPE, types[i], tfield);
@@ -177,7 +177,7 @@ static void guests(struct pctx *p, struct raise_line *l, size_t lead, const json
     char *efield = xasprintf("%s.externalTenants", field);
     static const char *const eknown[] = {"membershipKind", "members", NULL};
     raise_leftovers(&p->b, et, efield, eknown);
-    const char *kind = gets(et, "membershipKind");
+    const char *kind = get_str(et, "membershipKind");
     const json_t *members = get(et, "members");
     if (!any) {
         raise_issue(p->r, &p->b, RAISE_ISSUE_UNSUPPORTED, efield,
@@ -349,7 +349,7 @@ static void filter_stmt(struct pctx *p, const char *kw, bool sub, const json_t *
 {
     static const char *const known[] = {"mode", "rule", NULL};
     raise_leftovers(&p->b, f, field, known);
-    const char *mode = gets(f, "mode"), *rule = gets(f, "rule");
+    const char *mode = get_str(f, "mode"), *rule = get_str(f, "rule");
     if (!mode || !rule || (strcmp(mode, "include") != 0 && strcmp(mode, "exclude") != 0)) {
         char *t = raise_json_text(f);
         raise_issue(p->r, &p->b, RAISE_ISSUE_UNSUPPORTED, field, "cannot express %s = %s", field,
@@ -561,8 +561,8 @@ static void conditions(struct pctx *p, const json_t *c)
               "conditions.userRiskLevels");
     enum_list(p, "workload_risk", NULL, get(c, "servicePrincipalRiskLevels"), CAT_RISK,
               "conditions.servicePrincipalRiskLevels");
-    if (gets(c, "insiderRiskLevels"))
-        flags_list(p, "insider_risk", gets(c, "insiderRiskLevels"), CAT_INSIDER_RISK,
+    if (get_str(c, "insiderRiskLevels"))
+        flags_list(p, "insider_risk", get_str(c, "insiderRiskLevels"), CAT_INSIDER_RISK,
                    "conditions.insiderRiskLevels");
     if (get(c, "devices"))
         devices(p, get(c, "devices"));
@@ -570,7 +570,7 @@ static void conditions(struct pctx *p, const json_t *c)
     if (fl) {
         static const char *const fknown[] = {"transferMethods", NULL};
         raise_leftovers(&p->b, fl, "conditions.authenticationFlows", fknown);
-        flags_list(p, "auth_flows", gets(fl, "transferMethods"), CAT_TRANSFER,
+        flags_list(p, "auth_flows", get_str(fl, "transferMethods"), CAT_TRANSFER,
                    "conditions.authenticationFlows.transferMethods");
     }
 }
@@ -605,7 +605,7 @@ static void grant(struct pctx *p, const json_t *g)
     if (st) {
         static const char *const sknown[] = {"id", NULL};
         raise_leftovers(&p->b, st, "grantControls.authenticationStrength", sknown);
-        const char *id = gets(st, "id");
+        const char *id = get_str(st, "id");
         static const struct {
             const char *id, *name;
         } builtin[] = {
@@ -649,7 +649,7 @@ static void grant(struct pctx *p, const json_t *g)
         free(items.v);
         return;
     }
-    const char *op = gets(g, "operator");
+    const char *op = get_str(g, "operator");
     struct raise_line l;
     line_init(&l, p->r);
     line_word(&l, "grant");
@@ -683,7 +683,7 @@ static void session_enum(struct pctx *p, const json_t *m, const char *member, co
     const char *known[] = {"isEnabled", member, NULL};
     raise_leftovers(&p->b, m, field, known);
     char *f = xasprintf("%s.%s", field, member);
-    const char *w = keyword(p, k, gets(m, member), f);
+    const char *w = keyword(p, k, get_str(m, member), f);
     free(f);
     if (w)
         block_add(&p->b, raise_stmt(p->r, "www", "session", kw, w));
@@ -699,8 +699,8 @@ static void sign_in_frequency(struct pctx *p, const json_t *m)
     line_init(&l, p->r);
     line_word(&l, "session");
     line_word(&l, "sign_in_frequency");
-    const char *interval = gets(m, "frequencyInterval");
-    const char *type = gets(m, "type");
+    const char *interval = get_str(m, "frequencyInterval");
+    const char *type = get_str(m, "type");
     json_int_t value = json_integer_value(get(m, "value"));
     bool hours = type && strcmp(type, "hours") == 0, days = type && strcmp(type, "days") == 0;
     if (interval && strcmp(interval, "everyTime") == 0) {
@@ -717,7 +717,7 @@ static void sign_in_frequency(struct pctx *p, const json_t *m)
         free(l.v);
         return;
     }
-    const char *at = gets(m, "authenticationType");
+    const char *at = get_str(m, "authenticationType");
     if (at && strcmp(at, "primaryAndSecondaryAuthentication") != 0) {
         const char *w =
             keyword(p, CAT_SIF_AUTH_TYPE, at, "sessionControls.signInFrequency.authenticationType");
@@ -766,7 +766,7 @@ struct ast_stmt *raise_policy(struct raise *r, const json_t *canon, const char *
                               const char *id, bool force_id)
 {
     if (!name)
-        name = gets(canon, "displayName");
+        name = get_str(canon, "displayName");
     if (!name)
         name = "(no name)";
     struct pctx p = {.r = r};
@@ -776,14 +776,14 @@ struct ast_stmt *raise_policy(struct raise *r, const json_t *canon, const char *
                                         "grantControls", "sessionControls", NULL};
     raise_leftovers(&p.b, canon, "", known);
     raise_pin(&p.b, id, force_id);
-    const char *state = gets(canon, "state");
+    const char *state = get_str(canon, "state");
     if (!state)
         raise_issue(r, &p.b, RAISE_ISSUE_UNSUPPORTED, "state",
                     "the object has no state; written as 'state on' (Graph requires a state)");
     const char *w = keyword(&p, CAT_STATE, state ? state : "enabled", "state");
     if (w)
         block_add(&p.b, raise_stmt(r, "ww", "state", w));
-    const char *desc = gets(canon, "description");
+    const char *desc = get_str(canon, "description");
     if (desc && *desc)
         block_add(&p.b, raise_stmt(r, "ws", "description", desc));
     conditions(&p, get(canon, "conditions"));

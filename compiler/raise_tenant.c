@@ -13,7 +13,7 @@ static const json_t *get(const json_t *o, const char *k)
     return json_is_object(o) ? json_object_get(o, k) : NULL;
 }
 
-static const char *gets(const json_t *o, const char *k)
+static const char *get_str(const json_t *o, const char *k)
 {
     return json_string_value(get(o, k));
 }
@@ -32,11 +32,11 @@ static void include_target_ok(struct raise_block *b, const struct catalog_entry 
         NULL};
     bool authenticator = strcmp(m->graph, "MicrosoftAuthenticator") == 0;
     bool sms = strcmp(m->graph, "Sms") == 0;
-    const char *what = gets(t, "id") ? gets(t, "id") : "?";
+    const char *what = get_str(t, "id") ? get_str(t, "id") : "?";
     struct strbuf why = STRBUF_INIT;
     if (json_is_true(get(t, "isRegistrationRequired")))
         strbuf_adds(&why, ", registration required");
-    const char *mode = gets(t, "authenticationMode");
+    const char *mode = get_str(t, "authenticationMode");
     if (authenticator ? !mode || strcmp(mode, "any") != 0 : mode != NULL)
         strbuf_addf(&why, ", authenticationMode %s", mode ? mode : "(none)");
     const json_t *usable = get(t, "isUsableForSignIn");
@@ -75,8 +75,8 @@ static bool targets(struct raise_block *b, struct raise_line *l, const char *kw,
     const json_t *t;
     json_array_foreach(list, i, t)
     {
-        const char *type = gets(t, "targetType");
-        const char *id = gets(t, "id");
+        const char *type = get_str(t, "targetType");
+        const char *id = get_str(t, "id");
         if (type && strcmp(type, "group") != 0) {
             raise_issue(b->r, b, RAISE_ISSUE_UNSUPPORTED, field,
                         "cannot express the %s target %s \"%s\" of %s: targets are groups", kw,
@@ -110,7 +110,7 @@ static void method_line(struct raise_block *b, const struct catalog_entry *m, co
     static const char *const known[] = {"kind",           "id", "state", "includeTargets",
                                         "excludeTargets", NULL};
     raise_leftovers_kept(b, cfg, field, known);
-    const char *state = gets(cfg, "state");
+    const char *state = get_str(cfg, "state");
     bool on;
     if (state && strcmp(state, "enabled") == 0) {
         on = true;
@@ -129,9 +129,10 @@ static void method_line(struct raise_block *b, const struct catalog_entry *m, co
     line_word(&l, on ? "on" : "off");
     const json_t *inc = get(cfg, "includeTargets"), *exc = get(cfg, "excludeTargets");
     const json_t *first = json_array_get(inc, 0);
-    bool all = json_array_size(inc) == 1 && gets(first, "id") &&
-               strcmp(gets(first, "id"), ALL_USERS) == 0 &&
-               (!gets(first, "targetType") || strcmp(gets(first, "targetType"), "group") == 0);
+    bool all =
+        json_array_size(inc) == 1 && get_str(first, "id") &&
+        strcmp(get_str(first, "id"), ALL_USERS) == 0 &&
+        (!get_str(first, "targetType") || strcmp(get_str(first, "targetType"), "group") == 0);
     char *ifield = xasprintf("%s.includeTargets", field);
     char *efield = xasprintf("%s.excludeTargets", field);
     if (all) {
@@ -170,7 +171,7 @@ struct ast_stmt *raise_auth_methods(struct raise *r, const json_t *canon)
         const json_t *cfg;
         json_object_foreach((json_t *)(uintptr_t)cfgs, k, cfg)
         {
-            const char *id = gets(cfg, "id") ? gets(cfg, "id") : k;
+            const char *id = get_str(cfg, "id") ? get_str(cfg, "id") : k;
             if (util_streq_nocase(id, methods[i].graph))
                 method_line(&b, &methods[i], cfg);
         }
@@ -179,7 +180,7 @@ struct ast_stmt *raise_auth_methods(struct raise *r, const json_t *canon)
     const json_t *cfg;
     json_object_foreach((json_t *)(uintptr_t)cfgs, k, cfg)
     {
-        const char *id = gets(cfg, "id") ? gets(cfg, "id") : k;
+        const char *id = get_str(cfg, "id") ? get_str(cfg, "id") : k;
         if (!catalog_lookup_graph(CAT_AUTH_METHOD, id)) {
             char *t = raise_json_text(cfg);
             raise_issue(r, &b, RAISE_ISSUE_UNSUPPORTED, "authenticationMethodConfigurations",
@@ -229,11 +230,11 @@ static void role_principal(struct raise_block *b, struct raise_line *l, const st
     struct raise *r = b->r;
     const char *what = it->eligible ? "eligibility" : "assignment";
     const char *field = it->eligible ? "roleEligibilitySchedules" : "roleAssignments";
-    const char *pid = gets(it->obj, "principalId");
-    const char *scope = gets(it->obj, "directoryScopeId");
-    const char *app = gets(it->obj, "appScopeId");
-    const char *cond = gets(it->obj, "condition");
-    const char *exp = gets(get(get(it->obj, "scheduleInfo"), "expiration"), "type");
+    const char *pid = get_str(it->obj, "principalId");
+    const char *scope = get_str(it->obj, "directoryScopeId");
+    const char *app = get_str(it->obj, "appScopeId");
+    const char *cond = get_str(it->obj, "condition");
+    const char *exp = get_str(get(get(it->obj, "scheduleInfo"), "expiration"), "type");
     if (!pid) {
         raise_issue(r, b, RAISE_ISSUE_UNSUPPORTED, field,
                     "cannot express an %s without a principal", what);
@@ -257,7 +258,8 @@ static void role_principal(struct raise_block *b, struct raise_line *l, const st
     }
     if (it->eligible && exp && strcmp(exp, "noExpiration") != 0) {
         const json_t *e = get(get(it->obj, "scheduleInfo"), "expiration");
-        const char *until = gets(e, "endDateTime") ? gets(e, "endDateTime") : gets(e, "duration");
+        const char *until =
+            get_str(e, "endDateTime") ? get_str(e, "endDateTime") : get_str(e, "duration");
         raise_issue(
             r, b, RAISE_ISSUE_UNSUPPORTED, field,
             "cannot express the time-bound eligibility of principal %s (expiration %s%s%s): "
@@ -289,8 +291,8 @@ static void collect_roles(const json_t *list, bool eligible, struct role_item **
     const json_t *o;
     json_array_foreach(list, i, o)
     {
-        const char *rid = gets(o, "roleDefinitionId");
-        const char *member = gets(o, "memberType");
+        const char *rid = get_str(o, "roleDefinitionId");
+        const char *member = get_str(o, "memberType");
         if (!rid || (member && strcmp(member, "Direct") != 0))
             continue;
         *v = xrealloc(*v, (*n + 1) * sizeof(**v));
@@ -415,13 +417,13 @@ static void authorization(struct raise_block *b, const json_t *az)
                                             "adminsGuestInvitersAndAllMembers", "everyone"};
     static const char *const inv_words[] = {"none", "admins_and_guest_inviters",
                                             "admins_guest_inviters_and_all_members", "everyone"};
-    enum_setting(b, "guest_invites", gets(az, "allowInvitesFrom"), inv_graph, inv_words,
+    enum_setting(b, "guest_invites", get_str(az, "allowInvitesFrom"), inv_graph, inv_words,
                  IDPC_ARRAY_LEN(inv_graph), "allowInvitesFrom");
     static const char *const acc_graph[] = {"a0b1b346-4d3e-4e8b-98f8-753987be4970",
                                             "10dae51f-b6af-4016-8d66-8c2a99b929b3",
                                             "2af84b1e-32c8-42b7-82bc-daa82404023b"};
     static const char *const acc_words[] = {"same_as_members", "limited", "restricted"};
-    enum_setting(b, "guest_access", gets(az, "guestUserRoleId"), acc_graph, acc_words,
+    enum_setting(b, "guest_access", get_str(az, "guestUserRoleId"), acc_graph, acc_words,
                  IDPC_ARRAY_LEN(acc_graph), "guestUserRoleId");
     on_off(b, "admin_self_service_password_reset", get(az, "allowedToUseSSPR"), "allowedToUseSSPR");
     on_off(b, "block_msol_powershell", get(az, "blockMsolPowerShell"), "blockMsolPowerShell");
@@ -497,8 +499,8 @@ static void group_unified(struct raise_block *b, const json_t *gu)
                                          "ClassificationList",
                                          NULL};
     raise_leftovers_kept(b, v, "Group.Unified", vknown);
-    const char *create = gets(v, "EnableGroupCreation");
-    const char *allowed = gets(v, "GroupCreationAllowedGroupId");
+    const char *create = get_str(v, "EnableGroupCreation");
+    const char *allowed = get_str(v, "GroupCreationAllowedGroupId");
     if (create && util_streq_nocase(create, "false")) {
         struct raise_line l;
         line_init(&l, b->r);
@@ -518,7 +520,7 @@ static void group_unified(struct raise_block *b, const json_t *gu)
                         "is on (the language names it with 'group_creation off except')",
                         allowed);
     }
-    const char *naming = gets(v, "PrefixSuffixNamingRequirement");
+    const char *naming = get_str(v, "PrefixSuffixNamingRequirement");
     if (naming && naming_ok(naming))
         block_add(b, raise_stmt(b->r, "ws", "group_naming", naming));
     else if (naming)
@@ -526,23 +528,23 @@ static void group_unified(struct raise_block *b, const json_t *gu)
                     "cannot express the naming policy \"%s\": the language wants [GroupName] "
                     "once, known [attributes] and at most 53 fixed characters",
                     naming);
-    if (gets(v, "CustomBlockedWordsList"))
-        string_list(b, "group_blocked_words", gets(v, "CustomBlockedWordsList"),
+    if (get_str(v, "CustomBlockedWordsList"))
+        string_list(b, "group_blocked_words", get_str(v, "CustomBlockedWordsList"),
                     "CustomBlockedWordsList");
     on_off(b, "group_guest_owners", get(v, "AllowGuestsToBeGroupOwner"),
            "AllowGuestsToBeGroupOwner");
     on_off(b, "group_guest_access", get(v, "AllowGuestsToAccessGroups"),
            "AllowGuestsToAccessGroups");
     on_off(b, "group_add_guests", get(v, "AllowToAddGuests"), "AllowToAddGuests");
-    const char *url = gets(v, "UsageGuidelinesUrl");
+    const char *url = get_str(v, "UsageGuidelinesUrl");
     if (url && (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0) &&
         !strpbrk(url, " \t\r\n"))
         block_add(b, raise_stmt(b->r, "ws", "group_usage_guidelines", url));
     else if (url)
         raise_issue(b->r, b, RAISE_ISSUE_UNSUPPORTED, "UsageGuidelinesUrl",
                     "cannot express the usage guidelines \"%s\": not an http(s) URL", url);
-    if (gets(v, "ClassificationList"))
-        string_list(b, "group_classifications", gets(v, "ClassificationList"),
+    if (get_str(v, "ClassificationList"))
+        string_list(b, "group_classifications", get_str(v, "ClassificationList"),
                     "ClassificationList");
 }
 
