@@ -156,11 +156,15 @@ int apply_run(const json_t *plan, struct backend *b, FILE *out, bool color, json
              * editors and CI annotators find the line). */
             const char *at = json_string_value(json_object_get(act, "at"));
             struct strbuf why = STRBUF_INIT;
-            if (err.status && !strstr(err.message, err.code[0] ? err.code : "\x01"))
+            size_t ml = method ? strlen(method) : 0;
+            /* the Graph backend's message already names the request: "POST /v1.0/...: 400 ..." */
+            if (!(ml && strncmp(err.message, method, ml) == 0 && err.message[ml] == ' '))
+                strbuf_addf(&why, "%s %s: ", method ? method : "", path ? path : "");
+            if (err.status && (!err.code[0] || !strstr(err.message, err.code)))
                 strbuf_addf(&why, "%d %s%s", err.status, err.code, err.code[0] ? ": " : "");
             strbuf_adds(&why, err.message);
-            fprintf(stderr, "%s%s%serror: %s %s: %s\n", at ? at : "", at ? ": " : "",
-                    at ? "" : "idpc: ", method ? method : "", path ? path : "", strbuf_str(&why));
+            fprintf(stderr, "%s%serror: %s\n", at ? at : "idpc: ", at ? ": " : "",
+                    strbuf_str(&why));
             json_decref(failed);
             failed =
                 json_pack("{s:I,s:I,s:s,s:s?,s:s,s:i,s:s}", "action", (json_int_t)steps[i].action,

@@ -223,10 +223,20 @@ const char *http_error_str(const struct http_error *e)
     return e->text ? e->text : "";
 }
 
+#define HTTP_ERROR_PATH_MAX 120
+
 static void error_render(struct http_error *e, const char *suffix)
 {
     struct strbuf sb = STRBUF_INIT;
-    strbuf_addf(&sb, "%s %s:", e->method ? e->method : "?", e->path ? e->path : "?");
+    /* A long query (a $filter with 300 names) would push the status, the Graph code and the
+     * request id out of one readable line: keep the path and the start of the query. */
+    const char *path = e->path ? e->path : "?";
+    size_t plen = strlen(path);
+    if (plen > HTTP_ERROR_PATH_MAX)
+        strbuf_addf(&sb, "%s %.*s…(%zu more characters):", e->method ? e->method : "?",
+                    HTTP_ERROR_PATH_MAX, path, plen - HTTP_ERROR_PATH_MAX);
+    else
+        strbuf_addf(&sb, "%s %s:", e->method ? e->method : "?", path);
     if (e->status)
         strbuf_addf(&sb, " %d", e->status);
     if (e->code)
