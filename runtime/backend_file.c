@@ -1,11 +1,13 @@
 /* backend_file.c — the file tenant (docs/tenant-format.md): a snapshot of Graph collections in one
  * JSON document, read lazily and written back atomically under a lock.
  *
- * The document is kept as text. Opening it validates the JSON once and records where each
- * collection's value lies; a collection is parsed (jansson) only when it is read whole or written.
- * Large collections (users, groups) are streamed by backend_scan() straight from the text, so a
- * plan over a 50,000-user snapshot needs about the snapshot's size in memory. On commit the
- * untouched collections are copied byte for byte and the changed ones re-serialised.
+ * The document is kept as text. Every JSON value in it is decoded by jansson: opening it decodes
+ * each value once to validate it (a collection's array item by item, each item freed at once) and
+ * records where each collection's value lies; a collection is kept as a jansson tree only when it
+ * is read whole or written. Large collections (users, groups) are streamed by backend_scan() item
+ * by item from the text, so a plan over a 50,000-user snapshot needs about the snapshot's size in
+ * memory. On commit the untouched collections are copied byte for byte and the changed ones
+ * re-serialised.
  *
  * Writes emulate Graph: new ids, server-filled defaults (facts.md §2.4), timestamps, $ref member
  * edits, updateAllowedCombinations, PIM schedule requests, and the refusals a plan must respect
@@ -16,6 +18,8 @@
 #include "runtime/strmap.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -35,7 +39,7 @@ struct fentry {
     /* item index of a raw (unparsed) array: id → item span */
     struct strmap *ids;
     size_t *istart, *iend;
-    size_t nitems;
+    size_t nitems, icap;
 };
 
 struct ftop {
@@ -59,156 +63,146 @@ struct fdoc {
 };
 
 /* ------------------------------------------------------------------------------------------ */
-/* A validating JSON scanner over the raw text.                                                */
+/* Stepping through the text. Every JSON value is decoded by jansson: json_loadb() with
+ * JSON_DISABLE_EOF_CHECK decodes the one value that starts at a position and reports in
+ * error.position how many bytes it consumed. This code only skips the whitespace and the single
+ * punctuation characters ('{' ':' ',' '}' '[' ']') between the values of the two outer objects
+ * and of a collection's array, so that no tree of a whole collection is ever built to step
+ * through it. */
 
-struct scan {
+struct cursor {
     const char *s;
-    size_t len, pos;
-    const char *err; /* what was expected */
-    int depth;
+    size_t len, pos; /* len: the end of the region stepped through */
+    size_t epos;     /* where the first error is */
+    char *emsg;      /* what it is (after "file:line:col: ") */
 };
 
-static void ws(struct scan *sc)
+static void ws(struct cursor *c)
 {
-    while (sc->pos < sc->len) {
-        char c = sc->s[sc->pos];
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+    while (c->pos < c->len) {
+        char ch = c->s[c->pos];
+        if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r')
             break;
-        sc->pos++;
+        c->pos++;
     }
 }
 
-static int fail(struct scan *sc, const char *what)
+/* Whether the next character (after whitespace) is `ch`; consumes it when it is. */
+static bool punct(struct cursor *c, char ch)
 {
-    if (!sc->err)
-        sc->err = what;
+    ws(c);
+    if (c->pos < c->len && c->s[c->pos] == ch) {
+        c->pos++;
+        return true;
+    }
+    return false;
+}
+
+static bool peek(struct cursor *c, char ch)
+{
+    ws(c);
+    return c->pos < c->len && c->s[c->pos] == ch;
+}
+
+static int fail_at(struct cursor *c, size_t pos, const char *fmt, ...) IDPC_PRINTF(3, 4);
+
+static int fail_at(struct cursor *c, size_t pos, const char *fmt, ...)
+{
+    if (c->emsg)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    c->emsg = strbuf_detach(&sb);
+    c->epos = pos;
     return -1;
 }
 
-static int skip_string(struct scan *sc)
+/* Decodes the one JSON value at c->pos (jansson) and steps past it. NULL on error (recorded). */
+static json_t *decode(struct cursor *c)
 {
-    if (sc->pos >= sc->len || sc->s[sc->pos] != '"')
-        return fail(sc, "a string");
-    sc->pos++;
-    while (sc->pos < sc->len) {
-        unsigned char c = (unsigned char)sc->s[sc->pos++];
-        if (c == '"')
-            return 0;
-        if (c < 0x20)
-            return fail(sc, "no control character inside a string");
-        if (c == '\\') {
-            if (sc->pos >= sc->len)
-                break;
-            char e = sc->s[sc->pos++];
-            if (e == 'u') {
-                for (int i = 0; i < 4; i++, sc->pos++) {
-                    char h = sc->pos < sc->len ? sc->s[sc->pos] : 0;
-                    if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') ||
-                          (h >= 'A' && h <= 'F')))
-                        return fail(sc, "four hex digits after \\u");
-                }
-            } else if (!strchr("\"\\/bfnrt", e) || !e) {
-                return fail(sc, "a valid escape");
-            }
-        }
-    }
-    return fail(sc, "the end of the string");
-}
-
-static int skip_value(struct scan *sc);
-
-static int skip_container(struct scan *sc, char open, char close)
-{
-    if (++sc->depth > 512)
-        return fail(sc, "less nesting (more than 512 levels)");
-    sc->pos++; /* open */
-    (void)open;
-    ws(sc);
-    if (sc->pos < sc->len && sc->s[sc->pos] == close) {
-        sc->pos++;
-        sc->depth--;
-        return 0;
-    }
-    for (;;) {
-        ws(sc);
-        if (close == '}') {
-            if (skip_string(sc) != 0)
-                return fail(sc, "a member name");
-            ws(sc);
-            if (sc->pos >= sc->len || sc->s[sc->pos] != ':')
-                return fail(sc, "':'");
-            sc->pos++;
-            ws(sc);
-        }
-        if (skip_value(sc) != 0)
-            return -1;
-        ws(sc);
-        if (sc->pos < sc->len && sc->s[sc->pos] == ',') {
-            sc->pos++;
-            continue;
-        }
-        if (sc->pos < sc->len && sc->s[sc->pos] == close) {
-            sc->pos++;
-            sc->depth--;
-            return 0;
-        }
-        return fail(sc, close == '}' ? "',' or '}'" : "',' or ']'");
-    }
-}
-
-static int skip_value(struct scan *sc)
-{
-    ws(sc);
-    if (sc->pos >= sc->len)
-        return fail(sc, "a value");
-    char c = sc->s[sc->pos];
-    if (c == '{')
-        return skip_container(sc, '{', '}');
-    if (c == '[')
-        return skip_container(sc, '[', ']');
-    if (c == '"')
-        return skip_string(sc);
-    static const char *const lits[] = {"true", "false", "null"};
-    for (size_t i = 0; i < 3; i++) {
-        size_t n = strlen(lits[i]);
-        if (sc->len - sc->pos >= n && memcmp(sc->s + sc->pos, lits[i], n) == 0) {
-            sc->pos += n;
-            return 0;
-        }
-    }
-    size_t start = sc->pos;
-    if (c == '-')
-        sc->pos++;
-    size_t digits = sc->pos;
-    while (sc->pos < sc->len && strchr("0123456789.eE+-", sc->s[sc->pos]) && sc->s[sc->pos])
-        sc->pos++;
-    if (sc->pos == digits || sc->pos == start)
-        return fail(sc, "a value");
-    return 0;
-}
-
-/* Decodes the JSON string at sc->pos (validated already) into a NUL-terminated UTF-8 string. */
-static char *decode_string(struct scan *sc)
-{
-    size_t start = ++sc->pos;
-    size_t end = start;
-    bool simple = true;
-    while (end < sc->len && sc->s[end] != '"') {
-        if (sc->s[end] == '\\') {
-            simple = false;
-            end++;
-        }
-        end++;
-    }
-    sc->pos = end + 1;
-    if (simple)
-        return xstrndup(sc->s + start, end - start);
-    /* Let jansson do escapes and surrogate pairs. */
+    ws(c);
+    size_t start = c->pos;
     json_error_t je;
-    json_t *v = json_loadb(sc->s + start - 1, end - start + 2, JSON_DECODE_ANY, &je);
-    char *out = xstrdup(json_is_string(v) ? json_string_value(v) : "");
-    json_decref(v);
-    return out;
+    json_t *v =
+        json_loadb(c->s + start, c->len - start, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &je);
+    size_t used = je.position > 0 ? (size_t)je.position : 0;
+    if (!v) {
+        /* jansson's position is just past the byte it stopped at: point at that character */
+        size_t at = start + (used > 0 ? used - 1 : 0);
+        while (at > start && ((unsigned char)c->s[at] & 0xC0) == 0x80)
+            at--;
+        fail_at(c, at, "not a valid tenant snapshot: %s", je.text);
+        return NULL;
+    }
+    c->pos = start + used;
+    return v;
+}
+
+typedef int (*member_fn)(struct cursor *c, const char *key, void *ctx);
+
+/* Steps through the object at c->pos: each member name is decoded by jansson, then `fn` is called
+ * with the cursor at the member's value, which it must step past. */
+static int step_object(struct cursor *c, member_fn fn, void *ctx)
+{
+    if (!punct(c, '{'))
+        return fail_at(c, c->pos, "not a valid tenant snapshot: expected '{'");
+    if (punct(c, '}'))
+        return 0;
+    for (;;) {
+        ws(c);
+        size_t kpos = c->pos;
+        json_t *k = decode(c);
+        if (!k)
+            return -1;
+        int rc = 0;
+        if (!json_is_string(k))
+            rc = fail_at(c, kpos, "not a valid tenant snapshot: expected a member name (a string)");
+        else if (!punct(c, ':'))
+            rc = fail_at(c, c->pos, "not a valid tenant snapshot: expected ':'");
+        else {
+            ws(c);
+            rc = fn(c, json_string_value(k), ctx);
+        }
+        json_decref(k);
+        if (rc != 0)
+            return -1;
+        if (punct(c, ','))
+            continue;
+        if (punct(c, '}'))
+            return 0;
+        return fail_at(c, c->pos, "not a valid tenant snapshot: expected ',' or '}'");
+    }
+}
+
+/* Called for each item of an array (borrowed) with its span; returns false to stop. */
+typedef bool (*item_fn)(json_t *item, size_t start, size_t end, void *ctx);
+
+/* Steps through the array at c->pos, decoding it item by item (each item is freed after `fn`). */
+static int step_array(struct cursor *c, item_fn fn, void *ctx)
+{
+    if (!punct(c, '['))
+        return fail_at(c, c->pos, "not a valid tenant snapshot: expected '['");
+    if (punct(c, ']'))
+        return 0;
+    for (;;) {
+        ws(c);
+        size_t start = c->pos;
+        json_t *v = decode(c);
+        if (!v)
+            return -1;
+        bool go = fn ? fn(v, start, c->pos, ctx) : true;
+        json_decref(v);
+        if (!go)
+            return 0;
+        if (punct(c, ','))
+            continue;
+        if (punct(c, ']'))
+            return 0;
+        return fail_at(c, c->pos, "not a valid tenant snapshot: expected ',' or ']'");
+    }
 }
 
 static void line_col(const char *s, size_t pos, unsigned *line, unsigned *col)
@@ -265,7 +259,7 @@ static void entry_clear_index(struct fentry *e)
     free(e->istart);
     free(e->iend);
     e->istart = e->iend = NULL;
-    e->nitems = 0;
+    e->nitems = e->icap = 0;
 }
 
 static void doc_unload(struct fdoc *d)
@@ -291,16 +285,70 @@ static void doc_unload(struct fdoc *d)
     d->loaded = false;
 }
 
-static int load_error(struct fdoc *d, struct scan *sc, struct backend_error *err)
+struct loading {
+    struct fdoc *d;
+    bool have_format, have_coll;
+};
+
+/* A member of "collections": an array is decoded item by item (validated, then freed), any other
+ * value whole; only its span is kept. */
+static int load_collection(struct cursor *c, const char *key, void *ctx)
 {
-    unsigned line, col;
-    line_col(d->text, sc->pos, &line, &col);
-    backend_error_set(err, 0, NULL, "%s:%u:%u: not a valid tenant snapshot: expected %s", d->path,
-                      line, col, sc->err ? sc->err : "JSON");
-    doc_unload(d);
-    return -1;
+    struct loading *ld = ctx;
+    size_t vstart = c->pos;
+    if (peek(c, '[')) {
+        if (step_array(c, NULL, NULL) != 0)
+            return -1;
+    } else {
+        json_t *v = decode(c);
+        if (!v)
+            return -1;
+        json_decref(v);
+    }
+    struct fentry *e = entry_add(ld->d, key);
+    e->vstart = vstart;
+    e->vend = c->pos;
+    e->from_text = true;
+    return 0;
 }
 
+/* A member of the top-level object. */
+static int load_top(struct cursor *c, const char *key, void *ctx)
+{
+    struct loading *ld = ctx;
+    struct fdoc *d = ld->d;
+    size_t vstart = c->pos;
+    if (strcmp(key, "collections") == 0 && peek(c, '{')) {
+        ld->have_coll = true;
+        if (step_object(c, load_collection, ld) != 0)
+            return -1;
+    } else {
+        json_t *v = decode(c);
+        if (!v)
+            return -1;
+        if (strcmp(key, "format") == 0) {
+            ld->have_format =
+                json_is_string(v) && strcmp(json_string_value(v), "idpc-tenant/1") == 0;
+            if (!ld->have_format) {
+                json_decref(v);
+                return fail_at(c, vstart,
+                               "unsupported snapshot format %.*s (expected \"idpc-tenant/1\")",
+                               (int)(c->pos - vstart), d->text + vstart);
+            }
+        }
+        json_decref(v);
+    }
+    d->tops = xrealloc(d->tops, (d->ntops + 1) * sizeof(*d->tops));
+    d->tops[d->ntops].key = xstrdup(key);
+    d->tops[d->ntops].vstart = vstart;
+    d->tops[d->ntops].vend = c->pos;
+    d->ntops++;
+    return 0;
+}
+
+/* Reads and validates the whole document, every value decoded once by jansson (a collection's
+ * array item by item, so memory stays bounded by the largest item); a truncated or corrupt
+ * snapshot never half-loads, and its error carries file:line:col. */
 static int doc_load(struct fdoc *d, struct backend_error *err)
 {
     if (d->loaded)
@@ -312,86 +360,33 @@ static int doc_load(struct fdoc *d, struct backend_error *err)
         d->text = NULL;
         return -1;
     }
-    struct scan sc = {.s = d->text, .len = d->len};
-    /* Validate the whole document first: a truncated snapshot must never half-load. */
-    if (skip_value(&sc) != 0)
-        return load_error(d, &sc, err);
-    ws(&sc);
-    if (sc.pos != sc.len) {
-        sc.err = "the end of the document";
-        return load_error(d, &sc, err);
+    if (d->len > INT_MAX) { /* jansson reports positions as int */
+        backend_error_set(err, 0, NULL, "%s: tenant snapshot larger than %d bytes", d->path,
+                          INT_MAX);
+        doc_unload(d);
+        return -1;
     }
-    sc.pos = 0;
-    ws(&sc);
-    if (d->text[sc.pos] != '{') {
-        sc.err = "an object {\"format\": \"idpc-tenant/1\", \"collections\": {...}}";
-        return load_error(d, &sc, err);
+    struct cursor c = {.s = d->text, .len = d->len};
+    struct loading ld = {.d = d};
+    ws(&c);
+    if (!peek(&c, '{'))
+        fail_at(&c, c.pos,
+                "not a valid tenant snapshot: expected an object {\"format\": \"idpc-tenant/1\", "
+                "\"collections\": {...}}");
+    else if (step_object(&c, load_top, &ld) == 0) {
+        ws(&c);
+        if (c.pos != c.len)
+            fail_at(&c, c.pos, "not a valid tenant snapshot: expected the end of the document");
     }
-    sc.pos++;
-    bool have_format = false, have_coll = false;
-    for (;;) {
-        ws(&sc);
-        if (d->text[sc.pos] == '}')
-            break;
-        if (d->text[sc.pos] == ',') {
-            sc.pos++;
-            continue;
-        }
-        char *key = decode_string(&sc);
-        ws(&sc);
-        sc.pos++; /* ':' */
-        ws(&sc);
-        size_t vstart = sc.pos;
-        if (strcmp(key, "collections") == 0 && d->text[sc.pos] == '{') {
-            have_coll = true;
-            sc.pos++;
-            for (;;) {
-                ws(&sc);
-                if (d->text[sc.pos] == '}') {
-                    sc.pos++;
-                    break;
-                }
-                if (d->text[sc.pos] == ',') {
-                    sc.pos++;
-                    continue;
-                }
-                char *path = decode_string(&sc);
-                ws(&sc);
-                sc.pos++;
-                ws(&sc);
-                size_t cs = sc.pos;
-                (void)skip_value(&sc);
-                struct fentry *e = entry_add(d, path);
-                e->vstart = cs;
-                e->vend = sc.pos;
-                e->from_text = true;
-                free(path);
-            }
-        } else {
-            (void)skip_value(&sc);
-            if (strcmp(key, "format") == 0) {
-                have_format = sc.pos - vstart == strlen("\"idpc-tenant/1\"") &&
-                              memcmp(d->text + vstart, "\"idpc-tenant/1\"", sc.pos - vstart) == 0;
-                if (!have_format) {
-                    unsigned line, col;
-                    line_col(d->text, vstart, &line, &col);
-                    backend_error_set(err, 0, NULL,
-                                      "%s:%u:%u: unsupported snapshot format %.*s (expected "
-                                      "\"idpc-tenant/1\")",
-                                      d->path, line, col, (int)(sc.pos - vstart), d->text + vstart);
-                    free(key);
-                    doc_unload(d);
-                    return -1;
-                }
-            }
-        }
-        d->tops = xrealloc(d->tops, (d->ntops + 1) * sizeof(*d->tops));
-        d->tops[d->ntops].key = key;
-        d->tops[d->ntops].vstart = vstart;
-        d->tops[d->ntops].vend = sc.pos;
-        d->ntops++;
+    if (c.emsg) {
+        unsigned line, col;
+        line_col(d->text, c.epos, &line, &col);
+        backend_error_set(err, 0, NULL, "%s:%u:%u: %s", d->path, line, col, c.emsg);
+        free(c.emsg);
+        doc_unload(d);
+        return -1;
     }
-    if (!have_format || !have_coll) {
+    if (!ld.have_format || !ld.have_coll) {
         backend_error_set(err, 0, NULL,
                           "%s is not a tenant snapshot: it needs \"format\": \"idpc-tenant/1\" "
                           "and \"collections\" (see docs/tenant-format.md)",
@@ -417,67 +412,35 @@ static json_t *entry_json(struct fdoc *d, struct fentry *e, struct backend_error
     return e->json;
 }
 
-/* Builds the id → item index of a raw array collection. */
+static bool index_item(json_t *item, size_t start, size_t end, void *ctx)
+{
+    struct fentry *e = ctx;
+    if (e->nitems == e->icap) {
+        e->icap = e->icap ? e->icap * 2 : 64;
+        e->istart = xrealloc(e->istart, e->icap * sizeof(size_t));
+        e->iend = xrealloc(e->iend, e->icap * sizeof(size_t));
+    }
+    e->istart[e->nitems] = start;
+    e->iend[e->nitems] = end;
+    const char *id = json_string_value(json_object_get(item, "id"));
+    if (id)
+        strmap_put_first(e->ids, id, e->nitems);
+    e->nitems++;
+    return true;
+}
+
+/* Builds the id → item span index of a raw array collection (each item decoded by jansson). */
 static void entry_index(struct fdoc *d, struct fentry *e)
 {
     if (e->ids || e->json)
         return;
     e->ids = xcalloc(1, sizeof(*e->ids));
     strmap_init(e->ids, true);
-    struct scan sc = {.s = d->text, .len = e->vend, .pos = e->vstart};
-    ws(&sc);
-    if (d->text[sc.pos] != '[')
+    struct cursor c = {.s = d->text, .len = e->vend, .pos = e->vstart};
+    if (!peek(&c, '['))
         return;
-    sc.pos++;
-    size_t cap = 0;
-    for (;;) {
-        ws(&sc);
-        if (sc.pos >= sc.len || d->text[sc.pos] == ']')
-            break;
-        if (d->text[sc.pos] == ',') {
-            sc.pos++;
-            continue;
-        }
-        size_t is = sc.pos;
-        char *id = NULL;
-        if (d->text[sc.pos] == '{') {
-            sc.pos++;
-            for (;;) {
-                ws(&sc);
-                char c = d->text[sc.pos];
-                if (c == '}') {
-                    sc.pos++;
-                    break;
-                }
-                if (c == ',') {
-                    sc.pos++;
-                    continue;
-                }
-                char *k = decode_string(&sc);
-                ws(&sc);
-                sc.pos++;
-                ws(&sc);
-                if (!id && strcmp(k, "id") == 0 && d->text[sc.pos] == '"')
-                    id = decode_string(&sc);
-                else
-                    (void)skip_value(&sc);
-                free(k);
-            }
-        } else {
-            (void)skip_value(&sc);
-        }
-        if (e->nitems == cap) {
-            cap = cap ? cap * 2 : 64;
-            e->istart = xrealloc(e->istart, cap * sizeof(size_t));
-            e->iend = xrealloc(e->iend, cap * sizeof(size_t));
-        }
-        e->istart[e->nitems] = is;
-        e->iend[e->nitems] = sc.pos;
-        if (id)
-            strmap_put_first(e->ids, id, e->nitems);
-        e->nitems++;
-        free(id);
-    }
+    (void)step_array(&c, index_item, e); /* validated at load: cannot fail */
+    free(c.emsg);
 }
 
 static json_t *array_find_id(json_t *arr, const char *id, size_t *index)
@@ -585,8 +548,13 @@ static int f_read(struct backend *b, const char *path, json_t **out, struct back
         size_t i;
         if (e->ids && strmap_get(e->ids, rest, &i)) {
             json_error_t je;
-            *out = json_loadb(d->text + e->istart[i], e->iend[i] - e->istart[i], 0, &je);
-            return *out ? 0 : -1;
+            *out =
+                json_loadb(d->text + e->istart[i], e->iend[i] - e->istart[i], JSON_DECODE_ANY, &je);
+            if (!*out) {
+                backend_error_set(err, 0, NULL, "%s: %s: %s", d->path, path, je.text);
+                return -1;
+            }
+            return 0;
         }
         if (e->nitems || (d->text[e->vstart] == '['))
             return 0;
@@ -600,12 +568,40 @@ static int f_read(struct backend *b, const char *path, json_t **out, struct back
     return 0;
 }
 
+struct scanning {
+    const char *const *fields;
+    size_t nfields;
+    backend_item_fn fn;
+    void *ctx;
+};
+
 static bool select_field(const char *const *fields, size_t n, const char *k)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(fields[i], k) == 0)
             return true;
     return false;
+}
+
+/* One item of a scanned collection, decoded by jansson: passes on its selected members. */
+static bool scan_item(json_t *item, size_t start, size_t end, void *ctx)
+{
+    (void)start;
+    (void)end;
+    struct scanning *sc = ctx;
+    if (!json_is_object(item))
+        return true;
+    json_t *sel = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(item, k, v)
+    {
+        if (select_field(sc->fields, sc->nfields, k))
+            json_object_set(sel, k, v);
+    }
+    bool go = sc->fn(sel, sc->ctx);
+    json_decref(sel);
+    return go;
 }
 
 static int f_scan(struct backend *b, const char *path, const char *const *fields, size_t nfields,
@@ -616,65 +612,17 @@ static int f_scan(struct backend *b, const char *path, const char *const *fields
         return -1;
     struct fentry *e = entry_find(d, path);
     if (e && !e->json) {
-        struct scan sc = {.s = d->text, .len = e->vend, .pos = e->vstart};
-        ws(&sc);
-        if (d->text[sc.pos] != '[')
+        /* Streamed item by item from the text: no tree of the whole collection. */
+        struct cursor c = {.s = d->text, .len = e->vend, .pos = e->vstart};
+        if (!peek(&c, '['))
             return 0;
-        sc.pos++;
-        json_t *item = json_object();
-        int rc = 0;
-        for (;;) {
-            ws(&sc);
-            if (sc.pos >= sc.len || d->text[sc.pos] == ']')
-                break;
-            if (d->text[sc.pos] == ',') {
-                sc.pos++;
-                continue;
-            }
-            if (d->text[sc.pos] != '{') {
-                (void)skip_value(&sc);
-                continue;
-            }
-            json_object_clear(item);
-            sc.pos++;
-            for (;;) {
-                ws(&sc);
-                char c = d->text[sc.pos];
-                if (c == '}') {
-                    sc.pos++;
-                    break;
-                }
-                if (c == ',') {
-                    sc.pos++;
-                    continue;
-                }
-                char *k = decode_string(&sc);
-                ws(&sc);
-                sc.pos++;
-                ws(&sc);
-                if (select_field(fields, nfields, k)) {
-                    if (d->text[sc.pos] == '"') {
-                        char *s = decode_string(&sc);
-                        json_object_set_new(item, k, json_string(s));
-                        free(s);
-                    } else {
-                        size_t vs = sc.pos;
-                        (void)skip_value(&sc);
-                        json_error_t je;
-                        json_t *v = json_loadb(d->text + vs, sc.pos - vs, JSON_DECODE_ANY, &je);
-                        if (v)
-                            json_object_set_new(item, k, v);
-                    }
-                } else {
-                    (void)skip_value(&sc);
-                }
-                free(k);
-            }
-            if (!fn(item, ctx))
-                break;
+        struct scanning sc = {.fields = fields, .nfields = nfields, .fn = fn, .ctx = ctx};
+        if (step_array(&c, scan_item, &sc) != 0) {
+            backend_error_set(err, 0, NULL, "%s: collection '%s': %s", d->path, e->key, c.emsg);
+            free(c.emsg);
+            return -1;
         }
-        json_decref(item);
-        return rc;
+        return 0;
     }
     json_t *all = NULL;
     if (f_read(b, path, &all, err) != 0)

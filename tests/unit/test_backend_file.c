@@ -124,18 +124,105 @@ static void test_scan_selects(void **state)
     remove_snapshot(path);
 }
 
+/* Every corrupt snapshot is refused whole, with file:line:col of the fault. */
 static void test_invalid_snapshot(void **state)
 {
     (void)state;
-    char *path = write_snapshot(
-        "{\n  \"format\": \"idpc-tenant/1\",\n  \"collections\": {\"a\": [1,]}\n}\n");
-    char *spec = xasprintf("file:%s", path);
-    struct backend *b = NULL;
+    static const struct {
+        const char *text;
+        const char *expect; /* in the message, after the path */
+    } cases[] = {
+        /* a trailing comma inside a collection's array: jansson stops at the ']' */
+        {"{\n  \"format\": \"idpc-tenant/1\",\n  \"collections\": {\"a\": [1,]}\n}\n",
+         ":3:27: not a valid tenant snapshot: unexpected token near ']'"},
+        /* deep inside one item of a large collection */
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"users\": [{\"id\": \"1\"},\n"
+         "  {\"id\": \"2\", \"x\": {\"y\": [tru]}}]}}",
+         ":2:29: not a valid tenant snapshot: invalid token near 'tru'"},
+        /* a singleton object */
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"p\": {\"a\" 1}}}",
+         ":1:55: not a valid tenant snapshot: ':' expected near '1'"},
+        {"{\"format\" \"idpc-tenant/1\"}", ":1:11: not a valid tenant snapshot: expected ':'"},
+        {"{\"format\": \"idpc-tenant/1\" \"collections\": {}}",
+         ":1:28: not a valid tenant snapshot: expected ',' or '}'"},
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"a\": [1 2]}}",
+         ":1:53: not a valid tenant snapshot: expected ',' or ']'"},
+        {"{\"format\": \"idpc-tenant/1\", 7: 1}",
+         ":1:29: not a valid tenant snapshot: expected a member name"},
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {}} x",
+         ":1:48: not a valid tenant snapshot: expected the end of the document"},
+        {"[]", ":1:1: not a valid tenant snapshot: expected an object"},
+        {"", ":1:1: not a valid tenant snapshot: expected an object"},
+        {"{\"format\": \"idpc-tenant/2\", \"collections\": {}}",
+         ":1:12: unsupported snapshot format \"idpc-tenant/2\""},
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": []}", " is not a tenant snapshot"},
+        {"{\"collections\": {}}", " is not a tenant snapshot"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *path = write_snapshot(cases[i].text);
+        char *spec = xasprintf("file:%s", path);
+        struct backend *b = NULL;
+        struct backend_error err;
+        assert_int_equal(backend_open(spec, &b, &err), -1);
+        assert_null(b);
+        char *want = xasprintf("%s%s", path, cases[i].expect);
+        if (strncmp(err.message, want, strlen(want)) != 0)
+            fail_msg("case %zu: '%s' does not start with '%s'", i, err.message, want);
+        free(want);
+        free(spec);
+        remove_snapshot(path);
+    }
+}
+
+/* A snapshot cut anywhere never half-loads. */
+static void test_truncated_snapshot(void **state)
+{
+    (void)state;
+    size_t len = strlen(SNAPSHOT);
+    for (size_t cut = 0; cut + 2 < len; cut += 7) {
+        char *text = xstrndup(SNAPSHOT, cut);
+        char *path = write_snapshot(text);
+        char *spec = xasprintf("file:%s", path);
+        struct backend *b = NULL;
+        struct backend_error err;
+        if (backend_open(spec, &b, &err) != -1)
+            fail_msg("a snapshot cut at byte %zu opened", cut);
+        assert_non_null(strstr(err.message, "tenant snapshot"));
+        free(spec);
+        free(text);
+        remove_snapshot(path);
+    }
+}
+
+static bool count_until_two(const json_t *item, void *ctx)
+{
+    (void)item;
+    size_t *n = ctx;
+    return ++*n < 2;
+}
+
+/* A scan stops when asked, and items that are not objects are skipped. */
+static void test_scan_stops(void **state)
+{
+    (void)state;
+    char *path = write_snapshot("{\"format\": \"idpc-tenant/1\", \"collections\": {\"users\": "
+                                "[{\"id\": \"1\"}, 5, \"x\", {\"id\": \"2\"}, {\"id\": \"3\"}]}}");
+    struct backend *b = open_ok(path);
     struct backend_error err;
-    assert_int_equal(backend_open(spec, &b, &err), -1);
-    assert_non_null(strstr(err.message, ":3:"));
-    assert_non_null(strstr(err.message, "expected"));
-    free(spec);
+    const char *fields[] = {"id"};
+    json_t *items = json_array();
+    assert_int_equal(backend_scan(b, "users", fields, 1, collect, items, &err), 0);
+    assert_int_equal(json_array_size(items), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 1), "id")), "2");
+    json_decref(items);
+    size_t n = 0;
+    assert_int_equal(backend_scan(b, "users", fields, 1, count_until_two, &n, &err), 0);
+    assert_int_equal(n, 2);
+    json_t *u = NULL;
+    assert_int_equal(backend_read(b, "users/3", &u, &err), 0);
+    assert_string_equal(json_string_value(json_object_get(u, "id")), "3");
+    json_decref(u);
+    backend_close(b);
     remove_snapshot(path);
 }
 
@@ -249,9 +336,10 @@ static void test_strmap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_identity_and_read), cmocka_unit_test(test_scan_selects),
-        cmocka_unit_test(test_invalid_snapshot),  cmocka_unit_test(test_writes_and_commit),
-        cmocka_unit_test(test_injected_failure),  cmocka_unit_test(test_strmap),
+        cmocka_unit_test(test_identity_and_read),  cmocka_unit_test(test_scan_selects),
+        cmocka_unit_test(test_invalid_snapshot),   cmocka_unit_test(test_writes_and_commit),
+        cmocka_unit_test(test_injected_failure),   cmocka_unit_test(test_strmap),
+        cmocka_unit_test(test_truncated_snapshot), cmocka_unit_test(test_scan_stops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
