@@ -355,6 +355,49 @@ void diag_note(struct diag_ctx *ctx, struct loc loc, const char *fmt, ...)
     va_end(ap);
 }
 
+struct loc diag_loc_from_string(const struct diag_ctx *ctx, const char *at)
+{
+    if (!ctx || !at)
+        return DIAG_LOC_NONE;
+    const char *c2 = strrchr(at, ':');
+    if (!c2 || c2 == at)
+        return DIAG_LOC_NONE;
+    const char *c1 = c2 - 1;
+    while (c1 > at && *c1 != ':')
+        c1--;
+    if (*c1 != ':')
+        return DIAG_LOC_NONE;
+    char num[32];
+    long line, col;
+    size_t nl = (size_t)(c2 - c1 - 1);
+    if (nl == 0 || nl >= sizeof(num))
+        return DIAG_LOC_NONE;
+    memcpy(num, c1 + 1, nl);
+    num[nl] = '\0';
+    if (!util_parse_long(num, 1, 100000000L, &line) ||
+        !util_parse_long(c2 + 1, 1, 100000000L, &col))
+        return DIAG_LOC_NONE;
+    size_t plen = (size_t)(c1 - at);
+    for (size_t i = 0; i < ctx->nfiles; i++) {
+        const struct src_file *f = &ctx->files[i];
+        if (strlen(f->path) != plen || strncmp(f->path, at, plen) != 0)
+            continue;
+        if ((size_t)line > f->nlines)
+            return DIAG_LOC_NONE;
+        size_t off = f->line_starts[line - 1];
+        if (line == 1 && has_bom(f))
+            off = 3;
+        /* columns count code points */
+        for (long k = 1; k < col && off < f->len && f->text[off] != '\n'; k++) {
+            off++;
+            while (off < f->len && ((unsigned char)f->text[off] & 0xC0) == 0x80)
+                off++;
+        }
+        return diag_loc((uint32_t)i, off, off);
+    }
+    return DIAG_LOC_NONE;
+}
+
 bool diag_format_parse(const char *name, enum diag_format *out)
 {
     if (strcmp(name, "text") == 0)

@@ -69,6 +69,9 @@ void diag_line_col(const struct diag_ctx *ctx, uint32_t file, uint32_t offset, u
                    unsigned *col);
 
 struct loc diag_loc(uint32_t file, size_t start, size_t end);
+/* The location a "file:line:col" string names (as model "at" fields carry it), an empty range at
+ * that point; DIAG_LOC_NONE when the file is not loaded or the string is not of that form. */
+struct loc diag_loc_from_string(const struct diag_ctx *ctx, const char *at);
 struct loc diag_loc_join(struct loc a, struct loc b);
 static inline bool diag_loc_valid(struct loc l)
 {

@@ -207,46 +207,6 @@ const char *lint_status_name(enum lint_status s)
 /* ---------------------------------------------------------------------------------------- */
 /* Diagnostics                                                                              */
 
-struct loc lint_loc_from_at(const struct diag_ctx *diag, const char *at)
-{
-    if (!diag || !at)
-        return DIAG_LOC_NONE;
-    const char *c2 = strrchr(at, ':');
-    if (!c2 || c2 == at)
-        return DIAG_LOC_NONE;
-    const char *c1 = c2 - 1;
-    while (c1 > at && *c1 != ':')
-        c1--;
-    if (*c1 != ':')
-        return DIAG_LOC_NONE;
-    char num[32];
-    long line, col;
-    size_t nl = (size_t)(c2 - c1 - 1);
-    if (nl == 0 || nl >= sizeof(num))
-        return DIAG_LOC_NONE;
-    memcpy(num, c1 + 1, nl);
-    num[nl] = '\0';
-    if (!util_parse_long(num, 1, 100000000, &line) || !util_parse_long(c2 + 1, 1, 100000000, &col))
-        return DIAG_LOC_NONE;
-    size_t plen = (size_t)(c1 - at);
-    for (size_t i = 0; i < diag_source_count(diag); i++) {
-        const struct src_file *f = diag_source(diag, (uint32_t)i);
-        if (!f || strlen(f->path) != plen || strncmp(f->path, at, plen) != 0)
-            continue;
-        if ((size_t)line > f->nlines)
-            return DIAG_LOC_NONE;
-        size_t off = f->line_starts[line - 1];
-        /* columns count code points */
-        for (long k = 1; k < col && off < f->len && f->text[off] != '\n'; k++) {
-            off++;
-            while (off < f->len && ((unsigned char)f->text[off] & 0xC0) == 0x80)
-                off++;
-        }
-        return diag_loc((uint32_t)i, off, off);
-    }
-    return DIAG_LOC_NONE;
-}
-
 static void vemit(struct lint_ctx *c, const char *code, const char *at, const char *fmt, va_list ap)
     IDPC_PRINTF(4, 0);
 static void vemit(struct lint_ctx *c, const char *code, const char *at, const char *fmt, va_list ap)
@@ -257,7 +217,7 @@ static void vemit(struct lint_ctx *c, const char *code, const char *at, const ch
         c->errors++;
     else
         c->warnings++;
-    diag_vemit(c->diag, sev, code, lint_loc_from_at(c->diag, at), fmt, ap);
+    diag_vemit(c->diag, sev, code, diag_loc_from_string(c->diag, at), fmt, ap);
 }
 
 void lint_emit(struct lint_ctx *c, const char *code, const char *at, const char *fmt, ...)
@@ -278,7 +238,7 @@ void lint_note(struct lint_ctx *c, const char *at, const char *fmt, ...)
     strbuf_vaddf(&sb, fmt, ap);
     va_end(ap);
     msg = strbuf_detach(&sb);
-    diag_note(c->diag, lint_loc_from_at(c->diag, at), "%s", msg);
+    diag_note(c->diag, diag_loc_from_string(c->diag, at), "%s", msg);
     free(msg);
 }
 

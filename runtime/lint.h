@@ -105,7 +105,4 @@ json_t *lint_diags_to_json(const struct diag_ctx *diag);
 /* SARIF 2.1.0 log of the queued diagnostics and failed criteria (runtime/sarif.c). */
 json_t *lint_sarif(const struct diag_ctx *diag, const struct lint_report *r, const char *version);
 
-/* "file:line:col" (as in refs' "at") -> a location in one of diag's sources, or DIAG_LOC_NONE. */
-struct loc lint_loc_from_at(const struct diag_ctx *diag, const char *at);
-
 #endif

@@ -77,65 +77,36 @@ bool resolve_parse_token(const char *s, char **kind, char **name)
 
 struct loc resolve_at_loc(const struct diag_ctx *diag, const char *at)
 {
-    if (!at || !diag)
-        return DIAG_LOC_NONE;
-    const char *c2 = strrchr(at, ':');
-    if (!c2 || c2 == at)
-        return DIAG_LOC_NONE;
-    const char *c1 = c2 - 1;
-    while (c1 > at && *c1 != ':')
-        c1--;
-    if (*c1 != ':')
-        return DIAG_LOC_NONE;
-    char *ls = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
-    long line, col;
-    bool ok =
-        util_parse_long(ls, 1, 100000000L, &line) && util_parse_long(c2 + 1, 1, 100000000L, &col);
-    free(ls);
-    if (!ok)
-        return DIAG_LOC_NONE;
-    size_t plen = (size_t)(c1 - at);
-    for (size_t f = 0; f < diag_source_count(diag); f++) {
-        const struct src_file *sf = diag_source(diag, (uint32_t)f);
-        if (!sf || strlen(sf->path) != plen || strncmp(sf->path, at, plen) != 0)
-            continue;
-        if ((size_t)line > sf->nlines)
-            return DIAG_LOC_NONE;
-        size_t off = sf->line_starts[line - 1];
-        if (line == 1 && sf->len >= 3 && memcmp(sf->text, "\xEF\xBB\xBF", 3) == 0)
-            off = 3;
-        for (long c = 1; c < col && off < sf->len && sf->text[off] != '\n'; c++) {
-            off++;
-            while (off < sf->len && ((unsigned char)sf->text[off] & 0xC0) == 0x80)
-                off++;
-        }
-        /* Cover `word "string"` or `word id "string"`. */
-        size_t end = off;
-        const char *t = sf->text;
-        for (int part = 0; part < 3 && end < sf->len; part++) {
-            size_t e = end;
-            while (e < sf->len && (t[e] == ' ' || t[e] == '\t'))
+    struct loc l = diag_loc_from_string(diag, at);
+    if (!diag_loc_valid(l))
+        return l;
+    const struct src_file *sf = diag_source(diag, l.file);
+    size_t off = l.start;
+    /* Cover the reference: `word "string"` or `word id "string"`. */
+    size_t end = off;
+    const char *t = sf->text;
+    for (int part = 0; part < 3 && end < sf->len; part++) {
+        size_t e = end;
+        while (e < sf->len && (t[e] == ' ' || t[e] == '\t'))
+            e++;
+        if (e < sf->len && t[e] == '"') {
+            e++;
+            while (e < sf->len && t[e] != '"' && t[e] != '\n')
+                e += (t[e] == '\\' && e + 1 < sf->len) ? 2 : 1;
+            if (e < sf->len && t[e] == '"')
                 e++;
-            if (e < sf->len && t[e] == '"') {
-                e++;
-                while (e < sf->len && t[e] != '"' && t[e] != '\n')
-                    e += (t[e] == '\\' && e + 1 < sf->len) ? 2 : 1;
-                if (e < sf->len && t[e] == '"')
-                    e++;
-                end = e;
-                break;
-            }
-            size_t w = e;
-            while (w < sf->len && (t[w] == '_' || (t[w] >= 'a' && t[w] <= 'z') ||
-                                   (t[w] >= 'A' && t[w] <= 'Z') || (t[w] >= '0' && t[w] <= '9')))
-                w++;
-            if (w == e)
-                break;
-            end = w;
+            end = e;
+            break;
         }
-        return diag_loc((uint32_t)f, off, end > off ? end : off + 1);
+        size_t w = e;
+        while (w < sf->len && (t[w] == '_' || (t[w] >= 'a' && t[w] <= 'z') ||
+                               (t[w] >= 'A' && t[w] <= 'Z') || (t[w] >= '0' && t[w] <= '9')))
+            w++;
+        if (w == e)
+            break;
+        end = w;
     }
-    return DIAG_LOC_NONE;
+    return diag_loc(l.file, off, end > off ? end : off + 1);
 }
 
 /* ---- matching ---- */

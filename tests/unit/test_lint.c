@@ -666,14 +666,14 @@ static void test_loc_from_at(void **state)
     run_text(&r, BASE);
     char at[200];
     snprintf(at, sizeof(at), "%s:3:18", r.path);
-    struct loc l = lint_loc_from_at(r.cr.diag, at);
+    struct loc l = diag_loc_from_string(r.cr.diag, at);
     assert_true(diag_loc_valid(l));
     unsigned line, col;
     diag_line_col(r.cr.diag, l.file, l.start, &line, &col);
     assert_int_equal(line, 3);
     assert_int_equal(col, 18);
-    assert_false(diag_loc_valid(lint_loc_from_at(r.cr.diag, "nowhere.idp:1:1")));
-    assert_false(diag_loc_valid(lint_loc_from_at(r.cr.diag, "garbage")));
+    assert_false(diag_loc_valid(diag_loc_from_string(r.cr.diag, "nowhere.idp:1:1")));
+    assert_false(diag_loc_valid(diag_loc_from_string(r.cr.diag, "garbage")));
     done(&r);
 }
 
