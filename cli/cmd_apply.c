@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runtime/apply.h"
-#include "runtime/lockout.h"
-#include "runtime/tenant.h"
+#include "runtime/plan/apply.h"
+#include "runtime/analysis/lockout.h"
+#include "runtime/tenant/tenant.h"
 
 static void help(void)
 {

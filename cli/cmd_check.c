@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "compiler/compile.h"
-#include "runtime/backend.h"
-#include "runtime/lint.h"
+#include "runtime/tenant/backend.h"
+#include "runtime/analysis/lint.h"
 
 #ifndef IDPC_VERSION
 #define IDPC_VERSION "0"

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "runtime/lockout.h"
+#include "runtime/analysis/lockout.h"
 
 static void help(void)
 {

@@ -8,8 +8,8 @@
 #include <stdbool.h>
 
 #include "compiler/compile.h"
-#include "runtime/backend.h"
-#include "runtime/plan.h"
+#include "runtime/tenant/backend.h"
+#include "runtime/plan/plan.h"
 
 struct cli_plan_args {
     const char **paths;

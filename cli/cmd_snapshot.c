@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "compiler/compile.h"
-#include "runtime/backend.h"
+#include "runtime/tenant/backend.h"
 
 static void help(void)
 {

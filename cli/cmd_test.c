@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "compiler/compile.h"
-#include "runtime/testrun.h"
-#include "runtime/whatif.h"
-#include "runtime/whatif_tenant.h"
+#include "runtime/analysis/testrun.h"
+#include "runtime/analysis/whatif.h"
+#include "runtime/analysis/whatif_tenant.h"
 
 static void help(void)
 {

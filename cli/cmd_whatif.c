@@ -7,8 +7,8 @@
 
 #include "compiler/catalog.h"
 #include "compiler/compile.h"
-#include "runtime/whatif.h"
-#include "runtime/whatif_tenant.h"
+#include "runtime/analysis/whatif.h"
+#include "runtime/analysis/whatif_tenant.h"
 
 static void help(void)
 {

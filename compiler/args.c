@@ -408,3 +408,87 @@ const char *args_expect_guid(struct args *a, const char *what)
             *p = (char)(*p - 'A' + 'a');
     return id;
 }
+
+static const char *const block_names[BLK__COUNT] = {
+    [BLK_TOP] = "the top level",
+    [BLK_GROUP] = "a group block",
+    [BLK_LOCATION] = "a location block",
+    [BLK_STRENGTH] = "a strength block",
+    [BLK_AUTH_METHODS] = "the authentication_methods block",
+    [BLK_ROLE] = "a role block",
+    [BLK_SETTINGS] = "the settings block",
+    [BLK_TEMPLATE] = "a template block",
+    [BLK_POLICY] = "a policy block",
+    [BLK_TEST] = "a test block",
+};
+
+const char *check_block_name(enum check_block b)
+{
+    return (unsigned)b < BLK__COUNT ? block_names[b] : "a block";
+}
+
+const char *check_at(struct check *ck, struct loc l)
+{
+    const struct src_file *f = diag_loc_valid(l) ? diag_source(ck->diag, l.file) : NULL;
+    if (!f)
+        return "";
+    unsigned line, col;
+    diag_line_col(ck->diag, l.file, l.start, &line, &col);
+    return arena_printf(ck->arena, "%s:%u:%u", f->path, line, col);
+}
+
+bool check_is_guid(const char *s)
+{
+    return catalog_is_guid(s);
+}
+
+bool check_once(struct check *ck, const struct ast_stmt **first, const struct ast_stmt *s,
+                const char *where)
+{
+    if (*first) {
+        diag_error(ck->diag, s->atoms[0].loc, "'%s' is given twice in %s", s->atoms[0].text, where);
+        diag_note(ck->diag, (*first)->atoms[0].loc, "first given here");
+        return false;
+    }
+    *first = s;
+    return true;
+}
+
+bool check_common_stmt(struct check *ck, const struct ast_stmt *s, struct model_object *o)
+{
+    const char *kw = s->atoms[0].text;
+    bool is_id = strcmp(kw, "id") == 0;
+    if (!is_id && strcmp(kw, "renamed_from") != 0)
+        return false;
+    struct args a;
+    args_init(&a, ck, s);
+    const struct ast_atom *v = args_expect_string(&a, is_id ? "an object id" : "the previous name");
+    if (!v || !args_expect_end(&a))
+        return true;
+    if (is_id) {
+        if (!check_is_guid(v->text)) {
+            diag_error(ck->diag, v->loc, "'%s' is not an object id (a GUID)", v->text);
+            return true;
+        }
+        if (o->pinned_id) {
+            diag_error(ck->diag, s->atoms[0].loc, "'id' is given twice");
+            diag_note(ck->diag, o->pinned_loc, "first given here");
+            return true;
+        }
+        o->pinned_id = xstrdup(v->text);
+        o->pinned_loc = s->atoms[0].loc;
+    } else {
+        if (o->renamed_from) {
+            diag_error(ck->diag, s->atoms[0].loc, "'renamed_from' is given twice");
+            diag_note(ck->diag, o->renamed_loc, "first given here");
+            return true;
+        }
+        o->renamed_loc = s->atoms[0].loc;
+        if (strcmp(v->text, o->name) == 0) {
+            diag_warning(ck->diag, v->loc, "'renamed_from' names the current name; remove it");
+            return true;
+        }
+        o->renamed_from = xstrdup(v->text);
+    }
+    return true;
+}

@@ -11,6 +11,10 @@
 
 #include "compiler/diag.h"
 
+/* Placeholder for the id of an object a plan creates: "$new:<kind>:<name>", e.g.
+ * "$new:group:Sales". It stands where the id goes (bodies, paths) until apply knows the id. */
+#define MODEL_NEW_PREFIX "$new:"
+
 /* X(enum, graph type/kind name, collection path) */
 #define MODEL_KINDS(X)                                                                             \
     X(MODEL_GROUP, "group", "groups")                                                              \

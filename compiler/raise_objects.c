@@ -284,27 +284,3 @@ out:
 }
 
 /* ---- shapes ---- */
-
-enum raise_object_kind raise_classify(const json_t *obj)
-{
-    if (!json_is_object(obj))
-        return RAISE_OBJ_OTHER;
-    const char *k;
-    const json_t *v;
-    bool loc = false, strength = false;
-    json_object_foreach((json_t *)(uintptr_t)obj, k, v)
-    {
-        if (strcasecmp(k, "conditions") == 0)
-            return RAISE_OBJ_POLICY;
-        if (strcasecmp(k, "ipRanges") == 0 || strcasecmp(k, "countriesAndRegions") == 0)
-            loc = true;
-        if (strcasecmp(k, "allowedCombinations") == 0)
-            strength = true;
-    }
-    const char *t = json_string_value(json_object_get(obj, "@odata.type"));
-    if (loc || (t && strstr(t, "NamedLocation")))
-        return RAISE_OBJ_LOCATION;
-    if (strength || (t && strstr(t, "authenticationStrengthPolicy")))
-        return RAISE_OBJ_STRENGTH;
-    return RAISE_OBJ_OTHER;
-}

@@ -28,8 +28,8 @@
 #include <unistd.h>
 
 #include "compiler/util.h"
-#include "runtime/auth.h"
-#include "runtime/http.h"
+#include "runtime/tenant/auth.h"
+#include "runtime/tenant/http.h"
 
 #include "testsrv.h"
 

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "compiler/util.h"
-#include "runtime/backend.h"
-#include "runtime/strmap.h"
+#include "runtime/tenant/backend.h"
+#include "compiler/strmap.h"
 
 static const char *const SNAPSHOT =
     "{\n"

@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 
 #include "compiler/util.h"
-#include "runtime/jsondiff.h"
-#include "runtime/normalize.h"
+#include "runtime/plan/jsondiff.h"
+#include "runtime/plan/normalize.h"
 
 struct folder_stats {
     char name[256];

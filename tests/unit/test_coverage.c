@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "runtime/coverage.h"
+#include "runtime/analysis/coverage.h"
 
 #define GA  "62e90394-69f5-4237-9190-012177145e10" /* Global Administrator */
 #define SA  "194ae4cb-b126-40b2-bd5b-6091b380977d" /* Security Administrator */

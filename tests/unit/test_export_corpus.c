@@ -21,8 +21,8 @@
 #include "compiler/print.h"
 #include "compiler/raise.h"
 #include "compiler/util.h"
-#include "runtime/jsondiff.h"
-#include "runtime/normalize.h"
+#include "runtime/plan/jsondiff.h"
+#include "runtime/plan/normalize.h"
 
 /* The documented gaps (docs/export.md "Gaps"): a property path prefix and why. A failure is
  * acceptable only when every differing property falls under one of these AND raise reported it

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "compiler/util.h"
-#include "runtime/http.h"
+#include "runtime/tenant/http.h"
 
 extern char **environ;
 

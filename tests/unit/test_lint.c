@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "compiler/compile.h"
-#include "runtime/lint.h"
+#include "runtime/analysis/lint.h"
 
 /* ---- the base configuration: passes every criterion that can pass offline, no lint -------- */
 

@@ -13,10 +13,10 @@
 #include <cmocka.h>
 
 #include "compiler/util.h"
-#include "runtime/backend.h"
-#include "runtime/lockout.h"
-#include "runtime/tenant.h"
-#include "runtime/whatif.h"
+#include "runtime/tenant/backend.h"
+#include "runtime/analysis/lockout.h"
+#include "runtime/tenant/tenant.h"
+#include "runtime/analysis/whatif.h"
 
 #define GA       "62e90394-69f5-4237-9190-012177145e10"
 #define BG1      "aaaaaaaa-0000-4000-8000-000000000001"

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "runtime/jsondiff.h"
-#include "runtime/normalize.h"
+#include "runtime/plan/jsondiff.h"
+#include "runtime/plan/normalize.h"
 
 static json_t *parse(const char *s)
 {

@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "compiler/util.h"
-#include "runtime/backend.h"
-#include "runtime/plan.h"
-#include "runtime/plan_licenses.h"
+#include "runtime/tenant/backend.h"
+#include "runtime/plan/plan.h"
+#include "runtime/plan/plan_licenses.h"
 
 #define E5  "06ebc4ee-1bb5-47dd-8120-11324bc54e06"
 #define EMS "efccb6f7-5641-4e0e-bd10-b4976e1bf68e"

@@ -17,8 +17,8 @@
 #include "compiler/model.h"
 #include "compiler/print.h"
 #include "compiler/raise.h"
-#include "runtime/jsondiff.h"
-#include "runtime/normalize.h"
+#include "runtime/plan/jsondiff.h"
+#include "runtime/plan/normalize.h"
 
 static json_t *parse(const char *text)
 {

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "compiler/util.h"
-#include "runtime/testrun.h"
+#include "runtime/analysis/testrun.h"
 
 static json_t *load(const char *text)
 {

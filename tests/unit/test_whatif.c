@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "runtime/whatif.h"
+#include "runtime/analysis/whatif.h"
 
 #define EXO      "00000002-0000-0ff1-ce00-000000000000" /* Office 365 Exchange Online */
 #define GRAPH    "00000003-0000-0000-c000-000000000000" /* Microsoft Graph */

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 
 #include "compiler/util.h"
-#include "runtime/whatif.h"
+#include "runtime/analysis/whatif.h"
 
 #define EXO        "00000002-0000-0ff1-ce00-000000000000"
 #define INTUNE_ENR "d4ebce55-015a-49b5-a083-c84d1797ae8c"

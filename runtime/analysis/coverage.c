@@ -1,0 +1,697 @@
+/* coverage.c — building the persona matrix (personas, apps, platforms, client app types and
+ * location classes from the policies) and evaluating every cell. docs/coverage.md. */
+#include "runtime/analysis/coverage.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/catalog.h"
+#include "compiler/util.h"
+#include "runtime/analysis/whatif_int.h"
+
+#define MAX_APPS      16 /* referenced apps beyond this many are not given their own column */
+#define MAX_LOCATIONS 12 /* named locations beyond this many are not given their own column */
+#define OTHER_APP     "00000000-0000-4000-8000-00000000c0de" /* stands for "any other app" */
+
+const char *const coverage_risk_labels[COVERAGE_RISKS] = {
+    "sign-in risk low", "sign-in risk medium", "sign-in risk high",
+    "user risk low",    "user risk medium",    "user risk high",
+};
+
+const char *coverage_class_name(enum coverage_class k)
+{
+    static const char *const n[] = {"block", "strength", "mfa", "device", "weak", "allow"};
+    return (unsigned)k < COVERAGE__COUNT ? n[k] : "?";
+}
+
+size_t coverage_cell(const struct coverage *c, size_t persona, size_t app, size_t loc, size_t plat,
+                     size_t client)
+{
+    return (((persona * c->napps + app) * c->nlocations + loc) * c->nplatforms + plat) *
+               c->nclients +
+           client;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Personas                                                                                  */
+
+struct cand {
+    const char *kind;
+    char *key;         /* the reference as the policies hold it: name or id */
+    struct strbuf sig; /* "i3,e7," — which policies include or exclude it */
+};
+
+struct cands {
+    struct cand *v;
+    size_t n;
+};
+
+static struct cand *cand_get(struct cands *cs, const char *kind, const char *key)
+{
+    for (size_t i = 0; i < cs->n; i++)
+        if (strcmp(cs->v[i].kind, kind) == 0 && util_streq_nocase(cs->v[i].key, key))
+            return &cs->v[i];
+    cs->v = xrealloc(cs->v, (cs->n + 1) * sizeof(*cs->v));
+    struct cand *c = &cs->v[cs->n++];
+    c->kind = kind;
+    c->key = xstrdup(key);
+    strbuf_init(&c->sig);
+    return c;
+}
+
+static void cand_ref(struct cands *cs, const char *kind, const char *key, size_t policy, bool inc)
+{
+    struct cand *c = cand_get(cs, kind, key);
+    char mark[32];
+    snprintf(mark, sizeof(mark), "%c%zu,", inc ? 'i' : 'e', policy);
+    if (!strstr(strbuf_str(&c->sig), mark))
+        strbuf_adds(&c->sig, mark);
+}
+
+static bool is_emergency(const struct coverage_options *o, const char *key)
+{
+    for (size_t i = 0; o->emergency && o->emergency[i]; i++)
+        if (util_streq_nocase(o->emergency[i], key))
+            return true;
+    return false;
+}
+
+static void collect_personas(const json_t *policies, const struct coverage_options *o,
+                             struct cands *cs)
+{
+    cand_get(cs, "all users", "All");
+    size_t i;
+    const json_t *p;
+    json_array_foreach(policies, i, p)
+    {
+        const json_t *u = whatif_jget(whatif_jget(p, "conditions"), "users");
+        for (int inc = 1; inc >= 0; inc--) {
+            size_t j;
+            const json_t *v;
+            json_array_foreach(whatif_jget(u, inc ? "includeUsers" : "excludeUsers"), j, v)
+            {
+                const char *k = whatif_item_key(v);
+                if (!k || whatif_eq(k, "All") || whatif_eq(k, "None"))
+                    continue;
+                if (whatif_eq(k, "GuestsOrExternalUsers"))
+                    cand_ref(cs, "guest", "b2bCollaborationGuest", i, inc);
+                else
+                    cand_ref(cs, is_emergency(o, k) ? "emergency" : "user", k, i, inc);
+            }
+            json_array_foreach(whatif_jget(u, inc ? "includeGroups" : "excludeGroups"), j, v)
+            {
+                if (whatif_item_key(v))
+                    cand_ref(cs, "group", whatif_item_key(v), i, inc);
+            }
+            json_array_foreach(whatif_jget(u, inc ? "includeRoles" : "excludeRoles"), j, v)
+            {
+                if (whatif_item_key(v))
+                    cand_ref(cs, "role", whatif_item_key(v), i, inc);
+            }
+            const char *types =
+                json_string_value(whatif_jget(whatif_jget(u, inc ? "includeGuestsOrExternalUsers"
+                                                                 : "excludeGuestsOrExternalUsers"),
+                                              "guestOrExternalUserTypes"));
+            while (types && *types) {
+                size_t n = strcspn(types, ",");
+                char t[64];
+                snprintf(t, sizeof(t), "%.*s", (int)n, types);
+                char *s = t;
+                while (isspace((unsigned char)*s))
+                    s++;
+                if (*s && strcmp(s, "none") != 0)
+                    cand_ref(cs, "guest", s, i, inc);
+                types += n + (types[n] == ',');
+            }
+        }
+    }
+    cand_get(cs, "guest", "b2bCollaborationGuest");
+}
+
+static char *display_name(const struct coverage_options *o, const char *kind, const char *key)
+{
+    if (strcmp(kind, "role") == 0) {
+        const struct catalog_role *r = catalog_role_by_id(key);
+        return xstrdup(r ? r->name : key);
+    }
+    if (strcmp(kind, "guest") == 0) {
+        const struct catalog_entry *e = catalog_lookup_graph(CAT_GUEST_TYPE, key);
+        return xasprintf("guest (%s)", e ? e->keyword : key);
+    }
+    if (strcmp(kind, "all users") == 0)
+        return xstrdup("All users");
+    const char *n =
+        o->tenant && catalog_is_guid(key) ? whatif_tenant_name_of(o->tenant, key) : NULL;
+    return xstrdup(n ? n : key);
+}
+
+static char **strv_push(char **v, const char *s)
+{
+    size_t n = 0;
+    while (v && v[n])
+        n++;
+    v = xrealloc(v, (n + 2) * sizeof(char *));
+    v[n] = xstrdup(s);
+    v[n + 1] = NULL;
+    return v;
+}
+
+static void strv_free(char **v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
+static const char *const kind_order[] = {"all users", "group",     "role",
+                                         "user",      "emergency", "guest"};
+
+static void build_personas(struct coverage *c, struct cands *cs, const struct coverage_options *o)
+{
+    c->personas = xcalloc(cs->n ? cs->n : 1, sizeof(*c->personas));
+    bool *used = xcalloc(cs->n ? cs->n : 1, sizeof(bool));
+    for (size_t ko = 0; ko < IDPC_ARRAY_LEN(kind_order); ko++) {
+        for (size_t i = 0; i < cs->n; i++) {
+            struct cand *a = &cs->v[i];
+            if (used[i] || strcmp(a->kind, kind_order[ko]) != 0)
+                continue;
+            used[i] = true;
+            struct coverage_persona *p = &c->personas[c->npersonas++];
+            p->kind = kind_order[ko];
+            p->members = xcalloc(cs->n, sizeof(char *));
+            p->members[p->nmembers++] = display_name(o, a->kind, a->key);
+            /* the same kind with the very same policy references: one persona */
+            for (size_t j = i + 1; j < cs->n && a->sig.len; j++) {
+                struct cand *b = &cs->v[j];
+                if (!used[j] && strcmp(b->kind, a->kind) == 0 &&
+                    strcmp(strbuf_str(&b->sig), strbuf_str(&a->sig)) == 0) {
+                    used[j] = true;
+                    p->members[p->nmembers++] = display_name(o, b->kind, b->key);
+                }
+            }
+            if (p->nmembers > 1)
+                p->name = xasprintf("%s (+%zu %s%s)", p->members[0], p->nmembers - 1,
+                                    strcmp(p->kind, "emergency") == 0 ? "user" : p->kind,
+                                    p->nmembers > 2 ? "s" : "");
+            else
+                p->name = xstrdup(p->members[0]);
+            if (strcmp(p->kind, "emergency") == 0) {
+                char *n = xasprintf("%s [emergency access]", p->name);
+                free(p->name);
+                p->name = n;
+            }
+            /* the sign-in */
+            if (strcmp(p->kind, "user") == 0 || strcmp(p->kind, "emergency") == 0)
+                p->user = xstrdup(a->key);
+            else
+                p->user = xasprintf("persona-%zu@coverage.invalid", c->npersonas);
+            p->member_of = xcalloc(1, sizeof(char *));
+            p->roles = xcalloc(1, sizeof(char *));
+            if (strcmp(p->kind, "group") == 0) {
+                p->member_of = strv_push(p->member_of, a->key);
+                size_t k;
+                const json_t *g;
+                json_array_foreach(json_object_get(o->parents, a->key), k, g)
+                {
+                    p->member_of = strv_push(p->member_of, json_string_value(g));
+                }
+            } else if (strcmp(p->kind, "role") == 0) {
+                p->roles = strv_push(p->roles, a->key);
+            } else if (strcmp(p->kind, "guest") == 0) {
+                p->guest_type = xstrdup(a->key);
+            }
+        }
+    }
+    free(used);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Apps, platforms, clients, locations                                                       */
+
+static void add_value(struct coverage_value **v, size_t *n, const char *label, const char *value,
+                      int target)
+{
+    for (size_t i = 0; i < *n; i++)
+        if ((*v)[i].target == target && whatif_eq((*v)[i].value, value))
+            return;
+    *v = xrealloc(*v, (*n + 1) * sizeof(**v));
+    struct coverage_value *x = &(*v)[(*n)++];
+    memset(x, 0, sizeof(*x));
+    x->label = xstrdup(label);
+    x->value = value ? xstrdup(value) : NULL;
+    x->target = target;
+}
+
+static void build_apps(struct coverage *c, const json_t *policies)
+{
+    add_value(&c->apps, &c->napps, "Office 365", "Office365", 0);
+    add_value(&c->apps, &c->napps, "Admin portals", "MicrosoftAdminPortals", 0);
+    size_t i;
+    const json_t *p;
+    size_t named = 0;
+    json_array_foreach(policies, i, p)
+    {
+        const json_t *a = whatif_jget(whatif_jget(p, "conditions"), "applications");
+        static const char *const lists[] = {"includeApplications", "excludeApplications"};
+        for (size_t l = 0; l < 2; l++) {
+            size_t j;
+            const json_t *v;
+            json_array_foreach(whatif_jget(a, lists[l]), j, v)
+            {
+                const char *k = whatif_item_key(v);
+                if (!k || whatif_eq(k, "All") || whatif_eq(k, "None") ||
+                    whatif_eq(k, "Office365") || whatif_eq(k, "MicrosoftAdminPortals") ||
+                    named >= MAX_APPS)
+                    continue;
+                const struct catalog_app *ca = catalog_app_by_id(k);
+                size_t before = c->napps;
+                add_value(&c->apps, &c->napps, ca ? ca->name : k, k, 0);
+                named += c->napps - before;
+            }
+        }
+    }
+    add_value(&c->apps, &c->napps, "any other app", OTHER_APP, 0);
+    json_array_foreach(policies, i, p)
+    {
+        const json_t *a = whatif_jget(whatif_jget(p, "conditions"), "applications");
+        size_t j;
+        const json_t *v;
+        json_array_foreach(whatif_jget(a, "includeUserActions"), j, v)
+        {
+            const char *k = json_string_value(v);
+            const struct catalog_entry *e = k ? catalog_lookup_graph(CAT_USER_ACTION, k) : NULL;
+            if (k)
+                add_value(&c->apps, &c->napps, e ? e->keyword : k, k, 1);
+        }
+        json_array_foreach(whatif_jget(a, "includeAuthenticationContextClassReferences"), j, v)
+        {
+            const char *k = whatif_item_key(v);
+            if (k) {
+                char label[80];
+                snprintf(label, sizeof(label), "context %s", k);
+                add_value(&c->apps, &c->napps, label, k, 2);
+            }
+        }
+    }
+}
+
+static void build_axes(struct coverage *c, const struct whatif_inputs *in, const json_t *policies)
+{
+    static const char *const plat[][2] = {{"Windows", "windows"}, {"macOS", "macOS"},
+                                          {"iOS", "iOS"},         {"Android", "android"},
+                                          {"Linux", "linux"},     {"unknown", NULL}};
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(plat); i++)
+        add_value(&c->platforms, &c->nplatforms, plat[i][0], plat[i][1], 0);
+    static const char *const cli[][2] = {{"browser", "browser"},
+                                         {"mobile/desktop", "mobileAppsAndDesktopClients"},
+                                         {"ActiveSync", "exchangeActiveSync"},
+                                         {"other legacy", "other"}};
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(cli); i++)
+        add_value(&c->clients, &c->nclients, cli[i][0], cli[i][1], 0);
+
+    add_value(&c->locations, &c->nlocations, "untrusted", NULL, 0);
+    size_t i;
+    const json_t *l;
+    json_array_foreach(in->locations, i, l)
+    {
+        const char *name = json_string_value(whatif_jget(l, "displayName"));
+        const char *id = json_string_value(whatif_jget(l, "id"));
+        if ((!name && !id) || c->nlocations > MAX_LOCATIONS)
+            continue;
+        size_t before = c->nlocations;
+        add_value(&c->locations, &c->nlocations, name ? name : id, name ? name : id, 0);
+        if (c->nlocations > before)
+            c->locations[before].trusted = json_is_true(whatif_jget(l, "isTrusted"));
+    }
+    /* the MFA trusted IPs, when a policy names them */
+    const json_t *p;
+    json_array_foreach(policies, i, p)
+    {
+        const json_t *locs = whatif_jget(whatif_jget(p, "conditions"), "locations");
+        static const char *const lists[] = {"includeLocations", "excludeLocations"};
+        for (size_t k = 0; k < 2; k++) {
+            size_t j;
+            const json_t *v;
+            json_array_foreach(whatif_jget(locs, lists[k]), j, v)
+            {
+                if (!whatif_eq(whatif_item_key(v), "00000000-0000-0000-0000-000000000000"))
+                    continue;
+                size_t before = c->nlocations;
+                add_value(&c->locations, &c->nlocations, "MFA trusted IPs", "mfa-trusted-ips", 0);
+                if (c->nlocations > before)
+                    c->locations[before].trusted = c->locations[before].mfa_trusted = true;
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Classifying an outcome                                                                    */
+
+/* One alternative of a requirement: its class and its names for people. */
+static enum coverage_class alt_class(const char *ctl, const char **full, const char **brief)
+{
+    static const struct {
+        const char *graph, *full, *brief;
+        enum coverage_class k;
+    } m[] = {
+        {"mfa", "mfa", "MFA", COVERAGE_MFA},
+        {"compliantDevice", "compliant device", "DEVICE", COVERAGE_DEVICE},
+        {"domainJoinedDevice", "hybrid joined device", "DEVICE", COVERAGE_DEVICE},
+        {"approvedApplication", "approved app", "APP", COVERAGE_WEAK},
+        {"compliantApplication", "app protection", "APP", COVERAGE_WEAK},
+        {"passwordChange", "password change", "PWD", COVERAGE_WEAK},
+        {"riskRemediation", "risk remediation", "PWD", COVERAGE_WEAK},
+    };
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(m); i++)
+        if (util_streq_nocase(ctl, m[i].graph)) {
+            *full = m[i].full;
+            *brief = m[i].brief;
+            return m[i].k;
+        }
+    if (strncmp(ctl, "authenticationStrength:", 23) == 0) {
+        if (util_streq_nocase(ctl + 23, "Multifactor authentication")) {
+            *full = "mfa";
+            *brief = "MFA";
+            return COVERAGE_MFA;
+        }
+        *full = ctl;
+        *brief = "STRENGTH";
+        return COVERAGE_STRENGTH;
+    }
+    *full = strncmp(ctl, "termsOfUse", 10) == 0 ? "terms of use" : "custom control";
+    *brief = strncmp(ctl, "termsOfUse", 10) == 0 ? "TOU" : "CUSTOM";
+    return COVERAGE_WEAK;
+}
+
+static void add_part(struct strbuf *sb, const char *part, const char *sep)
+{
+    /* skip a part already there */
+    const char *s = strbuf_str(sb);
+    size_t n = strlen(part);
+    for (const char *f = strstr(s, part); f; f = strstr(f + 1, part))
+        if ((f == s || f[-1] == ' ' || f[-1] == '/') && (f[n] == 0 || f[n] == ' ' || f[n] == '/'))
+            return;
+    if (sb->len)
+        strbuf_adds(sb, sep);
+    strbuf_adds(sb, part);
+}
+
+static void classify(const struct whatif_result *r, struct strbuf *full, struct strbuf *brief,
+                     enum coverage_class *cls, bool *gap)
+{
+    if (r->grant == WHATIF_BLOCK) {
+        strbuf_adds(full, "block");
+        strbuf_adds(brief, "BLOCK");
+        *cls = COVERAGE_BLOCK;
+        *gap = false;
+        return;
+    }
+    if (r->grant == WHATIF_ALLOW || r->ncontrols == 0) {
+        strbuf_adds(full, "allow");
+        strbuf_adds(brief, "ALLOW");
+        *cls = COVERAGE_ALLOW;
+        *gap = true;
+        return;
+    }
+    /* Entries: with AND each control (an "a|b" entry is one of a and b); with OR one entry. */
+    size_t nentries = r->op == WHATIF_OR ? 1 : r->ncontrols;
+    enum coverage_class best = COVERAGE_WEAK;
+    for (size_t e = 0; e < nentries; e++) {
+        struct strbuf ef = STRBUF_INIT, eb = STRBUF_INIT;
+        enum coverage_class weakest = COVERAGE_BLOCK;
+        size_t from = r->op == WHATIF_OR ? 0 : e, to = r->op == WHATIF_OR ? r->ncontrols : e + 1;
+        for (size_t i = from; i < to; i++) {
+            const char *s = r->controls[i];
+            while (*s) {
+                size_t n = strcspn(s, "|");
+                char *alt = xasprintf("%.*s", (int)n, s);
+                const char *f, *b;
+                enum coverage_class k = alt_class(alt, &f, &b);
+                if (k > weakest)
+                    weakest = k;
+                add_part(&ef, f, "/");
+                add_part(&eb, b, "/");
+                free(alt);
+                s += n + (s[n] == '|');
+            }
+        }
+        if (weakest < best)
+            best = weakest;
+        add_part(full, strbuf_str(&ef), " + ");
+        add_part(brief, strbuf_str(&eb), "+");
+        strbuf_fini(&ef);
+        strbuf_fini(&eb);
+    }
+    *cls = best;
+    *gap = best == COVERAGE_WEAK;
+}
+
+static unsigned intern(struct coverage *c, const char *full, const char *brief,
+                       enum coverage_class cls, bool gap)
+{
+    for (size_t i = 0; i < c->noutcomes; i++)
+        if (strcmp(c->outcomes[i].label, full) == 0)
+            return (unsigned)i;
+    c->outcomes = xrealloc(c->outcomes, (c->noutcomes + 1) * sizeof(*c->outcomes));
+    struct coverage_outcome *o = &c->outcomes[c->noutcomes];
+    o->label = xstrdup(full);
+    o->brief = xstrdup(brief);
+    o->cls = cls;
+    o->gap = gap;
+    return (unsigned)c->noutcomes++;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Evaluation                                                                                */
+
+static unsigned evaluate(struct coverage *c, const struct whatif_inputs *in,
+                         const struct whatif_signin *s)
+{
+    struct whatif_result r;
+    char err[256];
+    if (whatif_evaluate(in, s, &r, err, sizeof(err)) != 0)
+        return intern(c, "not evaluated", "?", COVERAGE_ALLOW, true); /* cannot happen */
+    struct strbuf full = STRBUF_INIT, brief = STRBUF_INIT;
+    enum coverage_class cls;
+    bool gap;
+    classify(&r, &full, &brief, &cls, &gap);
+    unsigned k = intern(c, strbuf_str(&full), strbuf_str(&brief), cls, gap);
+    strbuf_fini(&full);
+    strbuf_fini(&brief);
+    whatif_result_free(&r);
+    return k;
+}
+
+static void persona_signin(const struct coverage_persona *p, struct whatif_signin *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->user = p->user;
+    s->member_of = (const char *const *)p->member_of;
+    s->roles = (const char *const *)p->roles;
+    s->guest_type = p->guest_type;
+}
+
+static void target(const struct coverage_value *a, struct whatif_signin *s)
+{
+    s->app = a->target == 0 ? a->value : NULL;
+    s->action = a->target == 1 ? a->value : NULL;
+    s->auth_context = a->target == 2 ? a->value : NULL;
+}
+
+struct coverage *coverage_run(const struct whatif_inputs *in0, const struct coverage_options *o)
+{
+    struct coverage *c = xcalloc(1, sizeof(*c));
+    struct whatif_inputs in = *in0;
+    json_t *policies = json_array(); /* the evaluated policies (deep copies when enforcing) */
+    size_t i;
+    const json_t *p;
+    json_array_foreach(in0->policies, i, p)
+    {
+        const char *st = json_string_value(whatif_jget(p, "state"));
+        bool ro = whatif_eq(st, "enabledForReportingButNotEnforced");
+        if (ro && o->report_only_as_enabled) {
+            json_t *copy = json_deep_copy(p);
+            json_object_set_new(copy, "state", json_string("enabled"));
+            json_array_append_new(policies, copy);
+        } else {
+            json_array_append(policies, whatif_mut(p));
+        }
+        if (whatif_eq(st, "enabled") || (ro && o->report_only_as_enabled))
+            c->npolicies++;
+    }
+    in.policies = policies;
+    c->report_only_enforced = o->report_only_as_enabled;
+
+    /* personas come from the policies that are evaluated at all (not disabled ones) */
+    json_t *live = json_array();
+    json_array_foreach(policies, i, p)
+    {
+        if (!whatif_eq(json_string_value(whatif_jget(p, "state")), "disabled"))
+            json_array_append(live, whatif_mut(p));
+    }
+    struct cands cs = {0};
+    collect_personas(live, o, &cs);
+    build_personas(c, &cs, o);
+    for (size_t k = 0; k < cs.n; k++) {
+        free(cs.v[k].key);
+        strbuf_fini(&cs.v[k].sig);
+    }
+    free(cs.v);
+    build_apps(c, live);
+    build_axes(c, &in, live);
+    json_decref(live);
+
+    c->ncells = c->npersonas * c->napps * c->nlocations * c->nplatforms * c->nclients;
+    c->cells = xcalloc(c->ncells ? c->ncells : 1, sizeof(unsigned));
+    for (size_t pi = 0; pi < c->npersonas; pi++) {
+        struct whatif_signin s;
+        persona_signin(&c->personas[pi], &s);
+        for (size_t a = 0; a < c->napps; a++) {
+            target(&c->apps[a], &s);
+            for (size_t l = 0; l < c->nlocations; l++) {
+                const struct coverage_value *lv = &c->locations[l];
+                const char *locs[2] = {lv->mfa_trusted ? NULL : lv->value, NULL};
+                s.locations = locs;
+                s.mfa_trusted_ip = lv->mfa_trusted;
+                for (size_t pl = 0; pl < c->nplatforms; pl++) {
+                    s.platform = c->platforms[pl].value;
+                    for (size_t cl = 0; cl < c->nclients; cl++) {
+                        s.client_app = c->clients[cl].value;
+                        unsigned k = evaluate(c, &in, &s);
+                        c->cells[coverage_cell(c, pi, a, l, pl, cl)] = k;
+                        c->ngaps += c->outcomes[k].gap;
+                    }
+                }
+            }
+        }
+    }
+    /* the risk summary at the reference sign-in */
+    static const char *const levels[] = {"low", "medium", "high"};
+    c->risk = xcalloc(c->npersonas * COVERAGE_RISKS + 1, sizeof(unsigned));
+    for (size_t pi = 0; pi < c->npersonas; pi++) {
+        struct whatif_signin s;
+        persona_signin(&c->personas[pi], &s);
+        target(&c->apps[0], &s);
+        s.platform = c->platforms[0].value;
+        s.client_app = c->clients[0].value;
+        for (size_t k = 0; k < COVERAGE_RISKS; k++) {
+            s.sign_in_risk = k < 3 ? levels[k] : NULL;
+            s.user_risk = k < 3 ? NULL : levels[k - 3];
+            c->risk[pi * COVERAGE_RISKS + k] = evaluate(c, &in, &s);
+        }
+    }
+    json_decref(policies);
+    return c;
+}
+
+static void values_free(struct coverage_value *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].label);
+        free(v[i].value);
+    }
+    free(v);
+}
+
+void coverage_free(struct coverage *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->npersonas; i++) {
+        struct coverage_persona *p = &c->personas[i];
+        free(p->name);
+        for (size_t k = 0; k < p->nmembers; k++)
+            free(p->members[k]);
+        free(p->members);
+        free(p->user);
+        strv_free(p->member_of);
+        strv_free(p->roles);
+        free(p->guest_type);
+    }
+    free(c->personas);
+    values_free(c->apps, c->napps);
+    values_free(c->platforms, c->nplatforms);
+    values_free(c->clients, c->nclients);
+    values_free(c->locations, c->nlocations);
+    for (size_t i = 0; i < c->noutcomes; i++) {
+        free(c->outcomes[i].label);
+        free(c->outcomes[i].brief);
+    }
+    free(c->outcomes);
+    free(c->cells);
+    free(c->risk);
+    free(c);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Offline helpers                                                                           */
+
+const char **coverage_model_emergency(const struct model *m)
+{
+    size_t n = json_array_size(m->emergency_access);
+    const char **v = xcalloc(n + 1, sizeof(char *));
+    size_t k = 0;
+    size_t i;
+    const json_t *e;
+    json_array_foreach(m->emergency_access, i, e)
+    {
+        const char *key = whatif_item_key(json_object_get(e, "ref"));
+        if (key)
+            v[k++] = key;
+    }
+    return v;
+}
+
+json_t *coverage_model_parents(const struct model *m)
+{
+    /* direct: child -> [parents] */
+    json_t *direct = json_object();
+    for (size_t i = 0; i < m->n; i++) {
+        const struct model_object *o = &m->objects[i];
+        if (o->kind != MODEL_GROUP)
+            continue;
+        size_t j;
+        const json_t *r;
+        json_array_foreach(json_object_get(o->extra, "members"), j, r)
+        {
+            const char *kind = json_string_value(json_object_get(r, "$ref"));
+            const char *child = whatif_item_key(r);
+            if (!kind || strcmp(kind, "group") != 0 || !child)
+                continue;
+            json_t *list = json_object_get(direct, child);
+            if (!list) {
+                list = json_array();
+                json_object_set_new(direct, child, list);
+            }
+            json_array_append_new(list, json_string(o->name));
+        }
+    }
+    /* transitive closure (breadth-first; a cycle stops at groups already listed) */
+    json_t *out = json_object();
+    const char *child;
+    json_t *list;
+    json_object_foreach(direct, child, list)
+    {
+        json_t *all = json_array();
+        json_array_extend(all, list);
+        for (size_t k = 0; k < json_array_size(all); k++) {
+            size_t j;
+            json_t *g;
+            json_array_foreach(json_object_get(direct, json_string_value(json_array_get(all, k))),
+                               j, g)
+            {
+                bool seen = false;
+                size_t q;
+                json_t *x;
+                json_array_foreach(all, q, x) seen = seen || json_equal(x, g);
+                if (!seen && !util_streq_nocase(json_string_value(g), child))
+                    json_array_append(all, g);
+            }
+        }
+        json_object_set_new(out, child, all);
+    }
+    json_decref(direct);
+    return out;
+}

@@ -1,0 +1,1478 @@
+/* lockout.c — the lockout guard (lockout.h, docs/lockout.md): the tenant before and after a
+ * plan, the sign-ins of emergency-access identities and Global Administrators evaluated on both
+ * with the what-if engine, and the risks the plan introduces. */
+#include "runtime/analysis/lockout.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/types.h>
+
+#include "compiler/catalog.h"
+#include "compiler/util.h"
+
+#define P_POLICIES  "identity/conditionalAccess/policies"
+#define P_LOCATIONS "identity/conditionalAccess/namedLocations"
+#define P_STRENGTHS "policies/authenticationStrengthPolicies"
+#define P_ASSIGN    "roleManagement/directory/roleAssignments"
+#define P_ELIG_REQ  "roleManagement/directory/roleEligibilityScheduleRequests"
+#define OTHER_APP   "00000000-0000-4000-8000-0000000000a1"
+#define MAX_NESTING 8
+
+static json_t *mut(const json_t *v)
+{
+    union {
+        const json_t *c;
+        json_t *m;
+    } u = {.c = v};
+    return u.m;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static bool eq(const char *a, const char *b)
+{
+    return a && b && strcasecmp(a, b) == 0;
+}
+
+static bool arr_has(const json_t *arr, const char *s)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(mut(arr), i, v)
+    {
+        if (eq(json_string_value(v), s))
+            return true;
+    }
+    return false;
+}
+
+static void add_unique(json_t *arr, const char *s)
+{
+    if (s && !arr_has(arr, s))
+        json_array_append_new(arr, json_string(s));
+}
+
+/* A NULL-terminated view of a string array (the strings borrow from it). */
+static const char **str_list(const json_t *arr)
+{
+    size_t n = json_array_size(arr);
+    const char **v = xcalloc(n + 1, sizeof(*v));
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_string_value(json_array_get(arr, i));
+    return v;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Scenarios                                                                                */
+
+static const struct {
+    const char *app, *label;
+} base_apps[] = {
+    {"00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online"},
+    {"MicrosoftAdminPortals", "Microsoft Admin Portals"},
+    {"797f4846-ba00-4fd7-ba43-dac1f8f63013", "Windows Azure Service Management API"},
+    {OTHER_APP, "any other application"},
+};
+
+static const char *const all_platforms[] = {"windows", "macOS",        "iOS", "android",
+                                            "linux",   "windowsPhone", NULL /* unknown */};
+static const char *const all_clients[] = {"browser", "mobileAppsAndDesktopClients",
+                                          "exchangeActiveSync", "other"};
+static const char *const risk_levels[] = {"low", "medium", "high"};
+static const char *const flows[] = {NULL, "deviceCodeFlow", "authenticationTransfer"};
+
+static void push(struct lockout_scenarios *s, const struct lockout_scenario *sc)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 64;
+        s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+    }
+    s->v[s->n++] = *sc;
+}
+
+void lockout_scenarios_fini(struct lockout_scenarios *s)
+{
+    free(s->v);
+    memset(s, 0, sizeof(*s));
+}
+
+static const json_t *cond(const json_t *p, const char *k)
+{
+    return json_object_get(json_object_get(p, "conditions"), k);
+}
+
+static bool nonempty(const json_t *arr)
+{
+    return json_array_size(arr) > 0;
+}
+
+/* The values of each dimension worth evaluating: those some policy names, plus one it does not
+ * name (every unnamed value behaves alike), in the order of the arrays above. */
+struct dims {
+    bool apps, locations, flows;
+    const char *platforms[IDPC_ARRAY_LEN(all_platforms)];
+    size_t np;
+    const char *clients[IDPC_ARRAY_LEN(all_clients)];
+    size_t nc;
+    const char *sign_in[IDPC_ARRAY_LEN(risk_levels) + 1], *user[IDPC_ARRAY_LEN(risk_levels) + 1];
+    size_t nsi, nur;
+    json_t *named_apps; /* [{"app", "label"}] */
+    json_t *seen;       /* {"platform:windows": true, "client:other": true, "signIn:high": ...} */
+};
+
+static bool is_group_target(const char *k)
+{
+    return eq(k, "All") || eq(k, "None") || eq(k, "Office365") || eq(k, "MicrosoftAdminPortals");
+}
+
+static void note_apps(struct dims *d, const json_t *list)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(mut(list), i, v)
+    {
+        const char *k = json_string_value(v);
+        if (!k || is_group_target(k))
+            continue;
+        bool known = false;
+        for (size_t b = 0; b < IDPC_ARRAY_LEN(base_apps); b++)
+            known |= eq(base_apps[b].app, k);
+        size_t j;
+        json_t *e;
+        json_array_foreach(d->named_apps, j, e)
+        {
+            known |= eq(jstr(e, "app"), k);
+        }
+        if (known)
+            continue;
+        const struct catalog_app *ca = catalog_is_guid(k) ? catalog_app_by_id(k) : NULL;
+        json_array_append_new(d->named_apps,
+                              json_pack("{s:s,s:s}", "app", k, "label", ca ? ca->name : k));
+    }
+}
+
+static void note_values(struct dims *d, const char *dim, const json_t *list)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(mut(list), i, v)
+    {
+        const char *s = json_string_value(v);
+        if (!s)
+            continue;
+        if (eq(s, "easSupported"))
+            s = "exchangeActiveSync";
+        char *key = xasprintf("%s:%s", dim, s);
+        for (char *p = key; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+        json_object_set_new(d->seen, key, json_true());
+        free(key);
+    }
+}
+
+static bool seen(const struct dims *d, const char *dim, const char *value)
+{
+    char *key = xasprintf("%s:%s", dim, value);
+    for (char *p = key; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    bool r = json_object_get(d->seen, key) != NULL;
+    free(key);
+    return r;
+}
+
+/* The named values of `all` (n of them; a NULL entry is always kept), and the first unnamed. */
+static size_t pick(const struct dims *d, const char *dim, const char *const *all, size_t n,
+                   const char **out)
+{
+    size_t k = 0;
+    bool other = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!all[i] || seen(d, dim, all[i])) {
+            out[k++] = all[i];
+        } else if (!other) {
+            out[k++] = all[i];
+            other = true;
+        }
+    }
+    return k;
+}
+
+static void scan_dims(const json_t *policies, struct dims *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->named_apps = json_array();
+    d->seen = json_object();
+    bool platforms = false, clients = false;
+    size_t i;
+    json_t *p;
+    json_array_foreach(mut(policies), i, p)
+    {
+        const json_t *apps = cond(p, "applications");
+        const json_t *inc = json_object_get(apps, "includeApplications");
+        const json_t *exc = json_object_get(apps, "excludeApplications");
+        if (!(json_array_size(inc) == 1 && arr_has(inc, "All")) || nonempty(exc) ||
+            json_is_object(json_object_get(apps, "applicationFilter")))
+            d->apps = true;
+        note_apps(d, inc);
+        note_apps(d, exc);
+        const json_t *pl = cond(p, "platforms");
+        const json_t *pin = json_object_get(pl, "includePlatforms");
+        const json_t *pex = json_object_get(pl, "excludePlatforms");
+        if (nonempty(pin) || nonempty(pex))
+            platforms = true;
+        note_values(d, "platform", pin);
+        note_values(d, "platform", pex);
+        const json_t *ct = cond(p, "clientAppTypes");
+        if (nonempty(ct) && !arr_has(ct, "all"))
+            clients = true;
+        note_values(d, "client", ct);
+        if (nonempty(json_object_get(cond(p, "locations"), "includeLocations")))
+            d->locations = true;
+        note_values(d, "signIn", cond(p, "signInRiskLevels"));
+        note_values(d, "user", cond(p, "userRiskLevels"));
+        const char *tm = jstr(cond(p, "authenticationFlows"), "transferMethods");
+        if (tm && *tm)
+            d->flows = true;
+    }
+    if (platforms)
+        d->np = pick(d, "platform", all_platforms, IDPC_ARRAY_LEN(all_platforms), d->platforms);
+    else
+        d->platforms[d->np++] = all_platforms[0];
+    if (clients)
+        d->nc = pick(d, "client", all_clients, IDPC_ARRAY_LEN(all_clients), d->clients);
+    else
+        d->clients[d->nc++] = all_clients[0];
+    d->sign_in[d->nsi++] = NULL;
+    d->user[d->nur++] = NULL;
+    for (size_t r = 0; r < IDPC_ARRAY_LEN(risk_levels); r++) {
+        if (seen(d, "signIn", risk_levels[r]))
+            d->sign_in[d->nsi++] = risk_levels[r];
+        if (seen(d, "user", risk_levels[r]))
+            d->user[d->nur++] = risk_levels[r];
+    }
+}
+
+void lockout_scenarios_emergency(const json_t *policies, const json_t *locations,
+                                 struct lockout_scenarios *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct dims d;
+    scan_dims(policies, &d);
+    size_t napps = d.apps ? IDPC_ARRAY_LEN(base_apps) + json_array_size(d.named_apps) : 1;
+    /* locations: index 0 = untrusted, 1..n = named, n+1 = unknown country */
+    size_t nloc = json_array_size(locations);
+    bool unknown = false;
+    for (size_t i = 0; i < nloc; i++)
+        unknown |= json_is_true(
+            json_object_get(json_array_get(locations, i), "includeUnknownCountriesAndRegions"));
+    size_t nl = d.locations ? 1 + nloc + (unknown ? 1 : 0) : 1;
+    size_t nf = d.flows ? IDPC_ARRAY_LEN(flows) : 1;
+    for (size_t a = 0; a < napps; a++)
+        for (size_t p = 0; p < d.np; p++)
+            for (size_t c = 0; c < d.nc; c++)
+                for (size_t l = 0; l < nl; l++)
+                    for (size_t si = 0; si < d.nsi; si++)
+                        for (size_t ur = 0; ur < d.nur; ur++)
+                            for (size_t f = 0; f < nf; f++) {
+                                struct lockout_scenario sc;
+                                memset(&sc, 0, sizeof(sc));
+                                if (a < IDPC_ARRAY_LEN(base_apps)) {
+                                    sc.app = base_apps[a].app;
+                                    sc.app_label = base_apps[a].label;
+                                } else {
+                                    const json_t *e =
+                                        json_array_get(d.named_apps, a - IDPC_ARRAY_LEN(base_apps));
+                                    sc.app = jstr(e, "app");
+                                    sc.app_label = jstr(e, "label");
+                                }
+                                sc.platform = d.platforms[p];
+                                sc.client = d.clients[c];
+                                if (l >= 1 && l <= nloc) {
+                                    const json_t *loc = json_array_get(locations, l - 1);
+                                    sc.location = jstr(loc, "id");
+                                    sc.location_name = jstr(loc, "displayName");
+                                    sc.trusted = json_is_true(json_object_get(loc, "isTrusted"));
+                                    if (!sc.location)
+                                        continue;
+                                } else if (l == nloc + 1) {
+                                    sc.country = "unknown";
+                                }
+                                sc.sign_in_risk = d.sign_in[si];
+                                sc.user_risk = d.user[ur];
+                                sc.auth_flow = flows[f];
+                                push(out, &sc);
+                            }
+    /* the named apps' strings borrow from `policies`, which outlives the scenarios */
+    json_decref(d.named_apps);
+    json_decref(d.seen);
+}
+
+void lockout_scenarios_admin(const json_t *locations, struct lockout_scenarios *out)
+{
+    memset(out, 0, sizeof(*out));
+    static const char *const platforms[] = {"windows", "macOS"};
+    size_t i;
+    json_t *loc;
+    for (size_t p = 0; p < IDPC_ARRAY_LEN(platforms); p++) {
+        size_t before = out->n;
+        json_array_foreach(mut(locations), i, loc)
+        {
+            if (!json_is_true(json_object_get(loc, "isTrusted")) || !jstr(loc, "id"))
+                continue;
+            struct lockout_scenario sc = {.app = "MicrosoftAdminPortals",
+                                          .app_label = "Microsoft Admin Portals",
+                                          .platform = platforms[p],
+                                          .client = "browser",
+                                          .location = jstr(loc, "id"),
+                                          .location_name = jstr(loc, "displayName"),
+                                          .trusted = true};
+            push(out, &sc);
+        }
+        if (out->n == before) {
+            struct lockout_scenario sc = {.app = "MicrosoftAdminPortals",
+                                          .app_label = "Microsoft Admin Portals",
+                                          .platform = platforms[p],
+                                          .client = "browser"};
+            push(out, &sc);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Decision                                                                                 */
+
+json_t *lockout_decide(const struct whatif_result *r, const char *const *caps)
+{
+    json_t *out = NULL;
+    for (size_t i = 0; i < r->n; i++) {
+        const struct whatif_policy_result *p = &r->policies[i];
+        if (!p->applies || p->state != WHATIF_ENABLED)
+            continue;
+        struct whatif_result one = {.policies = r->policies + i, .n = 1};
+        if (whatif_can_satisfy(&one, caps))
+            continue;
+        struct strbuf sb = STRBUF_INIT;
+        if (p->block) {
+            strbuf_adds(&sb, "block");
+        } else {
+            strbuf_adds(&sb, "requires ");
+            for (size_t k = 0; k < p->ncontrols; k++)
+                strbuf_addf(&sb, "%s%s", k ? (p->op == WHATIF_OR ? " or " : " and ") : "",
+                            p->controls[k].text);
+        }
+        if (!out)
+            out = json_array();
+        json_array_append_new(out, json_pack("{s:s,s:s?,s:s}", "name", p->name, "id",
+                                             jstr(p->policy, "id"), "decision", strbuf_str(&sb)));
+        strbuf_fini(&sb);
+    }
+    return out;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The tenant before and after the plan                                                     */
+
+struct state {
+    json_t *policies, *locations, *strengths; /* arrays of Graph bodies */
+    json_t *roles; /* [{"id", "principalId", "role" (template id), "eligible"}] */
+    bool after;
+};
+
+struct ctx {
+    struct tenant *t;
+    struct state before, after;
+    json_t *adds, *removes; /* {group: [member ids]} the plan adds / removes */
+    json_t *created;        /* {group token: true} */
+    json_t *deleted;        /* {group id: true} */
+    json_t *tmembers;       /* cache: {tenant group id: [member ids]} */
+    json_t *at;             /* {policy id or token: "file:l:c"} */
+    size_t evaluations;
+};
+
+static const char *role_template(const struct tenant *t, const char *rid)
+{
+    const struct catalog_role *cr = rid ? catalog_role_by_id(rid) : NULL;
+    if (cr)
+        return cr->template_id;
+    struct tenant_obj *o = rid ? tenant_by_id(t, TK_ROLE, rid) : NULL;
+    return o && o->alt ? o->alt : rid;
+}
+
+static void add_role(struct ctx *c, struct state *st, const char *id, const json_t *body,
+                     bool eligible)
+{
+    const char *pid = jstr(body, "principalId");
+    const char *rid = jstr(body, "roleDefinitionId");
+    if (!pid || !rid)
+        return;
+    json_array_append_new(st->roles,
+                          json_pack("{s:s?,s:s,s:s,s:b}", "id", id, "principalId", pid, "role",
+                                    role_template(c->t, rid), "eligible", eligible));
+}
+
+static void state_before(struct ctx *c)
+{
+    struct state *st = &c->before;
+    st->policies = json_array();
+    st->locations = json_array();
+    st->strengths = json_array();
+    st->roles = json_array();
+    const enum tenant_kind kinds[3] = {TK_POLICY, TK_LOCATION, TK_STRENGTH};
+    json_t *into[3] = {st->policies, st->locations, st->strengths};
+    for (size_t k = 0; k < 3; k++) {
+        const struct tenant_index *x = &c->t->idx[kinds[k]];
+        for (size_t i = 0; i < x->n; i++)
+            if (x->v[i].body)
+                json_array_append(into[k], x->v[i].body);
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(c->t->role_assignments, i, v)
+    {
+        add_role(c, st, jstr(v, "id"), v, false);
+    }
+    json_array_foreach(c->t->eligibilities, i, v)
+    {
+        add_role(c, st, jstr(v, "id"), v, true);
+    }
+}
+
+static ssize_t find_id(const json_t *arr, const char *id)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(mut(arr), i, v)
+    {
+        if (eq(jstr(v, "id"), id))
+            return (ssize_t)i;
+    }
+    return -1;
+}
+
+static void list_add(json_t *map, const char *key, const char *id)
+{
+    json_t *l = json_object_get(map, key);
+    if (!l) {
+        l = json_array();
+        json_object_set_new(map, key, l);
+    }
+    add_unique(l, id);
+}
+
+/* The last path segment of an @odata.id URL. */
+static const char *odata_tail(const json_t *body)
+{
+    const char *u = jstr(body, "@odata.id");
+    const char *slash = u ? strrchr(u, '/') : NULL;
+    return slash ? slash + 1 : u;
+}
+
+/* A collection request: POST (create), PATCH / DELETE of an item, updateAllowedCombinations. */
+static void collection_request(json_t *arr, const char *prefix, const char *method,
+                               const char *path, const json_t *body, const char *creates)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(path, prefix, n) != 0)
+        return;
+    const char *rest = path + n;
+    if (!*rest) {
+        if (strcmp(method, "POST") == 0 && json_is_object(body)) {
+            json_t *o = json_deep_copy(body);
+            if (creates)
+                json_object_set_new(o, "id", json_string(creates));
+            json_array_append_new(arr, o);
+        }
+        return;
+    }
+    if (*rest != '/')
+        return;
+    char *id = xstrdup(rest + 1);
+    char *sub = strchr(id, '/');
+    if (sub)
+        *sub++ = '\0';
+    ssize_t k = find_id(arr, id);
+    if (k >= 0) {
+        json_t *item = json_array_get(arr, (size_t)k);
+        if (!sub && strcmp(method, "PATCH") == 0 && json_is_object(body))
+            json_object_update(item, mut(body)); /* PATCH sends top-level properties whole */
+        else if (!sub && strcmp(method, "DELETE") == 0)
+            json_array_remove(arr, (size_t)k);
+        else if (sub && strcmp(sub, "updateAllowedCombinations") == 0)
+            json_object_set(item, "allowedCombinations",
+                            json_object_get(body, "allowedCombinations"));
+    }
+    free(id);
+}
+
+static void group_request(struct ctx *c, const char *method, const char *path, const json_t *body,
+                          const char *creates)
+{
+    if (strcmp(path, "groups") == 0) {
+        if (strcmp(method, "POST") == 0 && creates)
+            json_object_set_new(c->created, creates, json_true());
+        return;
+    }
+    if (strncmp(path, "groups/", 7) != 0)
+        return;
+    char *gid = xstrdup(path + 7);
+    char *rest = strchr(gid, '/');
+    if (rest)
+        *rest++ = '\0';
+    if (!rest) {
+        if (strcmp(method, "DELETE") == 0)
+            json_object_set_new(c->deleted, gid, json_true());
+    } else if (strcmp(rest, "members/$ref") == 0 && strcmp(method, "POST") == 0) {
+        list_add(c->adds, gid, odata_tail(body));
+    } else if (strncmp(rest, "members/", 8) == 0 && strcmp(method, "DELETE") == 0) {
+        char *mid = xstrdup(rest + 8);
+        char *slash = strchr(mid, '/');
+        if (slash)
+            *slash = '\0';
+        list_add(c->removes, gid, mid);
+        free(mid);
+    }
+    free(gid);
+}
+
+static void role_request(struct ctx *c, const char *method, const char *path, const json_t *body)
+{
+    struct state *st = &c->after;
+    if (strcmp(path, P_ASSIGN) == 0 && strcmp(method, "POST") == 0) {
+        add_role(c, st, NULL, body, false);
+    } else if (strncmp(path, P_ASSIGN "/", strlen(P_ASSIGN) + 1) == 0 &&
+               strcmp(method, "DELETE") == 0) {
+        ssize_t k = find_id(st->roles, path + strlen(P_ASSIGN) + 1);
+        if (k >= 0)
+            json_array_remove(st->roles, (size_t)k);
+    } else if (strcmp(path, P_ELIG_REQ) == 0 && strcmp(method, "POST") == 0) {
+        const char *action = jstr(body, "action");
+        if (eq(action, "adminRemove")) {
+            const char *pid = jstr(body, "principalId");
+            const char *role = role_template(c->t, jstr(body, "roleDefinitionId"));
+            for (size_t i = json_array_size(st->roles); i-- > 0;) {
+                const json_t *e = json_array_get(st->roles, i);
+                if (json_is_true(json_object_get(e, "eligible")) &&
+                    eq(jstr(e, "principalId"), pid) && eq(jstr(e, "role"), role))
+                    json_array_remove(st->roles, i);
+            }
+        } else if (eq(action, "adminAssign") || eq(action, "adminUpdate") ||
+                   eq(action, "adminExtend") || eq(action, "adminRenew")) {
+            add_role(c, st, NULL, body, true);
+        }
+    }
+}
+
+static void state_after(struct ctx *c, const json_t *plan)
+{
+    struct state *st = &c->after;
+    st->after = true;
+    st->policies = json_deep_copy(c->before.policies);
+    st->locations = json_deep_copy(c->before.locations);
+    st->strengths = json_deep_copy(c->before.strengths);
+    st->roles = json_deep_copy(c->before.roles);
+    size_t i, j;
+    json_t *a, *r;
+    json_array_foreach(json_object_get(plan, "actions"), i, a)
+    {
+        json_array_foreach(json_object_get(a, "requests"), j, r)
+        {
+            const char *method = jstr(r, "method"), *path = jstr(r, "path");
+            const json_t *body = json_object_get(r, "body");
+            const char *creates = jstr(r, "creates");
+            if (!method || !path)
+                continue;
+            collection_request(st->policies, P_POLICIES, method, path, body, creates);
+            collection_request(st->locations, P_LOCATIONS, method, path, body, creates);
+            collection_request(st->strengths, P_STRENGTHS, method, path, body, creates);
+            group_request(c, method, path, body, creates);
+            role_request(c, method, path, body);
+        }
+    }
+    /* Deleting a group drops its role assignments, as Graph does. */
+    for (size_t k = json_array_size(st->roles); k-- > 0;)
+        if (json_object_get(c->deleted, jstr(json_array_get(st->roles, k), "principalId")))
+            json_array_remove(st->roles, k);
+}
+
+static void state_fini(struct state *st)
+{
+    json_decref(st->policies);
+    json_decref(st->locations);
+    json_decref(st->strengths);
+    json_decref(st->roles);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Group membership                                                                         */
+
+static bool is_group(struct ctx *c, const char *id)
+{
+    return id && (strncmp(id, MODEL_NEW_PREFIX "group:", strlen(MODEL_NEW_PREFIX) + 6) == 0 ||
+                  json_object_get(c->created, id) || tenant_by_id(c->t, TK_GROUP, id));
+}
+
+/* The members of group `gid` in a state (new reference). */
+static json_t *members_of(struct ctx *c, const struct state *st, const char *gid)
+{
+    json_t *out = json_array();
+    if (st->after && json_object_get(c->deleted, gid))
+        return out;
+    if (!json_object_get(c->created, gid) && tenant_by_id(c->t, TK_GROUP, gid)) {
+        json_t *cached = json_object_get(c->tmembers, gid);
+        if (!cached) {
+            cached = tenant_group_rel(c->t, gid, "members");
+            json_object_set_new(c->tmembers, gid, cached);
+        }
+        json_array_extend(out, cached);
+    }
+    if (!st->after)
+        return out;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(c->adds, gid), i, v)
+    {
+        add_unique(out, json_string_value(v));
+    }
+    for (size_t k = json_array_size(out); k-- > 0;)
+        if (arr_has(json_object_get(c->removes, gid), json_string_value(json_array_get(out, k))))
+            json_array_remove(out, k);
+    return out;
+}
+
+/* Is `who` (a user or a group) in group `gid`, directly or through nested groups? */
+static bool in_group(struct ctx *c, const struct state *st, const char *gid, const char *who,
+                     int depth)
+{
+    if (eq(gid, who))
+        return true;
+    if (depth > MAX_NESTING)
+        return false;
+    json_t *m = members_of(c, st, gid);
+    bool found = arr_has(m, who);
+    size_t i;
+    json_t *v;
+    json_array_foreach(m, i, v)
+    {
+        if (found)
+            break;
+        const char *id = json_string_value(v);
+        if (is_group(c, id))
+            found = in_group(c, st, id, who, depth + 1);
+    }
+    json_decref(m);
+    return found;
+}
+
+/* Users (not groups) in group `gid`, transitively, added to `out`. */
+static void users_in(struct ctx *c, const struct state *st, const char *gid, json_t *out, int depth)
+{
+    if (depth > MAX_NESTING)
+        return;
+    json_t *m = members_of(c, st, gid);
+    size_t i;
+    json_t *v;
+    json_array_foreach(m, i, v)
+    {
+        const char *id = json_string_value(v);
+        if (is_group(c, id))
+            users_in(c, st, id, out, depth + 1);
+        else
+            add_unique(out, id);
+    }
+    json_decref(m);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Identities                                                                               */
+
+struct ident {
+    char *label;       /* `user "bg1@..."` */
+    char *user;        /* UPN, or a description for a group's member */
+    const char *id;    /* object id (user or group) */
+    bool group;        /* stands for a member of group `id` */
+    json_t *groups;    /* the groups whose membership matters (see ident_groups) */
+    json_t *member_of; /* group ids (state-dependent) */
+    json_t *roles;     /* role template ids (state-dependent) */
+    json_t *device;    /* device properties, or NULL for an unregistered device */
+    const char *device_label;
+    json_t *caps_j;
+    const char **caps;
+};
+
+static bool enabled(const json_t *p)
+{
+    const char *st = jstr(p, "state");
+    return !st || eq(st, "enabled");
+}
+
+/* Could policy `p` ever fail a sign-in that can do `caps`: its grant alone, as if every
+ * condition matched. */
+static bool could_fail(struct ctx *c, const struct state *st, const json_t *p,
+                       const char *const *caps)
+{
+    json_t *copy = json_copy(mut(p));
+    json_object_set_new(copy, "state", json_string("enabled"));
+    json_object_set_new(copy, "conditions",
+                        json_pack("{s:{s:[s]},s:{s:[s]},s:[s]}", "users", "includeUsers", "All",
+                                  "applications", "includeApplications", "All", "clientAppTypes",
+                                  "all"));
+    struct whatif_inputs in = {json_pack("[o]", copy), json_incref(st->locations),
+                               json_incref(st->strengths)};
+    struct whatif_signin s;
+    memset(&s, 0, sizeof(s));
+    s.user = "lockout-guard";
+    s.app = OTHER_APP;
+    s.client_app = "browser";
+    struct whatif_result r;
+    char err[200];
+    bool fail = true;
+    if (whatif_evaluate(&in, &s, &r, err, sizeof(err)) == 0) {
+        c->evaluations++;
+        json_t *f = lockout_decide(&r, caps);
+        fail = f != NULL;
+        json_decref(f);
+        whatif_result_free(&r);
+    }
+    whatif_inputs_fini(&in);
+    return fail;
+}
+
+/* The groups whose membership can change an outcome for this identity: those named by an
+ * enabled policy (before or after the plan) that does not exclude the identity directly and
+ * whose grant could fail it; and the groups holding roles when such a policy names roles.
+ * Only these are read (a tenant with 195 policies that exclude the break-glass accounts by user
+ * costs no membership read). */
+static void ident_groups(struct ctx *c, struct ident *id)
+{
+    id->groups = json_array();
+    bool roles = false;
+    const struct state *states[2] = {&c->before, &c->after};
+    for (int k = 0; k < 2; k++) {
+        size_t i;
+        json_t *p;
+        json_array_foreach(states[k]->policies, i, p)
+        {
+            const json_t *users = cond(p, "users");
+            if (!enabled(p) ||
+                arr_has(json_object_get(users, id->group ? "excludeGroups" : "excludeUsers"),
+                        id->id))
+                continue;
+            const json_t *inc = json_object_get(users, "includeGroups");
+            const json_t *exc = json_object_get(users, "excludeGroups");
+            bool r = nonempty(json_object_get(users, "includeRoles")) ||
+                     nonempty(json_object_get(users, "excludeRoles"));
+            if ((!nonempty(inc) && !nonempty(exc) && !r) || !could_fail(c, states[k], p, id->caps))
+                continue;
+            roles |= r;
+            size_t j;
+            json_t *g;
+            json_array_foreach(mut(inc), j, g)
+            {
+                add_unique(id->groups, json_string_value(g));
+            }
+            json_array_foreach(mut(exc), j, g)
+            {
+                add_unique(id->groups, json_string_value(g));
+            }
+        }
+    }
+    for (int k = 0; roles && k < 2; k++) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(states[k]->roles, i, e)
+        {
+            if (is_group(c, jstr(e, "principalId")))
+                add_unique(id->groups, jstr(e, "principalId"));
+        }
+    }
+}
+
+static void ident_memberships(struct ctx *c, const struct state *st, struct ident *id)
+{
+    json_decref(id->member_of);
+    json_decref(id->roles);
+    id->member_of = json_array();
+    id->roles = json_array();
+    if (id->group)
+        add_unique(id->member_of, id->id);
+    size_t i;
+    json_t *g;
+    json_array_foreach(id->groups, i, g)
+    {
+        const char *gid = json_string_value(g);
+        if (!eq(gid, id->id) && in_group(c, st, gid, id->id, 0))
+            add_unique(id->member_of, gid);
+    }
+    json_t *e;
+    json_array_foreach(st->roles, i, e)
+    {
+        const char *pid = jstr(e, "principalId");
+        if (eq(pid, id->id) || arr_has(id->member_of, pid))
+            add_unique(id->roles, jstr(e, "role"));
+    }
+}
+
+static void ident_fini(struct ident *id)
+{
+    free(id->label);
+    free(id->user);
+    json_decref(id->groups);
+    json_decref(id->member_of);
+    json_decref(id->roles);
+    json_decref(id->device);
+    json_decref(id->caps_j);
+    free(id->caps);
+    memset(id, 0, sizeof(*id));
+}
+
+static const char *user_name(struct ctx *c, const char *id)
+{
+    struct tenant_obj *o = id ? tenant_by_id(c->t, TK_USER, id) : NULL;
+    return o && o->name ? o->name : id;
+}
+
+static char *quote(const char *s)
+{
+    json_t *j = json_string(s ? s : "");
+    char *q = json_dumps(j, JSON_ENCODE_ANY);
+    json_decref(j);
+    return q;
+}
+
+static void ident_emergency(struct ctx *c, const json_t *e, struct ident *id)
+{
+    memset(id, 0, sizeof(*id));
+    const char *kind = jstr(e, "kind");
+    id->id = jstr(e, "id");
+    id->group = eq(kind, "group");
+    const char *name = jstr(e, "name") ? jstr(e, "name") : id->id;
+    char *q = quote(name);
+    id->label = xasprintf("%s %s", id->group ? "group" : "user", q);
+    id->user = id->group ? xasprintf("a member of group %s", q) : xstrdup(user_name(c, id->id));
+    free(q);
+    id->caps_j = json_array();
+    add_unique(id->caps_j, "password");
+    bool compliant = false, hybrid = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(e, "satisfies"), i, v)
+    {
+        const char *s = json_string_value(v);
+        add_unique(id->caps_j, s);
+        compliant |= eq(s, "compliant_device") || eq(s, "compliantDevice");
+        hybrid |= eq(s, "hybrid_joined") || eq(s, "domainJoinedDevice");
+    }
+    id->caps = str_list(id->caps_j);
+    if (compliant || hybrid) {
+        id->device = json_object();
+        json_object_set_new(id->device, "isCompliant", json_boolean(compliant));
+        json_object_set_new(id->device, "trustType", json_string(hybrid ? "ServerAD" : "AzureAD"));
+        id->device_label = compliant && hybrid ? "compliant hybrid-joined device"
+                           : compliant         ? "compliant device"
+                                               : "hybrid-joined device";
+    } else {
+        id->device_label = "unregistered device";
+    }
+}
+
+static void ident_admin(struct ctx *c, const char *uid, struct ident *id)
+{
+    memset(id, 0, sizeof(*id));
+    id->id = uid;
+    char *q = quote(user_name(c, uid));
+    id->label = xasprintf("user %s", q);
+    free(q);
+    id->user = xstrdup(user_name(c, uid));
+    static const char *const caps[] = LOCKOUT_ADMIN_CAPS;
+    id->caps_j = json_array();
+    for (size_t i = 0; caps[i]; i++)
+        add_unique(id->caps_j, caps[i]);
+    id->caps = str_list(id->caps_j);
+    id->device = json_pack("{s:b,s:s}", "isCompliant", 1, "trustType", "AzureAD");
+    id->device_label = "compliant device";
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Evaluation                                                                               */
+
+static void fill_signin(struct whatif_signin *s, const struct ident *id, const char **member_of,
+                        const char **roles, const struct lockout_scenario *sc, const char **locs)
+{
+    memset(s, 0, sizeof(*s));
+    s->user = id->user;
+    s->user_id = id->group ? NULL : id->id;
+    s->member_of = member_of;
+    s->roles = roles;
+    s->app = sc->app;
+    s->platform = sc->platform;
+    s->client_app = sc->client;
+    locs[0] = sc->location;
+    locs[1] = NULL;
+    s->locations = locs;
+    s->country = sc->country;
+    s->sign_in_risk = sc->sign_in_risk;
+    s->user_risk = sc->user_risk;
+    s->device = id->device;
+    s->auth_flow = sc->auth_flow;
+}
+
+/* Inputs holding only the enabled policies that can apply to this identity at all (the user
+ * condition depends on nothing else). */
+static void relevant_inputs(struct ctx *c, const struct state *st, const struct ident *id,
+                            struct whatif_inputs *in)
+{
+    in->policies = json_array();
+    in->locations = json_incref(st->locations);
+    in->strengths = json_incref(st->strengths);
+    struct whatif_inputs all = {st->policies, st->locations, st->strengths};
+    const char **mo = str_list(id->member_of), **ro = str_list(id->roles);
+    const char *locs[2];
+    struct lockout_scenario sc = {.app = base_apps[0].app, .client = "browser"};
+    struct whatif_signin s;
+    fill_signin(&s, id, mo, ro, &sc, locs);
+    struct whatif_result r;
+    char err[200];
+    if (whatif_evaluate(&all, &s, &r, err, sizeof(err)) == 0) {
+        c->evaluations++;
+        for (size_t i = 0; i < r.n; i++) {
+            const struct whatif_policy_result *p = &r.policies[i];
+            if (p->state != WHATIF_ENABLED || (p->reason && (strcmp(p->reason, "users") == 0 ||
+                                                             strcmp(p->reason, "workload") == 0)))
+                continue;
+            json_array_append(in->policies, mut(p->policy));
+        }
+        whatif_result_free(&r);
+    }
+    free(mo);
+    free(ro);
+}
+
+/* The failing policies of one sign-in (new reference), or NULL. */
+static json_t *evaluate(struct ctx *c, const struct whatif_inputs *in, const struct ident *id,
+                        const struct lockout_scenario *sc)
+{
+    if (json_array_size(in->policies) == 0)
+        return NULL;
+    const char **mo = str_list(id->member_of), **ro = str_list(id->roles);
+    const char *locs[2];
+    struct whatif_signin s;
+    fill_signin(&s, id, mo, ro, sc, locs);
+    struct whatif_result r;
+    char err[200];
+    json_t *fail = NULL;
+    if (whatif_evaluate(in, &s, &r, err, sizeof(err)) == 0) {
+        c->evaluations++;
+        fail = lockout_decide(&r, id->caps);
+        whatif_result_free(&r);
+    }
+    free(mo);
+    free(ro);
+    return fail;
+}
+
+static json_t *scenario_json(const struct lockout_scenario *sc, const struct ident *id)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "app", json_string(sc->app_label));
+    json_object_set_new(o, "platform", json_string(sc->platform ? sc->platform : "unknown"));
+    json_object_set_new(o, "client", json_string(sc->client));
+    char *loc;
+    if (sc->location) {
+        char *q = quote(sc->location_name ? sc->location_name : sc->location);
+        loc = xasprintf("%s location %s", sc->trusted ? "trusted" : "named", q);
+        free(q);
+    } else {
+        loc = xstrdup(sc->country ? "an unknown country" : "an untrusted location");
+    }
+    json_object_set_new(o, "location", json_string(loc));
+    free(loc);
+    char *risk = sc->sign_in_risk && sc->user_risk
+                     ? xasprintf("sign-in risk %s, user risk %s", sc->sign_in_risk, sc->user_risk)
+                 : sc->sign_in_risk ? xasprintf("sign-in risk %s", sc->sign_in_risk)
+                 : sc->user_risk    ? xasprintf("user risk %s", sc->user_risk)
+                                    : xstrdup("none");
+    json_object_set_new(o, "risk", json_string(risk));
+    free(risk);
+    json_object_set_new(o, "device", json_string(id->device_label));
+    if (sc->auth_flow)
+        json_object_set_new(o, "flow", json_string(sc->auth_flow));
+    return o;
+}
+
+/* Every after-failing policy also failed before (for the same sign-in). */
+static bool all_failed_before(const json_t *after, const json_t *before)
+{
+    size_t i, j;
+    json_t *a, *b;
+    json_array_foreach(mut(after), i, a)
+    {
+        bool found = false;
+        json_array_foreach(mut(before), j, b)
+        {
+            found |= eq(jstr(a, "id"), jstr(b, "id")) ||
+                     (!jstr(a, "id") && eq(jstr(a, "name"), jstr(b, "name")));
+        }
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+static char *fail_key(const json_t *fail)
+{
+    struct strbuf sb = STRBUF_INIT;
+    size_t i;
+    json_t *f;
+    json_array_foreach(mut(fail), i, f)
+    {
+        strbuf_addf(&sb, "%s|%s|%s\n", jstr(f, "id") ? jstr(f, "id") : "", jstr(f, "name"),
+                    jstr(f, "decision"));
+    }
+    return strbuf_detach(&sb);
+}
+
+static bool any_block(const json_t *fail)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(mut(fail), i, f)
+    {
+        if (eq(jstr(f, "decision"), "block"))
+            return true;
+    }
+    return false;
+}
+
+static void add_at(struct ctx *c, json_t *fail)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(fail, i, f)
+    {
+        const char *at = jstr(c->at, jstr(f, "id") ? jstr(f, "id") : "");
+        if (at)
+            json_object_set_new(f, "at", json_string(at));
+    }
+}
+
+/* Adds a failing sign-in to the risk grouped under (identity, failing policies). */
+static void group_risk(struct ctx *c, json_t *groups, json_t *list, const struct ident *id,
+                       const char *kind, const char *at, const struct lockout_scenario *sc,
+                       json_t *fail)
+{
+    char *k = fail_key(fail);
+    char *key = xasprintf("%s\n%s", id->label, k);
+    free(k);
+    json_t *g = json_object_get(groups, key);
+    if (g) {
+        json_object_set_new(g, "count",
+                            json_integer(json_integer_value(json_object_get(g, "count")) + 1));
+    } else {
+        add_at(c, fail);
+        g = json_pack("{s:s,s:s,s:s?,s:s,s:o,s:i,s:O,s:O}", "kind", kind, "identity", id->label,
+                      "at", at, "reason", any_block(fail) ? "blocked" : "cannot satisfy",
+                      "scenario", scenario_json(sc, id), "count", 1, "policies", fail, "satisfies",
+                      id->caps_j);
+        json_object_set_new(groups, key, g);
+        json_array_append(list, g);
+    }
+    free(key);
+}
+
+struct result {
+    json_t *introduced, *already; /* arrays of risks */
+};
+
+static void check_emergency(struct ctx *c, const json_t *e, struct result *res)
+{
+    if (!jstr(e, "id"))
+        return; /* unresolved: plan reported it as an error */
+    struct ident id;
+    ident_emergency(c, e, &id);
+    ident_groups(c, &id);
+    struct whatif_inputs ib, ia;
+    ident_memberships(c, &c->after, &id);
+    relevant_inputs(c, &c->after, &id, &ia);
+    json_t *mo_after = json_incref(id.member_of), *ro_after = json_incref(id.roles);
+    ident_memberships(c, &c->before, &id);
+    relevant_inputs(c, &c->before, &id, &ib);
+    json_t *mo_before = id.member_of, *ro_before = id.roles;
+    id.member_of = id.roles = NULL;
+    if (json_array_size(ia.policies) > 0) {
+        /* The dimensions of both sets, so that before and after see the same sign-ins. */
+        json_t *both = json_copy(ia.policies);
+        json_array_extend(both, ib.policies);
+        json_t *locs = json_copy(c->after.locations);
+        size_t i;
+        json_t *l;
+        json_array_foreach(c->before.locations, i, l)
+        {
+            if (find_id(locs, jstr(l, "id")) < 0)
+                json_array_append(locs, l);
+        }
+        struct lockout_scenarios sc;
+        lockout_scenarios_emergency(both, locs, &sc);
+        json_t *groups = json_object();
+        const char *at = jstr(e, "at");
+        for (size_t k = 0; k < sc.n; k++) {
+            id.member_of = mo_after;
+            id.roles = ro_after;
+            json_t *fa = evaluate(c, &ia, &id, &sc.v[k]);
+            if (!fa)
+                continue;
+            id.member_of = mo_before;
+            id.roles = ro_before;
+            json_t *fb = evaluate(c, &ib, &id, &sc.v[k]);
+            bool old = fb && all_failed_before(fa, fb);
+            json_decref(fb);
+            group_risk(c, groups, old ? res->already : res->introduced, &id, "emergency", at,
+                       &sc.v[k], fa);
+            json_decref(fa);
+        }
+        id.member_of = id.roles = NULL;
+        json_decref(groups);
+        lockout_scenarios_fini(&sc);
+        json_decref(locs);
+        json_decref(both);
+    }
+    json_decref(mo_after);
+    json_decref(ro_after);
+    json_decref(mo_before);
+    json_decref(ro_before);
+    whatif_inputs_fini(&ia);
+    whatif_inputs_fini(&ib);
+    ident_fini(&id);
+}
+
+/* The users holding Global Administrator in a state (active or eligible; new reference). */
+static json_t *global_admins(struct ctx *c, const struct state *st)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(st->roles, i, e)
+    {
+        if (!eq(jstr(e, "role"), LOCKOUT_GLOBAL_ADMIN))
+            continue;
+        const char *pid = jstr(e, "principalId");
+        if (is_group(c, pid))
+            users_in(c, st, pid, out, 0);
+        else
+            add_unique(out, pid);
+    }
+    return out;
+}
+
+/* Whether some Global Administrator gets into the admin portals; otherwise *admins lists each
+ * one's first failing sign-in. */
+static bool admins_get_in(struct ctx *c, const struct state *st, const json_t *gas, json_t **admins)
+{
+    struct lockout_scenarios sc;
+    lockout_scenarios_admin(st->locations, &sc);
+    *admins = json_array();
+    bool in = false;
+    size_t i;
+    json_t *u;
+    json_array_foreach(mut(gas), i, u)
+    {
+        struct ident id;
+        ident_admin(c, json_string_value(u), &id);
+        ident_groups(c, &id);
+        ident_memberships(c, st, &id);
+        struct whatif_inputs inp;
+        relevant_inputs(c, st, &id, &inp);
+        json_t *first = NULL;
+        size_t first_k = 0;
+        bool ok = false;
+        for (size_t k = 0; k < sc.n && !ok; k++) {
+            json_t *f = evaluate(c, &inp, &id, &sc.v[k]);
+            if (!f)
+                ok = true;
+            else if (!first) {
+                first = f;
+                first_k = k;
+            } else {
+                json_decref(f);
+            }
+        }
+        if (!ok && first) {
+            add_at(c, first);
+            json_array_append_new(
+                *admins, json_pack("{s:s,s:s,s:o,s:o}", "identity", id.label, "reason",
+                                   any_block(first) ? "blocked" : "cannot satisfy", "scenario",
+                                   scenario_json(&sc.v[first_k], &id), "policies", first));
+        } else {
+            json_decref(first);
+        }
+        whatif_inputs_fini(&inp);
+        ident_fini(&id);
+        if (ok) {
+            in = true;
+            break;
+        }
+    }
+    lockout_scenarios_fini(&sc);
+    return in;
+}
+
+static void check_admins(struct ctx *c, struct result *res)
+{
+    json_t *after = global_admins(c, &c->after);
+    json_t *before = global_admins(c, &c->before);
+    json_t *admins = NULL, *admins_before = NULL;
+    if (json_array_size(after) == 0) {
+        if (json_array_size(before) > 0)
+            json_array_append_new(res->introduced,
+                                  json_pack("{s:s,s:s,s:s,s:i,s:[],s:[]}", "kind",
+                                            "globalAdministrators", "identity",
+                                            "every Global Administrator", "reason",
+                                            "no principal holds Global Administrator", "count", 0,
+                                            "policies", "admins"));
+        goto out;
+    }
+    if (admins_get_in(c, &c->after, after, &admins))
+        goto out;
+    bool old = json_array_size(before) > 0 && !admins_get_in(c, &c->before, before, &admins_before);
+    json_t *policies = json_array();
+    size_t i, j;
+    json_t *a, *p;
+    bool blocked = false;
+    json_array_foreach(admins, i, a)
+    {
+        blocked |= eq(jstr(a, "reason"), "blocked");
+        json_array_foreach(json_object_get(a, "policies"), j, p)
+        {
+            if (find_id(policies, jstr(p, "id")) < 0)
+                json_array_append(policies, p);
+        }
+    }
+    char *label = xasprintf("every Global Administrator (%zu)", json_array_size(after));
+    json_t *first = json_array_get(admins, 0);
+    json_array_append_new(
+        old ? res->already : res->introduced,
+        json_pack("{s:s,s:s,s:s,s:O,s:I,s:o,s:O}", "kind", "globalAdministrators", "identity",
+                  label, "reason", blocked ? "blocked" : "cannot satisfy", "scenario",
+                  json_object_get(first, "scenario"), "count", (json_int_t)json_array_size(admins),
+                  "policies", policies, "admins", admins));
+    free(label);
+out:
+    json_decref(admins);
+    json_decref(admins_before);
+    json_decref(after);
+    json_decref(before);
+}
+
+static void collect_at(struct ctx *c, const json_t *plan, const json_t *policy_at)
+{
+    c->at = json_object();
+    size_t i, j;
+    json_t *a, *r;
+    json_array_foreach(json_object_get(plan, "actions"), i, a)
+    {
+        const char *at = jstr(a, "at");
+        if (!at || !eq(jstr(a, "kind"), "conditionalAccessPolicy"))
+            continue;
+        if (jstr(a, "id"))
+            json_object_set_new(c->at, jstr(a, "id"), json_string(at));
+        json_array_foreach(json_object_get(a, "requests"), j, r)
+        {
+            if (jstr(r, "creates"))
+                json_object_set_new(c->at, jstr(r, "creates"), json_string(at));
+        }
+    }
+    if (json_is_object(policy_at))
+        json_object_update(c->at, mut(policy_at));
+}
+
+json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *policy_at)
+{
+    struct ctx c;
+    memset(&c, 0, sizeof(c));
+    c.t = t;
+    c.adds = json_object();
+    c.removes = json_object();
+    c.created = json_object();
+    c.deleted = json_object();
+    c.tmembers = json_object();
+    collect_at(&c, plan, policy_at);
+    state_before(&c);
+    state_after(&c, plan);
+    struct result res = {json_array(), json_array()};
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(plan, "emergencyAccess"), i, e)
+    {
+        check_emergency(&c, e, &res);
+    }
+    check_admins(&c, &res);
+    json_t *out = json_pack("{s:o,s:o,s:I}", "scenarios", res.introduced, "alreadyAtRisk",
+                            res.already, "evaluations", (json_int_t)c.evaluations);
+    state_fini(&c.before);
+    state_fini(&c.after);
+    json_decref(c.adds);
+    json_decref(c.removes);
+    json_decref(c.created);
+    json_decref(c.deleted);
+    json_decref(c.tmembers);
+    json_decref(c.at);
+    return out;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Recording and printing                                                                   */
+
+char *lockout_scenario_text(const json_t *s)
+{
+    if (!json_is_object(s))
+        return xstrdup("");
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_addf(&sb, "%s, platform %s, client %s, from %s, risk %s, %s", jstr(s, "app"),
+                jstr(s, "platform"), jstr(s, "client"), jstr(s, "location"), jstr(s, "risk"),
+                jstr(s, "device"));
+    if (jstr(s, "flow"))
+        strbuf_addf(&sb, ", flow %s", jstr(s, "flow"));
+    return strbuf_detach(&sb);
+}
+
+char *lockout_policies_text(const json_t *policies)
+{
+    struct strbuf sb = STRBUF_INIT;
+    size_t i;
+    json_t *p;
+    json_array_foreach(mut(policies), i, p)
+    {
+        char *q = quote(jstr(p, "name"));
+        strbuf_addf(&sb, "%spolicy %s", i ? "; " : "", q);
+        free(q);
+        if (jstr(p, "at"))
+            strbuf_addf(&sb, " (%s)", jstr(p, "at"));
+        strbuf_addf(&sb, ": %s", jstr(p, "decision"));
+    }
+    return strbuf_detach(&sb);
+}
+
+char *lockout_headline(const json_t *risk)
+{
+    const char *reason = jstr(risk, "reason");
+    if (eq(jstr(risk, "kind"), "globalAdministrators")) {
+        if (eq(reason, "no principal holds Global Administrator"))
+            return xstrdup("no principal would hold Global Administrator");
+        return xasprintf("%s would be %s from the Microsoft Admin Portals", jstr(risk, "identity"),
+                         eq(reason, "blocked") ? "blocked" : "unable to satisfy the controls");
+    }
+    if (eq(reason, "blocked"))
+        return xasprintf("emergency-access %s would be blocked", jstr(risk, "identity"));
+    struct strbuf sb = STRBUF_INIT;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(risk, "satisfies"), i, v)
+    {
+        strbuf_addf(&sb, "%s%s", i ? ", " : "", json_string_value(v));
+    }
+    char *s = xasprintf("emergency-access %s would be required to satisfy a control it cannot "
+                        "(it satisfies: %s)",
+                        jstr(risk, "identity"), strbuf_str(&sb));
+    strbuf_fini(&sb);
+    return s;
+}
+
+void lockout_record(json_t *plan, const json_t *analysis)
+{
+    const json_t *risks = json_object_get(analysis, "scenarios");
+    if (json_array_size(risks) > 0)
+        json_object_set_new(plan, "lockoutRisk",
+                            json_pack("{s:b,s:O}", "allowed", 0, "scenarios", risks));
+    json_t *warnings = json_object_get(plan, "warnings");
+    if (!warnings) {
+        warnings = json_array();
+        json_object_set_new(plan, "warnings", warnings);
+    }
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(analysis, "alreadyAtRisk"), i, r)
+    {
+        char *h = lockout_headline(r);
+        char *sc = lockout_scenario_text(json_object_get(r, "scenario"));
+        char *pol = lockout_policies_text(json_object_get(r, "policies"));
+        char *msg = xasprintf("lockout risk already in the tenant (not introduced by this plan): "
+                              "%s: %s; decided by %s",
+                              h, sc, pol);
+        json_array_append_new(warnings, json_pack("{s:s}", "message", msg));
+        free(msg);
+        free(h);
+        free(sc);
+        free(pol);
+    }
+}
+
+const json_t *lockout_risks(const json_t *plan)
+{
+    return json_object_get(json_object_get(plan, "lockoutRisk"), "scenarios");
+}
+
+bool lockout_allowed(const json_t *plan)
+{
+    return json_is_true(json_object_get(json_object_get(plan, "lockoutRisk"), "allowed"));
+}
+
+void lockout_allow(json_t *plan)
+{
+    json_t *lr = json_object_get(plan, "lockoutRisk");
+    if (lr)
+        json_object_set_new(lr, "allowed", json_true());
+}
+
+void lockout_print(const json_t *risks, bool refused, bool color, FILE *f)
+{
+    const char *on = color ? (refused ? "\033[1;31m" : "\033[1;33m") : "";
+    const char *off = color ? "\033[0m" : "";
+    const char *word = refused ? "error" : "warning";
+    size_t i;
+    json_t *r;
+    json_array_foreach(mut(risks), i, r)
+    {
+        char *h = lockout_headline(r);
+        fprintf(f, "%s%s:%s lockout: after this plan, %s\n", on, word, off, h);
+        free(h);
+        const json_t *admins = json_object_get(r, "admins");
+        if (json_array_size(admins) > 0) {
+            size_t j;
+            json_t *a;
+            json_array_foreach(mut(admins), j, a)
+            {
+                if (j == 20) {
+                    fprintf(f, "  ... and %zu more\n", json_array_size(admins) - j);
+                    break;
+                }
+                char *sc = lockout_scenario_text(json_object_get(a, "scenario"));
+                char *pol = lockout_policies_text(json_object_get(a, "policies"));
+                fprintf(f, "  %s: %s\n    sign-in: %s\n    decided by: %s\n", jstr(a, "identity"),
+                        jstr(a, "reason"), sc, pol);
+                free(sc);
+                free(pol);
+            }
+            continue;
+        }
+        if (json_object_get(r, "scenario")) {
+            char *sc = lockout_scenario_text(json_object_get(r, "scenario"));
+            json_int_t more = json_integer_value(json_object_get(r, "count")) - 1;
+            fprintf(f, "  sign-in: %s", sc);
+            if (more > 0)
+                fprintf(f, " (and %lld more sign-in%s decided alike)", (long long)more,
+                        more == 1 ? "" : "s");
+            fputc('\n', f);
+            free(sc);
+            char *pol = lockout_policies_text(json_object_get(r, "policies"));
+            fprintf(f, "  decided by: %s\n", pol);
+            free(pol);
+        }
+        if (jstr(r, "at"))
+            fprintf(f, "  note: emergency access declared at %s\n", jstr(r, "at"));
+    }
+}

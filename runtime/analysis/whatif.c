@@ -1,0 +1,1041 @@
+/* whatif.c — which Conditional Access policies apply to a sign-in, condition by condition.
+ * The rules and their sources are in docs/whatif.md; the section names below refer to it. */
+#include "runtime/analysis/whatif_int.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compiler/cidr.h"
+#include "compiler/rule.h"
+#include "compiler/suggest.h"
+#include "compiler/util.h"
+
+#define MFA_TRUSTED_IPS "00000000-0000-0000-0000-000000000000"
+
+/* ---------------------------------------------------------------------------------------- */
+/* JSON and string helpers                                                                  */
+
+static const char *jstr(const json_t *obj, const char *key)
+{
+    return json_string_value(whatif_jget(obj, key));
+}
+
+static bool in_list(const char *const *list, const char *s)
+{
+    for (size_t i = 0; list && list[i]; i++)
+        if (whatif_eq(list[i], s))
+            return true;
+    return false;
+}
+
+/* True when the JSON array `arr` holds `s` (case-insensitive, references by id or name). */
+static bool arr_has(const json_t *arr, const char *s)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (whatif_eq(whatif_item_key(v), s))
+            return true;
+    }
+    return false;
+}
+
+static bool arr_empty(const json_t *arr)
+{
+    return !json_is_array(arr) || json_array_size(arr) == 0;
+}
+
+/* Does the flags string "a,b, c" contain `want`? */
+static bool flags_have(const char *flags, const char *want)
+{
+    if (!flags || !want)
+        return false;
+    size_t wl = strlen(want);
+    const char *p = flags;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *e = p;
+        while (*e && *e != ',')
+            e++;
+        const char *t = e;
+        while (t > p && t[-1] == ' ')
+            t--;
+        if ((size_t)(t - p) == wl && strncasecmp(p, want, wl) == 0)
+            return true;
+        p = e;
+    }
+    return false;
+}
+
+static bool flags_empty(const char *flags)
+{
+    if (!flags)
+        return true;
+    const char *p = flags;
+    while (*p == ' ' || *p == ',')
+        p++;
+    if (!*p)
+        return true;
+    return flags_have(flags, "none") && !strchr(flags, ',');
+}
+
+static void IDPC_PRINTF(2, 3) setf(char *buf, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(((struct whatif_policy_result *)0)->detail), fmt, ap);
+    va_end(ap);
+}
+
+static void IDPC_PRINTF(3, 4) errf(char *err, size_t n, const char *fmt, ...)
+{
+    if (!err || !n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, n, fmt, ap);
+    va_end(ap);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Inputs                                                                                   */
+
+void whatif_inputs_init(struct whatif_inputs *in)
+{
+    in->policies = json_array();
+    in->locations = json_array();
+    in->strengths = json_array();
+}
+
+void whatif_inputs_fini(struct whatif_inputs *in)
+{
+    json_decref(in->policies);
+    json_decref(in->locations);
+    json_decref(in->strengths);
+    in->policies = in->locations = in->strengths = NULL;
+}
+
+void whatif_inputs_from_model(struct whatif_inputs *in, const struct model *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        const struct model_object *o = &m->objects[i];
+        json_t *into = o->kind == MODEL_CA_POLICY        ? in->policies
+                       : o->kind == MODEL_NAMED_LOCATION ? in->locations
+                       : o->kind == MODEL_AUTH_STRENGTH  ? in->strengths
+                                                         : NULL;
+        if (!into || !json_is_object(o->body))
+            continue;
+        json_t *b = json_copy(o->body);
+        if (!json_object_get(b, "displayName") && o->name)
+            json_object_set_new(b, "displayName", json_string(o->name));
+        if (o->pinned_id && !json_object_get(b, "id"))
+            json_object_set_new(b, "id", json_string(o->pinned_id));
+        json_array_append_new(into, b);
+    }
+}
+
+static bool looks_like_policy(const json_t *v)
+{
+    return json_is_object(v) && whatif_jget(v, "conditions") != NULL;
+}
+
+int whatif_collect(json_t *into, const json_t *doc)
+{
+    if (looks_like_policy(doc)) {
+        json_array_append(into, whatif_mut(doc));
+        return 1;
+    }
+    const json_t *list = json_is_array(doc) ? doc : whatif_jget(doc, "value");
+    if (!json_is_array(list))
+        return -1;
+    int n = 0;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        if (looks_like_policy(v)) {
+            json_array_append(into, whatif_mut(v));
+            n++;
+        }
+    }
+    return n || json_array_size(list) == 0 ? n : -1;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Keywords and sign-in JSON                                                                */
+
+const char *whatif_keyword(enum catalog_kind kind, const char *word, char *err, size_t errlen)
+{
+    if (!word) {
+        errf(err, errlen, "missing %s", catalog_kind_name(kind));
+        return NULL;
+    }
+    const struct catalog_entry *e = catalog_lookup(kind, word);
+    if (!e)
+        e = catalog_lookup_graph(kind, word);
+    if (e)
+        return e->graph;
+    const char *s = catalog_suggest(kind, word);
+    if (s)
+        errf(err, errlen, "unknown %s '%s' (did you mean '%s'?)", catalog_kind_name(kind), word, s);
+    else
+        errf(err, errlen, "unknown %s '%s'", catalog_kind_name(kind), word);
+    return NULL;
+}
+
+struct signin_owned {
+    const char **lists[3];
+};
+
+static int str_list(const json_t *j, const char *key, const char ***out, char *err, size_t n)
+{
+    const json_t *v = json_object_get(j, key);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (json_is_string(v)) {
+        *out = xcalloc(2, sizeof(**out));
+        (*out)[0] = json_string_value(v);
+        return 0;
+    }
+    if (!json_is_array(v)) {
+        errf(err, n, "sign-in \"%s\" must be a string or a list of strings", key);
+        return -1;
+    }
+    *out = xcalloc(json_array_size(v) + 1, sizeof(**out));
+    size_t i, k = 0;
+    const json_t *x;
+    json_array_foreach(v, i, x)
+    {
+        const char *s = whatif_item_key(x);
+        if (!s) {
+            errf(err, n, "sign-in \"%s\" must be a list of strings", key);
+            return -1;
+        }
+        (*out)[k++] = s;
+    }
+    return 0;
+}
+
+static int kw_field(const json_t *j, const char *key, enum catalog_kind kind, const char **out,
+                    char *err, size_t n)
+{
+    const json_t *v = json_object_get(j, key);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v)) {
+        errf(err, n, "sign-in \"%s\" must be a string", key);
+        return -1;
+    }
+    char msg[200];
+    *out = whatif_keyword(kind, json_string_value(v), msg, sizeof(msg));
+    if (!*out) {
+        errf(err, n, "sign-in \"%s\": %s", key, msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int str_field(const json_t *j, const char *key, const char **out, char *err, size_t n)
+{
+    const json_t *v = json_object_get(j, key);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v)) {
+        errf(err, n, "sign-in \"%s\" must be a string", key);
+        return -1;
+    }
+    *out = json_string_value(v);
+    return 0;
+}
+
+static const char *app_keyword(const char *word)
+{
+    const struct catalog_entry *e = catalog_lookup(CAT_APP_KEYWORD, word);
+    if (!e)
+        e = catalog_lookup_graph(CAT_APP_KEYWORD, word);
+    return e ? e->graph : word;
+}
+
+int whatif_signin_from_json(struct whatif_signin *s, const json_t *j, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof(*s));
+    if (!json_is_object(j)) {
+        errf(err, errlen, "a sign-in must be a JSON object");
+        return -1;
+    }
+    struct signin_owned *own = xcalloc(1, sizeof(*own));
+    s->owned_ = own;
+    const char *client = NULL;
+    const json_t *dev = json_object_get(j, "device");
+    const json_t *attrs = json_object_get(j, "appAttributes");
+    const json_t *trusted = json_object_get(j, "mfaTrustedIp");
+    if (str_field(j, "user", &s->user, err, errlen) ||
+        str_field(j, "userId", &s->user_id, err, errlen) ||
+        str_list(j, "memberOf", &own->lists[0], err, errlen) ||
+        str_list(j, "roles", &own->lists[1], err, errlen) ||
+        kw_field(j, "guestType", CAT_GUEST_TYPE, &s->guest_type, err, errlen) ||
+        str_field(j, "externalTenant", &s->external_tenant, err, errlen) ||
+        str_field(j, "servicePrincipal", &s->service_principal, err, errlen) ||
+        str_field(j, "app", &s->app, err, errlen) ||
+        kw_field(j, "action", CAT_USER_ACTION, &s->action, err, errlen) ||
+        str_field(j, "context", &s->auth_context, err, errlen) ||
+        kw_field(j, "platform", CAT_PLATFORM, &s->platform, err, errlen) ||
+        kw_field(j, "client", CAT_CLIENT_APP, &client, err, errlen) ||
+        str_field(j, "ip", &s->ip, err, errlen) ||
+        str_field(j, "country", &s->country, err, errlen) ||
+        str_list(j, "locations", &own->lists[2], err, errlen) ||
+        kw_field(j, "signInRisk", CAT_RISK, &s->sign_in_risk, err, errlen) ||
+        kw_field(j, "userRisk", CAT_RISK, &s->user_risk, err, errlen) ||
+        kw_field(j, "servicePrincipalRisk", CAT_RISK, &s->sp_risk, err, errlen) ||
+        kw_field(j, "insiderRisk", CAT_INSIDER_RISK, &s->insider_risk, err, errlen) ||
+        kw_field(j, "authFlow", CAT_TRANSFER, &s->auth_flow, err, errlen))
+        return -1;
+    if (dev && !json_is_null(dev) && !json_is_object(dev)) {
+        errf(err, errlen, "sign-in \"device\" must be an object of device properties");
+        return -1;
+    }
+    if (attrs && !json_is_null(attrs) && !json_is_object(attrs)) {
+        errf(err, errlen, "sign-in \"appAttributes\" must be an object");
+        return -1;
+    }
+    if (trusted && !json_is_boolean(trusted)) {
+        errf(err, errlen, "sign-in \"mfaTrustedIp\" must be true or false");
+        return -1;
+    }
+    s->member_of = own->lists[0];
+    s->roles = own->lists[1];
+    s->locations = own->lists[2];
+    s->device = json_is_object(dev) ? dev : NULL;
+    s->app_attrs = json_is_object(attrs) ? attrs : NULL;
+    s->mfa_trusted_ip = json_is_true(trusted);
+    s->client_app = client ? client : WHATIF_DEFAULT_CLIENT;
+    if (s->app)
+        s->app = app_keyword(s->app);
+    return 0;
+}
+
+void whatif_signin_fini(struct whatif_signin *s)
+{
+    struct signin_owned *own = s->owned_;
+    if (own) {
+        for (size_t i = 0; i < IDPC_ARRAY_LEN(own->lists); i++)
+            free(own->lists[i]);
+        free(own);
+    }
+    s->owned_ = NULL;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Applications ("Applications" in docs/whatif.md)                                          */
+
+/* Catalog apps that Microsoft lists in "Apps included in Conditional Access Office 365 app
+ * suite" (entra-docs reference-office-365-application-contents.md); Yammer is listed there
+ * as Viva Engage. */
+static const char *const office365_apps[] = {
+    "00000002-0000-0ff1-ce00-000000000000", /* Office 365 Exchange Online */
+    "00000003-0000-0ff1-ce00-000000000000", /* Office 365 SharePoint Online */
+    "00000004-0000-0ff1-ce00-000000000000", /* Skype for Business Online */
+    "00000005-0000-0ff1-ce00-000000000000", /* Yammer (Viva Engage) */
+    "00000006-0000-0ff1-ce00-000000000000", /* Microsoft Office 365 Portal */
+    "00000007-0000-0ff1-ce00-000000000000", /* Microsoft Exchange Online Protection */
+    "1fec8e78-bce4-4aaf-ab1b-5451cc387264", /* Microsoft Teams */
+    "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe", /* Microsoft Teams Services */
+    "5e3ce6c0-2b1f-4285-8d4b-75ee78787346", /* Microsoft Teams Web Client */
+    "d3590ed6-52b3-4102-aeff-aad2292ab01c", /* Microsoft Office */
+    "4345a7b9-9a63-4910-a426-35363201d503", /* O365 Suite UX */
+    "2d4d3d8e-2be3-4bef-9f87-7875a61c29de", /* OneNote */
+    "ab9b8c07-8f02-4f72-87fa-80105867a763", /* OneDrive SyncEngine */
+    "c9a559d2-7aab-4f13-a6ed-e7e9c52aec87", /* Microsoft Forms */
+    "cf53fce8-def6-4aeb-8d30-b158e7b1cf83", /* Microsoft Stream Portal */
+    "95de633a-083e-42f5-b444-a4295d8e9314", /* Microsoft Whiteboard Services */
+    "905fcf26-4eb7-48a0-9ff0-8dcc7194b5ba", /* Sway */
+    NULL,
+};
+
+/* Catalog apps among the portals of "Microsoft Admin Portals" (concept-conditional-access-
+ * cloud-apps.md): the Azure portal. */
+static const char *const admin_portal_apps[] = {
+    "c44b4083-3bb0-49c1-b47d-974e53cbdf3c", /* Azure Portal */
+    NULL,
+};
+
+/* Targeting "Windows Azure Service Management API" covers the Azure portal too (same page,
+ * "Windows Azure Service Management API"). */
+#define AZURE_MANAGEMENT "797f4846-ba00-4fd7-ba43-dac1f8f63013"
+static const char *const azure_management_apps[] = {
+    "c44b4083-3bb0-49c1-b47d-974e53cbdf3c", /* Azure Portal */
+    NULL,
+};
+
+bool whatif_app_in_group(const char *app_id, const char *group)
+{
+    if (!app_id || !group)
+        return false;
+    const char *const *set = whatif_eq(group, "Office365")               ? office365_apps
+                             : whatif_eq(group, "MicrosoftAdminPortals") ? admin_portal_apps
+                             : whatif_eq(group, AZURE_MANAGEMENT)        ? azure_management_apps
+                                                                         : NULL;
+    return set && in_list(set, app_id);
+}
+
+/* The sign-in's target application, resolved once. */
+struct app_target {
+    const char *id;    /* app id, or NULL */
+    const char *name;  /* display name, or NULL */
+    const char *group; /* "Office365" | "MicrosoftAdminPortals" when only the group is known */
+};
+
+static void resolve_app(const char *app, struct app_target *t)
+{
+    memset(t, 0, sizeof(*t));
+    if (!app)
+        return;
+    if (whatif_eq(app, "Office365") || whatif_eq(app, "MicrosoftAdminPortals")) {
+        t->group = whatif_eq(app, "Office365") ? "Office365" : "MicrosoftAdminPortals";
+        return;
+    }
+    const struct catalog_app *ca =
+        catalog_is_guid(app) ? catalog_app_by_id(app) : catalog_app_by_name(app);
+    if (ca) {
+        t->id = ca->app_id;
+        t->name = ca->name;
+    } else if (catalog_is_guid(app)) {
+        t->id = app;
+    } else {
+        t->name = app;
+    }
+}
+
+/* Does one includeApplications/excludeApplications item name the target? */
+static bool app_item_matches(const json_t *item, const struct app_target *t, bool include)
+{
+    const char *k = whatif_item_key(item);
+    if (!k)
+        return false;
+    if (whatif_eq(k, "All"))
+        return include;
+    if (whatif_eq(k, "None"))
+        return false;
+    if (whatif_eq(k, "Office365") || whatif_eq(k, "MicrosoftAdminPortals"))
+        return whatif_eq(t->group, k) || whatif_app_in_group(t->id, k);
+    if (whatif_eq(k, t->id) || whatif_eq(k, t->name))
+        return true;
+    return whatif_app_in_group(t->id, k);
+}
+
+static bool app_filter_matches(const json_t *filter, const struct whatif_signin *s, bool *ok,
+                               char *detail)
+{
+    const char *rule = jstr(filter, "rule");
+    *ok = true;
+    if (!rule)
+        return false;
+    struct rule_error re;
+    struct rule_expr *e = rule_parse(rule, strlen(rule), RULE_APP_FILTER, &re);
+    if (!e) {
+        setf(detail, "its application filter does not parse: %s", re.message);
+        *ok = false;
+        return false;
+    }
+    json_t *empty = json_object();
+    bool r = false;
+    if (rule_eval(e, s->app_attrs ? s->app_attrs : empty, &r) != 0) {
+        setf(detail, "its application filter cannot be evaluated on the app's attributes");
+        *ok = false;
+    }
+    json_decref(empty);
+    rule_free(e);
+    return r;
+}
+
+/* 1 when the target resource condition holds, 0 when not (detail filled). */
+static int check_application(const json_t *apps, const struct whatif_signin *s,
+                             const struct app_target *t, char *detail)
+{
+    if (s->action) {
+        if (arr_has(whatif_jget(apps, "includeUserActions"), s->action))
+            return 1;
+        setf(detail, "it does not target the user action %s", s->action);
+        return 0;
+    }
+    if (s->auth_context) {
+        if (arr_has(whatif_jget(apps, "includeAuthenticationContextClassReferences"),
+                    s->auth_context))
+            return 1;
+        setf(detail, "it does not target authentication context %s", s->auth_context);
+        return 0;
+    }
+    const json_t *inc = whatif_jget(apps, "includeApplications");
+    const json_t *exc = whatif_jget(apps, "excludeApplications");
+    const json_t *filter = whatif_jget(apps, "applicationFilter");
+    const char *fmode = jstr(filter, "mode");
+    const char *label = t->name ? t->name : t->id ? t->id : t->group ? t->group : "the app";
+    bool included = false;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(inc, i, v)
+    {
+        if (app_item_matches(v, t, true)) {
+            included = true;
+            break;
+        }
+    }
+    bool ok = true;
+    if (!included && whatif_eq(fmode, "include"))
+        included = app_filter_matches(filter, s, &ok, detail);
+    if (!ok)
+        return 0;
+    if (!included) {
+        if (arr_empty(inc))
+            setf(detail, "it targets user actions or authentication contexts, not apps");
+        else
+            setf(detail, "%s is not among its target resources", label);
+        return 0;
+    }
+    json_array_foreach(exc, i, v)
+    {
+        if (app_item_matches(v, t, false)) {
+            setf(detail, "%s is excluded (%s)", label, whatif_item_key(v));
+            return 0;
+        }
+    }
+    if (whatif_eq(fmode, "exclude") && app_filter_matches(filter, s, &ok, detail)) {
+        setf(detail, "%s is excluded by the application filter", label);
+        return 0;
+    }
+    return ok ? 1 : 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Users, guests, roles, workload identities ("Users" in docs/whatif.md)                    */
+
+struct user_ctx {
+    const struct whatif_signin *s;
+    const char **role_keys; /* given roles plus their template ids and canonical names */
+};
+
+static bool guests_match(const json_t *g, const struct whatif_signin *s)
+{
+    if (!s->guest_type || !json_is_object(g))
+        return false;
+    if (!flags_have(jstr(g, "guestOrExternalUserTypes"), s->guest_type))
+        return false;
+    if (whatif_eq(s->guest_type, "internalGuest"))
+        return true; /* local guests belong to this tenant; tenant lists do not narrow them */
+    const json_t *ten = whatif_jget(g, "externalTenants");
+    if (!ten || !whatif_eq(jstr(ten, "membershipKind"), "enumerated"))
+        return true;
+    return s->external_tenant && arr_has(whatif_jget(ten, "members"), s->external_tenant);
+}
+
+/* Is the user in the include (or exclude) side? `why` names the matching item. */
+static bool users_side(const json_t *users, const struct user_ctx *c, bool include, char *why,
+                       size_t whylen)
+{
+    const struct whatif_signin *s = c->s;
+    const json_t *u = whatif_jget(users, include ? "includeUsers" : "excludeUsers");
+    size_t i;
+    const json_t *v;
+    json_array_foreach(u, i, v)
+    {
+        const char *k = whatif_item_key(v);
+        if (!k || whatif_eq(k, "None"))
+            continue;
+        if ((include && whatif_eq(k, "All")) ||
+            (whatif_eq(k, "GuestsOrExternalUsers") && s->guest_type) || whatif_eq(k, s->user) ||
+            whatif_eq(k, s->user_id)) {
+            snprintf(why, whylen, "%s", whatif_eq(k, "All") ? "all users" : k);
+            return true;
+        }
+    }
+    json_array_foreach(whatif_jget(users, include ? "includeGroups" : "excludeGroups"), i, v)
+    {
+        const char *k = whatif_item_key(v);
+        if (in_list(s->member_of, k)) {
+            snprintf(why, whylen, "group %s", k);
+            return true;
+        }
+    }
+    json_array_foreach(whatif_jget(users, include ? "includeRoles" : "excludeRoles"), i, v)
+    {
+        const char *k = whatif_item_key(v);
+        if (in_list(c->role_keys, k)) {
+            const struct catalog_role *r = k ? catalog_role_by_id(k) : NULL;
+            snprintf(why, whylen, "role %s", r ? r->name : k);
+            return true;
+        }
+    }
+    if (guests_match(whatif_jget(users, include ? "includeGuestsOrExternalUsers"
+                                                : "excludeGuestsOrExternalUsers"),
+                     s)) {
+        snprintf(why, whylen, "guest or external user type %s", s->guest_type);
+        return true;
+    }
+    return false;
+}
+
+static bool is_workload_policy(const json_t *cond)
+{
+    const json_t *ca = whatif_jget(cond, "clientApplications");
+    return !arr_empty(whatif_jget(ca, "includeServicePrincipals"));
+}
+
+static int check_users(const json_t *cond, const struct user_ctx *c, const char **reason,
+                       char *detail)
+{
+    const struct whatif_signin *s = c->s;
+    char why[160];
+    if (s->service_principal) {
+        const json_t *ca = whatif_jget(cond, "clientApplications");
+        if (!is_workload_policy(cond)) {
+            *reason = "users";
+            setf(detail, "it targets users, not workload identities");
+            return 0;
+        }
+        const json_t *inc = whatif_jget(ca, "includeServicePrincipals");
+        if (!arr_has(inc, "ServicePrincipalsInMyTenant") && !arr_has(inc, s->service_principal)) {
+            *reason = "workload";
+            setf(detail, "service principal %s is not included", s->service_principal);
+            return 0;
+        }
+        if (arr_has(whatif_jget(ca, "excludeServicePrincipals"), s->service_principal)) {
+            *reason = "workload";
+            setf(detail, "service principal %s is excluded", s->service_principal);
+            return 0;
+        }
+        return 1;
+    }
+    if (is_workload_policy(cond)) {
+        *reason = "workload";
+        setf(detail, "it targets workload identities, not users");
+        return 0;
+    }
+    const json_t *users = whatif_jget(cond, "users");
+    *reason = "users";
+    if (!users_side(users, c, true, why, sizeof(why))) {
+        setf(detail, "%s is not among its users", s->user ? s->user : "the user");
+        return 0;
+    }
+    if (users_side(users, c, false, why, sizeof(why))) {
+        setf(detail, "%s is excluded (%s)", s->user ? s->user : "the user", why);
+        return 0;
+    }
+    return 1;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Locations ("Locations" in docs/whatif.md)                                                */
+
+struct loc_hit {
+    const char *id, *name;
+    bool trusted, matched;
+};
+
+struct loc_ctx {
+    struct loc_hit *hits;
+    size_t n;
+    bool any_trusted; /* a matched trusted location, or the MFA trusted IPs */
+    bool mfa_trusted;
+};
+
+/* Address in "a.b.c.d/n" (host bits tolerated)? */
+static bool in_cidr(const struct cidr *addr, const char *text)
+{
+    const char *slash = text ? strchr(text, '/') : NULL;
+    if (!slash)
+        return false;
+    char *host = xstrndup(text, (size_t)(slash - text));
+    struct cidr net;
+    bool ok = cidr_parse_address(host, &net);
+    free(host);
+    long prefix;
+    if (!ok || net.family != addr->family ||
+        !util_parse_long(slash + 1, 0, addr->family == 4 ? 32 : 128, &prefix))
+        return false;
+    unsigned bits = (unsigned)prefix;
+    for (unsigned b = 0; b < bits; b++) {
+        unsigned byte = b / 8, mask = 0x80u >> (b % 8);
+        if ((addr->addr[byte] & mask) != (net.addr[byte] & mask))
+            return false;
+    }
+    return true;
+}
+
+static bool in_range(const struct cidr *addr, const char *lo, const char *hi)
+{
+    struct cidr l, h;
+    if (!lo || !hi || !cidr_parse_address(lo, &l) || !cidr_parse_address(hi, &h) ||
+        l.family != addr->family || h.family != addr->family)
+        return false;
+    size_t len = addr->family == 4 ? 4 : 16;
+    return memcmp(addr->addr, l.addr, len) >= 0 && memcmp(addr->addr, h.addr, len) <= 0;
+}
+
+static bool location_matches(const json_t *loc, const struct whatif_signin *s,
+                             const struct cidr *addr)
+{
+    if (in_list(s->locations, jstr(loc, "id")) || in_list(s->locations, jstr(loc, "displayName")))
+        return true;
+    const json_t *ranges = whatif_jget(loc, "ipRanges");
+    if (addr && ranges) {
+        size_t i;
+        const json_t *r;
+        json_array_foreach(ranges, i, r)
+        {
+            if (in_cidr(addr, jstr(r, "cidrAddress")) ||
+                in_range(addr, jstr(r, "lowerAddress"), jstr(r, "upperAddress")))
+                return true;
+        }
+    }
+    const json_t *countries = whatif_jget(loc, "countriesAndRegions");
+    if (s->country && countries) {
+        if (whatif_eq(s->country, "unknown"))
+            return json_is_true(whatif_jget(loc, "includeUnknownCountriesAndRegions"));
+        return arr_has(countries, s->country);
+    }
+    return false;
+}
+
+static int loc_ctx_init(struct loc_ctx *lc, const struct whatif_inputs *in,
+                        const struct whatif_signin *s, char *err, size_t errlen)
+{
+    memset(lc, 0, sizeof(*lc));
+    struct cidr addr;
+    bool have_addr = false;
+    if (s->ip) {
+        if (!cidr_parse_address(s->ip, &addr)) {
+            errf(err, errlen, "'%s' is not an IPv4 or IPv6 address", s->ip);
+            return -1;
+        }
+        have_addr = true;
+    }
+    size_t n = json_array_size(in->locations);
+    lc->hits = xcalloc(n + 1, sizeof(*lc->hits));
+    lc->mfa_trusted = s->mfa_trusted_ip;
+    lc->any_trusted = s->mfa_trusted_ip;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *loc = json_array_get(in->locations, i);
+        struct loc_hit *h = &lc->hits[lc->n++];
+        h->id = jstr(loc, "id");
+        h->name = jstr(loc, "displayName");
+        h->trusted = json_is_true(whatif_jget(loc, "isTrusted"));
+        h->matched = location_matches(loc, s, have_addr ? &addr : NULL);
+        if (h->matched && h->trusted)
+            lc->any_trusted = true;
+    }
+    return 0;
+}
+
+/* Is the sign-in in the location a policy item names? */
+static bool loc_item_matches(const json_t *item, const struct loc_ctx *lc,
+                             const struct whatif_signin *s, bool include)
+{
+    const char *k = whatif_item_key(item);
+    if (!k)
+        return false;
+    if (whatif_eq(k, "All"))
+        return include;
+    if (whatif_eq(k, "AllTrusted"))
+        return lc->any_trusted;
+    if (whatif_eq(k, MFA_TRUSTED_IPS))
+        return lc->mfa_trusted;
+    for (size_t i = 0; i < lc->n; i++)
+        if (whatif_eq(lc->hits[i].id, k) || whatif_eq(lc->hits[i].name, k))
+            return lc->hits[i].matched;
+    return in_list(s->locations, k); /* a location the inputs do not describe */
+}
+
+static int check_locations(const json_t *locs, const struct loc_ctx *lc,
+                           const struct whatif_signin *s, char *detail)
+{
+    if (!json_is_object(locs))
+        return 1;
+    const json_t *inc = whatif_jget(locs, "includeLocations");
+    if (arr_empty(inc))
+        return 1;
+    bool in = false;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(inc, i, v)
+    {
+        if (loc_item_matches(v, lc, s, true)) {
+            in = true;
+            break;
+        }
+    }
+    if (!in) {
+        setf(detail, "the sign-in is not from an included location");
+        return 0;
+    }
+    json_array_foreach(whatif_jget(locs, "excludeLocations"), i, v)
+    {
+        if (loc_item_matches(v, lc, s, false)) {
+            const char *k = whatif_item_key(v);
+            setf(detail, "the sign-in is from an excluded location (%s)",
+                 whatif_eq(k, MFA_TRUSTED_IPS) ? "MFA trusted IPs" : k);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Other conditions ("Conditions" in docs/whatif.md)                                        */
+
+static int check_platform(const json_t *p, const struct whatif_signin *s, char *detail)
+{
+    if (!json_is_object(p))
+        return 1;
+    const json_t *inc = whatif_jget(p, "includePlatforms");
+    if (!arr_empty(inc) && !arr_has(inc, "all") && !arr_has(inc, s->platform)) {
+        if (s->platform)
+            setf(detail, "platform %s is not included", s->platform);
+        else
+            setf(detail, "the platform is unknown and the policy includes only some platforms");
+        return 0;
+    }
+    if (arr_has(whatif_jget(p, "excludePlatforms"), s->platform)) {
+        setf(detail, "platform %s is excluded", s->platform);
+        return 0;
+    }
+    return 1;
+}
+
+static int check_client_app(const json_t *types, const struct whatif_signin *s, char *detail)
+{
+    if (arr_empty(types) || arr_has(types, "all") || arr_has(types, s->client_app))
+        return 1;
+    if (whatif_eq(s->client_app, "exchangeActiveSync") && arr_has(types, "easSupported"))
+        return 1;
+    setf(detail, "client app type %s is not among its client apps",
+         s->client_app ? s->client_app : "(not specified)");
+    return 0;
+}
+
+static int check_risk(const json_t *levels, const char *level, const char *what, char *detail)
+{
+    if (arr_empty(levels))
+        return 1;
+    const char *l = level ? level : "none";
+    if (arr_has(levels, l))
+        return 1;
+    setf(detail, "%s risk %s is not among its levels", what, l);
+    return 0;
+}
+
+static int check_insider(const json_t *v, const struct whatif_signin *s, char *detail)
+{
+    const char *flags = json_string_value(v);
+    if (json_is_array(v)) { /* tolerate a list */
+        if (arr_empty(v) || arr_has(v, s->insider_risk))
+            return 1;
+    } else if (flags_empty(flags) || flags_have(flags, s->insider_risk)) {
+        return 1;
+    }
+    setf(detail, "insider risk %s is not among its levels",
+         s->insider_risk ? s->insider_risk : "(not evaluated)");
+    return 0;
+}
+
+static int check_device(const json_t *devices, const struct whatif_signin *s, char *detail)
+{
+    const json_t *f = whatif_jget(devices, "deviceFilter");
+    const char *rule = jstr(f, "rule");
+    if (!rule)
+        return 1;
+    bool include = !whatif_eq(jstr(f, "mode"), "exclude");
+    struct rule_error re;
+    struct rule_expr *e = rule_parse(rule, strlen(rule), RULE_DEVICE_FILTER, &re);
+    if (!e) {
+        setf(detail, "its device filter does not parse: %s", re.message);
+        return 0;
+    }
+    json_t *empty = json_object();
+    bool r = false;
+    int rc = rule_eval(e, s->device ? s->device : empty, &r);
+    json_decref(empty);
+    rule_free(e);
+    if (rc != 0) {
+        setf(detail, "its device filter cannot be evaluated on the device properties given");
+        return 0;
+    }
+    if (r != include) {
+        setf(detail, "the device %s its device filter (mode %s)", r ? "matches" : "does not match",
+             include ? "include" : "exclude");
+        return 0;
+    }
+    return 1;
+}
+
+static int check_flows(const json_t *flows, const struct whatif_signin *s, char *detail)
+{
+    const char *m = jstr(flows, "transferMethods");
+    if (flags_empty(m) || flags_have(m, s->auth_flow))
+        return 1;
+    setf(detail, "authentication flow %s is not among its transfer methods",
+         s->auth_flow ? s->auth_flow : "(none)");
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* One policy, then all                                                                     */
+
+static enum whatif_state policy_state(const json_t *p)
+{
+    const char *st = jstr(p, "state");
+    if (whatif_eq(st, "enabledForReportingButNotEnforced"))
+        return WHATIF_REPORT_ONLY;
+    if (whatif_eq(st, "disabled"))
+        return WHATIF_DISABLED;
+    return WHATIF_ENABLED; /* the language's default; Graph requires a state */
+}
+
+static void evaluate_policy(const json_t *p, const struct whatif_signin *s,
+                            const struct user_ctx *uc, const struct app_target *t,
+                            const struct loc_ctx *lc, struct whatif_policy_result *pr)
+{
+    const json_t *cond = whatif_jget(p, "conditions");
+    char *d = pr->detail;
+    pr->reason = NULL;
+    if (pr->state == WHATIF_DISABLED) {
+        pr->reason = "disabled";
+        setf(d, "the policy is off");
+        return;
+    }
+    const char *ur = "users";
+    if (!check_users(cond, uc, &ur, d)) {
+        pr->reason = ur;
+        return;
+    }
+    if (!check_application(whatif_jget(cond, "applications"), s, t, d)) {
+        pr->reason = "application";
+        return;
+    }
+    if (s->service_principal && !check_risk(whatif_jget(cond, "servicePrincipalRiskLevels"),
+                                            s->sp_risk, "service principal", d)) {
+        pr->reason = "servicePrincipalRisk";
+        return;
+    }
+    if (!check_risk(whatif_jget(cond, "userRiskLevels"), s->user_risk, "user", d)) {
+        pr->reason = "userRisk";
+        return;
+    }
+    if (!check_risk(whatif_jget(cond, "signInRiskLevels"), s->sign_in_risk, "sign-in", d)) {
+        pr->reason = "signInRisk";
+        return;
+    }
+    if (!check_insider(whatif_jget(cond, "insiderRiskLevels"), s, d)) {
+        pr->reason = "insiderRisk";
+        return;
+    }
+    if (!check_platform(whatif_jget(cond, "platforms"), s, d)) {
+        pr->reason = "platform";
+        return;
+    }
+    if (!check_locations(whatif_jget(cond, "locations"), lc, s, d)) {
+        pr->reason = "location";
+        return;
+    }
+    if (!check_client_app(whatif_jget(cond, "clientAppTypes"), s, d)) {
+        pr->reason = "clientApp";
+        return;
+    }
+    if (!check_device(whatif_jget(cond, "devices"), s, d)) {
+        pr->reason = "device";
+        return;
+    }
+    if (!check_flows(whatif_jget(cond, "authenticationFlows"), s, d)) {
+        pr->reason = "authenticationFlow";
+        return;
+    }
+    pr->applies = true;
+    setf(d, "all its assignments and conditions match");
+}
+
+static int check_signin(const struct whatif_signin *s, char *err, size_t errlen)
+{
+    int targets = (s->app != NULL) + (s->action != NULL) + (s->auth_context != NULL);
+    if (targets != 1) {
+        errf(err, errlen,
+             "a sign-in needs exactly one of an application, a user action or an "
+             "authentication context");
+        return -1;
+    }
+    if (!s->user && !s->user_id && !s->service_principal && !s->guest_type) {
+        errf(err, errlen, "a sign-in needs a user, a guest type or a service principal");
+        return -1;
+    }
+    if (s->auth_context && !catalog_auth_context_valid(s->auth_context)) {
+        const char *sug = catalog_auth_context_suggest(s->auth_context);
+        if (sug)
+            errf(err, errlen, "'%s' is not an authentication context (did you mean '%s'?)",
+                 s->auth_context, sug);
+        else
+            errf(err, errlen, "'%s' is not an authentication context (c1 .. c99)", s->auth_context);
+        return -1;
+    }
+    if (s->country && !whatif_eq(s->country, "unknown") && !catalog_country_by_code(s->country)) {
+        const char *sug = catalog_country_suggest(s->country);
+        if (sug)
+            errf(err, errlen, "'%s' is not an ISO 3166 country code (did you mean '%s'?)",
+                 s->country, sug);
+        else
+            errf(err, errlen, "'%s' is not an ISO 3166 country code", s->country);
+        return -1;
+    }
+    return 0;
+}
+
+int whatif_evaluate(const struct whatif_inputs *in, const struct whatif_signin *s,
+                    struct whatif_result *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    if (check_signin(s, err, errlen) != 0)
+        return -1;
+    struct loc_ctx lc;
+    if (loc_ctx_init(&lc, in, s, err, errlen) != 0)
+        return -1;
+
+    size_t nroles = 0;
+    while (s->roles && s->roles[nroles])
+        nroles++;
+    struct user_ctx uc = {s, xcalloc(3 * nroles + 1, sizeof(char *))};
+    for (size_t i = 0, k = 0; i < nroles; i++) {
+        const struct catalog_role *r = catalog_is_guid(s->roles[i])
+                                           ? catalog_role_by_id(s->roles[i])
+                                           : catalog_role_by_name(s->roles[i]);
+        uc.role_keys[k++] = s->roles[i];
+        if (r) {
+            uc.role_keys[k++] = r->template_id;
+            uc.role_keys[k++] = r->name;
+        }
+    }
+    struct app_target t;
+    resolve_app(s->app, &t);
+
+    size_t n = json_array_size(in->policies);
+    out->policies = xcalloc(n + 1, sizeof(*out->policies));
+    for (size_t i = 0; i < n; i++) {
+        const json_t *p = json_array_get(in->policies, i);
+        struct whatif_policy_result *pr = &out->policies[out->n++];
+        pr->policy = p;
+        pr->name = jstr(p, "displayName");
+        if (!pr->name)
+            pr->name = "(unnamed)";
+        pr->state = policy_state(p);
+        evaluate_policy(p, s, &uc, &t, &lc, pr);
+        whatif_policy_grant(in, p, pr);
+    }
+    whatif_combine(out);
+    free(uc.role_keys);
+    free(lc.hits);
+    return 0;
+}

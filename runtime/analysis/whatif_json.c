@@ -1,0 +1,43 @@
+/* whatif_json.c — the lowest layer of the what-if evaluator: reading Graph JSON as exports spell
+ * it. whatif.c (conditions) and whatif_grant.c (controls) both call down into it. */
+#include <string.h>
+#include <strings.h>
+
+#include "compiler/util.h"
+#include "runtime/analysis/whatif_int.h"
+
+bool whatif_eq(const char *a, const char *b)
+{
+    return a && b && util_streq_nocase(a, b);
+}
+
+const json_t *whatif_jget(const json_t *obj, const char *key)
+{
+    if (!json_is_object(obj))
+        return NULL;
+    const json_t *v = json_object_get(obj, key);
+    if (!v) {
+        const char *k;
+        const json_t *x;
+        json_object_foreach(whatif_mut(obj), k, x)
+        {
+            if (util_streq_nocase(k, key)) {
+                v = x;
+                break;
+            }
+        }
+    }
+    return json_is_null(v) ? NULL : v;
+}
+
+const char *whatif_item_key(const json_t *item)
+{
+    if (json_is_string(item))
+        return json_string_value(item);
+    if (!json_is_object(item))
+        return NULL;
+    const char *id = json_string_value(json_object_get(item, "id"));
+    if (id)
+        return id;
+    return json_string_value(json_object_get(item, "name"));
+}

@@ -1,0 +1,1485 @@
+/* normalize.c — see normalize.h; the rules are written down in docs/normalization.md.
+ *
+ * The engine is table-driven: a `struct spec` lists the known properties of one Graph object
+ * type with a rule each (enum, id set, flags string, nested object, ...). Properties that are
+ * not in the table (beta and preview fields) are kept, cleaned generically, so that a diff still
+ * shows them. Every rule maps "unset" (null, [], {}, a default value) to absence. */
+#include "runtime/plan/normalize.h"
+
+#include "compiler/util.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* jansson's iterators and setters take non-const pointers; they do not modify here. */
+static json_t *mut(const json_t *v)
+{
+    return (json_t *)(uintptr_t)v;
+}
+
+struct field;
+struct spec;
+typedef json_t *(*field_fn)(const struct field *f, const json_t *v);
+
+enum ftype {
+    FT_SCALAR,    /* kept; null -> absent; GUIDs lower-cased; equal to dflt -> absent */
+    FT_TEXT,      /* free text kept exactly; null and "" -> absent */
+    FT_NAME,      /* display name kept exactly, case included; null -> absent */
+    FT_DROP,      /* read-only or computed: always absent */
+    FT_ENUM,      /* one enum value in the vocabulary's casing; equal to dflt -> absent */
+    FT_ID,        /* one id: keywords in vocabulary casing, GUIDs lower-cased */
+    FT_ID_SET,    /* set of ids (sorted, deduplicated); empty -> absent */
+    FT_ENUM_SET,  /* set of enum values */
+    FT_UPPER_SET, /* set of upper-cased codes (ISO country codes) */
+    FT_FLAGS,     /* one comma-joined flags string: split, trimmed, cased, sorted, re-joined */
+    FT_FLAGS_SET, /* set of flags strings (strength combinations) */
+    FT_BOOL,      /* boolean whose default is dflt ("true"/"false"): default -> absent */
+    FT_OBJ,       /* nested object described by sub; empty -> absent */
+    FT_OBJ_SET,   /* set of objects described by sub */
+    FT_FN,        /* custom rule */
+};
+
+struct field {
+    const char *name;
+    enum ftype type;
+    const char *const *vocab;
+    const struct spec *sub;
+    const char *dflt;
+    field_fn fn;
+};
+
+struct spec {
+    const struct field *fields; /* terminated by an entry with name NULL */
+    const char *const *kinds;   /* non-NULL: "@odata.type" becomes "kind" (this vocabulary) */
+    void (*post)(json_t *out, const json_t *in);
+};
+
+#define F(n, t)                                                                                    \
+    {                                                                                              \
+        .name = (n), .type = (t)                                                                   \
+    }
+#define FV(n, t, v)                                                                                \
+    {                                                                                              \
+        .name = (n), .type = (t), .vocab = (v)                                                     \
+    }
+#define FVD(n, t, v, d)                                                                            \
+    {                                                                                              \
+        .name = (n), .type = (t), .vocab = (v), .dflt = (d)                                        \
+    }
+#define FB(n, d)                                                                                   \
+    {                                                                                              \
+        .name = (n), .type = FT_BOOL, .dflt = (d)                                                  \
+    }
+#define FO(n, s)                                                                                   \
+    {                                                                                              \
+        .name = (n), .type = FT_OBJ, .sub = (s)                                                    \
+    }
+#define FOS(n, s)                                                                                  \
+    {                                                                                              \
+        .name = (n), .type = FT_OBJ_SET, .sub = (s)                                                \
+    }
+#define FF(n, f)                                                                                   \
+    {                                                                                              \
+        .name = (n), .type = FT_FN, .fn = (f)                                                      \
+    }
+#define FEND                                                                                       \
+    {                                                                                              \
+        .name = NULL                                                                               \
+    }
+
+static json_t *norm_object(const struct spec *s, const json_t *in);
+static json_t *norm_generic(const json_t *v);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Small helpers                                                                              */
+
+static bool is_annotation(const char *key)
+{
+    /* Graph property names never contain '@'; "#microsoft.graph.x" advertises an action. */
+    return key[0] == '#' || strchr(key, '@') != NULL;
+}
+
+bool normalize_is_guid(const char *s)
+{
+    size_t i;
+    for (i = 0; s[i]; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-')
+                return false;
+        } else if (!isxdigit((unsigned char)s[i])) {
+            return false;
+        }
+    }
+    return i == 36;
+}
+
+/* Hex digits and dashes with at least one dash: a GUID, or a mistyped one from a template.
+ * Either way its case carries no meaning. */
+static bool looks_like_id(const char *s)
+{
+    bool dash = false;
+    size_t n = 0;
+    for (; s[n]; n++) {
+        if (s[n] == '-')
+            dash = true;
+        else if (!isxdigit((unsigned char)s[n]))
+            return false;
+    }
+    return dash && n >= 8;
+}
+
+static char *str_lower(const char *s)
+{
+    char *r = xstrdup(s);
+    for (char *p = r; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return r;
+}
+
+static json_t *string_take(char *s)
+{
+    json_t *j = json_string(s);
+    free(s);
+    if (!j)
+        BUG("invalid UTF-8 reached normalize");
+    return j;
+}
+
+static const char *vocab_find(const char *const *vocab, const char *s)
+{
+    for (size_t i = 0; vocab && vocab[i]; i++)
+        if (strcasecmp(vocab[i], s) == 0)
+            return vocab[i];
+    return NULL;
+}
+
+/* An id: a vocabulary keyword in its canonical casing, an id-like string lower-cased. */
+static json_t *canon_id(const char *const *vocab, const char *s)
+{
+    const char *kw = vocab_find(vocab, s);
+    if (kw)
+        return json_string(kw);
+    if (looks_like_id(s))
+        return string_take(str_lower(s));
+    return json_string(s);
+}
+
+static json_t *canon_enum(const char *const *vocab, const char *s)
+{
+    const char *kw = vocab_find(vocab, s);
+    return json_string(kw ? kw : s);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Sets                                                                                       */
+
+struct set_item {
+    char *key;
+    json_t *v;
+};
+
+static int set_item_cmp(const void *a, const void *b)
+{
+    const struct set_item *x = a, *y = b;
+    return strcmp(x->key, y->key);
+}
+
+static char *sort_key(const json_t *v)
+{
+    if (json_is_string(v))
+        return xasprintf("s%s", json_string_value(v));
+    char *d = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    char *k = xasprintf("%c%s", json_is_object(v) ? 'o' : 'x', d ? d : "");
+    free(d);
+    return k;
+}
+
+/* Sorts and deduplicates the array in place (it must be owned); returns NULL for an empty one
+ * (the reference is released) so that [] reads as absent. */
+static json_t *set_finish(json_t *arr)
+{
+    size_t n = json_array_size(arr);
+    if (n == 0) {
+        json_decref(arr);
+        return NULL;
+    }
+    struct set_item *items = xcalloc(n, sizeof(*items));
+    for (size_t i = 0; i < n; i++) {
+        items[i].v = json_incref(json_array_get(arr, i));
+        items[i].key = sort_key(items[i].v);
+    }
+    qsort(items, n, sizeof(*items), set_item_cmp);
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || strcmp(items[i].key, items[i - 1].key) != 0)
+            json_array_append(out, items[i].v);
+        json_decref(items[i].v);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(items[i].key);
+    free(items);
+    json_decref(arr);
+    return out;
+}
+
+/* Joined flags: split on ',', trim, canonical case, sort, dedupe, join with ','. */
+static json_t *canon_flags(const char *const *vocab, const char *s)
+{
+    json_t *parts = json_array();
+    const char *p = s;
+    while (*p) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        const char *b = p, *end = p + len;
+        while (b < end && isspace((unsigned char)*b))
+            b++;
+        while (end > b && isspace((unsigned char)end[-1]))
+            end--;
+        if (end > b) {
+            char *tok = xstrndup(b, (size_t)(end - b));
+            json_array_append_new(parts, canon_enum(vocab, tok));
+            free(tok);
+        }
+        p = e ? e + 1 : p + len;
+    }
+    parts = set_finish(parts);
+    if (!parts)
+        return NULL;
+    struct strbuf sb = STRBUF_INIT;
+    size_t i;
+    json_t *t;
+    json_array_foreach(parts, i, t)
+    {
+        if (i)
+            strbuf_addc(&sb, ',');
+        strbuf_adds(&sb, json_string_value(t));
+    }
+    json_decref(parts);
+    return string_take(strbuf_detach(&sb));
+}
+
+static json_t *set_element(const struct field *f, const json_t *e)
+{
+    if (!json_is_string(e))
+        return norm_generic(e);
+    const char *s = json_string_value(e);
+    switch (f->type) {
+    case FT_ID_SET:
+        return canon_id(f->vocab, s);
+    case FT_ENUM_SET:
+        return canon_enum(f->vocab, s);
+    case FT_UPPER_SET: {
+        char *u = xstrdup(s);
+        for (char *p = u; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        return string_take(u);
+    }
+    case FT_FLAGS_SET:
+        return canon_flags(f->vocab, s);
+    default:
+        return norm_generic(e);
+    }
+}
+
+static json_t *norm_set(const struct field *f, const json_t *v)
+{
+    json_t *out = json_array();
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e)
+        {
+            json_t *n = set_element(f, e);
+            if (n)
+                json_array_append_new(out, n);
+        }
+    } else {
+        json_t *n = set_element(f, v); /* a lone value where a list belongs */
+        if (n)
+            json_array_append_new(out, n);
+    }
+    return set_finish(out);
+}
+
+static json_t *norm_obj_set(const struct spec *sub, const json_t *v)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *e;
+    if (json_is_object(v)) {
+        json_t *n = norm_object(sub, v);
+        if (n)
+            json_array_append_new(out, n);
+        return set_finish(out);
+    }
+    json_array_foreach(v, i, e)
+    {
+        json_t *n = json_is_object(e) ? norm_object(sub, e) : norm_generic(e);
+        if (n)
+            json_array_append_new(out, n);
+    }
+    return set_finish(out);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The engine                                                                                 */
+
+/* Unknown properties: drop annotations and unset values; string lists are sets. */
+static json_t *norm_generic(const json_t *v)
+{
+    if (!v || json_is_null(v))
+        return NULL;
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        return looks_like_id(s) ? string_take(str_lower(s)) : json_string(s);
+    }
+    if (json_is_object(v)) {
+        json_t *out = json_object();
+        const char *k;
+        json_t *e;
+        json_object_foreach(mut(v), k, e)
+        {
+            if (is_annotation(k))
+                continue;
+            json_t *n = norm_generic(e);
+            if (n)
+                json_object_set_new(out, k, n);
+        }
+        if (json_object_size(out) == 0) {
+            json_decref(out);
+            return NULL;
+        }
+        return out;
+    }
+    if (json_is_array(v)) {
+        json_t *out = json_array();
+        bool scalars = true;
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e)
+        {
+            json_t *n = norm_generic(e);
+            if (!n)
+                continue;
+            if (json_is_object(n) || json_is_array(n))
+                scalars = false;
+            json_array_append_new(out, n);
+        }
+        if (json_array_size(out) == 0) {
+            json_decref(out);
+            return NULL;
+        }
+        return scalars ? set_finish(out) : out;
+    }
+    return json_deep_copy(v);
+}
+
+static json_t *norm_value(const struct field *f, const json_t *v)
+{
+    if (f->type == FT_DROP || json_is_null(v))
+        return NULL;
+    const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+    switch (f->type) {
+    case FT_SCALAR:
+        if (s && f->dflt && strcasecmp(s, f->dflt) == 0)
+            return NULL;
+        return norm_generic(v);
+    case FT_TEXT:
+        if (s && !*s)
+            return NULL;
+        return json_deep_copy(v);
+    case FT_NAME:
+        return json_deep_copy(v);
+    case FT_ENUM:
+        if (!s)
+            return norm_generic(v);
+        if (f->dflt && strcasecmp(s, f->dflt) == 0)
+            return NULL;
+        return canon_enum(f->vocab, s);
+    case FT_ID:
+        return s ? canon_id(f->vocab, s) : norm_generic(v);
+    case FT_ID_SET:
+    case FT_ENUM_SET:
+    case FT_UPPER_SET:
+    case FT_FLAGS_SET:
+        return norm_set(f, v);
+    case FT_FLAGS:
+        if (json_is_array(v)) {
+            /* flags given as a list: join them, then treat as one string */
+            struct strbuf sb = STRBUF_INIT;
+            size_t i;
+            json_t *e;
+            json_array_foreach(v, i, e)
+            {
+                if (json_is_string(e)) {
+                    strbuf_adds(&sb, json_string_value(e));
+                    strbuf_addc(&sb, ',');
+                }
+            }
+            json_t *r = canon_flags(f->vocab, strbuf_str(&sb));
+            strbuf_fini(&sb);
+            return r;
+        }
+        return s ? canon_flags(f->vocab, s) : norm_generic(v);
+    case FT_BOOL:
+        if (json_is_boolean(v) && json_is_true(v) == (strcmp(f->dflt, "true") == 0))
+            return NULL;
+        return norm_generic(v);
+    case FT_OBJ:
+        if (json_is_object(v))
+            return norm_object(f->sub, v);
+        if (json_is_array(v) && json_array_size(v) == 0)
+            return NULL; /* "platforms": [] where an object belongs */
+        return norm_generic(v);
+    case FT_OBJ_SET:
+        return norm_obj_set(f->sub, v);
+    case FT_FN:
+        return f->fn(f, v);
+    case FT_DROP:
+        break;
+    }
+    return NULL;
+}
+
+static const struct field *find_field(const struct spec *s, const char *key, const json_t *in)
+{
+    for (const struct field *f = s->fields; f->name; f++)
+        if (strcmp(f->name, key) == 0)
+            return f;
+    /* A key in other casing ("GrantControls") maps to the property unless the correctly
+     * cased key is present too, in which case it stays an unknown key and shows in a diff. */
+    for (const struct field *f = s->fields; f->name; f++)
+        if (strcasecmp(f->name, key) == 0 && !json_object_get(in, f->name))
+            return f;
+    return NULL;
+}
+
+static void set_kind(const struct spec *s, const json_t *in, json_t *out)
+{
+    const char *t = json_string_value(json_object_get(in, "@odata.type"));
+    if (!t)
+        t = json_string_value(json_object_get(in, "kind"));
+    if (!t)
+        return;
+    if (*t == '#')
+        t++;
+    if (strncasecmp(t, "microsoft.graph.", 16) == 0)
+        t += 16;
+    json_object_set_new(out, "kind", canon_enum(s->kinds, t));
+}
+
+/* Returns NULL when nothing is left. */
+static json_t *norm_object(const struct spec *s, const json_t *in)
+{
+    json_t *out = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(mut(in), k, v)
+    {
+        if (is_annotation(k))
+            continue;
+        if (s->kinds && strcmp(k, "kind") == 0)
+            continue;
+        const struct field *f = find_field(s, k, in);
+        json_t *n = f ? norm_value(f, v) : norm_generic(v);
+        if (n)
+            json_object_set_new(out, f ? f->name : k, n);
+    }
+    if (s->kinds)
+        set_kind(s, in, out);
+    if (s->post)
+        s->post(out, in);
+    if (json_object_size(out) == 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Conditional Access policy                                                                  */
+
+static const char *const V_STATE[] = {"enabled", "disabled", "enabledForReportingButNotEnforced",
+                                      NULL};
+static const char *const V_USERS_KW[] = {"All", "None", "GuestsOrExternalUsers", NULL};
+static const char *const V_APPS_KW[] = {
+    "All", "None", "Office365", "MicrosoftAdminPortals", "AllAgentIdResources", NULL};
+static const char *const V_LOC_KW[] = {"All", "AllTrusted", NULL};
+static const char *const V_SP_KW[] = {"ServicePrincipalsInMyTenant", "All", NULL};
+static const char *const V_USER_ACTIONS[] = {"urn:user:registersecurityinfo",
+                                             "urn:user:registerdevice", NULL};
+static const char *const V_CLIENT_APP[] = {
+    "all",   "browser", "mobileAppsAndDesktopClients", "exchangeActiveSync", "easSupported",
+    "other", NULL};
+static const char *const V_PLATFORM[] = {"all",          "android", "iOS",   "windows",
+                                         "windowsPhone", "macOS",   "linux", NULL};
+static const char *const V_RISK[] = {"low", "medium", "high", "hidden", "none", NULL};
+static const char *const V_GUEST_TYPES[] = {"none",
+                                            "internalGuest",
+                                            "b2bCollaborationGuest",
+                                            "b2bCollaborationMember",
+                                            "b2bDirectConnectUser",
+                                            "otherExternalUser",
+                                            "serviceProvider",
+                                            NULL};
+static const char *const V_MEMBERSHIP[] = {"all", "enumerated", NULL};
+static const char *const V_INSIDER[] = {"minor", "moderate", "elevated", NULL};
+static const char *const V_TRANSFER[] = {"none", "deviceCodeFlow", "authenticationTransfer", NULL};
+static const char *const V_FILTER_MODE[] = {"include", "exclude", NULL};
+static const char *const V_GRANT[] = {"block",
+                                      "mfa",
+                                      "compliantDevice",
+                                      "domainJoinedDevice",
+                                      "approvedApplication",
+                                      "compliantApplication",
+                                      "passwordChange",
+                                      NULL};
+static const char *const V_OPERATOR[] = {"AND", "OR", NULL};
+static const char *const V_CAS[] = {"mcasConfigured", "monitorOnly", "blockDownloads", NULL};
+static const char *const V_PB_MODE[] = {"always", "never", NULL};
+static const char *const V_SIF_TYPE[] = {"days", "hours", NULL};
+static const char *const V_SIF_AUTH[] = {"primaryAndSecondaryAuthentication",
+                                         "secondaryAuthentication", NULL};
+static const char *const V_SIF_INTERVAL[] = {"timeBased", "everyTime", NULL};
+static const char *const V_CAE_MODE[] = {"strictEnforcement", "disabled", "strictLocation", NULL};
+static const char *const V_AUTH_MODES[] = {"password",
+                                           "voice",
+                                           "hardwareOath",
+                                           "softwareOath",
+                                           "sms",
+                                           "fido2",
+                                           "windowsHelloForBusiness",
+                                           "microsoftAuthenticatorPush",
+                                           "deviceBasedPush",
+                                           "temporaryAccessPassOneTime",
+                                           "temporaryAccessPassMultiUse",
+                                           "email",
+                                           "x509CertificateSingleFactor",
+                                           "x509CertificateMultiFactor",
+                                           "federatedSingleFactor",
+                                           "federatedMultiFactor",
+                                           NULL};
+
+static const struct field FL_FILTER[] = {FV("mode", FT_ENUM, V_FILTER_MODE), F("rule", FT_NAME),
+                                         FEND};
+static const struct spec S_FILTER = {.fields = FL_FILTER};
+
+static const struct field FL_APPS[] = {FV("includeApplications", FT_ID_SET, V_APPS_KW),
+                                       FV("excludeApplications", FT_ID_SET, V_APPS_KW),
+                                       FV("includeUserActions", FT_ENUM_SET, V_USER_ACTIONS),
+                                       F("includeAuthenticationContextClassReferences", FT_ID_SET),
+                                       FO("applicationFilter", &S_FILTER),
+                                       FEND};
+static const struct spec S_APPS = {.fields = FL_APPS};
+
+/* externalTenants: absent means all tenants, so {membershipKind: all} is dropped. */
+static void ext_tenants_post(json_t *out, const json_t *in)
+{
+    (void)in;
+    const char *kind = json_string_value(json_object_get(out, "membershipKind"));
+    if (!kind && json_object_get(out, "members"))
+        json_object_set_new(out, "membershipKind", json_string("enumerated"));
+    else if (kind && strcmp(kind, "all") == 0)
+        json_object_clear(out);
+}
+
+static const struct field FL_EXT_TENANTS[] = {FV("membershipKind", FT_ENUM, V_MEMBERSHIP),
+                                              F("members", FT_ID_SET), FEND};
+static const struct spec S_EXT_TENANTS = {.fields = FL_EXT_TENANTS, .post = ext_tenants_post};
+
+static const struct field FL_GUESTS[] = {FV("guestOrExternalUserTypes", FT_FLAGS, V_GUEST_TYPES),
+                                         FO("externalTenants", &S_EXT_TENANTS), FEND};
+static const struct spec S_GUESTS = {.fields = FL_GUESTS};
+
+static const struct field FL_USERS[] = {FV("includeUsers", FT_ID_SET, V_USERS_KW),
+                                        FV("excludeUsers", FT_ID_SET, V_USERS_KW),
+                                        F("includeGroups", FT_ID_SET),
+                                        F("excludeGroups", FT_ID_SET),
+                                        F("includeRoles", FT_ID_SET),
+                                        F("excludeRoles", FT_ID_SET),
+                                        FO("includeGuestsOrExternalUsers", &S_GUESTS),
+                                        FO("excludeGuestsOrExternalUsers", &S_GUESTS),
+                                        FEND};
+static const struct spec S_USERS = {.fields = FL_USERS};
+
+static const struct field FL_CLIENT_APPS[] = {
+    FV("includeServicePrincipals", FT_ID_SET, V_SP_KW),
+    FV("excludeServicePrincipals", FT_ID_SET, V_SP_KW),
+    FO("servicePrincipalFilter", &S_FILTER),
+    FV("includeAgentIdServicePrincipals", FT_ID_SET, V_SP_KW),
+    FV("excludeAgentIdServicePrincipals", FT_ID_SET, V_SP_KW),
+    FEND};
+static const struct spec S_CLIENT_APPS = {.fields = FL_CLIENT_APPS};
+
+static bool array_is_single(const json_t *a, const char *s)
+{
+    return json_array_size(a) == 1 &&
+           strcmp(json_string_value(json_array_get(a, 0)) ? json_string_value(json_array_get(a, 0))
+                                                          : "",
+                  s) == 0;
+}
+
+static bool array_has(const json_t *a, const char *s)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e)
+    {
+        if (json_is_string(e) && strcmp(json_string_value(e), s) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* include/exclude pair where `all` in include is the whole domain: {include:[all]} alone is the
+ * same as no condition; include containing all is all; exclude alone implies include all. */
+static void include_all_post(json_t *out, const char *inc, const char *exc, const char *all)
+{
+    json_t *i = json_object_get(out, inc);
+    json_t *e = json_object_get(out, exc);
+    if (i && array_has(i, all) && json_array_size(i) > 1) {
+        json_t *one = json_array();
+        json_array_append_new(one, json_string(all));
+        json_object_set_new(out, inc, one);
+        i = one;
+    }
+    if (!i && e) {
+        json_t *one = json_array();
+        json_array_append_new(one, json_string(all));
+        json_object_set_new(out, inc, one);
+        i = one;
+    }
+    if (i && !e && array_is_single(i, all))
+        json_object_del(out, inc);
+}
+
+static void platforms_post(json_t *out, const json_t *in)
+{
+    (void)in;
+    include_all_post(out, "includePlatforms", "excludePlatforms", "all");
+}
+
+static void locations_post(json_t *out, const json_t *in)
+{
+    (void)in;
+    include_all_post(out, "includeLocations", "excludeLocations", "All");
+}
+
+static const struct field FL_PLATFORMS[] = {FV("includePlatforms", FT_ENUM_SET, V_PLATFORM),
+                                            FV("excludePlatforms", FT_ENUM_SET, V_PLATFORM), FEND};
+static const struct spec S_PLATFORMS = {.fields = FL_PLATFORMS, .post = platforms_post};
+
+static const struct field FL_LOCATIONS[] = {FV("includeLocations", FT_ID_SET, V_LOC_KW),
+                                            FV("excludeLocations", FT_ID_SET, V_LOC_KW), FEND};
+static const struct spec S_LOCATIONS = {.fields = FL_LOCATIONS, .post = locations_post};
+
+/* beta: device states and agent identities use the "All" keyword like the id lists */
+static const char *const V_DEVICE_KW[] = {"All", "Compliant", "DomainJoined", NULL};
+static const char *const V_ALL_KW[] = {"All", NULL};
+
+static const struct field FL_DEVICES[] = {FO("deviceFilter", &S_FILTER),
+                                          FV("includeDevices", FT_ID_SET, V_DEVICE_KW),
+                                          FV("excludeDevices", FT_ID_SET, V_DEVICE_KW),
+                                          FV("includeDeviceStates", FT_ID_SET, V_DEVICE_KW),
+                                          FV("excludeDeviceStates", FT_ID_SET, V_DEVICE_KW),
+                                          FEND};
+static const struct spec S_DEVICES = {.fields = FL_DEVICES};
+
+static const struct field FL_AGENTS[] = {FV("includeAgentUsers", FT_ID_SET, V_ALL_KW),
+                                         FV("excludeAgentUsers", FT_ID_SET, V_ALL_KW),
+                                         FO("agentFilter", &S_FILTER), FEND};
+static const struct spec S_AGENTS = {.fields = FL_AGENTS};
+
+static const struct field FL_AUTH_FLOWS[] = {FV("transferMethods", FT_FLAGS, V_TRANSFER), FEND};
+static const struct spec S_AUTH_FLOWS = {.fields = FL_AUTH_FLOWS};
+
+/* clientAppTypes: Graph fills ["all"] when the request leaves it out; absence is canonical. */
+static void conditions_post(json_t *out, const json_t *in)
+{
+    (void)in;
+    json_t *c = json_object_get(out, "clientAppTypes");
+    if (c && array_has(c, "all"))
+        json_object_del(out, "clientAppTypes");
+}
+
+static const struct field FL_CONDITIONS[] = {FO("applications", &S_APPS),
+                                             FO("users", &S_USERS),
+                                             FO("clientApplications", &S_CLIENT_APPS),
+                                             FV("clientAppTypes", FT_ENUM_SET, V_CLIENT_APP),
+                                             FO("platforms", &S_PLATFORMS),
+                                             FO("locations", &S_LOCATIONS),
+                                             FV("signInRiskLevels", FT_ENUM_SET, V_RISK),
+                                             FV("userRiskLevels", FT_ENUM_SET, V_RISK),
+                                             FV("servicePrincipalRiskLevels", FT_ENUM_SET, V_RISK),
+                                             FV("insiderRiskLevels", FT_FLAGS, V_INSIDER),
+                                             FO("authenticationFlows", &S_AUTH_FLOWS),
+                                             FO("devices", &S_DEVICES),
+                                             FO("agents", &S_AGENTS),
+                                             FEND};
+static const struct spec S_CONDITIONS = {.fields = FL_CONDITIONS, .post = conditions_post};
+
+/* grantControls.authenticationStrength: only the id matters (the GET expands the object). */
+static json_t *strength_ref(const struct field *f, const json_t *v)
+{
+    (void)f;
+    const json_t *id = json_is_object(v) ? json_object_get(v, "id") : v;
+    if (json_is_string(id)) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", canon_id(NULL, json_string_value(id)));
+        return o;
+    }
+    return norm_generic(v);
+}
+
+static size_t grant_count(const json_t *g)
+{
+    return json_array_size(json_object_get(g, "builtInControls")) +
+           json_array_size(json_object_get(g, "customAuthenticationFactors")) +
+           json_array_size(json_object_get(g, "termsOfUse")) +
+           (json_object_get(g, "authenticationStrength") ? 1 : 0);
+}
+
+/* Nothing to grant: same as no grantControls. One control: the operator has no effect. */
+static void grant_post(json_t *out, const json_t *in)
+{
+    (void)in;
+    size_t n = grant_count(out);
+    if (n == 0 && json_object_get(out, "operator") && json_object_size(out) == 1)
+        json_object_clear(out);
+    else if (n == 1)
+        json_object_set_new(out, "operator", json_string("OR"));
+}
+
+static const struct field FL_GRANT[] = {
+    FV("operator", FT_ENUM, V_OPERATOR),         FV("builtInControls", FT_ENUM_SET, V_GRANT),
+    F("customAuthenticationFactors", FT_ID_SET), F("termsOfUse", FT_ID_SET),
+    FF("authenticationStrength", strength_ref),  FEND};
+static const struct spec S_GRANT = {.fields = FL_GRANT, .post = grant_post};
+
+static const struct field FL_ENABLED[] = {F("isEnabled", FT_SCALAR), FEND};
+static const struct spec S_ENABLED = {.fields = FL_ENABLED};
+
+static const struct field FL_CAS[] = {F("isEnabled", FT_SCALAR),
+                                      FV("cloudAppSecurityType", FT_ENUM, V_CAS), FEND};
+static const struct spec S_CAS = {.fields = FL_CAS};
+
+static const struct field FL_SIF[] = {
+    F("isEnabled", FT_SCALAR),
+    F("value", FT_SCALAR),
+    FV("type", FT_ENUM, V_SIF_TYPE),
+    FVD("authenticationType", FT_ENUM, V_SIF_AUTH, "primaryAndSecondaryAuthentication"),
+    FVD("frequencyInterval", FT_ENUM, V_SIF_INTERVAL, "timeBased"),
+    FEND};
+static const struct spec S_SIF = {.fields = FL_SIF};
+
+static const struct field FL_PB[] = {F("isEnabled", FT_SCALAR), FV("mode", FT_ENUM, V_PB_MODE),
+                                     FEND};
+static const struct spec S_PB = {.fields = FL_PB};
+
+static const struct field FL_CAE[] = {FV("mode", FT_ENUM, V_CAE_MODE), FEND};
+static const struct spec S_CAE = {.fields = FL_CAE};
+
+/* Session controls that are switched by isEnabled (v1.0 and beta). */
+static const char *const SESSION_SWITCHED[] = {"applicationEnforcedRestrictions",
+                                               "cloudAppSecurity",
+                                               "signInFrequency",
+                                               "persistentBrowser",
+                                               "secureSignInSession",
+                                               "globalSecureAccessFilteringProfile",
+                                               "networkAccessSecurity",
+                                               NULL};
+
+/* A control with isEnabled false is absent; a switched control without isEnabled is enabled.
+ * What is left empty is dropped by the engine: ineffectual sessionControls ≡ null. */
+static void session_post(json_t *out, const json_t *in)
+{
+    (void)in;
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(out, tmp, k, v)
+    {
+        if (!json_is_object(v))
+            continue;
+        json_t *en = json_object_get(v, "isEnabled");
+        if (json_is_false(en))
+            json_object_del(out, k);
+        else if (!en && vocab_find(SESSION_SWITCHED, k))
+            json_object_set_new(v, "isEnabled", json_true());
+    }
+}
+
+static const struct field FL_SESSION[] = {FO("applicationEnforcedRestrictions", &S_ENABLED),
+                                          FO("cloudAppSecurity", &S_CAS),
+                                          FO("signInFrequency", &S_SIF),
+                                          FO("persistentBrowser", &S_PB),
+                                          FB("disableResilienceDefaults", "false"),
+                                          FO("continuousAccessEvaluation", &S_CAE),
+                                          FO("secureSignInSession", &S_ENABLED),
+                                          FEND};
+static const struct spec S_SESSION = {.fields = FL_SESSION, .post = session_post};
+
+static const struct field FL_CA_POLICY[] = {F("id", FT_DROP),
+                                            F("createdDateTime", FT_DROP),
+                                            F("modifiedDateTime", FT_DROP),
+                                            F("deletedDateTime", FT_DROP),
+                                            F("templateId", FT_DROP),
+                                            F("displayName", FT_NAME),
+                                            F("description", FT_TEXT),
+                                            FV("state", FT_ENUM, V_STATE),
+                                            FO("conditions", &S_CONDITIONS),
+                                            FO("grantControls", &S_GRANT),
+                                            FO("sessionControls", &S_SESSION),
+                                            FEND};
+static const struct spec S_CA_POLICY = {.fields = FL_CA_POLICY};
+
+/* ---------------------------------------------------------------------------------------- */
+/* Named locations                                                                            */
+
+static const char *const V_LOCATION_KINDS[] = {"ipNamedLocation", "countryNamedLocation",
+                                               "compliantNetworkNamedLocation", NULL};
+static const char *const V_COUNTRY_LOOKUP[] = {"clientIpAddress", "authenticatorAppGps", NULL};
+
+/* "a.b.c.d/n" or an IPv6 CIDR in canonical text (RFC 5952 via inet_ntop); else trimmed. */
+static json_t *canon_cidr(const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t len = strlen(s);
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    char *t = xstrndup(s, len);
+    char *slash = strchr(t, '/');
+    if (slash)
+        *slash = '\0';
+    int af = strchr(t, ':') ? AF_INET6 : AF_INET;
+    unsigned char addr[16];
+    char text[64];
+    long prefix = -1;
+    json_t *r = NULL;
+    if (inet_pton(af, t, addr) == 1 && inet_ntop(af, addr, text, sizeof(text)) &&
+        (!slash || util_parse_long(slash + 1, 0, af == AF_INET ? 32 : 128, &prefix))) {
+        r = slash ? string_take(xasprintf("%s/%ld", text, prefix)) : json_string(text);
+    } else {
+        if (slash)
+            *slash = '/';
+        r = string_take(str_lower(t));
+    }
+    free(t);
+    return r;
+}
+
+static json_t *canon_range(const json_t *e)
+{
+    if (json_is_string(e))
+        return canon_cidr(json_string_value(e));
+    if (!json_is_object(e))
+        return norm_generic(e);
+    const char *cidr = json_string_value(json_object_get(e, "cidrAddress"));
+    if (cidr)
+        return canon_cidr(cidr);
+    const char *lo = json_string_value(json_object_get(e, "lowerAddress"));
+    const char *hi = json_string_value(json_object_get(e, "upperAddress"));
+    if (lo && hi) {
+        json_t *a = canon_cidr(lo), *b = canon_cidr(hi);
+        json_t *r = string_take(xasprintf("%s-%s", json_string_value(a), json_string_value(b)));
+        json_decref(a);
+        json_decref(b);
+        return r;
+    }
+    return norm_generic(e);
+}
+
+/* ipRanges: a set of address strings; the element @odata.type follows from the address. */
+static json_t *ip_ranges(const struct field *f, const json_t *v)
+{
+    (void)f;
+    json_t *out = json_array();
+    size_t i;
+    json_t *e;
+    if (!json_is_array(v))
+        return norm_generic(v);
+    json_array_foreach(v, i, e)
+    {
+        json_t *n = canon_range(e);
+        if (n)
+            json_array_append_new(out, n);
+    }
+    return set_finish(out);
+}
+
+static void location_post(json_t *out, const json_t *in)
+{
+    (void)in;
+    if (json_object_get(out, "kind"))
+        return;
+    if (json_object_get(out, "ipRanges"))
+        json_object_set_new(out, "kind", json_string("ipNamedLocation"));
+    else if (json_object_get(out, "countriesAndRegions"))
+        json_object_set_new(out, "kind", json_string("countryNamedLocation"));
+    else if (json_object_get(out, "compliantNetworkType"))
+        json_object_set_new(out, "kind", json_string("compliantNetworkNamedLocation"));
+}
+
+static const struct field FL_LOCATION[] = {
+    F("id", FT_DROP),
+    F("createdDateTime", FT_DROP),
+    F("modifiedDateTime", FT_DROP),
+    F("deletedDateTime", FT_DROP),
+    F("displayName", FT_NAME),
+    FB("isTrusted", "false"),
+    FF("ipRanges", ip_ranges),
+    F("countriesAndRegions", FT_UPPER_SET),
+    FB("includeUnknownCountriesAndRegions", "false"),
+    FVD("countryLookupMethod", FT_ENUM, V_COUNTRY_LOOKUP, "clientIpAddress"),
+    FEND};
+static const struct spec S_LOCATION = {
+    .fields = FL_LOCATION, .kinds = V_LOCATION_KINDS, .post = location_post};
+
+/* ---------------------------------------------------------------------------------------- */
+/* Authentication strengths                                                                   */
+
+static const char *const V_COMBO_KINDS[] = {"fido2CombinationConfiguration",
+                                            "x509CertificateCombinationConfiguration", NULL};
+
+static const struct field FL_COMBO_CONFIG[] = {
+    F("id", FT_DROP), F("allowedAAGUIDs", FT_ID_SET),
+    FV("appliesToCombinations", FT_FLAGS_SET, V_AUTH_MODES), FEND};
+static const struct spec S_COMBO_CONFIG = {.fields = FL_COMBO_CONFIG, .kinds = V_COMBO_KINDS};
+
+static const struct field FL_STRENGTH[] = {F("id", FT_DROP),
+                                           F("createdDateTime", FT_DROP),
+                                           F("modifiedDateTime", FT_DROP),
+                                           F("policyType", FT_DROP),
+                                           F("requirementsSatisfied", FT_DROP),
+                                           F("displayName", FT_NAME),
+                                           F("description", FT_TEXT),
+                                           FV("allowedCombinations", FT_FLAGS_SET, V_AUTH_MODES),
+                                           FOS("combinationConfigurations", &S_COMBO_CONFIG),
+                                           FEND};
+static const struct spec S_STRENGTH = {.fields = FL_STRENGTH};
+
+/* ---------------------------------------------------------------------------------------- */
+/* Authentication methods policy and method configurations                                    */
+
+static const char *const V_TARGET_TYPE[] = {"user", "group", NULL};
+static const char *const V_ALL_USERS[] = {"all_users", NULL};
+static const char *const V_AUTHENTICATOR_MODE[] = {"any", "push", "deviceBasedPush", NULL};
+static const char *const V_METHOD_STATE[] = {"enabled", "disabled", NULL};
+static const char *const V_ADVANCED_STATE[] = {"default", "enabled", "disabled", NULL};
+static const char *const V_MIGRATION[] = {"preMigration", "migrationInProgress",
+                                          "migrationComplete", NULL};
+static const char *const V_FIDO_ENFORCEMENT[] = {"allow", "block", NULL};
+static const char *const V_METHOD_IDS[] = {"Fido2",
+                                           "MicrosoftAuthenticator",
+                                           "Sms",
+                                           "TemporaryAccessPass",
+                                           "Email",
+                                           "SoftwareOath",
+                                           "Voice",
+                                           "X509Certificate",
+                                           "HardwareOath",
+                                           "QRCodePin",
+                                           NULL};
+static const char *const V_METHOD_KINDS[] = {
+    "fido2AuthenticationMethodConfiguration",
+    "microsoftAuthenticatorAuthenticationMethodConfiguration",
+    "smsAuthenticationMethodConfiguration",
+    "temporaryAccessPassAuthenticationMethodConfiguration",
+    "emailAuthenticationMethodConfiguration",
+    "softwareOathAuthenticationMethodConfiguration",
+    "voiceAuthenticationMethodConfiguration",
+    "x509CertificateAuthenticationMethodConfiguration",
+    "hardwareOathAuthenticationMethodConfiguration",
+    "qrCodePinAuthenticationMethodConfiguration",
+    "externalAuthenticationMethodConfiguration",
+    NULL};
+
+static const struct field FL_TARGET[] = {FV("id", FT_ID, V_ALL_USERS),
+                                         FV("targetType", FT_ENUM, V_TARGET_TYPE),
+                                         FB("isRegistrationRequired", "false"),
+                                         FV("authenticationMode", FT_ENUM, V_AUTHENTICATOR_MODE),
+                                         F("outlookMobileAllowedState", FT_DROP),
+                                         F("displayAppInformationRequiredState", FT_DROP),
+                                         F("numberMatchingRequiredState", FT_DROP),
+                                         FEND};
+static const struct spec S_TARGET = {.fields = FL_TARGET};
+
+static const struct field FL_KEY_RESTRICTIONS[] = {
+    F("isEnforced", FT_SCALAR), FV("enforcementType", FT_ENUM, V_FIDO_ENFORCEMENT),
+    F("aaGuids", FT_ID_SET), FEND};
+static const struct spec S_KEY_RESTRICTIONS = {.fields = FL_KEY_RESTRICTIONS};
+
+static const struct field FL_METHOD_CONFIG[] = {
+    FV("id", FT_ID, V_METHOD_IDS),
+    FV("state", FT_ENUM, V_METHOD_STATE),
+    FOS("includeTargets", &S_TARGET),
+    FOS("excludeTargets", &S_TARGET),
+    FO("keyRestrictions", &S_KEY_RESTRICTIONS),
+    FV("allowExternalIdToUseEmailOtp", FT_ENUM, V_ADVANCED_STATE),
+    FEND};
+static const struct spec S_METHOD_CONFIG = {.fields = FL_METHOD_CONFIG, .kinds = V_METHOD_KINDS};
+
+/* authenticationMethodConfigurations: an object keyed by method id, so that a diff path reads
+ * "authenticationMethodConfigurations.Fido2.state". */
+static json_t *method_configs(const struct field *f, const json_t *v)
+{
+    (void)f;
+    json_t *out = json_object();
+    const json_t *e;
+    size_t i;
+    const char *k;
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, e)
+        {
+            if (!json_is_object(e))
+                continue;
+            json_t *n = norm_object(&S_METHOD_CONFIG, e);
+            const char *id = n ? json_string_value(json_object_get(n, "id")) : NULL;
+            if (id)
+                json_object_set_new(out, id, n);
+            else
+                json_decref(n);
+        }
+    } else if (json_is_object(v)) {
+        json_object_foreach(mut(v), k, e)
+        {
+            if (is_annotation(k) || !json_is_object(e))
+                continue;
+            json_t *n = norm_object(&S_METHOD_CONFIG, e);
+            const char *id = n ? json_string_value(json_object_get(n, "id")) : NULL;
+            if (n)
+                json_object_set_new(out, id ? id : k, n);
+        }
+    }
+    if (json_object_size(out) == 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+static const struct field FL_CAMPAIGN[] = {
+    F("snoozeDurationInDays", FT_SCALAR), FV("state", FT_ENUM, V_ADVANCED_STATE),
+    FOS("includeTargets", &S_TARGET), FOS("excludeTargets", &S_TARGET), FEND};
+static const struct spec S_CAMPAIGN = {.fields = FL_CAMPAIGN};
+static const struct field FL_REG_ENFORCEMENT[] = {
+    FO("authenticationMethodsRegistrationCampaign", &S_CAMPAIGN), FEND};
+static const struct spec S_REG_ENFORCEMENT = {.fields = FL_REG_ENFORCEMENT};
+
+static const struct field FL_METHODS_POLICY[] = {
+    F("id", FT_DROP),
+    F("displayName", FT_DROP),
+    F("description", FT_DROP),
+    F("lastModifiedDateTime", FT_DROP),
+    F("policyVersion", FT_DROP),
+    F("reconfirmationInDays", FT_SCALAR),
+    FV("policyMigrationState", FT_ENUM, V_MIGRATION),
+    FO("registrationEnforcement", &S_REG_ENFORCEMENT),
+    FF("authenticationMethodConfigurations", method_configs),
+    FEND};
+static const struct spec S_METHODS_POLICY = {.fields = FL_METHODS_POLICY};
+
+/* ---------------------------------------------------------------------------------------- */
+/* Groups and group settings                                                                  */
+
+static const char *const V_GROUP_TYPES[] = {"Unified", "DynamicMembership", NULL};
+static const char *const V_RULE_STATE[] = {"On", "Paused", NULL};
+static const char *const V_VISIBILITY[] = {"Public", "Private", "HiddenMembership", NULL};
+
+/* The id at the end of a directory object reference (".../directoryObjects/{id}"). */
+static json_t *member_id(const json_t *e)
+{
+    const char *s = NULL;
+    if (json_is_string(e))
+        s = json_string_value(e);
+    else if (json_is_object(e))
+        s = json_string_value(json_object_get(e, "id"));
+    if (!s)
+        return norm_generic(e);
+    const char *slash = strrchr(s, '/');
+    return canon_id(NULL, slash ? slash + 1 : s);
+}
+
+static void members_add(json_t *set, const json_t *v)
+{
+    size_t i;
+    json_t *e;
+    if (!json_is_array(v))
+        return;
+    json_array_foreach(v, i, e)
+    {
+        json_t *n = member_id(e);
+        if (n)
+            json_array_append_new(set, n);
+    }
+}
+
+static json_t *members(const struct field *f, const json_t *v)
+{
+    (void)f;
+    json_t *out = json_array();
+    members_add(out, v);
+    return set_finish(out);
+}
+
+/* members@odata.bind / owners@odata.bind in a request are the same sets. */
+static void group_post(json_t *out, const json_t *in)
+{
+    static const char *const rel[] = {"members", "owners"};
+    for (size_t r = 0; r < IDPC_ARRAY_LEN(rel); r++) {
+        char key[32];
+        snprintf(key, sizeof(key), "%s@odata.bind", rel[r]);
+        const json_t *bind = json_object_get(in, key);
+        if (!bind)
+            continue;
+        json_t *set = json_array();
+        json_t *have = json_object_get(out, rel[r]);
+        if (have)
+            json_array_extend(set, have);
+        members_add(set, bind);
+        set = set_finish(set);
+        if (set)
+            json_object_set_new(out, rel[r], set);
+    }
+}
+
+static const struct field FL_GROUP[] = {F("id", FT_DROP),
+                                        F("createdDateTime", FT_DROP),
+                                        F("renewedDateTime", FT_DROP),
+                                        F("deletedDateTime", FT_DROP),
+                                        F("expirationDateTime", FT_DROP),
+                                        F("securityIdentifier", FT_DROP),
+                                        F("proxyAddresses", FT_DROP),
+                                        F("mail", FT_DROP),
+                                        F("onPremisesDomainName", FT_DROP),
+                                        F("onPremisesLastSyncDateTime", FT_DROP),
+                                        F("onPremisesNetBiosName", FT_DROP),
+                                        F("onPremisesSamAccountName", FT_DROP),
+                                        F("onPremisesSecurityIdentifier", FT_DROP),
+                                        F("onPremisesSyncEnabled", FT_DROP),
+                                        F("onPremisesProvisioningErrors", FT_DROP),
+                                        F("serviceProvisioningErrors", FT_DROP),
+                                        F("isManagementRestricted", FT_DROP),
+                                        F("displayName", FT_NAME),
+                                        F("description", FT_TEXT),
+                                        F("mailNickname", FT_NAME),
+                                        FV("groupTypes", FT_ENUM_SET, V_GROUP_TYPES),
+                                        F("membershipRule", FT_TEXT),
+                                        FV("membershipRuleProcessingState", FT_ENUM, V_RULE_STATE),
+                                        FV("visibility", FT_ENUM, V_VISIBILITY),
+                                        FB("isAssignableToRole", "false"),
+                                        FF("members", members),
+                                        FF("owners", members),
+                                        FEND};
+static const struct spec S_GROUP = {.fields = FL_GROUP, .post = group_post};
+
+#define GROUP_UNIFIED_TEMPLATE "62375ab9-6b52-47ed-826b-58e47e0e304b"
+
+/* Group.Unified values and their template defaults (facts §5.5); "" defaults are covered by
+ * the "empty value is unset" rule. */
+static const char *const GROUP_UNIFIED_DEFAULTS[][2] = {
+    {"EnableGroupCreation", "true"},
+    {"GroupCreationAllowedGroupId", ""},
+    {"UsageGuidelinesUrl", ""},
+    {"ClassificationDescriptions", ""},
+    {"DefaultClassification", ""},
+    {"PrefixSuffixNamingRequirement", ""},
+    {"CustomBlockedWordsList", ""},
+    {"EnableMSStandardBlockedWords", "false"},
+    {"AllowGuestsToBeGroupOwner", "false"},
+    {"AllowGuestsToAccessGroups", "true"},
+    {"GuestUsageGuidelinesUrl", ""},
+    {"AllowToAddGuests", "true"},
+    {"ClassificationList", ""},
+    {"EnableMIPLabels", "false"},
+    {"NewUnifiedGroupWritebackDefault", "true"},
+};
+
+static const char *setting_name(const char *name)
+{
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(GROUP_UNIFIED_DEFAULTS); i++)
+        if (strcasecmp(GROUP_UNIFIED_DEFAULTS[i][0], name) == 0)
+            return GROUP_UNIFIED_DEFAULTS[i][0];
+    return name;
+}
+
+static json_t *setting_value(const json_t *v)
+{
+    if (!json_is_string(v))
+        return norm_generic(v);
+    const char *s = json_string_value(v);
+    if (!*s)
+        return NULL;
+    if (strcasecmp(s, "true") == 0 || strcasecmp(s, "false") == 0 || looks_like_id(s))
+        return string_take(str_lower(s));
+    return json_string(s);
+}
+
+/* values: [{name, value}] becomes {name: value}; string booleans are case-folded. */
+static json_t *setting_values(const struct field *f, const json_t *v)
+{
+    (void)f;
+    json_t *out = json_object();
+    size_t i;
+    const json_t *e;
+    const char *k;
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, e)
+        {
+            const char *name = json_string_value(json_object_get(e, "name"));
+            json_t *n = name ? setting_value(json_object_get(e, "value")) : NULL;
+            if (n)
+                json_object_set_new(out, setting_name(name), n);
+        }
+    } else if (json_is_object(v)) {
+        json_object_foreach(mut(v), k, e)
+        {
+            json_t *n = is_annotation(k) ? NULL : setting_value(e);
+            if (n)
+                json_object_set_new(out, setting_name(k), n);
+        }
+    }
+    if (json_object_size(out) == 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+static void group_setting_post(json_t *out, const json_t *in)
+{
+    (void)in;
+    const char *t = json_string_value(json_object_get(out, "templateId"));
+    json_t *values = json_object_get(out, "values");
+    if (!t || !values || strcmp(t, GROUP_UNIFIED_TEMPLATE) != 0)
+        return;
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(GROUP_UNIFIED_DEFAULTS); i++) {
+        const char *have = json_string_value(json_object_get(values, GROUP_UNIFIED_DEFAULTS[i][0]));
+        if (have && strcmp(have, GROUP_UNIFIED_DEFAULTS[i][1]) == 0)
+            json_object_del(values, GROUP_UNIFIED_DEFAULTS[i][0]);
+    }
+    if (json_object_size(values) == 0)
+        json_object_del(out, "values");
+}
+
+static const struct field FL_GROUP_SETTING[] = {F("id", FT_DROP), F("displayName", FT_DROP),
+                                                F("templateId", FT_ID),
+                                                FF("values", setting_values), FEND};
+static const struct spec S_GROUP_SETTING = {.fields = FL_GROUP_SETTING, .post = group_setting_post};
+
+/* ---------------------------------------------------------------------------------------- */
+/* Tenant switches                                                                            */
+
+static const char *const V_INVITES[] = {"none", "adminsAndGuestInviters",
+                                        "adminsGuestInvitersAndAllMembers", "everyone", NULL};
+
+static const struct field FL_USER_ROLE_PERMS[] = {F("permissionGrantPoliciesAssigned", FT_ID_SET),
+                                                  FEND};
+static const struct spec S_USER_ROLE_PERMS = {.fields = FL_USER_ROLE_PERMS};
+
+static const struct field FL_AUTHORIZATION[] = {
+    F("id", FT_DROP),
+    F("displayName", FT_DROP),
+    F("description", FT_DROP),
+    FV("allowInvitesFrom", FT_ENUM, V_INVITES),
+    F("guestUserRoleId", FT_ID),
+    FO("defaultUserRolePermissions", &S_USER_ROLE_PERMS),
+    FEND};
+static const struct spec S_AUTHORIZATION = {.fields = FL_AUTHORIZATION};
+
+static const struct field FL_SECURITY_DEFAULTS[] = {F("id", FT_DROP), F("displayName", FT_DROP),
+                                                    F("description", FT_DROP),
+                                                    F("isEnabled", FT_SCALAR), FEND};
+static const struct spec S_SECURITY_DEFAULTS = {.fields = FL_SECURITY_DEFAULTS};
+
+/* ---------------------------------------------------------------------------------------- */
+/* Role assignments and PIM eligibility                                                       */
+
+static const char *const V_EXPIRATION[] = {"notSpecified", "noExpiration", "afterDateTime",
+                                           "afterDuration", NULL};
+
+/* "/administrativeUnits/{GUID}": GUID segments lower-cased, the rest kept. */
+static json_t *scope_id(const struct field *f, const json_t *v)
+{
+    (void)f;
+    if (!json_is_string(v))
+        return norm_generic(v);
+    char *s = xstrdup(json_string_value(v));
+    char *seg = s;
+    while (seg) {
+        char *slash = strchr(seg, '/');
+        size_t len = slash ? (size_t)(slash - seg) : strlen(seg);
+        char *one = xstrndup(seg, len);
+        if (looks_like_id(one))
+            for (size_t i = 0; i < len; i++)
+                seg[i] = (char)tolower((unsigned char)seg[i]);
+        free(one);
+        seg = slash ? slash + 1 : NULL;
+    }
+    return string_take(s);
+}
+
+static void expiration_post(json_t *out, const json_t *in)
+{
+    (void)in;
+    const char *t = json_string_value(json_object_get(out, "type"));
+    if (t && strcmp(t, "noExpiration") == 0) {
+        json_object_del(out, "endDateTime");
+        json_object_del(out, "duration");
+    }
+}
+
+static const struct field FL_ROLE_ASSIGNMENT[] = {F("id", FT_DROP),
+                                                  F("principal", FT_DROP),
+                                                  F("roleDefinition", FT_DROP),
+                                                  F("directoryScope", FT_DROP),
+                                                  F("appScope", FT_DROP),
+                                                  F("resourceScope", FT_DROP),
+                                                  F("principalOrganizationId", FT_DROP),
+                                                  F("roleDefinitionId", FT_ID),
+                                                  F("principalId", FT_ID),
+                                                  FF("directoryScopeId", scope_id),
+                                                  FF("appScopeId", scope_id),
+                                                  F("condition", FT_TEXT),
+                                                  FEND};
+static const struct spec S_ROLE_ASSIGNMENT = {.fields = FL_ROLE_ASSIGNMENT};
+
+static const struct field FL_EXPIRATION[] = {
+    FV("type", FT_ENUM, V_EXPIRATION), F("endDateTime", FT_SCALAR), F("duration", FT_SCALAR), FEND};
+static const struct spec S_EXPIRATION = {.fields = FL_EXPIRATION, .post = expiration_post};
+
+static const struct field FL_SCHEDULE[] = {F("startDateTime", FT_DROP),
+                                           FO("expiration", &S_EXPIRATION), FEND};
+static const struct spec S_SCHEDULE = {.fields = FL_SCHEDULE};
+
+static const struct field FL_ROLE_ELIGIBILITY[] = {F("id", FT_DROP),
+                                                   F("status", FT_DROP),
+                                                   F("createdDateTime", FT_DROP),
+                                                   F("modifiedDateTime", FT_DROP),
+                                                   F("createdBy", FT_DROP),
+                                                   F("createdUsing", FT_DROP),
+                                                   F("completedDateTime", FT_DROP),
+                                                   F("approvalId", FT_DROP),
+                                                   F("targetScheduleId", FT_DROP),
+                                                   F("isValidationOnly", FT_DROP),
+                                                   F("justification", FT_DROP),
+                                                   F("action", FT_DROP),
+                                                   F("ticketInfo", FT_DROP),
+                                                   F("memberType", FT_DROP),
+                                                   F("targetSchedule", FT_DROP),
+                                                   F("principal", FT_DROP),
+                                                   F("roleDefinition", FT_DROP),
+                                                   F("directoryScope", FT_DROP),
+                                                   F("appScope", FT_DROP),
+                                                   F("roleDefinitionId", FT_ID),
+                                                   F("principalId", FT_ID),
+                                                   FF("directoryScopeId", scope_id),
+                                                   FF("appScopeId", scope_id),
+                                                   FO("scheduleInfo", &S_SCHEDULE),
+                                                   FEND};
+static const struct spec S_ROLE_ELIGIBILITY = {.fields = FL_ROLE_ELIGIBILITY};
+
+/* ---------------------------------------------------------------------------------------- */
+/* Public API                                                                                 */
+
+static const struct spec *spec_for(enum normalize_kind kind)
+{
+    switch (kind) {
+    case NK_CA_POLICY:
+        return &S_CA_POLICY;
+    case NK_NAMED_LOCATION:
+        return &S_LOCATION;
+    case NK_AUTH_STRENGTH:
+        return &S_STRENGTH;
+    case NK_AUTH_METHODS_POLICY:
+        return &S_METHODS_POLICY;
+    case NK_AUTH_METHOD_CONFIG:
+        return &S_METHOD_CONFIG;
+    case NK_GROUP:
+        return &S_GROUP;
+    case NK_GROUP_SETTING:
+        return &S_GROUP_SETTING;
+    case NK_AUTHORIZATION_POLICY:
+        return &S_AUTHORIZATION;
+    case NK_SECURITY_DEFAULTS:
+        return &S_SECURITY_DEFAULTS;
+    case NK_ROLE_ASSIGNMENT:
+        return &S_ROLE_ASSIGNMENT;
+    case NK_ROLE_ELIGIBILITY:
+        return &S_ROLE_ELIGIBILITY;
+    }
+    BUG("unknown normalize kind %d", (int)kind);
+}
+
+const char *normalize_kind_name(enum normalize_kind kind)
+{
+    static const char *const names[] = {
+        [NK_CA_POLICY] = "ca_policy",
+        [NK_NAMED_LOCATION] = "named_location",
+        [NK_AUTH_STRENGTH] = "auth_strength",
+        [NK_AUTH_METHODS_POLICY] = "auth_methods_policy",
+        [NK_AUTH_METHOD_CONFIG] = "auth_method_config",
+        [NK_GROUP] = "group",
+        [NK_GROUP_SETTING] = "group_setting",
+        [NK_AUTHORIZATION_POLICY] = "authorization_policy",
+        [NK_SECURITY_DEFAULTS] = "security_defaults",
+        [NK_ROLE_ASSIGNMENT] = "role_assignment",
+        [NK_ROLE_ELIGIBILITY] = "role_eligibility",
+    };
+    if ((size_t)kind >= IDPC_ARRAY_LEN(names) || !names[kind])
+        BUG("unknown normalize kind %d", (int)kind);
+    return names[kind];
+}
+
+json_t *normalize(enum normalize_kind kind, const json_t *obj)
+{
+    const struct spec *s = spec_for(kind);
+    if (!obj)
+        return json_object();
+    if (!json_is_object(obj))
+        return json_deep_copy(obj);
+    json_t *out = norm_object(s, obj);
+    return out ? out : json_object();
+}
+
+bool normalize_equal(enum normalize_kind kind, const json_t *a, const json_t *b)
+{
+    json_t *x = normalize(kind, a), *y = normalize(kind, b);
+    bool eq = json_equal(x, y);
+    json_decref(x);
+    json_decref(y);
+    return eq;
+}
+
+json_t *normalize_strip_annotations(const json_t *v)
+{
+    if (!v)
+        return NULL;
+    if (json_is_object(v)) {
+        json_t *out = json_object();
+        const char *k;
+        json_t *e;
+        json_object_foreach(mut(v), k, e)
+        {
+            if (!is_annotation(k))
+                json_object_set_new(out, k, normalize_strip_annotations(e));
+        }
+        return out;
+    }
+    if (json_is_array(v)) {
+        json_t *out = json_array();
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e)
+        {
+            json_array_append_new(out, normalize_strip_annotations(e));
+        }
+        return out;
+    }
+    return json_deep_copy(v);
+}

@@ -1,0 +1,1091 @@
+/* plan.c — builds the plan document: one action per object to create, update, replace or
+ * delete, each with its changes in DSL terms and the Graph requests that make them, ordered by
+ * phase and dependencies (plan.h). */
+#include "runtime/plan/plan.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compiler/catalog.h"
+#include "compiler/util.h"
+#include "runtime/tenant/backend_graph.h"
+#include "runtime/plan/jsondiff.h"
+#include "runtime/analysis/lockout.h"
+#include "runtime/plan/normalize.h"
+#include "runtime/plan/plan_licenses.h"
+#include "runtime/plan/resolve.h"
+
+#define GRAPH_OBJECTS "https://graph.microsoft.com/v1.0/directoryObjects/"
+#define METHODS_PATH  "policies/authenticationMethodsPolicy/authenticationMethodConfigurations"
+#define ELIG_REQUESTS "roleManagement/directory/roleEligibilityScheduleRequests"
+
+struct builder {
+    struct model *m;
+    struct diag_ctx *diag;
+    struct backend *b;
+    struct tenant *t;
+    struct resolve *r;
+    json_t *actions;
+    json_t *reads;
+    json_t *unmanaged;
+    json_t *warnings;
+    json_t *notes;
+    json_t *refs; /* per action: the tenant object's JSON text, for delete dependencies */
+    size_t unmanaged_count[MODEL__COUNT];
+};
+
+/* Unmanaged objects left alone are listed up to this many per kind, then only counted. */
+#define PLAN_UNMANAGED_LISTED 100
+
+static json_t *mut(const json_t *v)
+{
+    union {
+        const json_t *c;
+        json_t *m;
+    } u = {.c = v};
+    return u.m;
+}
+
+int plan_nk(enum model_kind k);
+int plan_nk(enum model_kind k)
+{
+    switch (k) {
+    case MODEL_GROUP:
+        return NK_GROUP;
+    case MODEL_NAMED_LOCATION:
+        return NK_NAMED_LOCATION;
+    case MODEL_AUTH_STRENGTH:
+        return NK_AUTH_STRENGTH;
+    case MODEL_AUTH_METHOD_CONFIG:
+        return NK_AUTH_METHOD_CONFIG;
+    case MODEL_CA_POLICY:
+        return NK_CA_POLICY;
+    case MODEL_ROLE_ASSIGNMENT:
+        return NK_ROLE_ASSIGNMENT;
+    case MODEL_ROLE_ELIGIBILITY:
+        return NK_ROLE_ELIGIBILITY;
+    case MODEL_GROUP_SETTING:
+        return NK_GROUP_SETTING;
+    case MODEL_AUTHORIZATION_POLICY:
+        return NK_AUTHORIZATION_POLICY;
+    case MODEL_SECURITY_DEFAULTS:
+        return NK_SECURITY_DEFAULTS;
+    default:
+        return -1;
+    }
+}
+
+static const char *ref_kind(enum model_kind k)
+{
+    return model_kind_name(k); /* "group", "namedLocation", "authenticationStrengthPolicy" */
+}
+
+static char *loc_at(struct builder *bd, struct loc l)
+{
+    const struct src_file *f = diag_loc_valid(l) ? diag_source(bd->diag, l.file) : NULL;
+    if (!f)
+        return NULL;
+    unsigned line, col;
+    diag_line_col(bd->diag, l.file, l.start, &line, &col);
+    return xasprintf("%s:%u:%u", f->path, line, col);
+}
+
+static json_t *new_action(struct builder *bd, const char *op, enum model_kind kind,
+                          const char *name, const char *id, struct loc at)
+{
+    json_t *a = json_object();
+    json_object_set_new(a, "op", json_string(op));
+    json_object_set_new(a, "kind", json_string(model_kind_name(kind)));
+    json_object_set_new(a, "word", json_string(plan_kind_word(kind)));
+    json_object_set_new(a, "name", json_string(name));
+    json_object_set_new(a, "id", id ? json_string(id) : json_null());
+    char *s = loc_at(bd, at);
+    json_object_set_new(a, "at", s ? json_string(s) : json_null());
+    free(s);
+    json_object_set_new(a, "changes", json_array());
+    json_object_set_new(a, "requests", json_array());
+    return a;
+}
+
+static void add_request(json_t *a, enum plan_phase phase, const char *method, const char *path,
+                        json_t *body, const char *creates, const char *fmt, ...) IDPC_PRINTF(7, 8);
+static void add_request(json_t *a, enum plan_phase phase, const char *method, const char *path,
+                        json_t *body, const char *creates, const char *fmt, ...)
+{
+    json_t *r = json_object();
+    json_object_set_new(r, "phase", json_integer(phase));
+    json_object_set_new(r, "method", json_string(method));
+    json_object_set_new(r, "path", json_string(path));
+    if (body)
+        json_object_set_new(r, "body", body);
+    if (creates)
+        json_object_set_new(r, "creates", json_string(creates));
+    va_list ap;
+    va_start(ap, fmt);
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    json_object_set_new(r, "description", json_string(strbuf_str(&sb)));
+    strbuf_fini(&sb);
+    json_array_append_new(json_object_get(a, "requests"), r);
+}
+
+static void push_action(struct builder *bd, json_t *a, const json_t *tenant_obj)
+{
+    json_array_append_new(bd->actions, a);
+    char *s = tenant_obj ? json_dumps(tenant_obj, JSON_COMPACT) : NULL;
+    json_array_append_new(bd->refs, json_string(s ? s : ""));
+    free(s);
+}
+
+static json_t *add_read(struct builder *bd, const char *path, const char *name, const char *what,
+                        const json_t *value)
+{
+    json_t *r = json_object();
+    json_object_set_new(r, "path", json_string(path));
+    if (name)
+        json_object_set_new(r, "name", json_string(name));
+    json_object_set_new(r, "normalize", json_string(what));
+    char *sha = plan_fingerprint(what, value);
+    json_object_set_new(r, "sha256", sha ? json_string(sha) : json_null());
+    free(sha);
+    json_array_append_new(bd->reads, r);
+    return r;
+}
+
+static const char *item_base(enum model_kind k)
+{
+    if (k == MODEL_ROLE_ELIGIBILITY)
+        return "roleManagement/directory/roleEligibilitySchedules";
+    return k == MODEL_AUTH_METHOD_CONFIG ? METHODS_PATH : model_kind_path(k);
+}
+
+/* ---- set changes (members, owners) ---- */
+
+static bool has_id(const json_t *list, const char *id)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(mut(list), i, v)
+    {
+        if (json_string_value(v) && strcasecmp(json_string_value(v), id) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void rel_changes(struct builder *bd, json_t *a, const char *rel, const json_t *want,
+                        const json_t *have, const char *gid, bool created)
+{
+    if (!want)
+        return;
+    json_t *added = json_array(), *removed = json_array();
+    json_t *added_ids = json_array(), *removed_ids = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(mut(want), i, v)
+    {
+        const char *id = json_string_value(v);
+        if (!id || !*id || has_id(have, id) || has_id(added_ids, id))
+            continue;
+        json_array_append_new(added_ids, json_string(id));
+    }
+    json_array_foreach(mut(have), i, v)
+    {
+        const char *id = json_string_value(v);
+        if (id && !has_id(want, id))
+            json_array_append_new(removed_ids, json_string(id));
+    }
+    json_array_foreach(added_ids, i, v)
+    {
+        char *d = plan_dsl_value(bd->t, MODEL_GROUP, rel, v);
+        json_array_append_new(added, json_string(d));
+        char *path = xasprintf("groups/%s/%s/$ref", gid, rel);
+        char *odata = xasprintf(GRAPH_OBJECTS "%s", json_string_value(v));
+        add_request(a, PHASE_GROUP_UPDATE, "POST", path, json_pack("{s:s}", "@odata.id", odata),
+                    NULL, "add %s to %s", d, rel);
+        free(odata);
+        free(path);
+        free(d);
+    }
+    json_array_foreach(removed_ids, i, v)
+    {
+        char *d = plan_dsl_value(bd->t, MODEL_GROUP, rel, v);
+        json_array_append_new(removed, json_string(d));
+        char *path = xasprintf("groups/%s/%s/%s/$ref", gid, rel, json_string_value(v));
+        add_request(a, PHASE_GROUP_UPDATE, "DELETE", path, NULL, NULL, "remove %s from %s", d, rel);
+        free(path);
+        free(d);
+    }
+    if (json_array_size(added) || json_array_size(removed)) {
+        json_t *ch = json_object();
+        json_object_set_new(ch, "field", json_string(rel));
+        json_object_set_new(ch, "path", json_string(rel));
+        json_object_set_new(ch, "op", json_string(created ? "add" : "change"));
+        if (created) {
+            struct strbuf sb = STRBUF_INIT;
+            json_array_foreach(added, i, v)
+            {
+                strbuf_addf(&sb, "%s%s", i ? ", " : "", json_string_value(v));
+            }
+            json_object_set_new(ch, "new", json_string(strbuf_str(&sb)));
+            strbuf_fini(&sb);
+        }
+        json_object_set_new(ch, "added", added);
+        json_object_set_new(ch, "removed", removed);
+        json_array_append_new(json_object_get(a, "changes"), ch);
+    } else {
+        json_decref(added);
+        json_decref(removed);
+    }
+    json_decref(added_ids);
+    json_decref(removed_ids);
+}
+
+/* ---- one desired object ---- */
+
+static bool derived_nickname(const char *name, const char *nick)
+{
+    struct strbuf sb = STRBUF_INIT;
+    for (const char *p = name; *p && sb.len < 64; p++) {
+        char c = *p;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            strbuf_addc(&sb, c);
+    }
+    bool same = nick && strcmp(strbuf_str(&sb), nick) == 0;
+    strbuf_fini(&sb);
+    return same;
+}
+
+static size_t grant_items(const json_t *body)
+{
+    const json_t *g = json_object_get(body, "grantControls");
+    return json_array_size(json_object_get(g, "builtInControls")) +
+           json_array_size(json_object_get(g, "termsOfUse")) +
+           json_array_size(json_object_get(g, "customAuthenticationFactors")) +
+           (json_object_get(g, "authenticationStrength") ? 1 : 0);
+}
+
+/* Lines of a creation that say nothing the header and the kind do not already say. */
+static bool creation_noise(enum model_kind k, const char *path, const json_t *body)
+{
+    size_t n = strlen(path);
+    switch (k) {
+    case MODEL_GROUP:
+        return strcmp(path, "groupTypes") == 0 || strcmp(path, "mailEnabled") == 0 ||
+               strcmp(path, "securityEnabled") == 0 ||
+               (strcmp(path, "membershipRuleProcessingState") == 0 &&
+                strcmp(
+                    json_string_value(json_object_get(body, "membershipRuleProcessingState"))
+                        ? json_string_value(json_object_get(body, "membershipRuleProcessingState"))
+                        : "",
+                    "On") == 0) ||
+               (strcmp(path, "mailNickname") == 0 &&
+                derived_nickname(json_string_value(json_object_get(body, "displayName"))
+                                     ? json_string_value(json_object_get(body, "displayName"))
+                                     : "",
+                                 json_string_value(json_object_get(body, "mailNickname"))));
+    case MODEL_NAMED_LOCATION:
+        return strcmp(path, "kind") == 0;
+    case MODEL_CA_POLICY:
+        return (strcmp(path, "grantControls.operator") == 0 && grant_items(body) < 2) ||
+               (strncmp(path, "sessionControls.", 16) == 0 && n > 10 &&
+                strcmp(path + n - 10, ".isEnabled") == 0);
+    case MODEL_ROLE_ASSIGNMENT:
+    case MODEL_ROLE_ELIGIBILITY:
+        return (strcmp(path, "directoryScopeId") == 0 &&
+                strcmp(json_string_value(json_object_get(body, "directoryScopeId"))
+                           ? json_string_value(json_object_get(body, "directoryScopeId"))
+                           : "",
+                       "/") == 0) ||
+               strcmp(path, "scheduleInfo.expiration.type") == 0;
+    default:
+        return false;
+    }
+}
+
+static json_t *creation_changes(struct builder *bd, enum model_kind k, const json_t *body)
+{
+    int nk = plan_nk(k);
+    json_t *n = normalize((enum normalize_kind)nk, body);
+    struct jsondiff d;
+    jsondiff_compute(NULL, n, &d);
+    json_t *all = plan_dsl_changes(bd->t, (int)k, &d);
+    jsondiff_fini(&d);
+    json_decref(n);
+    json_t *ch = json_array();
+    if (k == MODEL_GROUP) {
+        const json_t *types = json_object_get(body, "groupTypes");
+        bool m365 = false;
+        size_t i;
+        json_t *v;
+        json_array_foreach(mut(types), i, v)
+        {
+            if (json_string_value(v) && strcmp(json_string_value(v), "Unified") == 0)
+                m365 = true;
+        }
+        json_array_append_new(ch,
+                              json_pack("{s:s,s:s,s:s,s:s}", "field", "kind", "path", "groupTypes",
+                                        "op", "add", "new", m365 ? "microsoft365" : "security"));
+    }
+    size_t i;
+    json_t *c;
+    json_array_foreach(all, i, c)
+    {
+        if (!creation_noise(k, json_string_value(json_object_get(c, "path")), body))
+            json_array_append(ch, c);
+    }
+    json_decref(all);
+    return ch;
+}
+
+static void plan_create(struct builder *bd, struct resolve_object *ro, const char *op,
+                        const char *reason)
+{
+    struct model_object *o = ro->obj;
+    enum model_kind k = o->kind;
+    json_t *a = new_action(bd, op, k, o->name, ro->current_id, o->loc);
+    if (reason)
+        json_object_set_new(a, "reason", json_string(reason));
+    json_t *ch = creation_changes(bd, k, ro->body);
+    json_array_extend(json_object_get(a, "changes"), ch);
+    json_decref(ch);
+    char *token = ro->token ? xstrdup(ro->token) : resolve_new_token(ref_kind(k), o->name);
+    const char *w = plan_kind_word(k);
+    switch (k) {
+    case MODEL_GROUP:
+        add_request(a, PHASE_GROUP_CREATE, "POST", "groups", json_deep_copy(ro->body), token,
+                    "create group \"%s\"", o->name);
+        rel_changes(bd, a, "members", ro->members, NULL, token, true);
+        rel_changes(bd, a, "owners", ro->owners, NULL, token, true);
+        plan_licenses(bd->t, a, o, NULL, token, true);
+        break;
+    case MODEL_NAMED_LOCATION:
+    case MODEL_AUTH_STRENGTH:
+        add_request(a, PHASE_DEPENDENCY, "POST", model_kind_path(k), json_deep_copy(ro->body),
+                    token, "create %s \"%s\"", w, o->name);
+        break;
+    case MODEL_CA_POLICY:
+        add_request(a, PHASE_POLICY, "POST", model_kind_path(k), json_deep_copy(ro->body), token,
+                    "create policy \"%s\"", o->name);
+        break;
+    case MODEL_ROLE_ASSIGNMENT: {
+        json_t *body = json_pack("{s:s}", "@odata.type", "#microsoft.graph.unifiedRoleAssignment");
+        json_object_update(body, ro->body);
+        add_request(a, PHASE_ROLE, "POST", model_kind_path(k), body, NULL, "assign %s", o->name);
+        break;
+    }
+    case MODEL_ROLE_ELIGIBILITY:
+        add_request(a, PHASE_ROLE, "POST", ELIG_REQUESTS, json_deep_copy(ro->body), NULL,
+                    "make eligible: %s", o->name);
+        break;
+    case MODEL_GROUP_SETTING:
+        add_request(a, PHASE_SETTINGS, "POST", "groupSettings", json_deep_copy(ro->body), NULL,
+                    "create group setting %s", o->name);
+        break;
+    default:
+        break;
+    }
+    free(token);
+    push_action(bd, a, ro->current);
+}
+
+static void delete_requests(json_t *a, enum model_kind k, const char *id, const char *name,
+                            const json_t *cur)
+{
+    char *path = xasprintf("%s/%s", model_kind_path(k), id);
+    const char *w = plan_kind_word(k);
+    switch (k) {
+    case MODEL_CA_POLICY:
+        add_request(a, PHASE_POLICY_DELETE, "DELETE", path, NULL, NULL, "delete policy \"%s\"",
+                    name);
+        break;
+    case MODEL_NAMED_LOCATION:
+        if (json_is_true(json_object_get(cur, "isTrusted"))) {
+            json_t *body = json_object();
+            json_object_set(body, "@odata.type", json_object_get(cur, "@odata.type"));
+            json_object_set_new(body, "isTrusted", json_false());
+            add_request(a, PHASE_DEPENDENCY_DELETE, "PATCH", path, body, NULL,
+                        "untrust location \"%s\" (a trusted location cannot be deleted)", name);
+        }
+        add_request(a, PHASE_DEPENDENCY_DELETE, "DELETE", path, NULL, NULL,
+                    "delete location \"%s\"", name);
+        break;
+    case MODEL_AUTH_STRENGTH:
+        add_request(a, PHASE_DEPENDENCY_DELETE, "DELETE", path, NULL, NULL,
+                    "delete strength \"%s\"", name);
+        break;
+    case MODEL_GROUP:
+        add_request(a, PHASE_GROUP_DELETE, "DELETE", path, NULL, NULL, "delete group \"%s\"", name);
+        break;
+    case MODEL_ROLE_ASSIGNMENT:
+        add_request(a, PHASE_ROLE_DELETE, "DELETE", path, NULL, NULL, "remove assignment %s", name);
+        break;
+    case MODEL_ROLE_ELIGIBILITY:
+        add_request(a, PHASE_ROLE_DELETE, "POST", ELIG_REQUESTS,
+                    json_pack("{s:s,s:O,s:O,s:O,s:s}", "action", "adminRemove", "principalId",
+                              json_object_get(cur, "principalId"), "roleDefinitionId",
+                              json_object_get(cur, "roleDefinitionId"), "directoryScopeId",
+                              json_object_get(cur, "directoryScopeId"), "justification",
+                              "Removed by idpc (manage exclusively)"),
+                    NULL, "remove eligibility %s", name);
+        break;
+    default:
+        add_request(a, PHASE_GROUP_DELETE, "DELETE", path, NULL, NULL, "delete %s \"%s\"", w, name);
+        break;
+    }
+    free(path);
+}
+
+static void plan_update(struct builder *bd, struct resolve_object *ro)
+{
+    struct model_object *o = ro->obj;
+    enum model_kind k = o->kind;
+    int nk = plan_nk(k);
+    if (nk < 0)
+        return;
+    if (ro->replace) {
+        /* Create the new object first (references follow it), delete the old one last. */
+        plan_create(bd, ro, "replace", ro->replace);
+        json_t *a = json_array_get(bd->actions, json_array_size(bd->actions) - 1);
+        /* The old object first steps aside under a telltale name, so that an interrupted
+         * replace never leaves two objects with the declared name: a later plan matches the new
+         * one and deletes the leftover (PLAN_REPLACED_SUFFIX). */
+        json_t *reqs = json_object_get(a, "requests");
+        json_t *first = json_array_get(reqs, 0);
+        char *path = xasprintf("%s/%s", model_kind_path(k), ro->current_id);
+        char *aside = xasprintf("%s" PLAN_REPLACED_SUFFIX, o->name);
+        json_t *body = json_pack("{s:s}", "displayName", aside);
+        if (json_object_get(ro->current, "@odata.type"))
+            json_object_set(body, "@odata.type", json_object_get(ro->current, "@odata.type"));
+        json_t *r = json_pack("{s:O,s:s,s:s,s:o,s:s}", "phase", json_object_get(first, "phase"),
+                              "method", "PATCH", "path", path, "body", body, "description",
+                              "rename the old object out of the way");
+        json_array_insert_new(reqs, 0, r);
+        free(aside);
+        free(path);
+        delete_requests(a, k, ro->current_id, ro->current_name ? ro->current_name : o->name,
+                        ro->current);
+        return;
+    }
+    json_t *want = normalize((enum normalize_kind)nk, ro->body);
+    json_t *have = normalize((enum normalize_kind)nk, ro->current);
+    if (k == MODEL_GROUP) {
+        json_object_del(want, "members");
+        json_object_del(want, "owners");
+        json_object_del(have, "members");
+        json_object_del(have, "owners");
+        if (derived_nickname(o->name, json_string_value(json_object_get(want, "mailNickname"))))
+            json_object_del(want, "mailNickname");
+    }
+    bool partial = k == MODEL_GROUP || k == MODEL_AUTH_METHOD_CONFIG || k == MODEL_GROUP_SETTING ||
+                   k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
+                   k == MODEL_ROLE_ELIGIBILITY;
+    struct jsondiff d;
+    if (partial)
+        jsondiff_compute_partial(have, want, &d);
+    else
+        jsondiff_compute(have, want, &d);
+    json_t *a = new_action(bd, "update", k, o->name, ro->current_id, o->loc);
+    if (ro->by_rename)
+        json_object_set_new(a, "renamedFrom", json_string(o->renamed_from));
+    else if (ro->case_only)
+        json_object_set_new(a, "tenantName", json_string(ro->current_name));
+    json_t *ch = plan_dsl_changes(bd->t, (int)k, &d);
+    json_array_extend(json_object_get(a, "changes"), ch);
+    json_decref(ch);
+    const char *w = plan_kind_word(k);
+    char *path = k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS
+                     ? xstrdup(model_kind_path(k))
+                     : xasprintf("%s/%s", item_base(k), ro->current_id);
+    enum plan_phase phase = k == MODEL_GROUP ? PHASE_GROUP_UPDATE
+                            : k == MODEL_NAMED_LOCATION || k == MODEL_AUTH_STRENGTH
+                                ? PHASE_DEPENDENCY
+                            : k == MODEL_CA_POLICY        ? PHASE_POLICY
+                            : k == MODEL_ROLE_ELIGIBILITY ? PHASE_ROLE
+                                                          : PHASE_SETTINGS;
+    if (d.n > 0 && k != MODEL_ROLE_ELIGIBILITY && k != MODEL_ROLE_ASSIGNMENT) {
+        json_t *desired = json_deep_copy(ro->body);
+        if (k == MODEL_GROUP) {
+            if (!json_object_get(want, "mailNickname"))
+                json_object_del(desired, "mailNickname");
+        }
+        json_t *body = jsondiff_patch_body((enum normalize_kind)nk, desired, ro->current, &d);
+        json_decref(desired);
+        if (body)
+            add_request(a, phase, "PATCH", path, body, NULL, "update %s \"%s\"", w, o->name);
+        if (k == MODEL_AUTH_STRENGTH && jsondiff_touches(&d, "allowedCombinations")) {
+            char *p2 = xasprintf("%s/updateAllowedCombinations", path);
+            add_request(a, phase, "POST", p2,
+                        json_pack("{s:O}", "allowedCombinations",
+                                  json_object_get(ro->body, "allowedCombinations")),
+                        NULL, "update the combinations of strength \"%s\"", o->name);
+            free(p2);
+        }
+    }
+    if (k == MODEL_GROUP) {
+        rel_changes(bd, a, "members", ro->members, ro->current_members, ro->current_id, false);
+        rel_changes(bd, a, "owners", ro->owners, ro->current_owners, ro->current_id, false);
+        plan_licenses(bd->t, a, o, ro->current, ro->current_id, false);
+    }
+    free(path);
+    jsondiff_fini(&d);
+    json_decref(want);
+    json_decref(have);
+    if (json_array_size(json_object_get(a, "requests")) == 0) {
+        json_decref(a);
+        return;
+    }
+    push_action(bd, a, ro->current);
+}
+
+/* directory sync assertion: a warning, never applied */
+static void check_assertion(struct builder *bd, const struct model_object *o)
+{
+    const char *what = json_string_value(json_object_get(o->body, "assert"));
+    if (!what || strcmp(what, "directorySync") != 0)
+        return;
+    json_t *org = bd->t->organization;
+    char *at = loc_at(bd, o->loc);
+    if (!json_is_true(json_object_get(org, "onPremisesSyncEnabled"))) {
+        json_array_append_new(bd->warnings,
+                              json_pack("{s:s?,s:s}", "at", at, "message",
+                                        "directory_sync required: the tenant does not "
+                                        "synchronise from on-premises (onPremisesSyncEnabled "
+                                        "is not true)"));
+    } else {
+        const char *last = json_string_value(json_object_get(org, "onPremisesLastSyncDateTime"));
+        json_array_append_new(bd->notes,
+                              json_pack("{s:s?,s:s+}", "at", at, "message",
+                                        "directory_sync required: enabled; last synchronisation ",
+                                        last ? last : "unknown"));
+    }
+    free(at);
+}
+
+/* ---- unmanaged objects ---- */
+
+static bool is_emergency(struct builder *bd, const char *principal)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(bd->r->emergency, i, e)
+    {
+        const char *id = json_string_value(json_object_get(e, "id"));
+        if (id && principal && strcasecmp(id, principal) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool is_leftover(const char *name)
+{
+    size_t n = name ? strlen(name) : 0, m = strlen(PLAN_REPLACED_SUFFIX);
+    return n > m && strcmp(name + n - m, PLAN_REPLACED_SUFFIX) == 0;
+}
+
+static void unmanaged_one(struct builder *bd, struct strmap *claimed, enum model_kind k,
+                          const char *id, const char *name, const json_t *cur)
+{
+    if (!id || strmap_get(claimed, id, NULL))
+        return;
+    bool leftover = (k == MODEL_GROUP || k == MODEL_NAMED_LOCATION) && is_leftover(name);
+    bool exclusive = leftover || (bd->m->manage_exclusive & (1u << k)) != 0;
+    if (exclusive && (k == MODEL_ROLE_ASSIGNMENT || k == MODEL_ROLE_ELIGIBILITY) &&
+        is_emergency(bd, json_string_value(json_object_get(cur, "principalId")))) {
+        json_array_append_new(bd->warnings,
+                              json_pack("{s:s++}", "message", "not removing ", name,
+                                        ": it belongs to an emergency-access account"));
+        exclusive = false;
+    }
+    if (!exclusive && bd->unmanaged_count[k]++ >= PLAN_UNMANAGED_LISTED)
+        return; /* counted in "unmanagedMore" */
+    json_array_append_new(bd->unmanaged,
+                          json_pack("{s:s,s:s,s:s,s:s,s:b}", "kind", model_kind_name(k), "word",
+                                    plan_kind_word(k), "name", name ? name : id, "id", id, "delete",
+                                    exclusive));
+    if (!exclusive)
+        return;
+    json_t *a = new_action(bd, "delete", k, name ? name : id, id, DIAG_LOC_NONE);
+    if (leftover)
+        json_object_set_new(a, "reason", json_string("left over from an interrupted replace"));
+    else
+        json_object_set_new(a, "reason",
+                            json_sprintf("not in the configuration, and the configuration manages "
+                                         "%s exclusively",
+                                         k == MODEL_CA_POLICY        ? "policies"
+                                         : k == MODEL_NAMED_LOCATION ? "locations"
+                                         : k == MODEL_AUTH_STRENGTH  ? "strengths"
+                                         : k == MODEL_GROUP          ? "groups"
+                                                                     : "role assignments"));
+    delete_requests(a, k, id, name ? name : id, cur);
+    push_action(bd, a, cur);
+}
+
+static char *assignment_name(struct builder *bd, const json_t *v)
+{
+    const char *rid = json_string_value(json_object_get(v, "roleDefinitionId"));
+    const char *pid = json_string_value(json_object_get(v, "principalId"));
+    const struct catalog_role *cr = rid ? catalog_role_by_id(rid) : NULL;
+    struct tenant_obj *tr = rid && !cr ? tenant_by_id(bd->t, TK_ROLE, rid) : NULL;
+    const char *role = cr ? cr->name : tr && tr->name ? tr->name : rid ? rid : "?";
+    char *who = pid ? tenant_describe_id(bd->t, pid, -1) : NULL;
+    char *s = xasprintf("%s: %s", role, who ? who : pid ? pid : "?");
+    free(who);
+    return s;
+}
+
+static void collect_unmanaged(struct builder *bd)
+{
+    struct strmap claimed;
+    strmap_init(&claimed, true);
+    for (size_t i = 0; i < bd->m->n; i++)
+        if (bd->r->v[i].current_id)
+            strmap_put(&claimed, bd->r->v[i].current_id, 1);
+    static const struct {
+        enum tenant_kind tk;
+        enum model_kind mk;
+    } named[] = {{TK_POLICY, MODEL_CA_POLICY},
+                 {TK_LOCATION, MODEL_NAMED_LOCATION},
+                 {TK_STRENGTH, MODEL_AUTH_STRENGTH},
+                 {TK_GROUP, MODEL_GROUP}};
+    for (size_t n = 0; n < IDPC_ARRAY_LEN(named); n++) {
+        const struct tenant_index *x = &bd->t->idx[named[n].tk];
+        for (size_t i = 0; i < x->n; i++) {
+            const json_t *body = x->v[i].body;
+            if (named[n].tk == TK_STRENGTH) {
+                const char *pt = json_string_value(json_object_get(body, "policyType"));
+                if (pt && strcmp(pt, "builtIn") == 0)
+                    continue;
+            }
+            json_t *cur = named[n].tk == TK_GROUP && !strmap_get(&claimed, x->v[i].id, NULL) &&
+                                  ((bd->m->manage_exclusive & (1u << MODEL_GROUP)) ||
+                                   is_leftover(x->v[i].name))
+                              ? tenant_group_body(bd->t, x->v[i].id)
+                              : json_incref(mut(body));
+            unmanaged_one(bd, &claimed, named[n].mk, x->v[i].id, x->v[i].name, cur);
+            json_decref(cur);
+        }
+    }
+    const json_t *lists[2] = {bd->t->role_assignments, bd->t->eligibilities};
+    const enum model_kind lk[2] = {MODEL_ROLE_ASSIGNMENT, MODEL_ROLE_ELIGIBILITY};
+    for (size_t l = 0; l < 2; l++) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(mut(lists[l]), i, v)
+        {
+            char *name = assignment_name(bd, v);
+            unmanaged_one(bd, &claimed, lk[l], json_string_value(json_object_get(v, "id")), name,
+                          v);
+            free(name);
+        }
+    }
+    strmap_fini(&claimed);
+}
+
+/* ---- order and dependencies ---- */
+
+static int action_phase(const json_t *a)
+{
+    int p = PHASE__COUNT;
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(a, "requests"), i, r)
+    {
+        int q = (int)json_integer_value(json_object_get(r, "phase"));
+        if (q < p)
+            p = q;
+    }
+    return p;
+}
+
+struct order_item {
+    size_t index;
+    int phase;
+};
+
+static int order_cmp(const void *x, const void *y)
+{
+    const struct order_item *a = x, *b = y;
+    if (a->phase != b->phase)
+        return a->phase < b->phase ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static void collect_tokens(const json_t *v, json_t *out)
+{
+    if (json_is_string(v)) {
+        const char *s = strstr(json_string_value(v), RESOLVE_NEW_PREFIX);
+        if (s && (s == json_string_value(v) || s[-1] == '/')) {
+            char *tok = xstrdup(s);
+            char *slash = strchr(tok + strlen(RESOLVE_NEW_PREFIX), '/');
+            /* a token inside a path ends at the next '/' only for paths built here */
+            if (slash && strncmp(json_string_value(v), "groups/", 7) == 0)
+                *slash = '\0';
+            json_object_set_new(out, tok, json_true());
+            free(tok);
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(mut(v), i, e)
+        {
+            collect_tokens(e, out);
+        }
+    } else if (json_is_object(v)) {
+        const char *k;
+        json_t *e;
+        json_object_foreach(mut(v), k, e)
+        {
+            if (strcmp(k, "creates") != 0)
+                collect_tokens(e, out);
+        }
+    }
+}
+
+static void order_actions(struct builder *bd)
+{
+    size_t n = json_array_size(bd->actions);
+    struct order_item *items = xcalloc(n + 1, sizeof(*items));
+    for (size_t i = 0; i < n; i++) {
+        items[i].index = i;
+        items[i].phase = action_phase(json_array_get(bd->actions, i));
+    }
+    qsort(items, n, sizeof(*items), order_cmp);
+    json_t *sorted = json_array();
+    json_t *refs = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_array_append(sorted, json_array_get(bd->actions, items[i].index));
+        json_array_append(refs, json_array_get(bd->refs, items[i].index));
+    }
+    free(items);
+    json_decref(bd->actions);
+    json_decref(bd->refs);
+    bd->actions = sorted;
+    bd->refs = refs;
+    /* token → creating action */
+    json_t *creators = json_object();
+    size_t i;
+    json_t *a;
+    json_array_foreach(bd->actions, i, a)
+    {
+        json_object_set_new(a, "index", json_integer((json_int_t)i));
+        size_t j;
+        json_t *r;
+        json_array_foreach(json_object_get(a, "requests"), j, r)
+        {
+            const char *c = json_string_value(json_object_get(r, "creates"));
+            if (c)
+                json_object_set_new(creators, c, json_integer((json_int_t)i));
+        }
+    }
+    json_array_foreach(bd->actions, i, a)
+    {
+        json_t *deps = json_array();
+        json_t *toks = json_object();
+        collect_tokens(json_object_get(a, "requests"), toks);
+        const char *tok;
+        json_t *dummy;
+        json_object_foreach(toks, tok, dummy)
+        {
+            json_t *c = json_object_get(creators, tok);
+            if (c && json_integer_value(c) != (json_int_t)i)
+                json_array_append(deps, c);
+        }
+        json_decref(toks);
+        /* Deleting an object waits for every change to the policies that used it. */
+        const char *op = json_string_value(json_object_get(a, "op"));
+        const char *id = json_string_value(json_object_get(a, "id"));
+        if (id && *id && (strcmp(op, "delete") == 0 || strcmp(op, "replace") == 0)) {
+            size_t j;
+            json_t *b;
+            json_array_foreach(bd->actions, j, b)
+            {
+                if (j == i || strcmp(json_string_value(json_object_get(b, "kind")),
+                                     model_kind_name(MODEL_CA_POLICY)) != 0)
+                    continue;
+                const char *text = json_string_value(json_array_get(bd->refs, j));
+                if (text && strstr(text, id))
+                    json_array_append_new(deps, json_integer((json_int_t)j));
+            }
+        }
+        json_object_set_new(a, "dependsOn", deps);
+    }
+    json_decref(creators);
+}
+
+/* ---- fingerprints of what the plan read ---- */
+
+static void record_reads(struct builder *bd)
+{
+    for (size_t i = 0; i < bd->m->n; i++) {
+        struct resolve_object *ro = &bd->r->v[i];
+        enum model_kind k = ro->obj->kind;
+        int nk = plan_nk(k);
+        if (nk < 0)
+            continue;
+        const char *w = normalize_kind_name((enum normalize_kind)nk);
+        if (ro->current_id) {
+            char *path = k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS
+                             ? xstrdup(model_kind_path(k))
+                             : xasprintf("%s/%s", item_base(k), ro->current_id);
+            add_read(bd, path, ro->obj->name, w, ro->current);
+            free(path);
+            const char *rel[2] = {"members", "owners"};
+            const json_t *have[2] = {ro->current_members, ro->current_owners};
+            for (int r = 0; r < 2; r++) {
+                if (!have[r])
+                    continue;
+                char *p = xasprintf("groups/%s/%s", ro->current_id, rel[r]);
+                add_read(bd, p, ro->obj->name, "ids", have[r]);
+                free(p);
+            }
+        } else if (resolve_tenant_kind(k) != TK__COUNT) {
+            json_t *r = json_object();
+            json_object_set_new(r, "path", json_string(model_kind_path(k)));
+            json_object_set_new(r, "name", json_string(ro->obj->name));
+            json_object_set_new(r, "absent", json_true());
+            json_array_append_new(bd->reads, r);
+        }
+    }
+    /* the membership of the collections the plan manages */
+    static const enum tenant_kind kinds[] = {TK_POLICY, TK_LOCATION, TK_STRENGTH};
+    for (size_t k = 0; k < IDPC_ARRAY_LEN(kinds); k++) {
+        json_t *ids = json_array();
+        const struct tenant_index *x = &bd->t->idx[kinds[k]];
+        for (size_t i = 0; i < x->n; i++)
+            json_array_append_new(ids, json_string(x->v[i].id));
+        json_t *r = add_read(bd, tenant_kind_path(kinds[k]), NULL, "ids", ids);
+        json_object_set_new(r, "ids", ids);
+    }
+}
+
+/* ---- the lockout guard's inputs (runtime/lockout.h) ---- */
+
+/* The emergency-access identities with what they can satisfy, recorded in the plan so that
+ * `idpc apply PLAN.json` can check the plan again. */
+static json_t *emergency_json(struct builder *bd)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(bd->r->emergency, i, e)
+    {
+        const json_t *decl = json_array_get(bd->m->emergency_access, i);
+        json_t *sat = json_object_get(decl, "satisfies");
+        json_array_append_new(
+            out,
+            json_pack("{s:O?,s:O?,s:O?,s:o,s:O?}", "kind", json_object_get(e, "kind"), "id",
+                      json_object_get(e, "id"), "name", json_object_get(e, "name"), "satisfies",
+                      sat ? json_incref(sat) : json_array(), "at", json_object_get(e, "at")));
+    }
+    return out;
+}
+
+/* {policy id or "$new:" token: "file:line:col"} for every policy the configuration declares. */
+static json_t *policy_locations(struct builder *bd)
+{
+    json_t *out = json_object();
+    for (size_t i = 0; i < bd->m->n; i++) {
+        struct resolve_object *ro = &bd->r->v[i];
+        if (ro->obj->kind != MODEL_CA_POLICY)
+            continue;
+        char *at = loc_at(bd, ro->obj->loc);
+        char *tok = ro->token ? xstrdup(ro->token)
+                              : resolve_new_token(ref_kind(MODEL_CA_POLICY), ro->obj->name);
+        if (at) {
+            if (ro->current_id)
+                json_object_set_new(out, ro->current_id, json_string(at));
+            json_object_set_new(out, tok, json_string(at));
+        }
+        free(tok);
+        free(at);
+    }
+    return out;
+}
+
+/* ---- the whole plan ---- */
+
+static bool check_tenant(struct builder *bd)
+{
+    struct backend_error err;
+    if (backend_identity(bd->b, &err) != 0) {
+        diag_error(bd->diag, DIAG_LOC_NONE, "%s", err.message);
+        return false;
+    }
+    if (bd->m->tenant && !backend_is_tenant(bd->b, bd->m->tenant)) {
+        diag_error(bd->diag, bd->m->tenant_loc,
+                   "this configuration is for tenant \"%s\", but %s is tenant %s (%s)",
+                   bd->m->tenant, bd->b->display,
+                   bd->b->default_domain ? bd->b->default_domain : "?", bd->b->tenant_id);
+        struct strbuf sb = STRBUF_INIT;
+        for (size_t i = 0; i < bd->b->ndomains; i++)
+            strbuf_addf(&sb, "%s%s", i ? ", " : "", bd->b->domains[i]);
+        diag_note(bd->diag, bd->m->tenant_loc,
+                  "the tenant's id is %s and its verified domains are: %s; refusing to plan "
+                  "against another tenant",
+                  bd->b->tenant_id, sb.len ? strbuf_str(&sb) : "(none)");
+        strbuf_fini(&sb);
+        return false;
+    }
+    return true;
+}
+
+static void summarise(json_t *plan)
+{
+    struct plan_summary s;
+    plan_summary(plan, &s);
+    json_object_set_new(plan, "summary",
+                        json_pack("{s:i,s:i,s:i,s:i,s:i}", "create", s.create, "update", s.update,
+                                  "replace", s.replace, "delete", s.del, "unmanaged", s.unmanaged));
+}
+
+json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
+                   const struct plan_options *opts)
+{
+    struct builder bd = {.m = m, .diag = diag, .b = b};
+    struct tenant t;
+    struct resolve r;
+    memset(&r, 0, sizeof(r));
+    json_t *plan = NULL;
+    bool have_tenant = false;
+    if (!check_tenant(&bd))
+        goto out;
+    struct backend_error err;
+    /* A directory-backed tenant (graph:) then looks up only what the model names. */
+    if (backend_want_model(b, m, &err) != 0) {
+        diag_error(diag, DIAG_LOC_NONE, "%s", err.message);
+        goto out;
+    }
+    if (tenant_load(&t, b, &err) != 0) {
+        diag_error(diag, DIAG_LOC_NONE, "%s", err.message);
+        tenant_free(&t);
+        goto out;
+    }
+    have_tenant = true;
+    bd.t = &t;
+    bd.r = &r;
+    if (resolve_run(&r, m, diag, &t) != 0)
+        goto out;
+    /* Show objects by the names the configuration gives them (renames, case fixes). */
+    for (size_t i = 0; i < m->n; i++) {
+        enum tenant_kind tk = resolve_tenant_kind(r.v[i].obj->kind);
+        struct tenant_obj *o = tk < TK__COUNT && r.v[i].current_id && !r.v[i].replace
+                                   ? tenant_by_id(&t, tk, r.v[i].current_id)
+                                   : NULL;
+        if (o)
+            tenant_set_display(&t, tk, o->id, r.v[i].obj->name);
+    }
+    bd.actions = json_array();
+    bd.refs = json_array();
+    bd.reads = json_array();
+    bd.unmanaged = json_array();
+    bd.warnings = json_array();
+    bd.notes = json_deep_copy(r.notes);
+    for (size_t i = 0; i < m->n; i++) {
+        struct resolve_object *ro = &r.v[i];
+        if (ro->obj->kind == MODEL_ASSERTION) {
+            check_assertion(&bd, ro->obj);
+            continue;
+        }
+        if (ro->case_only) {
+            char *at = loc_at(&bd, ro->obj->loc);
+            char *msg = xasprintf("%s \"%s\" matched \"%s\" in the tenant (the case differs); "
+                                  "the name is updated",
+                                  plan_kind_word(ro->obj->kind), ro->obj->name, ro->current_name);
+            json_array_append_new(bd.notes, json_pack("{s:s?,s:s}", "at", at, "message", msg));
+            free(msg);
+            free(at);
+        }
+        if (ro->current_id)
+            plan_update(&bd, ro);
+        else if (plan_nk(ro->obj->kind) >= 0 && ro->obj->kind != MODEL_AUTH_METHOD_CONFIG &&
+                 ro->obj->kind != MODEL_AUTHORIZATION_POLICY &&
+                 ro->obj->kind != MODEL_SECURITY_DEFAULTS)
+            plan_create(&bd, ro, "create", NULL);
+    }
+    collect_unmanaged(&bd);
+    order_actions(&bd);
+    record_reads(&bd);
+
+    plan = json_object();
+    json_object_set_new(plan, "format", json_string(PLAN_FORMAT));
+    json_t *paths = json_array();
+    for (size_t i = 0; opts && i < opts->npaths; i++)
+        json_array_append_new(paths, json_string(opts->paths[i]));
+    json_object_set_new(plan, "config",
+                        json_pack("{s:o,s:s?}", "paths", paths, "tenant", m->tenant));
+    json_object_set_new(plan, "tenant",
+                        json_pack("{s:s,s:s?,s:s}", "id", b->tenant_id, "domain", b->default_domain,
+                                  "backend", b->display));
+    json_object_set_new(plan, "emergencyAccess", emergency_json(&bd));
+    json_object_set_new(plan, "summary", json_object());
+    json_object_set_new(plan, "actions", bd.actions);
+    json_object_set_new(plan, "unmanaged", bd.unmanaged);
+    json_t *more = json_object();
+    for (int k = 0; k < MODEL__COUNT; k++)
+        if (bd.unmanaged_count[k] > PLAN_UNMANAGED_LISTED)
+            json_object_set_new(
+                more, model_kind_name((enum model_kind)k),
+                json_integer((json_int_t)(bd.unmanaged_count[k] - PLAN_UNMANAGED_LISTED)));
+    json_object_set_new(plan, "unmanagedMore", more);
+    json_object_set_new(plan, "notes", bd.notes);
+    json_object_set_new(plan, "warnings", bd.warnings);
+    json_object_set_new(plan, "reads", bd.reads);
+    bd.actions = bd.unmanaged = bd.notes = bd.warnings = bd.reads = NULL;
+    summarise(plan);
+    json_t *policy_at = policy_locations(&bd);
+    json_t *lockout = lockout_analyse(plan, &t, policy_at);
+    lockout_record(plan, lockout);
+    json_decref(lockout);
+    json_decref(policy_at);
+out:
+    json_decref(bd.actions);
+    json_decref(bd.refs);
+    json_decref(bd.reads);
+    json_decref(bd.unmanaged);
+    json_decref(bd.warnings);
+    json_decref(bd.notes);
+    resolve_fini(&r);
+    if (have_tenant)
+        tenant_free(&t);
+    return plan;
+}
+
+void plan_summary(const json_t *plan, struct plan_summary *s)
+{
+    memset(s, 0, sizeof(*s));
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(plan, "actions"), i, a)
+    {
+        const char *op = json_string_value(json_object_get(a, "op"));
+        if (!op)
+            continue;
+        if (strcmp(op, "create") == 0)
+            s->create++;
+        else if (strcmp(op, "update") == 0)
+            s->update++;
+        else if (strcmp(op, "replace") == 0)
+            s->replace++;
+        else if (strcmp(op, "delete") == 0)
+            s->del++;
+    }
+    json_array_foreach(json_object_get(plan, "unmanaged"), i, a)
+    {
+        if (!json_is_true(json_object_get(a, "delete")))
+            s->unmanaged++;
+    }
+    const char *k;
+    json_object_foreach(json_object_get(plan, "unmanagedMore"), k, a)
+    {
+        s->unmanaged += (unsigned)json_integer_value(a);
+    }
+}
+
+bool plan_has_changes(const json_t *plan)
+{
+    return json_array_size(json_object_get(plan, "actions")) > 0;
+}

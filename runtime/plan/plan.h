@@ -1,0 +1,93 @@
+/* plan.h — the plan: from desired model and observed tenant to ordered, dependency-aware Graph
+ * writes, described in the language's terms; saved, verified, rendered and applied as JSON.
+ * Ownership: a plan is one jansson document (format "idpc-plan/1", docs/plan-format.md) owned
+ * by the caller (json_decref). Models, tenants and backends are borrowed. */
+#ifndef IDPC_PLAN_H
+#define IDPC_PLAN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "compiler/diag.h"
+#include "compiler/model.h"
+#include "runtime/tenant/backend.h"
+#include "runtime/tenant/tenant.h"
+
+#define PLAN_FORMAT "idpc-plan/1"
+/* A replaced object is renamed "<name>" PLAN_REPLACED_SUFFIX before its successor is created;
+ * a plan deletes any object with this suffix (left over from an interrupted replace). */
+#define PLAN_REPLACED_SUFFIX " (being replaced by idpc)"
+
+/* Execution phases: a request runs after every request of a lower phase. */
+enum plan_phase {
+    PHASE_GROUP_CREATE,
+    PHASE_GROUP_UPDATE, /* group PATCHes, members and owners */
+    PHASE_DEPENDENCY,   /* named locations and authentication strengths */
+    PHASE_SETTINGS,     /* methods policy, group settings, tenant switches */
+    PHASE_POLICY,       /* conditional access creates and updates */
+    PHASE_ROLE,         /* role assignments and PIM eligibility */
+    PHASE_POLICY_DELETE,
+    PHASE_ROLE_DELETE,
+    PHASE_DEPENDENCY_DELETE,
+    PHASE_GROUP_DELETE,
+    PHASE__COUNT
+};
+
+struct plan_options {
+    const char *const *paths; /* configuration paths, recorded in the plan */
+    size_t npaths;
+};
+
+/* Builds the plan of `m` against the tenant behind `b`. Errors (tenant mismatch, unresolved
+ * names, backend failures) are queued on diag; returns NULL then. */
+json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
+                   const struct plan_options *opts);
+
+/* SHA-256 (hex) of what a plan read: `normalize` is a normalize_kind_name() ("ca_policy"),
+ * "ids" (a list of ids, compared as a set) or "raw". NULL for NULL (absent). */
+char *plan_fingerprint(const char *normalize, const json_t *value);
+
+/* Counts of the plan's actions. */
+struct plan_summary {
+    unsigned create, update, replace, del, unmanaged;
+};
+void plan_summary(const json_t *plan, struct plan_summary *s);
+bool plan_has_changes(const json_t *plan);
+
+/* Re-reads what the plan read and compares fingerprints. Returns 0 when unchanged; 1 when the
+ * tenant changed (*changed: an array of {"path","name","what"} describing each object); -1 on
+ * a backend error (err filled). */
+int plan_verify(const json_t *plan, struct backend *b, json_t **changed, struct backend_error *err);
+
+/* Loads and checks a saved plan (format, version). NULL with a message in err. */
+json_t *plan_load(const char *path, struct backend_error *err);
+/* Writes the plan as JSON (2-space indentation) atomically. 0 or errno. */
+int plan_save(const json_t *plan, const char *path);
+
+/* Rendering (render_text.c, render_markdown.c, render_json.c). */
+enum plan_format {
+    PLAN_FMT_TEXT,
+    PLAN_FMT_MARKDOWN,
+    PLAN_FMT_JSON,
+};
+bool plan_format_parse(const char *s, enum plan_format *out);
+void plan_render(const json_t *plan, enum plan_format fmt, bool color, FILE *out);
+void plan_render_text(const json_t *plan, bool color, FILE *out);
+void plan_render_markdown(const json_t *plan, FILE *out);
+void plan_render_json(const json_t *plan, FILE *out);
+
+/* DSL wording (plan_dsl.c): the field name a Graph path is written as in .idp
+ * ("conditions.users.excludeGroups" → "users.exclude"), and a value in DSL terms
+ * (`group "Sales"`, `report_only`, `password + sms`). Results are the caller's. */
+char *plan_dsl_field(int model_kind, const char *graph_path);
+char *plan_dsl_value(const struct tenant *t, int model_kind, const char *graph_path,
+                     const json_t *v);
+/* A change list for one object: jsondiff paths and values in DSL terms (new reference). */
+struct jsondiff;
+json_t *plan_dsl_changes(const struct tenant *t, int model_kind, const struct jsondiff *d);
+
+/* The word an object kind is written with in .idp ("policy", "group", "location"). */
+const char *plan_kind_word(int model_kind);
+
+#endif

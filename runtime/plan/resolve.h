@@ -1,0 +1,61 @@
+/* resolve.h — binds the desired model to the observed tenant: matches each desired object to the
+ * tenant object it manages, and replaces every symbolic reference by an id.
+ * Ownership: a struct resolve owns its per-object results (JSON and strings, one reference each)
+ * and its notes; the model, diagnostics context and tenant are borrowed and must outlive it. */
+#ifndef IDPC_RESOLVE_H
+#define IDPC_RESOLVE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "compiler/diag.h"
+#include "compiler/model.h"
+#include "compiler/strmap.h"
+#include "runtime/tenant/tenant.h"
+
+/* Placeholder for the id of an object the same plan creates (compiler/model.h). */
+#define RESOLVE_NEW_PREFIX MODEL_NEW_PREFIX
+
+struct resolve_object {
+    struct model_object *obj; /* borrowed */
+    json_t *current;          /* the tenant object it manages (new reference), or NULL: create */
+    char *current_id;
+    char *current_name;
+    bool case_only;           /* matched by a name that differs in case only */
+    bool by_rename;           /* matched through renamed_from */
+    json_t *body;             /* the body with references resolved */
+    json_t *members, *owners; /* resolved id arrays, NULL when the config does not manage them */
+    json_t *current_members, *current_owners; /* the tenant's, when managed */
+    char *token;                              /* RESOLVE_NEW_PREFIX token while it is new */
+    char *replace; /* why the tenant object must be replaced (create new, delete old), or NULL */
+};
+
+struct resolve {
+    struct model *m;
+    struct diag_ctx *diag;
+    struct tenant *t;
+    struct resolve_object *v; /* one per model object, same order */
+    struct strmap desired[MODEL__COUNT];
+    json_t *notes;     /* [{"at": "file:l:c", "message": "..."}] */
+    json_t *emergency; /* [{"id", "name", "at"}] resolved emergency-access principals */
+    unsigned errors;
+};
+
+/* Matches and resolves. Unresolved or ambiguous names are errors queued on `diag` at the line
+ * of the reference, with the candidates (did-you-mean). Returns 0, or -1 when there were errors. */
+int resolve_run(struct resolve *r, struct model *m, struct diag_ctx *diag, struct tenant *t);
+void resolve_fini(struct resolve *r);
+
+/* "file:line:col" → a location in diag's sources (DIAG_LOC_NONE when the file is unknown). The
+ * range covers the reference (`group "Sales"`) when the text allows. */
+struct loc resolve_at_loc(const struct diag_ctx *diag, const char *at);
+
+/* The placeholder for (kind, name); caller frees. */
+char *resolve_new_token(const char *kind, const char *name);
+/* Splits a placeholder; false when s is not one. *kind and *name are the caller's. */
+bool resolve_parse_token(const char *s, char **kind, char **name);
+
+/* The tenant kind behind a model kind (TK__COUNT when none). */
+enum tenant_kind resolve_tenant_kind(enum model_kind k);
+
+#endif

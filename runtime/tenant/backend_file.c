@@ -1,0 +1,900 @@
+/* backend_file.c — the file tenant (docs/tenant-format.md): a snapshot of Graph collections in one
+ * JSON document, read lazily and written back atomically under a lock.
+ *
+ * The document is kept as text. Every JSON value in it is decoded by jansson: opening it decodes
+ * each value once to validate it (a collection's array item by item, each item freed at once) and
+ * records where each collection's value lies; a collection is kept as a jansson tree only when it
+ * is read whole or written. Large collections (users, groups) are streamed by backend_scan() item
+ * by item from the text, so a plan over a 50,000-user snapshot needs about the snapshot's size in
+ * memory. On commit the untouched collections are copied byte for byte and the changed ones
+ * re-serialised.
+ *
+ * Writes emulate Graph: new ids, server-filled defaults (facts.md §2.4), timestamps, $ref member
+ * edits, updateAllowedCombinations, PIM schedule requests, and the refusals a plan must respect
+ * (a trusted location cannot be deleted, a referenced location or strength cannot be deleted, a
+ * policy cannot reference a location, strength or group that does not exist). */
+#include "runtime/tenant/backend.h"
+#include "runtime/tenant/backend_file.h"
+#include "compiler/strmap.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+struct fentry {
+    char *key;
+    size_t vstart, vend; /* the value's span in the text (when it came from the file) */
+    json_t *json;        /* parsed value: a cache, or the truth once dirty */
+    bool dirty;
+    bool deleted;
+    bool from_text;
+    /* item index of a raw (unparsed) array: id → item span */
+    struct strmap *ids;
+    size_t *istart, *iend;
+    size_t nitems, icap;
+};
+
+struct ftop {
+    char *key;
+    size_t vstart, vend;
+};
+
+struct fdoc {
+    char *path;
+    char *lockpath;
+    int lockfd;
+    bool loaded;
+    char *text;
+    size_t len;
+    struct ftop *tops;
+    size_t ntops;
+    struct fentry *e;
+    size_t n, cap;
+    struct strmap by_path;
+    unsigned long seq;
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Stepping through the text. Every JSON value is decoded by jansson: json_loadb() with
+ * JSON_DISABLE_EOF_CHECK decodes the one value that starts at a position and reports in
+ * error.position how many bytes it consumed. This code only skips the whitespace and the single
+ * punctuation characters ('{' ':' ',' '}' '[' ']') between the values of the two outer objects
+ * and of a collection's array, so that no tree of a whole collection is ever built to step
+ * through it. */
+
+struct cursor {
+    const char *s;
+    size_t len, pos; /* len: the end of the region stepped through */
+    size_t epos;     /* where the first error is */
+    char *emsg;      /* what it is (after "file:line:col: ") */
+};
+
+static void ws(struct cursor *c)
+{
+    while (c->pos < c->len) {
+        char ch = c->s[c->pos];
+        if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r')
+            break;
+        c->pos++;
+    }
+}
+
+/* Whether the next character (after whitespace) is `ch`; consumes it when it is. */
+static bool punct(struct cursor *c, char ch)
+{
+    ws(c);
+    if (c->pos < c->len && c->s[c->pos] == ch) {
+        c->pos++;
+        return true;
+    }
+    return false;
+}
+
+static bool peek(struct cursor *c, char ch)
+{
+    ws(c);
+    return c->pos < c->len && c->s[c->pos] == ch;
+}
+
+static int fail_at(struct cursor *c, size_t pos, const char *fmt, ...) IDPC_PRINTF(3, 4);
+
+static int fail_at(struct cursor *c, size_t pos, const char *fmt, ...)
+{
+    if (c->emsg)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    c->emsg = strbuf_detach(&sb);
+    c->epos = pos;
+    return -1;
+}
+
+/* Decodes the one JSON value at c->pos (jansson) and steps past it. NULL on error (recorded). */
+static json_t *decode(struct cursor *c)
+{
+    ws(c);
+    size_t start = c->pos;
+    json_error_t je;
+    json_t *v =
+        json_loadb(c->s + start, c->len - start, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &je);
+    size_t used = je.position > 0 ? (size_t)je.position : 0;
+    if (!v) {
+        /* jansson's position is just past the byte it stopped at: point at that character */
+        size_t at = start + (used > 0 ? used - 1 : 0);
+        while (at > start && ((unsigned char)c->s[at] & 0xC0) == 0x80)
+            at--;
+        fail_at(c, at, "not a valid tenant snapshot: %s", je.text);
+        return NULL;
+    }
+    c->pos = start + used;
+    return v;
+}
+
+typedef int (*member_fn)(struct cursor *c, const char *key, void *ctx);
+
+/* Steps through the object at c->pos: each member name is decoded by jansson, then `fn` is called
+ * with the cursor at the member's value, which it must step past. */
+static int step_object(struct cursor *c, member_fn fn, void *ctx)
+{
+    if (!punct(c, '{'))
+        return fail_at(c, c->pos, "not a valid tenant snapshot: expected '{'");
+    if (punct(c, '}'))
+        return 0;
+    for (;;) {
+        ws(c);
+        size_t kpos = c->pos;
+        json_t *k = decode(c);
+        if (!k)
+            return -1;
+        int rc = 0;
+        if (!json_is_string(k))
+            rc = fail_at(c, kpos, "not a valid tenant snapshot: expected a member name (a string)");
+        else if (!punct(c, ':'))
+            rc = fail_at(c, c->pos, "not a valid tenant snapshot: expected ':'");
+        else {
+            ws(c);
+            rc = fn(c, json_string_value(k), ctx);
+        }
+        json_decref(k);
+        if (rc != 0)
+            return -1;
+        if (punct(c, ','))
+            continue;
+        if (punct(c, '}'))
+            return 0;
+        return fail_at(c, c->pos, "not a valid tenant snapshot: expected ',' or '}'");
+    }
+}
+
+/* Called for each item of an array (borrowed) with its span; returns false to stop. */
+typedef bool (*item_fn)(json_t *item, size_t start, size_t end, void *ctx);
+
+/* Steps through the array at c->pos, decoding it item by item (each item is freed after `fn`). */
+static int step_array(struct cursor *c, item_fn fn, void *ctx)
+{
+    if (!punct(c, '['))
+        return fail_at(c, c->pos, "not a valid tenant snapshot: expected '['");
+    if (punct(c, ']'))
+        return 0;
+    for (;;) {
+        ws(c);
+        size_t start = c->pos;
+        json_t *v = decode(c);
+        if (!v)
+            return -1;
+        bool go = fn ? fn(v, start, c->pos, ctx) : true;
+        json_decref(v);
+        if (!go)
+            return 0;
+        if (punct(c, ','))
+            continue;
+        if (punct(c, ']'))
+            return 0;
+        return fail_at(c, c->pos, "not a valid tenant snapshot: expected ',' or ']'");
+    }
+}
+
+static void line_col(const char *s, size_t pos, unsigned *line, unsigned *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < pos; i++) {
+        if (s[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else if (((unsigned char)s[i] & 0xC0) != 0x80) {
+            (*col)++;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Loading                                                                                      */
+
+static struct fentry *entry_find(struct fdoc *d, const char *key)
+{
+    size_t i;
+    if (!strmap_get(&d->by_path, key, &i))
+        return NULL;
+    return d->e[i].deleted ? NULL : &d->e[i];
+}
+
+static struct fentry *entry_add(struct fdoc *d, const char *key)
+{
+    size_t i;
+    if (strmap_get(&d->by_path, key, &i)) {
+        d->e[i].deleted = false;
+        return &d->e[i];
+    }
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 64;
+        d->e = xrealloc(d->e, d->cap * sizeof(*d->e));
+    }
+    struct fentry *e = &d->e[d->n];
+    memset(e, 0, sizeof(*e));
+    e->key = xstrdup(key);
+    strmap_put(&d->by_path, key, d->n);
+    d->n++;
+    return e;
+}
+
+static void entry_clear_index(struct fentry *e)
+{
+    if (e->ids) {
+        strmap_fini(e->ids);
+        free(e->ids);
+        e->ids = NULL;
+    }
+    free(e->istart);
+    free(e->iend);
+    e->istart = e->iend = NULL;
+    e->nitems = e->icap = 0;
+}
+
+static void doc_unload(struct fdoc *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->e[i].key);
+        json_decref(d->e[i].json);
+        entry_clear_index(&d->e[i]);
+    }
+    free(d->e);
+    d->e = NULL;
+    d->n = d->cap = 0;
+    for (size_t i = 0; i < d->ntops; i++)
+        free(d->tops[i].key);
+    free(d->tops);
+    d->tops = NULL;
+    d->ntops = 0;
+    strmap_fini(&d->by_path);
+    strmap_init(&d->by_path, false);
+    free(d->text);
+    d->text = NULL;
+    d->len = 0;
+    d->loaded = false;
+}
+
+struct loading {
+    struct fdoc *d;
+    bool have_format, have_coll;
+};
+
+/* A member of "collections": an array is decoded item by item (validated, then freed), any other
+ * value whole; only its span is kept. */
+static int load_collection(struct cursor *c, const char *key, void *ctx)
+{
+    struct loading *ld = ctx;
+    size_t vstart = c->pos;
+    if (peek(c, '[')) {
+        if (step_array(c, NULL, NULL) != 0)
+            return -1;
+    } else {
+        json_t *v = decode(c);
+        if (!v)
+            return -1;
+        json_decref(v);
+    }
+    struct fentry *e = entry_add(ld->d, key);
+    e->vstart = vstart;
+    e->vend = c->pos;
+    e->from_text = true;
+    return 0;
+}
+
+/* A member of the top-level object. */
+static int load_top(struct cursor *c, const char *key, void *ctx)
+{
+    struct loading *ld = ctx;
+    struct fdoc *d = ld->d;
+    size_t vstart = c->pos;
+    if (strcmp(key, "collections") == 0 && peek(c, '{')) {
+        ld->have_coll = true;
+        if (step_object(c, load_collection, ld) != 0)
+            return -1;
+    } else {
+        json_t *v = decode(c);
+        if (!v)
+            return -1;
+        if (strcmp(key, "format") == 0) {
+            ld->have_format =
+                json_is_string(v) && strcmp(json_string_value(v), "idpc-tenant/1") == 0;
+            if (!ld->have_format) {
+                json_decref(v);
+                return fail_at(c, vstart,
+                               "unsupported snapshot format %.*s (expected \"idpc-tenant/1\")",
+                               (int)(c->pos - vstart), d->text + vstart);
+            }
+        }
+        json_decref(v);
+    }
+    d->tops = xrealloc(d->tops, (d->ntops + 1) * sizeof(*d->tops));
+    d->tops[d->ntops].key = xstrdup(key);
+    d->tops[d->ntops].vstart = vstart;
+    d->tops[d->ntops].vend = c->pos;
+    d->ntops++;
+    return 0;
+}
+
+/* Reads and validates the whole document, every value decoded once by jansson (a collection's
+ * array item by item, so memory stays bounded by the largest item); a truncated or corrupt
+ * snapshot never half-loads, and its error carries file:line:col. */
+static int doc_load(struct fdoc *d, struct backend_error *err)
+{
+    if (d->loaded)
+        return 0;
+    int rc = util_read_file(d->path, &d->text, &d->len);
+    if (rc != 0) {
+        backend_error_set(err, 0, NULL, "cannot read tenant snapshot '%s': %s", d->path,
+                          strerror(rc));
+        d->text = NULL;
+        return -1;
+    }
+    if (d->len > INT_MAX) { /* jansson reports positions as int */
+        backend_error_set(err, 0, NULL, "%s: tenant snapshot larger than %d bytes", d->path,
+                          INT_MAX);
+        doc_unload(d);
+        return -1;
+    }
+    struct cursor c = {.s = d->text, .len = d->len};
+    struct loading ld = {.d = d};
+    ws(&c);
+    if (!peek(&c, '{'))
+        fail_at(&c, c.pos,
+                "not a valid tenant snapshot: expected an object {\"format\": \"idpc-tenant/1\", "
+                "\"collections\": {...}}");
+    else if (step_object(&c, load_top, &ld) == 0) {
+        ws(&c);
+        if (c.pos != c.len)
+            fail_at(&c, c.pos, "not a valid tenant snapshot: expected the end of the document");
+    }
+    if (c.emsg) {
+        unsigned line, col;
+        line_col(d->text, c.epos, &line, &col);
+        backend_error_set(err, 0, NULL, "%s:%u:%u: %s", d->path, line, col, c.emsg);
+        free(c.emsg);
+        doc_unload(d);
+        return -1;
+    }
+    if (!ld.have_format || !ld.have_coll) {
+        backend_error_set(err, 0, NULL,
+                          "%s is not a tenant snapshot: it needs \"format\": \"idpc-tenant/1\" "
+                          "and \"collections\" (see docs/tenant-format.md)",
+                          d->path);
+        doc_unload(d);
+        return -1;
+    }
+    d->loaded = true;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Reading                                                                                      */
+
+static json_t *entry_json(struct fdoc *d, struct fentry *e, struct backend_error *err)
+{
+    if (e->json)
+        return e->json;
+    json_error_t je;
+    e->json = json_loadb(d->text + e->vstart, e->vend - e->vstart, JSON_DECODE_ANY, &je);
+    if (!e->json)
+        backend_error_set(err, 0, NULL, "%s: collection '%s': %s", d->path, e->key, je.text);
+    return e->json;
+}
+
+static bool index_item(json_t *item, size_t start, size_t end, void *ctx)
+{
+    struct fentry *e = ctx;
+    if (e->nitems == e->icap) {
+        e->icap = e->icap ? e->icap * 2 : 64;
+        e->istart = xrealloc(e->istart, e->icap * sizeof(size_t));
+        e->iend = xrealloc(e->iend, e->icap * sizeof(size_t));
+    }
+    e->istart[e->nitems] = start;
+    e->iend[e->nitems] = end;
+    const char *id = json_string_value(json_object_get(item, "id"));
+    if (id)
+        strmap_put_first(e->ids, id, e->nitems);
+    e->nitems++;
+    return true;
+}
+
+/* Builds the id → item span index of a raw array collection (each item decoded by jansson). */
+static void entry_index(struct fdoc *d, struct fentry *e)
+{
+    if (e->ids || e->json)
+        return;
+    e->ids = xcalloc(1, sizeof(*e->ids));
+    strmap_init(e->ids, true);
+    struct cursor c = {.s = d->text, .len = e->vend, .pos = e->vstart};
+    if (!peek(&c, '['))
+        return;
+    (void)step_array(&c, index_item, e); /* validated at load: cannot fail */
+    free(c.emsg);
+}
+
+static json_t *array_find_id(json_t *arr, const char *id, size_t *index)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        const char *vid = json_string_value(json_object_get(v, "id"));
+        if (vid && strcasecmp(vid, id) == 0) {
+            if (index)
+                *index = i;
+            return v;
+        }
+    }
+    return NULL;
+}
+
+/* The entry with the longest key that is `path` or a prefix of it at a '/'; *rest points at the
+ * remaining segments ("" when exact). */
+static struct fentry *entry_prefix(struct fdoc *d, const char *path, const char **rest)
+{
+    char *p = xstrdup(path);
+    struct fentry *e = NULL;
+    for (;;) {
+        e = entry_find(d, p);
+        if (e) {
+            *rest = path + strlen(p);
+            if (**rest == '/')
+                (*rest)++;
+            break;
+        }
+        char *slash = strrchr(p, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+    }
+    free(p);
+    return e;
+}
+
+struct located {
+    struct fentry *entry;
+    json_t *item;   /* borrowed */
+    json_t *parent; /* array or object holding item; NULL when item is the entry's value */
+    size_t index;   /* in parent when it is an array */
+};
+
+/* Walks the remaining segments from an entry's value: arrays by item id, objects by key. */
+static bool walk(json_t *v, const char *rest, struct located *loc)
+{
+    loc->item = v;
+    loc->parent = NULL;
+    char *r = xstrdup(rest);
+    bool ok = true;
+    for (char *seg = r; seg && *seg;) {
+        char *slash = strchr(seg, '/');
+        if (slash)
+            *slash = '\0';
+        json_t *next = NULL;
+        size_t idx = 0;
+        if (json_is_array(loc->item))
+            next = array_find_id(loc->item, seg, &idx);
+        else if (json_is_object(loc->item))
+            next = json_object_get(loc->item, seg);
+        if (!next) {
+            ok = false;
+            break;
+        }
+        loc->parent = loc->item;
+        loc->index = idx;
+        loc->item = next;
+        seg = slash ? slash + 1 : NULL;
+    }
+    free(r);
+    return ok;
+}
+
+static int locate(struct fdoc *d, const char *path, struct located *loc, struct backend_error *err)
+{
+    memset(loc, 0, sizeof(*loc));
+    const char *rest = "";
+    struct fentry *e = entry_prefix(d, path, &rest);
+    if (!e)
+        return 1;
+    json_t *v = entry_json(d, e, err);
+    if (!v)
+        return -1;
+    loc->entry = e;
+    return walk(v, rest, loc) ? 0 : 1;
+}
+
+static int f_read(struct backend *b, const char *path, json_t **out, struct backend_error *err)
+{
+    struct fdoc *d = b->impl;
+    if (doc_load(d, err) != 0)
+        return -1;
+    const char *rest = "";
+    struct fentry *e = entry_prefix(d, path, &rest);
+    if (!e)
+        return 0;
+    /* An item of a raw collection: parse just that item. */
+    if (!e->json && *rest && !strchr(rest, '/')) {
+        entry_index(d, e);
+        size_t i;
+        if (e->ids && strmap_get(e->ids, rest, &i)) {
+            json_error_t je;
+            *out =
+                json_loadb(d->text + e->istart[i], e->iend[i] - e->istart[i], JSON_DECODE_ANY, &je);
+            if (!*out) {
+                backend_error_set(err, 0, NULL, "%s: %s: %s", d->path, path, je.text);
+                return -1;
+            }
+            return 0;
+        }
+        if (e->nitems || (d->text[e->vstart] == '['))
+            return 0;
+    }
+    struct located loc;
+    int rc = locate(d, path, &loc, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        *out = json_incref(loc.item);
+    return 0;
+}
+
+struct scanning {
+    const char *const *fields;
+    size_t nfields;
+    backend_item_fn fn;
+    void *ctx;
+};
+
+static bool select_field(const char *const *fields, size_t n, const char *k)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(fields[i], k) == 0)
+            return true;
+    return false;
+}
+
+/* One item of a scanned collection, decoded by jansson: passes on its selected members. */
+static bool scan_item(json_t *item, size_t start, size_t end, void *ctx)
+{
+    (void)start;
+    (void)end;
+    struct scanning *sc = ctx;
+    if (!json_is_object(item))
+        return true;
+    json_t *sel = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(item, k, v)
+    {
+        if (select_field(sc->fields, sc->nfields, k))
+            json_object_set(sel, k, v);
+    }
+    bool go = sc->fn(sel, sc->ctx);
+    json_decref(sel);
+    return go;
+}
+
+static int f_scan(struct backend *b, const char *path, const char *const *fields, size_t nfields,
+                  backend_item_fn fn, void *ctx, struct backend_error *err)
+{
+    struct fdoc *d = b->impl;
+    if (doc_load(d, err) != 0)
+        return -1;
+    struct fentry *e = entry_find(d, path);
+    if (e && !e->json) {
+        /* Streamed item by item from the text: no tree of the whole collection. */
+        struct cursor c = {.s = d->text, .len = e->vend, .pos = e->vstart};
+        if (!peek(&c, '['))
+            return 0;
+        struct scanning sc = {.fields = fields, .nfields = nfields, .fn = fn, .ctx = ctx};
+        if (step_array(&c, scan_item, &sc) != 0) {
+            backend_error_set(err, 0, NULL, "%s: collection '%s': %s", d->path, e->key, c.emsg);
+            free(c.emsg);
+            return -1;
+        }
+        return 0;
+    }
+    json_t *all = NULL;
+    if (f_read(b, path, &all, err) != 0)
+        return -1;
+    size_t i;
+    json_t *v;
+    json_array_foreach(all, i, v)
+    {
+        json_t *item = json_object();
+        for (size_t f = 0; f < nfields; f++) {
+            json_t *x = json_object_get(v, fields[f]);
+            if (x)
+                json_object_set(item, fields[f], x);
+        }
+        bool go = fn(item, ctx);
+        json_decref(item);
+        if (!go)
+            break;
+    }
+    json_decref(all);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Writing: Graph's behaviour, emulated (backend_file_write.c)                                  */
+
+json_t *backend_file_collection(struct backend *b, const char *path, bool create,
+                                struct backend_error *err)
+{
+    struct fdoc *d = b->impl;
+    struct fentry *e = entry_find(d, path);
+    if (!e) {
+        if (!create)
+            return NULL;
+        e = entry_add(d, path);
+        e->json = json_array();
+    }
+    json_t *v = entry_json(d, e, err);
+    if (v) {
+        entry_clear_index(e);
+        e->dirty = true;
+    }
+    return v;
+}
+
+void backend_file_drop(struct backend *b, const char *path)
+{
+    struct fdoc *d = b->impl;
+    struct fentry *e = entry_find(d, path);
+    if (e) {
+        e->deleted = true;
+        e->dirty = true;
+    }
+}
+
+int backend_file_locate(struct backend *b, const char *path, json_t **item, json_t **parent,
+                        size_t *index, struct backend_error *err)
+{
+    struct fdoc *d = b->impl;
+    struct located loc;
+    int rc = locate(d, path, &loc, err);
+    if (rc != 0)
+        return rc;
+    entry_clear_index(loc.entry);
+    loc.entry->dirty = true;
+    *item = loc.item;
+    *parent = loc.parent;
+    *index = loc.index;
+    return 0;
+}
+
+/* Read-only lookup of an item by collection and id, from the text index when the collection is
+ * not parsed (users, groups). Returns a new reference or NULL. */
+json_t *backend_file_get(struct backend *b, const char *collection, const char *id)
+{
+    char *p = xasprintf("%s/%s", collection, id);
+    json_t *v = NULL;
+    struct backend_error err;
+    if (f_read(b, p, &v, &err) != 0)
+        v = NULL;
+    free(p);
+    return v;
+}
+
+char *backend_file_new_id(struct backend *b, const char *path, const json_t *body)
+{
+    struct fdoc *d = b->impl;
+    /* Deterministic for a given snapshot and request, unique across runs because the snapshot
+     * changes with every write: SHA-256 of (file path, sequence, request, snapshot size). */
+    char *dump = body ? json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *seed = xasprintf("%s|%lu|%zu|%s|%s", d->path, d->seq++, d->len, path, dump ? dump : "");
+    free(dump);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_Digest(seed, strlen(seed), md, &mdlen, EVP_sha256(), NULL);
+    free(seed);
+    md[6] = (unsigned char)((md[6] & 0x0f) | 0x40);
+    md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);
+    return xasprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", md[0],
+                     md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8], md[9], md[10], md[11],
+                     md[12], md[13], md[14], md[15]);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Lock and commit                                                                              */
+
+static int f_lock(struct backend *b, struct backend_error *err)
+{
+    struct fdoc *d = b->impl;
+    if (d->lockfd >= 0)
+        return 0;
+    int fd = open(d->lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        backend_error_set(err, 0, NULL, "cannot create lock file '%s': %s", d->lockpath,
+                          strerror(errno));
+        return -1;
+    }
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    while (fcntl(fd, F_SETLKW, &fl) != 0) {
+        if (errno == EINTR)
+            continue;
+        backend_error_set(err, 0, NULL, "cannot lock '%s': %s", d->lockpath, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    d->lockfd = fd;
+    /* Someone may have committed between our first read and the lock: read again. */
+    doc_unload(d);
+    return doc_load(d, err);
+}
+
+static void f_unlock(struct backend *b)
+{
+    struct fdoc *d = b->impl;
+    if (d->lockfd < 0)
+        return;
+    close(d->lockfd); /* releases the fcntl lock */
+    d->lockfd = -1;
+    doc_unload(d); /* uncommitted writes are gone; the next read sees the file */
+}
+
+static void add_indented(struct strbuf *sb, const char *s, const char *indent)
+{
+    for (; *s; s++) {
+        strbuf_addc(sb, *s);
+        if (*s == '\n')
+            strbuf_adds(sb, indent);
+    }
+}
+
+static void add_json_string(struct strbuf *sb, const char *s)
+{
+    json_t *k = json_string(s);
+    char *t = json_dumps(k, JSON_ENCODE_ANY);
+    strbuf_adds(sb, t);
+    free(t);
+    json_decref(k);
+}
+
+char *backend_file_serialize(struct backend *b)
+{
+    struct fdoc *d = b->impl;
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_adds(&sb, "{\n");
+    for (size_t t = 0; t < d->ntops; t++) {
+        strbuf_adds(&sb, "  ");
+        add_json_string(&sb, d->tops[t].key);
+        strbuf_adds(&sb, ": ");
+        if (strcmp(d->tops[t].key, "collections") == 0) {
+            strbuf_adds(&sb, "{");
+            bool first = true;
+            for (size_t i = 0; i < d->n; i++) {
+                struct fentry *e = &d->e[i];
+                if (e->deleted)
+                    continue;
+                strbuf_adds(&sb, first ? "\n    " : ",\n    ");
+                first = false;
+                add_json_string(&sb, e->key);
+                strbuf_adds(&sb, ": ");
+                if (e->from_text && !e->dirty) {
+                    strbuf_add(&sb, d->text + e->vstart, e->vend - e->vstart);
+                } else {
+                    char *v =
+                        json_dumps(e->json, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+                    add_indented(&sb, v ? v : "null", "    ");
+                    free(v);
+                }
+            }
+            strbuf_adds(&sb, first ? "}" : "\n  }");
+        } else {
+            strbuf_add(&sb, d->text + d->tops[t].vstart, d->tops[t].vend - d->tops[t].vstart);
+        }
+        strbuf_adds(&sb, t + 1 < d->ntops ? ",\n" : "\n");
+    }
+    strbuf_adds(&sb, "}\n");
+    return strbuf_detach(&sb);
+}
+
+static int f_commit(struct backend *b, struct backend_error *err)
+{
+    struct fdoc *d = b->impl;
+    bool dirty = false;
+    for (size_t i = 0; i < d->n; i++)
+        dirty |= d->e[i].dirty;
+    int rc = 0;
+    if (dirty && d->loaded) {
+        char *text = backend_file_serialize(b);
+        int e = util_write_file_atomic(d->path, text, strlen(text));
+        free(text);
+        if (e != 0) {
+            backend_error_set(err, 0, NULL, "cannot write tenant snapshot '%s': %s", d->path,
+                              strerror(e));
+            rc = -1;
+        }
+    }
+    f_unlock(b);
+    return rc;
+}
+
+static void f_close(struct backend *b)
+{
+    struct fdoc *d = b->impl;
+    if (!d)
+        return;
+    f_unlock(b);
+    doc_unload(d);
+    strmap_fini(&d->by_path);
+    free(d->path);
+    free(d->lockpath);
+    free(d);
+    b->impl = NULL;
+}
+
+static const struct backend_ops file_ops = {
+    .scheme = "file",
+    .read = f_read,
+    .scan = f_scan,
+    .write = backend_file_write,
+    .lock = f_lock,
+    .commit = f_commit,
+    .unlock = f_unlock,
+    .close = f_close,
+};
+
+int backend_file_open(struct backend *b, const char *arg, struct backend_error *err)
+{
+    if (!arg || !*arg) {
+        backend_error_set(err, 0, NULL, "file: needs a path (file:tenant.json)");
+        return -1;
+    }
+    struct fdoc *d = xcalloc(1, sizeof(*d));
+    d->path = xstrdup(arg);
+    d->lockpath = xasprintf("%s.lock", arg);
+    d->lockfd = -1;
+    strmap_init(&d->by_path, false);
+    b->ops = &file_ops;
+    b->impl = d;
+    if (doc_load(d, err) != 0) {
+        f_close(b);
+        return -1;
+    }
+    return 0;
+}
+
+bool backend_file_locked(const struct backend *b)
+{
+    const struct fdoc *d = b->impl;
+    return d->lockfd >= 0;
+}
+
+const char *backend_file_path(const struct backend *b)
+{
+    const struct fdoc *d = b->impl;
+    return d->path;
+}

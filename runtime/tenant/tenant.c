@@ -1,0 +1,367 @@
+/* tenant.c — see tenant.h. */
+#include "runtime/tenant/tenant.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compiler/catalog.h"
+#include "compiler/util.h"
+
+static const struct {
+    const char *word;
+    const char *path;
+} kinds[TK__COUNT] = {
+    [TK_USER] = {"user", "users"},
+    [TK_GROUP] = {"group", "groups"},
+    [TK_LOCATION] = {"location", "identity/conditionalAccess/namedLocations"},
+    [TK_STRENGTH] = {"strength", "policies/authenticationStrengthPolicies"},
+    [TK_POLICY] = {"policy", "identity/conditionalAccess/policies"},
+    [TK_SP] = {"service_principal", "servicePrincipals"},
+    [TK_AGREEMENT] = {"terms", "identityGovernance/termsOfUse/agreements"},
+    [TK_ROLE] = {"role", "roleManagement/directory/roleDefinitions"},
+};
+
+const char *tenant_kind_word(enum tenant_kind k)
+{
+    return kinds[k].word;
+}
+
+const char *tenant_kind_path(enum tenant_kind k)
+{
+    return kinds[k].path;
+}
+
+static void index_init(struct tenant_index *x, bool names_nocase)
+{
+    memset(x, 0, sizeof(*x));
+    strmap_init_borrowed(&x->by_id, true);
+    strmap_init_borrowed(&x->by_name, names_nocase);
+    strmap_init_borrowed(&x->by_lname, true);
+    strmap_init_borrowed(&x->by_alt, true);
+    x->strings = arena_new();
+}
+
+static void index_fini(struct tenant_index *x)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        free(x->v[i].display);
+        json_decref(x->v[i].body);
+    }
+    free(x->v);
+    if (x->strings)
+        arena_free(x->strings);
+    strmap_fini(&x->by_id);
+    strmap_fini(&x->by_name);
+    strmap_fini(&x->by_lname);
+    strmap_fini(&x->by_alt);
+}
+
+static void chain(struct tenant_index *x, struct strmap *m, const char *key, size_t i, bool lname)
+{
+    size_t first = strmap_put_first(m, key, i);
+    if (first == i)
+        return;
+    size_t j = first;
+    for (;;) {
+        size_t *next = lname ? &x->v[j].next_lname : &x->v[j].next_name;
+        if (*next == TENANT_NONE) {
+            *next = i;
+            return;
+        }
+        j = *next;
+    }
+}
+
+static void index_add(struct tenant_index *x, const char *id, const char *name, const char *alt,
+                      json_t *body)
+{
+    if (!id)
+        return;
+    if (x->n == x->cap) {
+        x->cap = x->cap ? x->cap * 2 : 64;
+        x->v = xrealloc(x->v, x->cap * sizeof(*x->v));
+    }
+    size_t i = x->n++;
+    struct tenant_obj *o = &x->v[i];
+    o->id = arena_strdup(x->strings, id);
+    o->name = name ? arena_strdup(x->strings, name) : NULL;
+    o->alt = alt ? arena_strdup(x->strings, alt) : NULL;
+    o->display = NULL;
+    o->body = body ? json_incref(body) : NULL;
+    o->next_name = o->next_lname = TENANT_NONE;
+    strmap_put_first(&x->by_id, o->id, i);
+    if (o->name) {
+        chain(x, &x->by_name, o->name, i, false);
+        /* user names (UPNs) are case-insensitive already: by_name serves both */
+        if (!x->by_name.nocase)
+            chain(x, &x->by_lname, o->name, i, true);
+    }
+    if (o->alt)
+        strmap_put_first(&x->by_alt, o->alt, i);
+}
+
+struct scan_ctx {
+    struct tenant_index *x;
+    const char *name_key;
+    const char *alt_key;
+};
+
+static bool scan_item(const json_t *item, void *p)
+{
+    struct scan_ctx *c = p;
+    index_add(c->x, json_string_value(json_object_get(item, "id")),
+              json_string_value(json_object_get(item, c->name_key)),
+              c->alt_key ? json_string_value(json_object_get(item, c->alt_key)) : NULL, NULL);
+    return true;
+}
+
+static int scan_kind(struct tenant *t, enum tenant_kind k, const char *name_key,
+                     const char *alt_key, struct backend_error *err)
+{
+    const char *fields[3] = {"id", name_key, alt_key};
+    struct scan_ctx c = {&t->idx[k], name_key, alt_key};
+    return backend_scan(t->b, kinds[k].path, fields, alt_key ? 3 : 2, scan_item, &c, err);
+}
+
+static int read_kind(struct tenant *t, enum tenant_kind k, const char *name_key,
+                     const char *alt_key, bool keep_body, struct backend_error *err)
+{
+    json_t *list = NULL;
+    if (backend_read_list(t->b, kinds[k].path, &list, err) != 0)
+        return -1;
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        index_add(&t->idx[k], json_string_value(json_object_get(v, "id")),
+                  json_string_value(json_object_get(v, name_key)),
+                  alt_key ? json_string_value(json_object_get(v, alt_key)) : NULL,
+                  keep_body ? v : NULL);
+    }
+    json_decref(list);
+    return 0;
+}
+
+static int read_single(struct tenant *t, const char *path, json_t **out, struct backend_error *err)
+{
+    if (backend_read(t->b, path, out, err) != 0)
+        return -1;
+    if (*out && !json_is_object(*out)) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return 0;
+}
+
+int tenant_load(struct tenant *t, struct backend *b, struct backend_error *err)
+{
+    memset(t, 0, sizeof(*t));
+    t->b = b;
+    for (int k = 0; k < TK__COUNT; k++)
+        index_init(&t->idx[k], k == TK_USER);
+    json_t *orgs = NULL;
+    if (backend_read_list(b, "organization", &orgs, err) != 0)
+        return -1;
+    t->organization = json_incref(json_array_get(orgs, 0));
+    json_decref(orgs);
+    if (scan_kind(t, TK_USER, "userPrincipalName", NULL, err) != 0 ||
+        scan_kind(t, TK_GROUP, "displayName", NULL, err) != 0 ||
+        scan_kind(t, TK_SP, "displayName", "appId", err) != 0 ||
+        read_kind(t, TK_LOCATION, "displayName", NULL, true, err) != 0 ||
+        read_kind(t, TK_STRENGTH, "displayName", NULL, true, err) != 0 ||
+        read_kind(t, TK_POLICY, "displayName", NULL, true, err) != 0 ||
+        read_kind(t, TK_ROLE, "displayName", "templateId", false, err) != 0)
+        return -1;
+    json_t *agreements = NULL;
+    if (backend_read(b, kinds[TK_AGREEMENT].path, &agreements, err) != 0)
+        return -1;
+    if (json_is_array(agreements)) {
+        t->have_agreements = true;
+        size_t i;
+        json_t *v;
+        json_array_foreach(agreements, i, v)
+        {
+            index_add(&t->idx[TK_AGREEMENT], json_string_value(json_object_get(v, "id")),
+                      json_string_value(json_object_get(v, "displayName")), NULL, NULL);
+        }
+    }
+    json_decref(agreements);
+    if (backend_read_list(b, "roleManagement/directory/roleAssignments", &t->role_assignments,
+                          err) != 0 ||
+        backend_read_list(b, "roleManagement/directory/roleEligibilitySchedules", &t->eligibilities,
+                          err) != 0 ||
+        backend_read_list(b, "groupSettings", &t->group_settings, err) != 0 ||
+        backend_read_list(b, "subscribedSkus", &t->skus, err) != 0 ||
+        read_single(t, "policies/authenticationMethodsPolicy", &t->methods_policy, err) != 0 ||
+        read_single(t, "policies/authorizationPolicy", &t->authorization, err) != 0 ||
+        read_single(t, "policies/identitySecurityDefaultsEnforcementPolicy", &t->security_defaults,
+                    err) != 0)
+        return -1;
+    return 0;
+}
+
+void tenant_free(struct tenant *t)
+{
+    for (int k = 0; k < TK__COUNT; k++)
+        index_fini(&t->idx[k]);
+    json_decref(t->organization);
+    json_decref(t->role_assignments);
+    json_decref(t->eligibilities);
+    json_decref(t->group_settings);
+    json_decref(t->skus);
+    json_decref(t->methods_policy);
+    json_decref(t->authorization);
+    json_decref(t->security_defaults);
+    memset(t, 0, sizeof(*t));
+}
+
+size_t tenant_index_of(const struct tenant *t, enum tenant_kind k, const char *id)
+{
+    size_t i;
+    if (!id || !strmap_get(&t->idx[k].by_id, id, &i))
+        return TENANT_NONE;
+    return i;
+}
+
+struct tenant_obj *tenant_by_id(const struct tenant *t, enum tenant_kind k, const char *id)
+{
+    size_t i = tenant_index_of(t, k, id);
+    return i == TENANT_NONE ? NULL : &t->idx[k].v[i];
+}
+
+size_t tenant_first_named(const struct tenant *t, enum tenant_kind k, const char *name)
+{
+    size_t i;
+    return strmap_get(&t->idx[k].by_name, name, &i) ? i : TENANT_NONE;
+}
+
+size_t tenant_first_lnamed(const struct tenant *t, enum tenant_kind k, const char *name)
+{
+    size_t i;
+    const struct strmap *m = t->idx[k].by_name.nocase ? &t->idx[k].by_name : &t->idx[k].by_lname;
+    return strmap_get(m, name, &i) ? i : TENANT_NONE;
+}
+
+void tenant_set_display(struct tenant *t, enum tenant_kind k, const char *id, const char *name)
+{
+    struct tenant_obj *o = tenant_by_id(t, k, id);
+    if (!o)
+        return;
+    free(o->display);
+    o->display = o->name && strcmp(o->name, name) == 0 ? NULL : xstrdup(name);
+}
+
+size_t tenant_count_named(const struct tenant *t, enum tenant_kind k, size_t first, bool nocase)
+{
+    size_t n = 0;
+    if (t->idx[k].by_name.nocase)
+        nocase = false; /* one chain */
+    for (size_t i = first; i != TENANT_NONE;
+         i = nocase ? t->idx[k].v[i].next_lname : t->idx[k].v[i].next_name)
+        n++;
+    return n;
+}
+
+struct tenant_obj *tenant_by_alt(const struct tenant *t, enum tenant_kind k, const char *alt)
+{
+    size_t i;
+    if (!alt || !strmap_get(&t->idx[k].by_alt, alt, &i))
+        return NULL;
+    return &t->idx[k].v[i];
+}
+
+json_t *tenant_group_body(struct tenant *t, const char *id)
+{
+    char *p = xasprintf("groups/%s", id);
+    json_t *v = NULL;
+    struct backend_error err;
+    if (backend_read(t->b, p, &v, &err) != 0)
+        v = NULL;
+    free(p);
+    return v;
+}
+
+json_t *tenant_group_rel(struct tenant *t, const char *id, const char *rel)
+{
+    char *p = xasprintf("groups/%s/%s", id, rel);
+    json_t *list = NULL;
+    struct backend_error err;
+    if (backend_read_list(t->b, p, &list, &err) != 0)
+        list = json_array();
+    free(p);
+    json_t *ids = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const char *mid = json_string_value(json_object_get(v, "id"));
+        if (mid)
+            json_array_append_new(ids, json_string(mid));
+    }
+    json_decref(list);
+    return ids;
+}
+
+static char *quoted(const char *word, const char *name)
+{
+    json_t *s = json_string(name);
+    char *q = json_dumps(s, JSON_ENCODE_ANY);
+    char *r = xasprintf("%s %s", word, q);
+    free(q);
+    json_decref(s);
+    return r;
+}
+
+char *tenant_describe_id(const struct tenant *t, const char *id, int hint)
+{
+    if (!id)
+        return NULL;
+    static const enum tenant_kind order[] = {TK_GROUP, TK_USER,      TK_LOCATION, TK_STRENGTH,
+                                             TK_SP,    TK_AGREEMENT, TK_POLICY};
+    if (hint == TK_ROLE || hint < 0) {
+        const struct catalog_role *r = catalog_role_by_id(id);
+        if (r)
+            return quoted("role", r->name);
+        struct tenant_obj *o = t ? tenant_by_alt(t, TK_ROLE, id) : NULL;
+        if (!o && t)
+            o = tenant_by_id(t, TK_ROLE, id);
+        if (o && o->name)
+            return quoted("role", o->name);
+    }
+    if (hint == TK_SP || hint < 0) {
+        /* application ids (in includeApplications) first: catalog, then the tenant's apps */
+        const struct catalog_app *a = catalog_app_by_id(id);
+        if (a)
+            return quoted("app", a->name);
+        struct tenant_obj *o = t ? tenant_by_alt(t, TK_SP, id) : NULL;
+        if (o && o->name)
+            return quoted("app", o->name);
+    }
+    if (!t)
+        return NULL;
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(order); i++) {
+        if (hint >= 0 && (int)order[i] != hint)
+            continue;
+        struct tenant_obj *o = tenant_by_id(t, order[i], id);
+        if (o && (o->display || o->name))
+            return quoted(kinds[order[i]].word, o->display ? o->display : o->name);
+    }
+    return NULL;
+}
+
+char *tenant_sha256(const json_t *v)
+{
+    char *dump = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(dump ? dump : "", dump ? strlen(dump) : 0, md, &n, EVP_sha256(), NULL);
+    free(dump);
+    char *hex = xmalloc(2 * n + 1);
+    for (unsigned i = 0; i < n; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    hex[2 * n] = '\0';
+    return hex;
+}

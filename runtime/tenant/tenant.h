@@ -1,0 +1,96 @@
+/* tenant.h — the observed tenant: what a plan reads from a backend, indexed by id and name.
+ * Ownership: a struct tenant owns its indexes, strings and JSON (one reference each); pointers it
+ * hands out stay valid until tenant_free(). The backend is borrowed. */
+#ifndef IDPC_TENANT_H
+#define IDPC_TENANT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "runtime/tenant/backend.h"
+#include "compiler/strmap.h"
+
+#define TENANT_NONE ((size_t)-1)
+
+/* Object kinds a reference can name. */
+enum tenant_kind {
+    TK_USER,      /* name = userPrincipalName (case-insensitive) */
+    TK_GROUP,     /* name = displayName */
+    TK_LOCATION,  /* named locations */
+    TK_STRENGTH,  /* authentication strengths, built-ins included */
+    TK_POLICY,    /* conditional access policies */
+    TK_SP,        /* service principals; alt = appId */
+    TK_AGREEMENT, /* terms of use */
+    TK_ROLE,      /* role definitions; alt = templateId */
+    TK__COUNT
+};
+
+struct tenant_obj {
+    char *id;
+    char *name;
+    char *alt;
+    char *display;     /* the name the configuration gives it, when that differs; or NULL */
+    json_t *body;      /* the whole object for policies, locations, strengths; else NULL */
+    size_t next_name;  /* next object with the same exact name, or TENANT_NONE */
+    size_t next_lname; /* next object with the same name ignoring case */
+};
+
+struct tenant_index {
+    struct tenant_obj *v;
+    size_t n, cap;
+    struct strmap by_id;    /* case-insensitive */
+    struct strmap by_name;  /* exact (users: case-insensitive) */
+    struct strmap by_lname; /* case-insensitive */
+    struct strmap by_alt;   /* case-insensitive */
+    struct arena *strings;  /* ids and names; the maps borrow them */
+};
+
+struct tenant {
+    struct backend *b;
+    struct tenant_index idx[TK__COUNT];
+    json_t *organization;     /* organization[0] */
+    json_t *role_assignments; /* arrays as Graph returns them */
+    json_t *eligibilities;    /* roleEligibilitySchedules */
+    json_t *group_settings;
+    json_t *skus;
+    json_t *methods_policy; /* singletons, or NULL when the tenant has none */
+    json_t *authorization;
+    json_t *security_defaults;
+    bool have_agreements; /* the tenant lists terms of use (else agreement refs are not checked) */
+};
+
+/* Reads everything a plan needs. Users, groups and service principals are streamed with only
+ * their ids and names; group bodies and members are read on demand. 0 or -1 (err filled). */
+int tenant_load(struct tenant *t, struct backend *b, struct backend_error *err);
+void tenant_free(struct tenant *t);
+
+const char *tenant_kind_word(enum tenant_kind k); /* DSL word: "user", "group", "location" */
+const char *tenant_kind_path(enum tenant_kind k); /* Graph collection path */
+
+struct tenant_obj *tenant_by_id(const struct tenant *t, enum tenant_kind k, const char *id);
+size_t tenant_index_of(const struct tenant *t, enum tenant_kind k, const char *id);
+/* First object with exactly this name (users: any case); follow next_name for the others. */
+size_t tenant_first_named(const struct tenant *t, enum tenant_kind k, const char *name);
+/* First object with this name ignoring case; follow next_lname. */
+size_t tenant_first_lnamed(const struct tenant *t, enum tenant_kind k, const char *name);
+size_t tenant_count_named(const struct tenant *t, enum tenant_kind k, size_t first, bool nocase);
+struct tenant_obj *tenant_by_alt(const struct tenant *t, enum tenant_kind k, const char *alt);
+
+/* Renders object id under `name` from now on (the configuration's spelling, for messages). */
+void tenant_set_display(struct tenant *t, enum tenant_kind k, const char *id, const char *name);
+
+/* A group's full object (new reference; NULL when gone). */
+json_t *tenant_group_body(struct tenant *t, const char *id);
+/* A group's members or owners ("members"/"owners") as an array of ids (new reference). */
+json_t *tenant_group_rel(struct tenant *t, const char *id, const char *rel);
+
+/* DSL rendering of an id met in a Graph object: `group "Sales"`, `user "a@b"`, `role "Global
+ * Administrator"`, `app "Office 365 Exchange Online"`; NULL when the id is unknown. The result
+ * is the caller's. `hint` narrows the search: a tenant kind, or -1 for any. */
+char *tenant_describe_id(const struct tenant *t, const char *id, int hint);
+
+/* SHA-256 (hex) of the canonical JSON of v: keys sorted, compact. Caller frees. */
+char *tenant_sha256(const json_t *v);
+
+#endif
