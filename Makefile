@@ -1,20 +1,27 @@
 # The two commands of the README, and a few conveniences. CMake does the real work.
-#   make plan   build idpc and plan the bundled Contoso example
-#   make test   build with AddressSanitizer + UndefinedBehaviorSanitizer and run every test
-# Both install missing Debian build dependencies first (scripts/deps.sh).
+#   make plan   build an optimised idpc (build-release/) and plan the bundled Contoso example;
+#               needs only the build dependencies
+#   make test   build with AddressSanitizer + UndefinedBehaviorSanitizer (build/) and run every test
+# Both install missing Debian dependencies first (scripts/deps.sh build|test).
+#   make install [PREFIX=/usr/local] [DESTDIR=...]   binary, man pages, shell completions
+#   make deb                                         a Debian package (CPack) in build-release/
 
 BUILD ?= build
+RELEASE ?= build-release
 JOBS ?= 2
 CMAKE_FLAGS ?= -DIDPC_SANITIZE=ON
-IDPC = $(BUILD)/cli/idpc
+RELEASE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release -DIDPC_TESTS=OFF
+PREFIX ?= /usr/local
+IDPC = $(RELEASE)/cli/idpc
 EXAMPLE = policies/contoso
 
 export ASAN_OPTIONS ?= detect_leaks=1:halt_on_error=1:abort_on_error=0
 export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps test-deps build plan test fuzz bench format format-check clean
+.PHONY: all deps test-deps package-deps build release plan test \
+	install deb fuzz bench format format-check clean
 
-all: build
+all: release
 
 deps:
 	@scripts/deps.sh build
@@ -22,18 +29,43 @@ deps:
 test-deps:
 	@scripts/deps.sh test
 
-$(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+package-deps:
+	@scripts/deps.sh package
 
-build: deps $(BUILD)/CMakeCache.txt
+# A build folder counts as configured only when CMake finished generating it (its Makefile
+# exists). A configure that fails removes its half-written cache, so the next run starts clean
+# instead of skipping the configure step.
+CONFIGURE = cmake -S . -B $(1) $(2) || { rm -f $(1)/CMakeCache.txt $(1)/Makefile; exit 1; }
+
+$(BUILD)/Makefile:
+	@$(call CONFIGURE,$(BUILD),$(CMAKE_FLAGS))
+
+$(RELEASE)/Makefile:
+	@$(call CONFIGURE,$(RELEASE),$(RELEASE_FLAGS) -DCMAKE_INSTALL_PREFIX=$(PREFIX))
+
+# The optimised binary without sanitizers: what `make plan`, `make install` and `make deb` use.
+release: deps $(RELEASE)/Makefile
+	cmake --build $(RELEASE) -j$(JOBS)
+
+# The sanitizer build the test suite runs.
+build: test-deps $(BUILD)/Makefile
 	cmake --build $(BUILD) -j$(JOBS)
 
-plan: build
+plan: release
 	$(IDPC) plan $(EXAMPLE) --tenant file:policies/contoso-tenant.json
 
-test: test-deps $(BUILD)/CMakeCache.txt
-	cmake --build $(BUILD) -j$(JOBS)
+test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+
+# Man pages are generated from the binary's --help (help2man), so `install` needs the
+# package profile's tools too.
+install: package-deps release
+	cmake --build $(RELEASE) -j$(JOBS) --target idpc_docs
+	DESTDIR=$(DESTDIR) cmake --install $(RELEASE) --prefix $(PREFIX)
+
+deb: package-deps release
+	cmake --build $(RELEASE) -j$(JOBS) --target idpc_docs
+	cd $(RELEASE) && cpack -G DEB
 
 # libFuzzer targets (clang); FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
@@ -58,4 +90,4 @@ format-check:
 	@clang-format --dry-run -Werror $(FORMAT_FILES) && echo "formatting: ok"
 
 clean:
-	rm -rf $(BUILD) build-fuzz
+	rm -rf $(BUILD) $(RELEASE) build-fuzz build-bench

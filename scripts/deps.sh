@@ -1,19 +1,27 @@
 #!/bin/sh
 # Installs the Debian packages idpc needs to build and test, and only those that are missing.
 # Works as root, or through sudo; says what it installs before it does.
-# Usage: scripts/deps.sh [build|test|ci]   (default: test)
+# Usage: scripts/deps.sh [build|test|package|ci]   (default: test)
+#   build    compile idpc (make plan): a C toolchain with libc headers, CMake, flex/bison, libraries
+#   test     build + the test suite's tools and libraries (make test)
+#   package  build + man pages and the Debian package (make install, make deb)
+#   ci       everything .ci/run uses: test + package + clang, clang-format, libFuzzer, chromium
 set -eu
 profile=${1:-test}
 
-build_pkgs="cmake make gcc pkg-config flex bison libjansson-dev libcurl4-openssl-dev libssl-dev"
+# apt installs without recommends, and gcc only recommends libc6-dev: name it, or the compiler
+# cannot link (cannot find Scrt1.o).
+build_pkgs="cmake make gcc libc6-dev pkg-config flex bison libjansson-dev libcurl4-openssl-dev libssl-dev"
 test_pkgs="libcmocka-dev libmicrohttpd-dev jq openssl python3 python3-jsonschema ca-certificates"
+package_pkgs="help2man dpkg-dev file"
 ci_pkgs="clang clang-format libclang-rt-14-dev chromium"
 
 case "$profile" in
 build) want="$build_pkgs" ;;
 test) want="$build_pkgs $test_pkgs" ;;
-ci) want="$build_pkgs $test_pkgs $ci_pkgs" ;;
-*) echo "deps.sh: unknown profile '$profile' (build, test or ci)" >&2; exit 2 ;;
+package) want="$build_pkgs $package_pkgs" ;;
+ci) want="$build_pkgs $test_pkgs $package_pkgs $ci_pkgs" ;;
+*) echo "deps.sh: unknown profile '$profile' (build, test, package or ci)" >&2; exit 2 ;;
 esac
 
 missing=""
