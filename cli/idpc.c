@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "compiler/suggest.h"
+#include "runtime/tenant/versions.h"
 
 static const struct cli_command commands[] = {
 #define CLI_CMD(name, fn, summary) {name, fn, summary},
@@ -23,7 +24,7 @@ static void usage(FILE *out)
     fprintf(out, "\nRun 'idpc COMMAND --help' for a command's options and an example.\n"
                  "Options:\n"
                  "  -h, --help     show this help\n"
-                 "  --version      show the version\n\n"
+                 "  --version      show the version, the commit and the libraries' versions\n\n"
                  "Exit codes: 0 success, 1 errors in the input or the operation failed,\n"
                  "2 usage error (and, with plan --detailed-exitcode, 2 means changes).\n"
                  "Documentation: docs/cli.md\n");
@@ -41,7 +42,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-        printf("idpc %s\n", IDPC_VERSION);
+        versions_print(stdout);
         return 0;
     }
     for (size_t i = 0; i < IDPC_ARRAY_LEN(commands); i++)

@@ -10,12 +10,16 @@
 # Environment:
 #   IDPC_FRESH_ROOT   where to build the root (default: a new folder under /var/tmp)
 #   IDPC_FRESH_KEEP   1 keeps the root afterwards (default: removed when the run passes)
+#   IDPC_FRESH_REUSE  1 reuses an IDPC_FRESH_ROOT that holds only debootstrap + git + make (a
+#                     kept root whose clone failed); the clone is made anew
 #   DEBIAN_MIRROR     the mirror debootstrap and apt use (default http://deb.debian.org/debian)
 # Exit code: 0 when both commands pass; the log is $ROOT.log.
 set -eu
 
-repo=$(cd "$(dirname "$0")/.." && git rev-parse --show-toplevel)
-rev=$(git -C "$repo" rev-parse "${1:-HEAD}")
+top=$(cd "$(dirname "$0")/.." && git rev-parse --show-toplevel)
+# The object store (a worktree's .git is only a pointer to it).
+repo=$(cd "$top" && cd "$(git rev-parse --git-common-dir)" && pwd)
+rev=$(git -C "$top" rev-parse "${1:-HEAD}")
 root=${IDPC_FRESH_ROOT:-$(mktemp -d /var/tmp/idpc-fresh.XXXXXX)}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 log="$root.log"
@@ -49,8 +53,13 @@ trap 'exit 130' INT TERM
 say() { echo "== $*" | tee -a "$log"; }
 
 say "fresh-debian: $root (commit $rev), log $log"
-say "debootstrap --variant=minbase bookworm"
-debootstrap --variant=minbase bookworm "$root" "$mirror" >>"$log" 2>&1
+if [ "${IDPC_FRESH_REUSE:-0}" = 1 ] && [ -f "$root/etc/debian_version" ]; then
+    say "reusing the root at $root"
+    rm -rf "$root/root/idpc"
+else
+    say "debootstrap --variant=minbase bookworm"
+    debootstrap --variant=minbase bookworm "$root" "$mirror" >>"$log" 2>&1
+fi
 
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 for fs in proc sys dev; do
@@ -77,7 +86,11 @@ in_root 'apt-get update -qq && apt-get install -y -qq --no-install-recommends gi
 in_root 'dpkg-query -W -f "\${Package}\n" | wc -l | sed "s/^/packages installed: /"' | tee -a "$log"
 
 say "git clone"
-in_root "git config --global --add safe.directory '*' && git clone -q /mnt/idpc.git /root/idpc && cd /root/idpc && git checkout -q $rev && git log -1 --oneline" 2>&1 | tee -a "$log"
+in_root "git config --global --add safe.directory '*' && git clone -q --no-checkout /mnt/idpc.git /root/idpc && cd /root/idpc && git checkout -q $rev && git log -1 --oneline" >>"$log" 2>&1 || {
+    say "git clone: FAILED (see $log)"
+    exit 1
+}
+tail -1 "$log"
 
 status=1
 say "make plan"
