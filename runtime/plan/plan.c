@@ -586,6 +586,23 @@ static bool is_leftover(const char *name)
     return n > m && strcmp(name + n - m, PLAN_REPLACED_SUFFIX) == 0;
 }
 
+/* A deletion is reviewable: its changes remove every attribute the object had, in the
+ * language's terms, as a creation adds them. */
+static void deleted_attributes(struct builder *bd, json_t *a, enum model_kind k, const json_t *cur)
+{
+    int nk = plan_nk(k);
+    if (nk < 0 || !cur)
+        return;
+    json_t *have = normalize((enum normalize_kind)nk, cur);
+    struct jsondiff d;
+    jsondiff_compute(have, NULL, &d);
+    json_t *ch = plan_dsl_changes(bd->t, (int)k, &d);
+    json_array_extend(json_object_get(a, "changes"), ch);
+    json_decref(ch);
+    jsondiff_fini(&d);
+    json_decref(have);
+}
+
 static void unmanaged_one(struct builder *bd, struct strmap *claimed, enum model_kind k,
                           const char *id, const char *name, const json_t *cur)
 {
@@ -620,6 +637,7 @@ static void unmanaged_one(struct builder *bd, struct strmap *claimed, enum model
                                          : k == MODEL_AUTH_STRENGTH  ? "strengths"
                                          : k == MODEL_GROUP          ? "groups"
                                                                      : "role assignments"));
+    deleted_attributes(bd, a, k, cur);
     delete_requests(a, k, id, name ? name : id, cur);
     push_action(bd, a, cur);
 }

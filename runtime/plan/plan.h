@@ -74,6 +74,10 @@ enum plan_format {
 bool plan_format_parse(const char *s, enum plan_format *out);
 void plan_render(const json_t *plan, enum plan_format fmt, bool color, FILE *out);
 void plan_render_text(const json_t *plan, bool color, FILE *out);
+/* The markdown is a pull-request comment: it starts with "<!-- idpc plan: PATHS -->" and stays
+ * under PLAN_MARKDOWN_MAX_BYTES (GitHub refuses comments over 65,536 characters), trimming
+ * object details from the end with a line saying where the full plan is. */
+#define PLAN_MARKDOWN_MAX_BYTES 60000
 void plan_render_markdown(const json_t *plan, FILE *out);
 void plan_render_json(const json_t *plan, FILE *out);
 

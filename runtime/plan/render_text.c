@@ -121,7 +121,7 @@ static void action_block(FILE *out, const struct style *st, const json_t *a)
     const char *reason = json_string_value(json_object_get(a, "reason"));
     if (reason)
         fprintf(out, "      %s# %s%s\n", c_on(st, DIM), reason, c_off(st));
-    bool creating = strcmp(op, "create") == 0 || strcmp(op, "replace") == 0;
+    bool creating = strcmp(op, "update") != 0; /* whole objects: the name is above */
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(a, "changes"), i, c)
