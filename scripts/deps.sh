@@ -12,7 +12,7 @@ profile=${1:-test}
 # apt installs without recommends, and gcc only recommends libc6-dev: name it, or the compiler
 # cannot link (cannot find Scrt1.o).
 build_pkgs="cmake make gcc libc6-dev pkg-config flex bison libjansson-dev libcurl4-openssl-dev libssl-dev"
-test_pkgs="libcmocka-dev libmicrohttpd-dev jq openssl python3 python3-jsonschema ca-certificates"
+test_pkgs="libcmocka-dev libmicrohttpd-dev jq openssl python3 python3-jsonschema python3-yaml ca-certificates"
 package_pkgs="help2man dpkg-dev file"
 ci_pkgs="clang clang-format libclang-rt-14-dev chromium"
 
@@ -28,6 +28,9 @@ missing=""
 for p in $want; do
     # python3-jsonschema is satisfied by any python3 that can import jsonschema
     if [ "$p" = python3-jsonschema ] && python3 -c 'import jsonschema' >/dev/null 2>&1; then
+        continue
+    fi
+    if [ "$p" = python3-yaml ] && python3 -c 'import yaml' >/dev/null 2>&1; then
         continue
     fi
     if [ "$p" = python3 ] && command -v python3 >/dev/null 2>&1; then
