@@ -107,8 +107,8 @@ Sources, in the order of the table:
    ms.date 01/20/2026), copied row by row. Every id was compared mechanically with an
    independent dump (`Get-MgBetaRoleManagementDirectoryRoleDefinition` output published in a
    public repository) where that dump has the role (110 roles, no difference) and with
-   `/work/shared/graph/examples/entra-docs.permissions-reference.role-template-ids.json`
-   (checked again by `test_catalog`). The 13 roles newer than that dump were each found in
+   a second extraction of the same page's role template ids (checked again by `test_catalog`
+   when the conformance folder is present). The 13 roles newer than that dump were each found in
    further independent copies (maester's generated role list, public scripts) with the same
    name and id, except *Microsoft 365 Support Engineer* (`00cf5c54-…`), which appears only in
    Microsoft's page.
@@ -147,8 +147,8 @@ Source keys: **FP** Microsoft, "Verify first-party Microsoft applications in sig
 (`MicrosoftDocs/SupportArticles-docs` `support/azure/active-directory/verify-first-party-apps-sign-in.md`);
 **AVD** Microsoft Azure Virtual Desktop / Windows 365 Conditional Access docs ("app ID …");
 **VM** Microsoft "Sign in to a Windows/Linux virtual machine in Azure by using Microsoft Entra
-ID"; **SDK** `hashicorp/go-azure-sdk` published application ids (facts.md §8,
-`/work/shared/graph/examples/go-azure-sdk.environments.published-app-ids.json`); **GD** Graph
+ID"; **SDK** `hashicorp/go-azure-sdk` published application ids (`environments` package,
+published application ids); **GD** Graph
 CA policy documentation, example 3; **AZPS** Azure PowerShell's own source
 (`Microsoft.Azure.PowerShell.Authenticators`, `PowerShellClientId`); **MGPS** Microsoft
 Graph PowerShell SDK (`Connect-MgGraph` prints "Connected via delegated access using" this id).
