@@ -61,7 +61,9 @@ else
     debootstrap --variant=minbase bookworm "$root" "$mirror" >>"$log" 2>&1
 fi
 
+# What the Debian installer writes and debootstrap does not: name resolution and localhost.
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 for fs in proc sys dev; do
     case $fs in
     proc) mount -t proc proc "$root/proc" ;;
