@@ -1,13 +1,22 @@
 #!/bin/sh
-# export.sh IDPC SOURCE_DIR [SHARED_DIR] — end-to-end checks of `idpc export`: a file tenant and
-# Graph JSON backups convert into .idp that is fmt-stable and valid; the bundled Contoso tenant,
-# exported (every kind: groups, locations, strengths, methods, roles, settings, policies) and
-# planned against itself, shows no changes; invalid JSON is a clear error naming file, line and
-# column; UTF-16 backups read like their UTF-8 copies.
+# export.sh IDPC SOURCE_DIR [--conformance SHARED_DIR] — end-to-end checks of `idpc export`: a file
+# tenant and Graph JSON backups convert into .idp that is fmt-stable and valid; the bundled
+# Contoso tenant, exported (every kind: groups, locations, strengths, methods, roles, settings,
+# policies) and planned against itself, shows no changes; invalid JSON is a clear error naming
+# file, line and column; UTF-16 backups read like their UTF-8 copies. The backups are the
+# repository's fixtures (tests/fixtures/corpus); with --conformance, the real exports in
+# SHARED_DIR/corpus instead (exit 77, a skip, when they are missing).
 set -eu
 IDPC=$1
 SRC=$2
-SHARED=${3:-${IDPC_SHARED_DIR:-}}
+SHARED=""
+if [ "${3:-}" = --conformance ]; then
+    SHARED=${4:-${IDPC_SHARED_DIR:-}}
+    if [ -z "$SHARED" ] || [ ! -d "$SHARED/corpus" ]; then
+        echo "skipped: the shared corpus is missing (${SHARED:-IDPC_SHARED_DIR unset})"
+        exit 77
+    fi
+fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -60,11 +69,22 @@ set +e; "$IDPC" export --from-json "$T/bad.json" -o "$T/bad" 2>"$T/err"; rc=$?; 
 [ "$rc" = 1 ] || fail "invalid JSON: exit $rc, want 1"
 grep -q "$T/bad.json:3:1: invalid JSON" "$T/err" || fail "invalid JSON message: $(cat "$T/err")"
 
-if [ -z "$SHARED" ] || [ ! -d "$SHARED/corpus" ]; then
-    echo "skipped: corpus checks (no IDPC_SHARED_DIR)"
-    exit 0
+if [ -n "$SHARED" ]; then
+    C=$SHARED/corpus
+    SPLIT=$C/j0eyv__ConditionalAccessBaseline/Config
+    SPLIT_MIN=30
+    R=$C/j0eyv__ConditionalAccessBaseline/_raw_utf16/Config/ConditionalAccess
+    U=$C/j0eyv__ConditionalAccessBaseline/Config/ConditionalAccess
+    f=CA000-Global-IdentityProtection-AnyApp-AnyPlatform-MFA.json
+else
+    C=$SRC/tests/fixtures/corpus
+    SPLIT=$C/v1.0
+    SPLIT_MIN=8
+    R=$C/beta-export/_raw_utf16
+    U=$C/beta-export
+    f=beta02.json
 fi
-C=$SHARED/corpus
+echo "corpus: $C"
 
 # 4. a folder of backups, per kind and --split; both fmt-stable and valid
 for d in "$C"/*/; do
@@ -74,17 +94,14 @@ for d in "$C"/*/; do
     "$IDPC" fmt --check "$T/$n" || fail "$n: not fmt-stable"
     "$IDPC" validate "$T/$n" >/dev/null 2>&1 || fail "$n: does not validate"
 done
-"$IDPC" export --from-json "$C/j0eyv__ConditionalAccessBaseline/Config" --split -o "$T/split" \
-    2>/dev/null || fail "--split"
-[ "$(ls "$T/split" | grep -c '^policy-')" -ge 30 ] || fail "--split wrote too few files"
+"$IDPC" export --from-json "$SPLIT" --split -o "$T/split" 2>/dev/null || fail "--split"
+[ "$(ls "$T/split" | grep -c '^policy-')" -ge "$SPLIT_MIN" ] || fail "--split wrote too few files"
 "$IDPC" validate "$T/split" >/dev/null 2>&1 || fail "--split output does not validate"
 
 # 5. UTF-16 originals give the same text as their UTF-8 copies
-R=$C/j0eyv__ConditionalAccessBaseline/_raw_utf16/Config/ConditionalAccess
-U=$C/j0eyv__ConditionalAccessBaseline/Config/ConditionalAccess
-f=CA000-Global-IdentityProtection-AnyApp-AnyPlatform-MFA.json
 "$IDPC" export --from-json "$R/$f" 2>/dev/null | sed 1d >"$T/u16.idp"
 "$IDPC" export --from-json "$U/$f" 2>/dev/null | sed 1d >"$T/u8.idp"
+[ -s "$T/u8.idp" ] || fail "the UTF-8 export of $f is empty"
 cmp -s "$T/u16.idp" "$T/u8.idp" || fail "UTF-16 and UTF-8 exports differ"
 
 # 6. _invalid: exit 1 with the file named, never a crash
