@@ -108,5 +108,7 @@ if in_root 'cd /root/idpc && make plan' >>"$log" 2>&1; then
 else
     say "make plan: FAILED (see $log)"
 fi
-grep -E '^[0-9]+% tests passed|tests failed out of|skipped' "$log" | tail -3 || true
+# ctest's closing lines: the count, and the tests that did not run (skips).
+sed -n '/tests passed, .* tests failed out of/,/^$/p; /The following tests did not run/,/^[^[:space:]]/p' "$log" |
+    tail -20 || true
 exit $status
