@@ -10,37 +10,6 @@
 #include "runtime/analysis/lockout.h"
 #include "runtime/tenant/tenant.h"
 
-static void help(void)
-{
-    printf("usage: idpc apply [--tenant SPEC] [--auto-approve] [--allow-lockout-risk]\n"
-           "                  [--no-color] [DIR|FILE...]\n"
-           "       idpc apply [--tenant SPEC] [--allow-lockout-risk] PLAN.json\n\n"
-           "With a configuration, plans (under the tenant's write lock), shows the plan and\n"
-           "asks for confirmation before writing; --auto-approve skips the question (for\n"
-           "pipelines). Without a terminal and without --auto-approve it refuses.\n\n"
-           "With a plan saved by `idpc plan -o PLAN.json`, applies exactly that plan, after\n"
-           "checking that nothing the plan read has changed in the tenant since; if anything\n"
-           "changed it refuses and names the objects.\n\n"
-           "Writes run in dependency order. On a failure apply stops, reports what was applied\n"
-           "and what was not, and exits 1; running it again converges.\n\n"
-           "Lockout guard: apply refuses, before any write, a change after which an\n"
-           "emergency-access identity would be blocked or required to satisfy a control it\n"
-           "cannot, or after which every Global Administrator would be blocked from the admin\n"
-           "portals (docs/lockout.md). A saved plan is checked again against the tenant,\n"
-           "unless it was saved with --allow-lockout-risk (apply then says so).\n\n"
-           "Options:\n"
-           "  --tenant SPEC     the tenant (file:PATH); default IDPC_TENANT, or for a saved plan\n"
-           "                    the tenant it was made against\n"
-           "  --auto-approve    do not ask for confirmation\n"
-           "  --allow-lockout-risk\n"
-           "                    apply although the lockout guard finds a risk (a loud warning)\n"
-           "  --no-color        no colour (also: NO_COLOR=1)\n"
-           "  -h, --help        show this help\n\n"
-           "Exit codes: 0 applied (or nothing to do), 1 refused or failed, 2 usage error.\n\n"
-           "Example:\n"
-           "  idpc apply policies/contoso --tenant file:policies/contoso-tenant.json\n");
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -52,8 +21,8 @@ static bool confirm(const json_t *plan, bool auto_approve)
     if (auto_approve)
         return true;
     if (!isatty(STDIN_FILENO)) {
-        fprintf(stderr, "idpc apply: refusing to apply without confirmation: standard input is "
-                        "not a terminal; review the plan and pass --auto-approve\n");
+        cli_error("apply", "refusing to apply without confirmation: standard input is not a "
+                           "terminal; review the plan and pass --auto-approve");
         return false;
     }
     const json_t *t = json_object_get(plan, "tenant");
@@ -85,18 +54,19 @@ static int execute(const json_t *plan, struct backend *b, bool color)
     size_t total = (size_t)json_integer_value(json_object_get(report, "total"));
     int rc = CLI_EXIT_OK;
     if (crc != 0) {
-        fprintf(stderr, "idpc apply: %s\n", err.message);
+        cli_error("apply", "%s", err.message);
         rc = CLI_EXIT_ERROR;
     }
     if (arc != 0) {
         const json_t *f = json_object_get(report, "failed");
-        fprintf(stderr,
-                "\nidpc apply: failed at step %zu of %zu: %s: %s\n"
-                "%zu change%s applied, %zu not applied. The tenant keeps what was applied;\n"
-                "run `idpc plan` to see what remains and `idpc apply` again to converge.\n",
-                applied + 1, total, json_string_value(json_object_get(f, "description")),
-                json_string_value(json_object_get(f, "error")), applied,
-                applied == 1 ? " was" : "s were", total - applied);
+        fputc('\n', stderr);
+        cli_error("apply",
+                  "failed at step %zu of %zu: %s: %s\n"
+                  "%zu change%s applied, %zu not applied. The tenant keeps what was applied;\n"
+                  "run `idpc plan` to see what remains and `idpc apply` again to converge.",
+                  applied + 1, total, json_string_value(json_object_get(f, "description")),
+                  json_string_value(json_object_get(f, "error")), applied,
+                  applied == 1 ? " was" : "s were", total - applied);
         rc = CLI_EXIT_ERROR;
     } else if (rc == 0) {
         struct plan_summary s;
@@ -115,16 +85,16 @@ static int recheck_lockout(json_t *plan, struct backend *b, const struct cli_pla
 {
     if (lockout_allowed(plan)) {
         fputc('\n', stderr);
-        lockout_print(lockout_risks(plan), false, cli_color_for(stderr) && a->color, stderr);
-        fprintf(stderr, "warning: idpc apply: this plan was saved with --allow-lockout-risk; "
-                        "applying it with the LOCKOUT RISK above\n");
+        lockout_print(lockout_risks(plan), false, cli_color_for(stderr) && !a->github, stderr);
+        cli_warning("apply", "this plan was saved with --allow-lockout-risk; applying it with the "
+                             "LOCKOUT RISK above");
         return 0;
     }
     struct tenant t;
     struct backend_error err;
     memset(&err, 0, sizeof(err));
     if (tenant_load(&t, b, &err) != 0) {
-        fprintf(stderr, "idpc apply: %s\n", err.message);
+        cli_error("apply", "%s", err.message);
         tenant_free(&t);
         return CLI_EXIT_ERROR;
     }
@@ -142,7 +112,7 @@ static int apply_saved(const char *path, const struct cli_plan_args *a)
     memset(&err, 0, sizeof(err));
     json_t *plan = plan_load(path, &err);
     if (!plan) {
-        fprintf(stderr, "idpc apply: %s\n", err.message);
+        cli_error("apply", "%s", err.message);
         return CLI_EXIT_ERROR;
     }
     const char *spec = a->tenant;
@@ -151,18 +121,16 @@ static int apply_saved(const char *path, const struct cli_plan_args *a)
     struct backend *b = NULL;
     int rc = CLI_EXIT_ERROR;
     if (backend_open(spec, &b, &err) != 0 || backend_lock(b, &err) != 0) {
-        fprintf(stderr, "idpc apply: %s\n", err.message);
+        cli_error("apply", "%s", err.message);
         goto out;
     }
     json_t *changed = NULL;
     int v = plan_verify(plan, b, &changed, &err);
     if (v < 0) {
-        fprintf(stderr, "idpc apply: %s\n", err.message);
+        cli_error("apply", "%s", err.message);
     } else if (v > 0) {
-        fprintf(stderr,
-                "idpc apply: refusing to apply %s: the tenant changed since the plan was "
-                "made:\n",
-                path);
+        cli_error("apply",
+                  "refusing to apply %s: the tenant changed since the plan was made:", path);
         size_t i;
         json_t *c;
         json_array_foreach(changed, i, c)
@@ -197,10 +165,8 @@ int cmd_apply(int argc, char **argv)
     struct cli_plan_args a;
     int rc = cli_plan_parse_apply(argc, argv, &a);
     if (rc != 0) {
-        if (rc < 0) {
-            help();
+        if (rc < 0)
             rc = CLI_EXIT_OK;
-        }
         free(a.paths);
         return rc;
     }

@@ -13,28 +13,46 @@
 #define IDPC_VERSION "0"
 #endif
 
-static void help(void)
-{
-    printf("usage: idpc check [DIR|FILE...] [--tenant SPEC] [--format text|json|sarif|github]\n"
-           "                  [--report text|markdown|none]\n\n"
-           "Lints the Conditional Access policies and evaluates the Phase 2 identity exit\n"
-           "criteria of the Microsoft 365 Enterprise deployment guide. Offline it compiles DIR\n"
-           "(default '.'); with --tenant it reads the tenant's live policies, groups, roles and\n"
-           "organization (a DIR given as well supplies only its emergency_access and\n"
-           "directory_sync declarations). Every finding has a stable code (IDP-P2-nnn for exit\n"
-           "criteria, IDP-CA-nnn for Conditional Access hygiene) documented in docs/check.md.\n\n"
-           "Options:\n"
-           "  --tenant SPEC       check a tenant (file:PATH, see docs/tenant-format.md)\n"
-           "  --format FMT        text (default; diagnostics at the .idp line, then the report),\n"
-           "                      json (diagnostics and criteria in one document), sarif\n"
-           "                      (SARIF 2.1.0 log), github (workflow annotations)\n"
-           "  --report KIND       the exit-criteria report after the diagnostics: text (default\n"
-           "                      with --format text), markdown, or none (default otherwise)\n"
-           "  -h, --help          show this help\n\n"
-           "Exit codes: 0 every required exit criterion passes and there is no error;\n"
-           "1 otherwise (a required criterion failed, an error-level lint, compilation or tenant\n"
-           "errors); 2 usage error.\n");
-}
+enum {
+    OPT_TENANT = CLI_KEY(0),
+    OPT_FORMAT,
+    OPT_REPORT
+};
+
+static const struct cli_opt opts[] = {
+    {OPT_TENANT, "tenant", "SPEC",
+     "check a tenant: graph: (Microsoft Graph) or file:PATH (a "
+     "snapshot, docs/tenant-format.md)"},
+    {OPT_FORMAT, "format", "FMT",
+     "text (default; diagnostics at the .idp line, then the "
+     "report), json (diagnostics and criteria in one document), "
+     "sarif (SARIF 2.1.0 log), github (workflow annotations)"},
+    {OPT_REPORT, "report", "KIND",
+     "the exit-criteria report after the diagnostics: text "
+     "(default with --format text), markdown, or none (default "
+     "otherwise)"},
+    {'o', "output", "FILE",
+     "write the findings and the report to FILE instead of standard "
+     "output"},
+    {0, NULL, NULL, NULL},
+};
+
+static const struct cli_spec spec = {
+    .cmd = "check",
+    .usage = "[OPTIONS] [DIR|FILE...]\n",
+    .about = "Lints the Conditional Access policies and evaluates the Phase 2 identity exit "
+             "criteria of the Microsoft 365 Enterprise deployment guide. Offline it compiles DIR "
+             "(default '.'); with --tenant it reads the tenant's live policies, groups, roles and "
+             "organization (a DIR given as well supplies only its emergency_access and "
+             "directory_sync declarations). Every finding has a stable code (IDP-P2-nnn for exit "
+             "criteria, IDP-CA-nnn for Conditional Access hygiene) documented in docs/check.md.\n",
+    .opts = opts,
+    .exit_codes = "  0  every required exit criterion passes and there is no error\n"
+                  "  1  a required criterion failed, an error-level lint, compilation or tenant\n"
+                  "     errors, or a usage error\n",
+    .examples = "  idpc check policies/contoso\n"
+                "  idpc check policies/contoso --format sarif -o idpc.sarif\n",
+};
 
 static void gh_escape(struct strbuf *sb, const char *s, bool property)
 {
@@ -90,20 +108,20 @@ static void render_github(const struct diag_ctx *diag, FILE *f)
     strbuf_fini(&sb);
 }
 
-static void print_json(json_t *doc)
+static void print_json(json_t *doc, FILE *out)
 {
     char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (s) {
-        puts(s);
+        fprintf(out, "%s\n", s);
         free(s);
     }
 }
 
 int cmd_check(int argc, char **argv)
 {
-    const char **paths = xcalloc((size_t)argc + 1, sizeof(*paths));
+    const char **paths = NULL;
     size_t npaths = 0;
-    const char *tenant = NULL, *format = "text", *report = NULL;
+    const char *tenant = NULL, *format = "text", *report = NULL, *output = NULL;
     int rc = CLI_EXIT_USAGE;
     struct compile_result cr = {0};
     bool compiled = false;
@@ -112,59 +130,53 @@ int cmd_check(int argc, char **argv)
     struct lint_input in;
     struct lint_report rep = {0};
     lint_input_init(&in);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
-        if (cli_is_help(a)) {
-            help();
-            rc = CLI_EXIT_OK;
+    char *buf = NULL;
+    size_t buflen = 0;
+    FILE *out = stdout;
+    struct cli_parser p;
+    cli_begin(&p, &spec, argc, argv);
+    const char *v;
+    for (int k; (k = cli_next(&p, &v)) != CLI_DONE;) {
+        switch (k) {
+        case OPT_TENANT:
+            tenant = v;
+            break;
+        case OPT_FORMAT:
+            format = v;
+            break;
+        case OPT_REPORT:
+            report = v;
+            break;
+        case 'o':
+            output = v;
+            break;
+        default:
+            rc = p.rc;
             goto out;
-        }
-        if (strcmp(a, "--tenant") == 0)
-            slot = &tenant;
-        else if (strcmp(a, "--format") == 0)
-            slot = &format;
-        else if (strcmp(a, "--report") == 0)
-            slot = &report;
-        if (slot) {
-            if (i + 1 >= argc) {
-                cli_usage_error("check", "%s needs a value", a);
-                goto out;
-            }
-            *slot = argv[++i];
-        } else if (strncmp(a, "--tenant=", 9) == 0) {
-            tenant = a + 9;
-        } else if (strncmp(a, "--format=", 9) == 0) {
-            format = a + 9;
-        } else if (strncmp(a, "--report=", 9) == 0) {
-            report = a + 9;
-        } else if (a[0] == '-' && a[1]) {
-            cli_usage_error("check", "unknown option '%s'", a);
-            goto out;
-        } else {
-            paths[npaths++] = a;
         }
     }
+    paths = cli_operands(&p, NULL, &npaths);
     if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "sarif") &&
         strcmp(format, "github")) {
-        cli_usage_error("check", "--format takes text, json, sarif or github");
+        cli_usage_error(spec.cmd, "--format takes text, json, sarif or github");
         goto out;
     }
     if (!report)
         report = strcmp(format, "text") == 0 ? "text" : "none";
     if (strcmp(report, "text") && strcmp(report, "markdown") && strcmp(report, "none")) {
-        cli_usage_error("check", "--report takes text, markdown or none");
+        cli_usage_error(spec.cmd, "--report takes text, markdown or none");
         goto out;
     }
     if ((strcmp(format, "json") == 0 || strcmp(format, "sarif") == 0) &&
         strcmp(report, "none") != 0) {
-        cli_usage_error("check", "--report goes with --format text or github (json and sarif "
-                                 "carry the criteria)");
+        cli_usage_error(spec.cmd, "--report goes with --format text or github (json and sarif "
+                                  "carry the criteria)");
         goto out;
     }
+    cli_set_github(strcmp(format, "github") == 0);
     rc = CLI_EXIT_ERROR;
     if (npaths == 0 && !tenant)
-        paths[npaths++] = ".";
+        paths = cli_operands(&p, ".", &npaths);
     if (npaths > 0) {
         compiled = true;
         int crc = compile_paths(paths, npaths, false, &cr);
@@ -185,7 +197,7 @@ int cmd_check(int argc, char **argv)
         struct backend_error err;
         if (backend_open(tenant, &b, &err) != 0 ||
             lint_input_from_backend(&in, b, compiled ? cr.model : NULL, diag, &err) != 0) {
-            fprintf(stderr, "idpc check: %s\n", err.message);
+            cli_error(spec.cmd, "%s", err.message);
             goto out;
         }
     } else {
@@ -201,34 +213,47 @@ int cmd_check(int argc, char **argv)
     unsigned errors = diag_error_count(diag), warnings = diag_warning_count(diag);
     bool ok = lrc == 0 && errors == 0 && lint_report_required_ok(&rep);
 
+    if (output && !(out = open_memstream(&buf, &buflen))) {
+        cli_error(spec.cmd, "out of memory");
+        goto out;
+    }
     if (strcmp(format, "json") == 0) {
         json_t *doc = lint_report_to_json(&rep);
         json_object_set_new(doc, "diagnostics", lint_diags_to_json(diag));
         json_object_set_new(doc, "errors", json_integer(errors));
         json_object_set_new(doc, "warnings", json_integer(warnings));
-        print_json(doc);
+        print_json(doc, out);
         json_decref(doc);
     } else if (strcmp(format, "sarif") == 0) {
         json_t *doc = lint_sarif(diag, &rep, IDPC_VERSION);
-        print_json(doc);
+        print_json(doc, out);
         json_decref(doc);
     } else if (strcmp(format, "github") == 0) {
-        render_github(diag, stdout);
+        render_github(diag, out);
     } else {
-        diag_render(diag, stdout, DIAG_FMT_TEXT, cli_color_for(stdout));
-        printf("%s%u error%s, %u warning%s\n", errors + warnings ? "\n" : "", errors,
-               errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+        diag_render(diag, out, DIAG_FMT_TEXT, !output && cli_color_for(stdout));
+        fprintf(out, "%s%u error%s, %u warning%s\n", errors + warnings ? "\n" : "", errors,
+                errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
     }
     if (strcmp(report, "text") == 0) {
-        putchar('\n');
-        lint_report_print_text(&rep, stdout);
+        fputc('\n', out);
+        lint_report_print_text(&rep, out);
     } else if (strcmp(report, "markdown") == 0) {
         if (strcmp(format, "text") == 0)
-            putchar('\n');
-        lint_report_print_markdown(&rep, stdout);
+            fputc('\n', out);
+        lint_report_print_markdown(&rep, out);
     }
     rc = ok ? CLI_EXIT_OK : CLI_EXIT_ERROR;
+    if (output) {
+        fclose(out);
+        out = NULL;
+        if (cli_write_output(spec.cmd, output, buf, buflen) != 0)
+            rc = CLI_EXIT_ERROR;
+    }
 out:
+    if (out && out != stdout)
+        fclose(out);
+    free(buf);
     lint_report_free(&rep);
     lint_input_fini(&in);
     if (b)
@@ -237,6 +262,6 @@ out:
         compile_free(&cr);
     else if (diag)
         diag_ctx_free(diag);
-    free(paths);
+    cli_end(&p);
     return rc;
 }

@@ -6,57 +6,58 @@
 
 #include "compiler/compile.h"
 
-static void help(void)
-{
-    printf("usage: idpc compile [--format text|json|github] [-o FILE] [DIR|FILE...]\n\n"
-           "Compiles the configuration into its model: every desired object in Microsoft Graph\n"
-           "v1.0 request shape, with symbolic references ({\"$ref\": \"group\", \"name\": ...})\n"
-           "where ids can only come from the tenant. The output is deterministic JSON (stable key\n"
-           "and object order) so that it diffs well in review. See docs/model.md.\n\n"
-           "Options:\n"
-           "  -o FILE        write the model to FILE instead of standard output\n"
-           "  --format FMT   format of diagnostics: text (default), json, github\n"
-           "  -h, --help     show this help\n\n"
-           "Exit codes: 0 compiled, 1 errors found (nothing is written), 2 usage error.\n\n"
-           "Example:\n"
-           "  idpc compile policies/contoso -o contoso.json\n");
-}
+enum {
+    OPT_FORMAT = CLI_KEY(0)
+};
+
+static const struct cli_opt opts[] = {
+    {'o', "output", "FILE", "write the model to FILE (atomically) instead of standard output"},
+    {OPT_FORMAT, "format", "FMT",
+     "diagnostics as text (default), json, or github (GitHub Actions "
+     "annotations)"},
+    {0, NULL, NULL, NULL},
+};
+
+static const struct cli_spec spec = {
+    .cmd = "compile",
+    .usage = "[OPTIONS] [DIR|FILE...]\n",
+    .about = "Compiles the configuration into its model: every desired object in Microsoft Graph "
+             "v1.0 request shape, with symbolic references ({\"$ref\": \"group\", \"name\": ...}) "
+             "where ids can only come from the tenant. The output is deterministic JSON (stable "
+             "key and object order) so that it diffs well in review. See docs/model.md.\n",
+    .opts = opts,
+    .exit_codes = "  0  compiled\n"
+                  "  1  errors found (nothing is written), or a usage error\n",
+    .examples = "  idpc compile policies/contoso -o contoso.json\n",
+};
 
 int cmd_compile(int argc, char **argv)
 {
     struct cli_diag_opts o;
     cli_diag_opts_init(&o);
     const char *outpath = NULL;
-    const char **paths = xcalloc((size_t)argc + 1, sizeof(*paths));
+    const char **paths = NULL;
     size_t npaths = 0;
     int rc = CLI_EXIT_OK;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            help();
-            goto out;
-        }
-        int f = cli_parse_format(argc, argv, &i, &o);
-        if (f < 0) {
-            rc = cli_usage_error("compile", "--format takes text, json or github");
-            goto out;
-        }
-        if (f > 0)
-            continue;
-        if (strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) {
-            if (i + 1 >= argc) {
-                rc = cli_usage_error("compile", "%s needs a file name", argv[i]);
+    struct cli_parser p;
+    cli_begin(&p, &spec, argc, argv);
+    const char *v;
+    for (int k; (k = cli_next(&p, &v)) != CLI_DONE;) {
+        switch (k) {
+        case 'o':
+            outpath = v;
+            break;
+        case OPT_FORMAT:
+            if ((rc = cli_diag_format(spec.cmd, v, &o)) != 0)
                 goto out;
-            }
-            outpath = argv[++i];
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            rc = cli_usage_error("compile", "unknown option '%s'", argv[i]);
+            break;
+        default:
+            rc = p.rc;
             goto out;
-        } else {
-            paths[npaths++] = argv[i];
         }
     }
-    if (npaths == 0)
-        paths[npaths++] = ".";
+    o.color = cli_color_for(stderr);
+    paths = cli_operands(&p, ".", &npaths);
 
     struct compile_result cr;
     int crc = compile_paths(paths, npaths, false, &cr);
@@ -72,24 +73,14 @@ int cmd_compile(int argc, char **argv)
     json_t *doc = model_to_json(cr.model, cr.diag);
     char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(doc);
-    size_t len = strlen(text);
-    if (outpath) {
-        struct strbuf sb = STRBUF_INIT;
-        strbuf_add(&sb, text, len);
-        strbuf_addc(&sb, '\n');
-        int err = util_write_file_atomic(outpath, strbuf_str(&sb), sb.len);
-        strbuf_fini(&sb);
-        if (err) {
-            fprintf(stderr, "idpc compile: cannot write '%s': %s\n", outpath, strerror(err));
-            rc = CLI_EXIT_ERROR;
-        }
-    } else {
-        fwrite(text, 1, len, stdout);
-        fputc('\n', stdout);
-    }
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_adds(&sb, text);
+    strbuf_addc(&sb, '\n');
+    rc = cli_write_output(spec.cmd, outpath, strbuf_str(&sb), sb.len);
+    strbuf_fini(&sb);
     free(text);
     compile_free(&cr);
 out:
-    free(paths);
+    cli_end(&p);
     return rc;
 }

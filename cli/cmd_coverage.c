@@ -10,35 +10,47 @@
 #include "runtime/analysis/whatif.h"
 #include "runtime/analysis/whatif_tenant.h"
 
-static void help(void)
-{
-    printf(
-        "usage: idpc coverage [DIR|FILE... | --tenant SPEC] [--format text|json|html] [-o FILE]\n"
-        "                     [--report-only-as-enabled]\n\n"
-        "Who gets which control where: every persona the policies name (each group, each\n"
-        "directory role, each user, guests, all users) signs in to each app (Office 365,\n"
-        "the admin portals, each app the policies name, any other app, each user action)\n"
-        "from each platform, client app type and location class (untrusted, each named\n"
-        "location); every sign-in is evaluated like Entra's What If tool. The report gives\n"
-        "the resulting control per cell (block, authentication strength, MFA, device,\n"
-        "app protection, password change, allow) and the gaps: sign-ins with neither MFA,\n"
-        "nor a block, nor a device requirement. Risk is none in the matrix; a separate\n"
-        "table shows each persona at each sign-in and user risk level.\n\n"
-        "Options:\n"
-        "  --tenant SPEC              the tenant's live policies instead of DIR\n"
-        "  --format text|json|html    text table (default), JSON, or a self-contained HTML\n"
-        "                             page with a colour matrix\n"
-        "  -o, --output FILE          write to FILE instead of standard output\n"
-        "  --report-only-as-enabled   evaluate report-only policies as if they were on\n"
-        "  -h, --help                 show this help\n\n"
-        "Exit codes: 0 report written (gaps or not), 1 errors, 2 usage error.\n\n"
-        "Example:\n"
-        "  idpc coverage policies/contoso --format html -o coverage.html\n");
-}
+enum {
+    OPT_TENANT = CLI_KEY(0),
+    OPT_FORMAT,
+    OPT_REPORT_ONLY
+};
+
+static const struct cli_opt opts[] = {
+    {OPT_TENANT, "tenant", "SPEC",
+     "the tenant's live policies instead of DIR: graph: or "
+     "file:PATH"},
+    {OPT_FORMAT, "format", "FMT",
+     "text table (default), json, or html (a self-contained page "
+     "with a colour matrix)"},
+    {'o', "output", "FILE", "write to FILE (atomically) instead of standard output"},
+    {OPT_REPORT_ONLY, "report-only-as-enabled", NULL,
+     "evaluate report-only policies as if "
+     "they were on"},
+    {0, NULL, NULL, NULL},
+};
+
+static const struct cli_spec spec = {
+    .cmd = "coverage",
+    .usage = "[OPTIONS] [DIR|FILE...]\n[OPTIONS] --tenant SPEC\n",
+    .about = "Who gets which control where: every persona the policies name (each group, each "
+             "directory role, each user, guests, all users) signs in to each app (Office 365, "
+             "the admin portals, each app the policies name, any other app, each user action) "
+             "from each platform, client app type and location class (untrusted, each named "
+             "location); every sign-in is evaluated like Entra's What If tool. The report gives "
+             "the resulting control per cell (block, authentication strength, MFA, device, app "
+             "protection, password change, allow) and the gaps: sign-ins with neither MFA, nor "
+             "a block, nor a device requirement. Risk is none in the matrix; a separate table "
+             "shows each persona at each sign-in and user risk level.\n",
+    .opts = opts,
+    .exit_codes = "  0  report written (gaps or not)\n"
+                  "  1  errors, or a usage error\n",
+    .examples = "  idpc coverage policies/contoso --format html -o coverage.html\n",
+};
 
 int cmd_coverage(int argc, char **argv)
 {
-    const char **paths = xcalloc((size_t)argc + 1, sizeof(char *));
+    const char **paths = NULL;
     size_t npaths = 0;
     const char *tenant_spec = NULL, *format = "text", *output = NULL;
     bool report_only = false, compiled = false, have_tenant = false;
@@ -53,43 +65,35 @@ int cmd_coverage(int argc, char **argv)
     char *text = NULL;
     int rc = CLI_EXIT_OK;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        int r;
-        if (cli_is_help(a)) {
-            help();
-            goto out;
-        }
-        if (strcmp(a, "--report-only-as-enabled") == 0) {
-            report_only = true;
-        } else if ((r = cli_option_value(argc, argv, &i, "--tenant", &v)) != 0) {
-            if (r < 0) {
-                rc = cli_usage_error("coverage", "--tenant needs a value");
-                goto out;
-            }
+    struct cli_parser p;
+    cli_begin(&p, &spec, argc, argv);
+    const char *v;
+    for (int k; (k = cli_next(&p, &v)) != CLI_DONE;) {
+        switch (k) {
+        case OPT_TENANT:
             tenant_spec = v;
-        } else if ((r = cli_option_value(argc, argv, &i, "--format", &v)) != 0) {
-            if (r < 0 || (strcmp(v, "text") && strcmp(v, "json") && strcmp(v, "html"))) {
-                rc = cli_usage_error("coverage", "--format takes text, json or html");
+            break;
+        case OPT_FORMAT:
+            if (strcmp(v, "text") && strcmp(v, "json") && strcmp(v, "html")) {
+                rc = cli_usage_error(spec.cmd, "--format takes text, json or html, not '%s'", v);
                 goto out;
             }
             format = v;
-        } else if ((r = cli_option_value(argc, argv, &i, "-o", &v)) != 0 ||
-                   (r = cli_option_value(argc, argv, &i, "--output", &v)) != 0) {
-            if (r < 0) {
-                rc = cli_usage_error("coverage", "%s needs a file name", a);
-                goto out;
-            }
+            break;
+        case 'o':
             output = v;
-        } else if (a[0] == '-' && a[1]) {
-            rc = cli_usage_error("coverage", "unknown option '%s'", a);
+            break;
+        case OPT_REPORT_ONLY:
+            report_only = true;
+            break;
+        default:
+            rc = p.rc;
             goto out;
-        } else {
-            paths[npaths++] = a;
         }
     }
+    paths = cli_operands(&p, NULL, &npaths);
     if (tenant_spec && npaths) {
-        rc = cli_usage_error("coverage", "give a configuration directory or --tenant, not both");
+        rc = cli_usage_error(spec.cmd, "give a configuration directory or --tenant, not both");
         goto out;
     }
 
@@ -101,7 +105,7 @@ int cmd_coverage(int argc, char **argv)
     if (tenant_spec) {
         char err[600];
         if (whatif_tenant_load(&tenant, tenant_spec, NULL, NULL, err, sizeof(err)) != 0) {
-            fprintf(stderr, "idpc coverage: %s\n", err);
+            cli_error(spec.cmd, "%s", err);
             whatif_tenant_fini(&tenant);
             rc = CLI_EXIT_ERROR;
             goto out;
@@ -111,8 +115,7 @@ int cmd_coverage(int argc, char **argv)
         snprintf(titlebuf, sizeof(titlebuf), "Conditional Access coverage: tenant");
         cov = coverage_run(&tenant.in, &o);
     } else {
-        if (npaths == 0)
-            paths[npaths++] = ".";
+        paths = cli_operands(&p, ".", &npaths);
         int crc = compile_paths(paths, npaths, false, &cr);
         compiled = true;
         diag_render(cr.diag, stderr, DIAG_FMT_TEXT, cli_color_for(stderr));
@@ -146,7 +149,7 @@ int cmd_coverage(int argc, char **argv)
         size_t len = 0;
         FILE *mem = open_memstream(&buf, &len);
         if (!mem) {
-            fprintf(stderr, "idpc coverage: out of memory\n");
+            cli_error(spec.cmd, "out of memory");
             rc = CLI_EXIT_ERROR;
             goto out;
         }
@@ -154,15 +157,7 @@ int cmd_coverage(int argc, char **argv)
         fclose(mem);
         text = buf;
     }
-    if (output) {
-        if (util_write_file_atomic(output, text, strlen(text)) != 0) {
-            fprintf(stderr, "idpc coverage: cannot write %s\n", output);
-            rc = CLI_EXIT_ERROR;
-            goto out;
-        }
-    } else {
-        fputs(text, stdout);
-    }
+    rc = cli_write_output(spec.cmd, output, text, strlen(text));
 out:
     free(text);
     coverage_free(cov);
@@ -173,6 +168,6 @@ out:
     whatif_inputs_fini(&in);
     if (compiled)
         compile_free(&cr);
-    free(paths);
+    cli_end(&p);
     return rc;
 }

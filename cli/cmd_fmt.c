@@ -10,27 +10,42 @@
 #include "compiler/ast.h"
 #include "compiler/print.h"
 
-static void help(void)
-{
-    printf("usage: idpc fmt [-w] [--check] [--diff] [--format text|json|github] [DIR|FILE...]\n\n"
-           "Formats .idp files in the one canonical layout (see docs/fmt.md): 2-space blocks,\n"
-           "one space between atoms, long lists one item per line, comments kept where they\n"
-           "belong. DIR means every *.idp file in it; the default is the current directory.\n"
-           "Without -w, --check or --diff the formatted text is printed to stdout.\n"
-           "A file with syntax errors is left alone and its errors are reported.\n\n"
-           "Options:\n"
-           "  -w, --write    rewrite files whose layout changes (atomically) and name them\n"
-           "                 on stderr\n"
-           "  --check        list the files that are not formatted; exit 1 if there are any\n"
-           "  --diff         print a unified diff of the changes instead of the text\n"
-           "  --format FMT   how to print syntax errors: text (default), json or github\n"
-           "  -h, --help     show this help\n\n"
-           "Exit codes: 0 success (with --check: everything is formatted), 1 syntax errors or\n"
-           "unreadable files, or --check found files to reformat, 2 usage error.\n\n"
-           "Examples:\n"
-           "  idpc fmt -w policies/contoso\n"
-           "  idpc fmt --check --diff policies/contoso   # in CI\n");
-}
+enum {
+    OPT_CHECK = CLI_KEY(0),
+    OPT_DIFF,
+    OPT_FORMAT
+};
+
+static const struct cli_opt opts[] = {
+    {'w', "write", NULL,
+     "rewrite the files whose layout changes (atomically) and name them on "
+     "standard error"},
+    {OPT_CHECK, "check", NULL, "list the files that are not formatted; exit 1 if there are any"},
+    {OPT_DIFF, "diff", NULL, "print a unified diff of the changes instead of the text"},
+    {OPT_FORMAT, "format", "FMT", "how to print syntax errors: text (default), json or github"},
+    {0, NULL, NULL, NULL},
+};
+
+static const struct cli_spec spec = {
+    .cmd = "fmt",
+    .usage = "[OPTIONS] [DIR|FILE...]\n[OPTIONS] -\n",
+    .about = "Formats .idp files in the one canonical layout (docs/fmt.md): 2-space blocks, one "
+             "space between atoms, long lists one item per line, comments kept where they "
+             "belong. DIR means every *.idp file in it; the default is the current directory. "
+             "Without -w, --check or --diff the formatted text is printed on standard output. "
+             "A file with syntax errors is left alone and its errors are reported.\n"
+             "\n"
+             "'-' reads one file from standard input and writes it formatted on standard output "
+             "(an editor's format-on-save); with syntax errors nothing is written and the exit "
+             "code is 1.\n",
+    .opts = opts,
+    .exit_codes = "  0  success (with --check: every file is formatted)\n"
+                  "  1  syntax errors, unreadable files, --check found files to reformat, or a\n"
+                  "     usage error\n",
+    .examples = "  idpc fmt -w policies/contoso\n"
+                "  idpc fmt --check --diff policies/contoso   # in CI\n"
+                "  idpc fmt - < policies/contoso/ca-baseline.idp\n",
+};
 
 struct fmt_opts {
     bool write, check, diff;
@@ -47,7 +62,20 @@ static void fmt_one(struct fmt_state *st, const char *path)
 {
     unsigned before = diag_error_count(st->diag);
     struct ast_config *cfg = ast_config_new();
-    int rc = ast_load_path(cfg, st->diag, path);
+    int rc = 0;
+    if (strcmp(path, "-") == 0) {
+        char *text = NULL;
+        size_t len = 0;
+        int e = util_read_file("/dev/stdin", &text, &len);
+        if (e) {
+            diag_error(st->diag, DIAG_LOC_NONE, "cannot read standard input: %s", strerror(e));
+            rc = -1;
+        } else {
+            (void)ast_parse_source(cfg, st->diag, diag_add_source(st->diag, "<stdin>", text, len));
+        }
+    } else {
+        rc = ast_load_path(cfg, st->diag, path);
+    }
     if (rc != 0 || diag_error_count(st->diag) != before || !cfg->files) {
         st->failed = true;
         goto out;
@@ -97,7 +125,7 @@ static int cmp_str(const void *a, const void *b)
 static void fmt_path(struct fmt_state *st, const char *path)
 {
     struct stat sbuf;
-    if (stat(path, &sbuf) != 0 || !S_ISDIR(sbuf.st_mode)) {
+    if (strcmp(path, "-") == 0 || stat(path, &sbuf) != 0 || !S_ISDIR(sbuf.st_mode)) {
         fmt_one(st, path); /* ast_load_path reports a missing path */
         return;
     }
@@ -142,40 +170,39 @@ int cmd_fmt(int argc, char **argv)
     cli_diag_opts_init(&o);
     struct fmt_state st;
     memset(&st, 0, sizeof(st));
-    const char **paths = xcalloc((size_t)argc + 1, sizeof(*paths));
+    const char **paths = NULL;
     size_t npaths = 0;
     int rc = CLI_EXIT_OK;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
-            help();
-            goto out;
-        }
-        int f = cli_parse_format(argc, argv, &i, &o);
-        if (f < 0) {
-            rc = cli_usage_error("fmt", "--format takes text, json or github");
-            goto out;
-        }
-        if (f > 0)
-            continue;
-        if (strcmp(a, "-w") == 0 || strcmp(a, "--write") == 0) {
+    struct cli_parser p;
+    cli_begin(&p, &spec, argc, argv);
+    const char *v;
+    for (int k; (k = cli_next(&p, &v)) != CLI_DONE;) {
+        switch (k) {
+        case 'w':
             st.opts.write = true;
-        } else if (strcmp(a, "--check") == 0) {
+            break;
+        case OPT_CHECK:
             st.opts.check = true;
-        } else if (strcmp(a, "--diff") == 0) {
+            break;
+        case OPT_DIFF:
             st.opts.diff = true;
-        } else if (strcmp(a, "--") == 0) {
-            for (i++; i < argc; i++)
-                paths[npaths++] = argv[i];
-        } else if (a[0] == '-' && a[1]) {
-            rc = cli_usage_error("fmt", "unknown option '%s'", a);
+            break;
+        case OPT_FORMAT:
+            if ((rc = cli_diag_format(spec.cmd, v, &o)) != 0)
+                goto out;
+            break;
+        default:
+            rc = p.rc;
             goto out;
-        } else {
-            paths[npaths++] = a;
         }
     }
-    if (npaths == 0)
-        paths[npaths++] = ".";
+    o.color = cli_color_for(stderr);
+    paths = cli_operands(&p, ".", &npaths);
+    for (size_t i = 0; i < npaths; i++)
+        if (strcmp(paths[i], "-") == 0 && (npaths > 1 || st.opts.write)) {
+            rc = cli_usage_error(spec.cmd, "'-' (standard input) goes alone and without -w");
+            goto out;
+        }
 
     st.diag = diag_ctx_new();
     for (size_t i = 0; i < npaths; i++)
@@ -190,6 +217,6 @@ int cmd_fmt(int argc, char **argv)
     if (st.failed || errors || (st.opts.check && st.changed > 0))
         rc = CLI_EXIT_ERROR;
 out:
-    free(paths);
+    cli_end(&p);
     return rc;
 }

@@ -7,131 +7,186 @@
 #include "cli/cli.h"
 #include "runtime/analysis/lockout.h"
 
-static void help(void)
-{
-    printf(
-        "usage: idpc plan [--tenant SPEC] [--format text|markdown|json] [-o PLAN.json]\n"
-        "                 [--detailed-exitcode] [--allow-lockout-risk] [--no-color]\n"
-        "                 [DIR|FILE...]\n\n"
-        "Reads the tenant, resolves every name in the configuration to the tenant's ids,\n"
-        "compares each declared object with the tenant's (after normalisation, so that\n"
-        "equal means equal) and prints the ordered changes apply would make, in the\n"
-        "language's terms. Nothing is written to the tenant.\n\n"
-        "Lockout guard: a plan after which an emergency-access identity would be blocked, or\n"
-        "required to satisfy a control it cannot (`emergency_access ... satisfies ...`), or\n"
-        "after which every Global Administrator would be blocked from the admin portals, is\n"
-        "refused: the plan is printed, then the sign-ins and the policies that decide them;\n"
-        "the exit code is 1 and -o saves nothing (docs/lockout.md).\n\n"
-        "Options:\n"
-        "  --tenant SPEC        the tenant: file:PATH (a snapshot; docs/tenant-format.md);\n"
-        "                       default: the environment variable IDPC_TENANT\n"
-        "  --format FMT         text (default), markdown (for a pull-request comment), or\n"
-        "                       json (docs/plan-format.md)\n"
-        "  -o, --out FILE       also save the plan, with fingerprints of what was read, for\n"
-        "                       `idpc apply FILE`\n"
-        "  --detailed-exitcode  exit 0 when there are no changes, 2 when there are, 1 on error\n"
-        "  --allow-lockout-risk accept a lockout risk: a loud warning instead of a refusal,\n"
-        "                       recorded in the plan (\"lockoutRisk\") and in its output\n"
-        "  --no-color           no colour (also: NO_COLOR=1, or output not a terminal)\n"
-        "  -h, --help           show this help\n\n"
-        "Exit codes: 0 success, 1 errors, 2 usage error or (with --detailed-exitcode) changes.\n\n"
-        "Example:\n"
-        "  idpc plan policies/contoso --tenant file:policies/contoso-tenant.json\n");
-}
+enum {
+    OPT_TENANT = CLI_KEY(0),
+    OPT_FORMAT,
+    OPT_DETAILED,
+    OPT_ALLOW_LOCKOUT,
+    OPT_AUTO_APPROVE,
+};
 
-static int take_value(const char *cmd, int argc, char **argv, int *i, const char **out)
-{
-    const char *arg = argv[*i];
-    const char *eq = strchr(arg, '=');
-    if (arg[0] == '-' && arg[1] == '-' && eq) {
-        *out = eq + 1;
-        return 0;
-    }
-    if (*i + 1 >= argc)
-        return cli_usage_error(cmd, "%s needs a value", arg);
-    *out = argv[++*i];
-    return 0;
-}
+#define TENANT_HELP                                                                                \
+    "the tenant: graph: (Microsoft Graph, credentials from the environment, "                      \
+    "docs/authentication.md) or file:PATH (a snapshot, docs/tenant-format.md); default: the "      \
+    "environment variable IDPC_TENANT"
 
-static bool opt_is(const char *arg, const char *name)
-{
-    size_t n = strlen(name);
-    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
-}
+static const struct cli_opt plan_opts[] = {
+    {OPT_TENANT, "tenant", "SPEC", TENANT_HELP},
+    {OPT_FORMAT, "format", "FMT",
+     "text (default), markdown (for a pull-request comment), json "
+     "(docs/plan-format.md), or github (the text plan, with "
+     "diagnostics and refusals as GitHub Actions annotations)"},
+    {'o', "output", "FILE",
+     "also save the plan, with fingerprints of what was read, for `idpc "
+     "apply FILE`"},
+    {'o', "out", "FILE", NULL}, /* the old spelling */
+    {OPT_DETAILED, "detailed-exitcode", NULL,
+     "exit 0 when there are no changes, 2 when there "
+     "are, 1 on any error"},
+    {OPT_ALLOW_LOCKOUT, "allow-lockout-risk", NULL,
+     "accept a lockout risk: a loud warning "
+     "instead of a refusal, recorded in the plan "
+     "(\"lockoutRisk\") and in its output"},
+    {0, NULL, NULL, NULL},
+};
+
+static const struct cli_spec plan_spec = {
+    .cmd = "plan",
+    .usage = "[OPTIONS] [DIR|FILE...]\n",
+    .about = "Reads the tenant, resolves every name in the configuration to the tenant's ids, "
+             "compares each declared object with the tenant's (after normalisation, so that "
+             "equal means equal) and prints the ordered changes apply would make, in the "
+             "language's terms. Nothing is written to the tenant. Several DIRs form one "
+             "configuration: shared policies and one environment's `tenant` and `define`s "
+             "(docs/cli.md, \"Several tenants\").\n"
+             "\n"
+             "Lockout guard: a plan after which an emergency-access identity would be blocked, or "
+             "required to satisfy a control it cannot (`emergency_access ... satisfies ...`), or "
+             "after which every Global Administrator would be blocked from the admin portals, is "
+             "refused: the plan is printed, then the sign-ins and the policies that decide them; "
+             "the exit code is 1 and -o saves nothing (docs/lockout.md).\n",
+    .opts = plan_opts,
+    .exit_codes = "  0  success (with --detailed-exitcode: no changes)\n"
+                  "  1  errors, a refused plan, or a usage error\n"
+                  "  2  only with --detailed-exitcode: success, changes present\n",
+    .examples = "  idpc plan policies/contoso --tenant file:policies/contoso-tenant.json\n"
+                "  idpc plan policies/shared environments/prod --tenant graph: -o plan.json\n",
+};
+
+static const struct cli_opt apply_opts[] = {
+    {OPT_TENANT, "tenant", "SPEC",
+     TENANT_HELP "; for a saved plan: the tenant it was made "
+                 "against"},
+    {OPT_AUTO_APPROVE, "auto-approve", NULL, "do not ask for confirmation"},
+    {OPT_ALLOW_LOCKOUT, "allow-lockout-risk", NULL,
+     "apply although the lockout guard finds a "
+     "risk (a loud warning)"},
+    {OPT_FORMAT, "format", "FMT",
+     "text (default), or github: diagnostics and refusals also as "
+     "GitHub Actions annotations"},
+    {0, NULL, NULL, NULL},
+};
+
+static const struct cli_spec apply_spec = {
+    .cmd = "apply",
+    .usage = "[OPTIONS] [DIR|FILE...]\n[OPTIONS] PLAN.json\n",
+    .about = "With a configuration, plans (under the tenant's write lock), shows the plan and "
+             "asks for confirmation before writing; --auto-approve skips the question (for "
+             "pipelines). Without a terminal and without --auto-approve it refuses.\n"
+             "\n"
+             "With a plan saved by `idpc plan -o PLAN.json`, applies exactly that plan, after "
+             "checking that nothing the plan read has changed in the tenant since; if anything "
+             "changed it refuses and names the objects.\n"
+             "\n"
+             "Writes run in dependency order. On a failure apply stops, reports what was applied "
+             "and what was not, and exits 1; running it again converges.\n"
+             "\n"
+             "Lockout guard: apply refuses, before any write, a change after which an "
+             "emergency-access identity would be blocked or required to satisfy a control it "
+             "cannot, or after which every Global Administrator would be blocked from the admin "
+             "portals (docs/lockout.md). A saved plan is checked again against the tenant, "
+             "unless it was saved with --allow-lockout-risk (apply then says so).\n",
+    .opts = apply_opts,
+    .exit_codes = "  0  applied (or nothing to do)\n"
+                  "  1  refused or failed, or a usage error\n",
+    .examples = "  idpc apply policies/contoso --tenant file:policies/contoso-tenant.json\n"
+                "  idpc apply plan.json --auto-approve\n",
+};
 
 /* Shared option parsing of plan and apply; returns 0, -1 for help shown, or an exit code. */
-static int parse(const char *cmd, int argc, char **argv, struct cli_plan_args *a, bool is_apply)
+static int parse(const struct cli_spec *spec, int argc, char **argv, struct cli_plan_args *a)
 {
     memset(a, 0, sizeof(*a));
-    a->paths = xcalloc((size_t)argc + 1, sizeof(*a->paths));
     a->format = PLAN_FMT_TEXT;
-    a->color = cli_color_for(stdout);
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *v = NULL;
-        if (cli_is_help(arg))
-            return -1;
-        if (opt_is(arg, "--tenant")) {
-            if (take_value(cmd, argc, argv, &i, &v))
-                return CLI_EXIT_USAGE;
+    struct cli_parser p;
+    cli_begin(&p, spec, argc, argv);
+    int rc = 0;
+    const char *v;
+    for (int k; rc == 0 && (k = cli_next(&p, &v)) != CLI_DONE;) {
+        switch (k) {
+        case OPT_TENANT:
             a->tenant = v;
-        } else if (!is_apply && opt_is(arg, "--format")) {
-            if (take_value(cmd, argc, argv, &i, &v))
-                return CLI_EXIT_USAGE;
-            if (!plan_format_parse(v, &a->format))
-                return cli_usage_error(cmd, "--format takes text, markdown or json, not '%s'", v);
-        } else if (!is_apply && (strcmp(arg, "-o") == 0 || opt_is(arg, "--out"))) {
-            if (take_value(cmd, argc, argv, &i, &v))
-                return CLI_EXIT_USAGE;
+            break;
+        case OPT_FORMAT:
+            a->github = strcmp(v, "github") == 0;
+            if (a->github)
+                a->format = PLAN_FMT_TEXT;
+            else if (spec == &apply_spec ? strcmp(v, "text") != 0
+                                         : !plan_format_parse(v, &a->format))
+                rc = cli_usage_error(
+                    spec->cmd, "--format takes %s, not '%s'",
+                    spec == &apply_spec ? "text or github" : "text, markdown, json or github", v);
+            break;
+        case 'o':
             a->out = v;
-        } else if (!is_apply && strcmp(arg, "--detailed-exitcode") == 0) {
+            break;
+        case OPT_DETAILED:
             a->detailed_exitcode = true;
-        } else if (is_apply && strcmp(arg, "--auto-approve") == 0) {
+            break;
+        case OPT_AUTO_APPROVE:
             a->auto_approve = true;
-        } else if (strcmp(arg, "--allow-lockout-risk") == 0) {
+            break;
+        case OPT_ALLOW_LOCKOUT:
             a->allow_lockout = true;
-        } else if (strcmp(arg, "--no-color") == 0) {
-            a->color = false;
-        } else if (arg[0] == '-' && arg[1]) {
-            return cli_usage_error(cmd, "unknown option '%s'", arg);
-        } else {
-            a->paths[a->npaths++] = arg;
+            break;
+        default:
+            rc = p.rc == CLI_EXIT_OK ? -1 : p.rc;
+            break;
         }
     }
-    if (a->npaths == 0)
-        a->paths[a->npaths++] = ".";
-    return 0;
+    if (rc == 0) {
+        size_t n = 0;
+        const char **ops = cli_operands(&p, ".", &n);
+        a->paths = xcalloc(n + 1, sizeof(*a->paths));
+        memcpy(a->paths, ops, n * sizeof(*ops));
+        a->npaths = n;
+    }
+    cli_set_github(a->github);
+    a->color = cli_color_for(stdout) && !a->github;
+    cli_end(&p);
+    return rc;
 }
 
 int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
                   struct cli_plan_ctx *ctx)
 {
     memset(ctx, 0, sizeof(*ctx));
-    bool diag_color = cli_color_for(stderr);
+    bool diag_color = cli_color_for(stderr) && !a->github;
+    enum diag_format dfmt = a->github ? DIAG_FMT_GITHUB : DIAG_FMT_TEXT;
     int crc = compile_paths(a->paths, a->npaths, false, &ctx->cr);
     ctx->compiled = true;
     unsigned errors = diag_error_count(ctx->cr.diag);
     if (crc != 0 || !ctx->cr.model) {
-        diag_render(ctx->cr.diag, stderr, DIAG_FMT_TEXT, diag_color);
+        diag_render(ctx->cr.diag, stderr, dfmt, diag_color);
         fprintf(stderr, "%u error%s; nothing planned\n", errors, errors == 1 ? "" : "s");
         return CLI_EXIT_ERROR;
     }
     struct backend_error err;
     memset(&err, 0, sizeof(err));
     if (backend_open(a->tenant, &ctx->b, &err) != 0) {
-        diag_render(ctx->cr.diag, stderr, DIAG_FMT_TEXT, diag_color);
-        fprintf(stderr, "idpc %s: %s\n", cmd, err.message);
+        diag_render(ctx->cr.diag, stderr, dfmt, diag_color);
+        cli_error(cmd, "%s", err.message);
         return CLI_EXIT_ERROR;
     }
     if (lock && backend_lock(ctx->b, &err) != 0) {
-        diag_render(ctx->cr.diag, stderr, DIAG_FMT_TEXT, diag_color);
-        fprintf(stderr, "idpc %s: %s\n", cmd, err.message);
+        diag_render(ctx->cr.diag, stderr, dfmt, diag_color);
+        cli_error(cmd, "%s", err.message);
         return CLI_EXIT_ERROR;
     }
     struct plan_options po = {.paths = a->paths, .npaths = a->npaths};
     ctx->plan = plan_build(ctx->cr.model, ctx->cr.diag, ctx->b, &po);
     errors = diag_error_count(ctx->cr.diag);
-    diag_render(ctx->cr.diag, stderr, DIAG_FMT_TEXT, diag_color);
+    diag_render(ctx->cr.diag, stderr, dfmt, diag_color);
     if (!ctx->plan) {
         fprintf(stderr, "%u error%s; nothing planned\n", errors, errors == 1 ? "" : "s");
         return CLI_EXIT_ERROR;
@@ -144,23 +199,20 @@ int cli_plan_lockout(const char *cmd, json_t *plan, const struct cli_plan_args *
     const json_t *risks = lockout_risks(plan);
     if (json_array_size(risks) == 0)
         return 0;
-    bool color = cli_color_for(stderr) && a->color;
+    bool color = cli_color_for(stderr) && !a->github;
     fputc('\n', stderr);
     if (a->allow_lockout) {
         lockout_allow(plan);
         lockout_print(risks, false, color, stderr);
-        fprintf(stderr,
-                "warning: idpc %s: LOCKOUT RISK ACCEPTED with --allow-lockout-risk; the plan "
-                "records it\n",
-                cmd);
+        cli_warning(cmd, "LOCKOUT RISK ACCEPTED with --allow-lockout-risk; the plan records it");
         return 0;
     }
     lockout_print(risks, true, color, stderr);
-    fprintf(stderr,
-            "idpc %s: refusing the plan: it would lock out emergency access or every Global "
-            "Administrator (above); fix the configuration, or accept the risk with "
-            "--allow-lockout-risk%s\n",
-            cmd, a->out ? " (the plan was not saved)" : "");
+    cli_error(cmd,
+              "refusing the plan: it would lock out emergency access or every Global "
+              "Administrator (above); fix the configuration, or accept the risk with "
+              "--allow-lockout-risk%s",
+              a->out ? " (the plan was not saved)" : "");
     return CLI_EXIT_ERROR;
 }
 
@@ -179,12 +231,10 @@ void cli_plan_ctx_fini(struct cli_plan_ctx *ctx)
 int cmd_plan(int argc, char **argv)
 {
     struct cli_plan_args a;
-    int rc = parse("plan", argc, argv, &a, false);
+    int rc = parse(&plan_spec, argc, argv, &a);
     if (rc != 0) {
-        if (rc < 0) {
-            help();
+        if (rc < 0)
             rc = CLI_EXIT_OK;
-        }
         free(a.paths);
         return rc;
     }
@@ -199,7 +249,7 @@ int cmd_plan(int argc, char **argv)
         if (rc == 0 && a.out) {
             int e = plan_save(ctx.plan, a.out);
             if (e) {
-                fprintf(stderr, "idpc plan: cannot write '%s': %s\n", a.out, strerror(e));
+                cli_error("plan", "cannot write '%s': %s", a.out, strerror(e));
                 rc = CLI_EXIT_ERROR;
             } else if (a.format == PLAN_FMT_TEXT) {
                 printf("\nSaved the plan to %s; apply exactly this plan with: idpc apply %s\n",
@@ -207,7 +257,7 @@ int cmd_plan(int argc, char **argv)
             }
         }
         if (rc == 0 && a.detailed_exitcode && plan_has_changes(ctx.plan))
-            rc = 2;
+            rc = CLI_EXIT_CHANGES;
     }
     cli_plan_ctx_fini(&ctx);
     free(a.paths);
@@ -216,5 +266,5 @@ int cmd_plan(int argc, char **argv)
 
 int cli_plan_parse_apply(int argc, char **argv, struct cli_plan_args *a)
 {
-    return parse("apply", argc, argv, a, true);
+    return parse(&apply_spec, argc, argv, a);
 }

@@ -20,7 +20,8 @@ struct cli_plan_args {
     bool detailed_exitcode;
     bool auto_approve;
     bool allow_lockout; /* --allow-lockout-risk */
-    bool color;
+    bool color;         /* colour on standard output */
+    bool github;        /* --format github: diagnostics and errors as GitHub Actions annotations */
 };
 
 struct cli_plan_ctx {
@@ -39,7 +40,7 @@ void cli_plan_ctx_fini(struct cli_plan_ctx *ctx);
  * lockout risk, or when --allow-lockout-risk accepts it (the plan is marked, a warning printed);
  * CLI_EXIT_ERROR with an error block on stderr otherwise. */
 int cli_plan_lockout(const char *cmd, json_t *plan, const struct cli_plan_args *a);
-/* Option parsing of `idpc apply`; 0, -1 when --help was asked, or an exit code. a->paths is
+/* Option parsing of `idpc apply`; 0, -1 when --help was shown, or an exit code. a->paths is
  * the caller's to free. */
 int cli_plan_parse_apply(int argc, char **argv, struct cli_plan_args *a);
 

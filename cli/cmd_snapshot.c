@@ -8,32 +8,63 @@
 
 #include "compiler/compile.h"
 #include "runtime/tenant/backend.h"
+#include "runtime/tenant/tenant.h"
 
-static void help(void)
-{
-    printf("usage: idpc snapshot --tenant SPEC [-o FILE] [--members] [DIR|FILE...]\n\n"
-           "Reads every collection idpc plans against and writes it as one file-tenant JSON\n"
-           "document (format idpc-tenant/1, docs/tenant-format.md), which `--tenant file:FILE`\n"
-           "then plans against offline. Each collection is read once, with paging of up to 999\n"
-           "objects per request and the same throttling discipline as plan; users, groups and\n"
-           "service principals are kept with the properties idpc uses. Progress goes to standard\n"
-           "error on a terminal (IDPC_PROGRESS=1 forces it, 0 silences it).\n\n"
-           "Options:\n"
-           "  --tenant SPEC   the tenant: graph: (Microsoft Graph, credentials from the\n"
-           "                  environment, docs/authentication.md) or file:PATH; default "
-           "$IDPC_TENANT\n"
-           "  -o FILE         write to FILE (atomically) instead of standard output\n"
-           "  --members       also capture the members and owners of every group (one request\n"
-           "                  per group and relation: slow in large tenants)\n"
-           "  DIR|FILE...     a configuration: capture the members and owners of the groups\n"
-           "                  whose membership it declares (what plan needs offline)\n"
-           "  -h, --help      show this help\n\n"
-           "Exit codes: 0 written, 1 the tenant could not be read (nothing is written), 2 usage\n"
-           "error.\n\n"
-           "Example:\n"
-           "  idpc snapshot --tenant graph: -o tenant.json policies/\n"
-           "  idpc plan --tenant file:tenant.json policies/\n");
-}
+enum {
+    OPT_TENANT = CLI_KEY(0),
+    OPT_MEMBERS,
+    OPT_EMPTY,
+    OPT_TENANT_ID,
+    OPT_DOMAIN
+};
+
+static const struct cli_opt opts[] = {
+    {OPT_TENANT, "tenant", "SPEC",
+     "the tenant: graph: (Microsoft Graph, credentials from the "
+     "environment, docs/authentication.md) or file:PATH; default "
+     "$IDPC_TENANT"},
+    {'o', "output", "FILE", "write to FILE (atomically) instead of standard output"},
+    {OPT_MEMBERS, "members", NULL,
+     "also capture the members and owners of every group (one "
+     "request per group and relation: slow in large tenants)"},
+    {OPT_EMPTY, "empty", NULL,
+     "read no tenant: write the snapshot of a tenant with nothing in "
+     "it yet (needs --tenant-id and --domain), to plan against before "
+     "there is any access to the tenant"},
+    {OPT_TENANT_ID, "tenant-id", "GUID", "with --empty: the tenant's id"},
+    {OPT_DOMAIN, "domain", "DOMAIN",
+     "with --empty: the tenant's initial domain "
+     "(NAME.onmicrosoft.com), as the configuration's `tenant` "
+     "names it"},
+    {0, NULL, NULL, NULL},
+};
+
+static const struct cli_spec spec = {
+    .cmd = "snapshot",
+    .usage = "--tenant SPEC [OPTIONS] [DIR|FILE...]\n"
+             "--empty --tenant-id GUID --domain DOMAIN [-o FILE]\n",
+    .about = "Reads every collection idpc plans against and writes it as one file-tenant JSON "
+             "document (format idpc-tenant/1, docs/tenant-format.md), which `--tenant file:FILE` "
+             "then plans against offline. Each collection is read once, with paging of up to 999 "
+             "objects per request and the same throttling discipline as plan; users, groups and "
+             "service principals are kept with the properties idpc uses. Progress goes to "
+             "standard error on a terminal (IDPC_PROGRESS=1 forces it, 0 silences it).\n"
+             "\n"
+             "DIR|FILE... is a configuration: the members and owners of the groups whose "
+             "membership it declares are captured too (what plan needs offline).\n"
+             "\n"
+             "--empty starts from nothing: the snapshot of a new tenant, its organization and "
+             "empty collections, so that a first `idpc plan` shows everything the configuration "
+             "would create.\n",
+    .opts = opts,
+    .exit_codes = "  0  written\n"
+                  "  1  the tenant could not be read or the output not written (nothing is\n"
+                  "     written), or a usage error\n",
+    .examples = "  idpc snapshot --tenant graph: -o tenant.json policies/\n"
+                "  idpc plan --tenant file:tenant.json policies/\n"
+                "  idpc snapshot --empty --tenant-id 0b5e3f4c-1d2a-4c6b-9e8f-7a6b5c4d3e2f \\\n"
+                "      --domain fabrikam.onmicrosoft.com -o tenant.json\n",
+};
 
 /* What a snapshot holds, in the order of the format's table. Optional ones may be absent. */
 static const struct {
@@ -121,56 +152,96 @@ static size_t count_objects(const json_t *colls)
     return n;
 }
 
+/* Writes the snapshot document (pretty JSON and a newline) to outpath or standard output. */
+static int write_doc(const json_t *doc, const char *outpath)
+{
+    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (!text) {
+        cli_error(spec.cmd, "cannot serialise the snapshot");
+        return CLI_EXIT_ERROR;
+    }
+    char *withnl = xasprintf("%s\n", text);
+    free(text);
+    int rc = cli_write_output(spec.cmd, outpath, withnl, strlen(withnl));
+    free(withnl);
+    return rc;
+}
+
+static int write_empty(const char *tenant_id, const char *domain, const char *outpath)
+{
+    const char *why = NULL;
+    json_t *doc = tenant_snapshot_empty(tenant_id, domain, &why);
+    if (!doc)
+        return cli_usage_error(spec.cmd, "%s", why);
+    int rc = write_doc(doc, outpath);
+    json_decref(doc);
+    return rc;
+}
+
 int cmd_snapshot(int argc, char **argv)
 {
-    const char *tenant = NULL, *outpath = NULL;
-    bool members = false;
-    const char **cfg = xcalloc((size_t)argc + 1, sizeof(*cfg));
+    const char *tenant = NULL, *outpath = NULL, *tenant_id = NULL, *domain = NULL;
+    bool members = false, empty = false;
+    const char **cfg = NULL;
     size_t ncfg = 0;
     struct compile_result cr = {0};
     bool compiled = false;
     int rc = CLI_EXIT_USAGE;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
-            help();
-            rc = CLI_EXIT_OK;
-            goto done;
-        }
-        if (strcmp(a, "--tenant") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            if (i + 1 >= argc) {
-                rc = cli_usage_error("snapshot", "%s needs a value", a);
-                goto done;
-            }
-            if (strcmp(a, "--tenant") == 0)
-                tenant = argv[++i];
-            else
-                outpath = argv[++i];
-        } else if (strncmp(a, "--tenant=", 9) == 0) {
-            tenant = a + 9;
-        } else if (strcmp(a, "--members") == 0) {
+    struct cli_parser p;
+    cli_begin(&p, &spec, argc, argv);
+    const char *val;
+    for (int k; (k = cli_next(&p, &val)) != CLI_DONE;) {
+        switch (k) {
+        case OPT_TENANT:
+            tenant = val;
+            break;
+        case 'o':
+            outpath = val;
+            break;
+        case OPT_MEMBERS:
             members = true;
-        } else if (a[0] == '-' && a[1]) {
-            rc = cli_usage_error("snapshot", "unknown option '%s'", a);
+            break;
+        case OPT_EMPTY:
+            empty = true;
+            break;
+        case OPT_TENANT_ID:
+            tenant_id = val;
+            break;
+        case OPT_DOMAIN:
+            domain = val;
+            break;
+        default:
+            rc = p.rc;
             goto done;
-        } else {
-            cfg[ncfg++] = a;
         }
+    }
+    cfg = cli_operands(&p, NULL, &ncfg);
+    if (empty && (tenant || members || ncfg)) {
+        rc = cli_usage_error(spec.cmd, "--empty reads no tenant: it takes only --tenant-id, "
+                                       "--domain and -o");
+        goto done;
+    }
+    if (!empty && (tenant_id || domain)) {
+        rc = cli_usage_error(spec.cmd, "--tenant-id and --domain go with --empty");
+        goto done;
+    }
+    if (empty) {
+        rc = write_empty(tenant_id, domain, outpath);
+        goto done;
     }
     rc = CLI_EXIT_ERROR;
     if (ncfg) {
         compiled = true;
         if (compile_paths(cfg, ncfg, false, &cr) != 0 || !cr.model) {
             diag_render(cr.diag, stderr, DIAG_FMT_TEXT, cli_color_for(stderr));
-            fprintf(stderr, "idpc snapshot: the configuration has errors; nothing read\n");
+            cli_error(spec.cmd, "the configuration has errors; nothing read");
             goto done;
         }
     }
     struct backend *b = NULL;
     struct backend_error err;
     if (backend_open(tenant, &b, &err) != 0) {
-        fprintf(stderr, "idpc snapshot: cannot open the tenant '%s': %s\n", tenant ? tenant : "",
-                err.message);
+        cli_error(spec.cmd, "cannot open the tenant '%s': %s", tenant ? tenant : "", err.message);
         goto done;
     }
     json_t *doc = json_object();
@@ -178,8 +249,8 @@ int cmd_snapshot(int argc, char **argv)
     for (size_t i = 0; i < IDPC_ARRAY_LEN(paths); i++) {
         json_t *v = NULL;
         if (backend_read(b, paths[i].path, &v, &err) != 0) {
-            fprintf(stderr, "idpc snapshot: cannot read %s from %s: %s\n", paths[i].path,
-                    b->display, err.message);
+            cli_error(spec.cmd, "cannot read %s from %s: %s", paths[i].path, b->display,
+                      err.message);
             goto out;
         }
         if (!v && !paths[i].optional)
@@ -188,8 +259,7 @@ int cmd_snapshot(int argc, char **argv)
             json_object_set_new(colls, paths[i].path, v);
     }
     if ((members || compiled) && read_members(b, members ? NULL : cr.model, colls, &err) != 0) {
-        fprintf(stderr, "idpc snapshot: cannot read group membership from %s: %s\n", b->display,
-                err.message);
+        cli_error(spec.cmd, "cannot read group membership from %s: %s", b->display, err.message);
         goto out;
     }
     const char *tid = json_string_value(
@@ -197,32 +267,14 @@ int cmd_snapshot(int argc, char **argv)
     json_object_set_new(doc, "format", json_string("idpc-tenant/1"));
     json_object_set_new(doc, "tenantId", json_string(tid ? tid : ""));
     json_object_set(doc, "collections", colls);
-    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (!text) {
-        fprintf(stderr, "idpc snapshot: cannot serialise the snapshot\n");
-        goto out;
-    }
-    size_t len = strlen(text);
-    char *withnl = xasprintf("%s\n", text);
-    free(text);
-    if (!outpath || strcmp(outpath, "-") == 0) {
-        fwrite(withnl, 1, len + 1, stdout);
-        rc = fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_ERROR;
-    } else {
-        int e = util_write_file_atomic(outpath, withnl, len + 1);
-        if (e != 0)
-            fprintf(stderr, "idpc snapshot: cannot write %s: %s\n", outpath, strerror(e));
-        else
-            rc = CLI_EXIT_OK;
-    }
-    free(withnl);
+    rc = write_doc(doc, outpath);
     if (rc == CLI_EXIT_OK)
         fprintf(stderr, "idpc snapshot: %zu collections, %zu objects from %s%s%s\n",
                 json_object_size(colls), count_objects(colls), b->display,
                 outpath ? " written to " : "", outpath ? outpath : "");
     if (rc == CLI_EXIT_OK && !members && !compiled)
-        fprintf(stderr, "idpc snapshot: group membership was not captured: give the "
-                        "configuration (or --members) for plans that manage members\n");
+        cli_warning(spec.cmd, "group membership was not captured: give the configuration (or "
+                              "--members) for plans that manage members");
 out:
     json_decref(colls);
     json_decref(doc);
@@ -230,6 +282,6 @@ out:
 done:
     if (compiled)
         compile_free(&cr);
-    free(cfg);
+    cli_end(&p);
     return rc;
 }

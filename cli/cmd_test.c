@@ -10,31 +10,45 @@
 #include "runtime/analysis/whatif.h"
 #include "runtime/analysis/whatif_tenant.h"
 
-static void help(void)
-{
-    printf("usage: idpc test [DIR|FILE...] [--tenant SPEC] [--junit FILE] [--format text|json]\n\n"
-           "Evaluates every `test` block of the configuration with the what-if engine (as\n"
-           "Entra's What If tool evaluates Conditional Access) and compares the outcome with\n"
-           "the test's `expect` lines. Offline (the default) the tests run against the\n"
-           "compiled policies of DIR (default '.'); with --tenant they run against the\n"
-           "tenant's live policies, named locations and authentication strengths.\n\n"
-           "A failure shows the test's location, the expected and the actual outcome, and the\n"
-           "policies that decided it.\n\n"
-           "Options:\n"
-           "  --tenant SPEC       evaluate against a tenant (file:PATH, graph:...; see\n"
-           "                      docs/tenant-format.md); the tests still come from DIR\n"
-           "  --junit FILE        also write a JUnit XML report to FILE (for CI)\n"
-           "  --format text|json  text for people (default) or JSON (docs/test.md)\n"
-           "  -h, --help          show this help\n\n"
-           "Exit codes: 0 every test passed, 1 a test failed or could not be evaluated (or\n"
-           "the configuration has errors), 2 usage error.\n\n"
-           "Example:\n"
-           "  idpc test policies/contoso --junit test-results.xml\n");
-}
+enum {
+    OPT_TENANT = CLI_KEY(0),
+    OPT_JUNIT,
+    OPT_FORMAT
+};
+
+static const struct cli_opt opts[] = {
+    {OPT_TENANT, "tenant", "SPEC",
+     "evaluate against a tenant (graph:, or file:PATH; see "
+     "docs/tenant-format.md); the tests still come from DIR"},
+    {OPT_JUNIT, "junit", "FILE", "also write a JUnit XML report to FILE (for CI)"},
+    {OPT_FORMAT, "format", "FMT",
+     "text for people (default), json (docs/test.md), or github: "
+     "the text report, and each failure and diagnostic as a GitHub "
+     "Actions annotation at its test block"},
+    {0, NULL, NULL, NULL},
+};
+
+static const struct cli_spec spec = {
+    .cmd = "test",
+    .usage = "[OPTIONS] [DIR|FILE...]\n",
+    .about = "Evaluates every `test` block of the configuration with the what-if engine (as "
+             "Entra's What If tool evaluates Conditional Access) and compares the outcome with "
+             "the test's `expect` lines. Offline (the default) the tests run against the "
+             "compiled policies of DIR (default '.'); with --tenant they run against the "
+             "tenant's live policies, named locations and authentication strengths.\n"
+             "\n"
+             "A failure shows the test's location, the expected and the actual outcome, and the "
+             "policies that decided it.\n",
+    .opts = opts,
+    .exit_codes = "  0  every test passed\n"
+                  "  1  a test failed or could not be evaluated, the configuration has errors,\n"
+                  "     or a usage error\n",
+    .examples = "  idpc test policies/contoso --junit test-results.xml\n",
+};
 
 int cmd_test(int argc, char **argv)
 {
-    const char **paths = xcalloc((size_t)argc + 1, sizeof(char *));
+    const char **paths = NULL;
     size_t npaths = 0;
     const char *tenant_spec = NULL, *junit = NULL, *format = "text";
     struct compile_result cr;
@@ -47,45 +61,37 @@ int cmd_test(int argc, char **argv)
     memset(&rep, 0, sizeof(rep));
     const char **groups = NULL, **upns = NULL;
     int rc = CLI_EXIT_OK;
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        int r;
-        if (cli_is_help(a)) {
-            help();
-            goto out;
-        }
-        if ((r = cli_option_value(argc, argv, &i, "--tenant", &v)) != 0) {
-            if (r < 0) {
-                rc = cli_usage_error("test", "--tenant needs a value");
-                goto out;
-            }
+    struct cli_parser p;
+    cli_begin(&p, &spec, argc, argv);
+    const char *v;
+    for (int k; (k = cli_next(&p, &v)) != CLI_DONE;) {
+        switch (k) {
+        case OPT_TENANT:
             tenant_spec = v;
-        } else if ((r = cli_option_value(argc, argv, &i, "--junit", &v)) != 0) {
-            if (r < 0) {
-                rc = cli_usage_error("test", "--junit needs a file name");
-                goto out;
-            }
+            break;
+        case OPT_JUNIT:
             junit = v;
-        } else if ((r = cli_option_value(argc, argv, &i, "--format", &v)) != 0) {
-            if (r < 0 || (strcmp(v, "text") != 0 && strcmp(v, "json") != 0)) {
-                rc = cli_usage_error("test", "--format takes text or json");
+            break;
+        case OPT_FORMAT:
+            if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0 && strcmp(v, "github") != 0) {
+                rc = cli_usage_error(spec.cmd, "--format takes text, json or github, not '%s'", v);
                 goto out;
             }
             format = v;
-        } else if (a[0] == '-' && a[1]) {
-            rc = cli_usage_error("test", "unknown option '%s'", a);
+            break;
+        default:
+            rc = p.rc;
             goto out;
-        } else {
-            paths[npaths++] = a;
         }
     }
-    if (npaths == 0)
-        paths[npaths++] = ".";
+    bool github = strcmp(format, "github") == 0;
+    cli_set_github(github);
+    enum diag_format dfmt = github ? DIAG_FMT_GITHUB : DIAG_FMT_TEXT;
+    paths = cli_operands(&p, ".", &npaths);
 
     int crc = compile_paths(paths, npaths, false, &cr);
     compiled = true;
-    diag_render(cr.diag, stderr, DIAG_FMT_TEXT, cli_color_for(stderr));
+    diag_render(cr.diag, stderr, dfmt, cli_color_for(stderr));
     if (crc != 0 || !cr.model) {
         unsigned errors = diag_error_count(cr.diag);
         fprintf(stderr, "%u error%s; no test run\n", errors, errors == 1 ? "" : "s");
@@ -94,13 +100,13 @@ int cmd_test(int argc, char **argv)
     }
     const json_t *tests = cr.model->tests;
     if (json_array_size(tests) == 0)
-        fprintf(stderr, "idpc test: the configuration has no test blocks\n");
+        cli_warning(spec.cmd, "the configuration has no test blocks");
 
     if (tenant_spec) {
         char err[600];
         testrun_names(tests, &groups, &upns);
         if (whatif_tenant_load(&tenant, tenant_spec, groups, upns, err, sizeof(err)) != 0) {
-            fprintf(stderr, "idpc test: %s\n", err);
+            cli_error(spec.cmd, "%s", err);
             whatif_tenant_fini(&tenant);
             rc = CLI_EXIT_ERROR;
             goto out;
@@ -118,12 +124,15 @@ int cmd_test(int argc, char **argv)
         free(text);
         json_decref(j);
     } else {
-        testrun_report_print(&rep, stdout, cli_color_for(stdout));
+        testrun_report_print(&rep, stdout, !github && cli_color_for(stdout));
+        if (github) {
+            testrun_report_to_diag(&rep, cr.diag);
+            diag_render(cr.diag, stderr, DIAG_FMT_GITHUB, false);
+        }
     }
     if (junit) {
         char *xml = testrun_report_junit(&rep, npaths == 1 ? paths[0] : "idpc");
-        if (util_write_file_atomic(junit, xml, strlen(xml)) != 0) {
-            fprintf(stderr, "idpc test: cannot write %s\n", junit);
+        if (cli_write_output(spec.cmd, junit, xml, strlen(xml)) != 0) {
             free(xml);
             rc = CLI_EXIT_ERROR;
             goto out;
@@ -140,6 +149,6 @@ out:
         compile_free(&cr);
     free(groups);
     free(upns);
-    free(paths);
+    cli_end(&p);
     return rc;
 }

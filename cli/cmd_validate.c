@@ -6,58 +6,70 @@
 
 #include "compiler/compile.h"
 
-static void help(void)
-{
-    printf("usage: idpc validate [--format text|json|github] [--werror] [DIR|FILE...]\n\n"
-           "Parses the configuration (every *.idp file of DIR, or the FILEs given; default: the\n"
-           "current directory) and runs every check that needs no tenant: syntax, names declared\n"
-           "twice, undefined $variables and templates, statements in the wrong block, unknown\n"
-           "keywords, malformed CIDRs and country codes, durations out of range, the rules of\n"
-           "each kind of object. Prints diagnostics in GCC's format (file:line:col: error: ...)\n"
-           "with the source line and a caret under the offending text.\n\n"
-           "Options:\n"
-           "  --format FMT   text (default), json, or github (GitHub Actions annotations)\n"
-           "  --werror       treat warnings as errors\n"
-           "  -h, --help     show this help\n\n"
-           "Exit codes: 0 valid (warnings allowed), 1 errors found, 2 usage error.\n\n"
-           "Example:\n"
-           "  idpc validate policies/contoso\n");
-}
+enum {
+    OPT_WERROR = CLI_KEY(0),
+    OPT_DUMP_AST,
+    OPT_FORMAT
+};
+
+static const struct cli_opt opts[] = {
+    {OPT_FORMAT, "format", "FMT",
+     "diagnostics as text (default), json, or github (GitHub Actions "
+     "annotations)"},
+    {OPT_WERROR, "werror", NULL, "treat warnings as errors"},
+    {OPT_DUMP_AST, "dump-ast", NULL, NULL}, /* undocumented: the parse tree, for golden tests */
+    {0, NULL, NULL, NULL},
+};
+
+static const struct cli_spec spec = {
+    .cmd = "validate",
+    .usage = "[OPTIONS] [DIR|FILE...]\n",
+    .about =
+        "Parses the configuration (every *.idp file of each DIR, and the FILEs given; default:\n"
+        "the current directory) and runs every check that needs no tenant: syntax, names\n"
+        "declared twice, undefined $variables and templates, statements in the wrong block,\n"
+        "unknown keywords, malformed CIDRs and country codes, durations out of range, the\n"
+        "rules of each kind of object. Prints diagnostics in GCC's format\n"
+        "(file:line:col: error: ...) with the source line and a caret under the offending\n"
+        "text.\n",
+    .opts = opts,
+    .exit_codes = "  0  valid (warnings allowed)\n"
+                  "  1  errors found, or a usage error\n",
+    .examples = "  idpc validate policies/contoso\n"
+                "  idpc validate --format github policies/shared environments/prod\n",
+};
 
 int cmd_validate(int argc, char **argv)
 {
     struct cli_diag_opts o;
     cli_diag_opts_init(&o);
     bool werror = false;
-    bool dump = false; /* undocumented: the parse tree, for golden tests */
-    const char **paths = xcalloc((size_t)argc + 1, sizeof(*paths));
+    bool dump = false;
+    const char **paths = NULL;
     size_t npaths = 0;
     int rc = CLI_EXIT_OK;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            help();
-            goto out;
-        }
-        int f = cli_parse_format(argc, argv, &i, &o);
-        if (f < 0) {
-            rc = cli_usage_error("validate", "--format takes text, json or github");
-            goto out;
-        }
-        if (f > 0)
-            continue;
-        if (strcmp(argv[i], "--werror") == 0) {
+    struct cli_parser p;
+    cli_begin(&p, &spec, argc, argv);
+    const char *v;
+    for (int k; (k = cli_next(&p, &v)) != CLI_DONE;) {
+        switch (k) {
+        case OPT_FORMAT:
+            if ((rc = cli_diag_format(spec.cmd, v, &o)) != 0)
+                goto out;
+            break;
+        case OPT_WERROR:
             werror = true;
-        } else if (strcmp(argv[i], "--dump-ast") == 0) {
+            break;
+        case OPT_DUMP_AST:
             dump = true;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            rc = cli_usage_error("validate", "unknown option '%s'", argv[i]);
+            break;
+        default:
+            rc = p.rc;
             goto out;
-        } else {
-            paths[npaths++] = argv[i];
         }
     }
-    if (npaths == 0)
-        paths[npaths++] = ".";
+    o.color = cli_color_for(stderr);
+    paths = cli_operands(&p, ".", &npaths);
 
     if (dump) {
         /* The parse tree only, for the parser's golden tests: no semantic checks. */
@@ -91,6 +103,6 @@ int cmd_validate(int argc, char **argv)
     rc = errors ? CLI_EXIT_ERROR : CLI_EXIT_OK;
     compile_free(&cr);
 out:
-    free(paths);
+    cli_end(&p);
     return rc;
 }

@@ -10,56 +10,93 @@
 #include "runtime/analysis/whatif.h"
 #include "runtime/analysis/whatif_tenant.h"
 
-static void help(void)
-{
-    printf(
-        "usage: idpc whatif [DIR|FILE... | --tenant SPEC] --user UPN\n"
-        "                   (--app APP | --action ACTION | --context cN) [conditions] "
-        "[--format text|json]\n\n"
-        "Simulates one sign-in and reports, as Entra evaluates Conditional Access, which enabled\n"
-        "policies apply, which report-only policies would apply, the combined grant (block,\n"
-        "grant with controls, or allow) and session controls, and for every other policy the\n"
-        "first condition that ruled it out. Offline it compiles DIR (default '.'); with\n"
-        "--tenant it reads the tenant's live policies. Values use the language's keywords\n"
-        "(office365, register_security_info, windows, exchange_active_sync, high, ...).\n\n"
-        "Who:\n"
-        "  --user UPN               the user (UPN or object id)\n"
-        "  --user-id ID             the user's object id, when --user is the UPN\n"
-        "  --member-of GROUP        a group the user is in (name or id; repeatable; give\n"
-        "                           nested groups too)\n"
-        "  --role ROLE              an active directory role (name or template id; repeatable)\n"
-        "  --guest TYPE             guest or external user type (b2b_collaboration_guest, ...)\n"
-        "  --external-tenant ID     the guest's home tenant\n"
-        "  --service-principal SP   simulate a workload identity sign-in instead of a user\n"
-        "What (exactly one):\n"
-        "  --app APP                office365, admin_portals, an app name or an app id\n"
-        "  --action ACTION          register_security_info | register_device\n"
-        "  --context cN             an authentication context, c1 .. c99\n"
-        "Conditions:\n"
-        "  --platform P             android, ios, windows, windows_phone, macos, linux\n"
-        "                           (default: unknown platform)\n"
-        "  --client C               browser (default), mobile_desktop, exchange_active_sync, "
-        "other\n"
-        "  --ip ADDR                client IPv4 or IPv6 address (matched against IP locations)\n"
-        "  --country CC             ISO 3166 code, or 'unknown' (matched against country "
-        "locations)\n"
-        "  --location NAME          a named location the sign-in is in (repeatable)\n"
-        "  --mfa-trusted-ip         the address is one of the MFA service's trusted IPs\n"
-        "  --sign-in-risk L         low | medium | high | none (default none)\n"
-        "  --user-risk L            low | medium | high | none (default none)\n"
-        "  --insider-risk L         minor | moderate | elevated\n"
-        "  --device-filter-props J  device properties as JSON, e.g. "
-        "'{\"trustType\":\"ServerAD\"}'\n"
-        "                           (default: an unregistered device)\n"
-        "  --auth-flow F            device_code | authentication_transfer\n"
-        "Output:\n"
-        "  --format text|json       text for people (default) or the JSON of docs/whatif.md\n"
-        "  -h, --help               show this help\n\n"
-        "Exit codes: 0 evaluated (whatever the result), 1 errors, 2 usage error.\n\n"
-        "Example:\n"
-        "  idpc whatif policies/contoso --user ada@contoso.com --member-of Sales --app office365 "
-        "\\\n      --platform ios --client mobile_desktop --country FR\n");
-}
+enum {
+    OPT_TENANT = CLI_KEY(0),
+    OPT_USER,
+    OPT_USER_ID,
+    OPT_MEMBER_OF,
+    OPT_ROLE,
+    OPT_GUEST,
+    OPT_EXTERNAL_TENANT,
+    OPT_SP,
+    OPT_APP,
+    OPT_ACTION,
+    OPT_CONTEXT,
+    OPT_PLATFORM,
+    OPT_CLIENT,
+    OPT_IP,
+    OPT_COUNTRY,
+    OPT_LOCATION,
+    OPT_MFA_TRUSTED_IP,
+    OPT_SIGN_IN_RISK,
+    OPT_USER_RISK,
+    OPT_SP_RISK,
+    OPT_INSIDER_RISK,
+    OPT_DEVICE_PROPS,
+    OPT_AUTH_FLOW,
+    OPT_FORMAT,
+};
+
+static const struct cli_opt opts[] = {
+    {OPT_TENANT, "tenant", "SPEC",
+     "evaluate the tenant's live policies instead of DIR: graph: "
+     "or file:PATH"},
+    {OPT_USER, "user", "UPN", "who: the user (UPN or object id)"},
+    {OPT_USER_ID, "user-id", "ID", "the user's object id, when --user is the UPN"},
+    {OPT_MEMBER_OF, "member-of", "GROUP",
+     "a group the user is in (name or id; repeatable; give "
+     "nested groups too)"},
+    {OPT_ROLE, "role", "ROLE", "an active directory role (name or template id; repeatable)"},
+    {OPT_GUEST, "guest", "TYPE", "guest or external user type (b2b_collaboration_guest, ...)"},
+    {OPT_EXTERNAL_TENANT, "external-tenant", "ID", "the guest's home tenant"},
+    {OPT_SP, "service-principal", "SP", "simulate a workload identity sign-in instead of a user"},
+    {OPT_APP, "app", "APP",
+     "what (exactly one of --app, --action, --context): office365, "
+     "admin_portals, an app name or an app id"},
+    {OPT_ACTION, "action", "ACTION", "register_security_info | register_device"},
+    {OPT_CONTEXT, "context", "cN", "an authentication context, c1 .. c99"},
+    {OPT_PLATFORM, "platform", "P",
+     "android, ios, windows, windows_phone, macos, linux "
+     "(default: unknown platform)"},
+    {OPT_CLIENT, "client", "C", "browser (default), mobile_desktop, exchange_active_sync, other"},
+    {OPT_IP, "ip", "ADDR", "client IPv4 or IPv6 address (matched against IP locations)"},
+    {OPT_COUNTRY, "country", "CC",
+     "ISO 3166 code, or 'unknown' (matched against country "
+     "locations)"},
+    {OPT_LOCATION, "location", "NAME", "a named location the sign-in is in (repeatable)"},
+    {OPT_MFA_TRUSTED_IP, "mfa-trusted-ip", NULL,
+     "the address is one of the MFA service's "
+     "trusted IPs"},
+    {OPT_SIGN_IN_RISK, "sign-in-risk", "L", "low | medium | high | none (default none)"},
+    {OPT_USER_RISK, "user-risk", "L", "low | medium | high | none (default none)"},
+    {OPT_SP_RISK, "service-principal-risk", "L", "low | medium | high | none (default none)"},
+    {OPT_INSIDER_RISK, "insider-risk", "L", "minor | moderate | elevated"},
+    {OPT_DEVICE_PROPS, "device-filter-props", "JSON",
+     "device properties as JSON, e.g. "
+     "'{\"trustType\":\"ServerAD\"}' (default: "
+     "an unregistered device)"},
+    {OPT_AUTH_FLOW, "auth-flow", "F", "device_code | authentication_transfer"},
+    {OPT_FORMAT, "format", "FMT", "text for people (default) or json (docs/whatif.md)"},
+    {0, NULL, NULL, NULL},
+};
+
+static const struct cli_spec spec = {
+    .cmd = "whatif",
+    .usage = "[OPTIONS] --user UPN --app APP [DIR|FILE...]\n"
+             "[OPTIONS] --tenant SPEC --user UPN --action ACTION\n",
+    .about = "Simulates one sign-in and reports, as Entra evaluates Conditional Access, which "
+             "enabled policies apply, which report-only policies would apply, the combined grant "
+             "(block, grant with controls, or allow) and session controls, and for every other "
+             "policy the first condition that ruled it out. Offline it compiles DIR (default "
+             "'.'); with --tenant it reads the tenant's live policies. Values use the language's "
+             "keywords (office365, register_security_info, windows, exchange_active_sync, high, "
+             "...).\n",
+    .opts = opts,
+    .exit_codes = "  0  evaluated (whatever the result)\n"
+                  "  1  errors, or a usage error\n",
+    .examples = "  idpc whatif policies/contoso --user ada@contoso.com --member-of Sales \\\n"
+                "      --app office365 --platform ios --client mobile_desktop --country FR\n",
+};
 
 struct opts {
     const char **paths, **groups, **roles, **locations;
@@ -70,7 +107,7 @@ struct opts {
 
 static int bad(const char *msg)
 {
-    return cli_usage_error("whatif", "%s", msg);
+    return cli_usage_error(spec.cmd, "%s", msg);
 }
 
 static const char *kw(enum catalog_kind k, const char *word, bool *failed)
@@ -78,10 +115,10 @@ static const char *kw(enum catalog_kind k, const char *word, bool *failed)
     char err[256];
     const char *g = whatif_keyword(k, word, err, sizeof(err));
     if (!g) {
-        cli_usage_error("whatif", "%s", err);
+        cli_usage_error(spec.cmd, "%s", err);
         *failed = true;
     } else if (strcmp(g, "all") == 0) {
-        cli_usage_error("whatif", "a sign-in has one %s; 'all' is for policies",
+        cli_usage_error(spec.cmd, "a sign-in has one %s; 'all' is for policies",
                         catalog_kind_name(k));
         *failed = true;
         return NULL;
@@ -96,7 +133,7 @@ static const char *resolve_app(const char *word, bool *failed)
         e = catalog_lookup_graph(CAT_APP_KEYWORD, word);
     if (e) {
         if (strcmp(e->graph, "Office365") && strcmp(e->graph, "MicrosoftAdminPortals")) {
-            cli_usage_error("whatif", "--app needs one application, not '%s'", word);
+            cli_usage_error(spec.cmd, "--app needs one application, not '%s'", word);
             *failed = true;
         }
         return e->graph;
@@ -105,7 +142,7 @@ static const char *resolve_app(const char *word, bool *failed)
         return word;
     const char *sug = catalog_app_suggest(word);
     if (sug) {
-        cli_usage_error("whatif", "unknown application '%s' (did you mean '%s'?)", word, sug);
+        cli_usage_error(spec.cmd, "unknown application '%s' (did you mean '%s'?)", word, sug);
         *failed = true;
     }
     return word; /* an application of the tenant, matched by display name */
@@ -121,67 +158,102 @@ static const char *resolve_role(const char *word, bool *failed)
         return word; /* a role the catalog does not know */
     const char *sug = catalog_role_suggest(word);
     if (sug)
-        cli_usage_error("whatif", "unknown directory role '%s' (did you mean '%s'?)", word, sug);
+        cli_usage_error(spec.cmd, "unknown directory role '%s' (did you mean '%s'?)", word, sug);
     else
-        cli_usage_error("whatif", "unknown directory role '%s'", word);
+        cli_usage_error(spec.cmd, "unknown directory role '%s'", word);
     *failed = true;
     return NULL;
 }
 
-static int parse(int argc, char **argv, struct opts *o, bool *helped)
+static int parse(struct cli_parser *p, struct opts *o, bool *helped)
 {
     bool failed = false;
     struct whatif_signin *s = &o->s;
     s->client_app = WHATIF_DEFAULT_CLIENT;
-    for (int i = 1; i < argc && !failed; i++) {
-        const char *v = NULL;
-        const char *a = argv[i];
-        int r;
-        if (cli_is_help(a)) {
-            help();
-            *helped = true;
-            return 0;
-        }
-        if (strcmp(a, "--mfa-trusted-ip") == 0) {
-            s->mfa_trusted_ip = true;
-            continue;
-        }
-#define OPT(name)                                                                                  \
-    if ((r = cli_option_value(argc, argv, &i, name, &v)) < 0) {                                    \
-        return cli_usage_error("whatif", "%s needs a value", name);                                \
-    } else if (r > 0)
-        OPT("--tenant") o->tenant = v;
-        else OPT("--user") s->user = v;
-        else OPT("--user-id") s->user_id = v;
-        else OPT("--member-of") o->groups[o->ngroups++] = v;
-        else OPT("--role")
-        {
+    const char *v;
+    for (int k; !failed && (k = cli_next(p, &v)) != CLI_DONE;) {
+        switch (k) {
+        case OPT_TENANT:
+            o->tenant = v;
+            break;
+        case OPT_USER:
+            s->user = v;
+            break;
+        case OPT_USER_ID:
+            s->user_id = v;
+            break;
+        case OPT_MEMBER_OF:
+            o->groups[o->ngroups++] = v;
+            break;
+        case OPT_ROLE: {
             const char *t = resolve_role(v, &failed);
             if (t)
                 o->roles[o->nroles++] = t;
+            break;
         }
-        else OPT("--guest") s->guest_type = kw(CAT_GUEST_TYPE, v, &failed);
-        else OPT("--external-tenant") s->external_tenant = v;
-        else OPT("--service-principal") s->service_principal = v;
-        else OPT("--app") s->app = resolve_app(v, &failed);
-        else OPT("--action") s->action = kw(CAT_USER_ACTION, v, &failed);
-        else OPT("--context") s->auth_context = v;
-        else OPT("--platform") s->platform = kw(CAT_PLATFORM, v, &failed);
-        else OPT("--client") s->client_app = kw(CAT_CLIENT_APP, v, &failed);
-        else OPT("--ip") s->ip = v;
-        else OPT("--country") s->country = v;
-        else OPT("--location") o->locations[o->nlocations++] = v;
-        else OPT("--sign-in-risk") s->sign_in_risk = kw(CAT_RISK, v, &failed);
-        else OPT("--user-risk") s->user_risk = kw(CAT_RISK, v, &failed);
-        else OPT("--service-principal-risk") s->sp_risk = kw(CAT_RISK, v, &failed);
-        else OPT("--insider-risk") s->insider_risk = kw(CAT_INSIDER_RISK, v, &failed);
-        else OPT("--device-filter-props") o->props = v;
-        else OPT("--auth-flow") s->auth_flow = kw(CAT_TRANSFER, v, &failed);
-        else OPT("--format") o->format = v;
-        else if (a[0] == '-' && a[1]) return cli_usage_error("whatif", "unknown option '%s'", a);
-        else o->paths[o->npaths++] = a;
-#undef OPT
+        case OPT_GUEST:
+            s->guest_type = kw(CAT_GUEST_TYPE, v, &failed);
+            break;
+        case OPT_EXTERNAL_TENANT:
+            s->external_tenant = v;
+            break;
+        case OPT_SP:
+            s->service_principal = v;
+            break;
+        case OPT_APP:
+            s->app = resolve_app(v, &failed);
+            break;
+        case OPT_ACTION:
+            s->action = kw(CAT_USER_ACTION, v, &failed);
+            break;
+        case OPT_CONTEXT:
+            s->auth_context = v;
+            break;
+        case OPT_PLATFORM:
+            s->platform = kw(CAT_PLATFORM, v, &failed);
+            break;
+        case OPT_CLIENT:
+            s->client_app = kw(CAT_CLIENT_APP, v, &failed);
+            break;
+        case OPT_IP:
+            s->ip = v;
+            break;
+        case OPT_COUNTRY:
+            s->country = v;
+            break;
+        case OPT_LOCATION:
+            o->locations[o->nlocations++] = v;
+            break;
+        case OPT_MFA_TRUSTED_IP:
+            s->mfa_trusted_ip = true;
+            break;
+        case OPT_SIGN_IN_RISK:
+            s->sign_in_risk = kw(CAT_RISK, v, &failed);
+            break;
+        case OPT_USER_RISK:
+            s->user_risk = kw(CAT_RISK, v, &failed);
+            break;
+        case OPT_SP_RISK:
+            s->sp_risk = kw(CAT_RISK, v, &failed);
+            break;
+        case OPT_INSIDER_RISK:
+            s->insider_risk = kw(CAT_INSIDER_RISK, v, &failed);
+            break;
+        case OPT_DEVICE_PROPS:
+            o->props = v;
+            break;
+        case OPT_AUTH_FLOW:
+            s->auth_flow = kw(CAT_TRANSFER, v, &failed);
+            break;
+        case OPT_FORMAT:
+            o->format = v;
+            break;
+        default:
+            *helped = p->rc == CLI_EXIT_OK;
+            return p->rc;
+        }
     }
+    o->paths = cli_operands(p, NULL, &o->npaths);
     if (failed)
         return CLI_EXIT_USAGE;
     if (strcmp(o->format, "text") && strcmp(o->format, "json"))
@@ -198,7 +270,7 @@ static int parse(int argc, char **argv, struct opts *o, bool *helped)
 static int load_offline(struct opts *o, struct whatif_inputs *in)
 {
     if (o->npaths == 0)
-        o->paths[o->npaths++] = ".";
+        o->paths[o->npaths++] = "."; /* the parser's operand array has room for one more */
     struct compile_result cr;
     int crc = compile_paths(o->paths, o->npaths, false, &cr);
     diag_render(cr.diag, stderr, DIAG_FMT_TEXT, cli_color_for(stderr));
@@ -220,7 +292,7 @@ static int load_tenant(struct opts *o, struct whatif_tenant *t, const char ***me
     char err[600];
     const char *upns[] = {o->s.user_id ? NULL : o->s.user, NULL};
     if (whatif_tenant_load(t, o->tenant, o->groups, upns, err, sizeof(err)) != 0) {
-        fprintf(stderr, "idpc whatif: %s\n", err);
+        cli_error(spec.cmd, "%s", err);
         return -1;
     }
     *member_of = whatif_tenant_member_of(t, o->groups);
@@ -234,7 +306,6 @@ int cmd_whatif(int argc, char **argv)
     struct opts o;
     memset(&o, 0, sizeof(o));
     size_t cap = (size_t)argc + 1;
-    o.paths = xcalloc(cap, sizeof(char *));
     o.groups = xcalloc(cap, sizeof(char *));
     o.roles = xcalloc(cap, sizeof(char *));
     o.locations = xcalloc(cap, sizeof(char *));
@@ -246,14 +317,16 @@ int cmd_whatif(int argc, char **argv)
     const char **member_of = NULL; /* with --tenant: the groups and their ids */
     json_t *props = NULL;
     bool helped = false;
-    int rc = parse(argc, argv, &o, &helped);
+    struct cli_parser p;
+    cli_begin(&p, &spec, argc, argv);
+    int rc = parse(&p, &o, &helped);
     if (rc != 0 || helped)
         goto out;
     if (o.props) {
         json_error_t je;
         props = json_loads(o.props, 0, &je);
         if (!json_is_object(props)) {
-            rc = cli_usage_error("whatif",
+            rc = cli_usage_error(spec.cmd,
                                  "--device-filter-props needs a JSON object of device "
                                  "properties (%s)",
                                  props ? "not an object" : je.text);
@@ -275,7 +348,7 @@ int cmd_whatif(int argc, char **argv)
     struct whatif_result r;
     char err[256];
     if (whatif_evaluate(o.tenant ? &tenant.in : &in, &o.s, &r, err, sizeof(err)) != 0) {
-        rc = cli_usage_error("whatif", "%s", err);
+        rc = cli_usage_error(spec.cmd, "%s", err);
         goto out;
     }
     if (strcmp(o.format, "json") == 0) {
@@ -297,7 +370,7 @@ out:
     if (o.tenant)
         whatif_tenant_fini(&tenant);
     whatif_inputs_fini(&in);
-    free(o.paths);
+    cli_end(&p);
     free(o.groups);
     free(o.roles);
     free(o.locations);

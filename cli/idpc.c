@@ -15,47 +15,80 @@ static const struct cli_command commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: idpc COMMAND [OPTIONS] [ARGS]\n\n"
+    fprintf(out, "Usage: idpc COMMAND [OPTIONS] [ARGS]\n"
+                 "  or:  idpc help COMMAND\n\n"
                  "idpc compiles .idp policy files describing Microsoft Entra ID identity and\n"
                  "Conditional Access into Microsoft Graph objects, and plans and applies them.\n\n"
                  "Commands:\n");
     for (size_t i = 0; i < IDPC_ARRAY_LEN(commands); i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nRun 'idpc COMMAND --help' for a command's options and an example.\n"
+    fprintf(out, "\nRun 'idpc help COMMAND' (or 'idpc COMMAND --help') for a command's options.\n\n"
                  "Options:\n"
-                 "  -h, --help     show this help\n"
-                 "  --version      show the version, the commit and the libraries' versions\n\n"
-                 "Exit codes: 0 success, 1 errors in the input or the operation failed,\n"
-                 "2 usage error (and, with plan --detailed-exitcode, 2 means changes).\n"
-                 "Documentation: docs/cli.md\n");
+                 "  -h, --help     show this help and exit\n"
+                 "      --version  show the version, the commit and the libraries' versions\n\n"
+                 "Exit codes:\n"
+                 "  0  success\n"
+                 "  1  errors, usage errors included\n"
+                 "  2  only with plan --detailed-exitcode: success, changes present\n\n"
+                 "Documentation: docs/cli.md.\n");
 }
 
-int main(int argc, char **argv)
+static const struct cli_command *find(const char *name)
+{
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(commands); i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static int unknown(const char *cmd)
+{
+    struct suggest sg;
+    suggest_init(&sg, cmd);
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(commands); i++)
+        suggest_add(&sg, commands[i].name);
+    const char *best = suggest_result(&sg);
+    fprintf(stderr, "idpc: error: unknown command '%s'%s%s%s\n", cmd,
+            best ? "; did you mean '" : "", best ? best : "", best ? "'?" : "");
+    fprintf(stderr, "Run 'idpc --help' for the list of commands.\n");
+    return CLI_EXIT_USAGE;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
+        (strcmp(cmd, "help") == 0 && argc == 2)) {
         usage(stdout);
-        return 0;
+        return CLI_EXIT_OK;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         versions_print(stdout);
-        return 0;
+        return CLI_EXIT_OK;
     }
-    for (size_t i = 0; i < IDPC_ARRAY_LEN(commands); i++)
-        if (strcmp(cmd, commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "idpc: unknown command '%s'", cmd);
-    struct suggest sg;
-    suggest_init(&sg, cmd);
-    for (size_t i = 0; i < IDPC_ARRAY_LEN(commands); i++)
-        suggest_add(&sg, commands[i].name);
-    const char *best = suggest_result(&sg);
-    if (best)
-        fprintf(stderr, "; did you mean '%s'?", best);
-    fprintf(stderr, "\nRun 'idpc --help' for the list of commands.\n");
-    return CLI_EXIT_USAGE;
+    if (strcmp(cmd, "help") == 0) {
+        const struct cli_command *c = find(argv[2]);
+        if (!c)
+            return unknown(argv[2]);
+        char help_opt[] = "--help";
+        char *args[] = {argv[2], help_opt, NULL};
+        return c->run(2, args);
+    }
+    const struct cli_command *c = find(cmd);
+    if (!c)
+        return unknown(cmd);
+    return c->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    /* Every byte written to standard output is checked: a full disk is an error (exit 1). */
+    if (cli_close_stdout(argc >= 2 && find(argv[1]) ? argv[1] : "") != 0)
+        rc = CLI_EXIT_ERROR;
+    return rc;
 }

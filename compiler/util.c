@@ -262,8 +262,36 @@ int util_read_file(const char *path, char **out, size_t *len)
     return 0;
 }
 
+/* Writes all of data to fd; 0 or errno. */
+static int write_all(int fd, const char *data, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno;
+        }
+        off += (size_t)w;
+    }
+    return 0;
+}
+
 int util_write_file_atomic(const char *path, const char *data, size_t len)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        /* A device or a FIFO (/dev/stdout, /dev/full, a pipe): written in place, never renamed
+         * over. */
+        int fd = open(path, O_WRONLY | O_TRUNC);
+        if (fd < 0)
+            return errno;
+        int e = write_all(fd, data, len);
+        if (close(fd) != 0 && !e)
+            e = errno;
+        return e;
+    }
     char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
     int err = 0;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -63,7 +63,8 @@ char *strbuf_detach(struct strbuf *sb);          /* caller frees; sb is reset */
 
 /* Reads a whole file. Returns 0, or an errno value. *out is NUL-terminated, caller frees. */
 int util_read_file(const char *path, char **out, size_t *len) IDPC_WARN_UNUSED;
-/* Writes a file atomically: temp file in the same directory, fsync, rename. 0 or errno. */
+/* Writes a file atomically: temp file in the same directory, fsync, rename. 0 or errno.
+ * An existing device or FIFO (/dev/stdout, /dev/full) is written in place instead. */
 int util_write_file_atomic(const char *path, const char *data, size_t len) IDPC_WARN_UNUSED;
 
 /* Strict decimal parse of a whole string into [min, max]; false on junk or overflow. */

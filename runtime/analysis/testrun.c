@@ -476,6 +476,22 @@ void testrun_report_print(const struct testrun_report *r, FILE *f, bool color)
     fputc('\n', f);
 }
 
+void testrun_report_to_diag(const struct testrun_report *r, struct diag_ctx *diag)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const struct testrun_case *c = &r->cases[i];
+        if (c->status == TESTRUN_PASS)
+            continue;
+        struct strbuf sb = STRBUF_INIT;
+        for (size_t k = 0; k < c->nproblems; k++)
+            strbuf_addf(&sb, "%s%s", k ? "; " : "", c->problems[k]);
+        diag_error(diag, diag_loc_from_string(diag, c->at), "test \"%s\" %s: %s", c->name,
+                   c->status == TESTRUN_FAIL ? "failed" : "could not be evaluated",
+                   strbuf_str(&sb));
+        strbuf_fini(&sb);
+    }
+}
+
 json_t *testrun_report_to_json(const struct testrun_report *r, const json_t *tests)
 {
     static const char *const st[] = {"pass", "fail", "error"};

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "compiler/diag.h"
 #include "runtime/analysis/whatif.h"
 #include "runtime/analysis/whatif_tenant.h"
 
@@ -50,6 +51,8 @@ void testrun_names(const json_t *tests, const char ***groups, const char ***upns
 /* Text for people: one "ok" line per passing test, and for each failure its location, the
  * expected and actual outcome and the policies that decided it; then a summary line. */
 void testrun_report_print(const struct testrun_report *r, FILE *f, bool color);
+/* One error per failed or unevaluated test, at the test block (for --format github). */
+void testrun_report_to_diag(const struct testrun_report *r, struct diag_ctx *diag);
 /* {"summary": {"tests", "passed", "failed", "errors"}, "tests": [{"name", "at", "status",
  * "expected", "actual", "problems", "result"}]}; new reference. */
 json_t *testrun_report_to_json(const struct testrun_report *r, const json_t *tests);

@@ -128,14 +128,14 @@ static void load_path(struct export *x, const char *path, bool top)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        fprintf(stderr, "idpc export: %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "idpc export: error: %s: %s\n", path, strerror(errno));
         x->read_errors++;
         return;
     }
     if (S_ISDIR(st.st_mode)) {
         DIR *d = opendir(path);
         if (!d) {
-            fprintf(stderr, "idpc export: %s: %s\n", path, strerror(errno));
+            fprintf(stderr, "idpc export: error: %s: %s\n", path, strerror(errno));
             x->read_errors++;
             return;
         }
@@ -167,7 +167,7 @@ static void load_path(struct export *x, const char *path, bool top)
     char err[1024];
     json_t *doc = raise_load_json(path, err, sizeof(err));
     if (!doc) {
-        fprintf(stderr, "idpc export: %s\n", err);
+        fprintf(stderr, "idpc export: error: %s\n", err);
         x->read_errors++;
         return;
     }
@@ -234,7 +234,7 @@ static json_t *read_relation(struct export *x, struct backend *b, const char *gi
     json_t *v = NULL;
     struct backend_error err;
     if (backend_read(b, path, &v, &err) != 0) {
-        fprintf(stderr, "idpc export: cannot read %s: %s\n", path, err.message);
+        fprintf(stderr, "idpc export: error: cannot read %s: %s\n", path, err.message);
         x->read_errors++;
         v = NULL;
     } else if (v && !json_is_array(v)) {
@@ -347,7 +347,7 @@ static int load_tenant(struct export *x, const char *spec)
     struct backend *b = NULL;
     struct backend_error err;
     if (backend_open(spec, &b, &err) != 0) {
-        fprintf(stderr, "idpc export: cannot open the tenant '%s': %s\n", spec ? spec : "",
+        fprintf(stderr, "idpc export: error: cannot open the tenant '%s': %s\n", spec ? spec : "",
                 err.message);
         return -1;
     }
@@ -357,7 +357,7 @@ static int load_tenant(struct export *x, const char *spec)
         json_t *v = NULL;
         const char *p = lists[i].path;
         if (backend_read_list(b, p, &v, &err) != 0) {
-            fprintf(stderr, "idpc export: cannot read %s from %s: %s\n", p,
+            fprintf(stderr, "idpc export: error: cannot read %s from %s: %s\n", p,
                     b->display ? b->display : spec, err.message);
             rc = -1;
             goto out;
@@ -399,7 +399,7 @@ static int load_tenant(struct export *x, const char *spec)
     for (size_t i = 0; i < IDPC_ARRAY_LEN(singletons); i++) {
         json_t *v = NULL;
         if (backend_read(b, singletons[i].path, &v, &err) != 0) {
-            fprintf(stderr, "idpc export: cannot read %s from %s: %s\n", singletons[i].path,
+            fprintf(stderr, "idpc export: error: cannot read %s from %s: %s\n", singletons[i].path,
                     b->display ? b->display : spec, err.message);
             rc = -1;
             goto out;
@@ -595,7 +595,7 @@ static void write_file(struct out *o, const char *name, const struct strbuf *tex
     char *p = xasprintf("%s/%s", o->dir, name);
     int e = util_write_file_atomic(p, text->buf, len);
     if (e) {
-        fprintf(stderr, "idpc export: cannot write '%s': %s\n", p, strerror(e));
+        fprintf(stderr, "idpc export: error: cannot write '%s': %s\n", p, strerror(e));
         o->errors++;
     } else {
         o->files++;
@@ -798,13 +798,13 @@ int export_run(const struct export_options *o)
         source = o->ninputs == 1 ? o->inputs[0] : "several Graph JSON files";
     }
     if (o->dir && mkdir(o->dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "idpc export: cannot create '%s': %s\n", o->dir, strerror(errno));
+        fprintf(stderr, "idpc export: error: cannot create '%s': %s\n", o->dir, strerror(errno));
         rc = -1;
         goto out;
     }
     if (x.pol.n + x.loc.n + x.str.n + x.grp.n == 0 && !x.methods && !x.authz && !x.secdef &&
         json_array_size(x.assignments) + json_array_size(x.eligibilities) == 0)
-        fprintf(stderr, "idpc export: no Conditional Access policy, named location or "
+        fprintf(stderr, "idpc export: warning: no Conditional Access policy, named location or "
                         "authentication strength found\n");
     if (write_all(&x, source, o->dir, o->split, o->pin_ids) != 0 || x.read_errors)
         rc = -1;

@@ -43,7 +43,9 @@ int backend_open(const char *spec, struct backend **out, struct backend_error *e
         spec = getenv("IDPC_TENANT");
     if (!spec || !*spec) {
         backend_error_set(err, 0, NULL,
-                          "no tenant given: use --tenant file:PATH or set IDPC_TENANT");
+                          "no tenant given: use --tenant graph: (Microsoft Graph), --tenant "
+                          "file:PATH (a snapshot; `idpc snapshot --empty` starts one), or set "
+                          "IDPC_TENANT");
         return -1;
     }
     const char *colon = strchr(spec, ':');

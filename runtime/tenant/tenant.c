@@ -365,3 +365,40 @@ char *tenant_sha256(const json_t *v)
     hex[2 * n] = '\0';
     return hex;
 }
+
+json_t *tenant_snapshot_empty(const char *tenant_id, const char *domain, const char **why)
+{
+    if (!tenant_id || !catalog_is_guid(tenant_id)) {
+        *why = "--tenant-id needs the tenant's id, a GUID (Entra admin center, Overview)";
+        return NULL;
+    }
+    static const char host_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789-.";
+    size_t n = domain ? strlen(domain) : 0;
+    if (n == 0 || strspn(domain, host_chars) != n || !strchr(domain, '.') || domain[0] == '.' ||
+        domain[n - 1] == '.' || strstr(domain, "..")) {
+        *why = "--domain needs the tenant's domain name, such as contoso.onmicrosoft.com";
+        return NULL;
+    }
+    /* organization: what Graph returns for GET /organization, reduced to what idpc reads. */
+    json_t *org =
+        json_pack("{s:s, s:s, s:[{s:s, s:b, s:b, s:s}], s:n, s:n}", "id", tenant_id, "displayName",
+                  domain, "verifiedDomains", "name", domain, "isDefault", 1, "isInitial", 1, "type",
+                  "Managed", "onPremisesSyncEnabled", "onPremisesLastSyncDateTime");
+    json_t *colls = json_object();
+    json_object_set_new(colls, "organization", json_pack("[o]", org));
+    static const char *const empty[] = {
+        "users",
+        "groups",
+        "servicePrincipals",
+        "roleManagement/directory/roleDefinitions",
+        "roleManagement/directory/roleAssignments",
+        "identity/conditionalAccess/policies",
+        "identity/conditionalAccess/namedLocations",
+        "policies/authenticationStrengthPolicies",
+    };
+    for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++)
+        json_object_set_new(colls, empty[i], json_array());
+    return json_pack("{s:s, s:s, s:o}", "format", "idpc-tenant/1", "tenantId", tenant_id,
+                     "collections", colls);
+}

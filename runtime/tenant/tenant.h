@@ -90,6 +90,12 @@ json_t *tenant_group_rel(struct tenant *t, const char *id, const char *rel);
  * is the caller's. `hint` narrows the search: a tenant kind, or -1 for any. */
 char *tenant_describe_id(const struct tenant *t, const char *id, int hint);
 
+/* The snapshot (docs/tenant-format.md) of a tenant with nothing in it yet: its organization
+ * (`tenant_id`, a GUID; `domain`, its initial and default verified domain) and every collection
+ * plan reads, empty. New reference; NULL with `why` set (a static string) when the tenant id is
+ * not a GUID or the domain is not a domain name. */
+json_t *tenant_snapshot_empty(const char *tenant_id, const char *domain, const char **why);
+
 /* SHA-256 (hex) of the canonical JSON of v: keys sorted, compact. Caller frees. */
 char *tenant_sha256(const json_t *v);
 
