@@ -313,15 +313,23 @@ void cli_help(const struct cli_spec *spec)
     }
     fputc('\n', f);
     reflow(f, spec->about);
-    fprintf(f, "\nOptions:\n");
+    fprintf(f, "\nDocumentation: docs/cli.md.\n\nOptions:\n");
     help_opts(f, spec->opts);
     help_opts(f, common_opts);
     fprintf(f, "\nExit codes:\n%s",
             spec->exit_codes ? spec->exit_codes
                              : "  0  success\n  1  errors (usage errors included)\n");
-    if (spec->examples)
-        fprintf(f, "\nExamples:\n%s", spec->examples);
-    fprintf(f, "\nDocumentation: docs/cli.md.\n");
+    if (spec->examples) {
+        /* "  $ command" is what help2man sets as an example, in a constant-width font. */
+        fprintf(f, "\nExamples:\n");
+        for (const char *e = spec->examples; *e;) {
+            size_t n = strcspn(e, "\n");
+            fprintf(f, "  $ %.*s\n", (int)n, e);
+            e += n;
+            if (*e)
+                e++;
+        }
+    }
 }
 
 /* ---- Messages -------------------------------------------------------------------------- */

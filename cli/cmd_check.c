@@ -50,8 +50,8 @@ static const struct cli_spec spec = {
     .exit_codes = "  0  every required exit criterion passes and there is no error\n"
                   "  1  a required criterion failed, an error-level lint, compilation or tenant\n"
                   "     errors, or a usage error\n",
-    .examples = "  idpc check policies/contoso\n"
-                "  idpc check policies/contoso --format sarif -o idpc.sarif\n",
+    .examples = "idpc check policies/contoso\n"
+                "idpc check policies/contoso --format sarif -o idpc.sarif\n",
 };
 
 static void gh_escape(struct strbuf *sb, const char *s, bool property)

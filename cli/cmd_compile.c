@@ -28,7 +28,7 @@ static const struct cli_spec spec = {
     .opts = opts,
     .exit_codes = "  0  compiled\n"
                   "  1  errors found (nothing is written), or a usage error\n",
-    .examples = "  idpc compile policies/contoso -o contoso.json\n",
+    .examples = "idpc compile policies/contoso -o contoso.json\n",
 };
 
 int cmd_compile(int argc, char **argv)

@@ -45,7 +45,7 @@ static const struct cli_spec spec = {
     .opts = opts,
     .exit_codes = "  0  report written (gaps or not)\n"
                   "  1  errors, or a usage error\n",
-    .examples = "  idpc coverage policies/contoso --format html -o coverage.html\n",
+    .examples = "idpc coverage policies/contoso --format html -o coverage.html\n",
 };
 
 int cmd_coverage(int argc, char **argv)

@@ -63,8 +63,8 @@ static const struct cli_spec spec = {
     .exit_codes = "  0  exported\n"
                   "  1  an input could not be read (the rest is still exported), or a usage\n"
                   "     error\n",
-    .examples = "  idpc export --tenant file:policies/contoso-tenant.json -o policies/contoso\n"
-                "  idpc export --from-json backups/ConditionalAccess -o policies/imported\n",
+    .examples = "idpc export --tenant file:policies/contoso-tenant.json -o policies/contoso\n"
+                "idpc export --from-json backups/ConditionalAccess -o policies/imported\n",
 };
 
 int cmd_export(int argc, char **argv)

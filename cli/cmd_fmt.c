@@ -42,9 +42,9 @@ static const struct cli_spec spec = {
     .exit_codes = "  0  success (with --check: every file is formatted)\n"
                   "  1  syntax errors, unreadable files, --check found files to reformat, or a\n"
                   "     usage error\n",
-    .examples = "  idpc fmt -w policies/contoso\n"
-                "  idpc fmt --check --diff policies/contoso   # in CI\n"
-                "  idpc fmt - < policies/contoso/ca-baseline.idp\n",
+    .examples = "idpc fmt -w policies/contoso\n"
+                "idpc fmt --check --diff policies/contoso   # in CI\n"
+                "idpc fmt - < policies/contoso/ca-baseline.idp\n",
 };
 
 struct fmt_opts {

@@ -59,8 +59,8 @@ static const struct cli_spec plan_spec = {
     .exit_codes = "  0  success (with --detailed-exitcode: no changes)\n"
                   "  1  errors, a refused plan, or a usage error\n"
                   "  2  only with --detailed-exitcode: success, changes present\n",
-    .examples = "  idpc plan policies/contoso --tenant file:policies/contoso-tenant.json\n"
-                "  idpc plan policies/shared environments/prod --tenant graph: -o plan.json\n",
+    .examples = "idpc plan policies/contoso --tenant file:policies/contoso-tenant.json\n"
+                "idpc plan policies/shared environments/prod --tenant graph: -o plan.json\n",
 };
 
 static const struct cli_opt apply_opts[] = {
@@ -99,8 +99,8 @@ static const struct cli_spec apply_spec = {
     .opts = apply_opts,
     .exit_codes = "  0  applied (or nothing to do)\n"
                   "  1  refused or failed, or a usage error\n",
-    .examples = "  idpc apply policies/contoso --tenant file:policies/contoso-tenant.json\n"
-                "  idpc apply plan.json --auto-approve\n",
+    .examples = "idpc apply policies/contoso --tenant file:policies/contoso-tenant.json\n"
+                "idpc apply plan.json --auto-approve\n",
 };
 
 /* Shared option parsing of plan and apply; returns 0, -1 for help shown, or an exit code. */

@@ -43,7 +43,7 @@ static const struct cli_spec spec = {
     .exit_codes = "  0  every test passed\n"
                   "  1  a test failed or could not be evaluated, the configuration has errors,\n"
                   "     or a usage error\n",
-    .examples = "  idpc test policies/contoso --junit test-results.xml\n",
+    .examples = "idpc test policies/contoso --junit test-results.xml\n",
 };
 
 int cmd_test(int argc, char **argv)

@@ -35,8 +35,8 @@ static const struct cli_spec spec = {
     .opts = opts,
     .exit_codes = "  0  valid (warnings allowed)\n"
                   "  1  errors found, or a usage error\n",
-    .examples = "  idpc validate policies/contoso\n"
-                "  idpc validate --format github policies/shared environments/prod\n",
+    .examples = "idpc validate policies/contoso\n"
+                "idpc validate --format github policies/shared environments/prod\n",
 };
 
 int cmd_validate(int argc, char **argv)

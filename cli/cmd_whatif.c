@@ -94,8 +94,8 @@ static const struct cli_spec spec = {
     .opts = opts,
     .exit_codes = "  0  evaluated (whatever the result)\n"
                   "  1  errors, or a usage error\n",
-    .examples = "  idpc whatif policies/contoso --user ada@contoso.com --member-of Sales \\\n"
-                "      --app office365 --platform ios --client mobile_desktop --country FR\n",
+    .examples = "idpc whatif policies/contoso --user ada@contoso.com --app office365\n"
+                "idpc whatif --tenant graph: --user ada@contoso.com --action register_device\n",
 };
 
 struct opts {

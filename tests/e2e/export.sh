@@ -61,7 +61,7 @@ fi
 # 2. usage errors
 if "$IDPC" export >/dev/null 2>&1; then fail "export without input succeeded"; fi
 set +e; "$IDPC" export --tenant x --from-json y >/dev/null 2>&1; rc=$?; set -e
-[ "$rc" = 2 ] || fail "both --tenant and --from-json: exit $rc, want 2"
+[ "$rc" = 1 ] || fail "both --tenant and --from-json: exit $rc, want 1 (a usage error is an error)"
 
 # 3. invalid JSON: exit 1, file:line:col on stderr
 printf '{\n  "displayName": "x",\n}\n' >"$T/bad.json"
