@@ -77,6 +77,9 @@ void cli_begin(struct cli_parser *p, const struct cli_spec *spec, int argc, char
     p->longopts = lo;
     p->shortopts = strbuf_detach(&so);
     p->args = xcalloc((size_t)argc + 2, sizeof(*p->args));
+    static char tool[64];
+    snprintf(tool, sizeof(tool), "idpc %s", spec->cmd);
+    diag_set_tool(tool);
     optind = 0; /* glibc: a full re-initialisation */
     opterr = 0;
 }

@@ -413,6 +413,14 @@ bool diag_format_parse(const char *name, enum diag_format *out)
 
 /* ---- rendering ---- */
 
+/* What a diagnostic without a source location names instead: the program (and command). */
+static const char *tool_name = "idpc";
+
+void diag_set_tool(const char *name)
+{
+    tool_name = name ? name : "idpc";
+}
+
 static const char *sev_name(enum diag_severity s)
 {
     switch (s) {
@@ -560,7 +568,7 @@ static void render_one_text(struct diag_ctx *ctx, struct strbuf *sb, enum diag_s
         diag_line_col(ctx, loc.file, loc.start, &line, &col);
         strbuf_addf(sb, "%s:%u:%u: ", f->path, line, col);
     } else {
-        strbuf_adds(sb, "idpc: ");
+        strbuf_addf(sb, "%s: ", tool_name);
     }
     if (color)
         strbuf_addf(sb, "\033[0m%s", sev_color(sev));

@@ -222,7 +222,7 @@ static void group_note(struct export *x, const char *fmt, ...)
     struct strbuf sb = STRBUF_INIT;
     strbuf_vaddf(&sb, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "idpc export: %s\n", strbuf_str(&sb));
+    fprintf(stderr, "idpc export: warning: %s\n", strbuf_str(&sb));
     json_array_append_new(x->group_notes, json_string(strbuf_str(&sb)));
     strbuf_fini(&sb);
 }
@@ -502,18 +502,21 @@ static bool emit_stmt(struct raise *r, struct ast_stmt *s, size_t first_issue, c
         strbuf_adds(out, "# idpc: this object is kept commented out: declared as the language can "
                          "write it, it would\n#   change the tenant (see the comments above)\n");
         commented(strbuf_str(&text), out);
-        fprintf(stderr, "idpc export: %s \"%s\": would change the tenant; written commented out\n",
+        fprintf(stderr,
+                "idpc export: warning: %s \"%s\": would change the tenant; written commented out\n",
                 what, name);
     } else {
         strbuf_adds(out, "# idpc: this object cannot be written as valid .idp, so it is kept "
                          "commented out; the compiler says:\n");
         commented(strbuf_str(&errs), out);
         commented(strbuf_str(&text), out);
-        fprintf(stderr, "idpc export: %s \"%s\": cannot be expressed; written commented out\n",
+        fprintf(stderr,
+                "idpc export: warning: %s \"%s\": cannot be expressed; written commented out\n",
                 what, name);
     }
     for (size_t i = first_issue; i < r->nissues; i++)
-        fprintf(stderr, "idpc export: %s: %s\n", r->issues[i].object, r->issues[i].message);
+        fprintf(stderr, "idpc export: warning: %s: %s\n", r->issues[i].object,
+                r->issues[i].message);
     strbuf_fini(&text);
     strbuf_fini(&errs);
     return ok;
