@@ -18,11 +18,10 @@ enum {
 
 static const struct cli_opt opts[] = {
     {OPT_TENANT, "tenant", "SPEC",
-     "the tenant's live policies instead of DIR: graph: or "
-     "file:PATH"},
+     "the tenant's live policies instead of DIR: graph: or file:PATH"},
     {OPT_FORMAT, "format", "FMT",
-     "text table (default), json, or html (a self-contained page "
-     "with a colour matrix)"},
+     "text table (default), json, html (a self-contained page with a colour matrix), or github "
+     "(the text table, with the configuration's diagnostics as GitHub Actions annotations)"},
     {'o', "output", "FILE", "write to FILE (atomically) instead of standard output"},
     {OPT_REPORT_ONLY, "report-only-as-enabled", NULL,
      "evaluate report-only policies as if "
@@ -74,8 +73,10 @@ int cmd_coverage(int argc, char **argv)
             tenant_spec = v;
             break;
         case OPT_FORMAT:
-            if (strcmp(v, "text") && strcmp(v, "json") && strcmp(v, "html")) {
-                rc = cli_usage_error(spec.cmd, "--format takes text, json or html, not '%s'", v);
+            if (strcmp(v, "text") && strcmp(v, "json") && strcmp(v, "html") &&
+                strcmp(v, "github")) {
+                rc = cli_usage_error(spec.cmd,
+                                     "--format takes text, json, html or github, not '%s'", v);
                 goto out;
             }
             format = v;
@@ -92,6 +93,7 @@ int cmd_coverage(int argc, char **argv)
         }
     }
     paths = cli_operands(&p, NULL, &npaths);
+    cli_set_github(strcmp(format, "github") == 0);
     if (tenant_spec && npaths) {
         rc = cli_usage_error(spec.cmd, "give a configuration directory or --tenant, not both");
         goto out;
@@ -118,7 +120,9 @@ int cmd_coverage(int argc, char **argv)
         paths = cli_operands(&p, ".", &npaths);
         int crc = compile_paths(paths, npaths, false, &cr);
         compiled = true;
-        diag_render(cr.diag, stderr, DIAG_FMT_TEXT, cli_color_for(stderr));
+        bool github = strcmp(format, "github") == 0;
+        diag_render(cr.diag, stderr, github ? DIAG_FMT_GITHUB : DIAG_FMT_TEXT,
+                    !github && cli_color_for(stderr));
         if (crc != 0 || !cr.model) {
             unsigned errors = diag_error_count(cr.diag);
             fprintf(stderr, "%u error%s; no coverage computed\n", errors, errors == 1 ? "" : "s");

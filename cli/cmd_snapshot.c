@@ -63,7 +63,7 @@ static const struct cli_spec spec = {
     .examples = "idpc snapshot --tenant graph: -o tenant.json policies/\n"
                 "idpc plan --tenant file:tenant.json policies/\n"
                 "ID=0b5e3f4c-1d2a-4c6b-9e8f-7a6b5c4d3e2f   # the tenant's id\n"
-                "idpc snapshot --empty --tenant-id $ID --domain fab.onmicrosoft.com -o t.json\n",
+                "idpc snapshot --empty --tenant-id $ID --domain x.onmicrosoft.com -o t.json\n",
 };
 
 /* What a snapshot holds, in the order of the format's table. Optional ones may be absent. */

@@ -76,7 +76,9 @@ static const struct cli_opt opts[] = {
      "'{\"trustType\":\"ServerAD\"}' (default: "
      "an unregistered device)"},
     {OPT_AUTH_FLOW, "auth-flow", "F", "device_code | authentication_transfer"},
-    {OPT_FORMAT, "format", "FMT", "text for people (default) or json (docs/whatif.md)"},
+    {OPT_FORMAT, "format", "FMT",
+     "text for people (default), json (docs/whatif.md), or github (text, with the "
+     "configuration's diagnostics as GitHub Actions annotations)"},
     {0, NULL, NULL, NULL},
 };
 
@@ -256,8 +258,9 @@ static int parse(struct cli_parser *p, struct opts *o, bool *helped)
     o->paths = cli_operands(p, NULL, &o->npaths);
     if (failed)
         return CLI_EXIT_USAGE;
-    if (strcmp(o->format, "text") && strcmp(o->format, "json"))
-        return bad("--format takes text or json");
+    if (strcmp(o->format, "text") && strcmp(o->format, "json") && strcmp(o->format, "github"))
+        return bad("--format takes text, json or github");
+    cli_set_github(strcmp(o->format, "github") == 0);
     if (o->tenant && o->npaths)
         return bad("give a configuration directory or --tenant, not both");
     if (!s->user && !s->user_id && !s->service_principal && !s->guest_type)
@@ -273,7 +276,9 @@ static int load_offline(struct opts *o, struct whatif_inputs *in)
         o->paths[o->npaths++] = "."; /* the parser's operand array has room for one more */
     struct compile_result cr;
     int crc = compile_paths(o->paths, o->npaths, false, &cr);
-    diag_render(cr.diag, stderr, DIAG_FMT_TEXT, cli_color_for(stderr));
+    bool github = strcmp(o->format, "github") == 0;
+    diag_render(cr.diag, stderr, github ? DIAG_FMT_GITHUB : DIAG_FMT_TEXT,
+                !github && cli_color_for(stderr));
     if (crc != 0 || !cr.model) {
         unsigned errors = diag_error_count(cr.diag);
         fprintf(stderr, "%u error%s; nothing evaluated\n", errors, errors == 1 ? "" : "s");

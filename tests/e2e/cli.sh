@@ -183,7 +183,7 @@ options)
         for o in --color --no-color --help; do
             grep -q "^  .*$o" "$T/out" || fail "$c --help: $o not listed"
         done
-        awk 'length > 80 { exit 1 }' "$T/out" || fail "$c --help: a line is longer than 80"
+        awk 'length > 79 { exit 1 }' "$T/out" || fail "$c --help: a line is longer than 79"
     done
     ;;
 
@@ -235,6 +235,13 @@ github)
     run 1 apply "$T/cfg" --tenant "file:$T/tenant.json" --auto-approve --format github
     grep -q "^::error file=$T/cfg/zz-bad.idp,line=5" "$T/err" ||
         fail "apply --format github: $(cat "$T/err")"
+    # whatif and coverage: the configuration's diagnostics too.
+    run 1 whatif "$T/cfg" "${WHO[@]}" --format github
+    grep -q "^::error file=$T/cfg/zz-bad.idp,line=5" "$T/err" ||
+        fail "whatif --format github: $(cat "$T/err")"
+    run 1 coverage "$T/cfg" --format github
+    grep -q "^::error file=$T/cfg/zz-bad.idp,line=5" "$T/err" ||
+        fail "coverage --format github: $(cat "$T/err")"
     # test: a failing test is an annotation at its test block.
     rm "$T/cfg/zz-bad.idp"
     printf 'test "Nobody is blocked from Office 365" {\n  user "ada@contoso.com"\n  app office365\n  platform windows\n  client browser\n  expect block\n}\n' \
