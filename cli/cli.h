@@ -127,7 +127,7 @@ void cli_set_color(enum cli_color c);
  * standard output when path is NULL or "-". Returns 0, or CLI_EXIT_ERROR after an error line. */
 int cli_write_output(const char *cmd, const char *path, const char *data, size_t len);
 /* Flushes and closes standard output; CLI_EXIT_ERROR after an error line when any write to
- * it failed (a full disk, /dev/full, a closed pipe), else 0. */
+ * it failed (a full disk, /dev/full, an I/O error), else 0. */
 int cli_close_stdout(const char *cmd);
 
 /* Diagnostics formats shared by the commands that print them (--format text|json|github). */
