@@ -421,6 +421,11 @@ void diag_set_tool(const char *name)
     tool_name = name ? name : "idpc";
 }
 
+const char *diag_tool(void)
+{
+    return tool_name;
+}
+
 static const char *sev_name(enum diag_severity s)
 {
     switch (s) {

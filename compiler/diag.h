@@ -102,6 +102,7 @@ const struct diag *diag_at(const struct diag_ctx *ctx, size_t i);
 /* The name a diagnostic without a source location starts with ("idpc plan: error: ..."); the
  * string is borrowed for the life of the process. Default "idpc". */
 void diag_set_tool(const char *name);
+const char *diag_tool(void);
 /* Renders every queued diagnostic, sorted by file and position, then clears the queue. */
 void diag_render(struct diag_ctx *ctx, FILE *out, enum diag_format fmt, bool color);
 bool diag_format_parse(const char *name, enum diag_format *out);

@@ -46,7 +46,7 @@ enum graph_dir graph_dir_of(const char *path);
 
 /* A progress line (printed only when progress is on): "graph: <text>". */
 void graph_progress(struct graph *g, const char *fmt, ...) IDPC_PRINTF(2, 3);
-/* A warning line, always printed on stderr: "idpc: warning: <text>". */
+/* A warning line, always printed on stderr: "idpc plan: warning: <text>" (diag_tool()). */
 void graph_warning(struct graph *g, const char *fmt, ...) IDPC_PRINTF(2, 3);
 
 /* Fills err from a failed HTTP exchange: status, Graph code and a message with the request id. */

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler/diag.h"
+
 /* ---- directory collections ---- */
 
 static const struct {
@@ -58,7 +60,7 @@ void graph_warning(struct graph *g, const char *fmt, ...)
     (void)g;
     va_list ap;
     va_start(ap, fmt);
-    fputs("idpc: warning: ", stderr);
+    fprintf(stderr, "%s: warning: ", diag_tool());
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
