@@ -20,7 +20,7 @@ enum {
 };
 
 static const struct cli_opt common_opts[] = {
-    {KEY_COLOR, "color", "WHEN",
+    {KEY_COLOR, "color", "auto|always|never",
      "colour: auto (default: on a terminal), always or never; NO_COLOR, FORCE_COLOR and "
      "CLICOLOR_FORCE are honoured"},
     {KEY_NO_COLOR, "no-color", NULL, "the same as --color=never"},

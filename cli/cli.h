@@ -17,9 +17,10 @@
  *         --name=VALUE, --name VALUE, -o VALUE and -oVALUE
  *   help  the --help (and man page) text, wrapped automatically; NULL hides an alias
  *
- * Every command gets -h/--help, --color WHEN and --no-color from the parser. Long options are
- * spelled in full: an abbreviation (--ten for --tenant) is refused with a suggestion, so that
- * adding an option never changes what an existing command line means. */
+ * Every command gets -h/--help, --color auto|always|never and --no-color from the parser. Long
+ * options are spelled in full: an abbreviation (--ten for --tenant) is refused with a
+ * suggestion, so that adding an option never changes what an existing command line means.
+ * Choices are spelled in `arg` ("text|json|github"): the shell completions read them there. */
 #ifndef IDPC_CLI_H
 #define IDPC_CLI_H
 

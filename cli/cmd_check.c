@@ -23,11 +23,11 @@ static const struct cli_opt opts[] = {
     {OPT_TENANT, "tenant", "SPEC",
      "check a tenant: graph: (Microsoft Graph) or file:PATH (a "
      "snapshot, docs/tenant-format.md)"},
-    {OPT_FORMAT, "format", "FMT",
+    {OPT_FORMAT, "format", "text|json|sarif|github",
      "text (default; diagnostics at the .idp line, then the "
      "report), json (diagnostics and criteria in one document), "
      "sarif (SARIF 2.1.0 log), github (workflow annotations)"},
-    {OPT_REPORT, "report", "KIND",
+    {OPT_REPORT, "report", "text|markdown|none",
      "the exit-criteria report after the diagnostics: text "
      "(default with --format text), markdown, or none (default "
      "otherwise)"},

@@ -12,7 +12,7 @@ enum {
 
 static const struct cli_opt opts[] = {
     {'o', "output", "FILE", "write the model to FILE (atomically) instead of standard output"},
-    {OPT_FORMAT, "format", "FMT",
+    {OPT_FORMAT, "format", "text|json|github",
      "diagnostics as text (default), json, or github (GitHub Actions "
      "annotations)"},
     {0, NULL, NULL, NULL},

@@ -19,7 +19,7 @@ enum {
 static const struct cli_opt opts[] = {
     {OPT_TENANT, "tenant", "SPEC",
      "the tenant's live policies instead of DIR: graph: or file:PATH"},
-    {OPT_FORMAT, "format", "FMT",
+    {OPT_FORMAT, "format", "text|json|html|github",
      "text table (default), json, html (a self-contained page with a colour matrix), or github "
      "(the text table, with the configuration's diagnostics as GitHub Actions annotations)"},
     {'o', "output", "FILE", "write to FILE (atomically) instead of standard output"},

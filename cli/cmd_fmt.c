@@ -22,7 +22,8 @@ static const struct cli_opt opts[] = {
      "standard error"},
     {OPT_CHECK, "check", NULL, "list the files that are not formatted; exit 1 if there are any"},
     {OPT_DIFF, "diff", NULL, "print a unified diff of the changes instead of the text"},
-    {OPT_FORMAT, "format", "FMT", "how to print syntax errors: text (default), json or github"},
+    {OPT_FORMAT, "format", "text|json|github",
+     "how to print syntax errors: text (default), json or github"},
     {0, NULL, NULL, NULL},
 };
 

@@ -22,7 +22,7 @@ enum {
 
 static const struct cli_opt plan_opts[] = {
     {OPT_TENANT, "tenant", "SPEC", TENANT_HELP},
-    {OPT_FORMAT, "format", "FMT",
+    {OPT_FORMAT, "format", "text|markdown|json|github",
      "text (default), markdown (for a pull-request comment), json "
      "(docs/plan-format.md), or github (the text plan, with "
      "diagnostics and refusals as GitHub Actions annotations)"},
@@ -71,7 +71,7 @@ static const struct cli_opt apply_opts[] = {
     {OPT_ALLOW_LOCKOUT, "allow-lockout-risk", NULL,
      "apply although the lockout guard finds a "
      "risk (a loud warning)"},
-    {OPT_FORMAT, "format", "FMT",
+    {OPT_FORMAT, "format", "text|github",
      "text (default), or github: diagnostics and refusals also as "
      "GitHub Actions annotations"},
     {0, NULL, NULL, NULL},

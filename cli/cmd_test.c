@@ -21,7 +21,7 @@ static const struct cli_opt opts[] = {
      "evaluate against a tenant (graph:, or file:PATH; see "
      "docs/tenant-format.md); the tests still come from DIR"},
     {OPT_JUNIT, "junit", "FILE", "also write a JUnit XML report to FILE (for CI)"},
-    {OPT_FORMAT, "format", "FMT",
+    {OPT_FORMAT, "format", "text|json|github",
      "text for people (default), json (docs/test.md), or github: "
      "the text report, and each failure and diagnostic as a GitHub "
      "Actions annotation at its test block"},

@@ -13,7 +13,7 @@ enum {
 };
 
 static const struct cli_opt opts[] = {
-    {OPT_FORMAT, "format", "FMT",
+    {OPT_FORMAT, "format", "text|json|github",
      "diagnostics as text (default), json, or github (GitHub Actions "
      "annotations)"},
     {OPT_WERROR, "werror", NULL, "treat warnings as errors"},

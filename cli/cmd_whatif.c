@@ -76,7 +76,7 @@ static const struct cli_opt opts[] = {
      "'{\"trustType\":\"ServerAD\"}' (default: "
      "an unregistered device)"},
     {OPT_AUTH_FLOW, "auth-flow", "F", "device_code | authentication_transfer"},
-    {OPT_FORMAT, "format", "FMT",
+    {OPT_FORMAT, "format", "text|json|github",
      "text for people (default), json (docs/whatif.md), or github (text, with the "
      "configuration's diagnostics as GitHub Actions annotations)"},
     {0, NULL, NULL, NULL},
