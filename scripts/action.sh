@@ -138,6 +138,6 @@ install) do_install ;;
 run) do_run ;;
 *)
     echo "usage: action.sh install|run" >&2
-    exit 2
+    exit 1 # like idpc: a usage error is an error; 2 is only idpc plan's "changes present"
     ;;
 esac
