@@ -89,6 +89,8 @@ static const struct {
     {"groupSettings", true},
     {"groupSettingTemplates", true},
     {"identityGovernance/termsOfUse/agreements", true},
+    {"policies/roleManagementPolicies", true},
+    {"policies/roleManagementPolicyAssignments", true},
 };
 
 /* Does the configuration declare this group's `rel` ("members"/"owners")? NULL m: every group. */

@@ -2,7 +2,9 @@
  * active principal and one unifiedRoleEligibilityScheduleRequest per eligible principal
  * (facts.md §7.1, §7.2). The role name resolves at compile time to its template id, which
  * Graph accepts as roleDefinitionId for built-in roles. Only role-assignable groups can hold a
- * role (isAssignableToRole, group resource page), and PIM eligibility is for users and groups. */
+ * role (isAssignableToRole, group resource page), and PIM eligibility is for users and groups.
+ * The block's PIM settings statements (activation_max_duration, notify, ...) go to
+ * lower_pim.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,10 +174,17 @@ void lower_role(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *
         diag_warning(ck->diag, name->loc, "the role's name is \"%s\"; write it that way",
                      role->name);
     struct role_state st = {.ck = ck, .role = role};
+    struct ast_stmt **settings = xcalloc(n + 1, sizeof(*settings));
+    size_t nsettings = 0;
     for (size_t i = 0; i < n; i++) {
-        const struct ast_stmt *s = body[i];
-        stmt_principals(&st, s, strcmp(s->atoms[0].text, "eligible") == 0);
+        struct ast_stmt *s = body[i];
+        if (lower_pim_is_setting(s->atoms[0].text))
+            settings[nsettings++] = s;
+        else
+            stmt_principals(&st, s, strcmp(s->atoms[0].text, "eligible") == 0);
     }
+    lower_pim_settings(ck, role, decl, settings, nsettings);
+    free(settings);
     if (n == 0)
         diag_warning(ck->diag, name->loc,
                      "role \"%s\" lists no principals; add 'active ...' or 'eligible ...'",

@@ -5,6 +5,7 @@
  * not in the table (beta and preview fields) are kept, cleaned generically, so that a diff still
  * shows them. Every rule maps "unset" (null, [], {}, a default value) to absence. */
 #include "runtime/plan/normalize.h"
+#include "runtime/plan/normalize_pim.h"
 
 #include "compiler/util.h"
 
@@ -1412,6 +1413,8 @@ static const struct spec *spec_for(enum normalize_kind kind)
         return &S_ROLE_ASSIGNMENT;
     case NK_ROLE_ELIGIBILITY:
         return &S_ROLE_ELIGIBILITY;
+    case NK_ROLE_POLICY:
+        return NULL; /* normalize_pim.c */
     }
     BUG("unknown normalize kind %d", (int)kind);
 }
@@ -1430,6 +1433,7 @@ const char *normalize_kind_name(enum normalize_kind kind)
         [NK_SECURITY_DEFAULTS] = "security_defaults",
         [NK_ROLE_ASSIGNMENT] = "role_assignment",
         [NK_ROLE_ELIGIBILITY] = "role_eligibility",
+        [NK_ROLE_POLICY] = "role_policy",
     };
     if ((size_t)kind >= IDPC_ARRAY_LEN(names) || !names[kind])
         BUG("unknown normalize kind %d", (int)kind);
@@ -1443,6 +1447,8 @@ json_t *normalize(enum normalize_kind kind, const json_t *obj)
         return json_object();
     if (!json_is_object(obj))
         return json_deep_copy(obj);
+    if (kind == NK_ROLE_POLICY)
+        return normalize_pim_policy(obj);
     json_t *out = norm_object(s, obj);
     return out ? out : json_object();
 }

@@ -20,6 +20,7 @@ enum normalize_kind {
     NK_SECURITY_DEFAULTS,
     NK_ROLE_ASSIGNMENT,
     NK_ROLE_ELIGIBILITY,
+    NK_ROLE_POLICY, /* PIM role settings: normalize_pim.h */
 };
 
 /* Canonical form of obj (a Graph GET result, a request body, or an export in v1.0 or beta

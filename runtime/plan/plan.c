@@ -66,6 +66,8 @@ int plan_nk(enum model_kind k)
         return NK_ROLE_ASSIGNMENT;
     case MODEL_ROLE_ELIGIBILITY:
         return NK_ROLE_ELIGIBILITY;
+    case MODEL_ROLE_POLICY:
+        return NK_ROLE_POLICY;
     case MODEL_GROUP_SETTING:
         return NK_GROUP_SETTING;
     case MODEL_AUTHORIZATION_POLICY:
@@ -439,6 +441,57 @@ static void delete_requests(json_t *a, enum model_kind k, const char *id, const 
     free(path);
 }
 
+/* PIM role settings: one PATCH per rule whose stated settings differ, the rule sent whole
+ * (Update unifiedRoleManagementPolicyRule, Graph v1.0). Rules the configuration does not state
+ * are not compared and never written. */
+static void plan_role_policy(struct builder *bd, struct resolve_object *ro)
+{
+    struct model_object *o = ro->obj;
+    json_t *want = normalize(NK_ROLE_POLICY, ro->body);
+    json_t *have = normalize(NK_ROLE_POLICY, ro->current);
+    struct jsondiff d;
+    jsondiff_compute_partial(have, want, &d);
+    json_t *a = new_action(bd, "update", o->kind, o->name, ro->current_id, o->loc);
+    json_t *ch = plan_dsl_changes(bd->t, (int)o->kind, &d);
+    json_array_extend(json_object_get(a, "changes"), ch);
+    json_decref(ch);
+    json_t *done = json_object();
+    for (size_t i = 0; i < d.n; i++) {
+        char *rid = xstrdup(d.v[i].path);
+        char *dot = strchr(rid, '.');
+        if (dot)
+            *dot = '\0';
+        if (!json_object_get(done, rid)) {
+            json_object_set_new(done, rid, json_true());
+            size_t j;
+            json_t *rule;
+            json_array_foreach(json_object_get(ro->body, "rules"), j, rule)
+            {
+                const char *id = json_string_value(json_object_get(rule, "id"));
+                if (!id || strcmp(id, rid) != 0)
+                    continue;
+                char *path =
+                    xasprintf("%s/%s/rules/%s", model_kind_path(o->kind), ro->current_id, rid);
+                char *field = plan_dsl_field((int)o->kind, rid);
+                add_request(a, PHASE_SETTINGS, "PATCH", path, json_deep_copy(rule), NULL,
+                            "update PIM setting %s of role \"%s\"", field, o->name);
+                free(field);
+                free(path);
+            }
+        }
+        free(rid);
+    }
+    json_decref(done);
+    jsondiff_fini(&d);
+    json_decref(want);
+    json_decref(have);
+    if (json_array_size(json_object_get(a, "requests")) == 0) {
+        json_decref(a);
+        return;
+    }
+    push_action(bd, a, ro->current);
+}
+
 static void plan_update(struct builder *bd, struct resolve_object *ro)
 {
     struct model_object *o = ro->obj;
@@ -446,6 +499,10 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     int nk = plan_nk(k);
     if (nk < 0)
         return;
+    if (k == MODEL_ROLE_POLICY) {
+        plan_role_policy(bd, ro);
+        return;
+    }
     if (ro->replace) {
         /* Create the new object first (references follow it), delete the old one last. */
         plan_create(bd, ro, "replace", ro->replace);
@@ -1021,7 +1078,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
             plan_update(&bd, ro);
         else if (plan_nk(ro->obj->kind) >= 0 && ro->obj->kind != MODEL_AUTH_METHOD_CONFIG &&
                  ro->obj->kind != MODEL_AUTHORIZATION_POLICY &&
-                 ro->obj->kind != MODEL_SECURITY_DEFAULTS)
+                 ro->obj->kind != MODEL_ROLE_POLICY && ro->obj->kind != MODEL_SECURITY_DEFAULTS)
             plan_create(&bd, ro, "create", NULL);
     }
     collect_unmanaged(&bd);

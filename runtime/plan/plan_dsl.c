@@ -22,6 +22,7 @@ enum vk {
     VK_OPERATOR,
     VK_ONOFF, /* booleans and "true"/"false" strings as on / off */
     VK_MAP,   /* fixed value → keyword table (cat indexes maps[]) */
+    VK_WORD,  /* already in the language's words (normalize_pim.c): shown as is */
 };
 
 static const char *const maps[][2][2] = {
@@ -54,9 +55,28 @@ struct fieldmap {
 #define G MODEL_GROUP
 #define M MODEL_AUTH_METHOD_CONFIG
 #define A MODEL_AUTHORIZATION_POLICY
+#define R MODEL_ROLE_POLICY
 
 static const struct fieldmap fields[] = {
     {-1, "displayName", "name", VK_PLAIN, -1, -1},
+    /* PIM role settings: normalize_pim.c keys the policy by rule id */
+    {R, "Expiration_EndUser_Assignment", "activation_max_duration", VK_WORD, -1, -1},
+    {R, "Expiration_Admin_Eligibility", "eligible_max_duration", VK_WORD, -1, -1},
+    {R, "Expiration_Admin_Assignment", "active_max_duration", VK_WORD, -1, -1},
+    {R, "Enablement_EndUser_Assignment", "activation_requires", VK_WORD, -1, -1},
+    {R, "Enablement_Admin_Assignment", "active_requires", VK_WORD, -1, -1},
+    {R, "AuthenticationContext_EndUser_Assignment", "activation_context", VK_WORD, -1, -1},
+    {R, "Approval_EndUser_Assignment", "activation_approval", VK_ID, -1, -1},
+    {R, "Notification_Admin_Admin_Eligibility", "notify eligible admin", VK_WORD, -1, -1},
+    {R, "Notification_Requestor_Admin_Eligibility", "notify eligible requestor", VK_WORD, -1, -1},
+    {R, "Notification_Approver_Admin_Eligibility", "notify eligible approver", VK_WORD, -1, -1},
+    {R, "Notification_Admin_Admin_Assignment", "notify active admin", VK_WORD, -1, -1},
+    {R, "Notification_Requestor_Admin_Assignment", "notify active requestor", VK_WORD, -1, -1},
+    {R, "Notification_Approver_Admin_Assignment", "notify active approver", VK_WORD, -1, -1},
+    {R, "Notification_Admin_EndUser_Assignment", "notify activation admin", VK_WORD, -1, -1},
+    {R, "Notification_Requestor_EndUser_Assignment", "notify activation requestor", VK_WORD, -1,
+     -1},
+    {R, "Notification_Approver_EndUser_Assignment", "notify activation approver", VK_WORD, -1, -1},
     {-1, "description", "description", VK_PLAIN, -1, -1},
     {P, "state", "state", VK_ENUM, CAT_STATE, -1},
     {P, "conditions.users.includeUsers", "users.include", VK_ID, CAT_USER_KEYWORD, TK_USER},
@@ -179,6 +199,7 @@ static const struct fieldmap fields[] = {
 #undef G
 #undef M
 #undef A
+#undef R
 
 const char *plan_kind_word(int k)
 {
@@ -197,6 +218,8 @@ const char *plan_kind_word(int k)
         return "role_assignment";
     case MODEL_ROLE_ELIGIBILITY:
         return "role_eligibility";
+    case MODEL_ROLE_POLICY:
+        return "role_settings";
     case MODEL_GROUP_SETTING:
         return "group_setting";
     case MODEL_AUTHORIZATION_POLICY:
@@ -362,6 +385,8 @@ static void add_string(struct strbuf *sb, const struct tenant *t, const struct f
         w = xstrdup(strcasecmp(s, "true") == 0 ? "on" : strcasecmp(s, "false") == 0 ? "off" : s);
     else if (vk == VK_MAP)
         w = map_word(f->cat, s);
+    else if (vk == VK_WORD)
+        w = xstrdup(s);
     else if (vk == VK_PLAIN && normalize_is_guid(s))
         w = id_word(t, NULL, s);
     else if (vk == VK_OPERATOR)
