@@ -16,6 +16,7 @@ struct pim {
     struct check *ck;
     const struct catalog_role *role;
     json_t *rules; /* rule id → rule */
+    json_t *seen;  /* rule id → true, for every statement met (even one with an error) */
     const struct ast_stmt *mfa_at, *context_at;
     const struct ast_stmt *approval_at;
 };
@@ -45,8 +46,10 @@ static json_t *rule_new(const char *type, const char *id)
 
 static bool once(struct pim *p, const struct ast_stmt *s, const char *id)
 {
-    if (!json_object_get(p->rules, id))
+    if (!json_object_get(p->seen, id)) {
+        json_object_set_new(p->seen, id, json_true());
         return true;
+    }
     diag_error(p->ck->diag, s->atoms[0].loc, "'%s' is given twice in this role block",
                s->atoms[0].text);
     return false;
@@ -54,13 +57,13 @@ static bool once(struct pim *p, const struct ast_stmt *s, const char *id)
 
 /* 8h → "PT8H", 30m → "PT30M", 90d → "P90D". `units` lists the accepted unit letters. */
 static char *iso_duration(struct args *a, const struct ast_atom *at, const char *units, long lo,
-                          long hi, const char *range)
+                          long hi, const char *what, const char *range)
 {
     if (!at || at->kind != AST_DURATION) {
         if (at && at->kind == AST_NUMBER)
             args_error(a, at, "the duration needs a unit, such as %lld%c", at->num, units[0]);
         else
-            args_expected(a, range);
+            args_expected(a, what);
         return NULL;
     }
     a->i++;
@@ -88,7 +91,7 @@ static void activation_max(struct pim *p, const struct ast_stmt *s)
 {
     struct args a;
     args_init(&a, p->ck, s);
-    char *iso = iso_duration(&a, args_peek(&a), "hm", 30, 1440,
+    char *iso = iso_duration(&a, args_peek(&a), "hm", 30, 1440, "a duration such as 1h or 90m",
                              "the activation maximum duration is 30m to 24h");
     if (!iso || !args_expect_end(&a)) {
         free(iso);
@@ -110,6 +113,7 @@ static void assignment_max(struct pim *p, const struct ast_stmt *s, const char *
     char *iso = NULL;
     if (!permanent) {
         iso = iso_duration(&a, args_peek(&a), "d", 1440, 3650L * 1440,
+                           "a number of days such as 365d, or 'permanent'",
                            "write a number of days (1d to 3650d) or 'permanent'");
         if (!iso)
             return;
@@ -136,7 +140,7 @@ static void requires(struct pim *p, const struct ast_stmt *s, const char *id, bo
     json_t *list = json_array();
     if (!args_accept(&a, "none")) {
         do {
-            int k = args_expect_word(&a, "a requirement", words, activation ? 3 : 2);
+            int k = args_expect_word(&a, "requirement", words, activation ? 3 : 2);
             if (k < 0) {
                 json_decref(list);
                 return;
@@ -263,13 +267,13 @@ static void notify(struct pim *p, const struct ast_stmt *s)
     static const char *const level_graph[] = {"All", "Critical"};
     struct args a;
     args_init(&a, p->ck, s);
-    int e = args_expect_word(&a, "an event", events, 3);
+    int e = args_expect_word(&a, "event", events, 3);
     if (e < 0)
         return;
-    int w = args_expect_word(&a, "a recipient", who, 3);
+    int w = args_expect_word(&a, "recipient", who, 3);
     if (w < 0)
         return;
-    int l = args_expect_word(&a, "a level", levels, 2);
+    int l = args_expect_word(&a, "notification level", levels, 2);
     if (l < 0)
         return;
     bool no_default = args_accept(&a, "no_default");
@@ -301,12 +305,14 @@ static void notify(struct pim *p, const struct ast_stmt *s)
         return;
     }
     char *id = xasprintf("Notification_%s_%s", who_graph[w], ev_id[e]);
-    if (!once(p, s, id)) {
-        diag_note(p->ck->diag, s->atoms[1].loc, "notify %s %s is given twice", events[e], who[w]);
+    if (json_object_get(p->seen, id)) {
+        diag_error(p->ck->diag, s->atoms[0].loc, "'notify %s %s' is given twice in this role block",
+                   events[e], who[w]);
         free(id);
         json_decref(to);
         return;
     }
+    json_object_set_new(p->seen, id, json_true());
     json_t *r = rule_new("Notification", id);
     json_object_set_new(r, "notificationType", json_string("Email"));
     json_object_set_new(r, "recipientType", json_string(who_graph[w]));
@@ -340,7 +346,7 @@ bool lower_pim_is_setting(const char *kw)
 void lower_pim_settings(struct check *ck, const struct catalog_role *role,
                         const struct ast_stmt *decl, struct ast_stmt *const *body, size_t n)
 {
-    struct pim p = {.ck = ck, .role = role, .rules = json_object()};
+    struct pim p = {.ck = ck, .role = role, .rules = json_object(), .seen = json_object()};
     for (size_t i = 0; i < n; i++) {
         const struct ast_stmt *s = body[i];
         const char *kw = s->atoms[0].text;
@@ -372,6 +378,7 @@ void lower_pim_settings(struct check *ck, const struct catalog_role *role,
                      "the mfa requirement");
         diag_note(ck->diag, p.mfa_at->atoms[0].loc, "mfa required here");
     }
+    json_decref(p.seen);
     if (json_object_size(p.rules) == 0) {
         json_decref(p.rules);
         return;
