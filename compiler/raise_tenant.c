@@ -349,6 +349,8 @@ struct ast_stmt *raise_roles(struct raise *r, const json_t *assignments,
             else
                 free(l.v);
         }
+        if (!groups[g].custom)
+            raise_role_settings(&b, groups[g].rid);
         struct ast_stmt *s = block_finish(&b, decl);
         if (last)
             last->next = s;
