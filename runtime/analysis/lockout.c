@@ -1268,6 +1268,189 @@ out:
     json_decref(before);
 }
 
+/* ---- PIM activation of Global Administrator (docs/lockout.md, "PIM role settings") ---- */
+
+/* A rule of Global Administrator's PIM policy: the plan's PATCH of it when the plan changes it
+ * (`after`), else the tenant's. Borrowed; NULL when the tenant has no such policy or rule. */
+static const json_t *ga_rule(struct ctx *c, const json_t *plan, const char *rule_id, bool after,
+                             const char **at)
+{
+    const json_t *policy = tenant_role_policy(c->t, LOCKOUT_GLOBAL_ADMIN);
+    const char *pid = jstr(policy, "id");
+    size_t i, j;
+    json_t *a, *r;
+    json_array_foreach(json_object_get(plan, "actions"), i, a)
+    {
+        if (!eq(jstr(a, "kind"), "unifiedRoleManagementPolicy") || !pid || !eq(jstr(a, "id"), pid))
+            continue;
+        *at = jstr(a, "at");
+        json_array_foreach(json_object_get(a, "requests"), j, r)
+        {
+            const char *path = jstr(r, "path");
+            size_t n = path ? strlen(path) : 0, m = strlen(rule_id);
+            if (after && eq(jstr(r, "method"), "PATCH") && n > m &&
+                strcmp(path + n - m, rule_id) == 0 && path[n - m - 1] == '/')
+                return json_object_get(r, "body");
+        }
+    }
+    json_array_foreach(json_object_get(policy, "rules"), i, r)
+    {
+        if (eq(jstr(r, "id"), rule_id))
+            return r;
+    }
+    return NULL;
+}
+
+/* The users who may approve an activation (groups expanded), or NULL when none is needed. */
+static json_t *ga_approvers(struct ctx *c, const struct state *st, const json_t *rule)
+{
+    const json_t *set = json_object_get(rule, "setting");
+    if (!json_is_true(json_object_get(set, "isApprovalRequired")))
+        return NULL;
+    json_t *out = json_array();
+    size_t i, j;
+    json_t *stage, *who;
+    json_array_foreach(json_object_get(set, "approvalStages"), i, stage)
+    {
+        json_array_foreach(json_object_get(stage, "primaryApprovers"), j, who)
+        {
+            if (jstr(who, "userId"))
+                add_unique(out, jstr(who, "userId"));
+            else if (jstr(who, "groupId"))
+                users_in(c, st, jstr(who, "groupId"), out, 0);
+        }
+    }
+    return out;
+}
+
+/* Users holding Global Administrator in `st`: through an active assignment (into `active`) or
+ * only through a PIM eligibility (into `eligible`). */
+static void ga_holders(struct ctx *c, const struct state *st, json_t *active, json_t *eligible)
+{
+    json_t *elig_all = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(st->roles, i, e)
+    {
+        if (!eq(jstr(e, "role"), LOCKOUT_GLOBAL_ADMIN))
+            continue;
+        json_t *into = json_is_true(json_object_get(e, "eligible")) ? elig_all : active;
+        const char *pid = jstr(e, "principalId");
+        if (is_group(c, pid))
+            users_in(c, st, pid, into, 0);
+        else
+            add_unique(into, pid);
+    }
+    json_array_foreach(elig_all, i, e)
+    {
+        if (!arr_has(active, json_string_value(e)))
+            add_unique(eligible, json_string_value(e));
+    }
+    json_decref(elig_all);
+}
+
+/* Can user `u`, eligible only, activate Global Administrator? NULL when yes, else why not. */
+static char *ga_activation_blocked(const json_t *approvers, const char *u)
+{
+    if (!approvers)
+        return NULL;
+    size_t i;
+    json_t *a;
+    json_array_foreach(mut(approvers), i, a)
+    {
+        if (!eq(json_string_value(a), u))
+            return NULL;
+    }
+    return xstrdup(json_array_size(approvers) == 0
+                       ? "activation needs an approval, and the approval rule names nobody who "
+                         "could give it"
+                       : "activation needs an approval, and its only approver is the account "
+                         "itself (PIM does not let a requestor approve their own request)");
+}
+
+/* The reasons, per user label, that the PIM settings keep eligible holders out; NULL if none. */
+static json_t *ga_pim_risks(struct ctx *c, const json_t *plan, const struct state *st, bool after,
+                            const char **at)
+{
+    const json_t *approval = ga_rule(c, plan, "Approval_EndUser_Assignment", after, at);
+    const json_t *enable = ga_rule(c, plan, "Enablement_EndUser_Assignment", after, at);
+    json_t *approvers = ga_approvers(c, st, approval);
+    json_t *active = json_array(), *eligible = json_array();
+    ga_holders(c, st, active, eligible);
+    json_t *out = json_object();
+    bool mfa = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(enable, "enabledRules"), i, v)
+    {
+        mfa |= eq(json_string_value(v), "MultiFactorAuthentication");
+    }
+    /* everyone who could be Global Administrator can only activate, and nobody can approve */
+    if (json_array_size(active) == 0 && json_array_size(eligible) > 0) {
+        char *why = NULL;
+        bool all = true;
+        json_array_foreach(eligible, i, v)
+        {
+            char *w = ga_activation_blocked(approvers, json_string_value(v));
+            if (!w)
+                all = false;
+            free(why);
+            why = w;
+        }
+        if (all && why)
+            json_object_set_new(out, "every Global Administrator", json_string(why));
+        free(why);
+    }
+    /* an emergency-access user whose only Global Administrator path is an eligibility */
+    json_array_foreach(json_object_get(plan, "emergencyAccess"), i, v)
+    {
+        const char *id = jstr(v, "id");
+        if (!id || !eq(jstr(v, "kind"), "user") || !arr_has(eligible, id))
+            continue;
+        char *why = ga_activation_blocked(approvers, id);
+        bool can_mfa = arr_has(json_object_get(v, "satisfies"), "mfa") ||
+                       arr_has(json_object_get(v, "satisfies"), "fido2") ||
+                       arr_has(json_object_get(v, "satisfies"), "windows_hello") ||
+                       arr_has(json_object_get(v, "satisfies"), "x509_multifactor");
+        if (!why && mfa && !can_mfa)
+            why = xstrdup("activation needs multifactor authentication, which this account "
+                          "cannot do (emergency_access ... satisfies)");
+        if (why) {
+            char *label = xasprintf("emergency-access %s (eligible only)",
+                                    jstr(v, "name") ? jstr(v, "name") : id);
+            json_object_set_new(out, label, json_string(why));
+            free(label);
+            free(why);
+        }
+    }
+    json_decref(approvers);
+    json_decref(active);
+    json_decref(eligible);
+    return out;
+}
+
+static void check_pim(struct ctx *c, const json_t *plan, struct result *res)
+{
+    const char *at = NULL, *at_before = NULL;
+    json_t *after = ga_pim_risks(c, plan, &c->after, true, &at);
+    json_t *before = ga_pim_risks(c, plan, &c->before, false, &at_before);
+    const char *who;
+    json_t *why;
+    json_object_foreach(after, who, why)
+    {
+        json_t *policies =
+            json_pack("[{s:s,s:s?,s:O}]", "name", "PIM role settings of Global Administrator", "at",
+                      at, "decision", why);
+        json_array_append_new(json_object_get(before, who) ? res->already : res->introduced,
+                              json_pack("{s:s,s:s,s:s,s:O,s:{s:s},s:i,s:o}", "kind", "pim",
+                                        "identity", who, "reason", "cannot activate", "detail", why,
+                                        "scenario", "pim", "activating Global Administrator in PIM",
+                                        "count", 1, "policies", policies));
+    }
+    json_decref(after);
+    json_decref(before);
+}
+
 static void collect_at(struct ctx *c, const json_t *plan, const json_t *policy_at)
 {
     c->at = json_object();
@@ -1311,6 +1494,7 @@ json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *poli
         check_emergency(&c, e, &res);
     }
     check_admins(&c, &res);
+    check_pim(&c, plan, &res);
     json_t *out = json_pack("{s:o,s:o,s:I}", "scenarios", res.introduced, "alreadyAtRisk",
                             res.already, "evaluations", (json_int_t)c.evaluations);
     state_fini(&c.before);
@@ -1331,6 +1515,8 @@ char *lockout_scenario_text(const json_t *s)
 {
     if (!json_is_object(s))
         return xstrdup("");
+    if (jstr(s, "pim"))
+        return xstrdup(jstr(s, "pim"));
     struct strbuf sb = STRBUF_INIT;
     strbuf_addf(&sb, "%s, platform %s, client %s, from %s, risk %s, %s", jstr(s, "app"),
                 jstr(s, "platform"), jstr(s, "client"), jstr(s, "location"), jstr(s, "risk"),
@@ -1360,6 +1546,9 @@ char *lockout_policies_text(const json_t *policies)
 char *lockout_headline(const json_t *risk)
 {
     const char *reason = jstr(risk, "reason");
+    if (eq(jstr(risk, "kind"), "pim"))
+        return xasprintf("%s could not activate Global Administrator: %s", jstr(risk, "identity"),
+                         jstr(risk, "detail"));
     if (eq(jstr(risk, "kind"), "globalAdministrators")) {
         if (eq(reason, "no principal holds Global Administrator"))
             return xstrdup("no principal would hold Global Administrator");
