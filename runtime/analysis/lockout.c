@@ -411,9 +411,12 @@ static void add_role(struct ctx *c, struct state *st, const char *id, const json
     const char *rid = jstr(body, "roleDefinitionId");
     if (!pid || !rid)
         return;
-    json_array_append_new(st->roles,
-                          json_pack("{s:s?,s:s,s:s,s:b}", "id", id, "principalId", pid, "role",
-                                    role_template(c->t, rid), "eligible", eligible));
+    /* a time-bound eligibility ends: "until" is its end (scheduleInfo.expiration) */
+    const json_t *exp = json_object_get(json_object_get(body, "scheduleInfo"), "expiration");
+    const char *until = eq(jstr(exp, "type"), "afterDateTime") ? jstr(exp, "endDateTime") : NULL;
+    json_array_append_new(st->roles, json_pack("{s:s?,s:s,s:s,s:b,s:s?}", "id", id, "principalId",
+                                               pid, "role", role_template(c->t, rid), "eligible",
+                                               eligible, "until", eligible ? until : NULL));
 }
 
 static void state_before(struct ctx *c)
@@ -552,7 +555,9 @@ static void role_request(struct ctx *c, const char *method, const char *path, co
             json_array_remove(st->roles, (size_t)k);
     } else if (strcmp(path, P_ELIG_REQ) == 0 && strcmp(method, "POST") == 0) {
         const char *action = jstr(body, "action");
-        if (eq(action, "adminRemove")) {
+        if (eq(action, "adminRemove") || eq(action, "adminUpdate") || eq(action, "adminExtend") ||
+            eq(action, "adminRenew")) {
+            /* removed, or replaced by the updated schedule below */
             const char *pid = jstr(body, "principalId");
             const char *role = role_template(c->t, jstr(body, "roleDefinitionId"));
             for (size_t i = json_array_size(st->roles); i-- > 0;) {
@@ -561,10 +566,10 @@ static void role_request(struct ctx *c, const char *method, const char *path, co
                     eq(jstr(e, "principalId"), pid) && eq(jstr(e, "role"), role))
                     json_array_remove(st->roles, i);
             }
-        } else if (eq(action, "adminAssign") || eq(action, "adminUpdate") ||
-                   eq(action, "adminExtend") || eq(action, "adminRenew")) {
-            add_role(c, st, NULL, body, true);
         }
+        if (eq(action, "adminAssign") || eq(action, "adminUpdate") || eq(action, "adminExtend") ||
+            eq(action, "adminRenew"))
+            add_role(c, st, NULL, body, true);
     }
 }
 
@@ -1325,28 +1330,45 @@ static json_t *ga_approvers(struct ctx *c, const struct state *st, const json_t 
 
 /* Users holding Global Administrator in `st`: through an active assignment (into `active`) or
  * only through a PIM eligibility (into `eligible`). */
-static void ga_holders(struct ctx *c, const struct state *st, json_t *active, json_t *eligible)
+static void ga_holders(struct ctx *c, const struct state *st, json_t *active, json_t *eligible,
+                       json_t *ending)
 {
-    json_t *elig_all = json_array();
+    json_t *elig_all = json_array(), *lasting = json_array();
     size_t i;
     json_t *e;
     json_array_foreach(st->roles, i, e)
     {
         if (!eq(jstr(e, "role"), LOCKOUT_GLOBAL_ADMIN))
             continue;
-        json_t *into = json_is_true(json_object_get(e, "eligible")) ? elig_all : active;
+        bool elig = json_is_true(json_object_get(e, "eligible"));
+        json_t *into = elig ? elig_all : active;
         const char *pid = jstr(e, "principalId");
+        json_t *reached = json_array();
         if (is_group(c, pid))
-            users_in(c, st, pid, into, 0);
+            users_in(c, st, pid, reached, 0);
         else
-            add_unique(into, pid);
+            add_unique(reached, pid);
+        size_t j;
+        json_t *u;
+        json_array_foreach(reached, j, u)
+        {
+            add_unique(into, json_string_value(u));
+            if (elig && !jstr(e, "until"))
+                add_unique(lasting, json_string_value(u));
+            else if (elig && !json_object_get(ending, json_string_value(u)))
+                json_object_set_new(ending, json_string_value(u), json_string(jstr(e, "until")));
+        }
+        json_decref(reached);
     }
     json_array_foreach(elig_all, i, e)
     {
         if (!arr_has(active, json_string_value(e)))
             add_unique(eligible, json_string_value(e));
+        if (arr_has(lasting, json_string_value(e)))
+            json_object_del(ending, json_string_value(e));
     }
     json_decref(elig_all);
+    json_decref(lasting);
 }
 
 /* Can user `u`, eligible only, activate Global Administrator? NULL when yes, else why not. */
@@ -1375,8 +1397,8 @@ static json_t *ga_pim_risks(struct ctx *c, const json_t *plan, const struct stat
     const json_t *approval = ga_rule(c, plan, "Approval_EndUser_Assignment", after, at);
     const json_t *enable = ga_rule(c, plan, "Enablement_EndUser_Assignment", after, at);
     json_t *approvers = ga_approvers(c, st, approval);
-    json_t *active = json_array(), *eligible = json_array();
-    ga_holders(c, st, active, eligible);
+    json_t *active = json_array(), *eligible = json_array(), *ending = json_object();
+    ga_holders(c, st, active, eligible, ending);
     json_t *out = json_object();
     bool mfa = false;
     size_t i;
@@ -1415,6 +1437,9 @@ static json_t *ga_pim_risks(struct ctx *c, const json_t *plan, const struct stat
         if (!why && mfa && !can_mfa)
             why = xstrdup("activation needs multifactor authentication, which this account "
                           "cannot do (emergency_access ... satisfies)");
+        if (!why && json_object_get(ending, id))
+            why = xasprintf("its only path to the role is an eligibility that ends on %s",
+                            json_string_value(json_object_get(ending, id)));
         if (why) {
             char *label = xasprintf("emergency-access %s (eligible only)",
                                     jstr(v, "name") ? jstr(v, "name") : id);
@@ -1426,6 +1451,7 @@ static json_t *ga_pim_risks(struct ctx *c, const json_t *plan, const struct stat
     json_decref(approvers);
     json_decref(active);
     json_decref(eligible);
+    json_decref(ending);
     return out;
 }
 

@@ -1325,6 +1325,24 @@ static json_t *scope_id(const struct field *f, const json_t *v)
     return string_take(s);
 }
 
+/* "2027-06-30T00:00:00.0000000Z", "2027-06-30T00:00:00+00:00" → "2027-06-30T00:00:00Z": Graph
+ * returns fractional seconds the request did not send. Other offsets are kept as written. */
+static json_t *canon_datetime(const struct field *f, const json_t *v)
+{
+    (void)f;
+    const char *s = json_string_value(v);
+    if (!s || strlen(s) < 19 || s[10] != 'T')
+        return norm_generic(v);
+    const char *rest = s + 19;
+    if (*rest == '.')
+        for (rest++; *rest >= '0' && *rest <= '9'; rest++)
+            ;
+    if (strcmp(rest, "Z") != 0 && strcmp(rest, "+00:00") != 0 && *rest)
+        return norm_generic(v);
+    char *c = xasprintf("%.19sZ", s);
+    return string_take(c);
+}
+
 static void expiration_post(json_t *out, const json_t *in)
 {
     (void)in;
@@ -1350,8 +1368,9 @@ static const struct field FL_ROLE_ASSIGNMENT[] = {F("id", FT_DROP),
                                                   FEND};
 static const struct spec S_ROLE_ASSIGNMENT = {.fields = FL_ROLE_ASSIGNMENT};
 
-static const struct field FL_EXPIRATION[] = {
-    FV("type", FT_ENUM, V_EXPIRATION), F("endDateTime", FT_SCALAR), F("duration", FT_SCALAR), FEND};
+static const struct field FL_EXPIRATION[] = {FV("type", FT_ENUM, V_EXPIRATION),
+                                             FF("endDateTime", canon_datetime),
+                                             F("duration", FT_SCALAR), FEND};
 static const struct spec S_EXPIRATION = {.fields = FL_EXPIRATION, .post = expiration_post};
 
 static const struct field FL_SCHEDULE[] = {F("startDateTime", FT_DROP),

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "compiler/catalog.h"
 #include "compiler/util.h"
@@ -441,6 +442,26 @@ static void delete_requests(json_t *a, enum model_kind k, const char *id, const 
     free(path);
 }
 
+/* The end of a time-bound eligibility that is already past ("2026-01-31T00:00:00Z"), or NULL.
+ * SOURCE_DATE_EPOCH stands for now when set (reproducible plans in tests). */
+static const char *expired_on(const json_t *schedule)
+{
+    const json_t *exp = json_object_get(json_object_get(schedule, "scheduleInfo"), "expiration");
+    const char *end = json_string_value(json_object_get(exp, "endDateTime"));
+    if (!end || strlen(end) < 19)
+        return NULL;
+    time_t t = time(NULL);
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    long v;
+    if (sde && util_parse_long(sde, 0, 4102444800L, &v))
+        t = (time_t)v;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char now[32];
+    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%S", &tm);
+    return strncmp(end, now, 19) < 0 ? end : NULL;
+}
+
 /* PIM role settings: one PATCH per rule whose stated settings differ, the rule sent whole
  * (Update unifiedRoleManagementPolicyRule, Graph v1.0). Rules the configuration does not state
  * are not compared and never written. */
@@ -581,6 +602,36 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
                         NULL, "update the combinations of strength \"%s\"", o->name);
             free(p2);
         }
+    }
+    const char *expired = k == MODEL_ROLE_ELIGIBILITY ? expired_on(ro->current) : NULL;
+    if (expired && d.n == 0) {
+        char *at = loc_at(bd, o->loc);
+        char *msg = xasprintf("eligibility %s ended on %s (expired); give it a later 'until' to "
+                              "renew it",
+                              o->name, expired);
+        json_array_append_new(bd->notes, json_pack("{s:s?,s:s}", "at", at, "message", msg));
+        free(msg);
+        free(at);
+    }
+    if (d.n > 0 && k == MODEL_ROLE_ELIGIBILITY && jsondiff_touches(&d, "scheduleInfo")) {
+        /* A changed end date is a renewal (or a shortening): one adminUpdate request, the
+         * eligibility itself stays ("Update or renew Microsoft Entra role assignments"). */
+        const json_t *exp =
+            json_object_get(json_object_get(ro->body, "scheduleInfo"), "expiration");
+        const char *until = json_string_value(json_object_get(exp, "endDateTime"));
+        json_t *body = json_deep_copy(ro->body);
+        json_object_set_new(body, "action", json_string("adminUpdate"));
+        json_object_set_new(body, "justification", json_string("Renewed by idpc"));
+        if (expired)
+            json_object_set_new(a, "reason",
+                                json_sprintf("renewal: the eligibility expired on %s", expired));
+        else
+            json_object_set_new(a, "reason",
+                                json_string(until ? "renewal: the eligibility now ends on the "
+                                                    "date the configuration gives"
+                                                  : "renewal: the eligibility becomes permanent"));
+        add_request(a, PHASE_ROLE, "POST", ELIG_REQUESTS, body, NULL, "renew eligibility %s%s%s",
+                    o->name, until ? " until " : " (permanent)", until ? until : "");
     }
     if (k == MODEL_GROUP) {
         rel_changes(bd, a, "members", ro->members, ro->current_members, ro->current_id, false);

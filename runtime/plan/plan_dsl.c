@@ -31,6 +31,10 @@ static const char *const maps[][2][2] = {
      {"10dae51f-b6af-4016-8d66-8c2a99b929b3", "limited"}},
     /* 1: method state */
     {{"enabled", "on"}, {"disabled", "off"}},
+    /* 2: unused (invites has its own table) */
+    {{"", ""}, {"", ""}},
+    /* 3: PIM eligibility expiration */
+    {{"noExpiration", "permanent"}, {"afterDateTime", "until"}},
 };
 static const char *const restricted_guest[2] = {"2af84b1e-32c8-42b7-82bc-daa82404023b",
                                                 "restricted"};
@@ -56,9 +60,12 @@ struct fieldmap {
 #define M MODEL_AUTH_METHOD_CONFIG
 #define A MODEL_AUTHORIZATION_POLICY
 #define R MODEL_ROLE_POLICY
+#define E MODEL_ROLE_ELIGIBILITY
 
 static const struct fieldmap fields[] = {
     {-1, "displayName", "name", VK_PLAIN, -1, -1},
+    {E, "scheduleInfo.expiration.type", "expiration", VK_MAP, 3, -1},
+    {E, "scheduleInfo.expiration.endDateTime", "until", VK_PLAIN, -1, -1},
     /* PIM role settings: normalize_pim.c keys the policy by rule id */
     {R, "Expiration_EndUser_Assignment", "activation_max_duration", VK_WORD, -1, -1},
     {R, "Expiration_Admin_Eligibility", "eligible_max_duration", VK_WORD, -1, -1},
@@ -200,6 +207,7 @@ static const struct fieldmap fields[] = {
 #undef M
 #undef A
 #undef R
+#undef E
 
 const char *plan_kind_word(int k)
 {

@@ -619,6 +619,21 @@ static void test_analyse_pim(void **state)
     a = analyse(&fx, plan(acts, false), NULL);
     assert_int_equal(json_array_size(RISKS(a)), 0);
     json_decref(a);
+    /* the plan makes bg1's eligibility end: its only path to the role would expire */
+    acts = json_array();
+    json_t *upd = request("POST", "roleManagement/directory/roleEligibilityScheduleRequests",
+                          load("{\"action\":\"adminUpdate\",\"principalId\":\"" BG1
+                               "\",\"roleDefinitionId\":\"" GA "\",\"directoryScopeId\":\"/\","
+                               "\"scheduleInfo\":{\"expiration\":{\"type\":\"afterDateTime\","
+                               "\"endDateTime\":\"2027-11-30T00:00:00Z\"}}}"),
+                          NULL);
+    json_array_append_new(acts, upd);
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 1);
+    r = json_array_get(RISKS(a), 0);
+    assert_non_null(strstr(FIELD(r, "identity"), "emergency-access"));
+    assert_non_null(strstr(FIELD(r, "detail"), "ends on 2027-11-30T00:00:00Z"));
+    json_decref(a);
     close_tenant(&fx);
 }
 
