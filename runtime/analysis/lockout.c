@@ -411,6 +411,12 @@ static void add_role(struct ctx *c, struct state *st, const char *id, const json
     const char *rid = jstr(body, "roleDefinitionId");
     if (!pid || !rid)
         return;
+    /* Conditional Access targets built-in roles assigned tenant-wide only: administrative
+     * unit-scoped (and custom) roles are not supported ("Conditional Access: Users, groups, and
+     * workload identities", Directory roles), so such an assignment makes no policy apply. */
+    const char *scope = jstr(body, "directoryScopeId");
+    if (scope && strcmp(scope, "/") != 0)
+        return;
     /* a time-bound eligibility ends: "until" is its end (scheduleInfo.expiration) */
     const json_t *exp = json_object_get(json_object_get(body, "scheduleInfo"), "expiration");
     const char *until = eq(jstr(exp, "type"), "afterDateTime") ? jstr(exp, "endDateTime") : NULL;
