@@ -9,12 +9,14 @@ time resolution would put there), and validates each object's body with python3 
   namedLocation                 -> namedLocation.schema.json
   authenticationStrengthPolicy  -> authenticationStrengthPolicy.schema.json
   unifiedRoleManagementPolicy   -> tests/golden/schema/unifiedRoleManagementPolicy.schema.json (in
-                                   this repository, written from the Graph v1.0 reference pages)
+                                   this repository, written from the Graph v1.0 reference pages;
+                                   --local)
 
 The schemas are strict v1.0 (additionalProperties false), so a beta-only or misspelt property
 fails. Without jsonschema or without the shared folder the test prints "skipped: <reason>" and
-exits 77 (ctest SKIP_RETURN_CODE), never a silent pass; without the shared folder only the
-repository's own schemas are checked.
+exits 77 (ctest SKIP_RETURN_CODE), never a silent pass. With --local it checks only the
+repository's own schemas (tests/golden/schema) and needs no shared folder (ctest
+golden.schema_local).
 """
 import argparse
 import glob
@@ -61,6 +63,9 @@ def main():
     ap.add_argument("--idpc", required=True)
     ap.add_argument("--root", required=True, help="the tests/golden directory")
     ap.add_argument("--contoso", help="policies/contoso (compiled when it has .idp files)")
+    ap.add_argument("--local", action="store_true",
+                    help="only this repository's schemas (tests/golden/schema); needs no shared "
+                    "folder")
     a = ap.parse_args()
 
     try:
@@ -68,16 +73,20 @@ def main():
     except ImportError:
         print("skipped: python3 jsonschema is not installed (apt-get install python3-jsonschema)")
         return SKIP
-    shared = os.environ.get("IDPC_SHARED_DIR")
-    schema_dir = os.path.join(shared, "graph", "schema") if shared else None
     schemas = {}
-    if schema_dir and os.path.isdir(schema_dir):
-        schemas.update({k: os.path.join(schema_dir, n) for k, n in SCHEMAS.items()})
+    if a.local:
+        local = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema")
+        schemas.update({k: os.path.join(local, n) for k, n in LOCAL_SCHEMAS.items()})
     else:
-        print(f"note: {schema_dir or 'IDPC_SHARED_DIR'} is not there; checking only this "
-              "repository's schemas")
-    local = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema")
-    schemas.update({k: os.path.join(local, n) for k, n in LOCAL_SCHEMAS.items()})
+        shared = os.environ.get("IDPC_SHARED_DIR")
+        if not shared:
+            print("skipped: IDPC_SHARED_DIR is not set")
+            return SKIP
+        schema_dir = os.path.join(shared, "graph", "schema")
+        if not os.path.isdir(schema_dir):
+            print(f"skipped: {schema_dir} does not exist")
+            return SKIP
+        schemas.update({k: os.path.join(schema_dir, n) for k, n in SCHEMAS.items()})
     validators = {}
     for kind, name in schemas.items():
         with open(name) as f:
