@@ -70,16 +70,13 @@ int cmd_compile(int argc, char **argv)
         rc = CLI_EXIT_ERROR;
         goto out;
     }
-    json_t *doc = model_to_json(cr.model, cr.diag);
-    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(doc);
-    struct strbuf sb = STRBUF_INIT;
-    strbuf_adds(&sb, text);
-    strbuf_addc(&sb, '\n');
-    rc = cli_write_output(spec.cmd, outpath, strbuf_str(&sb), sb.len);
-    strbuf_fini(&sb);
-    free(text);
-    compile_free(&cr);
+    const char *path = outpath && strcmp(outpath, "-") != 0 ? outpath : NULL;
+    int err = compile_write_model(&cr, path); /* standard output is checked at exit */
+    if (err) {
+        cli_error(spec.cmd, "cannot write '%s': %s", path, strerror(err));
+        rc = CLI_EXIT_ERROR;
+    }
+    compile_free_at_exit(&cr);
 out:
     cli_end(&p);
     return rc;

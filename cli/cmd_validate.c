@@ -101,7 +101,7 @@ int cmd_validate(int argc, char **argv)
                    cr.model && cr.model->n == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
     }
     rc = errors ? CLI_EXIT_ERROR : CLI_EXIT_OK;
-    compile_free(&cr);
+    compile_free_at_exit(&cr);
 out:
     cli_end(&p);
     return rc;

@@ -9,10 +9,7 @@
 
 static struct check_define *find_define(struct check *ck, const char *name)
 {
-    for (size_t i = 0; i < ck->ndefines; i++)
-        if (strcmp(ck->defines[i].name, name) == 0)
-            return &ck->defines[i];
-    return NULL;
+    return check_define_find(ck, name);
 }
 
 struct expand {

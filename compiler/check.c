@@ -141,12 +141,25 @@ static struct decl *decl_add(struct decls *d)
     return x;
 }
 
-static struct decl *decl_find(struct decls *d, enum check_block b, const char *name)
+/* The declaration of kind `b` called `name`: a hash lookup in ck->decl_index (declarations
+ * are only added, so the index of the first one of each name stays valid). */
+static struct decl *decl_find(struct check *ck, struct decls *d, enum check_block b,
+                              const char *name)
 {
-    for (size_t i = 0; i < d->n; i++)
-        if (d->v[i].block == b && d->v[i].name && strcmp(d->v[i].name, name) == 0)
-            return &d->v[i];
-    return NULL;
+    size_t i;
+    return strmap_get(&ck->decl_index[b], name, &i) ? &d->v[i] : NULL;
+}
+
+const struct ast_stmt *check_decl_stmt(const struct check *ck, enum check_block b, const char *name)
+{
+    size_t i;
+    return ck->decl_stmts && strmap_get(&ck->decl_index[b], name, &i) ? ck->decl_stmts[i] : NULL;
+}
+
+struct check_define *check_define_find(struct check *ck, const char *name)
+{
+    size_t i;
+    return strmap_get(&ck->define_index, name, &i) ? &ck->defines[i] : NULL;
 }
 
 static enum check_block decl_block(const char *kw)
@@ -262,14 +275,16 @@ static void collect_define(struct check *ck, const struct ast_stmt *s, struct de
                    s->atoms[1].text);
         return;
     }
-    for (size_t i = 0; i < ck->ndefines; i++) {
-        if (strcmp(ck->defines[i].name, s->atoms[1].text) == 0) {
-            diag_error(ck->diag, s->atoms[1].loc, "'$%s' is defined twice", s->atoms[1].text);
-            diag_note(ck->diag, ck->defines[i].stmt->atoms[1].loc, "first defined here");
-            return;
-        }
+    const struct check_define *first = check_define_find(ck, s->atoms[1].text);
+    if (first) {
+        diag_error(ck->diag, s->atoms[1].loc, "'$%s' is defined twice", s->atoms[1].text);
+        diag_note(ck->diag, first->stmt->atoms[1].loc, "first defined here");
+        return;
     }
-    ck->defines = xrealloc(ck->defines, (ck->ndefines + 1) * sizeof(*ck->defines));
+    if ((ck->ndefines & (ck->ndefines - 1)) == 0) /* capacity doubles at each power of two */
+        ck->defines =
+            xrealloc(ck->defines, (ck->ndefines ? ck->ndefines * 2 : 8) * sizeof(*ck->defines));
+    strmap_put(&ck->define_index, s->atoms[1].text, ck->ndefines);
     struct check_define *d = &ck->defines[ck->ndefines++];
     memset(d, 0, sizeof(*d));
     d->name = s->atoms[1].text;
@@ -387,7 +402,7 @@ static void expand_uses(struct check *ck, struct decls *ds, struct ast_stmt **bo
             continue;
         }
         const char *name = s->atoms[1].text;
-        struct decl *t = decl_find(ds, BLK_TEMPLATE, name);
+        struct decl *t = decl_find(ck, ds, BLK_TEMPLATE, name);
         if (!t) {
             struct suggest sg;
             suggest_init(&sg, name);
@@ -398,7 +413,7 @@ static void expand_uses(struct check *ck, struct decls *ds, struct ast_stmt **bo
             if (best) {
                 diag_error(ck->diag, s->atoms[1].loc, "unknown template '%s'; did you mean '%s'?",
                            name, best);
-                struct decl *bt = decl_find(ds, BLK_TEMPLATE, best);
+                struct decl *bt = decl_find(ck, ds, BLK_TEMPLATE, best);
                 if (bt)
                     bt->used = true; /* no "never used" on top of the did-you-mean */
             } else {
@@ -441,6 +456,8 @@ static bool block_is_blank(struct check *ck, const struct ast_stmt *s)
 /* Was an error (a syntax error, a rejected statement) already reported inside this block? */
 static bool errors_inside(struct check *ck, const struct ast_stmt *s)
 {
+    if (diag_error_count(ck->diag) == 0)
+        return false; /* the common case, without a walk over every diagnostic */
     for (size_t i = 0; i < diag_count(ck->diag); i++) {
         const struct diag *d = diag_at(ck->diag, i);
         if (d->severity == DIAG_ERROR && d->loc.file == s->lbrace.file &&
@@ -508,6 +525,9 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
     ck.cfg = cfg;
     ck.model = model_new();
     struct decls ds = {0};
+    strmap_init_borrowed(&ck.define_index, false);
+    for (int b = 0; b < BLK__COUNT; b++)
+        strmap_init_borrowed(&ck.decl_index[b], false);
 
     /* Pass 1: defines, declarations and their names, placement of every statement. */
     for (const struct ast_file *f = cfg->files; f; f = f->next) {
@@ -525,7 +545,7 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
             const char *name;
             if (!decl_name(&ck, s, b, &name))
                 continue;
-            struct decl *prev = name ? decl_find(&ds, b, name) : NULL;
+            struct decl *prev = name ? decl_find(&ck, &ds, b, name) : NULL;
             if (!name) {
                 for (size_t i = 0; i < ds.n; i++)
                     if (ds.v[i].block == b)
@@ -544,6 +564,8 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
                 (void)checked_body(&ck, b, s, &ignored);
                 continue;
             }
+            if (name)
+                strmap_put(&ck.decl_index[b], name, ds.n);
             struct decl *d = decl_add(&ds);
             d->block = b;
             d->name = name;
@@ -568,6 +590,10 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
         }
     }
     /* Pass 3: lower every declaration, in a stable order (dependencies are symbolic). */
+    const struct ast_stmt **stmts = xcalloc(ds.n + 1, sizeof(*stmts));
+    for (size_t i = 0; i < ds.n; i++)
+        stmts[i] = ds.v[i].stmt;
+    ck.decl_stmts = stmts;
     for (size_t i = 0; i < ds.n; i++)
         lower_decl(&ck, &ds, &ds.v[i]);
     lower_finish(&ck);
@@ -583,6 +609,10 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
             diag_warning(diag, ck.defines[i].stmt->atoms[1].loc, "'$%s' is never used",
                          ck.defines[i].name);
     free(ds.v);
+    free(stmts);
     free(ck.defines);
+    strmap_fini(&ck.define_index);
+    for (int b = 0; b < BLK__COUNT; b++)
+        strmap_fini(&ck.decl_index[b]);
     return ck.model;
 }

@@ -10,6 +10,7 @@
 #include "compiler/catalog.h"
 #include "compiler/check.h"
 #include "compiler/model.h"
+#include "compiler/strmap.h"
 
 enum check_block {
     BLK_TOP,
@@ -41,6 +42,10 @@ struct check {
     struct model *model;
     struct check_define *defines;
     size_t ndefines;
+    struct strmap define_index; /* define name -> index in defines (borrowed keys) */
+    /* name -> index of its declaration, per block (borrowed keys); see check_decl_stmt */
+    struct strmap decl_index[BLK__COUNT];
+    const struct ast_stmt *const *decl_stmts; /* by that index */
     unsigned incomplete_blocks;
     /* The declaration being lowered lost statements to earlier errors (misplaced or misspelled
      * statements, a missing template): lower_* skip their "needs X" completeness errors, which
@@ -51,6 +56,11 @@ struct check {
 /* "file:line:col" of a location (arena string). */
 const char *check_at(struct check *ck, struct loc l);
 const char *check_block_name(enum check_block b);
+/* The first `KW "name" { ... }` declaration of block kind `b` (a hash lookup), or NULL. */
+const struct ast_stmt *check_decl_stmt(const struct check *ck, enum check_block b,
+                                       const char *name);
+/* The define called `name`, or NULL (a hash lookup). */
+struct check_define *check_define_find(struct check *ck, const char *name);
 bool check_is_guid(const char *s);
 
 /* ---- reading a statement's atoms ---- */

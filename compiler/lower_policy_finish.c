@@ -1,8 +1,17 @@
 /* lower_policy_finish.c — checks across declarations once every one is lowered: every enabled
  * Conditional Access policy must exclude the emergency access (break-glass) identities. */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compiler/check_int.h"
+
+/* The groups declared here by name, ignoring case as model_ref_equal does: the first index per
+ * name, and a chain to the next group whose name differs only in case. */
+struct group_names {
+    struct strmap first;
+    size_t *next; /* SIZE_MAX ends a chain */
+};
 
 static bool contains(const json_t *arr, const json_t *ref)
 {
@@ -25,7 +34,8 @@ static bool is_kind(const json_t *ref, const char *kind)
 /* Does the policy exclude this emergency identity: directly, through an excluded group that is
  * itself an emergency access entry, or through an excluded group declared here with the user
  * among its members? */
-static bool excluded(const struct model *m, const json_t *users, const json_t *ref)
+static bool excluded(const struct model *m, const struct group_names *gn, const json_t *users,
+                     const json_t *ref)
 {
     const json_t *xg = json_object_get(users, "excludeGroups");
     if (is_kind(ref, "group"))
@@ -43,16 +53,13 @@ static bool excluded(const struct model *m, const json_t *users, const json_t *r
             if (model_ref_equal(json_object_get(e, "ref"), g))
                 return true;
         }
-        for (size_t j = 0; j < m->n; j++) {
-            const struct model_object *o = &m->objects[j];
-            if (o->kind != MODEL_GROUP || !model_is_ref(g))
-                continue;
-            json_t *self = model_ref_name("group", o->name, NULL);
-            bool match = model_ref_equal(self, g);
-            json_decref(self);
-            if (match && contains(json_object_get(o->extra, "members"), ref))
+        const char *gname = json_string_value(json_object_get(g, "name"));
+        size_t j;
+        if (!is_kind(g, "group") || !gname || !strmap_get(&gn->first, gname, &j))
+            continue;
+        for (; j != SIZE_MAX; j = gn->next[j])
+            if (contains(json_object_get(m->objects[j].extra, "members"), ref))
                 return true;
-        }
     }
     return false;
 }
@@ -89,6 +96,23 @@ void lower_finish(struct check *ck)
     const struct model *m = ck->model;
     if (json_array_size(m->emergency_access) == 0)
         return;
+    struct group_names gn;
+    strmap_init_borrowed(&gn.first, true);
+    gn.next = xcalloc(m->n + 1, sizeof(*gn.next));
+    size_t *last = xcalloc(m->n + 1, sizeof(*last));
+    for (size_t i = 0; i < m->n; i++) {
+        gn.next[i] = SIZE_MAX;
+        if (m->objects[i].kind != MODEL_GROUP)
+            continue;
+        size_t first = strmap_put_first(&gn.first, m->objects[i].name, i);
+        if (first != i) {
+            gn.next[last[first]] = i;
+            last[first] = i;
+        } else {
+            last[i] = i;
+        }
+    }
+    free(last);
     for (size_t i = 0; i < m->n; i++) {
         const struct model_object *o = &m->objects[i];
         if (o->kind != MODEL_CA_POLICY)
@@ -104,7 +128,7 @@ void lower_finish(struct check *ck)
         json_array_foreach(m->emergency_access, k, e)
         {
             const json_t *ref = json_object_get(e, "ref");
-            if (excluded(m, users, ref))
+            if (excluded(m, &gn, users, ref))
                 continue;
             strbuf_addf(&missing, "%s%s", nmissing ? ", " : "", ref_show(ck, ref));
             nmissing++;
@@ -123,4 +147,6 @@ void lower_finish(struct check *ck)
         }
         strbuf_fini(&missing);
     }
+    strmap_fini(&gn.first);
+    free(gn.next);
 }

@@ -56,12 +56,7 @@ struct role_state {
 /* The `group "name" { ... }` declaration of this config, or NULL. */
 static const struct ast_stmt *find_group_decl(const struct check *ck, const char *name)
 {
-    for (const struct ast_file *f = ck->cfg->files; f; f = f->next)
-        for (const struct ast_stmt *s = f->stmts; s; s = s->next)
-            if (s->has_block && s->natoms >= 2 && ast_is_word(&s->atoms[0], "group") &&
-                s->atoms[1].kind == AST_STRING && strcmp(s->atoms[1].text, name) == 0)
-                return s;
-    return NULL;
+    return check_decl_stmt(ck, BLK_GROUP, name);
 }
 
 static bool group_is_role_assignable(const struct ast_stmt *g)

@@ -31,6 +31,8 @@ struct model *model_new(void)
     struct model *m = xcalloc(1, sizeof(*m));
     m->emergency_access = json_array();
     m->tests = json_array();
+    for (int k = 0; k < MODEL__COUNT; k++)
+        strmap_init_borrowed(&m->names[k], false);
     return m;
 }
 
@@ -50,6 +52,8 @@ void model_free(struct model *m)
     free(m->tenant);
     json_decref(m->emergency_access);
     json_decref(m->tests);
+    for (int k = 0; k < MODEL__COUNT; k++)
+        strmap_fini(&m->names[k]);
     free(m);
 }
 
@@ -67,15 +71,17 @@ struct model_object *model_add(struct model *m, enum model_kind kind, const char
     o->loc = loc;
     o->body = json_object();
     o->extra = json_object();
+    if ((unsigned)kind < MODEL__COUNT)
+        (void)strmap_put_first(&m->names[kind], o->name, m->n - 1);
     return o;
 }
 
 struct model_object *model_find(const struct model *m, enum model_kind kind, const char *name)
 {
-    for (size_t i = 0; i < m->n; i++)
-        if (m->objects[i].kind == kind && strcmp(m->objects[i].name, name) == 0)
-            return &m->objects[i];
-    return NULL;
+    size_t i;
+    if ((unsigned)kind >= MODEL__COUNT || !strmap_get(&m->names[kind], name, &i))
+        return NULL;
+    return &m->objects[i];
 }
 
 json_t *model_ref_name(const char *kind, const char *name, const char *at)
@@ -138,7 +144,7 @@ json_t *model_to_json(const struct model *m, const struct diag_ctx *diag)
         if (m->manage_exclusive & (1u << k))
             json_array_append_new(managed, json_string(model_kind_name((enum model_kind)k)));
     json_object_set_new(doc, "manageExclusively", managed);
-    json_object_set_new(doc, "emergencyAccess", json_deep_copy(m->emergency_access));
+    json_object_set(doc, "emergencyAccess", m->emergency_access);
     json_t *objs = json_array();
     /* Objects in kind order (dependencies first), then declaration order. */
     for (int k = 0; k < MODEL__COUNT; k++) {
@@ -156,13 +162,13 @@ json_t *model_to_json(const struct model *m, const struct diag_ctx *diag)
                 json_object_set_new(jo, "id", json_string(o->pinned_id));
             if (o->renamed_from)
                 json_object_set_new(jo, "renamedFrom", json_string(o->renamed_from));
-            json_object_set_new(jo, "body", json_deep_copy(o->body));
+            json_object_set(jo, "body", o->body);
             if (json_object_size(o->extra) > 0)
-                json_object_set_new(jo, "extra", json_deep_copy(o->extra));
+                json_object_set(jo, "extra", o->extra);
             json_array_append_new(objs, jo);
         }
     }
     json_object_set_new(doc, "objects", objs);
-    json_object_set_new(doc, "tests", json_deep_copy(m->tests));
+    json_object_set(doc, "tests", m->tests);
     return doc;
 }

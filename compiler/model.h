@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "compiler/diag.h"
+#include "compiler/strmap.h"
 
 /* Placeholder for the id of an object a plan creates: "$new:<kind>:<name>", e.g.
  * "$new:group:Sales". It stands where the id goes (bodies, paths) until apply knows the id. */
@@ -60,12 +61,15 @@ struct model {
     json_t *emergency_access;  /* array of {"ref": <ref>, "satisfies": [...], "at": "file:l:c"} */
     unsigned manage_exclusive; /* bit (1u << model_kind) per kind under `manage exclusively` */
     json_t *tests;             /* array of test cases, see docs/language.md#tests */
+    /* per kind: name -> index of the first object of that name (borrows the objects' names) */
+    struct strmap names[MODEL__COUNT];
 };
 
 struct model *model_new(void);
 void model_free(struct model *m);
 struct model_object *model_add(struct model *m, enum model_kind kind, const char *name,
                                struct loc loc);
+/* The first object of that kind and name (case-sensitive; a hash lookup), or NULL. */
 struct model_object *model_find(const struct model *m, enum model_kind kind, const char *name);
 
 const char *model_kind_name(enum model_kind k); /* "conditionalAccessPolicy" */
@@ -78,7 +82,9 @@ bool model_is_ref(const json_t *v);
 /* Two references name the same object: the same kind, and the same name or id (ignoring case). */
 bool model_ref_equal(const json_t *a, const json_t *b);
 
-/* The whole model as one JSON document with a stable key and object order (for `idpc compile`). */
+/* The whole model as one JSON document with a stable key and object order (for `idpc compile`).
+ * The document shares the model's bodies (no copies): treat it as read-only, and drop it before
+ * the model is freed or changed. */
 json_t *model_to_json(const struct model *m, const struct diag_ctx *diag);
 
 #endif

@@ -323,6 +323,16 @@ out:
     return err;
 }
 
+bool util_free_at_exit(void)
+{
+#ifdef IDPC_LEAK_CHECK
+    return true;
+#else
+    const char *v = getenv("IDPC_FREE_AT_EXIT");
+    return v && *v && strcmp(v, "0") != 0;
+#endif
+}
+
 bool util_parse_long(const char *s, long min, long max, long *out)
 {
     if (!s || !*s)

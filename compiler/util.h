@@ -66,6 +66,11 @@ int util_read_file(const char *path, char **out, size_t *len) IDPC_WARN_UNUSED;
 /* Writes a file atomically: temp file in the same directory, fsync, rename. 0 or errno.
  * An existing device or FIFO (/dev/stdout, /dev/full) is written in place instead. */
 int util_write_file_atomic(const char *path, const char *data, size_t len) IDPC_WARN_UNUSED;
+/* Should a command free what it built before the process exits? True in leak-checked builds
+ * (IDPC_SANITIZE defines IDPC_LEAK_CHECK, so LeakSanitizer still sees every allocation owned)
+ * and when the environment sets IDPC_FREE_AT_EXIT (for valgrind); otherwise exit() returns the
+ * memory at once and the walk over every object is skipped. */
+bool util_free_at_exit(void);
 
 /* Strict decimal parse of a whole string into [min, max]; false on junk or overflow. */
 bool util_parse_long(const char *s, long min, long max, long *out);
