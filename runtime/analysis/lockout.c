@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "compiler/catalog.h"
+#include "compiler/strmap.h"
 #include "compiler/util.h"
 
 #define P_POLICIES  "identity/conditionalAccess/policies"
@@ -452,16 +453,40 @@ static void state_before(struct ctx *c)
     }
 }
 
-static ssize_t find_id(const json_t *arr, const char *id)
+/* An id -> position index over an array of Graph objects (ids ignore case, as Graph's do), so
+ * that replaying a plan's requests costs one hash lookup per request, not a scan of the whole
+ * collection. Appends are indexed as they are found; a removal shifts positions, so the index is
+ * rebuilt at the next lookup. */
+struct id_index {
+    struct strmap map;
+    size_t built; /* items [0, built) are in the map */
+};
+
+static void id_index_init(struct id_index *x)
 {
-    size_t i;
-    json_t *v;
-    json_array_foreach(mut(arr), i, v)
-    {
-        if (eq(jstr(v, "id"), id))
-            return (ssize_t)i;
+    strmap_init(&x->map, true);
+    x->built = 0;
+}
+
+static void id_index_reset(struct id_index *x)
+{
+    strmap_fini(&x->map);
+    id_index_init(x);
+}
+
+static ssize_t find_id(struct id_index *x, const json_t *arr, const char *id)
+{
+    if (!id)
+        return -1;
+    if (x->built > json_array_size(arr))
+        id_index_reset(x);
+    for (; x->built < json_array_size(arr); x->built++) {
+        const char *k = jstr(json_array_get(arr, x->built), "id");
+        if (k)
+            (void)strmap_put_first(&x->map, k, x->built);
     }
-    return -1;
+    size_t i;
+    return strmap_get(&x->map, id, &i) ? (ssize_t)i : -1;
 }
 
 static void list_add(json_t *map, const char *key, const char *id)
@@ -483,8 +508,9 @@ static const char *odata_tail(const json_t *body)
 }
 
 /* A collection request: POST (create), PATCH / DELETE of an item, updateAllowedCombinations. */
-static void collection_request(json_t *arr, const char *prefix, const char *method,
-                               const char *path, const json_t *body, const char *creates)
+static void collection_request(json_t *arr, struct id_index *ix, const char *prefix,
+                               const char *method, const char *path, const json_t *body,
+                               const char *creates)
 {
     size_t n = strlen(prefix);
     if (strncmp(path, prefix, n) != 0)
@@ -505,14 +531,17 @@ static void collection_request(json_t *arr, const char *prefix, const char *meth
     char *sub = strchr(id, '/');
     if (sub)
         *sub++ = '\0';
-    ssize_t k = find_id(arr, id);
+    ssize_t k = find_id(ix, arr, id);
     if (k >= 0) {
         json_t *item = json_array_get(arr, (size_t)k);
-        if (!sub && strcmp(method, "PATCH") == 0 && json_is_object(body))
+        if (!sub && strcmp(method, "PATCH") == 0 && json_is_object(body)) {
             json_object_update(item, mut(body)); /* PATCH sends top-level properties whole */
-        else if (!sub && strcmp(method, "DELETE") == 0)
+            if (json_object_get(body, "id"))
+                id_index_reset(ix);
+        } else if (!sub && strcmp(method, "DELETE") == 0) {
             json_array_remove(arr, (size_t)k);
-        else if (sub && strcmp(sub, "updateAllowedCombinations") == 0)
+            id_index_reset(ix);
+        } else if (sub && strcmp(sub, "updateAllowedCombinations") == 0)
             json_object_set(item, "allowedCombinations",
                             json_object_get(body, "allowedCombinations"));
     }
@@ -549,16 +578,19 @@ static void group_request(struct ctx *c, const char *method, const char *path, c
     free(gid);
 }
 
-static void role_request(struct ctx *c, const char *method, const char *path, const json_t *body)
+static void role_request(struct ctx *c, struct id_index *ix, const char *method, const char *path,
+                         const json_t *body)
 {
     struct state *st = &c->after;
     if (strcmp(path, P_ASSIGN) == 0 && strcmp(method, "POST") == 0) {
         add_role(c, st, NULL, body, false);
     } else if (strncmp(path, P_ASSIGN "/", strlen(P_ASSIGN) + 1) == 0 &&
                strcmp(method, "DELETE") == 0) {
-        ssize_t k = find_id(st->roles, path + strlen(P_ASSIGN) + 1);
-        if (k >= 0)
+        ssize_t k = find_id(ix, st->roles, path + strlen(P_ASSIGN) + 1);
+        if (k >= 0) {
             json_array_remove(st->roles, (size_t)k);
+            id_index_reset(ix);
+        }
     } else if (strcmp(path, P_ELIG_REQ) == 0 && strcmp(method, "POST") == 0) {
         const char *action = jstr(body, "action");
         if (eq(action, "adminRemove") || eq(action, "adminUpdate") || eq(action, "adminExtend") ||
@@ -589,6 +621,9 @@ static void state_after(struct ctx *c, const json_t *plan)
     st->roles = json_deep_copy(c->before.roles);
     size_t i, j;
     json_t *a, *r;
+    struct id_index ix[4]; /* policies, locations, strengths, roles */
+    for (size_t k = 0; k < 4; k++)
+        id_index_init(&ix[k]);
     json_array_foreach(json_object_get(plan, "actions"), i, a)
     {
         json_array_foreach(json_object_get(a, "requests"), j, r)
@@ -598,13 +633,15 @@ static void state_after(struct ctx *c, const json_t *plan)
             const char *creates = jstr(r, "creates");
             if (!method || !path)
                 continue;
-            collection_request(st->policies, P_POLICIES, method, path, body, creates);
-            collection_request(st->locations, P_LOCATIONS, method, path, body, creates);
-            collection_request(st->strengths, P_STRENGTHS, method, path, body, creates);
+            collection_request(st->policies, &ix[0], P_POLICIES, method, path, body, creates);
+            collection_request(st->locations, &ix[1], P_LOCATIONS, method, path, body, creates);
+            collection_request(st->strengths, &ix[2], P_STRENGTHS, method, path, body, creates);
             group_request(c, method, path, body, creates);
-            role_request(c, method, path, body);
+            role_request(c, &ix[3], method, path, body);
         }
     }
+    for (size_t k = 0; k < 4; k++)
+        strmap_fini(&ix[k].map);
     /* Deleting a group drops its role assignments, as Graph does. */
     for (size_t k = json_array_size(st->roles); k-- > 0;)
         if (json_object_get(c->deleted, jstr(json_array_get(st->roles, k), "principalId")))
@@ -1120,13 +1157,16 @@ static void check_emergency(struct ctx *c, const json_t *e, struct result *res)
         json_t *both = json_copy(ia.policies);
         json_array_extend(both, ib.policies);
         json_t *locs = json_copy(c->after.locations);
+        struct id_index lx;
+        id_index_init(&lx);
         size_t i;
         json_t *l;
         json_array_foreach(c->before.locations, i, l)
         {
-            if (find_id(locs, jstr(l, "id")) < 0)
+            if (find_id(&lx, locs, jstr(l, "id")) < 0)
                 json_array_append(locs, l);
         }
+        strmap_fini(&lx.map);
         struct lockout_scenarios sc;
         lockout_scenarios_emergency(both, locs, &sc);
         json_t *groups = json_object();
@@ -1251,6 +1291,8 @@ static void check_admins(struct ctx *c, struct result *res)
         goto out;
     bool old = json_array_size(before) > 0 && !admins_get_in(c, &c->before, before, &admins_before);
     json_t *policies = json_array();
+    struct id_index px;
+    id_index_init(&px);
     size_t i, j;
     json_t *a, *p;
     bool blocked = false;
@@ -1259,10 +1301,11 @@ static void check_admins(struct ctx *c, struct result *res)
         blocked |= eq(jstr(a, "reason"), "blocked");
         json_array_foreach(json_object_get(a, "policies"), j, p)
         {
-            if (find_id(policies, jstr(p, "id")) < 0)
+            if (find_id(&px, policies, jstr(p, "id")) < 0)
                 json_array_append(policies, p);
         }
     }
+    strmap_fini(&px.map);
     char *label = xasprintf("every Global Administrator (%zu)", json_array_size(after));
     json_t *first = json_array_get(admins, 0);
     json_array_append_new(
