@@ -204,6 +204,17 @@ def scenario_env_tenant(tmp):
     check(rc == 1 and "IDPC_TENANT" in err, "no tenant at all is a clear error", out + err)
 
 
+def scenario_huge_snapshot(tmp):
+    # A sparse file of 2 GiB + 1 byte: refused from its size, before it is read.
+    t = os.path.join(tmp, "huge.json")
+    with open(t, "wb") as f:
+        f.truncate(2**31)
+    rc, out, err = run(["plan", CONTOSO, "--tenant", "file:" + t], timeout=60)
+    check(rc == 1, "a snapshot over 2 GiB is refused", out + err)
+    check("tenant snapshot is 2147483648 bytes" in err and "graph:" in err,
+          "the refusal gives the size, the limit and the way out", err)
+
+
 LICENSES = "tests/golden/plan/licenses/config"
 LICENSES_TENANT = "tests/golden/plan/licenses/tenant.json"
 SKU_E5 = "06ebc4ee-1bb5-47dd-8120-11324bc54e06"
@@ -269,6 +280,7 @@ SCENARIOS = {
     "no_tty": scenario_no_tty,
     "env_tenant": scenario_env_tenant,
     "licenses": scenario_licenses,
+    "huge_snapshot": scenario_huge_snapshot,
 }
 
 
