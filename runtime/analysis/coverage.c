@@ -3,11 +3,13 @@
 #include "runtime/analysis/coverage.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compiler/catalog.h"
 #include "compiler/util.h"
+#include "runtime/analysis/whatif_compiled.h"
 #include "runtime/analysis/whatif_int.h"
 
 #define MAX_APPS      16 /* referenced apps beyond this many are not given their own column */
@@ -466,13 +468,31 @@ static unsigned intern(struct coverage *c, const char *full, const char *brief,
 /* ---------------------------------------------------------------------------------------- */
 /* Evaluation                                                                                */
 
-static unsigned evaluate(struct coverage *c, const struct whatif_inputs *in,
-                         const struct whatif_signin *s)
+/* The compiled evaluator and, per applying set of policies, the cell's outcome (UINT_MAX until
+ * classified): a cell costs a few hash lookups, and each distinct outcome is classified once. */
+struct evaluator {
+    struct whatif_compiled *wc;
+    unsigned *outcome;
+    size_t n;
+};
+
+static unsigned evaluate(struct coverage *c, struct evaluator *ev, const struct whatif_signin *s)
 {
-    struct whatif_result r;
     char err[256];
-    if (whatif_evaluate(in, s, &r, err, sizeof(err)) != 0)
+    long set = whatif_compiled_eval(ev->wc, s, err, sizeof(err));
+    if (set < 0)
         return intern(c, "not evaluated", "?", COVERAGE_ALLOW, true); /* cannot happen */
+    if ((size_t)set >= ev->n) {
+        size_t n = ((size_t)set + 1) * 2;
+        ev->outcome = xrealloc(ev->outcome, n * sizeof(*ev->outcome));
+        for (size_t i = ev->n; i < n; i++)
+            ev->outcome[i] = UINT_MAX;
+        ev->n = n;
+    }
+    if (ev->outcome[set] != UINT_MAX)
+        return ev->outcome[set];
+    struct whatif_result r;
+    whatif_compiled_result(ev->wc, (size_t)set, &r);
     struct strbuf full = STRBUF_INIT, brief = STRBUF_INIT;
     enum coverage_class cls;
     bool gap;
@@ -481,6 +501,7 @@ static unsigned evaluate(struct coverage *c, const struct whatif_inputs *in,
     strbuf_fini(&full);
     strbuf_fini(&brief);
     whatif_result_free(&r);
+    ev->outcome[set] = k;
     return k;
 }
 
@@ -543,6 +564,7 @@ struct coverage *coverage_run(const struct whatif_inputs *in0, const struct cove
     build_axes(c, &in, live);
     json_decref(live);
 
+    struct evaluator ev = {whatif_compile(&in), NULL, 0};
     c->ncells = c->npersonas * c->napps * c->nlocations * c->nplatforms * c->nclients;
     c->cells = xcalloc(c->ncells ? c->ncells : 1, sizeof(unsigned));
     for (size_t pi = 0; pi < c->npersonas; pi++) {
@@ -559,7 +581,7 @@ struct coverage *coverage_run(const struct whatif_inputs *in0, const struct cove
                     s.platform = c->platforms[pl].value;
                     for (size_t cl = 0; cl < c->nclients; cl++) {
                         s.client_app = c->clients[cl].value;
-                        unsigned k = evaluate(c, &in, &s);
+                        unsigned k = evaluate(c, &ev, &s);
                         c->cells[coverage_cell(c, pi, a, l, pl, cl)] = k;
                         c->ngaps += c->outcomes[k].gap;
                     }
@@ -579,9 +601,12 @@ struct coverage *coverage_run(const struct whatif_inputs *in0, const struct cove
         for (size_t k = 0; k < COVERAGE_RISKS; k++) {
             s.sign_in_risk = k < 3 ? levels[k] : NULL;
             s.user_risk = k < 3 ? NULL : levels[k - 3];
-            c->risk[pi * COVERAGE_RISKS + k] = evaluate(c, &in, &s);
+            c->risk[pi * COVERAGE_RISKS + k] = evaluate(c, &ev, &s);
         }
     }
+    c->evaluations = whatif_compiled_signins(ev.wc) * whatif_compiled_policies(ev.wc);
+    whatif_compiled_free(ev.wc);
+    free(ev.outcome);
     json_decref(policies);
     return c;
 }

@@ -68,6 +68,7 @@ struct coverage {
     unsigned *risk;
     bool report_only_enforced; /* report-only policies were evaluated as enabled */
     size_t npolicies;          /* enabled (and report-only when enforced) policies */
+    size_t evaluations;        /* sign-ins evaluated x policies evaluated (all states) */
 };
 
 /* The risk summary's columns: sign-in risk low, medium, high, then user risk low, medium, high.

@@ -898,6 +898,45 @@ static enum whatif_state policy_state(const json_t *p)
     return WHATIF_ENABLED; /* the language's default; Graph requires a state */
 }
 
+/* The conditions of one part (see enum whatif_part): NULL when they hold, else the reason. */
+static const char *policy_part(const json_t *cond, enum whatif_part part,
+                               const struct whatif_signin *s, const struct user_ctx *uc,
+                               const struct app_target *t, const struct loc_ctx *lc, char *d)
+{
+    const char *ur = "users";
+    switch (part) {
+    case WHATIF_PART_USERS:
+        return check_users(cond, uc, &ur, d) ? NULL : ur;
+    case WHATIF_PART_TARGET:
+        return check_application(whatif_jget(cond, "applications"), s, t, d) ? NULL : "application";
+    case WHATIF_PART_RISK:
+        if (s->service_principal && !check_risk(whatif_jget(cond, "servicePrincipalRiskLevels"),
+                                                s->sp_risk, "service principal", d))
+            return "servicePrincipalRisk";
+        if (!check_risk(whatif_jget(cond, "userRiskLevels"), s->user_risk, "user", d))
+            return "userRisk";
+        if (!check_risk(whatif_jget(cond, "signInRiskLevels"), s->sign_in_risk, "sign-in", d))
+            return "signInRisk";
+        if (!check_insider(whatif_jget(cond, "insiderRiskLevels"), s, d))
+            return "insiderRisk";
+        return NULL;
+    case WHATIF_PART_PLATFORM:
+        return check_platform(whatif_jget(cond, "platforms"), s, d) ? NULL : "platform";
+    case WHATIF_PART_LOCATION:
+        return check_locations(whatif_jget(cond, "locations"), lc, s, d) ? NULL : "location";
+    case WHATIF_PART_CLIENT:
+        return check_client_app(whatif_jget(cond, "clientAppTypes"), s, d) ? NULL : "clientApp";
+    case WHATIF_PART_DEVICE:
+        return check_device(whatif_jget(cond, "devices"), s, d) ? NULL : "device";
+    case WHATIF_PART_FLOW:
+        return check_flows(whatif_jget(cond, "authenticationFlows"), s, d) ? NULL
+                                                                           : "authenticationFlow";
+    case WHATIF_PARTS:
+        break;
+    }
+    return NULL;
+}
+
 static void evaluate_policy(const json_t *p, const struct whatif_signin *s,
                             const struct user_ctx *uc, const struct app_target *t,
                             const struct loc_ctx *lc, struct whatif_policy_result *pr)
@@ -910,54 +949,33 @@ static void evaluate_policy(const json_t *p, const struct whatif_signin *s,
         setf(d, "the policy is off");
         return;
     }
-    const char *ur = "users";
-    if (!check_users(cond, uc, &ur, d)) {
-        pr->reason = ur;
-        return;
-    }
-    if (!check_application(whatif_jget(cond, "applications"), s, t, d)) {
-        pr->reason = "application";
-        return;
-    }
-    if (s->service_principal && !check_risk(whatif_jget(cond, "servicePrincipalRiskLevels"),
-                                            s->sp_risk, "service principal", d)) {
-        pr->reason = "servicePrincipalRisk";
-        return;
-    }
-    if (!check_risk(whatif_jget(cond, "userRiskLevels"), s->user_risk, "user", d)) {
-        pr->reason = "userRisk";
-        return;
-    }
-    if (!check_risk(whatif_jget(cond, "signInRiskLevels"), s->sign_in_risk, "sign-in", d)) {
-        pr->reason = "signInRisk";
-        return;
-    }
-    if (!check_insider(whatif_jget(cond, "insiderRiskLevels"), s, d)) {
-        pr->reason = "insiderRisk";
-        return;
-    }
-    if (!check_platform(whatif_jget(cond, "platforms"), s, d)) {
-        pr->reason = "platform";
-        return;
-    }
-    if (!check_locations(whatif_jget(cond, "locations"), lc, s, d)) {
-        pr->reason = "location";
-        return;
-    }
-    if (!check_client_app(whatif_jget(cond, "clientAppTypes"), s, d)) {
-        pr->reason = "clientApp";
-        return;
-    }
-    if (!check_device(whatif_jget(cond, "devices"), s, d)) {
-        pr->reason = "device";
-        return;
-    }
-    if (!check_flows(whatif_jget(cond, "authenticationFlows"), s, d)) {
-        pr->reason = "authenticationFlow";
-        return;
+    for (int part = 0; part < WHATIF_PARTS; part++) {
+        pr->reason = policy_part(cond, (enum whatif_part)part, s, uc, t, lc, d);
+        if (pr->reason)
+            return;
     }
     pr->applies = true;
     setf(d, "all its assignments and conditions match");
+}
+
+/* The given roles plus their template ids and canonical names (free uc->role_keys). */
+static void user_ctx_init(struct user_ctx *uc, const struct whatif_signin *s)
+{
+    size_t nroles = 0;
+    while (s->roles && s->roles[nroles])
+        nroles++;
+    uc->s = s;
+    uc->role_keys = xcalloc(3 * nroles + 1, sizeof(char *));
+    for (size_t i = 0, k = 0; i < nroles; i++) {
+        const struct catalog_role *r = catalog_is_guid(s->roles[i])
+                                           ? catalog_role_by_id(s->roles[i])
+                                           : catalog_role_by_name(s->roles[i]);
+        uc->role_keys[k++] = s->roles[i];
+        if (r) {
+            uc->role_keys[k++] = r->template_id;
+            uc->role_keys[k++] = r->name;
+        }
+    }
 }
 
 static int check_signin(const struct whatif_signin *s, char *err, size_t errlen)
@@ -1004,20 +1022,8 @@ int whatif_evaluate(const struct whatif_inputs *in, const struct whatif_signin *
     if (loc_ctx_init(&lc, in, s, err, errlen) != 0)
         return -1;
 
-    size_t nroles = 0;
-    while (s->roles && s->roles[nroles])
-        nroles++;
-    struct user_ctx uc = {s, xcalloc(3 * nroles + 1, sizeof(char *))};
-    for (size_t i = 0, k = 0; i < nroles; i++) {
-        const struct catalog_role *r = catalog_is_guid(s->roles[i])
-                                           ? catalog_role_by_id(s->roles[i])
-                                           : catalog_role_by_name(s->roles[i]);
-        uc.role_keys[k++] = s->roles[i];
-        if (r) {
-            uc.role_keys[k++] = r->template_id;
-            uc.role_keys[k++] = r->name;
-        }
-    }
+    struct user_ctx uc;
+    user_ctx_init(&uc, s);
     struct app_target t;
     resolve_app(s->app, &t);
 
@@ -1038,4 +1044,154 @@ int whatif_evaluate(const struct whatif_inputs *in, const struct whatif_signin *
     free(uc.role_keys);
     free(lc.hits);
     return 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* By part, for the compiled evaluator (whatif_compiled.c)                                  */
+
+int whatif_signin_check(const struct whatif_signin *s, char *err, size_t errlen)
+{
+    return check_signin(s, err, errlen);
+}
+
+int whatif_part_eval(const struct whatif_inputs *in, enum whatif_part part,
+                     const struct whatif_signin *s, uint64_t *ok, char *err, size_t errlen)
+{
+    struct loc_ctx lc;
+    memset(&lc, 0, sizeof(lc));
+    if (part == WHATIF_PART_LOCATION && loc_ctx_init(&lc, in, s, err, errlen) != 0)
+        return -1;
+    struct user_ctx uc = {s, NULL};
+    if (part == WHATIF_PART_USERS)
+        user_ctx_init(&uc, s);
+    struct app_target t;
+    resolve_app(s->app, &t);
+    char detail[sizeof(((struct whatif_policy_result *)0)->detail)];
+    size_t n = json_array_size(in->policies);
+    memset(ok, 0, (n + 63) / 64 * sizeof(*ok));
+    for (size_t i = 0; i < n; i++) {
+        const json_t *cond = whatif_jget(json_array_get(in->policies, i), "conditions");
+        if (!policy_part(cond, part, s, &uc, &t, &lc, detail))
+            ok[i / 64] |= 1ull << (i % 64);
+    }
+    free(uc.role_keys);
+    free(lc.hits);
+    return 0;
+}
+
+enum whatif_state whatif_policy_state(const json_t *policy)
+{
+    return policy_state(policy);
+}
+
+static void key_str(struct strbuf *k, const char *v)
+{
+    if (v)
+        strbuf_adds(k, v);
+    else
+        strbuf_addc(k, '\x01'); /* NULL differs from "" */
+    strbuf_addc(k, '\x1f');
+}
+
+static void key_list(struct strbuf *k, const char *const *v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        key_str(k, v[i]);
+    strbuf_addc(k, '\x1e');
+}
+
+static void key_json(struct strbuf *k, const json_t *v)
+{
+    char *d = v ? json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    key_str(k, d);
+    free(d);
+}
+
+static bool same_list(const char *const *a, const char *const *b)
+{
+    size_t i = 0;
+    for (; a && b && a[i] && b[i]; i++)
+        if (a[i] != b[i])
+            return false;
+    return (!a || !a[i]) && (!b || !b[i]);
+}
+
+bool whatif_part_same(enum whatif_part part, const struct whatif_signin *a,
+                      const struct whatif_signin *b)
+{
+    switch (part) {
+    case WHATIF_PART_USERS:
+        return a->service_principal == b->service_principal && a->user == b->user &&
+               a->user_id == b->user_id && same_list(a->member_of, b->member_of) &&
+               same_list(a->roles, b->roles) && a->guest_type == b->guest_type &&
+               a->external_tenant == b->external_tenant;
+    case WHATIF_PART_TARGET:
+        return a->app == b->app && a->action == b->action && a->auth_context == b->auth_context &&
+               a->app_attrs == b->app_attrs;
+    case WHATIF_PART_RISK:
+        return a->service_principal == b->service_principal && a->sp_risk == b->sp_risk &&
+               a->user_risk == b->user_risk && a->sign_in_risk == b->sign_in_risk &&
+               a->insider_risk == b->insider_risk;
+    case WHATIF_PART_PLATFORM:
+        return a->platform == b->platform;
+    case WHATIF_PART_LOCATION:
+        return a->ip == b->ip && a->country == b->country &&
+               same_list(a->locations, b->locations) && a->mfa_trusted_ip == b->mfa_trusted_ip;
+    case WHATIF_PART_CLIENT:
+        return a->client_app == b->client_app;
+    case WHATIF_PART_DEVICE:
+        return a->device == b->device;
+    case WHATIF_PART_FLOW:
+        return a->auth_flow == b->auth_flow;
+    case WHATIF_PARTS:
+        break;
+    }
+    return false;
+}
+
+void whatif_part_key(enum whatif_part part, const struct whatif_signin *s, struct strbuf *k)
+{
+    switch (part) {
+    case WHATIF_PART_USERS:
+        key_str(k, s->service_principal);
+        key_str(k, s->user);
+        key_str(k, s->user_id);
+        key_list(k, s->member_of);
+        key_list(k, s->roles);
+        key_str(k, s->guest_type);
+        key_str(k, s->external_tenant);
+        break;
+    case WHATIF_PART_TARGET:
+        key_str(k, s->app);
+        key_str(k, s->action);
+        key_str(k, s->auth_context);
+        key_json(k, s->app_attrs);
+        break;
+    case WHATIF_PART_RISK:
+        key_str(k, s->service_principal ? s->sp_risk : "-");
+        key_str(k, s->user_risk);
+        key_str(k, s->sign_in_risk);
+        key_str(k, s->insider_risk);
+        break;
+    case WHATIF_PART_PLATFORM:
+        key_str(k, s->platform);
+        break;
+    case WHATIF_PART_LOCATION:
+        key_str(k, s->ip);
+        key_str(k, s->country);
+        key_list(k, s->locations);
+        key_str(k, s->mfa_trusted_ip ? "1" : "0");
+        break;
+    case WHATIF_PART_CLIENT:
+        key_str(k, s->client_app);
+        break;
+    case WHATIF_PART_DEVICE:
+        key_json(k, s->device);
+        break;
+    case WHATIF_PART_FLOW:
+        key_str(k, s->auth_flow);
+        break;
+    case WHATIF_PARTS:
+        break;
+    }
 }

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "compiler/util.h"
 #include "runtime/analysis/whatif.h"
 
 /* jansson takes json_t * where it only reads; this drops our const for such calls. */
@@ -28,5 +29,38 @@ void whatif_policy_grant(const struct whatif_inputs *in, const json_t *policy,
                          struct whatif_policy_result *pr);
 /* Computes r->grant, r->controls, r->op and r->session from r->policies. */
 void whatif_combine(struct whatif_result *r);
+
+/* A policy's conditions, grouped by the part of the sign-in they read, in the order in which
+ * whatif_evaluate checks them (the first part that fails gives the reason). whatif.c holds both
+ * the conditions of each part (policy_part) and the fields each part reads (whatif_part_key):
+ * the compiled evaluator (whatif_compiled.c) evaluates a part once per distinct key and reuses
+ * the answer, so a condition that reads another sign-in field must add it to its part's key. */
+enum whatif_part {
+    WHATIF_PART_USERS,    /* user, user_id, member_of, roles, guests, service principal */
+    WHATIF_PART_TARGET,   /* app, action, auth_context, app_attrs */
+    WHATIF_PART_RISK,     /* service principal, user, sign-in and insider risk */
+    WHATIF_PART_PLATFORM, /* platform */
+    WHATIF_PART_LOCATION, /* ip, country, locations, mfa_trusted_ip */
+    WHATIF_PART_CLIENT,   /* client_app */
+    WHATIF_PART_DEVICE,   /* device */
+    WHATIF_PART_FLOW,     /* auth_flow */
+    WHATIF_PARTS
+};
+
+/* The sign-in checks of whatif_evaluate (one target, a user, valid context and country). */
+int whatif_signin_check(const struct whatif_signin *s, char *err, size_t errlen);
+/* Sets bit i of ok[] (one bit per policy of in->policies, (n + 63) / 64 words) when policy i
+ * passes the conditions of `part` for `s`; -1 with err when the sign-in is malformed. */
+int whatif_part_eval(const struct whatif_inputs *in, enum whatif_part part,
+                     const struct whatif_signin *s, uint64_t *ok, char *err, size_t errlen);
+/* Appends to k every sign-in field the conditions of `part` read (a memo key). */
+void whatif_part_key(enum whatif_part part, const struct whatif_signin *s, struct strbuf *k);
+/* Do a and b point at the very same values (the same pointers, list item by list item) for
+ * every field of `part`? A shortcut before whatif_part_key, for callers that keep the values
+ * alive and unchanged. */
+bool whatif_part_same(enum whatif_part part, const struct whatif_signin *a,
+                      const struct whatif_signin *b);
+/* The policy's state ("enabled" when it has none, the language's default). */
+enum whatif_state whatif_policy_state(const json_t *policy);
 
 #endif

@@ -1,0 +1,230 @@
+/* whatif_compiled.c — see whatif_compiled.h. The conditions themselves stay in whatif.c
+ * (policy_part, whatif_part_key): this file only remembers their answers. */
+#include "runtime/analysis/whatif_compiled.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/strmap.h"
+#include "runtime/analysis/whatif_int.h"
+
+/* A recently seen sign-in (its lists copied: a caller may refill the same array) and its row. */
+#define RECENT 8
+struct recent {
+    struct whatif_signin s;
+    const char **lists[3]; /* member_of, roles, locations */
+    size_t cap[3];
+    size_t row;
+    bool used;
+};
+
+/* The answers of one part: distinct key -> row of `words` bits (one per policy); the last few
+ * sign-ins by pointer first, then by key. */
+struct part_memo {
+    struct strmap keys;
+    uint64_t *rows;
+    size_t nrows, cap;
+    struct recent recent[RECENT];
+    unsigned hit, next;
+};
+
+struct whatif_compiled {
+    const struct whatif_inputs *in;
+    size_t npolicies, words;
+    uint64_t *enabled;
+    struct part_memo parts[WHATIF_PARTS];
+    struct strbuf key;
+    uint64_t *applies;
+    /* distinct applying sets: their bits, and an open-addressing table of set numbers + 1 */
+    uint64_t *set_bits;
+    size_t nsets, setcap;
+    unsigned *table;
+    size_t tcap; /* power of two */
+    size_t signins;
+};
+
+struct whatif_compiled *whatif_compile(const struct whatif_inputs *in)
+{
+    struct whatif_compiled *c = xcalloc(1, sizeof(*c));
+    c->in = in;
+    c->npolicies = json_array_size(in->policies);
+    c->words = (c->npolicies + 63) / 64;
+    if (c->words == 0)
+        c->words = 1;
+    c->enabled = xcalloc(c->words, sizeof(uint64_t));
+    c->applies = xcalloc(c->words, sizeof(uint64_t));
+    for (size_t i = 0; i < c->npolicies; i++)
+        if (whatif_policy_state(json_array_get(in->policies, i)) == WHATIF_ENABLED)
+            c->enabled[i / 64] |= 1ull << (i % 64);
+    for (int p = 0; p < WHATIF_PARTS; p++)
+        strmap_init(&c->parts[p].keys, false);
+    strbuf_init(&c->key);
+    return c;
+}
+
+void whatif_compiled_free(struct whatif_compiled *c)
+{
+    if (!c)
+        return;
+    for (int p = 0; p < WHATIF_PARTS; p++) {
+        strmap_fini(&c->parts[p].keys);
+        free(c->parts[p].rows);
+        for (int r = 0; r < RECENT; r++)
+            for (int i = 0; i < 3; i++)
+                free(c->parts[p].recent[r].lists[i]);
+    }
+    strbuf_fini(&c->key);
+    free(c->table);
+    free(c->set_bits);
+    free(c->enabled);
+    free(c->applies);
+    free(c);
+}
+
+static size_t set_number(struct whatif_compiled *c, const uint64_t *bits);
+
+/* A copy of the pointers of a NULL-terminated list (NULL stays NULL). */
+static const char *const *copy_list(const char ***into, size_t *cap, const char *const *list)
+{
+    if (!list)
+        return NULL;
+    size_t n = 0;
+    while (list[n])
+        n++;
+    if (n + 1 > *cap) {
+        *cap = (n + 1) * 2;
+        *into = xrealloc(*into, *cap * sizeof(**into));
+    }
+    memcpy(*into, list, (n + 1) * sizeof(**into));
+    return *into;
+}
+
+static void remember(struct recent *r, const struct whatif_signin *s, size_t row)
+{
+    r->s = *s;
+    r->s.member_of = copy_list(&r->lists[0], &r->cap[0], s->member_of);
+    r->s.roles = copy_list(&r->lists[1], &r->cap[1], s->roles);
+    r->s.locations = copy_list(&r->lists[2], &r->cap[2], s->locations);
+    r->row = row;
+    r->used = true;
+}
+
+/* The row of part `p` for sign-in s: a recent sign-in with the same values, else by key
+ * (evaluated on a miss). NULL when the sign-in is malformed. */
+static const uint64_t *part_row(struct whatif_compiled *c, enum whatif_part p,
+                                const struct whatif_signin *s, char *err, size_t errlen)
+{
+    struct part_memo *m = &c->parts[p];
+    for (unsigned i = 0, k = m->hit; i < RECENT; i++, k = (k + 1) % RECENT) {
+        if (!m->recent[k].used)
+            break;
+        if (whatif_part_same(p, s, &m->recent[k].s)) {
+            m->hit = k;
+            return m->rows + m->recent[k].row * c->words;
+        }
+    }
+    strbuf_reset(&c->key);
+    whatif_part_key(p, s, &c->key);
+    const char *k = strbuf_str(&c->key);
+    size_t row;
+    if (!strmap_get(&m->keys, k, &row)) {
+        if (m->nrows == m->cap) {
+            m->cap = m->cap ? m->cap * 2 : 16;
+            m->rows = xrealloc(m->rows, m->cap * c->words * sizeof(uint64_t));
+        }
+        if (whatif_part_eval(c->in, p, s, m->rows + m->nrows * c->words, err, errlen) != 0)
+            return NULL;
+        row = m->nrows++;
+        strmap_put(&m->keys, k, row);
+    }
+    m->hit = m->next;
+    remember(&m->recent[m->next], s, row);
+    m->next = (m->next + 1) % RECENT;
+    return m->rows + row * c->words;
+}
+
+long whatif_compiled_eval(struct whatif_compiled *c, const struct whatif_signin *s, char *err,
+                          size_t errlen)
+{
+    if (whatif_signin_check(s, err, errlen) != 0)
+        return -1;
+    memcpy(c->applies, c->enabled, c->words * sizeof(uint64_t));
+    for (int p = 0; p < WHATIF_PARTS; p++) {
+        const uint64_t *row = part_row(c, (enum whatif_part)p, s, err, errlen);
+        if (!row)
+            return -1;
+        for (size_t w = 0; w < c->words; w++)
+            c->applies[w] &= row[w];
+    }
+    c->signins++;
+    return (long)set_number(c, c->applies);
+}
+
+static size_t set_hash(const uint64_t *bits, size_t words)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t w = 0; w < words; w++)
+        h = (h ^ bits[w]) * 1099511628211ULL;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* The number of a set of policies (new ones get the next number). */
+static size_t set_number(struct whatif_compiled *c, const uint64_t *bits)
+{
+    if ((c->nsets + 1) * 2 > c->tcap) {
+        size_t cap = c->tcap ? c->tcap * 2 : 64;
+        unsigned *t = xcalloc(cap, sizeof(*t));
+        for (size_t i = 0; i < c->nsets; i++) {
+            size_t j = set_hash(c->set_bits + i * c->words, c->words) & (cap - 1);
+            while (t[j])
+                j = (j + 1) & (cap - 1);
+            t[j] = (unsigned)i + 1;
+        }
+        free(c->table);
+        c->table = t;
+        c->tcap = cap;
+    }
+    size_t bytes = c->words * sizeof(uint64_t);
+    size_t j = set_hash(bits, c->words) & (c->tcap - 1);
+    for (; c->table[j]; j = (j + 1) & (c->tcap - 1))
+        if (memcmp(c->set_bits + (c->table[j] - 1) * c->words, bits, bytes) == 0)
+            return c->table[j] - 1;
+    if (c->nsets == c->setcap) {
+        c->setcap = c->setcap ? c->setcap * 2 : 16;
+        c->set_bits = xrealloc(c->set_bits, c->setcap * bytes);
+    }
+    memcpy(c->set_bits + c->nsets * c->words, bits, bytes);
+    c->table[j] = (unsigned)c->nsets + 1;
+    return c->nsets++;
+}
+
+void whatif_compiled_result(const struct whatif_compiled *c, size_t set, struct whatif_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    const uint64_t *bits = set < c->nsets ? c->set_bits + set * c->words : NULL;
+    out->policies = xcalloc(c->npolicies + 1, sizeof(*out->policies));
+    for (size_t i = 0; i < c->npolicies; i++) {
+        const json_t *p = json_array_get(c->in->policies, i);
+        struct whatif_policy_result *pr = &out->policies[out->n++];
+        pr->policy = p;
+        pr->name = json_string_value(whatif_jget(p, "displayName"));
+        if (!pr->name)
+            pr->name = "(unnamed)";
+        pr->state = whatif_policy_state(p);
+        pr->applies = bits && ((bits[i / 64] >> (i % 64)) & 1);
+        if (pr->applies) /* only applying policies count in the combination */
+            whatif_policy_grant(c->in, p, pr);
+    }
+    whatif_combine(out);
+}
+
+size_t whatif_compiled_signins(const struct whatif_compiled *c)
+{
+    return c->signins;
+}
+
+size_t whatif_compiled_policies(const struct whatif_compiled *c)
+{
+    return c->npolicies;
+}

@@ -1,0 +1,38 @@
+/* whatif_compiled.h — the what-if evaluator compiled for many sign-ins against the same policies
+ * (coverage): each part of the policies' conditions (enum whatif_part in whatif_int.h) is
+ * evaluated once per distinct value of the sign-in fields it reads, into a bitset over the
+ * policies; a sign-in then costs one hash lookup per part and an AND of bitsets. No JSON is read
+ * and no reason is formatted for a sign-in whose parts were seen before; whatif_evaluate gives
+ * the reasons, for printing.
+ * Ownership: a struct whatif_compiled borrows its inputs, and the strings, lists and JSON of
+ * every sign-in it evaluates (it compares the next sign-in's pointers with them): keep all of
+ * them alive and unchanged until whatif_compiled_free. It owns its memo; a result of
+ * whatif_compiled_result belongs to the caller (whatif_result_free). */
+#ifndef IDPC_WHATIF_COMPILED_H
+#define IDPC_WHATIF_COMPILED_H
+
+#include <stddef.h>
+
+#include "runtime/analysis/whatif.h"
+
+struct whatif_compiled;
+
+struct whatif_compiled *whatif_compile(const struct whatif_inputs *in);
+void whatif_compiled_free(struct whatif_compiled *c);
+
+/* The set of enabled policies that apply to `s`, as a number: equal sets get equal numbers
+ * (0, 1, 2, ... in order of first appearance). -1 with err filled when the sign-in is malformed
+ * (as whatif_evaluate). */
+long whatif_compiled_eval(struct whatif_compiled *c, const struct whatif_signin *s, char *err,
+                          size_t errlen);
+
+/* The result for set number `set`: grant, controls, operator and session exactly as
+ * whatif_evaluate combines them; per policy its state, applies (true for enabled policies only:
+ * report-only ones never decide) and grant requirement, but no reason or detail. */
+void whatif_compiled_result(const struct whatif_compiled *c, size_t set, struct whatif_result *out);
+
+/* Sign-ins evaluated so far, and policies per sign-in (their product: evaluations). */
+size_t whatif_compiled_signins(const struct whatif_compiled *c);
+size_t whatif_compiled_policies(const struct whatif_compiled *c);
+
+#endif
