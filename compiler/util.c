@@ -106,30 +106,39 @@ void arena_free(struct arena *a)
     free(a);
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+/* n bytes at a multiple of `align` (a power of two) in the head block, or in a new one. */
+static void *arena_bump(struct arena *a, size_t n, size_t align)
 {
-    const size_t align = sizeof(max_align_t);
-    n = (n + align - 1) / align * align;
-    if (n == 0)
-        n = align;
     struct arena_block *b = a->head;
-    if (!b || b->cap - b->used < n) {
+    size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+    if (!b || at > b->cap || b->cap - at < n) {
         size_t cap = n > 32768 ? n : 32768;
         b = xmalloc(sizeof(*b) + cap);
         b->cap = cap;
         b->used = 0;
         b->next = a->head;
         a->head = b;
+        at = 0;
     }
-    void *p = (char *)b->data + b->used;
-    b->used += n;
+    void *p = (char *)b->data + at;
+    b->used = at + n;
+    return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    const size_t align = sizeof(max_align_t);
+    n = (n + align - 1) / align * align;
+    if (n == 0)
+        n = align;
+    void *p = arena_bump(a, n, align);
     memset(p, 0, n);
     return p;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_bump(a, n + 1, 1); /* strings need no alignment: packed */
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -246,6 +255,29 @@ int util_read_file(const char *path, char **out, size_t *len)
     FILE *f = fopen(path, "rb");
     if (!f)
         return errno;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+        (unsigned long long)st.st_size < SIZE_MAX) {
+        /* A regular file: one buffer of its size (no doubling, no copies), then a check that
+         * it did not grow meanwhile. */
+        size_t size = (size_t)st.st_size;
+        char *buf = xmalloc(size + 1);
+        size_t got = fread(buf, 1, size, f);
+        int err = ferror(f) ? EIO : 0;
+        if (!err && got == size && fgetc(f) == EOF) {
+            fclose(f);
+            buf[size] = '\0';
+            *out = buf;
+            *len = size;
+            return 0;
+        }
+        free(buf);
+        if (err) {
+            fclose(f);
+            return err;
+        }
+        rewind(f); /* it changed size while being read: read it as a stream */
+    }
     struct strbuf sb = STRBUF_INIT;
     char chunk[65536];
     size_t n;

@@ -41,7 +41,18 @@ struct fentry {
     struct strmap *ids;
     size_t *istart, *iend;
     size_t nitems, icap;
+    /* Digest of a directory collection (users, groups, servicePrincipals), taken while loading
+     * decodes each item: the DIGEST_FIELDS of each item (NULL when absent), so that a scan that
+     * selects only these needs no second decode. NULL when some item is not an object or holds
+     * a non-string there (scans then decode the text). */
+    const char **digest; /* ndigest * DIGEST_N, strings in dstrings */
+    struct arena *dstrings;
+    size_t ndigest, dcap;
+    bool no_digest;
 };
+
+static const char *const DIGEST_FIELDS[] = {"id", "displayName", "userPrincipalName", "appId"};
+#define DIGEST_N 4
 
 struct ftop {
     char *key;
@@ -244,6 +255,7 @@ static struct fentry *entry_add(struct fdoc *d, const char *key)
     }
     struct fentry *e = &d->e[d->n];
     memset(e, 0, sizeof(*e));
+    e->no_digest = true;
     e->key = xstrdup(key);
     strmap_put(&d->by_path, key, d->n);
     d->n++;
@@ -263,12 +275,24 @@ static void entry_clear_index(struct fentry *e)
     e->nitems = e->icap = 0;
 }
 
+static void entry_clear_digest(struct fentry *e)
+{
+    free(e->digest);
+    e->digest = NULL;
+    if (e->dstrings)
+        arena_free(e->dstrings);
+    e->dstrings = NULL;
+    e->ndigest = e->dcap = 0;
+    e->no_digest = true;
+}
+
 static void doc_unload(struct fdoc *d)
 {
     for (size_t i = 0; i < d->n; i++) {
         free(d->e[i].key);
         json_decref(d->e[i].json);
         entry_clear_index(&d->e[i]);
+        entry_clear_digest(&d->e[i]);
     }
     free(d->e);
     d->e = NULL;
@@ -291,14 +315,63 @@ struct loading {
     bool have_format, have_coll;
 };
 
-/* A member of "collections": an array is decoded item by item (validated, then freed), any other
- * value whole; only its span is kept. */
+struct digesting {
+    struct fdoc *d;
+    struct fentry *e;
+};
+
+/* One item of a directory collection, decoded while loading: its digest. */
+static bool digest_item(json_t *item, size_t start, size_t end, void *ctx)
+{
+    (void)start;
+    (void)end;
+    struct digesting *dg = ctx;
+    struct fentry *e = dg->e;
+    if (e->no_digest)
+        return true;
+    if (!json_is_object(item)) {
+        entry_clear_digest(e);
+        return true;
+    }
+    if (e->ndigest == e->dcap) {
+        e->dcap = e->dcap ? e->dcap * 2 : 1024;
+        e->digest = xrealloc(e->digest, e->dcap * DIGEST_N * sizeof(*e->digest));
+    }
+    const char **row = e->digest + e->ndigest * DIGEST_N;
+    for (size_t f = 0; f < DIGEST_N; f++) {
+        const json_t *v = json_object_get(item, DIGEST_FIELDS[f]);
+        if (v && !json_is_string(v)) {
+            entry_clear_digest(e);
+            return true;
+        }
+        if (v && !e->dstrings)
+            e->dstrings = arena_new();
+        row[f] = v ? arena_strdup(e->dstrings, json_string_value(v)) : NULL;
+    }
+    e->ndigest++;
+    return true;
+}
+
+static bool is_directory(const char *key)
+{
+    return strcmp(key, "users") == 0 || strcmp(key, "groups") == 0 ||
+           strcmp(key, "servicePrincipals") == 0;
+}
+
+/* A member of "collections": an array is decoded item by item (validated, then freed; the
+ * directory collections leave their digest), any other value whole; only its span is kept. */
 static int load_collection(struct cursor *c, const char *key, void *ctx)
 {
     struct loading *ld = ctx;
     size_t vstart = c->pos;
     if (peek(c, '[')) {
-        if (step_array(c, NULL, NULL) != 0)
+        struct fentry *e = is_directory(key) ? entry_add(ld->d, key) : NULL;
+        struct digesting dg = {ld->d, e};
+        if (e) {
+            entry_clear_digest(e); /* a collection given twice: the last one counts */
+            e->no_digest = false;
+        }
+        if (step_array(c, e ? digest_item : NULL, &dg) != 0)
             return -1;
     } else {
         json_t *v = decode(c);
@@ -596,6 +669,15 @@ static bool select_field(const char *const *fields, size_t n, const char *k)
     return false;
 }
 
+/* Are all the fields a scan selects in the digest? */
+static bool digest_covers(const char *const *fields, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!select_field(DIGEST_FIELDS, DIGEST_N, fields[i]))
+            return false;
+    return true;
+}
+
 /* One item of a scanned collection, decoded by jansson: passes on its selected members. */
 static bool scan_item(json_t *item, size_t start, size_t end, void *ctx)
 {
@@ -624,6 +706,24 @@ static int f_scan(struct backend *b, const char *path, const char *const *fields
     if (doc_load(d, err) != 0)
         return -1;
     struct fentry *e = entry_find(d, path);
+    if (e && !e->json && !e->no_digest && digest_covers(fields, nfields)) {
+        /* From the digest taken at load: no second decode of the text. */
+        for (size_t i = 0; i < e->ndigest; i++) {
+            const char **row = e->digest + i * DIGEST_N;
+            json_t *item = json_object();
+            for (size_t f = 0; f < DIGEST_N; f++)
+                if (row[f] && select_field(fields, nfields, DIGEST_FIELDS[f]))
+                    json_object_set_new(item, DIGEST_FIELDS[f], json_string(row[f]));
+            bool go = fn(item, ctx);
+            json_decref(item);
+            if (!go)
+                return 0;
+        }
+        /* Scanned whole once (a plan scans each directory collection once): the memory goes
+         * back before the rest of the plan; a later scan decodes the text. */
+        entry_clear_digest(e);
+        return 0;
+    }
     if (e && !e->json) {
         /* Streamed item by item from the text: no tree of the whole collection. */
         struct cursor c = {.s = d->text, .len = e->vend, .pos = e->vstart};
@@ -676,6 +776,7 @@ json_t *backend_file_collection(struct backend *b, const char *path, bool create
     json_t *v = entry_json(d, e, err);
     if (v) {
         entry_clear_index(e);
+        entry_clear_digest(e);
         e->dirty = true;
     }
     return v;
@@ -700,6 +801,7 @@ int backend_file_locate(struct backend *b, const char *path, json_t **item, json
     if (rc != 0)
         return rc;
     entry_clear_index(loc.entry);
+    entry_clear_digest(loc.entry);
     loc.entry->dirty = true;
     *item = loc.item;
     *parent = loc.parent;
