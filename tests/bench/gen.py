@@ -3,7 +3,8 @@
 
   gen.py OUTDIR [--policies 195] [--locations 2000] [--users 50000] [--groups 10000]
 
-Writes OUTDIR/config/*.idp and OUTDIR/tenant.json. The tenant holds every user and group (each
+Writes OUTDIR/config/*.idp, OUTDIR/tenant.json (indented, as `idpc snapshot` writes it) and
+OUTDIR/tenant-compact.json (the same document without whitespace). The tenant holds every user and group (each
 group with a few members), every named location and policy of the configuration, mostly in sync
 with it: one policy in ten and one location in twenty differ, so that the plan has real work.
 Deterministic (no randomness), so that runs compare.
@@ -34,7 +35,9 @@ def main():
     upn = lambda i: "user%05d@bench.example.com" % i
     gname = lambda i: "Group %05d" % i
     lname = lambda i: "Site %04d" % i
-    cidr = lambda i, k: "52.%d.%d.0/24" % ((i * 4 + k) // 256, (i * 4 + k) % 256)
+    # a /24 per range, counting up from 52.0.0.0/24 (valid for any number of locations)
+    cidr = lambda i, k: "%d.%d.%d.0/24" % (52 + (i * 4 + k) // 65536, (i * 4 + k) // 256 % 256,
+                                           (i * 4 + k) % 256)
 
     # ---- configuration ----
     with open(os.path.join(a.out, "config", "tenant.idp"), "w") as f:
@@ -121,8 +124,12 @@ def main():
         "policies/authenticationStrengthPolicies": [],
         "groupSettings": [],
     })
+    doc = {"format": "idpc-tenant/1", "tenantId": TID, "collections": coll}
     with open(os.path.join(a.out, "tenant.json"), "w") as f:
-        json.dump({"format": "idpc-tenant/1", "tenantId": TID, "collections": coll}, f, indent=2)
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+    with open(os.path.join(a.out, "tenant-compact.json"), "w") as f:
+        json.dump(doc, f, separators=(",", ":"))
         f.write("\n")
 
 
