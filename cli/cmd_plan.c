@@ -259,7 +259,8 @@ int cmd_plan(int argc, char **argv)
         if (rc == 0 && a.detailed_exitcode && plan_has_changes(ctx.plan))
             rc = CLI_EXIT_CHANGES;
     }
-    cli_plan_ctx_fini(&ctx);
+    if (util_free_at_exit()) /* else exit() returns the memory at once (plan holds no lock) */
+        cli_plan_ctx_fini(&ctx);
     free(a.paths);
     return rc;
 }
