@@ -75,7 +75,8 @@ fuzz:
 	cmake --build build-fuzz -j$(JOBS) --target fuzz_parse fuzz_rule
 	scripts/run-fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
-# Plan benchmark on generated large tenants (tests/bench; results in docs/performance.md).
+# The benchmark (tests/bench/bench.py: validate, plan and coverage against jq and jansson on
+# generated inputs; results in docs/performance.md). Takes about 15 minutes on 2 cores.
 # An optimised build without sanitizers, so that the numbers mean something.
 bench:
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DIDPC_TESTS=OFF

@@ -151,13 +151,21 @@ char *arena_strdup(struct arena *a, const char *s)
 
 char *arena_printf(struct arena *a, const char *fmt, ...)
 {
-    struct strbuf sb = STRBUF_INIT;
+    /* One vsnprintf into a stack buffer for the usual short text; a long one is formatted
+     * again at its size. */
+    char small[256];
     va_list ap;
     va_start(ap, fmt);
-    strbuf_vaddf(&sb, fmt, ap);
+    int n = vsnprintf(small, sizeof(small), fmt, ap);
     va_end(ap);
-    char *p = arena_strndup(a, strbuf_str(&sb), sb.len);
-    strbuf_fini(&sb);
+    if (n < 0)
+        BUG("vsnprintf failed for '%s'", fmt);
+    if ((size_t)n < sizeof(small))
+        return arena_strndup(a, small, (size_t)n);
+    char *p = arena_bump(a, (size_t)n + 1, 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
     return p;
 }
 
@@ -217,8 +225,16 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
     va_list cp;
     va_copy(cp, ap);
-    int n = vsnprintf(NULL, 0, fmt, cp);
+    /* Straight into the spare capacity when it fits (one vsnprintf), else measure and grow. */
+    size_t spare = sb->buf ? sb->cap - sb->len : 0;
+    int n = vsnprintf(spare ? sb->buf + sb->len : NULL, spare, fmt, cp);
     va_end(cp);
+    if (n >= 0 && (size_t)n < spare) {
+        sb->len += (size_t)n;
+        return;
+    }
+    if (spare)
+        sb->buf[sb->len] = '\0'; /* the truncated attempt is not part of the text */
     if (n < 0)
         BUG("vsnprintf failed for '%s'", fmt);
     strbuf_grow(sb, (size_t)n);

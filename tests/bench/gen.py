@@ -4,9 +4,10 @@
   gen.py OUTDIR [--policies 195] [--locations 2000] [--users 50000] [--groups 10000]
 
 Writes OUTDIR/config/*.idp, OUTDIR/tenant.json (indented, as `idpc snapshot` writes it) and
-OUTDIR/tenant-compact.json (the same document without whitespace). The tenant holds every user and group (each
-group with a few members), every named location and policy of the configuration, mostly in sync
-with it: one policy in ten and one location in twenty differ, so that the plan has real work.
+OUTDIR/tenant-compact.json (the same document without whitespace). The tenant holds every user
+and group (each group with a few members), every named location and policy of the
+configuration, mostly in sync with it: one policy in ten and one location in twenty differ, so
+that the plan has real work.
 Deterministic (no randomness), so that runs compare.
 """
 import argparse
