@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compiler/check.h"
@@ -91,7 +92,18 @@ int compile_write_model(const struct compile_result *r, const char *path)
     char *tmp = NULL;
     struct out_buf *b = xcalloc(1, sizeof(*b));
     b->fd = -1;
-    if (path) {
+    struct stat st;
+    bool in_place = path && stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+    if (in_place) {
+        /* A device or a FIFO (/dev/stdout, /dev/full, a pipe): written in place, never renamed
+         * over (as util_write_file_atomic). */
+        b->fd = open(path, O_WRONLY | O_TRUNC);
+        if (b->fd < 0) {
+            int err = errno;
+            free(b);
+            return err;
+        }
+    } else if (path) {
         tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
         b->fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (b->fd < 0) {
@@ -108,7 +120,10 @@ int compile_write_model(const struct compile_result *r, const char *path)
     (void)out_put("\n", 1, b);
     (void)out_flush(b);
     int err = b->err;
-    if (path) {
+    if (in_place) {
+        if (close(b->fd) != 0 && !err)
+            err = errno;
+    } else if (path) {
         if (!err && fsync(b->fd) != 0)
             err = errno;
         if (close(b->fd) != 0 && !err)
