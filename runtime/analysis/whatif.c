@@ -361,9 +361,11 @@ static const char *const office365_apps[] = {
 };
 
 /* Catalog apps among the portals of "Microsoft Admin Portals" (concept-conditional-access-
- * cloud-apps.md): the Azure portal. */
+ * cloud-apps.md): the Azure portal, and the app of the Microsoft Defender and Microsoft Purview
+ * portals. */
 static const char *const admin_portal_apps[] = {
     "c44b4083-3bb0-49c1-b47d-974e53cbdf3c", /* Azure Portal */
+    "80ccca67-54bd-44ab-8625-4b79c4dc7775", /* Microsoft 365 Security and Compliance Center */
     NULL,
 };
 
