@@ -127,9 +127,9 @@ static void register_device_strengths(struct check *ck)
         const struct model_object *o = &m->objects[i];
         if (o->kind != MODEL_CA_POLICY)
             continue;
-        const json_t *acts = json_object_get(
-            json_object_get(json_object_get(o->body, "conditions"), "applications"),
-            "includeUserActions");
+        const json_t *acts =
+            json_object_get(json_object_get(json_object_get(o->body, "conditions"), "applications"),
+                            "includeUserActions");
         bool reg = false;
         size_t k;
         const json_t *v;
