@@ -83,6 +83,10 @@ static const char *const all_platforms[] = {"windows", "macOS",        "iOS", "a
 static const char *const all_clients[] = {"browser", "mobileAppsAndDesktopClients",
                                           "exchangeActiveSync", "other"};
 static const char *const risk_levels[] = {"low", "medium", "high"};
+/* Insider risk levels (Graph insiderRiskLevels, a flags string), varied like the other risks:
+ * "Conditional Access: Conditions", Insider risk,
+ * https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions */
+static const char *const insider_levels[] = {"minor", "moderate", "elevated"};
 static const char *const flows[] = {NULL, "deviceCodeFlow", "authenticationTransfer"};
 
 static void push(struct lockout_scenarios *s, const struct lockout_scenario *sc)
@@ -120,6 +124,8 @@ struct dims {
     size_t nc;
     const char *sign_in[IDPC_ARRAY_LEN(risk_levels) + 1], *user[IDPC_ARRAY_LEN(risk_levels) + 1];
     size_t nsi, nur;
+    const char *insider[IDPC_ARRAY_LEN(insider_levels) + 1];
+    size_t nir;
     json_t *named_apps; /* [{"app", "label"}] */
     json_t *seen;       /* {"platform:windows": true, "client:other": true, "signIn:high": ...} */
 };
@@ -239,6 +245,13 @@ static void scan_dims(const json_t *policies, struct dims *d)
         const char *tm = jstr(cond(p, "authenticationFlows"), "transferMethods");
         if (tm && *tm)
             d->flows = true;
+        const char *ir = json_string_value(cond(p, "insiderRiskLevels"));
+        for (size_t k = 0; ir && k < IDPC_ARRAY_LEN(insider_levels); k++)
+            if (strstr(ir, insider_levels[k])) {
+                char *key = xasprintf("insider:%s", insider_levels[k]);
+                json_object_set_new(d->seen, key, json_true());
+                free(key);
+            }
     }
     if (platforms)
         d->np = pick(d, "platform", all_platforms, IDPC_ARRAY_LEN(all_platforms), d->platforms);
@@ -250,6 +263,10 @@ static void scan_dims(const json_t *policies, struct dims *d)
         d->clients[d->nc++] = all_clients[0];
     d->sign_in[d->nsi++] = NULL;
     d->user[d->nur++] = NULL;
+    d->insider[d->nir++] = NULL;
+    for (size_t r = 0; r < IDPC_ARRAY_LEN(insider_levels); r++)
+        if (seen(d, "insider", insider_levels[r]))
+            d->insider[d->nir++] = insider_levels[r];
     for (size_t r = 0; r < IDPC_ARRAY_LEN(risk_levels); r++) {
         if (seen(d, "signIn", risk_levels[r]))
             d->sign_in[d->nsi++] = risk_levels[r];
@@ -279,7 +296,7 @@ void lockout_scenarios_emergency(const json_t *policies, const json_t *locations
                 for (size_t l = 0; l < nl; l++)
                     for (size_t si = 0; si < d.nsi; si++)
                         for (size_t ur = 0; ur < d.nur; ur++)
-                            for (size_t f = 0; f < nf; f++) {
+                            for (size_t f = 0; f < nf * d.nir; f++) {
                                 struct lockout_scenario sc;
                                 memset(&sc, 0, sizeof(sc));
                                 if (a < IDPC_ARRAY_LEN(base_apps)) {
@@ -305,7 +322,8 @@ void lockout_scenarios_emergency(const json_t *policies, const json_t *locations
                                 }
                                 sc.sign_in_risk = d.sign_in[si];
                                 sc.user_risk = d.user[ur];
-                                sc.auth_flow = flows[f];
+                                sc.auth_flow = flows[f % nf];
+                                sc.insider_risk = d.insider[f / nf];
                                 push(out, &sc);
                             }
     /* the named apps' strings borrow from `policies`, which outlives the scenarios */
@@ -931,6 +949,7 @@ static void fill_signin(struct whatif_signin *s, const struct ident *id, const c
     s->user_risk = sc->user_risk;
     s->device = id->device;
     s->auth_flow = sc->auth_flow;
+    s->insider_risk = sc->insider_risk;
 }
 
 /* Inputs holding only the enabled policies that can apply to this identity at all (the user
@@ -953,6 +972,8 @@ static void relevant_inputs(struct ctx *c, const struct state *st, const struct 
         c->evaluations++;
         for (size_t i = 0; i < r.n; i++) {
             const struct whatif_policy_result *p = &r.policies[i];
+            if (p->platform)
+                continue; /* not a tenant policy: whatif adds it again for each sign-in */
             if (p->state != WHATIF_ENABLED || (p->reason && (strcmp(p->reason, "users") == 0 ||
                                                              strcmp(p->reason, "workload") == 0)))
                 continue;
@@ -1013,6 +1034,8 @@ static json_t *scenario_json(const struct lockout_scenario *sc, const struct ide
     json_object_set_new(o, "device", json_string(id->device_label));
     if (sc->auth_flow)
         json_object_set_new(o, "flow", json_string(sc->auth_flow));
+    if (sc->insider_risk)
+        json_object_set_new(o, "insiderRisk", json_string(sc->insider_risk));
     return o;
 }
 
@@ -1555,6 +1578,8 @@ char *lockout_scenario_text(const json_t *s)
                 jstr(s, "device"));
     if (jstr(s, "flow"))
         strbuf_addf(&sb, ", flow %s", jstr(s, "flow"));
+    if (jstr(s, "insiderRisk"))
+        strbuf_addf(&sb, ", insider risk %s", jstr(s, "insiderRisk"));
     return strbuf_detach(&sb);
 }
 
