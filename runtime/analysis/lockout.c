@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "compiler/catalog.h"
+#include "compiler/rule.h"
 #include "compiler/util.h"
 
 #define P_POLICIES  "identity/conditionalAccess/policies"
@@ -17,7 +18,6 @@
 #define P_ASSIGN    "roleManagement/directory/roleAssignments"
 #define P_ELIG_REQ  "roleManagement/directory/roleEligibilityScheduleRequests"
 #define OTHER_APP   "00000000-0000-4000-8000-0000000000a1"
-#define MAX_NESTING 8
 
 static json_t *mut(const json_t *v)
 {
@@ -408,6 +408,7 @@ struct ctx {
     json_t *adds, *removes; /* {group: [member ids]} the plan adds / removes */
     json_t *created;        /* {group token: true} */
     json_t *deleted;        /* {group id: true} */
+    json_t *rules;          /* {group id or token: membershipRule} the plan creates or sets */
     json_t *tmembers;       /* cache: {tenant group id: [member ids]} */
     json_t *at;             /* {policy id or token: "file:l:c"} */
     size_t evaluations;
@@ -540,9 +541,13 @@ static void collection_request(json_t *arr, const char *prefix, const char *meth
 static void group_request(struct ctx *c, const char *method, const char *path, const json_t *body,
                           const char *creates)
 {
+    const char *rule = json_string_value(json_object_get(body, "membershipRule"));
     if (strcmp(path, "groups") == 0) {
-        if (strcmp(method, "POST") == 0 && creates)
+        if (strcmp(method, "POST") == 0 && creates) {
             json_object_set_new(c->created, creates, json_true());
+            if (rule)
+                json_object_set_new(c->rules, creates, json_string(rule));
+        }
         return;
     }
     if (strncmp(path, "groups/", 7) != 0)
@@ -554,6 +559,8 @@ static void group_request(struct ctx *c, const char *method, const char *path, c
     if (!rest) {
         if (strcmp(method, "DELETE") == 0)
             json_object_set_new(c->deleted, gid, json_true());
+        else if (strcmp(method, "PATCH") == 0 && rule)
+            json_object_set_new(c->rules, gid, json_string(rule));
     } else if (strcmp(rest, "members/$ref") == 0 && strcmp(method, "POST") == 0) {
         list_add(c->adds, gid, odata_tail(body));
     } else if (strncmp(rest, "members/", 8) == 0 && strcmp(method, "DELETE") == 0) {
@@ -674,14 +681,43 @@ static json_t *members_of(struct ctx *c, const struct state *st, const char *gid
     return out;
 }
 
-/* Is `who` (a user or a group) in group `gid`, directly or through nested groups? */
-static bool in_group(struct ctx *c, const struct state *st, const char *gid, const char *who,
-                     int depth)
+/* Is `who` (a user or a group) in group `gid`, directly or through nested groups? Nesting is
+ * followed to any depth; `seen` (group ids already entered) stops cycles, which Entra does not
+ * prevent between groups. */
+/* A dynamic group the plan creates, or whose rule it changes, has no members Graph could list
+ * yet: Entra will add every user its membership rule matches. So the rule is evaluated against
+ * the user's attributes as the tenant returns them (users/{id}; "Dynamic membership rules for
+ * groups", https://learn.microsoft.com/entra/identity/users/groups-dynamic-membership). A rule
+ * that cannot be evaluated (unreadable user, a property the tenant does not return with a
+ * value of the wrong type) counts as matching: the guard assumes the worst, and says so in
+ * docs/lockout.md. */
+static bool rule_matches_user(struct ctx *c, const struct state *st, const char *gid,
+                              const char *who)
+{
+    const char *rule = st->after ? jstr(c->rules, gid) : NULL;
+    if (!rule || is_group(c, who))
+        return false;
+    struct rule_error err;
+    struct rule_expr *e = rule_parse(rule, strlen(rule), RULE_MEMBERSHIP_USER, &err);
+    json_t *user = tenant_user_body(c->t, who);
+    bool match = true;
+    if (e && json_is_object(user) && rule_eval(e, user, &match) != 0)
+        match = true;
+    rule_free(e);
+    json_decref(user);
+    return match;
+}
+
+static bool in_group_seen(struct ctx *c, const struct state *st, const char *gid, const char *who,
+                          json_t *seen)
 {
     if (eq(gid, who))
         return true;
-    if (depth > MAX_NESTING)
+    if (json_object_get(seen, gid))
         return false;
+    json_object_set_new(seen, gid, json_true());
+    if (rule_matches_user(c, st, gid, who))
+        return true;
     json_t *m = members_of(c, st, gid);
     bool found = arr_has(m, who);
     size_t i;
@@ -692,17 +728,27 @@ static bool in_group(struct ctx *c, const struct state *st, const char *gid, con
             break;
         const char *id = json_string_value(v);
         if (is_group(c, id))
-            found = in_group(c, st, id, who, depth + 1);
+            found = in_group_seen(c, st, id, who, seen);
     }
     json_decref(m);
     return found;
 }
 
-/* Users (not groups) in group `gid`, transitively, added to `out`. */
-static void users_in(struct ctx *c, const struct state *st, const char *gid, json_t *out, int depth)
+static bool in_group(struct ctx *c, const struct state *st, const char *gid, const char *who)
 {
-    if (depth > MAX_NESTING)
+    json_t *seen = json_object();
+    bool r = in_group_seen(c, st, gid, who, seen);
+    json_decref(seen);
+    return r;
+}
+
+/* Users (not groups) in group `gid`, transitively to any depth, added to `out`. */
+static void users_in_seen(struct ctx *c, const struct state *st, const char *gid, json_t *out,
+                          json_t *seen)
+{
+    if (json_object_get(seen, gid))
         return;
+    json_object_set_new(seen, gid, json_true());
     json_t *m = members_of(c, st, gid);
     size_t i;
     json_t *v;
@@ -710,11 +756,18 @@ static void users_in(struct ctx *c, const struct state *st, const char *gid, jso
     {
         const char *id = json_string_value(v);
         if (is_group(c, id))
-            users_in(c, st, id, out, depth + 1);
+            users_in_seen(c, st, id, out, seen);
         else
             add_unique(out, id);
     }
     json_decref(m);
+}
+
+static void users_in(struct ctx *c, const struct state *st, const char *gid, json_t *out)
+{
+    json_t *seen = json_object();
+    users_in_seen(c, st, gid, out, seen);
+    json_decref(seen);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -835,7 +888,7 @@ static void ident_memberships(struct ctx *c, const struct state *st, struct iden
     json_array_foreach(id->groups, i, g)
     {
         const char *gid = json_string_value(g);
-        if (!eq(gid, id->id) && in_group(c, st, gid, id->id, 0))
+        if (!eq(gid, id->id) && in_group(c, st, gid, id->id))
             add_unique(id->member_of, gid);
     }
     json_t *e;
@@ -1123,6 +1176,40 @@ struct result {
     json_t *introduced, *already; /* arrays of risks */
 };
 
+/* An emergency access group stands for its members. A user who is a member before the plan and
+ * is not after it (the plan removes it, or empties or deletes the group) loses the protection
+ * the group gave: a risk like any other, refused unless accepted with --allow-lockout-risk
+ * ("Manage emergency access accounts in Microsoft Entra ID",
+ * https://learn.microsoft.com/entra/identity/role-based-access-control/security-emergency-access:
+ * the accounts must stay excluded from Conditional Access). */
+static void check_emergency_members(struct ctx *c, const json_t *e, struct result *res)
+{
+    const char *gid = jstr(e, "id");
+    if (!gid || !eq(jstr(e, "kind"), "group"))
+        return;
+    json_t *before = json_array(), *after = json_array();
+    users_in(c, &c->before, gid, before);
+    users_in(c, &c->after, gid, after);
+    size_t i;
+    json_t *u;
+    json_array_foreach(before, i, u)
+    {
+        const char *uid = json_string_value(u);
+        if (!uid || arr_has(after, uid))
+            continue;
+        char *who = tenant_describe_id(c->t, uid, TK_USER);
+        char *label = who ? who : xasprintf("user id \"%s\"", uid);
+        json_array_append_new(res->introduced,
+                              json_pack("{s:s,s:s,s:s?,s:s,s:s}", "kind", "emergency", "identity",
+                                        label, "at", jstr(e, "at"), "reason",
+                                        "leaves the emergency access group", "group",
+                                        jstr(e, "name") ? jstr(e, "name") : gid));
+        free(label);
+    }
+    json_decref(before);
+    json_decref(after);
+}
+
 static void check_emergency(struct ctx *c, const json_t *e, struct result *res)
 {
     if (!jstr(e, "id"))
@@ -1196,7 +1283,7 @@ static json_t *global_admins(struct ctx *c, const struct state *st)
             continue;
         const char *pid = jstr(e, "principalId");
         if (is_group(c, pid))
-            users_in(c, st, pid, out, 0);
+            users_in(c, st, pid, out);
         else
             add_unique(out, pid);
     }
@@ -1528,6 +1615,54 @@ static void collect_at(struct ctx *c, const json_t *plan, const json_t *policy_a
         json_object_update(c->at, mut(policy_at));
 }
 
+/* The guard protects only what the configuration declares. When an emergency_access line is
+ * deleted, nothing in the plan says that an account was one. The tenant does: Microsoft's
+ * guidance is to exclude emergency access accounts from every Conditional Access policy
+ * ("Manage emergency access accounts in Microsoft Entra ID",
+ * https://learn.microsoft.com/entra/identity/role-based-access-control/security-emergency-access).
+ * So a user that every enabled policy for all users excludes by name before the plan, and that
+ * is not declared, is named (an approximation, stated in docs/lockout.md). New reference. */
+static json_t *undeclared_emergency(struct ctx *c, const json_t *declared)
+{
+    json_t *common = NULL;
+    size_t i;
+    json_t *p;
+    json_array_foreach(c->before.policies, i, p)
+    {
+        const json_t *users = json_object_get(cond(p, "users"), "includeUsers");
+        if (!eq(jstr(p, "state"), "enabled") || !arr_has(users, "All"))
+            continue;
+        const json_t *ex = json_object_get(cond(p, "users"), "excludeUsers");
+        if (!common) {
+            common = json_array();
+            json_array_extend(common, mut(ex));
+            continue;
+        }
+        for (size_t k = json_array_size(common); k-- > 0;)
+            if (!arr_has(ex, json_string_value(json_array_get(common, k))))
+                json_array_remove(common, k);
+    }
+    json_t *out = json_array();
+    json_array_foreach(common, i, p)
+    {
+        const char *uid = json_string_value(p);
+        bool known = false;
+        size_t k;
+        json_t *e;
+        json_array_foreach(mut(declared), k, e)
+        {
+            known |= eq(jstr(e, "id"), uid);
+        }
+        if (!uid || known || !tenant_by_id(c->t, TK_USER, uid))
+            continue;
+        char *who = tenant_describe_id(c->t, uid, TK_USER);
+        json_array_append_new(out, json_string(who ? who : uid));
+        free(who);
+    }
+    json_decref(common);
+    return out;
+}
+
 json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *policy_at)
 {
     struct ctx c;
@@ -1536,6 +1671,7 @@ json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *poli
     c.adds = json_object();
     c.removes = json_object();
     c.created = json_object();
+    c.rules = json_object();
     c.deleted = json_object();
     c.tmembers = json_object();
     collect_at(&c, plan, policy_at);
@@ -1548,15 +1684,21 @@ json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *poli
     {
         check_emergency(&c, e, &res);
     }
+    json_array_foreach(json_object_get(plan, "emergencyAccess"), i, e)
+    {
+        check_emergency_members(&c, e, &res);
+    }
     check_admins(&c, &res);
     check_pim(&c, plan, &res);
-    json_t *out = json_pack("{s:o,s:o,s:I}", "scenarios", res.introduced, "alreadyAtRisk",
-                            res.already, "evaluations", (json_int_t)c.evaluations);
+    json_t *out = json_pack("{s:o,s:o,s:I,s:o}", "scenarios", res.introduced, "alreadyAtRisk",
+                            res.already, "evaluations", (json_int_t)c.evaluations, "undeclared",
+                            undeclared_emergency(&c, json_object_get(plan, "emergencyAccess")));
     state_fini(&c.before);
     state_fini(&c.after);
     json_decref(c.adds);
     json_decref(c.removes);
     json_decref(c.created);
+    json_decref(c.rules);
     json_decref(c.deleted);
     json_decref(c.tmembers);
     json_decref(c.at);
@@ -1614,6 +1756,10 @@ char *lockout_headline(const json_t *risk)
     }
     if (eq(reason, "blocked"))
         return xasprintf("emergency-access %s would be blocked", jstr(risk, "identity"));
+    if (eq(reason, "leaves the emergency access group"))
+        return xasprintf("%s would leave the emergency access group \"%s\": it is protected "
+                         "before this plan and would not be after it",
+                         jstr(risk, "identity"), jstr(risk, "group"));
     struct strbuf sb = STRBUF_INIT;
     size_t i;
     json_t *v;
@@ -1641,6 +1787,16 @@ void lockout_record(json_t *plan, const json_t *analysis)
     }
     size_t i;
     json_t *r;
+    json_array_foreach(json_object_get(analysis, "undeclared"), i, r)
+    {
+        char *msg = xasprintf(
+            "%s is excluded from every enabled policy for all users, as emergency access "
+            "accounts are, but the configuration does not declare it with emergency_access: the "
+            "lockout guard does not protect it (if it is a break-glass account, declare it)",
+            json_string_value(r));
+        json_array_append_new(warnings, json_pack("{s:s}", "message", msg));
+        free(msg);
+    }
     json_array_foreach(json_object_get(analysis, "alreadyAtRisk"), i, r)
     {
         char *h = lockout_headline(r);

@@ -432,9 +432,9 @@ static void platform_mfa(struct whatif_result *r, const struct app_target *t)
                   whatif_eq(t->group, "MicrosoftAdminPortals");
     if (!portal)
         return;
-    json_t *body = json_pack("{s:s,s:s,s:{s:s,s:[s]}}", "displayName", PLATFORM_MFA_NAME, "state",
-                             "enabled", "grantControls", "operator", "OR", "builtInControls",
-                             "mfa");
+    json_t *body =
+        json_pack("{s:s,s:s,s:{s:s,s:[s]}}", "displayName", PLATFORM_MFA_NAME, "state", "enabled",
+                  "grantControls", "operator", "OR", "builtInControls", "mfa");
     struct whatif_policy_result *pr = &r->policies[r->n++];
     pr->policy = body;
     pr->name = PLATFORM_MFA_NAME;

@@ -606,9 +606,9 @@ void whatif_client_limits(struct whatif_result *r, const struct whatif_signin *s
         if (!why || (p->op == WHATIF_OR && cannot < p->ncontrols))
             continue;
         r->grant = WHATIF_BLOCK;
-        r->unsatisfiable = xasprintf("%s, and policy \"%s\" requires %s%s", why, p->name,
-                                     p->op == WHATIF_OR && p->ncontrols > 1 ? "one of " : "",
-                                     p->controls[0].text);
+        r->unsatisfiable =
+            xasprintf("%s, and policy \"%s\" requires %s%s", why, p->name,
+                      p->op == WHATIF_OR && p->ncontrols > 1 ? "one of " : "", p->controls[0].text);
         for (size_t k = 0; k < r->ncontrols; k++)
             free(r->controls[k]);
         r->ncontrols = 0;
@@ -663,10 +663,10 @@ json_t *whatif_result_to_json(const struct whatif_result *r)
         else
             json_array_append_new(applied, json_string(p->name));
     }
-    json_t *o = json_pack("{s:s,s:o,s:s,s:O,s:o,s:o,s:o}", "result", whatif_grant_name(r->grant),
-                          "controls", controls, "operator", r->op == WHATIF_OR ? "OR" : "AND",
-                          "session", r->session, "applied", applied, "reportOnly", ro,
-                          "notApplied", na);
+    json_t *o =
+        json_pack("{s:s,s:o,s:s,s:O,s:o,s:o,s:o}", "result", whatif_grant_name(r->grant),
+                  "controls", controls, "operator", r->op == WHATIF_OR ? "OR" : "AND", "session",
+                  r->session, "applied", applied, "reportOnly", ro, "notApplied", na);
     if (r->unsatisfiable)
         json_object_set_new(o, "unsatisfiable", json_string(r->unsatisfiable));
     return o;
