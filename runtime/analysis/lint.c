@@ -134,9 +134,9 @@ void lint_report_print_text(const struct lint_report *r, FILE *f)
     fprintf(f, "Phase 2 identity exit criteria (Microsoft 365 Enterprise deployment guide)\n\n");
     for (size_t i = 0; i < r->n; i++) {
         const struct lint_criterion *c = &r->criteria[i];
-        fprintf(f, "  %-6s  %s  %s: %s\n", lint_status_name(c->status), c->rule->code,
+        fprintf(f, "  %-8s  %s  %s: %s\n", lint_status_name(c->status), c->rule->code,
                 c->requirement, c->rule->title);
-        fprintf(f, "          %s\n", c->why);
+        fprintf(f, "            %s\n", c->why);
     }
     unsigned k[4], rf;
     counts(r, k, &rf);

@@ -368,7 +368,8 @@ static void crit_mfa_users(struct lint_ctx *c, struct lint_report *out)
             free(names);
             return;
         }
-        if (!lint_result_requires_mfa(&r)) {
+        /* a blocked sign-in does not reach Office 365 at all */
+        if (r.grant != WHATIF_BLOCK && !lint_result_requires_mfa(&r)) {
             const char *where = loc         ? lint_jstr(loc, "displayName")
                                 : k == nloc ? "an untrusted address"
                                             : "the MFA service's trusted IPs";
