@@ -130,11 +130,14 @@ static void lockout_section(const json_t *plan, FILE *out)
         char *pol = lockout_policies_text(json_object_get(r, "policies"));
         fputs("> - ", out);
         cell(out, h);
-        fputs(" (sign-in: ", out);
-        cell(out, sc);
-        fputs("; decided by ", out);
-        cell(out, pol);
-        fputs(")\n", out);
+        if (json_object_get(r, "scenario")) { /* a member leaving an emergency group has none */
+            fputs(" (sign-in: ", out);
+            cell(out, sc);
+            fputs("; decided by ", out);
+            cell(out, pol);
+            fputs(")", out);
+        }
+        fputs("\n", out);
         free(pol);
         free(sc);
         free(h);
