@@ -1042,8 +1042,6 @@ static void relevant_inputs(struct ctx *c, const struct state *st, const struct 
 static json_t *evaluate(struct ctx *c, const struct whatif_inputs *in, const struct ident *id,
                         const struct lockout_scenario *sc)
 {
-    if (json_array_size(in->policies) == 0)
-        return NULL;
     const char **mo = str_list(id->member_of), **ro = str_list(id->roles);
     const char *locs[2];
     struct whatif_signin s;
@@ -1225,6 +1223,7 @@ static void check_emergency(struct ctx *c, const json_t *e, struct result *res)
     relevant_inputs(c, &c->before, &id, &ib);
     json_t *mo_before = id.member_of, *ro_before = id.roles;
     id.member_of = id.roles = NULL;
+    bool portals = false;
     if (json_array_size(ia.policies) > 0) {
         /* The dimensions of both sets, so that before and after see the same sign-ins. */
         json_t *both = json_copy(ia.policies);
@@ -1242,6 +1241,7 @@ static void check_emergency(struct ctx *c, const json_t *e, struct result *res)
         json_t *groups = json_object();
         const char *at = jstr(e, "at");
         for (size_t k = 0; k < sc.n; k++) {
+            portals |= eq(sc.v[k].app, "MicrosoftAdminPortals");
             id.member_of = mo_after;
             id.roles = ro_after;
             json_t *fa = evaluate(c, &ia, &id, &sc.v[k]);
@@ -1261,6 +1261,43 @@ static void check_emergency(struct ctx *c, const json_t *e, struct result *res)
         lockout_scenarios_fini(&sc);
         json_decref(locs);
         json_decref(both);
+    }
+    /* Microsoft's mandatory MFA on the Azure portal, the Entra admin center and the Intune
+     * admin center applies whatever the policies and their exclusions say (docs/whatif.md,
+     * "Platform-enforced MFA"): when no scenario above reached the admin portals, one sign-in
+     * there settles whether the account can satisfy it. */
+    if (!portals) {
+        struct lockout_scenario ap = {.app = "MicrosoftAdminPortals",
+                                      .app_label = "Microsoft Admin Portals",
+                                      .platform = "windows",
+                                      .client = "browser"};
+        id.member_of = mo_after;
+        id.roles = ro_after;
+        json_t *fa = evaluate(c, &ia, &id, &ap);
+        /* only the platform's requirement: the tenant's policies are the loop's business */
+        for (size_t k = json_array_size(fa); k-- > 0;)
+            if (jstr(json_array_get(fa, k), "id") ||
+                strncmp(jstr(json_array_get(fa, k), "name") ? jstr(json_array_get(fa, k), "name")
+                                                            : "",
+                        "Microsoft-enforced MFA", 22) != 0)
+                json_array_remove(fa, k);
+        if (json_array_size(fa) == 0) {
+            json_decref(fa);
+            fa = NULL;
+        }
+        if (fa) {
+            id.member_of = mo_before;
+            id.roles = ro_before;
+            json_t *fb = evaluate(c, &ib, &id, &ap);
+            bool old = fb && all_failed_before(fa, fb);
+            json_decref(fb);
+            json_t *groups = json_object();
+            group_risk(c, groups, old ? res->already : res->introduced, &id, "emergency",
+                       jstr(e, "at"), &ap, fa);
+            json_decref(groups);
+            json_decref(fa);
+        }
+        id.member_of = id.roles = NULL;
     }
     json_decref(mo_after);
     json_decref(ro_after);

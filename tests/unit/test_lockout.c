@@ -800,6 +800,35 @@ static void test_analyse_undeclared_emergency(void **state)
     close_tenant(&fx);
 }
 
+/* Microsoft's mandatory MFA on the admin portals (issue 13): an emergency account that can only
+ * do a password, excluded from everything (here: no policy at all), is reported at risk for the
+ * Microsoft Admin Portals -- as a risk already in the tenant, since the plan does not cause it;
+ * one with a FIDO2 key is not. */
+static void test_analyse_platform_mfa(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    if (open_tenant(&fx, json_array(), NULL, NULL) != 0)
+        skip();
+    json_t *p = plan(json_array(), false);
+    json_t *caps =
+        json_object_get(json_array_get(json_object_get(p, "emergencyAccess"), 0), "satisfies");
+    json_array_clear(caps);
+    json_array_append_new(caps, json_string("password"));
+    json_t *a = analyse(&fx, p, NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 0);
+    assert_int_equal(json_array_size(ALREADY(a)), 1);
+    json_t *r = json_array_get(ALREADY(a), 0);
+    assert_string_equal(FIELD(json_object_get(r, "scenario"), "app"), "Microsoft Admin Portals");
+    assert_non_null(strstr(FIELD(json_array_get(json_object_get(r, "policies"), 0), "name"),
+                           "Microsoft-enforced MFA"));
+    json_decref(a);
+    a = analyse(&fx, plan(json_array(), false), NULL); /* satisfies fido2 */
+    assert_int_equal(json_array_size(RISKS(a)) + json_array_size(ALREADY(a)), 0);
+    json_decref(a);
+    close_tenant(&fx);
+}
+
 static void test_texts(void **state)
 {
     (void)state;
@@ -840,6 +869,7 @@ int main(void)
         cmocka_unit_test(test_analyse_dynamic_group_rule),
         cmocka_unit_test(test_analyse_emergency_group_emptied),
         cmocka_unit_test(test_analyse_undeclared_emergency),
+        cmocka_unit_test(test_analyse_platform_mfa),
         cmocka_unit_test(test_texts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
