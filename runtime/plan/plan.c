@@ -396,6 +396,8 @@ static void plan_create(struct builder *bd, struct resolve_object *ro, const cha
         add_request(a, PHASE_POLICY, "POST", model_kind_path(k), json_deep_copy(ro->body), token,
                     "create policy \"%s\"", o->name);
         warn_enforced_at_creation(bd, o, ro->body);
+        if (json_is_true(json_object_get(o->extra, "skipReportOnly")))
+            json_object_set_new(a, "skipReportOnly", json_true());
         break;
     case MODEL_ROLE_ASSIGNMENT: {
         json_t *body = json_pack("{s:s}", "@odata.type", "#microsoft.graph.unifiedRoleAssignment");
