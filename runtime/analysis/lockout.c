@@ -1475,7 +1475,7 @@ static json_t *ga_approvers(struct ctx *c, const struct state *st, const json_t 
             if (jstr(who, "userId"))
                 add_unique(out, jstr(who, "userId"));
             else if (jstr(who, "groupId"))
-                users_in(c, st, jstr(who, "groupId"), out, 0);
+                users_in(c, st, jstr(who, "groupId"), out);
         }
     }
     return out;
@@ -1498,7 +1498,7 @@ static void ga_holders(struct ctx *c, const struct state *st, json_t *active, js
         const char *pid = jstr(e, "principalId");
         json_t *reached = json_array();
         if (is_group(c, pid))
-            users_in(c, st, pid, reached, 0);
+            users_in(c, st, pid, reached);
         else
             add_unique(reached, pid);
         size_t j;

@@ -669,6 +669,10 @@ static void test_analyse_pim(void **state)
     r = json_array_get(RISKS(a), 0);
     assert_non_null(strstr(FIELD(r, "identity"), "emergency-access"));
     assert_non_null(strstr(FIELD(r, "detail"), "ends on 2027-11-30T00:00:00Z"));
+    json_decref(a);
+    close_tenant(&fx);
+}
+
 /* Nesting has no depth limit (issue 13): G1 contains G2 ... G11 contains bg1; a new block on
  * G1 reaches bg1 eleven levels down. A cycle between groups (G11 also contains G1) ends. */
 static void test_analyse_deep_nesting(void **state)
