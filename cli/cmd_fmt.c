@@ -157,7 +157,8 @@ static void fmt_path(struct fmt_state *st, const char *path)
         diag_error(st->diag, DIAG_LOC_NONE, "no .idp files in '%s'", path);
         st->failed = true;
     }
-    qsort(names, n, sizeof(*names), cmp_str);
+    if (n > 0) /* qsort's base must not be NULL, even for no elements */
+        qsort(names, n, sizeof(*names), cmp_str);
     for (size_t i = 0; i < n; i++) {
         fmt_one(st, names[i]);
         free(names[i]);

@@ -83,6 +83,16 @@ static void expand_atoms(struct check *ck, struct expand *e, const struct ast_at
     }
 }
 
+void args_check_define(struct check *ck, struct check_define *d)
+{
+    struct expand e = {0};
+    bool used = d->used;
+    d->expanding = true;
+    expand_atoms(ck, &e, d->atoms, d->natoms, DIAG_LOC_NONE);
+    d->expanding = false;
+    d->used = used;
+}
+
 void args_init(struct args *a, struct check *ck, const struct ast_stmt *s)
 {
     memset(a, 0, sizeof(*a));

@@ -172,11 +172,30 @@ struct ast_file *ast_parse_source(struct ast_config *cfg, struct diag_ctx *diag,
 
 /* ---- loading ---- */
 
+/* The largest .idp file read (a configuration is text written by people; this stops a
+ * symlink to a device or a runaway generated file from being read without end). */
+#define AST_MAX_FILE_BYTES (64 << 20)
+
 static int load_file(struct ast_config *cfg, struct diag_ctx *diag, const char *path)
 {
     char *text;
     size_t len;
-    int err = util_read_file(path, &text, &len);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        diag_error(diag, DIAG_LOC_NONE, "cannot read '%s': it is a directory, not an .idp file",
+                   path);
+        return -1;
+    }
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        diag_error(diag, DIAG_LOC_NONE, "cannot read '%s': not a regular file", path);
+        return -1;
+    }
+    int err = util_read_file_max(path, AST_MAX_FILE_BYTES, &text, &len);
+    if (err == EFBIG) {
+        diag_error(diag, DIAG_LOC_NONE, "cannot read '%s': larger than %d MiB", path,
+                   AST_MAX_FILE_BYTES >> 20);
+        return -1;
+    }
     if (err) {
         diag_error(diag, DIAG_LOC_NONE, "cannot read '%s': %s", path, strerror(err));
         return -1;
@@ -238,7 +257,8 @@ int ast_load_path(struct ast_config *cfg, struct diag_ctx *diag, const char *pat
         diag_error(diag, DIAG_LOC_NONE, "no .idp files in '%s'", path);
         rc = -1;
     }
-    qsort(names, n, sizeof(*names), cmp_str);
+    if (n > 0) /* qsort's base must not be NULL, even for no elements */
+        qsort(names, n, sizeof(*names), cmp_str);
     for (size_t i = 0; i < n; i++) {
         if (load_file(cfg, diag, names[i]) != 0)
             rc = -1;

@@ -376,7 +376,13 @@ static void check_manage(struct check *ck, const struct ast_stmt *s)
 struct stmt_vec {
     struct ast_stmt **v;
     size_t n, cap;
+    size_t uses;   /* `use` lines expanded so far for this block */
+    bool too_many; /* CHECK_MAX_USES reached: reported once */
 };
+
+/* A block's templates may expand at most this many `use` lines in all: a template that uses
+ * another twice per level doubles at each level, and forty levels would not fit in memory. */
+#define CHECK_MAX_USES 10000
 
 static void vec_push(struct stmt_vec *sv, struct ast_stmt *s)
 {
@@ -424,6 +430,16 @@ static void expand_uses(struct check *ck, struct decls *ds, struct ast_stmt **bo
         t->used = true;
         if (t->expanding) {
             diag_error(ck->diag, s->atoms[1].loc, "template '%s' uses itself", name);
+            continue;
+        }
+        if (++out->uses > CHECK_MAX_USES) {
+            if (!out->too_many)
+                diag_error(ck->diag, s->atoms[1].loc,
+                           "expanding template '%s' takes more than %d 'use' lines in this "
+                           "block; templates that use each other several times grow "
+                           "exponentially",
+                           name, CHECK_MAX_USES);
+            out->too_many = true;
             continue;
         }
         t->expanding = true;
@@ -604,6 +620,12 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
         if (ds.v[i].block == BLK_TEMPLATE && !ds.v[i].used)
             diag_warning(diag, ds.v[i].stmt->atoms[1].loc, "template '%s' is never used",
                          ds.v[i].name);
+    /* A variable no statement uses is still checked: a cycle among unused variables is an
+     * error like any other (docs/language.md, define). */
+    for (size_t i = 0; i < ck.ndefines; i++)
+        if (!ck.defines[i].used)
+            args_check_define(&ck, &ck.defines[i]);
+    advise = diag_error_count(diag) == 0;
     for (size_t i = 0; i < ck.ndefines && advise; i++)
         if (!ck.defines[i].used)
             diag_warning(diag, ck.defines[i].stmt->atoms[1].loc, "'$%s' is never used",

@@ -76,6 +76,9 @@ struct args {
     bool failed; /* an error was reported: callers stop reading this statement */
 };
 
+/* Expands an unused variable once, for its errors (a cycle, an undefined variable); leaves its
+ * own "used" mark as it was. */
+void args_check_define(struct check *ck, struct check_define *d);
 void args_init(struct args *a, struct check *ck,
                const struct ast_stmt *s); /* cursor after keyword */
 bool args_done(const struct args *a);

@@ -235,7 +235,13 @@ static void stmt_state(struct pol *p, struct args *a, const struct ast_stmt *s)
 {
     const struct ast_atom *at = args_peek(a);
     const struct catalog_entry *e = args_expect_enum(a, CAT_STATE);
-    if (!e || !args_expect_end(a))
+    if (!e)
+        return;
+    /* `state on skip_report_only`: a new policy goes straight to enforcement on purpose
+     * (the plan warns otherwise; see docs/language.md). */
+    if (strcmp(e->graph, "enabled") == 0 && args_accept(a, "skip_report_only"))
+        p->skip_report_only = true;
+    if (!args_expect_end(a))
         return;
     set_one(p, O_STATE, "the state", e->graph, arena_printf(p->ck->arena, "'%s'", e->keyword),
             json_string(e->graph), at->loc, s);
@@ -901,6 +907,8 @@ void lower_policy(struct check *ck, const struct ast_stmt *decl, struct ast_stmt
         o->pinned_id = common.pinned_id;
         o->renamed_from = common.renamed_from;
         common.pinned_id = common.renamed_from = NULL;
+        if (p.skip_report_only)
+            json_object_set_new(o->extra, "skipReportOnly", json_true());
     }
     free(common.name);
     free(common.pinned_id);

@@ -78,6 +78,66 @@ static void alone(struct pol *p, enum field f, const char *key, const char *othe
     lower_policy_note_policy(p, n->stmt);
 }
 
+/* The policy must target all resources with no exclusion (password_change, risk_remediation). */
+static void all_resources_only(struct pol *p, const struct item *ctl, const char *what)
+{
+    if (!lower_policy_find(p, F_INC_APPS, "All")) {
+        diag_error(D(p), ctl->loc, "%s needs 'apps include all'", what);
+        lower_policy_note_policy(p, ctl->stmt);
+    } else if (lower_policy_has(p, F_EXC_APPS)) {
+        diag_error(D(p), first(p, F_EXC_APPS)->loc,
+                   "a policy that requires %s must not exclude applications", what);
+        lower_policy_note_at(p, ctl->loc, ctl->stmt, "required");
+        lower_policy_note_policy(p, ctl->stmt);
+    } else if (p->o[O_APP_FILTER].set) {
+        diag_error(D(p), p->o[O_APP_FILTER].loc,
+                   "a policy that requires %s must not filter applications", what);
+        lower_policy_note_at(p, ctl->loc, ctl->stmt, "required");
+        lower_policy_note_policy(p, ctl->stmt);
+    }
+}
+
+/* No grant control beside CTL but ALLOWED (a built-in key, or NULL) and a strength. */
+static void other_controls(struct pol *p, const struct item *ctl, const char *what,
+                           const char *allowed)
+{
+    const struct item *o = NULL;
+    for (size_t i = 0; i < p->f[F_BUILTIN].n && !o; i++) {
+        const struct item *it = &p->f[F_BUILTIN].v[i];
+        if (it != ctl && (!allowed || strcmp(it->key, allowed) != 0))
+            o = it;
+    }
+    if (!o)
+        o = first(p, F_TERMS) ? first(p, F_TERMS) : first(p, F_CUSTOM);
+    if (!o)
+        return;
+    diag_error(D(p), o->loc, "%s cannot be combined with %s (Graph rejects it)%s", o->show, what,
+               allowed ? "; only 'mfa' or a strength may be required with it" : "");
+    lower_policy_note_at(p, ctl->loc, ctl->stmt, "required");
+    lower_policy_note_policy(p, o->stmt);
+}
+
+/* No condition but users, applications and user risk (password_change). */
+static void only_user_risk(struct pol *p, const struct item *ctl, const char *what)
+{
+    static const enum field conds[] = {F_INC_PLATFORMS, F_EXC_PLATFORMS, F_INC_LOCATIONS,
+                                       F_EXC_LOCATIONS, F_CLIENT_APPS,   F_SIGN_IN_RISK,
+                                       F_INSIDER_RISK,  F_FLOWS};
+    const struct item *c = NULL;
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(conds) && !c; i++)
+        c = first(p, conds[i]);
+    struct loc at = c ? c->loc : p->o[O_DEVICE_FILTER].loc;
+    const struct ast_stmt *st = c ? c->stmt : p->o[O_DEVICE_FILTER].stmt;
+    if (!c && !p->o[O_DEVICE_FILTER].set)
+        return;
+    diag_error(D(p), at,
+               "a policy that requires %s can have no condition but users, applications and "
+               "'user_risk' (Graph rejects it)",
+               what);
+    lower_policy_note_at(p, ctl->loc, ctl->stmt, "required");
+    lower_policy_note_policy(p, st);
+}
+
 void lower_policy_check(struct pol *p)
 {
     struct diag_ctx *d = D(p);
@@ -195,8 +255,10 @@ void lower_policy_check(struct pol *p)
                 lower_policy_note_policy(p, p->o[o].stmt);
                 break;
             }
-        const enum field userish[] = {F_SIGN_IN_RISK, F_USER_RISK, F_INSIDER_RISK, F_ACTIONS,
-                                      F_CONTEXTS};
+        /* Authentication contexts do apply: "Conditional Access for workload identities"
+         * blocks service principals "in combination with authentication contexts"
+         * (https://learn.microsoft.com/entra/identity/conditional-access/workload-identity). */
+        const enum field userish[] = {F_SIGN_IN_RISK, F_USER_RISK, F_INSIDER_RISK, F_ACTIONS};
         for (size_t i = 0; i < IDPC_ARRAY_LEN(userish); i++)
             if (lower_policy_has(p, userish[i])) {
                 err_at_item(p, first(p, userish[i]),
@@ -262,8 +324,12 @@ void lower_policy_check(struct pol *p)
             lower_policy_note_first(p, st->loc, st->stmt, "required");
         lower_policy_note_policy(p, later ? st->stmt : mfa->stmt);
     }
-    /* passwordChange: with mfa (or a strength) under AND, on user risk, for all applications
-     * (Graph conditionalAccessGrantControls; error 1032 InvalidPasswordResetControl). */
+    /* passwordChange: with mfa (or a strength) under AND, on user risk, for all resources with
+     * no exclusion, and no condition but users, applications and user risk ("Require password
+     * change for elevated user risk",
+     * https://learn.microsoft.com/entra/identity/conditional-access/policy-risk-based-user, and
+     * Graph "conditionalAccessGrantControls resource type", special considerations; error 1032
+     * InvalidPasswordResetControl). */
     const struct item *pwd = lower_policy_find(p, F_BUILTIN, "passwordChange");
     if (pwd) {
         if (!mfa && !p->o[O_STRENGTH].set)
@@ -278,8 +344,35 @@ void lower_policy_check(struct pol *p)
             err_at_item(p, pwd,
                         "'password_change' needs a user risk condition: add 'user_risk "
                         "high' (or the levels it is for)");
-        if (lower_policy_has(p, F_INC_APPS) && !lower_policy_find(p, F_INC_APPS, "All"))
-            err_at_item(p, pwd, "'password_change' needs 'apps include all'");
+        all_resources_only(p, pwd, "'password_change'");
+        other_controls(p, pwd, "'password_change'", "mfa");
+        only_user_risk(p, pwd, "'password_change'");
+    }
+    /* riskRemediation ("Require risk remediation", Conditional Access: Grant,
+     * https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-grant#require-risk-remediation):
+     * a user risk policy for all resources; it cannot be combined with another grant control
+     * (the authentication strength the portal adds beside it is allowed), nor with
+     * password_change (Graph conditionalAccessGrantControls: "must be used separately"). */
+    const struct item *rr = lower_policy_find(p, F_BUILTIN, "riskRemediation");
+    if (rr) {
+        if (!lower_policy_has(p, F_USER_RISK))
+            err_at_item(p, rr,
+                        "'risk_remediation' needs a user risk condition: add 'user_risk "
+                        "high' (or the levels it is for)");
+        all_resources_only(p, rr, "'risk_remediation'");
+        other_controls(p, rr, "'risk_remediation'", NULL);
+    }
+    /* approvedApplication: Microsoft stopped enforcing "Require approved client app" after
+     * March 2026; a policy that keeps it behaves as if the control were not selected ("Migrate
+     * approved client app to application protection policy in Conditional Access",
+     * https://learn.microsoft.com/entra/identity/conditional-access/migrate-approved-client-app). */
+    const struct item *appr = lower_policy_find(p, F_BUILTIN, "approvedApplication");
+    if (appr) {
+        diag_warning(d, appr->loc,
+                     "'approved_app' is retired: Entra stopped enforcing \"Require approved "
+                     "client app\" after March 2026 and treats it as not selected; use "
+                     "'app_protection'");
+        lower_policy_note_policy(p, appr->stmt);
     }
     /* Register or join devices: only MFA or an authentication strength (Entra cloud apps
      * documentation, "User actions"); client apps and device filters do not apply. */

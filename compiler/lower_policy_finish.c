@@ -91,9 +91,75 @@ static const char *ref_show(struct check *ck, const json_t *ref)
                         json_string_value(json_object_get(ref, "id")));
 }
 
+/* Is every combination of the strength one that only Windows Hello for Business or a passkey
+ * (FIDO2) satisfies? Built-in strengths always offer more. */
+static bool device_bound_only(const struct model *m, const json_t *strength)
+{
+    const json_t *id = json_object_get(strength, "id");
+    if (!model_is_ref(id))
+        return false;
+    for (size_t i = 0; i < m->n; i++) {
+        const struct model_object *o = &m->objects[i];
+        if (o->kind != MODEL_AUTH_STRENGTH)
+            continue;
+        json_t *self = model_ref_name("authenticationStrengthPolicy", o->name, NULL);
+        bool match = model_ref_equal(self, id);
+        json_decref(self);
+        if (!match)
+            continue;
+        const json_t *all = json_object_get(o->body, "allowedCombinations");
+        size_t k;
+        const json_t *c;
+        json_array_foreach(all, k, c)
+        {
+            const char *v = json_string_value(c);
+            if (!v || (strcmp(v, "windowsHelloForBusiness") != 0 && strcmp(v, "fido2") != 0))
+                return false;
+        }
+        return json_array_size(all) > 0;
+    }
+    return false;
+}
+
+/* The 'register_device' user action with a strength that only Windows Hello for Business or
+ * device-bound passkeys satisfy: the device being registered has no such credential yet, so
+ * the user cannot complete it ("Conditional Access authentication strengths",
+ * https://learn.microsoft.com/entra/identity/authentication/concept-authentication-strengths,
+ * and "Conditional Access: Target resources", User actions,
+ * https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps). */
+static void register_device_strengths(struct check *ck)
+{
+    const struct model *m = ck->model;
+    for (size_t i = 0; i < m->n; i++) {
+        const struct model_object *o = &m->objects[i];
+        if (o->kind != MODEL_CA_POLICY)
+            continue;
+        const json_t *acts =
+            json_object_get(json_object_get(json_object_get(o->body, "conditions"), "applications"),
+                            "includeUserActions");
+        bool reg = false;
+        size_t k;
+        const json_t *v;
+        json_array_foreach(acts, k, v)
+        {
+            reg = reg || (json_is_string(v) &&
+                          strcmp(json_string_value(v), "urn:user:registerdevice") == 0);
+        }
+        const json_t *st =
+            json_object_get(json_object_get(o->body, "grantControls"), "authenticationStrength");
+        if (reg && st && device_bound_only(m, st))
+            diag_warning(ck->diag, o->loc,
+                         "policy '%s' requires a strength that only Windows Hello for Business "
+                         "or passkeys satisfy for 'register_device': a device that is not yet "
+                         "registered cannot use them, so users cannot register or join devices",
+                         o->name);
+    }
+}
+
 void lower_finish(struct check *ck)
 {
     const struct model *m = ck->model;
+    register_device_strengths(ck);
     if (json_array_size(m->emergency_access) == 0)
         return;
     struct group_names gn;

@@ -91,6 +91,7 @@ struct pol {
     /* grant forms, for the operator: the first statement of each */
     const struct ast_stmt *any_of, *all_of, *plain;
     bool every_time;
+    bool skip_report_only; /* `state on skip_report_only` */
 };
 
 /* A note at an earlier statement: "first VERB here" or "VERB by template 'T' here". */

@@ -266,6 +266,11 @@ char *strbuf_detach(struct strbuf *sb)
 
 int util_read_file(const char *path, char **out, size_t *len)
 {
+    return util_read_file_max(path, SIZE_MAX, out, len);
+}
+
+int util_read_file_max(const char *path, size_t max, char **out, size_t *len)
+{
     *out = NULL;
     *len = 0;
     FILE *f = fopen(path, "rb");
@@ -297,9 +302,15 @@ int util_read_file(const char *path, char **out, size_t *len)
     struct strbuf sb = STRBUF_INIT;
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        strbuf_add(&sb, chunk, n);
-    int err = ferror(f) ? EIO : 0;
+    int err = 0;
+    while (!err && (n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (n > max - sb.len)
+            err = EFBIG;
+        else
+            strbuf_add(&sb, chunk, n);
+    }
+    if (!err && ferror(f))
+        err = errno ? errno : EIO;
     fclose(f);
     if (err) {
         strbuf_fini(&sb);

@@ -63,6 +63,9 @@ char *strbuf_detach(struct strbuf *sb);          /* caller frees; sb is reset */
 
 /* Reads a whole file. Returns 0, or an errno value. *out is NUL-terminated, caller frees. */
 int util_read_file(const char *path, char **out, size_t *len) IDPC_WARN_UNUSED;
+/* The same, reading at most max bytes: a longer file (or an endless one, such as a device)
+ * gives EFBIG. */
+int util_read_file_max(const char *path, size_t max, char **out, size_t *len) IDPC_WARN_UNUSED;
 /* Writes a file atomically: temp file in the same directory, fsync, rename. 0 or errno.
  * An existing device or FIFO (/dev/stdout, /dev/full) is written in place instead. */
 int util_write_file_atomic(const char *path, const char *data, size_t len) IDPC_WARN_UNUSED;

@@ -57,6 +57,7 @@ struct idp_parse {
     size_t str_start;
     bool str_bad;
     bool eof_done;
+    bool too_deep;      /* blocks nested beyond IDP_MAX_DEPTH: the rest of the file is skipped */
 };
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                      \

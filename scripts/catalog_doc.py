@@ -124,8 +124,10 @@ Device Local Administrator*, *Power BI Administrator* (renamed Fabric Administra
 Tier 1/2 Support*.
 
 Not included: *Customer Delegated Admin Relationship Administrator*
-(`fc8ad4e2-40e4-4724-8317-bcda7503ecbf`), seen in only one third-party list; *Modern Commerce
-Administrator*, whose id is not on Microsoft's page.
+(`fc8ad4e2-40e4-4724-8317-bcda7503ecbf`), seen in only one third-party list; *Agent User*,
+whose template id no source shows yet. *Modern Commerce Administrator* is listed under that name
+(Graph's roleDefinitions and Graph PowerShell role dumps) with its former name *Modern Commerce
+User* (Microsoft's permissions reference) as an alias.
 
 | Role | Template id | Aliases | Deprecated |
 |---|---|---|---|
@@ -151,7 +153,12 @@ ID"; **SDK** `hashicorp/go-azure-sdk` published application ids (`environments` 
 published application ids); **GD** Graph
 CA policy documentation, example 3; **AZPS** Azure PowerShell's own source
 (`Microsoft.Azure.PowerShell.Authenticators`, `PowerShellClientId`); **MGPS** Microsoft
-Graph PowerShell SDK (`Connect-MgGraph` prints "Connected via delegated access using" this id).
+Graph PowerShell SDK (`Connect-MgGraph` prints "Connected via delegated access using" this id);
+**CA** Microsoft Learn, "Conditional Access: Target resources"
+(https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-cloud-apps):
+*My Apps* is its own application (`2793995e-…`), not the App Access Panel, and the *Microsoft
+365 Security and Compliance Center* app (the Defender and Purview portals) is one of the
+portals of *Microsoft Admin Portals*.
 
 | Application | App id | Aliases | Sources |
 |---|---|---|---|

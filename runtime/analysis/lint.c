@@ -118,9 +118,9 @@ bool lint_report_required_ok(const struct lint_report *r)
 /* ---------------------------------------------------------------------------------------- */
 /* The report                                                                               */
 
-static void counts(const struct lint_report *r, unsigned k[3], unsigned *req_fail)
+static void counts(const struct lint_report *r, unsigned k[4], unsigned *req_fail)
 {
-    k[0] = k[1] = k[2] = 0;
+    k[0] = k[1] = k[2] = k[3] = 0;
     *req_fail = 0;
     for (size_t i = 0; i < r->n; i++) {
         k[r->criteria[i].status]++;
@@ -134,14 +134,16 @@ void lint_report_print_text(const struct lint_report *r, FILE *f)
     fprintf(f, "Phase 2 identity exit criteria (Microsoft 365 Enterprise deployment guide)\n\n");
     for (size_t i = 0; i < r->n; i++) {
         const struct lint_criterion *c = &r->criteria[i];
-        fprintf(f, "  %-6s  %s  %s: %s\n", lint_status_name(c->status), c->rule->code,
+        fprintf(f, "  %-8s  %s  %s: %s\n", lint_status_name(c->status), c->rule->code,
                 c->requirement, c->rule->title);
-        fprintf(f, "          %s\n", c->why);
+        fprintf(f, "            %s\n", c->why);
     }
-    unsigned k[3], rf;
+    unsigned k[4], rf;
     counts(r, k, &rf);
-    fprintf(f, "\n%u passed, %u failed, %u to check by hand; required criteria: %s\n", k[0], k[1],
-            k[2], rf ? "FAILED" : "all passed");
+    fprintf(f,
+            "\n%u passed, %u failed, %u declared (not verified), %u to check by hand; required "
+            "criteria: %s\n",
+            k[0], k[1], k[3], k[2], rf ? "FAILED" : "all passed");
 }
 
 static void md_cell(FILE *f, const char *s)
@@ -165,19 +167,22 @@ void lint_report_print_markdown(const struct lint_report *r, FILE *f)
     fprintf(f, "|---|---|---|---|---|\n");
     for (size_t i = 0; i < r->n; i++) {
         const struct lint_criterion *c = &r->criteria[i];
-        const char *badge = c->status == LINT_PASS   ? "✅ pass"
-                            : c->status == LINT_FAIL ? "❌ fail"
-                                                     : "✋ manual";
+        const char *badge = c->status == LINT_PASS       ? "✅ pass"
+                            : c->status == LINT_FAIL     ? "❌ fail"
+                            : c->status == LINT_DECLARED ? "📝 declared"
+                                                         : "✋ manual";
         fprintf(f, "| %s | `%s` | %s | ", badge, c->rule->code, c->requirement);
         md_cell(f, c->rule->title);
         fputs(" | ", f);
         md_cell(f, c->why);
         fputs(" |\n", f);
     }
-    unsigned k[3], rf;
+    unsigned k[4], rf;
     counts(r, k, &rf);
-    fprintf(f, "\n**%u passed, %u failed, %u to check by hand.** Required criteria: %s.\n", k[0],
-            k[1], k[2], rf ? "**failed**" : "all passed");
+    fprintf(f,
+            "\n**%u passed, %u failed, %u declared (not verified), %u to check by hand.** "
+            "Required criteria: %s.\n",
+            k[0], k[1], k[3], k[2], rf ? "**failed**" : "all passed");
 }
 
 json_t *lint_report_to_json(const struct lint_report *r)

@@ -46,6 +46,8 @@ struct lint_input {
     json_t *group_unified;  /* Group.Unified setting values {"Name": "value"} and "@at", or NULL */
     json_t *directory_sync; /* the assertion {"maxAgeHours", "at"}, or NULL */
     json_t *organization;   /* the tenant's organization object, or NULL offline */
+    json_t *password_rules; /* tenant only: "Password Rule Settings" values {"Name": "value"},
+                               or NULL when the tenant has no such group setting */
     json_t *aliases;        /* {lowercased alias: canonical key} (ids <-> names in a tenant) */
     json_t *known;          /* tenant only: {"user"|"group"|...: {lowercased id or name: true}} */
     json_t
@@ -66,8 +68,10 @@ enum lint_status {
     LINT_PASS,
     LINT_FAIL,
     LINT_MANUAL,
+    LINT_DECLARED, /* the configuration declares it; nothing verified it (no tenant given) */
 };
-const char *lint_status_name(enum lint_status s); /* "pass" | "fail" | "manual" */
+/* "pass" | "fail" | "manual" | "declared" */
+const char *lint_status_name(enum lint_status s);
 
 struct lint_criterion {
     const struct lint_rule *rule; /* IDP-P2-nnn */

@@ -32,6 +32,7 @@ void lint_input_fini(struct lint_input *in)
     json_decref(in->group_unified);
     json_decref(in->directory_sync);
     json_decref(in->organization);
+    json_decref(in->password_rules);
     json_decref(in->aliases);
     json_decref(in->known);
     json_decref(in->ga_pim);
@@ -368,6 +369,22 @@ static void group_unified_from(struct lint_input *in, const json_t *values, json
     in->group_unified = o;
 }
 
+static void password_rules_from(struct lint_input *in, const json_t *values)
+{
+    json_t *o = json_object();
+    size_t i;
+    json_t *v;
+    json_array_foreach(values, i, v)
+    {
+        const char *name = lint_jstr(v, "name");
+        const char *val = lint_jstr(v, "value");
+        if (name && val)
+            json_object_set_new(o, name, json_string(val));
+    }
+    json_decref(in->password_rules);
+    in->password_rules = o;
+}
+
 static void declarations_from_model(struct lint_input *in, const struct model *m,
                                     const struct diag_ctx *diag)
 {
@@ -609,6 +626,9 @@ int lint_input_from_backend(struct lint_input *in, struct backend *b, const stru
         if (lint_eq(lint_jstr(v, "templateId"), LINT_GROUP_UNIFIED_TEMPLATE) ||
             lint_eq(lint_jstr(v, "displayName"), "Group.Unified"))
             group_unified_from(in, json_object_get(v, "values"), json_null());
+        if (lint_eq(lint_jstr(v, "templateId"), LINT_PASSWORD_RULES_TEMPLATE) ||
+            lint_eq(lint_jstr(v, "displayName"), "Password Rule Settings"))
+            password_rules_from(in, json_object_get(v, "values"));
     }
     if (json_array_size(orgs) > 0)
         in->organization = json_incref(json_array_get(orgs, 0));

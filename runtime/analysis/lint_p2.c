@@ -335,38 +335,60 @@ static void crit_pim(struct lint_ctx *c, struct lint_report *out, const struct g
 /* ---------------------------------------------------------------------------------------- */
 /* IDP-P2-008 / 009: MFA and risk-based policies for users                                  */
 
+/* Phase 2 "Secure user authentication": every user does MFA. The criterion holds only when an
+ * ordinary member user reaching Office 365 is asked for MFA wherever the sign-in comes from:
+ * from an untrusted address, from the MFA service's trusted IPs, and from each named location
+ * (trusted ones included); a policy that asks only at high sign-in risk is not MFA for every
+ * user ("Require multifactor authentication for all users",
+ * https://learn.microsoft.com/entra/identity/conditional-access/policy-all-users-mfa-strength,
+ * and "Common Zero Trust identity and device access policies",
+ * https://learn.microsoft.com/microsoft-365/security/office-365-security/zero-trust-identity-device-access-policies-common). */
 static void crit_mfa_users(struct lint_ctx *c, struct lint_report *out)
 {
-    const char *levels[] = {NULL, "high"};
-    for (int k = 0; k < 2; k++) {
+    size_t nloc = json_array_size(c->wi.locations);
+    char *names = NULL;
+    for (size_t k = 0; k < nloc + 2; k++) {
+        const json_t *loc = k < nloc ? json_array_get(c->wi.locations, k) : NULL;
+        const char *key = loc ? lint_jstr(loc, "id") : NULL;
+        if (loc && !key)
+            key = lint_jstr(loc, "displayName");
+        if (loc && !key)
+            continue;
+        const char *locs[2] = {key, NULL};
         struct whatif_signin s;
         struct lint_probe h;
         lint_probe_init(c, NULL, NULL, &s, &h);
-        s.sign_in_risk = levels[k];
+        if (loc)
+            s.locations = locs;
+        s.mfa_trusted_ip = k == nloc + 1;
         struct whatif_result r;
         int rc = lint_eval(c, &c->wi, &s, &r);
         lint_probe_fini(&h);
-        if (rc != 0)
-            return;
-        if (lint_result_requires_mfa(&r)) {
-            char *names = lint_applied_names(&r, WHATIF_ENABLED);
-            if (k == 0)
-                crit(c, out, "IDP-P2-008", "Optional", LINT_PASS, NULL,
-                     "every user signing in to Office 365 must do MFA (%s)", names);
-            else
-                crit(c, out, "IDP-P2-008", "Optional", LINT_PASS, NULL,
-                     "risk-based: every user must do MFA when sign-in risk is high (%s); not at "
-                     "every sign-in",
-                     names);
+        if (rc != 0) {
             free(names);
-            whatif_result_free(&r);
             return;
         }
+        /* a blocked sign-in does not reach Office 365 at all */
+        if (r.grant != WHATIF_BLOCK && !lint_result_requires_mfa(&r)) {
+            const char *where = loc         ? lint_jstr(loc, "displayName")
+                                : k == nloc ? "an untrusted address"
+                                            : "the MFA service's trusted IPs";
+            crit(c, out, "IDP-P2-008", "Optional", LINT_FAIL, NULL,
+                 "an ordinary member user signing in to Office 365 from %s%s%s is not asked for "
+                 "MFA by any enabled policy",
+                 loc ? "named location \"" : "", where ? where : "?", loc ? "\"" : "");
+            whatif_result_free(&r);
+            free(names);
+            return;
+        }
+        if (!names)
+            names = lint_applied_names(&r, WHATIF_ENABLED);
         whatif_result_free(&r);
     }
-    crit(c, out, "IDP-P2-008", "Optional", LINT_FAIL, NULL,
-         "an ordinary member user signing in to Office 365 is not asked for MFA by any enabled "
-         "policy, even at high sign-in risk");
+    crit(c, out, "IDP-P2-008", "Optional", LINT_PASS, NULL,
+         "every user signing in to Office 365 must do MFA, from every location (%s)",
+         names ? names : "");
+    free(names);
 }
 
 /* The enabled policies with a `field` risk condition that apply at high risk and block or
@@ -447,10 +469,10 @@ static void crit_directory_sync(struct lint_ctx *c, struct lint_report *out)
     const json_t *org = c->in->organization;
     if (!org) {
         if (as)
-            crit(c, out, "IDP-P2-010", req, LINT_PASS, at,
+            crit(c, out, "IDP-P2-010", req, LINT_DECLARED, at,
                  "hybrid tenant: `directory_sync required` (last synchronisation at most %lld "
-                 "h old) is declared; it is checked against the tenant by `check --tenant` and "
-                 "by `plan`",
+                 "h old) is declared, not verified; it is checked against the tenant by `check "
+                 "--tenant` and by `plan`",
                  max_h);
         else
             crit(c, out, "IDP-P2-010", req, LINT_MANUAL, NULL,
@@ -598,6 +620,51 @@ static void crit_group_licensing(struct lint_ctx *c, struct lint_report *out)
 
 /* ---------------------------------------------------------------------------------------- */
 
+/* IDP-P2-004: password protection. The global banned password list always applies to cloud
+ * accounts; for a hybrid tenant, AD DS needs Password Protection enabled and enforced
+ * on-premises, which Graph shows in the "Password Rule Settings" group setting
+ * (EnableBannedPasswordCheckOnPremises, BannedPasswordCheckOnPremisesMode) ("Microsoft Entra
+ * Password Protection", https://learn.microsoft.com/entra/identity/authentication/concept-password-ban-bad,
+ * and "Enable on-premises Microsoft Entra Password Protection",
+ * https://learn.microsoft.com/entra/identity/authentication/howto-password-ban-bad-on-premises-operations).
+ * Without a tenant nothing can be read: manual. */
+static void crit_password_protection(struct lint_ctx *c, struct lint_report *out)
+{
+    const json_t *org = c->in->organization;
+    if (!c->in->from_tenant || !org) {
+        manual(c, out, "IDP-P2-004",
+               "password protection (banned passwords, cloud and AD DS) is read from the tenant: "
+               "run `check --tenant`, or check it in the Entra admin center");
+        return;
+    }
+    const json_t *pr = c->in->password_rules;
+    const char *custom = lint_jstr(pr, "EnableBannedPasswordCheck");
+    bool hybrid = json_is_true(json_object_get(org, "onPremisesSyncEnabled"));
+    if (!hybrid) {
+        crit(c, out, "IDP-P2-004", "Optional", LINT_PASS, NULL,
+             "cloud-only tenant: the global banned password list protects every account%s",
+             lint_eq(custom, "True") ? "; a custom banned password list is on" : "");
+        return;
+    }
+    const char *onprem = lint_jstr(pr, "EnableBannedPasswordCheckOnPremises");
+    const char *mode = lint_jstr(pr, "BannedPasswordCheckOnPremisesMode");
+    if (!lint_eq(onprem, "True"))
+        crit(c, out, "IDP-P2-004", "Optional", LINT_FAIL, NULL,
+             "hybrid tenant: Password Protection for Windows Server Active Directory is not "
+             "enabled (Password Rule Settings: EnableBannedPasswordCheckOnPremises is %s)",
+             onprem ? onprem : "not set");
+    else if (!lint_eq(mode, "Enforce"))
+        crit(c, out, "IDP-P2-004", "Optional", LINT_FAIL, NULL,
+             "hybrid tenant: Password Protection for Active Directory is in %s mode, not "
+             "Enforce",
+             mode ? mode : "Audit (the default)");
+    else
+        crit(c, out, "IDP-P2-004", "Optional", LINT_PASS, NULL,
+             "the global banned password list protects cloud accounts and Password Protection "
+             "is enforced in Active Directory%s",
+             lint_eq(custom, "True") ? "; a custom banned password list is on" : "");
+}
+
 void lint_p2_run(struct lint_ctx *c, struct lint_report *out)
 {
     struct ga ga;
@@ -608,9 +675,7 @@ void lint_p2_run(struct lint_ctx *c, struct lint_report *out)
     manual(c, out, "IDP-P2-003",
            "Office 365 privileged access management is configured in the compliance portal; "
            "Microsoft Graph v1.0 has no API for it");
-    manual(c, out, "IDP-P2-004",
-           "password protection (banned passwords, cloud and AD DS) is not modelled by idpc; "
-           "check it in the Entra admin center");
+    crit_password_protection(c, out);
     manual(c, out, "IDP-P2-005",
            "self-service password reset for users is not manageable through Microsoft Graph "
            "v1.0 (`admin_self_service_password_reset` covers administrators only); check "

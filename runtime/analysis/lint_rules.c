@@ -41,9 +41,9 @@ static const struct lint_rule rules[] = {
     {"IDP-P2-004", "password-protection", DIAG_WARNING,
      "Azure AD password protection is banning the use of weak passwords",
      "Banned-password lists stop guessable passwords in the cloud and on premises.",
-     "Configure it in the Entra admin center and on the domain controllers (not modelled by "
-     "idpc).",
-     GUIDE " #crit-password-prot"},
+     "Hybrid tenants: enable and enforce Password Protection for Active Directory (Entra admin "
+     "center, Password protection; read from the tenant by `check --tenant`).",
+     GUIDE " #crit-password-prot; Microsoft Entra Password Protection (concept-password-ban-bad)"},
     {"IDP-P2-005", "self-service-password-reset", DIAG_WARNING,
      "Users can reset their own passwords",
      "Without self-service password reset every reset needs an administrator.",
@@ -64,8 +64,8 @@ static const struct lint_rule rules[] = {
      "Azure Multi-Factor Authentication is enabled for your users",
      "With a password as the only factor, a guessed or phished password is a compromised "
      "account.",
-     "Add an enabled policy for all users and all apps that requires MFA (always, or when "
-     "sign-in risk is medium or high as Microsoft's starting-point policies do).",
+     "Add an enabled policy for all users and all apps that requires MFA at every sign-in, "
+     "with no location exclusion (Microsoft's \"Require MFA for all users\").",
      GUIDE " #crit-identity-mfa; identity-secure-user-sign-ins.md"},
     {"IDP-P2-009", "identity-protection", DIAG_WARNING,
      "Azure AD Identity Protection is enabled to protect against credential compromise",
@@ -203,7 +203,10 @@ void lint_rule_anchor(const struct lint_rule *r, char *buf, size_t len)
 
 const char *lint_status_name(enum lint_status s)
 {
-    return s == LINT_PASS ? "pass" : s == LINT_FAIL ? "fail" : "manual";
+    return s == LINT_PASS       ? "pass"
+           : s == LINT_FAIL     ? "fail"
+           : s == LINT_DECLARED ? "declared"
+                                : "manual";
 }
 
 /* ---------------------------------------------------------------------------------------- */

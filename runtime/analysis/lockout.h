@@ -39,6 +39,7 @@ struct lockout_scenario {
     const char *sign_in_risk;  /* NULL = none */
     const char *user_risk;     /* NULL = none */
     const char *auth_flow;     /* NULL, "deviceCodeFlow", "authenticationTransfer" */
+    const char *insider_risk;  /* NULL = not evaluated; "minor", "moderate", "elevated" */
 };
 
 struct lockout_scenarios {

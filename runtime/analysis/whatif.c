@@ -361,9 +361,11 @@ static const char *const office365_apps[] = {
 };
 
 /* Catalog apps among the portals of "Microsoft Admin Portals" (concept-conditional-access-
- * cloud-apps.md): the Azure portal. */
+ * cloud-apps.md): the Azure portal, and the app of the Microsoft Defender and Microsoft Purview
+ * portals. */
 static const char *const admin_portal_apps[] = {
     "c44b4083-3bb0-49c1-b47d-974e53cbdf3c", /* Azure Portal */
+    "80ccca67-54bd-44ab-8625-4b79c4dc7775", /* Microsoft 365 Security and Compliance Center */
     NULL,
 };
 
@@ -412,6 +414,35 @@ static void resolve_app(const char *app, struct app_target *t)
     } else {
         t->name = app;
     }
+}
+
+/* Mandatory multifactor authentication: since October 2024 Microsoft itself requires MFA to
+ * sign in to the Azure portal, the Microsoft Entra admin center and the Intune admin center
+ * (one application id, the Azure portal's), whatever the tenant's policies say, and exclusions
+ * do not apply ("Mandatory Microsoft Entra multifactor authentication (MFA)",
+ * https://learn.microsoft.com/entra/identity/authentication/concept-mandatory-multifactor-authentication).
+ * A sign-in to "Microsoft Admin Portals" is taken to be one of them. Modelled as one more
+ * applying, enabled "policy" marked `platform`, requiring mfa. */
+#define PLATFORM_MFA_NAME                                                                          \
+    "Microsoft-enforced MFA (Azure portal, Microsoft Entra admin center, Intune admin center)"
+
+static void platform_mfa(struct whatif_result *r, const struct app_target *t)
+{
+    bool portal = whatif_eq(t->id, "c44b4083-3bb0-49c1-b47d-974e53cbdf3c") ||
+                  whatif_eq(t->group, "MicrosoftAdminPortals");
+    if (!portal)
+        return;
+    json_t *body =
+        json_pack("{s:s,s:s,s:{s:s,s:[s]}}", "displayName", PLATFORM_MFA_NAME, "state", "enabled",
+                  "grantControls", "operator", "OR", "builtInControls", "mfa");
+    struct whatif_policy_result *pr = &r->policies[r->n++];
+    pr->policy = body;
+    pr->name = PLATFORM_MFA_NAME;
+    pr->state = WHATIF_ENABLED;
+    pr->applies = true;
+    pr->platform = true;
+    setf(pr->detail, "Microsoft requires MFA for these portals; exclusions do not apply");
+    whatif_policy_grant(NULL, body, pr);
 }
 
 /* Does one includeApplications/excludeApplications item name the target? */
@@ -813,7 +844,13 @@ static int check_client_app(const json_t *types, const struct whatif_signin *s, 
 {
     if (arr_empty(types) || arr_has(types, "all") || arr_has(types, s->client_app))
         return 1;
-    if (whatif_eq(s->client_app, "exchangeActiveSync") && arr_has(types, "easSupported"))
+    /* easSupported: "Exchange ActiveSync clients" on the platforms Exchange ActiveSync
+     * Conditional Access supports only (Graph conditionalAccessClientApp; "Conditional Access:
+     * Conditions", Client apps): Android, iOS, Windows and Windows Phone. Linux, macOS and an
+     * unknown platform do not match. */
+    static const char *const eas_platforms[] = {"android", "iOS", "windows", "windowsPhone", NULL};
+    if (whatif_eq(s->client_app, "exchangeActiveSync") && arr_has(types, "easSupported") &&
+        s->platform && in_list(eas_platforms, s->platform))
         return 1;
     setf(detail, "client app type %s is not among its client apps",
          s->client_app ? s->client_app : "(not specified)");
@@ -1040,7 +1077,10 @@ int whatif_evaluate(const struct whatif_inputs *in, const struct whatif_signin *
         evaluate_policy(p, s, &uc, &t, &lc, pr);
         whatif_policy_grant(in, p, pr);
     }
+    if (!s->service_principal)
+        platform_mfa(out, &t);
     whatif_combine(out);
+    whatif_client_limits(out, s);
     free(uc.role_keys);
     free(lc.hits);
     return 0;

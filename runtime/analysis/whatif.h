@@ -104,6 +104,9 @@ struct whatif_policy_result {
                            "authenticationFlow" */
     char detail[200];   /* one line for people: why it applies or not */
     bool block;         /* grant control "block" */
+    bool platform;      /* not a tenant policy: MFA Microsoft enforces itself (see
+                           docs/whatif.md "Platform-enforced MFA"); `policy` is owned by the
+                           result */
     enum whatif_operator op;
     struct whatif_control *controls; /* the grant requirement, without "block" */
     size_t ncontrols;
@@ -120,6 +123,9 @@ struct whatif_result {
     size_t ncontrols;
     enum whatif_operator op;
     json_t *session; /* combined session controls, Graph shape; {} when none */
+    /* Set when the grant is WHATIF_BLOCK only because the client cannot satisfy a required
+     * control (legacy authentication, device code flow): why, for people; else NULL. */
+    char *unsatisfiable;
 };
 
 /* Evaluates every policy of `in` against `s`. Returns 0, or -1 with `err` filled when the

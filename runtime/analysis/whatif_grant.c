@@ -148,6 +148,10 @@ void whatif_policy_grant(const struct whatif_inputs *in, const json_t *policy,
             continue;
         if (whatif_eq(c, "block"))
             pr->block = true;
+        else if (whatif_eq(c, "approvedApplication"))
+            continue; /* retired: "it will be as if this grant isn't selected" ("Migrate
+                         approved client app to application protection policy in Conditional
+                         Access", https://learn.microsoft.com/entra/identity/conditional-access/migrate-approved-client-app) */
         else
             add_control(pr, xstrdup(canonical_grant(c)), NULL, false);
     }
@@ -556,10 +560,71 @@ void whatif_combine(struct whatif_result *r)
     combine_session(r);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* What a client can satisfy                                                                */
+
+/* Why the sign-in's client cannot satisfy control `c`, or NULL when it can.
+ * Legacy authentication (Exchange ActiveSync, other clients) cannot perform MFA nor present a
+ * device or app state, so no grant control can be met: "Block legacy authentication with
+ * Conditional Access"
+ * (https://learn.microsoft.com/entra/identity/conditional-access/policy-block-legacy-authentication)
+ * and "Conditional Access: Conditions", Client apps
+ * (https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-conditions).
+ * Device code flow signs in on a second device, which presents no device state to satisfy a
+ * device control ("Authentication flows in Conditional Access",
+ * https://learn.microsoft.com/entra/identity/conditional-access/concept-authentication-flows). */
+static const char *client_cannot(const struct whatif_signin *s, const char *c)
+{
+    const char *ca = s->client_app;
+    if (whatif_eq(ca, "exchangeActiveSync") || whatif_eq(ca, "easSupported") ||
+        whatif_eq(ca, "other"))
+        return "legacy authentication clients cannot perform MFA or present a device";
+    if (whatif_eq(s->auth_flow, "deviceCodeFlow") &&
+        (whatif_eq(c, "compliantDevice") || whatif_eq(c, "domainJoinedDevice") ||
+         whatif_eq(c, "compliantApplication")))
+        return "the device code flow presents no device or app state";
+    return NULL;
+}
+
+void whatif_client_limits(struct whatif_result *r, const struct whatif_signin *s)
+{
+    if (r->grant != WHATIF_GRANT)
+        return;
+    for (size_t i = 0; i < r->n; i++) {
+        const struct whatif_policy_result *p = &r->policies[i];
+        if (!p->applies || p->state != WHATIF_ENABLED || p->ncontrols == 0)
+            continue;
+        const char *why = NULL;
+        size_t cannot = 0;
+        for (size_t k = 0; k < p->ncontrols; k++) {
+            const char *w = client_cannot(s, p->controls[k].text);
+            if (w) {
+                why = w;
+                cannot++;
+            }
+        }
+        if (!why || (p->op == WHATIF_OR && cannot < p->ncontrols))
+            continue;
+        r->grant = WHATIF_BLOCK;
+        r->unsatisfiable =
+            xasprintf("%s, and policy \"%s\" requires %s%s", why, p->name,
+                      p->op == WHATIF_OR && p->ncontrols > 1 ? "one of " : "", p->controls[0].text);
+        for (size_t k = 0; k < r->ncontrols; k++)
+            free(r->controls[k]);
+        r->ncontrols = 0;
+        r->op = WHATIF_AND;
+        push(r, xstrdup("block"));
+        return;
+    }
+}
+
 void whatif_result_free(struct whatif_result *r)
 {
+    free(r->unsatisfiable);
     for (size_t i = 0; i < r->n; i++) {
         struct whatif_policy_result *p = &r->policies[i];
+        if (p->platform)
+            json_decref(whatif_mut(p->policy));
         for (size_t k = 0; k < p->ncontrols; k++) {
             free(p->controls[k].text);
             json_decref(p->controls[k].combinations);
@@ -598,9 +663,13 @@ json_t *whatif_result_to_json(const struct whatif_result *r)
         else
             json_array_append_new(applied, json_string(p->name));
     }
-    return json_pack("{s:s,s:o,s:s,s:O,s:o,s:o,s:o}", "result", whatif_grant_name(r->grant),
-                     "controls", controls, "operator", r->op == WHATIF_OR ? "OR" : "AND", "session",
-                     r->session, "applied", applied, "reportOnly", ro, "notApplied", na);
+    json_t *o =
+        json_pack("{s:s,s:o,s:s,s:O,s:o,s:o,s:o}", "result", whatif_grant_name(r->grant),
+                  "controls", controls, "operator", r->op == WHATIF_OR ? "OR" : "AND", "session",
+                  r->session, "applied", applied, "reportOnly", ro, "notApplied", na);
+    if (r->unsatisfiable)
+        json_object_set_new(o, "unsatisfiable", json_string(r->unsatisfiable));
+    return o;
 }
 
 static void print_requirement(FILE *f, const struct whatif_policy_result *p)
@@ -653,6 +722,8 @@ static void print_session(FILE *f, const json_t *s)
 void whatif_result_print(const struct whatif_result *r, FILE *f)
 {
     fprintf(f, "Result: %s", whatif_grant_name(r->grant));
+    if (r->unsatisfiable)
+        fprintf(f, " (effectively: %s)", r->unsatisfiable);
     if (r->grant == WHATIF_GRANT) {
         fputs(r->op == WHATIF_OR ? " with one of: " : " after: ", f);
         for (size_t i = 0; i < r->ncontrols; i++)

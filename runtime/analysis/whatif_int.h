@@ -29,6 +29,9 @@ void whatif_policy_grant(const struct whatif_inputs *in, const json_t *policy,
                          struct whatif_policy_result *pr);
 /* Computes r->grant, r->controls, r->op and r->session from r->policies. */
 void whatif_combine(struct whatif_result *r);
+/* After whatif_combine: a grant the sign-in's client cannot satisfy becomes a block, with the
+ * reason in r->unsatisfiable (docs/whatif.md "What a client can satisfy"). */
+void whatif_client_limits(struct whatif_result *r, const struct whatif_signin *s);
 
 /* A policy's conditions, grouped by the part of the sign-in they read, in the order in which
  * whatif_evaluate checks them (the first part that fails gives the reason). whatif.c holds both

@@ -49,6 +49,11 @@ struct export
     json_t *methods, *assignments, *eligibilities, *authz, *secdef, *group_unified;
     json_t *role_policies, *role_policy_assignments; /* PIM role settings, raw */
     json_t *group_notes; /* array of strings: groups not declared, and why */
+    struct dir_seen {
+        dev_t dev;
+        ino_t ino;
+    } * seen; /* directories entered by --from-json, against symlink loops */
+    size_t nseen;
 };
 
 static void items_add(struct items *l, const json_t *raw, enum normalize_kind nk)
@@ -135,6 +140,16 @@ static void load_path(struct export *x, const char *path, bool top)
         return;
     }
     if (S_ISDIR(st.st_mode)) {
+        /* A directory reached twice (a symlink to itself or to an ancestor, or two links to one
+         * folder) is read once: following it again would never end. */
+        for (size_t i = 0; i < x->nseen; i++)
+            if (x->seen[i].dev == st.st_dev && x->seen[i].ino == st.st_ino) {
+                fprintf(stderr, "idpc export: %s: already read (a symbolic link loop?), skipped\n",
+                        path);
+                return;
+            }
+        x->seen = xrealloc(x->seen, (x->nseen + 1) * sizeof(*x->seen));
+        x->seen[x->nseen++] = (struct dir_seen){st.st_dev, st.st_ino};
         DIR *d = opendir(path);
         if (!d) {
             fprintf(stderr, "idpc export: error: %s: %s\n", path, strerror(errno));
@@ -151,7 +166,8 @@ static void load_path(struct export *x, const char *path, bool top)
             names[n++] = xstrdup(e->d_name);
         }
         closedir(d);
-        qsort(names, n, sizeof(*names), by_name);
+        if (n > 0) /* qsort's base must not be NULL, even for no elements */
+            qsort(names, n, sizeof(*names), by_name);
         for (size_t i = 0; i < n; i++) {
             char *p = xasprintf("%s/%s", path, names[i]);
             size_t len = strlen(names[i]);
@@ -816,9 +832,15 @@ int export_run(const struct export_options *o)
         goto out;
     }
     if (x.pol.n + x.loc.n + x.str.n + x.grp.n == 0 && !x.methods && !x.authz && !x.secdef &&
-        json_array_size(x.assignments) + json_array_size(x.eligibilities) == 0)
+        json_array_size(x.assignments) + json_array_size(x.eligibilities) == 0) {
         fprintf(stderr, "idpc export: warning: no Conditional Access policy, named location or "
                         "authentication strength found\n");
+        /* Graph JSON with nothing to export (an unknown @odata.type, an empty list, another
+         * kind of object) is an input that could not be used: exit 1, like an unreadable one.
+         * An empty tenant is a real answer and exports nothing with exit 0. */
+        if (!o->tenant)
+            x.read_errors++;
+    }
     if (write_all(&x, source, o->dir, o->split, o->pin_ids) != 0 || x.read_errors)
         rc = -1;
 out:
@@ -835,6 +857,7 @@ out:
     json_decref(x.secdef);
     json_decref(x.group_unified);
     json_decref(x.group_notes);
+    free(x.seen);
     raise_names_free(x.names);
     return rc;
 }

@@ -344,6 +344,28 @@ static json_t *creation_changes(struct builder *bd, enum model_kind k, const jso
     return ch;
 }
 
+/* A new Conditional Access policy created directly in state on: Microsoft's guidance is to
+ * start in report-only mode and switch it on after reviewing its impact ("Conditional Access
+ * report-only mode", https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-report-only,
+ * and "Plan a Conditional Access deployment"). `state on skip_report_only` says it is
+ * deliberate. */
+static void warn_enforced_at_creation(struct builder *bd, const struct model_object *o,
+                                      const json_t *body)
+{
+    const char *state = json_string_value(json_object_get(body, "state"));
+    if (!state || strcmp(state, "enabled") != 0 ||
+        json_is_true(json_object_get(o->extra, "skipReportOnly")))
+        return;
+    char *at = loc_at(bd, o->loc);
+    char *msg = xasprintf("policy \"%s\" is new and created directly in state on: run it in "
+                          "'state report_only' first, or write 'state on skip_report_only' if "
+                          "enforcing it at once is deliberate",
+                          o->name);
+    json_array_append_new(bd->warnings, json_pack("{s:s?,s:s}", "at", at, "message", msg));
+    free(msg);
+    free(at);
+}
+
 static void plan_create(struct builder *bd, struct resolve_object *ro, const char *op,
                         const char *reason)
 {
@@ -373,6 +395,9 @@ static void plan_create(struct builder *bd, struct resolve_object *ro, const cha
     case MODEL_CA_POLICY:
         add_request(a, PHASE_POLICY, "POST", model_kind_path(k), json_deep_copy(ro->body), token,
                     "create policy \"%s\"", o->name);
+        warn_enforced_at_creation(bd, o, ro->body);
+        if (json_is_true(json_object_get(o->extra, "skipReportOnly")))
+            json_object_set_new(a, "skipReportOnly", json_true());
         break;
     case MODEL_ROLE_ASSIGNMENT: {
         json_t *body = json_pack("{s:s}", "@odata.type", "#microsoft.graph.unifiedRoleAssignment");

@@ -130,11 +130,14 @@ static void lockout_section(const json_t *plan, FILE *out)
         char *pol = lockout_policies_text(json_object_get(r, "policies"));
         fputs("> - ", out);
         cell(out, h);
-        fputs(" (sign-in: ", out);
-        cell(out, sc);
-        fputs("; decided by ", out);
-        cell(out, pol);
-        fputs(")\n", out);
+        if (json_object_get(r, "scenario")) { /* a member leaving an emergency group has none */
+            fputs(" (sign-in: ", out);
+            cell(out, sc);
+            fputs("; decided by ", out);
+            cell(out, pol);
+            fputs(")", out);
+        }
+        fputs("\n", out);
         free(pol);
         free(sc);
         free(h);
@@ -278,7 +281,8 @@ static size_t needs_attention(const json_t *plan, FILE *out, size_t max)
                 if (pass == 1 && state && !creating && oldv && newv &&
                     strcmp(oldv, "report_only") == 0 && strcmp(newv, "on") == 0)
                     ATTN("🚦 **`report_only` → `on`**", NULL);
-                if (pass == 2 && state && creating && newv && strcmp(newv, "on") == 0)
+                if (pass == 2 && state && creating && newv && strcmp(newv, "on") == 0 &&
+                    !json_is_true(json_object_get(a, "skipReportOnly")))
                     ATTN("🚦 **created directly `on`**, not in report-only mode first", NULL);
                 if (pass != 3 && pass != 4)
                     continue;

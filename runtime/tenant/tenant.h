@@ -95,6 +95,9 @@ void tenant_set_display(struct tenant *t, enum tenant_kind k, const char *id, co
 
 /* A group's full object (new reference; NULL when gone). */
 json_t *tenant_group_body(struct tenant *t, const char *id);
+/* The user object users/{id} as the backend returns it (its attributes, for evaluating dynamic
+ * membership rules): a new reference, or NULL. */
+json_t *tenant_user_body(struct tenant *t, const char *id);
 /* A group's members or owners ("members"/"owners") as an array of ids (new reference). */
 json_t *tenant_group_rel(struct tenant *t, const char *id, const char *rel);
 

@@ -46,7 +46,9 @@ for p in "All users" "Admin Accounts" "GRP-Highly-Regulated" "GRP-Executive-Staf
     "Global Administrator" "Directory Synchronization Accounts" "guest (b2b_collaboration_guest)"; do
     has "$p"
 done
-# known cells: MFA away from the offices, a gap at the trusted office, a block from embargoed countries
+# known cells: MFA away from the offices and at them, a gap for the temporarily excluded users
+# at the office (CA014 lets them in there with nothing to satisfy), a block from embargoed
+# countries
 python3 - "$T/dom.html" <<'PY' || fail "gap cell check"
 import re, sys
 dom = open(sys.argv[1], encoding="utf-8").read()
@@ -60,8 +62,11 @@ def cell(persona, app, loc):
 # everybody does MFA away from the offices (CA015) ...
 cls, kind, label = cell("All users", "Office 365", "untrusted")
 assert "gap" not in cls.split() and kind == "mfa" and label == "MFA", (cls, kind, label)
-# ... and the trusted office network is a deliberate gap: allowed with nothing to satisfy
+# ... and at the trusted office network too: no location exclusion (issue 13)
 cls, kind, label = cell("All users", "Office 365", "Contoso HQ")
+assert "gap" not in cls.split() and kind == "mfa" and label == "MFA", (cls, kind, label)
+# the temporary exclusion group at the office: allowed with nothing to satisfy, a gap
+cls, kind, label = cell("CA-Exclusion", "Office 365", "Contoso HQ")
 assert "gap" in cls.split() and kind == "allow" and label == "ALLOW", (cls, kind, label)
 cls, kind, label = cell("Admin Accounts", "Admin portals", "untrusted")
 assert "gap" not in cls.split() and kind == "strength", (cls, kind, label)

@@ -37,14 +37,28 @@ want() { # NAME then the names of the tests expected to fail on stdin, in file o
     diff -u "$T/$1.want" "$T/$1.failed" || fail "$1: other tests failed than expected"
 }
 
-# 1. legacy authentication no longer blocked (grant mfa instead of block in CA005)
-broken legacy ca-baseline.idp '/CA005: Block legacy authentication/,/^}/s/grant block/grant mfa/'
+# 1. legacy authentication no longer blocked: CA005 off, and CA015's MFA for modern clients
+#    only (a legacy client cannot do MFA, so MFA for all client apps alone blocks it: below)
+broken legacy ca-baseline.idp '/CA005: Block legacy authentication/,/^}/s/state on/state off/;/CA015: Require MFA for all users/,/^}/s/  apps include all/  apps include all\n  client_apps browser, mobile_desktop/'
 want legacy <<'W'
 Legacy authentication is blocked (Exchange ActiveSync)
 Legacy authentication is blocked (other clients)
 W
-grep -q "+ CA005: Block legacy authentication: requires mfa" "$T/legacy.out" ||
-    fail "legacy: the deciding policy is not named"
+grep -q "actual:   allow" "$T/legacy.out" || fail "legacy: the outcome is not shown"
+# 1b. CA005 requiring MFA instead of blocking: legacy clients cannot satisfy it, so they are
+#     still blocked, and whatif says why (issue 13)
+broken_ok() { # NAME FILE SED-EXPRESSION: the tests still pass
+    rm -rf "$T/$1"
+    cp -r "$SRC/policies/contoso" "$T/$1"
+    sed -i "$3" "$T/$1/$2"
+    (cd "$T/$1" && "$IDPC" test . >"$T/$1.out" 2>"$T/$1.err") || fail "$1: $(cat "$T/$1.out")"
+}
+broken_ok legacy_mfa ca-baseline.idp '/CA005: Block legacy authentication/,/^}/s/grant block/grant mfa/'
+(cd "$T/legacy_mfa" && "$IDPC" whatif . --user diego.siciliani@contoso.com --member-of "All Staff" \
+    --app office365 --platform windows --client other >"$T/legacy_mfa.whatif" 2>&1) ||
+    fail "legacy_mfa whatif: $(cat "$T/legacy_mfa.whatif")"
+grep -q "^Result: block (effectively: legacy authentication clients cannot perform MFA" \
+    "$T/legacy_mfa.whatif" || fail "legacy_mfa: $(head -3 "$T/legacy_mfa.whatif")"
 grep -q 'failures="2"' "$T/legacy.xml" || fail "legacy: JUnit failures"
 grep -q '<failure message="expected block, but access is not blocked"' "$T/legacy.xml" ||
     fail "legacy: JUnit failure message"
@@ -54,7 +68,7 @@ broken breakglass ca-templates.idp 's/users exclude \$breakglass, group "CA-Excl
 grep -q 'Break-glass accounts' "$T/breakglass.failed" || fail "breakglass: $(cat "$T/breakglass.out" "$T/breakglass.err")"
 want breakglass <<'W'
 Break-glass accounts are never blocked, even from an embargoed country
-Break-glass accounts reach the admin portals with no extra control
+Break-glass accounts reach the admin portals with Microsoft's mandatory MFA only
 W
 
 # 3. the embargoed countries lose North Korea: only the break-glass test used KP, and it

@@ -345,6 +345,8 @@ static void test_roles_known_ids(void **state)
         {"Authentication Administrator", "c4e39bd9-1100-46d3-8c65-fb160da0071f"},
         {"Billing Administrator", "b0f54661-2d74-4c50-afa3-1ec803f12efe"},
         {"Directory Synchronization Accounts", "d29b2b05-8046-44ba-8758-1e26182fcf32"},
+        {"Modern Commerce Administrator", "d24aef57-1500-4070-84db-2666f29cf966"},
+        {"Modern Commerce User", "d24aef57-1500-4070-84db-2666f29cf966"},
     };
     for (size_t i = 0; i < IDPC_ARRAY_LEN(known); i++) {
         const struct catalog_role *r = catalog_role_by_name(known[i].name);
@@ -449,7 +451,12 @@ static void test_apps_lookup(void **state)
         {"Microsoft Graph", "00000003-0000-0000-c000-000000000000"},
         {"Azure CLI", "04b07795-8ddb-461a-bbee-02f9e1bf7b46"},
         {"Azure PowerShell", "1950a258-227b-4e31-a9cf-717495945fc2"},
-        {"My Apps", "0000000c-0000-0000-c000-000000000000"},
+        /* My Apps is its own app, not the App Access Panel (issue 13) */
+        {"My Apps", "2793995e-0a7d-40d7-bd35-6968ba142197"},
+        {"Microsoft App Access Panel", "0000000c-0000-0000-c000-000000000000"},
+        {"My Profile", "8c59ead7-d703-4a27-9e55-c96a0054c8d2"},
+        {"My Sign-ins", "19db86c3-b2b9-44cc-b339-36da233a3be2"},
+        {"Microsoft Defender portal", "80ccca67-54bd-44ab-8625-4b79c4dc7775"},
     };
     for (size_t i = 0; i < IDPC_ARRAY_LEN(known); i++) {
         const struct catalog_app *a = catalog_app_by_name(known[i].name);

@@ -246,6 +246,8 @@ struct fixture {
 /* When set, the tenant's PIM policy of Global Administrator holds these rules (a JSON array). */
 static const char *pim_rules;
 #define PIM_POLICY "DirectoryRole_fabrikam_ga"
+/* Groups to add to the next open_tenant (JSON array), or NULL. */
+static const char *extra_groups;
 
 /* The Fabrikam tenant with `policies` (an array, taken) and role data; Finance has bg1. */
 static int open_tenant(struct fixture *fx, json_t *policies, const char *roles,
@@ -277,6 +279,40 @@ static int open_tenant(struct fixture *fx, json_t *policies, const char *roles,
         json_object_set_new(c, "policies/roleManagementPolicyAssignments",
                             json_pack("[{s:s,s:s,s:s,s:s}]", "policyId", PIM_POLICY, "scopeId", "/",
                                       "scopeType", "Directory", "roleDefinitionId", GA));
+    }
+    if (extra_groups) { /* more groups, each {"id", "displayName", "members": [ids]} */
+        json_t *x = load(extra_groups);
+        size_t i;
+        json_t *g;
+        json_array_foreach(x, i, g)
+        {
+            json_t *members = json_array();
+            size_t k;
+            json_t *m;
+            json_array_foreach(json_object_get(g, "members"), k, m)
+            {
+                const char *mid = json_string_value(m);
+                bool grp = strncmp(mid, "cccccccc", 8) == 0;
+                json_array_append_new(
+                    members,
+                    json_pack("{s:s,s:s}", "@odata.type",
+                              grp ? "#microsoft.graph.group" : "#microsoft.graph.user", "id", mid));
+            }
+            char *path =
+                xasprintf("groups/%s/members", json_string_value(json_object_get(g, "id")));
+            json_object_set_new(c, path, members);
+            free(path);
+            json_object_del(g, "members");
+            json_array_append(json_object_get(c, "groups"), g);
+        }
+        json_decref(x);
+    }
+    /* bg1's attributes, for dynamic membership rules */
+    json_t *users = json_object_get(c, "users");
+    for (size_t i = 0; i < json_array_size(users); i++) {
+        json_t *u = json_array_get(users, i);
+        if (strcmp(json_string_value(json_object_get(u, "id")), BG1) == 0)
+            json_object_set_new(u, "department", json_string("IT Operations"));
     }
     snprintf(fx->path, sizeof(fx->path), "/tmp/test_lockout_XXXXXX");
     int fd = mkstemp(fx->path);
@@ -637,6 +673,166 @@ static void test_analyse_pim(void **state)
     close_tenant(&fx);
 }
 
+/* Nesting has no depth limit (issue 13): G1 contains G2 ... G11 contains bg1; a new block on
+ * G1 reaches bg1 eleven levels down. A cycle between groups (G11 also contains G1) ends. */
+static void test_analyse_deep_nesting(void **state)
+{
+    (void)state;
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_adds(&sb, "[");
+    for (int i = 1; i <= 11; i++)
+        strbuf_addf(&sb,
+                    "%s{\"id\":\"cccccccc-0000-4000-8000-0000000000%02d\",\"displayName\":"
+                    "\"G%d\",\"members\":[\"%s%s\"]}",
+                    i > 1 ? "," : "", i, i, i < 11 ? "cccccccc-0000-4000-8000-0000000000" : BG1,
+                    i < 11 ? (char[3]){(char)('0' + (i + 1) / 10), (char)('0' + (i + 1) % 10), 0}
+                           : "");
+    strbuf_adds(&sb, "]");
+    extra_groups = strbuf_str(&sb);
+    struct fixture fx;
+    int rc = open_tenant(&fx, json_array(), NULL, NULL);
+    extra_groups = NULL;
+    strbuf_fini(&sb);
+    if (rc != 0)
+        skip();
+    json_t *acts = json_array();
+    json_array_append_new(
+        acts,
+        request("POST", POL_PATH,
+                policy(NULL, "Block G1",
+                       "{\"users\":{\"includeGroups\":[\"cccccccc-0000-4000-8000-000000000001\"]}}",
+                       NULL),
+                "$new:conditionalAccessPolicy:Block G1"));
+    json_t *a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 1);
+    assert_string_equal(FIELD(json_array_get(RISKS(a), 0), "reason"), "blocked");
+    json_decref(a);
+    close_tenant(&fx);
+}
+
+/* A new dynamic group whose rule matches bg1's attributes in the tenant, under a new block:
+ * Entra will make bg1 a member, so the guard refuses (issue 13); a rule that does not match
+ * is safe. */
+static void test_analyse_dynamic_group_rule(void **state)
+{
+    (void)state;
+    const char *rules[] = {"user.department -eq \"IT Operations\"",
+                           "user.department -eq \"Sales\""};
+    for (size_t k = 0; k < 2; k++) {
+        struct fixture fx;
+        if (open_tenant(&fx, json_array(), NULL, NULL) != 0)
+            skip();
+        json_t *acts = json_array();
+        json_t *g = json_pack("{s:s,s:[s],s:s,s:s,s:b,s:s,s:b}", "displayName", "IT dynamic",
+                              "groupTypes", "DynamicMembership", "membershipRule", rules[k],
+                              "membershipRuleProcessingState", "On", "mailEnabled", 0,
+                              "mailNickname", "itdyn", "securityEnabled", 1);
+        json_t *ga = request("POST", "groups", g, "$new:group:IT dynamic");
+        json_object_set_new(ga, "kind", json_string("group"));
+        json_array_append_new(acts, ga);
+        json_array_append_new(
+            acts,
+            request("POST", POL_PATH,
+                    policy(NULL, "Block IT",
+                           "{\"users\":{\"includeGroups\":[\"$new:group:IT dynamic\"]}}", NULL),
+                    "$new:conditionalAccessPolicy:Block IT"));
+        json_t *a = analyse(&fx, plan(acts, false), NULL);
+        assert_int_equal(json_array_size(RISKS(a)), k == 0 ? 1 : 0);
+        json_decref(a);
+        close_tenant(&fx);
+    }
+}
+
+/* Emptying the emergency access group (the plan removes bg1 from Finance, the emergency group)
+ * takes the protection away from bg1: refused, naming bg1 and the group (issue 13). */
+static void test_analyse_emergency_group_emptied(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    if (open_tenant(&fx, json_array(), NULL, NULL) != 0)
+        skip();
+    json_t *a = analyse(&fx, plan(json_array(), true), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 0);
+    json_decref(a);
+    json_t *acts = json_array();
+    json_array_append_new(acts,
+                          request("DELETE", "groups/" FINANCE "/members/" BG1 "/$ref", NULL, NULL));
+    a = analyse(&fx, plan(acts, true), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 1);
+    json_t *r = json_array_get(RISKS(a), 0);
+    assert_string_equal(FIELD(r, "reason"), "leaves the emergency access group");
+    assert_string_equal(FIELD(r, "group"), "Finance");
+    char *h = lockout_headline(r);
+    assert_non_null(strstr(h, "bg1@fabrikam.onmicrosoft.com"));
+    free(h);
+    json_decref(a);
+    close_tenant(&fx);
+}
+
+/* Deleting the emergency_access line: the tenant still excludes bg1 from every policy for all
+ * users, the configuration no longer declares it: the analysis names it (a plan warning). */
+static void test_analyse_undeclared_emergency(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    json_t *pols = json_array();
+    json_array_append_new(pols, policy("p1", "Block legacy",
+                                       "{\"users\":{\"includeUsers\":[\"All\"],\"excludeUsers\":"
+                                       "[\"" BG1 "\"]},\"clientAppTypes\":[\"other\"]}",
+                                       NULL));
+    json_array_append_new(pols, policy("p2", "MFA",
+                                       "{\"users\":{\"includeUsers\":[\"All\"],\"excludeUsers\":"
+                                       "[\"" BG1 "\",\"" ANN "\"]}}",
+                                       "{\"operator\":\"OR\",\"builtInControls\":[\"mfa\"]}"));
+    if (open_tenant(&fx, pols, NULL, NULL) != 0)
+        skip();
+    json_t *p = json_pack("{s:s,s:[],s:[]}", "format", "idpc-plan/1", "emergencyAccess", "actions");
+    json_t *a = analyse(&fx, p, NULL);
+    json_t *u = json_object_get(a, "undeclared");
+    assert_int_equal(json_array_size(u), 1); /* Ann is excluded from one policy only */
+    assert_non_null(strstr(json_string_value(json_array_get(u, 0)), "bg1@fabrikam"));
+    json_t *pl = json_pack("{s:[]}", "warnings");
+    lockout_record(pl, a);
+    assert_non_null(strstr(FIELD(json_array_get(json_object_get(pl, "warnings"), 0), "message"),
+                           "does not declare it with emergency_access"));
+    json_decref(pl);
+    json_decref(a);
+    /* declared: nothing to say */
+    a = analyse(&fx, plan(json_array(), false), NULL);
+    assert_int_equal(json_array_size(json_object_get(a, "undeclared")), 0);
+    json_decref(a);
+    close_tenant(&fx);
+}
+
+/* Microsoft's mandatory MFA on the admin portals (issue 13): an emergency account that can only
+ * do a password, excluded from everything (here: no policy at all), is reported at risk for the
+ * Microsoft Admin Portals -- as a risk already in the tenant, since the plan does not cause it;
+ * one with a FIDO2 key is not. */
+static void test_analyse_platform_mfa(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    if (open_tenant(&fx, json_array(), NULL, NULL) != 0)
+        skip();
+    json_t *p = plan(json_array(), false);
+    json_t *caps =
+        json_object_get(json_array_get(json_object_get(p, "emergencyAccess"), 0), "satisfies");
+    json_array_clear(caps);
+    json_array_append_new(caps, json_string("password"));
+    json_t *a = analyse(&fx, p, NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 0);
+    assert_int_equal(json_array_size(ALREADY(a)), 1);
+    json_t *r = json_array_get(ALREADY(a), 0);
+    assert_string_equal(FIELD(json_object_get(r, "scenario"), "app"), "Microsoft Admin Portals");
+    assert_non_null(strstr(FIELD(json_array_get(json_object_get(r, "policies"), 0), "name"),
+                           "Microsoft-enforced MFA"));
+    json_decref(a);
+    a = analyse(&fx, plan(json_array(), false), NULL); /* satisfies fido2 */
+    assert_int_equal(json_array_size(RISKS(a)) + json_array_size(ALREADY(a)), 0);
+    json_decref(a);
+    close_tenant(&fx);
+}
+
 static void test_texts(void **state)
 {
     (void)state;
@@ -673,6 +869,11 @@ int main(void)
         cmocka_unit_test(test_analyse_already_at_risk),
         cmocka_unit_test(test_analyse_global_admins),
         cmocka_unit_test(test_analyse_pim),
+        cmocka_unit_test(test_analyse_deep_nesting),
+        cmocka_unit_test(test_analyse_dynamic_group_rule),
+        cmocka_unit_test(test_analyse_emergency_group_emptied),
+        cmocka_unit_test(test_analyse_undeclared_emergency),
+        cmocka_unit_test(test_analyse_platform_mfa),
         cmocka_unit_test(test_texts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

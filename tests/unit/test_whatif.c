@@ -83,7 +83,8 @@ static const char *eval_reason(const char *cond, const struct whatif_signin *s)
     char err[256];
     if (whatif_evaluate(&in, s, &r, err, sizeof(err)) != 0)
         fail_msg("evaluate failed: %s", err);
-    assert_int_equal(r.n, 1);
+    /* one policy, plus the platform-enforced MFA of the admin portals when they are the target */
+    assert_true(r.n == 1 || (r.n == 2 && r.policies[1].platform));
     const char *out = NULL;
     if (!r.policies[0].applies) {
         snprintf(buf, sizeof(buf), "%s", r.policies[0].reason);
@@ -530,6 +531,155 @@ static void test_client_apps(void **state)
     s.client_app = NULL; /* not specified: only policies for all client apps */
     RULED_OUT(legacy, &s, "clientApp");
     APPLIES("{\"clientAppTypes\":[\"All\"]}", &s);
+}
+
+/* easSupported: Exchange ActiveSync on the platforms it supports only ("Conditional Access:
+ * Conditions", Client apps) -- not Linux, macOS or an unknown platform. */
+static void test_client_apps_eas_supported_platforms(void **state)
+{
+    (void)state;
+    const char *eas = "{\"clientAppTypes\":[\"easSupported\"]}";
+    struct whatif_signin s = base();
+    s.client_app = "exchangeActiveSync";
+    s.platform = "android";
+    APPLIES(eas, &s);
+    s.platform = "iOS";
+    APPLIES(eas, &s);
+    s.platform = "linux";
+    RULED_OUT(eas, &s, "clientApp");
+    s.platform = "macOS";
+    RULED_OUT(eas, &s, "clientApp");
+    s.platform = NULL;
+    RULED_OUT(eas, &s, "clientApp");
+}
+
+/* Legacy clients cannot perform MFA or present a device ("Block legacy authentication with
+ * Conditional Access"): a policy requiring a control they cannot meet blocks them, with the
+ * reason; a browser gets the grant. */
+static void test_legacy_client_cannot_satisfy(void **state)
+{
+    (void)state;
+    struct whatif_inputs in;
+    whatif_inputs_init(&in);
+    add_policy(&in, "MFA for everyone", NULL, NULL, NULL, NULL);
+    struct whatif_result r;
+    struct whatif_signin s = base();
+    evaluate(&in, &s, &r);
+    assert_int_equal(r.grant, WHATIF_GRANT);
+    assert_null(r.unsatisfiable);
+    whatif_result_free(&r);
+    const char *legacy[] = {"exchangeActiveSync", "other"};
+    for (size_t i = 0; i < 2; i++) {
+        s.client_app = legacy[i];
+        evaluate(&in, &s, &r);
+        assert_int_equal(r.grant, WHATIF_BLOCK);
+        assert_controls(&r, "block");
+        assert_non_null(r.unsatisfiable);
+        assert_non_null(strstr(r.unsatisfiable, "legacy authentication"));
+        assert_non_null(strstr(r.unsatisfiable, "MFA for everyone"));
+        json_t *j = whatif_result_to_json(&r);
+        assert_string_equal(json_string_value(json_object_get(j, "result")), "block");
+        assert_non_null(json_object_get(j, "unsatisfiable"));
+        json_decref(j);
+        whatif_result_free(&r);
+    }
+    whatif_inputs_fini(&in);
+}
+
+/* Device code flow: the signing-in device presents no device state ("Authentication flows in
+ * Conditional Access"): a device control cannot be met, MFA can; one of them under OR suffices. */
+static void test_device_code_flow_device_controls(void **state)
+{
+    (void)state;
+    struct whatif_inputs in;
+    whatif_inputs_init(&in);
+    add_policy(&in, "compliant", NULL, NULL,
+               "{\"operator\":\"OR\",\"builtInControls\":[\"compliantDevice\"]}", NULL);
+    struct whatif_result r;
+    struct whatif_signin s = base();
+    s.auth_flow = "deviceCodeFlow";
+    evaluate(&in, &s, &r);
+    assert_int_equal(r.grant, WHATIF_BLOCK);
+    assert_non_null(strstr(r.unsatisfiable, "device code flow"));
+    whatif_result_free(&r);
+    whatif_inputs_fini(&in);
+
+    whatif_inputs_init(&in);
+    add_policy(&in, "compliant or MFA", NULL, NULL,
+               "{\"operator\":\"OR\",\"builtInControls\":[\"compliantDevice\",\"mfa\"]}", NULL);
+    evaluate(&in, &s, &r);
+    assert_int_equal(r.grant, WHATIF_GRANT);
+    assert_null(r.unsatisfiable);
+    whatif_result_free(&r);
+    whatif_inputs_fini(&in);
+}
+
+/* "After March 2026, Microsoft will stop enforcing require approved client app control, and it
+ * will be as if this grant isn't selected" (Migrate approved client app to application
+ * protection policy). */
+static void test_approved_app_not_enforced(void **state)
+{
+    (void)state;
+    struct whatif_inputs in;
+    whatif_inputs_init(&in);
+    add_policy(&in, "approved or protected", NULL, NULL,
+               "{\"operator\":\"OR\",\"builtInControls\":[\"approvedApplication\","
+               "\"compliantApplication\"]}",
+               NULL);
+    struct whatif_result r;
+    struct whatif_signin s = base();
+    evaluate(&in, &s, &r);
+    assert_int_equal(r.grant, WHATIF_GRANT);
+    assert_controls(&r, "compliantApplication");
+    const char *approved_only[] = {"approvedApplication", NULL};
+    assert_false(whatif_can_satisfy(&r, approved_only));
+    whatif_result_free(&r);
+    whatif_inputs_fini(&in);
+
+    whatif_inputs_init(&in);
+    add_policy(&in, "approved only", NULL, NULL,
+               "{\"operator\":\"OR\",\"builtInControls\":[\"approvedApplication\"]}", NULL);
+    evaluate(&in, &s, &r);
+    assert_int_equal(r.grant, WHATIF_ALLOW);
+    whatif_result_free(&r);
+    whatif_inputs_fini(&in);
+}
+
+/* Mandatory MFA for the Azure portal, the Entra admin center and the Intune admin center
+ * ("Mandatory Microsoft Entra multifactor authentication"): with no policy at all, and for a
+ * user every policy excludes, the portals still require MFA; other apps do not. */
+static void test_platform_mfa_admin_portals(void **state)
+{
+    (void)state;
+    struct whatif_inputs in;
+    whatif_inputs_init(&in);
+    add_policy(&in, "MFA except ada", NULL,
+               "{\"users\":{\"includeUsers\":[\"All\"],\"excludeUsers\":[\"ada@contoso.com\"]}}",
+               NULL, NULL);
+    struct whatif_result r;
+    struct whatif_signin s = base();
+    evaluate(&in, &s, &r);
+    assert_int_equal(r.grant, WHATIF_ALLOW);
+    whatif_result_free(&r);
+    const char *apps[] = {PORTAL, "MicrosoftAdminPortals"};
+    for (size_t i = 0; i < 2; i++) {
+        s.app = apps[i];
+        evaluate(&in, &s, &r);
+        assert_int_equal(r.grant, WHATIF_GRANT);
+        assert_controls(&r, "mfa");
+        assert_int_equal(r.n, 2);
+        assert_true(r.policies[1].platform);
+        assert_true(r.policies[1].applies);
+        const char *pw[] = {"password", NULL};
+        assert_false(whatif_can_satisfy(&r, pw));
+        whatif_result_free(&r);
+    }
+    s.service_principal = "sync";
+    s.user = NULL;
+    evaluate(&in, &s, &r);
+    assert_int_equal(r.n, 1); /* workload identities do not sign in to portals with MFA */
+    whatif_result_free(&r);
+    whatif_inputs_fini(&in);
 }
 
 /* what-if-tool.md: conditions not given "are assumed to be set to none". */
@@ -1075,6 +1225,11 @@ int main(void)
         cmocka_unit_test(test_signin_from_json),
         cmocka_unit_test(test_signin_needs_one_target),
         cmocka_unit_test(test_collect_shapes),
+        cmocka_unit_test(test_client_apps_eas_supported_platforms),
+        cmocka_unit_test(test_legacy_client_cannot_satisfy),
+        cmocka_unit_test(test_device_code_flow_device_controls),
+        cmocka_unit_test(test_approved_app_not_enforced),
+        cmocka_unit_test(test_platform_mfa_admin_portals),
         cmocka_unit_test(test_export_quirks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
