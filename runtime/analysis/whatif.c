@@ -426,12 +426,14 @@ static void resolve_app(const char *app, struct app_target *t)
 #define PLATFORM_MFA_NAME                                                                          \
     "Microsoft-enforced MFA (Azure portal, Microsoft Entra admin center, Intune admin center)"
 
-static void platform_mfa(struct whatif_result *r, const struct app_target *t)
+static bool platform_mfa_applies(const struct app_target *t)
 {
-    bool portal = whatif_eq(t->id, "c44b4083-3bb0-49c1-b47d-974e53cbdf3c") ||
-                  whatif_eq(t->group, "MicrosoftAdminPortals");
-    if (!portal)
-        return;
+    return whatif_eq(t->id, "c44b4083-3bb0-49c1-b47d-974e53cbdf3c") ||
+           whatif_eq(t->group, "MicrosoftAdminPortals");
+}
+
+static void platform_mfa(struct whatif_result *r)
+{
     json_t *body =
         json_pack("{s:s,s:s,s:{s:s,s:[s]}}", "displayName", PLATFORM_MFA_NAME, "state", "enabled",
                   "grantControls", "operator", "OR", "builtInControls", "mfa");
@@ -1077,10 +1079,7 @@ int whatif_evaluate(const struct whatif_inputs *in, const struct whatif_signin *
         evaluate_policy(p, s, &uc, &t, &lc, pr);
         whatif_policy_grant(in, p, pr);
     }
-    if (!s->service_principal)
-        platform_mfa(out, &t);
-    whatif_combine(out);
-    whatif_client_limits(out, s);
+    whatif_finish(out, whatif_signin_extras(s));
     free(uc.role_keys);
     free(lc.hits);
     return 0;
@@ -1088,6 +1087,34 @@ int whatif_evaluate(const struct whatif_inputs *in, const struct whatif_signin *
 
 /* ---------------------------------------------------------------------------------------- */
 /* By part, for the compiled evaluator (whatif_compiled.c)                                  */
+
+unsigned whatif_signin_extras(const struct whatif_signin *s)
+{
+    unsigned x = 0;
+    struct app_target t;
+    resolve_app(s->app, &t);
+    if (!s->service_principal && platform_mfa_applies(&t))
+        x |= WHATIF_EXTRA_PLATFORM_MFA;
+    if (whatif_eq(s->client_app, "exchangeActiveSync") ||
+        whatif_eq(s->client_app, "easSupported") || whatif_eq(s->client_app, "other"))
+        x |= WHATIF_EXTRA_LEGACY_CLIENT;
+    if (whatif_eq(s->auth_flow, "deviceCodeFlow"))
+        x |= WHATIF_EXTRA_DEVICE_CODE;
+    return x;
+}
+
+void whatif_finish(struct whatif_result *out, unsigned extras)
+{
+    if (extras & WHATIF_EXTRA_PLATFORM_MFA)
+        platform_mfa(out);
+    whatif_combine(out);
+    /* whatif_client_limits reads only the client type and the flow, which the extras keep */
+    struct whatif_signin s;
+    memset(&s, 0, sizeof(s));
+    s.client_app = extras & WHATIF_EXTRA_LEGACY_CLIENT ? "other" : NULL;
+    s.auth_flow = extras & WHATIF_EXTRA_DEVICE_CODE ? "deviceCodeFlow" : NULL;
+    whatif_client_limits(out, &s);
+}
 
 int whatif_signin_check(const struct whatif_signin *s, char *err, size_t errlen)
 {

@@ -32,6 +32,7 @@ struct part_memo {
 struct whatif_compiled {
     const struct whatif_inputs *in;
     size_t npolicies, words;
+    size_t kw; /* words of a set key: the policy bits, then one word of whatif_signin_extras() */
     uint64_t *enabled;
     struct part_memo parts[WHATIF_PARTS];
     struct strbuf key;
@@ -52,8 +53,9 @@ struct whatif_compiled *whatif_compile(const struct whatif_inputs *in)
     c->words = (c->npolicies + 63) / 64;
     if (c->words == 0)
         c->words = 1;
+    c->kw = c->words + 1;
     c->enabled = xcalloc(c->words, sizeof(uint64_t));
-    c->applies = xcalloc(c->words, sizeof(uint64_t));
+    c->applies = xcalloc(c->kw, sizeof(uint64_t));
     for (size_t i = 0; i < c->npolicies; i++)
         if (whatif_policy_state(json_array_get(in->policies, i)) == WHATIF_ENABLED)
             c->enabled[i / 64] |= 1ull << (i % 64);
@@ -157,6 +159,7 @@ long whatif_compiled_eval(struct whatif_compiled *c, const struct whatif_signin 
         for (size_t w = 0; w < c->words; w++)
             c->applies[w] &= row[w];
     }
+    c->applies[c->words] = whatif_signin_extras(s);
     c->signins++;
     return (long)set_number(c, c->applies);
 }
@@ -176,7 +179,7 @@ static size_t set_number(struct whatif_compiled *c, const uint64_t *bits)
         size_t cap = c->tcap ? c->tcap * 2 : 64;
         unsigned *t = xcalloc(cap, sizeof(*t));
         for (size_t i = 0; i < c->nsets; i++) {
-            size_t j = set_hash(c->set_bits + i * c->words, c->words) & (cap - 1);
+            size_t j = set_hash(c->set_bits + i * c->kw, c->kw) & (cap - 1);
             while (t[j])
                 j = (j + 1) & (cap - 1);
             t[j] = (unsigned)i + 1;
@@ -185,16 +188,16 @@ static size_t set_number(struct whatif_compiled *c, const uint64_t *bits)
         c->table = t;
         c->tcap = cap;
     }
-    size_t bytes = c->words * sizeof(uint64_t);
-    size_t j = set_hash(bits, c->words) & (c->tcap - 1);
+    size_t bytes = c->kw * sizeof(uint64_t);
+    size_t j = set_hash(bits, c->kw) & (c->tcap - 1);
     for (; c->table[j]; j = (j + 1) & (c->tcap - 1))
-        if (memcmp(c->set_bits + (c->table[j] - 1) * c->words, bits, bytes) == 0)
+        if (memcmp(c->set_bits + (c->table[j] - 1) * c->kw, bits, bytes) == 0)
             return c->table[j] - 1;
     if (c->nsets == c->setcap) {
         c->setcap = c->setcap ? c->setcap * 2 : 16;
         c->set_bits = xrealloc(c->set_bits, c->setcap * bytes);
     }
-    memcpy(c->set_bits + c->nsets * c->words, bits, bytes);
+    memcpy(c->set_bits + c->nsets * c->kw, bits, bytes);
     c->table[j] = (unsigned)c->nsets + 1;
     return c->nsets++;
 }
@@ -202,7 +205,7 @@ static size_t set_number(struct whatif_compiled *c, const uint64_t *bits)
 void whatif_compiled_result(const struct whatif_compiled *c, size_t set, struct whatif_result *out)
 {
     memset(out, 0, sizeof(*out));
-    const uint64_t *bits = set < c->nsets ? c->set_bits + set * c->words : NULL;
+    const uint64_t *bits = set < c->nsets ? c->set_bits + set * c->kw : NULL;
     out->policies = xcalloc(c->npolicies + 1, sizeof(*out->policies));
     for (size_t i = 0; i < c->npolicies; i++) {
         const json_t *p = json_array_get(c->in->policies, i);
@@ -216,7 +219,7 @@ void whatif_compiled_result(const struct whatif_compiled *c, size_t set, struct 
         if (pr->applies) /* only applying policies count in the combination */
             whatif_policy_grant(c->in, p, pr);
     }
-    whatif_combine(out);
+    whatif_finish(out, bits ? (unsigned)bits[c->words] : 0);
 }
 
 size_t whatif_compiled_signins(const struct whatif_compiled *c)

@@ -52,6 +52,17 @@ enum whatif_part {
 
 /* The sign-in checks of whatif_evaluate (one target, a user, valid context and country). */
 int whatif_signin_check(const struct whatif_signin *s, char *err, size_t errlen);
+/* What besides the applying policies decides a result: Microsoft's own MFA for the admin
+ * portals, and the client's limits (docs/whatif.md). whatif_evaluate and the compiled evaluator
+ * both finish a result through whatif_finish, so the rules live in one place. */
+enum {
+    WHATIF_EXTRA_PLATFORM_MFA = 1u << 0,  /* the admin portals, not a service principal */
+    WHATIF_EXTRA_LEGACY_CLIENT = 1u << 1, /* exchangeActiveSync, easSupported, other */
+    WHATIF_EXTRA_DEVICE_CODE = 1u << 2,   /* the device code flow */
+};
+unsigned whatif_signin_extras(const struct whatif_signin *s);
+/* Adds the platform entry, combines, and applies the client's limits. */
+void whatif_finish(struct whatif_result *out, unsigned extras);
 /* Sets bit i of ok[] (one bit per policy of in->policies, (n + 63) / 64 words) when policy i
  * passes the conditions of `part` for `s`; -1 with err when the sign-in is malformed. */
 int whatif_part_eval(const struct whatif_inputs *in, enum whatif_part part,
