@@ -1144,8 +1144,8 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     json_object_set_new(plan, "config",
                         json_pack("{s:o,s:s?}", "paths", paths, "tenant", m->tenant));
     json_object_set_new(plan, "tenant",
-                        json_pack("{s:s,s:s?,s:s}", "id", b->tenant_id, "domain", b->default_domain,
-                                  "backend", b->display));
+                        json_pack("{s:s,s:s?,s:s?,s:s}", "id", b->tenant_id, "domain",
+                                  b->default_domain, "cloud", b->cloud, "backend", b->reopen));
     json_object_set_new(plan, "emergencyAccess", emergency_json(&bd));
     json_object_set_new(plan, "summary", json_object());
     json_object_set_new(plan, "actions", bd.actions);
