@@ -13,11 +13,15 @@
  * edits, updateAllowedCombinations, PIM schedule requests, and the refusals a plan must respect
  * (a trusted location cannot be deleted, a referenced location or strength cannot be deleted, a
  * policy cannot reference a location, strength or group that does not exist). */
+/* realpath() is XSI (POSIX.1-2008 with the X/Open System Interfaces) */
+#define _XOPEN_SOURCE 700
 #include "runtime/tenant/backend.h"
 #include "runtime/tenant/backend_file.h"
 #include "compiler/strmap.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -26,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,8 +53,9 @@ struct ftop {
 };
 
 struct fdoc {
-    char *path;
-    char *lockpath;
+    char *path;     /* as given: messages and derived ids */
+    char *real;     /* the file itself (symbolic links resolved): read, written, locked */
+    char *lockpath; /* real + ".lock": two names of one file take one lock */
     int lockfd;
     bool loaded;
     char *text;
@@ -353,7 +359,7 @@ static int doc_load(struct fdoc *d, struct backend_error *err)
 {
     if (d->loaded)
         return 0;
-    int rc = util_read_file(d->path, &d->text, &d->len);
+    int rc = util_read_file(d->real, &d->text, &d->len);
     if (rc != 0) {
         backend_error_set(err, 0, NULL, "cannot read tenant snapshot '%s': %s", d->path,
                           strerror(rc));
@@ -729,6 +735,49 @@ char *backend_file_new_id(struct backend *b, const char *path, const json_t *bod
 /* ------------------------------------------------------------------------------------------ */
 /* Lock and commit                                                                              */
 
+/* The directory part and the file name of a path (new strings). */
+static void split_path(const char *path, char **dir, char **base)
+{
+    char *a = xstrdup(path), *b = xstrdup(path);
+    *dir = xstrdup(dirname(a));
+    *base = xstrdup(basename(b));
+    free(a);
+    free(b);
+}
+
+/* Temporary files "<file>.tmp.<pid>" are written by commit and renamed over the snapshot; one is
+ * left only when a run was killed between the two. Under the lock no other commit of this file
+ * is under way, so every such file is a leftover: remove it and say so. */
+static void remove_leftovers(struct fdoc *d)
+{
+    char *dir, *base;
+    split_path(d->real, &dir, &base);
+    char *prefix = xasprintf("%s.tmp.", base);
+    size_t plen = strlen(prefix);
+    DIR *dh = opendir(dir);
+    struct dirent *e;
+    while (dh && (e = readdir(dh)) != NULL) {
+        if (strncmp(e->d_name, prefix, plen) != 0 || !e->d_name[plen] ||
+            strspn(e->d_name + plen, "0123456789") != strlen(e->d_name + plen))
+            continue;
+        char *p = xasprintf("%s/%s", dir, e->d_name);
+        if (unlink(p) == 0)
+            fprintf(stderr,
+                    "idpc: removed '%s', a temporary file left by an interrupted write of the "
+                    "tenant snapshot (the snapshot itself is whole)\n",
+                    p);
+        else
+            fprintf(stderr, "idpc: warning: cannot remove '%s', left by an interrupted write: %s\n",
+                    p, strerror(errno));
+        free(p);
+    }
+    if (dh)
+        closedir(dh);
+    free(prefix);
+    free(dir);
+    free(base);
+}
+
 static int f_lock(struct backend *b, struct backend_error *err)
 {
     struct fdoc *d = b->impl;
@@ -749,6 +798,7 @@ static int f_lock(struct backend *b, struct backend_error *err)
         return -1;
     }
     d->lockfd = fd;
+    remove_leftovers(d);
     /* Someone may have committed between our first read and the lock: read again. */
     doc_unload(d);
     return doc_load(d, err);
@@ -821,6 +871,66 @@ char *backend_file_serialize(struct backend *b)
     return strbuf_detach(&sb);
 }
 
+/* Writes the snapshot as a reader must see it: whole or not at all. The text goes to
+ * "<file>.tmp.<pid>" beside the real file, created with the snapshot's mode (a 0600 snapshot
+ * stays 0600), is fsync'ed, renamed over the real file (a symbolic link keeps pointing at it), and
+ * the directory is fsync'ed so that the rename survives a crash. 0 or an errno value. */
+static int write_snapshot(struct fdoc *d, const char *text, size_t len)
+{
+    struct stat st;
+    mode_t mode = 0644;
+    if (stat(d->real, &st) == 0)
+        mode = st.st_mode & 07777;
+    char *tmp = xasprintf("%s.tmp.%ld", d->real, (long)getpid());
+    int e = 0;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0) {
+        e = errno;
+        free(tmp);
+        return e;
+    }
+    if (fchmod(fd, mode) != 0) /* the umask may have taken bits away */
+        e = errno;
+    for (size_t off = 0; !e && off < len;) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            e = errno;
+        else
+            off += (size_t)w;
+    }
+    if (!e && fsync(fd) != 0)
+        e = errno;
+    if (close(fd) != 0 && !e)
+        e = errno;
+    /* test only (docs/runtime.md): stop here, the new text written, the rename not yet done */
+    const char *pause = getenv("IDPC_TEST_COMMIT_PAUSE");
+    if (!e && pause && *pause)
+        sleep((unsigned)strtoul(pause, NULL, 10));
+    if (!e && rename(tmp, d->real) != 0)
+        e = errno;
+    if (e) {
+        unlink(tmp);
+        free(tmp);
+        return e;
+    }
+    free(tmp);
+    char *dir, *base;
+    split_path(d->real, &dir, &base);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        if (fsync(dfd) != 0 && errno != EINVAL) /* some file systems cannot sync a directory */
+            e = errno;
+        close(dfd);
+    }
+    free(dir);
+    free(base);
+    return e;
+}
+
 static int f_commit(struct backend *b, struct backend_error *err)
 {
     struct fdoc *d = b->impl;
@@ -830,11 +940,16 @@ static int f_commit(struct backend *b, struct backend_error *err)
     int rc = 0;
     if (dirty && d->loaded) {
         char *text = backend_file_serialize(b);
-        int e = util_write_file_atomic(d->path, text, strlen(text));
+        int e = write_snapshot(d, text, strlen(text));
         free(text);
         if (e != 0) {
-            backend_error_set(err, 0, NULL, "cannot write tenant snapshot '%s': %s", d->path,
-                              strerror(e));
+            if (strcmp(d->path, d->real) != 0)
+                backend_error_set(err, 0, NULL,
+                                  "cannot write tenant snapshot '%s' (the file %s): %s", d->path,
+                                  d->real, strerror(e));
+            else
+                backend_error_set(err, 0, NULL, "cannot write tenant snapshot '%s': %s", d->path,
+                                  strerror(e));
             rc = -1;
         }
     }
@@ -851,6 +966,7 @@ static void f_close(struct backend *b)
     doc_unload(d);
     strmap_fini(&d->by_path);
     free(d->path);
+    free(d->real);
     free(d->lockpath);
     free(d);
     b->impl = NULL;
@@ -875,7 +991,12 @@ int backend_file_open(struct backend *b, const char *arg, struct backend_error *
     }
     struct fdoc *d = xcalloc(1, sizeof(*d));
     d->path = xstrdup(arg);
-    d->lockpath = xasprintf("%s.lock", arg);
+    /* a snapshot reached through a symbolic link is the file it points at: read, write and lock
+     * that file, so that two names of one snapshot share one lock and a commit leaves the link */
+    d->real = realpath(arg, NULL);
+    if (!d->real)
+        d->real = xstrdup(arg);
+    d->lockpath = xasprintf("%s.lock", d->real);
     d->lockfd = -1;
     strmap_init(&d->by_path, false);
     b->ops = &file_ops;
