@@ -296,14 +296,116 @@ struct loading {
     bool have_format, have_coll;
 };
 
-/* A member of "collections": an array is decoded item by item (validated, then freed), any other
- * value whole; only its span is kept. */
+/* The paths that hold one object (docs/tenant-format.md); every other path is a collection. */
+static bool is_singleton(const char *key)
+{
+    static const char *const singletons[] = {
+        "policies/authenticationMethodsPolicy",
+        "policies/authorizationPolicy",
+        "policies/identitySecurityDefaultsEnforcementPolicy",
+    };
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(singletons); i++)
+        if (strcmp(key, singletons[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The collections docs/tenant-format.md lists (and groups/{id}/members|owners): each must be an
+ * array. Other paths are kept as they are (an array's objects must still have distinct ids). */
+static bool is_known_collection(const char *key)
+{
+    static const char *const known[] = {
+        "organization",
+        "users",
+        "groups",
+        "servicePrincipals",
+        "subscribedSkus",
+        "roleManagement/directory/roleDefinitions",
+        "roleManagement/directory/roleAssignments",
+        "roleManagement/directory/roleEligibilitySchedules",
+        "identity/conditionalAccess/policies",
+        "identity/conditionalAccess/namedLocations",
+        "identity/conditionalAccess/authenticationContextClassReferences",
+        "policies/authenticationStrengthPolicies",
+        "groupSettings",
+        "groupSettingTemplates",
+        "identityGovernance/termsOfUse/agreements",
+    };
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(known); i++)
+        if (strcmp(key, known[i]) == 0)
+            return true;
+    if (strncmp(key, "groups/", 7) == 0) {
+        const char *slash = strchr(key + 7, '/');
+        return slash && slash > key + 7 &&
+               (strcmp(slash, "/members") == 0 || strcmp(slash, "/owners") == 0);
+    }
+    return false;
+}
+
+struct item_check {
+    struct cursor *c;
+    const char *key;
+    bool objects;      /* every item must be an object */
+    struct strmap ids; /* id → offset of the item that has it */
+};
+
+/* Each item of a collection is an object, and no two items have the same id (ignoring case, as
+ * Graph's ids are GUIDs): a duplicate would hide an object from the plan, which would then create
+ * it again. */
+static bool check_item(json_t *item, size_t start, size_t end, void *ctx)
+{
+    (void)end;
+    struct item_check *ic = ctx;
+    if (!json_is_object(item)) {
+        if (!ic->objects)
+            return true;
+        fail_at(ic->c, start,
+                "not a valid tenant snapshot: collection \"%s\": an item is not a JSON object",
+                ic->key);
+        return false;
+    }
+    const char *id = json_string_value(json_object_get(item, "id"));
+    if (!id)
+        return true;
+    size_t first = strmap_put_first(&ic->ids, id, start);
+    if (first != start) {
+        unsigned line, col;
+        line_col(ic->c->s, first, &line, &col);
+        fail_at(ic->c, start,
+                "not a valid tenant snapshot: collection \"%s\": duplicate id \"%s\" (the first "
+                "object with it is at line %u, column %u); each object must appear once",
+                ic->key, id, line, col);
+        return false;
+    }
+    return true;
+}
+
+/* A member of "collections": a collection must be an array of objects with distinct ids, decoded
+ * item by item (each validated, then freed); a singleton must be an object. Only the value's span
+ * is kept. */
 static int load_collection(struct cursor *c, const char *key, void *ctx)
 {
     struct loading *ld = ctx;
     size_t vstart = c->pos;
+    bool singleton = is_singleton(key), known = is_known_collection(key);
+    if (known && !peek(c, '['))
+        return fail_at(
+            c, vstart,
+            "not a valid tenant snapshot: collection \"%s\" must be a JSON array (of the "
+            "objects Graph lists); found %s",
+            key, peek(c, '{') ? "an object" : "another value");
+    if (singleton && !peek(c, '{'))
+        return fail_at(
+            c, vstart,
+            "not a valid tenant snapshot: \"%s\" must be a JSON object (Graph returns one "
+            "object)",
+            key);
     if (peek(c, '[')) {
-        if (step_array(c, NULL, NULL) != 0)
+        struct item_check ic = {.c = c, .key = key, .objects = known};
+        strmap_init(&ic.ids, true);
+        int rc = step_array(c, check_item, &ic);
+        strmap_fini(&ic.ids);
+        if (rc != 0 || c->emsg)
             return -1;
     } else {
         json_t *v = decode(c);
