@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates a large configuration and a matching file-tenant snapshot for the plan benchmark.
 
-  gen.py OUTDIR [--policies 195] [--locations 2000] [--users 50000] [--groups 10000]
+  gen.py OUTDIR [--policies 195] [--locations 195] [--users 50000] [--groups 10000]
 
 Writes OUTDIR/config/*.idp and OUTDIR/tenant.json. The tenant holds every user and group (each
 group with a few members), every named location and policy of the configuration, mostly in sync
@@ -25,7 +25,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--policies", type=int, default=195)
-    ap.add_argument("--locations", type=int, default=2000)
+    ap.add_argument("--locations", type=int, default=195)  # Entra allows 195 named locations
     ap.add_argument("--users", type=int, default=50000)
     ap.add_argument("--groups", type=int, default=10000)
     a = ap.parse_args()
