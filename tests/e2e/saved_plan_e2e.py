@@ -297,7 +297,7 @@ def scenario_unchanged_applies(tmp):
     rc, out, err = run(["apply", p, "--tenant", "file:" + t])
     check(rc == 1, "re-applying is refused", out + err)
     first = err.splitlines()[0]
-    check(first.startswith("idpc apply: this plan has already been applied, or the tenant changed "
+    check(first.startswith("idpc apply: error: this plan has already been applied, or the tenant changed "
                            "the same way"), "the first line says it was applied already", err)
     check(len(err.splitlines()) > 1, "details follow", err)
     names = [l for l in err.splitlines()[1:] if '"CA007' in l]

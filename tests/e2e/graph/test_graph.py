@@ -189,7 +189,7 @@ def t_saved(ctx, a):
         p = E.idpc(ctx, ["apply", plan_file], env, expect=1, name="saved-again", cwd=job)
         first = p.stderr.splitlines()[0] if p.stderr else ""
         lines = [l for l in p.stderr.splitlines() if not l.startswith("graph: ")]
-        E.check(lines and lines[0].startswith("idpc apply: this plan has already been applied"),
+        E.check(lines and lines[0].startswith("idpc apply: error: this plan has already been applied"),
                 "re-applying says so on its first line: %r" % (lines[:1] or first))
         # another tenant's credentials: the identity check refuses before any write
         emu.clear_log()
