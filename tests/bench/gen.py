@@ -28,13 +28,16 @@ def main():
     ap.add_argument("--locations", type=int, default=195)  # Entra allows 195 named locations
     ap.add_argument("--users", type=int, default=50000)
     ap.add_argument("--groups", type=int, default=10000)
+    ap.add_argument("--ranges", type=int, default=3, help="IP ranges per location (at most 2000)")
     a = ap.parse_args()
     os.makedirs(os.path.join(a.out, "config"), exist_ok=True)
 
     upn = lambda i: "user%05d@bench.example.com" % i
     gname = lambda i: "Group %05d" % i
     lname = lambda i: "Site %04d" % i
-    cidr = lambda i, k: "52.%d.%d.0/24" % ((i * 4 + k) // 256, (i * 4 + k) % 256)
+    stride = max(4, a.ranges)
+    cidr = lambda i, k: "%d.%d.%d.0/24" % (52 + (i * stride + k) // 65536,
+                                           (i * stride + k) // 256 % 256, (i * stride + k) % 256)
 
     # ---- configuration ----
     with open(os.path.join(a.out, "config", "tenant.idp"), "w") as f:
@@ -43,7 +46,7 @@ def main():
         f.write("manage exclusively policies, locations\n")
     with open(os.path.join(a.out, "config", "locations.idp"), "w") as f:
         for i in range(a.locations):
-            f.write('location "%s" {\n  ip %s\n}\n\n' % (lname(i), ", ".join('"%s"' % cidr(i, k) for k in range(3))))
+            f.write('location "%s" {\n  ip %s\n}\n\n' % (lname(i), ", ".join('"%s"' % cidr(i, k) for k in range(a.ranges))))
     with open(os.path.join(a.out, "config", "policies.idp"), "w") as f:
         for i in range(a.policies):
             f.write('policy "CA%03d: Require MFA for group block %d" {\n' % (i, i))
@@ -84,7 +87,7 @@ def main():
              "displayName": "User %05d" % ((i * 5 + k) % a.users)} for k in range(5)]
     locations = []
     for i in range(a.locations):
-        ranges = [cidr(i, k) for k in range(3 if i % 20 else 2)]
+        ranges = [cidr(i, k) for k in range(a.ranges if i % 20 else a.ranges - 1)]
         locations.append({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": gid("l", i),
                           "displayName": lname(i), "modifiedDateTime": "2023-01-01T00:00:00Z",
                           "createdDateTime": "2023-01-01T00:00:00Z", "isTrusted": False,
