@@ -72,7 +72,7 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	@scripts/deps.sh ci
 	CC=clang cmake -S . -B build-fuzz -DIDPC_FUZZ=ON -DIDPC_SANITIZE=ON -DIDPC_TESTS=OFF
-	cmake --build build-fuzz -j$(JOBS) --target fuzz_parse fuzz_rule
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_parse fuzz_check fuzz_rule fuzz_snapshot fuzz_plan
 	scripts/run-fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
 # The benchmark (tests/bench/bench.py: validate, plan and coverage against jq and jansson on

@@ -55,18 +55,28 @@ static int execute(const json_t *plan, struct backend *b, bool color)
     int rc = CLI_EXIT_OK;
     if (crc != 0) {
         cli_error("apply", "%s", err.message);
+        cli_error("apply",
+                  "%s: NOTHING WAS SAVED: the %zu change%s above %s not in the tenant, which is "
+                  "as it was before this apply",
+                  b->display, applied, applied == 1 ? "" : "s", applied == 1 ? "is" : "are");
         rc = CLI_EXIT_ERROR;
     }
     if (arc != 0) {
         const json_t *f = json_object_get(report, "failed");
         fputc('\n', stderr);
-        cli_error("apply",
-                  "failed at step %zu of %zu: %s: %s\n"
-                  "%zu change%s applied, %zu not applied. The tenant keeps what was applied;\n"
-                  "run `idpc plan` to see what remains and `idpc apply` again to converge.",
-                  applied + 1, total, json_string_value(json_object_get(f, "description")),
-                  json_string_value(json_object_get(f, "error")), applied,
-                  applied == 1 ? " was" : "s were", total - applied);
+        if (crc == 0)
+            cli_error("apply",
+                      "failed at step %zu of %zu: %s: %s\n"
+                      "%zu change%s applied, %zu not applied. The tenant keeps what was "
+                      "applied;\nrun `idpc plan` to see what remains and `idpc apply` again to "
+                      "converge.",
+                      applied + 1, total, json_string_value(json_object_get(f, "description")),
+                      json_string_value(json_object_get(f, "error")), applied,
+                      applied == 1 ? " was" : "s were", total - applied);
+        else
+            cli_error("apply", "failed at step %zu of %zu: %s: %s", applied + 1, total,
+                      json_string_value(json_object_get(f, "description")),
+                      json_string_value(json_object_get(f, "error")));
         rc = CLI_EXIT_ERROR;
     } else if (rc == 0) {
         struct plan_summary s;
@@ -79,84 +89,115 @@ static int execute(const json_t *plan, struct backend *b, bool color)
     return rc;
 }
 
-/* A saved plan made with --allow-lockout-risk is applied as reviewed (and says so); any other
- * saved plan is checked again against the tenant as it is now. */
-static int recheck_lockout(json_t *plan, struct backend *b, const struct cli_plan_args *a)
+static void print_changed(const json_t *changed)
 {
-    if (lockout_allowed(plan)) {
-        fputc('\n', stderr);
-        lockout_print(lockout_risks(plan), false, cli_color_for(stderr) && !a->github, stderr);
-        cli_warning("apply", "this plan was saved with --allow-lockout-risk; applying it with the "
-                             "LOCKOUT RISK above");
-        return 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(changed, i, c)
+    {
+        const char *name = json_string_value(json_object_get(c, "name"));
+        fprintf(stderr, "  %s%s%s%s %s\n", json_string_value(json_object_get(c, "path")),
+                name ? " \"" : "", name ? name : "", name ? "\"" : "",
+                json_string_value(json_object_get(c, "what")));
     }
-    struct tenant t;
-    struct backend_error err;
-    memset(&err, 0, sizeof(err));
-    if (tenant_load(&t, b, &err) != 0) {
-        cli_error("apply", "%s", err.message);
-        tenant_free(&t);
-        return CLI_EXIT_ERROR;
-    }
-    json_t *analysis = lockout_analyse(plan, &t, NULL);
-    tenant_free(&t);
-    json_object_del(plan, "lockoutRisk");
-    lockout_record(plan, analysis);
-    json_decref(analysis);
-    return cli_plan_lockout("apply", plan, a);
 }
 
+/* `idpc apply PLAN.json` (docs/runtime.md, "Saved plans"): the plan's own configuration is
+ * compiled again and planned against the tenant as it is now, under the lock; only a plan equal
+ * to the saved one runs, and the lockout guard judges the re-derived plan. */
 static int apply_saved(const char *path, const struct cli_plan_args *a)
 {
     struct backend_error err;
     memset(&err, 0, sizeof(err));
-    json_t *plan = plan_load(path, &err);
-    if (!plan) {
-        cli_error("apply", "%s", err.message);
+    json_t *saved = plan_load(path, &err);
+    if (!saved) {
+        cli_error("apply", "refusing the plan: %s", err.message);
         return CLI_EXIT_ERROR;
     }
     const char *spec = a->tenant;
     if (!spec && !getenv("IDPC_TENANT"))
-        spec = json_string_value(json_object_get(json_object_get(plan, "tenant"), "backend"));
+        spec = json_string_value(json_object_get(json_object_get(saved, "tenant"), "backend"));
     struct backend *b = NULL;
+    struct compile_result cr;
+    memset(&cr, 0, sizeof(cr));
+    json_t *now = NULL, *changed = NULL;
     int rc = CLI_EXIT_ERROR;
-    if (backend_open(spec, &b, &err) != 0 || backend_lock(b, &err) != 0) {
+    enum diag_format dfmt = a->github ? DIAG_FMT_GITHUB : DIAG_FMT_TEXT;
+    bool diag_color = cli_color_for(stderr) && !a->github;
+    if (plan_saved_compile(saved, &cr) != 0) {
+        diag_render(cr.diag, stderr, dfmt, diag_color);
+        cli_error("apply", "refusing %s: the configuration it carries does not compile", path);
+        goto out;
+    }
+    if (backend_open(spec, &b, &err) != 0 || backend_lock(b, &err) != 0 ||
+        plan_saved_identity(saved, b, &err) != 0) {
+        cli_error("apply", "refusing %s: %s", path, err.message);
+        goto out;
+    }
+    int v = plan_verify(saved, b, &changed, &err);
+    if (v < 0) {
         cli_error("apply", "%s", err.message);
         goto out;
     }
-    json_t *changed = NULL;
-    int v = plan_verify(plan, b, &changed, &err);
-    if (v < 0) {
-        cli_error("apply", "%s", err.message);
-    } else if (v > 0) {
+    now = plan_saved_rederive(saved, &cr, b);
+    diag_render(cr.diag, stderr, dfmt, diag_color);
+    if (!now) {
+        cli_error("apply",
+                  "refusing %s: its configuration cannot be planned against the tenant now "
+                  "(above)",
+                  path);
+        goto out;
+    }
+    if (plan_has_changes(saved) && !plan_has_changes(now)) {
+        cli_error("apply", "this plan has already been applied, or the tenant changed the same "
+                           "way: the tenant matches its configuration; nothing to do");
+        print_changed(changed);
+        goto out;
+    }
+    if (v > 0) {
         cli_error("apply",
                   "refusing to apply %s: the tenant changed since the plan was made:", path);
-        size_t i;
-        json_t *c;
-        json_array_foreach(changed, i, c)
-        {
-            const char *name = json_string_value(json_object_get(c, "name"));
-            fprintf(stderr, "  %s%s%s%s %s\n", json_string_value(json_object_get(c, "path")),
-                    name ? " \"" : "", name ? name : "", name ? "\"" : "",
-                    json_string_value(json_object_get(c, "what")));
-        }
+        print_changed(changed);
         fprintf(stderr, "Make a new plan with `idpc plan -o %s` and review it.\n", path);
-    } else if (!plan_has_changes(plan)) {
+        goto out;
+    }
+    char *why = plan_saved_difference(saved, now);
+    if (why) {
+        cli_error("apply",
+                  "refusing to apply %s: it is not the plan its configuration makes against the "
+                  "tenant now: %s",
+                  path, why);
+        fprintf(stderr, "Make a new plan with `idpc plan -o %s` and review it.\n", path);
+        free(why);
+        goto out;
+    }
+    if (!plan_has_changes(now)) {
         printf("The saved plan has no changes; nothing to apply.\n");
         rc = CLI_EXIT_OK;
-    } else {
-        plan_render_text(plan, a->color, stdout);
-        fflush(stdout);
-        if (recheck_lockout(plan, b, a) == 0)
-            rc = execute(plan, b, a->color);
+        goto out;
     }
-    json_decref(changed);
+    plan_render_text(now, a->color, stdout);
+    fflush(stdout);
+    /* the guard on the re-derived plan; only the plan's own record of --allow-lockout-risk counts
+     * (plan_saved_rederive kept it only for exactly the risks found now) */
+    struct cli_plan_args guard = *a;
+    guard.allow_lockout = lockout_allowed(now);
+    if (cli_plan_lockout("apply", now, &guard) == 0) {
+        if (guard.allow_lockout && json_array_size(lockout_risks(now)) > 0)
+            cli_warning("apply", "this plan was saved with --allow-lockout-risk for exactly these "
+                                 "risks; applying it with the LOCKOUT RISK above");
+        rc = execute(now, b, a->color);
+    }
 out:
+    json_decref(changed);
+    json_decref(now);
     if (b) {
         backend_unlock(b);
         backend_close(b);
     }
-    json_decref(plan);
+    if (cr.diag)
+        compile_free(&cr);
+    json_decref(saved);
     return rc;
 }
 

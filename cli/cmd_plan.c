@@ -27,8 +27,8 @@ static const struct cli_opt plan_opts[] = {
      "(docs/plan-format.md), or github (the text plan, with "
      "diagnostics and refusals as GitHub Actions annotations)"},
     {'o', "output", "FILE",
-     "also save the plan, with fingerprints of what was read, for `idpc "
-     "apply FILE`"},
+     "also save the plan, with the configuration's sources and fingerprints of what was "
+     "read, for `idpc apply FILE`"},
     {'o', "out", "FILE", NULL}, /* the old spelling */
     {OPT_DETAILED, "detailed-exitcode", NULL,
      "exit 0 when there are no changes, 2 when there "
@@ -70,7 +70,7 @@ static const struct cli_opt apply_opts[] = {
     {OPT_AUTO_APPROVE, "auto-approve", NULL, "do not ask for confirmation"},
     {OPT_ALLOW_LOCKOUT, "allow-lockout-risk", NULL,
      "apply although the lockout guard finds a "
-     "risk (a loud warning)"},
+     "risk (a loud warning); not for a saved plan, which carries its own record"},
     {OPT_FORMAT, "format", "text|github",
      "text (default), or github: diagnostics and refusals also as "
      "GitHub Actions annotations"},
@@ -247,6 +247,7 @@ int cmd_plan(int argc, char **argv)
         fflush(stdout);
         rc = cli_plan_lockout("plan", ctx.plan, &a);
         if (rc == 0 && a.out) {
+            plan_attach_sources(ctx.plan, ctx.cr.diag);
             int e = plan_save(ctx.plan, a.out);
             if (e) {
                 cli_error("plan", "cannot write '%s': %s", a.out, strerror(e));

@@ -30,6 +30,29 @@ int compile_paths(const char *const *paths, size_t n, bool werror, struct compil
     return diag_error_count(out->diag) ? -1 : 0;
 }
 
+int compile_sources(const char *const *names, const char *const *texts, const size_t *lens,
+                    size_t n, struct compile_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->diag = diag_ctx_new();
+    out->ast = ast_config_new();
+    for (size_t i = 0; i < n; i++) {
+        char *text = xmalloc(lens[i] + 1);
+        memcpy(text, texts[i], lens[i]);
+        text[lens[i]] = '\0';
+        uint32_t src = diag_add_source(out->diag, names[i], text, lens[i]);
+        if (memchr(text, '\0', lens[i])) {
+            size_t at = (size_t)((char *)memchr(text, '\0', lens[i]) - text);
+            diag_error(out->diag, diag_loc(src, at, at + 1),
+                       "file contains a NUL byte; is it a text file in UTF-8?");
+            continue;
+        }
+        ast_parse_source(out->ast, out->diag, src);
+    }
+    out->model = check_config(out->ast, out->diag);
+    return diag_error_count(out->diag) ? -1 : 0;
+}
+
 void compile_free(struct compile_result *r)
 {
     model_free(r->model);

@@ -16,6 +16,10 @@ struct compile_result {
 /* Loads every path (a directory of *.idp, or files), parses, checks and lowers.
  * Returns 0 when there are no errors (warnings allowed), -1 otherwise; diagnostics are queued. */
 int compile_paths(const char *const *paths, size_t n, bool werror, struct compile_result *out);
+/* Like compile_paths, for sources held in memory (a saved plan's configuration): `names[i]` is the
+ * path the diagnostics and "at" fields use, `texts[i]` its text of `lens[i]` bytes (copied). */
+int compile_sources(const char *const *names, const char *const *texts, const size_t *lens,
+                    size_t n, struct compile_result *out);
 void compile_free(struct compile_result *r);
 /* compile_free when util_free_at_exit() says so; else nothing: for the CLI, right before the
  * process exits (freeing a million-line configuration's tree costs a sixth of `validate`). */

@@ -185,6 +185,21 @@ static unsigned cp_width(uint32_t cp)
     return 1;
 }
 
+/* The first code point boundary in [from, limit) at which the display width of [from, boundary)
+ * reaches `cols` (limit if it never does). */
+static size_t advance_columns(const char *s, size_t from, size_t limit, size_t cols)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t col = 0, i = from;
+    while (i < limit && col < cols) {
+        uint32_t cp;
+        size_t k = utf8_decode(p + i, limit - i, &cp);
+        col = cp == '\t' ? (col / 8 + 1) * 8 : col + cp_width(cp);
+        i += k;
+    }
+    return i;
+}
+
 size_t diag_display_width(const char *s, size_t n, size_t col0)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -510,18 +525,11 @@ static void render_excerpt(struct strbuf *sb, const struct src_file *f, struct l
     size_t caret_col = diag_display_width(f->text + ls, off, 0);
     if (diag_display_width(f->text + ls, ll, 0) > DIAG_WINDOW) {
         size_t want = caret_col > DIAG_WINDOW / 3 ? caret_col - DIAG_WINDOW / 3 : 0;
-        /* advance ws to the first code point boundary at or after display column `want` */
-        while (ws < off && diag_display_width(f->text + ls, ws, 0) < want) {
-            ws++;
-            while (ws < off && ((unsigned char)f->text[ls + ws] & 0xC0) == 0x80)
-                ws++;
-        }
-        we = ws;
-        while (we < ll && diag_display_width(f->text + ls + ws, we - ws, 0) < DIAG_WINDOW) {
-            we++;
-            while (we < ll && ((unsigned char)f->text[ls + we] & 0xC0) == 0x80)
-                we++;
-        }
+        /* advance ws to the first code point boundary at or after display column `want`, then
+         * we to DIAG_WINDOW columns after it (one pass each: a 4 KiB line used to cost a
+         * width computation per byte, found by fuzz_parse) */
+        ws = advance_columns(f->text + ls, 0, off, want);
+        we = advance_columns(f->text + ls, ws, ll, DIAG_WINDOW);
         if (end > we)
             end = we;
     }

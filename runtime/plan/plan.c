@@ -1057,6 +1057,63 @@ static json_t *policy_locations(struct builder *bd)
     return out;
 }
 
+/* ---- Entra's limits ---- */
+
+/* Tenant-wide limits that a plan can cross by creating objects. Microsoft Learn: "Microsoft Entra
+ * service limits and restrictions" and "Conditional Access: Plan a deployment" (195 Conditional
+ * Access policies); "Network location in Conditional Access policies"
+ * (learn.microsoft.com/entra/identity/conditional-access/concept-assignment-network: "Configure up
+ * to 195 named locations", "up to 2000 IP ranges per named location" — the latter and the /8 mask
+ * limit are checked by the compiler, compiler/lower_location.c). */
+#define PLAN_LIMIT_CA_POLICIES     195
+#define PLAN_LIMIT_NAMED_LOCATIONS 195
+
+/* Creates run before deletes (phases 2 and 4 before 6 and 8: create-before-destroy), so during
+ * apply the tenant holds its objects plus every object the plan creates before any of its
+ * deletions frees a place: the count that must stay within the limit. The error is at the
+ * declaration whose creation crosses it. */
+static bool check_limit(struct builder *bd, enum model_kind kind, size_t existing, size_t limit,
+                        const char *what, const char *whats, const char *page)
+{
+    size_t creates = 0;
+    size_t i;
+    json_t *a;
+    json_array_foreach(bd->actions, i, a)
+    {
+        const char *op = json_string_value(json_object_get(a, "op"));
+        if (strcmp(json_string_value(json_object_get(a, "kind")), model_kind_name(kind)) != 0 ||
+            (strcmp(op, "create") != 0 && strcmp(op, "replace") != 0))
+            continue;
+        creates++;
+        if (existing + creates <= limit)
+            continue;
+        struct loc at = diag_loc_from_string(bd->diag, json_string_value(json_object_get(a, "at")));
+        diag_error(bd->diag, at,
+                   "%s \"%s\" would be %s %zu of the tenant: Microsoft Entra allows at most %zu "
+                   "(%s)",
+                   plan_kind_word(kind), json_string_value(json_object_get(a, "name")), what,
+                   existing + creates, limit, page);
+        diag_note(bd->diag, at,
+                  "the tenant has %zu %s and the plan creates %s before it deletes any "
+                  "(creations run before deletions): delete or merge %s first, in an apply of "
+                  "its own",
+                  existing, existing == 1 ? what : whats, "its new ones", whats);
+        return false;
+    }
+    return true;
+}
+
+static bool check_limits(struct builder *bd)
+{
+    bool ok = check_limit(bd, MODEL_CA_POLICY, bd->t->idx[TK_POLICY].n, PLAN_LIMIT_CA_POLICIES,
+                          "Conditional Access policy", "Conditional Access policies",
+                          "Microsoft Learn, \"Microsoft Entra service limits and restrictions\"");
+    ok &= check_limit(bd, MODEL_NAMED_LOCATION, bd->t->idx[TK_LOCATION].n,
+                      PLAN_LIMIT_NAMED_LOCATIONS, "named location", "named locations",
+                      "Microsoft Learn, \"Network location in Conditional Access policies\"");
+    return ok;
+}
+
 /* ---- the whole plan ---- */
 
 static bool check_tenant(struct builder *bd)
@@ -1159,6 +1216,8 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     }
     collect_unmanaged(&bd);
     order_actions(&bd);
+    if (!check_limits(&bd))
+        goto out;
     record_reads(&bd);
 
     plan = json_object();
@@ -1169,8 +1228,8 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     json_object_set_new(plan, "config",
                         json_pack("{s:o,s:s?}", "paths", paths, "tenant", m->tenant));
     json_object_set_new(plan, "tenant",
-                        json_pack("{s:s,s:s?,s:s}", "id", b->tenant_id, "domain", b->default_domain,
-                                  "backend", b->display));
+                        json_pack("{s:s,s:s?,s:s?,s:s}", "id", b->tenant_id, "domain",
+                                  b->default_domain, "cloud", b->cloud, "backend", b->reopen));
     json_object_set_new(plan, "emergencyAccess", emergency_json(&bd));
     json_object_set_new(plan, "summary", json_object());
     json_object_set_new(plan, "actions", bd.actions);

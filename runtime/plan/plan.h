@@ -34,13 +34,14 @@ enum plan_phase {
     PHASE__COUNT
 };
 
+/* Builds the plan of `m` against the tenant behind `b`. Errors (tenant mismatch, unresolved
+ * names, backend failures) are queued on diag; returns NULL then. */
 struct plan_options {
-    const char *const *paths; /* configuration paths, recorded in the plan */
+    const char *const *paths; /* the configuration's paths as given: labels (the markdown
+                                 comment's marker), never read again */
     size_t npaths;
 };
 
-/* Builds the plan of `m` against the tenant behind `b`. Errors (tenant mismatch, unresolved
- * names, backend failures) are queued on diag; returns NULL then. */
 json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
                    const struct plan_options *opts);
 
@@ -60,8 +61,29 @@ bool plan_has_changes(const json_t *plan);
  * a backend error (err filled). */
 int plan_verify(const json_t *plan, struct backend *b, json_t **changed, struct backend_error *err);
 
-/* Loads and checks a saved plan (format, version). NULL with a message in err. */
+/* Saved plans (plan_saved.c; the contract is in docs/runtime.md, "Saved plans").
+ * plan_parse reads a plan and checks its shape field by field: invalid JSON (file:line:col), a
+ * duplicate key, a missing field, a field of the wrong type or a field idpc-plan/1 does not have
+ * is refused, naming the field ("actions[3].requests[0].phase"). NULL with a message in err. */
+json_t *plan_parse(const char *text, size_t len, const char *name, struct backend_error *err);
 json_t *plan_load(const char *path, struct backend_error *err);
+/* Records the configuration's sources (every file in diag, path and text) as config.sources. */
+void plan_attach_sources(json_t *plan, const struct diag_ctx *diag);
+/* Compiles the sources a saved plan carries into cr (the caller frees it with compile_free).
+ * 0, or -1 with diagnostics queued in cr->diag. */
+struct compile_result;
+int plan_saved_compile(const json_t *plan, struct compile_result *cr);
+/* The tenant behind b (backend_identity) is the plan's: same tenant id, same cloud (or both a
+ * snapshot). 0, or -1 with err saying what differs. */
+int plan_saved_identity(const json_t *plan, struct backend *b, struct backend_error *err);
+/* The plan the saved plan's configuration makes against the tenant as it is now (plan_build),
+ * with the saved config.sources and tenant.backend, and lockoutRisk.allowed carried over only
+ * when the saved plan accepted exactly the risks found now. NULL with diagnostics in cr->diag. */
+json_t *plan_saved_rederive(const json_t *saved, struct compile_result *cr, struct backend *b);
+/* NULL when the two plans are equal (jansson's json_equal: objects by key set, arrays in order);
+ * otherwise the first difference in words ("action 3, update policy \"CA001\" (ca.idp:3:1):
+ * requests[0].phase is 99 in the saved plan but 4 now"). The caller frees it. */
+char *plan_saved_difference(const json_t *saved, const json_t *now);
 /* Writes the plan as JSON (2-space indentation) atomically. 0 or errno. */
 int plan_save(const json_t *plan, const char *path);
 

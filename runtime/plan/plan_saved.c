@@ -7,8 +7,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "compiler/compile.h"
 #include "compiler/util.h"
 #include "runtime/tenant/backend_graph.h"
+#include "runtime/analysis/lockout.h"
 #include "runtime/plan/normalize.h"
 
 static json_t *mut(const json_t *v)
@@ -86,6 +88,16 @@ static enum tenant_kind kind_of_path(const char *path)
 
 static void changed_add(json_t *changed, const char *path, const char *name, const char *what)
 {
+    /* one line per object: "created" (a name's absence) and "added" (the id set) say the same */
+    size_t i;
+    json_t *c;
+    json_array_foreach(changed, i, c)
+    {
+        if (name && strcmp(json_string_value(json_object_get(c, "path")), path) == 0 &&
+            json_string_value(json_object_get(c, "name")) &&
+            strcmp(json_string_value(json_object_get(c, "name")), name) == 0)
+            return;
+    }
     json_array_append_new(changed,
                           json_pack("{s:s,s:s?,s:s}", "path", path, "name", name, "what", what));
 }
@@ -207,6 +219,240 @@ out:
     return rc;
 }
 
+/* ---- reading a saved plan: the shape of idpc-plan/1, field by field ---- */
+
+enum ftype {
+    F_STR,      /* a string */
+    F_STR_NULL, /* a string or null */
+    F_INT,      /* a non-negative integer */
+    F_BOOL,
+    F_OBJ,   /* an object of the shape `sub` */
+    F_ARR,   /* an array of `sub` objects (sub NULL: strings) */
+    F_INTS,  /* an array of non-negative integers */
+    F_COUNT, /* an object of non-negative integers */
+    F_ANY,   /* any JSON object (a request body, a scenario); compared with the re-derived plan */
+};
+
+struct field {
+    const char *key;
+    enum ftype type;
+    bool required;
+    const struct shape *sub;
+};
+
+struct shape {
+    const struct field *fields;
+};
+
+#define SHAPE(name, ...)                                                                           \
+    static const struct field name##_fields[] = {__VA_ARGS__, {NULL, F_ANY, false, NULL}};         \
+    static const struct shape name = {name##_fields}
+
+SHAPE(s_source, {"path", F_STR, true, NULL}, {"text", F_STR, true, NULL});
+SHAPE(s_config, {"paths", F_ARR, true, NULL}, {"tenant", F_STR_NULL, false, NULL},
+      {"sources", F_ARR, true, &s_source});
+SHAPE(s_tenant, {"id", F_STR, true, NULL}, {"domain", F_STR_NULL, false, NULL},
+      {"cloud", F_STR_NULL, true, NULL}, {"backend", F_STR, true, NULL});
+SHAPE(s_emergency, {"kind", F_STR, false, NULL}, {"id", F_STR, false, NULL},
+      {"name", F_STR, false, NULL}, {"satisfies", F_ARR, true, NULL}, {"at", F_STR, false, NULL});
+SHAPE(s_summary, {"create", F_INT, true, NULL}, {"update", F_INT, true, NULL},
+      {"replace", F_INT, true, NULL}, {"delete", F_INT, true, NULL},
+      {"unmanaged", F_INT, true, NULL});
+SHAPE(s_change, {"field", F_STR, true, NULL}, {"path", F_STR, true, NULL},
+      {"op", F_STR, true, NULL}, {"old", F_STR, false, NULL}, {"new", F_STR, false, NULL},
+      {"added", F_ARR, false, NULL}, {"removed", F_ARR, false, NULL});
+SHAPE(s_request, {"phase", F_INT, true, NULL}, {"method", F_STR, true, NULL},
+      {"path", F_STR, true, NULL}, {"body", F_ANY, false, NULL}, {"creates", F_STR, false, NULL},
+      {"description", F_STR, true, NULL});
+SHAPE(s_action, {"index", F_INT, true, NULL}, {"op", F_STR, true, NULL},
+      {"kind", F_STR, true, NULL}, {"word", F_STR, true, NULL}, {"name", F_STR, true, NULL},
+      {"id", F_STR_NULL, true, NULL}, {"at", F_STR_NULL, true, NULL},
+      {"reason", F_STR, false, NULL}, {"renamedFrom", F_STR, false, NULL},
+      {"tenantName", F_STR, false, NULL}, {"changes", F_ARR, true, &s_change},
+      {"requests", F_ARR, true, &s_request}, {"dependsOn", F_INTS, true, NULL});
+SHAPE(s_unmanaged, {"kind", F_STR, true, NULL}, {"word", F_STR, true, NULL},
+      {"name", F_STR, true, NULL}, {"id", F_STR, true, NULL}, {"delete", F_BOOL, true, NULL});
+SHAPE(s_note, {"at", F_STR, false, NULL}, {"message", F_STR, true, NULL});
+SHAPE(s_read, {"path", F_STR, true, NULL}, {"name", F_STR, false, NULL},
+      {"normalize", F_STR, false, NULL}, {"sha256", F_STR_NULL, false, NULL},
+      {"absent", F_BOOL, false, NULL}, {"ids", F_ARR, false, NULL});
+SHAPE(s_lockout, {"allowed", F_BOOL, true, NULL}, {"scenarios", F_ARR, true, NULL});
+SHAPE(s_plan, {"format", F_STR, true, NULL}, {"config", F_OBJ, true, &s_config},
+      {"tenant", F_OBJ, true, &s_tenant}, {"emergencyAccess", F_ARR, true, &s_emergency},
+      {"summary", F_OBJ, true, &s_summary}, {"actions", F_ARR, true, &s_action},
+      {"unmanaged", F_ARR, true, &s_unmanaged}, {"unmanagedMore", F_COUNT, true, NULL},
+      {"notes", F_ARR, true, &s_note}, {"warnings", F_ARR, true, &s_note},
+      {"reads", F_ARR, true, &s_read}, {"lockoutRisk", F_OBJ, false, &s_lockout});
+
+static const char *type_words(enum ftype t)
+{
+    switch (t) {
+    case F_STR:
+        return "a string";
+    case F_STR_NULL:
+        return "a string or null";
+    case F_INT:
+        return "a non-negative integer";
+    case F_BOOL:
+        return "true or false";
+    case F_OBJ:
+    case F_ANY:
+    case F_COUNT:
+        return "an object";
+    case F_ARR:
+    case F_INTS:
+        return "an array";
+    }
+    return "?";
+}
+
+static bool is_count(const json_t *v)
+{
+    return json_is_integer(v) && json_integer_value(v) >= 0;
+}
+
+/* Checks v against `sh`; on the first mismatch sets err naming the field ("actions[3].phase"). */
+static int check_shape(const json_t *v, const struct shape *sh, const char *at, const char *file,
+                       struct backend_error *err);
+
+static int check_value(const json_t *v, const struct field *f, const char *where, const char *file,
+                       struct backend_error *err)
+{
+    bool ok = true;
+    switch (f->type) {
+    case F_STR:
+        ok = json_is_string(v);
+        break;
+    case F_STR_NULL:
+        ok = json_is_string(v) || json_is_null(v);
+        break;
+    case F_INT:
+        ok = is_count(v);
+        break;
+    case F_BOOL:
+        ok = json_is_boolean(v);
+        break;
+    case F_OBJ:
+    case F_ANY:
+    case F_COUNT:
+        ok = json_is_object(v);
+        break;
+    case F_ARR:
+    case F_INTS:
+        ok = json_is_array(v);
+        break;
+    }
+    if (!ok) {
+        backend_error_set(err, 0, NULL, "%s: field \"%s\" must be %s", file, where,
+                          type_words(f->type));
+        return -1;
+    }
+    if (f->type == F_OBJ)
+        return check_shape(v, f->sub, where, file, err);
+    if (f->type == F_COUNT) {
+        const char *k;
+        json_t *e;
+        json_object_foreach(mut(v), k, e)
+        {
+            if (!is_count(e)) {
+                backend_error_set(err, 0, NULL, "%s: field \"%s.%s\" must be %s", file, where, k,
+                                  type_words(F_INT));
+                return -1;
+            }
+        }
+    }
+    if (f->type == F_ARR || f->type == F_INTS) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(mut(v), i, e)
+        {
+            bool item_ok = f->type == F_INTS                            ? is_count(e)
+                           : f->sub                                     ? json_is_object(e)
+                           : f->key && strcmp(f->key, "scenarios") == 0 ? json_is_object(e)
+                                                                        : json_is_string(e);
+            if (!item_ok) {
+                backend_error_set(err, 0, NULL, "%s: field \"%s[%zu]\" must be %s", file, where, i,
+                                  f->type == F_INTS                            ? type_words(F_INT)
+                                  : f->sub || strcmp(f->key, "scenarios") == 0 ? "an object"
+                                                                               : "a string");
+                return -1;
+            }
+            if (f->sub) {
+                char *w = xasprintf("%s[%zu]", where, i);
+                int rc = check_shape(e, f->sub, w, file, err);
+                free(w);
+                if (rc)
+                    return rc;
+            }
+        }
+    }
+    return 0;
+}
+
+static int check_shape(const json_t *v, const struct shape *sh, const char *at, const char *file,
+                       struct backend_error *err)
+{
+    const char *k;
+    json_t *e;
+    json_object_foreach(mut(v), k, e)
+    {
+        const struct field *f = sh->fields;
+        while (f->key && strcmp(f->key, k) != 0)
+            f++;
+        char *where = at[0] ? xasprintf("%s.%s", at, k) : xstrdup(k);
+        if (!f->key) {
+            backend_error_set(err, 0, NULL,
+                              "%s: field \"%s\" is not part of a plan of format \"%s\"; the plan "
+                              "was edited or made by another program",
+                              file, where, PLAN_FORMAT);
+            free(where);
+            return -1;
+        }
+        int rc = check_value(e, f, where, file, err);
+        free(where);
+        if (rc)
+            return rc;
+    }
+    for (const struct field *f = sh->fields; f->key; f++) {
+        if (f->required && !json_object_get(v, f->key)) {
+            backend_error_set(err, 0, NULL, "%s: field \"%s%s%s\" is missing%s", file, at,
+                              at[0] ? "." : "", f->key,
+                              strcmp(f->key, "sources") == 0
+                                  ? "; save the plan with `idpc plan -o FILE` (printed JSON does "
+                                    "not carry the configuration)"
+                                  : "");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+json_t *plan_parse(const char *text, size_t len, const char *name, struct backend_error *err)
+{
+    json_error_t je;
+    json_t *plan = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (!plan) {
+        backend_error_set(err, 0, NULL, "%s:%d:%d: not a JSON plan: %s", name, je.line, je.column,
+                          je.text);
+        return NULL;
+    }
+    const char *fmt = json_string_value(json_object_get(plan, "format"));
+    if (!json_is_object(plan) || !fmt || strcmp(fmt, PLAN_FORMAT) != 0) {
+        backend_error_set(err, 0, NULL,
+                          "%s is not an idpc plan of format \"%s\" (found %s%s%s); make it with "
+                          "`idpc plan -o FILE`",
+                          name, PLAN_FORMAT, fmt ? "\"" : "", fmt ? fmt : "no format",
+                          fmt ? "\"" : "");
+        json_decref(plan);
+        return NULL;
+    }
+    if (check_shape(plan, &s_plan, "", name, err) != 0) {
+        json_decref(plan);
+        return NULL;
+    }
+    return plan;
+}
+
 json_t *plan_load(const char *path, struct backend_error *err)
 {
     char *text = NULL;
@@ -216,25 +462,246 @@ json_t *plan_load(const char *path, struct backend_error *err)
         backend_error_set(err, 0, NULL, "cannot read plan '%s': %s", path, strerror(e));
         return NULL;
     }
-    json_error_t je;
-    json_t *plan = json_loadb(text, len, 0, &je);
+    json_t *plan = plan_parse(text, len, path, err);
     free(text);
-    if (!plan) {
-        backend_error_set(err, 0, NULL, "%s:%d:%d: not a JSON plan: %s", path, je.line, je.column,
-                          je.text);
-        return NULL;
-    }
-    const char *fmt = json_string_value(json_object_get(plan, "format"));
-    if (!fmt || strcmp(fmt, PLAN_FORMAT) != 0 || !json_is_array(json_object_get(plan, "actions"))) {
-        backend_error_set(err, 0, NULL,
-                          "%s is not an idpc plan of format \"%s\" (found %s%s%s); make it with "
-                          "`idpc plan -o FILE`",
-                          path, PLAN_FORMAT, fmt ? "\"" : "", fmt ? fmt : "no format",
-                          fmt ? "\"" : "");
-        json_decref(plan);
-        return NULL;
-    }
     return plan;
+}
+
+void plan_attach_sources(json_t *plan, const struct diag_ctx *diag)
+{
+    json_t *sources = json_array();
+    for (size_t i = 0; i < diag_source_count(diag); i++) {
+        const struct src_file *f = diag_source(diag, (uint32_t)i);
+        json_array_append_new(sources,
+                              json_pack("{s:s,s:s%}", "path", f->path, "text", f->text, f->len));
+    }
+    json_object_set_new(json_object_get(plan, "config"), "sources", sources);
+}
+
+int plan_saved_compile(const json_t *plan, struct compile_result *cr)
+{
+    const json_t *sources = json_object_get(json_object_get(plan, "config"), "sources");
+    size_t n = json_array_size(sources);
+    const char **names = xcalloc(n + 1, sizeof(*names));
+    const char **texts = xcalloc(n + 1, sizeof(*texts));
+    size_t *lens = xcalloc(n + 1, sizeof(*lens));
+    for (size_t i = 0; i < n; i++) {
+        const json_t *s = json_array_get(sources, i);
+        names[i] = json_string_value(json_object_get(s, "path"));
+        texts[i] = json_string_value(json_object_get(s, "text"));
+        lens[i] = json_string_length(json_object_get(s, "text"));
+    }
+    int rc = compile_sources(names, texts, lens, n, cr);
+    if (n == 0) {
+        diag_error(cr->diag, DIAG_LOC_NONE,
+                   "the plan carries no configuration (config.sources "
+                   "is empty)");
+        rc = -1;
+    }
+    free(names);
+    free(texts);
+    free(lens);
+    return rc;
+}
+
+int plan_saved_identity(const json_t *plan, struct backend *b, struct backend_error *err)
+{
+    if (backend_identity(b, err) != 0)
+        return -1;
+    const json_t *t = json_object_get(plan, "tenant");
+    const char *id = json_string_value(json_object_get(t, "id"));
+    const char *cloud = json_string_value(json_object_get(t, "cloud"));
+    if (!id || !b->tenant_id || strcasecmp(id, b->tenant_id) != 0) {
+        backend_error_set(err, 0, NULL,
+                          "the plan was made for tenant %s, but %s is tenant %s; refusing to apply "
+                          "it to another tenant",
+                          id ? id : "(none)", b->display,
+                          b->tenant_id ? b->tenant_id : "(unknown)");
+        return -1;
+    }
+    if ((cloud == NULL) != (b->cloud == NULL) || (cloud && strcasecmp(cloud, b->cloud) != 0)) {
+        backend_error_set(err, 0, NULL,
+                          "the plan was made for tenant %s in %s%s, but %s is %s%s; refusing to "
+                          "apply it elsewhere",
+                          id, cloud ? "the Microsoft cloud " : "a tenant snapshot",
+                          cloud ? cloud : "", b->display,
+                          b->cloud ? "in the Microsoft cloud " : "a tenant snapshot",
+                          b->cloud ? b->cloud : "");
+        return -1;
+    }
+    return 0;
+}
+
+json_t *plan_saved_rederive(const json_t *saved, struct compile_result *cr, struct backend *b)
+{
+    json_t *now = plan_build(cr->model, cr->diag, b, NULL);
+    if (!now)
+        return NULL;
+    /* what the re-derivation cannot know: the configuration it came from (and the paths it was
+     * named by at plan time, labels only), the spec the tenant was opened with at plan time, and whether --allow-lockout-risk accepted exactly the risks
+     * it finds */
+    json_object_set(json_object_get(now, "config"), "sources",
+                    json_object_get(json_object_get(saved, "config"), "sources"));
+    json_object_set(json_object_get(now, "config"), "paths",
+                    json_object_get(json_object_get(saved, "config"), "paths"));
+    json_object_set(json_object_get(now, "tenant"), "backend",
+                    json_object_get(json_object_get(saved, "tenant"), "backend"));
+    const json_t *risks = lockout_risks(now);
+    if (lockout_allowed(saved) && json_array_size(risks) > 0 &&
+        json_equal(mut(risks), mut(lockout_risks(saved))))
+        lockout_allow(now);
+    return now;
+}
+
+/* ---- naming the first difference ---- */
+
+static char *short_json(const json_t *v)
+{
+    if (!v)
+        return xstrdup("absent");
+    char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    if (s && strlen(s) > 120) {
+        s[117] = '\0';
+        char *t = xasprintf("%s...", s);
+        free(s);
+        return t;
+    }
+    return s ? s : xstrdup("?");
+}
+
+/* The first path at which a and b differ (appended to `path`), with both values; NULL when equal. */
+static bool first_diff(const json_t *a, const json_t *b, struct strbuf *path, const json_t **da,
+                       const json_t **db)
+{
+    if (json_equal(mut(a), mut(b)))
+        return false;
+    if (json_is_object(a) && json_is_object(b)) {
+        /* keys in a sorted order, so that the first difference is stable */
+        const char *k;
+        json_t *v;
+        const char *best = NULL;
+        json_object_foreach(mut(a), k, v)
+        {
+            if (!json_equal(v, json_object_get(b, k)) && (!best || strcmp(k, best) < 0))
+                best = k;
+        }
+        json_object_foreach(mut(b), k, v)
+        {
+            if (!json_object_get(a, k) && (!best || strcmp(k, best) < 0))
+                best = k;
+        }
+        strbuf_addf(path, "%s%s", path->len ? "." : "", best);
+        const json_t *va = json_object_get(a, best), *vb = json_object_get(b, best);
+        if (va && vb)
+            return first_diff(va, vb, path, da, db) || true;
+        *da = va;
+        *db = vb;
+        return true;
+    }
+    if (json_is_array(a) && json_is_array(b)) {
+        size_t na = json_array_size(a), nb = json_array_size(b);
+        for (size_t i = 0; i < na && i < nb; i++) {
+            if (!json_equal(json_array_get(a, i), json_array_get(b, i))) {
+                strbuf_addf(path, "[%zu]", i);
+                return first_diff(json_array_get(a, i), json_array_get(b, i), path, da, db);
+            }
+        }
+        size_t i = na < nb ? na : nb;
+        strbuf_addf(path, "[%zu]", i);
+        *da = json_array_get(a, i);
+        *db = json_array_get(b, i);
+        return true;
+    }
+    *da = a;
+    *db = b;
+    return true;
+}
+
+static char *action_words(const json_t *a)
+{
+    const char *at = json_string_value(json_object_get(a, "at"));
+    return xasprintf("%s %s \"%s\"%s%s%s", json_string_value(json_object_get(a, "op")),
+                     json_string_value(json_object_get(a, "word")),
+                     json_string_value(json_object_get(a, "name")), at ? " (" : "", at ? at : "",
+                     at ? ")" : "");
+}
+
+static bool same_action(const json_t *a, const json_t *b)
+{
+    static const char *const keys[] = {"op", "kind", "name", "id"};
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(keys); i++)
+        if (!json_equal(json_object_get(a, keys[i]), json_object_get(b, keys[i])))
+            return false;
+    return true;
+}
+
+char *plan_saved_difference(const json_t *saved, const json_t *now)
+{
+    if (json_equal(mut(saved), mut(now)))
+        return NULL;
+    /* actions first, in the language's terms: an action too many, one missing, or one whose
+     * requests or changes differ */
+    const json_t *sa = json_object_get(saved, "actions"), *na = json_object_get(now, "actions");
+    size_t ns = json_array_size(sa), nn = json_array_size(na);
+    for (size_t i = 0; i < ns || i < nn; i++) {
+        const json_t *a = json_array_get(sa, i), *b = json_array_get(na, i);
+        if (a && b && json_equal(mut(a), mut(b)))
+            continue;
+        if (a && b && same_action(a, b)) {
+            struct strbuf p = STRBUF_INIT;
+            const json_t *da = NULL, *db = NULL;
+            first_diff(a, b, &p, &da, &db);
+            char *w = action_words(a), *x = short_json(da), *y = short_json(db);
+            char *msg = xasprintf("action %zu, %s: %s is %s in the saved plan but %s now", i, w,
+                                  strbuf_str(&p), x, y);
+            free(w);
+            free(x);
+            free(y);
+            strbuf_fini(&p);
+            return msg;
+        }
+        /* is a later in now (b missing from saved), or b later in saved (a extra)? */
+        bool a_in_now = false;
+        for (size_t j = i; a && j < nn && !a_in_now; j++)
+            a_in_now = same_action(a, json_array_get(na, j));
+        if (a && !a_in_now) {
+            char *w = action_words(a);
+            char *msg = xasprintf("action %zu of the saved plan, %s, is not what the configuration "
+                                  "and the tenant make now",
+                                  i, w);
+            free(w);
+            return msg;
+        }
+        char *w = action_words(b);
+        char *msg = xasprintf("the saved plan lacks action %zu, %s, which the configuration and "
+                              "the tenant make now",
+                              i, w);
+        free(w);
+        return msg;
+    }
+    const json_t *rs = lockout_risks(saved), *rn = lockout_risks(now);
+    if ((json_array_size(rs) || json_array_size(rn)) && !json_equal(mut(rs), mut(rn)))
+        return xasprintf("lockoutRisk.scenarios: the saved plan records %zu lockout risk%s, the "
+                         "plan made now finds %zu (an --allow-lockout-risk recorded at plan time "
+                         "covers exactly the risks it recorded)",
+                         json_array_size(rs), json_array_size(rs) == 1 ? "" : "s",
+                         json_array_size(rn));
+    struct strbuf p = STRBUF_INIT;
+    const json_t *da = NULL, *db = NULL;
+    first_diff(saved, now, &p, &da, &db);
+    char *x = short_json(da), *y = short_json(db);
+    char *msg;
+    if (!db)
+        msg = xasprintf("field \"%s\" is in the saved plan but not in the plan made now (%s)",
+                        strbuf_str(&p), x);
+    else if (!da)
+        msg = xasprintf("field \"%s\" is missing from the saved plan (now: %s)", strbuf_str(&p), y);
+    else
+        msg = xasprintf("%s is %s in the saved plan but %s now", strbuf_str(&p), x, y);
+    free(x);
+    free(y);
+    strbuf_fini(&p);
+    return msg;
 }
 
 int plan_save(const json_t *plan, const char *path)

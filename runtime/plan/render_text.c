@@ -168,11 +168,13 @@ static void unmanaged_block(FILE *out, const struct style *st, const json_t *pla
     for (size_t k = 0; k < 3; k++)
         counts[k] += (size_t)json_integer_value(
             json_object_get(json_object_get(plan, "unmanagedMore"), counted[k]));
-    static const char *const words[] = {"group", "role assignment", "role eligibility"};
+    static const char *const words[][2] = {{"group", "groups"},
+                                           {"role assignment", "role assignments"},
+                                           {"role eligibility", "role eligibilities"}};
     for (size_t k = 0; k < 3; k++)
         if (counts[k])
-            fprintf(out, "    %zu %s%s (listed in --format json, up to 100)\n", counts[k], words[k],
-                    counts[k] == 1 ? "" : (k == 2 ? "" : "s"));
+            fprintf(out, "    %zu %s (listed in --format json, up to 100)\n", counts[k],
+                    words[k][counts[k] == 1 ? 0 : 1]);
     fputc('\n', out);
 }
 

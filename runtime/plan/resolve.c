@@ -10,6 +10,15 @@
 #include "compiler/suggest.h"
 #include "compiler/util.h"
 
+/* The plural of a kind word: "policy" → "policies", "group" → "groups" (new string). */
+static char *plural(const char *w)
+{
+    size_t n = strlen(w);
+    if (n > 1 && w[n - 1] == 'y' && !strchr("aeiou", w[n - 2]))
+        return xasprintf("%.*sies", (int)(n - 1), w);
+    return xasprintf("%s%s", w, n && w[n - 1] == 's' ? "es" : "s");
+}
+
 static json_t *mut(const json_t *v)
 {
     union {
@@ -205,10 +214,12 @@ static void match_named(struct resolve *r, struct strmap *claimed, int pass)
                 continue;
             size_t count = tenant_count_named(r->t, tk, first, nocase);
             if (count > 1) {
+                char *ws = plural(w);
                 diag_error(r->diag, o->loc,
-                           "%zu %ss in the tenant are named \"%s\"%s; idpc cannot tell which one "
+                           "%zu %s in the tenant are named \"%s\"%s; idpc cannot tell which one "
                            "this declaration manages",
-                           count, w, names[n], nocase ? " (ignoring case)" : "");
+                           count, ws, names[n], nocase ? " (ignoring case)" : "");
+                free(ws);
                 list_ids(r, tk, first, nocase, o->loc);
                 diag_note(r->diag, o->loc, "pin one with `id \"...\"` inside the declaration");
                 r->errors++;
@@ -368,8 +379,10 @@ static json_t *resolve_ref(struct resolve *r, const json_t *ref, const char *par
     }
     size_t count = tenant_count_named(r->t, tk, first, nocase);
     if (count > 1) {
-        diag_error(r->diag, loc, "%s \"%s\" is ambiguous: %zu %ss in the tenant have this name%s",
-                   what, name, count, what, nocase ? " (ignoring case)" : "");
+        char *whats = plural(what);
+        diag_error(r->diag, loc, "%s \"%s\" is ambiguous: %zu %s in the tenant have this name%s",
+                   what, name, count, whats, nocase ? " (ignoring case)" : "");
+        free(whats);
         list_ids(r, tk, first, nocase, loc);
         diag_note(r->diag, loc, "name one by id: %s id \"...\"", tenant_kind_word(tk));
         r->errors++;

@@ -277,26 +277,14 @@ unsigned auth_provider_token_requests(const struct auth_provider *p)
     return p->requests;
 }
 
-/* Removes secrets from a message we are about to hand out. */
+/* Removes secrets from a message we are about to hand out: each one as is and in every encoding
+ * idpc sends it or a server may echo it in (http_redact). */
 static void scrub(struct auth_provider *p, char **msg, const char *extra)
 {
     const char *secrets[] = {p->cfg.client_secret, p->cfg.oidc_request_token,
                              p->cfg.certificate_password, p->token, extra};
-    for (size_t i = 0; i < IDPC_ARRAY_LEN(secrets); i++) {
-        const char *s = secrets[i];
-        if (!*msg || !s || strlen(s) < 4)
-            continue;
-        struct strbuf sb = STRBUF_INIT;
-        const char *q = *msg, *hit;
-        while ((hit = strstr(q, s))) {
-            strbuf_add(&sb, q, (size_t)(hit - q));
-            strbuf_adds(&sb, "[redacted]");
-            q = hit + strlen(s);
-        }
-        strbuf_adds(&sb, q);
-        free(*msg);
-        *msg = strbuf_detach(&sb);
-    }
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(secrets); i++)
+        http_redact(msg, secrets[i]);
 }
 
 void auth_provider_free(struct auth_provider *p)
@@ -526,9 +514,11 @@ static enum auth_status acquire(struct auth_provider *p, char **err)
                  "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
         form_add(&form, "client_assertion", assertion);
     }
-    struct http_request_opts opts = {.flags = HTTP_REQ_NO_AUTH,
-                                     .raw_body = form.buf,
-                                     .content_type = "application/x-www-form-urlencoded"};
+    struct http_request_opts opts = {
+        .flags = HTTP_REQ_NO_AUTH,
+        .raw_body = form.buf,
+        .content_type = "application/x-www-form-urlencoded",
+        .secret = p->cfg.method == AUTH_METHOD_SECRET ? p->cfg.client_secret : assertion};
     struct http_response r;
     p->requests++;
     enum http_status hs = http_request_ex(p->login, "POST", p->token_url, NULL, &opts, &r);

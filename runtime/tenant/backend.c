@@ -81,9 +81,13 @@ int backend_open(const char *spec, struct backend **out, struct backend_error *e
     if (sc->open(b, arg, err) != 0) {
         free(b->spec);
         free(b->display);
+        free(b->reopen);
+        free(b->cloud);
         free(b);
         return -1;
     }
+    if (!b->reopen)
+        b->reopen = xstrdup(b->display);
     *out = b;
     return 0;
 }
@@ -96,6 +100,8 @@ void backend_close(struct backend *b)
         b->ops->close(b);
     free(b->spec);
     free(b->display);
+    free(b->reopen);
+    free(b->cloud);
     free(b->tenant_id);
     for (size_t i = 0; i < b->ndomains; i++)
         free(b->domains[i]);

@@ -67,6 +67,9 @@ struct backend {
     void *impl;
     char *spec;      /* "file:policies/contoso-tenant.json" */
     char *display;   /* for messages: the spec without secrets */
+    char *reopen;    /* a spec that opens this tenant again as is ("file:t.json", "graph:public");
+                        saved plans record it */
+    char *cloud;     /* the Microsoft cloud ("public", "usgov", ...); NULL for a snapshot */
     size_t writes;   /* successful writes so far */
     long fail_after; /* IDPC_TEST_FAIL_AFTER (test only): fail the write after this many; -1 */
     char *tenant_id; /* filled by backend_identity() */

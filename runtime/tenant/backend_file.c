@@ -13,11 +13,15 @@
  * edits, updateAllowedCombinations, PIM schedule requests, and the refusals a plan must respect
  * (a trusted location cannot be deleted, a referenced location or strength cannot be deleted, a
  * policy cannot reference a location, strength or group that does not exist). */
+/* realpath() is XSI (POSIX.1-2008 with the X/Open System Interfaces) */
+#define _XOPEN_SOURCE 700
 #include "runtime/tenant/backend.h"
 #include "runtime/tenant/backend_file.h"
 #include "compiler/strmap.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -60,8 +64,9 @@ struct ftop {
 };
 
 struct fdoc {
-    char *path;
-    char *lockpath;
+    char *path;     /* as given: messages and derived ids */
+    char *real;     /* the file itself (symbolic links resolved): read, written, locked */
+    char *lockpath; /* real + ".lock": two names of one file take one lock */
     int lockfd;
     bool loaded;
     char *text;
@@ -358,20 +363,135 @@ static bool is_directory(const char *key)
            strcmp(key, "servicePrincipals") == 0;
 }
 
-/* A member of "collections": an array is decoded item by item (validated, then freed; the
- * directory collections leave their digest), any other value whole; only its span is kept. */
+/* The paths that hold one object (docs/tenant-format.md); every other path is a collection. */
+static bool is_singleton(const char *key)
+{
+    static const char *const singletons[] = {
+        "policies/authenticationMethodsPolicy",
+        "policies/authorizationPolicy",
+        "policies/identitySecurityDefaultsEnforcementPolicy",
+    };
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(singletons); i++)
+        if (strcmp(key, singletons[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The collections docs/tenant-format.md lists (and groups/{id}/members|owners): each must be an
+ * array. Other paths are kept as they are (an array's objects must still have distinct ids). */
+static bool is_known_collection(const char *key)
+{
+    static const char *const known[] = {
+        "organization",
+        "users",
+        "groups",
+        "servicePrincipals",
+        "subscribedSkus",
+        "roleManagement/directory/roleDefinitions",
+        "roleManagement/directory/roleAssignments",
+        "roleManagement/directory/roleEligibilitySchedules",
+        "identity/conditionalAccess/policies",
+        "identity/conditionalAccess/namedLocations",
+        "identity/conditionalAccess/authenticationContextClassReferences",
+        "policies/authenticationStrengthPolicies",
+        "groupSettings",
+        "groupSettingTemplates",
+        "identityGovernance/termsOfUse/agreements",
+    };
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(known); i++)
+        if (strcmp(key, known[i]) == 0)
+            return true;
+    if (strncmp(key, "groups/", 7) == 0) {
+        const char *slash = strchr(key + 7, '/');
+        return slash && slash > key + 7 &&
+               (strcmp(slash, "/members") == 0 || strcmp(slash, "/owners") == 0);
+    }
+    return false;
+}
+
+struct item_check {
+    struct cursor *c;
+    const char *key;
+    bool objects;      /* every item must be an object */
+    struct strmap ids; /* id → offset of the item that has it */
+};
+
+/* Each item of a collection is an object, and no two items have the same id (ignoring case, as
+ * Graph's ids are GUIDs): a duplicate would hide an object from the plan, which would then create
+ * it again. */
+static bool check_item(json_t *item, size_t start, size_t end, void *ctx)
+{
+    (void)end;
+    struct item_check *ic = ctx;
+    if (!json_is_object(item)) {
+        if (!ic->objects)
+            return true;
+        fail_at(ic->c, start,
+                "not a valid tenant snapshot: collection \"%s\": an item is not a JSON object",
+                ic->key);
+        return false;
+    }
+    const char *id = json_string_value(json_object_get(item, "id"));
+    if (!id)
+        return true;
+    size_t first = strmap_put_first(&ic->ids, id, start);
+    if (first != start) {
+        unsigned line, col;
+        line_col(ic->c->s, first, &line, &col);
+        fail_at(ic->c, start,
+                "not a valid tenant snapshot: collection \"%s\": duplicate id \"%s\" (the first "
+                "object with it is at line %u, column %u); each object must appear once",
+                ic->key, id, line, col);
+        return false;
+    }
+    return true;
+}
+
+/* Both callbacks of a collection's items: validated, then digested (directory collections). */
+struct load_items {
+    struct item_check ic;
+    struct digesting dg;
+};
+
+static bool load_item(json_t *item, size_t start, size_t end, void *ctx)
+{
+    struct load_items *li = ctx;
+    if (!check_item(item, start, end, &li->ic))
+        return false;
+    return li->dg.e ? digest_item(item, start, end, &li->dg) : true;
+}
+
+/* A member of "collections": a collection must be an array of objects with distinct ids, decoded
+ * item by item (each validated, then freed; the directory collections leave their digest); a
+ * singleton must be an object. Only the value's span is kept. */
 static int load_collection(struct cursor *c, const char *key, void *ctx)
 {
     struct loading *ld = ctx;
     size_t vstart = c->pos;
+    bool singleton = is_singleton(key), known = is_known_collection(key);
+    if (known && !peek(c, '['))
+        return fail_at(
+            c, vstart,
+            "not a valid tenant snapshot: collection \"%s\" must be a JSON array (of the "
+            "objects Graph lists); found %s",
+            key, peek(c, '{') ? "an object" : "another value");
+    if (singleton && !peek(c, '{'))
+        return fail_at(
+            c, vstart,
+            "not a valid tenant snapshot: \"%s\" must be a JSON object (Graph returns one "
+            "object)",
+            key);
     if (peek(c, '[')) {
         struct fentry *e = is_directory(key) ? entry_add(ld->d, key) : NULL;
-        struct digesting dg = {ld->d, e};
         if (e) {
             entry_clear_digest(e); /* a collection given twice: the last one counts */
             e->no_digest = false;
         }
-        if (step_array(c, e ? digest_item : NULL, &dg) != 0)
+        struct load_items li = {.ic = {.c = c, .key = key, .objects = known}, .dg = {ld->d, e}};
+        strmap_init(&li.ic.ids, true);
+        int rc = step_array(c, load_item, &li);
+        strmap_fini(&li.ic.ids);
+        if (rc != 0 || c->emsg)
             return -1;
     } else {
         json_t *v = decode(c);
@@ -431,7 +551,7 @@ static int doc_load(struct fdoc *d, struct backend_error *err)
      * is read from Graph (graph:), which never lists the whole directory (docs/performance.md,
      * "Snapshots over 2 GiB"). */
     struct stat st;
-    if (stat(d->path, &st) == 0 && (unsigned long long)st.st_size > (unsigned long long)INT_MAX) {
+    if (stat(d->real, &st) == 0 && (unsigned long long)st.st_size > (unsigned long long)INT_MAX) {
         backend_error_set(err, 0, NULL,
                           "%s: tenant snapshot is %lld bytes; the file backend reads snapshots of "
                           "at most %d bytes (2 GiB: jansson counts positions in an int); plan a "
@@ -439,7 +559,7 @@ static int doc_load(struct fdoc *d, struct backend_error *err)
                           d->path, (long long)st.st_size, INT_MAX);
         return -1;
     }
-    int rc = util_read_file(d->path, &d->text, &d->len);
+    int rc = util_read_file(d->real, &d->text, &d->len);
     if (rc != 0) {
         backend_error_set(err, 0, NULL, "cannot read tenant snapshot '%s': %s", d->path,
                           strerror(rc));
@@ -844,6 +964,49 @@ char *backend_file_new_id(struct backend *b, const char *path, const json_t *bod
 /* ------------------------------------------------------------------------------------------ */
 /* Lock and commit                                                                              */
 
+/* The directory part and the file name of a path (new strings). */
+static void split_path(const char *path, char **dir, char **base)
+{
+    char *a = xstrdup(path), *b = xstrdup(path);
+    *dir = xstrdup(dirname(a));
+    *base = xstrdup(basename(b));
+    free(a);
+    free(b);
+}
+
+/* Temporary files "<file>.tmp.<pid>" are written by commit and renamed over the snapshot; one is
+ * left only when a run was killed between the two. Under the lock no other commit of this file
+ * is under way, so every such file is a leftover: remove it and say so. */
+static void remove_leftovers(struct fdoc *d)
+{
+    char *dir, *base;
+    split_path(d->real, &dir, &base);
+    char *prefix = xasprintf("%s.tmp.", base);
+    size_t plen = strlen(prefix);
+    DIR *dh = opendir(dir);
+    struct dirent *e;
+    while (dh && (e = readdir(dh)) != NULL) {
+        if (strncmp(e->d_name, prefix, plen) != 0 || !e->d_name[plen] ||
+            strspn(e->d_name + plen, "0123456789") != strlen(e->d_name + plen))
+            continue;
+        char *p = xasprintf("%s/%s", dir, e->d_name);
+        if (unlink(p) == 0)
+            fprintf(stderr,
+                    "idpc: removed '%s', a temporary file left by an interrupted write of the "
+                    "tenant snapshot (the snapshot itself is whole)\n",
+                    p);
+        else
+            fprintf(stderr, "idpc: warning: cannot remove '%s', left by an interrupted write: %s\n",
+                    p, strerror(errno));
+        free(p);
+    }
+    if (dh)
+        closedir(dh);
+    free(prefix);
+    free(dir);
+    free(base);
+}
+
 static int f_lock(struct backend *b, struct backend_error *err)
 {
     struct fdoc *d = b->impl;
@@ -864,6 +1027,7 @@ static int f_lock(struct backend *b, struct backend_error *err)
         return -1;
     }
     d->lockfd = fd;
+    remove_leftovers(d);
     /* Someone may have committed between our first read and the lock: read again. */
     doc_unload(d);
     return doc_load(d, err);
@@ -936,6 +1100,66 @@ char *backend_file_serialize(struct backend *b)
     return strbuf_detach(&sb);
 }
 
+/* Writes the snapshot as a reader must see it: whole or not at all. The text goes to
+ * "<file>.tmp.<pid>" beside the real file, created with the snapshot's mode (a 0600 snapshot
+ * stays 0600), is fsync'ed, renamed over the real file (a symbolic link keeps pointing at it), and
+ * the directory is fsync'ed so that the rename survives a crash. 0 or an errno value. */
+static int write_snapshot(struct fdoc *d, const char *text, size_t len)
+{
+    struct stat st;
+    mode_t mode = 0644;
+    if (stat(d->real, &st) == 0)
+        mode = st.st_mode & 07777;
+    char *tmp = xasprintf("%s.tmp.%ld", d->real, (long)getpid());
+    int e = 0;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0) {
+        e = errno;
+        free(tmp);
+        return e;
+    }
+    if (fchmod(fd, mode) != 0) /* the umask may have taken bits away */
+        e = errno;
+    for (size_t off = 0; !e && off < len;) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            e = errno;
+        else
+            off += (size_t)w;
+    }
+    if (!e && fsync(fd) != 0)
+        e = errno;
+    if (close(fd) != 0 && !e)
+        e = errno;
+    /* test only (docs/runtime.md): stop here, the new text written, the rename not yet done */
+    const char *pause = getenv("IDPC_TEST_COMMIT_PAUSE");
+    if (!e && pause && *pause)
+        sleep((unsigned)strtoul(pause, NULL, 10));
+    if (!e && rename(tmp, d->real) != 0)
+        e = errno;
+    if (e) {
+        unlink(tmp);
+        free(tmp);
+        return e;
+    }
+    free(tmp);
+    char *dir, *base;
+    split_path(d->real, &dir, &base);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        if (fsync(dfd) != 0 && errno != EINVAL) /* some file systems cannot sync a directory */
+            e = errno;
+        close(dfd);
+    }
+    free(dir);
+    free(base);
+    return e;
+}
+
 static int f_commit(struct backend *b, struct backend_error *err)
 {
     struct fdoc *d = b->impl;
@@ -945,11 +1169,16 @@ static int f_commit(struct backend *b, struct backend_error *err)
     int rc = 0;
     if (dirty && d->loaded) {
         char *text = backend_file_serialize(b);
-        int e = util_write_file_atomic(d->path, text, strlen(text));
+        int e = write_snapshot(d, text, strlen(text));
         free(text);
         if (e != 0) {
-            backend_error_set(err, 0, NULL, "cannot write tenant snapshot '%s': %s", d->path,
-                              strerror(e));
+            if (strcmp(d->path, d->real) != 0)
+                backend_error_set(err, 0, NULL,
+                                  "cannot write tenant snapshot '%s' (the file %s): %s", d->path,
+                                  d->real, strerror(e));
+            else
+                backend_error_set(err, 0, NULL, "cannot write tenant snapshot '%s': %s", d->path,
+                                  strerror(e));
             rc = -1;
         }
     }
@@ -966,6 +1195,7 @@ static void f_close(struct backend *b)
     doc_unload(d);
     strmap_fini(&d->by_path);
     free(d->path);
+    free(d->real);
     free(d->lockpath);
     free(d);
     b->impl = NULL;
@@ -990,7 +1220,12 @@ int backend_file_open(struct backend *b, const char *arg, struct backend_error *
     }
     struct fdoc *d = xcalloc(1, sizeof(*d));
     d->path = xstrdup(arg);
-    d->lockpath = xasprintf("%s.lock", arg);
+    /* a snapshot reached through a symbolic link is the file it points at: read, write and lock
+     * that file, so that two names of one snapshot share one lock and a commit leaves the link */
+    d->real = realpath(arg, NULL);
+    if (!d->real)
+        d->real = xstrdup(arg);
+    d->lockpath = xasprintf("%s.lock", d->real);
     d->lockfd = -1;
     strmap_init(&d->by_path, false);
     b->ops = &file_ops;

@@ -656,6 +656,14 @@ int backend_graph_open(struct backend *b, const char *arg, struct backend_error 
     }
     free(b->display);
     b->display = xasprintf("graph:%s", g->cfg.tenant_id ? g->cfg.tenant_id : "");
+    /* the cloud as auth_config_from_env() chose it; a saved plan records "graph:<cloud>", which
+     * `idpc apply PLAN` opens as is (the tenant id comes from AZURE_TENANT_ID and is checked) */
+    enum auth_cloud cl = AUTH_CLOUD_PUBLIC;
+    const char *cn = cloud ? cloud : getenv("IDPC_CLOUD");
+    if (cn && *cn)
+        (void)auth_cloud_from_name(cn, &cl);
+    b->cloud = xstrdup(auth_cloud_name(cl));
+    b->reopen = xasprintf("graph:%s", b->cloud);
     return 0;
 fail:
     free(e);

@@ -64,6 +64,12 @@ int graph_want(struct backend *b, const char *path, const char *key, const char 
     enum graph_dir d = graph_dir_of(path);
     if (d == GDIR__COUNT)
         return 0;
+    /* wants declared after a look-up (apply PLAN checks the saved plan's reads, then plans its
+     * configuration again): the next scan looks up again, with everything wanted so far */
+    for (int k = 0; k < GDIR__COUNT; k++) {
+        json_decref(g->dir[k]);
+        g->dir[k] = NULL;
+    }
     if (!values && n == 0) {
         g->want_all[d] = true;
         return 0;

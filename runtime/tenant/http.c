@@ -74,15 +74,15 @@ static bool has_prefix_nocase(const char *s, const char *prefix)
     return strncasecmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Replaces every occurrence of `secret` in *s with "[redacted]". */
-static void redact(char **s, const char *secret)
+/* Replaces every occurrence of `needle` in *s with "[redacted]". */
+static void redact_exact(char **s, const char *needle)
 {
-    if (!*s || !secret || strlen(secret) < 4 || !strstr(*s, secret))
+    if (!*s || !needle || strlen(needle) < 4 || !strstr(*s, needle))
         return;
     struct strbuf sb = STRBUF_INIT;
     const char *p = *s, *hit;
-    size_t n = strlen(secret);
-    while ((hit = strstr(p, secret))) {
+    size_t n = strlen(needle);
+    while ((hit = strstr(p, needle))) {
         strbuf_add(&sb, p, (size_t)(hit - p));
         strbuf_adds(&sb, "[redacted]");
         p = hit + n;
@@ -90,6 +90,68 @@ static void redact(char **s, const char *secret)
     strbuf_adds(&sb, p);
     free(*s);
     *s = strbuf_detach(&sb);
+}
+
+/* `secret` percent-encoded as application/x-www-form-urlencoded (RFC 3986 unreserved characters
+ * kept), with upper- or lower-case hex digits, spaces as %20 or '+'. */
+static char *form_encoded(const char *secret, bool lower, bool plus)
+{
+    const char *hex = lower ? "0123456789abcdef" : "0123456789ABCDEF";
+    struct strbuf sb = STRBUF_INIT;
+    for (const unsigned char *v = (const unsigned char *)secret; *v; v++) {
+        if ((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z') || (*v >= '0' && *v <= '9') ||
+            *v == '-' || *v == '.' || *v == '_' || *v == '~') {
+            strbuf_addc(&sb, (char)*v);
+        } else if (*v == ' ' && plus) {
+            strbuf_addc(&sb, '+');
+        } else {
+            strbuf_addc(&sb, '%');
+            strbuf_addc(&sb, hex[*v >> 4]);
+            strbuf_addc(&sb, hex[*v & 15]);
+        }
+    }
+    return strbuf_detach(&sb);
+}
+
+/* `secret` as the inside of a JSON string, as jansson writes it with `flags`. */
+static char *json_escaped(const char *secret, size_t flags)
+{
+    json_t *j = json_string(secret);
+    char *t = j ? json_dumps(j, JSON_ENCODE_ANY | flags) : NULL;
+    json_decref(j);
+    if (!t)
+        return xstrdup(secret);
+    size_t n = strlen(t);
+    char *inner = xstrndup(t + 1, n >= 2 ? n - 2 : 0);
+    free(t);
+    return inner;
+}
+
+void http_redact(char **s, const char *secret)
+{
+    if (!*s || !secret || strlen(secret) < 4)
+        return;
+    redact_exact(s, secret);
+    /* every encoding idpc sends a secret in (a form body, a JSON body), and the ones a server
+     * may echo it back in: percent-encoding with either case of hex digits, JSON escapes */
+    char *v[] = {form_encoded(secret, false, false),
+                 form_encoded(secret, true, false),
+                 form_encoded(secret, false, true),
+                 form_encoded(secret, true, true),
+                 json_escaped(secret, 0),
+                 json_escaped(secret, JSON_ESCAPE_SLASH),
+                 json_escaped(secret, JSON_ENSURE_ASCII),
+                 json_escaped(secret, JSON_ENSURE_ASCII | JSON_ESCAPE_SLASH)};
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(v); i++) {
+        redact_exact(s, v[i]);
+        OPENSSL_cleanse(v[i], strlen(v[i]));
+        free(v[i]);
+    }
+}
+
+static void redact(char **s, const char *secret)
+{
+    http_redact(s, secret);
 }
 
 const char *http_status_name(enum http_status s)
@@ -1034,6 +1096,9 @@ static enum http_status request_internal(struct http_client *c, const char *meth
                 redact(&out->error.text, c->last_token);
                 redact(&out->error.message, c->last_token);
                 redact(&out->error.inner_message, c->last_token);
+                redact(&out->error.text, opts->secret);
+                redact(&out->error.message, opts->secret);
+                redact(&out->error.inner_message, opts->secret);
 
                 if (x.status == 401 && !as.refreshed && !opts->bearer && c->auth.token &&
                     !(opts->flags & HTTP_REQ_NO_AUTH)) {
@@ -1100,6 +1165,9 @@ out:
         redact(&out->error.text, c->last_token);
         redact(&out->error.text, opts->bearer);
         redact(&out->error.message, opts->bearer);
+        redact(&out->error.text, opts->secret);
+        redact(&out->error.message, opts->secret);
+        redact(&out->error.inner_message, opts->secret);
     }
     free(suffix);
     exchange_fini(&x);

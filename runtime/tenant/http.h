@@ -135,7 +135,15 @@ struct http_request_opts {
     const char *raw_body;       /* a non-JSON body (form), used instead of the JSON body */
     const char *content_type;   /* with raw_body */
     const char *bearer;         /* explicit bearer token (never logged), overrides the source */
+    const char *secret;         /* a value inside raw_body (a client secret, an assertion) that the
+                           response's error must never show, in any encoding (http_redact) */
 };
+
+/* Replaces in *s (malloc'd; may be replaced) every occurrence of `secret` with "[redacted]" —
+ * as is, percent-encoded as a form sends it (upper- or lower-case hex, space as %20 or '+'), and
+ * JSON-escaped (with or without escaped '/' and \\uXXXX for non-ASCII). Secrets shorter than 4
+ * bytes are left (they would redact ordinary words). */
+void http_redact(char **s, const char *secret);
 
 /* One request with retries. path_or_url: "/groups?$select=id" relative to the base, or an
  * absolute URL on the base's host. `out` is initialised by the call; release it with

@@ -128,8 +128,9 @@ def compile_axis(a, tmp, env, jload, rep):
 
 
 def plan_axis(a, tmp, env, jload, rep):
-    points = [("benchmark", []), ("10× declared", ["--policies", "1950", "--locations", "20000"]),
-              ("10× directory", ["--users", "500000", "--groups", "100000"])]
+    points = [("benchmark", ["--locations", "2000"]),
+              ("10× declared", ["--policies", "1950", "--locations", "20000"]),
+              ("10× directory", ["--users", "500000", "--groups", "100000", "--locations", "2000"])]
     if a.quick:
         points = points[:1]
     print("### plan: `idpc plan` against the snapshot it reads\n")

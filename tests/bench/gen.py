@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates a large configuration and a matching file-tenant snapshot for the plan benchmark.
 
-  gen.py OUTDIR [--policies 195] [--locations 2000] [--users 50000] [--groups 10000]
+  gen.py OUTDIR [--policies 195] [--locations 195] [--users 50000] [--groups 10000]
 
 Writes OUTDIR/config/*.idp, OUTDIR/tenant.json (indented, as `idpc snapshot` writes it) and
 OUTDIR/tenant-compact.json (the same document without whitespace). The tenant holds every user
@@ -27,18 +27,20 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--policies", type=int, default=195)
-    ap.add_argument("--locations", type=int, default=2000)
+    ap.add_argument("--locations", type=int, default=195)  # Entra allows 195 named locations
     ap.add_argument("--users", type=int, default=50000)
     ap.add_argument("--groups", type=int, default=10000)
+    ap.add_argument("--ranges", type=int, default=3, help="IP ranges per location (at most 2000)")
     a = ap.parse_args()
     os.makedirs(os.path.join(a.out, "config"), exist_ok=True)
 
     upn = lambda i: "user%05d@bench.example.com" % i
     gname = lambda i: "Group %05d" % i
     lname = lambda i: "Site %04d" % i
-    # a /24 per range, counting up from 52.0.0.0/24 (valid for any number of locations)
-    cidr = lambda i, k: "%d.%d.%d.0/24" % (52 + (i * 4 + k) // 65536, (i * 4 + k) // 256 % 256,
-                                           (i * 4 + k) % 256)
+    # a /24 per range, counting up from 52.0.0.0/24 (valid up to about 11 million ranges)
+    stride = max(4, a.ranges)
+    cidr = lambda i, k: "%d.%d.%d.0/24" % (52 + (i * stride + k) // 65536,
+                                           (i * stride + k) // 256 % 256, (i * stride + k) % 256)
 
     # ---- configuration ----
     with open(os.path.join(a.out, "config", "tenant.idp"), "w") as f:
@@ -47,7 +49,7 @@ def main():
         f.write("manage exclusively policies, locations\n")
     with open(os.path.join(a.out, "config", "locations.idp"), "w") as f:
         for i in range(a.locations):
-            f.write('location "%s" {\n  ip %s\n}\n\n' % (lname(i), ", ".join('"%s"' % cidr(i, k) for k in range(3))))
+            f.write('location "%s" {\n  ip %s\n}\n\n' % (lname(i), ", ".join('"%s"' % cidr(i, k) for k in range(a.ranges))))
     with open(os.path.join(a.out, "config", "policies.idp"), "w") as f:
         for i in range(a.policies):
             f.write('policy "CA%03d: Require MFA for group block %d" {\n' % (i, i))
@@ -88,7 +90,7 @@ def main():
              "displayName": "User %05d" % ((i * 5 + k) % a.users)} for k in range(5)]
     locations = []
     for i in range(a.locations):
-        ranges = [cidr(i, k) for k in range(3 if i % 20 else 2)]
+        ranges = [cidr(i, k) for k in range(a.ranges if i % 20 else a.ranges - 1)]
         locations.append({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": gid("l", i),
                           "displayName": lname(i), "modifiedDateTime": "2023-01-01T00:00:00Z",
                           "createdDateTime": "2023-01-01T00:00:00Z", "isTrusted": False,

@@ -189,6 +189,29 @@ static void h_idp(struct srv *s, int n, const struct srv_req *rq, struct srv_res
         idp->last_content_type =
             xstrdup(srv_header(rq, "Content-Type", v, sizeof(v)) ? v : "(none)");
         idp->token_had_auth = srv_header(rq, "Authorization", v, sizeof(v));
+        if (idp->fail_token == 2 || idp->fail_token == 3) {
+            /* a token endpoint that echoes what it received: the form body as sent (2), or the
+             * form's values decoded and written back as JSON inside the message (3) */
+            json_t *echo;
+            if (idp->fail_token == 2) {
+                echo = json_string(rq->body);
+            } else {
+                char *sec = form_get(rq->body, "client_secret");
+                json_t *inner = json_pack("{s:s}", "client_secret", sec ? sec : "");
+                char *t = json_dumps(inner, JSON_COMPACT | JSON_ESCAPE_SLASH | JSON_ENSURE_ASCII);
+                echo = json_string(t);
+                free(t);
+                json_decref(inner);
+                free(sec);
+            }
+            json_t *err =
+                json_pack("{s:s,s:o}", "error", "invalid_request", "error_description", echo);
+            char *body = json_dumps(err, JSON_COMPACT);
+            resp_json(rs, 400, body);
+            free(body);
+            json_decref(err);
+            return;
+        }
         if (idp->fail_token) {
             resp_json(rs, 401,
                       "{\"error\":\"invalid_client\",\"error_description\":\"AADSTS7000215: "
@@ -493,6 +516,57 @@ static void test_token_error_is_clear_and_secret_free(void **state)
     afx_close(&fx);
 }
 
+/* A token endpoint that echoes the form body (client_secret=S3cr3t%2BValue...), or the secret
+ * JSON-escaped: no encoding of the secret reaches the error. */
+static void test_token_error_redacts_every_encoding(void **state)
+{
+    (void)state;
+    static const char *const secrets[] = {
+        "S3cr3t+Value/with \"quotes\" & =, \xc3\xa9t\xc3\xa9~%41", /* +, /, ", space, &, =, UTF-8 */
+        "plain-secret-value_123", /* nothing to encode: still redacted */
+        "a b+c/d\\e",             /* space, backslash */
+    };
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(secrets); i++) {
+        for (int mode = 2; mode <= 3; mode++) {
+            struct afx fx;
+            afx_open(&fx);
+            fx.cfg.method = AUTH_METHOD_SECRET;
+            fx.cfg.client_secret = xstrdup(secrets[i]);
+            fx.idp.fail_token = mode;
+            afx_provider(&fx);
+            const char *t = NULL;
+            char *err = NULL;
+            assert_int_equal(auth_provider_get_token(fx.p, false, &t, &err), AUTH_ERR_REJECTED);
+            assert_non_null(strstr(err, "[redacted]"));
+            /* the echo really carried the secret in an encoding */
+            assert_non_null(mode == 2 ? strstr(err, "client_secret=")
+                                      : strstr(err, "client_secret"));
+            char *probe[] = {xstrdup(secrets[i]), NULL, NULL, NULL};
+            /* what the server saw, and what it echoed: none of it may remain */
+            char *sent = form_get(fx.idp.last_form, "client_secret");
+            assert_string_equal(sent, secrets[i]);
+            free(sent);
+            const char *amp = strstr(fx.idp.last_form, "client_secret=");
+            assert_non_null(amp);
+            const char *end = strchr(amp, '&');
+            probe[1] = end ? xstrndup(amp + 14, (size_t)(end - amp - 14)) : xstrdup(amp + 14);
+            json_t *j = json_string(secrets[i]);
+            char *js = json_dumps(j, JSON_ENCODE_ANY | JSON_ESCAPE_SLASH | JSON_ENSURE_ASCII);
+            probe[2] = xstrndup(js + 1, strlen(js) - 2);
+            free(js);
+            json_decref(j);
+            for (size_t k = 0; k < 3; k++) {
+                if (strlen(probe[k]) >= 4 && strstr(err, probe[k]))
+                    fail_msg("secret %zu, echo mode %d: '%s' is in the error: %s", i, mode,
+                             probe[k], err);
+                free(probe[k]);
+            }
+            free(err);
+            afx_close(&fx);
+        }
+    }
+}
+
 static void test_graph_client_refreshes_rejected_token(void **state)
 {
     (void)state;
@@ -781,6 +855,7 @@ int main(void)
         cmocka_unit_test(test_base64url),
         cmocka_unit_test(test_secret_token_and_refresh),
         cmocka_unit_test(test_token_error_is_clear_and_secret_free),
+        cmocka_unit_test(test_token_error_redacts_every_encoding),
         cmocka_unit_test(test_graph_client_refreshes_rejected_token),
         cmocka_unit_test(test_federated_token_file),
         cmocka_unit_test(test_github_actions_oidc),

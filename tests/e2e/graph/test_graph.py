@@ -14,6 +14,8 @@
   tls        an untrusted certificate is refused with a clear error; only IDPC_CA_BUNDLE
              trusts the test CA
   hidden     a policy that Graph v1.0 leaves out (beta-only features) is reported by id
+  saved      a plan saved from --tenant graph: records graph:public and is applied by
+             `idpc apply PLAN` with no --tenant, from a directory without the configuration
 
 Every test ends by scanning all it produced (outputs, logs, saved states) for the client
 secret, private keys, assertions and tokens.
@@ -152,6 +154,58 @@ def t_contoso(ctx, a):
     _, st = plan_apply_plan(ctx, state, config, a.auth, "contoso-" + a.auth)
     print("contoso (%s): plan %d requests, apply %d requests" % (a.auth, st["plan_requests"],
                                                                  st["apply_requests"]))
+
+
+def t_saved(ctx, a):
+    """A plan saved from --tenant graph: records a tenant spec apply uses as is: `idpc apply
+    PLAN` with no --tenant (and no IDPC_TENANT) applies it to the emulator; applying it again says
+    so on its first line (docs/runtime.md, "Saved plans")."""
+    config, state = contoso_paths(ctx)
+    emu = E.Emulator(ctx, state, name="saved")
+    try:
+        env = E.auth_env(ctx, emu, "secret")
+        env.pop("IDPC_TENANT", None)
+        plan_file = ctx.path("saved-plan.json")
+        E.idpc(ctx, ["plan", "--tenant", "graph:", "-o", plan_file, config], env, expect=0,
+               name="saved-plan")
+        with open(plan_file) as f:
+            plan = json.load(f)
+        t = plan["tenant"]
+        E.check(t["backend"] == "graph:public" and t["cloud"] == "public" and
+                t["id"] == emu.tenant_id,
+                "the plan records graph:public, the cloud and the tenant id: %s" % t)
+        E.check(plan["config"]["sources"] and all(not os.path.isabs(s["path"]) or
+                                                  s["path"].startswith(ctx.source)
+                                                  for s in plan["config"]["sources"]),
+                "the plan carries the configuration's sources")
+        # the release job: another directory, no configuration, no --tenant
+        job = ctx.path("release-job")
+        os.makedirs(job, exist_ok=True)
+        p = E.idpc(ctx, ["apply", plan_file], env, expect=0, name="saved-apply", cwd=job)
+        E.check("Apply complete" in p.stdout, "apply PLAN with no --tenant applied it")
+        p = E.idpc(ctx, ["plan", "--detailed-exitcode", "--tenant", "graph:", config], env,
+                   expect=0, name="saved-replan")
+        E.check("No changes" in p.stdout, "after the saved plan, nothing is left to do")
+        p = E.idpc(ctx, ["apply", plan_file], env, expect=1, name="saved-again", cwd=job)
+        first = p.stderr.splitlines()[0] if p.stderr else ""
+        lines = [l for l in p.stderr.splitlines() if not l.startswith("graph: ")]
+        E.check(lines and lines[0].startswith("idpc apply: error: this plan has already been applied"),
+                "re-applying says so on its first line: %r" % (lines[:1] or first))
+        # another tenant's credentials: the identity check refuses before any write
+        emu.clear_log()
+        other = dict(env)
+        plan["tenant"]["id"] = "00000000-0000-4000-8000-00000000abcd"
+        forged = ctx.path("forged-plan.json")
+        with open(forged, "w") as f:
+            json.dump(plan, f)
+        p = E.idpc(ctx, ["apply", forged], other, expect=1, name="saved-other-tenant", cwd=job)
+        E.check("refusing to apply it to another tenant" in p.stderr,
+                "a plan for another tenant id is refused")
+        writes = [r for r in emu.requests() if r["method"] in ("POST", "PATCH", "DELETE")
+                  and "/oauth2/" not in r["path"]]
+        E.check(not writes, "no write was sent: %s" % writes[:3])
+    finally:
+        emu.stop()
 
 
 def generate(ctx, d, policies, users):
@@ -395,7 +449,7 @@ def t_hidden(ctx, a):
     print("hidden: %s reported" % victim["id"])
 
 
-TESTS = {"snapshot": t_snapshot, "contoso": t_contoso, "large": t_large, "faults": t_faults,
+TESTS = {"snapshot": t_snapshot, "contoso": t_contoso, "saved": t_saved, "large": t_large, "faults": t_faults,
          "tls": t_tls, "hidden": t_hidden}
 
 
