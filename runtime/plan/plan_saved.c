@@ -268,8 +268,9 @@ SHAPE(s_action, {"index", F_INT, true, NULL}, {"op", F_STR, true, NULL},
       {"kind", F_STR, true, NULL}, {"word", F_STR, true, NULL}, {"name", F_STR, true, NULL},
       {"id", F_STR_NULL, true, NULL}, {"at", F_STR_NULL, true, NULL},
       {"reason", F_STR, false, NULL}, {"renamedFrom", F_STR, false, NULL},
-      {"tenantName", F_STR, false, NULL}, {"changes", F_ARR, true, &s_change},
-      {"requests", F_ARR, true, &s_request}, {"dependsOn", F_INTS, true, NULL});
+      {"skipReportOnly", F_BOOL, false, NULL}, {"tenantName", F_STR, false, NULL},
+      {"changes", F_ARR, true, &s_change}, {"requests", F_ARR, true, &s_request},
+      {"dependsOn", F_INTS, true, NULL});
 SHAPE(s_unmanaged, {"kind", F_STR, true, NULL}, {"word", F_STR, true, NULL},
       {"name", F_STR, true, NULL}, {"id", F_STR, true, NULL}, {"delete", F_BOOL, true, NULL});
 SHAPE(s_note, {"at", F_STR, false, NULL}, {"message", F_STR, true, NULL});
