@@ -30,6 +30,23 @@ int compile_paths(const char *const *paths, size_t n, bool werror, struct compil
     return diag_error_count(out->diag) ? -1 : 0;
 }
 
+int compile_sources(const struct compile_source *src, size_t n, bool werror,
+                    struct compile_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->diag = diag_ctx_new();
+    diag_set_werror(out->diag, werror);
+    out->ast = ast_config_new();
+    for (size_t i = 0; i < n; i++) {
+        char *text = xmalloc(src[i].len + 1);
+        memcpy(text, src[i].text, src[i].len);
+        text[src[i].len] = '\0';
+        (void)ast_load_text(out->ast, out->diag, src[i].path, text, src[i].len);
+    }
+    out->model = check_config(out->ast, out->diag);
+    return diag_error_count(out->diag) ? -1 : 0;
+}
+
 void compile_free(struct compile_result *r)
 {
     model_free(r->model);

@@ -16,6 +16,17 @@ struct compile_result {
 /* Loads every path (a directory of *.idp, or files), parses, checks and lowers.
  * Returns 0 when there are no errors (warnings allowed), -1 otherwise; diagnostics are queued. */
 int compile_paths(const char *const *paths, size_t n, bool werror, struct compile_result *out);
+
+/* A source held in memory (an editor's unsaved buffer): the path it is reported under, and its
+ * text (borrowed; compile_sources copies it). */
+struct compile_source {
+    const char *path;
+    const char *text;
+    size_t len;
+};
+/* Like compile_paths, for texts in memory, compiled as one configuration in the given order. */
+int compile_sources(const struct compile_source *src, size_t n, bool werror,
+                    struct compile_result *out);
 void compile_free(struct compile_result *r);
 /* compile_free when util_free_at_exit() says so; else nothing: for the CLI, right before the
  * process exits (freeing a million-line configuration's tree costs a sixth of `validate`). */
