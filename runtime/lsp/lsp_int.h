@@ -35,7 +35,8 @@ struct lsp_unit {
     bool lone;
     bool fresh; /* cr reflects the current documents */
     struct compile_result cr;
-    char **published; /* URIs last given a non-empty diagnostics list */
+    struct compile_result old; /* the previous compile, freed after the reply is sent */
+    char **published;          /* URIs last given a non-empty diagnostics list */
     size_t npublished;
 };
 
@@ -72,6 +73,9 @@ char *lsp_ws_uri_of(struct lsp_server *s, const struct lsp_unit *u, uint32_t src
 /* Sends textDocument/publishDiagnostics for every file of the unit (clearing files whose
  * problems are gone). */
 void lsp_ws_publish(struct lsp_server *s, struct lsp_unit *u);
+/* Frees the units' previous compiles (called once the reply to a message is out, so that the
+ * editor does not wait for it). */
+void lsp_ws_release(struct lsp_server *s);
 void lsp_ws_free(struct lsp_server *s);
 
 /* ---- queries on the tree (lsp_query.c) ---- */

@@ -355,6 +355,7 @@ int lsp_serve(FILE *in, FILE *out, FILE *log)
         json_decref(id);
         bool done = handle(&s, msg);
         json_decref(msg);
+        lsp_ws_release(&s);
         if (done) {
             code = s.shutdown ? 0 : 1;
             break;

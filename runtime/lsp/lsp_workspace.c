@@ -195,8 +195,12 @@ static int cmp_source(const void *a, const void *b)
 
 static void unit_compile(struct lsp_server *s, struct lsp_unit *u)
 {
-    if (u->cr.diag)
-        compile_free(&u->cr);
+    if (u->cr.diag) {
+        if (u->old.diag)
+            compile_free(&u->old);
+        u->old = u->cr;
+        memset(&u->cr, 0, sizeof(u->cr));
+    }
     struct compile_source *src = NULL;
     size_t n = 0;
     char **names = NULL;
@@ -402,8 +406,16 @@ void lsp_ws_publish(struct lsp_server *s, struct lsp_unit *u)
     free(lists);
 }
 
+void lsp_ws_release(struct lsp_server *s)
+{
+    for (size_t i = 0; i < s->nunits; i++)
+        if (s->units[i].old.diag)
+            compile_free(&s->units[i].old);
+}
+
 void lsp_ws_free(struct lsp_server *s)
 {
+    lsp_ws_release(s);
     for (size_t i = 0; i < s->ndocs; i++) {
         free(s->docs[i].uri);
         free(s->docs[i].path);
