@@ -5,7 +5,8 @@ set -eu
 build=$1
 secs=$2
 work=tests/fuzz/corpus-work
-mkdir -p "$work/parse" "$work/rule"
+mkdir -p "$work/parse" "$work/rule" "$work/lsp"
+cp tests/fuzz/lsp-seeds/* "$work/lsp/" 2>/dev/null || true
 find tests/golden policies -name '*.idp' -exec cp {} "$work/parse/" \; 2>/dev/null || true
 status=0
 run() {
@@ -25,4 +26,5 @@ run() {
 }
 run fuzz_parse "$work/parse"
 run fuzz_rule "$work/rule"
+run fuzz_lsp "$work/lsp"
 exit $status

@@ -9,3 +9,7 @@ foreach(c session utf16 malformed)
       --root ${CMAKE_SOURCE_DIR} ${c})
   set_tests_properties(e2e.lsp.${c} PROPERTIES TIMEOUT 300)
 endforeach()
+
+# e2e.vim_syntax  the vim syntax file names the right groups on Contoso (skipped without vim)
+add_test(NAME e2e.vim_syntax COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/vim_syntax.sh ${CMAKE_SOURCE_DIR})
+set_tests_properties(e2e.vim_syntax PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120)
