@@ -33,7 +33,8 @@ struct lsp_disk {
 struct lsp_unit {
     char *key; /* the directory, or the lone buffer's URI */
     bool lone;
-    bool fresh; /* cr reflects the current documents */
+    bool fresh;                  /* cr reflects the current documents */
+    struct compile_cache *cache; /* the trees of unchanged files, parsed once */
     struct compile_result cr;
     struct compile_result old; /* the previous compile, freed after the reply is sent */
     char **published;          /* URIs last given a non-empty diagnostics list */

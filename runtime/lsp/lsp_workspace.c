@@ -1,8 +1,9 @@
 /* lsp_workspace.c — documents, the disk cache and compiled units (see lsp_int.h).
  * A unit is the directory of the open file, compiled whole as `idpc validate DIR` does, with
  * open buffers in place of the files on disk. Unchanged files are read from disk once and kept
- * (re-read when their mtime or size changes), so a keystroke costs one parse and check of the
- * configuration's texts in memory, no I/O beyond a stat per file. */
+ * (re-read when their mtime or size changes), and their trees are kept (compile_sources_cached),
+ * so a keystroke costs the parse of the changed file and one check of the whole configuration,
+ * no I/O beyond a stat per file. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,7 +245,9 @@ static void unit_compile(struct lsp_server *s, struct lsp_unit *u)
         }
         qsort(src, n, sizeof(*src), cmp_source);
     }
-    (void)compile_sources(src, n, false, &u->cr);
+    if (!u->cache)
+        u->cache = compile_cache_new();
+    (void)compile_sources_cached(u->cache, src, n, false, &u->cr);
     if (unreadable.len)
         diag_error(u->cr.diag, DIAG_LOC_NONE, "cannot read %s", strbuf_str(&unreadable));
     strbuf_fini(&unreadable);
@@ -430,6 +433,7 @@ void lsp_ws_free(struct lsp_server *s)
     for (size_t i = 0; i < s->nunits; i++) {
         if (s->units[i].cr.diag)
             compile_free(&s->units[i].cr);
+        compile_cache_free(s->units[i].cache);
         for (size_t k = 0; k < s->units[i].npublished; k++)
             free(s->units[i].published[k]);
         free(s->units[i].published);

@@ -143,6 +143,19 @@ def case_session(idpc, root):
         c.notify("textDocument/didOpen", {"textDocument": {
             "uri": turi, "languageId": "idp", "version": 1, "text": ttext}})
         c.diagnostics(turi)
+        # A syntax error in one file survives changes to another (its tree is reused, not
+        # parsed again): the stray brace is still reported after ca-baseline.idp changes.
+        end = pos_of(ttext + "\u0000", "\u0000")
+        edit(c, turi, 2, end, end, "}\n")
+        stray = c.diagnostics(turi)
+        edit(c, uri, 8, {"line": 0, "character": 0}, {"line": 0, "character": 0}, "# x\n")
+        again = c.diagnostics(turi)
+        check(len(stray) == 1 and again == stray,
+              "a syntax error of an unchanged file is reported again: " +
+              (stray[0]["message"] if stray else "none"))
+        edit(c, uri, 9, {"line": 0, "character": 0}, {"line": 1, "character": 0}, "")
+        edit(c, turi, 3, end, {"line": end["line"] + 1, "character": 0}, "")
+        c.diagnostics(turi)
         q = pos_of(ttext, 'role "Directory Synchronization Accounts"', len('role "Dir'))
         r = c.request("textDocument/completion", {"textDocument": {"uri": turi}, "position": q})
         labels = [i["label"] for i in r["result"]]
@@ -204,7 +217,7 @@ def case_session(idpc, root):
 
         # Formatting: a badly laid out buffer comes back as `idpc fmt` prints it.
         messy = text.replace("  state on\n", "      state    on\n", 1).replace("  grant block", "grant   block", 1)
-        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 8},
+        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 10},
                                             "contentChanges": [{"text": messy}]})
         c.diagnostics(uri)
         r = c.request("textDocument/formatting", {"textDocument": {"uri": uri},
