@@ -43,5 +43,5 @@ int cmd_lsp(int argc, char **argv)
     cli_end(&p);
     if (n > 0)
         return cli_usage_error(spec.cmd, "takes no operands");
-    return lsp_serve(stdin, stdout, stderr);
+    return lsp_serve(stdin, stdout, stderr); /* idpc.c checks standard output at exit */
 }
