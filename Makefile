@@ -19,7 +19,7 @@ export ASAN_OPTIONS ?= detect_leaks=1:halt_on_error=1:abort_on_error=0
 export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
 
 .PHONY: all deps test-deps package-deps build release plan test \
-	install deb fuzz bench format format-check clean
+	install deb fuzz bench format format-check clean vsix bench-lsp
 
 all: release
 
@@ -72,7 +72,7 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	@scripts/deps.sh ci
 	CC=clang cmake -S . -B build-fuzz -DIDPC_FUZZ=ON -DIDPC_SANITIZE=ON -DIDPC_TESTS=OFF
-	cmake --build build-fuzz -j$(JOBS) --target fuzz_parse fuzz_check fuzz_rule fuzz_snapshot fuzz_plan
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_parse fuzz_check fuzz_rule fuzz_snapshot fuzz_plan fuzz_lsp
 	scripts/run-fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
 # The benchmark (tests/bench/bench.py: validate, plan and coverage against jq and jansson on
@@ -82,6 +82,16 @@ bench:
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DIDPC_TESTS=OFF
 	cmake --build build-bench -j$(JOBS) --target idpc
 	tests/bench/bench.sh build-bench/cli/idpc
+
+# The VS Code extension (editors/vscode): grammar tests, then editors/vscode/idpc.vsix.
+vsix:
+	scripts/vsix.sh
+
+# Keystroke latency of idpc lsp on the same generated configuration (tests/bench/lsp_bench.py).
+bench-lsp:
+	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DIDPC_TESTS=OFF
+	cmake --build build-bench -j$(JOBS) --target idpc
+	tests/bench/lsp_bench.py build-bench/cli/idpc
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:

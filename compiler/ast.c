@@ -200,6 +200,12 @@ static int load_file(struct ast_config *cfg, struct diag_ctx *diag, const char *
         diag_error(diag, DIAG_LOC_NONE, "cannot read '%s': %s", path, strerror(err));
         return -1;
     }
+    return ast_load_text(cfg, diag, path, text, len);
+}
+
+int ast_load_text(struct ast_config *cfg, struct diag_ctx *diag, const char *path, char *text,
+                  size_t len)
+{
     uint32_t src = diag_add_source(diag, path, text, len);
     if (len >= 2 && (((unsigned char)text[0] == 0xFF && (unsigned char)text[1] == 0xFE) ||
                      ((unsigned char)text[0] == 0xFE && (unsigned char)text[1] == 0xFF))) {
@@ -221,6 +227,36 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+int ast_dir_files(const char *dir, char ***out, size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno ? errno : EIO;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    size_t plen = strlen(dir);
+    bool slash = plen > 0 && dir[plen - 1] == '/';
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l < 5 || strcmp(e->d_name + l - 4, ".idp") != 0 || e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            names = xrealloc(names, cap * sizeof(*names));
+        }
+        names[n++] = xasprintf("%s%s%s", dir, slash ? "" : "/", e->d_name);
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof(*names), cmp_str);
+    *out = names;
+    *count = n;
+    return 0;
+}
+
 int ast_load_path(struct ast_config *cfg, struct diag_ctx *diag, const char *path)
 {
     struct stat st;
@@ -231,34 +267,18 @@ int ast_load_path(struct ast_config *cfg, struct diag_ctx *diag, const char *pat
     if (!S_ISDIR(st.st_mode))
         return load_file(cfg, diag, path);
 
-    DIR *d = opendir(path);
-    if (!d) {
-        diag_error(diag, DIAG_LOC_NONE, "cannot open directory '%s': %s", path, strerror(errno));
+    char **names;
+    size_t n;
+    int err = ast_dir_files(path, &names, &n);
+    if (err) {
+        diag_error(diag, DIAG_LOC_NONE, "cannot open directory '%s': %s", path, strerror(err));
         return -1;
     }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (l < 5 || strcmp(e->d_name + l - 4, ".idp") != 0 || e->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            names = xrealloc(names, cap * sizeof(*names));
-        }
-        size_t plen = strlen(path);
-        bool slash = plen > 0 && path[plen - 1] == '/';
-        names[n++] = xasprintf("%s%s%s", path, slash ? "" : "/", e->d_name);
-    }
-    closedir(d);
     int rc = 0;
     if (n == 0) {
         diag_error(diag, DIAG_LOC_NONE, "no .idp files in '%s'", path);
         rc = -1;
     }
-    if (n > 0) /* qsort's base must not be NULL, even for no elements */
-        qsort(names, n, sizeof(*names), cmp_str);
     for (size_t i = 0; i < n; i++) {
         if (load_file(cfg, diag, names[i]) != 0)
             rc = -1;

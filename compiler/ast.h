@@ -73,6 +73,16 @@ void ast_config_free(struct ast_config *cfg);
  * Returns the file (possibly partial); errors are queued in `diag`. */
 struct ast_file *ast_parse_source(struct ast_config *cfg, struct diag_ctx *diag, uint32_t src);
 
+/* Registers `text` (NUL-terminated, `len` bytes; ownership passes to `diag`) as the contents of
+ * `path` and parses it, as ast_load_path does for a file it read: an editor's unsaved buffer.
+ * Returns 0, or -1 after queueing an error (UTF-16 text, a NUL byte). */
+int ast_load_text(struct ast_config *cfg, struct diag_ctx *diag, const char *path, char *text,
+                  size_t len);
+
+/* The *.idp files of DIR (no hidden ones), as "DIR/name", sorted by name: the files
+ * ast_load_path reads. Returns 0 (*out and each name caller-owned, free each), or an errno. */
+int ast_dir_files(const char *dir, char ***out, size_t *count);
+
 /* Loads FILE or every *.idp in DIR (sorted by name) and parses them.
  * Returns 0, or -1 after queueing an error (unreadable path, no .idp files). */
 int ast_load_path(struct ast_config *cfg, struct diag_ctx *diag, const char *path);

@@ -10,10 +10,11 @@ struct schema_row {
     const char *keyword;
     bool takes_block;
     const char *summary;
+    const char *graph;
 };
 
 static const struct schema_row schema[] = {
-#define STMT(b, k, t, s) {b, k, t, s},
+#define STMT(b, k, t, s, g) {b, k, t, s, g},
 #include "compiler/schema.def"
 #undef STMT
 };
@@ -24,6 +25,36 @@ static const struct schema_row *schema_find(enum check_block b, const char *kw)
         if (schema[i].block == b && strcmp(schema[i].keyword, kw) == 0)
             return &schema[i];
     return NULL;
+}
+
+/* The keyword that opens a block of kind `b` ("policy", ...); NULL for the top level. */
+static const char *block_keyword(enum check_block b)
+{
+    static const char *const kw[BLK__COUNT] = {
+        [BLK_TOP] = NULL,
+        [BLK_GROUP] = "group",
+        [BLK_LOCATION] = "location",
+        [BLK_STRENGTH] = "strength",
+        [BLK_AUTH_METHODS] = "authentication_methods",
+        [BLK_ROLE] = "role",
+        [BLK_SETTINGS] = "settings",
+        [BLK_TEMPLATE] = "template",
+        [BLK_POLICY] = "policy",
+        [BLK_TEST] = "test",
+    };
+    return kw[b];
+}
+
+bool check_schema_at(size_t i, struct check_schema_entry *out)
+{
+    if (i >= IDPC_ARRAY_LEN(schema))
+        return false;
+    out->block = block_keyword(schema[i].block);
+    out->keyword = schema[i].keyword;
+    out->takes_block = schema[i].takes_block;
+    out->summary = schema[i].summary;
+    out->graph = schema[i].graph;
+    return true;
 }
 
 /* Reports a statement that does not belong in block `b`. */

@@ -10,4 +10,16 @@
  * returned even when there are errors (it is then incomplete and must not be applied). */
 struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag);
 
+/* One row of compiler/schema.def: a statement a block may hold (for editors: completion and
+ * hover). Strings point into static tables. */
+struct check_schema_entry {
+    const char *block;   /* keyword of the enclosing block ("policy", ...), NULL: top level */
+    const char *keyword; /* the statement's keyword */
+    bool takes_block;
+    const char *summary; /* what it means */
+    const char *graph;   /* the Microsoft Graph object or field it sets */
+};
+/* The i-th row (0-based) in schema.def order; false past the last row. */
+bool check_schema_at(size_t i, struct check_schema_entry *out);
+
 #endif

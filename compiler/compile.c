@@ -30,25 +30,151 @@ int compile_paths(const char *const *paths, size_t n, bool werror, struct compil
     return diag_error_count(out->diag) ? -1 : 0;
 }
 
-int compile_sources(const char *const *names, const char *const *texts, const size_t *lens,
-                    size_t n, struct compile_result *out)
+int compile_sources(const struct compile_source *src, size_t n, bool werror,
+                    struct compile_result *out)
 {
     memset(out, 0, sizeof(*out));
     out->diag = diag_ctx_new();
+    diag_set_werror(out->diag, werror);
     out->ast = ast_config_new();
     for (size_t i = 0; i < n; i++) {
-        char *text = xmalloc(lens[i] + 1);
-        memcpy(text, texts[i], lens[i]);
-        text[lens[i]] = '\0';
-        uint32_t src = diag_add_source(out->diag, names[i], text, lens[i]);
-        if (memchr(text, '\0', lens[i])) {
-            size_t at = (size_t)((char *)memchr(text, '\0', lens[i]) - text);
-            diag_error(out->diag, diag_loc(src, at, at + 1),
-                       "file contains a NUL byte; is it a text file in UTF-8?");
-            continue;
-        }
-        ast_parse_source(out->ast, out->diag, src);
+        char *text = xmalloc(src[i].len + 1);
+        memcpy(text, src[i].text, src[i].len);
+        text[src[i].len] = '\0';
+        (void)ast_load_text(out->ast, out->diag, src[i].path, text, src[i].len);
     }
+    out->model = check_config(out->ast, out->diag);
+    return diag_error_count(out->diag) ? -1 : 0;
+}
+
+/* ---- the parse cache ---- */
+
+struct cached_file {
+    char *path;
+    char *text; /* what was parsed, to compare with the next text */
+    size_t len;
+    uint32_t src;            /* its source index: trees hold it in every location */
+    struct ast_config *tree; /* the file's tree, in an arena of its own */
+    struct diag *diags;      /* its syntax diagnostics (deep copies) */
+    size_t ndiags;
+};
+
+struct compile_cache {
+    struct cached_file *v;
+    size_t n;
+};
+
+struct compile_cache *compile_cache_new(void)
+{
+    return xcalloc(1, sizeof(struct compile_cache));
+}
+
+static void cached_fini(struct cached_file *f)
+{
+    free(f->path);
+    free(f->text);
+    ast_config_free(f->tree);
+    for (size_t i = 0; i < f->ndiags; i++) {
+        free(f->diags[i].code);
+        free(f->diags[i].message);
+        for (size_t k = 0; k < f->diags[i].nnotes; k++)
+            free(f->diags[i].notes[k].message);
+        free(f->diags[i].notes);
+    }
+    free(f->diags);
+}
+
+void compile_cache_free(struct compile_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        cached_fini(&c->v[i]);
+    free(c->v);
+    free(c);
+}
+
+/* Keeps copies of the diagnostics [from, diag_count) that parsing one file queued. */
+static void keep_diags(struct cached_file *f, const struct diag_ctx *ctx, size_t from)
+{
+    size_t n = diag_count(ctx);
+    if (n <= from)
+        return;
+    f->diags = xcalloc(n - from, sizeof(*f->diags));
+    for (size_t i = from; i < n; i++) {
+        const struct diag *d = diag_at(ctx, i);
+        struct diag *c = &f->diags[f->ndiags++];
+        *c = *d;
+        c->code = d->code ? xstrdup(d->code) : NULL;
+        c->message = xstrdup(d->message);
+        c->notes = d->nnotes ? xcalloc(d->nnotes, sizeof(*c->notes)) : NULL;
+        for (size_t k = 0; k < d->nnotes; k++) {
+            c->notes[k].loc = d->notes[k].loc;
+            c->notes[k].message = xstrdup(d->notes[k].message);
+        }
+    }
+}
+
+static void replay_diags(const struct cached_file *f, struct diag_ctx *ctx)
+{
+    for (size_t i = 0; i < f->ndiags; i++) {
+        const struct diag *d = &f->diags[i];
+        diag_emit(ctx, d->severity, d->code, d->loc, "%s", d->message);
+        for (size_t k = 0; k < d->nnotes; k++)
+            diag_note(ctx, d->notes[k].loc, "%s", d->notes[k].message);
+    }
+}
+
+int compile_sources_cached(struct compile_cache *c, const struct compile_source *src, size_t n,
+                           bool werror, struct compile_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->diag = diag_ctx_new();
+    diag_set_werror(out->diag, werror);
+    out->ast = ast_config_new();
+    struct cached_file *next = xcalloc(n + 1, sizeof(*next));
+    struct ast_file **tail = &out->ast->files;
+    for (size_t i = 0; i < n; i++) {
+        struct cached_file *old = NULL;
+        for (size_t k = 0; k < c->n && !old; k++)
+            if (c->v[k].path && c->v[k].src == i && c->v[k].len == src[i].len &&
+                strcmp(c->v[k].path, src[i].path) == 0 &&
+                memcmp(c->v[k].text, src[i].text, src[i].len) == 0)
+                old = &c->v[k];
+        char *text = xmalloc(src[i].len + 1);
+        memcpy(text, src[i].text, src[i].len);
+        text[src[i].len] = '\0';
+        struct cached_file *f = &next[i];
+        if (old) {
+            *f = *old;
+            memset(old, 0, sizeof(*old)); /* moved */
+            (void)diag_add_source(out->diag, src[i].path, text, src[i].len);
+            replay_diags(f, out->diag);
+        } else {
+            f->path = xstrdup(src[i].path);
+            f->text = xmalloc(src[i].len + 1);
+            memcpy(f->text, text, src[i].len + 1);
+            f->len = src[i].len;
+            f->src = (uint32_t)diag_source_count(out->diag);
+            f->tree = ast_config_new();
+            size_t before = diag_count(out->diag);
+            (void)ast_load_text(f->tree, out->diag, src[i].path, text, src[i].len);
+            keep_diags(f, out->diag, before);
+        }
+        /* the combined tree links the cached files (one per tree), in the order given */
+        struct ast_file *af = f->tree->files;
+        if (af) {
+            af->next = NULL;
+            *tail = af;
+            tail = &af->next;
+            out->ast->nfiles++;
+        }
+    }
+    for (size_t k = 0; k < c->n; k++)
+        cached_fini(&c->v[k]);
+    free(c->v);
+    c->v = next;
+    c->n = n;
     out->model = check_config(out->ast, out->diag);
     return diag_error_count(out->diag) ? -1 : 0;
 }

@@ -16,10 +16,31 @@ struct compile_result {
 /* Loads every path (a directory of *.idp, or files), parses, checks and lowers.
  * Returns 0 when there are no errors (warnings allowed), -1 otherwise; diagnostics are queued. */
 int compile_paths(const char *const *paths, size_t n, bool werror, struct compile_result *out);
-/* Like compile_paths, for sources held in memory (a saved plan's configuration): `names[i]` is the
- * path the diagnostics and "at" fields use, `texts[i]` its text of `lens[i]` bytes (copied). */
-int compile_sources(const char *const *names, const char *const *texts, const size_t *lens,
-                    size_t n, struct compile_result *out);
+
+/* A source held in memory (an editor's unsaved buffer): the path it is reported under, and its
+ * text (borrowed; compile_sources copies it). */
+struct compile_source {
+    const char *path;
+    const char *text;
+    size_t len;
+};
+/* Like compile_paths, for texts in memory, compiled as one configuration in the given order. */
+int compile_sources(const struct compile_source *src, size_t n, bool werror,
+                    struct compile_result *out);
+
+/* Parsed files kept between compiles of one configuration (an editor's language server): a file
+ * whose path, place in the list and text are unchanged is not parsed again; its tree and its
+ * syntax diagnostics are reused.
+ * Ownership: the cache owns the trees it keeps. A result of compile_sources_cached borrows them:
+ * its tree may only be read until the next compile with the same cache (which drops the trees of
+ * changed files); compile_free on it stays safe at any time before compile_cache_free. */
+struct compile_cache;
+struct compile_cache *compile_cache_new(void);
+void compile_cache_free(struct compile_cache *c);
+/* compile_sources with the cache; the same diagnostics and model as without it when `src` is
+ * sorted by path (as ast_load_path reads a directory). */
+int compile_sources_cached(struct compile_cache *c, const struct compile_source *src, size_t n,
+                           bool werror, struct compile_result *out);
 void compile_free(struct compile_result *r);
 /* compile_free when util_free_at_exit() says so; else nothing: for the CLI, right before the
  * process exits (freeing a million-line configuration's tree costs a sixth of `validate`). */

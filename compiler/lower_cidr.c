@@ -160,13 +160,19 @@ bool cidr_is_private(const struct cidr *c)
         {4, "127.0.0.0/8"}, {4, "169.254.0.0/16"}, {4, "100.64.0.0/10"},
         {6, "fc00::/7"},    {6, "fe80::/10"},      {6, "::1/128"},
     };
-    for (size_t i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
-        if (nets[i].family != c->family)
-            continue;
-        struct cidr n;
-        struct cidr_error e;
-        if (cidr_parse(nets[i].net, strlen(nets[i].net), &n, &e) && cidr_contains(&n, c))
-            return true;
+    /* parsed once: a configuration may hold thousands of ranges */
+    static struct cidr parsed[sizeof(nets) / sizeof(nets[0])];
+    static bool ok[sizeof(nets) / sizeof(nets[0])];
+    static bool ready;
+    if (!ready) {
+        for (size_t i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
+            struct cidr_error e;
+            ok[i] = cidr_parse(nets[i].net, strlen(nets[i].net), &parsed[i], &e);
+        }
+        ready = true;
     }
+    for (size_t i = 0; i < sizeof(nets) / sizeof(nets[0]); i++)
+        if (nets[i].family == c->family && ok[i] && cidr_contains(&parsed[i], c))
+            return true;
     return false;
 }

@@ -8,9 +8,11 @@ set -eu
 build=$1
 secs=$2
 shift 2
-targets=${*:-fuzz_parse fuzz_check fuzz_rule fuzz_snapshot fuzz_plan}
+targets=${*:-fuzz_parse fuzz_check fuzz_rule fuzz_snapshot fuzz_plan fuzz_lsp}
 work=tests/fuzz/corpus-work
-mkdir -p "$work/idp" "$work/rule" "$work/snapshot" "$work/plan"
+mkdir -p "$work/idp" "$work/rule" "$work/snapshot" "$work/plan" "$work/lsp"
+# language-server sessions
+cp tests/fuzz/lsp-seeds/* "$work/lsp/" 2>/dev/null || true
 # .idp seeds: every configuration in the repository
 find tests/golden policies tests/bogons -name '*.idp' -exec cp {} "$work/idp/" \; 2>/dev/null || true
 # rule seeds: the rule strings of those configurations (filters and membership rules)
@@ -42,7 +44,7 @@ run() {
     [ -x "$build/tests/fuzz/$name" ] || { echo "fuzz: $name not built, skipped"; return 0; }
     echo "fuzz: $name for ${secs}s"
     if ! "$build/tests/fuzz/$name" -max_total_time="$secs" -max_len="$maxlen" -timeout=10 \
-        -dict="tests/fuzz/$dict" -print_final_stats=1 -artifact_prefix="tests/fuzz/$name-" \
+        ${dict:+-dict="tests/fuzz/$dict"} -print_final_stats=1 -artifact_prefix="tests/fuzz/$name-" \
         "$corpus" >"$work/$name.log" 2>&1; then
         tail -n 40 "$work/$name.log"
         for c in tests/fuzz/"$name"-crash-* tests/fuzz/"$name"-leak-* tests/fuzz/"$name"-timeout-*; do
@@ -59,6 +61,7 @@ for t in $targets; do
     fuzz_rule) run "$t" "$work/rule" rule.dict 1024 ;;
     fuzz_snapshot) run "$t" "$work/snapshot" json.dict 16384 ;;
     fuzz_plan) run "$t" "$work/plan" json.dict 32768 ;;
+    fuzz_lsp) run "$t" "$work/lsp" "" 16384 ;;
     esac
 done
 exit $status

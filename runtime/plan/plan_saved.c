@@ -483,25 +483,21 @@ int plan_saved_compile(const json_t *plan, struct compile_result *cr)
 {
     const json_t *sources = json_object_get(json_object_get(plan, "config"), "sources");
     size_t n = json_array_size(sources);
-    const char **names = xcalloc(n + 1, sizeof(*names));
-    const char **texts = xcalloc(n + 1, sizeof(*texts));
-    size_t *lens = xcalloc(n + 1, sizeof(*lens));
+    struct compile_source *src = xcalloc(n + 1, sizeof(*src));
     for (size_t i = 0; i < n; i++) {
         const json_t *s = json_array_get(sources, i);
-        names[i] = json_string_value(json_object_get(s, "path"));
-        texts[i] = json_string_value(json_object_get(s, "text"));
-        lens[i] = json_string_length(json_object_get(s, "text"));
+        src[i].path = json_string_value(json_object_get(s, "path"));
+        src[i].text = json_string_value(json_object_get(s, "text"));
+        src[i].len = json_string_length(json_object_get(s, "text"));
     }
-    int rc = compile_sources(names, texts, lens, n, cr);
+    int rc = compile_sources(src, n, false, cr);
     if (n == 0) {
         diag_error(cr->diag, DIAG_LOC_NONE,
                    "the plan carries no configuration (config.sources "
                    "is empty)");
         rc = -1;
     }
-    free(names);
-    free(texts);
-    free(lens);
+    free(src);
     return rc;
 }
 

@@ -1,0 +1,2 @@
+" idpc configuration files (docs/editors.md)
+autocmd BufRead,BufNewFile *.idp setfiletype idp
