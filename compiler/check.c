@@ -157,6 +157,7 @@ static enum check_block decl_block(const char *kw)
     } map[] = {
         {"group", BLK_GROUP},       {"location", BLK_LOCATION},
         {"strength", BLK_STRENGTH}, {"authentication_methods", BLK_AUTH_METHODS},
+        {"authentication_context", BLK_AUTH_CONTEXT},
         {"role", BLK_ROLE},         {"settings", BLK_SETTINGS},
         {"template", BLK_TEMPLATE}, {"policy", BLK_POLICY},
         {"test", BLK_TEST},
@@ -467,6 +468,9 @@ static void lower_decl(struct check *ck, struct decls *ds, struct decl *d)
     case BLK_AUTH_METHODS:
         lower_auth_methods(ck, s, d->body, d->nbody);
         break;
+    case BLK_AUTH_CONTEXT:
+        lower_context(ck, s, d->body, d->nbody);
+        break;
     case BLK_ROLE:
         lower_role(ck, s, d->body, d->nbody);
         break;
@@ -570,6 +574,7 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
     /* Pass 3: lower every declaration, in a stable order (dependencies are symbolic). */
     for (size_t i = 0; i < ds.n; i++)
         lower_decl(&ck, &ds, &ds.v[i]);
+    lower_context_finish(&ck);
     lower_finish(&ck);
 
     /* "never used" is advice; with errors present it would only be noise around them. */
@@ -584,5 +589,6 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
                          ck.defines[i].name);
     free(ds.v);
     free(ck.defines);
+    free(ck.context_uses);
     return ck.model;
 }

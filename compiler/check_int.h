@@ -17,6 +17,7 @@ enum check_block {
     BLK_LOCATION,
     BLK_STRENGTH,
     BLK_AUTH_METHODS,
+    BLK_AUTH_CONTEXT,
     BLK_ROLE,
     BLK_SETTINGS,
     BLK_TEMPLATE,
@@ -46,6 +47,12 @@ struct check {
      * statements, a missing template): lower_* skip their "needs X" completeness errors, which
      * would only repeat the first mistake. */
     bool incomplete;
+    /* Each `apps include context "cN"`, for lower_context_finish(): the id and the atom. */
+    struct check_context_use {
+        const char *id;
+        struct loc loc;
+    } *context_uses;
+    size_t ncontext_uses;
 };
 
 /* "file:line:col" of a location (arena string). */
@@ -139,6 +146,12 @@ void lower_policy(struct check *ck, const struct ast_stmt *decl, struct ast_stmt
                   size_t n);
 void lower_test(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                 size_t n);
+void lower_context(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                   size_t n);
+/* Records a policy's `context "cN"` (id in the arena) for lower_context_finish(). */
+void lower_context_use(struct check *ck, const char *id, struct loc at);
+/* After every declaration is lowered: each context a policy names is declared and available. */
+void lower_context_finish(struct check *ck);
 /* After every declaration is lowered: cross-object checks (emergency access exclusions, ...). */
 void lower_finish(struct check *ck);
 

@@ -8,6 +8,7 @@ time resolution would put there), and validates each object's body with python3 
   conditionalAccessPolicy       -> $IDPC_SHARED_DIR/graph/schema/conditionalAccessPolicy.schema.json
   namedLocation                 -> namedLocation.schema.json
   authenticationStrengthPolicy  -> authenticationStrengthPolicy.schema.json
+  authenticationContextClassReference -> the type of that name in the $defs those files share
 
 The schemas are strict v1.0 (additionalProperties false), so a beta-only or misspelt property
 fails. Without jsonschema or without the shared folder the test prints "skipped: <reason>" and
@@ -26,6 +27,10 @@ SCHEMAS = {
     "conditionalAccessPolicy": "conditionalAccessPolicy.schema.json",
     "namedLocation": "namedLocation.schema.json",
     "authenticationStrengthPolicy": "authenticationStrengthPolicy.schema.json",
+}
+# Kinds validated against a type of the shared $defs (the same CSDL fragment) rather than a root.
+DEF_KINDS = {
+    "authenticationContextClassReference": "authenticationContextClassReference",
 }
 
 
@@ -74,6 +79,12 @@ def main():
     for kind, name in SCHEMAS.items():
         with open(os.path.join(schema_dir, name)) as f:
             schema = json.load(f)
+        base = schema
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        validators[kind] = cls(schema)
+    for kind, name in DEF_KINDS.items():
+        schema = {"$schema": base["$schema"], "$ref": f"#/$defs/{name}", "$defs": base["$defs"]}
         cls = jsonschema.validators.validator_for(schema)
         cls.check_schema(schema)
         validators[kind] = cls(schema)
@@ -89,7 +100,7 @@ def main():
         return 1
 
     failures = 0
-    checked = {k: 0 for k in SCHEMAS}
+    checked = {k: 0 for k in list(SCHEMAS) + list(DEF_KINDS)}
     for path, cwd in inputs:
         model, err = compile_model(a.idpc, path, cwd)
         if model is None:
