@@ -155,11 +155,15 @@ static enum check_block decl_block(const char *kw)
         const char *kw;
         enum check_block b;
     } map[] = {
-        {"group", BLK_GROUP},       {"location", BLK_LOCATION},
-        {"strength", BLK_STRENGTH}, {"authentication_methods", BLK_AUTH_METHODS},
+        {"group", BLK_GROUP},
+        {"location", BLK_LOCATION},
+        {"strength", BLK_STRENGTH},
+        {"authentication_methods", BLK_AUTH_METHODS},
         {"authentication_context", BLK_AUTH_CONTEXT},
-        {"role", BLK_ROLE},         {"settings", BLK_SETTINGS},
-        {"template", BLK_TEMPLATE}, {"policy", BLK_POLICY},
+        {"role", BLK_ROLE},
+        {"settings", BLK_SETTINGS},
+        {"template", BLK_TEMPLATE},
+        {"policy", BLK_POLICY},
         {"test", BLK_TEST},
     };
     for (size_t i = 0; i < IDPC_ARRAY_LEN(map); i++)

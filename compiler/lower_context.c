@@ -35,8 +35,7 @@ static void one_string(struct check *ck, const struct ast_stmt *s, const char *w
         return;
     }
     if (v->len > CONTEXT_NAME_MAX) {
-        args_error(&a, v, "%s is %zu bytes long; keep it under %d", what, v->len,
-                   CONTEXT_NAME_MAX);
+        args_error(&a, v, "%s is %zu bytes long; keep it under %d", what, v->len, CONTEXT_NAME_MAX);
         return;
     }
     *out = v->text;
@@ -84,7 +83,8 @@ void lower_context(struct check *ck, const struct ast_stmt *decl, struct ast_stm
         diag_error(ck->diag, name->loc,
                    "authentication context \"%s\" needs a name: add 'display_name \"...\"'",
                    name->text);
-    struct model_object *o = model_add(ck->model, MODEL_AUTH_CONTEXT, name->text, decl->atoms[0].loc);
+    struct model_object *o =
+        model_add(ck->model, MODEL_AUTH_CONTEXT, name->text, decl->atoms[0].loc);
     if (st.display_text)
         json_object_set_new(o->body, "displayName", json_string(st.display_text));
     if (st.description_text)

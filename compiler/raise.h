@@ -112,6 +112,10 @@ struct ast_stmt *raise_roles(struct raise *r, const json_t *assignments,
 struct ast_stmt *raise_settings(struct raise *r, const json_t *authorization,
                                 const json_t *security_defaults, const json_t *group_unified);
 
+/* `authentication_context "cN" { ... }` from normalize(NK_AUTH_CONTEXT, obj) and the object's
+ * id (the canonical form drops it). `available off` is written only when isAvailable is false. */
+struct ast_stmt *raise_auth_context(struct raise *r, const json_t *canon, const char *id);
+
 /* `# idpc: ...` comment lines to put before a statement (appended to its leading comments). */
 void raise_comment(struct raise *r, struct ast_stmt *s, const char *fmt, ...) IDPC_PRINTF(3, 4);
 

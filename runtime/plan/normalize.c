@@ -1297,6 +1297,13 @@ static const struct field FL_SECURITY_DEFAULTS[] = {F("id", FT_DROP), F("display
                                                     F("isEnabled", FT_SCALAR), FEND};
 static const struct spec S_SECURITY_DEFAULTS = {.fields = FL_SECURITY_DEFAULTS};
 
+/* Authentication contexts: the id is the URL (c1..c99); isAvailable is kept when false, so that
+ * unpublishing a context is a change. */
+static const struct field FL_AUTH_CONTEXT[] = {F("id", FT_DROP), F("displayName", FT_NAME),
+                                               F("description", FT_TEXT),
+                                               F("isAvailable", FT_SCALAR), FEND};
+static const struct spec S_AUTH_CONTEXT = {.fields = FL_AUTH_CONTEXT};
+
 /* ---------------------------------------------------------------------------------------- */
 /* Role assignments and PIM eligibility                                                       */
 
@@ -1412,6 +1419,10 @@ static const struct spec *spec_for(enum normalize_kind kind)
         return &S_ROLE_ASSIGNMENT;
     case NK_ROLE_ELIGIBILITY:
         return &S_ROLE_ELIGIBILITY;
+    case NK_AUTH_CONTEXT:
+        return &S_AUTH_CONTEXT;
+    case NK__COUNT:
+        break;
     }
     BUG("unknown normalize kind %d", (int)kind);
 }
@@ -1430,6 +1441,7 @@ const char *normalize_kind_name(enum normalize_kind kind)
         [NK_SECURITY_DEFAULTS] = "security_defaults",
         [NK_ROLE_ASSIGNMENT] = "role_assignment",
         [NK_ROLE_ELIGIBILITY] = "role_eligibility",
+        [NK_AUTH_CONTEXT] = "auth_context",
     };
     if ((size_t)kind >= IDPC_ARRAY_LEN(names) || !names[kind])
         BUG("unknown normalize kind %d", (int)kind);

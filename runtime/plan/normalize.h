@@ -20,6 +20,8 @@ enum normalize_kind {
     NK_SECURITY_DEFAULTS,
     NK_ROLE_ASSIGNMENT,
     NK_ROLE_ELIGIBILITY,
+    NK_AUTH_CONTEXT,
+    NK__COUNT
 };
 
 /* Canonical form of obj (a Graph GET result, a request body, or an export in v1.0 or beta

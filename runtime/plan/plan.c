@@ -72,6 +72,8 @@ int plan_nk(enum model_kind k)
         return NK_AUTHORIZATION_POLICY;
     case MODEL_SECURITY_DEFAULTS:
         return NK_SECURITY_DEFAULTS;
+    case MODEL_AUTH_CONTEXT:
+        return NK_AUTH_CONTEXT;
     default:
         return -1;
     }
@@ -385,6 +387,14 @@ static void plan_create(struct builder *bd, struct resolve_object *ro, const cha
         add_request(a, PHASE_SETTINGS, "POST", "groupSettings", json_deep_copy(ro->body), NULL,
                     "create group setting %s", o->name);
         break;
+    case MODEL_AUTH_CONTEXT: {
+        /* Graph v1.0 "Update authenticationContextClassReference": PATCH creates an unused id */
+        char *path = xasprintf("%s/%s", model_kind_path(k), o->name);
+        add_request(a, PHASE_DEPENDENCY, "PATCH", path, json_deep_copy(ro->body), NULL,
+                    "create authentication context \"%s\"", o->name);
+        free(path);
+        break;
+    }
     default:
         break;
     }
@@ -482,7 +492,7 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     }
     bool partial = k == MODEL_GROUP || k == MODEL_AUTH_METHOD_CONFIG || k == MODEL_GROUP_SETTING ||
                    k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
-                   k == MODEL_ROLE_ELIGIBILITY;
+                   k == MODEL_ROLE_ELIGIBILITY || k == MODEL_AUTH_CONTEXT;
     struct jsondiff d;
     if (partial)
         jsondiff_compute_partial(have, want, &d);
@@ -500,12 +510,13 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     char *path = k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS
                      ? xstrdup(model_kind_path(k))
                      : xasprintf("%s/%s", item_base(k), ro->current_id);
-    enum plan_phase phase = k == MODEL_GROUP ? PHASE_GROUP_UPDATE
-                            : k == MODEL_NAMED_LOCATION || k == MODEL_AUTH_STRENGTH
-                                ? PHASE_DEPENDENCY
-                            : k == MODEL_CA_POLICY        ? PHASE_POLICY
-                            : k == MODEL_ROLE_ELIGIBILITY ? PHASE_ROLE
-                                                          : PHASE_SETTINGS;
+    enum plan_phase phase =
+        k == MODEL_GROUP ? PHASE_GROUP_UPDATE
+        : k == MODEL_NAMED_LOCATION || k == MODEL_AUTH_STRENGTH || k == MODEL_AUTH_CONTEXT
+            ? PHASE_DEPENDENCY
+        : k == MODEL_CA_POLICY        ? PHASE_POLICY
+        : k == MODEL_ROLE_ELIGIBILITY ? PHASE_ROLE
+                                      : PHASE_SETTINGS;
     if (d.n > 0 && k != MODEL_ROLE_ELIGIBILITY && k != MODEL_ROLE_ASSIGNMENT) {
         json_t *desired = json_deep_copy(ro->body);
         if (k == MODEL_GROUP) {

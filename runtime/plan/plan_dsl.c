@@ -56,6 +56,9 @@ struct fieldmap {
 #define A MODEL_AUTHORIZATION_POLICY
 
 static const struct fieldmap fields[] = {
+    /* kind-specific rows first: the first of two equally long matches wins */
+    {MODEL_AUTH_CONTEXT, "displayName", "display_name", VK_PLAIN, -1, -1},
+    {MODEL_AUTH_CONTEXT, "isAvailable", "available", VK_ONOFF, -1, -1},
     {-1, "displayName", "name", VK_PLAIN, -1, -1},
     {-1, "description", "description", VK_PLAIN, -1, -1},
     {P, "state", "state", VK_ENUM, CAT_STATE, -1},
@@ -203,6 +206,8 @@ const char *plan_kind_word(int k)
         return "settings";
     case MODEL_SECURITY_DEFAULTS:
         return "settings";
+    case MODEL_AUTH_CONTEXT:
+        return "authentication_context";
     default:
         return "object";
     }

@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "compiler/catalog.h"
+
 #define P_POLICIES          "identity/conditionalAccess/policies"
 #define P_LOCATIONS         "identity/conditionalAccess/namedLocations"
 #define P_STRENGTHS         "policies/authenticationStrengthPolicies"
@@ -19,6 +21,7 @@
 #define P_ELIG              "roleManagement/directory/roleEligibilitySchedules"
 #define P_SETTINGS          "groupSettings"
 #define P_SETTING_TEMPLATES "groupSettingTemplates"
+#define P_CONTEXTS          "identity/conditionalAccess/authenticationContextClassReferences"
 #define ALL_ZERO_GUID       "00000000-0000-0000-0000-000000000000"
 #define CA_POLICY_LIMIT     195
 
@@ -921,14 +924,29 @@ static int do_patch(struct backend *b, const char *path, const json_t *body,
     }
     json_t *item, *parent;
     size_t idx;
+    const char *rest;
     int rc = backend_file_locate(b, path, &item, &parent, &idx, err);
     if (rc < 0)
         return -1;
+    if (rc > 0 && is_path(path, P_CONTEXTS, &rest) && *rest && !strchr(rest, '/')) {
+        /* Graph v1.0 "Update authenticationContextClassReference": PATCH creates an unused id */
+        if (!catalog_auth_context_valid(rest)) {
+            backend_error_set(err, 400, "BadRequest", "an authentication context id is c1 to c99");
+            return -1;
+        }
+        json_t *list = backend_file_collection(b, P_CONTEXTS, true, err);
+        if (!list)
+            return -1;
+        json_t *o = json_pack("{s:s,s:n,s:n,s:b}", "id", rest, "displayName", "description",
+                              "isAvailable", 0);
+        json_array_append_new(list, o);
+        item = o;
+        rc = 0;
+    }
     if (rc > 0 || !json_is_object(item)) {
         backend_error_set(err, 404, "ResourceNotFound", "%s does not exist", path);
         return -1;
     }
-    const char *rest;
     if (is_path(path, P_POLICIES, &rest) && *rest) {
         const char *id = json_string_value(json_object_get(item, "id"));
         json_t *o = ca_build(b, item, body, id ? id : rest, err);

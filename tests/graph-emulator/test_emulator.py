@@ -656,6 +656,47 @@ def test_strengths(emu):
     check(st == 200 and len(js["value"]) == 4, "strength: alias path")
 
 
+# The authenticationContextClassReference shape of the Graph v1.0 reference ("Update
+# authenticationContextClassReference", "List authenticationContextClassReferences"): an upsert
+# PATCH by id answered 204, and a list whose items carry exactly these four properties.
+CONTEXT_KEYS = {"id", "displayName", "description", "isAvailable"}
+
+
+def test_contexts(emu):
+    base = "/identity/conditionalAccess/authenticationContextClassReferences"
+    st, _, js = emu.get(base)
+    check(st == 200 and js["value"] == [] and js["@odata.context"].endswith(
+        "$metadata#identity/conditionalAccess/authenticationContextClassReferences"),
+        "context: empty list with its @odata.context")
+    body = {"displayName": "Contoso medium", "description": "Medium protection level",
+            "isAvailable": True}
+    st, _, js = emu.patch(base + "/c1", body)
+    check(st == 204, "context: PATCH of an unused id creates it -> 204")
+    st, _, js = emu.get(base + "/c1")
+    check(st == 200 and set(k for k in js if not k.startswith("@")) == CONTEXT_KEYS
+          and js["id"] == "c1" and js["isAvailable"] is True, "context: GET shape")
+    st, _, js = emu.patch(base + "/c1", {"isAvailable": False})
+    check(st == 204, "context: PATCH of a used id updates it -> 204")
+    st, _, js = emu.get(base)
+    item = js["value"][0]
+    check(len(js["value"]) == 1 and item["displayName"] == "Contoso medium"
+          and item["isAvailable"] is False and set(item) == CONTEXT_KEYS,
+          "context: list after update (one object, merged)")
+    st, _, js = emu.patch(base + "/c100", body)
+    check(st == 400, "context: id c100 -> 400")
+    st, _, js = emu.patch(base + "/c2", {"displayName": "x", "bogus": 1})
+    check(st == 400, "context: unknown property -> 400")
+    pol = copy.deepcopy(MINIMAL)
+    pol["conditions"]["applications"] = {"includeAuthenticationContextClassReferences": ["c1"]}
+    st, _, pjs = post_policy(emu, pol)
+    check(st == 201, "context: referenced by a policy")
+    st, _, js = emu.delete(base + "/c1")
+    check(st == 400, "context: delete referenced -> 400")
+    emu.delete("/identity/conditionalAccess/policies/" + pjs["id"])
+    st, _, js = emu.delete(base + "/c1")
+    check(st == 204, "context: delete unreferenced -> 204")
+
+
 def test_policies(emu):
     st, _, js = emu.get("/policies/authenticationMethodsPolicy")
     check(st == 200 and js["id"] == "authenticationMethodsPolicy", "methods: GET")
@@ -1189,7 +1230,7 @@ def main():
     emu = Emulator("main", [], state)
     try:
         for t in (test_tls, test_token, test_assertions, test_auth_errors, test_ca_shapes,
-                  test_ca_validation, test_named_locations, test_strengths, test_policies,
+                  test_ca_validation, test_named_locations, test_strengths, test_contexts, test_policies,
                   test_group_settings, test_groups, test_licenses, test_users_paging, test_roles, test_batch,
                   test_log_and_secrets):
             print("== " + t.__name__, flush=True)
