@@ -51,7 +51,7 @@ struct check {
     struct check_context_use {
         const char *id;
         struct loc loc;
-    } *context_uses;
+    } * context_uses;
     size_t ncontext_uses;
 };
 

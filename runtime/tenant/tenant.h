@@ -58,7 +58,7 @@ struct tenant {
     json_t *authorization;
     json_t *security_defaults;
     json_t *auth_contexts; /* authenticationContextClassReferences, or NULL when not listed */
-    bool have_agreements; /* the tenant lists terms of use (else agreement refs are not checked) */
+    bool have_agreements;  /* the tenant lists terms of use (else agreement refs are not checked) */
 };
 
 /* Reads everything a plan needs. Users, groups and service principals are streamed with only
