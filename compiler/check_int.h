@@ -138,6 +138,13 @@ void lower_strength(struct check *ck, const struct ast_stmt *decl, struct ast_st
                     size_t n);
 void lower_auth_methods(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                         size_t n);
+/* lower_methods_detail.c: `METHOD SETTING ...` lines of authentication_methods. */
+bool lower_method_is_setting(const struct ast_stmt *s);
+/* Merges setting line `s` of method `method` (Graph id) into the method's object `o` (NULL when
+ * the block has no state line for the method: an error). `seen` lists every setting line of the
+ * block, for "given twice". */
+void lower_method_setting(struct check *ck, const struct ast_stmt *s, const char *method,
+                          struct model_object *o, const struct ast_stmt **seen, size_t nseen);
 void lower_role(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                 size_t n);
 void lower_settings(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,

@@ -25,6 +25,7 @@ void line_sep(struct raise_line *l, size_t lead);
 /* Sorts the comma-separated items after the first `lead` atoms by their text. */
 void line_sort_items(struct raise_line *l, size_t lead);
 void line_duration(struct raise_line *l, long long num, const char *unit);
+void line_number(struct raise_line *l, long long num);
 /* Moves the atoms of `from` to the end of `l` (from is left empty and freed). */
 void line_extend(struct raise_line *l, struct raise_line *from);
 struct ast_stmt *line_done(struct raise_line *l);
@@ -64,6 +65,12 @@ void raise_leftovers(struct raise_block *b, const json_t *obj, const char *path,
 void raise_leftovers_kept(struct raise_block *b, const json_t *obj, const char *path,
                           const char *const *known);
 char *raise_json_text(const json_t *v); /* compact JSON, caller frees */
+
+/* raise_methods_detail.c: the `METHOD SETTING ...` lines of one method configuration (Graph id
+ * `method`, DSL keyword `kw`, canonical `cfg`), and whether a property is written by them. */
+bool raise_method_handles(const char *method, const char *property);
+void raise_method_settings(struct raise_block *b, const char *method, const char *kw,
+                           const json_t *cfg, const char *field);
 size_t raise_split_flags(struct raise *r, const char *s, const char ***out); /* free(*out) */
 
 #endif

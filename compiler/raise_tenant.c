@@ -109,7 +109,16 @@ static void method_line(struct raise_block *b, const struct catalog_entry *m, co
     char *field = xasprintf("authenticationMethodConfigurations.%s", m->graph);
     static const char *const known[] = {"kind",           "id", "state", "includeTargets",
                                         "excludeTargets", NULL};
-    raise_leftovers_kept(b, cfg, field, known);
+    json_t *rest = json_object(); /* what neither the state line nor a setting line says */
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)(uintptr_t)cfg, key, val)
+    {
+        if (!raise_method_handles(m->graph, key))
+            json_object_set(rest, key, val);
+    }
+    raise_leftovers_kept(b, rest, field, known);
+    json_decref(rest);
     const char *state = get_str(cfg, "state");
     bool on;
     if (state && strcmp(state, "enabled") == 0) {
@@ -151,6 +160,7 @@ static void method_line(struct raise_block *b, const struct catalog_entry *m, co
     }
     targets(b, &l, "exclude", m, exc, false, efield);
     block_add_line(b, &l);
+    raise_method_settings(b, m->graph, m->keyword, cfg, field);
     free(ifield);
     free(efield);
     free(field);

@@ -1014,12 +1014,28 @@ static const struct field FL_KEY_RESTRICTIONS[] = {
     F("aaGuids", FT_ID_SET), FEND};
 static const struct spec S_KEY_RESTRICTIONS = {.fields = FL_KEY_RESTRICTIONS};
 
+/* Microsoft Authenticator's featureSettings: each feature a state and one include and one
+ * exclude featureTarget (group, role or administrativeUnit). */
+static const char *const V_FEATURE_TARGET_TYPE[] = {"group", "role", "administrativeUnit", NULL};
+static const struct field FL_FEATURE_TARGET[] = {
+    FV("id", FT_ID, V_ALL_USERS), FV("targetType", FT_ENUM, V_FEATURE_TARGET_TYPE), FEND};
+static const struct spec S_FEATURE_TARGET = {.fields = FL_FEATURE_TARGET};
+static const struct field FL_FEATURE[] = {FV("state", FT_ENUM, V_ADVANCED_STATE),
+                                          FO("includeTarget", &S_FEATURE_TARGET),
+                                          FO("excludeTarget", &S_FEATURE_TARGET), FEND};
+static const struct spec S_FEATURE = {.fields = FL_FEATURE};
+static const struct field FL_FEATURE_SETTINGS[] = {
+    FO("displayAppInformationRequiredState", &S_FEATURE),
+    FO("displayLocationInformationRequiredState", &S_FEATURE), FEND};
+static const struct spec S_FEATURE_SETTINGS = {.fields = FL_FEATURE_SETTINGS};
+
 static const struct field FL_METHOD_CONFIG[] = {
     FV("id", FT_ID, V_METHOD_IDS),
     FV("state", FT_ENUM, V_METHOD_STATE),
     FOS("includeTargets", &S_TARGET),
     FOS("excludeTargets", &S_TARGET),
     FO("keyRestrictions", &S_KEY_RESTRICTIONS),
+    FO("featureSettings", &S_FEATURE_SETTINGS),
     FV("allowExternalIdToUseEmailOtp", FT_ENUM, V_ADVANCED_STATE),
     FEND};
 static const struct spec S_METHOD_CONFIG = {.fields = FL_METHOD_CONFIG, .kinds = V_METHOD_KINDS};

@@ -114,11 +114,19 @@ static json_t *default_methods_policy(void)
     json_t *auth_targets =
         json_pack("[{s:s, s:s, s:b, s:s}]", "targetType", "group", "id", "all_users",
                   "isRegistrationRequired", 0, "authenticationMode", "any");
+    /* featureSettings as the v1.0 reference shows it: each feature "default", for all users,
+     * excluding the all-zero group (nobody) */
+    json_t *feature =
+        json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s}}", "state", "default", "includeTarget",
+                  "targetType", "group", "id", "all_users", "excludeTarget", "targetType", "group",
+                  "id", "00000000-0000-0000-0000-000000000000");
     json_array_append_new(
-        cfgs, json_pack("{s:s, s:s, s:s, s:b, s:[], s:o}", "@odata.type",
+        cfgs, json_pack("{s:s, s:s, s:s, s:b, s:{s:O, s:o}, s:[], s:o}", "@odata.type",
                         "#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration",
                         "id", "MicrosoftAuthenticator", "state", "enabled", "isSoftwareOathEnabled",
-                        0, "excludeTargets", "includeTargets", auth_targets));
+                        0, "featureSettings", "displayAppInformationRequiredState", feature,
+                        "displayLocationInformationRequiredState", feature, "excludeTargets",
+                        "includeTargets", auth_targets));
     json_array_append_new(
         cfgs,
         json_pack("{s:s, s:s, s:s, s:[], s:[{s:s, s:s, s:b, s:b}]}", "@odata.type",
