@@ -145,6 +145,9 @@ bool lower_method_is_setting(const struct ast_stmt *s);
  * block, for "given twice". */
 void lower_method_setting(struct check *ck, const struct ast_stmt *s, const char *method,
                           struct model_object *o, const struct ast_stmt **seen, size_t nseen);
+/* `registration_campaign ...` (once per block: *first records it). */
+void lower_registration_campaign(struct check *ck, const struct ast_stmt *s,
+                                 const struct ast_stmt **first);
 void lower_role(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                 size_t n);
 void lower_settings(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,

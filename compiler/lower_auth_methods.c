@@ -185,9 +185,14 @@ void lower_auth_methods(struct check *ck, const struct ast_stmt *decl, struct as
     struct seen *seen = arena_alloc(ck->arena, (n + 1) * sizeof(*seen));
     const struct ast_stmt **settings = arena_alloc(ck->arena, (n + 1) * sizeof(*settings));
     size_t nseen = 0, nsettings = 0;
+    const struct ast_stmt *campaign = NULL;
     for (size_t i = 0; i < n; i++) {
         const struct ast_stmt *s = body[i];
         const char *kw = s->atoms[0].text;
+        if (strcmp(kw, "registration_campaign") == 0) {
+            lower_registration_campaign(ck, s, &campaign);
+            continue;
+        }
         if (lower_method_is_setting(s)) {
             settings[nsettings++] = s; /* after every state line: lower_methods_detail.c */
             continue;

@@ -338,3 +338,92 @@ void lower_method_setting(struct check *ck, const struct ast_stmt *s, const char
     if (ok)
         args_expect_end(&a);
 }
+
+/* `registration_campaign on|off|default [for all | for group "X", ...] [exclude group "Y", ...]
+ * [snooze Nd]` → the authenticationMethodsPolicy PATCH body {registrationEnforcement:
+ * {authenticationMethodsRegistrationCampaign: {state, snoozeDurationInDays, includeTargets,
+ * excludeTargets}}}. The campaign nudges users to register Microsoft Authenticator (the only
+ * targetedAuthenticationMethod of v1.0); snoozes are 0 to 14 days (Microsoft Learn,
+ * "authenticationMethodsRegistrationCampaign resource type"). */
+#define SNOOZE_MAX_DAYS 14
+
+static bool campaign_groups(struct args *a, json_t *list, bool include)
+{
+    do {
+        if (!args_accept(a, "group")) {
+            args_expected(a, include ? "'all' or 'group'" : "'group'");
+            return false;
+        }
+        json_t *r = args_ref(a, "group", "a group name");
+        if (!r)
+            return false;
+        json_t *t = json_pack("{s:s}", "targetType", "group");
+        json_object_set_new(t, "id", r);
+        if (include)
+            json_object_set_new(t, "targetedAuthenticationMethod",
+                                json_string("microsoftAuthenticator"));
+        json_array_append_new(list, t);
+    } while (args_comma(a));
+    return true;
+}
+
+void lower_registration_campaign(struct check *ck, const struct ast_stmt *s,
+                                 const struct ast_stmt **first)
+{
+    if (!check_once(ck, first, s, "the authentication_methods block"))
+        return;
+    struct args a;
+    args_init(&a, ck, s);
+    const char *state;
+    if (!tristate(&a, &state))
+        return;
+    json_t *inc = json_array(), *exc = json_array();
+    long long snooze = -1;
+    bool have_inc = false;
+    while (!args_done(&a) && !a.failed) {
+        if (!have_inc && args_accept(&a, "for")) {
+            have_inc = true;
+            if (args_accept(&a, "all"))
+                json_array_append_new(inc, json_pack("{s:s,s:s,s:s}", "targetType", "group", "id",
+                                                     "all_users", "targetedAuthenticationMethod",
+                                                     "microsoftAuthenticator"));
+            else
+                campaign_groups(&a, inc, true);
+        } else if (json_array_size(exc) == 0 && args_accept(&a, "exclude")) {
+            campaign_groups(&a, exc, false);
+        } else if (snooze < 0 && args_accept(&a, "snooze")) {
+            const struct ast_atom *d = args_peek(&a);
+            if (!d || d->kind != AST_DURATION || strcmp(d->text, "d") != 0) {
+                args_expected(&a, "a number of days such as 3d");
+                break;
+            }
+            args_next(&a);
+            if (d->num < 0 || d->num > SNOOZE_MAX_DAYS) {
+                args_error(&a, d, "users may snooze the campaign for 0 to 14 days; found %lldd",
+                           d->num);
+                break;
+            }
+            snooze = d->num;
+        } else {
+            args_expected(&a, "'for', 'exclude' or 'snooze'");
+        }
+    }
+    if (a.failed) {
+        json_decref(inc);
+        json_decref(exc);
+        return;
+    }
+    if (!have_inc)
+        json_array_append_new(inc,
+                              json_pack("{s:s,s:s,s:s}", "targetType", "group", "id", "all_users",
+                                        "targetedAuthenticationMethod", "microsoftAuthenticator"));
+    json_t *c = json_pack("{s:s}", "state", state);
+    if (snooze >= 0)
+        json_object_set_new(c, "snoozeDurationInDays", json_integer(snooze));
+    json_object_set_new(c, "includeTargets", inc);
+    json_object_set_new(c, "excludeTargets", exc);
+    struct model_object *o = model_add(ck->model, MODEL_AUTH_METHODS_POLICY,
+                                       "authenticationMethodsPolicy", s->atoms[0].loc);
+    json_object_set_new(o->body, "registrationEnforcement",
+                        json_pack("{s:o}", "authenticationMethodsRegistrationCampaign", c));
+}

@@ -23,6 +23,8 @@
       "policies/authenticationStrengthPolicies")                                                   \
     X(MODEL_AUTH_METHOD_CONFIG, "authenticationMethodConfiguration",                               \
       "policies/authenticationMethodsPolicy/authenticationMethodConfigurations")                   \
+    X(MODEL_AUTH_METHODS_POLICY, "authenticationMethodsPolicy",                                    \
+      "policies/authenticationMethodsPolicy")                                                      \
     X(MODEL_AUTH_CONTEXT, "authenticationContextClassReference",                                   \
       "identity/conditionalAccess/authenticationContextClassReferences")                           \
     X(MODEL_CA_POLICY, "conditionalAccessPolicy", "identity/conditionalAccess/policies")           \

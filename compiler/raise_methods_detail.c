@@ -185,3 +185,68 @@ void raise_method_settings(struct raise_block *b, const char *method, const char
         }
     }
 }
+
+/* The campaign's group targets as `group "A", group "B"` after `kw`; false when a target cannot
+ * be written (another targeted method, or not a group). */
+static bool campaign_targets(struct raise_block *b, struct raise_line *l, const char *kw,
+                             const json_t *list, bool include, const char *field)
+{
+    size_t i;
+    const json_t *t;
+    size_t lead = 0;
+    json_array_foreach(list, i, t)
+    {
+        const char *id = json_string_value(json_object_get(t, "id"));
+        const char *type = json_string_value(json_object_get(t, "targetType"));
+        const char *m = json_string_value(json_object_get(t, "targetedAuthenticationMethod"));
+        if ((type && strcmp(type, "group") != 0) ||
+            (include && m && strcmp(m, "microsoftAuthenticator") != 0) || !id) {
+            raise_issue(b->r, b, RAISE_ISSUE_UNSUPPORTED, field,
+                        "cannot express the registration campaign target %s", id ? id : "?");
+            return false;
+        }
+        if (include && strcmp(id, "all_users") == 0) {
+            if (json_array_size(list) != 1) {
+                raise_issue(b->r, b, RAISE_ISSUE_UNSUPPORTED, field,
+                            "cannot express all users together with groups in the registration "
+                            "campaign");
+                return false;
+            }
+            return true; /* `for all` is the default: nothing to write */
+        }
+        if (!lead) {
+            line_word(l, kw);
+            lead = l->n;
+        }
+        line_ref(b, l, lead, "group", "group", id, field);
+    }
+    return true;
+}
+
+bool raise_registration_campaign(struct raise_block *b, const json_t *policy)
+{
+    const char *field = "registrationEnforcement.authenticationMethodsRegistrationCampaign";
+    const json_t *c = json_object_get(json_object_get(policy, "registrationEnforcement"),
+                                      "authenticationMethodsRegistrationCampaign");
+    if (!json_is_object(c))
+        return true;
+    const char *state = json_string_value(json_object_get(c, "state"));
+    struct raise_line l;
+    start(&l, b->r, "registration_campaign",
+          !state                           ? "default"
+          : strcmp(state, "enabled") == 0  ? "on"
+          : strcmp(state, "disabled") == 0 ? "off"
+                                           : "default");
+    if (!campaign_targets(b, &l, "for", json_object_get(c, "includeTargets"), true, field) ||
+        !campaign_targets(b, &l, "exclude", json_object_get(c, "excludeTargets"), false, field)) {
+        line_done(&l);
+        return false;
+    }
+    const json_t *snooze = json_object_get(c, "snoozeDurationInDays");
+    if (json_is_integer(snooze)) {
+        line_word(&l, "snooze");
+        line_duration(&l, json_integer_value(snooze), "d");
+    }
+    block_add_line(b, &l);
+    return true;
+}

@@ -172,7 +172,15 @@ struct ast_stmt *raise_auth_methods(struct raise *r, const json_t *canon)
     block_init(&b, r, "authentication_methods");
     struct ast_stmt *decl = raise_decl(r, "authentication_methods", NULL);
     static const char *const known[] = {"authenticationMethodConfigurations", NULL};
-    raise_leftovers_kept(&b, canon, "authenticationMethodsPolicy", known);
+    json_t *rest = json_deep_copy(canon);
+    if (raise_registration_campaign(&b, canon)) {
+        json_t *re = json_object_get(rest, "registrationEnforcement");
+        json_object_del(re, "authenticationMethodsRegistrationCampaign");
+        if (json_object_size(re) == 0)
+            json_object_del(rest, "registrationEnforcement");
+    }
+    raise_leftovers_kept(&b, rest, "authenticationMethodsPolicy", known);
+    json_decref(rest);
     const json_t *cfgs = get(canon, "authenticationMethodConfigurations");
     size_t n;
     const struct catalog_entry *methods = catalog_entries(CAT_AUTH_METHOD, &n);

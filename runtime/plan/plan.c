@@ -74,6 +74,8 @@ int plan_nk(enum model_kind k)
         return NK_SECURITY_DEFAULTS;
     case MODEL_AUTH_CONTEXT:
         return NK_AUTH_CONTEXT;
+    case MODEL_AUTH_METHODS_POLICY:
+        return NK_AUTH_METHODS_POLICY;
     default:
         return -1;
     }
@@ -492,7 +494,8 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     }
     bool partial = k == MODEL_GROUP || k == MODEL_AUTH_METHOD_CONFIG || k == MODEL_GROUP_SETTING ||
                    k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
-                   k == MODEL_ROLE_ELIGIBILITY || k == MODEL_AUTH_CONTEXT;
+                   k == MODEL_AUTH_METHODS_POLICY || k == MODEL_ROLE_ELIGIBILITY ||
+                   k == MODEL_AUTH_CONTEXT;
     struct jsondiff d;
     if (partial)
         jsondiff_compute_partial(have, want, &d);
@@ -507,7 +510,8 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     json_array_extend(json_object_get(a, "changes"), ch);
     json_decref(ch);
     const char *w = plan_kind_word(k);
-    char *path = k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS
+    char *path = k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
+                         k == MODEL_AUTH_METHODS_POLICY
                      ? xstrdup(model_kind_path(k))
                      : xasprintf("%s/%s", item_base(k), ro->current_id);
     enum plan_phase phase =
@@ -857,7 +861,8 @@ static void record_reads(struct builder *bd)
             continue;
         const char *w = normalize_kind_name((enum normalize_kind)nk);
         if (ro->current_id) {
-            char *path = k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS
+            char *path = k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
+                                 k == MODEL_AUTH_METHODS_POLICY
                              ? xstrdup(model_kind_path(k))
                              : xasprintf("%s/%s", item_base(k), ro->current_id);
             add_read(bd, path, ro->obj->name, w, ro->current);
@@ -1032,6 +1037,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
             plan_update(&bd, ro);
         else if (plan_nk(ro->obj->kind) >= 0 && ro->obj->kind != MODEL_AUTH_METHOD_CONFIG &&
                  ro->obj->kind != MODEL_AUTHORIZATION_POLICY &&
+                 ro->obj->kind != MODEL_AUTH_METHODS_POLICY &&
                  ro->obj->kind != MODEL_SECURITY_DEFAULTS)
             plan_create(&bd, ro, "create", NULL);
     }

@@ -59,6 +59,8 @@ static const struct fieldmap fields[] = {
     /* kind-specific rows first: the first of two equally long matches wins */
     {MODEL_AUTH_CONTEXT, "displayName", "display_name", VK_PLAIN, -1, -1},
     {MODEL_AUTH_CONTEXT, "isAvailable", "available", VK_ONOFF, -1, -1},
+    {MODEL_AUTH_METHODS_POLICY, "registrationEnforcement.authenticationMethodsRegistrationCampaign",
+     "registration_campaign", VK_PLAIN, -1, -1},
     {-1, "displayName", "name", VK_PLAIN, -1, -1},
     {-1, "description", "description", VK_PLAIN, -1, -1},
     {P, "state", "state", VK_ENUM, CAT_STATE, -1},
@@ -230,6 +232,8 @@ const char *plan_kind_word(int k)
         return "settings";
     case MODEL_AUTH_CONTEXT:
         return "authentication_context";
+    case MODEL_AUTH_METHODS_POLICY:
+        return "authentication_methods";
     default:
         return "object";
     }

@@ -522,9 +522,11 @@ static void match_others(struct resolve *r)
             break;
         }
         case MODEL_AUTHORIZATION_POLICY:
+        case MODEL_AUTH_METHODS_POLICY:
         case MODEL_SECURITY_DEFAULTS: {
-            json_t *cur = ro->obj->kind == MODEL_AUTHORIZATION_POLICY ? r->t->authorization
-                                                                      : r->t->security_defaults;
+            json_t *cur = ro->obj->kind == MODEL_AUTHORIZATION_POLICY  ? r->t->authorization
+                          : ro->obj->kind == MODEL_AUTH_METHODS_POLICY ? r->t->methods_policy
+                                                                       : r->t->security_defaults;
             if (!cur) {
                 diag_error(r->diag, ro->obj->loc, "the tenant has no %s to configure",
                            model_kind_path(ro->obj->kind));
