@@ -148,6 +148,11 @@ void lower_method_setting(struct check *ck, const struct ast_stmt *s, const char
 /* `registration_campaign ...` (once per block: *first records it). */
 void lower_registration_campaign(struct check *ck, const struct ast_stmt *s,
                                  const struct ast_stmt **first);
+/* lower_strength_combos.c: the combination configurations of a strength from its fido2_keys,
+ * certificate_issuers and certificate_policy_oids lines (n of them) and its allowed
+ * combinations (Graph strings). A new array, empty when there is none. */
+json_t *lower_strength_combos(struct check *ck, const struct ast_stmt *const *stmts, size_t n,
+                              const json_t *allowed);
 void lower_role(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                 size_t n);
 void lower_settings(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,

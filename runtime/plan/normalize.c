@@ -947,8 +947,12 @@ static const char *const V_COMBO_KINDS[] = {"fido2CombinationConfiguration",
                                             "x509CertificateCombinationConfiguration", NULL};
 
 static const struct field FL_COMBO_CONFIG[] = {
-    F("id", FT_DROP), F("allowedAAGUIDs", FT_ID_SET),
-    FV("appliesToCombinations", FT_FLAGS_SET, V_AUTH_MODES), FEND};
+    F("id", FT_DROP),
+    F("allowedAAGUIDs", FT_ID_SET),
+    F("allowedIssuerSkis", FT_UPPER_SET),
+    F("allowedPolicyOIDs", FT_ID_SET),
+    FV("appliesToCombinations", FT_FLAGS_SET, V_AUTH_MODES),
+    FEND};
 static const struct spec S_COMBO_CONFIG = {.fields = FL_COMBO_CONFIG, .kinds = V_COMBO_KINDS};
 
 static const struct field FL_STRENGTH[] = {F("id", FT_DROP),

@@ -14,6 +14,7 @@
 #include "runtime/plan/jsondiff.h"
 #include "runtime/analysis/lockout.h"
 #include "runtime/plan/normalize.h"
+#include "runtime/plan/plan_combos.h"
 #include "runtime/plan/plan_licenses.h"
 #include "runtime/plan/resolve.h"
 
@@ -367,10 +368,24 @@ static void plan_create(struct builder *bd, struct resolve_object *ro, const cha
         plan_licenses(bd->t, a, o, NULL, token, true);
         break;
     case MODEL_NAMED_LOCATION:
-    case MODEL_AUTH_STRENGTH:
         add_request(a, PHASE_DEPENDENCY, "POST", model_kind_path(k), json_deep_copy(ro->body),
                     token, "create %s \"%s\"", w, o->name);
         break;
+    case MODEL_AUTH_STRENGTH: {
+        /* the combination configurations follow the strength, on its own sub-collection */
+        json_t *body = json_deep_copy(ro->body);
+        json_object_del(body, "combinationConfigurations");
+        add_request(a, PHASE_DEPENDENCY, "POST", model_kind_path(k), body, token,
+                    "create %s \"%s\"", w, o->name);
+        char *sp = xasprintf("%s/%s", model_kind_path(k), token);
+        json_t *extra =
+            plan_strength_combos(PHASE_DEPENDENCY, sp, o->name,
+                                 json_object_get(ro->body, "combinationConfigurations"), NULL);
+        json_array_extend(json_object_get(a, "requests"), extra);
+        json_decref(extra);
+        free(sp);
+        break;
+    }
     case MODEL_CA_POLICY:
         add_request(a, PHASE_POLICY, "POST", model_kind_path(k), json_deep_copy(ro->body), token,
                     "create policy \"%s\"", o->name);
@@ -538,6 +553,13 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
                                   json_object_get(ro->body, "allowedCombinations")),
                         NULL, "update the combinations of strength \"%s\"", o->name);
             free(p2);
+        }
+        if (k == MODEL_AUTH_STRENGTH && jsondiff_touches(&d, "combinationConfigurations")) {
+            json_t *extra = plan_strength_combos(
+                phase, path, o->name, json_object_get(ro->body, "combinationConfigurations"),
+                json_object_get(ro->current, "combinationConfigurations"));
+            json_array_extend(json_object_get(a, "requests"), extra);
+            json_decref(extra);
         }
     }
     if (k == MODEL_GROUP) {

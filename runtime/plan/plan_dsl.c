@@ -59,6 +59,7 @@ static const struct fieldmap fields[] = {
     /* kind-specific rows first: the first of two equally long matches wins */
     {MODEL_AUTH_CONTEXT, "displayName", "display_name", VK_PLAIN, -1, -1},
     {MODEL_AUTH_CONTEXT, "isAvailable", "available", VK_ONOFF, -1, -1},
+    {MODEL_AUTH_STRENGTH, "combinationConfigurations", "restrictions", VK_PLAIN, -1, -1},
     {MODEL_AUTH_METHODS_POLICY, "registrationEnforcement.authenticationMethodsRegistrationCampaign",
      "registration_campaign", VK_PLAIN, -1, -1},
     {-1, "displayName", "name", VK_PLAIN, -1, -1},

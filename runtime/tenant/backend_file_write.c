@@ -1081,6 +1081,87 @@ static int do_delete(struct backend *b, const char *path, struct backend_error *
     return 0;
 }
 
+/* policies/authenticationStrengthPolicies/{id}/combinationConfigurations[/{cid}]: POST adds a
+ * configuration (with a new id), PATCH replaces the properties it sends, DELETE removes it, as
+ * Graph v1.0 does. Returns 1 when `path` is not such a path. */
+static int combo_config(struct backend *b, const char *method, const char *path, const json_t *body,
+                        json_t **result, struct backend_error *err)
+{
+    const char *rest;
+    if (!is_path(path, P_STRENGTHS, &rest) || !*rest)
+        return 1;
+    const char *sub = strstr(rest, "/combinationConfigurations");
+    if (!sub)
+        return 1;
+    const char *cid = sub + strlen("/combinationConfigurations");
+    if (*cid && *cid != '/')
+        return 1;
+    if (*cid == '/')
+        cid++;
+    char *sp = xasprintf("%s/%.*s", P_STRENGTHS, (int)(sub - rest), rest);
+    json_t *item, *parent;
+    size_t idx;
+    int rc = backend_file_locate(b, sp, &item, &parent, &idx, err);
+    free(sp);
+    if (rc != 0) {
+        if (rc > 0)
+            backend_error_set(err, 404, "ResourceNotFound", "no strength %.*s", (int)(sub - rest),
+                              rest);
+        return -1;
+    }
+    if (is_builtin(item)) {
+        backend_error_set(err, 400, "BadRequest", "built-in strengths cannot be changed");
+        return -1;
+    }
+    json_t *list = json_object_get(item, "combinationConfigurations");
+    if (!json_is_array(list)) {
+        list = json_array();
+        json_object_set_new(item, "combinationConfigurations", list);
+    }
+    if (strcmp(method, "POST") == 0 && !*cid) {
+        if (!json_is_object(body) || !json_object_get(body, "@odata.type")) {
+            backend_error_set(err, 400, "BadRequest",
+                              "a combination configuration needs its @odata.type");
+            return -1;
+        }
+        char *id = backend_file_new_id(b, path, body);
+        json_t *o = json_pack("{s:s}", "id", id);
+        free(id);
+        json_object_update(o, mut(body));
+        json_array_append(list, o);
+        if (result)
+            *result = o;
+        else
+            json_decref(o);
+        return 0;
+    }
+    size_t i;
+    json_t *c;
+    json_array_foreach(list, i, c)
+    {
+        const char *have = json_string_value(json_object_get(c, "id"));
+        if (!have || !*cid || strcasecmp(have, cid) != 0)
+            continue;
+        if (strcmp(method, "DELETE") == 0) {
+            json_array_remove(list, i);
+            return 0;
+        }
+        if (strcmp(method, "PATCH") == 0 && json_is_object(body)) {
+            const char *k;
+            json_t *v;
+            json_object_foreach(mut(body), k, v)
+            {
+                if (strcmp(k, "id") != 0)
+                    json_object_set(c, k, v);
+            }
+            return 0;
+        }
+        break;
+    }
+    backend_error_set(err, 404, "ResourceNotFound", "%s does not exist", path);
+    return -1;
+}
+
 int backend_file_write(struct backend *b, const char *method, const char *path, const json_t *body,
                        json_t **result, struct backend_error *err)
 {
@@ -1089,6 +1170,9 @@ int backend_file_write(struct backend *b, const char *method, const char *path, 
                           backend_file_path(b));
         return -1;
     }
+    int rc = combo_config(b, method, path, body, result, err);
+    if (rc <= 0)
+        return rc;
     if (strcmp(method, "POST") == 0)
         return do_post(b, path, body, result, err);
     if (strcmp(method, "PATCH") == 0)

@@ -654,6 +654,33 @@ def test_strengths(emu):
     check(st == 204, "strength: delete unreferenced -> 204")
     st, _, js = emu.get("/identity/conditionalAccess/authenticationStrength/policies")
     check(st == 200 and len(js["value"]) == 4, "strength: alias path")
+    # combination configurations (Graph v1.0 authenticationCombinationConfiguration)
+    st, _, js = emu.post(base, {"displayName": "keys", "allowedCombinations": ["fido2", "x509CertificateMultiFactor"]})
+    kid = js["id"]
+    cc = base + "/" + kid + "/combinationConfigurations"
+    fido = {"@odata.type": "#microsoft.graph.fido2CombinationConfiguration",
+            "appliesToCombinations": ["fido2"], "allowedAAGUIDs": ["cb69481e-8ff7-4039-93ec-0a2729a154a8"]}
+    st, _, js = emu.post(cc, fido)
+    check(st == 201 and js.get("id") and js["allowedAAGUIDs"] == fido["allowedAAGUIDs"],
+          "strength: POST fido2 combination configuration -> 201 with an id")
+    cid = js.get("id")
+    st, _, js = emu.get(base + "/" + kid)
+    check([c["id"] for c in js["combinationConfigurations"]] == [cid],
+          "strength: the configuration shows in the strength")
+    st, _, js = emu.patch(cc + "/" + cid, {"@odata.type": fido["@odata.type"], "allowedAAGUIDs": []})
+    check(st == 204, "strength: PATCH configuration -> 204")
+    st, _, js = emu.post(cc, {"@odata.type": "#microsoft.graph.x509CertificateCombinationConfiguration",
+                              "appliesToCombinations": ["fido2"], "allowedIssuerSkis": []})
+    check(st == 400, "strength: x509 configuration applied to fido2 -> 400")
+    st, _, js = emu.post(cc, {"@odata.type": "#microsoft.graph.x509CertificateCombinationConfiguration",
+                              "appliesToCombinations": ["x509CertificateMultiFactor"],
+                              "allowedPolicyOIDs": ["1.3.6.1.4.1.311.21.8.1"]})
+    check(st == 201, "strength: POST x509 configuration -> 201")
+    st, _, js = emu.delete(cc + "/" + cid)
+    check(st == 204, "strength: DELETE configuration -> 204")
+    st, _, js = emu.post(base + "/00000000-0000-0000-0000-000000000002/combinationConfigurations", fido)
+    check(st == 400, "strength: configuration on a built-in -> 400")
+    emu.delete(base + "/" + kid)
 
 
 # The authenticationContextClassReference shape of the Graph v1.0 reference ("Update
