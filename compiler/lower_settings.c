@@ -14,14 +14,22 @@
 #include "compiler/suggest.h"
 
 #define GROUP_UNIFIED_TEMPLATE "62375ab9-6b52-47ed-826b-58e47e0e304b"
-#define NAMING_FIXED_MAX       53 /* prefix + suffix characters (entra-docs groups-naming-policy.md) */
-#define SYNC_MAX_AGE_HOURS     (30 * 24)
+/* "Password Rule Settings": Microsoft Entra password protection and smart lockout (Microsoft
+ * Learn, "Eliminate bad passwords using Microsoft Entra Password Protection", "Protect user
+ * accounts from attacks with Microsoft Entra smart lockout"). */
+#define PASSWORD_RULES_TEMPLATE "5cf42378-d67d-4f36-ba46-e8b86229381d"
+#define BANNED_MIN_LEN          4
+#define BANNED_MAX_LEN          16
+#define BANNED_MAX_COUNT        1000
+#define NAMING_FIXED_MAX        53 /* prefix + suffix characters (entra-docs groups-naming-policy.md) */
+#define SYNC_MAX_AGE_HOURS      (30 * 24)
 
 enum target {
     T_SECDEF,
     T_AUTHZ,
     T_PERM,
     T_GROUPS,
+    T_PASSWORD,
     T_SYNC
 };
 enum vtype {
@@ -32,7 +40,10 @@ enum vtype {
     V_GROUP_CREATION,
     V_NAMING,
     V_URL,
-    V_SYNC
+    V_SYNC,
+    V_BANNED,
+    V_ON_PREMISES,
+    V_LOCKOUT
 };
 
 static const char *const invites_words[] = {"none", "admins_and_guest_inviters",
@@ -77,6 +88,11 @@ static const struct setting table[] = {
     {"group_usage_guidelines", T_GROUPS, V_URL, "UsageGuidelinesUrl", NULL, NULL, 0, NULL},
     {"group_classifications", T_GROUPS, V_LIST, "ClassificationList", NULL, NULL, 0,
      "a classification"},
+    {"banned_passwords", T_PASSWORD, V_BANNED, "BannedPasswordList", NULL, NULL, 0, NULL},
+    {"banned_password_check", T_PASSWORD, V_BOOL, "EnableBannedPasswordCheck", NULL, NULL, 0, NULL},
+    {"password_protection_on_premises", T_PASSWORD, V_ON_PREMISES,
+     "EnableBannedPasswordCheckOnPremises", NULL, NULL, 0, NULL},
+    {"smart_lockout", T_PASSWORD, V_LOCKOUT, "LockoutThreshold", NULL, NULL, 0, NULL},
     {"directory_sync", T_SYNC, V_SYNC, "directorySync", NULL, NULL, 0, NULL},
 };
 
@@ -84,6 +100,7 @@ static const struct setting table[] = {
 
 struct settings_state {
     struct check *ck;
+    json_t *extra_values; /* Password Rule Settings values a statement sets besides its own */
     const struct ast_stmt *stmt[NSETTINGS];
     json_t *value[NSETTINGS];
     json_t *creation_group; /* GroupCreationAllowedGroupId ref */
@@ -216,6 +233,108 @@ static json_t *sync_assertion(struct args *a)
     return o;
 }
 
+/* Appends {"name", "value"} to a values array, taking the value's reference. */
+static void extra_value(json_t *values, const char *name, json_t *value)
+{
+    json_array_append_new(values, json_pack("{s:s,s:o}", "name", name, "value", value));
+}
+
+static size_t code_points(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* banned_passwords "word", ... → BannedPasswordList: the words joined by tabs. */
+static json_t *banned(struct args *a)
+{
+    struct strbuf sb = STRBUF_INIT;
+    json_t *out = NULL;
+    size_t count = 0;
+    do {
+        const struct ast_atom *v = args_expect_string(a, "a banned password");
+        if (!v)
+            goto out;
+        size_t n = code_points(v->text);
+        if (n < BANNED_MIN_LEN || n > BANNED_MAX_LEN) {
+            args_error(a, v, "a banned password is %d to %d characters long; found %zu",
+                       BANNED_MIN_LEN, BANNED_MAX_LEN, n);
+            goto out;
+        }
+        if (strpbrk(v->text, "\t\r\n")) {
+            args_error(a, v, "a banned password contains no tab or line break");
+            goto out;
+        }
+        if (++count > BANNED_MAX_COUNT) {
+            args_error(a, v, "the custom banned password list holds at most %d words",
+                       BANNED_MAX_COUNT);
+            goto out;
+        }
+        if (count > 1)
+            strbuf_addc(&sb, '\t');
+        strbuf_add(&sb, v->text, v->len);
+    } while (args_comma(a));
+    out = json_string(strbuf_str(&sb));
+out:
+    strbuf_fini(&sb);
+    return out;
+}
+
+/* password_protection_on_premises enforce|audit|off → EnableBannedPasswordCheckOnPremises, and
+ * BannedPasswordCheckOnPremisesMode for enforce and audit. */
+static json_t *on_premises(struct settings_state *st, struct args *a)
+{
+    static const char *const words[] = {"enforce", "audit", "off"};
+    int k = args_expect_word(a, "on-premises password protection mode", words, 3);
+    if (k < 0)
+        return NULL;
+    if (k < 2)
+        extra_value(st->extra_values, "BannedPasswordCheckOnPremisesMode",
+                    json_string(k == 0 ? "Enforce" : "Audit"));
+    return json_string(k < 2 ? "True" : "False");
+}
+
+/* smart_lockout threshold N duration D → LockoutThreshold, LockoutDurationInSeconds. */
+static json_t *lockout(struct settings_state *st, struct args *a)
+{
+    if (!args_accept(a, "threshold")) {
+        args_expected(a, "'threshold'");
+        return NULL;
+    }
+    const struct ast_atom *n = args_peek(a);
+    if (!n || n->kind != AST_NUMBER || n->num < 1) {
+        args_expected(a, "the number of failed sign-ins before a lockout (1 or more)");
+        return NULL;
+    }
+    args_next(a);
+    if (!args_accept(a, "duration")) {
+        args_expected(a, "'duration'");
+        return NULL;
+    }
+    const struct ast_atom *d = args_peek(a);
+    if (!d || d->kind != AST_DURATION) {
+        args_expected(a, "a lockout duration such as 60s or 5m");
+        return NULL;
+    }
+    args_next(a);
+    long long secs = strcmp(d->text, "s") == 0   ? d->num
+                     : strcmp(d->text, "m") == 0 ? d->num * 60
+                     : strcmp(d->text, "h") == 0 ? d->num * 3600
+                                                 : -1;
+    if (secs < 1) {
+        args_error(a, d,
+                   "a lockout duration is in seconds, minutes or hours, such as 60s; found "
+                   "'%lld%s'",
+                   d->num, d->text);
+        return NULL;
+    }
+    extra_value(st->extra_values, "LockoutDurationInSeconds",
+                json_string(arena_printf(a->ck->arena, "%lld", secs)));
+    return json_string(arena_printf(a->ck->arena, "%lld", n->num));
+}
+
 static json_t *read_value(struct settings_state *st, struct args *a, const struct setting *def)
 {
     bool on;
@@ -225,7 +344,15 @@ static json_t *read_value(struct settings_state *st, struct args *a, const struc
     case V_BOOL:
         if (!args_on_off(a, &on))
             return NULL;
+        if (def->target == T_PASSWORD)
+            return json_string(on ? "True" : "False");
         return def->target == T_GROUPS ? json_string(on ? "true" : "false") : json_boolean(on);
+    case V_BANNED:
+        return banned(a);
+    case V_ON_PREMISES:
+        return on_premises(st, a);
+    case V_LOCKOUT:
+        return lockout(st, a);
     case V_ENUM:
         k = args_expect_word(a, def->what, def->words, def->nwords);
         return k < 0 ? NULL : json_string(def->graph[k]);
@@ -356,6 +483,18 @@ static void build(struct settings_state *st)
         }
         json_object_set_new(o->body, "values", values);
     }
+    if ((s = first_of(st, T_PASSWORD))) {
+        struct model_object *o =
+            model_add(ck->model, MODEL_GROUP_SETTING, "Password Rule Settings", s->atoms[0].loc);
+        json_object_set_new(o->body, "templateId", json_string(PASSWORD_RULES_TEMPLATE));
+        json_t *values = json_array();
+        for (size_t i = 0; i < NSETTINGS; i++) {
+            if (table[i].target == T_PASSWORD && st->value[i])
+                add_value(values, table[i].key, st->value[i]);
+        }
+        json_array_extend(values, st->extra_values);
+        json_object_set_new(o->body, "values", values);
+    }
     for (size_t i = 0; i < NSETTINGS; i++) {
         if (table[i].target != T_SYNC || !st->value[i])
             continue;
@@ -370,7 +509,7 @@ void lower_settings(struct check *ck, const struct ast_stmt *decl, struct ast_st
                     size_t n)
 {
     (void)decl;
-    struct settings_state st = {.ck = ck};
+    struct settings_state st = {.ck = ck, .extra_values = json_array()};
     for (size_t i = 0; i < n; i++) {
         const struct ast_stmt *s = body[i];
         const char *kw = s->atoms[0].text;
@@ -398,4 +537,5 @@ void lower_settings(struct check *ck, const struct ast_stmt *decl, struct ast_st
     for (size_t i = 0; i < NSETTINGS; i++)
         json_decref(st.value[i]);
     json_decref(st.creation_group);
+    json_decref(st.extra_values);
 }

@@ -111,6 +111,11 @@ struct ast_stmt *raise_roles(struct raise *r, const json_t *assignments,
  * groupSetting (normalize() of each; any may be NULL). NULL when all three are NULL. */
 struct ast_stmt *raise_settings(struct raise *r, const json_t *authorization,
                                 const json_t *security_defaults, const json_t *group_unified);
+/* The same, with the "Password Rule Settings" directory setting (password protection and smart
+ * lockout; normalize(NK_GROUP_SETTING); may be NULL). */
+struct ast_stmt *raise_settings_all(struct raise *r, const json_t *authorization,
+                                    const json_t *security_defaults, const json_t *group_unified,
+                                    const json_t *password_rules);
 
 /* `authentication_context "cN" { ... }` from normalize(NK_AUTH_CONTEXT, obj) and the object's
  * id (the canonical form drops it). `available off` is written only when isAvailable is false. */

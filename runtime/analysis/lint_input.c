@@ -29,6 +29,7 @@ void lint_input_fini(struct lint_input *in)
     json_decref(in->roles);
     json_decref(in->emergency);
     json_decref(in->group_unified);
+    json_decref(in->password_rules);
     json_decref(in->directory_sync);
     json_decref(in->organization);
     json_decref(in->aliases);
@@ -348,7 +349,7 @@ static json_t *body_named(const struct model_object *o)
     return b;
 }
 
-static void group_unified_from(struct lint_input *in, const json_t *values, json_t *at)
+static void setting_from(json_t **slot, const json_t *values, json_t *at)
 {
     json_t *o = json_object();
     size_t i;
@@ -362,8 +363,8 @@ static void group_unified_from(struct lint_input *in, const json_t *values, json
             json_object_set_new(o, name, json_string(s));
     }
     json_object_set_new(o, "@at", at);
-    json_decref(in->group_unified);
-    in->group_unified = o;
+    json_decref(*slot);
+    *slot = o;
 }
 
 static void declarations_from_model(struct lint_input *in, const struct model *m,
@@ -434,7 +435,11 @@ void lint_input_from_model(struct lint_input *in, const struct model *m,
         }
         case MODEL_GROUP_SETTING:
             if (lint_eq(lint_jstr(o->body, "templateId"), LINT_GROUP_UNIFIED_TEMPLATE))
-                group_unified_from(in, json_object_get(o->body, "values"), at_of(diag, o->loc));
+                setting_from(&in->group_unified, json_object_get(o->body, "values"),
+                             at_of(diag, o->loc));
+            else if (lint_eq(lint_jstr(o->body, "templateId"), LINT_PASSWORD_RULES_TEMPLATE))
+                setting_from(&in->password_rules, json_object_get(o->body, "values"),
+                             at_of(diag, o->loc));
             break;
         default:
             break;
@@ -599,7 +604,9 @@ int lint_input_from_backend(struct lint_input *in, struct backend *b, const stru
     {
         if (lint_eq(lint_jstr(v, "templateId"), LINT_GROUP_UNIFIED_TEMPLATE) ||
             lint_eq(lint_jstr(v, "displayName"), "Group.Unified"))
-            group_unified_from(in, json_object_get(v, "values"), json_null());
+            setting_from(&in->group_unified, json_object_get(v, "values"), json_null());
+        else if (lint_eq(lint_jstr(v, "templateId"), LINT_PASSWORD_RULES_TEMPLATE))
+            setting_from(&in->password_rules, json_object_get(v, "values"), json_null());
     }
     if (json_array_size(orgs) > 0)
         in->organization = json_incref(json_array_get(orgs, 0));

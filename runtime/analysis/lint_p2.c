@@ -459,6 +459,62 @@ static void crit_directory_sync(struct lint_ctx *c, struct lint_report *out)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* IDP-P2-004: password protection (the "Password Rule Settings" directory setting)          */
+
+/* Met when the custom banned password list is on and not empty, and, in a hybrid tenant (a
+ * `directory_sync` assertion, or synchronisation enabled), password protection is enforced on
+ * the domain controllers too (Microsoft Learn, "Eliminate bad passwords using Microsoft Entra
+ * Password Protection"; "Plan and deploy on-premises Microsoft Entra Password Protection"). */
+static void crit_password_protection(struct lint_ctx *c, struct lint_report *out)
+{
+    const json_t *pr = c->in->password_rules;
+    const char *at = lint_jstr(pr, "@at");
+    if (!pr) {
+        crit(c, out, "IDP-P2-004", "Optional", LINT_FAIL, NULL,
+             "no password protection settings: only Microsoft's global banned password list "
+             "applies; declare `banned_passwords` and `password_protection_on_premises` in "
+             "`settings`");
+        return;
+    }
+    const char *check = lint_jstr(pr, "EnableBannedPasswordCheck");
+    const char *list = lint_jstr(pr, "BannedPasswordList");
+    size_t words = 0;
+    if (list && *list) {
+        words = 1;
+        for (const char *p = list; *p; p++)
+            words += *p == '\t';
+    }
+    if (check && lint_eq(check, "false")) {
+        crit(c, out, "IDP-P2-004", "Optional", LINT_FAIL, at,
+             "the custom banned password list is turned off (`banned_password_check off`)");
+        return;
+    }
+    if (words == 0) {
+        crit(c, out, "IDP-P2-004", "Optional", LINT_FAIL, at,
+             "the custom banned password list is empty; add the organisation's own words with "
+             "`banned_passwords`");
+        return;
+    }
+    bool hybrid = c->in->directory_sync != NULL ||
+                  json_is_true(json_object_get(c->in->organization, "onPremisesSyncEnabled"));
+    const char *onprem = lint_jstr(pr, "EnableBannedPasswordCheckOnPremises");
+    const char *mode = lint_jstr(pr, "BannedPasswordCheckOnPremisesMode");
+    bool enforced = onprem && lint_eq(onprem, "true") && mode && lint_eq(mode, "Enforce");
+    if (hybrid && !enforced) {
+        crit(c, out, "IDP-P2-004", "Optional", LINT_FAIL, at,
+             "hybrid tenant, but password protection is %s on the domain controllers; write "
+             "`password_protection_on_premises enforce`",
+             onprem && lint_eq(onprem, "false") ? "off" : "only audited");
+        return;
+    }
+    crit(c, out, "IDP-P2-004", "Optional", LINT_PASS, at,
+         "%zu custom banned password%s%s (the Microsoft Entra password protection agents must "
+         "run on the domain controllers; not visible in Microsoft Graph)",
+         words, words == 1 ? "" : "s",
+         hybrid ? ", enforced on premises too" : "; cloud-only tenant");
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* IDP-P2-013 / 014 / 015: groups                                                            */
 
 static void crit_self_service_groups(struct lint_ctx *c, struct lint_report *out)
@@ -574,9 +630,7 @@ void lint_p2_run(struct lint_ctx *c, struct lint_report *out)
     manual(c, out, "IDP-P2-003",
            "Office 365 privileged access management is configured in the compliance portal; "
            "Microsoft Graph v1.0 has no API for it");
-    manual(c, out, "IDP-P2-004",
-           "password protection (banned passwords, cloud and AD DS) is not modelled by idpc; "
-           "check it in the Entra admin center");
+    crit_password_protection(c, out);
     manual(c, out, "IDP-P2-005",
            "self-service password reset for users is not manageable through Microsoft Graph "
            "v1.0 (`admin_self_service_password_reset` covers administrators only); check "

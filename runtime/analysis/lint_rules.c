@@ -40,8 +40,9 @@ static const struct lint_rule rules[] = {
     {"IDP-P2-004", "password-protection", DIAG_WARNING,
      "Azure AD password protection is banning the use of weak passwords",
      "Banned-password lists stop guessable passwords in the cloud and on premises.",
-     "Configure it in the Entra admin center and on the domain controllers (not modelled by "
-     "idpc).",
+     "Declare `banned_passwords` and `password_protection_on_premises enforce` in `settings` "
+     "(the \"Password Rule Settings\" directory setting), and run the password protection "
+     "agents on the domain controllers.",
      GUIDE " #crit-password-prot"},
     {"IDP-P2-005", "self-service-password-reset", DIAG_WARNING,
      "Users can reset their own passwords",

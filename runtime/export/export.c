@@ -21,7 +21,8 @@
 #include "runtime/plan/normalize.h"
 #include "runtime/tenant/backend.h"
 
-#define CONTEXTS_PATH "identity/conditionalAccess/authenticationContextClassReferences"
+#define PASSWORD_RULES_TEMPLATE "5cf42378-d67d-4f36-ba46-e8b86229381d"
+#define CONTEXTS_PATH           "identity/conditionalAccess/authenticationContextClassReferences"
 
 /* ---- collecting objects ---- */
 
@@ -48,8 +49,9 @@ struct export
     bool all_groups;
     /* from a tenant only (NULL otherwise); canonical except the role arrays */
     json_t *methods, *assignments, *eligibilities, *authz, *secdef, *group_unified;
-    json_t *contexts;    /* authenticationContextClassReferences as Graph returns them, or NULL */
-    json_t *group_notes; /* array of strings: groups not declared, and why */
+    json_t *contexts; /* authenticationContextClassReferences as Graph returns them, or NULL */
+    json_t *password_rules; /* the "Password Rule Settings" directory setting, canonical */
+    json_t *group_notes;    /* array of strings: groups not declared, and why */
 };
 
 static void items_add(struct items *l, const json_t *raw, enum normalize_kind nk)
@@ -389,6 +391,10 @@ static int load_tenant(struct export *x, const char *spec)
                     util_streq_nocase(str_of(o, "templateId"), GROUP_UNIFIED_TEMPLATE) &&
                     !x->group_unified)
                     x->group_unified = normalize(NK_GROUP_SETTING, o);
+                if (str_of(o, "templateId") &&
+                    util_streq_nocase(str_of(o, "templateId"), PASSWORD_RULES_TEMPLATE) &&
+                    !x->password_rules)
+                    x->password_rules = normalize(NK_GROUP_SETTING, o);
             }
         } else {
             add_doc(x, v);
@@ -809,8 +815,9 @@ static int write_all(struct export *x, const char *source, const char *dir, bool
     commented_out += write_stmts(&r, &o, raise_roles(&r, x->assignments, x->eligibilities), first,
                                  "role", "roles.idp", source, &nroles);
     first = r.nissues;
-    commented_out += write_stmts(&r, &o, raise_settings(&r, x->authz, x->secdef, x->group_unified),
-                                 first, "settings", "settings.idp", source, &nsettings);
+    commented_out += write_stmts(
+        &r, &o, raise_settings_all(&r, x->authz, x->secdef, x->group_unified, x->password_rules),
+        first, "settings", "settings.idp", source, &nsettings);
     commented_out +=
         write_items(&r, &o, &x->pol, RAISE_OBJ_POLICY, "policies.idp", source, split, NULL);
     fprintf(stderr,
@@ -857,7 +864,7 @@ int export_run(const struct export_options *o)
         goto out;
     }
     if (x.pol.n + x.loc.n + x.str.n + x.grp.n + json_array_size(x.contexts) == 0 && !x.methods &&
-        !x.authz && !x.secdef &&
+        !x.authz && !x.secdef && !x.password_rules &&
         json_array_size(x.assignments) + json_array_size(x.eligibilities) == 0)
         fprintf(stderr, "idpc export: warning: no Conditional Access policy, named location or "
                         "authentication strength found\n");
@@ -875,6 +882,7 @@ out:
     json_decref(x.secdef);
     json_decref(x.group_unified);
     json_decref(x.contexts);
+    json_decref(x.password_rules);
     json_decref(x.group_notes);
     raise_names_free(x.names);
     return rc;

@@ -49,7 +49,7 @@
     "\"o@t.com\"\n}\n"
 #define SETTINGS                                                                                   \
     "settings {\n  group_creation off except group \"Creators\"\n  directory_sync required "       \
-    "max_age 3h\n}\n"
+    "max_age 3h\n  banned_passwords \"contoso\"\n  password_protection_on_premises enforce\n}\n"
 #define BASE                                                                                       \
     HEAD PIM_GROUP ROLE_GA POL_ADMIN POL_LEGACY POL_DEVICE POL_RISK POL_URISK GROUPS SETTINGS
 
@@ -165,6 +165,32 @@ static void contains(const char *hay, const char *needle)
 }
 
 /* ---- the base ------------------------------------------------------------------------------ */
+
+/* IDP-P2-004 from the "Password Rule Settings" declarations. */
+static void test_password_protection(void **state)
+{
+    (void)state;
+    struct run r;
+    run_text(&r, BASE);
+    assert_int_equal(crit(&r, "IDP-P2-004")->status, LINT_PASS);
+    contains(crit(&r, "IDP-P2-004")->why, "1 custom banned password, enforced on premises");
+    done(&r);
+    run_text(&r, HEAD PIM_GROUP ROLE_GA POL_ADMIN
+             "settings {\n  banned_passwords \"contoso\"\n  password_protection_on_premises "
+             "audit\n  directory_sync required\n}\n");
+    assert_int_equal(crit(&r, "IDP-P2-004")->status, LINT_FAIL);
+    contains(crit(&r, "IDP-P2-004")->why, "only audited");
+    done(&r);
+    run_text(&r, HEAD PIM_GROUP ROLE_GA POL_ADMIN
+             "settings {\n  smart_lockout threshold 5 duration 2m\n}\n");
+    assert_int_equal(crit(&r, "IDP-P2-004")->status, LINT_FAIL);
+    contains(crit(&r, "IDP-P2-004")->why, "list is empty");
+    done(&r);
+    run_text(&r, HEAD PIM_GROUP ROLE_GA POL_ADMIN);
+    assert_int_equal(crit(&r, "IDP-P2-004")->status, LINT_FAIL);
+    contains(crit(&r, "IDP-P2-004")->why, "no password protection settings");
+    done(&r);
+}
 
 static void test_base_passes(void **state)
 {
@@ -723,7 +749,7 @@ static void test_sarif_shape(void **state)
             pass++;
     }
     assert_int_equal(ca001, 2);
-    assert_int_equal(pass, 8);
+    assert_int_equal(pass, 9); /* IDP-P2-004: the banned password list of SETTINGS */
     assert_non_null(first);
     assert_string_equal(json_string_value(json_object_get(first, "ruleId")), "IDP-CA-001");
     assert_string_equal(json_string_value(json_object_get(first, "level")), "error");
@@ -739,6 +765,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_base_passes),
+        cmocka_unit_test(test_password_protection),
         cmocka_unit_test(test_ga_too_many),
         cmocka_unit_test(test_ga_too_few),
         cmocka_unit_test(test_ga_not_dedicated),
