@@ -30,6 +30,7 @@ enum target {
     T_PERM,
     T_GROUPS,
     T_PASSWORD,
+    T_LIFECYCLE,
     T_SYNC
 };
 enum vtype {
@@ -43,7 +44,8 @@ enum vtype {
     V_SYNC,
     V_BANNED,
     V_ON_PREMISES,
-    V_LOCKOUT
+    V_LOCKOUT,
+    V_EXPIRATION
 };
 
 static const char *const invites_words[] = {"none", "admins_and_guest_inviters",
@@ -88,6 +90,7 @@ static const struct setting table[] = {
     {"group_usage_guidelines", T_GROUPS, V_URL, "UsageGuidelinesUrl", NULL, NULL, 0, NULL},
     {"group_classifications", T_GROUPS, V_LIST, "ClassificationList", NULL, NULL, 0,
      "a classification"},
+    {"group_expiration", T_LIFECYCLE, V_EXPIRATION, "groupLifetimeInDays", NULL, NULL, 0, NULL},
     {"banned_passwords", T_PASSWORD, V_BANNED, "BannedPasswordList", NULL, NULL, 0, NULL},
     {"banned_password_check", T_PASSWORD, V_BOOL, "EnableBannedPasswordCheck", NULL, NULL, 0, NULL},
     {"password_protection_on_premises", T_PASSWORD, V_ON_PREMISES,
@@ -335,6 +338,52 @@ static json_t *lockout(struct settings_state *st, struct args *a)
     return json_string(arena_printf(a->ck->arena, "%lld", n->num));
 }
 
+/* group_expiration Nd [notify "a@x", ...] | off → the tenant's groupLifecyclePolicy
+ * {groupLifetimeInDays, managedGroupTypes "All" | "None", alternateNotificationEmails "a;b"}
+ * (Microsoft Learn, "Configure the expiration policy for Microsoft 365 groups": a lifetime of at
+ * least 30 days; the notification addresses receive the renewal mails of ownerless groups). */
+#define LIFETIME_MIN_DAYS 30
+static json_t *expiration(struct args *a)
+{
+    if (args_accept(a, "off"))
+        return json_pack("{s:s}", "managedGroupTypes", "None");
+    const struct ast_atom *d = args_peek(a);
+    if (!d || d->kind != AST_DURATION || strcmp(d->text, "d") != 0) {
+        args_expected(a, "a lifetime in days such as 180d, or 'off'");
+        return NULL;
+    }
+    args_next(a);
+    if (d->num < LIFETIME_MIN_DAYS) {
+        args_error(a, d,
+                   "a Microsoft 365 group lives at least %d days before it expires; found "
+                   "%lldd",
+                   LIFETIME_MIN_DAYS, d->num);
+        return NULL;
+    }
+    json_t *o = json_pack("{s:I,s:s}", "groupLifetimeInDays", (json_int_t)d->num,
+                          "managedGroupTypes", "All");
+    if (args_accept(a, "notify")) {
+        struct strbuf sb = STRBUF_INIT;
+        size_t n = 0;
+        do {
+            const struct ast_atom *m = args_expect_string(a, "an email address");
+            if (!m || !strchr(m->text, '@') || strpbrk(m->text, "; ,")) {
+                if (m)
+                    args_error(a, m, "'%s' is not an email address", m->text);
+                strbuf_fini(&sb);
+                json_decref(o);
+                return NULL;
+            }
+            if (n++)
+                strbuf_addc(&sb, ';');
+            strbuf_adds(&sb, m->text);
+        } while (args_comma(a));
+        json_object_set_new(o, "alternateNotificationEmails", json_string(strbuf_str(&sb)));
+        strbuf_fini(&sb);
+    }
+    return o;
+}
+
 static json_t *read_value(struct settings_state *st, struct args *a, const struct setting *def)
 {
     bool on;
@@ -353,6 +402,8 @@ static json_t *read_value(struct settings_state *st, struct args *a, const struc
         return on_premises(st, a);
     case V_LOCKOUT:
         return lockout(st, a);
+    case V_EXPIRATION:
+        return expiration(a);
     case V_ENUM:
         k = args_expect_word(a, def->what, def->words, def->nwords);
         return k < 0 ? NULL : json_string(def->graph[k]);
@@ -494,6 +545,13 @@ static void build(struct settings_state *st)
         }
         json_array_extend(values, st->extra_values);
         json_object_set_new(o->body, "values", values);
+    }
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        if (table[i].target != T_LIFECYCLE || !st->value[i])
+            continue;
+        struct model_object *o = model_add(ck->model, MODEL_GROUP_LIFECYCLE, "groupLifecyclePolicy",
+                                           st->stmt[i]->atoms[0].loc);
+        json_object_update(o->body, st->value[i]);
     }
     for (size_t i = 0; i < NSETTINGS; i++) {
         if (table[i].target != T_SYNC || !st->value[i])

@@ -35,6 +35,7 @@
     X(MODEL_AUTHORIZATION_POLICY, "authorizationPolicy", "policies/authorizationPolicy")           \
     X(MODEL_SECURITY_DEFAULTS, "identitySecurityDefaultsEnforcementPolicy",                        \
       "policies/identitySecurityDefaultsEnforcementPolicy")                                        \
+    X(MODEL_GROUP_LIFECYCLE, "groupLifecyclePolicy", "groupLifecyclePolicies")                     \
     X(MODEL_ASSERTION, "assertion", "")
 
 enum model_kind {

@@ -74,6 +74,8 @@ void raise_method_settings(struct raise_block *b, const char *method, const char
 /* raise_settings_detail.c: password protection and smart lockout lines from the canonical
  * "Password Rule Settings" directory setting. */
 void raise_password_rules(struct raise_block *b, const json_t *canon);
+/* `group_expiration ...` from the canonical groupLifecyclePolicy. */
+void raise_group_expiration(struct raise_block *b, const json_t *canon);
 /* raise_strength_combos.c: fido2_keys / certificate_* lines of a strength's canonical
  * combinationConfigurations. */
 void raise_strength_combos(struct raise_block *b, const json_t *configs);

@@ -76,3 +76,46 @@ void raise_password_rules(struct raise_block *b, const json_t *canon)
         }
     }
 }
+
+void raise_group_expiration(struct raise_block *b, const json_t *canon)
+{
+    static const char *const known[] = {"groupLifetimeInDays", "managedGroupTypes",
+                                        "alternateNotificationEmails", NULL};
+    raise_leftovers_kept(b, canon, "groupLifecyclePolicy", known);
+    const char *managed = json_string_value(json_object_get(canon, "managedGroupTypes"));
+    const json_t *days = json_object_get(canon, "groupLifetimeInDays");
+    if (managed && util_streq_nocase(managed, "None")) {
+        block_add(b, raise_stmt(b->r, "ww", "group_expiration", "off"));
+        return;
+    }
+    if (managed && !util_streq_nocase(managed, "All")) {
+        raise_issue(b->r, b, RAISE_ISSUE_UNSUPPORTED, "managedGroupTypes",
+                    "cannot express a group expiration policy for selected groups only; the "
+                    "language writes all groups or off");
+        return;
+    }
+    if (!json_is_integer(days))
+        return;
+    struct raise_line l;
+    line_init(&l, b->r);
+    line_word(&l, "group_expiration");
+    line_duration(&l, json_integer_value(days), "d");
+    const char *mails = json_string_value(json_object_get(canon, "alternateNotificationEmails"));
+    if (mails && *mails) {
+        line_word(&l, "notify");
+        char *copy = arena_strdup(b->r->arena, mails);
+        size_t n = 0;
+        for (char *p = copy; p;) {
+            char *semi = strchr(p, ';');
+            if (semi)
+                *semi = '\0';
+            if (*p) {
+                if (n++)
+                    line_comma(&l);
+                line_str(&l, p);
+            }
+            p = semi ? semi + 1 : NULL;
+        }
+    }
+    block_add_line(b, &l);
+}

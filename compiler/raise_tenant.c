@@ -569,14 +569,15 @@ static void group_unified(struct raise_block *b, const json_t *gu)
 struct ast_stmt *raise_settings(struct raise *r, const json_t *authz,
                                 const json_t *security_defaults, const json_t *group_unified_obj)
 {
-    return raise_settings_all(r, authz, security_defaults, group_unified_obj, NULL);
+    return raise_settings_all(r, authz, security_defaults, group_unified_obj, NULL, NULL);
 }
 
 struct ast_stmt *raise_settings_all(struct raise *r, const json_t *authz,
                                     const json_t *security_defaults,
-                                    const json_t *group_unified_obj, const json_t *password_rules)
+                                    const json_t *group_unified_obj, const json_t *password_rules,
+                                    const json_t *group_lifecycle)
 {
-    if (!authz && !security_defaults && !group_unified_obj && !password_rules)
+    if (!authz && !security_defaults && !group_unified_obj && !password_rules && !group_lifecycle)
         return NULL;
     struct raise_block b;
     block_init(&b, r, "settings");
@@ -591,6 +592,8 @@ struct ast_stmt *raise_settings_all(struct raise *r, const json_t *authz,
         authorization(&b, authz);
     if (group_unified_obj)
         group_unified(&b, group_unified_obj);
+    if (group_lifecycle)
+        raise_group_expiration(&b, group_lifecycle);
     if (password_rules)
         raise_password_rules(&b, password_rules);
     return block_finish(&b, decl);

@@ -50,8 +50,9 @@ struct export
     /* from a tenant only (NULL otherwise); canonical except the role arrays */
     json_t *methods, *assignments, *eligibilities, *authz, *secdef, *group_unified;
     json_t *contexts; /* authenticationContextClassReferences as Graph returns them, or NULL */
-    json_t *password_rules; /* the "Password Rule Settings" directory setting, canonical */
-    json_t *group_notes;    /* array of strings: groups not declared, and why */
+    json_t *password_rules;  /* the "Password Rule Settings" directory setting, canonical */
+    json_t *group_lifecycle; /* the groups expiration policy, canonical, or NULL */
+    json_t *group_notes;     /* array of strings: groups not declared, and why */
 };
 
 static void items_add(struct items *l, const json_t *raw, enum normalize_kind nk)
@@ -432,6 +433,16 @@ static int load_tenant(struct export *x, const char *spec)
     if (json_is_array(ctx))
         x->contexts = json_incref(ctx);
     json_decref(ctx);
+    json_t *gl = NULL;
+    if (backend_read(b, "groupLifecyclePolicies", &gl, &err) != 0) {
+        fprintf(stderr, "idpc export: cannot read groupLifecyclePolicies from %s: %s\n",
+                b->display ? b->display : spec, err.message);
+        rc = -1;
+        goto out;
+    }
+    if (json_is_object(json_array_get(gl, 0)))
+        x->group_lifecycle = normalize(NK_GROUP_LIFECYCLE, json_array_get(gl, 0));
+    json_decref(gl);
     select_groups(x, b, groups);
 out:
     json_decref(groups);
@@ -815,9 +826,10 @@ static int write_all(struct export *x, const char *source, const char *dir, bool
     commented_out += write_stmts(&r, &o, raise_roles(&r, x->assignments, x->eligibilities), first,
                                  "role", "roles.idp", source, &nroles);
     first = r.nissues;
-    commented_out += write_stmts(
-        &r, &o, raise_settings_all(&r, x->authz, x->secdef, x->group_unified, x->password_rules),
-        first, "settings", "settings.idp", source, &nsettings);
+    commented_out += write_stmts(&r, &o,
+                                 raise_settings_all(&r, x->authz, x->secdef, x->group_unified,
+                                                    x->password_rules, x->group_lifecycle),
+                                 first, "settings", "settings.idp", source, &nsettings);
     commented_out +=
         write_items(&r, &o, &x->pol, RAISE_OBJ_POLICY, "policies.idp", source, split, NULL);
     fprintf(stderr,
@@ -864,7 +876,7 @@ int export_run(const struct export_options *o)
         goto out;
     }
     if (x.pol.n + x.loc.n + x.str.n + x.grp.n + json_array_size(x.contexts) == 0 && !x.methods &&
-        !x.authz && !x.secdef && !x.password_rules &&
+        !x.authz && !x.secdef && !x.password_rules && !x.group_lifecycle &&
         json_array_size(x.assignments) + json_array_size(x.eligibilities) == 0)
         fprintf(stderr, "idpc export: warning: no Conditional Access policy, named location or "
                         "authentication strength found\n");
@@ -883,6 +895,7 @@ out:
     json_decref(x.group_unified);
     json_decref(x.contexts);
     json_decref(x.password_rules);
+    json_decref(x.group_lifecycle);
     json_decref(x.group_notes);
     raise_names_free(x.names);
     return rc;

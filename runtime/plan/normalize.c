@@ -1324,6 +1324,14 @@ static const struct field FL_AUTH_CONTEXT[] = {F("id", FT_DROP), F("displayName"
                                                F("isAvailable", FT_SCALAR), FEND};
 static const struct spec S_AUTH_CONTEXT = {.fields = FL_AUTH_CONTEXT};
 
+/* The groups expiration policy: one per tenant. */
+static const char *const V_MANAGED_GROUP_TYPES[] = {"All", "Selected", "None", NULL};
+static const struct field FL_GROUP_LIFECYCLE[] = {
+    F("id", FT_DROP), F("groupLifetimeInDays", FT_SCALAR),
+    FV("managedGroupTypes", FT_ENUM, V_MANAGED_GROUP_TYPES),
+    F("alternateNotificationEmails", FT_TEXT), FEND};
+static const struct spec S_GROUP_LIFECYCLE = {.fields = FL_GROUP_LIFECYCLE};
+
 /* ---------------------------------------------------------------------------------------- */
 /* Role assignments and PIM eligibility                                                       */
 
@@ -1441,6 +1449,8 @@ static const struct spec *spec_for(enum normalize_kind kind)
         return &S_ROLE_ELIGIBILITY;
     case NK_AUTH_CONTEXT:
         return &S_AUTH_CONTEXT;
+    case NK_GROUP_LIFECYCLE:
+        return &S_GROUP_LIFECYCLE;
     case NK__COUNT:
         break;
     }
@@ -1462,6 +1472,7 @@ const char *normalize_kind_name(enum normalize_kind kind)
         [NK_ROLE_ASSIGNMENT] = "role_assignment",
         [NK_ROLE_ELIGIBILITY] = "role_eligibility",
         [NK_AUTH_CONTEXT] = "auth_context",
+        [NK_GROUP_LIFECYCLE] = "group_lifecycle",
     };
     if ((size_t)kind >= IDPC_ARRAY_LEN(names) || !names[kind])
         BUG("unknown normalize kind %d", (int)kind);

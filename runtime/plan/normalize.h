@@ -21,6 +21,7 @@ enum normalize_kind {
     NK_ROLE_ASSIGNMENT,
     NK_ROLE_ELIGIBILITY,
     NK_AUTH_CONTEXT,
+    NK_GROUP_LIFECYCLE,
     NK__COUNT
 };
 

@@ -77,6 +77,8 @@ int plan_nk(enum model_kind k)
         return NK_AUTH_CONTEXT;
     case MODEL_AUTH_METHODS_POLICY:
         return NK_AUTH_METHODS_POLICY;
+    case MODEL_GROUP_LIFECYCLE:
+        return NK_GROUP_LIFECYCLE;
     default:
         return -1;
     }
@@ -404,6 +406,10 @@ static void plan_create(struct builder *bd, struct resolve_object *ro, const cha
         add_request(a, PHASE_SETTINGS, "POST", "groupSettings", json_deep_copy(ro->body), NULL,
                     "create group setting %s", o->name);
         break;
+    case MODEL_GROUP_LIFECYCLE:
+        add_request(a, PHASE_SETTINGS, "POST", model_kind_path(k), json_deep_copy(ro->body), NULL,
+                    "create the group expiration policy");
+        break;
     case MODEL_AUTH_CONTEXT: {
         /* Graph v1.0 "Update authenticationContextClassReference": PATCH creates an unused id */
         char *path = xasprintf("%s/%s", model_kind_path(k), o->name);
@@ -509,8 +515,8 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     }
     bool partial = k == MODEL_GROUP || k == MODEL_AUTH_METHOD_CONFIG || k == MODEL_GROUP_SETTING ||
                    k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
-                   k == MODEL_AUTH_METHODS_POLICY || k == MODEL_ROLE_ELIGIBILITY ||
-                   k == MODEL_AUTH_CONTEXT;
+                   k == MODEL_AUTH_METHODS_POLICY || k == MODEL_GROUP_LIFECYCLE ||
+                   k == MODEL_ROLE_ELIGIBILITY || k == MODEL_AUTH_CONTEXT;
     struct jsondiff d;
     if (partial)
         jsondiff_compute_partial(have, want, &d);

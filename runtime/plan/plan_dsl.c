@@ -60,6 +60,10 @@ static const struct fieldmap fields[] = {
     {MODEL_AUTH_CONTEXT, "displayName", "display_name", VK_PLAIN, -1, -1},
     {MODEL_AUTH_CONTEXT, "isAvailable", "available", VK_ONOFF, -1, -1},
     {MODEL_AUTH_STRENGTH, "combinationConfigurations", "restrictions", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_LIFECYCLE, "groupLifetimeInDays", "group_expiration (days)", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_LIFECYCLE, "managedGroupTypes", "group_expiration groups", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_LIFECYCLE, "alternateNotificationEmails", "group_expiration notify", VK_PLAIN, -1,
+     -1},
     {MODEL_AUTH_METHODS_POLICY, "registrationEnforcement.authenticationMethodsRegistrationCampaign",
      "registration_campaign", VK_PLAIN, -1, -1},
     {-1, "displayName", "name", VK_PLAIN, -1, -1},
@@ -245,6 +249,8 @@ const char *plan_kind_word(int k)
         return "authentication_context";
     case MODEL_AUTH_METHODS_POLICY:
         return "authentication_methods";
+    case MODEL_GROUP_LIFECYCLE:
+        return "group_expiration";
     default:
         return "object";
     }

@@ -507,6 +507,16 @@ static void match_others(struct resolve *r)
             }
             break;
         }
+        case MODEL_GROUP_LIFECYCLE: {
+            /* one policy per tenant: the first one listed */
+            json_t *v = json_array_get(r->t->group_lifecycle, 0);
+            const char *id = json_string_value(json_object_get(v, "id"));
+            if (id) {
+                ro->current = json_incref(v);
+                ro->current_id = xstrdup(id);
+            }
+            break;
+        }
         case MODEL_AUTH_CONTEXT: {
             size_t j;
             json_t *v;

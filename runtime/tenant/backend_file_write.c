@@ -21,6 +21,7 @@
 #define P_ELIG              "roleManagement/directory/roleEligibilitySchedules"
 #define P_SETTINGS          "groupSettings"
 #define P_SETTING_TEMPLATES "groupSettingTemplates"
+#define P_LIFECYCLE         "groupLifecyclePolicies"
 #define P_CONTEXTS          "identity/conditionalAccess/authenticationContextClassReferences"
 #define ALL_ZERO_GUID       "00000000-0000-0000-0000-000000000000"
 #define CA_POLICY_LIMIT     195
@@ -835,8 +836,8 @@ static int do_post(struct backend *b, const char *path, const json_t *body, json
         *result = eligibility_request(b, body, err);
         return *result ? 0 : -1;
     }
-    static const char *const creatable[] = {P_POLICIES, P_LOCATIONS, P_STRENGTHS,
-                                            P_GROUPS,   P_ASSIGN,    P_SETTINGS};
+    static const char *const creatable[] = {P_POLICIES, P_LOCATIONS, P_STRENGTHS, P_GROUPS,
+                                            P_ASSIGN,   P_SETTINGS,  P_LIFECYCLE};
     size_t k;
     for (k = 0; k < IDPC_ARRAY_LEN(creatable); k++)
         if (strcmp(path, creatable[k]) == 0)
@@ -883,6 +884,19 @@ static int do_post(struct backend *b, const char *path, const json_t *body, json
         json_object_set_new(o, "principalId", copy_or(body, "principalId", json_null()));
         json_object_set_new(o, "directoryScopeId", copy_or(body, "directoryScopeId", json_null()));
         json_object_set_new(o, "roleDefinitionId", copy_or(body, "roleDefinitionId", json_null()));
+    } else if (strcmp(path, P_LIFECYCLE) == 0) {
+        /* one groupLifecyclePolicy per tenant; Graph fills what the POST leaves out */
+        if (json_array_size(coll) > 0) {
+            backend_error_set(err, 400, "Request_BadRequest",
+                              "the tenant already has a group lifecycle policy");
+        } else {
+            o = json_pack("{s:s,s:O,s:s,s:s}", "id", id, "groupLifetimeInDays",
+                          json_object_get(body, "groupLifetimeInDays")
+                              ? json_object_get(body, "groupLifetimeInDays")
+                              : json_null(),
+                          "managedGroupTypes", "All", "alternateNotificationEmails", "");
+            json_object_update(o, mut(body));
+        }
     } else {
         o = setting_build(b, body, id);
     }

@@ -724,6 +724,31 @@ def test_contexts(emu):
     check(st == 204, "context: delete unreferenced -> 204")
 
 
+def test_group_lifecycle(emu):
+    """groupLifecyclePolicies (Graph v1.0 groupLifecyclePolicy): one per tenant."""
+    base = "/groupLifecyclePolicies"
+    st, _, js = emu.get(base)
+    check(st == 200 and js["value"] == [], "lifecycle: empty list")
+    body = {"groupLifetimeInDays": 180, "managedGroupTypes": "All",
+            "alternateNotificationEmails": "admin@contoso.com"}
+    st, _, js = emu.post(base, body)
+    check(st == 201 and set(k for k in js if not k.startswith("@")) ==
+          {"id", "groupLifetimeInDays", "managedGroupTypes", "alternateNotificationEmails"},
+          "lifecycle: POST -> 201 with the resource's four properties")
+    pid = js["id"]
+    st, _, js = emu.post(base, body)
+    check(st == 400, "lifecycle: a second policy -> 400")
+    st, _, js = emu.patch(base + "/" + pid, {"groupLifetimeInDays": 365})
+    check(st == 200 and js["groupLifetimeInDays"] == 365 and js["managedGroupTypes"] == "All",
+          "lifecycle: PATCH -> 200 merged")
+    st, _, js = emu.patch(base + "/" + pid, {"groupLifetimeInDays": 10})
+    check(st == 400, "lifecycle: lifetime under 30 days -> 400")
+    st, _, js = emu.patch(base + "/" + pid, {"managedGroupTypes": "Some"})
+    check(st == 400, "lifecycle: unknown managedGroupTypes -> 400")
+    st, _, js = emu.delete(base + "/" + pid)
+    check(st == 204, "lifecycle: DELETE -> 204")
+
+
 def test_policies(emu):
     st, _, js = emu.get("/policies/authenticationMethodsPolicy")
     check(st == 200 and js["id"] == "authenticationMethodsPolicy", "methods: GET")
@@ -1257,7 +1282,7 @@ def main():
     emu = Emulator("main", [], state)
     try:
         for t in (test_tls, test_token, test_assertions, test_auth_errors, test_ca_shapes,
-                  test_ca_validation, test_named_locations, test_strengths, test_contexts, test_policies,
+                  test_ca_validation, test_named_locations, test_strengths, test_contexts, test_group_lifecycle, test_policies,
                   test_group_settings, test_groups, test_licenses, test_users_paging, test_roles, test_batch,
                   test_log_and_secrets):
             print("== " + t.__name__, flush=True)
