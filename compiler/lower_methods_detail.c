@@ -66,8 +66,15 @@ static const struct method_setting settings[] = {
 
 bool lower_method_is_setting(const struct ast_stmt *s)
 {
-    return s->natoms >= 2 && s->atoms[1].kind == AST_WORD && !ast_is_word(&s->atoms[1], "on") &&
-           !ast_is_word(&s->atoms[1], "off");
+    /* a state written another way (`fido2 enabled`) stays a state line, for its "write 'on'" */
+    static const char *const states[] = {"on",   "off",   "enabled", "disabled",
+                                         "true", "false", "yes",     "no"};
+    if (s->natoms < 2 || s->atoms[1].kind != AST_WORD)
+        return false;
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(states); i++)
+        if (ast_is_word(&s->atoms[1], states[i]))
+            return false;
+    return true;
 }
 
 /* A duration in minutes: 90m / 90min, 8h, 2d. */
