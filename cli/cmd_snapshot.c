@@ -90,6 +90,8 @@ static const struct {
     {"groupSettingTemplates", true},
     {"groupLifecyclePolicies", true},
     {"identityGovernance/termsOfUse/agreements", true},
+    {"policies/roleManagementPolicies", true},
+    {"policies/roleManagementPolicyAssignments", true},
 };
 
 /* Does the configuration declare this group's `rel` ("members"/"owners")? NULL m: every group. */

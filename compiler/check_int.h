@@ -155,6 +155,11 @@ json_t *lower_strength_combos(struct check *ck, const struct ast_stmt *const *st
                               const json_t *allowed);
 void lower_role(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                 size_t n);
+/* lower_pim.c: the PIM role settings statements of a role block (activation_max_duration,
+ * notify, ...) → one unifiedRoleManagementPolicy object holding the rules they state. */
+bool lower_pim_is_setting(const char *keyword);
+void lower_pim_settings(struct check *ck, const struct catalog_role *role,
+                        const struct ast_stmt *decl, struct ast_stmt *const *body, size_t n);
 void lower_settings(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                     size_t n);
 void lower_policy(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,

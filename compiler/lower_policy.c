@@ -106,6 +106,14 @@ static json_t *role_item(struct pol *p, struct args *a, const char **key, const 
             return NULL;
         *key = arena_printf(ar, "role:%s", id);
         *show = arena_printf(ar, "role id \"%s\"", a->v[a->i - 1].text);
+        /* "Conditional Access: Users, groups, and workload identities": only built-in directory
+         * roles; custom and administrative unit-scoped roles are not supported */
+        if (!catalog_role_by_id(id))
+            diag_warning(D(p), a->v[a->i - 1].loc,
+                         "role id \"%s\" is not a built-in role: Conditional Access does not "
+                         "apply to custom roles (nor to roles scoped to an administrative unit), "
+                         "and the policy ignores it",
+                         a->v[a->i - 1].text);
         return json_string(id);
     }
     const struct ast_atom *s = args_expect_string(a, "a directory role name");

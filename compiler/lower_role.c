@@ -2,7 +2,10 @@
  * active principal and one unifiedRoleEligibilityScheduleRequest per eligible principal
  * (facts.md §7.1, §7.2). The role name resolves at compile time to its template id, which
  * Graph accepts as roleDefinitionId for built-in roles. Only role-assignable groups can hold a
- * role (isAssignableToRole, group resource page), and PIM eligibility is for users and groups. */
+ * role (isAssignableToRole, group resource page), and PIM eligibility is for users and groups.
+ * The block's PIM settings statements (activation_max_duration, notify, ...) go to
+ * lower_pim.c. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +15,36 @@ struct principal {
     const struct ast_atom *kw; /* user / group / service_principal */
     json_t *ref;
     bool eligible;
+    const char *from, *until; /* eligible ... [from "DATE"] [until "DATE"]: ISO 8601, arena */
 };
+
+/* "2027-06-30" or "2027-06-30T08:00:00Z" → "2027-06-30T00:00:00Z" (arena), or NULL after an
+ * error at the atom. */
+static const char *schedule_date(struct args *a, const char *what)
+{
+    const struct ast_atom *at = args_expect_string(a, what);
+    if (!at)
+        return NULL;
+    const char *s = at->text;
+    int y, mo, d, h = 0, mi = 0, se = 0;
+    char tail[8] = "";
+    int n = 0;
+    bool ok = false;
+    if (strlen(s) == 10)
+        ok = sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n == 10;
+    else if (strlen(s) == 20)
+        ok = sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%1s", &y, &mo, &d, &h, &mi, &se, tail) == 7 &&
+             strcmp(tail, "Z") == 0;
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (!ok || y < 2000 || y > 2999 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 ||
+        mi > 59 || se > 59 ||
+        (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))) {
+        args_error(a, at,
+                   "'%s' is not a date; write \"YYYY-MM-DD\" or \"YYYY-MM-DDThh:mm:ssZ\" (UTC)", s);
+        return NULL;
+    }
+    return arena_printf(a->ck->arena, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, se);
+}
 
 struct role_state {
     struct check *ck;
@@ -44,6 +76,7 @@ static void stmt_principals(struct role_state *st, const struct ast_stmt *s, boo
 {
     struct args a;
     args_init(&a, st->ck, s);
+    size_t first = st->n;
     do {
         const struct ast_atom *kw = args_peek(&a);
         json_t *r = NULL;
@@ -100,9 +133,33 @@ static void stmt_principals(struct role_state *st, const struct ast_stmt *s, boo
             continue;
         }
         st->v = xrealloc(st->v, (st->n + 1) * sizeof(*st->v));
-        st->v[st->n++] = (struct principal){kw, r, eligible};
+        st->v[st->n++] = (struct principal){kw, r, eligible, NULL, NULL};
     } while (args_comma(&a));
-    args_expect_end(&a);
+    /* a time-bound eligibility: PIM's scheduleInfo ("Assign Microsoft Entra roles in Privileged
+     * Identity Management", assignment type and duration) */
+    const char *from = NULL, *until = NULL;
+    const struct ast_atom *from_at = args_peek(&a);
+    if (args_accept(&a, "from") && !(from = schedule_date(&a, "a start date")))
+        return;
+    const struct ast_atom *until_at = args_peek(&a);
+    if (args_accept(&a, "until") && !(until = schedule_date(&a, "an end date")))
+        return;
+    if ((from || until) && !eligible) {
+        args_error(&a, from ? from_at : until_at,
+                   "time-bound active assignments (roleAssignmentScheduleRequests) are not "
+                   "supported yet; an active assignment is permanent");
+        return;
+    }
+    if (from && until && strcmp(from, until) >= 0) {
+        args_error(&a, until_at, "the eligibility ends (%s) before it starts (%s)", until, from);
+        return;
+    }
+    if (!args_expect_end(&a))
+        return;
+    for (size_t i = first; i < st->n; i++) {
+        st->v[i].from = from;
+        st->v[i].until = until;
+    }
 }
 
 /* "Global Administrator: user a@contoso.com" / "...: group id 0000..." */
@@ -140,10 +197,73 @@ static void emit(struct role_state *st, const struct principal *p)
     json_object_set_new(b, "directoryScopeId", json_string("/"));
     if (p->eligible) {
         json_t *exp = json_object();
-        json_object_set_new(exp, "type", json_string("noExpiration"));
+        json_object_set_new(exp, "type", json_string(p->until ? "afterDateTime" : "noExpiration"));
+        if (p->until)
+            json_object_set_new(exp, "endDateTime", json_string(p->until));
         json_t *si = json_object();
+        if (p->from)
+            json_object_set_new(si, "startDateTime", json_string(p->from));
         json_object_set_new(si, "expiration", exp);
         json_object_set_new(b, "scheduleInfo", si);
+    }
+}
+
+/* Days from one "YYYY-MM-DDThh:mm:ssZ" to another (whole days, rounded down). */
+static long days_between(const char *a, const char *b)
+{
+    int y1, m1, d1, y2, m2, d2;
+    if (sscanf(a, "%4d-%2d-%2d", &y1, &m1, &d1) != 3 ||
+        sscanf(b, "%4d-%2d-%2d", &y2, &m2, &d2) != 3)
+        return 0;
+    /* days since 1970-01-01 (civil calendar, H. Hinnant's algorithm) */
+    long v[2];
+    int ys[2] = {y1, y2}, ms[2] = {m1, m2}, ds[2] = {d1, d2};
+    for (int i = 0; i < 2; i++) {
+        int y = ys[i] - (ms[i] <= 2);
+        long era = y / 400;
+        long yoe = y - era * 400;
+        long doy = (153 * (ms[i] + (ms[i] > 2 ? -3 : 9)) + 2) / 5 + ds[i] - 1;
+        long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        v[i] = era * 146097 + doe - 719468;
+    }
+    return v[1] - v[0];
+}
+
+/* When the role's PIM settings require eligibilities to end (eligible_max_duration Nd), PIM
+ * refuses a new permanent one and one longer than the maximum ("Configure Microsoft Entra role
+ * settings in Privileged Identity Management", Assignment duration). */
+static void check_expiring(struct role_state *st)
+{
+    const struct model_object *pol = model_find(st->ck->model, MODEL_ROLE_POLICY, st->role->name);
+    const json_t *rule = NULL;
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(pol ? pol->body : NULL, "rules"), i, r)
+    {
+        const char *id = json_string_value(json_object_get(r, "id"));
+        if (id && strcmp(id, "Expiration_Admin_Eligibility") == 0)
+            rule = r;
+    }
+    if (!rule || !json_is_true(json_object_get(rule, "isExpirationRequired")))
+        return;
+    long max = 0;
+    (void)sscanf(json_string_value(json_object_get(rule, "maximumDuration")), "P%ldD", &max);
+    for (size_t k = 0; k < st->n; k++) {
+        const struct principal *p = &st->v[k];
+        if (!p->eligible)
+            continue;
+        if (!p->until) {
+            diag_error(st->ck->diag, p->kw->loc,
+                       "the PIM settings of %s require eligibilities to end "
+                       "(eligible_max_duration %ldd), and PIM refuses a permanent one; add "
+                       "'until \"YYYY-MM-DD\"' to this line",
+                       st->role->name, max);
+        } else if (p->from && max > 0 && days_between(p->from, p->until) > max) {
+            diag_error(st->ck->diag, p->kw->loc,
+                       "this eligibility lasts %ld days, longer than the %ldd its role's PIM "
+                       "settings allow (eligible_max_duration)",
+                       days_between(p->from, p->until), max);
+        }
     }
 }
 
@@ -172,10 +292,18 @@ void lower_role(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *
         diag_warning(ck->diag, name->loc, "the role's name is \"%s\"; write it that way",
                      role->name);
     struct role_state st = {.ck = ck, .role = role};
+    struct ast_stmt **settings = xcalloc(n + 1, sizeof(*settings));
+    size_t nsettings = 0;
     for (size_t i = 0; i < n; i++) {
-        const struct ast_stmt *s = body[i];
-        stmt_principals(&st, s, strcmp(s->atoms[0].text, "eligible") == 0);
+        struct ast_stmt *s = body[i];
+        if (lower_pim_is_setting(s->atoms[0].text))
+            settings[nsettings++] = s;
+        else
+            stmt_principals(&st, s, strcmp(s->atoms[0].text, "eligible") == 0);
     }
+    lower_pim_settings(ck, role, decl, settings, nsettings);
+    free(settings);
+    check_expiring(&st);
     if (n == 0)
         diag_warning(ck->diag, name->loc,
                      "role \"%s\" lists no principals; add 'active ...' or 'eligible ...'",

@@ -28,6 +28,7 @@
     X(MODEL_AUTH_CONTEXT, "authenticationContextClassReference",                                   \
       "identity/conditionalAccess/authenticationContextClassReferences")                           \
     X(MODEL_CA_POLICY, "conditionalAccessPolicy", "identity/conditionalAccess/policies")           \
+    X(MODEL_ROLE_POLICY, "unifiedRoleManagementPolicy", "policies/roleManagementPolicies")         \
     X(MODEL_ROLE_ASSIGNMENT, "unifiedRoleAssignment", "roleManagement/directory/roleAssignments")  \
     X(MODEL_ROLE_ELIGIBILITY, "unifiedRoleEligibilityScheduleRequest",                             \
       "roleManagement/directory/roleEligibilityScheduleRequests")                                  \

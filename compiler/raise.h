@@ -71,6 +71,9 @@ struct raise {
     /* Set by raise_group() when the declaration, though it may compile, would change the tenant
      * object (a kind of group the language cannot declare): the caller keeps it commented out. */
     bool unfaithful;
+    /* PIM role settings read from the tenant (policies with their rules, and their assignments
+     * to roles), or NULL: raise_roles() then writes no settings statements. Borrowed. */
+    const json_t *role_policies, *role_policy_assignments;
     struct raise_issue *issues;
     size_t nissues, cap;
 };

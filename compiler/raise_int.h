@@ -54,6 +54,10 @@ void raise_pin(struct raise_block *b, const char *id, bool force);
 bool line_ref(struct raise_block *b, struct raise_line *l, size_t lead, const char *kw,
               const char *kind, const char *id, const char *field);
 
+/* raise_pim.c: the PIM settings statements of role `role_definition_id` (from r->role_policies),
+ * added to the role's block. */
+void raise_role_settings(struct raise_block *b, const char *role_definition_id);
+
 /* Records an issue for the block's object and queues its comment in the block. */
 void raise_issue(struct raise *r, struct raise_block *b, enum raise_issue_kind kind,
                  const char *field, const char *fmt, ...) IDPC_PRINTF(5, 6);

@@ -217,6 +217,7 @@ struct role_item {
     const char *rid; /* roleDefinitionId */
     const json_t *obj;
     bool eligible;
+    struct arena *arena;
 };
 
 struct role_group {
@@ -240,6 +241,19 @@ static const char *principal_kind(const struct raise *r, const char *id)
         if (raise_names_name(r->names, kinds[k], id, &name) != RAISE_NAME_UNKNOWN)
             return kinds[k];
     return NULL;
+}
+
+/* The end date of a time-bound eligibility as the language writes it ("2027-06-30", or
+ * "2027-06-30T18:00:00Z" when not midnight), arena; NULL when it has none. */
+static const char *role_until(const struct role_item *it)
+{
+    const json_t *e = get(get(it->obj, "scheduleInfo"), "expiration");
+    const char *t = get_str(e, "type"), *end = get_str(e, "endDateTime");
+    if (!it->eligible || !t || strcmp(t, "afterDateTime") != 0 || !end || strlen(end) < 19 ||
+        end[10] != 'T')
+        return NULL;
+    return strncmp(end + 10, "T00:00:00", 9) == 0 ? arena_strndup(it->arena, end, 10)
+                                                  : arena_printf(it->arena, "%.19sZ", end);
 }
 
 /* Adds the principal of one assignment or eligibility to `l`, or reports why it cannot. */
@@ -274,14 +288,14 @@ static void role_principal(struct raise_block *b, struct raise_line *l, const st
                     cond);
         return;
     }
-    if (it->eligible && exp && strcmp(exp, "noExpiration") != 0) {
+    if (it->eligible && exp && strcmp(exp, "noExpiration") != 0 && !role_until(it)) {
         const json_t *e = get(get(it->obj, "scheduleInfo"), "expiration");
         const char *until =
             get_str(e, "endDateTime") ? get_str(e, "endDateTime") : get_str(e, "duration");
         raise_issue(
             r, b, RAISE_ISSUE_UNSUPPORTED, field,
             "cannot express the time-bound eligibility of principal %s (expiration %s%s%s): "
-            "the language makes permanent eligibilities",
+            "the language writes an end date ('until'), not a duration",
             pid, exp, until ? " " : "", until ? until : "");
         return;
     }
@@ -303,7 +317,8 @@ static void role_principal(struct raise_block *b, struct raise_line *l, const st
     line_ref(b, l, 1, strcmp(k, "servicePrincipal") == 0 ? "service_principal" : k, k, pid, field);
 }
 
-static void collect_roles(const json_t *list, bool eligible, struct role_item **v, size_t *n)
+static void collect_roles(struct raise *r, const json_t *list, bool eligible, struct role_item **v,
+                          size_t *n)
 {
     size_t i;
     const json_t *o;
@@ -314,7 +329,7 @@ static void collect_roles(const json_t *list, bool eligible, struct role_item **
         if (!rid || (member && strcmp(member, "Direct") != 0))
             continue;
         *v = xrealloc(*v, (*n + 1) * sizeof(**v));
-        (*v)[(*n)++] = (struct role_item){rid, o, eligible};
+        (*v)[(*n)++] = (struct role_item){rid, o, eligible, r->arena};
     }
 }
 
@@ -323,8 +338,8 @@ struct ast_stmt *raise_roles(struct raise *r, const json_t *assignments,
 {
     struct role_item *items = NULL;
     size_t n = 0;
-    collect_roles(assignments, false, &items, &n);
-    collect_roles(eligibilities, true, &items, &n);
+    collect_roles(r, assignments, false, &items, &n);
+    collect_roles(r, eligibilities, true, &items, &n);
     struct role_group *groups = xcalloc(n + 1, sizeof(*groups));
     size_t ng = 0;
     for (size_t i = 0; i < n; i++) {
@@ -354,19 +369,51 @@ struct ast_stmt *raise_roles(struct raise *r, const json_t *assignments,
                         "cannot express the custom role \"%s\" (id %s): the language names "
                         "built-in roles only",
                         groups[g].name, groups[g].rid);
-        for (int e = 0; e < 2; e++) {
+        /* active; eligible (permanent); then one eligible line per end date, earliest first */
+        const char **ends = xcalloc(n + 1, sizeof(*ends));
+        size_t nends = 0;
+        for (size_t i = 0; i < n; i++) {
+            const char *u =
+                util_streq_nocase(items[i].rid, groups[g].rid) ? role_until(&items[i]) : NULL;
+            size_t k = 0;
+            while (u && k < nends && strcmp(ends[k], u) != 0)
+                k++;
+            if (u && k == nends)
+                ends[nends++] = u;
+        }
+        for (size_t x = 1; x < nends; x++)
+            for (size_t y = x; y > 0 && strcmp(ends[y - 1], ends[y]) > 0; y--) {
+                const char *t = ends[y];
+                ends[y] = ends[y - 1];
+                ends[y - 1] = t;
+            }
+        for (size_t e = 0; e < 2 + nends; e++) {
+            const char *until = e >= 2 ? ends[e - 2] : NULL;
             struct raise_line l;
             line_init(&l, r);
             line_word(&l, e ? "eligible" : "active");
-            for (size_t i = 0; i < n; i++)
-                if (items[i].eligible == (e == 1) && util_streq_nocase(items[i].rid, groups[g].rid))
-                    role_principal(&b, &l, &items[i]);
+            for (size_t i = 0; i < n; i++) {
+                if (items[i].eligible != (e >= 1) ||
+                    !util_streq_nocase(items[i].rid, groups[g].rid))
+                    continue;
+                const char *u = role_until(&items[i]);
+                if ((u == NULL) != (until == NULL) || (u && strcmp(u, until) != 0))
+                    continue;
+                role_principal(&b, &l, &items[i]);
+            }
             line_sort_items(&l, 1);
+            if (until && l.n > 1) {
+                line_word(&l, "until");
+                line_str(&l, until);
+            }
             if (l.n > 1)
                 block_add_line(&b, &l);
             else
                 free(l.v);
         }
+        free(ends);
+        if (!groups[g].custom)
+            raise_role_settings(&b, groups[g].rid);
         struct ast_stmt *s = block_finish(&b, decl);
         if (last)
             last->next = s;

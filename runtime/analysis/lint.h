@@ -49,6 +49,8 @@ struct lint_input {
     json_t *organization;   /* the tenant's organization object, or NULL offline */
     json_t *aliases;        /* {lowercased alias: canonical key} (ids <-> names in a tenant) */
     json_t *known;          /* tenant only: {"user"|"group"|...: {lowercased id or name: true}} */
+    json_t
+        *ga_pim; /* Global Administrator's PIM settings {"rules": [Graph rules], "at"}, or NULL */
 };
 
 void lint_input_init(struct lint_input *in);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "runtime/analysis/lint_int.h"
+#include "runtime/tenant/tenant.h"
 
 void lint_input_init(struct lint_input *in)
 {
@@ -34,6 +35,7 @@ void lint_input_fini(struct lint_input *in)
     json_decref(in->organization);
     json_decref(in->aliases);
     json_decref(in->known);
+    json_decref(in->ga_pim);
     memset(in, 0, sizeof(*in));
 }
 
@@ -433,6 +435,13 @@ void lint_input_from_model(struct lint_input *in, const struct model *m,
                                      o->kind == MODEL_ROLE_ELIGIBILITY, "at", at_of(diag, o->loc)));
             break;
         }
+        case MODEL_ROLE_POLICY:
+            if (lint_eq(lint_jstr(o->extra, "roleDefinitionId"), LINT_GLOBAL_ADMIN)) {
+                json_decref(in->ga_pim);
+                in->ga_pim = json_pack("{s:O,s:o}", "rules", json_object_get(o->body, "rules"),
+                                       "at", at_of(diag, o->loc));
+            }
+            break;
         case MODEL_GROUP_SETTING:
             if (lint_eq(lint_jstr(o->body, "templateId"), LINT_GROUP_UNIFIED_TEMPLATE))
                 setting_from(&in->group_unified, json_object_get(o->body, "values"),
@@ -610,6 +619,28 @@ int lint_input_from_backend(struct lint_input *in, struct backend *b, const stru
     }
     if (json_array_size(orgs) > 0)
         in->organization = json_incref(json_array_get(orgs, 0));
+    /* Global Administrator's PIM settings, as the tenant has them */
+    json_t *pim = NULL, *pim_assign = NULL;
+    if (read_list(b, TENANT_PIM_POLICIES, &pim, err) != 0 ||
+        read_list(b, TENANT_PIM_ASSIGNMENTS, &pim_assign, err) != 0) {
+        json_decref(pim);
+        json_decref(pim_assign);
+        goto out;
+    }
+    json_array_foreach(pim_assign, i, v)
+    {
+        if (!lint_eq(lint_jstr(v, "roleDefinitionId"), LINT_GLOBAL_ADMIN))
+            continue;
+        size_t j;
+        json_t *p;
+        json_array_foreach(pim, j, p)
+        {
+            if (lint_eq(lint_jstr(p, "id"), lint_jstr(v, "policyId")) && !in->ga_pim)
+                in->ga_pim = json_pack("{s:O,s:n}", "rules", json_object_get(p, "rules"), "at");
+        }
+    }
+    json_decref(pim);
+    json_decref(pim_assign);
     if (m)
         declarations_from_model(in, m, diag);
     rc = 0;

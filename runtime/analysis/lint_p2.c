@@ -292,10 +292,44 @@ static void crit_pim(struct lint_ctx *c, struct lint_report *out, const struct g
         strbuf_fini(&sb);
         return;
     }
-    crit(c, out, "IDP-P2-002", "Optional", LINT_PASS, ga->at,
+    /* The role's PIM settings decide what an activation asks for ("Plan a Privileged Identity
+     * Management deployment": MFA, approval, one hour for Global Administrator). */
+    const json_t *pim = c->in->ga_pim;
+    const char *pim_at = pim && lint_jstr(pim, "at") ? lint_jstr(pim, "at") : ga->at;
+    bool mfa = false, context = false, approval = false;
+    const char *duration = NULL;
+    size_t i, j;
+    json_t *r, *v;
+    json_array_foreach(json_object_get(pim, "rules"), i, r)
+    {
+        const char *id = lint_jstr(r, "id");
+        if (lint_eq(id, "Enablement_EndUser_Assignment"))
+            json_array_foreach(json_object_get(r, "enabledRules"), j, v) mfa |=
+                lint_eq(json_string_value(v), "MultiFactorAuthentication");
+        else if (lint_eq(id, "AuthenticationContext_EndUser_Assignment"))
+            context = json_is_true(json_object_get(r, "isEnabled"));
+        else if (lint_eq(id, "Approval_EndUser_Assignment"))
+            approval =
+                json_is_true(json_object_get(json_object_get(r, "setting"), "isApprovalRequired"));
+        else if (lint_eq(id, "Expiration_EndUser_Assignment"))
+            duration = lint_jstr(r, "maximumDuration");
+    }
+    if (pim && !mfa && !context) {
+        crit(c, out, "IDP-P2-002", "Optional", LINT_FAIL, pim_at,
+             "%zu eligible assignment%s of Global Administrator, but activating it requires "
+             "neither MFA nor an authentication context (activation_requires mfa)",
+             ga->eligible, ga->eligible == 1 ? "" : "s");
+        return;
+    }
+    crit(c, out, "IDP-P2-002", "Optional", LINT_PASS, pim ? pim_at : ga->at,
          "%zu eligible assignment%s of Global Administrator; only emergency-access accounts hold "
-         "it permanently",
-         ga->eligible, ga->eligible == 1 ? "" : "s");
+         "it permanently%s%s%s%s",
+         ga->eligible, ga->eligible == 1 ? "" : "s",
+         !pim       ? "; its PIM settings are not declared"
+         : approval ? "; activation requires MFA and approval"
+                    : "; activation requires MFA",
+         pim && duration ? " (at most " : "", pim && duration ? duration : "",
+         pim && duration ? ")" : "");
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -30,7 +30,8 @@ static const struct lint_rule rules[] = {
      "role",
      "Eligible (just-in-time) Global Administrators are exposed only while the role is active.",
      "Make the Global Administrator assignments of the dedicated admin accounts `eligible` in a "
-     "`role \"Global Administrator\"` block; keep only emergency-access accounts `active`.",
+     "`role \"Global Administrator\"` block; keep only emergency-access accounts `active`; "
+     "require MFA on activation (`activation_requires mfa, justification`).",
      GUIDE " #crit-identity-pim"},
     {"IDP-P2-003", "privileged-access-management", DIAG_WARNING,
      "Privileged access management is configured in Office 365",

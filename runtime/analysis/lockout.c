@@ -414,9 +414,18 @@ static void add_role(struct ctx *c, struct state *st, const char *id, const json
     const char *rid = jstr(body, "roleDefinitionId");
     if (!pid || !rid)
         return;
-    json_array_append_new(st->roles,
-                          json_pack("{s:s?,s:s,s:s,s:b}", "id", id, "principalId", pid, "role",
-                                    role_template(c->t, rid), "eligible", eligible));
+    /* Conditional Access targets built-in roles assigned tenant-wide only: administrative
+     * unit-scoped (and custom) roles are not supported ("Conditional Access: Users, groups, and
+     * workload identities", Directory roles), so such an assignment makes no policy apply. */
+    const char *scope = jstr(body, "directoryScopeId");
+    if (scope && strcmp(scope, "/") != 0)
+        return;
+    /* a time-bound eligibility ends: "until" is its end (scheduleInfo.expiration) */
+    const json_t *exp = json_object_get(json_object_get(body, "scheduleInfo"), "expiration");
+    const char *until = eq(jstr(exp, "type"), "afterDateTime") ? jstr(exp, "endDateTime") : NULL;
+    json_array_append_new(st->roles, json_pack("{s:s?,s:s,s:s,s:b,s:s?}", "id", id, "principalId",
+                                               pid, "role", role_template(c->t, rid), "eligible",
+                                               eligible, "until", eligible ? until : NULL));
 }
 
 static void state_before(struct ctx *c)
@@ -555,7 +564,9 @@ static void role_request(struct ctx *c, const char *method, const char *path, co
             json_array_remove(st->roles, (size_t)k);
     } else if (strcmp(path, P_ELIG_REQ) == 0 && strcmp(method, "POST") == 0) {
         const char *action = jstr(body, "action");
-        if (eq(action, "adminRemove")) {
+        if (eq(action, "adminRemove") || eq(action, "adminUpdate") || eq(action, "adminExtend") ||
+            eq(action, "adminRenew")) {
+            /* removed, or replaced by the updated schedule below */
             const char *pid = jstr(body, "principalId");
             const char *role = role_template(c->t, jstr(body, "roleDefinitionId"));
             for (size_t i = json_array_size(st->roles); i-- > 0;) {
@@ -564,10 +575,10 @@ static void role_request(struct ctx *c, const char *method, const char *path, co
                     eq(jstr(e, "principalId"), pid) && eq(jstr(e, "role"), role))
                     json_array_remove(st->roles, i);
             }
-        } else if (eq(action, "adminAssign") || eq(action, "adminUpdate") ||
-                   eq(action, "adminExtend") || eq(action, "adminRenew")) {
-            add_role(c, st, NULL, body, true);
         }
+        if (eq(action, "adminAssign") || eq(action, "adminUpdate") || eq(action, "adminExtend") ||
+            eq(action, "adminRenew"))
+            add_role(c, st, NULL, body, true);
     }
 }
 
@@ -1334,6 +1345,210 @@ out:
     json_decref(before);
 }
 
+/* ---- PIM activation of Global Administrator (docs/lockout.md, "PIM role settings") ---- */
+
+/* A rule of Global Administrator's PIM policy: the plan's PATCH of it when the plan changes it
+ * (`after`), else the tenant's. Borrowed; NULL when the tenant has no such policy or rule. */
+static const json_t *ga_rule(struct ctx *c, const json_t *plan, const char *rule_id, bool after,
+                             const char **at)
+{
+    const json_t *policy = tenant_role_policy(c->t, LOCKOUT_GLOBAL_ADMIN);
+    const char *pid = jstr(policy, "id");
+    size_t i, j;
+    json_t *a, *r;
+    json_array_foreach(json_object_get(plan, "actions"), i, a)
+    {
+        if (!eq(jstr(a, "kind"), "unifiedRoleManagementPolicy") || !pid || !eq(jstr(a, "id"), pid))
+            continue;
+        *at = jstr(a, "at");
+        json_array_foreach(json_object_get(a, "requests"), j, r)
+        {
+            const char *path = jstr(r, "path");
+            size_t n = path ? strlen(path) : 0, m = strlen(rule_id);
+            if (after && eq(jstr(r, "method"), "PATCH") && n > m &&
+                strcmp(path + n - m, rule_id) == 0 && path[n - m - 1] == '/')
+                return json_object_get(r, "body");
+        }
+    }
+    json_array_foreach(json_object_get(policy, "rules"), i, r)
+    {
+        if (eq(jstr(r, "id"), rule_id))
+            return r;
+    }
+    return NULL;
+}
+
+/* The users who may approve an activation (groups expanded), or NULL when none is needed. */
+static json_t *ga_approvers(struct ctx *c, const struct state *st, const json_t *rule)
+{
+    const json_t *set = json_object_get(rule, "setting");
+    if (!json_is_true(json_object_get(set, "isApprovalRequired")))
+        return NULL;
+    json_t *out = json_array();
+    size_t i, j;
+    json_t *stage, *who;
+    json_array_foreach(json_object_get(set, "approvalStages"), i, stage)
+    {
+        json_array_foreach(json_object_get(stage, "primaryApprovers"), j, who)
+        {
+            if (jstr(who, "userId"))
+                add_unique(out, jstr(who, "userId"));
+            else if (jstr(who, "groupId"))
+                users_in(c, st, jstr(who, "groupId"), out, 0);
+        }
+    }
+    return out;
+}
+
+/* Users holding Global Administrator in `st`: through an active assignment (into `active`) or
+ * only through a PIM eligibility (into `eligible`). */
+static void ga_holders(struct ctx *c, const struct state *st, json_t *active, json_t *eligible,
+                       json_t *ending)
+{
+    json_t *elig_all = json_array(), *lasting = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(st->roles, i, e)
+    {
+        if (!eq(jstr(e, "role"), LOCKOUT_GLOBAL_ADMIN))
+            continue;
+        bool elig = json_is_true(json_object_get(e, "eligible"));
+        json_t *into = elig ? elig_all : active;
+        const char *pid = jstr(e, "principalId");
+        json_t *reached = json_array();
+        if (is_group(c, pid))
+            users_in(c, st, pid, reached, 0);
+        else
+            add_unique(reached, pid);
+        size_t j;
+        json_t *u;
+        json_array_foreach(reached, j, u)
+        {
+            add_unique(into, json_string_value(u));
+            if (elig && !jstr(e, "until"))
+                add_unique(lasting, json_string_value(u));
+            else if (elig && !json_object_get(ending, json_string_value(u)))
+                json_object_set_new(ending, json_string_value(u), json_string(jstr(e, "until")));
+        }
+        json_decref(reached);
+    }
+    json_array_foreach(elig_all, i, e)
+    {
+        if (!arr_has(active, json_string_value(e)))
+            add_unique(eligible, json_string_value(e));
+        if (arr_has(lasting, json_string_value(e)))
+            json_object_del(ending, json_string_value(e));
+    }
+    json_decref(elig_all);
+    json_decref(lasting);
+}
+
+/* Can user `u`, eligible only, activate Global Administrator? NULL when yes, else why not. */
+static char *ga_activation_blocked(const json_t *approvers, const char *u)
+{
+    if (!approvers)
+        return NULL;
+    size_t i;
+    json_t *a;
+    json_array_foreach(mut(approvers), i, a)
+    {
+        if (!eq(json_string_value(a), u))
+            return NULL;
+    }
+    return xstrdup(json_array_size(approvers) == 0
+                       ? "activation needs an approval, and the approval rule names nobody who "
+                         "could give it"
+                       : "activation needs an approval, and its only approver is the account "
+                         "itself (PIM does not let a requestor approve their own request)");
+}
+
+/* The reasons, per user label, that the PIM settings keep eligible holders out; NULL if none. */
+static json_t *ga_pim_risks(struct ctx *c, const json_t *plan, const struct state *st, bool after,
+                            const char **at)
+{
+    const json_t *approval = ga_rule(c, plan, "Approval_EndUser_Assignment", after, at);
+    const json_t *enable = ga_rule(c, plan, "Enablement_EndUser_Assignment", after, at);
+    json_t *approvers = ga_approvers(c, st, approval);
+    json_t *active = json_array(), *eligible = json_array(), *ending = json_object();
+    ga_holders(c, st, active, eligible, ending);
+    json_t *out = json_object();
+    bool mfa = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(enable, "enabledRules"), i, v)
+    {
+        mfa |= eq(json_string_value(v), "MultiFactorAuthentication");
+    }
+    /* everyone who could be Global Administrator can only activate, and nobody can approve */
+    if (json_array_size(active) == 0 && json_array_size(eligible) > 0) {
+        char *why = NULL;
+        bool all = true;
+        json_array_foreach(eligible, i, v)
+        {
+            char *w = ga_activation_blocked(approvers, json_string_value(v));
+            if (!w)
+                all = false;
+            free(why);
+            why = w;
+        }
+        if (all && why)
+            json_object_set_new(out, "every Global Administrator", json_string(why));
+        free(why);
+    }
+    /* an emergency-access user whose only Global Administrator path is an eligibility */
+    json_array_foreach(json_object_get(plan, "emergencyAccess"), i, v)
+    {
+        const char *id = jstr(v, "id");
+        if (!id || !eq(jstr(v, "kind"), "user") || !arr_has(eligible, id))
+            continue;
+        char *why = ga_activation_blocked(approvers, id);
+        bool can_mfa = arr_has(json_object_get(v, "satisfies"), "mfa") ||
+                       arr_has(json_object_get(v, "satisfies"), "fido2") ||
+                       arr_has(json_object_get(v, "satisfies"), "windows_hello") ||
+                       arr_has(json_object_get(v, "satisfies"), "x509_multifactor");
+        if (!why && mfa && !can_mfa)
+            why = xstrdup("activation needs multifactor authentication, which this account "
+                          "cannot do (emergency_access ... satisfies)");
+        if (!why && json_object_get(ending, id))
+            why = xasprintf("its only path to the role is an eligibility that ends on %s",
+                            json_string_value(json_object_get(ending, id)));
+        if (why) {
+            char *label = xasprintf("emergency-access %s (eligible only)",
+                                    jstr(v, "name") ? jstr(v, "name") : id);
+            json_object_set_new(out, label, json_string(why));
+            free(label);
+            free(why);
+        }
+    }
+    json_decref(approvers);
+    json_decref(active);
+    json_decref(eligible);
+    json_decref(ending);
+    return out;
+}
+
+static void check_pim(struct ctx *c, const json_t *plan, struct result *res)
+{
+    const char *at = NULL, *at_before = NULL;
+    json_t *after = ga_pim_risks(c, plan, &c->after, true, &at);
+    json_t *before = ga_pim_risks(c, plan, &c->before, false, &at_before);
+    const char *who;
+    json_t *why;
+    json_object_foreach(after, who, why)
+    {
+        json_t *policies =
+            json_pack("[{s:s,s:s?,s:O}]", "name", "PIM role settings of Global Administrator", "at",
+                      at, "decision", why);
+        json_array_append_new(json_object_get(before, who) ? res->already : res->introduced,
+                              json_pack("{s:s,s:s,s:s,s:O,s:{s:s},s:i,s:o}", "kind", "pim",
+                                        "identity", who, "reason", "cannot activate", "detail", why,
+                                        "scenario", "pim", "activating Global Administrator in PIM",
+                                        "count", 1, "policies", policies));
+    }
+    json_decref(after);
+    json_decref(before);
+}
+
 static void collect_at(struct ctx *c, const json_t *plan, const json_t *policy_at)
 {
     c->at = json_object();
@@ -1379,6 +1594,7 @@ json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *poli
         check_emergency(&c, e, &res);
     }
     check_admins(&c, &res);
+    check_pim(&c, plan, &res);
     json_t *out = json_pack("{s:o,s:o,s:I}", "scenarios", res.introduced, "alreadyAtRisk",
                             res.already, "evaluations", (json_int_t)c.evaluations);
     state_fini(&c.before);
@@ -1403,6 +1619,8 @@ char *lockout_scenario_text(const json_t *s)
     if (jstr(s, "method"))
         return xasprintf("any sign-in that needs %s (the %s method)", jstr(s, "capability"),
                          jstr(s, "method"));
+    if (jstr(s, "pim"))
+        return xstrdup(jstr(s, "pim"));
     struct strbuf sb = STRBUF_INIT;
     strbuf_addf(&sb, "%s, platform %s, client %s, from %s, risk %s, %s", jstr(s, "app"),
                 jstr(s, "platform"), jstr(s, "client"), jstr(s, "location"), jstr(s, "risk"),
@@ -1440,6 +1658,9 @@ char *lockout_policies_text(const json_t *policies)
 char *lockout_headline(const json_t *risk)
 {
     const char *reason = jstr(risk, "reason");
+    if (eq(jstr(risk, "kind"), "pim"))
+        return xasprintf("%s could not activate Global Administrator: %s", jstr(risk, "identity"),
+                         jstr(risk, "detail"));
     if (eq(jstr(risk, "kind"), "globalAdministrators")) {
         if (eq(reason, "no principal holds Global Administrator"))
             return xstrdup("no principal would hold Global Administrator");

@@ -20,6 +20,7 @@
 #include "compiler/util.h"
 #include "runtime/plan/normalize.h"
 #include "runtime/tenant/backend.h"
+#include "runtime/tenant/tenant.h"
 
 #define PASSWORD_RULES_TEMPLATE "5cf42378-d67d-4f36-ba46-e8b86229381d"
 #define CONTEXTS_PATH           "identity/conditionalAccess/authenticationContextClassReferences"
@@ -52,7 +53,8 @@ struct export
     json_t *contexts; /* authenticationContextClassReferences as Graph returns them, or NULL */
     json_t *password_rules;  /* the "Password Rule Settings" directory setting, canonical */
     json_t *group_lifecycle; /* the groups expiration policy, canonical, or NULL */
-    json_t *group_notes;     /* array of strings: groups not declared, and why */
+    json_t *role_policies, *role_policy_assignments; /* PIM role settings, raw */
+    json_t *group_notes; /* array of strings: groups not declared, and why */
 };
 
 static void items_add(struct items *l, const json_t *raw, enum normalize_kind nk)
@@ -340,6 +342,8 @@ static int load_tenant(struct export *x, const char *spec)
         {"roleManagement/directory/roleDefinitions", "roleDefinition"},
         {"roleManagement/directory/roleAssignments", NULL},
         {"roleManagement/directory/roleEligibilitySchedules", NULL},
+        {TENANT_PIM_POLICIES, NULL},
+        {TENANT_PIM_ASSIGNMENTS, NULL},
         {"groupSettings", NULL},
     };
     static const struct {
@@ -385,6 +389,10 @@ static int load_tenant(struct export *x, const char *spec)
             x->assignments = json_incref(v);
         } else if (strcmp(p, "roleManagement/directory/roleEligibilitySchedules") == 0) {
             x->eligibilities = json_incref(v);
+        } else if (strcmp(p, TENANT_PIM_POLICIES) == 0) {
+            x->role_policies = json_incref(v);
+        } else if (strcmp(p, TENANT_PIM_ASSIGNMENTS) == 0) {
+            x->role_policy_assignments = json_incref(v);
         } else if (strcmp(p, "groupSettings") == 0) {
             json_array_foreach(v, k, o)
             {
@@ -806,6 +814,8 @@ static int write_all(struct export *x, const char *source, const char *dir, bool
     struct raise r;
     raise_init(&r, cfg->arena, x->names);
     r.pin_ids = pin;
+    r.role_policies = x->role_policies;
+    r.role_policy_assignments = x->role_policy_assignments;
     struct out o = {dir, 0, 0};
     size_t commented_out = 0, nmethods = 0, nroles = 0, nsettings = 0, ncontexts = 0;
     commented_out +=
@@ -890,6 +900,8 @@ out:
     json_decref(x.methods);
     json_decref(x.assignments);
     json_decref(x.eligibilities);
+    json_decref(x.role_policies);
+    json_decref(x.role_policy_assignments);
     json_decref(x.authz);
     json_decref(x.secdef);
     json_decref(x.group_unified);

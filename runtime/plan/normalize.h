@@ -20,6 +20,7 @@ enum normalize_kind {
     NK_SECURITY_DEFAULTS,
     NK_ROLE_ASSIGNMENT,
     NK_ROLE_ELIGIBILITY,
+    NK_ROLE_POLICY, /* PIM role settings: normalize_pim.h */
     NK_AUTH_CONTEXT,
     NK_GROUP_LIFECYCLE,
     NK__COUNT

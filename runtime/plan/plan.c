@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "compiler/catalog.h"
 #include "compiler/util.h"
@@ -67,6 +68,8 @@ int plan_nk(enum model_kind k)
         return NK_ROLE_ASSIGNMENT;
     case MODEL_ROLE_ELIGIBILITY:
         return NK_ROLE_ELIGIBILITY;
+    case MODEL_ROLE_POLICY:
+        return NK_ROLE_POLICY;
     case MODEL_GROUP_SETTING:
         return NK_GROUP_SETTING;
     case MODEL_AUTHORIZATION_POLICY:
@@ -472,6 +475,77 @@ static void delete_requests(json_t *a, enum model_kind k, const char *id, const 
     free(path);
 }
 
+/* The end of a time-bound eligibility that is already past ("2026-01-31T00:00:00Z"), or NULL.
+ * SOURCE_DATE_EPOCH stands for now when set (reproducible plans in tests). */
+static const char *expired_on(const json_t *schedule)
+{
+    const json_t *exp = json_object_get(json_object_get(schedule, "scheduleInfo"), "expiration");
+    const char *end = json_string_value(json_object_get(exp, "endDateTime"));
+    if (!end || strlen(end) < 19)
+        return NULL;
+    time_t t = time(NULL);
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    long v;
+    if (sde && util_parse_long(sde, 0, 4102444800L, &v))
+        t = (time_t)v;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char now[32];
+    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%S", &tm);
+    return strncmp(end, now, 19) < 0 ? end : NULL;
+}
+
+/* PIM role settings: one PATCH per rule whose stated settings differ, the rule sent whole
+ * (Update unifiedRoleManagementPolicyRule, Graph v1.0). Rules the configuration does not state
+ * are not compared and never written. */
+static void plan_role_policy(struct builder *bd, struct resolve_object *ro)
+{
+    struct model_object *o = ro->obj;
+    json_t *want = normalize(NK_ROLE_POLICY, ro->body);
+    json_t *have = normalize(NK_ROLE_POLICY, ro->current);
+    struct jsondiff d;
+    jsondiff_compute_partial(have, want, &d);
+    json_t *a = new_action(bd, "update", o->kind, o->name, ro->current_id, o->loc);
+    json_t *ch = plan_dsl_changes(bd->t, (int)o->kind, &d);
+    json_array_extend(json_object_get(a, "changes"), ch);
+    json_decref(ch);
+    json_t *done = json_object();
+    for (size_t i = 0; i < d.n; i++) {
+        char *rid = xstrdup(d.v[i].path);
+        char *dot = strchr(rid, '.');
+        if (dot)
+            *dot = '\0';
+        if (!json_object_get(done, rid)) {
+            json_object_set_new(done, rid, json_true());
+            size_t j;
+            json_t *rule;
+            json_array_foreach(json_object_get(ro->body, "rules"), j, rule)
+            {
+                const char *id = json_string_value(json_object_get(rule, "id"));
+                if (!id || strcmp(id, rid) != 0)
+                    continue;
+                char *path =
+                    xasprintf("%s/%s/rules/%s", model_kind_path(o->kind), ro->current_id, rid);
+                char *field = plan_dsl_field((int)o->kind, rid);
+                add_request(a, PHASE_SETTINGS, "PATCH", path, json_deep_copy(rule), NULL,
+                            "update PIM setting %s of role \"%s\"", field, o->name);
+                free(field);
+                free(path);
+            }
+        }
+        free(rid);
+    }
+    json_decref(done);
+    jsondiff_fini(&d);
+    json_decref(want);
+    json_decref(have);
+    if (json_array_size(json_object_get(a, "requests")) == 0) {
+        json_decref(a);
+        return;
+    }
+    push_action(bd, a, ro->current);
+}
+
 static void plan_update(struct builder *bd, struct resolve_object *ro)
 {
     struct model_object *o = ro->obj;
@@ -479,6 +553,10 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     int nk = plan_nk(k);
     if (nk < 0)
         return;
+    if (k == MODEL_ROLE_POLICY) {
+        plan_role_policy(bd, ro);
+        return;
+    }
     if (ro->replace) {
         /* Create the new object first (references follow it), delete the old one last. */
         plan_create(bd, ro, "replace", ro->replace);
@@ -567,6 +645,36 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
             json_array_extend(json_object_get(a, "requests"), extra);
             json_decref(extra);
         }
+    }
+    const char *expired = k == MODEL_ROLE_ELIGIBILITY ? expired_on(ro->current) : NULL;
+    if (expired && d.n == 0) {
+        char *at = loc_at(bd, o->loc);
+        char *msg = xasprintf("eligibility %s ended on %s (expired); give it a later 'until' to "
+                              "renew it",
+                              o->name, expired);
+        json_array_append_new(bd->notes, json_pack("{s:s?,s:s}", "at", at, "message", msg));
+        free(msg);
+        free(at);
+    }
+    if (d.n > 0 && k == MODEL_ROLE_ELIGIBILITY && jsondiff_touches(&d, "scheduleInfo")) {
+        /* A changed end date is a renewal (or a shortening): one adminUpdate request, the
+         * eligibility itself stays ("Update or renew Microsoft Entra role assignments"). */
+        const json_t *exp =
+            json_object_get(json_object_get(ro->body, "scheduleInfo"), "expiration");
+        const char *until = json_string_value(json_object_get(exp, "endDateTime"));
+        json_t *body = json_deep_copy(ro->body);
+        json_object_set_new(body, "action", json_string("adminUpdate"));
+        json_object_set_new(body, "justification", json_string("Renewed by idpc"));
+        if (expired)
+            json_object_set_new(a, "reason",
+                                json_sprintf("renewal: the eligibility expired on %s", expired));
+        else
+            json_object_set_new(a, "reason",
+                                json_string(until ? "renewal: the eligibility now ends on the "
+                                                    "date the configuration gives"
+                                                  : "renewal: the eligibility becomes permanent"));
+        add_request(a, PHASE_ROLE, "POST", ELIG_REQUESTS, body, NULL, "renew eligibility %s%s%s",
+                    o->name, until ? " until " : " (permanent)", until ? until : "");
     }
     if (k == MODEL_GROUP) {
         rel_changes(bd, a, "members", ro->members, ro->current_members, ro->current_id, false);
@@ -1065,7 +1173,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
             plan_update(&bd, ro);
         else if (plan_nk(ro->obj->kind) >= 0 && ro->obj->kind != MODEL_AUTH_METHOD_CONFIG &&
                  ro->obj->kind != MODEL_AUTHORIZATION_POLICY &&
-                 ro->obj->kind != MODEL_AUTH_METHODS_POLICY &&
+                 ro->obj->kind != MODEL_AUTH_METHODS_POLICY && ro->obj->kind != MODEL_ROLE_POLICY &&
                  ro->obj->kind != MODEL_SECURITY_DEFAULTS)
             plan_create(&bd, ro, "create", NULL);
     }

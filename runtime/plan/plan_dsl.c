@@ -22,6 +22,7 @@ enum vk {
     VK_OPERATOR,
     VK_ONOFF, /* booleans and "true"/"false" strings as on / off */
     VK_MAP,   /* fixed value → keyword table (cat indexes maps[]) */
+    VK_WORD,  /* already in the language's words (normalize_pim.c): shown as is */
 };
 
 static const char *const maps[][2][2] = {
@@ -30,6 +31,10 @@ static const char *const maps[][2][2] = {
      {"10dae51f-b6af-4016-8d66-8c2a99b929b3", "limited"}},
     /* 1: method state */
     {{"enabled", "on"}, {"disabled", "off"}},
+    /* 2: unused (invites has its own table) */
+    {{"", ""}, {"", ""}},
+    /* 3: PIM eligibility expiration */
+    {{"noExpiration", "permanent"}, {"afterDateTime", "until"}},
 };
 static const char *const restricted_guest[2] = {"2af84b1e-32c8-42b7-82bc-daa82404023b",
                                                 "restricted"};
@@ -54,6 +59,8 @@ struct fieldmap {
 #define G MODEL_GROUP
 #define M MODEL_AUTH_METHOD_CONFIG
 #define A MODEL_AUTHORIZATION_POLICY
+#define R MODEL_ROLE_POLICY
+#define E MODEL_ROLE_ELIGIBILITY
 
 static const struct fieldmap fields[] = {
     /* kind-specific rows first: the first of two equally long matches wins */
@@ -67,6 +74,26 @@ static const struct fieldmap fields[] = {
     {MODEL_AUTH_METHODS_POLICY, "registrationEnforcement.authenticationMethodsRegistrationCampaign",
      "registration_campaign", VK_PLAIN, -1, -1},
     {-1, "displayName", "name", VK_PLAIN, -1, -1},
+    {E, "scheduleInfo.expiration.type", "expiration", VK_MAP, 3, -1},
+    {E, "scheduleInfo.expiration.endDateTime", "until", VK_PLAIN, -1, -1},
+    /* PIM role settings: normalize_pim.c keys the policy by rule id */
+    {R, "Expiration_EndUser_Assignment", "activation_max_duration", VK_WORD, -1, -1},
+    {R, "Expiration_Admin_Eligibility", "eligible_max_duration", VK_WORD, -1, -1},
+    {R, "Expiration_Admin_Assignment", "active_max_duration", VK_WORD, -1, -1},
+    {R, "Enablement_EndUser_Assignment", "activation_requires", VK_WORD, -1, -1},
+    {R, "Enablement_Admin_Assignment", "active_requires", VK_WORD, -1, -1},
+    {R, "AuthenticationContext_EndUser_Assignment", "activation_context", VK_WORD, -1, -1},
+    {R, "Approval_EndUser_Assignment", "activation_approval", VK_ID, -1, -1},
+    {R, "Notification_Admin_Admin_Eligibility", "notify eligible admin", VK_WORD, -1, -1},
+    {R, "Notification_Requestor_Admin_Eligibility", "notify eligible requestor", VK_WORD, -1, -1},
+    {R, "Notification_Approver_Admin_Eligibility", "notify eligible approver", VK_WORD, -1, -1},
+    {R, "Notification_Admin_Admin_Assignment", "notify active admin", VK_WORD, -1, -1},
+    {R, "Notification_Requestor_Admin_Assignment", "notify active requestor", VK_WORD, -1, -1},
+    {R, "Notification_Approver_Admin_Assignment", "notify active approver", VK_WORD, -1, -1},
+    {R, "Notification_Admin_EndUser_Assignment", "notify activation admin", VK_WORD, -1, -1},
+    {R, "Notification_Requestor_EndUser_Assignment", "notify activation requestor", VK_WORD, -1,
+     -1},
+    {R, "Notification_Approver_EndUser_Assignment", "notify activation approver", VK_WORD, -1, -1},
     {-1, "description", "description", VK_PLAIN, -1, -1},
     {P, "state", "state", VK_ENUM, CAT_STATE, -1},
     {P, "conditions.users.includeUsers", "users.include", VK_ID, CAT_USER_KEYWORD, TK_USER},
@@ -221,6 +248,8 @@ static const struct fieldmap fields[] = {
 #undef G
 #undef M
 #undef A
+#undef R
+#undef E
 
 const char *plan_kind_word(int k)
 {
@@ -239,6 +268,8 @@ const char *plan_kind_word(int k)
         return "role_assignment";
     case MODEL_ROLE_ELIGIBILITY:
         return "role_eligibility";
+    case MODEL_ROLE_POLICY:
+        return "role_settings";
     case MODEL_GROUP_SETTING:
         return "group_setting";
     case MODEL_AUTHORIZATION_POLICY:
@@ -410,6 +441,8 @@ static void add_string(struct strbuf *sb, const struct tenant *t, const struct f
         w = xstrdup(strcasecmp(s, "true") == 0 ? "on" : strcasecmp(s, "false") == 0 ? "off" : s);
     else if (vk == VK_MAP)
         w = map_word(f->cat, s);
+    else if (vk == VK_WORD)
+        w = xstrdup(s);
     else if (vk == VK_PLAIN && normalize_is_guid(s))
         w = id_word(t, NULL, s);
     else if (vk == VK_OPERATOR)

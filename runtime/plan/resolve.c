@@ -531,6 +531,26 @@ static void match_others(struct resolve *r)
             }
             break;
         }
+        case MODEL_ROLE_POLICY: {
+            /* Every directory role has its PIM policy; idpc only updates its rules. */
+            const char *rid =
+                json_string_value(json_object_get(ro->obj->extra, "roleDefinitionId"));
+            const json_t *cur = tenant_role_policy(r->t, rid);
+            if (!cur) {
+                diag_error(r->diag, ro->obj->loc,
+                           "the tenant has no PIM policy for role \"%s\" (no "
+                           "roleManagementPolicyAssignment at scope '/' for role definition %s); "
+                           "idpc updates the policy Microsoft Entra keeps for every role and "
+                           "never creates one",
+                           ro->obj->name, rid ? rid : "?");
+                r->errors++;
+                break;
+            }
+            ro->current = json_incref(mut(cur));
+            ro->current_id = xstrdup(str_or(json_string_value(json_object_get(cur, "id")), ""));
+            ro->current_name = xstrdup(ro->obj->name);
+            break;
+        }
         case MODEL_AUTHORIZATION_POLICY:
         case MODEL_AUTH_METHODS_POLICY:
         case MODEL_SECURITY_DEFAULTS: {

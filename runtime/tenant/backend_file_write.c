@@ -664,6 +664,34 @@ static json_t *eligibility_request(struct backend *b, const json_t *body, struct
         }
         json_array_remove(sched, found);
         json_object_set_new(req, "status", json_string("Revoked"));
+    } else if (strcmp(action, "adminUpdate") == 0 || strcmp(action, "adminExtend") == 0 ||
+               strcmp(action, "adminRenew") == 0) {
+        /* a new end (or start) for an existing eligibility */
+        if (found == (size_t)-1) {
+            backend_error_set(err, 404, "RoleAssignmentDoesNotExist",
+                              "The Role assignment does not exist.");
+            json_decref(req);
+            req = NULL;
+            goto out;
+        }
+        json_t *s = json_array_get(sched, found);
+        json_t *si = json_object_get(s, "scheduleInfo");
+        if (!json_is_object(si)) {
+            si = json_object();
+            json_object_set_new(s, "scheduleInfo", si);
+        }
+        const json_t *want = json_object_get(body, "scheduleInfo");
+        json_t *exp = json_deep_copy(json_object_get(want, "expiration"));
+        if (!json_is_object(exp)) {
+            json_decref(exp);
+            exp = json_pack("{s:s}", "type", "noExpiration");
+        }
+        json_object_set_new(si, "expiration", exp);
+        if (json_is_string(json_object_get(want, "startDateTime")))
+            json_object_set(si, "startDateTime", json_object_get(want, "startDateTime"));
+        json_object_set_new(s, "modifiedDateTime", json_string(now));
+        json_object_set_new(req, "status", json_string("Provisioned"));
+        json_object_set(req, "targetScheduleId", json_object_get(s, "id"));
     } else {
         backend_error_set(err, 400, "BadRequest", "action '%s' is not emulated by the file tenant",
                           action);

@@ -47,6 +47,8 @@ static const struct {
     {"roleManagement/directory/roleAssignments", "role assignments", 0},
     {"roleManagement/directory/roleEligibilitySchedules", "role eligibilities", RF_OPTIONAL},
     {"identityGovernance/termsOfUse/agreements", "terms of use", RF_OPTIONAL},
+    {"policies/roleManagementPolicies", "PIM role settings", RF_OPTIONAL},
+    {"policies/roleManagementPolicyAssignments", "PIM role setting assignments", RF_OPTIONAL},
     {"users", "users", RF_TOP},
     {"groups", "groups", RF_TOP},
     {"servicePrincipals", "service principals", RF_TOP},
@@ -247,6 +249,18 @@ static int read_collection(struct backend *b, int ki, const char *path, json_t *
         strbuf_addf(&url, "%c$top=999", sep);
         sep = '&';
     }
+    /* PIM role settings: the directory's only (scope "/", type Directory), with their rules
+     * (List roleManagementPolicies, List roleManagementPolicyAssignments, Graph v1.0) */
+    if (strcmp(path, "policies/roleManagementPolicies") == 0 ||
+        strcmp(path, "policies/roleManagementPolicyAssignments") == 0) {
+        strbuf_addf(&url,
+                    "%c$filter=scopeId%%20eq%%20%%27%%2F%%27%%20and%%20scopeType%%20eq%%20"
+                    "%%27Directory%%27",
+                    sep);
+        sep = '&';
+        if (strcmp(path, "policies/roleManagementPolicies") == 0)
+            strbuf_addf(&url, "&$expand=rules");
+    }
     bool policies = strcmp(path, P_POLICIES) == 0;
     if (policies)
         strbuf_addf(&url, "%c$count=true", sep);
@@ -296,6 +310,8 @@ static int read_item(struct backend *b, const char *path, json_t **out, struct b
         url = xasprintf("/%s?$select=%s", path, graph_dir_select(GDIR_GROUPS));
     else if (group && (strcmp(rel, "/members") == 0 || strcmp(rel, "/owners") == 0))
         url = xasprintf("/%s?$select=id&$top=999", path);
+    else if (strncmp(path, "policies/roleManagementPolicies/", 32) == 0 && !strchr(path + 32, '/'))
+        url = xasprintf("/%s?$expand=rules", path); /* a PIM policy is read with its rules */
     else
         url = xasprintf("/%s", path);
     int rc = -1;

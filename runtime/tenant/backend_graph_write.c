@@ -69,6 +69,26 @@ static bool names_created(struct graph *g, const char *path, const json_t *body)
     return hit;
 }
 
+/* An adminUpdate/adminExtend/adminRenew whose expiration the schedule already has (the end
+ * compared to the second: Graph adds fractional seconds). */
+static bool update_done(const json_t *schedule, const json_t *body)
+{
+    const char *action = str(body, "action");
+    if (!action ||
+        (strcasecmp(action, "adminUpdate") != 0 && strcasecmp(action, "adminExtend") != 0 &&
+         strcasecmp(action, "adminRenew") != 0))
+        return false;
+    const json_t *want = json_object_get(json_object_get(body, "scheduleInfo"), "expiration");
+    const json_t *have = json_object_get(json_object_get(schedule, "scheduleInfo"), "expiration");
+    const char *wt = str(want, "type"), *ht = str(have, "type");
+    if (!wt || !ht || strcasecmp(wt, ht) != 0)
+        return false;
+    const char *we = str(want, "endDateTime"), *he = str(have, "endDateTime");
+    if (!we || !he)
+        return !we && !he;
+    return strlen(we) >= 19 && strlen(he) >= 19 && strncmp(we, he, 19) == 0;
+}
+
 static json_t *get_list(struct graph *g, const char *rel, struct backend_error *err)
 {
     struct http_response r;
@@ -189,6 +209,8 @@ static int find_created(struct graph *g, int ck, const char *path, const json_t 
                 best ? NULL : json_pack("{s:s,s:s}", "action", "adminRemove", "status", "Revoked");
         else if (best && action && strcasecmp(action, "adminAssign") == 0)
             *found = json_incref(best);
+        else if (best && action && update_done(best, body)) /* a renewal already made */
+            *found = json_incref(best);
         rc = 0;
         goto out;
     }
@@ -280,6 +302,15 @@ int graph_write(struct backend *b, const char *method, const char *path, const j
                               "POST %s: the outcome is unknown and looking the object up failed "
                               "(%s); run plan again before applying",
                               url, le.message);
+            break;
+        }
+        if (found && update_done(found, body)) {
+            graph_progress(g,
+                           "POST %s: outcome unknown; the eligibility already has the requested "
+                           "end, not sending it again",
+                           url);
+            *result = found;
+            rc = 0;
             break;
         }
         if (found) {

@@ -206,6 +206,8 @@ int tenant_load(struct tenant *t, struct backend *b, struct backend_error *err)
                           err) != 0 ||
         backend_read_list(b, "roleManagement/directory/roleEligibilitySchedules", &t->eligibilities,
                           err) != 0 ||
+        backend_read_list(b, TENANT_PIM_POLICIES, &t->role_policies, err) != 0 ||
+        backend_read_list(b, TENANT_PIM_ASSIGNMENTS, &t->role_policy_assignments, err) != 0 ||
         backend_read_list(b, "groupSettings", &t->group_settings, err) != 0 ||
         backend_read_list(b, "subscribedSkus", &t->skus, err) != 0 ||
         read_single(t, "policies/authenticationMethodsPolicy", &t->methods_policy, err) != 0 ||
@@ -216,6 +218,32 @@ int tenant_load(struct tenant *t, struct backend *b, struct backend_error *err)
     return 0;
 }
 
+const json_t *tenant_role_policy(const struct tenant *t, const char *role_definition_id)
+{
+    if (!role_definition_id)
+        return NULL;
+    size_t i;
+    json_t *a;
+    json_array_foreach(t->role_policy_assignments, i, a)
+    {
+        const char *rid = json_string_value(json_object_get(a, "roleDefinitionId"));
+        const char *scope = json_string_value(json_object_get(a, "scopeId"));
+        const char *pid = json_string_value(json_object_get(a, "policyId"));
+        if (!rid || !pid || strcasecmp(rid, role_definition_id) != 0 ||
+            (scope && strcmp(scope, "/") != 0))
+            continue;
+        size_t j;
+        json_t *p;
+        json_array_foreach(t->role_policies, j, p)
+        {
+            const char *id = json_string_value(json_object_get(p, "id"));
+            if (id && strcasecmp(id, pid) == 0)
+                return p;
+        }
+    }
+    return NULL;
+}
+
 void tenant_free(struct tenant *t)
 {
     for (int k = 0; k < TK__COUNT; k++)
@@ -223,6 +251,8 @@ void tenant_free(struct tenant *t)
     json_decref(t->organization);
     json_decref(t->role_assignments);
     json_decref(t->eligibilities);
+    json_decref(t->role_policies);
+    json_decref(t->role_policy_assignments);
     json_decref(t->group_settings);
     json_decref(t->skus);
     json_decref(t->methods_policy);

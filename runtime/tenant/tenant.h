@@ -13,6 +13,11 @@
 
 #define TENANT_NONE ((size_t)-1)
 
+/* PIM role settings (Graph v1.0): the policies, read with their rules, and which role each one
+ * governs. Both are filtered to scope "/" and type Directory by the Graph backend. */
+#define TENANT_PIM_POLICIES    "policies/roleManagementPolicies"
+#define TENANT_PIM_ASSIGNMENTS "policies/roleManagementPolicyAssignments"
+
 /* Object kinds a reference can name. */
 enum tenant_kind {
     TK_USER,      /* name = userPrincipalName (case-insensitive) */
@@ -52,6 +57,10 @@ struct tenant {
     json_t *organization;     /* organization[0] */
     json_t *role_assignments; /* arrays as Graph returns them */
     json_t *eligibilities;    /* roleEligibilitySchedules */
+    /* PIM role settings: the directory's role management policies (rules expanded) and their
+     * assignments to roles (scope "/", type Directory) */
+    json_t *role_policies;
+    json_t *role_policy_assignments;
     json_t *group_settings;
     json_t *skus;
     json_t *methods_policy; /* singletons, or NULL when the tenant has none */
@@ -65,6 +74,10 @@ struct tenant {
 /* Reads everything a plan needs. Users, groups and service principals are streamed with only
  * their ids and names; group bodies and members are read on demand. 0 or -1 (err filled). */
 int tenant_load(struct tenant *t, struct backend *b, struct backend_error *err);
+
+/* The PIM policy (with its rules) that governs the directory role with this role definition or
+ * template id at scope "/", or NULL. Borrowed. */
+const json_t *tenant_role_policy(const struct tenant *t, const char *role_definition_id);
 void tenant_free(struct tenant *t);
 
 const char *tenant_kind_word(enum tenant_kind k); /* DSL word: "user", "group", "location" */

@@ -52,6 +52,31 @@ for mode in referenced all; do
     [ "$rc" = 0 ] || fail "contoso ($mode groups): plan after export exits $rc, want 0 (no changes): $(cat "$T/plan")"
     grep -q '^No changes' "$T/plan" || fail "contoso ($mode groups): plan does not say 'No changes'"
 done
+grep -q '^  activation_max_duration 8h$' "$T/contoso-all/roles.idp" ||
+    fail "contoso export: no PIM role settings (activation_max_duration 8h)"
+
+# 1c. PIM role settings round trip: Contoso's plan applied to a copy of its tenant (the
+# recommended settings: approvers, tickets, notification addresses), then exported and planned
+# against the result: no changes, and the settings are there in the language's words.
+cp "$SRC/policies/contoso-tenant.json" "$T/applied.json"
+"$IDPC" plan "$SRC/policies/contoso" --tenant "file:$T/applied.json" -o "$T/applied-plan.json" \
+    >/dev/null 2>"$T/err" || fail "contoso plan: $(cat "$T/err")"
+"$IDPC" apply "$T/applied-plan.json" --tenant "file:$T/applied.json" >/dev/null 2>"$T/err" ||
+    fail "contoso apply: $(cat "$T/err")"
+"$IDPC" export --tenant "file:$T/applied.json" -o "$T/applied" 2>"$T/err" ||
+    fail "export after apply: $(cat "$T/err")"
+for line in '  activation_max_duration 1h' '  activation_requires mfa, justification, ticket' \
+    '  activation_approval group "PIM-Privileged-Role-Admins"' '  eligible_max_duration 365d' \
+    '  notify activation admin all "secops@contoso.com"'; do
+    grep -qxF "$line" "$T/applied/roles.idp" || fail "export after apply: no line '$line'"
+done
+"$IDPC" fmt --check "$T/applied" || fail "export after apply is not fmt-stable"
+set +e
+"$IDPC" plan "$T/applied" --tenant "file:$T/applied.json" --detailed-exitcode --no-color >"$T/plan" 2>&1
+rc=$?
+set -e
+[ "$rc" = 0 ] || fail "export after apply: plan exits $rc, want 0: $(cat "$T/plan")"
+
 [ "$(grep -c '^group "' "$T/contoso-all/groups.idp")" -gt "$(grep -c '^group "' "$T/contoso-referenced/groups.idp")" ] ||
     fail "--all-groups declares no more groups than the default"
 if "$IDPC" export --from-json "$SRC/policies/contoso-tenant.json" --all-groups >/dev/null 2>&1; then

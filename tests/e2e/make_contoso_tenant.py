@@ -31,8 +31,17 @@ import subprocess
 import sys
 import uuid
 
+sys.path.insert(0, __import__("os").path.dirname(__import__("os").path.abspath(__file__)))
+import pim_defaults  # noqa: E402
+
 NS = uuid.UUID("6f1c2a9e-1d0b-4c55-9a43-0c0a5e5d1c00")
 TENANT_ID = "9a3c1f7e-4b2d-4e8a-b6f0-2c5d8e1a7b43"
+# the roles whose PIM policies the snapshot holds (every role has one in a real tenant)
+PIM_ROLES = {"Global Administrator", "Privileged Role Administrator", "Security Administrator",
+             "Conditional Access Administrator", "User Administrator", "Helpdesk Administrator",
+             "Authentication Administrator", "Hybrid Identity Administrator",
+             "Exchange Administrator", "SharePoint Administrator", "Intune Administrator",
+             "Global Reader"}
 T0 = "2023-03-14T09:12:44Z"
 T1 = "2024-11-05T16:40:02Z"
 
@@ -511,6 +520,16 @@ def main():
     c["groupSettings"] = []
     c["groupSettingTemplates"] = templates
     c["identityGovernance/termsOfUse/agreements"] = []
+    # PIM role settings: the policies of the roles Contoso administers, as a new tenant has
+    # them (Microsoft's defaults: 8-hour activation, no approval, permanent eligibility).
+    pim_policies, pim_assignments = [], []
+    for d in role_defs:
+        if d["displayName"] in PIM_ROLES:
+            p, a = pim_defaults.policy_for(TENANT_ID, d["id"])
+            pim_policies.append(p)
+            pim_assignments.append(a)
+    c["policies/roleManagementPolicies"] = pim_policies
+    c["policies/roleManagementPolicyAssignments"] = pim_assignments
     with open(out, "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=2, ensure_ascii=False)
         f.write("\n")

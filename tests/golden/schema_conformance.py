@@ -9,10 +9,15 @@ time resolution would put there), and validates each object's body with python3 
   namedLocation                 -> namedLocation.schema.json
   authenticationStrengthPolicy  -> authenticationStrengthPolicy.schema.json
   authenticationContextClassReference -> the type of that name in the $defs those files share
+  unifiedRoleManagementPolicy   -> tests/golden/schema/unifiedRoleManagementPolicy.schema.json (in
+                                   this repository, written from the Graph v1.0 reference pages;
+                                   --local)
 
 The schemas are strict v1.0 (additionalProperties false), so a beta-only or misspelt property
 fails. Without jsonschema or without the shared folder the test prints "skipped: <reason>" and
-exits 77 (ctest SKIP_RETURN_CODE), never a silent pass.
+exits 77 (ctest SKIP_RETURN_CODE), never a silent pass. With --local it checks only the
+repository's own schemas (tests/golden/schema) and needs no shared folder (ctest
+golden.schema_local).
 """
 import argparse
 import glob
@@ -31,6 +36,9 @@ SCHEMAS = {
 # Kinds validated against a type of the shared $defs (the same CSDL fragment) rather than a root.
 DEF_KINDS = {
     "authenticationContextClassReference": "authenticationContextClassReference",
+}
+LOCAL_SCHEMAS = {
+    "unifiedRoleManagementPolicy": "unifiedRoleManagementPolicy.schema.json",
 }
 
 
@@ -60,6 +68,9 @@ def main():
     ap.add_argument("--idpc", required=True)
     ap.add_argument("--root", required=True, help="the tests/golden directory")
     ap.add_argument("--contoso", help="policies/contoso (compiled when it has .idp files)")
+    ap.add_argument("--local", action="store_true",
+                    help="only this repository's schemas (tests/golden/schema); needs no shared "
+                    "folder")
     a = ap.parse_args()
 
     try:
@@ -67,23 +78,31 @@ def main():
     except ImportError:
         print("skipped: python3 jsonschema is not installed (apt-get install python3-jsonschema)")
         return SKIP
-    shared = os.environ.get("IDPC_SHARED_DIR")
-    if not shared:
-        print("skipped: IDPC_SHARED_DIR is not set")
-        return SKIP
-    schema_dir = os.path.join(shared, "graph", "schema")
-    if not os.path.isdir(schema_dir):
-        print(f"skipped: {schema_dir} does not exist")
-        return SKIP
+    schemas = {}
+    if a.local:
+        local = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema")
+        schemas.update({k: os.path.join(local, n) for k, n in LOCAL_SCHEMAS.items()})
+    else:
+        shared = os.environ.get("IDPC_SHARED_DIR")
+        if not shared:
+            print("skipped: IDPC_SHARED_DIR is not set")
+            return SKIP
+        schema_dir = os.path.join(shared, "graph", "schema")
+        if not os.path.isdir(schema_dir):
+            print(f"skipped: {schema_dir} does not exist")
+            return SKIP
+        schemas.update({k: os.path.join(schema_dir, n) for k, n in SCHEMAS.items()})
     validators = {}
-    for kind, name in SCHEMAS.items():
-        with open(os.path.join(schema_dir, name)) as f:
+    base = None
+    for kind, name in schemas.items():
+        with open(name) as f:
             schema = json.load(f)
-        base = schema
+        if kind in SCHEMAS:
+            base = schema
         cls = jsonschema.validators.validator_for(schema)
         cls.check_schema(schema)
         validators[kind] = cls(schema)
-    for kind, name in DEF_KINDS.items():
+    for kind, name in DEF_KINDS.items() if base else ():
         schema = {"$schema": base["$schema"], "$ref": f"#/$defs/{name}", "$defs": base["$defs"]}
         cls = jsonschema.validators.validator_for(schema)
         cls.check_schema(schema)
@@ -100,7 +119,7 @@ def main():
         return 1
 
     failures = 0
-    checked = {k: 0 for k in list(SCHEMAS) + list(DEF_KINDS)}
+    checked = {k: 0 for k in validators}
     for path, cwd in inputs:
         model, err = compile_model(a.idpc, path, cwd)
         if model is None:

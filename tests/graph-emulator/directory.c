@@ -918,6 +918,35 @@ static json_t *find_schedule(struct emu_ctx *ctx, json_t *body, size_t *idx)
     return NULL;
 }
 
+/* The role's PIM policy (policies/roleManagementPolicies, when the state has one) may require
+ * eligibilities to end: then a permanent one fails its ExpirationRule. */
+static bool expiration_allowed(struct emu_ctx *ctx, const char *rid, const char *etype)
+{
+    size_t i, j;
+    json_t *a, *p, *r;
+    json_array_foreach(emu_coll(ctx, "policies/roleManagementPolicyAssignments"), i, a)
+    {
+        if (!emu_strieq(json_string_value(json_object_get(a, "roleDefinitionId")), rid))
+            continue;
+        const char *pid = json_string_value(json_object_get(a, "policyId"));
+        json_array_foreach(emu_coll(ctx, "policies/roleManagementPolicies"), j, p)
+        {
+            if (!emu_strieq(json_string_value(json_object_get(p, "id")), pid))
+                continue;
+            size_t k;
+            json_array_foreach(json_object_get(p, "rules"), k, r)
+            {
+                if (emu_strieq(json_string_value(json_object_get(r, "id")),
+                               "Expiration_Admin_Eligibility") &&
+                    json_is_true(json_object_get(r, "isExpirationRequired")) &&
+                    (!etype || strcmp(etype, "noExpiration") == 0))
+                    return false;
+            }
+        }
+    }
+    return true;
+}
+
 static void pim_requests(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
                          char **seg, size_t nseg)
 {
@@ -995,6 +1024,11 @@ static void pim_requests(struct emu_ctx *ctx, const struct emu_req *req, struct 
                    !json_is_string(json_object_get(exp, "duration"))))) {
         emu_error_bad(resp, "The expiration needs endDateTime (afterDateTime) or duration "
                             "(afterDuration).");
+        goto out;
+    }
+    if (strcmp(action, "adminRemove") != 0 && !expiration_allowed(ctx, rid, etype)) {
+        emu_error(resp, 400, "RoleAssignmentRequestPolicyValidationFailed",
+                  "The following policy rules failed: [\"ExpirationRule\"]");
         goto out;
     }
     size_t sidx = 0;

@@ -154,6 +154,9 @@ bool emu_ca_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_res
                   size_t nseg);
 bool emu_dir_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
                    char **seg, size_t nseg);
+/* pim.c: PIM role settings (roleManagementPolicies, roleManagementPolicyAssignments) */
+bool emu_pim_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
+                   char **seg, size_t nseg);
 bool emu_pol_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
                    char **seg, size_t nseg);
 bool emu_settings_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,

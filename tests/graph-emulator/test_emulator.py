@@ -1053,6 +1053,72 @@ def test_roles(emu):
     check(st == 404 and js["error"]["code"] == "SubjectNotFound", "pim: unknown principal -> 404 SubjectNotFound")
 
 
+def test_pim_settings(emu):
+    flt = "$filter=scopeId eq '/' and scopeType eq 'Directory'"
+    st, _, js = emu.get("/policies/roleManagementPolicies")
+    check(st == 400, "pim settings: a list without the scope filter -> 400")
+    st, _, js = emu.get("/policies/roleManagementPolicies?" + flt)
+    check(st == 200 and len(js["value"]) == 1 and "rules" not in js["value"][0],
+          "pim settings: list, rules only when expanded")
+    st, _, js = emu.get("/policies/roleManagementPolicies?" + flt + "&$expand=rules")
+    pol = js["value"][0]
+    check(st == 200 and len(pol["rules"]) == 17, "pim settings: $expand=rules")
+    st, _, js = emu.get("/policies/roleManagementPolicyAssignments?" + flt)
+    check(st == 200 and js["value"][0]["roleDefinitionId"] == PIM_ROLE and
+          js["value"][0]["policyId"] == pol["id"], "pim settings: assignment names the role")
+    base = "/policies/roleManagementPolicies/%s/rules/" % pol["id"]
+    rule = {"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule",
+            "id": "Expiration_EndUser_Assignment", "isExpirationRequired": True,
+            "maximumDuration": "PT1H", "target": {"caller": "EndUser", "operations": ["All"],
+                                                  "level": "Assignment",
+                                                  "inheritableSettings": [],
+                                                  "enforcedSettings": []}}
+    st, _, js = emu.patch(base + "Expiration_EndUser_Assignment", rule)
+    check(st == 204, "pim settings: PATCH rule -> 204")
+    st, _, js = emu.get(base + "Expiration_EndUser_Assignment")
+    check(st == 200 and js["maximumDuration"] == "PT1H", "pim settings: the rule changed")
+    st, _, js = emu.patch(base + "Expiration_EndUser_Assignment",
+                          dict(rule, maximumDuration="8 hours"))
+    check(st == 400, "pim settings: a duration that is not ISO 8601 -> 400")
+    st, _, js = emu.patch(base + "Expiration_EndUser_Assignment", dict(rule, **{
+        "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule"}))
+    check(st == 400, "pim settings: another rule type -> 400")
+    st, _, js = emu.patch(base + "Approval_EndUser_Assignment", {
+        "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyApprovalRule",
+        "setting": {"isApprovalRequired": True, "approvalStages": [{"primaryApprovers": [
+            {"@odata.type": "#microsoft.graph.singleUser",
+             "userId": "0c0c0c0c-0000-4000-8000-000000000000"}]}]}})
+    check(st == 400, "pim settings: an approver that does not exist -> 400")
+    st, _, js = emu.post("/policies/roleManagementPolicies", {"displayName": "x"})
+    check(st == 405, "pim settings: policies are never created -> 405")
+    # eligibilities must end: a permanent one fails the ExpirationRule
+    st, _, js = emu.patch(base + "Expiration_Admin_Eligibility", {
+        "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule",
+        "isExpirationRequired": True, "maximumDuration": "P365D"})
+    check(st == 204, "pim settings: eligibility must end")
+    req = {"action": "adminAssign", "principalId": "a702a13d-a437-4a07-8a7e-8c052de62dfd",
+           "roleDefinitionId": PIM_ROLE, "directoryScopeId": "/",
+           "scheduleInfo": {"expiration": {"type": "noExpiration"}}}
+    st, _, js = emu.post("/roleManagement/directory/roleEligibilityScheduleRequests", req)
+    check(st == 400 and js["error"]["code"] == "RoleAssignmentRequestPolicyValidationFailed",
+          "pim settings: a permanent eligibility against the ExpirationRule -> 400")
+    req["scheduleInfo"]["expiration"] = {"type": "afterDateTime",
+                                         "endDateTime": "2027-06-30T00:00:00Z"}
+    st, _, js = emu.post("/roleManagement/directory/roleEligibilityScheduleRequests", req)
+    check(st == 201, "pim settings: an eligibility that ends -> 201")
+    req["action"] = "adminUpdate"
+    req["scheduleInfo"]["expiration"]["endDateTime"] = "2027-09-30T00:00:00Z"
+    st, _, js = emu.post("/roleManagement/directory/roleEligibilityScheduleRequests", req)
+    check(st == 201, "pim: adminUpdate (renewal) -> 201")
+    st, _, js = emu.get("/roleManagement/directory/roleEligibilitySchedules")
+    mine = [s for s in js["value"] if s["roleDefinitionId"] == PIM_ROLE]
+    check(len(mine) == 1 and mine[0]["scheduleInfo"]["expiration"]["endDateTime"] ==
+          "2027-09-30T00:00:00Z", "pim: the renewal moved the end")
+    req["action"] = "adminRemove"
+    st, _, js = emu.post("/roleManagement/directory/roleEligibilityScheduleRequests", req)
+    check(st == 201, "pim: adminRemove after the renewal")
+
+
 def test_batch(emu):
     reqs = {"requests": [
         {"id": "1", "method": "GET", "url": "/users/a702a13d-a437-4a07-8a7e-8c052de62dfd?$select=id,displayName"},
@@ -1122,9 +1188,18 @@ def test_save(emu, name):
     return doc
 
 
+PIM_ROLE = "fe930be7-5e62-47db-91af-98c3a49a38b1"  # User Administrator
+
+
 def make_state():
     with open(os.path.join(ARGS.source, "fixtures", "small-tenant.json")) as f:
         doc = json.load(f)
+    # the PIM policy of one role (tests/e2e/pim_defaults.py: Microsoft's default rules)
+    sys.path.insert(0, os.path.join(ARGS.source, "..", "e2e"))
+    import pim_defaults
+    pol, asg = pim_defaults.policy_for("tenant", PIM_ROLE)
+    doc["collections"]["policies/roleManagementPolicies"] = [pol]
+    doc["collections"]["policies/roleManagementPolicyAssignments"] = [asg]
     for i in range(250):
         doc["collections"]["users"].append({
             "id": str(uuid.UUID(int=0x10000000_0000_4000_8000_000000000000 + i)),
@@ -1283,7 +1358,7 @@ def main():
     try:
         for t in (test_tls, test_token, test_assertions, test_auth_errors, test_ca_shapes,
                   test_ca_validation, test_named_locations, test_strengths, test_contexts, test_group_lifecycle, test_policies,
-                  test_group_settings, test_groups, test_licenses, test_users_paging, test_roles, test_batch,
+                  test_group_settings, test_groups, test_licenses, test_users_paging, test_roles, test_pim_settings, test_batch,
                   test_log_and_secrets):
             print("== " + t.__name__, flush=True)
             t(emu)

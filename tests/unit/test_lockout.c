@@ -244,6 +244,10 @@ struct fixture {
     bool loaded;
 };
 
+/* When set, the tenant's PIM policy of Global Administrator holds these rules (a JSON array). */
+static const char *pim_rules;
+#define PIM_POLICY "DirectoryRole_fabrikam_ga"
+
 /* The Fabrikam tenant with `policies` (an array, taken) and role data; Finance has bg1. */
 static int open_tenant(struct fixture *fx, json_t *policies, const char *roles,
                        const char *eligible)
@@ -267,6 +271,14 @@ static int open_tenant(struct fixture *fx, json_t *policies, const char *roles,
     json_object_set_new(c, "roleManagement/directory/roleAssignments", load(roles ? roles : "[]"));
     json_object_set_new(c, "roleManagement/directory/roleEligibilitySchedules",
                         load(eligible ? eligible : "[]"));
+    if (pim_rules) {
+        json_object_set_new(c, "policies/roleManagementPolicies",
+                            json_pack("[{s:s,s:s,s:s,s:o}]", "id", PIM_POLICY, "scopeId", "/",
+                                      "scopeType", "Directory", "rules", load(pim_rules)));
+        json_object_set_new(c, "policies/roleManagementPolicyAssignments",
+                            json_pack("[{s:s,s:s,s:s,s:s}]", "policyId", PIM_POLICY, "scopeId", "/",
+                                      "scopeType", "Directory", "roleDefinitionId", GA));
+    }
     snprintf(fx->path, sizeof(fx->path), "/tmp/test_lockout_XXXXXX");
     int fd = mkstemp(fx->path);
     assert_true(fd >= 0);
@@ -529,6 +541,103 @@ static void test_analyse_global_admins(void **state)
     close_tenant(&fx);
 }
 
+/* An approval rule of Global Administrator's PIM policy with these approver user ids. */
+static json_t *approval_rule(bool required, const char *approver)
+{
+    json_t *who = json_array();
+    if (approver)
+        json_array_append_new(who, json_pack("{s:s,s:s}", "@odata.type",
+                                             "#microsoft.graph.singleUser", "userId", approver));
+    return json_pack("{s:s,s:s,s:{s:b,s:[{s:o}]}}", "@odata.type",
+                     "#microsoft.graph.unifiedRoleManagementPolicyApprovalRule", "id",
+                     "Approval_EndUser_Assignment", "setting", "isApprovalRequired", required,
+                     "approvalStages", "primaryApprovers", who);
+}
+
+static json_t *rule_patch(json_t *rule)
+{
+    char *path = xasprintf("policies/roleManagementPolicies/" PIM_POLICY "/rules/%s",
+                           json_string_value(json_object_get(rule, "id")));
+    json_t *a = json_pack("{s:s,s:s,s:s,s:[{s:s,s:s,s:o}]}", "kind", "unifiedRoleManagementPolicy",
+                          "id", PIM_POLICY, "at", "roles.idp:1:6", "requests", "method", "PATCH",
+                          "path", path, "body", rule);
+    free(path);
+    return a;
+}
+
+static void test_analyse_pim(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    /* bg1 is Global Administrator only through a PIM eligibility; nobody is active */
+    const char *elig = "[{\"id\":\"re1\",\"principalId\":\"" BG1 "\",\"directoryScopeId\":"
+                       "\"/\",\"roleDefinitionId\":\"" GA "\"}]";
+    json_t *rules = json_pack("[o]", approval_rule(false, NULL));
+    char *text = json_dumps(rules, JSON_COMPACT);
+    json_decref(rules);
+    pim_rules = text;
+    int rc = open_tenant(&fx, json_array(), "[]", elig);
+    pim_rules = NULL;
+    free(text);
+    if (rc != 0)
+        skip();
+    /* no approval: nothing to say */
+    json_t *a = analyse(&fx, plan(json_array(), false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 0);
+    assert_int_equal(json_array_size(ALREADY(a)), 0);
+    json_decref(a);
+    /* approval by bg1 itself: bg1 can never activate, and nor can anyone else */
+    json_t *acts = json_array();
+    json_array_append_new(acts, rule_patch(approval_rule(true, BG1)));
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 2);
+    json_t *r = json_array_get(RISKS(a), 0);
+    assert_string_equal(FIELD(r, "kind"), "pim");
+    assert_non_null(strstr(FIELD(r, "detail"), "its only approver is the account itself"));
+    char *h = lockout_headline(r);
+    assert_non_null(strstr(h, "could not activate Global Administrator"));
+    free(h);
+    char *sc = lockout_scenario_text(json_object_get(r, "scenario"));
+    assert_string_equal(sc, "activating Global Administrator in PIM");
+    free(sc);
+    char *pol = lockout_policies_text(json_object_get(r, "policies"));
+    assert_non_null(strstr(pol, "(roles.idp:1:6)"));
+    free(pol);
+    json_decref(a);
+    /* approval by another user (Ann): fine */
+    acts = json_array();
+    json_array_append_new(acts, rule_patch(approval_rule(true, ANN)));
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 0);
+    json_decref(a);
+    /* activation with MFA: bg1 satisfies fido2, so it can */
+    acts = json_array();
+    json_array_append_new(
+        acts,
+        rule_patch(load("{\"@odata.type\":\"#microsoft.graph."
+                        "unifiedRoleManagementPolicyEnablementRule\",\"id\":\"Enablement_"
+                        "EndUser_Assignment\",\"enabledRules\":[\"MultiFactorAuthentication\"]}")));
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 0);
+    json_decref(a);
+    /* the plan makes bg1's eligibility end: its only path to the role would expire */
+    acts = json_array();
+    json_t *upd = request("POST", "roleManagement/directory/roleEligibilityScheduleRequests",
+                          load("{\"action\":\"adminUpdate\",\"principalId\":\"" BG1
+                               "\",\"roleDefinitionId\":\"" GA "\",\"directoryScopeId\":\"/\","
+                               "\"scheduleInfo\":{\"expiration\":{\"type\":\"afterDateTime\","
+                               "\"endDateTime\":\"2027-11-30T00:00:00Z\"}}}"),
+                          NULL);
+    json_array_append_new(acts, upd);
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 1);
+    r = json_array_get(RISKS(a), 0);
+    assert_non_null(strstr(FIELD(r, "identity"), "emergency-access"));
+    assert_non_null(strstr(FIELD(r, "detail"), "ends on 2027-11-30T00:00:00Z"));
+    json_decref(a);
+    close_tenant(&fx);
+}
+
 static void test_texts(void **state)
 {
     (void)state;
@@ -614,6 +723,7 @@ int main(void)
         cmocka_unit_test(test_analyse_group_membership),
         cmocka_unit_test(test_analyse_already_at_risk),
         cmocka_unit_test(test_analyse_global_admins),
+        cmocka_unit_test(test_analyse_pim),
         cmocka_unit_test(test_texts),
         cmocka_unit_test(test_methods),
     };

@@ -597,6 +597,57 @@ static void test_auth_context(void **state)
     assert_string_equal(normalize_kind_name(NK_AUTH_CONTEXT), "auth_context");
 }
 
+static void test_role_policy(void **state)
+{
+    (void)state;
+    /* the rules' settings in the language's words; target, types and policy fields dropped */
+    check_norm(NK_ROLE_POLICY,
+               "{\"id\":\"DirectoryRole_x\",\"scopeId\":\"/\",\"rules\":["
+               "{\"@odata.type\":\"#microsoft.graph.unifiedRoleManagementPolicyExpirationRule\","
+               "\"id\":\"Expiration_EndUser_Assignment\",\"isExpirationRequired\":true,"
+               "\"maximumDuration\":\"PT24H\",\"target\":{\"caller\":\"EndUser\"}},"
+               "{\"id\":\"Expiration_Admin_Eligibility\",\"isExpirationRequired\":false,"
+               "\"maximumDuration\":\"P365D\"},"
+               "{\"id\":\"Expiration_Admin_Assignment\",\"isExpirationRequired\":true,"
+               "\"maximumDuration\":\"P180D\"},"
+               "{\"id\":\"Enablement_EndUser_Assignment\",\"enabledRules\":[\"Ticketing\","
+               "\"MultiFactorAuthentication\",\"Justification\",\"Justification\"]},"
+               "{\"id\":\"AuthenticationContext_EndUser_Assignment\",\"isEnabled\":false,"
+               "\"claimValue\":\"c1\"},"
+               "{\"id\":\"Approval_EndUser_Assignment\",\"setting\":{\"isApprovalRequired\":"
+               "true,\"approvalStages\":[{\"primaryApprovers\":[{\"groupId\":\"BBB\"},"
+               "{\"userId\":\"AAA\"}]}]}},"
+               "{\"id\":\"Notification_Admin_EndUser_Assignment\",\"notificationLevel\":"
+               "\"Critical\",\"isDefaultRecipientsEnabled\":false,\"notificationRecipients\":"
+               "[\"SecOps@Contoso.com\",\"a@contoso.com\"]}]}",
+               "{\"Expiration_EndUser_Assignment\":\"24h\",\"Expiration_Admin_Eligibility\":"
+               "\"permanent\",\"Expiration_Admin_Assignment\":\"180d\","
+               "\"Enablement_EndUser_Assignment\":[\"justification\",\"mfa\",\"ticket\"],"
+               "\"AuthenticationContext_EndUser_Assignment\":\"none\","
+               "\"Approval_EndUser_Assignment\":[\"aaa\",\"bbb\"],"
+               "\"Notification_Admin_EndUser_Assignment\":"
+               "\"critical no_default \\\"a@contoso.com\\\", \\\"secops@contoso.com\\\"\"}");
+    /* durations by length: a day is 24 hours; hours and minutes together */
+    check_norm(NK_ROLE_POLICY,
+               "{\"rules\":[{\"id\":\"Expiration_EndUser_Assignment\",\"isExpirationRequired\":"
+               "true,\"maximumDuration\":\"P1D\"},{\"id\":\"Expiration_Admin_Assignment\","
+               "\"isExpirationRequired\":true,\"maximumDuration\":\"PT1H30M\"}]}",
+               "{\"Expiration_EndUser_Assignment\":\"24h\",\"Expiration_Admin_Assignment\":"
+               "\"90m\"}");
+    /* approval off: no approvers, whatever the stages hold */
+    check_norm(NK_ROLE_POLICY,
+               "{\"rules\":[{\"id\":\"Approval_EndUser_Assignment\",\"setting\":{"
+               "\"isApprovalRequired\":false,\"approvalStages\":[{\"primaryApprovers\":[{"
+               "\"userId\":\"AAA\"}]}]}}]}",
+               "{\"Approval_EndUser_Assignment\":[]}");
+    /* an eligibility's end: Graph's fractional seconds are not a difference */
+    check_norm(NK_ROLE_ELIGIBILITY,
+               "{\"principalId\":\"p\",\"scheduleInfo\":{\"expiration\":{\"type\":"
+               "\"AfterDateTime\",\"endDateTime\":\"2027-06-30T00:00:00.0000000Z\"}}}",
+               "{\"principalId\":\"p\",\"scheduleInfo\":{\"expiration\":{\"type\":"
+               "\"afterDateTime\",\"endDateTime\":\"2027-06-30T00:00:00Z\"}}}");
+}
+
 static void test_guid_shape(void **state)
 {
     (void)state;
@@ -884,6 +935,7 @@ int main(void)
         cmocka_unit_test(test_group_setting),
         cmocka_unit_test(test_tenant_switches),
         cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_role_policy),
         cmocka_unit_test(test_guid_shape),
         cmocka_unit_test(test_diff_sets_and_scalars),
         cmocka_unit_test(test_diff_partial_and_escape),

@@ -816,8 +816,12 @@ static void test_roles(void **state)
         "\"Group\"},"
         " {\"id\": \"e3\", \"principalId\": \"77777777-7777-7777-7777-777777777777\", "
         "\"roleDefinitionId\": \"" SECADM "\", \"directoryScopeId\": \"/\", \"memberType\": "
+        "\"Direct\", \"scheduleInfo\": {\"expiration\": {\"type\": \"afterDuration\", "
+        "\"duration\": \"P180D\"}}},"
+        " {\"id\": \"e4\", \"principalId\": \"77777777-7777-7777-7777-777777777777\", "
+        "\"roleDefinitionId\": \"" SECADM "\", \"directoryScopeId\": \"/\", \"memberType\": "
         "\"Direct\", \"scheduleInfo\": {\"expiration\": {\"type\": \"afterDateTime\", "
-        "\"endDateTime\": \"2030-01-01T00:00:00Z\"}}}]";
+        "\"endDateTime\": \"2030-01-01T00:00:00.0000000Z\"}}}]";
     struct many o = run_roles(assignments, eligibilities, n);
     assert_string_equal(o.text,
                         "role \"Global Administrator\" {\n"
@@ -837,10 +841,11 @@ static void test_roles(void **state)
                         "\n"
                         "role \"Security Administrator\" {\n"
                         "  # idpc: cannot express the time-bound eligibility of principal\n"
-                        "  #   77777777-7777-7777-7777-777777777777 (expiration afterDateTime "
-                        "2030-01-01T00:00:00Z): the\n"
-                        "  #   language makes permanent eligibilities\n"
+                        "  #   77777777-7777-7777-7777-777777777777 (expiration afterDuration "
+                        "P180D): the language writes\n"
+                        "  #   an end date ('until'), not a duration\n"
                         "  eligible group \"Sales\"\n"
+                        "  eligible user \"owner@contoso.com\" until \"2030-01-01\"\n"
                         "}\n");
     assert_true(many_issue(&o, RAISE_ISSUE_DANGLING, "roleAssignments"));
     assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "roleEligibilitySchedules"));
