@@ -64,7 +64,7 @@ char *plan_fingerprint(const char *what, const json_t *value)
     if (strcmp(what, "ids") == 0) {
         canon = id_set(value);
     } else {
-        for (int k = NK_CA_POLICY; k <= NK_ROLE_POLICY; k++) {
+        for (int k = NK_CA_POLICY; k < NK__COUNT; k++) {
             if (strcmp(normalize_kind_name((enum normalize_kind)k), what) == 0) {
                 canon = normalize((enum normalize_kind)k, value);
                 break;
@@ -269,7 +269,8 @@ SHAPE(s_action, {"index", F_INT, true, NULL}, {"op", F_STR, true, NULL},
       {"id", F_STR_NULL, true, NULL}, {"at", F_STR_NULL, true, NULL},
       {"reason", F_STR, false, NULL}, {"renamedFrom", F_STR, false, NULL},
       {"tenantName", F_STR, false, NULL}, {"changes", F_ARR, true, &s_change},
-      {"requests", F_ARR, true, &s_request}, {"dependsOn", F_INTS, true, NULL});
+      {"skipReportOnly", F_BOOL, false, NULL}, {"requests", F_ARR, true, &s_request},
+      {"dependsOn", F_INTS, true, NULL});
 SHAPE(s_unmanaged, {"kind", F_STR, true, NULL}, {"word", F_STR, true, NULL},
       {"name", F_STR, true, NULL}, {"id", F_STR, true, NULL}, {"delete", F_BOOL, true, NULL});
 SHAPE(s_note, {"at", F_STR, false, NULL}, {"message", F_STR, true, NULL});
