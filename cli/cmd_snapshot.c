@@ -88,6 +88,7 @@ static const struct {
     {"policies/identitySecurityDefaultsEnforcementPolicy", true},
     {"groupSettings", true},
     {"groupSettingTemplates", true},
+    {"groupLifecyclePolicies", true},
     {"identityGovernance/termsOfUse/agreements", true},
     {"policies/roleManagementPolicies", true},
     {"policies/roleManagementPolicyAssignments", true},

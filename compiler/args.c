@@ -422,6 +422,7 @@ static const char *const block_names[BLK__COUNT] = {
     [BLK_LOCATION] = "a location block",
     [BLK_STRENGTH] = "a strength block",
     [BLK_AUTH_METHODS] = "the authentication_methods block",
+    [BLK_AUTH_CONTEXT] = "an authentication_context block",
     [BLK_ROLE] = "a role block",
     [BLK_SETTINGS] = "the settings block",
     [BLK_TEMPLATE] = "a template block",

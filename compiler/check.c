@@ -199,10 +199,15 @@ static enum check_block decl_block(const char *kw)
         const char *kw;
         enum check_block b;
     } map[] = {
-        {"group", BLK_GROUP},       {"location", BLK_LOCATION},
-        {"strength", BLK_STRENGTH}, {"authentication_methods", BLK_AUTH_METHODS},
-        {"role", BLK_ROLE},         {"settings", BLK_SETTINGS},
-        {"template", BLK_TEMPLATE}, {"policy", BLK_POLICY},
+        {"group", BLK_GROUP},
+        {"location", BLK_LOCATION},
+        {"strength", BLK_STRENGTH},
+        {"authentication_methods", BLK_AUTH_METHODS},
+        {"authentication_context", BLK_AUTH_CONTEXT},
+        {"role", BLK_ROLE},
+        {"settings", BLK_SETTINGS},
+        {"template", BLK_TEMPLATE},
+        {"policy", BLK_POLICY},
         {"test", BLK_TEST},
     };
     for (size_t i = 0; i < IDPC_ARRAY_LEN(map); i++)
@@ -531,6 +536,9 @@ static void lower_decl(struct check *ck, struct decls *ds, struct decl *d)
     case BLK_AUTH_METHODS:
         lower_auth_methods(ck, s, d->body, d->nbody);
         break;
+    case BLK_AUTH_CONTEXT:
+        lower_context(ck, s, d->body, d->nbody);
+        break;
     case BLK_ROLE:
         lower_role(ck, s, d->body, d->nbody);
         break;
@@ -643,6 +651,7 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
     ck.decl_stmts = stmts;
     for (size_t i = 0; i < ds.n; i++)
         lower_decl(&ck, &ds, &ds.v[i]);
+    lower_context_finish(&ck);
     lower_finish(&ck);
 
     /* "never used" is advice; with errors present it would only be noise around them. */
@@ -664,6 +673,7 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
     free(ds.v);
     free(stmts);
     free(ck.defines);
+    free(ck.context_uses);
     strmap_fini(&ck.define_index);
     for (int b = 0; b < BLK__COUNT; b++)
         strmap_fini(&ck.decl_index[b]);

@@ -18,6 +18,7 @@ enum check_block {
     BLK_LOCATION,
     BLK_STRENGTH,
     BLK_AUTH_METHODS,
+    BLK_AUTH_CONTEXT,
     BLK_ROLE,
     BLK_SETTINGS,
     BLK_TEMPLATE,
@@ -51,6 +52,12 @@ struct check {
      * statements, a missing template): lower_* skip their "needs X" completeness errors, which
      * would only repeat the first mistake. */
     bool incomplete;
+    /* Each `apps include context "cN"`, for lower_context_finish(): the id and the atom. */
+    struct check_context_use {
+        const char *id;
+        struct loc loc;
+    } * context_uses;
+    size_t ncontext_uses;
 };
 
 /* "file:line:col" of a location (arena string). */
@@ -144,6 +151,21 @@ void lower_strength(struct check *ck, const struct ast_stmt *decl, struct ast_st
                     size_t n);
 void lower_auth_methods(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                         size_t n);
+/* lower_methods_detail.c: `METHOD SETTING ...` lines of authentication_methods. */
+bool lower_method_is_setting(const struct ast_stmt *s);
+/* Merges setting line `s` of method `method` (Graph id) into the method's object `o` (NULL when
+ * the block has no state line for the method: an error). `seen` lists every setting line of the
+ * block, for "given twice". */
+void lower_method_setting(struct check *ck, const struct ast_stmt *s, const char *method,
+                          struct model_object *o, const struct ast_stmt **seen, size_t nseen);
+/* `registration_campaign ...` (once per block: *first records it). */
+void lower_registration_campaign(struct check *ck, const struct ast_stmt *s,
+                                 const struct ast_stmt **first);
+/* lower_strength_combos.c: the combination configurations of a strength from its fido2_keys,
+ * certificate_issuers and certificate_policy_oids lines (n of them) and its allowed
+ * combinations (Graph strings). A new array, empty when there is none. */
+json_t *lower_strength_combos(struct check *ck, const struct ast_stmt *const *stmts, size_t n,
+                              const json_t *allowed);
 void lower_role(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                 size_t n);
 /* lower_pim.c: the PIM role settings statements of a role block (activation_max_duration,
@@ -157,6 +179,12 @@ void lower_policy(struct check *ck, const struct ast_stmt *decl, struct ast_stmt
                   size_t n);
 void lower_test(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                 size_t n);
+void lower_context(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                   size_t n);
+/* Records a policy's `context "cN"` (id in the arena) for lower_context_finish(). */
+void lower_context_use(struct check *ck, const char *id, struct loc at);
+/* After every declaration is lowered: each context a policy names is declared and available. */
+void lower_context_finish(struct check *ck);
 /* After every declaration is lowered: cross-object checks (emergency access exclusions, ...). */
 void lower_finish(struct check *ck);
 

@@ -1,5 +1,6 @@
 /* lower_auth_methods.c — `authentication_methods { METHOD on|off [for ...] [exclude ...] }` →
- * one authenticationMethodConfiguration PATCH body per method (facts.md §5.1).
+ * one authenticationMethodConfiguration PATCH body per method (facts.md §5.1); the
+ * `METHOD SETTING ...` lines add the method's own settings (lower_methods_detail.c).
  *
  * Target shapes follow the authenticationMethodsPolicy GET example
  * (authenticationmethodspolicy-get.response-200.json): include targets are
@@ -182,10 +183,20 @@ void lower_auth_methods(struct check *ck, const struct ast_stmt *decl, struct as
 {
     (void)decl;
     struct seen *seen = arena_alloc(ck->arena, (n + 1) * sizeof(*seen));
-    size_t nseen = 0;
+    const struct ast_stmt **settings = arena_alloc(ck->arena, (n + 1) * sizeof(*settings));
+    size_t nseen = 0, nsettings = 0;
+    const struct ast_stmt *campaign = NULL;
     for (size_t i = 0; i < n; i++) {
         const struct ast_stmt *s = body[i];
         const char *kw = s->atoms[0].text;
+        if (strcmp(kw, "registration_campaign") == 0) {
+            lower_registration_campaign(ck, s, &campaign);
+            continue;
+        }
+        if (lower_method_is_setting(s)) {
+            settings[nsettings++] = s; /* after every state line: lower_methods_detail.c */
+            continue;
+        }
         const struct ast_stmt *prev = NULL;
         for (size_t k = 0; k < nseen; k++)
             if (strcmp(seen[k].keyword, kw) == 0)
@@ -198,5 +209,14 @@ void lower_auth_methods(struct check *ck, const struct ast_stmt *decl, struct as
         }
         seen[nseen++] = (struct seen){kw, s};
         lower_method(ck, s);
+    }
+    for (size_t i = 0; i < nsettings; i++) {
+        const struct ast_stmt *s = settings[i];
+        const struct catalog_entry *m = catalog_lookup(CAT_AUTH_METHOD, s->atoms[0].text);
+        if (!m)
+            continue; /* placement already reported it */
+        lower_method_setting(ck, s, m->graph,
+                             model_find(ck->model, MODEL_AUTH_METHOD_CONFIG, m->graph), settings,
+                             i);
     }
 }

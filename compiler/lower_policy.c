@@ -444,6 +444,7 @@ static void stmt_apps(struct pol *p, struct args *a, const struct ast_stmt *s)
                     return;
                 }
                 key = c->text;
+                lower_context_use(p->ck, c->text, c->loc);
                 show = arena_printf(p->ck->arena, "context \"%s\"", c->text);
                 v = json_string(c->text);
                 f = F_CONTEXTS;

@@ -14,14 +14,23 @@
 #include "compiler/suggest.h"
 
 #define GROUP_UNIFIED_TEMPLATE "62375ab9-6b52-47ed-826b-58e47e0e304b"
-#define NAMING_FIXED_MAX       53 /* prefix + suffix characters (entra-docs groups-naming-policy.md) */
-#define SYNC_MAX_AGE_HOURS     (30 * 24)
+/* "Password Rule Settings": Microsoft Entra password protection and smart lockout (Microsoft
+ * Learn, "Eliminate bad passwords using Microsoft Entra Password Protection", "Protect user
+ * accounts from attacks with Microsoft Entra smart lockout"). */
+#define PASSWORD_RULES_TEMPLATE "5cf42378-d67d-4f36-ba46-e8b86229381d"
+#define BANNED_MIN_LEN          4
+#define BANNED_MAX_LEN          16
+#define BANNED_MAX_COUNT        1000
+#define NAMING_FIXED_MAX        53 /* prefix + suffix characters (entra-docs groups-naming-policy.md) */
+#define SYNC_MAX_AGE_HOURS      (30 * 24)
 
 enum target {
     T_SECDEF,
     T_AUTHZ,
     T_PERM,
     T_GROUPS,
+    T_PASSWORD,
+    T_LIFECYCLE,
     T_SYNC
 };
 enum vtype {
@@ -32,7 +41,11 @@ enum vtype {
     V_GROUP_CREATION,
     V_NAMING,
     V_URL,
-    V_SYNC
+    V_SYNC,
+    V_BANNED,
+    V_ON_PREMISES,
+    V_LOCKOUT,
+    V_EXPIRATION
 };
 
 static const char *const invites_words[] = {"none", "admins_and_guest_inviters",
@@ -77,6 +90,12 @@ static const struct setting table[] = {
     {"group_usage_guidelines", T_GROUPS, V_URL, "UsageGuidelinesUrl", NULL, NULL, 0, NULL},
     {"group_classifications", T_GROUPS, V_LIST, "ClassificationList", NULL, NULL, 0,
      "a classification"},
+    {"group_expiration", T_LIFECYCLE, V_EXPIRATION, "groupLifetimeInDays", NULL, NULL, 0, NULL},
+    {"banned_passwords", T_PASSWORD, V_BANNED, "BannedPasswordList", NULL, NULL, 0, NULL},
+    {"banned_password_check", T_PASSWORD, V_BOOL, "EnableBannedPasswordCheck", NULL, NULL, 0, NULL},
+    {"password_protection_on_premises", T_PASSWORD, V_ON_PREMISES,
+     "EnableBannedPasswordCheckOnPremises", NULL, NULL, 0, NULL},
+    {"smart_lockout", T_PASSWORD, V_LOCKOUT, "LockoutThreshold", NULL, NULL, 0, NULL},
     {"directory_sync", T_SYNC, V_SYNC, "directorySync", NULL, NULL, 0, NULL},
 };
 
@@ -84,6 +103,7 @@ static const struct setting table[] = {
 
 struct settings_state {
     struct check *ck;
+    json_t *extra_values; /* Password Rule Settings values a statement sets besides its own */
     const struct ast_stmt *stmt[NSETTINGS];
     json_t *value[NSETTINGS];
     json_t *creation_group; /* GroupCreationAllowedGroupId ref */
@@ -216,6 +236,154 @@ static json_t *sync_assertion(struct args *a)
     return o;
 }
 
+/* Appends {"name", "value"} to a values array, taking the value's reference. */
+static void extra_value(json_t *values, const char *name, json_t *value)
+{
+    json_array_append_new(values, json_pack("{s:s,s:o}", "name", name, "value", value));
+}
+
+static size_t code_points(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* banned_passwords "word", ... → BannedPasswordList: the words joined by tabs. */
+static json_t *banned(struct args *a)
+{
+    struct strbuf sb = STRBUF_INIT;
+    json_t *out = NULL;
+    size_t count = 0;
+    do {
+        const struct ast_atom *v = args_expect_string(a, "a banned password");
+        if (!v)
+            goto out;
+        size_t n = code_points(v->text);
+        if (n < BANNED_MIN_LEN || n > BANNED_MAX_LEN) {
+            args_error(a, v, "a banned password is %d to %d characters long; found %zu",
+                       BANNED_MIN_LEN, BANNED_MAX_LEN, n);
+            goto out;
+        }
+        if (strpbrk(v->text, "\t\r\n")) {
+            args_error(a, v, "a banned password contains no tab or line break");
+            goto out;
+        }
+        if (++count > BANNED_MAX_COUNT) {
+            args_error(a, v, "the custom banned password list holds at most %d words",
+                       BANNED_MAX_COUNT);
+            goto out;
+        }
+        if (count > 1)
+            strbuf_addc(&sb, '\t');
+        strbuf_add(&sb, v->text, v->len);
+    } while (args_comma(a));
+    out = json_string(strbuf_str(&sb));
+out:
+    strbuf_fini(&sb);
+    return out;
+}
+
+/* password_protection_on_premises enforce|audit|off → EnableBannedPasswordCheckOnPremises, and
+ * BannedPasswordCheckOnPremisesMode for enforce and audit. */
+static json_t *on_premises(struct settings_state *st, struct args *a)
+{
+    static const char *const words[] = {"enforce", "audit", "off"};
+    int k = args_expect_word(a, "on-premises password protection mode", words, 3);
+    if (k < 0)
+        return NULL;
+    if (k < 2)
+        extra_value(st->extra_values, "BannedPasswordCheckOnPremisesMode",
+                    json_string(k == 0 ? "Enforce" : "Audit"));
+    return json_string(k < 2 ? "True" : "False");
+}
+
+/* smart_lockout threshold N duration D → LockoutThreshold, LockoutDurationInSeconds. */
+static json_t *lockout(struct settings_state *st, struct args *a)
+{
+    if (!args_accept(a, "threshold")) {
+        args_expected(a, "'threshold'");
+        return NULL;
+    }
+    const struct ast_atom *n = args_peek(a);
+    if (!n || n->kind != AST_NUMBER || n->num < 1) {
+        args_expected(a, "the number of failed sign-ins before a lockout (1 or more)");
+        return NULL;
+    }
+    args_next(a);
+    if (!args_accept(a, "duration")) {
+        args_expected(a, "'duration'");
+        return NULL;
+    }
+    const struct ast_atom *d = args_peek(a);
+    if (!d || d->kind != AST_DURATION) {
+        args_expected(a, "a lockout duration such as 60s or 5m");
+        return NULL;
+    }
+    args_next(a);
+    long long secs = strcmp(d->text, "s") == 0   ? d->num
+                     : strcmp(d->text, "m") == 0 ? d->num * 60
+                     : strcmp(d->text, "h") == 0 ? d->num * 3600
+                                                 : -1;
+    if (secs < 1) {
+        args_error(a, d,
+                   "a lockout duration is in seconds, minutes or hours, such as 60s; found "
+                   "'%lld%s'",
+                   d->num, d->text);
+        return NULL;
+    }
+    extra_value(st->extra_values, "LockoutDurationInSeconds",
+                json_string(arena_printf(a->ck->arena, "%lld", secs)));
+    return json_string(arena_printf(a->ck->arena, "%lld", n->num));
+}
+
+/* group_expiration Nd [notify "a@x", ...] | off → the tenant's groupLifecyclePolicy
+ * {groupLifetimeInDays, managedGroupTypes "All" | "None", alternateNotificationEmails "a;b"}
+ * (Microsoft Learn, "Configure the expiration policy for Microsoft 365 groups": a lifetime of at
+ * least 30 days; the notification addresses receive the renewal mails of ownerless groups). */
+#define LIFETIME_MIN_DAYS 30
+static json_t *expiration(struct args *a)
+{
+    if (args_accept(a, "off"))
+        return json_pack("{s:s}", "managedGroupTypes", "None");
+    const struct ast_atom *d = args_peek(a);
+    if (!d || d->kind != AST_DURATION || strcmp(d->text, "d") != 0) {
+        args_expected(a, "a lifetime in days such as 180d, or 'off'");
+        return NULL;
+    }
+    args_next(a);
+    if (d->num < LIFETIME_MIN_DAYS) {
+        args_error(a, d,
+                   "a Microsoft 365 group lives at least %d days before it expires; found "
+                   "%lldd",
+                   LIFETIME_MIN_DAYS, d->num);
+        return NULL;
+    }
+    json_t *o = json_pack("{s:I,s:s}", "groupLifetimeInDays", (json_int_t)d->num,
+                          "managedGroupTypes", "All");
+    if (args_accept(a, "notify")) {
+        struct strbuf sb = STRBUF_INIT;
+        size_t n = 0;
+        do {
+            const struct ast_atom *m = args_expect_string(a, "an email address");
+            if (!m || !strchr(m->text, '@') || strpbrk(m->text, "; ,")) {
+                if (m)
+                    args_error(a, m, "'%s' is not an email address", m->text);
+                strbuf_fini(&sb);
+                json_decref(o);
+                return NULL;
+            }
+            if (n++)
+                strbuf_addc(&sb, ';');
+            strbuf_adds(&sb, m->text);
+        } while (args_comma(a));
+        json_object_set_new(o, "alternateNotificationEmails", json_string(strbuf_str(&sb)));
+        strbuf_fini(&sb);
+    }
+    return o;
+}
+
 static json_t *read_value(struct settings_state *st, struct args *a, const struct setting *def)
 {
     bool on;
@@ -225,7 +393,17 @@ static json_t *read_value(struct settings_state *st, struct args *a, const struc
     case V_BOOL:
         if (!args_on_off(a, &on))
             return NULL;
+        if (def->target == T_PASSWORD)
+            return json_string(on ? "True" : "False");
         return def->target == T_GROUPS ? json_string(on ? "true" : "false") : json_boolean(on);
+    case V_BANNED:
+        return banned(a);
+    case V_ON_PREMISES:
+        return on_premises(st, a);
+    case V_LOCKOUT:
+        return lockout(st, a);
+    case V_EXPIRATION:
+        return expiration(a);
     case V_ENUM:
         k = args_expect_word(a, def->what, def->words, def->nwords);
         return k < 0 ? NULL : json_string(def->graph[k]);
@@ -356,6 +534,25 @@ static void build(struct settings_state *st)
         }
         json_object_set_new(o->body, "values", values);
     }
+    if ((s = first_of(st, T_PASSWORD))) {
+        struct model_object *o =
+            model_add(ck->model, MODEL_GROUP_SETTING, "Password Rule Settings", s->atoms[0].loc);
+        json_object_set_new(o->body, "templateId", json_string(PASSWORD_RULES_TEMPLATE));
+        json_t *values = json_array();
+        for (size_t i = 0; i < NSETTINGS; i++) {
+            if (table[i].target == T_PASSWORD && st->value[i])
+                add_value(values, table[i].key, st->value[i]);
+        }
+        json_array_extend(values, st->extra_values);
+        json_object_set_new(o->body, "values", values);
+    }
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        if (table[i].target != T_LIFECYCLE || !st->value[i])
+            continue;
+        struct model_object *o = model_add(ck->model, MODEL_GROUP_LIFECYCLE, "groupLifecyclePolicy",
+                                           st->stmt[i]->atoms[0].loc);
+        json_object_update(o->body, st->value[i]);
+    }
     for (size_t i = 0; i < NSETTINGS; i++) {
         if (table[i].target != T_SYNC || !st->value[i])
             continue;
@@ -370,7 +567,7 @@ void lower_settings(struct check *ck, const struct ast_stmt *decl, struct ast_st
                     size_t n)
 {
     (void)decl;
-    struct settings_state st = {.ck = ck};
+    struct settings_state st = {.ck = ck, .extra_values = json_array()};
     for (size_t i = 0; i < n; i++) {
         const struct ast_stmt *s = body[i];
         const char *kw = s->atoms[0].text;
@@ -398,4 +595,5 @@ void lower_settings(struct check *ck, const struct ast_stmt *decl, struct ast_st
     for (size_t i = 0; i < NSETTINGS; i++)
         json_decref(st.value[i]);
     json_decref(st.creation_group);
+    json_decref(st.extra_values);
 }

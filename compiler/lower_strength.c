@@ -224,11 +224,18 @@ void lower_strength(struct check *ck, const struct ast_stmt *decl, struct ast_st
     struct model_object *o = model_add(ck->model, MODEL_AUTH_STRENGTH, name, decl->atoms[0].loc);
     struct strength_state st = {.ck = ck, .allowed = json_array()};
     unsigned errors = diag_error_count(ck->diag);
+    const struct ast_stmt **restrict_lines = xcalloc(n + 1, sizeof(*restrict_lines));
+    size_t nrestrict = 0;
     for (size_t i = 0; i < n; i++) {
         const struct ast_stmt *s = body[i];
         const char *kw = s->atoms[0].text;
         if (check_common_stmt(ck, s, o))
             continue;
+        if (strcmp(kw, "fido2_keys") == 0 || strcmp(kw, "certificate_issuers") == 0 ||
+            strcmp(kw, "certificate_policy_oids") == 0) {
+            restrict_lines[nrestrict++] = s; /* once the allowed combinations are known */
+            continue;
+        }
         if (strcmp(kw, "allow") == 0) {
             stmt_allow(&st, s);
         } else if (strcmp(kw, "description") == 0) {
@@ -258,6 +265,11 @@ void lower_strength(struct check *ck, const struct ast_stmt *decl, struct ast_st
     if (st.description_text)
         json_object_set_new(o->body, "description", json_string(st.description_text));
     json_object_set(o->body, "allowedCombinations", st.allowed);
+    json_t *configs = lower_strength_combos(ck, restrict_lines, nrestrict, st.allowed);
+    if (json_array_size(configs))
+        json_object_set(o->body, "combinationConfigurations", configs);
+    json_decref(configs);
+    free(restrict_lines);
     json_decref(st.allowed);
     free(st.allowed_atoms);
 }

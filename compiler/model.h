@@ -24,6 +24,10 @@
       "policies/authenticationStrengthPolicies")                                                   \
     X(MODEL_AUTH_METHOD_CONFIG, "authenticationMethodConfiguration",                               \
       "policies/authenticationMethodsPolicy/authenticationMethodConfigurations")                   \
+    X(MODEL_AUTH_METHODS_POLICY, "authenticationMethodsPolicy",                                    \
+      "policies/authenticationMethodsPolicy")                                                      \
+    X(MODEL_AUTH_CONTEXT, "authenticationContextClassReference",                                   \
+      "identity/conditionalAccess/authenticationContextClassReferences")                           \
     X(MODEL_CA_POLICY, "conditionalAccessPolicy", "identity/conditionalAccess/policies")           \
     X(MODEL_ROLE_POLICY, "unifiedRoleManagementPolicy", "policies/roleManagementPolicies")         \
     X(MODEL_ROLE_ASSIGNMENT, "unifiedRoleAssignment", "roleManagement/directory/roleAssignments")  \
@@ -33,6 +37,7 @@
     X(MODEL_AUTHORIZATION_POLICY, "authorizationPolicy", "policies/authorizationPolicy")           \
     X(MODEL_SECURITY_DEFAULTS, "identitySecurityDefaultsEnforcementPolicy",                        \
       "policies/identitySecurityDefaultsEnforcementPolicy")                                        \
+    X(MODEL_GROUP_LIFECYCLE, "groupLifecyclePolicy", "groupLifecyclePolicies")                     \
     X(MODEL_ASSERTION, "assertion", "")
 
 enum model_kind {

@@ -407,6 +407,14 @@ void line_duration(struct raise_line *l, long long num, const char *unit)
     a->len = strlen(unit);
 }
 
+void line_number(struct raise_line *l, long long num)
+{
+    struct ast_atom *a = line_push(l, AST_NUMBER);
+    a->num = num;
+    a->text = arena_printf(l->r->arena, "%lld", num);
+    a->len = strlen(a->text);
+}
+
 void line_extend(struct raise_line *l, struct raise_line *from)
 {
     for (size_t i = 0; i < from->n; i++)

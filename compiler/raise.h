@@ -114,6 +114,16 @@ struct ast_stmt *raise_roles(struct raise *r, const json_t *assignments,
  * groupSetting (normalize() of each; any may be NULL). NULL when all three are NULL. */
 struct ast_stmt *raise_settings(struct raise *r, const json_t *authorization,
                                 const json_t *security_defaults, const json_t *group_unified);
+/* The same, with the "Password Rule Settings" directory setting (password protection and smart
+ * lockout; normalize(NK_GROUP_SETTING)) and the groups expiration policy
+ * (normalize(NK_GROUP_LIFECYCLE)); either may be NULL. */
+struct ast_stmt *raise_settings_all(struct raise *r, const json_t *authorization,
+                                    const json_t *security_defaults, const json_t *group_unified,
+                                    const json_t *password_rules, const json_t *group_lifecycle);
+
+/* `authentication_context "cN" { ... }` from normalize(NK_AUTH_CONTEXT, obj) and the object's
+ * id (the canonical form drops it). `available off` is written only when isAvailable is false. */
+struct ast_stmt *raise_auth_context(struct raise *r, const json_t *canon, const char *id);
 
 /* `# idpc: ...` comment lines to put before a statement (appended to its leading comments). */
 void raise_comment(struct raise *r, struct ast_stmt *s, const char *fmt, ...) IDPC_PRINTF(3, 4);

@@ -25,6 +25,7 @@ void line_sep(struct raise_line *l, size_t lead);
 /* Sorts the comma-separated items after the first `lead` atoms by their text. */
 void line_sort_items(struct raise_line *l, size_t lead);
 void line_duration(struct raise_line *l, long long num, const char *unit);
+void line_number(struct raise_line *l, long long num);
 /* Moves the atoms of `from` to the end of `l` (from is left empty and freed). */
 void line_extend(struct raise_line *l, struct raise_line *from);
 struct ast_stmt *line_done(struct raise_line *l);
@@ -68,6 +69,23 @@ void raise_leftovers(struct raise_block *b, const json_t *obj, const char *path,
 void raise_leftovers_kept(struct raise_block *b, const json_t *obj, const char *path,
                           const char *const *known);
 char *raise_json_text(const json_t *v); /* compact JSON, caller frees */
+
+/* raise_methods_detail.c: the `METHOD SETTING ...` lines of one method configuration (Graph id
+ * `method`, DSL keyword `kw`, canonical `cfg`), and whether a property is written by them. */
+bool raise_method_handles(const char *method, const char *property);
+void raise_method_settings(struct raise_block *b, const char *method, const char *kw,
+                           const json_t *cfg, const char *field);
+/* raise_settings_detail.c: password protection and smart lockout lines from the canonical
+ * "Password Rule Settings" directory setting. */
+void raise_password_rules(struct raise_block *b, const json_t *canon);
+/* `group_expiration ...` from the canonical groupLifecyclePolicy. */
+void raise_group_expiration(struct raise_block *b, const json_t *canon);
+/* raise_strength_combos.c: fido2_keys / certificate_* lines of a strength's canonical
+ * combinationConfigurations. */
+void raise_strength_combos(struct raise_block *b, const json_t *configs);
+/* `registration_campaign ...` from the canonical authenticationMethodsPolicy; false (with an
+ * issue) when the campaign cannot be written, true when written or absent. */
+bool raise_registration_campaign(struct raise_block *b, const json_t *policy);
 size_t raise_split_flags(struct raise *r, const char *s, const char ***out); /* free(*out) */
 
 #endif

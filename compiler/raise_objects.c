@@ -158,7 +158,8 @@ struct ast_stmt *raise_strength(struct raise *r, const json_t *canon, const char
     struct raise_block b;
     block_init(&b, r, arena_printf(r->arena, "strength \"%s\"", name));
     struct ast_stmt *decl = raise_decl(r, "strength", name);
-    static const char *const known[] = {"displayName", "description", "allowedCombinations", NULL};
+    static const char *const known[] = {"displayName", "description", "allowedCombinations",
+                                        "combinationConfigurations", NULL};
     raise_leftovers(&b, canon, "", known);
     raise_pin(&b, id, force_id);
     const char *desc = get_str(canon, "description");
@@ -207,6 +208,7 @@ struct ast_stmt *raise_strength(struct raise *r, const json_t *canon, const char
         block_add_line(&b, &l);
     else
         free(l.v);
+    raise_strength_combos(&b, get(canon, "combinationConfigurations"));
     return block_finish(&b, decl);
 }
 

@@ -109,7 +109,16 @@ static void method_line(struct raise_block *b, const struct catalog_entry *m, co
     char *field = xasprintf("authenticationMethodConfigurations.%s", m->graph);
     static const char *const known[] = {"kind",           "id", "state", "includeTargets",
                                         "excludeTargets", NULL};
-    raise_leftovers_kept(b, cfg, field, known);
+    json_t *rest = json_object(); /* what neither the state line nor a setting line says */
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)(uintptr_t)cfg, key, val)
+    {
+        if (!raise_method_handles(m->graph, key))
+            json_object_set(rest, key, val);
+    }
+    raise_leftovers_kept(b, rest, field, known);
+    json_decref(rest);
     const char *state = get_str(cfg, "state");
     bool on;
     if (state && strcmp(state, "enabled") == 0) {
@@ -151,6 +160,7 @@ static void method_line(struct raise_block *b, const struct catalog_entry *m, co
     }
     targets(b, &l, "exclude", m, exc, false, efield);
     block_add_line(b, &l);
+    raise_method_settings(b, m->graph, m->keyword, cfg, field);
     free(ifield);
     free(efield);
     free(field);
@@ -162,7 +172,15 @@ struct ast_stmt *raise_auth_methods(struct raise *r, const json_t *canon)
     block_init(&b, r, "authentication_methods");
     struct ast_stmt *decl = raise_decl(r, "authentication_methods", NULL);
     static const char *const known[] = {"authenticationMethodConfigurations", NULL};
-    raise_leftovers_kept(&b, canon, "authenticationMethodsPolicy", known);
+    json_t *rest = json_deep_copy(canon);
+    if (raise_registration_campaign(&b, canon)) {
+        json_t *re = json_object_get(rest, "registrationEnforcement");
+        json_object_del(re, "authenticationMethodsRegistrationCampaign");
+        if (json_object_size(re) == 0)
+            json_object_del(rest, "registrationEnforcement");
+    }
+    raise_leftovers_kept(&b, rest, "authenticationMethodsPolicy", known);
+    json_decref(rest);
     const json_t *cfgs = get(canon, "authenticationMethodConfigurations");
     size_t n;
     const struct catalog_entry *methods = catalog_entries(CAT_AUTH_METHOD, &n);
@@ -598,7 +616,15 @@ static void group_unified(struct raise_block *b, const json_t *gu)
 struct ast_stmt *raise_settings(struct raise *r, const json_t *authz,
                                 const json_t *security_defaults, const json_t *group_unified_obj)
 {
-    if (!authz && !security_defaults && !group_unified_obj)
+    return raise_settings_all(r, authz, security_defaults, group_unified_obj, NULL, NULL);
+}
+
+struct ast_stmt *raise_settings_all(struct raise *r, const json_t *authz,
+                                    const json_t *security_defaults,
+                                    const json_t *group_unified_obj, const json_t *password_rules,
+                                    const json_t *group_lifecycle)
+{
+    if (!authz && !security_defaults && !group_unified_obj && !password_rules && !group_lifecycle)
         return NULL;
     struct raise_block b;
     block_init(&b, r, "settings");
@@ -613,5 +639,9 @@ struct ast_stmt *raise_settings(struct raise *r, const json_t *authz,
         authorization(&b, authz);
     if (group_unified_obj)
         group_unified(&b, group_unified_obj);
+    if (group_lifecycle)
+        raise_group_expiration(&b, group_lifecycle);
+    if (password_rules)
+        raise_password_rules(&b, password_rules);
     return block_finish(&b, decl);
 }

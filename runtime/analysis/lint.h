@@ -44,10 +44,10 @@ struct lint_input {
     json_t *roles;          /* [{"role": templateId, "principal": key, "eligible": bool, "at"}] */
     json_t *emergency;      /* [{"user": key, "at"}] */
     json_t *group_unified;  /* Group.Unified setting values {"Name": "value"} and "@at", or NULL */
+    json_t *password_rules; /* "Password Rule Settings" values, the same way (the tenant's
+                               with a tenant, else the configuration's), or NULL */
     json_t *directory_sync; /* the assertion {"maxAgeHours", "at"}, or NULL */
     json_t *organization;   /* the tenant's organization object, or NULL offline */
-    json_t *password_rules; /* tenant only: "Password Rule Settings" values {"Name": "value"},
-                               or NULL when the tenant has no such group setting */
     json_t *aliases;        /* {lowercased alias: canonical key} (ids <-> names in a tenant) */
     json_t *known;          /* tenant only: {"user"|"group"|...: {lowercased id or name: true}} */
     json_t

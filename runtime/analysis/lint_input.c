@@ -30,9 +30,9 @@ void lint_input_fini(struct lint_input *in)
     json_decref(in->roles);
     json_decref(in->emergency);
     json_decref(in->group_unified);
+    json_decref(in->password_rules);
     json_decref(in->directory_sync);
     json_decref(in->organization);
-    json_decref(in->password_rules);
     json_decref(in->aliases);
     json_decref(in->known);
     json_decref(in->ga_pim);
@@ -351,7 +351,7 @@ static json_t *body_named(const struct model_object *o)
     return b;
 }
 
-static void group_unified_from(struct lint_input *in, const json_t *values, json_t *at)
+static void setting_from(json_t **slot, const json_t *values, json_t *at)
 {
     json_t *o = json_object();
     size_t i;
@@ -365,24 +365,8 @@ static void group_unified_from(struct lint_input *in, const json_t *values, json
             json_object_set_new(o, name, json_string(s));
     }
     json_object_set_new(o, "@at", at);
-    json_decref(in->group_unified);
-    in->group_unified = o;
-}
-
-static void password_rules_from(struct lint_input *in, const json_t *values)
-{
-    json_t *o = json_object();
-    size_t i;
-    json_t *v;
-    json_array_foreach(values, i, v)
-    {
-        const char *name = lint_jstr(v, "name");
-        const char *val = lint_jstr(v, "value");
-        if (name && val)
-            json_object_set_new(o, name, json_string(val));
-    }
-    json_decref(in->password_rules);
-    in->password_rules = o;
+    json_decref(*slot);
+    *slot = o;
 }
 
 static void declarations_from_model(struct lint_input *in, const struct model *m,
@@ -460,7 +444,11 @@ void lint_input_from_model(struct lint_input *in, const struct model *m,
             break;
         case MODEL_GROUP_SETTING:
             if (lint_eq(lint_jstr(o->body, "templateId"), LINT_GROUP_UNIFIED_TEMPLATE))
-                group_unified_from(in, json_object_get(o->body, "values"), at_of(diag, o->loc));
+                setting_from(&in->group_unified, json_object_get(o->body, "values"),
+                             at_of(diag, o->loc));
+            else if (lint_eq(lint_jstr(o->body, "templateId"), LINT_PASSWORD_RULES_TEMPLATE))
+                setting_from(&in->password_rules, json_object_get(o->body, "values"),
+                             at_of(diag, o->loc));
             break;
         default:
             break;
@@ -625,10 +613,10 @@ int lint_input_from_backend(struct lint_input *in, struct backend *b, const stru
     {
         if (lint_eq(lint_jstr(v, "templateId"), LINT_GROUP_UNIFIED_TEMPLATE) ||
             lint_eq(lint_jstr(v, "displayName"), "Group.Unified"))
-            group_unified_from(in, json_object_get(v, "values"), json_null());
-        if (lint_eq(lint_jstr(v, "templateId"), LINT_PASSWORD_RULES_TEMPLATE) ||
-            lint_eq(lint_jstr(v, "displayName"), "Password Rule Settings"))
-            password_rules_from(in, json_object_get(v, "values"));
+            setting_from(&in->group_unified, json_object_get(v, "values"), json_null());
+        else if (lint_eq(lint_jstr(v, "templateId"), LINT_PASSWORD_RULES_TEMPLATE) ||
+                 lint_eq(lint_jstr(v, "displayName"), "Password Rule Settings"))
+            setting_from(&in->password_rules, json_object_get(v, "values"), json_null());
     }
     if (json_array_size(orgs) > 0)
         in->organization = json_incref(json_array_get(orgs, 0));

@@ -12,7 +12,8 @@
 
 #define LINT_GLOBAL_ADMIN           "62e90394-69f5-4237-9190-012177145e10"
 #define LINT_GROUP_UNIFIED_TEMPLATE "62375ab9-6b52-47ed-826b-58e47e0e304b"
-/* The "Password Rule Settings" group setting template (Microsoft Entra Password Protection). */
+/* The "Password Rule Settings" group setting template: Microsoft Entra Password Protection and
+ * smart lockout. */
 #define LINT_PASSWORD_RULES_TEMPLATE "5cf42378-d67d-4f36-ba46-e8b86229381d"
 
 struct lint_ctx {

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "runtime/analysis/lint_int.h"
 
@@ -620,49 +621,84 @@ static void crit_group_licensing(struct lint_ctx *c, struct lint_report *out)
 
 /* ---------------------------------------------------------------------------------------- */
 
-/* IDP-P2-004: password protection. The global banned password list always applies to cloud
- * accounts; for a hybrid tenant, AD DS needs Password Protection enabled and enforced
- * on-premises, which Graph shows in the "Password Rule Settings" group setting
+/* IDP-P2-004: password protection, from the "Password Rule Settings" directory setting: the
+ * configuration's declaration (`banned_passwords`, `password_protection_on_premises`, ... in
+ * `settings`) offline, the tenant's own setting with `check --tenant`. The global banned
+ * password list always applies to cloud accounts; a custom list adds the organisation's own
+ * words (reported, not required). A hybrid tenant (organization.onPremisesSyncEnabled with a
+ * tenant, a `directory_sync` assertion offline) also needs Password Protection enabled and enforced in AD DS
  * (EnableBannedPasswordCheckOnPremises, BannedPasswordCheckOnPremisesMode) ("Microsoft Entra
  * Password Protection", https://learn.microsoft.com/entra/identity/authentication/concept-password-ban-bad,
  * and "Enable on-premises Microsoft Entra Password Protection",
  * https://learn.microsoft.com/entra/identity/authentication/howto-password-ban-bad-on-premises-operations).
- * Without a tenant nothing can be read: manual. */
+ * Offline, a good declaration is "declared" (nothing verified it); no declaration is manual. */
+static bool pp_true(const char *v)
+{
+    return v && strcasecmp(v, "true") == 0;
+}
+
 static void crit_password_protection(struct lint_ctx *c, struct lint_report *out)
 {
     const json_t *org = c->in->organization;
-    if (!c->in->from_tenant || !org) {
-        manual(c, out, "IDP-P2-004",
-               "password protection (banned passwords, cloud and AD DS) is read from the tenant: "
-               "run `check --tenant`, or check it in the Entra admin center");
-        return;
-    }
     const json_t *pr = c->in->password_rules;
-    const char *custom = lint_jstr(pr, "EnableBannedPasswordCheck");
-    bool hybrid = json_is_true(json_object_get(org, "onPremisesSyncEnabled"));
-    if (!hybrid) {
-        crit(c, out, "IDP-P2-004", "Optional", LINT_PASS, NULL,
-             "cloud-only tenant: the global banned password list protects every account%s",
-             lint_eq(custom, "True") ? "; a custom banned password list is on" : "");
+    const char *at = lint_jstr(pr, "@at");
+    bool tenant = c->in->from_tenant && org;
+    if (!tenant && !pr) {
+        manual(c, out, "IDP-P2-004",
+               "no password protection settings are declared: declare `banned_passwords` and "
+               "`password_protection_on_premises` in `settings`, or run `check --tenant` to "
+               "read the tenant's own setting");
         return;
     }
+    const char *check = lint_jstr(pr, "EnableBannedPasswordCheck");
+    const char *list = lint_jstr(pr, "BannedPasswordList");
+    size_t words = 0;
+    if (list && *list) {
+        words = 1;
+        for (const char *p = list; *p; p++)
+            words += *p == '\t';
+    }
+    bool custom = words > 0 && !(check && !pp_true(check));
+    /* with a tenant, its organization says whether it synchronises; offline, the assertion */
+    bool hybrid = tenant ? json_is_true(json_object_get(org, "onPremisesSyncEnabled"))
+                         : c->in->directory_sync != NULL;
     const char *onprem = lint_jstr(pr, "EnableBannedPasswordCheckOnPremises");
     const char *mode = lint_jstr(pr, "BannedPasswordCheckOnPremisesMode");
-    if (!lint_eq(onprem, "True"))
-        crit(c, out, "IDP-P2-004", "Optional", LINT_FAIL, NULL,
-             "hybrid tenant: Password Protection for Windows Server Active Directory is not "
-             "enabled (Password Rule Settings: EnableBannedPasswordCheckOnPremises is %s)",
+    if (hybrid && !pp_true(onprem)) {
+        crit(c, out, "IDP-P2-004", "Optional", LINT_FAIL, at,
+             "hybrid tenant, but Password Protection for Active Directory is off on the domain "
+             "controllers (Password Rule Settings: EnableBannedPasswordCheckOnPremises is %s); "
+             "write `password_protection_on_premises enforce`",
              onprem ? onprem : "not set");
-    else if (!lint_eq(mode, "Enforce"))
-        crit(c, out, "IDP-P2-004", "Optional", LINT_FAIL, NULL,
-             "hybrid tenant: Password Protection for Active Directory is in %s mode, not "
-             "Enforce",
+        return;
+    }
+    if (hybrid && !(mode && strcasecmp(mode, "Enforce") == 0)) {
+        crit(c, out, "IDP-P2-004", "Optional", LINT_FAIL, at,
+             "hybrid tenant, but Password Protection is only audited on the domain controllers "
+             "(%s mode, not Enforce); write `password_protection_on_premises enforce`",
              mode ? mode : "Audit (the default)");
+        return;
+    }
+    char extra[160];
+    if (custom)
+        snprintf(extra, sizeof(extra), "; %zu custom banned password%s", words,
+                 words == 1 ? "" : "s");
     else
-        crit(c, out, "IDP-P2-004", "Optional", LINT_PASS, NULL,
-             "the global banned password list protects cloud accounts and Password Protection "
-             "is enforced in Active Directory%s",
-             lint_eq(custom, "True") ? "; a custom banned password list is on" : "");
+        snprintf(extra, sizeof(extra),
+                 "; no custom banned password list%s (add the organisation's own words with "
+                 "`banned_passwords`)",
+                 check && !pp_true(check) ? " (turned off)"
+                 : words == 0 && pr       ? " (empty)"
+                                          : "");
+    crit(c, out, "IDP-P2-004", "Optional", tenant ? LINT_PASS : LINT_DECLARED, at,
+         "%s: the global banned password list protects cloud accounts%s%s%s",
+         hybrid ? "hybrid tenant" : "cloud-only tenant",
+         hybrid
+             ? " and Password Protection is enforced in Active Directory (its agents must run on "
+               "the domain controllers; not visible in Microsoft Graph)"
+             : "",
+         extra,
+         tenant ? "" : "; declared by the configuration, not verified (run `check --tenant`)");
 }
 
 void lint_p2_run(struct lint_ctx *c, struct lint_report *out)

@@ -41,8 +41,9 @@ static const struct lint_rule rules[] = {
     {"IDP-P2-004", "password-protection", DIAG_WARNING,
      "Azure AD password protection is banning the use of weak passwords",
      "Banned-password lists stop guessable passwords in the cloud and on premises.",
-     "Hybrid tenants: enable and enforce Password Protection for Active Directory (Entra admin "
-     "center, Password protection; read from the tenant by `check --tenant`).",
+     "Declare `banned_passwords` and `password_protection_on_premises enforce` in `settings` "
+     "(the \"Password Rule Settings\" directory setting; read from the tenant by `check "
+     "--tenant`), and run the password protection agents on the domain controllers.",
      GUIDE " #crit-password-prot; Microsoft Entra Password Protection (concept-password-ban-bad)"},
     {"IDP-P2-005", "self-service-password-reset", DIAG_WARNING,
      "Users can reset their own passwords",

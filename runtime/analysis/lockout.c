@@ -12,6 +12,7 @@
 #include "compiler/rule.h"
 #include "compiler/strmap.h"
 #include "compiler/util.h"
+#include "runtime/analysis/lockout_methods.h"
 
 #define P_POLICIES  "identity/conditionalAccess/policies"
 #define P_LOCATIONS "identity/conditionalAccess/namedLocations"
@@ -412,6 +413,8 @@ struct ctx {
     json_t *rules;          /* {group id or token: membershipRule} the plan creates or sets */
     json_t *tmembers;       /* cache: {tenant group id: [member ids]} */
     json_t *at;             /* {policy id or token: "file:l:c"} */
+    const json_t *plan;
+    json_t *methods_after; /* method configurations after the plan (lockout_methods.h) */
     size_t evaluations;
 };
 
@@ -1245,6 +1248,68 @@ static void check_emergency_members(struct ctx *c, const json_t *e, struct resul
     json_decref(after);
 }
 
+/* ---- the authentication methods policy (lockout_methods.h) ---- */
+
+struct member_arg {
+    struct ctx *c;
+    const struct state *st;
+    const struct ident *id;
+};
+
+static bool method_member(void *p, const char *gid)
+{
+    const struct member_arg *m = p;
+    return in_group(m->c, m->st, gid, m->id->id);
+}
+
+/* Where the configuration declares the method's line (the plan action's "at"), or NULL. */
+static const char *method_at(const struct ctx *c, const char *method)
+{
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(c->plan, "actions"), i, a)
+    {
+        if (eq(jstr(a, "kind"), "authenticationMethodConfiguration") && eq(jstr(a, "name"), method))
+            return jstr(a, "at");
+    }
+    return NULL;
+}
+
+/* An emergency account declared `satisfies fido2` (or x509_multifactor) must be able to use that
+ * method after the plan: a methods policy that turns it off, or leaves the account out of its
+ * targets, locks the account out of every policy that needs it. */
+static void check_methods(struct ctx *c, const json_t *e, const struct ident *id,
+                          struct result *res)
+{
+    const json_t *before =
+        json_object_get(c->t->methods_policy, "authenticationMethodConfigurations");
+    if (!c->t->methods_policy)
+        return; /* the tenant's methods policy is unknown: nothing to compare */
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(e, "satisfies"), i, v)
+    {
+        const char *cap = json_string_value(v);
+        const char *method = lockout_method_of(cap);
+        const json_t *ca = method ? lockout_method_find(c->methods_after, method) : NULL;
+        if (!ca)
+            continue;
+        struct member_arg after = {c, &c->after, id}, prior = {c, &c->before, id};
+        const char *why_after, *why_before;
+        if (lockout_method_usable(ca, method_member, &after, &why_after))
+            continue;
+        const json_t *cb = lockout_method_find(before, method);
+        bool was = !cb || lockout_method_usable(cb, method_member, &prior, &why_before);
+        json_t *pol = json_pack("{s:s,s:s,s:s,s:s?}", "kind", "method", "name", method, "decision",
+                                why_after, "at", method_at(c, method));
+        json_t *risk = json_pack(
+            "{s:s,s:s,s:s?,s:s,s:{s:s,s:s},s:i,s:[o],s:O}", "kind", "emergencyMethod", "identity",
+            id->label, "at", jstr(e, "at"), "reason", "cannot use the method", "scenario", "method",
+            method, "capability", cap, "count", 1, "policies", pol, "satisfies", id->caps_j);
+        json_array_append_new(was ? res->introduced : res->already, risk);
+    }
+}
+
 static void check_emergency(struct ctx *c, const json_t *e, struct result *res)
 {
     if (!jstr(e, "id"))
@@ -1339,6 +1404,7 @@ static void check_emergency(struct ctx *c, const json_t *e, struct result *res)
         }
         id.member_of = id.roles = NULL;
     }
+    check_methods(c, e, &id, res);
     json_decref(mo_after);
     json_decref(ro_after);
     json_decref(mo_before);
@@ -1755,6 +1821,8 @@ json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *poli
     c.deleted = json_object();
     c.tmembers = json_object();
     collect_at(&c, plan, policy_at);
+    c.plan = plan;
+    c.methods_after = lockout_methods_after(t->methods_policy, plan);
     state_before(&c);
     state_after(&c, plan);
     struct result res = {json_array(), json_array()};
@@ -1782,6 +1850,7 @@ json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *poli
     json_decref(c.deleted);
     json_decref(c.tmembers);
     json_decref(c.at);
+    json_decref(c.methods_after);
     return out;
 }
 
@@ -1792,6 +1861,9 @@ char *lockout_scenario_text(const json_t *s)
 {
     if (!json_is_object(s))
         return xstrdup("");
+    if (jstr(s, "method"))
+        return xasprintf("any sign-in that needs %s (the %s method)", jstr(s, "capability"),
+                         jstr(s, "method"));
     if (jstr(s, "pim"))
         return xstrdup(jstr(s, "pim"));
     struct strbuf sb = STRBUF_INIT;
@@ -1812,6 +1884,14 @@ char *lockout_policies_text(const json_t *policies)
     json_t *p;
     json_array_foreach(mut(policies), i, p)
     {
+        if (eq(jstr(p, "kind"), "method")) {
+            strbuf_addf(&sb, "%sthe authentication methods policy's %s configuration",
+                        i ? "; " : "", jstr(p, "name"));
+            if (jstr(p, "at"))
+                strbuf_addf(&sb, " (%s)", jstr(p, "at"));
+            strbuf_addf(&sb, ": %s", jstr(p, "decision"));
+            continue;
+        }
         char *q = quote(jstr(p, "name"));
         strbuf_addf(&sb, "%spolicy %s", i ? "; " : "", q);
         free(q);
@@ -1840,6 +1920,13 @@ char *lockout_headline(const json_t *risk)
         return xasprintf("%s would leave the emergency access group \"%s\": it is protected "
                          "before this plan and would not be after it",
                          jstr(risk, "identity"), jstr(risk, "group"));
+    if (eq(jstr(risk, "kind"), "emergencyMethod")) {
+        const json_t *sc = json_object_get(risk, "scenario");
+        return xasprintf("emergency-access %s is declared to satisfy %s but could not use %s: "
+                         "the authentication methods policy has it %s",
+                         jstr(risk, "identity"), jstr(sc, "capability"), jstr(sc, "method"),
+                         jstr(json_array_get(json_object_get(risk, "policies"), 0), "decision"));
+    }
     struct strbuf sb = STRBUF_INIT;
     size_t i;
     json_t *v;

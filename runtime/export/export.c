@@ -22,6 +22,9 @@
 #include "runtime/tenant/backend.h"
 #include "runtime/tenant/tenant.h"
 
+#define PASSWORD_RULES_TEMPLATE "5cf42378-d67d-4f36-ba46-e8b86229381d"
+#define CONTEXTS_PATH           "identity/conditionalAccess/authenticationContextClassReferences"
+
 /* ---- collecting objects ---- */
 
 struct item {
@@ -47,6 +50,9 @@ struct export
     bool all_groups;
     /* from a tenant only (NULL otherwise); canonical except the role arrays */
     json_t *methods, *assignments, *eligibilities, *authz, *secdef, *group_unified;
+    json_t *contexts; /* authenticationContextClassReferences as Graph returns them, or NULL */
+    json_t *password_rules;  /* the "Password Rule Settings" directory setting, canonical */
+    json_t *group_lifecycle; /* the groups expiration policy, canonical, or NULL */
     json_t *role_policies, *role_policy_assignments; /* PIM role settings, raw */
     json_t *group_notes; /* array of strings: groups not declared, and why */
     struct dir_seen {
@@ -410,6 +416,10 @@ static int load_tenant(struct export *x, const char *spec)
                     util_streq_nocase(str_of(o, "templateId"), GROUP_UNIFIED_TEMPLATE) &&
                     !x->group_unified)
                     x->group_unified = normalize(NK_GROUP_SETTING, o);
+                if (str_of(o, "templateId") &&
+                    util_streq_nocase(str_of(o, "templateId"), PASSWORD_RULES_TEMPLATE) &&
+                    !x->password_rules)
+                    x->password_rules = normalize(NK_GROUP_SETTING, o);
             }
         } else {
             add_doc(x, v);
@@ -437,6 +447,26 @@ static int load_tenant(struct export *x, const char *spec)
         else
             x->secdef = canon;
     }
+    json_t *ctx = NULL;
+    if (backend_read(b, CONTEXTS_PATH, &ctx, &err) != 0) {
+        fprintf(stderr, "idpc export: cannot read %s from %s: %s\n", CONTEXTS_PATH,
+                b->display ? b->display : spec, err.message);
+        rc = -1;
+        goto out;
+    }
+    if (json_is_array(ctx))
+        x->contexts = json_incref(ctx);
+    json_decref(ctx);
+    json_t *gl = NULL;
+    if (backend_read(b, "groupLifecyclePolicies", &gl, &err) != 0) {
+        fprintf(stderr, "idpc export: cannot read groupLifecyclePolicies from %s: %s\n",
+                b->display ? b->display : spec, err.message);
+        rc = -1;
+        goto out;
+    }
+    if (json_is_object(json_array_get(gl, 0)))
+        x->group_lifecycle = normalize(NK_GROUP_LIFECYCLE, json_array_get(gl, 0));
+    json_decref(gl);
     select_groups(x, b, groups);
 out:
     json_decref(groups);
@@ -760,6 +790,40 @@ static size_t write_stmts(struct raise *r, struct out *o, struct ast_stmt *first
     return commented_out;
 }
 
+/* c1 < c2 < c10: by the number after the 'c' */
+static int by_context_id(const void *a, const void *b)
+{
+    const char *x = json_string_value(json_object_get(*(json_t *const *)a, "id"));
+    const char *y = json_string_value(json_object_get(*(json_t *const *)b, "id"));
+    long nx = x && x[0] ? strtol(x + 1, NULL, 10) : 0, ny = y && y[0] ? strtol(y + 1, NULL, 10) : 0;
+    return nx < ny ? -1 : nx > ny;
+}
+
+/* The tenant's authentication contexts as linked `authentication_context` statements. */
+static struct ast_stmt *raise_contexts(struct raise *r, const json_t *list)
+{
+    size_t n = json_array_size(list);
+    if (!n)
+        return NULL;
+    json_t **v = xcalloc(n, sizeof(*v));
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_array_get(list, i);
+    qsort(v, n, sizeof(*v), by_context_id);
+    struct ast_stmt *first = NULL, *last = NULL;
+    for (size_t i = 0; i < n; i++) {
+        json_t *canon = normalize(NK_AUTH_CONTEXT, v[i]);
+        struct ast_stmt *s = raise_auth_context(r, canon, str_of(v[i], "id"));
+        json_decref(canon);
+        if (last)
+            last->next = s;
+        else
+            first = s;
+        last = s;
+    }
+    free(v);
+    return first;
+}
+
 static int write_all(struct export *x, const char *source, const char *dir, bool split, bool pin)
 {
     struct ast_config *cfg = ast_config_new();
@@ -769,7 +833,7 @@ static int write_all(struct export *x, const char *source, const char *dir, bool
     r.role_policies = x->role_policies;
     r.role_policy_assignments = x->role_policy_assignments;
     struct out o = {dir, 0, 0};
-    size_t commented_out = 0, nmethods = 0, nroles = 0, nsettings = 0;
+    size_t commented_out = 0, nmethods = 0, nroles = 0, nsettings = 0, ncontexts = 0;
     commented_out +=
         write_items(&r, &o, &x->grp, RAISE_OBJ_OTHER, "groups.idp", source, false, x->group_notes);
     commented_out +=
@@ -777,6 +841,9 @@ static int write_all(struct export *x, const char *source, const char *dir, bool
     commented_out +=
         write_items(&r, &o, &x->str, RAISE_OBJ_STRENGTH, "strengths.idp", source, false, NULL);
     size_t first = r.nissues;
+    commented_out += write_stmts(&r, &o, raise_contexts(&r, x->contexts), first,
+                                 "authentication_context", "contexts.idp", source, &ncontexts);
+    first = r.nissues;
     if (x->methods)
         commented_out +=
             write_stmts(&r, &o, raise_auth_methods(&r, x->methods), first, "authentication_methods",
@@ -785,18 +852,21 @@ static int write_all(struct export *x, const char *source, const char *dir, bool
     commented_out += write_stmts(&r, &o, raise_roles(&r, x->assignments, x->eligibilities), first,
                                  "role", "roles.idp", source, &nroles);
     first = r.nissues;
-    commented_out += write_stmts(&r, &o, raise_settings(&r, x->authz, x->secdef, x->group_unified),
+    commented_out += write_stmts(&r, &o,
+                                 raise_settings_all(&r, x->authz, x->secdef, x->group_unified,
+                                                    x->password_rules, x->group_lifecycle),
                                  first, "settings", "settings.idp", source, &nsettings);
     commented_out +=
         write_items(&r, &o, &x->pol, RAISE_OBJ_POLICY, "policies.idp", source, split, NULL);
     fprintf(stderr,
-            "idpc export: %zu polic%s, %zu location%s, %zu strength%s, %zu group%s, %zu role "
-            "block%s%s%s from %s; %zu note%s, %zu object%s commented out\n",
+            "idpc export: %zu polic%s, %zu location%s, %zu strength%s, %zu authentication "
+            "context%s, %zu group%s, %zu role block%s%s%s from %s; %zu note%s, %zu object%s "
+            "commented out\n",
             x->pol.n, x->pol.n == 1 ? "y" : "ies", x->loc.n, x->loc.n == 1 ? "" : "s", x->str.n,
-            x->str.n == 1 ? "" : "s", x->grp.n, x->grp.n == 1 ? "" : "s", nroles,
-            nroles == 1 ? "" : "s", nmethods ? ", the authentication methods" : "",
-            nsettings ? ", settings" : "", source, r.nissues, r.nissues == 1 ? "" : "s",
-            commented_out, commented_out == 1 ? "" : "s");
+            x->str.n == 1 ? "" : "s", ncontexts, ncontexts == 1 ? "" : "s", x->grp.n,
+            x->grp.n == 1 ? "" : "s", nroles, nroles == 1 ? "" : "s",
+            nmethods ? ", the authentication methods" : "", nsettings ? ", settings" : "", source,
+            r.nissues, r.nissues == 1 ? "" : "s", commented_out, commented_out == 1 ? "" : "s");
     raise_fini(&r);
     ast_config_free(cfg);
     return o.errors ? -1 : 0;
@@ -831,7 +901,8 @@ int export_run(const struct export_options *o)
         rc = -1;
         goto out;
     }
-    if (x.pol.n + x.loc.n + x.str.n + x.grp.n == 0 && !x.methods && !x.authz && !x.secdef &&
+    if (x.pol.n + x.loc.n + x.str.n + x.grp.n + json_array_size(x.contexts) == 0 && !x.methods &&
+        !x.authz && !x.secdef && !x.password_rules && !x.group_lifecycle &&
         json_array_size(x.assignments) + json_array_size(x.eligibilities) == 0) {
         fprintf(stderr, "idpc export: warning: no Conditional Access policy, named location or "
                         "authentication strength found\n");
@@ -856,6 +927,9 @@ out:
     json_decref(x.authz);
     json_decref(x.secdef);
     json_decref(x.group_unified);
+    json_decref(x.contexts);
+    json_decref(x.password_rules);
+    json_decref(x.group_lifecycle);
     json_decref(x.group_notes);
     free(x.seen);
     raise_names_free(x.names);

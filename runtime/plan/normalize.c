@@ -948,8 +948,12 @@ static const char *const V_COMBO_KINDS[] = {"fido2CombinationConfiguration",
                                             "x509CertificateCombinationConfiguration", NULL};
 
 static const struct field FL_COMBO_CONFIG[] = {
-    F("id", FT_DROP), F("allowedAAGUIDs", FT_ID_SET),
-    FV("appliesToCombinations", FT_FLAGS_SET, V_AUTH_MODES), FEND};
+    F("id", FT_DROP),
+    F("allowedAAGUIDs", FT_ID_SET),
+    F("allowedIssuerSkis", FT_UPPER_SET),
+    F("allowedPolicyOIDs", FT_ID_SET),
+    FV("appliesToCombinations", FT_FLAGS_SET, V_AUTH_MODES),
+    FEND};
 static const struct spec S_COMBO_CONFIG = {.fields = FL_COMBO_CONFIG, .kinds = V_COMBO_KINDS};
 
 static const struct field FL_STRENGTH[] = {F("id", FT_DROP),
@@ -1015,12 +1019,28 @@ static const struct field FL_KEY_RESTRICTIONS[] = {
     F("aaGuids", FT_ID_SET), FEND};
 static const struct spec S_KEY_RESTRICTIONS = {.fields = FL_KEY_RESTRICTIONS};
 
+/* Microsoft Authenticator's featureSettings: each feature a state and one include and one
+ * exclude featureTarget (group, role or administrativeUnit). */
+static const char *const V_FEATURE_TARGET_TYPE[] = {"group", "role", "administrativeUnit", NULL};
+static const struct field FL_FEATURE_TARGET[] = {
+    FV("id", FT_ID, V_ALL_USERS), FV("targetType", FT_ENUM, V_FEATURE_TARGET_TYPE), FEND};
+static const struct spec S_FEATURE_TARGET = {.fields = FL_FEATURE_TARGET};
+static const struct field FL_FEATURE[] = {FV("state", FT_ENUM, V_ADVANCED_STATE),
+                                          FO("includeTarget", &S_FEATURE_TARGET),
+                                          FO("excludeTarget", &S_FEATURE_TARGET), FEND};
+static const struct spec S_FEATURE = {.fields = FL_FEATURE};
+static const struct field FL_FEATURE_SETTINGS[] = {
+    FO("displayAppInformationRequiredState", &S_FEATURE),
+    FO("displayLocationInformationRequiredState", &S_FEATURE), FEND};
+static const struct spec S_FEATURE_SETTINGS = {.fields = FL_FEATURE_SETTINGS};
+
 static const struct field FL_METHOD_CONFIG[] = {
     FV("id", FT_ID, V_METHOD_IDS),
     FV("state", FT_ENUM, V_METHOD_STATE),
     FOS("includeTargets", &S_TARGET),
     FOS("excludeTargets", &S_TARGET),
     FO("keyRestrictions", &S_KEY_RESTRICTIONS),
+    FO("featureSettings", &S_FEATURE_SETTINGS),
     FV("allowExternalIdToUseEmailOtp", FT_ENUM, V_ADVANCED_STATE),
     FEND};
 static const struct spec S_METHOD_CONFIG = {.fields = FL_METHOD_CONFIG, .kinds = V_METHOD_KINDS};
@@ -1298,6 +1318,21 @@ static const struct field FL_SECURITY_DEFAULTS[] = {F("id", FT_DROP), F("display
                                                     F("isEnabled", FT_SCALAR), FEND};
 static const struct spec S_SECURITY_DEFAULTS = {.fields = FL_SECURITY_DEFAULTS};
 
+/* Authentication contexts: the id is the URL (c1..c99); isAvailable is kept when false, so that
+ * unpublishing a context is a change. */
+static const struct field FL_AUTH_CONTEXT[] = {F("id", FT_DROP), F("displayName", FT_NAME),
+                                               F("description", FT_TEXT),
+                                               F("isAvailable", FT_SCALAR), FEND};
+static const struct spec S_AUTH_CONTEXT = {.fields = FL_AUTH_CONTEXT};
+
+/* The groups expiration policy: one per tenant. */
+static const char *const V_MANAGED_GROUP_TYPES[] = {"All", "Selected", "None", NULL};
+static const struct field FL_GROUP_LIFECYCLE[] = {
+    F("id", FT_DROP), F("groupLifetimeInDays", FT_SCALAR),
+    FV("managedGroupTypes", FT_ENUM, V_MANAGED_GROUP_TYPES),
+    F("alternateNotificationEmails", FT_TEXT), FEND};
+static const struct spec S_GROUP_LIFECYCLE = {.fields = FL_GROUP_LIFECYCLE};
+
 /* ---------------------------------------------------------------------------------------- */
 /* Role assignments and PIM eligibility                                                       */
 
@@ -1432,6 +1467,12 @@ static const struct spec *spec_for(enum normalize_kind kind)
         return &S_ROLE_ASSIGNMENT;
     case NK_ROLE_ELIGIBILITY:
         return &S_ROLE_ELIGIBILITY;
+    case NK_AUTH_CONTEXT:
+        return &S_AUTH_CONTEXT;
+    case NK_GROUP_LIFECYCLE:
+        return &S_GROUP_LIFECYCLE;
+    case NK__COUNT:
+        break;
     case NK_ROLE_POLICY:
         return NULL; /* normalize_pim.c */
     }
@@ -1452,6 +1493,8 @@ const char *normalize_kind_name(enum normalize_kind kind)
         [NK_SECURITY_DEFAULTS] = "security_defaults",
         [NK_ROLE_ASSIGNMENT] = "role_assignment",
         [NK_ROLE_ELIGIBILITY] = "role_eligibility",
+        [NK_AUTH_CONTEXT] = "auth_context",
+        [NK_GROUP_LIFECYCLE] = "group_lifecycle",
         [NK_ROLE_POLICY] = "role_policy",
     };
     if ((size_t)kind >= IDPC_ARRAY_LEN(names) || !names[kind])

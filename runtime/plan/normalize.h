@@ -21,6 +21,9 @@ enum normalize_kind {
     NK_ROLE_ASSIGNMENT,
     NK_ROLE_ELIGIBILITY,
     NK_ROLE_POLICY, /* PIM role settings: normalize_pim.h */
+    NK_AUTH_CONTEXT,
+    NK_GROUP_LIFECYCLE,
+    NK__COUNT
 };
 
 /* Canonical form of obj (a Graph GET result, a request body, or an export in v1.0 or beta

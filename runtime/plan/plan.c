@@ -15,6 +15,7 @@
 #include "runtime/plan/jsondiff.h"
 #include "runtime/analysis/lockout.h"
 #include "runtime/plan/normalize.h"
+#include "runtime/plan/plan_combos.h"
 #include "runtime/plan/plan_licenses.h"
 #include "runtime/plan/resolve.h"
 
@@ -75,6 +76,12 @@ int plan_nk(enum model_kind k)
         return NK_AUTHORIZATION_POLICY;
     case MODEL_SECURITY_DEFAULTS:
         return NK_SECURITY_DEFAULTS;
+    case MODEL_AUTH_CONTEXT:
+        return NK_AUTH_CONTEXT;
+    case MODEL_AUTH_METHODS_POLICY:
+        return NK_AUTH_METHODS_POLICY;
+    case MODEL_GROUP_LIFECYCLE:
+        return NK_GROUP_LIFECYCLE;
     default:
         return -1;
     }
@@ -388,10 +395,24 @@ static void plan_create(struct builder *bd, struct resolve_object *ro, const cha
         plan_licenses(bd->t, a, o, NULL, token, true);
         break;
     case MODEL_NAMED_LOCATION:
-    case MODEL_AUTH_STRENGTH:
         add_request(a, PHASE_DEPENDENCY, "POST", model_kind_path(k), json_deep_copy(ro->body),
                     token, "create %s \"%s\"", w, o->name);
         break;
+    case MODEL_AUTH_STRENGTH: {
+        /* the combination configurations follow the strength, on its own sub-collection */
+        json_t *body = json_deep_copy(ro->body);
+        json_object_del(body, "combinationConfigurations");
+        add_request(a, PHASE_DEPENDENCY, "POST", model_kind_path(k), body, token,
+                    "create %s \"%s\"", w, o->name);
+        char *sp = xasprintf("%s/%s", model_kind_path(k), token);
+        json_t *extra =
+            plan_strength_combos(PHASE_DEPENDENCY, sp, o->name,
+                                 json_object_get(ro->body, "combinationConfigurations"), NULL);
+        json_array_extend(json_object_get(a, "requests"), extra);
+        json_decref(extra);
+        free(sp);
+        break;
+    }
     case MODEL_CA_POLICY:
         add_request(a, PHASE_POLICY, "POST", model_kind_path(k), json_deep_copy(ro->body), token,
                     "create policy \"%s\"", o->name);
@@ -413,6 +434,18 @@ static void plan_create(struct builder *bd, struct resolve_object *ro, const cha
         add_request(a, PHASE_SETTINGS, "POST", "groupSettings", json_deep_copy(ro->body), NULL,
                     "create group setting %s", o->name);
         break;
+    case MODEL_GROUP_LIFECYCLE:
+        add_request(a, PHASE_SETTINGS, "POST", model_kind_path(k), json_deep_copy(ro->body), NULL,
+                    "create the group expiration policy");
+        break;
+    case MODEL_AUTH_CONTEXT: {
+        /* Graph v1.0 "Update authenticationContextClassReference": PATCH creates an unused id */
+        char *path = xasprintf("%s/%s", model_kind_path(k), o->name);
+        add_request(a, PHASE_DEPENDENCY, "PATCH", path, json_deep_copy(ro->body), NULL,
+                    "create authentication context \"%s\"", o->name);
+        free(path);
+        break;
+    }
     default:
         break;
     }
@@ -585,7 +618,8 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     }
     bool partial = k == MODEL_GROUP || k == MODEL_AUTH_METHOD_CONFIG || k == MODEL_GROUP_SETTING ||
                    k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
-                   k == MODEL_ROLE_ELIGIBILITY;
+                   k == MODEL_AUTH_METHODS_POLICY || k == MODEL_GROUP_LIFECYCLE ||
+                   k == MODEL_ROLE_ELIGIBILITY || k == MODEL_AUTH_CONTEXT;
     struct jsondiff d;
     if (partial)
         jsondiff_compute_partial(have, want, &d);
@@ -600,15 +634,17 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     json_array_extend(json_object_get(a, "changes"), ch);
     json_decref(ch);
     const char *w = plan_kind_word(k);
-    char *path = k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS
+    char *path = k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
+                         k == MODEL_AUTH_METHODS_POLICY
                      ? xstrdup(model_kind_path(k))
                      : xasprintf("%s/%s", item_base(k), ro->current_id);
-    enum plan_phase phase = k == MODEL_GROUP ? PHASE_GROUP_UPDATE
-                            : k == MODEL_NAMED_LOCATION || k == MODEL_AUTH_STRENGTH
-                                ? PHASE_DEPENDENCY
-                            : k == MODEL_CA_POLICY        ? PHASE_POLICY
-                            : k == MODEL_ROLE_ELIGIBILITY ? PHASE_ROLE
-                                                          : PHASE_SETTINGS;
+    enum plan_phase phase =
+        k == MODEL_GROUP ? PHASE_GROUP_UPDATE
+        : k == MODEL_NAMED_LOCATION || k == MODEL_AUTH_STRENGTH || k == MODEL_AUTH_CONTEXT
+            ? PHASE_DEPENDENCY
+        : k == MODEL_CA_POLICY        ? PHASE_POLICY
+        : k == MODEL_ROLE_ELIGIBILITY ? PHASE_ROLE
+                                      : PHASE_SETTINGS;
     if (d.n > 0 && k != MODEL_ROLE_ELIGIBILITY && k != MODEL_ROLE_ASSIGNMENT) {
         json_t *desired = json_deep_copy(ro->body);
         if (k == MODEL_GROUP) {
@@ -626,6 +662,13 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
                                   json_object_get(ro->body, "allowedCombinations")),
                         NULL, "update the combinations of strength \"%s\"", o->name);
             free(p2);
+        }
+        if (k == MODEL_AUTH_STRENGTH && jsondiff_touches(&d, "combinationConfigurations")) {
+            json_t *extra = plan_strength_combos(
+                phase, path, o->name, json_object_get(ro->body, "combinationConfigurations"),
+                json_object_get(ro->current, "combinationConfigurations"));
+            json_array_extend(json_object_get(a, "requests"), extra);
+            json_decref(extra);
         }
     }
     const char *expired = k == MODEL_ROLE_ELIGIBILITY ? expired_on(ro->current) : NULL;
@@ -979,7 +1022,8 @@ static void record_reads(struct builder *bd)
             continue;
         const char *w = normalize_kind_name((enum normalize_kind)nk);
         if (ro->current_id) {
-            char *path = k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS
+            char *path = k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
+                                 k == MODEL_AUTH_METHODS_POLICY
                              ? xstrdup(model_kind_path(k))
                              : xasprintf("%s/%s", item_base(k), ro->current_id);
             add_read(bd, path, ro->obj->name, w, ro->current);
@@ -1211,7 +1255,8 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
             plan_update(&bd, ro);
         else if (plan_nk(ro->obj->kind) >= 0 && ro->obj->kind != MODEL_AUTH_METHOD_CONFIG &&
                  ro->obj->kind != MODEL_AUTHORIZATION_POLICY &&
-                 ro->obj->kind != MODEL_ROLE_POLICY && ro->obj->kind != MODEL_SECURITY_DEFAULTS)
+                 ro->obj->kind != MODEL_AUTH_METHODS_POLICY && ro->obj->kind != MODEL_ROLE_POLICY &&
+                 ro->obj->kind != MODEL_SECURITY_DEFAULTS)
             plan_create(&bd, ro, "create", NULL);
     }
     collect_unmanaged(&bd);

@@ -63,6 +63,16 @@ struct fieldmap {
 #define E MODEL_ROLE_ELIGIBILITY
 
 static const struct fieldmap fields[] = {
+    /* kind-specific rows first: the first of two equally long matches wins */
+    {MODEL_AUTH_CONTEXT, "displayName", "display_name", VK_PLAIN, -1, -1},
+    {MODEL_AUTH_CONTEXT, "isAvailable", "available", VK_ONOFF, -1, -1},
+    {MODEL_AUTH_STRENGTH, "combinationConfigurations", "restrictions", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_LIFECYCLE, "groupLifetimeInDays", "group_expiration (days)", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_LIFECYCLE, "managedGroupTypes", "group_expiration groups", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_LIFECYCLE, "alternateNotificationEmails", "group_expiration notify", VK_PLAIN, -1,
+     -1},
+    {MODEL_AUTH_METHODS_POLICY, "registrationEnforcement.authenticationMethodsRegistrationCampaign",
+     "registration_campaign", VK_PLAIN, -1, -1},
     {-1, "displayName", "name", VK_PLAIN, -1, -1},
     {E, "scheduleInfo.expiration.type", "expiration", VK_MAP, 3, -1},
     {E, "scheduleInfo.expiration.endDateTime", "until", VK_PLAIN, -1, -1},
@@ -168,6 +178,28 @@ static const struct fieldmap fields[] = {
     {M, "state", "state", VK_MAP, 1, -1},
     {M, "includeTargets", "for", VK_TARGETS, -1, -1},
     {M, "excludeTargets", "exclude", VK_TARGETS, -1, -1},
+    {M, "isAttestationEnforced", "attestation", VK_ONOFF, -1, -1},
+    {M, "isSelfServiceRegistrationAllowed", "self_service", VK_ONOFF, -1, -1},
+    {M, "keyRestrictions", "keys", VK_PLAIN, -1, -1},
+    {M, "featureSettings.displayAppInformationRequiredState", "show_app_name", VK_PLAIN, -1, -1},
+    {M, "featureSettings.displayLocationInformationRequiredState", "show_location", VK_PLAIN, -1,
+     -1},
+    {M, "featureSettings.displayAppInformationRequiredState.includeTarget.id", "show_app_name for",
+     VK_ID, -1, TK_GROUP},
+    {M, "featureSettings.displayAppInformationRequiredState.excludeTarget.id",
+     "show_app_name exclude", VK_ID, -1, TK_GROUP},
+    {M, "featureSettings.displayLocationInformationRequiredState.includeTarget.id",
+     "show_location for", VK_ID, -1, TK_GROUP},
+    {M, "featureSettings.displayLocationInformationRequiredState.excludeTarget.id",
+     "show_location exclude", VK_ID, -1, TK_GROUP},
+    {M, "isSoftwareOathEnabled", "software_oath", VK_ONOFF, -1, -1},
+    {M, "defaultLifetimeInMinutes", "lifetime (minutes)", VK_PLAIN, -1, -1},
+    {M, "minimumLifetimeInMinutes", "lifetime min (minutes)", VK_PLAIN, -1, -1},
+    {M, "maximumLifetimeInMinutes", "lifetime max (minutes)", VK_PLAIN, -1, -1},
+    {M, "defaultLength", "length", VK_PLAIN, -1, -1},
+    {M, "isUsableOnce", "one_time", VK_ONOFF, -1, -1},
+    {M, "isOfficePhoneAllowed", "office_phone", VK_ONOFF, -1, -1},
+    {M, "allowExternalIdToUseEmailOtp", "external_id_otp", VK_PLAIN, -1, -1},
     {A, "defaultUserRolePermissions.allowedToCreateSecurityGroups",
      "users_can_create_security_groups", VK_ONOFF, -1, -1},
     {A, "defaultUserRolePermissions.allowedToCreateApps", "users_can_create_apps", VK_ONOFF, -1,
@@ -193,6 +225,16 @@ static const struct fieldmap fields[] = {
     {MODEL_GROUP_SETTING, "values.AllowToAddGuests", "group_add_guests", VK_ONOFF, -1, -1},
     {MODEL_GROUP_SETTING, "values.UsageGuidelinesUrl", "group_usage_guidelines", VK_PLAIN, -1, -1},
     {MODEL_GROUP_SETTING, "values.ClassificationList", "group_classifications", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_SETTING, "values.BannedPasswordList", "banned_passwords", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_SETTING, "values.EnableBannedPasswordCheck", "banned_password_check", VK_ONOFF, -1,
+     -1},
+    {MODEL_GROUP_SETTING, "values.EnableBannedPasswordCheckOnPremises",
+     "password_protection_on_premises", VK_ONOFF, -1, -1},
+    {MODEL_GROUP_SETTING, "values.BannedPasswordCheckOnPremisesMode",
+     "password_protection_on_premises mode", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_SETTING, "values.LockoutThreshold", "smart_lockout threshold", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_SETTING, "values.LockoutDurationInSeconds", "smart_lockout duration (seconds)",
+     VK_PLAIN, -1, -1},
     {-1, "roleDefinitionId", "role", VK_ID, -1, TK_ROLE},
     {-1, "principalId", "principal", VK_ID, -1, -1},
     {-1, "directoryScopeId", "scope", VK_PLAIN, -1, -1},
@@ -234,6 +276,12 @@ const char *plan_kind_word(int k)
         return "settings";
     case MODEL_SECURITY_DEFAULTS:
         return "settings";
+    case MODEL_AUTH_CONTEXT:
+        return "authentication_context";
+    case MODEL_AUTH_METHODS_POLICY:
+        return "authentication_methods";
+    case MODEL_GROUP_LIFECYCLE:
+        return "group_expiration";
     default:
         return "object";
     }

@@ -64,7 +64,7 @@ char *plan_fingerprint(const char *what, const json_t *value)
     if (strcmp(what, "ids") == 0) {
         canon = id_set(value);
     } else {
-        for (int k = NK_CA_POLICY; k <= NK_ROLE_POLICY; k++) {
+        for (int k = NK_CA_POLICY; k < NK__COUNT; k++) {
             if (strcmp(normalize_kind_name((enum normalize_kind)k), what) == 0) {
                 canon = normalize((enum normalize_kind)k, value);
                 break;

@@ -520,6 +520,30 @@ static void match_others(struct resolve *r)
             }
             break;
         }
+        case MODEL_GROUP_LIFECYCLE: {
+            /* one policy per tenant: the first one listed */
+            json_t *v = json_array_get(r->t->group_lifecycle, 0);
+            const char *id = json_string_value(json_object_get(v, "id"));
+            if (id) {
+                ro->current = json_incref(v);
+                ro->current_id = xstrdup(id);
+            }
+            break;
+        }
+        case MODEL_AUTH_CONTEXT: {
+            size_t j;
+            json_t *v;
+            json_array_foreach(r->t->auth_contexts, j, v)
+            {
+                const char *id = json_string_value(json_object_get(v, "id"));
+                if (id && strcasecmp(id, ro->obj->name) == 0) {
+                    ro->current = json_incref(v);
+                    ro->current_id = xstrdup(id);
+                    break;
+                }
+            }
+            break;
+        }
         case MODEL_ROLE_POLICY: {
             /* Every directory role has its PIM policy; idpc only updates its rules. */
             const char *rid =
@@ -541,9 +565,11 @@ static void match_others(struct resolve *r)
             break;
         }
         case MODEL_AUTHORIZATION_POLICY:
+        case MODEL_AUTH_METHODS_POLICY:
         case MODEL_SECURITY_DEFAULTS: {
-            json_t *cur = ro->obj->kind == MODEL_AUTHORIZATION_POLICY ? r->t->authorization
-                                                                      : r->t->security_defaults;
+            json_t *cur = ro->obj->kind == MODEL_AUTHORIZATION_POLICY  ? r->t->authorization
+                          : ro->obj->kind == MODEL_AUTH_METHODS_POLICY ? r->t->methods_policy
+                                                                       : r->t->security_defaults;
             if (!cur) {
                 diag_error(r->diag, ro->obj->loc, "the tenant has no %s to configure",
                            model_kind_path(ro->obj->kind));
@@ -559,6 +585,52 @@ static void match_others(struct resolve *r)
         }
     }
     strmap_fini(&claimed);
+}
+
+/* The contexts a policy names that the configuration does not declare must exist in the tenant
+ * (when the tenant lists its contexts); one that is not published to apps never applies
+ * (Microsoft Learn, "Conditional Access: Target resources", "Authentication context"). */
+static void check_contexts(struct resolve *r)
+{
+    if (!r->t->auth_contexts)
+        return;
+    for (size_t i = 0; i < r->m->n; i++) {
+        const struct model_object *o = &r->m->objects[i];
+        if (o->kind != MODEL_CA_POLICY)
+            continue;
+        const json_t *apps =
+            json_object_get(json_object_get(o->body, "conditions"), "applications");
+        size_t j;
+        json_t *c;
+        json_array_foreach(json_object_get(apps, "includeAuthenticationContextClassReferences"), j,
+                           c)
+        {
+            const char *want = json_string_value(c);
+            if (!want || strmap_get(&r->desired[MODEL_AUTH_CONTEXT], want, NULL))
+                continue;
+            const json_t *have = NULL;
+            size_t k;
+            json_t *v;
+            json_array_foreach(r->t->auth_contexts, k, v)
+            {
+                const char *id = json_string_value(json_object_get(v, "id"));
+                if (id && strcasecmp(id, want) == 0)
+                    have = v;
+            }
+            if (!have) {
+                diag_error(r->diag, o->loc,
+                           "policy \"%s\": authentication context \"%s\" does not exist in the "
+                           "tenant; declare it with 'authentication_context \"%s\" { ... }'",
+                           o->name, want, want);
+                r->errors++;
+            } else if (json_is_false(json_object_get(have, "isAvailable"))) {
+                diag_warning(r->diag, o->loc,
+                             "policy \"%s\": authentication context \"%s\" is not published to "
+                             "apps in the tenant, so the policy never applies",
+                             o->name, want);
+            }
+        }
+    }
 }
 
 /* Group licences name SKUs by part number; the tenant must have them (subscribedSkus). */
@@ -642,6 +714,7 @@ int resolve_run(struct resolve *r, struct model *m, struct diag_ctx *diag, struc
     }
     match_others(r);
     check_licenses(r);
+    check_contexts(r);
     size_t i;
     json_t *e;
     json_array_foreach(m->emergency_access, i, e)

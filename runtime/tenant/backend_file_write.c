@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "compiler/catalog.h"
+
 #define P_POLICIES          "identity/conditionalAccess/policies"
 #define P_LOCATIONS         "identity/conditionalAccess/namedLocations"
 #define P_STRENGTHS         "policies/authenticationStrengthPolicies"
@@ -19,6 +21,8 @@
 #define P_ELIG              "roleManagement/directory/roleEligibilitySchedules"
 #define P_SETTINGS          "groupSettings"
 #define P_SETTING_TEMPLATES "groupSettingTemplates"
+#define P_LIFECYCLE         "groupLifecyclePolicies"
+#define P_CONTEXTS          "identity/conditionalAccess/authenticationContextClassReferences"
 #define ALL_ZERO_GUID       "00000000-0000-0000-0000-000000000000"
 #define CA_POLICY_LIMIT     195
 
@@ -860,8 +864,8 @@ static int do_post(struct backend *b, const char *path, const json_t *body, json
         *result = eligibility_request(b, body, err);
         return *result ? 0 : -1;
     }
-    static const char *const creatable[] = {P_POLICIES, P_LOCATIONS, P_STRENGTHS,
-                                            P_GROUPS,   P_ASSIGN,    P_SETTINGS};
+    static const char *const creatable[] = {P_POLICIES, P_LOCATIONS, P_STRENGTHS, P_GROUPS,
+                                            P_ASSIGN,   P_SETTINGS,  P_LIFECYCLE};
     size_t k;
     for (k = 0; k < IDPC_ARRAY_LEN(creatable); k++)
         if (strcmp(path, creatable[k]) == 0)
@@ -908,6 +912,19 @@ static int do_post(struct backend *b, const char *path, const json_t *body, json
         json_object_set_new(o, "principalId", copy_or(body, "principalId", json_null()));
         json_object_set_new(o, "directoryScopeId", copy_or(body, "directoryScopeId", json_null()));
         json_object_set_new(o, "roleDefinitionId", copy_or(body, "roleDefinitionId", json_null()));
+    } else if (strcmp(path, P_LIFECYCLE) == 0) {
+        /* one groupLifecyclePolicy per tenant; Graph fills what the POST leaves out */
+        if (json_array_size(coll) > 0) {
+            backend_error_set(err, 400, "Request_BadRequest",
+                              "the tenant already has a group lifecycle policy");
+        } else {
+            o = json_pack("{s:s,s:O,s:s,s:s}", "id", id, "groupLifetimeInDays",
+                          json_object_get(body, "groupLifetimeInDays")
+                              ? json_object_get(body, "groupLifetimeInDays")
+                              : json_null(),
+                          "managedGroupTypes", "All", "alternateNotificationEmails", "");
+            json_object_update(o, mut(body));
+        }
     } else {
         o = setting_build(b, body, id);
     }
@@ -949,14 +966,29 @@ static int do_patch(struct backend *b, const char *path, const json_t *body,
     }
     json_t *item, *parent;
     size_t idx;
+    const char *rest;
     int rc = backend_file_locate(b, path, &item, &parent, &idx, err);
     if (rc < 0)
         return -1;
+    if (rc > 0 && is_path(path, P_CONTEXTS, &rest) && *rest && !strchr(rest, '/')) {
+        /* Graph v1.0 "Update authenticationContextClassReference": PATCH creates an unused id */
+        if (!catalog_auth_context_valid(rest)) {
+            backend_error_set(err, 400, "BadRequest", "an authentication context id is c1 to c99");
+            return -1;
+        }
+        json_t *list = backend_file_collection(b, P_CONTEXTS, true, err);
+        if (!list)
+            return -1;
+        json_t *o = json_pack("{s:s,s:n,s:n,s:b}", "id", rest, "displayName", "description",
+                              "isAvailable", 0);
+        json_array_append_new(list, o);
+        item = o;
+        rc = 0;
+    }
     if (rc > 0 || !json_is_object(item)) {
         backend_error_set(err, 404, "ResourceNotFound", "%s does not exist", path);
         return -1;
     }
-    const char *rest;
     if (is_path(path, P_POLICIES, &rest) && *rest) {
         const char *id = json_string_value(json_object_get(item, "id"));
         json_t *o = ca_build(b, item, body, id ? id : rest, err);
@@ -1091,6 +1123,87 @@ static int do_delete(struct backend *b, const char *path, struct backend_error *
     return 0;
 }
 
+/* policies/authenticationStrengthPolicies/{id}/combinationConfigurations[/{cid}]: POST adds a
+ * configuration (with a new id), PATCH replaces the properties it sends, DELETE removes it, as
+ * Graph v1.0 does. Returns 1 when `path` is not such a path. */
+static int combo_config(struct backend *b, const char *method, const char *path, const json_t *body,
+                        json_t **result, struct backend_error *err)
+{
+    const char *rest;
+    if (!is_path(path, P_STRENGTHS, &rest) || !*rest)
+        return 1;
+    const char *sub = strstr(rest, "/combinationConfigurations");
+    if (!sub)
+        return 1;
+    const char *cid = sub + strlen("/combinationConfigurations");
+    if (*cid && *cid != '/')
+        return 1;
+    if (*cid == '/')
+        cid++;
+    char *sp = xasprintf("%s/%.*s", P_STRENGTHS, (int)(sub - rest), rest);
+    json_t *item, *parent;
+    size_t idx;
+    int rc = backend_file_locate(b, sp, &item, &parent, &idx, err);
+    free(sp);
+    if (rc != 0) {
+        if (rc > 0)
+            backend_error_set(err, 404, "ResourceNotFound", "no strength %.*s", (int)(sub - rest),
+                              rest);
+        return -1;
+    }
+    if (is_builtin(item)) {
+        backend_error_set(err, 400, "BadRequest", "built-in strengths cannot be changed");
+        return -1;
+    }
+    json_t *list = json_object_get(item, "combinationConfigurations");
+    if (!json_is_array(list)) {
+        list = json_array();
+        json_object_set_new(item, "combinationConfigurations", list);
+    }
+    if (strcmp(method, "POST") == 0 && !*cid) {
+        if (!json_is_object(body) || !json_object_get(body, "@odata.type")) {
+            backend_error_set(err, 400, "BadRequest",
+                              "a combination configuration needs its @odata.type");
+            return -1;
+        }
+        char *id = backend_file_new_id(b, path, body);
+        json_t *o = json_pack("{s:s}", "id", id);
+        free(id);
+        json_object_update(o, mut(body));
+        json_array_append(list, o);
+        if (result)
+            *result = o;
+        else
+            json_decref(o);
+        return 0;
+    }
+    size_t i;
+    json_t *c;
+    json_array_foreach(list, i, c)
+    {
+        const char *have = json_string_value(json_object_get(c, "id"));
+        if (!have || !*cid || strcasecmp(have, cid) != 0)
+            continue;
+        if (strcmp(method, "DELETE") == 0) {
+            json_array_remove(list, i);
+            return 0;
+        }
+        if (strcmp(method, "PATCH") == 0 && json_is_object(body)) {
+            const char *k;
+            json_t *v;
+            json_object_foreach(mut(body), k, v)
+            {
+                if (strcmp(k, "id") != 0)
+                    json_object_set(c, k, v);
+            }
+            return 0;
+        }
+        break;
+    }
+    backend_error_set(err, 404, "ResourceNotFound", "%s does not exist", path);
+    return -1;
+}
+
 int backend_file_write(struct backend *b, const char *method, const char *path, const json_t *body,
                        json_t **result, struct backend_error *err)
 {
@@ -1099,6 +1212,9 @@ int backend_file_write(struct backend *b, const char *method, const char *path, 
                           backend_file_path(b));
         return -1;
     }
+    int rc = combo_config(b, method, path, body, result, err);
+    if (rc <= 0)
+        return rc;
     if (strcmp(method, "POST") == 0)
         return do_post(b, path, body, result, err);
     if (strcmp(method, "PATCH") == 0)

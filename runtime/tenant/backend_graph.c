@@ -40,6 +40,7 @@ static const struct {
     {"policies/authorizationPolicy", "authorization policy", RF_SINGLE},
     {"policies/identitySecurityDefaultsEnforcementPolicy", "security defaults", RF_SINGLE},
     {"groupSettings", "group settings", 0},
+    {"groupLifecyclePolicies", "group expiration policy", RF_OPTIONAL},
     {"groupSettingTemplates", "group setting templates", 0},
     {"subscribedSkus", "subscribed SKUs", RF_OPTIONAL},
     {"roleManagement/directory/roleDefinitions", "role definitions", 0},

@@ -189,6 +189,19 @@ int tenant_load(struct tenant *t, struct backend *b, struct backend_error *err)
         }
     }
     json_decref(agreements);
+    if (backend_read(b, "identity/conditionalAccess/authenticationContextClassReferences",
+                     &t->auth_contexts, err) != 0)
+        return -1;
+    if (t->auth_contexts && !json_is_array(t->auth_contexts)) {
+        json_decref(t->auth_contexts);
+        t->auth_contexts = NULL;
+    }
+    if (backend_read(b, "groupLifecyclePolicies", &t->group_lifecycle, err) != 0)
+        return -1;
+    if (t->group_lifecycle && !json_is_array(t->group_lifecycle)) {
+        json_decref(t->group_lifecycle);
+        t->group_lifecycle = NULL;
+    }
     if (backend_read_list(b, "roleManagement/directory/roleAssignments", &t->role_assignments,
                           err) != 0 ||
         backend_read_list(b, "roleManagement/directory/roleEligibilitySchedules", &t->eligibilities,
@@ -245,6 +258,8 @@ void tenant_free(struct tenant *t)
     json_decref(t->methods_policy);
     json_decref(t->authorization);
     json_decref(t->security_defaults);
+    json_decref(t->auth_contexts);
+    json_decref(t->group_lifecycle);
     memset(t, 0, sizeof(*t));
 }
 

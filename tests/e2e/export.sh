@@ -83,6 +83,25 @@ if "$IDPC" export --from-json "$SRC/policies/contoso-tenant.json" --all-groups >
     fail "--all-groups with --from-json succeeded"
 fi
 
+# 1c. authentication contexts round trip: apply policies/contoso (which declares "c1") to a copy of
+# the snapshot, export it, and plan the export against it: no changes, and c1 is declared.
+cp "$SRC/policies/contoso-tenant.json" "$T/applied.json"
+"$IDPC" plan "$SRC/policies/contoso" --tenant "file:$T/applied.json" -o "$T/applied-plan.json" \
+    >/dev/null 2>"$T/err" || fail "contoso plan for the context round trip: $(cat "$T/err")"
+"$IDPC" apply "$T/applied-plan.json" --tenant "file:$T/applied.json" >/dev/null 2>"$T/err" ||
+    fail "contoso apply for the context round trip: $(cat "$T/err")"
+"$IDPC" export --tenant "file:$T/applied.json" -o "$T/applied" 2>"$T/err" ||
+    fail "export of the applied tenant: $(cat "$T/err")"
+grep -q '^authentication_context "c1" {' "$T/applied/contexts.idp" ||
+    fail "the applied tenant's authentication context c1 is not exported"
+grep -q 'display_name "Highly regulated data"' "$T/applied/contexts.idp" ||
+    fail "c1 is exported without its display name"
+set +e
+"$IDPC" plan "$T/applied" --tenant "file:$T/applied.json" --detailed-exitcode --no-color >"$T/plan" 2>&1
+rc=$?
+set -e
+[ "$rc" = 0 ] || fail "applied contoso: plan after export exits $rc, want 0: $(cat "$T/plan")"
+
 # 2. usage errors
 if "$IDPC" export >/dev/null 2>&1; then fail "export without input succeeded"; fi
 set +e; "$IDPC" export --tenant x --from-json y >/dev/null 2>&1; rc=$?; set -e

@@ -478,7 +478,30 @@ def scenario_saved_recheck(tmp):
     check(open(t, encoding="utf-8").read() == before, "nothing was written")
 
 
+def scenario_methods_fido2(tmp):
+    """The authentication methods policy: the break-glass accounts are declared `satisfies
+    fido2`, so a plan that turns FIDO2 off, or leaves them out of its targets, locks them out."""
+    t = synced_tenant(tmp)
+    auth = "authentication.idp"
+    lines = open(os.path.join(ROOT, CONTOSO, auth), encoding="utf-8").read().split("\n")
+    fido_line = r"authentication\.idp:%d:3" % (lines.index("  fido2 on for all") + 1)
+    cfg = contoso(tmp, edits={auth: [("fido2 on for all", 'fido2 on for all exclude group "TAP Onboarding"')]})
+    passes(cfg, t, "FIDO2 on, excluding a group the break-glass accounts are not in")
+    cfg = contoso(tmp, edits={auth: [("fido2 on for all", "fido2 off")]})
+    refused(cfg, t, "FIDO2 turned off while the break-glass accounts satisfy fido2",
+            must=(BG1, BG2, "is declared to satisfy fido2 but could not use Fido2",
+                  "Fido2 configuration", ": disabled", "tenant.idp:14:1"),
+            line=fido_line)
+    cfg = contoso(tmp, edits={auth: [("fido2 on for all", 'fido2 on for group "TAP Onboarding"')]})
+    refused(cfg, t, "FIDO2 only for a group the break-glass accounts are not in",
+            must=(BG1, BG2, ": not included"), line=fido_line)
+    cfg = contoso(tmp, edits={auth: [("fido2 on for all", "fido2 off")],
+                              "tenant.idp": [("satisfies fido2", "satisfies mfa")]})
+    passes(cfg, t, "FIDO2 off when the break-glass accounts are not declared to use it")
+
+
 SCENARIOS = {
+    "methods_fido2": scenario_methods_fido2,
     "block_all": scenario_block_all,
     "grant_mfa_password_only": scenario_grant_mfa_password_only,
     "grant_strength": scenario_grant_strength,

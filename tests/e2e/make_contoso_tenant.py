@@ -456,7 +456,17 @@ def main():
                   "values": [{"name": n, "type": "System.String", "defaultValue": v, "description": n} for n, v in unified_defaults]},
                  {"id": "08d542b9-071f-4e16-94b0-74abb372e3d9", "deletedDateTime": None, "displayName": "Group.Unified.Guest",
                   "description": "Settings for a specific Unified Group",
-                  "values": [{"name": "AllowToAddGuests", "type": "System.Boolean", "defaultValue": "true", "description": "Flag indicating if guests are allowed in a specific Unified Group."}]}]
+                  "values": [{"name": "AllowToAddGuests", "type": "System.Boolean", "defaultValue": "true", "description": "Flag indicating if guests are allowed in a specific Unified Group."}]},
+                 # Microsoft Entra password protection and smart lockout
+                 {"id": "5cf42378-d67d-4f36-ba46-e8b86229381d", "deletedDateTime": None, "displayName": "Password Rule Settings",
+                  "description": "Settings for managing tenant-wide password rule settings.",
+                  "values": [{"name": n, "type": t, "defaultValue": v, "description": n} for n, t, v in (
+                      ("BannedPasswordCheckOnPremisesMode", "System.String", "Audit"),
+                      ("EnableBannedPasswordCheckOnPremises", "System.Boolean", "True"),
+                      ("EnableBannedPasswordCheck", "System.Boolean", "True"),
+                      ("LockoutDurationInSeconds", "System.Int32", "60"),
+                      ("LockoutThreshold", "System.Int32", "10"),
+                      ("BannedPasswordList", "System.String", ""))]}]
 
     sps = [{"id": gid("sp", n), "appId": a, "displayName": n, "servicePrincipalType": "Application",
             "accountEnabled": True, "appOwnerOrganizationId": "f8cdef31-a31e-4b4a-93e4-5f571e91255a"}

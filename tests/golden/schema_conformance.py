@@ -8,6 +8,7 @@ time resolution would put there), and validates each object's body with python3 
   conditionalAccessPolicy       -> $IDPC_SHARED_DIR/graph/schema/conditionalAccessPolicy.schema.json
   namedLocation                 -> namedLocation.schema.json
   authenticationStrengthPolicy  -> authenticationStrengthPolicy.schema.json
+  authenticationContextClassReference -> the type of that name in the $defs those files share
   unifiedRoleManagementPolicy   -> tests/golden/schema/unifiedRoleManagementPolicy.schema.json (in
                                    this repository, written from the Graph v1.0 reference pages;
                                    --local)
@@ -31,6 +32,10 @@ SCHEMAS = {
     "conditionalAccessPolicy": "conditionalAccessPolicy.schema.json",
     "namedLocation": "namedLocation.schema.json",
     "authenticationStrengthPolicy": "authenticationStrengthPolicy.schema.json",
+}
+# Kinds validated against a type of the shared $defs (the same CSDL fragment) rather than a root.
+DEF_KINDS = {
+    "authenticationContextClassReference": "authenticationContextClassReference",
 }
 LOCAL_SCHEMAS = {
     "unifiedRoleManagementPolicy": "unifiedRoleManagementPolicy.schema.json",
@@ -88,9 +93,17 @@ def main():
             return SKIP
         schemas.update({k: os.path.join(schema_dir, n) for k, n in SCHEMAS.items()})
     validators = {}
+    base = None
     for kind, name in schemas.items():
         with open(name) as f:
             schema = json.load(f)
+        if kind in SCHEMAS:
+            base = schema
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        validators[kind] = cls(schema)
+    for kind, name in DEF_KINDS.items() if base else ():
+        schema = {"$schema": base["$schema"], "$ref": f"#/$defs/{name}", "$defs": base["$defs"]}
         cls = jsonschema.validators.validator_for(schema)
         cls.check_schema(schema)
         validators[kind] = cls(schema)
@@ -106,7 +119,7 @@ def main():
         return 1
 
     failures = 0
-    checked = {k: 0 for k in schemas}
+    checked = {k: 0 for k in validators}
     for path, cwd in inputs:
         model, err = compile_model(a.idpc, path, cwd)
         if model is None:

@@ -1304,6 +1304,112 @@ static json_t *strength_refs(struct emu_ctx *ctx, const char *id, bool full,
     return out;
 }
 
+/* policies/authenticationStrengthPolicies/{id}/combinationConfigurations[/{cid}] (Graph v1.0
+ * "Create authenticationCombinationConfiguration", "Update", "Delete"): a fido2 configuration
+ * lists allowedAAGUIDs for the fido2 combination; an x509 one allowedIssuerSkis and
+ * allowedPolicyOIDs for certificate combinations; each applies only to combinations the
+ * strength allows. */
+static void combination_configs(struct emu_ctx *ctx, const struct emu_req *req,
+                                struct emu_resp *resp, json_t *s, bool builtin, const char *cid)
+{
+    static const struct emu_field fields[] = {
+        {"@odata.type", EF_STR, NULL, NULL, false},
+        {"appliesToCombinations", EF_STRLIST, NULL, NULL, false},
+        {"allowedAAGUIDs", EF_STRLIST, NULL, NULL, false},
+        {"allowedIssuerSkis", EF_STRLIST, NULL, NULL, false},
+        {"allowedPolicyOIDs", EF_STRLIST, NULL, NULL, false},
+        {NULL, EF_ANY, NULL, NULL, false}};
+    const char *m = req->method;
+    json_t *list = json_object_get(s, "combinationConfigurations");
+    if (!json_is_array(list)) {
+        list = json_array();
+        json_object_set_new(s, "combinationConfigurations", list);
+    }
+    size_t idx = 0;
+    json_t *c = cid ? emu_find(list, cid, &idx) : NULL;
+    if (cid && !c) {
+        emu_error(resp, 404, "ResourceNotFound", "The combination configuration does not exist.");
+        return;
+    }
+    if (strcmp(m, "GET") == 0) {
+        if (c)
+            emu_ok(resp, 200, json_incref(c));
+        else
+            emu_list(ctx, req, resp,
+                     "policies/authenticationStrengthPolicies/combinationConfigurations", list,
+                     false);
+        return;
+    }
+    if (builtin) {
+        invalid(resp, "Built-in authentication strengths cannot be modified.");
+        return;
+    }
+    if (strcmp(m, "DELETE") == 0 && c) {
+        json_array_remove(list, idx);
+        emu_ok(resp, 204, NULL);
+        return;
+    }
+    bool post = strcmp(m, "POST") == 0 && !c;
+    if (!post && !(strcmp(m, "PATCH") == 0 && c)) {
+        emu_error(resp, 405, "Request_BadRequest",
+                  "Specified HTTP method is not allowed for the request target.");
+        return;
+    }
+    json_t *body;
+    if (!emu_body_object(req, resp, &body))
+        return;
+    if (!check_schema(body, fields, resp, MSG_MALFORMED)) {
+        json_decref(body);
+        return;
+    }
+    const char *type = json_string_value(json_object_get(body, "@odata.type"));
+    if (!type && c)
+        type = json_string_value(json_object_get(c, "@odata.type"));
+    bool fido = type && strcmp(type, "#microsoft.graph.fido2CombinationConfiguration") == 0;
+    bool x509 =
+        type && strcmp(type, "#microsoft.graph.x509CertificateCombinationConfiguration") == 0;
+    if (!fido && !x509) {
+        invalid(resp, "A combination configuration is a fido2CombinationConfiguration or an "
+                      "x509CertificateCombinationConfiguration.");
+        json_decref(body);
+        return;
+    }
+    if ((fido && (json_object_get(body, "allowedIssuerSkis") ||
+                  json_object_get(body, "allowedPolicyOIDs"))) ||
+        (x509 && json_object_get(body, "allowedAAGUIDs"))) {
+        invalid(resp, "The property does not belong to this type of combination configuration.");
+        json_decref(body);
+        return;
+    }
+    size_t i;
+    json_t *mode;
+    json_array_foreach(json_object_get(body, "appliesToCombinations"), i, mode)
+    {
+        const char *md = json_string_value(mode);
+        bool ok = md && list_has(json_object_get(s, "allowedCombinations"), md) &&
+                  (fido ? strcmp(md, "fido2") == 0 : strncmp(md, "x509Certificate", 15) == 0);
+        if (!ok) {
+            invalid(resp, "appliesToCombinations must name combinations of the strength that "
+                          "the configuration type can restrict.");
+            json_decref(body);
+            return;
+        }
+    }
+    if (post) {
+        char id[37];
+        emu_guid(id);
+        c = json_pack("{s:s}", "id", id);
+        json_object_update(c, body);
+        json_array_append(list, c);
+        emu_ok(resp, 201, c);
+    } else {
+        json_object_del(body, "id");
+        json_object_update(c, body);
+        emu_ok(resp, 204, NULL);
+    }
+    json_decref(body);
+}
+
 static void strengths(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
                       char **seg, size_t nseg)
 {
@@ -1410,6 +1516,10 @@ static void strengths(struct emu_ctx *ctx, const struct emu_req *req, struct emu
                              : ""));
         emu_buf_free(&b);
         goto out;
+    }
+    if (nseg >= 2 && strcmp(seg[1], "combinationConfigurations") == 0) {
+        combination_configs(ctx, req, resp, s, builtin, nseg > 2 ? seg[2] : NULL);
+        return;
     }
     if (nseg != 1) {
         emu_error(resp, 400, "BadRequest", "Resource not found for the segment.");

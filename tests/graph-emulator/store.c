@@ -114,11 +114,19 @@ static json_t *default_methods_policy(void)
     json_t *auth_targets =
         json_pack("[{s:s, s:s, s:b, s:s}]", "targetType", "group", "id", "all_users",
                   "isRegistrationRequired", 0, "authenticationMode", "any");
+    /* featureSettings as the v1.0 reference shows it: each feature "default", for all users,
+     * excluding the all-zero group (nobody) */
+    json_t *feature =
+        json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s}}", "state", "default", "includeTarget",
+                  "targetType", "group", "id", "all_users", "excludeTarget", "targetType", "group",
+                  "id", "00000000-0000-0000-0000-000000000000");
     json_array_append_new(
-        cfgs, json_pack("{s:s, s:s, s:s, s:b, s:[], s:o}", "@odata.type",
+        cfgs, json_pack("{s:s, s:s, s:s, s:b, s:{s:O, s:o}, s:[], s:o}", "@odata.type",
                         "#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration",
                         "id", "MicrosoftAuthenticator", "state", "enabled", "isSoftwareOathEnabled",
-                        0, "excludeTargets", "includeTargets", auth_targets));
+                        0, "featureSettings", "displayAppInformationRequiredState", feature,
+                        "displayLocationInformationRequiredState", feature, "excludeTargets",
+                        "includeTargets", auth_targets));
     json_array_append_new(
         cfgs,
         json_pack("{s:s, s:s, s:s, s:[], s:[{s:s, s:s, s:b, s:b}]}", "@odata.type",
@@ -238,6 +246,24 @@ static json_t *default_templates(void)
                                        "08d542b9-071f-4e16-94b0-74abb372e3d9", "deletedDateTime",
                                        "displayName", "Group.Unified.Guest", "description",
                                        "Settings for a specific Unified Group", "values", g));
+    /* Microsoft Entra password protection and smart lockout */
+    json_t *pw = json_array();
+    json_array_append_new(pw, tmpl_value("BannedPasswordCheckOnPremisesMode", "System.String",
+                                         "Audit", "On-premises mode"));
+    json_array_append_new(pw, tmpl_value("EnableBannedPasswordCheckOnPremises", "System.Boolean",
+                                         "True", "On-premises check"));
+    json_array_append_new(
+        pw, tmpl_value("EnableBannedPasswordCheck", "System.Boolean", "True", "Custom list check"));
+    json_array_append_new(
+        pw, tmpl_value("LockoutDurationInSeconds", "System.Int32", "60", "Lockout duration"));
+    json_array_append_new(
+        pw, tmpl_value("LockoutThreshold", "System.Int32", "10", "Lockout threshold"));
+    json_array_append_new(
+        pw, tmpl_value("BannedPasswordList", "System.String", "", "Custom banned passwords"));
+    json_array_append_new(
+        a, json_pack("{s:s, s:n, s:s, s:s, s:o}", "id", "5cf42378-d67d-4f36-ba46-e8b86229381d",
+                     "deletedDateTime", "displayName", "Password Rule Settings", "description",
+                     "Settings for managing tenant-wide password rule settings.", "values", pw));
     return a;
 }
 

@@ -654,6 +654,99 @@ def test_strengths(emu):
     check(st == 204, "strength: delete unreferenced -> 204")
     st, _, js = emu.get("/identity/conditionalAccess/authenticationStrength/policies")
     check(st == 200 and len(js["value"]) == 4, "strength: alias path")
+    # combination configurations (Graph v1.0 authenticationCombinationConfiguration)
+    st, _, js = emu.post(base, {"displayName": "keys", "allowedCombinations": ["fido2", "x509CertificateMultiFactor"]})
+    kid = js["id"]
+    cc = base + "/" + kid + "/combinationConfigurations"
+    fido = {"@odata.type": "#microsoft.graph.fido2CombinationConfiguration",
+            "appliesToCombinations": ["fido2"], "allowedAAGUIDs": ["cb69481e-8ff7-4039-93ec-0a2729a154a8"]}
+    st, _, js = emu.post(cc, fido)
+    check(st == 201 and js.get("id") and js["allowedAAGUIDs"] == fido["allowedAAGUIDs"],
+          "strength: POST fido2 combination configuration -> 201 with an id")
+    cid = js.get("id")
+    st, _, js = emu.get(base + "/" + kid)
+    check([c["id"] for c in js["combinationConfigurations"]] == [cid],
+          "strength: the configuration shows in the strength")
+    st, _, js = emu.patch(cc + "/" + cid, {"@odata.type": fido["@odata.type"], "allowedAAGUIDs": []})
+    check(st == 204, "strength: PATCH configuration -> 204")
+    st, _, js = emu.post(cc, {"@odata.type": "#microsoft.graph.x509CertificateCombinationConfiguration",
+                              "appliesToCombinations": ["fido2"], "allowedIssuerSkis": []})
+    check(st == 400, "strength: x509 configuration applied to fido2 -> 400")
+    st, _, js = emu.post(cc, {"@odata.type": "#microsoft.graph.x509CertificateCombinationConfiguration",
+                              "appliesToCombinations": ["x509CertificateMultiFactor"],
+                              "allowedPolicyOIDs": ["1.3.6.1.4.1.311.21.8.1"]})
+    check(st == 201, "strength: POST x509 configuration -> 201")
+    st, _, js = emu.delete(cc + "/" + cid)
+    check(st == 204, "strength: DELETE configuration -> 204")
+    st, _, js = emu.post(base + "/00000000-0000-0000-0000-000000000002/combinationConfigurations", fido)
+    check(st == 400, "strength: configuration on a built-in -> 400")
+    emu.delete(base + "/" + kid)
+
+
+# The authenticationContextClassReference shape of the Graph v1.0 reference ("Update
+# authenticationContextClassReference", "List authenticationContextClassReferences"): an upsert
+# PATCH by id answered 204, and a list whose items carry exactly these four properties.
+CONTEXT_KEYS = {"id", "displayName", "description", "isAvailable"}
+
+
+def test_contexts(emu):
+    base = "/identity/conditionalAccess/authenticationContextClassReferences"
+    st, _, js = emu.get(base)
+    check(st == 200 and js["value"] == [] and js["@odata.context"].endswith(
+        "$metadata#identity/conditionalAccess/authenticationContextClassReferences"),
+        "context: empty list with its @odata.context")
+    body = {"displayName": "Contoso medium", "description": "Medium protection level",
+            "isAvailable": True}
+    st, _, js = emu.patch(base + "/c1", body)
+    check(st == 204, "context: PATCH of an unused id creates it -> 204")
+    st, _, js = emu.get(base + "/c1")
+    check(st == 200 and set(k for k in js if not k.startswith("@")) == CONTEXT_KEYS
+          and js["id"] == "c1" and js["isAvailable"] is True, "context: GET shape")
+    st, _, js = emu.patch(base + "/c1", {"isAvailable": False})
+    check(st == 204, "context: PATCH of a used id updates it -> 204")
+    st, _, js = emu.get(base)
+    item = js["value"][0]
+    check(len(js["value"]) == 1 and item["displayName"] == "Contoso medium"
+          and item["isAvailable"] is False and set(item) == CONTEXT_KEYS,
+          "context: list after update (one object, merged)")
+    st, _, js = emu.patch(base + "/c100", body)
+    check(st == 400, "context: id c100 -> 400")
+    st, _, js = emu.patch(base + "/c2", {"displayName": "x", "bogus": 1})
+    check(st == 400, "context: unknown property -> 400")
+    pol = copy.deepcopy(MINIMAL)
+    pol["conditions"]["applications"] = {"includeAuthenticationContextClassReferences": ["c1"]}
+    st, _, pjs = post_policy(emu, pol)
+    check(st == 201, "context: referenced by a policy")
+    st, _, js = emu.delete(base + "/c1")
+    check(st == 400, "context: delete referenced -> 400")
+    emu.delete("/identity/conditionalAccess/policies/" + pjs["id"])
+    st, _, js = emu.delete(base + "/c1")
+    check(st == 204, "context: delete unreferenced -> 204")
+
+
+def test_group_lifecycle(emu):
+    """groupLifecyclePolicies (Graph v1.0 groupLifecyclePolicy): one per tenant."""
+    base = "/groupLifecyclePolicies"
+    st, _, js = emu.get(base)
+    check(st == 200 and js["value"] == [], "lifecycle: empty list")
+    body = {"groupLifetimeInDays": 180, "managedGroupTypes": "All",
+            "alternateNotificationEmails": "admin@contoso.com"}
+    st, _, js = emu.post(base, body)
+    check(st == 201 and set(k for k in js if not k.startswith("@")) ==
+          {"id", "groupLifetimeInDays", "managedGroupTypes", "alternateNotificationEmails"},
+          "lifecycle: POST -> 201 with the resource's four properties")
+    pid = js["id"]
+    st, _, js = emu.post(base, body)
+    check(st == 400, "lifecycle: a second policy -> 400")
+    st, _, js = emu.patch(base + "/" + pid, {"groupLifetimeInDays": 365})
+    check(st == 200 and js["groupLifetimeInDays"] == 365 and js["managedGroupTypes"] == "All",
+          "lifecycle: PATCH -> 200 merged")
+    st, _, js = emu.patch(base + "/" + pid, {"groupLifetimeInDays": 10})
+    check(st == 400, "lifecycle: lifetime under 30 days -> 400")
+    st, _, js = emu.patch(base + "/" + pid, {"managedGroupTypes": "Some"})
+    check(st == 400, "lifecycle: unknown managedGroupTypes -> 400")
+    st, _, js = emu.delete(base + "/" + pid)
+    check(st == 204, "lifecycle: DELETE -> 204")
 
 
 def test_policies(emu):
@@ -1264,7 +1357,7 @@ def main():
     emu = Emulator("main", [], state)
     try:
         for t in (test_tls, test_token, test_assertions, test_auth_errors, test_ca_shapes,
-                  test_ca_validation, test_named_locations, test_strengths, test_policies,
+                  test_ca_validation, test_named_locations, test_strengths, test_contexts, test_group_lifecycle, test_policies,
                   test_group_settings, test_groups, test_licenses, test_users_paging, test_roles, test_pim_settings, test_batch,
                   test_log_and_secrets):
             print("== " + t.__name__, flush=True)

@@ -49,7 +49,7 @@
     "\"o@t.com\"\n}\n"
 #define SETTINGS                                                                                   \
     "settings {\n  group_creation off except group \"Creators\"\n  directory_sync required "       \
-    "max_age 3h\n}\n"
+    "max_age 3h\n  banned_passwords \"contoso\"\n  password_protection_on_premises enforce\n}\n"
 #define BASE_RISK_ONLY                                                                             \
     HEAD PIM_GROUP ROLE_GA POL_ADMIN POL_LEGACY POL_DEVICE POL_RISK POL_URISK GROUPS SETTINGS
 #define POL_MFA                                                                                    \
@@ -168,6 +168,36 @@ static void contains(const char *hay, const char *needle)
 }
 
 /* ---- the base ------------------------------------------------------------------------------ */
+
+/* IDP-P2-004 from the "Password Rule Settings" declarations (issue 15): offline a good
+ * declaration is "declared", a bad one fails, none is manual. */
+static void test_password_protection_declared(void **state)
+{
+    (void)state;
+    struct run r;
+    run_text(&r, BASE);
+    assert_int_equal(crit(&r, "IDP-P2-004")->status, LINT_DECLARED);
+    contains(crit(&r, "IDP-P2-004")->why, "1 custom banned password");
+    contains(crit(&r, "IDP-P2-004")->why, "enforced in Active Directory");
+    contains(crit(&r, "IDP-P2-004")->why, "not verified");
+    done(&r);
+    run_text(&r, HEAD PIM_GROUP ROLE_GA POL_ADMIN
+             "settings {\n  banned_passwords \"contoso\"\n  password_protection_on_premises "
+             "audit\n  directory_sync required\n}\n");
+    assert_int_equal(crit(&r, "IDP-P2-004")->status, LINT_FAIL);
+    contains(crit(&r, "IDP-P2-004")->why, "only audited");
+    done(&r);
+    run_text(&r, HEAD PIM_GROUP ROLE_GA POL_ADMIN
+             "settings {\n  smart_lockout threshold 5 duration 2m\n}\n");
+    assert_int_equal(crit(&r, "IDP-P2-004")->status, LINT_DECLARED);
+    contains(crit(&r, "IDP-P2-004")->why, "cloud-only tenant");
+    contains(crit(&r, "IDP-P2-004")->why, "no custom banned password list");
+    done(&r);
+    run_text(&r, HEAD PIM_GROUP ROLE_GA POL_ADMIN);
+    assert_int_equal(crit(&r, "IDP-P2-004")->status, LINT_MANUAL);
+    contains(crit(&r, "IDP-P2-004")->why, "no password protection settings");
+    done(&r);
+}
 
 static void test_base_passes(void **state)
 {
@@ -338,15 +368,13 @@ static void test_mfa_users_location_gap(void **state)
     done(&r);
 }
 
-/* Password protection needs the tenant (issue 13): offline it is manual; a cloud-only tenant
- * passes (global banned list); a hybrid one needs on-premises protection enforced. */
-static void test_password_protection(void **state)
+/* With a tenant (issue 13), its own "Password Rule Settings" decide, not the declaration: a
+ * cloud-only tenant passes (global banned list); a hybrid one needs on-premises protection
+ * enforced. */
+static void test_password_protection_tenant(void **state)
 {
     (void)state;
     struct run r;
-    run_text(&r, BASE);
-    assert_int_equal(status(&r, "IDP-P2-004"), LINT_MANUAL);
-    done(&r);
     const struct {
         const char *org, *rules;
         enum lint_status want;
@@ -367,6 +395,7 @@ static void test_password_protection(void **state)
         setup_text(&r, BASE);
         r.in.from_tenant = true;
         r.in.organization = json_loads(cases[i].org, 0, NULL);
+        json_decref(r.in.password_rules); /* the declaration of BASE: the tenant's replace it */
         r.in.password_rules = cases[i].rules ? json_loads(cases[i].rules, 0, NULL) : NULL;
         lint(&r, 1730825000);
         assert_int_equal(status(&r, "IDP-P2-004"), cases[i].want);
@@ -781,7 +810,8 @@ static void test_sarif_shape(void **state)
             pass++;
     }
     assert_int_equal(ca001, 2);
-    assert_int_equal(pass, 7); /* IDP-P2-010 is "declared", not "pass" */
+    /* IDP-P2-010 and IDP-P2-004 (SETTINGS' password protection) are "declared", not "pass" */
+    assert_int_equal(pass, 7);
     assert_non_null(first);
     assert_string_equal(json_string_value(json_object_get(first, "ruleId")), "IDP-CA-001");
     assert_string_equal(json_string_value(json_object_get(first, "level")), "error");
@@ -797,6 +827,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_base_passes),
+        cmocka_unit_test(test_password_protection_declared),
         cmocka_unit_test(test_ga_too_many),
         cmocka_unit_test(test_ga_too_few),
         cmocka_unit_test(test_ga_not_dedicated),
@@ -809,7 +840,7 @@ int main(void)
         cmocka_unit_test(test_mfa_users_always),
         cmocka_unit_test(test_mfa_users_risk_based),
         cmocka_unit_test(test_mfa_users_location_gap),
-        cmocka_unit_test(test_password_protection),
+        cmocka_unit_test(test_password_protection_tenant),
         cmocka_unit_test(test_mfa_users_missing),
         cmocka_unit_test(test_identity_protection_user_risk_missing),
         cmocka_unit_test(test_sync_offline),

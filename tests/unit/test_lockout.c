@@ -15,6 +15,7 @@
 #include "compiler/util.h"
 #include "runtime/tenant/backend.h"
 #include "runtime/analysis/lockout.h"
+#include "runtime/analysis/lockout_methods.h"
 #include "runtime/tenant/tenant.h"
 #include "runtime/analysis/whatif.h"
 
@@ -856,6 +857,56 @@ static void test_texts(void **state)
     json_decref(r);
 }
 
+/* ---- the authentication methods policy (lockout_methods.h) ---- */
+
+static bool member_of_g1(void *arg, const char *gid)
+{
+    (void)arg;
+    return strcmp(gid, "g1") == 0;
+}
+
+static void test_methods(void **state)
+{
+    (void)state;
+    assert_string_equal(lockout_method_of("fido2"), "Fido2");
+    assert_string_equal(lockout_method_of("x509_multifactor"), "X509Certificate");
+    assert_null(lockout_method_of("mfa"));
+    assert_null(lockout_method_of("windows_hello"));
+    json_t *policy = json_loads(
+        "{\"authenticationMethodConfigurations\":["
+        "{\"id\":\"Fido2\",\"state\":\"enabled\",\"includeTargets\":[{\"id\":\"all_users\"}],"
+        "\"excludeTargets\":[]},"
+        "{\"id\":\"Sms\",\"state\":\"enabled\",\"includeTargets\":[{\"id\":\"g2\"}]}]}",
+        0, NULL);
+    json_t *plan = json_loads(
+        "{\"actions\":[{\"requests\":[{\"method\":\"PATCH\",\"path\":\"policies/"
+        "authenticationMethodsPolicy/authenticationMethodConfigurations/fido2\",\"body\":{"
+        "\"@odata.type\":\"#microsoft.graph.fido2AuthenticationMethodConfiguration\",\"id\":"
+        "\"Fido2\",\"excludeTargets\":[{\"targetType\":\"group\",\"id\":\"g1\"}]}}]}]}",
+        0, NULL);
+    assert_non_null(policy);
+    assert_non_null(plan);
+    const char *why;
+    const json_t *before =
+        lockout_method_find(json_object_get(policy, "authenticationMethodConfigurations"), "FIDO2");
+    assert_true(lockout_method_usable(before, member_of_g1, NULL, &why));
+    json_t *after = lockout_methods_after(policy, plan);
+    const json_t *fa = lockout_method_find(after, "Fido2");
+    assert_false(lockout_method_usable(fa, member_of_g1, NULL, &why));
+    assert_string_equal(why, "excluded");
+    assert_string_equal(json_string_value(json_object_get(fa, "state")), "enabled");
+    assert_false(
+        lockout_method_usable(lockout_method_find(after, "Sms"), member_of_g1, NULL, &why));
+    assert_string_equal(why, "not included");
+    json_t *off = json_pack("{s:s}", "state", "disabled");
+    assert_false(lockout_method_usable(off, member_of_g1, NULL, &why));
+    assert_string_equal(why, "disabled");
+    json_decref(off);
+    json_decref(after);
+    json_decref(plan);
+    json_decref(policy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -875,6 +926,7 @@ int main(void)
         cmocka_unit_test(test_analyse_undeclared_emergency),
         cmocka_unit_test(test_analyse_platform_mfa),
         cmocka_unit_test(test_texts),
+        cmocka_unit_test(test_methods),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -582,6 +582,21 @@ static void test_roles(void **state)
                "\"expiration\":{\"type\":\"noExpiration\"}}}");
 }
 
+/* An authentication context as GET returns it equals the body the compiler writes; unpublishing
+ * it is a change, and a null description is no description. */
+static void test_auth_context(void **state)
+{
+    (void)state;
+    check_norm(NK_AUTH_CONTEXT,
+               "{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#identity/"
+               "conditionalAccess/authenticationContextClassReferences/$entity\",\"id\":\"c1\","
+               "\"displayName\":\"Sensitive data\",\"description\":null,\"isAvailable\":true}",
+               "{\"displayName\":\"Sensitive data\",\"isAvailable\":true}");
+    check_norm(NK_AUTH_CONTEXT, "{\"id\":\"c2\",\"description\":\"\",\"isAvailable\":false}",
+               "{\"isAvailable\":false}");
+    assert_string_equal(normalize_kind_name(NK_AUTH_CONTEXT), "auth_context");
+}
+
 static void test_role_policy(void **state)
 {
     (void)state;
@@ -924,6 +939,7 @@ int main(void)
         cmocka_unit_test(test_guid_shape),
         cmocka_unit_test(test_diff_sets_and_scalars),
         cmocka_unit_test(test_diff_partial_and_escape),
+        cmocka_unit_test(test_auth_context),
         cmocka_unit_test(test_patch_ca_policy),
         cmocka_unit_test(test_patch_named_location),
         cmocka_unit_test(test_patch_other_kinds),

@@ -755,7 +755,8 @@ static void test_auth_methods(void **state)
         "\"Email\", \"state\": \"default\"}]}",
         n, &canon);
     assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "authenticationMethodsPolicy"));
-    assert_true(
+    /* isOfficePhoneAllowed is a setting line now (lower_methods_detail.c), not an issue */
+    assert_false(
         many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "authenticationMethodConfigurations.Voice"));
     assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED,
                            "authenticationMethodConfigurations.Voice.includeTargets"));
@@ -763,7 +764,7 @@ static void test_auth_methods(void **state)
     assert_true(
         many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "authenticationMethodConfigurations.Email"));
     assert_non_null(strstr(o.text, "\n  voice on for group \"Sales\"\n"));
-    assert_non_null(strstr(o.text, "isOfficePhoneAllowed = true"));
+    assert_non_null(strstr(o.text, "\n  voice office_phone on\n"));
     assert_non_null(strstr(o.text, "registration required"));
     assert_non_null(strstr(o.text, "target user"));
     assert_non_null(strstr(o.text, "\"Ext1\""));
