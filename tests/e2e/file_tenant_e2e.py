@@ -11,7 +11,6 @@ kill9       `kill -9` at random moments of an apply leaves the snapshot old or n
             killed between the temporary file and the rename, the next run removes the leftover
 readonly    the final write fails: apply says nothing was saved, exits 1, the snapshot unchanged
 """
-import argparse
 import json
 import os
 import random
@@ -22,7 +21,6 @@ import signal
 import stat
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -221,19 +219,8 @@ SCENARIOS = {
 }
 
 
-def main():
-    global IDPC, ROOT
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--idpc", required=True)
-    ap.add_argument("--root", required=True)
-    ap.add_argument("scenario", choices=sorted(SCENARIOS))
-    a = ap.parse_args()
-    IDPC = os.path.abspath(a.idpc)
-    ROOT = os.path.abspath(a.root)
-    with tempfile.TemporaryDirectory() as tmp:
-        SCENARIOS[a.scenario](tmp)
-    print("PASS")
-
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import scenarios
+    scenarios.run(SCENARIOS, globals())

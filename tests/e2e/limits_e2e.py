@@ -8,14 +8,12 @@ policies    a tenant with 193 Conditional Access policies: a configuration creat
             nothing; deleting others in the same plan does not make room (creations run first)
 locations   the same for named locations (195)
 """
-import argparse
 import copy
 import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
 
 IDPC = None
 ROOT = None
@@ -124,19 +122,8 @@ def scenario_locations(tmp):
 SCENARIOS = {"policies": scenario_policies, "locations": scenario_locations}
 
 
-def main():
-    global IDPC, ROOT
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--idpc", required=True)
-    ap.add_argument("--root", required=True)
-    ap.add_argument("scenario", choices=sorted(SCENARIOS))
-    a = ap.parse_args()
-    IDPC = os.path.abspath(a.idpc)
-    ROOT = os.path.abspath(a.root)
-    with tempfile.TemporaryDirectory() as tmp:
-        SCENARIOS[a.scenario](tmp)
-    print("PASS")
-
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import scenarios
+    scenarios.run(SCENARIOS, globals())

@@ -10,7 +10,6 @@ Fabrikam configuration against a tenant built here. Every lockout scenario must 
 (exit 1, the identity, the sign-in and the deciding policy with its .idp line on stderr, no
 saved plan, no write); every safe plan must pass.
 """
-import argparse
 import copy
 import json
 import os
@@ -18,7 +17,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 
 IDPC = None
 ROOT = None
@@ -521,19 +519,8 @@ SCENARIOS = {
 }
 
 
-def main():
-    global IDPC, ROOT
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--idpc", required=True)
-    ap.add_argument("--root", required=True)
-    ap.add_argument("what", choices=sorted(SCENARIOS))
-    a = ap.parse_args()
-    IDPC = os.path.abspath(a.idpc)
-    ROOT = os.path.abspath(a.root)
-    with tempfile.TemporaryDirectory() as tmp:
-        SCENARIOS[a.what](tmp)
-    print("ok")
-
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import scenarios
+    scenarios.run(SCENARIOS, globals(), "ok")

@@ -11,13 +11,11 @@ scenarios check that an unchanged plan applies (from another directory too), tha
 change is accepted and a change the plan shows is refused, and that a re-applied plan says so
 first.
 """
-import argparse
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
 IDPC = None
 ROOT = None
@@ -381,19 +379,8 @@ SCENARIOS = {
 }
 
 
-def main():
-    global IDPC, ROOT
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--idpc", required=True)
-    ap.add_argument("--root", required=True)
-    ap.add_argument("scenario", choices=sorted(SCENARIOS))
-    a = ap.parse_args()
-    IDPC = os.path.abspath(a.idpc)
-    ROOT = os.path.abspath(a.root)
-    with tempfile.TemporaryDirectory() as tmp:
-        SCENARIOS[a.scenario](tmp)
-    print("PASS")
-
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import scenarios
+    scenarios.run(SCENARIOS, globals())
