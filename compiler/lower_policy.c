@@ -1,6 +1,7 @@
 /* lower_policy.c — policy blocks (with their templates merged) → Microsoft Graph v1.0
  * conditionalAccessPolicy request bodies, plus the rules Graph would otherwise enforce at apply
- * time. Graph facts: /work/shared/graph/facts.md §2; the language: docs/language.md. */
+ * time. Graph: "conditionalAccessPolicy resource type" (Microsoft Graph v1.0 reference); the
+ * language: docs/language.md. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,8 @@
 The snapshot is built from the compiled configuration (`idpc compile policies/contoso`) so that
 the parts that are meant to be in sync really are, then bent into a believable half-migrated
 state. Everything is stored exactly as Microsoft Graph v1.0 returns it (server-filled defaults,
-nulls, annotations; /work/shared/graph/facts.md §2.4). What the plan should then show:
+nulls, annotations; the Graph v1.0 reference pages of each resource type). What the plan should
+then show:
 
   policies   CA001 made by hand in the portal (report-only, plain MFA instead of the strength);
              CA002, CA003, CA006 in sync; CA004 lacks the CA-Exclusion exclusion; CA005 exists

@@ -538,7 +538,7 @@ static void test_countries_suggest(void **state)
     assert_null(catalog_country_suggest("Atlantis"));
 }
 
-/* ---- cross-checks against /work/shared (skipped loudly when it is missing) ---- */
+/* ---- cross-checks against ../shared (IDPC_SHARED_DIR; skipped loudly when it is missing) ---- */
 
 static const char *shared_dir(void)
 {
