@@ -395,42 +395,35 @@ static int cmp_item(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A comma-separated Graph list ("mfa,fido2"), each value as its keyword, joined by `sep`. */
+static void add_enum_words(struct strbuf *sb, int cat, const char *s, const char *sep)
+{
+    char *copy = xstrdup(s);
+    bool first = true;
+    for (char *p = copy; p;) {
+        char *c = strchr(p, ',');
+        if (c)
+            *c = '\0';
+        char *one = enum_word(cat, p);
+        strbuf_addf(sb, "%s%s", first ? "" : sep, one);
+        free(one);
+        first = false;
+        p = c ? c + 1 : NULL;
+    }
+    free(copy);
+}
+
 static void add_string(struct strbuf *sb, const struct tenant *t, const struct fieldmap *f,
                        const char *s)
 {
     char *w = NULL;
     enum vk vk = f ? f->vk : VK_PLAIN;
-    if (vk == VK_ENUM && strchr(s, ',')) {
-        /* flags string: each flag its keyword */
-        char *copy = xstrdup(s);
-        bool first = true;
-        for (char *p = copy; p;) {
-            char *c = strchr(p, ',');
-            if (c)
-                *c = '\0';
-            char *one = enum_word(f->cat, p);
-            strbuf_addf(sb, "%s%s", first ? "" : ", ", one);
-            free(one);
-            first = false;
-            p = c ? c + 1 : NULL;
-        }
-        free(copy);
+    if (vk == VK_ENUM && strchr(s, ',')) { /* flags string: each flag its keyword */
+        add_enum_words(sb, f->cat, s, ", ");
         return;
     }
-    if (vk == VK_COMBO) {
-        char *copy = xstrdup(s);
-        bool first = true;
-        for (char *p = copy; p;) {
-            char *c = strchr(p, ',');
-            if (c)
-                *c = '\0';
-            char *one = enum_word(f->cat, p);
-            strbuf_addf(sb, "%s%s", first ? "" : " + ", one);
-            free(one);
-            first = false;
-            p = c ? c + 1 : NULL;
-        }
-        free(copy);
+    if (vk == VK_COMBO) { /* a method combination: its methods' keywords */
+        add_enum_words(sb, f->cat, s, " + ");
         return;
     }
     if (vk == VK_ENUM)
