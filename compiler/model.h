@@ -38,6 +38,7 @@
     X(MODEL_SECURITY_DEFAULTS, "identitySecurityDefaultsEnforcementPolicy",                        \
       "policies/identitySecurityDefaultsEnforcementPolicy")                                        \
     X(MODEL_GROUP_LIFECYCLE, "groupLifecyclePolicy", "groupLifecyclePolicies")                     \
+    X(MODEL_ADMIN_CONSENT, "adminConsentRequestPolicy", "policies/adminConsentRequestPolicy")      \
     X(MODEL_ASSERTION, "assertion", "")
 
 enum model_kind {

@@ -16,6 +16,7 @@
 #include "runtime/analysis/lockout.h"
 #include "runtime/plan/normalize.h"
 #include "runtime/plan/plan_combos.h"
+#include "runtime/plan/plan_consent.h"
 #include "runtime/plan/plan_licenses.h"
 #include "runtime/plan/resolve.h"
 
@@ -82,6 +83,8 @@ int plan_nk(enum model_kind k)
         return NK_AUTH_METHODS_POLICY;
     case MODEL_GROUP_LIFECYCLE:
         return NK_GROUP_LIFECYCLE;
+    case MODEL_ADMIN_CONSENT:
+        return NK_ADMIN_CONSENT;
     default:
         return -1;
     }
@@ -619,7 +622,8 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     bool partial = k == MODEL_GROUP || k == MODEL_AUTH_METHOD_CONFIG || k == MODEL_GROUP_SETTING ||
                    k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
                    k == MODEL_AUTH_METHODS_POLICY || k == MODEL_GROUP_LIFECYCLE ||
-                   k == MODEL_ROLE_ELIGIBILITY || k == MODEL_AUTH_CONTEXT;
+                   k == MODEL_ROLE_ELIGIBILITY || k == MODEL_AUTH_CONTEXT ||
+                   k == MODEL_ADMIN_CONSENT;
     struct jsondiff d;
     if (partial)
         jsondiff_compute_partial(have, want, &d);
@@ -635,7 +639,7 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     json_decref(ch);
     const char *w = plan_kind_word(k);
     char *path = k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
-                         k == MODEL_AUTH_METHODS_POLICY
+                         k == MODEL_AUTH_METHODS_POLICY || k == MODEL_ADMIN_CONSENT
                      ? xstrdup(model_kind_path(k))
                      : xasprintf("%s/%s", item_base(k), ro->current_id);
     enum plan_phase phase =
@@ -653,7 +657,12 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
         }
         json_t *body = jsondiff_patch_body((enum normalize_kind)nk, desired, ro->current, &d);
         json_decref(desired);
-        if (body)
+        if (body && k == MODEL_ADMIN_CONSENT) {
+            /* Graph v1.0 "Update adminConsentRequestPolicy" is a PUT of every property */
+            json_decref(body);
+            add_request(a, phase, "PUT", path, plan_consent_put(ro->body, ro->current), NULL,
+                        "update the admin consent workflow");
+        } else if (body)
             add_request(a, phase, "PATCH", path, body, NULL, "update %s \"%s\"", w, o->name);
         if (k == MODEL_AUTH_STRENGTH && jsondiff_touches(&d, "allowedCombinations")) {
             char *p2 = xasprintf("%s/updateAllowedCombinations", path);
@@ -1023,7 +1032,7 @@ static void record_reads(struct builder *bd)
         const char *w = normalize_kind_name((enum normalize_kind)nk);
         if (ro->current_id) {
             char *path = k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
-                                 k == MODEL_AUTH_METHODS_POLICY
+                                 k == MODEL_AUTH_METHODS_POLICY || k == MODEL_ADMIN_CONSENT
                              ? xstrdup(model_kind_path(k))
                              : xasprintf("%s/%s", item_base(k), ro->current_id);
             add_read(bd, path, ro->obj->name, w, ro->current);
@@ -1256,7 +1265,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
         else if (plan_nk(ro->obj->kind) >= 0 && ro->obj->kind != MODEL_AUTH_METHOD_CONFIG &&
                  ro->obj->kind != MODEL_AUTHORIZATION_POLICY &&
                  ro->obj->kind != MODEL_AUTH_METHODS_POLICY && ro->obj->kind != MODEL_ROLE_POLICY &&
-                 ro->obj->kind != MODEL_SECURITY_DEFAULTS)
+                 ro->obj->kind != MODEL_SECURITY_DEFAULTS && ro->obj->kind != MODEL_ADMIN_CONSENT)
             plan_create(&bd, ro, "create", NULL);
     }
     collect_unmanaged(&bd);

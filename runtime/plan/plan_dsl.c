@@ -213,6 +213,25 @@ static const struct fieldmap fields[] = {
     {A, "allowedToUseSSPR", "admin_self_service_password_reset", VK_ONOFF, -1, -1},
     {A, "blockMsolPowerShell", "block_msol_powershell", VK_ONOFF, -1, -1},
     {MODEL_SECURITY_DEFAULTS, "isEnabled", "security_defaults", VK_ONOFF, -1, -1},
+    {A, "defaultUserRolePermissions.permissionGrantPoliciesAssigned", "user_consent", VK_PLAIN, -1,
+     -1},
+    {MODEL_ADMIN_CONSENT, "isEnabled", "admin_consent_requests", VK_ONOFF, -1, -1},
+    {MODEL_ADMIN_CONSENT, "reviewers", "admin_consent_reviewers", VK_PLAIN, -1, -1},
+    {MODEL_ADMIN_CONSENT, "notifyReviewers", "admin_consent_notify_reviewers", VK_ONOFF, -1, -1},
+    {MODEL_ADMIN_CONSENT, "remindersEnabled", "admin_consent_reminders", VK_ONOFF, -1, -1},
+    {MODEL_ADMIN_CONSENT, "requestDurationInDays", "admin_consent_request_expiry (days)", VK_PLAIN,
+     -1, -1},
+    {MODEL_GROUP_SETTING, "values.ClassificationDescriptions", "group_classification_descriptions",
+     VK_PLAIN, -1, -1},
+    {MODEL_GROUP_SETTING, "values.DefaultClassification", "group_default_classification", VK_PLAIN,
+     -1, -1},
+    {MODEL_GROUP_SETTING, "values.GuestUsageGuidelinesUrl", "group_guest_usage_guidelines",
+     VK_PLAIN, -1, -1},
+    {MODEL_GROUP_SETTING, "values.EnableMSStandardBlockedWords", "group_standard_blocked_words",
+     VK_ONOFF, -1, -1},
+    {MODEL_GROUP_SETTING, "values.EnableMIPLabels", "group_sensitivity_labels", VK_ONOFF, -1, -1},
+    {MODEL_GROUP_SETTING, "values.NewUnifiedGroupWritebackDefault", "group_writeback_default",
+     VK_ONOFF, -1, -1},
     {MODEL_GROUP_SETTING, "values.EnableGroupCreation", "group_creation", VK_ONOFF, -1, -1},
     {MODEL_GROUP_SETTING, "values.GroupCreationAllowedGroupId", "group_creation except", VK_ID, -1,
      TK_GROUP},
@@ -282,6 +301,8 @@ const char *plan_kind_word(int k)
         return "authentication_methods";
     case MODEL_GROUP_LIFECYCLE:
         return "group_expiration";
+    case MODEL_ADMIN_CONSENT:
+        return "admin_consent";
     default:
         return "object";
     }

@@ -399,8 +399,17 @@ static json_t *resolve_ref(struct resolve *r, const json_t *ref, const char *par
 
 static json_t *resolve_value(struct resolve *r, const json_t *v, const char *parent_key)
 {
-    if (model_is_ref(v))
-        return resolve_ref(r, v, parent_key);
+    if (model_is_ref(v)) {
+        json_t *id = resolve_ref(r, v, parent_key);
+        /* a reference inside a path (adminConsentRequestPolicy reviewer queries) */
+        const char *pre = json_string_value(json_object_get(v, "prefix"));
+        const char *suf = json_string_value(json_object_get(v, "suffix"));
+        if (!pre && !suf)
+            return id;
+        json_t *out = json_sprintf("%s%s%s", pre ? pre : "", json_string_value(id), suf ? suf : "");
+        json_decref(id);
+        return out;
+    }
     if (json_is_array(v)) {
         json_t *out = json_array();
         size_t i;
@@ -566,9 +575,11 @@ static void match_others(struct resolve *r)
         }
         case MODEL_AUTHORIZATION_POLICY:
         case MODEL_AUTH_METHODS_POLICY:
+        case MODEL_ADMIN_CONSENT:
         case MODEL_SECURITY_DEFAULTS: {
             json_t *cur = ro->obj->kind == MODEL_AUTHORIZATION_POLICY  ? r->t->authorization
                           : ro->obj->kind == MODEL_AUTH_METHODS_POLICY ? r->t->methods_policy
+                          : ro->obj->kind == MODEL_ADMIN_CONSENT       ? r->t->admin_consent
                                                                        : r->t->security_defaults;
             if (!cur) {
                 diag_error(r->diag, ro->obj->loc, "the tenant has no %s to configure",

@@ -1204,6 +1204,31 @@ static int combo_config(struct backend *b, const char *method, const char *path,
     return -1;
 }
 
+/* PUT replaces a singleton whole: the admin consent workflow (Graph v1.0 "Update
+ * adminConsentRequestPolicy"); the policy's version counts the updates. */
+static int do_put(struct backend *b, const char *path, const json_t *body,
+                  struct backend_error *err)
+{
+    if (strcmp(path, "policies/adminConsentRequestPolicy") != 0 || !json_is_object(body)) {
+        backend_error_set(err, 405, "MethodNotAllowed", "PUT is not supported on %s", path);
+        return -1;
+    }
+    json_t *item, *parent;
+    size_t idx;
+    int rc = backend_file_locate(b, path, &item, &parent, &idx, err);
+    if (rc < 0)
+        return -1;
+    if (rc > 0 || !json_is_object(item)) {
+        backend_error_set(err, 404, "ResourceNotFound", "%s does not exist", path);
+        return -1;
+    }
+    json_int_t version = json_integer_value(json_object_get(item, "version"));
+    json_object_clear(item);
+    json_object_update(item, mut(body));
+    json_object_set_new(item, "version", json_integer(version + 1));
+    return 0;
+}
+
 int backend_file_write(struct backend *b, const char *method, const char *path, const json_t *body,
                        json_t **result, struct backend_error *err)
 {
@@ -1221,6 +1246,8 @@ int backend_file_write(struct backend *b, const char *method, const char *path, 
         return do_patch(b, path, body, err);
     if (strcmp(method, "DELETE") == 0)
         return do_delete(b, path, err);
+    if (strcmp(method, "PUT") == 0)
+        return do_put(b, path, body, err);
     backend_error_set(err, 405, "MethodNotAllowed", "%s is not a write method", method);
     return -1;
 }

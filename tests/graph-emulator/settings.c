@@ -96,5 +96,5 @@ bool emu_settings_route(struct emu_ctx *ctx, const struct emu_req *req, struct e
         group_lifecycle(ctx, req, resp, seg + 1, nseg - 1);
         return true;
     }
-    return false;
+    return emu_consent_route(ctx, req, resp, seg, nseg);
 }
