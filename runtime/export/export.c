@@ -53,6 +53,7 @@ struct export
     json_t *contexts; /* authenticationContextClassReferences as Graph returns them, or NULL */
     json_t *password_rules;  /* the "Password Rule Settings" directory setting, canonical */
     json_t *group_lifecycle; /* the groups expiration policy, canonical, or NULL */
+    json_t *admin_consent;   /* the admin consent workflow, canonical, or NULL */
     json_t *role_policies, *role_policy_assignments; /* PIM role settings, raw */
     json_t *group_notes; /* array of strings: groups not declared, and why */
     struct dir_seen {
@@ -467,6 +468,16 @@ static int load_tenant(struct export *x, const char *spec)
     if (json_is_object(json_array_get(gl, 0)))
         x->group_lifecycle = normalize(NK_GROUP_LIFECYCLE, json_array_get(gl, 0));
     json_decref(gl);
+    json_t *ac = NULL;
+    if (backend_read(b, "policies/adminConsentRequestPolicy", &ac, &err) != 0) {
+        fprintf(stderr, "idpc export: cannot read policies/adminConsentRequestPolicy from %s: %s\n",
+                b->display ? b->display : spec, err.message);
+        rc = -1;
+        goto out;
+    }
+    if (json_is_object(ac))
+        x->admin_consent = normalize(NK_ADMIN_CONSENT, ac);
+    json_decref(ac);
     select_groups(x, b, groups);
 out:
     json_decref(groups);
@@ -852,10 +863,11 @@ static int write_all(struct export *x, const char *source, const char *dir, bool
     commented_out += write_stmts(&r, &o, raise_roles(&r, x->assignments, x->eligibilities), first,
                                  "role", "roles.idp", source, &nroles);
     first = r.nissues;
-    commented_out += write_stmts(&r, &o,
-                                 raise_settings_all(&r, x->authz, x->secdef, x->group_unified,
-                                                    x->password_rules, x->group_lifecycle),
-                                 first, "settings", "settings.idp", source, &nsettings);
+    commented_out +=
+        write_stmts(&r, &o,
+                    raise_settings_all(&r, x->authz, x->secdef, x->group_unified, x->password_rules,
+                                       x->group_lifecycle, x->admin_consent),
+                    first, "settings", "settings.idp", source, &nsettings);
     commented_out +=
         write_items(&r, &o, &x->pol, RAISE_OBJ_POLICY, "policies.idp", source, split, NULL);
     fprintf(stderr,
@@ -902,7 +914,7 @@ int export_run(const struct export_options *o)
         goto out;
     }
     if (x.pol.n + x.loc.n + x.str.n + x.grp.n + json_array_size(x.contexts) == 0 && !x.methods &&
-        !x.authz && !x.secdef && !x.password_rules && !x.group_lifecycle &&
+        !x.authz && !x.secdef && !x.password_rules && !x.group_lifecycle && !x.admin_consent &&
         json_array_size(x.assignments) + json_array_size(x.eligibilities) == 0) {
         fprintf(stderr, "idpc export: warning: no Conditional Access policy, named location or "
                         "authentication strength found\n");
@@ -930,6 +942,7 @@ out:
     json_decref(x.contexts);
     json_decref(x.password_rules);
     json_decref(x.group_lifecycle);
+    json_decref(x.admin_consent);
     json_decref(x.group_notes);
     free(x.seen);
     raise_names_free(x.names);
