@@ -12,6 +12,8 @@ time resolution would put there), and validates each object's body with python3 
   unifiedRoleManagementPolicy   -> tests/golden/schema/unifiedRoleManagementPolicy.schema.json (in
                                    this repository, written from the Graph v1.0 reference pages;
                                    --local)
+  adminConsentRequestPolicy, authorizationPolicy, groupSetting
+                                -> tests/golden/schema/<kind>.schema.json (--local, likewise)
 
 The schemas are strict v1.0 (additionalProperties false), so a beta-only or misspelt property
 fails. Without jsonschema or without the shared folder the test prints "skipped: <reason>" and
@@ -39,6 +41,9 @@ DEF_KINDS = {
 }
 LOCAL_SCHEMAS = {
     "unifiedRoleManagementPolicy": "unifiedRoleManagementPolicy.schema.json",
+    "adminConsentRequestPolicy": "adminConsentRequestPolicy.schema.json",
+    "authorizationPolicy": "authorizationPolicy.schema.json",
+    "groupSetting": "groupSetting.schema.json",
 }
 
 
@@ -46,7 +51,8 @@ def resolve_refs(v):
     """A copy of v with every {"$ref": ...} object replaced by a placeholder id."""
     if isinstance(v, dict):
         if "$ref" in v:
-            return PLACEHOLDER
+            # a reference inside a path (reviewer queries) keeps its prefix and suffix
+            return v.get("prefix", "") + PLACEHOLDER + v.get("suffix", "")
         return {k: resolve_refs(x) for k, x in v.items()}
     if isinstance(v, list):
         return [resolve_refs(x) for x in v]
