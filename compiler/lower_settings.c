@@ -364,11 +364,14 @@ static json_t *lockout(struct settings_state *st, struct args *a)
     return json_string(arena_printf(a->ck->arena, "%lld", n->num));
 }
 
-/* group_expiration Nd [notify "a@x", ...] | off → the tenant's groupLifecyclePolicy
- * {groupLifetimeInDays, managedGroupTypes "All" | "None", alternateNotificationEmails "a;b"}
- * (Microsoft Learn, "Configure the expiration policy for Microsoft 365 groups": a lifetime of at
- * least 30 days; the notification addresses receive the renewal mails of ownerless groups). */
-#define LIFETIME_MIN_DAYS 30
+/* group_expiration Nd [for group "A", ...] [notify "a@x", ...] | off → the tenant's
+ * groupLifecyclePolicy {groupLifetimeInDays, managedGroupTypes "All" | "Selected" | "None",
+ * alternateNotificationEmails "a;b"} (Microsoft Learn, "Configure the expiration policy for
+ * Microsoft 365 groups": a lifetime of at least 30 days; the notification addresses receive the
+ * renewal mails of ownerless groups; "Selected" applies it to up to 500 groups, added one by one
+ * with groupLifecyclePolicy: addGroup). The groups go to the object's extra ("groups"). */
+#define LIFETIME_MIN_DAYS     30
+#define LIFETIME_MAX_SELECTED 500
 static json_t *expiration(struct args *a)
 {
     if (args_accept(a, "off"))
@@ -388,6 +391,37 @@ static json_t *expiration(struct args *a)
     }
     json_t *o = json_pack("{s:I,s:s}", "groupLifetimeInDays", (json_int_t)d->num,
                           "managedGroupTypes", "All");
+    if (args_accept(a, "for")) {
+        json_t *groups = json_array();
+        do {
+            const struct ast_atom *kw = args_peek(a);
+            if (!args_accept(a, "group")) {
+                args_expected(a, "'group' (the expiration policy applies to Microsoft 365 groups)");
+                json_decref(groups);
+                json_decref(o);
+                return NULL;
+            }
+            json_t *r = args_ref(a, "group", "a group name");
+            if (!r) {
+                json_decref(groups);
+                json_decref(o);
+                return NULL;
+            }
+            if (json_array_size(groups) == LIFETIME_MAX_SELECTED) {
+                args_error(a, kw,
+                           "an expiration policy applies to at most %d selected groups; above "
+                           "that, apply it to all",
+                           LIFETIME_MAX_SELECTED);
+                json_decref(r);
+                json_decref(groups);
+                json_decref(o);
+                return NULL;
+            }
+            json_array_append_new(groups, r);
+        } while (args_comma(a));
+        json_object_set_new(o, "managedGroupTypes", json_string("Selected"));
+        json_object_set_new(o, "$groups", groups);
+    }
     if (args_accept(a, "notify")) {
         struct strbuf sb = STRBUF_INIT;
         size_t n = 0;
@@ -704,6 +738,11 @@ static void build(struct settings_state *st)
         struct model_object *o = model_add(ck->model, MODEL_GROUP_LIFECYCLE, "groupLifecyclePolicy",
                                            st->stmt[i]->atoms[0].loc);
         json_object_update(o->body, st->value[i]);
+        json_t *groups = json_object_get(o->body, "$groups");
+        if (groups) {
+            json_object_set(o->extra, "groups", groups);
+            json_object_del(o->body, "$groups");
+        }
     }
     if ((s = first_of(st, T_CONSENT))) {
         struct model_object *o =

@@ -344,6 +344,48 @@ static void select_groups(struct export *x, struct backend *b, const json_t *gro
     json_decref(holders);
 }
 
+/* An expiration policy applied to selected groups: Graph v1.0 lists a group's policies
+ * (GET /groups/{id}/groupLifecyclePolicies), not a policy's groups, so every Microsoft 365
+ * group is asked; the ones the policy applies to go to the canonical policy as "$groups". */
+static int lifecycle_selected(struct export *x, struct backend *b, const json_t *groups,
+                              const char *pid)
+{
+    json_t *ids = json_array();
+    size_t i;
+    const json_t *g;
+    json_array_foreach(groups, i, g)
+    {
+        bool unified = false;
+        size_t k;
+        const json_t *t;
+        json_array_foreach(json_object_get(g, "groupTypes"), k, t)
+        {
+            unified |= util_streq_nocase(json_string_value(t), "Unified");
+        }
+        const char *gid = str_of(g, "id");
+        if (!unified || !gid || !pid)
+            continue;
+        char *p = xasprintf("groups/%s/groupLifecyclePolicies", gid);
+        json_t *list = NULL;
+        struct backend_error err;
+        if (backend_read_list(b, p, &list, &err) != 0) {
+            fprintf(stderr, "idpc export: error: cannot read %s: %s\n", p, err.message);
+            free(p);
+            json_decref(ids);
+            return -1;
+        }
+        free(p);
+        json_array_foreach(list, k, t)
+        {
+            if (util_streq_nocase(str_of(t, "id"), pid))
+                json_array_append_new(ids, json_string(gid));
+        }
+        json_decref(list);
+    }
+    json_object_set_new(x->group_lifecycle, "$groups", ids);
+    return 0;
+}
+
 static int load_tenant(struct export *x, const char *spec)
 {
     static const struct {
@@ -467,6 +509,13 @@ static int load_tenant(struct export *x, const char *spec)
     }
     if (json_is_object(json_array_get(gl, 0)))
         x->group_lifecycle = normalize(NK_GROUP_LIFECYCLE, json_array_get(gl, 0));
+    if (x->group_lifecycle &&
+        util_streq_nocase(str_of(x->group_lifecycle, "managedGroupTypes"), "Selected") &&
+        lifecycle_selected(x, b, groups, str_of(json_array_get(gl, 0), "id")) != 0) {
+        json_decref(gl);
+        rc = -1;
+        goto out;
+    }
     json_decref(gl);
     json_t *ac = NULL;
     if (backend_read(b, "policies/adminConsentRequestPolicy", &ac, &err) != 0) {

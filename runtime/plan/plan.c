@@ -189,6 +189,61 @@ static bool has_id(const json_t *list, const char *id)
     return false;
 }
 
+/* The groups of an expiration policy applied to selected groups: POST
+ * groupLifecyclePolicies/{id}/addGroup and removeGroup, one group per request (Graph v1.0
+ * "groupLifecyclePolicy: addGroup", "groupLifecyclePolicy: removeGroup"). */
+static void lifecycle_changes(struct builder *bd, json_t *a, const json_t *want, const json_t *have,
+                              const char *pid, bool created)
+{
+    if (!want)
+        return;
+    json_t *added = json_array(), *removed = json_array();
+    static const char *const ops[2] = {"addGroup", "removeGroup"};
+    for (int op = 0; op < 2; op++) {
+        const json_t *from = op == 0 ? want : have, *other = op == 0 ? have : want;
+        size_t i;
+        json_t *v;
+        json_array_foreach(mut(from), i, v)
+        {
+            const char *id = json_string_value(v);
+            if (!id || !*id || has_id(other, id))
+                continue;
+            char *d = plan_dsl_value(bd->t, MODEL_GROUP_LIFECYCLE, "groups", v);
+            json_array_append_new(op == 0 ? added : removed, json_string(d));
+            char *path =
+                xasprintf("%s/%s/%s", model_kind_path(MODEL_GROUP_LIFECYCLE), pid, ops[op]);
+            add_request(a, PHASE_SETTINGS, "POST", path, json_pack("{s:s}", "groupId", id), NULL,
+                        "%s %s %s the group expiration policy", op == 0 ? "add" : "remove", d,
+                        op == 0 ? "to" : "from");
+            free(path);
+            free(d);
+        }
+    }
+    if (json_array_size(added) || json_array_size(removed)) {
+        json_t *ch = json_object();
+        json_object_set_new(ch, "field", json_string("group_expiration for"));
+        json_object_set_new(ch, "path", json_string("groups"));
+        json_object_set_new(ch, "op", json_string(created ? "add" : "change"));
+        if (created) {
+            struct strbuf sb = STRBUF_INIT;
+            size_t i;
+            json_t *v;
+            json_array_foreach(added, i, v)
+            {
+                strbuf_addf(&sb, "%s%s", i ? ", " : "", json_string_value(v));
+            }
+            json_object_set_new(ch, "new", json_string(strbuf_str(&sb)));
+            strbuf_fini(&sb);
+        }
+        json_object_set_new(ch, "added", added);
+        json_object_set_new(ch, "removed", removed);
+        json_array_append_new(json_object_get(a, "changes"), ch);
+    } else {
+        json_decref(added);
+        json_decref(removed);
+    }
+}
+
 static void rel_changes(struct builder *bd, json_t *a, const char *rel, const json_t *want,
                         const json_t *have, const char *gid, bool created)
 {
@@ -438,8 +493,9 @@ static void plan_create(struct builder *bd, struct resolve_object *ro, const cha
                     "create group setting %s", o->name);
         break;
     case MODEL_GROUP_LIFECYCLE:
-        add_request(a, PHASE_SETTINGS, "POST", model_kind_path(k), json_deep_copy(ro->body), NULL,
+        add_request(a, PHASE_SETTINGS, "POST", model_kind_path(k), json_deep_copy(ro->body), token,
                     "create the group expiration policy");
+        lifecycle_changes(bd, a, ro->members, NULL, token, true);
         break;
     case MODEL_AUTH_CONTEXT: {
         /* Graph v1.0 "Update authenticationContextClassReference": PATCH creates an unused id */
@@ -710,6 +766,8 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
         add_request(a, PHASE_ROLE, "POST", ELIG_REQUESTS, body, NULL, "renew eligibility %s%s%s",
                     o->name, until ? " until " : " (permanent)", until ? until : "");
     }
+    if (k == MODEL_GROUP_LIFECYCLE)
+        lifecycle_changes(bd, a, ro->members, ro->current_members, ro->current_id, false);
     if (k == MODEL_GROUP) {
         rel_changes(bd, a, "members", ro->members, ro->current_members, ro->current_id, false);
         rel_changes(bd, a, "owners", ro->owners, ro->current_owners, ro->current_id, false);
@@ -924,8 +982,10 @@ static void collect_tokens(const json_t *v, json_t *out)
         if (s && (s == json_string_value(v) || s[-1] == '/')) {
             char *tok = xstrdup(s);
             char *slash = strchr(tok + strlen(RESOLVE_NEW_PREFIX), '/');
-            /* a token inside a path ends at the next '/' only for paths built here */
-            if (slash && strncmp(json_string_value(v), "groups/", 7) == 0)
+            /* a token inside a path ends at the next '/' only for paths built here (and the
+             * group reviewer queries of the admin consent workflow) */
+            if (slash && (strncmp(json_string_value(v), "groups/", 7) == 0 ||
+                          strncmp(json_string_value(v), "/groups/", 8) == 0))
                 *slash = '\0';
             json_object_set_new(out, tok, json_true());
             free(tok);
@@ -1039,7 +1099,7 @@ static void record_reads(struct builder *bd)
             free(path);
             const char *rel[2] = {"members", "owners"};
             const json_t *have[2] = {ro->current_members, ro->current_owners};
-            for (int r = 0; r < 2; r++) {
+            for (int r = 0; r < 2 && k == MODEL_GROUP; r++) {
                 if (!have[r])
                     continue;
                 char *p = xasprintf("groups/%s/%s", ro->current_id, rel[r]);

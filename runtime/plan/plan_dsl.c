@@ -71,6 +71,7 @@ static const struct fieldmap fields[] = {
     {MODEL_AUTH_STRENGTH, "combinationConfigurations", "restrictions", VK_PLAIN, -1, -1},
     {MODEL_GROUP_LIFECYCLE, "groupLifetimeInDays", "group_expiration (days)", VK_PLAIN, -1, -1},
     {MODEL_GROUP_LIFECYCLE, "managedGroupTypes", "group_expiration groups", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_LIFECYCLE, "groups", "group_expiration for", VK_ID, -1, TK_GROUP},
     {MODEL_GROUP_LIFECYCLE, "alternateNotificationEmails", "group_expiration notify", VK_PLAIN, -1,
      -1},
     {MODEL_AUTH_METHODS_POLICY, "registrationEnforcement.authenticationMethodsRegistrationCampaign",

@@ -748,8 +748,43 @@ def test_group_lifecycle(emu):
     check(st == 400, "lifecycle: lifetime under 30 days -> 400")
     st, _, js = emu.patch(base + "/" + pid, {"managedGroupTypes": "Some"})
     check(st == 400, "lifecycle: unknown managedGroupTypes -> 400")
+    st, _, js = emu.post(base + "/" + pid + "/addGroup", {"groupId": "ba8e7ded-8b0f-4836-ba06-8ff1ecc5c8ba"})
+    check(st == 400, "lifecycle: addGroup on a policy for all groups -> 400")
     st, _, js = emu.delete(base + "/" + pid)
     check(st == 204, "lifecycle: DELETE -> 204")
+    # applied to selected groups (Graph v1.0 "groupLifecyclePolicy: addGroup" / "removeGroup",
+    # "List groupLifecyclePolicies" of a group): the published request body {"groupId"}, the
+    # response {"value": true}
+    st, _, js = emu.post("/groups", {"displayName": "Lifecycle M365", "mailEnabled": True,
+                                     "mailNickname": "lifecyclem365", "securityEnabled": False,
+                                     "groupTypes": ["Unified"]})
+    check(st == 201, "lifecycle: a Microsoft 365 group")
+    gid = js["id"]
+    st, _, js = emu.post(base, dict(body, managedGroupTypes="Selected"))
+    check(st == 201 and js["managedGroupTypes"] == "Selected", "lifecycle: POST Selected -> 201")
+    pid = js["id"]
+    st, _, js = emu.get("/groups/" + gid + "/groupLifecyclePolicies")
+    check(st == 200 and js["value"] == [], "lifecycle: the group has no policy yet")
+    st, _, js = emu.post(base + "/" + pid + "/addGroup", {"groupId": gid})
+    check(st == 200 and js["value"] is True, "lifecycle: addGroup -> 200 {value: true}")
+    st, _, js = emu.post(base + "/" + pid + "/addGroup", {"groupId": gid})
+    check(st == 200 and js["value"] is False, "lifecycle: addGroup again -> {value: false}")
+    st, _, js = emu.get("/groups/" + gid + "/groupLifecyclePolicies")
+    check(st == 200 and [p["id"] for p in js["value"]] == [pid]
+          and set(k for k in js["value"][0] if not k.startswith("@")) ==
+          {"id", "groupLifetimeInDays", "managedGroupTypes", "alternateNotificationEmails"},
+          "lifecycle: GET /groups/{id}/groupLifecyclePolicies lists the policy")
+    st, _, js = emu.post(base + "/" + pid + "/addGroup",
+                         {"groupId": "ba8e7ded-8b0f-4836-ba06-8ff1ecc5c8ba"})
+    check(st == 400, "lifecycle: addGroup of a security group -> 400")
+    st, _, js = emu.post(base + "/" + pid + "/addGroup", {"groupId": str(uuid.uuid4())})
+    check(st == 404, "lifecycle: addGroup of an unknown group -> 404")
+    st, _, js = emu.post(base + "/" + pid + "/removeGroup", {"groupId": gid})
+    check(st == 200 and js["value"] is True, "lifecycle: removeGroup -> 200 {value: true}")
+    st, _, js = emu.get("/groups/" + gid + "/groupLifecyclePolicies")
+    check(st == 200 and js["value"] == [], "lifecycle: removed")
+    emu.delete(base + "/" + pid)
+    emu.delete("/groups/" + gid)
 
 
 # Graph v1.0 "Get adminConsentRequestPolicy" (response) and "Update adminConsentRequestPolicy"
