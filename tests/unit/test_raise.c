@@ -961,13 +961,13 @@ static void test_settings(void **state)
     many_free(&o);
 
     /* the admin consent workflow (Graph's GET shape) and the remaining Group.Unified keys */
-    json_t *ac_raw = parse(
-        "{\"isEnabled\": true, \"notifyReviewers\": false, \"remindersEnabled\": true, "
-        "\"requestDurationInDays\": 14, \"version\": 2, \"reviewers\": [{\"query\": "
-        "\"/beta/roleManagement/directory/roleAssignments?$filter=roleDefinitionId eq "
-        "'158c047a-c907-4556-b7ef-446551a6b5f7'\", \"queryType\": \"MicrosoftGraph\", "
-        "\"queryRoot\": null}, {\"query\": \"/groups/22222222-2222-2222-2222-222222222222/"
-        "transitiveMembers/microsoft.graph.user\", \"queryType\": \"MicrosoftGraph\"}]}");
+    json_t *ac_raw =
+        parse("{\"isEnabled\": true, \"notifyReviewers\": false, \"remindersEnabled\": true, "
+              "\"requestDurationInDays\": 14, \"version\": 2, \"reviewers\": [{\"query\": "
+              "\"/beta/roleManagement/directory/roleAssignments?$filter=roleDefinitionId eq "
+              "'158c047a-c907-4556-b7ef-446551a6b5f7'\", \"queryType\": \"MicrosoftGraph\", "
+              "\"queryRoot\": null}, {\"query\": \"/groups/22222222-2222-2222-2222-222222222222/"
+              "transitiveMembers/microsoft.graph.user\", \"queryType\": \"MicrosoftGraph\"}]}");
     json_t *gu2_raw =
         parse("{\"templateId\": \"62375ab9-6b52-47ed-826b-58e47e0e304b\", \"values\": ["
               "{\"name\": \"ClassificationList\", \"value\": \"Public,Internal\"},"
