@@ -163,6 +163,10 @@ int cmd_coverage(int argc, char **argv)
     }
     rc = cli_write_output(spec.cmd, output, text, strlen(text));
 out:
+    if (!util_free_at_exit()) { /* exit() returns the memory at once, as validate's does */
+        cli_end(&p);
+        return rc;
+    }
     free(text);
     coverage_free(cov);
     json_decref(parents);

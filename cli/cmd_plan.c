@@ -13,6 +13,7 @@ enum {
     OPT_DETAILED,
     OPT_ALLOW_LOCKOUT,
     OPT_AUTO_APPROVE,
+    OPT_IMPACT,
 };
 
 #define TENANT_HELP                                                                                \
@@ -37,6 +38,10 @@ static const struct cli_opt plan_opts[] = {
      "accept a lockout risk: a loud warning "
      "instead of a refusal, recorded in the plan "
      "(\"lockoutRisk\") and in its output"},
+    {OPT_IMPACT, "impact", "on|off",
+     "on (default): evaluate the tenant's Conditional Access policies before and after the "
+     "plan over every persona, app, platform, client app type, location and risk level, and "
+     "show the sign-ins whose outcome changes (docs/plan-format.md, \"impact\"); off: skip it"},
     {0, NULL, NULL, NULL},
 };
 
@@ -139,6 +144,11 @@ static int parse(const struct cli_spec *spec, int argc, char **argv, struct cli_
         case OPT_ALLOW_LOCKOUT:
             a->allow_lockout = true;
             break;
+        case OPT_IMPACT:
+            if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+                rc = cli_usage_error(spec->cmd, "--impact takes on or off, not '%s'", v);
+            a->no_impact = strcmp(v, "off") == 0;
+            break;
         default:
             rc = p.rc == CLI_EXIT_OK ? -1 : p.rc;
             break;
@@ -183,7 +193,7 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
         cli_error(cmd, "%s", err.message);
         return CLI_EXIT_ERROR;
     }
-    struct plan_options po = {.paths = a->paths, .npaths = a->npaths};
+    struct plan_options po = {.paths = a->paths, .npaths = a->npaths, .impact = !a->no_impact};
     ctx->plan = plan_build(ctx->cr.model, ctx->cr.diag, ctx->b, &po);
     errors = diag_error_count(ctx->cr.diag);
     diag_render(ctx->cr.diag, stderr, dfmt, diag_color);

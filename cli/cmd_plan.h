@@ -22,6 +22,7 @@ struct cli_plan_args {
     bool allow_lockout; /* --allow-lockout-risk */
     bool color;         /* colour on standard output */
     bool github;        /* --format github: diagnostics and errors as GitHub Actions annotations */
+    bool no_impact;     /* --impact=off: no "impact" section (plan only) */
 };
 
 struct cli_plan_ctx {

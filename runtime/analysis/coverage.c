@@ -145,6 +145,8 @@ static char *display_name(const struct coverage_options *o, const char *kind, co
         return xstrdup("All users");
     const char *n =
         o->tenant && catalog_is_guid(key) ? whatif_tenant_name_of(o->tenant, key) : NULL;
+    if (!n && o->name_of)
+        n = o->name_of(o->name_arg, key);
     return xstrdup(n ? n : key);
 }
 
@@ -323,8 +325,10 @@ static void build_axes(struct coverage *c, const struct whatif_inputs *in, const
             continue;
         size_t before = c->nlocations;
         add_value(&c->locations, &c->nlocations, name ? name : id, name ? name : id, 0);
-        if (c->nlocations > before)
+        if (c->nlocations > before) {
             c->locations[before].trusted = json_is_true(whatif_jget(l, "isTrusted"));
+            c->locations[before].id = id && name ? xstrdup(id) : NULL;
+        }
     }
     /* the MFA trusted IPs, when a policy names them */
     const json_t *p;
@@ -465,6 +469,18 @@ static unsigned intern(struct coverage *c, const char *full, const char *brief,
     return (unsigned)c->noutcomes++;
 }
 
+unsigned coverage_outcome(struct coverage *c, const struct whatif_result *r)
+{
+    struct strbuf full = STRBUF_INIT, brief = STRBUF_INIT;
+    enum coverage_class cls;
+    bool gap;
+    classify(r, &full, &brief, &cls, &gap);
+    unsigned k = intern(c, strbuf_str(&full), strbuf_str(&brief), cls, gap);
+    strbuf_fini(&full);
+    strbuf_fini(&brief);
+    return k;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Evaluation                                                                                */
 
@@ -493,13 +509,7 @@ static unsigned evaluate(struct coverage *c, struct evaluator *ev, const struct 
         return ev->outcome[set];
     struct whatif_result r;
     whatif_compiled_result(ev->wc, (size_t)set, &r);
-    struct strbuf full = STRBUF_INIT, brief = STRBUF_INIT;
-    enum coverage_class cls;
-    bool gap;
-    classify(&r, &full, &brief, &cls, &gap);
-    unsigned k = intern(c, strbuf_str(&full), strbuf_str(&brief), cls, gap);
-    strbuf_fini(&full);
-    strbuf_fini(&brief);
+    unsigned k = coverage_outcome(c, &r);
     whatif_result_free(&r);
     ev->outcome[set] = k;
     return k;
@@ -519,6 +529,54 @@ static void target(const struct coverage_value *a, struct whatif_signin *s)
     s->app = a->target == 0 ? a->value : NULL;
     s->action = a->target == 1 ? a->value : NULL;
     s->auth_context = a->target == 2 ? a->value : NULL;
+}
+
+/* Personas, apps and the other axes of the policies of `in` that are evaluated at all (not
+ * disabled ones). */
+static void build_all_axes(struct coverage *c, const struct whatif_inputs *in,
+                           const struct coverage_options *o)
+{
+    json_t *live = json_array();
+    size_t i;
+    const json_t *p;
+    json_array_foreach(in->policies, i, p)
+    {
+        if (!whatif_eq(json_string_value(whatif_jget(p, "state")), "disabled"))
+            json_array_append(live, whatif_mut(p));
+    }
+    struct cands cs = {0};
+    collect_personas(live, o, &cs);
+    build_personas(c, &cs, o);
+    for (size_t k = 0; k < cs.n; k++) {
+        free(cs.v[k].key);
+        strbuf_fini(&cs.v[k].sig);
+    }
+    free(cs.v);
+    build_apps(c, live);
+    build_axes(c, in, live);
+    json_decref(live);
+}
+
+struct coverage *coverage_axes(const struct whatif_inputs *in, const struct coverage_options *o)
+{
+    struct coverage *c = xcalloc(1, sizeof(*c));
+    build_all_axes(c, in, o);
+    return c;
+}
+
+void coverage_signin(const struct coverage *c, size_t persona, size_t app, size_t loc, size_t plat,
+                     size_t client, const char *locs[3], struct whatif_signin *s)
+{
+    persona_signin(&c->personas[persona], s);
+    target(&c->apps[app], s);
+    const struct coverage_value *lv = &c->locations[loc];
+    locs[0] = lv->mfa_trusted ? NULL : lv->value;
+    locs[1] = lv->mfa_trusted ? NULL : lv->id;
+    locs[2] = NULL;
+    s->locations = locs;
+    s->mfa_trusted_ip = lv->mfa_trusted;
+    s->platform = c->platforms[plat].value;
+    s->client_app = c->clients[client].value;
 }
 
 struct coverage *coverage_run(const struct whatif_inputs *in0, const struct coverage_options *o)
@@ -545,24 +603,7 @@ struct coverage *coverage_run(const struct whatif_inputs *in0, const struct cove
     in.policies = policies;
     c->report_only_enforced = o->report_only_as_enabled;
 
-    /* personas come from the policies that are evaluated at all (not disabled ones) */
-    json_t *live = json_array();
-    json_array_foreach(policies, i, p)
-    {
-        if (!whatif_eq(json_string_value(whatif_jget(p, "state")), "disabled"))
-            json_array_append(live, whatif_mut(p));
-    }
-    struct cands cs = {0};
-    collect_personas(live, o, &cs);
-    build_personas(c, &cs, o);
-    for (size_t k = 0; k < cs.n; k++) {
-        free(cs.v[k].key);
-        strbuf_fini(&cs.v[k].sig);
-    }
-    free(cs.v);
-    build_apps(c, live);
-    build_axes(c, &in, live);
-    json_decref(live);
+    build_all_axes(c, &in, o);
 
     struct evaluator ev = {whatif_compile(&in), NULL, 0};
     c->ncells = c->npersonas * c->napps * c->nlocations * c->nplatforms * c->nclients;
@@ -616,6 +657,7 @@ static void values_free(struct coverage_value *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(v[i].label);
         free(v[i].value);
+        free(v[i].id);
     }
     free(v);
 }

@@ -45,6 +45,7 @@ struct coverage_value {
     int target;       /* apps: 0 application, 1 user action, 2 authentication context */
     bool trusted;     /* locations: a trusted named location (or the MFA trusted IPs) */
     bool mfa_trusted; /* locations: the MFA service's trusted IPs */
+    char *id;         /* locations: the named location's id when value is its name, else NULL */
 };
 
 struct coverage_outcome {
@@ -81,12 +82,27 @@ struct coverage_options {
     const char *const *emergency;       /* emergency-access users (UPNs or ids), may be NULL */
     const json_t *parents; /* {group: [every group containing it]} for nested groups, or NULL */
     bool report_only_as_enabled; /* evaluate report-only policies as if they were on */
+    /* names for the ids and tokens the policies hold, when `tenant` is NULL or does not know
+     * them (the plan's tenant index): the name, borrowed, or NULL to show the key itself */
+    const char *(*name_of)(void *arg, const char *key);
+    void *name_arg;
 };
 
 /* Builds and evaluates the matrix. Never fails (policies that cannot be read apply to no one,
  * as in the evaluator). */
 struct coverage *coverage_run(const struct whatif_inputs *in, const struct coverage_options *o);
 void coverage_free(struct coverage *c);
+
+/* The axes alone — personas, apps, locations, platforms, client app types of the policies of `in`
+ * that are not disabled — with no cell evaluated (cells and outcomes empty): for a caller that
+ * evaluates its own sign-ins over them (the plan's impact, runtime/analysis/impact.c). */
+struct coverage *coverage_axes(const struct whatif_inputs *in, const struct coverage_options *o);
+/* The sign-in of one cell (risk none). `locs` is the storage of its location list; `s` borrows it
+ * and c's strings. */
+void coverage_signin(const struct coverage *c, size_t persona, size_t app, size_t loc, size_t plat,
+                     size_t client, const char *locs[3], struct whatif_signin *s);
+/* The index in c->outcomes of the outcome of `r` (classified as a cell's, added when new). */
+unsigned coverage_outcome(struct coverage *c, const struct whatif_result *r);
 
 size_t coverage_cell(const struct coverage *c, size_t persona, size_t app, size_t loc, size_t plat,
                      size_t client);

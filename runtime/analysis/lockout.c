@@ -1854,6 +1854,36 @@ json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *poli
     return out;
 }
 
+void lockout_inputs(const json_t *plan, struct tenant *t, struct whatif_inputs *before,
+                    struct whatif_inputs *after)
+{
+    struct ctx c;
+    memset(&c, 0, sizeof(c));
+    c.t = t;
+    c.adds = json_object();
+    c.removes = json_object();
+    c.created = json_object();
+    c.rules = json_object();
+    c.deleted = json_object();
+    c.plan = plan;
+    state_before(&c);
+    state_after(&c, plan);
+    struct state *st[2] = {&c.before, &c.after};
+    struct whatif_inputs *in[2] = {before, after};
+    for (size_t k = 0; k < 2; k++) {
+        whatif_inputs_fini(in[k]);
+        in[k]->policies = st[k]->policies;
+        in[k]->locations = st[k]->locations;
+        in[k]->strengths = st[k]->strengths;
+        json_decref(st[k]->roles);
+    }
+    json_decref(c.adds);
+    json_decref(c.removes);
+    json_decref(c.created);
+    json_decref(c.rules);
+    json_decref(c.deleted);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Recording and printing                                                                   */
 

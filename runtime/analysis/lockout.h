@@ -71,6 +71,12 @@ json_t *lockout_decide(const struct whatif_result *r, const char *const *caps);
  * "decision"}], "admins"?: [...]}. */
 json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *policy_at);
 
+/* The tenant's Conditional Access inputs before the plan (its policies, named locations and
+ * strengths) and after it (the plan's requests replayed on them; created objects carry their
+ * "$new:" token as id). Replaces what `before` and `after` held (initialised inputs). */
+void lockout_inputs(const json_t *plan, struct tenant *t, struct whatif_inputs *before,
+                    struct whatif_inputs *after);
+
 /* Records an analysis in the plan: "lockoutRisk": {"allowed": false, "scenarios": [...]} when
  * the plan introduces risks; a warning per risk the tenant already had. */
 void lockout_record(json_t *plan, const json_t *analysis);

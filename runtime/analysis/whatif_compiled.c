@@ -43,6 +43,11 @@ struct whatif_compiled {
     unsigned *table;
     size_t tcap; /* power of two */
     size_t signins;
+    /* the last sign-in's whatif_signin_extras and the fields it read (by pointer: a sign-in's
+     * strings stay unchanged while the evaluator lives) */
+    const char *x_app, *x_sp, *x_client, *x_flow;
+    unsigned x_app_bits, x_client_bits;
+    bool x_app_valid, x_client_valid;
 };
 
 struct whatif_compiled *whatif_compile(const struct whatif_inputs *in)
@@ -146,6 +151,42 @@ static const uint64_t *part_row(struct whatif_compiled *c, enum whatif_part p,
     return m->rows + row * c->words;
 }
 
+const uint64_t *whatif_compiled_part(struct whatif_compiled *c, int part,
+                                     const struct whatif_signin *s, char *err, size_t errlen)
+{
+    if (part < 0 || part >= WHATIF_PARTS || whatif_signin_check(s, err, errlen) != 0)
+        return NULL;
+    return part_row(c, (enum whatif_part)part, s, err, errlen);
+}
+
+size_t whatif_compiled_words(const struct whatif_compiled *c)
+{
+    return c->words;
+}
+
+/* whatif_signin_extras(s), from the application's part (the platform's own MFA) and the
+ * client's (legacy client, device code flow), each remembered for the last values seen. */
+static unsigned extras(struct whatif_compiled *c, const struct whatif_signin *s)
+{
+    if (!c->x_app_valid || s->app != c->x_app || s->service_principal != c->x_sp) {
+        struct whatif_signin t;
+        memset(&t, 0, sizeof(t));
+        t.app = c->x_app = s->app;
+        t.service_principal = c->x_sp = s->service_principal;
+        c->x_app_bits = whatif_signin_extras(&t);
+        c->x_app_valid = true;
+    }
+    if (!c->x_client_valid || s->client_app != c->x_client || s->auth_flow != c->x_flow) {
+        struct whatif_signin t;
+        memset(&t, 0, sizeof(t));
+        t.client_app = c->x_client = s->client_app;
+        t.auth_flow = c->x_flow = s->auth_flow;
+        c->x_client_bits = whatif_signin_extras(&t);
+        c->x_client_valid = true;
+    }
+    return c->x_app_bits | c->x_client_bits;
+}
+
 long whatif_compiled_eval(struct whatif_compiled *c, const struct whatif_signin *s, char *err,
                           size_t errlen)
 {
@@ -159,7 +200,7 @@ long whatif_compiled_eval(struct whatif_compiled *c, const struct whatif_signin 
         for (size_t w = 0; w < c->words; w++)
             c->applies[w] &= row[w];
     }
-    c->applies[c->words] = whatif_signin_extras(s);
+    c->applies[c->words] = extras(c, s);
     c->signins++;
     return (long)set_number(c, c->applies);
 }

@@ -12,6 +12,7 @@
 #define IDPC_WHATIF_COMPILED_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "runtime/analysis/whatif.h"
 
@@ -30,6 +31,14 @@ long whatif_compiled_eval(struct whatif_compiled *c, const struct whatif_signin 
  * whatif_evaluate combines them; per policy its state, applies (true for enabled policies only:
  * report-only ones never decide) and grant requirement, but no reason or detail. */
 void whatif_compiled_result(const struct whatif_compiled *c, size_t set, struct whatif_result *out);
+
+/* The policies whose conditions of one part (enum whatif_part, whatif_int.h) `s` meets: a bitset
+ * of whatif_compiled_words() words, bit i for input policy i, enabled or not; valid until the
+ * next call. Sign-ins whose rows are equal for every part (and whose whatif_signin_extras are
+ * equal) get the same set. NULL with err filled when the sign-in is malformed. */
+const uint64_t *whatif_compiled_part(struct whatif_compiled *c, int part,
+                                     const struct whatif_signin *s, char *err, size_t errlen);
+size_t whatif_compiled_words(const struct whatif_compiled *c);
 
 /* Sign-ins evaluated so far, and policies per sign-in (their product: evaluations). */
 size_t whatif_compiled_signins(const struct whatif_compiled *c);

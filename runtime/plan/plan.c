@@ -1364,6 +1364,8 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     json_t *lockout = lockout_analyse(plan, &t, policy_at);
     lockout_record(plan, lockout);
     json_decref(lockout);
+    if (opts && opts->impact)
+        plan_impact(plan, &t);
     json_decref(policy_at);
 out:
     json_decref(bd.actions);

@@ -40,10 +40,21 @@ struct plan_options {
     const char *const *paths; /* the configuration's paths as given: labels (the markdown
                                  comment's marker), never read again */
     size_t npaths;
+    bool impact; /* add "impact": whose sign-ins the plan changes (plan_impact) */
 };
 
 json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
                    const struct plan_options *opts);
+
+/* Adds "impact" to a plan made against `t` (plan_impact.c, docs/plan-format.md "impact"): the
+ * scenarios whose Conditional Access outcome the plan changes, merged into rows. Informative
+ * only: `idpc apply PLAN` carries it over instead of comparing it. */
+void plan_impact(json_t *plan, struct tenant *t);
+/* The impact section for people, when the plan has one: a summary line and at most `max_rows`
+ * rows (and, when max_bytes is not 0, at most about that many bytes), grouped by severity, then a
+ * line saying how many rows were left out. Text, or markdown for a pull-request comment. */
+void plan_impact_render(const json_t *plan, bool markdown, bool color, size_t max_rows,
+                        size_t max_bytes, FILE *out);
 
 /* SHA-256 (hex) of what a plan read: `normalize` is a normalize_kind_name() ("ca_policy"),
  * "ids" (a list of ids, compared as a set) or "raw". NULL for NULL (absent). */

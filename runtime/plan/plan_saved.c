@@ -278,12 +278,22 @@ SHAPE(s_read, {"path", F_STR, true, NULL}, {"name", F_STR, false, NULL},
       {"normalize", F_STR, false, NULL}, {"sha256", F_STR_NULL, false, NULL},
       {"absent", F_BOOL, false, NULL}, {"ids", F_ARR, false, NULL});
 SHAPE(s_lockout, {"allowed", F_BOOL, true, NULL}, {"scenarios", F_ARR, true, NULL});
+SHAPE(s_cause, {"name", F_STR, true, NULL}, {"change", F_STR, true, NULL});
+SHAPE(s_impact_row, {"severity", F_STR, true, NULL}, {"text", F_STR, true, NULL},
+      {"who", F_STR, true, NULL}, {"app", F_STR, true, NULL}, {"platform", F_STR, true, NULL},
+      {"location", F_STR, true, NULL}, {"client", F_STR, false, NULL}, {"risk", F_STR, false, NULL},
+      {"before", F_STR, true, NULL}, {"after", F_STR, true, NULL},
+      {"policies", F_ARR, true, &s_cause}, {"scenarios", F_INT, true, NULL});
+SHAPE(s_impact, {"scenarios", F_INT, true, NULL}, {"evaluated", F_INT, true, NULL},
+      {"changed", F_INT, true, NULL}, {"policies", F_COUNT, true, NULL},
+      {"rows", F_ARR, true, &s_impact_row}, {"rowsLeftOut", F_INT, true, NULL});
 SHAPE(s_plan, {"format", F_STR, true, NULL}, {"config", F_OBJ, true, &s_config},
       {"tenant", F_OBJ, true, &s_tenant}, {"emergencyAccess", F_ARR, true, &s_emergency},
       {"summary", F_OBJ, true, &s_summary}, {"actions", F_ARR, true, &s_action},
       {"unmanaged", F_ARR, true, &s_unmanaged}, {"unmanagedMore", F_COUNT, true, NULL},
       {"notes", F_ARR, true, &s_note}, {"warnings", F_ARR, true, &s_note},
-      {"reads", F_ARR, true, &s_read}, {"lockoutRisk", F_OBJ, false, &s_lockout});
+      {"reads", F_ARR, true, &s_read}, {"lockoutRisk", F_OBJ, false, &s_lockout},
+      {"impact", F_OBJ, false, &s_impact});
 
 static const char *type_words(enum ftype t)
 {
@@ -543,6 +553,9 @@ json_t *plan_saved_rederive(const json_t *saved, struct compile_result *cr, stru
                     json_object_get(json_object_get(saved, "config"), "paths"));
     json_object_set(json_object_get(now, "tenant"), "backend",
                     json_object_get(json_object_get(saved, "tenant"), "backend"));
+    /* the impact is informative: carried over, never compared (docs/runtime.md, "Saved plans") */
+    if (json_object_get(saved, "impact"))
+        json_object_set(now, "impact", json_object_get(saved, "impact"));
     const json_t *risks = lockout_risks(now);
     if (lockout_allowed(saved) && json_array_size(risks) > 0 &&
         json_equal(mut(risks), mut(lockout_risks(saved))))

@@ -420,6 +420,7 @@ void plan_render_markdown(const json_t *plan, FILE *out)
         fputc('\n', h);
     }
     free(attn.buf);
+    plan_impact_render(plan, true, false, 60, 16000, h);
     piece_close(&head);
 
     /* 2. The tail: unmanaged objects, notes and warnings (each capped). */

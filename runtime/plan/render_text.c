@@ -233,6 +233,7 @@ void plan_render_text(const json_t *plan, bool color, FILE *out)
     }
     unmanaged_block(out, &st, plan);
     lockout_block(out, &st, plan);
+    plan_impact_render(plan, false, color, 40, 0, out);
     messages(out, &st, json_object_get(plan, "notes"), "Notes");
     messages(out, &st, json_object_get(plan, "warnings"), "Warnings");
     struct plan_summary s;

@@ -509,8 +509,56 @@ def t_hidden(ctx, a):
     print("hidden: %s reported" % victim["id"])
 
 
-TESTS = {"snapshot": t_snapshot, "contoso": t_contoso, "saved": t_saved, "large": t_large, "faults": t_faults,
-         "tls": t_tls, "hidden": t_hidden, "selected": t_selected}
+def t_impact(ctx, a):
+    """The plan's impact section against graph: equals the one against the same tenant as a
+    snapshot; --impact=off leaves it out; after apply, the plan says no outcome changes."""
+    config, state = contoso_paths(ctx)
+    emu = E.Emulator(ctx, state, name="impact")
+    try:
+        env = E.auth_env(ctx, emu, "secret")
+        p = E.idpc(ctx, ["plan", "--format", "json", "--tenant", "graph:", config], env,
+                   expect=0, name="impact-json")
+        live = json.loads(p.stdout)["impact"]
+        E.check(live["changed"] > 0 and live["rows"], "impact: the Contoso plan changes nothing")
+        E.check(live["scenarios"] >= live["evaluated"] > 0, "impact: no scenario evaluated")
+        E.check(sum(r["scenarios"] for r in live["rows"]) == live["changed"],
+                "impact: the rows do not add up to the changed scenarios")
+        order = ["blocked", "unprotected", "weaker", "stronger", "changed"]
+        sev = [order.index(r["severity"]) for r in live["rows"]]
+        E.check(sev == sorted(sev), "impact: rows not most severe first: %s" % sev)
+        E.check(any(r["severity"] == "blocked" and "new CA011" in r["text"] and
+                    r["location"] == "Embargoed countries" for r in live["rows"]),
+                "impact: CA011 does not newly block the embargoed countries")
+        offline = E.idpc(ctx, ["plan", "--format", "json", "--tenant", "file:" + state, config],
+                         env, expect=0, name="impact-offline")
+        texts = lambda im: [r["text"] for r in im["rows"]]
+        E.check(texts(json.loads(offline.stdout)["impact"]) == texts(live),
+                "impact: graph: and the snapshot give different rows")
+        md = E.idpc(ctx, ["plan", "--format", "markdown", "--tenant", "graph:", config], env,
+                    expect=0, name="impact-md")
+        E.check("#### Impact on sign-ins" in md.stdout and "**newly blocked**" in md.stdout,
+                "impact: no impact section in the markdown plan")
+        off = E.idpc(ctx, ["plan", "--format", "json", "--impact=off", "--tenant", "graph:",
+                           config], env, expect=0, name="impact-off")
+        E.check("impact" not in json.loads(off.stdout), "impact: --impact=off kept the field")
+        plan_file = ctx.path("impact-plan.json")
+        E.idpc(ctx, ["plan", "--tenant", "graph:", "-o", plan_file, config], env, expect=0,
+               name="impact-save")
+        E.idpc(ctx, ["apply", "--tenant", "graph:", plan_file], env, expect=0,
+               name="impact-apply")
+        again = E.idpc(ctx, ["plan", "--no-color", "--tenant", "graph:", config], env, expect=0,
+                       name="impact-replan")
+        E.check("Impact on sign-ins: no sign-in changes outcome" in again.stdout,
+                "impact: the plan after apply does not say that nothing changes")
+    finally:
+        emu.stop()
+    print("impact: %d of %d scenarios change (%d evaluated), %d rows" %
+          (live["changed"], live["scenarios"], live["evaluated"], len(live["rows"])))
+
+
+TESTS = {"snapshot": t_snapshot, "impact": t_impact, "contoso": t_contoso, "saved": t_saved,
+         "large": t_large, "faults": t_faults, "tls": t_tls, "hidden": t_hidden,
+         "selected": t_selected}
 
 
 def main():

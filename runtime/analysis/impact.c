@@ -1,0 +1,881 @@
+/* impact.c — a plan's impact (impact.h): the scenarios of coverage's matrix, plus risk levels,
+ * evaluated against the policies before and after the plan with two compiled evaluators; the
+ * changed ones merged into rows. docs/plan-format.md, "impact". */
+#include "runtime/analysis/impact.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/strmap.h"
+#include "compiler/util.h"
+#include "runtime/analysis/coverage.h"
+#include "runtime/analysis/whatif_compiled.h"
+#include "runtime/analysis/whatif_int.h"
+
+const char *impact_severity_name(enum impact_severity s)
+{
+    static const char *const n[] = {"blocked", "unprotected", "weaker", "stronger", "changed"};
+    return (unsigned)s < IMPACT__SEVERITIES ? n[s] : "?";
+}
+
+static bool is_gap(int k)
+{
+    return k == COVERAGE_WEAK || k == COVERAGE_ALLOW;
+}
+
+enum impact_severity impact_severity_of(int before_class, int after_class)
+{
+    if (after_class == COVERAGE_BLOCK && before_class != COVERAGE_BLOCK)
+        return IMPACT_BLOCKED;
+    if (is_gap(after_class) && !is_gap(before_class))
+        return IMPACT_UNPROTECTED;
+    if (after_class > before_class)
+        return IMPACT_WEAKER;
+    if (after_class < before_class)
+        return IMPACT_STRONGER;
+    return IMPACT_CHANGED;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Merging cells into rows                                                                   */
+
+struct layout {
+    size_t words[IMPACT__DIMS], off[IMPACT__DIMS], total;
+};
+
+static void layout_init(struct layout *l, const size_t size[IMPACT__DIMS])
+{
+    l->total = 0;
+    for (size_t d = 0; d < IMPACT__DIMS; d++) {
+        l->words[d] = (size[d] + 63) / 64;
+        if (!l->words[d])
+            l->words[d] = 1;
+        l->off[d] = l->total;
+        l->total += l->words[d];
+    }
+}
+
+static void row_alloc(struct impact_row *r, const struct layout *l)
+{
+    uint64_t *bits = xcalloc(l->total, sizeof(uint64_t));
+    for (size_t d = 0; d < IMPACT__DIMS; d++)
+        r->set[d] = bits + l->off[d];
+}
+
+void impact_rows_free(struct impact_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(rows[i].set[0]);
+    free(rows);
+}
+
+static uint64_t row_hash(const struct impact_row *r, size_t d, const struct layout *l)
+{
+    uint64_t h = 1469598103934665603ULL ^ r->change;
+    for (size_t e = 0; e < IMPACT__DIMS; e++)
+        for (size_t w = 0; e != d && w < l->words[e]; w++)
+            h = (h ^ r->set[e][w]) * 1099511628211ULL;
+    return h ^ (h >> 31);
+}
+
+static bool rows_alike(const struct impact_row *a, const struct impact_row *b, size_t d,
+                       const struct layout *l)
+{
+    if (a->change != b->change)
+        return false;
+    for (size_t e = 0; e < IMPACT__DIMS; e++)
+        if (e != d && memcmp(a->set[e], b->set[e], l->words[e] * sizeof(uint64_t)) != 0)
+            return false;
+    return true;
+}
+
+/* One pass along dimension `d`: rows equal but for d become one (an open-addressing table of
+ * row numbers + 1). Returns the new count. */
+static size_t merge_along(struct impact_row **rows, size_t n, size_t d, const struct layout *l)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    size_t *table = xcalloc(cap, sizeof(size_t));
+    struct impact_row *out = xcalloc(n ? n : 1, sizeof(*out));
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct impact_row *r = &(*rows)[i];
+        size_t h = (size_t)row_hash(r, d, l) & (cap - 1);
+        while (table[h] && !rows_alike(&out[table[h] - 1], r, d, l))
+            h = (h + 1) & (cap - 1);
+        if (table[h]) {
+            struct impact_row *into = &out[table[h] - 1];
+            for (size_t w = 0; w < l->words[d]; w++)
+                into->set[d][w] |= r->set[d][w];
+            into->scenarios += r->scenarios;
+            free(r->set[0]);
+            continue;
+        }
+        out[m++] = *r;
+        table[h] = m;
+    }
+    free(table);
+    free(*rows);
+    *rows = out;
+    return m;
+}
+
+static size_t merge_rows(struct impact_row **rows, size_t n, const struct layout *l)
+{
+    static const size_t order[] = {IMPACT_CLIENT,   IMPACT_RISK, IMPACT_PLATFORM,
+                                   IMPACT_LOCATION, IMPACT_APP,  IMPACT_PERSONA};
+    for (;;) {
+        size_t before = n;
+        for (size_t k = 0; k < IDPC_ARRAY_LEN(order); k++)
+            n = merge_along(rows, n, order[k], l);
+        if (n == before)
+            return n;
+    }
+}
+
+size_t impact_merge(const size_t size[IMPACT__DIMS], const struct impact_cell *cells, size_t n,
+                    struct impact_row **rows)
+{
+    struct layout l;
+    layout_init(&l, size);
+    struct impact_row *v = xcalloc(n ? n : 1, sizeof(*v));
+    for (size_t i = 0; i < n; i++) {
+        row_alloc(&v[i], &l);
+        v[i].change = cells[i].change;
+        v[i].scenarios = 1;
+        for (size_t d = 0; d < IMPACT__DIMS; d++)
+            v[i].set[d][cells[i].at[d] / 64] |= (uint64_t)1 << (cells[i].at[d] % 64);
+    }
+    *rows = v;
+    return merge_rows(rows, n, &l);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Words                                                                                     */
+
+static bool bit(const uint64_t *set, size_t i)
+{
+    return (set[i / 64] >> (i % 64)) & 1;
+}
+
+static size_t count_bits(const uint64_t *set, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += bit(set, i);
+    return k;
+}
+
+/* "a, b and c"; at most `max` names, then "and N more". */
+static void list_labels(struct strbuf *sb, const char *const *labels, const uint64_t *set, size_t n,
+                        size_t max)
+{
+    size_t total = count_bits(set, n), shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!bit(set, i))
+            continue;
+        if (shown == max) {
+            strbuf_addf(sb, " and %zu more", total - shown);
+            return;
+        }
+        if (shown)
+            strbuf_adds(sb, shown + 1 == total ? " and " : ", ");
+        strbuf_adds(sb, labels[i]);
+        shown++;
+    }
+}
+
+/* A dimension's set: `any` when it holds every value, "ANY but X" (or "BUT X") when one or two
+ * are missing, else the values. */
+static void set_text(struct strbuf *sb, const char *any, const char *but, const char *const *labels,
+                     const uint64_t *set, size_t n, size_t max)
+{
+    size_t k = count_bits(set, n);
+    if (k == n) {
+        strbuf_adds(sb, any);
+        return;
+    }
+    if (n >= 4 && n - k <= 2 && k > n - k) {
+        uint64_t *inv = xcalloc((n + 63) / 64, sizeof(uint64_t));
+        for (size_t i = 0; i < n; i++)
+            if (!bit(set, i))
+                inv[i / 64] |= (uint64_t)1 << (i % 64);
+        if (but)
+            strbuf_adds(sb, but);
+        else
+            strbuf_addf(sb, "%s but ", any);
+        list_labels(sb, labels, inv, n, max);
+        free(inv);
+        return;
+    }
+    list_labels(sb, labels, set, n, max);
+}
+
+static void location_text(struct strbuf *sb, const struct coverage *c, const char *const *labels,
+                          const uint64_t *set)
+{
+    size_t n = c->nlocations, in_trusted = 0, in_untrusted = 0, trusted = 0;
+    for (size_t i = 0; i < n; i++) {
+        trusted += c->locations[i].trusted;
+        if (bit(set, i) && c->locations[i].trusted)
+            in_trusted++;
+        else if (bit(set, i))
+            in_untrusted++;
+    }
+    if (trusted && trusted < n && in_untrusted == n - trusted && in_trusted == 0) {
+        strbuf_adds(sb, "outside trusted locations");
+        return;
+    }
+    if (trusted && trusted < n && in_trusted == trusted && in_untrusted == 0) {
+        strbuf_adds(sb, "in trusted locations");
+        return;
+    }
+    set_text(sb, "any location", "outside ", labels, set, n, 4);
+}
+
+/* The apps: every application (not user actions and authentication contexts) is "any app". */
+static void app_text(struct strbuf *sb, const struct coverage *c, const char *const *labels,
+                     const uint64_t *set)
+{
+    size_t napps = 0, in_apps = 0, others = 0;
+    for (size_t i = 0; i < c->napps; i++) {
+        if (c->apps[i].target == 0) {
+            napps++;
+            in_apps += bit(set, i);
+        } else {
+            others += bit(set, i);
+        }
+    }
+    if (in_apps < napps && !others) { /* applications only: "any app but Admin portals" */
+        set_text(sb, "any app", NULL, labels, set, napps, 4);
+        return;
+    }
+    if (in_apps < napps || napps == c->napps) {
+        set_text(sb, "any app", NULL, labels, set, c->napps, 4);
+        return;
+    }
+    strbuf_adds(sb, "any app");
+    for (size_t i = 0; i < c->napps; i++)
+        if (c->apps[i].target != 0 && bit(set, i))
+            strbuf_addf(sb, ", %s", labels[i]);
+}
+
+#define NRISKS 7
+static const char *const risk_labels[NRISKS] = {
+    "no risk",       "sign-in risk low", "sign-in risk medium", "sign-in risk high",
+    "user risk low", "user risk medium", "user risk high"};
+
+static void risk_text(struct strbuf *sb, const uint64_t *set, size_t n)
+{
+    static const char *const lv[] = {"low", "medium", "high"};
+    size_t k = count_bits(set, n);
+    if (n == NRISKS && k > n - k && bit(set, 0)) {
+        uint64_t inv = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!bit(set, i))
+                inv |= (uint64_t)1 << i;
+        strbuf_adds(sb, "any risk but ");
+        risk_text(sb, &inv, n);
+        return;
+    }
+    bool first = true;
+    if (bit(set, 0)) {
+        strbuf_adds(sb, "no risk");
+        first = false;
+    }
+    for (size_t kind = 0; kind < 2 && n > 1; kind++) {
+        bool any = false;
+        for (size_t i = 0; i < 3; i++) {
+            if (!bit(set, 1 + kind * 3 + i))
+                continue;
+            if (!any)
+                strbuf_addf(sb, "%s%s risk ", first ? "" : " or ", kind ? "user" : "sign-in");
+            else
+                strbuf_adds(sb, ", ");
+            strbuf_adds(sb, lv[i]);
+            any = true;
+            first = false;
+        }
+    }
+}
+
+static void client_text(struct strbuf *sb, const char *const *labels, const uint64_t *set, size_t n)
+{
+    /* coverage's clients: browser, mobile/desktop, ActiveSync, other legacy */
+    if (n == 4 && !bit(set, 0) && !bit(set, 1) && bit(set, 2) && bit(set, 3))
+        strbuf_adds(sb, "legacy clients");
+    else if (n == 4 && bit(set, 0) && bit(set, 1) && !bit(set, 2) && !bit(set, 3))
+        strbuf_adds(sb, "modern clients");
+    else
+        set_text(sb, "any client", NULL, labels, set, n, 4);
+}
+
+/* An outcome label of coverage in a row's words: "MFA", "blocked", "strength \"X\" + ...". */
+static char *outcome_words(const char *label)
+{
+    struct strbuf sb = STRBUF_INIT;
+    while (*label) {
+        const char *end = strstr(label, " + ");
+        size_t n = end ? (size_t)(end - label) : strlen(label);
+        char *part = xasprintf("%.*s", (int)n, label);
+        if (strcmp(part, "block") == 0)
+            strbuf_adds(&sb, "blocked");
+        else if (strcmp(part, "mfa") == 0)
+            strbuf_adds(&sb, "MFA");
+        else if (strncmp(part, "authenticationStrength:", 23) == 0)
+            strbuf_addf(&sb, "strength \"%s\"", part + 23);
+        else
+            strbuf_adds(&sb, part);
+        free(part);
+        label += n;
+        if (end) {
+            strbuf_adds(&sb, " + ");
+            label += 3;
+        }
+    }
+    return strbuf_detach(&sb);
+}
+
+/* "CA012" for "CA012: Require ...": a short prefix with a digit before ": ", else the whole name
+ * in quotes. */
+static char *short_name(const char *name)
+{
+    const char *colon = strstr(name, ": ");
+    size_t n = colon ? (size_t)(colon - name) : 0;
+    if (n && n <= 12 && !memchr(name, ' ', n) && strcspn(name, "0123456789") < n)
+        return xasprintf("%.*s", (int)n, name);
+    return xasprintf("\"%s\"", name);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Evaluating                                                                                */
+
+struct change {
+    unsigned before, after; /* outcome indexes in the coverage */
+    json_t *policies;       /* [{"name", "change"}] */
+    char *because;          /* "new CA012, CA003 deleted" */
+};
+
+struct ctx {
+    const struct whatif_inputs *in[2];
+    struct whatif_compiled *wc[2];
+    struct coverage *c;
+    unsigned *outcome[2];            /* per set number: outcome index, UINT_MAX until known */
+    struct whatif_result *result[2]; /* per set number: its result, once known */
+    size_t noutcome[2];
+    struct strmap byid[2]; /* policy id -> index in in[k]->policies */
+    struct strmap pairs;   /* "sb,sa" -> change number */
+    struct strmap keys;    /* "before/after/because" -> change number */
+    struct change *changes;
+    size_t nchanges;
+};
+
+static unsigned outcome_of(struct ctx *x, int side, size_t set)
+{
+    if (set >= x->noutcome[side]) {
+        size_t n = (set + 1) * 2;
+        x->outcome[side] = xrealloc(x->outcome[side], n * sizeof(unsigned));
+        x->result[side] = xrealloc(x->result[side], n * sizeof(struct whatif_result));
+        for (size_t i = x->noutcome[side]; i < n; i++)
+            x->outcome[side][i] = UINT_MAX;
+        x->noutcome[side] = n;
+    }
+    if (x->outcome[side][set] == UINT_MAX) {
+        whatif_compiled_result(x->wc[side], set, &x->result[side][set]);
+        x->outcome[side][set] = coverage_outcome(x->c, &x->result[side][set]);
+    }
+    return x->outcome[side][set];
+}
+
+static const json_t *policy_by_id(const struct ctx *x, int side, const char *id)
+{
+    size_t i;
+    if (!id || !strmap_get(&x->byid[side], id, &i))
+        return NULL;
+    return json_array_get(x->in[side]->policies, i);
+}
+
+static const char *state_of(const json_t *p)
+{
+    return json_string_value(whatif_jget(p, "state"));
+}
+
+static bool applies_in(const struct whatif_result *r, const char *id)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (!r->policies[i].platform && r->policies[i].applies &&
+            whatif_eq(json_string_value(whatif_jget(r->policies[i].policy, "id")), id))
+            return true;
+    return false;
+}
+
+/* Why a policy is among the causes: its change between the two sides, in words. */
+static const char *what_changed(const struct ctx *x, int side, const json_t *policy,
+                                const struct whatif_result *other_r)
+{
+    const char *id = json_string_value(whatif_jget(policy, "id"));
+    const json_t *other = policy_by_id(x, !side, id);
+    bool both = applies_in(other_r, id);
+    bool same = other && json_equal(whatif_mut(other), whatif_mut(policy));
+    if (both && same)
+        return NULL;
+    if (!other)
+        return side ? "new" : "deleted";
+    if (!same && !whatif_eq(state_of(other), state_of(policy)))
+        return side                                     ? "turned on"
+               : whatif_eq(state_of(other), "disabled") ? "turned off"
+                                                        : "report-only";
+    if (!same)
+        return "changed";
+    return side ? "applies" : "no longer applies";
+}
+
+/* A policy's grant requirement in one string: "AND:mfa,compliantDevice" ("" when it blocks). */
+static char *grant_key(const struct whatif_policy_result *pr)
+{
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_adds(&sb, pr->block ? "block" : pr->op == WHATIF_OR ? "OR:" : "AND:");
+    for (size_t i = 0; !pr->block && i < pr->ncontrols; i++)
+        strbuf_addf(&sb, "%s,", pr->controls[i].text);
+    return strbuf_detach(&sb);
+}
+
+struct cause {
+    int side;
+    const struct whatif_policy_result *pr;
+    const char *what;
+    char *grant;
+    bool dropped;
+};
+
+/* The policies that make the difference between the before and after results: enabled policies
+ * with a grant control that apply on one side only, or on both but changed. When the change is
+ * a block (or the end of one), the blocking policies alone; otherwise a policy that goes and one
+ * that comes with the very same grant (a rename, a replacement) explain nothing and are left
+ * out. */
+static void causes(struct ctx *x, const struct whatif_result *rb, const struct whatif_result *ra,
+                   json_t *out, struct strbuf *because)
+{
+    const struct whatif_result *r[2] = {rb, ra};
+    int block_side = ra->grant == WHATIF_BLOCK && rb->grant != WHATIF_BLOCK   ? 1
+                     : rb->grant == WHATIF_BLOCK && ra->grant != WHATIF_BLOCK ? 0
+                                                                              : -1;
+    struct cause *v = xcalloc(rb->n + ra->n + 1, sizeof(*v));
+    size_t n = 0;
+    for (int pass = 0; pass < 2 && n == 0; pass++) {
+        json_t *done = json_object();
+        for (int side = 1; side >= 0; side--) {
+            for (size_t i = 0; i < r[side]->n; i++) {
+                const struct whatif_policy_result *pr = &r[side]->policies[i];
+                const char *id = json_string_value(whatif_jget(pr->policy, "id"));
+                if (pr->platform || !pr->applies || !id || json_object_get(done, id) ||
+                    (!pr->block && !pr->ncontrols))
+                    continue;
+                if (pass == 0 && block_side >= 0 && (side != block_side || !pr->block))
+                    continue;
+                const char *what = what_changed(x, side, pr->policy, r[!side]);
+                if (!what)
+                    continue;
+                json_object_set_new(done, id, json_true());
+                v[n++] = (struct cause){side, pr, what, grant_key(pr), false};
+            }
+        }
+        json_decref(done);
+        if (block_side < 0)
+            break; /* else, with no blocking policy changed (the client decides): everything */
+    }
+    for (size_t i = 0; block_side < 0 && i < n; i++)
+        for (size_t j = 0; j < n && !v[i].dropped; j++)
+            if (!v[j].dropped && v[i].side != v[j].side && strcmp(v[i].grant, v[j].grant) == 0)
+                v[i].dropped = v[j].dropped = true;
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i].dropped) {
+            json_array_append_new(
+                out, json_pack("{s:s,s:s}", "name", v[i].pr->name, "change", v[i].what));
+            char *sn = short_name(v[i].pr->name);
+            if (because->len)
+                strbuf_adds(because, ", ");
+            if (strcmp(v[i].what, "new") == 0)
+                strbuf_addf(because, "new %s", sn);
+            else if (strcmp(v[i].what, "applies") == 0)
+                strbuf_adds(because, sn);
+            else
+                strbuf_addf(because, "%s %s", sn, v[i].what);
+            free(sn);
+        }
+        free(v[i].grant);
+    }
+    free(v);
+}
+
+/* The change number of the pair of sets (sb before, sa after), or UINT_MAX when the outcome is
+ * the same. */
+static unsigned change_of(struct ctx *x, size_t sb, size_t sa)
+{
+    unsigned ob = outcome_of(x, 0, sb), oa = outcome_of(x, 1, sa);
+    if (ob == oa)
+        return UINT_MAX;
+    char pk[64];
+    snprintf(pk, sizeof(pk), "%zu,%zu", sb, sa);
+    size_t k;
+    if (strmap_get(&x->pairs, pk, &k))
+        return (unsigned)k;
+    json_t *pol = json_array();
+    struct strbuf because = STRBUF_INIT;
+    causes(x, &x->result[0][sb], &x->result[1][sa], pol, &because);
+    char *key = xasprintf("%u/%u/%s", ob, oa, strbuf_str(&because));
+    if (strmap_get(&x->keys, key, &k)) {
+        json_decref(pol);
+        strbuf_fini(&because);
+    } else {
+        k = x->nchanges;
+        x->changes = xrealloc(x->changes, (k + 1) * sizeof(*x->changes));
+        x->changes[k] = (struct change){ob, oa, pol, strbuf_detach(&because)};
+        x->nchanges++;
+        strmap_put(&x->keys, key, k);
+    }
+    free(key);
+    strmap_put(&x->pairs, pk, k);
+    return (unsigned)k;
+}
+
+static void index_ids(struct strmap *m, const json_t *policies)
+{
+    strmap_init(m, true);
+    size_t i;
+    const json_t *p;
+    json_array_foreach(policies, i, p)
+    {
+        const char *id = json_string_value(whatif_jget(p, "id"));
+        if (id)
+            (void)strmap_put_first(m, id, i);
+    }
+}
+
+static bool has_risk(const json_t *policies)
+{
+    size_t i;
+    const json_t *p;
+    json_array_foreach(policies, i, p)
+    {
+        const json_t *cnd = whatif_jget(p, "conditions");
+        if (json_array_size(whatif_jget(cnd, "signInRiskLevels")) ||
+            json_array_size(whatif_jget(cnd, "userRiskLevels")))
+            return true;
+    }
+    return false;
+}
+
+static size_t enabled_count(const json_t *policies)
+{
+    size_t n = 0, i;
+    const json_t *p;
+    json_array_foreach(policies, i, p) n += whatif_eq(state_of(p), "enabled");
+    return n;
+}
+
+struct sorted {
+    size_t row;
+    enum impact_severity sev;
+    size_t scenarios;
+};
+
+static int cmp_sorted(const void *a, const void *b)
+{
+    const struct sorted *x = a, *y = b;
+    if (x->sev != y->sev)
+        return x->sev < y->sev ? -1 : 1;
+    if (x->scenarios != y->scenarios)
+        return x->scenarios > y->scenarios ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+static json_t *row_json(struct ctx *x, const struct impact_row *r, const size_t size[],
+                        const char *const *labels[], enum impact_severity sev)
+{
+    const struct coverage *c = x->c;
+    const struct change *ch = &x->changes[r->change];
+    struct strbuf dim[IMPACT__DIMS];
+    for (size_t d = 0; d < IMPACT__DIMS; d++)
+        strbuf_init(&dim[d]);
+    set_text(&dim[IMPACT_PERSONA], "everyone", "everyone but ", labels[IMPACT_PERSONA],
+             r->set[IMPACT_PERSONA], size[IMPACT_PERSONA], 3);
+    app_text(&dim[IMPACT_APP], c, labels[IMPACT_APP], r->set[IMPACT_APP]);
+    set_text(&dim[IMPACT_PLATFORM], "any platform", NULL, labels[IMPACT_PLATFORM],
+             r->set[IMPACT_PLATFORM], size[IMPACT_PLATFORM], 4);
+    location_text(&dim[IMPACT_LOCATION], c, labels[IMPACT_LOCATION], r->set[IMPACT_LOCATION]);
+    bool all_clients =
+        count_bits(r->set[IMPACT_CLIENT], size[IMPACT_CLIENT]) == size[IMPACT_CLIENT];
+    bool all_risks = count_bits(r->set[IMPACT_RISK], size[IMPACT_RISK]) == size[IMPACT_RISK];
+    if (!all_clients)
+        client_text(&dim[IMPACT_CLIENT], labels[IMPACT_CLIENT], r->set[IMPACT_CLIENT],
+                    size[IMPACT_CLIENT]);
+    if (!all_risks)
+        risk_text(&dim[IMPACT_RISK], r->set[IMPACT_RISK], size[IMPACT_RISK]);
+    char *before = outcome_words(c->outcomes[ch->before].label);
+    char *after = outcome_words(c->outcomes[ch->after].label);
+    struct strbuf text = STRBUF_INIT;
+    for (size_t d = 0; d < IMPACT__DIMS; d++) {
+        if (!dim[d].len)
+            continue;
+        if (text.len)
+            strbuf_adds(&text, " · ");
+        strbuf_adds(&text, strbuf_str(&dim[d]));
+    }
+    strbuf_addf(&text, ": %s → %s", before, after);
+    if (*ch->because)
+        strbuf_addf(&text, " (%s)", ch->because);
+    json_t *j =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "severity", impact_severity_name(sev), "text",
+                  strbuf_str(&text), "who", strbuf_str(&dim[IMPACT_PERSONA]), "app",
+                  strbuf_str(&dim[IMPACT_APP]), "platform", strbuf_str(&dim[IMPACT_PLATFORM]),
+                  "location", strbuf_str(&dim[IMPACT_LOCATION]));
+    if (!all_clients)
+        json_object_set_new(j, "client", json_string(strbuf_str(&dim[IMPACT_CLIENT])));
+    if (!all_risks)
+        json_object_set_new(j, "risk", json_string(strbuf_str(&dim[IMPACT_RISK])));
+    json_object_set_new(j, "before", json_string(before));
+    json_object_set_new(j, "after", json_string(after));
+    json_object_set(j, "policies", ch->policies);
+    json_object_set_new(j, "scenarios", json_integer((json_int_t)r->scenarios));
+    strbuf_fini(&text);
+    for (size_t d = 0; d < IMPACT__DIMS; d++)
+        strbuf_fini(&dim[d]);
+    free(before);
+    free(after);
+    return j;
+}
+
+static const char *const risk_levels[] = {"low", "medium", "high"};
+
+/* The sign-in of a scenario: values at[d] on each dimension. */
+static void scenario(const struct coverage *c, const size_t at[IMPACT__DIMS], const char *locs[3],
+                     struct whatif_signin *s)
+{
+    coverage_signin(c, at[IMPACT_PERSONA], at[IMPACT_APP], at[IMPACT_LOCATION], at[IMPACT_PLATFORM],
+                    at[IMPACT_CLIENT], locs, s);
+    size_t rk = at[IMPACT_RISK];
+    s->sign_in_risk = rk >= 1 && rk <= 3 ? risk_levels[rk - 1] : NULL;
+    s->user_risk = rk >= 4 ? risk_levels[rk - 4] : NULL;
+}
+
+/* The classes of one dimension's values: representative, members (a bitset each), count. */
+struct dimclass {
+    size_t n;
+    size_t *rep, *count;
+    uint64_t *members; /* n x words */
+};
+
+static void dimclass_fini(struct dimclass *k)
+{
+    free(k->rep);
+    free(k->count);
+    free(k->members);
+}
+
+/* Two values are alike when the part of the conditions their dimension is read by gives the same
+ * policies on both sides (whatif_compiled_part), and so does what else they decide (the
+ * platform's own MFA for an app, a legacy client). */
+static void classify_dim(struct ctx *x, size_t d, const size_t size[IMPACT__DIMS],
+                         struct dimclass *out)
+{
+    static const int part[IMPACT__DIMS] = {WHATIF_PART_USERS,    WHATIF_PART_TARGET,
+                                           WHATIF_PART_PLATFORM, WHATIF_PART_LOCATION,
+                                           WHATIF_PART_CLIENT,   WHATIF_PART_RISK};
+    size_t w0 = whatif_compiled_words(x->wc[0]), w1 = whatif_compiled_words(x->wc[1]);
+    size_t sw = w0 + w1 + 1, n = size[d], words = (n + 63) / 64;
+    uint64_t *sig = xcalloc(n * sw + 1, sizeof(uint64_t));
+    memset(out, 0, sizeof(*out));
+    out->rep = xcalloc(n + 1, sizeof(size_t));
+    out->count = xcalloc(n + 1, sizeof(size_t));
+    out->members = xcalloc((n + 1) * (words ? words : 1), sizeof(uint64_t));
+    for (size_t v = 0; v < n; v++) {
+        size_t at[IMPACT__DIMS] = {0};
+        at[d] = v;
+        struct whatif_signin s;
+        const char *locs[3];
+        scenario(x->c, at, locs, &s);
+        uint64_t *g = sig + v * sw;
+        char err[256];
+        for (int side = 0; side < 2; side++) {
+            const uint64_t *row = whatif_compiled_part(x->wc[side], part[d], &s, err, sizeof(err));
+            if (row)
+                memcpy(g + (side ? w0 : 0), row, (side ? w1 : w0) * sizeof(uint64_t));
+            else
+                g[sw - 1] = UINT64_MAX - v; /* never alike */
+        }
+        struct whatif_signin t;
+        memset(&t, 0, sizeof(t));
+        t.app = d == IMPACT_APP ? s.app : NULL;
+        t.client_app = d == IMPACT_CLIENT ? s.client_app : NULL;
+        if (!g[sw - 1])
+            g[sw - 1] = whatif_signin_extras(&t);
+        size_t k = 0;
+        while (k < out->n && memcmp(sig + out->rep[k] * sw, g, sw * sizeof(uint64_t)) != 0)
+            k++;
+        if (k == out->n)
+            out->rep[out->n++] = v;
+        out->count[k]++;
+        out->members[k * (words ? words : 1) + v / 64] |= (uint64_t)1 << (v % 64);
+    }
+    free(sig);
+}
+
+json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_inputs *after,
+                       const struct impact_options *o)
+{
+    struct ctx x;
+    memset(&x, 0, sizeof(x));
+    x.in[0] = before;
+    x.in[1] = after;
+
+    /* the axes of both sides: every persona, app and location either side names */
+    struct whatif_inputs both;
+    both.policies = json_array();
+    both.locations = json_array();
+    both.strengths = NULL;
+    json_array_extend(both.policies, before->policies);
+    json_array_extend(both.policies, after->policies);
+    json_array_extend(both.locations, after->locations);
+    json_array_extend(both.locations, before->locations);
+    struct coverage_options co;
+    memset(&co, 0, sizeof(co));
+    co.emergency = o->emergency;
+    co.name_of = o->name_of;
+    co.name_arg = o->name_arg;
+    struct coverage *c = coverage_axes(&both, &co);
+    x.c = c;
+    size_t nrisk = has_risk(both.policies) ? NRISKS : 1;
+    whatif_inputs_fini(&both);
+
+    for (int side = 0; side < 2; side++) {
+        x.wc[side] = whatif_compile(x.in[side]);
+        index_ids(&x.byid[side], x.in[side]->policies);
+    }
+    strmap_init(&x.pairs, false);
+    strmap_init(&x.keys, false);
+
+    size_t size[IMPACT__DIMS] = {c->npersonas,  c->napps,    c->nplatforms,
+                                 c->nlocations, c->nclients, nrisk};
+    /* Values of a dimension that every policy of both sides treats alike are one class: only a
+     * representative of each class is evaluated, and a changed one stands for the product of its
+     * classes' values. */
+    struct dimclass cls[IMPACT__DIMS];
+    size_t scenarios = 1, evaluated = 1;
+    for (size_t d = 0; d < IMPACT__DIMS; d++) {
+        classify_dim(&x, d, size, &cls[d]);
+        scenarios *= size[d];
+        evaluated *= cls[d].n;
+    }
+    struct layout lay;
+    layout_init(&lay, size);
+    struct impact_row *rows = NULL;
+    size_t nrows = 0, cap = 0;
+    size_t k[IMPACT__DIMS] = {0};
+    for (size_t done = 0; done < evaluated; done++) {
+        size_t at[IMPACT__DIMS];
+        for (size_t d = 0; d < IMPACT__DIMS; d++)
+            at[d] = cls[d].rep[k[d]];
+        struct whatif_signin s;
+        const char *locs[3];
+        scenario(c, at, locs, &s);
+        char err[256];
+        long sb = whatif_compiled_eval(x.wc[0], &s, err, sizeof(err));
+        long sa = whatif_compiled_eval(x.wc[1], &s, err, sizeof(err));
+        unsigned ch = sb < 0 || sa < 0 ? UINT_MAX : change_of(&x, (size_t)sb, (size_t)sa);
+        if (ch != UINT_MAX) {
+            if (nrows == cap) {
+                cap = cap ? cap * 2 : 64;
+                rows = xrealloc(rows, cap * sizeof(*rows));
+            }
+            struct impact_row *r = &rows[nrows++];
+            row_alloc(r, &lay);
+            r->change = ch;
+            r->scenarios = 1;
+            for (size_t d = 0; d < IMPACT__DIMS; d++) {
+                memcpy(r->set[d], cls[d].members + k[d] * lay.words[d],
+                       lay.words[d] * sizeof(uint64_t));
+                r->scenarios *= cls[d].count[k[d]];
+            }
+        }
+        /* the next tuple of classes, the risk fastest */
+        for (size_t d = IMPACT__DIMS; d-- > 0;) {
+            if (++k[d] < cls[d].n)
+                break;
+            k[d] = 0;
+        }
+    }
+    nrows = merge_rows(&rows, nrows, &lay);
+    for (size_t d = 0; d < IMPACT__DIMS; d++)
+        dimclass_fini(&cls[d]);
+
+    /* labels per dimension */
+    const char **lab[IMPACT__DIMS];
+    const char *const *clab[IMPACT__DIMS];
+    for (size_t d = 0; d < IMPACT__DIMS; d++)
+        lab[d] = xcalloc(size[d] + 1, sizeof(char *));
+    for (size_t i = 0; i < c->npersonas; i++)
+        lab[IMPACT_PERSONA][i] = strcmp(c->personas[i].kind, "all users") == 0
+                                     ? "ordinary members"
+                                     : c->personas[i].name;
+    for (size_t i = 0; i < c->napps; i++)
+        lab[IMPACT_APP][i] = c->apps[i].label;
+    for (size_t i = 0; i < c->nplatforms; i++)
+        lab[IMPACT_PLATFORM][i] = c->platforms[i].label;
+    for (size_t i = 0; i < c->nlocations; i++)
+        lab[IMPACT_LOCATION][i] =
+            c->locations[i].value ? c->locations[i].label : "an untrusted address";
+    for (size_t i = 0; i < c->nclients; i++)
+        lab[IMPACT_CLIENT][i] = c->clients[i].label;
+    for (size_t i = 0; i < nrisk; i++)
+        lab[IMPACT_RISK][i] = risk_labels[i];
+
+    for (size_t d = 0; d < IMPACT__DIMS; d++)
+        clab[d] = lab[d];
+    struct sorted *order = xcalloc(nrows ? nrows : 1, sizeof(*order));
+    for (size_t i = 0; i < nrows; i++) {
+        const struct change *ch = &x.changes[rows[i].change];
+        order[i] = (struct sorted){
+            i,
+            impact_severity_of((int)c->outcomes[ch->before].cls, (int)c->outcomes[ch->after].cls),
+            rows[i].scenarios};
+    }
+    qsort(order, nrows, sizeof(*order), cmp_sorted);
+    json_t *jrows = json_array();
+    size_t keep = o->max_rows && o->max_rows < nrows ? o->max_rows : nrows;
+    for (size_t i = 0; i < keep; i++)
+        json_array_append_new(jrows, row_json(&x, &rows[order[i].row], size, clab, order[i].sev));
+    size_t changed = 0;
+    for (size_t i = 0; i < nrows; i++)
+        changed += rows[i].scenarios;
+    json_t *out = json_pack("{s:I,s:I,s:I,s:{s:I,s:I},s:o,s:I}", "scenarios", (json_int_t)scenarios,
+                            "evaluated", (json_int_t)evaluated, "changed", (json_int_t)changed,
+                            "policies", "before", (json_int_t)enabled_count(before->policies),
+                            "after", (json_int_t)enabled_count(after->policies), "rows", jrows,
+                            "rowsLeftOut", (json_int_t)(nrows - keep));
+
+    free(order);
+    for (size_t d = 0; d < IMPACT__DIMS; d++)
+        free(lab[d]);
+    impact_rows_free(rows, nrows);
+    for (size_t i = 0; i < x.nchanges; i++) {
+        json_decref(x.changes[i].policies);
+        free(x.changes[i].because);
+    }
+    free(x.changes);
+    strmap_fini(&x.pairs);
+    strmap_fini(&x.keys);
+    for (int side = 0; side < 2; side++) {
+        whatif_compiled_free(x.wc[side]);
+        strmap_fini(&x.byid[side]);
+        for (size_t i = 0; i < x.noutcome[side]; i++)
+            if (x.outcome[side][i] != UINT_MAX)
+                whatif_result_free(&x.result[side][i]);
+        free(x.outcome[side]);
+        free(x.result[side]);
+    }
+    coverage_free(c);
+    return out;
+}

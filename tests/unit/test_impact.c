@@ -1,0 +1,303 @@
+/* test_impact.c — a plan's impact: merging changed scenarios into rows (impact_merge), the
+ * severity of a change and the order of rows, the words of a row (any/but/outside), the
+ * policies that explain a change, report-only policies turned on, and "no change". */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "runtime/analysis/coverage.h"
+#include "runtime/analysis/impact.h"
+
+/* ---- merging ---- */
+
+static bool has(const uint64_t *set, unsigned i)
+{
+    return (set[i / 64] >> (i % 64)) & 1;
+}
+
+static void test_merge_along_one_dimension(void **state)
+{
+    (void)state;
+    /* persona 0, app 0, every platform (6), location 0, client 0, risk 0: one change */
+    size_t size[IMPACT__DIMS] = {2, 2, 6, 2, 4, 1};
+    struct impact_cell cells[8];
+    for (unsigned p = 0; p < 6; p++)
+        cells[p] = (struct impact_cell){{0, 0, p, 0, 0, 0}, 7};
+    /* persona 1 on two platforms, another change: a row of its own */
+    cells[6] = (struct impact_cell){{1, 0, 2, 0, 0, 0}, 3};
+    cells[7] = (struct impact_cell){{1, 0, 3, 0, 0, 0}, 3};
+    struct impact_row *rows;
+    size_t n = impact_merge(size, cells, 8, &rows);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].change, 7);
+    assert_int_equal(rows[0].scenarios, 6);
+    for (unsigned p = 0; p < 6; p++)
+        assert_true(has(rows[0].set[IMPACT_PLATFORM], p));
+    assert_true(has(rows[0].set[IMPACT_PERSONA], 0));
+    assert_false(has(rows[0].set[IMPACT_PERSONA], 1));
+    assert_int_equal(rows[1].change, 3);
+    assert_int_equal(rows[1].scenarios, 2);
+    assert_true(has(rows[1].set[IMPACT_PLATFORM], 2) && has(rows[1].set[IMPACT_PLATFORM], 3));
+    assert_false(has(rows[1].set[IMPACT_PLATFORM], 0));
+    impact_rows_free(rows, n);
+}
+
+static void test_merge_two_dimensions_product(void **state)
+{
+    (void)state;
+    /* a 2 x 3 block (personas 0-1 x locations 0-2) of one change is one row; the same cells
+     * with another change on one of them cannot be merged with it */
+    size_t size[IMPACT__DIMS] = {3, 1, 1, 4, 1, 1};
+    struct impact_cell cells[7];
+    size_t k = 0;
+    for (unsigned p = 0; p < 2; p++)
+        for (unsigned l = 0; l < 3; l++)
+            cells[k++] = (struct impact_cell){{p, 0, 0, l, 0, 0}, 1};
+    cells[k++] = (struct impact_cell){{2, 0, 0, 0, 0, 0}, 2};
+    struct impact_row *rows;
+    size_t n = impact_merge(size, cells, k, &rows);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].scenarios, 6);
+    assert_true(has(rows[0].set[IMPACT_PERSONA], 0) && has(rows[0].set[IMPACT_PERSONA], 1));
+    assert_false(has(rows[0].set[IMPACT_PERSONA], 2));
+    assert_true(has(rows[0].set[IMPACT_LOCATION], 2));
+    assert_false(has(rows[0].set[IMPACT_LOCATION], 3));
+    assert_int_equal(rows[1].change, 2);
+    impact_rows_free(rows, n);
+}
+
+static void test_merge_large_dimension(void **state)
+{
+    (void)state;
+    /* more than 64 personas: sets of several words */
+    size_t size[IMPACT__DIMS] = {130, 1, 1, 1, 1, 1};
+    struct impact_cell cells[130];
+    for (unsigned p = 0; p < 130; p++)
+        cells[p] = (struct impact_cell){{p, 0, 0, 0, 0, 0}, p == 100 ? 1u : 0u};
+    struct impact_row *rows;
+    size_t n = impact_merge(size, cells, 130, &rows);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].scenarios, 129);
+    assert_true(has(rows[0].set[IMPACT_PERSONA], 129));
+    assert_false(has(rows[0].set[IMPACT_PERSONA], 100));
+    assert_true(has(rows[1].set[IMPACT_PERSONA], 100));
+    impact_rows_free(rows, n);
+}
+
+static void test_severity(void **state)
+{
+    (void)state;
+    assert_int_equal(impact_severity_of(COVERAGE_MFA, COVERAGE_BLOCK), IMPACT_BLOCKED);
+    assert_int_equal(impact_severity_of(COVERAGE_ALLOW, COVERAGE_BLOCK), IMPACT_BLOCKED);
+    assert_int_equal(impact_severity_of(COVERAGE_MFA, COVERAGE_ALLOW), IMPACT_UNPROTECTED);
+    assert_int_equal(impact_severity_of(COVERAGE_BLOCK, COVERAGE_WEAK), IMPACT_UNPROTECTED);
+    assert_int_equal(impact_severity_of(COVERAGE_STRENGTH, COVERAGE_MFA), IMPACT_WEAKER);
+    assert_int_equal(impact_severity_of(COVERAGE_BLOCK, COVERAGE_MFA), IMPACT_WEAKER);
+    assert_int_equal(impact_severity_of(COVERAGE_ALLOW, COVERAGE_WEAK), IMPACT_STRONGER);
+    assert_int_equal(impact_severity_of(COVERAGE_ALLOW, COVERAGE_MFA), IMPACT_STRONGER);
+    assert_int_equal(impact_severity_of(COVERAGE_MFA, COVERAGE_MFA), IMPACT_CHANGED);
+    assert_string_equal(impact_severity_name(IMPACT_UNPROTECTED), "unprotected");
+}
+
+/* ---- analysing two policy sets ---- */
+
+static json_t *load(const char *text)
+{
+    json_error_t je;
+    json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
+    if (!j)
+        fail_msg("bad JSON in test: %s: %s", je.text, text);
+    return j;
+}
+
+/* A policy for all users but the break-glass account, on all apps. */
+static json_t *policy(const char *id, const char *name, const char *state, const char *extra,
+                      const char *grant)
+{
+    json_t *c = load("{\"applications\":{\"includeApplications\":[\"All\"]},"
+                     "\"clientAppTypes\":[\"all\"],"
+                     "\"users\":{\"includeUsers\":[\"All\"],\"excludeUsers\":[\"bg-id\"]}}");
+    if (extra) {
+        json_t *x = load(extra);
+        json_object_update(c, x);
+        json_decref(x);
+    }
+    return json_pack("{s:s,s:s,s:s,s:o,s:o}", "id", id, "displayName", name, "state", state,
+                     "conditions", c, "grantControls", load(grant));
+}
+
+#define MFA   "{\"operator\":\"OR\",\"builtInControls\":[\"mfa\"]}"
+#define BLOCK "{\"operator\":\"OR\",\"builtInControls\":[\"block\"]}"
+#define GUESTS                                                                                     \
+    "{\"users\":{\"includeUsers\":[\"GuestsOrExternalUsers\"],\"excludeUsers\":[\"bg-id\"]}}"
+#define MOBILE "{\"platforms\":{\"includePlatforms\":[\"iOS\",\"android\"]}}"
+
+static const char *emergency[] = {"bg-id", NULL};
+
+static const char *name_of(void *arg, const char *key)
+{
+    (void)arg;
+    return strcmp(key, "bg-id") == 0 ? "bg@contoso.com" : NULL;
+}
+
+static json_t *analyse(struct whatif_inputs *before, struct whatif_inputs *after)
+{
+    struct impact_options o = {emergency, name_of, NULL, 0};
+    json_t *j = impact_analyse(before, after, &o);
+    if (getenv("IMPACT_DUMP")) {
+        size_t i;
+        json_t *r;
+        json_array_foreach(json_object_get(j, "rows"), i, r)
+        {
+            printf("ROW %s | %s\n", json_string_value(json_object_get(r, "severity")),
+                   json_string_value(json_object_get(r, "text")));
+        }
+    }
+    whatif_inputs_fini(before);
+    whatif_inputs_fini(after);
+    return j;
+}
+
+static const json_t *row(const json_t *im, size_t i)
+{
+    return json_array_get(json_object_get(im, "rows"), i);
+}
+
+static const char *text(const json_t *im, size_t i)
+{
+    return json_string_value(json_object_get(row(im, i), "text"));
+}
+
+static void test_new_policy_for_guests(void **state)
+{
+    (void)state;
+    struct whatif_inputs before, after;
+    whatif_inputs_init(&before);
+    whatif_inputs_init(&after);
+    json_array_append_new(after.policies,
+                          policy("$new:p:CA016", "CA016: MFA for guests", "enabled", GUESTS, MFA));
+    json_t *im = analyse(&before, &after);
+    /* personas: ordinary members, bg (emergency), guest; 4 apps; 1 location; 6 x 4 */
+    assert_int_equal(json_integer_value(json_object_get(im, "scenarios")), 3 * 3 * 1 * 6 * 4);
+    assert_int_equal(json_array_size(json_object_get(im, "rows")), 2);
+    /* legacy clients cannot do MFA: blocked, most severe first */
+    /* (the admin portals require MFA anyway: Microsoft's own, unchanged) */
+    assert_string_equal(text(im, 0), "guest (b2b_collaboration_guest) · Office 365 and any other "
+                                     "app · any platform · any location · legacy clients: allow → "
+                                     "blocked (new CA016)");
+    assert_string_equal(text(im, 1), "guest (b2b_collaboration_guest) · Office 365 and any other "
+                                     "app · any platform · any location · modern clients: allow → "
+                                     "MFA (new CA016)");
+    assert_string_equal(json_string_value(json_object_get(row(im, 1), "severity")), "stronger");
+    assert_int_equal(json_integer_value(json_object_get(row(im, 1), "scenarios")), 2 * 6 * 2);
+    json_t *pol = json_object_get(row(im, 1), "policies");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(pol, 0), "change")),
+                        "new");
+    assert_null(json_object_get(row(im, 1), "risk"));
+    json_decref(im);
+}
+
+static void test_report_only_turned_on_and_platforms(void **state)
+{
+    (void)state;
+    struct whatif_inputs before, after;
+    whatif_inputs_init(&before);
+    whatif_inputs_init(&after);
+    json_array_append_new(
+        before.policies,
+        policy("p1", "Block mobile", "enabledForReportingButNotEnforced", MOBILE, BLOCK));
+    json_array_append_new(after.policies, policy("p1", "Block mobile", "enabled", MOBILE, BLOCK));
+    json_t *im = analyse(&before, &after);
+    assert_int_equal(json_array_size(json_object_get(im, "rows")), 2);
+    /* every persona but the excluded emergency account, on iOS and Android only; on the admin
+     * portals legacy clients were blocked already (they cannot do the portals' MFA) */
+    assert_string_equal(text(im, 0), "ordinary members and guest (b2b_collaboration_guest) · "
+                                     "Office 365 and any other app · iOS and Android · any "
+                                     "location: allow → blocked (\"Block mobile\" turned on)");
+    assert_string_equal(text(im, 1), "ordinary members and guest (b2b_collaboration_guest) · "
+                                     "Admin portals · iOS and Android · any location · modern "
+                                     "clients: MFA → blocked (\"Block mobile\" turned on)");
+    assert_string_equal(json_string_value(json_object_get(row(im, 0), "platform")),
+                        "iOS and Android");
+    json_decref(im);
+}
+
+static void test_deleted_policy_weaker_and_no_change(void **state)
+{
+    (void)state;
+    struct whatif_inputs before, after;
+    whatif_inputs_init(&before);
+    whatif_inputs_init(&after);
+    json_array_append_new(before.policies, policy("p1", "CA100: MFA", "enabled",
+                                                  "{\"platforms\":{\"includePlatforms\":[\"all\"],"
+                                                  "\"excludePlatforms\":[\"linux\"]}}",
+                                                  MFA));
+    json_t *im = analyse(&before, &after);
+    /* both rows are newly allowed without MFA (legacy clients were blocked, as they cannot do
+     * MFA): the larger row first */
+    assert_int_equal(json_array_size(json_object_get(im, "rows")), 2);
+    assert_string_equal(text(im, 0), "ordinary members and guest (b2b_collaboration_guest) · "
+                                     "Office 365 and any other app · any platform but Linux · any "
+                                     "location · modern clients: MFA → allow (CA100 deleted)");
+    assert_string_equal(json_string_value(json_object_get(row(im, 0), "severity")), "unprotected");
+    assert_int_equal(json_integer_value(json_object_get(row(im, 0), "scenarios")), 2 * 2 * 5 * 2);
+    assert_string_equal(text(im, 1), "ordinary members and guest (b2b_collaboration_guest) · "
+                                     "Office 365 and any other app · any platform but Linux · any "
+                                     "location · legacy clients: blocked → allow (CA100 deleted)");
+    json_decref(im);
+
+    /* the same policies on both sides: no change */
+    whatif_inputs_init(&before);
+    whatif_inputs_init(&after);
+    json_array_append_new(before.policies, policy("p1", "CA100: MFA", "enabled", NULL, MFA));
+    json_array_append_new(after.policies, policy("p1", "CA100: MFA", "enabled", NULL, MFA));
+    im = analyse(&before, &after);
+    assert_int_equal(json_integer_value(json_object_get(im, "changed")), 0);
+    assert_int_equal(json_array_size(json_object_get(im, "rows")), 0);
+    json_decref(im);
+}
+
+static void test_replacement_is_not_a_cause(void **state)
+{
+    (void)state;
+    /* CA200 replaces "Old MFA" (same grant) and CA201 blocks at high sign-in risk: one row, at
+     * high risk on modern clients (legacy ones were blocked already), naming CA201 alone */
+    struct whatif_inputs before, after;
+    whatif_inputs_init(&before);
+    whatif_inputs_init(&after);
+    json_array_append_new(before.policies, policy("p1", "Old MFA", "enabled", NULL, MFA));
+    json_array_append_new(after.policies, policy("p2", "CA200: MFA", "enabled", NULL, MFA));
+    json_array_append_new(after.policies, policy("p3", "CA201: risky", "enabled",
+                                                 "{\"signInRiskLevels\":[\"high\"]}", BLOCK));
+    json_t *im = analyse(&before, &after);
+    assert_int_equal(json_array_size(json_object_get(im, "rows")), 1);
+    assert_string_equal(json_string_value(json_object_get(row(im, 0), "risk")),
+                        "sign-in risk high");
+    assert_string_equal(text(im, 0), "ordinary members and guest (b2b_collaboration_guest) · any "
+                                     "app · any platform · any location · modern clients · "
+                                     "sign-in risk high: MFA → blocked (new CA201)");
+    /* 7 risk levels now that a policy names one */
+    assert_int_equal(json_integer_value(json_object_get(im, "scenarios")), 3 * 3 * 1 * 6 * 4 * 7);
+    json_decref(im);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_merge_along_one_dimension),
+        cmocka_unit_test(test_merge_two_dimensions_product),
+        cmocka_unit_test(test_merge_large_dimension),
+        cmocka_unit_test(test_severity),
+        cmocka_unit_test(test_new_policy_for_guests),
+        cmocka_unit_test(test_report_only_turned_on_and_platforms),
+        cmocka_unit_test(test_deleted_policy_weaker_and_no_change),
+        cmocka_unit_test(test_replacement_is_not_a_cause),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
