@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """idpc's benchmark: every command against yardsticks measured in the same run.
 
-  bench.py IDPC [--runs 5] [--keep DIR] [--axes compile,plan,eval] [--quick]
+  bench.py IDPC [--runs 5] [--keep DIR] [--axes compile,plan,eval,impact] [--quick]
 
 Axes (each point generated once, deterministically, under DIR or a temporary directory):
   compile  `idpc validate` of configurations of ~10k, ~100k and ~1M lines (gen_config.py:
@@ -13,6 +13,9 @@ Axes (each point generated once, deterministically, under DIR or a temporary dir
   eval     `idpc coverage` (text) of Contoso against `idpc validate` of it, and the evaluator's
            rate: sign-ins x enabled policies per CPU second of coverage beyond validate's time,
            on Contoso with 10 copies of its policies (a larger matrix, for a measurable time).
+  impact   `idpc plan` of Contoso against its snapshot (what `make plan` runs) with its impact
+           section and with --impact=off; the scenario count; and the same on Contoso with 10
+           copies of its policies planned into an empty tenant.
 
 Runs are interleaved (run 1 of every command, then run 2, ...) and each figure is the median;
 times are CPU seconds (user + system, from wait4's rusage) because the machine is shared, and
@@ -194,12 +197,37 @@ def eval_axis(a, tmp, env, rep):
     print()
 
 
+def impact_axis(a, tmp, env, rep):
+    tenant = os.path.join(ROOT, "policies", "contoso-tenant.json")
+    d = os.path.join(tmp, "config-eval")
+    if not os.path.isdir(os.path.join(d, "config")):
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_config.py"), d, "--copies", "10"],
+                       check=True, stdout=subprocess.DEVNULL)
+    points = [("Contoso (`make plan`)", CONTOSO, "file:" + tenant)]
+    print("### impact: `idpc plan` with and without its impact section\n")
+    print("| configuration | scenarios (evaluated) | changed | rows | plan | plan --impact=off "
+          "| ratio |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, cfg, ten in points:
+        out = subprocess.run([a.idpc, "plan", cfg, "--tenant", ten, "--format", "json"],
+                             env=env, stdout=subprocess.PIPE).stdout
+        im = json.loads(out)["impact"]
+        r = interleave({"on": [a.idpc, "plan", cfg, "--tenant", ten],
+                        "off": [a.idpc, "plan", cfg, "--tenant", ten, "--impact=off"]},
+                       max(a.runs, 15), env)
+        print("| %s | %d (%d) | %d | %d | %.3f s | %.3f s | %s |"
+              % (label, im["scenarios"], im["evaluated"], im["changed"],
+                 len(im["rows"]) + im["rowsLeftOut"], r["on"][0], r["off"][0],
+                 rep.check("plan/plan --impact=off (%s)" % label, r["on"][0] / r["off"][0], 1.5)))
+    print()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("idpc")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--keep")
-    ap.add_argument("--axes", default="compile,plan,eval")
+    ap.add_argument("--axes", default="compile,plan,eval,impact")
     ap.add_argument("--quick", action="store_true", help="the smallest point of each axis only")
     ap.add_argument("--lines", default="10k,100k,1M", help="compile axis points")
     a = ap.parse_args()
@@ -220,6 +248,8 @@ def main():
         plan_axis(a, tmp, env, jload, rep)
     if "eval" in axes:
         eval_axis(a, tmp, env, rep)
+    if "impact" in axes:
+        impact_axis(a, tmp, env, rep)
     if not a.keep:
         shutil.rmtree(tmp, ignore_errors=True)
     for m in rep.missed:

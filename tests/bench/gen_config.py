@@ -34,7 +34,10 @@ def main():
             f.write(text)
         lines += text.count("\n")
         if name in POLICY_FILES:
-            policies += text
+            # the policy blocks only: the files' other declarations (templates, defines, the
+            # authentication context) may be declared once
+            policies += "".join(m.group(0) + "\n" for m in re.finditer(
+                r'^policy "[^"]*" \{.*?^\}\n', text, re.S | re.M))
     pol = re.compile(r'^policy "([^"]*)"', re.M)
     with open(os.path.join(cfg, "copies.idp"), "w") as f:
         for k in range(1, a.copies + 1):
