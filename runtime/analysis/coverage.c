@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "compiler/catalog.h"
+#include "compiler/strmap.h"
 #include "compiler/util.h"
 #include "runtime/analysis/whatif_compiled.h"
 #include "runtime/analysis/whatif_int.h"
@@ -42,33 +43,43 @@ struct cand {
     const char *kind;
     char *key;         /* the reference as the policies hold it: name or id */
     struct strbuf sig; /* "i3,e7," — which policies include or exclude it */
+    size_t last[2];    /* the last policy (+ 1) marked excluding / including it */
 };
 
 struct cands {
     struct cand *v;
     size_t n;
+    struct strmap index; /* "kind\x1fkey" (case-insensitive) -> position in v */
 };
 
 static struct cand *cand_get(struct cands *cs, const char *kind, const char *key)
 {
-    for (size_t i = 0; i < cs->n; i++)
-        if (strcmp(cs->v[i].kind, kind) == 0 && util_streq_nocase(cs->v[i].key, key))
-            return &cs->v[i];
+    char *k = xasprintf("%s\x1f%s", kind, key);
+    size_t at;
+    bool found = strmap_get(&cs->index, k, &at);
+    if (!found) {
+        at = cs->n;
+        strmap_put(&cs->index, k, at);
+    }
+    free(k);
+    if (found)
+        return &cs->v[at];
     cs->v = xrealloc(cs->v, (cs->n + 1) * sizeof(*cs->v));
     struct cand *c = &cs->v[cs->n++];
     c->kind = kind;
     c->key = xstrdup(key);
     strbuf_init(&c->sig);
+    c->last[0] = c->last[1] = 0;
     return c;
 }
 
 static void cand_ref(struct cands *cs, const char *kind, const char *key, size_t policy, bool inc)
 {
     struct cand *c = cand_get(cs, kind, key);
-    char mark[32];
-    snprintf(mark, sizeof(mark), "%c%zu,", inc ? 'i' : 'e', policy);
-    if (!strstr(strbuf_str(&c->sig), mark))
-        strbuf_adds(&c->sig, mark);
+    if (c->last[inc] == policy + 1) /* policies are read in order: a repeat is the last one */
+        return;
+    c->last[inc] = policy + 1;
+    strbuf_addf(&c->sig, "%c%zu,", inc ? 'i' : 'e', policy);
 }
 
 static bool is_emergency(const struct coverage_options *o, const char *key)
@@ -545,6 +556,7 @@ static void build_all_axes(struct coverage *c, const struct whatif_inputs *in,
             json_array_append(live, whatif_mut(p));
     }
     struct cands cs = {0};
+    strmap_init(&cs.index, true);
     collect_personas(live, o, &cs);
     build_personas(c, &cs, o);
     for (size_t k = 0; k < cs.n; k++) {
@@ -552,6 +564,7 @@ static void build_all_axes(struct coverage *c, const struct whatif_inputs *in,
         strbuf_fini(&cs.v[k].sig);
     }
     free(cs.v);
+    strmap_fini(&cs.index);
     build_apps(c, live);
     build_axes(c, in, live);
     json_decref(live);

@@ -1122,7 +1122,8 @@ int whatif_signin_check(const struct whatif_signin *s, char *err, size_t errlen)
 }
 
 int whatif_part_eval(const struct whatif_inputs *in, enum whatif_part part,
-                     const struct whatif_signin *s, uint64_t *ok, char *err, size_t errlen)
+                     const struct whatif_signin *s, const size_t *same, uint64_t *ok, char *err,
+                     size_t errlen)
 {
     struct loc_ctx lc;
     memset(&lc, 0, sizeof(lc));
@@ -1137,8 +1138,14 @@ int whatif_part_eval(const struct whatif_inputs *in, enum whatif_part part,
     size_t n = json_array_size(in->policies);
     memset(ok, 0, (n + 63) / 64 * sizeof(*ok));
     for (size_t i = 0; i < n; i++) {
-        const json_t *cond = whatif_jget(json_array_get(in->policies, i), "conditions");
-        if (!policy_part(cond, part, s, &uc, &t, &lc, detail))
+        bool yes;
+        if (same && same[i] < i) { /* the same conditions as an earlier policy: its answer */
+            yes = (ok[same[i] / 64] >> (same[i] % 64)) & 1;
+        } else {
+            const json_t *cond = whatif_jget(json_array_get(in->policies, i), "conditions");
+            yes = !policy_part(cond, part, s, &uc, &t, &lc, detail);
+        }
+        if (yes)
             ok[i / 64] |= 1ull << (i % 64);
     }
     free(uc.role_keys);

@@ -43,6 +43,7 @@ struct whatif_compiled {
     unsigned *table;
     size_t tcap; /* power of two */
     size_t signins;
+    size_t *same; /* per policy: the first policy with equal conditions (whatif_part_eval) */
     /* the last sign-in's whatif_signin_extras and the fields it read (by pointer: a sign-in's
      * strings stay unchanged while the evaluator lives) */
     const char *x_app, *x_sp, *x_client, *x_flow;
@@ -67,6 +68,18 @@ struct whatif_compiled *whatif_compile(const struct whatif_inputs *in)
     for (int p = 0; p < WHATIF_PARTS; p++)
         strmap_init(&c->parts[p].keys, false);
     strbuf_init(&c->key);
+    /* Policies with equal conditions (copies, or the same users and apps with other grants)
+     * answer every part alike: each distinct conditions object is read once per value. */
+    c->same = xcalloc(c->npolicies + 1, sizeof(size_t));
+    struct strmap seen;
+    strmap_init(&seen, false);
+    for (size_t i = 0; i < c->npolicies; i++) {
+        const json_t *cond = whatif_jget(json_array_get(in->policies, i), "conditions");
+        char *k = cond ? json_dumps(cond, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        c->same[i] = k ? strmap_put_first(&seen, k, i) : i;
+        free(k);
+    }
+    strmap_fini(&seen);
     return c;
 }
 
@@ -82,6 +95,7 @@ void whatif_compiled_free(struct whatif_compiled *c)
                 free(c->parts[p].recent[r].lists[i]);
     }
     strbuf_fini(&c->key);
+    free(c->same);
     free(c->table);
     free(c->set_bits);
     free(c->enabled);
@@ -140,7 +154,7 @@ static const uint64_t *part_row(struct whatif_compiled *c, enum whatif_part p,
             m->cap = m->cap ? m->cap * 2 : 16;
             m->rows = xrealloc(m->rows, m->cap * c->words * sizeof(uint64_t));
         }
-        if (whatif_part_eval(c->in, p, s, m->rows + m->nrows * c->words, err, errlen) != 0)
+        if (whatif_part_eval(c->in, p, s, c->same, m->rows + m->nrows * c->words, err, errlen) != 0)
             return NULL;
         row = m->nrows++;
         strmap_put(&m->keys, k, row);

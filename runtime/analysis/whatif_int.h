@@ -64,9 +64,12 @@ unsigned whatif_signin_extras(const struct whatif_signin *s);
 /* Adds the platform entry, combines, and applies the client's limits. */
 void whatif_finish(struct whatif_result *out, unsigned extras);
 /* Sets bit i of ok[] (one bit per policy of in->policies, (n + 63) / 64 words) when policy i
- * passes the conditions of `part` for `s`; -1 with err when the sign-in is malformed. */
+ * passes the conditions of `part` for `s`; -1 with err when the sign-in is malformed. `same`
+ * (may be NULL): per policy, the first policy with equal "conditions" (same[i] <= i), whose
+ * answer it then takes instead of reading its conditions again. */
 int whatif_part_eval(const struct whatif_inputs *in, enum whatif_part part,
-                     const struct whatif_signin *s, uint64_t *ok, char *err, size_t errlen);
+                     const struct whatif_signin *s, const size_t *same, uint64_t *ok, char *err,
+                     size_t errlen);
 /* Appends to k every sign-in field the conditions of `part` read (a memo key). */
 void whatif_part_key(enum whatif_part part, const struct whatif_signin *s, struct strbuf *k);
 /* Do a and b point at the very same values (the same pointers, list item by list item) for
