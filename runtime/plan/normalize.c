@@ -1481,20 +1481,7 @@ static void expiration_post(json_t *out, const json_t *in)
     }
 }
 
-static const struct field FL_ROLE_ASSIGNMENT[] = {F("id", FT_DROP),
-                                                  F("principal", FT_DROP),
-                                                  F("roleDefinition", FT_DROP),
-                                                  F("directoryScope", FT_DROP),
-                                                  F("appScope", FT_DROP),
-                                                  F("resourceScope", FT_DROP),
-                                                  F("principalOrganizationId", FT_DROP),
-                                                  F("roleDefinitionId", FT_ID),
-                                                  F("principalId", FT_ID),
-                                                  FF("directoryScopeId", scope_id),
-                                                  FF("appScopeId", scope_id),
-                                                  F("condition", FT_TEXT),
-                                                  FEND};
-static const struct spec S_ROLE_ASSIGNMENT = {.fields = FL_ROLE_ASSIGNMENT};
+
 
 static const struct field FL_EXPIRATION[] = {FV("type", FT_ENUM, V_EXPIRATION),
                                              FF("endDateTime", canon_datetime),
@@ -1504,6 +1491,37 @@ static const struct spec S_EXPIRATION = {.fields = FL_EXPIRATION, .post = expira
 static const struct field FL_SCHEDULE[] = {F("startDateTime", FT_DROP),
                                            FO("expiration", &S_EXPIRATION), FEND};
 static const struct spec S_SCHEDULE = {.fields = FL_SCHEDULE};
+
+/* An active assignment: a permanent one compares as the roleAssignment; a time-bound one
+ * (a PIM schedule merged in by tenant_active.c, or the schedule request the configuration
+ * compiles to) also by its scheduleInfo. A schedule that never expires is the same as none. */
+static void role_assignment_post(json_t *out, const json_t *in)
+{
+    (void)in;
+    const json_t *exp = json_object_get(json_object_get(out, "scheduleInfo"), "expiration");
+    const char *t = json_string_value(json_object_get(exp, "type"));
+    if (json_object_get(out, "scheduleInfo") && (!t || strcmp(t, "noExpiration") == 0))
+        json_object_del(out, "scheduleInfo");
+}
+
+static const struct field FL_ROLE_ASSIGNMENT[] = {F("id", FT_DROP),
+                                                  F("principal", FT_DROP),
+                                                  F("roleDefinition", FT_DROP),
+                                                  F("directoryScope", FT_DROP),
+                                                  F("appScope", FT_DROP),
+                                                  F("resourceScope", FT_DROP),
+                                                  F("principalOrganizationId", FT_DROP),
+                                                  F("action", FT_DROP),
+                                                  F("justification", FT_DROP),
+                                                  F("roleDefinitionId", FT_ID),
+                                                  F("principalId", FT_ID),
+                                                  FF("directoryScopeId", scope_id),
+                                                  FF("appScopeId", scope_id),
+                                                  F("condition", FT_TEXT),
+                                                  FO("scheduleInfo", &S_SCHEDULE),
+                                                  FEND};
+static const struct spec S_ROLE_ASSIGNMENT = {.fields = FL_ROLE_ASSIGNMENT,
+                                              .post = role_assignment_post};
 
 static const struct field FL_ROLE_ELIGIBILITY[] = {F("id", FT_DROP),
                                                    F("status", FT_DROP),

@@ -79,6 +79,8 @@ static const struct fieldmap fields[] = {
     {-1, "displayName", "name", VK_PLAIN, -1, -1},
     {E, "scheduleInfo.expiration.type", "expiration", VK_MAP, 3, -1},
     {E, "scheduleInfo.expiration.endDateTime", "until", VK_PLAIN, -1, -1},
+    {MODEL_ROLE_ASSIGNMENT, "scheduleInfo.expiration.type", "expiration", VK_MAP, 3, -1},
+    {MODEL_ROLE_ASSIGNMENT, "scheduleInfo.expiration.endDateTime", "until", VK_PLAIN, -1, -1},
     /* PIM role settings: normalize_pim.c keys the policy by rule id */
     {R, "Expiration_EndUser_Assignment", "activation_max_duration", VK_WORD, -1, -1},
     {R, "Expiration_Admin_Eligibility", "eligible_max_duration", VK_WORD, -1, -1},

@@ -390,6 +390,7 @@ static bool is_known_collection(const char *key)
         "roleManagement/directory/roleDefinitions",
         "roleManagement/directory/roleAssignments",
         "roleManagement/directory/roleEligibilitySchedules",
+        "roleManagement/directory/roleAssignmentSchedules",
         "identity/conditionalAccess/policies",
         "identity/conditionalAccess/namedLocations",
         "identity/conditionalAccess/authenticationContextClassReferences",

@@ -11,6 +11,9 @@
 #define ROLE_ASSIGN "roleManagement/directory/roleAssignments"
 #define PIM_REQS    "roleManagement/directory/roleEligibilityScheduleRequests"
 #define PIM_SCHED   "roleManagement/directory/roleEligibilitySchedules"
+/* time-bound active assignments (Graph v1.0 roleAssignmentScheduleRequests) */
+#define ACT_REQS  "roleManagement/directory/roleAssignmentScheduleRequests"
+#define ACT_SCHED "roleManagement/directory/roleAssignmentSchedules"
 
 static const char *const E_GROUPTYPES[] = {"Unified", "DynamicMembership", NULL};
 static const char *const E_VISIBILITY[] = {"Public", "Private", "HiddenMembership", NULL};
@@ -812,6 +815,26 @@ static void opaque_id(char *out, size_t size)
     emu_buf_free(&b);
 }
 
+/* The schedule (or assignment) in coll with the principal, role and scope of body. */
+static json_t *find_schedule(json_t *coll, json_t *body, size_t *idx)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(coll, i, v)
+    {
+        if (emu_strieq(json_string_value(json_object_get(v, "principalId")),
+                       json_string_value(json_object_get(body, "principalId"))) &&
+            emu_strieq(json_string_value(json_object_get(v, "roleDefinitionId")),
+                       json_string_value(json_object_get(body, "roleDefinitionId"))) &&
+            emu_strieq(json_string_value(json_object_get(v, "directoryScopeId")),
+                       json_string_value(json_object_get(body, "directoryScopeId")))) {
+            *idx = i;
+            return v;
+        }
+    }
+    return NULL;
+}
+
 static void role_assignments(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
                              char **seg, size_t nseg)
 {
@@ -886,6 +909,9 @@ static void role_assignments(struct emu_ctx *ctx, const struct emu_req *req, str
     if (strcmp(m, "GET") == 0) {
         emu_ok(resp, 200, emu_entity(req, ctxname, a));
     } else if (strcmp(m, "DELETE") == 0) {
+        size_t sidx;
+        if (find_schedule(emu_coll(ctx, ACT_SCHED), a, &sidx))
+            json_array_remove(emu_coll(ctx, ACT_SCHED), sidx);
         json_array_remove(coll, idx);
         emu_ok(resp, 204, NULL);
     } else {
@@ -899,28 +925,11 @@ static json_t *copy_or_null(json_t *obj, const char *key)
     return v ? json_deep_copy(v) : json_null();
 }
 
-static json_t *find_schedule(struct emu_ctx *ctx, json_t *body, size_t *idx)
-{
-    size_t i;
-    json_t *v;
-    json_array_foreach(emu_coll(ctx, PIM_SCHED), i, v)
-    {
-        if (emu_strieq(json_string_value(json_object_get(v, "principalId")),
-                       json_string_value(json_object_get(body, "principalId"))) &&
-            emu_strieq(json_string_value(json_object_get(v, "roleDefinitionId")),
-                       json_string_value(json_object_get(body, "roleDefinitionId"))) &&
-            emu_strieq(json_string_value(json_object_get(v, "directoryScopeId")),
-                       json_string_value(json_object_get(body, "directoryScopeId")))) {
-            *idx = i;
-            return v;
-        }
-    }
-    return NULL;
-}
-
 /* The role's PIM policy (policies/roleManagementPolicies, when the state has one) may require
- * eligibilities to end: then a permanent one fails its ExpirationRule. */
-static bool expiration_allowed(struct emu_ctx *ctx, const char *rid, const char *etype)
+ * eligibilities (Expiration_Admin_Eligibility) or active assignments (Expiration_Admin_Assignment)
+ * to end: then a permanent one fails its ExpirationRule. */
+static bool expiration_allowed(struct emu_ctx *ctx, const char *rid, const char *etype,
+                               const char *rule_id)
 {
     size_t i, j;
     json_t *a, *p, *r;
@@ -936,8 +945,7 @@ static bool expiration_allowed(struct emu_ctx *ctx, const char *rid, const char 
             size_t k;
             json_array_foreach(json_object_get(p, "rules"), k, r)
             {
-                if (emu_strieq(json_string_value(json_object_get(r, "id")),
-                               "Expiration_Admin_Eligibility") &&
+                if (emu_strieq(json_string_value(json_object_get(r, "id")), rule_id) &&
                     json_is_true(json_object_get(r, "isExpirationRequired")) &&
                     (!etype || strcmp(etype, "noExpiration") == 0))
                     return false;
@@ -947,8 +955,19 @@ static bool expiration_allowed(struct emu_ctx *ctx, const char *rid, const char 
     return true;
 }
 
+/* The roleAssignment of an active schedule (same principal, role and scope), or NULL. */
+static json_t *active_assignment(struct emu_ctx *ctx, json_t *body, size_t *idx)
+{
+    return find_schedule(emu_coll(ctx, ROLE_ASSIGN), body, idx);
+}
+
+/* Eligibility (roleEligibilityScheduleRequests) and time-bound active assignment
+ * (roleAssignmentScheduleRequests) requests: both keep a schedule per principal, role and scope;
+ * an active schedule also makes the roleAssignment that Graph lists with the others, and a
+ * permanent roleAssignment made directly can be updated through a request (Graph keeps a
+ * schedule for it too). */
 static void pim_requests(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
-                         char **seg, size_t nseg)
+                         char **seg, size_t nseg, bool active)
 {
     static const struct emu_field F_EXP[] = {{"type", EF_ENUM, E_EXPIRATION, NULL, false},
                                              {"endDateTime", EF_STR, NULL, NULL, false},
@@ -971,12 +990,15 @@ static void pim_requests(struct emu_ctx *ctx, const struct emu_req *req, struct 
                                               {"ticketInfo", EF_OBJ, NULL, F_TICKET, false},
                                               {"isValidationOnly", EF_BOOL, NULL, NULL, false},
                                               {NULL, EF_ANY, NULL, NULL, false}};
-    json_t *coll = emu_coll(ctx, PIM_REQS);
+    const char *reqs_path = active ? ACT_REQS : PIM_REQS;
+    json_t *coll = emu_coll(ctx, reqs_path);
+    json_t *schedules = emu_coll(ctx, active ? ACT_SCHED : PIM_SCHED);
     const char *m = req->method;
-    const char *ctxname = "roleManagement/directory/roleEligibilityScheduleRequests/$entity";
+    const char *ctxname =
+        active ? ACT_REQS "/$entity"
+               : "roleManagement/directory/roleEligibilityScheduleRequests/$entity";
     if (nseg == 0 && strcmp(m, "GET") == 0) {
-        emu_list(ctx, req, resp, "roleManagement/directory/roleEligibilityScheduleRequests", coll,
-                 false);
+        emu_list(ctx, req, resp, reqs_path, coll, false);
         return;
     }
     if (nseg == 1 && strcmp(m, "GET") == 0) {
@@ -1026,15 +1048,33 @@ static void pim_requests(struct emu_ctx *ctx, const struct emu_req *req, struct 
                             "(afterDuration).");
         goto out;
     }
-    if (strcmp(action, "adminRemove") != 0 && !expiration_allowed(ctx, rid, etype)) {
+    if (strcmp(action, "adminRemove") != 0 &&
+        !expiration_allowed(ctx, rid, etype,
+                            active ? "Expiration_Admin_Assignment"
+                                   : "Expiration_Admin_Eligibility")) {
         emu_error(resp, 400, "RoleAssignmentRequestPolicyValidationFailed",
                   "The following policy rules failed: [\"ExpirationRule\"]");
         goto out;
     }
-    size_t sidx = 0;
-    json_t *sched = find_schedule(ctx, body, &sidx);
+    size_t sidx = 0, aidx = 0;
+    json_t *sched = find_schedule(schedules, body, &sidx);
+    json_t *direct = active ? active_assignment(ctx, body, &aidx) : NULL;
     bool assign = strcmp(action, "adminAssign") == 0;
     bool remove = strcmp(action, "adminRemove") == 0;
+    if (active && !sched && direct) {
+        /* a permanent assignment made through roleAssignments: Graph has its schedule */
+        json_t *perm = json_pack(
+            "{s:O, s:O, s:O, s:s, s:n, s:s, s:s, s:{s:n, s:n, s:{s:s}}}", "id",
+            json_object_get(direct, "id"), "principalId", json_object_get(direct, "principalId"),
+            "roleDefinitionId", json_object_get(direct, "roleDefinitionId"), "directoryScopeId",
+            json_string_value(json_object_get(direct, "directoryScopeId"))
+                ? json_string_value(json_object_get(direct, "directoryScopeId"))
+                : "/",
+            "appScopeId", "status", "Provisioned", "memberType", "Direct", "scheduleInfo",
+            "startDateTime", "recurrence", "expiration", "type", "noExpiration");
+        json_array_append_new(schedules, perm);
+        sched = find_schedule(schedules, body, &sidx);
+    }
     if (assign && sched) {
         emu_error(resp, 400, "RoleAssignmentExists", "The Role assignment already exists.");
         goto out;
@@ -1072,9 +1112,10 @@ static void pim_requests(struct emu_ctx *ctx, const struct emu_req *req, struct 
         "scheduleInfo", sinfo, "ticketInfo", ticket);
     if (!json_is_true(json_object_get(body, "isValidationOnly"))) {
         json_array_append(coll, r);
-        json_t *schedules = emu_coll(ctx, PIM_SCHED);
         if (remove) {
             json_array_remove(schedules, sidx);
+            if (direct)
+                json_array_remove(emu_coll(ctx, ROLE_ASSIGN), aidx);
         } else if (sched) {
             json_object_set(sched, "scheduleInfo", json_object_get(r, "scheduleInfo"));
             json_object_set_new(sched, "modifiedDateTime", json_string(now));
@@ -1087,6 +1128,16 @@ static void pim_requests(struct emu_ctx *ctx, const struct emu_req *req, struct 
                           "appScopeId", "createdUsing", id, "createdDateTime", now,
                           "modifiedDateTime", "status", "Provisioned", "memberType", "Direct",
                           "scheduleInfo", json_object_get(r, "scheduleInfo")));
+            if (active && !direct) {
+                char aid[64];
+                opaque_id(aid, sizeof aid);
+                json_array_append_new(
+                    emu_coll(ctx, ROLE_ASSIGN),
+                    json_pack("{s:s, s:s, s:s, s:s, s:n, s:n}", "id", aid, "roleDefinitionId", rid,
+                              "principalId", pid, "directoryScopeId",
+                              json_string_value(json_object_get(body, "directoryScopeId")),
+                              "appScopeId", "condition"));
+            }
         }
     }
     emu_ok(resp, 201, emu_entity(req, ctxname, r));
@@ -1229,7 +1280,11 @@ bool emu_dir_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_re
         else if (strcmp(seg[2], "roleAssignments") == 0)
             role_assignments(ctx, req, resp, seg + 3, nseg - 3);
         else if (strcmp(seg[2], "roleEligibilityScheduleRequests") == 0)
-            pim_requests(ctx, req, resp, seg + 3, nseg - 3);
+            pim_requests(ctx, req, resp, seg + 3, nseg - 3, false);
+        else if (strcmp(seg[2], "roleAssignmentScheduleRequests") == 0)
+            pim_requests(ctx, req, resp, seg + 3, nseg - 3, true);
+        else if (strcmp(seg[2], "roleAssignmentSchedules") == 0)
+            read_only(ctx, req, resp, ACT_SCHED, false, NULL, seg + 3, nseg - 3);
         else if (strcmp(seg[2], "roleEligibilitySchedules") == 0)
             read_only(ctx, req, resp, PIM_SCHED, false, NULL, seg + 3, nseg - 3);
         else
