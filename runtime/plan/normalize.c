@@ -1550,6 +1550,28 @@ static const struct field FL_ROLE_ELIGIBILITY[] = {F("id", FT_DROP),
                                                    FEND};
 static const struct spec S_ROLE_ELIGIBILITY = {.fields = FL_ROLE_ELIGIBILITY};
 
+/* A user (Graph v1.0 user resource): the attributes a `user` block states; what Graph computes
+ * or only returns (ids, sync state, creation times) is dropped, and the password profile is
+ * never compared (Graph never returns the password). Plans compare users partially. */
+static const struct field FL_USER[] = {F("id", FT_DROP),
+                                       F("passwordProfile", FT_DROP),
+                                       F("onPremisesSyncEnabled", FT_DROP),
+                                       F("onPremisesImmutableId", FT_DROP),
+                                       F("createdDateTime", FT_DROP),
+                                       F("deletedDateTime", FT_DROP),
+                                       F("userType", FT_DROP),
+                                       F("mail", FT_DROP),
+                                       F("displayName", FT_NAME),
+                                       F("userPrincipalName", FT_NAME),
+                                       F("mailNickname", FT_NAME),
+                                       F("givenName", FT_TEXT),
+                                       F("surname", FT_TEXT),
+                                       F("jobTitle", FT_TEXT),
+                                       F("usageLocation", FT_SCALAR),
+                                       F("accountEnabled", FT_SCALAR),
+                                       FEND};
+static const struct spec S_USER = {.fields = FL_USER};
+
 /* ---------------------------------------------------------------------------------------- */
 /* Public API                                                                                 */
 
@@ -1584,6 +1606,8 @@ static const struct spec *spec_for(enum normalize_kind kind)
         return &S_GROUP_LIFECYCLE;
     case NK_ADMIN_CONSENT:
         return &S_ADMIN_CONSENT;
+    case NK_USER:
+        return &S_USER;
     case NK__COUNT:
         break;
     case NK_ROLE_POLICY:
@@ -1610,6 +1634,7 @@ const char *normalize_kind_name(enum normalize_kind kind)
         [NK_GROUP_LIFECYCLE] = "group_lifecycle",
         [NK_ADMIN_CONSENT] = "admin_consent",
         [NK_ROLE_POLICY] = "role_policy",
+        [NK_USER] = "user",
     };
     if ((size_t)kind >= IDPC_ARRAY_LEN(names) || !names[kind])
         BUG("unknown normalize kind %d", (int)kind);

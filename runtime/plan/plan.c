@@ -87,6 +87,8 @@ int plan_nk(enum model_kind k)
         return NK_GROUP_LIFECYCLE;
     case MODEL_ADMIN_CONSENT:
         return NK_ADMIN_CONSENT;
+    case MODEL_USER:
+        return NK_USER;
     default:
         return -1;
     }
@@ -447,6 +449,27 @@ static void plan_create(struct builder *bd, struct resolve_object *ro, const cha
     char *token = ro->token ? xstrdup(ro->token) : resolve_new_token(ref_kind(k), o->name);
     const char *w = plan_kind_word(k);
     switch (k) {
+    case MODEL_USER: {
+        /* The password is never in a plan: the body names the environment variable that holds
+         * it ({"$env": NAME}), which apply reads once, right before the request (apply.c). */
+        const json_t *ip = json_object_get(o->extra, "initialPassword");
+        json_t *body = json_deep_copy(ro->body);
+        if (ip) {
+            json_object_set_new(
+                body, "passwordProfile",
+                json_pack("{s:{s:O},s:O}", "password", "$env", json_object_get(ip, "env"),
+                          "forceChangePasswordNextSignIn",
+                          json_object_get(ip, "forceChangePasswordNextSignIn")));
+            json_array_append_new(
+                json_object_get(a, "changes"),
+                json_pack("{s:s,s:s,s:s,s:s++}", "field", "initial_password", "path",
+                          "passwordProfile", "op", "add", "new", "(from env ",
+                          json_string_value(json_object_get(ip, "env")), ")"));
+        }
+        add_request(a, PHASE_GROUP_CREATE, "POST", "users", body, token, "create user \"%s\"",
+                    o->name);
+        break;
+    }
     case MODEL_GROUP:
         add_request(a, PHASE_GROUP_CREATE, "POST", "groups", json_deep_copy(ro->body), token,
                     "create group \"%s\"", o->name);
@@ -701,7 +724,7 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
                    k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
                    k == MODEL_AUTH_METHODS_POLICY || k == MODEL_GROUP_LIFECYCLE ||
                    k == MODEL_ROLE_ELIGIBILITY || k == MODEL_AUTH_CONTEXT ||
-                   k == MODEL_ADMIN_CONSENT;
+                   k == MODEL_ADMIN_CONSENT || k == MODEL_USER;
     struct jsondiff d;
     if (partial)
         jsondiff_compute_partial(have, want, &d);
@@ -721,7 +744,7 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
                      ? xstrdup(model_kind_path(k))
                      : xasprintf("%s/%s", item_base(k), ro->current_id);
     enum plan_phase phase =
-        k == MODEL_GROUP ? PHASE_GROUP_UPDATE
+        k == MODEL_GROUP || k == MODEL_USER ? PHASE_GROUP_UPDATE
         : k == MODEL_NAMED_LOCATION || k == MODEL_AUTH_STRENGTH || k == MODEL_AUTH_CONTEXT
             ? PHASE_DEPENDENCY
         : k == MODEL_CA_POLICY        ? PHASE_POLICY

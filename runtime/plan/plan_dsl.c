@@ -76,6 +76,14 @@ static const struct fieldmap fields[] = {
      -1},
     {MODEL_AUTH_METHODS_POLICY, "registrationEnforcement.authenticationMethodsRegistrationCampaign",
      "registration_campaign", VK_PLAIN, -1, -1},
+    {MODEL_USER, "displayName", "display_name", VK_PLAIN, -1, -1},
+    {MODEL_USER, "accountEnabled", "enabled", VK_ONOFF, -1, -1},
+    {MODEL_USER, "usageLocation", "usage_location", VK_PLAIN, -1, -1},
+    {MODEL_USER, "mailNickname", "mail_nickname", VK_PLAIN, -1, -1},
+    {MODEL_USER, "givenName", "given_name", VK_PLAIN, -1, -1},
+    {MODEL_USER, "surname", "surname", VK_PLAIN, -1, -1},
+    {MODEL_USER, "jobTitle", "job_title", VK_PLAIN, -1, -1},
+    {MODEL_USER, "userPrincipalName", "user_principal_name", VK_PLAIN, -1, -1},
     {-1, "displayName", "name", VK_PLAIN, -1, -1},
     {E, "scheduleInfo.expiration.type", "expiration", VK_MAP, 3, -1},
     {E, "scheduleInfo.expiration.endDateTime", "until", VK_PLAIN, -1, -1},
@@ -308,6 +316,8 @@ const char *plan_kind_word(int k)
         return "group_expiration";
     case MODEL_ADMIN_CONSENT:
         return "admin_consent";
+    case MODEL_USER:
+        return "user";
     default:
         return "object";
     }

@@ -198,6 +198,8 @@ int plan_verify(const json_t *plan, struct backend *b, json_t **changed, struct 
                     json_array_append(now, json_object_get(v, "id"));
             }
             json_decref(list);
+        } else if (strcmp(norm, "user") == 0 && strncmp(path, "users/", 6) == 0) {
+            now = tenant_user_account(&t, path + 6); /* as the plan read it ($select) */
         } else if (strcmp(norm, "role_assignment") == 0) {
             /* an active assignment as the plan saw it: with its PIM schedule merged in
              * (tenant_active.c), or a schedule that has no roleAssignment yet */

@@ -19,6 +19,7 @@
 #define P_ASSIGN            "roleManagement/directory/roleAssignments"
 #define P_ELIG_REQ          "roleManagement/directory/roleEligibilityScheduleRequests"
 #define P_ELIG              "roleManagement/directory/roleEligibilitySchedules"
+#define P_USERS             "users"
 #define P_ACT_REQ           "roleManagement/directory/roleAssignmentScheduleRequests"
 #define P_ACT               "roleManagement/directory/roleAssignmentSchedules"
 #define P_SETTINGS          "groupSettings"
@@ -901,7 +902,7 @@ static int do_post(struct backend *b, const char *path, const json_t *body, json
         return *result ? 0 : -1;
     }
     static const char *const creatable[] = {P_POLICIES, P_LOCATIONS, P_STRENGTHS, P_GROUPS,
-                                            P_ASSIGN,   P_SETTINGS,  P_LIFECYCLE};
+                                            P_ASSIGN,   P_SETTINGS,  P_LIFECYCLE, P_USERS};
     size_t k;
     for (k = 0; k < IDPC_ARRAY_LEN(creatable); k++)
         if (strcmp(path, creatable[k]) == 0)
@@ -939,6 +940,37 @@ static int do_post(struct backend *b, const char *path, const json_t *body, json
                               "securityEnabled.");
         else
             o = group_build(body, id);
+    } else if (strcmp(path, P_USERS) == 0) {
+        /* Graph v1.0 "Create user": the required properties; the password is used, never kept
+         * (Graph never returns it) */
+        const json_t *pw = json_object_get(json_object_get(body, "passwordProfile"), "password");
+        const char *upn = json_string_value(json_object_get(body, "userPrincipalName"));
+        bool taken = false;
+        size_t i;
+        json_t *u;
+        json_array_foreach(coll, i, u)
+        {
+            const char *have = json_string_value(json_object_get(u, "userPrincipalName"));
+            taken = taken || (have && upn && strcasecmp(have, upn) == 0);
+        }
+        if (!upn || !json_string_value(json_object_get(body, "displayName")) ||
+            !json_string_value(json_object_get(body, "mailNickname")) ||
+            !json_is_boolean(json_object_get(body, "accountEnabled")) || !json_string_value(pw) ||
+            !*json_string_value(pw))
+            backend_error_set(err, 400, "Request_BadRequest",
+                              "A user needs accountEnabled, displayName, mailNickname, "
+                              "passwordProfile and userPrincipalName.");
+        else if (taken)
+            backend_error_set(err, 400, "Request_BadRequest",
+                              "Another object with the same value for property "
+                              "userPrincipalName already exists.");
+        else {
+            o = json_pack("{s:s}", "id", id);
+            json_object_update(o, mut(body));
+            json_object_del(o, "passwordProfile");
+            json_object_set_new(o, "userType", json_string("Member"));
+            json_object_set_new(o, "onPremisesSyncEnabled", json_null());
+        }
     } else if (strcmp(path, P_ASSIGN) == 0) {
         o = json_object();
         /* Graph mints opaque assignment ids, not GUIDs (facts.md §7.1). */
@@ -1023,6 +1055,13 @@ static int do_patch(struct backend *b, const char *path, const json_t *body,
     }
     if (rc > 0 || !json_is_object(item)) {
         backend_error_set(err, 404, "ResourceNotFound", "%s does not exist", path);
+        return -1;
+    }
+    if (is_path(path, P_USERS, &rest) && *rest &&
+        json_is_true(json_object_get(item, "onPremisesSyncEnabled"))) {
+        backend_error_set(err, 400, "Request_BadRequest",
+                          "Unable to update the specified properties for on-premises mastered "
+                          "Directory Sync objects or objects currently undergoing migration.");
         return -1;
     }
     if (is_path(path, P_POLICIES, &rest) && *rest) {

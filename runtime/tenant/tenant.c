@@ -356,6 +356,17 @@ json_t *tenant_user_body(struct tenant *t, const char *id)
     return v;
 }
 
+json_t *tenant_user_account(struct tenant *t, const char *id)
+{
+    char *p = xasprintf("users/%s?$select=" TENANT_USER_SELECT, id);
+    json_t *v = NULL;
+    struct backend_error err;
+    if (backend_read(t->b, p, &v, &err) != 0)
+        v = NULL;
+    free(p);
+    return v;
+}
+
 json_t *tenant_group_rel(struct tenant *t, const char *id, const char *rel)
 {
     char *p = xasprintf("groups/%s/%s", id, rel);

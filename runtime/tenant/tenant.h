@@ -110,6 +110,13 @@ json_t *tenant_group_body(struct tenant *t, const char *id);
 /* The user object users/{id} as the backend returns it (its attributes, for evaluating dynamic
  * membership rules): a new reference, or NULL. */
 json_t *tenant_user_body(struct tenant *t, const char *id);
+/* The account attributes of users/{id} that a `user` block manages, and onPremisesSyncEnabled
+ * (TENANT_USER_SELECT; Graph returns accountEnabled and usageLocation only when selected): a new
+ * reference, or NULL. */
+#define TENANT_USER_SELECT                                                                         \
+    "id,userPrincipalName,displayName,accountEnabled,usageLocation,mailNickname,givenName,"       \
+    "surname,jobTitle,onPremisesSyncEnabled"
+json_t *tenant_user_account(struct tenant *t, const char *id);
 /* A group's members or owners ("members"/"owners") as an array of ids (new reference). */
 json_t *tenant_group_rel(struct tenant *t, const char *id, const char *rel);
 
