@@ -20,6 +20,7 @@ enum find_by {
     FIND_ASSIGNMENT,  /* principalId + roleDefinitionId + directoryScopeId */
     FIND_ELIGIBILITY, /* the schedule the request creates or removes */
     FIND_ACTIVE,      /* the same for a time-bound active assignment */
+    FIND_UPN,         /* users: userPrincipalName */
 };
 
 static const struct {
@@ -34,6 +35,7 @@ static const struct {
     {"roleManagement/directory/roleAssignments", FIND_ASSIGNMENT},
     {"roleManagement/directory/roleEligibilityScheduleRequests", FIND_ELIGIBILITY},
     {"roleManagement/directory/roleAssignmentScheduleRequests", FIND_ACTIVE},
+    {"users", FIND_UPN},
 };
 
 static int create_kind(const char *method, const char *path)
@@ -144,6 +146,18 @@ static int find_created(struct graph *g, int ck, const char *path, const json_t 
     case FIND_TEMPLATE:
         url = xasprintf("/%s", path);
         break;
+    case FIND_UPN: {
+        const char *upn = str(body, "userPrincipalName");
+        if (!upn) {
+            rc = 0;
+            goto out;
+        }
+        q = graph_odata_quote(upn);
+        char *f = xasprintf("userPrincipalName eq %s", q);
+        url = filter_url(path, f);
+        free(f);
+        break;
+    }
     case FIND_ASSIGNMENT:
     case FIND_ELIGIBILITY:
     case FIND_ACTIVE: {
@@ -185,6 +199,11 @@ static int find_created(struct graph *g, int ck, const char *path, const json_t 
                     !existed_before(g, path, id);
             break;
         }
+        case FIND_UPN:
+            match = str(it, "userPrincipalName") &&
+                    strcasecmp(str(it, "userPrincipalName"), str(body, "userPrincipalName")) == 0 &&
+                    !existed_before(g, path, id);
+            break;
         case FIND_TEMPLATE:
             match = str(it, "templateId") && str(body, "templateId") &&
                     strcasecmp(str(it, "templateId"), str(body, "templateId")) == 0 &&

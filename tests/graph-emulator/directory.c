@@ -765,6 +765,123 @@ static void read_only(struct emu_ctx *ctx, const struct emu_req *req, struct emu
     emu_ok(resp, 200, emu_entity(req, ctxname, o));
 }
 
+/* users: GET as read_only; POST (Graph v1.0 "Create user": accountEnabled, displayName,
+ * mailNickname, passwordProfile and userPrincipalName required, the UPN unique, its domain one
+ * of the organization's verified domains); PATCH /users/{id} (a synchronised user's attributes
+ * are refused). The password is checked and dropped: Graph never returns it, and the emulator's
+ * saved state never holds it. */
+static bool upn_domain_verified(struct emu_ctx *ctx, const char *upn)
+{
+    const char *at = strchr(upn, '@');
+    if (!at)
+        return false;
+    json_t *org = json_array_get(emu_coll(ctx, "organization"), 0);
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(org, "verifiedDomains"), i, d)
+    {
+        if (emu_strieq(json_string_value(json_object_get(d, "name")), at + 1))
+            return true;
+    }
+    return false;
+}
+
+static void users(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
+                  char **seg, size_t nseg)
+{
+    static const struct emu_field F_PW[] = {{"password", EF_STR, NULL, NULL, true},
+                                            {"forceChangePasswordNextSignIn", EF_BOOL, NULL, NULL,
+                                             false},
+                                            {"forceChangePasswordNextSignInWithMfa", EF_BOOL, NULL,
+                                             NULL, false},
+                                            {NULL, EF_ANY, NULL, NULL, false}};
+    static const struct emu_field fields[] = {
+        {"accountEnabled", EF_BOOL, NULL, NULL, false},   {"displayName", EF_STR, NULL, NULL, false},
+        {"mailNickname", EF_STR, NULL, NULL, false},      {"userPrincipalName", EF_STR, NULL, NULL, false},
+        {"usageLocation", EF_STR, NULL, NULL, false},     {"givenName", EF_STR, NULL, NULL, false},
+        {"surname", EF_STR, NULL, NULL, false},           {"jobTitle", EF_STR, NULL, NULL, false},
+        {"department", EF_STR, NULL, NULL, false},        {"passwordProfile", EF_OBJ, NULL, F_PW, false},
+        {NULL, EF_ANY, NULL, NULL, false}};
+    const char *m = req->method;
+    if (strcmp(m, "POST") != 0 && strcmp(m, "PATCH") != 0) {
+        read_only(ctx, req, resp, "users", true, "userPrincipalName", seg, nseg);
+        return;
+    }
+    json_t *coll = emu_coll(ctx, "users");
+    if ((strcmp(m, "POST") == 0 && nseg != 0) || (strcmp(m, "PATCH") == 0 && nseg != 1)) {
+        not_allowed(resp);
+        return;
+    }
+    json_t *body;
+    if (!emu_body_object(req, resp, &body))
+        return;
+    if (!check_body(body, fields, resp))
+        goto out;
+    const char *upn = json_string_value(json_object_get(body, "userPrincipalName"));
+    if (strcmp(m, "POST") == 0) {
+        const char *pw = json_string_value(
+            json_object_get(json_object_get(body, "passwordProfile"), "password"));
+        if (!upn || !json_is_boolean(json_object_get(body, "accountEnabled")) ||
+            !json_string_value(json_object_get(body, "displayName")) ||
+            !json_string_value(json_object_get(body, "mailNickname")) || !pw) {
+            emu_error_bad(resp, "Invalid request: accountEnabled, displayName, mailNickname, "
+                                "passwordProfile and userPrincipalName are required.");
+            goto out;
+        }
+        if (strlen(pw) < 8) {
+            emu_error_bad(resp, "The specified password does not comply with password "
+                                "complexity requirements. Please provide a different password.");
+            goto out;
+        }
+        if (!upn_domain_verified(ctx, upn)) {
+            emu_error_bad(resp, "The domain portion of the userPrincipalName property is invalid. "
+                                "You must use one of the verified domain names in your "
+                                "organization.");
+            goto out;
+        }
+        size_t i;
+        json_t *v;
+        json_array_foreach(coll, i, v)
+        {
+            if (emu_strieq(json_string_value(json_object_get(v, "userPrincipalName")), upn)) {
+                emu_error_bad(resp, "Another object with the same value for property "
+                                    "userPrincipalName already exists.");
+                goto out;
+            }
+        }
+        char id[37];
+        emu_guid(id);
+        json_t *u = json_pack("{s:s, s:s, s:n, s:n, s:s}", "id", id, "userType", "Member",
+                              "onPremisesSyncEnabled", "mail", "createdDateTime",
+                              "2026-12-06T00:00:00Z");
+        json_object_update(u, body);
+        json_object_del(u, "passwordProfile");
+        json_array_append_new(coll, u);
+        emu_mark_created(ctx, id);
+        emu_ok(resp, 201, emu_entity(req, "users/$entity", u));
+        goto out;
+    }
+    json_t *u = emu_find(coll, seg[0], NULL);
+    if (!u || emu_lagging(ctx, seg[0])) {
+        emu_error_not_found(resp, seg[0]);
+        goto out;
+    }
+    if (json_is_true(json_object_get(u, "onPremisesSyncEnabled"))) {
+        emu_error_bad(resp, "Unable to update the specified properties for on-premises mastered "
+                            "Directory Sync objects or objects currently undergoing migration.");
+        goto out;
+    }
+    if (json_object_get(body, "passwordProfile")) {
+        emu_error(resp, 403, "Authorization_RequestDenied",
+                  "Insufficient privileges to complete the operation.");
+        goto out;
+    }
+    json_object_update(u, body);
+    emu_ok(resp, 204, NULL);
+out:
+    json_decref(body);
+}
+
 static json_t *role_definition(struct emu_ctx *ctx, const char *id)
 {
     size_t i;
@@ -1263,7 +1380,7 @@ bool emu_dir_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_re
     else if (strcmp(s0, "groups") == 0)
         groups(ctx, req, resp, seg + 1, nseg - 1);
     else if (strcmp(s0, "users") == 0)
-        read_only(ctx, req, resp, "users", true, "userPrincipalName", seg + 1, nseg - 1);
+        users(ctx, req, resp, seg + 1, nseg - 1);
     else if (strcmp(s0, "servicePrincipals") == 0)
         read_only(ctx, req, resp, "servicePrincipals", true, "appId", seg + 1, nseg - 1);
     else if (strcmp(s0, "organization") == 0)
