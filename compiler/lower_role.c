@@ -194,7 +194,8 @@ static void emit(struct role_state *st, const struct principal *p)
      * unifiedRoleAssignment (POST roleAssignments) */
     bool request = p->eligible || p->until || p->from;
     if (!p->eligible && request)
-        json_object_set_new(o->extra, "request", json_string("unifiedRoleAssignmentScheduleRequest"));
+        json_object_set_new(o->extra, "request",
+                            json_string("unifiedRoleAssignmentScheduleRequest"));
     if (request) {
         json_object_set_new(b, "action", json_string("adminAssign"));
         json_object_set_new(b, "justification", json_string("Managed by idpc"));

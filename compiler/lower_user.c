@@ -110,9 +110,9 @@ static void stmt_password(struct check *ck, const struct ast_stmt *s, json_t *ex
         return;
     if (!args_expect_end(&a))
         return;
-    json_object_set_new(extra, "initialPassword",
-                        json_pack("{s:s,s:b}", "env", name->text, "forceChangePasswordNextSignIn",
-                                  change));
+    json_object_set_new(
+        extra, "initialPassword",
+        json_pack("{s:s,s:b}", "env", name->text, "forceChangePasswordNextSignIn", change));
 }
 
 void lower_user(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
@@ -121,8 +121,8 @@ void lower_user(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *
     const struct ast_atom *name = &decl->atoms[1];
     const char *upn = name->text;
     const char *at = strchr(upn, '@');
-    bool upn_ok = at && at > upn && strchr(at + 1, '.') && !strchr(at + 1, '@') &&
-                  at[strlen(at) - 1] != '.';
+    bool upn_ok =
+        at && at > upn && strchr(at + 1, '.') && !strchr(at + 1, '@') && at[strlen(at) - 1] != '.';
     for (const char *p = upn; upn_ok && *p; p++)
         if ((unsigned char)*p <= 32 || (unsigned char)*p >= 127)
             upn_ok = false;
@@ -136,9 +136,9 @@ void lower_user(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *
     struct model_object *o = model_add(ck->model, MODEL_USER, upn, decl->atoms[0].loc);
     json_t *b = o->body;
     const struct ast_stmt *seen[8] = {0};
-    static const char *const once[] = {"display_name", "enabled",         "usage_location",
-                                       "mail_nickname", "given_name",     "surname",
-                                       "job_title",    "initial_password"};
+    static const char *const once[] = {"display_name",  "enabled",         "usage_location",
+                                       "mail_nickname", "given_name",      "surname",
+                                       "job_title",     "initial_password"};
     bool enabled = true;
     for (size_t i = 0; i < n; i++) {
         const struct ast_stmt *s = body[i];
@@ -173,8 +173,7 @@ void lower_user(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *
     }
     if (!seen[0] && !ck->incomplete)
         diag_error(ck->diag, name->loc,
-                   "user \"%s\" needs 'display_name \"...\"' (Graph requires a display name)",
-                   upn);
+                   "user \"%s\" needs 'display_name \"...\"' (Graph requires a display name)", upn);
     json_object_set_new(b, "accountEnabled", json_boolean(enabled));
     json_object_set_new(b, "userPrincipalName", json_string(upn));
     if (!json_object_get(b, "mailNickname")) {

@@ -249,8 +249,7 @@ static const char *role_until(const struct role_item *it)
 {
     const json_t *e = get(get(it->obj, "scheduleInfo"), "expiration");
     const char *t = get_str(e, "type"), *end = get_str(e, "endDateTime");
-    if (!t || strcmp(t, "afterDateTime") != 0 || !end || strlen(end) < 19 ||
-        end[10] != 'T')
+    if (!t || strcmp(t, "afterDateTime") != 0 || !end || strlen(end) < 19 || end[10] != 'T')
         return NULL;
     return strncmp(end + 10, "T00:00:00", 9) == 0 ? arena_strndup(it->arena, end, 10)
                                                   : arena_printf(it->arena, "%.19sZ", end);
@@ -292,11 +291,10 @@ static void role_principal(struct raise_block *b, struct raise_line *l, const st
         const json_t *e = get(get(it->obj, "scheduleInfo"), "expiration");
         const char *until =
             get_str(e, "endDateTime") ? get_str(e, "endDateTime") : get_str(e, "duration");
-        raise_issue(
-            r, b, RAISE_ISSUE_UNSUPPORTED, field,
-            "cannot express the time-bound %s of principal %s (expiration %s%s%s): "
-            "the language writes an end date ('until'), not a duration",
-            what, pid, exp, until ? " " : "", until ? until : "");
+        raise_issue(r, b, RAISE_ISSUE_UNSUPPORTED, field,
+                    "cannot express the time-bound %s of principal %s (expiration %s%s%s): "
+                    "the language writes an end date ('until'), not a duration",
+                    what, pid, exp, until ? " " : "", until ? until : "");
         return;
     }
     const char *k = principal_kind(r, pid);

@@ -1739,8 +1739,8 @@ static json_t *ga_pim_risks(struct ctx *c, const json_t *plan, const struct stat
         char *why = xasprintf("its only path to the role is an active assignment that ends on "
                               "%s%s",
                               end, lockout_past(end) ? " (already expired)" : "");
-        char *label = xasprintf("emergency-access %s (time-bound)",
-                                jstr(v, "name") ? jstr(v, "name") : id);
+        char *label =
+            xasprintf("emergency-access %s (time-bound)", jstr(v, "name") ? jstr(v, "name") : id);
         json_object_set_new(out, label, json_string(why));
         free(label);
         free(why);
@@ -1793,14 +1793,12 @@ static void check_pim(struct ctx *c, const json_t *plan, struct result *res)
         json_t *policies =
             json_pack("[{s:s,s:s?,s:O}]", "name", "PIM role settings of Global Administrator", "at",
                       at, "decision", why);
-        json_array_append_new(json_object_get(before, who) ? res->already : res->introduced,
-                              json_pack("{s:s,s:s,s:s,s:O,s:{s:s},s:i,s:o}", "kind", "pim",
-                                        "identity", who, "reason",
-                                        strstr(who, "(time-bound)") ? "loses the role"
-                                                                    : "cannot activate",
-                                        "detail", why,
-                                        "scenario", "pim", "activating Global Administrator in PIM",
-                                        "count", 1, "policies", policies));
+        json_array_append_new(
+            json_object_get(before, who) ? res->already : res->introduced,
+            json_pack("{s:s,s:s,s:s,s:O,s:{s:s},s:i,s:o}", "kind", "pim", "identity", who, "reason",
+                      strstr(who, "(time-bound)") ? "loses the role" : "cannot activate", "detail",
+                      why, "scenario", "pim", "activating Global Administrator in PIM", "count", 1,
+                      "policies", policies));
     }
     json_decref(after);
     json_decref(before);

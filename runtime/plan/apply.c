@@ -190,13 +190,14 @@ int apply_check_secrets(const json_t *plan)
             if (!name)
                 continue;
             const char *at = json_string_value(json_object_get(act, "at"));
-            fprintf(stderr,
-                    "%s%serror: %s %s (%s): the environment variable %s is not set (initial_password "
-                    "env %s); nothing was applied\n",
-                    at ? at : "idpc: ", at ? ": " : "",
-                    json_string_value(json_object_get(req, "method")),
-                    json_string_value(json_object_get(req, "path")),
-                    json_string_value(json_object_get(req, "description")), name, name);
+            fprintf(
+                stderr,
+                "%s%serror: %s %s (%s): the environment variable %s is not set (initial_password "
+                "env %s); nothing was applied\n",
+                at ? at : "idpc: ", at ? ": " : "",
+                json_string_value(json_object_get(req, "method")),
+                json_string_value(json_object_get(req, "path")),
+                json_string_value(json_object_get(req, "description")), name, name);
             rc = -1;
         }
     }

@@ -1481,8 +1481,6 @@ static void expiration_post(json_t *out, const json_t *in)
     }
 }
 
-
-
 static const struct field FL_EXPIRATION[] = {FV("type", FT_ENUM, V_EXPIRATION),
                                              FF("endDateTime", canon_datetime),
                                              F("duration", FT_SCALAR), FEND};

@@ -455,16 +455,16 @@ static void plan_create(struct builder *bd, struct resolve_object *ro, const cha
         const json_t *ip = json_object_get(o->extra, "initialPassword");
         json_t *body = json_deep_copy(ro->body);
         if (ip) {
-            json_object_set_new(
-                body, "passwordProfile",
-                json_pack("{s:{s:O},s:O}", "password", "$env", json_object_get(ip, "env"),
-                          "forceChangePasswordNextSignIn",
-                          json_object_get(ip, "forceChangePasswordNextSignIn")));
-            json_array_append_new(
-                json_object_get(a, "changes"),
-                json_pack("{s:s,s:s,s:s,s:s++}", "field", "initial_password", "path",
-                          "passwordProfile", "op", "add", "new", "(from env ",
-                          json_string_value(json_object_get(ip, "env")), ")"));
+            json_object_set_new(body, "passwordProfile",
+                                json_pack("{s:{s:O},s:O}", "password", "$env",
+                                          json_object_get(ip, "env"),
+                                          "forceChangePasswordNextSignIn",
+                                          json_object_get(ip, "forceChangePasswordNextSignIn")));
+            json_array_append_new(json_object_get(a, "changes"),
+                                  json_pack("{s:s,s:s,s:s,s:s++}", "field", "initial_password",
+                                            "path", "passwordProfile", "op", "add", "new",
+                                            "(from env ",
+                                            json_string_value(json_object_get(ip, "env")), ")"));
         }
         add_request(a, PHASE_GROUP_CREATE, "POST", "users", body, token, "create user \"%s\"",
                     o->name);
@@ -578,11 +578,11 @@ static void delete_requests(json_t *a, enum model_kind k, const char *id, const 
         if (tenant_schedule_ends(cur)) {
             /* a PIM schedule is removed with an adminRemove request */
             add_request(a, PHASE_ROLE_DELETE, "POST", ACTIVE_REQUESTS,
-                        json_pack("{s:s,s:O,s:O,s:O,s:s}", "action", "adminRemove",
-                                  "principalId", json_object_get(cur, "principalId"),
-                                  "roleDefinitionId", json_object_get(cur, "roleDefinitionId"),
-                                  "directoryScopeId", json_object_get(cur, "directoryScopeId"),
-                                  "justification", "Removed by idpc (manage exclusively)"),
+                        json_pack("{s:s,s:O,s:O,s:O,s:s}", "action", "adminRemove", "principalId",
+                                  json_object_get(cur, "principalId"), "roleDefinitionId",
+                                  json_object_get(cur, "roleDefinitionId"), "directoryScopeId",
+                                  json_object_get(cur, "directoryScopeId"), "justification",
+                                  "Removed by idpc (manage exclusively)"),
                         NULL, "remove active assignment %s", name);
             break;
         }
@@ -808,8 +808,8 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
             json_object_set_new(body, "scheduleInfo",
                                 json_pack("{s:{s:s}}", "expiration", "type", "noExpiration"));
         if (expired)
-            json_object_set_new(a, "reason", json_sprintf("renewal: the %s expired on %s", what,
-                                                          expired));
+            json_object_set_new(a, "reason",
+                                json_sprintf("renewal: the %s expired on %s", what, expired));
         else
             json_object_set_new(a, "reason",
                                 json_sprintf(until ? "renewal: the %s now ends on the date the "

@@ -640,11 +640,11 @@ static json_t *schedule_request(struct backend *b, const json_t *body, bool acti
     if (found == (size_t)-1 && direct != (size_t)-1) {
         /* a permanent assignment made through roleAssignments: Graph has its schedule */
         json_t *d = json_array_get(direct_list, direct);
-        json_array_append_new(
-            sched, json_pack("{s:O,s:s,s:s,s:s,s:s,s:{s:{s:s}}}", "id", json_object_get(d, "id"),
-                             "principalId", pid, "roleDefinitionId", rid, "directoryScopeId",
-                             scope, "status", "Provisioned", "scheduleInfo", "expiration", "type",
-                             "noExpiration"));
+        json_array_append_new(sched, json_pack("{s:O,s:s,s:s,s:s,s:s,s:{s:{s:s}}}", "id",
+                                               json_object_get(d, "id"), "principalId", pid,
+                                               "roleDefinitionId", rid, "directoryScopeId", scope,
+                                               "status", "Provisioned", "scheduleInfo",
+                                               "expiration", "type", "noExpiration"));
         found = json_array_size(sched) - 1;
     }
     char *id = backend_file_new_id(b, active ? P_ACT_REQ : P_ELIG_REQ, body);

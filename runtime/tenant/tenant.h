@@ -114,7 +114,7 @@ json_t *tenant_user_body(struct tenant *t, const char *id);
  * (TENANT_USER_SELECT; Graph returns accountEnabled and usageLocation only when selected): a new
  * reference, or NULL. */
 #define TENANT_USER_SELECT                                                                         \
-    "id,userPrincipalName,displayName,accountEnabled,usageLocation,mailNickname,givenName,"       \
+    "id,userPrincipalName,displayName,accountEnabled,usageLocation,mailNickname,givenName,"        \
     "surname,jobTitle,onPremisesSyncEnabled"
 json_t *tenant_user_account(struct tenant *t, const char *id);
 /* A group's members or owners ("members"/"owners") as an array of ids (new reference). */

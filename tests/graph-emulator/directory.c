@@ -786,22 +786,25 @@ static bool upn_domain_verified(struct emu_ctx *ctx, const char *upn)
     return false;
 }
 
-static void users(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
-                  char **seg, size_t nseg)
+static void users(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp, char **seg,
+                  size_t nseg)
 {
-    static const struct emu_field F_PW[] = {{"password", EF_STR, NULL, NULL, true},
-                                            {"forceChangePasswordNextSignIn", EF_BOOL, NULL, NULL,
-                                             false},
-                                            {"forceChangePasswordNextSignInWithMfa", EF_BOOL, NULL,
-                                             NULL, false},
-                                            {NULL, EF_ANY, NULL, NULL, false}};
-    static const struct emu_field fields[] = {
-        {"accountEnabled", EF_BOOL, NULL, NULL, false},   {"displayName", EF_STR, NULL, NULL, false},
-        {"mailNickname", EF_STR, NULL, NULL, false},      {"userPrincipalName", EF_STR, NULL, NULL, false},
-        {"usageLocation", EF_STR, NULL, NULL, false},     {"givenName", EF_STR, NULL, NULL, false},
-        {"surname", EF_STR, NULL, NULL, false},           {"jobTitle", EF_STR, NULL, NULL, false},
-        {"department", EF_STR, NULL, NULL, false},        {"passwordProfile", EF_OBJ, NULL, F_PW, false},
+    static const struct emu_field F_PW[] = {
+        {"password", EF_STR, NULL, NULL, true},
+        {"forceChangePasswordNextSignIn", EF_BOOL, NULL, NULL, false},
+        {"forceChangePasswordNextSignInWithMfa", EF_BOOL, NULL, NULL, false},
         {NULL, EF_ANY, NULL, NULL, false}};
+    static const struct emu_field fields[] = {{"accountEnabled", EF_BOOL, NULL, NULL, false},
+                                              {"displayName", EF_STR, NULL, NULL, false},
+                                              {"mailNickname", EF_STR, NULL, NULL, false},
+                                              {"userPrincipalName", EF_STR, NULL, NULL, false},
+                                              {"usageLocation", EF_STR, NULL, NULL, false},
+                                              {"givenName", EF_STR, NULL, NULL, false},
+                                              {"surname", EF_STR, NULL, NULL, false},
+                                              {"jobTitle", EF_STR, NULL, NULL, false},
+                                              {"department", EF_STR, NULL, NULL, false},
+                                              {"passwordProfile", EF_OBJ, NULL, F_PW, false},
+                                              {NULL, EF_ANY, NULL, NULL, false}};
     const char *m = req->method;
     if (strcmp(m, "POST") != 0 && strcmp(m, "PATCH") != 0) {
         read_only(ctx, req, resp, "users", true, "userPrincipalName", seg, nseg);
@@ -851,9 +854,9 @@ static void users(struct emu_ctx *ctx, const struct emu_req *req, struct emu_res
         }
         char id[37];
         emu_guid(id);
-        json_t *u = json_pack("{s:s, s:s, s:n, s:n, s:s}", "id", id, "userType", "Member",
-                              "onPremisesSyncEnabled", "mail", "createdDateTime",
-                              "2026-12-06T00:00:00Z");
+        json_t *u =
+            json_pack("{s:s, s:s, s:n, s:n, s:s}", "id", id, "userType", "Member",
+                      "onPremisesSyncEnabled", "mail", "createdDateTime", "2026-12-06T00:00:00Z");
         json_object_update(u, body);
         json_object_del(u, "passwordProfile");
         json_array_append_new(coll, u);
@@ -1111,9 +1114,9 @@ static void pim_requests(struct emu_ctx *ctx, const struct emu_req *req, struct 
     json_t *coll = emu_coll(ctx, reqs_path);
     json_t *schedules = emu_coll(ctx, active ? ACT_SCHED : PIM_SCHED);
     const char *m = req->method;
-    const char *ctxname =
-        active ? ACT_REQS "/$entity"
-               : "roleManagement/directory/roleEligibilityScheduleRequests/$entity";
+    const char *ctxname = active
+                              ? ACT_REQS "/$entity"
+                              : "roleManagement/directory/roleEligibilityScheduleRequests/$entity";
     if (nseg == 0 && strcmp(m, "GET") == 0) {
         emu_list(ctx, req, resp, reqs_path, coll, false);
         return;
