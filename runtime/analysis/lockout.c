@@ -1804,6 +1804,47 @@ static void check_pim(struct ctx *c, const json_t *plan, struct result *res)
     json_decref(before);
 }
 
+/* An emergency-access account the plan disables (a `user` block with `enabled off`: PATCH
+ * /users/{id} or POST /users with accountEnabled false) cannot sign in at all, whatever the
+ * policies say ("Manage emergency access accounts in Microsoft Entra ID": the accounts must be
+ * ready for use at any time). */
+static void check_accounts(const json_t *plan, struct result *res)
+{
+    size_t i, j, k;
+    json_t *e, *a, *r;
+    json_array_foreach(json_object_get(plan, "emergencyAccess"), i, e)
+    {
+        const char *id = jstr(e, "id");
+        if (!id || !eq(jstr(e, "kind"), "user"))
+            continue;
+        json_array_foreach(json_object_get(plan, "actions"), j, a)
+        {
+            json_array_foreach(json_object_get(a, "requests"), k, r)
+            {
+                const char *method = jstr(r, "method"), *path = jstr(r, "path");
+                const json_t *body = json_object_get(r, "body");
+                bool mine = path && strncmp(path, "users/", 6) == 0 && eq(path + 6, id) &&
+                            eq(method, "PATCH");
+                bool created = path && eq(path, "users") && eq(method, "POST") &&
+                               eq(jstr(body, "userPrincipalName"), jstr(e, "name"));
+                if ((!mine && !created) || !json_is_false(json_object_get(body, "accountEnabled")))
+                    continue;
+                json_t *policies =
+                    json_pack("[{s:s,s:s?,s:s}]", "name", "the account's user block", "at",
+                              jstr(a, "at"), "decision", "enabled off (accountEnabled false)");
+                json_array_append_new(
+                    res->introduced,
+                    json_pack("{s:s,s:s,s:s,s:s,s:{s:s},s:i,s:o}", "kind", "account", "identity",
+                              jstr(e, "name") ? jstr(e, "name") : id, "reason", "account disabled",
+                              "detail",
+                              "the plan disables the account (enabled off): a disabled account "
+                              "cannot sign in",
+                              "scenario", "pim", "any sign-in", "count", 1, "policies", policies));
+            }
+        }
+    }
+}
+
 static void collect_at(struct ctx *c, const json_t *plan, const json_t *policy_at)
 {
     c->at = json_object();
@@ -1903,6 +1944,7 @@ json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *poli
     }
     check_admins(&c, &res);
     check_pim(&c, plan, &res);
+    check_accounts(plan, &res);
     json_t *out = json_pack("{s:o,s:o,s:I,s:o}", "scenarios", res.introduced, "alreadyAtRisk",
                             res.already, "evaluations", (json_int_t)c.evaluations, "undeclared",
                             undeclared_emergency(&c, json_object_get(plan, "emergencyAccess")));
@@ -1970,8 +2012,14 @@ char *lockout_policies_text(const json_t *policies)
 char *lockout_headline(const json_t *risk)
 {
     const char *reason = jstr(risk, "reason");
+    if (eq(jstr(risk, "kind"), "pim") && eq(reason, "loses the role"))
+        return xasprintf("%s would lose Global Administrator: %s", jstr(risk, "identity"),
+                         jstr(risk, "detail"));
     if (eq(jstr(risk, "kind"), "pim"))
         return xasprintf("%s could not activate Global Administrator: %s", jstr(risk, "identity"),
+                         jstr(risk, "detail"));
+    if (eq(jstr(risk, "kind"), "account"))
+        return xasprintf("emergency-access %s could not sign in: %s", jstr(risk, "identity"),
                          jstr(risk, "detail"));
     if (eq(jstr(risk, "kind"), "globalAdministrators")) {
         if (eq(reason, "no principal holds Global Administrator"))

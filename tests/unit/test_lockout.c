@@ -700,6 +700,25 @@ static void test_analyse_pim(void **state)
         assert_true((strstr(FIELD(r, "detail"), "already expired") != NULL) == (k == 1));
         json_decref(a);
     }
+    /* the plan disables bg1's account (a user block with enabled off) */
+    acts = json_array();
+    json_array_append_new(acts,
+                          request("PATCH", "users/" BG1, load("{\"accountEnabled\":false}"), NULL));
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 1);
+    r = json_array_get(RISKS(a), 0);
+    assert_string_equal(FIELD(r, "kind"), "account");
+    assert_string_equal(FIELD(r, "reason"), "account disabled");
+    char *head = lockout_headline(r);
+    assert_non_null(strstr(head, "could not sign in"));
+    free(head);
+    json_decref(a);
+    acts = json_array();
+    json_array_append_new(acts,
+                          request("PATCH", "users/" BG1, load("{\"usageLocation\":\"FR\"}"), NULL));
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 0);
+    json_decref(a);
     /* the same, but permanent: no risk */
     acts = json_array();
     json_array_append_new(
