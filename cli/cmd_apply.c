@@ -44,6 +44,10 @@ static bool confirm(const json_t *plan, bool auto_approve)
 
 static int execute(const json_t *plan, struct backend *b, bool color)
 {
+    if (apply_check_secrets(plan) != 0) {
+        cli_error("apply", "nothing was applied: set the environment variables above");
+        return CLI_EXIT_ERROR;
+    }
     printf("\nApplying to %s:\n", b->display);
     json_t *report = NULL;
     int arc = apply_run(plan, b, stdout, color, &report);

@@ -79,6 +79,7 @@ static const struct {
     {"roleManagement/directory/roleDefinitions", false},
     {"roleManagement/directory/roleAssignments", false},
     {"roleManagement/directory/roleEligibilitySchedules", true},
+    {"roleManagement/directory/roleAssignmentSchedules", true},
     {"identity/conditionalAccess/policies", false},
     {"identity/conditionalAccess/namedLocations", false},
     {"identity/conditionalAccess/authenticationContextClassReferences", true},

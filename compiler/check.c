@@ -41,6 +41,7 @@ static const char *block_keyword(enum check_block b)
         [BLK_TEMPLATE] = "template",
         [BLK_POLICY] = "policy",
         [BLK_TEST] = "test",
+        [BLK_USER] = "user",
     };
     return kw[b];
 }
@@ -209,6 +210,7 @@ static enum check_block decl_block(const char *kw)
         {"template", BLK_TEMPLATE},
         {"policy", BLK_POLICY},
         {"test", BLK_TEST},
+        {"user", BLK_USER},
     };
     for (size_t i = 0; i < IDPC_ARRAY_LEN(map); i++)
         if (strcmp(map[i].kw, kw) == 0)
@@ -395,6 +397,15 @@ static void check_manage(struct check *ck, const struct ast_stmt *s)
         return;
     unsigned mask = 0;
     do {
+        const struct ast_atom *w = args_peek(&a);
+        if (w && ast_is_word(w, "users")) {
+            /* a deleted account is gone for good after 30 days, with its mailbox and files
+             * ("Restore or remove a recently deleted user using Microsoft Entra ID") */
+            args_error(&a, w,
+                       "idpc never deletes users: a declared user is created or updated, an "
+                       "undeclared one is left alone; remove 'users' from this line");
+            return;
+        }
         int k = args_expect_word(&a, "kind of object", kinds, IDPC_ARRAY_LEN(kinds));
         if (k < 0)
             return;
@@ -541,6 +552,9 @@ static void lower_decl(struct check *ck, struct decls *ds, struct decl *d)
         break;
     case BLK_ROLE:
         lower_role(ck, s, d->body, d->nbody);
+        break;
+    case BLK_USER:
+        lower_user(ck, s, d->body, d->nbody);
         break;
     case BLK_SETTINGS:
         lower_settings(ck, s, d->body, d->nbody);

@@ -24,6 +24,7 @@ enum check_block {
     BLK_TEMPLATE,
     BLK_POLICY,
     BLK_TEST,
+    BLK_USER,
     BLK__COUNT
 };
 
@@ -167,6 +168,9 @@ void lower_registration_campaign(struct check *ck, const struct ast_stmt *s,
 json_t *lower_strength_combos(struct check *ck, const struct ast_stmt *const *stmts, size_t n,
                               const json_t *allowed);
 void lower_role(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                size_t n);
+/* lower_user.c: a cloud-only user account. */
+void lower_user(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                 size_t n);
 /* lower_pim.c: the PIM role settings statements of a role block (activation_max_duration,
  * notify, ...) → one unifiedRoleManagementPolicy object holding the rules they state. */

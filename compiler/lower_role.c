@@ -130,23 +130,29 @@ static void stmt_principals(struct role_state *st, const struct ast_stmt *s, boo
         st->v = xrealloc(st->v, (st->n + 1) * sizeof(*st->v));
         st->v[st->n++] = (struct principal){kw, r, eligible, NULL, NULL};
     } while (args_comma(&a));
-    /* a time-bound eligibility: PIM's scheduleInfo ("Assign Microsoft Entra roles in Privileged
+    /* a time-bound eligibility or active assignment: PIM's scheduleInfo ("Assign Microsoft Entra roles in Privileged
      * Identity Management", assignment type and duration) */
     const char *from = NULL, *until = NULL;
-    const struct ast_atom *from_at = args_peek(&a);
     if (args_accept(&a, "from") && !(from = schedule_date(&a, "a start date")))
         return;
     const struct ast_atom *until_at = args_peek(&a);
     if (args_accept(&a, "until") && !(until = schedule_date(&a, "an end date")))
         return;
     if ((from || until) && !eligible) {
-        args_error(&a, from ? from_at : until_at,
-                   "time-bound active assignments (roleAssignmentScheduleRequests) are not "
-                   "supported yet; an active assignment is permanent");
-        return;
+        /* a time-bound active assignment is a PIM schedule ("Assign Microsoft Entra roles in
+         * Privileged Identity Management": assignment type Active, duration); a service
+         * principal is assigned through roleAssignments only */
+        for (size_t i = first; i < st->n; i++)
+            if (ast_is_word(st->v[i].kw, "service_principal")) {
+                args_error(&a, st->v[i].kw,
+                           "a time-bound active assignment is for users and groups; assign a "
+                           "service principal permanently (without 'until')");
+                return;
+            }
     }
     if (from && until && strcmp(from, until) >= 0) {
-        args_error(&a, until_at, "the eligibility ends (%s) before it starts (%s)", until, from);
+        args_error(&a, until_at, "the %s ends (%s) before it starts (%s)",
+                   eligible ? "eligibility" : "assignment", until, from);
         return;
     }
     if (!args_expect_end(&a))
@@ -183,14 +189,21 @@ static void emit(struct role_state *st, const struct principal *p)
     struct model_object *o = model_add(ck->model, k, name, p->kw->loc);
     free(name);
     json_t *b = o->body;
-    if (p->eligible) {
+    /* a time-bound active assignment is written as a unifiedRoleAssignmentScheduleRequest
+     * (Graph v1.0 "Create roleAssignmentScheduleRequests"); a permanent one stays a
+     * unifiedRoleAssignment (POST roleAssignments) */
+    bool request = p->eligible || p->until || p->from;
+    if (!p->eligible && request)
+        json_object_set_new(o->extra, "request",
+                            json_string("unifiedRoleAssignmentScheduleRequest"));
+    if (request) {
         json_object_set_new(b, "action", json_string("adminAssign"));
         json_object_set_new(b, "justification", json_string("Managed by idpc"));
     }
     json_object_set_new(b, "roleDefinitionId", json_string(st->role->template_id));
     json_object_set(b, "principalId", p->ref);
     json_object_set_new(b, "directoryScopeId", json_string("/"));
-    if (p->eligible) {
+    if (request) {
         json_t *exp = json_object();
         json_object_set_new(exp, "type", json_string(p->until ? "afterDateTime" : "noExpiration"));
         if (p->until)
@@ -224,19 +237,25 @@ static long days_between(const char *a, const char *b)
     return v[1] - v[0];
 }
 
-/* When the role's PIM settings require eligibilities to end (eligible_max_duration Nd), PIM
- * refuses a new permanent one and one longer than the maximum ("Configure Microsoft Entra role
- * settings in Privileged Identity Management", Assignment duration). */
-static void check_expiring(struct role_state *st)
+/* When the role's PIM settings require eligibilities (or active assignments) to end
+ * (eligible_max_duration / active_max_duration Nd), PIM refuses a new permanent one and one
+ * longer than the maximum ("Configure Microsoft Entra role settings in Privileged Identity
+ * Management", Assignment duration). A permanent active assignment is made through
+ * roleAssignments, which the rule does not govern: a warning. */
+static void check_expiring(struct role_state *st, bool eligible)
 {
     const struct model_object *pol = model_find(st->ck->model, MODEL_ROLE_POLICY, st->role->name);
+    const char *rule_id = eligible ? "Expiration_Admin_Eligibility" : "Expiration_Admin_Assignment";
+    const char *what = eligible ? "eligibilities" : "active assignments";
+    const char *one = eligible ? "eligibility" : "active assignment";
+    const char *stmt = eligible ? "eligible_max_duration" : "active_max_duration";
     const json_t *rule = NULL;
     size_t i;
     json_t *r;
     json_array_foreach(json_object_get(pol ? pol->body : NULL, "rules"), i, r)
     {
         const char *id = json_string_value(json_object_get(r, "id"));
-        if (id && strcmp(id, "Expiration_Admin_Eligibility") == 0)
+        if (id && strcmp(id, rule_id) == 0)
             rule = r;
     }
     if (!rule || !json_is_true(json_object_get(rule, "isExpirationRequired")))
@@ -245,19 +264,25 @@ static void check_expiring(struct role_state *st)
     (void)sscanf(json_string_value(json_object_get(rule, "maximumDuration")), "P%ldD", &max);
     for (size_t k = 0; k < st->n; k++) {
         const struct principal *p = &st->v[k];
-        if (!p->eligible)
+        if (p->eligible != eligible)
             continue;
-        if (!p->until) {
+        if (!p->until && eligible) {
             diag_error(st->ck->diag, p->kw->loc,
-                       "the PIM settings of %s require eligibilities to end "
-                       "(eligible_max_duration %ldd), and PIM refuses a permanent one; add "
-                       "'until \"YYYY-MM-DD\"' to this line",
-                       st->role->name, max);
+                       "the PIM settings of %s require %s to end (%s %ldd), and PIM refuses a "
+                       "permanent one; add 'until \"YYYY-MM-DD\"' to this line",
+                       st->role->name, what, stmt, max);
+        } else if (!p->until) {
+            diag_warning(st->ck->diag, p->kw->loc,
+                         "the PIM settings of %s require %s to end (%s %ldd), but this one is "
+                         "permanent; add 'until \"YYYY-MM-DD\"' (emergency-access accounts "
+                         "are the exception Microsoft makes: their role's setting is "
+                         "'active_max_duration permanent')",
+                         st->role->name, what, stmt, max);
         } else if (p->from && max > 0 && days_between(p->from, p->until) > max) {
             diag_error(st->ck->diag, p->kw->loc,
-                       "this eligibility lasts %ld days, longer than the %ldd its role's PIM "
-                       "settings allow (eligible_max_duration)",
-                       days_between(p->from, p->until), max);
+                       "this %s lasts %ld days, longer than the %ldd its role's PIM settings "
+                       "allow (%s)",
+                       one, days_between(p->from, p->until), max, stmt);
         }
     }
 }
@@ -298,7 +323,8 @@ void lower_role(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *
     }
     lower_pim_settings(ck, role, decl, settings, nsettings);
     free(settings);
-    check_expiring(&st);
+    check_expiring(&st, true);
+    check_expiring(&st, false);
     if (n == 0)
         diag_warning(ck->diag, name->loc,
                      "role \"%s\" lists no principals; add 'active ...' or 'eligible ...'",

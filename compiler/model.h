@@ -39,6 +39,7 @@
       "policies/identitySecurityDefaultsEnforcementPolicy")                                        \
     X(MODEL_GROUP_LIFECYCLE, "groupLifecyclePolicy", "groupLifecyclePolicies")                     \
     X(MODEL_ADMIN_CONSENT, "adminConsentRequestPolicy", "policies/adminConsentRequestPolicy")      \
+    X(MODEL_USER, "user", "users")                                                                 \
     X(MODEL_ASSERTION, "assertion", "")
 
 enum model_kind {

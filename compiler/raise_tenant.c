@@ -243,14 +243,13 @@ static const char *principal_kind(const struct raise *r, const char *id)
     return NULL;
 }
 
-/* The end date of a time-bound eligibility as the language writes it ("2027-06-30", or
+/* The end date of a time-bound eligibility or active assignment as the language writes it ("2027-06-30", or
  * "2027-06-30T18:00:00Z" when not midnight), arena; NULL when it has none. */
 static const char *role_until(const struct role_item *it)
 {
     const json_t *e = get(get(it->obj, "scheduleInfo"), "expiration");
     const char *t = get_str(e, "type"), *end = get_str(e, "endDateTime");
-    if (!it->eligible || !t || strcmp(t, "afterDateTime") != 0 || !end || strlen(end) < 19 ||
-        end[10] != 'T')
+    if (!t || strcmp(t, "afterDateTime") != 0 || !end || strlen(end) < 19 || end[10] != 'T')
         return NULL;
     return strncmp(end + 10, "T00:00:00", 9) == 0 ? arena_strndup(it->arena, end, 10)
                                                   : arena_printf(it->arena, "%.19sZ", end);
@@ -288,15 +287,14 @@ static void role_principal(struct raise_block *b, struct raise_line *l, const st
                     cond);
         return;
     }
-    if (it->eligible && exp && strcmp(exp, "noExpiration") != 0 && !role_until(it)) {
+    if (exp && strcmp(exp, "noExpiration") != 0 && !role_until(it)) {
         const json_t *e = get(get(it->obj, "scheduleInfo"), "expiration");
         const char *until =
             get_str(e, "endDateTime") ? get_str(e, "endDateTime") : get_str(e, "duration");
-        raise_issue(
-            r, b, RAISE_ISSUE_UNSUPPORTED, field,
-            "cannot express the time-bound eligibility of principal %s (expiration %s%s%s): "
-            "the language writes an end date ('until'), not a duration",
-            pid, exp, until ? " " : "", until ? until : "");
+        raise_issue(r, b, RAISE_ISSUE_UNSUPPORTED, field,
+                    "cannot express the time-bound %s of principal %s (expiration %s%s%s): "
+                    "the language writes an end date ('until'), not a duration",
+                    what, pid, exp, until ? " " : "", until ? until : "");
         return;
     }
     const char *k = principal_kind(r, pid);
@@ -307,11 +305,11 @@ static void role_principal(struct raise_block *b, struct raise_line *l, const st
                     what, pid);
         return;
     }
-    if (it->eligible && strcmp(k, "servicePrincipal") == 0) {
+    if ((it->eligible || role_until(it)) && strcmp(k, "servicePrincipal") == 0) {
         raise_issue(r, b, RAISE_ISSUE_UNSUPPORTED, field,
-                    "cannot express the eligibility of service principal %s: PIM eligibility is "
-                    "for users and groups",
-                    pid);
+                    "cannot express the time-bound %s of service principal %s: PIM schedules "
+                    "are for users and groups",
+                    what, pid);
         return;
     }
     line_ref(b, l, 1, strcmp(k, "servicePrincipal") == 0 ? "service_principal" : k, k, pid, field);
@@ -369,47 +367,52 @@ struct ast_stmt *raise_roles(struct raise *r, const json_t *assignments,
                         "cannot express the custom role \"%s\" (id %s): the language names "
                         "built-in roles only",
                         groups[g].name, groups[g].rid);
-        /* active; eligible (permanent); then one eligible line per end date, earliest first */
+        /* active (permanent), then one active line per end date, earliest first; the same for
+         * eligible */
         const char **ends = xcalloc(n + 1, sizeof(*ends));
-        size_t nends = 0;
-        for (size_t i = 0; i < n; i++) {
-            const char *u =
-                util_streq_nocase(items[i].rid, groups[g].rid) ? role_until(&items[i]) : NULL;
-            size_t k = 0;
-            while (u && k < nends && strcmp(ends[k], u) != 0)
-                k++;
-            if (u && k == nends)
-                ends[nends++] = u;
-        }
-        for (size_t x = 1; x < nends; x++)
-            for (size_t y = x; y > 0 && strcmp(ends[y - 1], ends[y]) > 0; y--) {
-                const char *t = ends[y];
-                ends[y] = ends[y - 1];
-                ends[y - 1] = t;
-            }
-        for (size_t e = 0; e < 2 + nends; e++) {
-            const char *until = e >= 2 ? ends[e - 2] : NULL;
-            struct raise_line l;
-            line_init(&l, r);
-            line_word(&l, e ? "eligible" : "active");
+        for (int elig = 0; elig < 2; elig++) {
+            size_t nends = 0;
             for (size_t i = 0; i < n; i++) {
-                if (items[i].eligible != (e >= 1) ||
-                    !util_streq_nocase(items[i].rid, groups[g].rid))
-                    continue;
-                const char *u = role_until(&items[i]);
-                if ((u == NULL) != (until == NULL) || (u && strcmp(u, until) != 0))
-                    continue;
-                role_principal(&b, &l, &items[i]);
+                const char *u = items[i].eligible == (elig == 1) &&
+                                        util_streq_nocase(items[i].rid, groups[g].rid)
+                                    ? role_until(&items[i])
+                                    : NULL;
+                size_t k = 0;
+                while (u && k < nends && strcmp(ends[k], u) != 0)
+                    k++;
+                if (u && k == nends)
+                    ends[nends++] = u;
             }
-            line_sort_items(&l, 1);
-            if (until && l.n > 1) {
-                line_word(&l, "until");
-                line_str(&l, until);
+            for (size_t x = 1; x < nends; x++)
+                for (size_t y = x; y > 0 && strcmp(ends[y - 1], ends[y]) > 0; y--) {
+                    const char *t = ends[y];
+                    ends[y] = ends[y - 1];
+                    ends[y - 1] = t;
+                }
+            for (size_t e = 0; e < 1 + nends; e++) {
+                const char *until = e >= 1 ? ends[e - 1] : NULL;
+                struct raise_line l;
+                line_init(&l, r);
+                line_word(&l, elig ? "eligible" : "active");
+                for (size_t i = 0; i < n; i++) {
+                    if (items[i].eligible != (elig == 1) ||
+                        !util_streq_nocase(items[i].rid, groups[g].rid))
+                        continue;
+                    const char *u = role_until(&items[i]);
+                    if ((u == NULL) != (until == NULL) || (u && strcmp(u, until) != 0))
+                        continue;
+                    role_principal(&b, &l, &items[i]);
+                }
+                line_sort_items(&l, 1);
+                if (until && l.n > 1) {
+                    line_word(&l, "until");
+                    line_str(&l, until);
+                }
+                if (l.n > 1)
+                    block_add_line(&b, &l);
+                else
+                    free(l.v);
             }
-            if (l.n > 1)
-                block_add_line(&b, &l);
-            else
-                free(l.v);
         }
         free(ends);
         if (!groups[g].custom)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "compiler/catalog.h"
 #include "compiler/rule.h"
@@ -19,6 +20,7 @@
 #define P_STRENGTHS "policies/authenticationStrengthPolicies"
 #define P_ASSIGN    "roleManagement/directory/roleAssignments"
 #define P_ELIG_REQ  "roleManagement/directory/roleEligibilityScheduleRequests"
+#define P_ACT_REQ   "roleManagement/directory/roleAssignmentScheduleRequests"
 #define OTHER_APP   "00000000-0000-4000-8000-0000000000a1"
 
 static json_t *mut(const json_t *v)
@@ -440,12 +442,13 @@ static void add_role(struct ctx *c, struct state *st, const char *id, const json
     const char *scope = jstr(body, "directoryScopeId");
     if (scope && strcmp(scope, "/") != 0)
         return;
-    /* a time-bound eligibility ends: "until" is its end (scheduleInfo.expiration) */
+    /* a time-bound eligibility or active assignment ends: "until" is its end
+     * (scheduleInfo.expiration; an active one's PIM schedule is merged in by tenant_active.c) */
     const json_t *exp = json_object_get(json_object_get(body, "scheduleInfo"), "expiration");
     const char *until = eq(jstr(exp, "type"), "afterDateTime") ? jstr(exp, "endDateTime") : NULL;
     json_array_append_new(st->roles, json_pack("{s:s?,s:s,s:s,s:b,s:s?}", "id", id, "principalId",
                                                pid, "role", role_template(c->t, rid), "eligible",
-                                               eligible, "until", eligible ? until : NULL));
+                                               eligible, "until", until));
 }
 
 static void state_before(struct ctx *c)
@@ -619,7 +622,9 @@ static void role_request(struct ctx *c, struct id_index *ix, const char *method,
             json_array_remove(st->roles, (size_t)k);
             id_index_reset(ix);
         }
-    } else if (strcmp(path, P_ELIG_REQ) == 0 && strcmp(method, "POST") == 0) {
+    } else if ((strcmp(path, P_ELIG_REQ) == 0 || strcmp(path, P_ACT_REQ) == 0) &&
+               strcmp(method, "POST") == 0) {
+        bool elig = strcmp(path, P_ELIG_REQ) == 0;
         const char *action = jstr(body, "action");
         if (eq(action, "adminRemove") || eq(action, "adminUpdate") || eq(action, "adminExtend") ||
             eq(action, "adminRenew")) {
@@ -628,14 +633,16 @@ static void role_request(struct ctx *c, struct id_index *ix, const char *method,
             const char *role = role_template(c->t, jstr(body, "roleDefinitionId"));
             for (size_t i = json_array_size(st->roles); i-- > 0;) {
                 const json_t *e = json_array_get(st->roles, i);
-                if (json_is_true(json_object_get(e, "eligible")) &&
-                    eq(jstr(e, "principalId"), pid) && eq(jstr(e, "role"), role))
+                if (json_is_true(json_object_get(e, "eligible")) == elig &&
+                    eq(jstr(e, "principalId"), pid) && eq(jstr(e, "role"), role)) {
                     json_array_remove(st->roles, i);
+                    id_index_reset(ix);
+                }
             }
         }
         if (eq(action, "adminAssign") || eq(action, "adminUpdate") || eq(action, "adminExtend") ||
             eq(action, "adminRenew"))
-            add_role(c, st, NULL, body, true);
+            add_role(c, st, NULL, body, elig);
     }
 }
 
@@ -1590,12 +1597,32 @@ static json_t *ga_approvers(struct ctx *c, const struct state *st, const json_t 
     return out;
 }
 
-/* Users holding Global Administrator in `st`: through an active assignment (into `active`) or
- * only through a PIM eligibility (into `eligible`). */
-static void ga_holders(struct ctx *c, const struct state *st, json_t *active, json_t *eligible,
-                       json_t *ending)
+/* Is this end ("2027-01-31T00:00:00Z") already past? SOURCE_DATE_EPOCH stands for now when set
+ * (reproducible plans). */
+static bool lockout_past(const char *end)
 {
-    json_t *elig_all = json_array(), *lasting = json_array();
+    if (!end || strlen(end) < 19)
+        return false;
+    time_t t = time(NULL);
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    long v;
+    if (sde && util_parse_long(sde, 0, 4102444800L, &v))
+        t = (time_t)v;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char now[32];
+    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%S", &tm);
+    return strncmp(end, now, 19) < 0;
+}
+
+/* Users holding Global Administrator in `st`: through an active assignment (into `active`) or
+ * only through a PIM eligibility (into `eligible`). `ending`: eligible-only users whose every
+ * eligibility ends (user -> an end); `active_ending`: users whose every path (active or
+ * eligible) ends, with at least one time-bound active assignment (user -> its end). */
+static void ga_holders(struct ctx *c, const struct state *st, json_t *active, json_t *eligible,
+                       json_t *ending, json_t *active_ending)
+{
+    json_t *elig_all = json_array(), *lasting = json_array(), *act_lasting = json_array();
     size_t i;
     json_t *e;
     json_array_foreach(st->roles, i, e)
@@ -1619,6 +1646,11 @@ static void ga_holders(struct ctx *c, const struct state *st, json_t *active, js
                 add_unique(lasting, json_string_value(u));
             else if (elig && !json_object_get(ending, json_string_value(u)))
                 json_object_set_new(ending, json_string_value(u), json_string(jstr(e, "until")));
+            else if (!elig && !jstr(e, "until"))
+                add_unique(act_lasting, json_string_value(u));
+            else if (!elig && !json_object_get(active_ending, json_string_value(u)))
+                json_object_set_new(active_ending, json_string_value(u),
+                                    json_string(jstr(e, "until")));
         }
         json_decref(reached);
     }
@@ -1629,8 +1661,17 @@ static void ga_holders(struct ctx *c, const struct state *st, json_t *active, js
         if (arr_has(lasting, json_string_value(e)))
             json_object_del(ending, json_string_value(e));
     }
+    json_array_foreach(act_lasting, i, e)
+    {
+        json_object_del(active_ending, json_string_value(e));
+    }
+    json_array_foreach(lasting, i, e)
+    {
+        json_object_del(active_ending, json_string_value(e));
+    }
     json_decref(elig_all);
     json_decref(lasting);
+    json_decref(act_lasting);
 }
 
 /* Can user `u`, eligible only, activate Global Administrator? NULL when yes, else why not. */
@@ -1660,7 +1701,8 @@ static json_t *ga_pim_risks(struct ctx *c, const json_t *plan, const struct stat
     const json_t *enable = ga_rule(c, plan, "Enablement_EndUser_Assignment", after, at);
     json_t *approvers = ga_approvers(c, st, approval);
     json_t *active = json_array(), *eligible = json_array(), *ending = json_object();
-    ga_holders(c, st, active, eligible, ending);
+    json_t *active_ending = json_object();
+    ga_holders(c, st, active, eligible, ending, active_ending);
     json_t *out = json_object();
     bool mfa = false;
     size_t i;
@@ -1685,6 +1727,24 @@ static json_t *ga_pim_risks(struct ctx *c, const json_t *plan, const struct stat
             json_object_set_new(out, "every Global Administrator", json_string(why));
         free(why);
     }
+    /* an emergency-access user whose every Global Administrator path is a time-bound active
+     * assignment (or ends too): Microsoft's emergency-access accounts hold the role
+     * permanently ("Manage emergency access admin accounts in Microsoft Entra ID") */
+    json_array_foreach(json_object_get(plan, "emergencyAccess"), i, v)
+    {
+        const char *id = jstr(v, "id");
+        const char *end = id ? json_string_value(json_object_get(active_ending, id)) : NULL;
+        if (!end || !eq(jstr(v, "kind"), "user"))
+            continue;
+        char *why = xasprintf("its only path to the role is an active assignment that ends on "
+                              "%s%s",
+                              end, lockout_past(end) ? " (already expired)" : "");
+        char *label =
+            xasprintf("emergency-access %s (time-bound)", jstr(v, "name") ? jstr(v, "name") : id);
+        json_object_set_new(out, label, json_string(why));
+        free(label);
+        free(why);
+    }
     /* an emergency-access user whose only Global Administrator path is an eligibility */
     json_array_foreach(json_object_get(plan, "emergencyAccess"), i, v)
     {
@@ -1700,8 +1760,11 @@ static json_t *ga_pim_risks(struct ctx *c, const json_t *plan, const struct stat
             why = xstrdup("activation needs multifactor authentication, which this account "
                           "cannot do (emergency_access ... satisfies)");
         if (!why && json_object_get(ending, id))
-            why = xasprintf("its only path to the role is an eligibility that ends on %s",
-                            json_string_value(json_object_get(ending, id)));
+            why = xasprintf("its only path to the role is an eligibility that ends on %s%s",
+                            json_string_value(json_object_get(ending, id)),
+                            lockout_past(json_string_value(json_object_get(ending, id)))
+                                ? " (already expired)"
+                                : "");
         if (why) {
             char *label = xasprintf("emergency-access %s (eligible only)",
                                     jstr(v, "name") ? jstr(v, "name") : id);
@@ -1714,6 +1777,7 @@ static json_t *ga_pim_risks(struct ctx *c, const json_t *plan, const struct stat
     json_decref(active);
     json_decref(eligible);
     json_decref(ending);
+    json_decref(active_ending);
     return out;
 }
 
@@ -1729,14 +1793,56 @@ static void check_pim(struct ctx *c, const json_t *plan, struct result *res)
         json_t *policies =
             json_pack("[{s:s,s:s?,s:O}]", "name", "PIM role settings of Global Administrator", "at",
                       at, "decision", why);
-        json_array_append_new(json_object_get(before, who) ? res->already : res->introduced,
-                              json_pack("{s:s,s:s,s:s,s:O,s:{s:s},s:i,s:o}", "kind", "pim",
-                                        "identity", who, "reason", "cannot activate", "detail", why,
-                                        "scenario", "pim", "activating Global Administrator in PIM",
-                                        "count", 1, "policies", policies));
+        json_array_append_new(
+            json_object_get(before, who) ? res->already : res->introduced,
+            json_pack("{s:s,s:s,s:s,s:O,s:{s:s},s:i,s:o}", "kind", "pim", "identity", who, "reason",
+                      strstr(who, "(time-bound)") ? "loses the role" : "cannot activate", "detail",
+                      why, "scenario", "pim", "activating Global Administrator in PIM", "count", 1,
+                      "policies", policies));
     }
     json_decref(after);
     json_decref(before);
+}
+
+/* An emergency-access account the plan disables (a `user` block with `enabled off`: PATCH
+ * /users/{id} or POST /users with accountEnabled false) cannot sign in at all, whatever the
+ * policies say ("Manage emergency access accounts in Microsoft Entra ID": the accounts must be
+ * ready for use at any time). */
+static void check_accounts(const json_t *plan, struct result *res)
+{
+    size_t i, j, k;
+    json_t *e, *a, *r;
+    json_array_foreach(json_object_get(plan, "emergencyAccess"), i, e)
+    {
+        const char *id = jstr(e, "id");
+        if (!id || !eq(jstr(e, "kind"), "user"))
+            continue;
+        json_array_foreach(json_object_get(plan, "actions"), j, a)
+        {
+            json_array_foreach(json_object_get(a, "requests"), k, r)
+            {
+                const char *method = jstr(r, "method"), *path = jstr(r, "path");
+                const json_t *body = json_object_get(r, "body");
+                bool mine = path && strncmp(path, "users/", 6) == 0 && eq(path + 6, id) &&
+                            eq(method, "PATCH");
+                bool created = path && eq(path, "users") && eq(method, "POST") &&
+                               eq(jstr(body, "userPrincipalName"), jstr(e, "name"));
+                if ((!mine && !created) || !json_is_false(json_object_get(body, "accountEnabled")))
+                    continue;
+                json_t *policies =
+                    json_pack("[{s:s,s:s?,s:s}]", "name", "the account's user block", "at",
+                              jstr(a, "at"), "decision", "enabled off (accountEnabled false)");
+                json_array_append_new(
+                    res->introduced,
+                    json_pack("{s:s,s:s,s:s,s:s,s:{s:s},s:i,s:o}", "kind", "account", "identity",
+                              jstr(e, "name") ? jstr(e, "name") : id, "reason", "account disabled",
+                              "detail",
+                              "the plan disables the account (enabled off): a disabled account "
+                              "cannot sign in",
+                              "scenario", "pim", "any sign-in", "count", 1, "policies", policies));
+            }
+        }
+    }
 }
 
 static void collect_at(struct ctx *c, const json_t *plan, const json_t *policy_at)
@@ -1838,6 +1944,7 @@ json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *poli
     }
     check_admins(&c, &res);
     check_pim(&c, plan, &res);
+    check_accounts(plan, &res);
     json_t *out = json_pack("{s:o,s:o,s:I,s:o}", "scenarios", res.introduced, "alreadyAtRisk",
                             res.already, "evaluations", (json_int_t)c.evaluations, "undeclared",
                             undeclared_emergency(&c, json_object_get(plan, "emergencyAccess")));
@@ -1935,8 +2042,14 @@ char *lockout_policies_text(const json_t *policies)
 char *lockout_headline(const json_t *risk)
 {
     const char *reason = jstr(risk, "reason");
+    if (eq(jstr(risk, "kind"), "pim") && eq(reason, "loses the role"))
+        return xasprintf("%s would lose Global Administrator: %s", jstr(risk, "identity"),
+                         jstr(risk, "detail"));
     if (eq(jstr(risk, "kind"), "pim"))
         return xasprintf("%s could not activate Global Administrator: %s", jstr(risk, "identity"),
+                         jstr(risk, "detail"));
+    if (eq(jstr(risk, "kind"), "account"))
+        return xasprintf("emergency-access %s could not sign in: %s", jstr(risk, "identity"),
                          jstr(risk, "detail"));
     if (eq(jstr(risk, "kind"), "globalAdministrators")) {
         if (eq(reason, "no principal holds Global Administrator"))

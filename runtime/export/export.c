@@ -400,6 +400,7 @@ static int load_tenant(struct export *x, const char *spec)
         {"subscribedSkus", "sku"},
         {"roleManagement/directory/roleDefinitions", "roleDefinition"},
         {"roleManagement/directory/roleAssignments", NULL},
+        {TENANT_ACTIVE_SCHEDULES, NULL},
         {"roleManagement/directory/roleEligibilitySchedules", NULL},
         {TENANT_PIM_POLICIES, NULL},
         {TENANT_PIM_ASSIGNMENTS, NULL},
@@ -446,6 +447,11 @@ static int load_tenant(struct export *x, const char *spec)
             }
         } else if (strcmp(p, "roleManagement/directory/roleAssignments") == 0) {
             x->assignments = json_incref(v);
+        } else if (strcmp(p, TENANT_ACTIVE_SCHEDULES) == 0) {
+            /* time-bound active assignments: their end dates (tenant_active.c) */
+            json_t *merged = tenant_merge_active(x->assignments, v);
+            json_decref(x->assignments);
+            x->assignments = merged;
         } else if (strcmp(p, "roleManagement/directory/roleEligibilitySchedules") == 0) {
             x->eligibilities = json_incref(v);
         } else if (strcmp(p, TENANT_PIM_POLICIES) == 0) {

@@ -95,9 +95,125 @@ static json_t *subst_json(const json_t *v, const json_t *created, bool *ok)
     return json_deep_copy(v);
 }
 
+/* ---- secrets from the environment ----
+ * A request body may hold {"$env": NAME} where a secret goes (a new user's
+ * passwordProfile.password, plan.c): the value is read from the environment right before the
+ * request is sent, never stored, printed or logged, and wiped from the body after it. */
+
+static const char *env_marker(const json_t *v)
+{
+    return json_is_object(v) && json_object_size(v) == 1
+               ? json_string_value(json_object_get(v, "$env"))
+               : NULL;
+}
+
+/* The first {"$env": NAME} in v whose variable is not set (or empty), or NULL. */
+static const char *missing_env(const json_t *v)
+{
+    const char *name = env_marker(v);
+    if (name) {
+        const char *val = getenv(name);
+        return val && *val ? NULL : name;
+    }
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *e;
+        json_object_foreach((json_t *)(uintptr_t)v, k, e)
+        {
+            const char *m = missing_env(e);
+            if (m)
+                return m;
+        }
+    } else if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            const char *m = missing_env(json_array_get(v, i));
+            if (m)
+                return m;
+        }
+    }
+    return NULL;
+}
+
+/* Replaces each {"$env": NAME} in v (a body apply owns) by the variable's value. */
+static void fill_env(json_t *v)
+{
+    const char *k;
+    json_t *e;
+    if (json_is_object(v)) {
+        json_object_foreach(v, k, e)
+        {
+            const char *name = env_marker(e);
+            if (name)
+                json_object_set_new(v, k, json_string(getenv(name) ? getenv(name) : ""));
+            else
+                fill_env(e);
+        }
+    } else if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++)
+            fill_env(json_array_get(v, i));
+    }
+}
+
+/* Overwrites every string of v that came from the environment (the secrets fill_env put there)
+ * before the body is freed. */
+static void wipe_env(json_t *v, const json_t *plan_body)
+{
+    const char *k;
+    json_t *e;
+    if (json_is_object(v)) {
+        json_object_foreach(v, k, e)
+        {
+            const json_t *pe = json_object_get(plan_body, k);
+            if (env_marker(pe) && json_is_string(e)) {
+                char *s = (char *)(uintptr_t)json_string_value(e);
+                volatile char *vs = s;
+                for (size_t i = 0; s[i]; i++)
+                    vs[i] = '\0';
+            } else {
+                wipe_env(e, pe);
+            }
+        }
+    }
+}
+
+/* Every secret the plan names must be in the environment before anything is written. */
+int apply_check_secrets(const json_t *plan)
+{
+    const json_t *actions = json_object_get(plan, "actions");
+    int rc = 0;
+    for (size_t a = 0; a < json_array_size(actions); a++) {
+        const json_t *act = json_array_get(actions, a);
+        const json_t *reqs = json_object_get(act, "requests");
+        for (size_t r = 0; r < json_array_size(reqs); r++) {
+            const json_t *req = json_array_get(reqs, r);
+            const char *name = missing_env(json_object_get(req, "body"));
+            if (!name)
+                continue;
+            const char *at = json_string_value(json_object_get(act, "at"));
+            fprintf(
+                stderr,
+                "%s%serror: %s %s (%s): the environment variable %s is not set (initial_password "
+                "env %s); nothing was applied\n",
+                at ? at : "idpc: ", at ? ": " : "",
+                json_string_value(json_object_get(req, "method")),
+                json_string_value(json_object_get(req, "path")),
+                json_string_value(json_object_get(req, "description")), name, name);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
 int apply_run(const json_t *plan, struct backend *b, FILE *out, bool color, json_t **report)
 {
     const json_t *actions = json_object_get(plan, "actions");
+    if (apply_check_secrets(plan) != 0) {
+        if (report)
+            *report = json_pack("{s:i,s:i,s:{s:s,s:s},s:{}}", "applied", 0, "total", 0, "failed",
+                                "description", "reading the secrets the plan needs", "error",
+                                "an environment variable is not set", "created");
+        return -1;
+    }
     size_t total = 0;
     size_t na = json_array_size(actions);
     for (size_t a = 0; a < na; a++)
@@ -141,7 +257,9 @@ int apply_run(const json_t *plan, struct backend *b, FILE *out, bool color, json
                               "it needs an object that an earlier step should have created");
             wrc = -1;
         } else {
+            fill_env(body);
             wrc = backend_write(b, method, path, body, &result, &err);
+            wipe_env(body, json_object_get(req, "body"));
         }
         if (wrc == 0) {
             applied++;

@@ -19,4 +19,9 @@
  * what succeeded, and so does the file tenant. */
 int apply_run(const json_t *plan, struct backend *b, FILE *out, bool color, json_t **report);
 
+/* Every secret the plan's requests take from the environment ({"$env": NAME} in a body: a new
+ * user's initial password) is set. Returns 0, or -1 after an error per missing variable on
+ * stderr (at the declaration's file:line:col). apply_run checks it too, before any write. */
+int apply_check_secrets(const json_t *plan);
+
 #endif

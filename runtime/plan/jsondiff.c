@@ -240,9 +240,7 @@ bool jsondiff_requires_replace(enum normalize_kind kind, const struct jsondiff *
         case NK_GROUP_SETTING:
             replace = path_under(c->path, "templateId");
             break;
-        case NK_ROLE_ASSIGNMENT:
-            replace = true; /* role assignments are immutable: delete and create */
-            break;
+        case NK_ROLE_ASSIGNMENT: /* immutable but for a PIM schedule's end (a renewal) */
         case NK_ROLE_ELIGIBILITY:
             for (size_t k = 0; k < IDPC_ARRAY_LEN(identity); k++)
                 replace = replace || path_under(c->path, identity[k]);

@@ -1481,21 +1481,6 @@ static void expiration_post(json_t *out, const json_t *in)
     }
 }
 
-static const struct field FL_ROLE_ASSIGNMENT[] = {F("id", FT_DROP),
-                                                  F("principal", FT_DROP),
-                                                  F("roleDefinition", FT_DROP),
-                                                  F("directoryScope", FT_DROP),
-                                                  F("appScope", FT_DROP),
-                                                  F("resourceScope", FT_DROP),
-                                                  F("principalOrganizationId", FT_DROP),
-                                                  F("roleDefinitionId", FT_ID),
-                                                  F("principalId", FT_ID),
-                                                  FF("directoryScopeId", scope_id),
-                                                  FF("appScopeId", scope_id),
-                                                  F("condition", FT_TEXT),
-                                                  FEND};
-static const struct spec S_ROLE_ASSIGNMENT = {.fields = FL_ROLE_ASSIGNMENT};
-
 static const struct field FL_EXPIRATION[] = {FV("type", FT_ENUM, V_EXPIRATION),
                                              FF("endDateTime", canon_datetime),
                                              F("duration", FT_SCALAR), FEND};
@@ -1504,6 +1489,37 @@ static const struct spec S_EXPIRATION = {.fields = FL_EXPIRATION, .post = expira
 static const struct field FL_SCHEDULE[] = {F("startDateTime", FT_DROP),
                                            FO("expiration", &S_EXPIRATION), FEND};
 static const struct spec S_SCHEDULE = {.fields = FL_SCHEDULE};
+
+/* An active assignment: a permanent one compares as the roleAssignment; a time-bound one
+ * (a PIM schedule merged in by tenant_active.c, or the schedule request the configuration
+ * compiles to) also by its scheduleInfo. A schedule that never expires is the same as none. */
+static void role_assignment_post(json_t *out, const json_t *in)
+{
+    (void)in;
+    const json_t *exp = json_object_get(json_object_get(out, "scheduleInfo"), "expiration");
+    const char *t = json_string_value(json_object_get(exp, "type"));
+    if (json_object_get(out, "scheduleInfo") && (!t || strcmp(t, "noExpiration") == 0))
+        json_object_del(out, "scheduleInfo");
+}
+
+static const struct field FL_ROLE_ASSIGNMENT[] = {F("id", FT_DROP),
+                                                  F("principal", FT_DROP),
+                                                  F("roleDefinition", FT_DROP),
+                                                  F("directoryScope", FT_DROP),
+                                                  F("appScope", FT_DROP),
+                                                  F("resourceScope", FT_DROP),
+                                                  F("principalOrganizationId", FT_DROP),
+                                                  F("action", FT_DROP),
+                                                  F("justification", FT_DROP),
+                                                  F("roleDefinitionId", FT_ID),
+                                                  F("principalId", FT_ID),
+                                                  FF("directoryScopeId", scope_id),
+                                                  FF("appScopeId", scope_id),
+                                                  F("condition", FT_TEXT),
+                                                  FO("scheduleInfo", &S_SCHEDULE),
+                                                  FEND};
+static const struct spec S_ROLE_ASSIGNMENT = {.fields = FL_ROLE_ASSIGNMENT,
+                                              .post = role_assignment_post};
 
 static const struct field FL_ROLE_ELIGIBILITY[] = {F("id", FT_DROP),
                                                    F("status", FT_DROP),
@@ -1531,6 +1547,28 @@ static const struct field FL_ROLE_ELIGIBILITY[] = {F("id", FT_DROP),
                                                    FO("scheduleInfo", &S_SCHEDULE),
                                                    FEND};
 static const struct spec S_ROLE_ELIGIBILITY = {.fields = FL_ROLE_ELIGIBILITY};
+
+/* A user (Graph v1.0 user resource): the attributes a `user` block states; what Graph computes
+ * or only returns (ids, sync state, creation times) is dropped, and the password profile is
+ * never compared (Graph never returns the password). Plans compare users partially. */
+static const struct field FL_USER[] = {F("id", FT_DROP),
+                                       F("passwordProfile", FT_DROP),
+                                       F("onPremisesSyncEnabled", FT_DROP),
+                                       F("onPremisesImmutableId", FT_DROP),
+                                       F("createdDateTime", FT_DROP),
+                                       F("deletedDateTime", FT_DROP),
+                                       F("userType", FT_DROP),
+                                       F("mail", FT_DROP),
+                                       F("displayName", FT_NAME),
+                                       F("userPrincipalName", FT_NAME),
+                                       F("mailNickname", FT_NAME),
+                                       F("givenName", FT_TEXT),
+                                       F("surname", FT_TEXT),
+                                       F("jobTitle", FT_TEXT),
+                                       F("usageLocation", FT_SCALAR),
+                                       F("accountEnabled", FT_SCALAR),
+                                       FEND};
+static const struct spec S_USER = {.fields = FL_USER};
 
 /* ---------------------------------------------------------------------------------------- */
 /* Public API                                                                                 */
@@ -1566,6 +1604,8 @@ static const struct spec *spec_for(enum normalize_kind kind)
         return &S_GROUP_LIFECYCLE;
     case NK_ADMIN_CONSENT:
         return &S_ADMIN_CONSENT;
+    case NK_USER:
+        return &S_USER;
     case NK__COUNT:
         break;
     case NK_ROLE_POLICY:
@@ -1592,6 +1632,7 @@ const char *normalize_kind_name(enum normalize_kind kind)
         [NK_GROUP_LIFECYCLE] = "group_lifecycle",
         [NK_ADMIN_CONSENT] = "admin_consent",
         [NK_ROLE_POLICY] = "role_policy",
+        [NK_USER] = "user",
     };
     if ((size_t)kind >= IDPC_ARRAY_LEN(names) || !names[kind])
         BUG("unknown normalize kind %d", (int)kind);

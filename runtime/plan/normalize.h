@@ -24,6 +24,7 @@ enum normalize_kind {
     NK_AUTH_CONTEXT,
     NK_GROUP_LIFECYCLE,
     NK_ADMIN_CONSENT,
+    NK_USER, /* cloud-only accounts: the attributes a `user` block states */
     NK__COUNT
 };
 

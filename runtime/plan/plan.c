@@ -23,6 +23,8 @@
 #define GRAPH_OBJECTS "https://graph.microsoft.com/v1.0/directoryObjects/"
 #define METHODS_PATH  "policies/authenticationMethodsPolicy/authenticationMethodConfigurations"
 #define ELIG_REQUESTS "roleManagement/directory/roleEligibilityScheduleRequests"
+/* time-bound active assignments (Graph v1.0 "Create roleAssignmentScheduleRequests") */
+#define ACTIVE_REQUESTS "roleManagement/directory/roleAssignmentScheduleRequests"
 
 struct builder {
     struct model *m;
@@ -85,6 +87,8 @@ int plan_nk(enum model_kind k)
         return NK_GROUP_LIFECYCLE;
     case MODEL_ADMIN_CONSENT:
         return NK_ADMIN_CONSENT;
+    case MODEL_USER:
+        return NK_USER;
     default:
         return -1;
     }
@@ -445,6 +449,27 @@ static void plan_create(struct builder *bd, struct resolve_object *ro, const cha
     char *token = ro->token ? xstrdup(ro->token) : resolve_new_token(ref_kind(k), o->name);
     const char *w = plan_kind_word(k);
     switch (k) {
+    case MODEL_USER: {
+        /* The password is never in a plan: the body names the environment variable that holds
+         * it ({"$env": NAME}), which apply reads once, right before the request (apply.c). */
+        const json_t *ip = json_object_get(o->extra, "initialPassword");
+        json_t *body = json_deep_copy(ro->body);
+        if (ip) {
+            json_object_set_new(body, "passwordProfile",
+                                json_pack("{s:{s:O},s:O}", "password", "$env",
+                                          json_object_get(ip, "env"),
+                                          "forceChangePasswordNextSignIn",
+                                          json_object_get(ip, "forceChangePasswordNextSignIn")));
+            json_array_append_new(json_object_get(a, "changes"),
+                                  json_pack("{s:s,s:s,s:s,s:s++}", "field", "initial_password",
+                                            "path", "passwordProfile", "op", "add", "new",
+                                            "(from env ",
+                                            json_string_value(json_object_get(ip, "env")), ")"));
+        }
+        add_request(a, PHASE_GROUP_CREATE, "POST", "users", body, token, "create user \"%s\"",
+                    o->name);
+        break;
+    }
     case MODEL_GROUP:
         add_request(a, PHASE_GROUP_CREATE, "POST", "groups", json_deep_copy(ro->body), token,
                     "create group \"%s\"", o->name);
@@ -479,6 +504,15 @@ static void plan_create(struct builder *bd, struct resolve_object *ro, const cha
             json_object_set_new(a, "skipReportOnly", json_true());
         break;
     case MODEL_ROLE_ASSIGNMENT: {
+        const json_t *until = json_object_get(
+            json_object_get(json_object_get(ro->body, "scheduleInfo"), "expiration"),
+            "endDateTime");
+        if (json_object_get(ro->body, "scheduleInfo")) {
+            add_request(a, PHASE_ROLE, "POST", ACTIVE_REQUESTS, json_deep_copy(ro->body), NULL,
+                        "assign (active%s%s): %s", until ? " until " : "",
+                        until ? json_string_value(until) : "", o->name);
+            break;
+        }
         json_t *body = json_pack("{s:s}", "@odata.type", "#microsoft.graph.unifiedRoleAssignment");
         json_object_update(body, ro->body);
         add_request(a, PHASE_ROLE, "POST", model_kind_path(k), body, NULL, "assign %s", o->name);
@@ -541,6 +575,17 @@ static void delete_requests(json_t *a, enum model_kind k, const char *id, const 
         add_request(a, PHASE_GROUP_DELETE, "DELETE", path, NULL, NULL, "delete group \"%s\"", name);
         break;
     case MODEL_ROLE_ASSIGNMENT:
+        if (tenant_schedule_ends(cur)) {
+            /* a PIM schedule is removed with an adminRemove request */
+            add_request(a, PHASE_ROLE_DELETE, "POST", ACTIVE_REQUESTS,
+                        json_pack("{s:s,s:O,s:O,s:O,s:s}", "action", "adminRemove", "principalId",
+                                  json_object_get(cur, "principalId"), "roleDefinitionId",
+                                  json_object_get(cur, "roleDefinitionId"), "directoryScopeId",
+                                  json_object_get(cur, "directoryScopeId"), "justification",
+                                  "Removed by idpc (manage exclusively)"),
+                        NULL, "remove active assignment %s", name);
+            break;
+        }
         add_request(a, PHASE_ROLE_DELETE, "DELETE", path, NULL, NULL, "remove assignment %s", name);
         break;
     case MODEL_ROLE_ELIGIBILITY:
@@ -679,7 +724,7 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
                    k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
                    k == MODEL_AUTH_METHODS_POLICY || k == MODEL_GROUP_LIFECYCLE ||
                    k == MODEL_ROLE_ELIGIBILITY || k == MODEL_AUTH_CONTEXT ||
-                   k == MODEL_ADMIN_CONSENT;
+                   k == MODEL_ADMIN_CONSENT || k == MODEL_USER;
     struct jsondiff d;
     if (partial)
         jsondiff_compute_partial(have, want, &d);
@@ -699,7 +744,7 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
                      ? xstrdup(model_kind_path(k))
                      : xasprintf("%s/%s", item_base(k), ro->current_id);
     enum plan_phase phase =
-        k == MODEL_GROUP ? PHASE_GROUP_UPDATE
+        k == MODEL_GROUP || k == MODEL_USER ? PHASE_GROUP_UPDATE
         : k == MODEL_NAMED_LOCATION || k == MODEL_AUTH_STRENGTH || k == MODEL_AUTH_CONTEXT
             ? PHASE_DEPENDENCY
         : k == MODEL_CA_POLICY        ? PHASE_POLICY
@@ -736,35 +781,45 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
             json_decref(extra);
         }
     }
-    const char *expired = k == MODEL_ROLE_ELIGIBILITY ? expired_on(ro->current) : NULL;
+    bool scheduled = k == MODEL_ROLE_ELIGIBILITY || k == MODEL_ROLE_ASSIGNMENT;
+    const char *what = k == MODEL_ROLE_ELIGIBILITY ? "eligibility" : "active assignment";
+    const char *expired = scheduled ? expired_on(ro->current) : NULL;
     if (expired && d.n == 0) {
         char *at = loc_at(bd, o->loc);
-        char *msg = xasprintf("eligibility %s ended on %s (expired); give it a later 'until' to "
-                              "renew it",
-                              o->name, expired);
+        char *msg = xasprintf("%s %s ended on %s (expired); give it a later 'until' to renew it",
+                              what, o->name, expired);
         json_array_append_new(bd->notes, json_pack("{s:s?,s:s}", "at", at, "message", msg));
         free(msg);
         free(at);
     }
-    if (d.n > 0 && k == MODEL_ROLE_ELIGIBILITY && jsondiff_touches(&d, "scheduleInfo")) {
+    if (d.n > 0 && scheduled && jsondiff_touches(&d, "scheduleInfo")) {
         /* A changed end date is a renewal (or a shortening): one adminUpdate request, the
-         * eligibility itself stays ("Update or renew Microsoft Entra role assignments"). */
+         * eligibility or assignment itself stays ("Update or renew Microsoft Entra role
+         * assignments"; an active one through roleAssignmentScheduleRequests, which also makes a
+         * permanent assignment time-bound and back). */
         const json_t *exp =
             json_object_get(json_object_get(ro->body, "scheduleInfo"), "expiration");
         const char *until = json_string_value(json_object_get(exp, "endDateTime"));
         json_t *body = json_deep_copy(ro->body);
+        json_object_del(body, "@odata.type");
         json_object_set_new(body, "action", json_string("adminUpdate"));
         json_object_set_new(body, "justification", json_string("Renewed by idpc"));
+        if (!json_object_get(body, "scheduleInfo"))
+            json_object_set_new(body, "scheduleInfo",
+                                json_pack("{s:{s:s}}", "expiration", "type", "noExpiration"));
         if (expired)
             json_object_set_new(a, "reason",
-                                json_sprintf("renewal: the eligibility expired on %s", expired));
+                                json_sprintf("renewal: the %s expired on %s", what, expired));
         else
             json_object_set_new(a, "reason",
-                                json_string(until ? "renewal: the eligibility now ends on the "
-                                                    "date the configuration gives"
-                                                  : "renewal: the eligibility becomes permanent"));
-        add_request(a, PHASE_ROLE, "POST", ELIG_REQUESTS, body, NULL, "renew eligibility %s%s%s",
-                    o->name, until ? " until " : " (permanent)", until ? until : "");
+                                json_sprintf(until ? "renewal: the %s now ends on the date the "
+                                                     "configuration gives"
+                                                   : "renewal: the %s becomes permanent",
+                                             what));
+        add_request(a, PHASE_ROLE, "POST",
+                    k == MODEL_ROLE_ELIGIBILITY ? ELIG_REQUESTS : ACTIVE_REQUESTS, body, NULL,
+                    "renew %s %s%s%s", what, o->name, until ? " until " : " (permanent)",
+                    until ? until : "");
     }
     if (k == MODEL_GROUP_LIFECYCLE)
         lifecycle_changes(bd, a, ro->members, ro->current_members, ro->current_id, false);

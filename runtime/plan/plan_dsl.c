@@ -76,9 +76,19 @@ static const struct fieldmap fields[] = {
      -1},
     {MODEL_AUTH_METHODS_POLICY, "registrationEnforcement.authenticationMethodsRegistrationCampaign",
      "registration_campaign", VK_PLAIN, -1, -1},
+    {MODEL_USER, "displayName", "display_name", VK_PLAIN, -1, -1},
+    {MODEL_USER, "accountEnabled", "enabled", VK_ONOFF, -1, -1},
+    {MODEL_USER, "usageLocation", "usage_location", VK_PLAIN, -1, -1},
+    {MODEL_USER, "mailNickname", "mail_nickname", VK_PLAIN, -1, -1},
+    {MODEL_USER, "givenName", "given_name", VK_PLAIN, -1, -1},
+    {MODEL_USER, "surname", "surname", VK_PLAIN, -1, -1},
+    {MODEL_USER, "jobTitle", "job_title", VK_PLAIN, -1, -1},
+    {MODEL_USER, "userPrincipalName", "user_principal_name", VK_PLAIN, -1, -1},
     {-1, "displayName", "name", VK_PLAIN, -1, -1},
     {E, "scheduleInfo.expiration.type", "expiration", VK_MAP, 3, -1},
     {E, "scheduleInfo.expiration.endDateTime", "until", VK_PLAIN, -1, -1},
+    {MODEL_ROLE_ASSIGNMENT, "scheduleInfo.expiration.type", "expiration", VK_MAP, 3, -1},
+    {MODEL_ROLE_ASSIGNMENT, "scheduleInfo.expiration.endDateTime", "until", VK_PLAIN, -1, -1},
     /* PIM role settings: normalize_pim.c keys the policy by rule id */
     {R, "Expiration_EndUser_Assignment", "activation_max_duration", VK_WORD, -1, -1},
     {R, "Expiration_Admin_Eligibility", "eligible_max_duration", VK_WORD, -1, -1},
@@ -306,6 +316,8 @@ const char *plan_kind_word(int k)
         return "group_expiration";
     case MODEL_ADMIN_CONSENT:
         return "admin_consent";
+    case MODEL_USER:
+        return "user";
     default:
         return "object";
     }

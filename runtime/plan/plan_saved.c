@@ -198,6 +198,20 @@ int plan_verify(const json_t *plan, struct backend *b, json_t **changed, struct 
                     json_array_append(now, json_object_get(v, "id"));
             }
             json_decref(list);
+        } else if (strcmp(norm, "user") == 0 && strncmp(path, "users/", 6) == 0) {
+            now = tenant_user_account(&t, path + 6); /* as the plan read it ($select) */
+        } else if (strcmp(norm, "role_assignment") == 0) {
+            /* an active assignment as the plan saw it: with its PIM schedule merged in
+             * (tenant_active.c), or a schedule that has no roleAssignment yet */
+            const char *id = strrchr(path, '/');
+            size_t k;
+            json_t *v;
+            json_array_foreach(t.role_assignments, k, v)
+            {
+                const char *vid = json_string_value(json_object_get(v, "id"));
+                if (id && vid && strcmp(vid, id + 1) == 0)
+                    now = json_incref(v);
+            }
         } else if (backend_read(b, path, &now, &e2) != 0) {
             rc = -1;
             *err = e2;

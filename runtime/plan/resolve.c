@@ -44,6 +44,8 @@ enum tenant_kind resolve_tenant_kind(enum model_kind k)
         return TK_STRENGTH;
     case MODEL_CA_POLICY:
         return TK_POLICY;
+    case MODEL_USER:
+        return TK_USER;
     default:
         return TK__COUNT;
     }
@@ -56,7 +58,7 @@ static const struct {
     int mk; /* enum model_kind, or -1 */
     const char *what;
 } ref_kinds[] = {
-    {"user", TK_USER, -1, "user"},
+    {"user", TK_USER, MODEL_USER, "user"},
     {"group", TK_GROUP, MODEL_GROUP, "group"},
     {"namedLocation", TK_LOCATION, MODEL_NAMED_LOCATION, "named location"},
     {"authenticationStrengthPolicy", TK_STRENGTH, MODEL_AUTH_STRENGTH, "authentication strength"},
@@ -168,6 +170,8 @@ static void set_current(struct resolve *r, struct resolve_object *ro, enum tenan
     ro->current_name = o->name ? xstrdup(o->name) : NULL;
     if (tk == TK_GROUP)
         ro->current = tenant_group_body(r->t, o->id);
+    else if (tk == TK_USER)
+        ro->current = tenant_user_account(r->t, o->id);
     else
         ro->current = o->body ? json_incref(o->body) : NULL;
 }
@@ -550,6 +554,32 @@ static void lifecycle_groups(struct resolve *r)
     }
 }
 
+/* A declared user: a synchronised one cannot be written from the cloud (its attributes come from
+ * on-premises Active Directory, "What is Microsoft Entra Connect Sync?", and Graph refuses to
+ * update them); a new one needs its initial password from the environment ("Create user",
+ * passwordProfile is required). */
+static void check_user(struct resolve *r, struct resolve_object *ro)
+{
+    if (ro->current && json_is_true(json_object_get(ro->current, "onPremisesSyncEnabled"))) {
+        diag_error(r->diag, ro->obj->loc,
+                   "user \"%s\" is synchronised from on-premises Active Directory "
+                   "(onPremisesSyncEnabled): Microsoft Entra ID does not let its attributes be "
+                   "written in the cloud; change it on-premises, or use a cloud-only account "
+                   "(Microsoft recommends cloud-only emergency and administrator accounts)",
+                   ro->obj->name);
+        r->errors++;
+        return;
+    }
+    if (!ro->current_id && !json_object_get(ro->obj->extra, "initialPassword")) {
+        diag_error(r->diag, ro->obj->loc,
+                   "user \"%s\" does not exist in the tenant, and creating it needs an initial "
+                   "password: add 'initial_password env NAME' (the environment variable that "
+                   "holds it at apply)",
+                   ro->obj->name);
+        r->errors++;
+    }
+}
+
 static void match_others(struct resolve *r)
 {
     struct strmap claimed;
@@ -599,6 +629,9 @@ static void match_others(struct resolve *r)
             }
             break;
         }
+        case MODEL_USER:
+            check_user(r, ro);
+            break;
         case MODEL_GROUP_LIFECYCLE: {
             /* one policy per tenant: the first one listed */
             json_t *v = json_array_get(r->t->group_lifecycle, 0);

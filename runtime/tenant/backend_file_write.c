@@ -19,6 +19,9 @@
 #define P_ASSIGN            "roleManagement/directory/roleAssignments"
 #define P_ELIG_REQ          "roleManagement/directory/roleEligibilityScheduleRequests"
 #define P_ELIG              "roleManagement/directory/roleEligibilitySchedules"
+#define P_USERS             "users"
+#define P_ACT_REQ           "roleManagement/directory/roleAssignmentScheduleRequests"
+#define P_ACT               "roleManagement/directory/roleAssignmentSchedules"
 #define P_SETTINGS          "groupSettings"
 #define P_SETTING_TEMPLATES "groupSettingTemplates"
 #define P_LIFECYCLE         "groupLifecyclePolicies"
@@ -593,7 +596,28 @@ static json_t *setting_build(struct backend *b, const json_t *body, const char *
     return o;
 }
 
-static json_t *eligibility_request(struct backend *b, const json_t *body, struct backend_error *err)
+/* The index in list of the entry with this principal, role and scope, or (size_t)-1. */
+static size_t find_triple(const json_t *list, const char *pid, const char *rid, const char *scope)
+{
+    size_t found = (size_t)-1;
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const json_t *v = json_array_get(list, i);
+        const char *p2 = json_string_value(json_object_get(v, "principalId"));
+        const char *r2 = json_string_value(json_object_get(v, "roleDefinitionId"));
+        const char *s2 = json_string_value(json_object_get(v, "directoryScopeId"));
+        if (p2 && r2 && strcasecmp(p2, pid) == 0 && strcasecmp(r2, rid) == 0 &&
+            strcmp(s2 ? s2 : "/", scope) == 0)
+            found = i;
+    }
+    return found;
+}
+
+/* Eligibility requests (P_ELIG_REQ) and time-bound active assignment requests (P_ACT_REQ): a
+ * schedule per principal, role and scope. An active one also keeps the roleAssignment Graph
+ * lists with the others; a permanent roleAssignment made directly can be updated or removed
+ * through a request (Graph keeps a schedule for it). */
+static json_t *schedule_request(struct backend *b, const json_t *body, bool active,
+                                struct backend_error *err)
 {
     const char *action = json_string_value(json_object_get(body, "action"));
     const char *pid = json_string_value(json_object_get(body, "principalId"));
@@ -605,21 +629,25 @@ static json_t *eligibility_request(struct backend *b, const json_t *body, struct
             "action, principalId, roleDefinitionId and directoryScopeId are required");
         return NULL;
     }
-    json_t *sched = backend_file_collection(b, P_ELIG, true, err);
+    json_t *sched = backend_file_collection(b, active ? P_ACT : P_ELIG, true, err);
     if (!sched)
         return NULL;
-    size_t i, found = (size_t)-1;
-    json_t *v;
-    json_array_foreach(sched, i, v)
-    {
-        const char *p2 = json_string_value(json_object_get(v, "principalId"));
-        const char *r2 = json_string_value(json_object_get(v, "roleDefinitionId"));
-        const char *s2 = json_string_value(json_object_get(v, "directoryScopeId"));
-        if (p2 && r2 && s2 && strcasecmp(p2, pid) == 0 && strcasecmp(r2, rid) == 0 &&
-            strcmp(s2, scope) == 0)
-            found = i;
+    json_t *direct_list = active ? backend_file_collection(b, P_ASSIGN, true, err) : NULL;
+    if (active && !direct_list)
+        return NULL;
+    size_t found = find_triple(sched, pid, rid, scope);
+    size_t direct = active ? find_triple(direct_list, pid, rid, scope) : (size_t)-1;
+    if (found == (size_t)-1 && direct != (size_t)-1) {
+        /* a permanent assignment made through roleAssignments: Graph has its schedule */
+        json_t *d = json_array_get(direct_list, direct);
+        json_array_append_new(sched, json_pack("{s:O,s:s,s:s,s:s,s:s,s:{s:{s:s}}}", "id",
+                                               json_object_get(d, "id"), "principalId", pid,
+                                               "roleDefinitionId", rid, "directoryScopeId", scope,
+                                               "status", "Provisioned", "scheduleInfo",
+                                               "expiration", "type", "noExpiration"));
+        found = json_array_size(sched) - 1;
     }
-    char *id = backend_file_new_id(b, P_ELIG_REQ, body);
+    char *id = backend_file_new_id(b, active ? P_ACT_REQ : P_ELIG_REQ, body);
     char *now = now_iso();
     json_t *req = json_deep_copy(body);
     json_object_set_new(req, "id", json_string(id));
@@ -652,6 +680,13 @@ static json_t *eligibility_request(struct backend *b, const json_t *body, struct
         json_object_set_new(si, "startDateTime", json_string(now));
         json_object_set_new(s, "scheduleInfo", si);
         json_array_append_new(sched, s);
+        if (active && direct == (size_t)-1) {
+            char *opaque = xasprintf("%.8s%.4s_%.12s-1", id, id + 9, id + 24);
+            json_array_append_new(direct_list,
+                                  json_pack("{s:s,s:s,s:s,s:s}", "id", opaque, "principalId", pid,
+                                            "roleDefinitionId", rid, "directoryScopeId", scope));
+            free(opaque);
+        }
         json_object_set_new(req, "status", json_string("Provisioned"));
         json_object_set_new(req, "targetScheduleId", json_string(id));
     } else if (strcmp(action, "adminRemove") == 0) {
@@ -663,6 +698,8 @@ static json_t *eligibility_request(struct backend *b, const json_t *body, struct
             goto out;
         }
         json_array_remove(sched, found);
+        if (direct != (size_t)-1)
+            json_array_remove(direct_list, direct);
         json_object_set_new(req, "status", json_string("Revoked"));
     } else if (strcmp(action, "adminUpdate") == 0 || strcmp(action, "adminExtend") == 0 ||
                strcmp(action, "adminRenew") == 0) {
@@ -860,12 +897,12 @@ static int do_post(struct backend *b, const char *path, const json_t *body, json
         *result = res;
         return 0;
     }
-    if (strcmp(path, P_ELIG_REQ) == 0) {
-        *result = eligibility_request(b, body, err);
+    if (strcmp(path, P_ELIG_REQ) == 0 || strcmp(path, P_ACT_REQ) == 0) {
+        *result = schedule_request(b, body, strcmp(path, P_ACT_REQ) == 0, err);
         return *result ? 0 : -1;
     }
     static const char *const creatable[] = {P_POLICIES, P_LOCATIONS, P_STRENGTHS, P_GROUPS,
-                                            P_ASSIGN,   P_SETTINGS,  P_LIFECYCLE};
+                                            P_ASSIGN,   P_SETTINGS,  P_LIFECYCLE, P_USERS};
     size_t k;
     for (k = 0; k < IDPC_ARRAY_LEN(creatable); k++)
         if (strcmp(path, creatable[k]) == 0)
@@ -903,6 +940,37 @@ static int do_post(struct backend *b, const char *path, const json_t *body, json
                               "securityEnabled.");
         else
             o = group_build(body, id);
+    } else if (strcmp(path, P_USERS) == 0) {
+        /* Graph v1.0 "Create user": the required properties; the password is used, never kept
+         * (Graph never returns it) */
+        const json_t *pw = json_object_get(json_object_get(body, "passwordProfile"), "password");
+        const char *upn = json_string_value(json_object_get(body, "userPrincipalName"));
+        bool taken = false;
+        size_t i;
+        json_t *u;
+        json_array_foreach(coll, i, u)
+        {
+            const char *have = json_string_value(json_object_get(u, "userPrincipalName"));
+            taken = taken || (have && upn && strcasecmp(have, upn) == 0);
+        }
+        if (!upn || !json_string_value(json_object_get(body, "displayName")) ||
+            !json_string_value(json_object_get(body, "mailNickname")) ||
+            !json_is_boolean(json_object_get(body, "accountEnabled")) || !json_string_value(pw) ||
+            !*json_string_value(pw))
+            backend_error_set(err, 400, "Request_BadRequest",
+                              "A user needs accountEnabled, displayName, mailNickname, "
+                              "passwordProfile and userPrincipalName.");
+        else if (taken)
+            backend_error_set(err, 400, "Request_BadRequest",
+                              "Another object with the same value for property "
+                              "userPrincipalName already exists.");
+        else {
+            o = json_pack("{s:s}", "id", id);
+            json_object_update(o, mut(body));
+            json_object_del(o, "passwordProfile");
+            json_object_set_new(o, "userType", json_string("Member"));
+            json_object_set_new(o, "onPremisesSyncEnabled", json_null());
+        }
     } else if (strcmp(path, P_ASSIGN) == 0) {
         o = json_object();
         /* Graph mints opaque assignment ids, not GUIDs (facts.md §7.1). */
@@ -987,6 +1055,13 @@ static int do_patch(struct backend *b, const char *path, const json_t *body,
     }
     if (rc > 0 || !json_is_object(item)) {
         backend_error_set(err, 404, "ResourceNotFound", "%s does not exist", path);
+        return -1;
+    }
+    if (is_path(path, P_USERS, &rest) && *rest &&
+        json_is_true(json_object_get(item, "onPremisesSyncEnabled"))) {
+        backend_error_set(err, 400, "Request_BadRequest",
+                          "Unable to update the specified properties for on-premises mastered "
+                          "Directory Sync objects or objects currently undergoing migration.");
         return -1;
     }
     if (is_path(path, P_POLICIES, &rest) && *rest) {
@@ -1108,7 +1183,7 @@ static int do_delete(struct backend *b, const char *path, struct backend_error *
         free(m);
         free(o);
         /* Graph removes the role assignments and eligibilities of a deleted principal. */
-        static const char *const roles[] = {P_ASSIGN, P_ELIG};
+        static const char *const roles[] = {P_ASSIGN, P_ELIG, P_ACT};
         for (size_t r = 0; r < IDPC_ARRAY_LEN(roles); r++) {
             json_t *list = backend_file_collection(b, roles[r], false, err);
             for (size_t i = json_array_size(list); i-- > 0;) {

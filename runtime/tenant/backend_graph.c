@@ -47,6 +47,8 @@ static const struct {
     {"roleManagement/directory/roleDefinitions", "role definitions", 0},
     {"roleManagement/directory/roleAssignments", "role assignments", 0},
     {"roleManagement/directory/roleEligibilitySchedules", "role eligibilities", RF_OPTIONAL},
+    {"roleManagement/directory/roleAssignmentSchedules", "time-bound role assignments",
+     RF_OPTIONAL},
     {"identityGovernance/termsOfUse/agreements", "terms of use", RF_OPTIONAL},
     {"policies/roleManagementPolicies", "PIM role settings", RF_OPTIONAL},
     {"policies/roleManagementPolicyAssignments", "PIM role setting assignments", RF_OPTIONAL},

@@ -17,7 +17,11 @@ static const struct {
     const char *path;
     const char *select;
 } dirs[GDIR__COUNT] = {
-    [GDIR_USERS] = {"users", "id,userPrincipalName,displayName,userType,accountEnabled,mail"},
+    /* the account attributes `user` blocks manage (TENANT_USER_SELECT) come along, so that a
+     * snapshot holds them */
+    [GDIR_USERS] = {"users", "id,userPrincipalName,displayName,userType,accountEnabled,mail,"
+                             "usageLocation,mailNickname,givenName,surname,jobTitle,"
+                             "onPremisesSyncEnabled"},
     [GDIR_GROUPS] = {"groups",
                      "id,displayName,description,mailEnabled,mailNickname,securityEnabled,"
                      "groupTypes,isAssignableToRole,membershipRule,membershipRuleProcessingState,"

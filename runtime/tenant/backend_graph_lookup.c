@@ -559,6 +559,10 @@ int backend_want_model(struct backend *b, const struct model *m, struct backend_
                 want1(&w, "groups", rels[r], o->pinned_id);
             }
         }
+        if (o->kind == MODEL_USER) { /* a declared account: by its UPN, or its pinned id */
+            want1(&w, "users", "userPrincipalName", o->name);
+            want1(&w, "users", "id", o->pinned_id);
+        }
         walk_refs(&w, o->body);
         walk_refs(&w, o->extra);
     }
@@ -585,6 +589,10 @@ int backend_want_plan(struct backend *b, const json_t *plan, struct backend_erro
             continue;
         if (strcmp(path, "groups") == 0) {
             want1(&w, "groups", "displayName", name);
+        } else if (strcmp(path, "users") == 0) {
+            want1(&w, "users", "userPrincipalName", name); /* a user the plan creates */
+        } else if (strncmp(path, "users/", 6) == 0) {
+            want1(&w, "users", "id", path + 6); /* a user the plan updates */
         } else if (strncmp(path, "groups/", 7) == 0) {
             const char *id = path + 7;
             const char *end = strchr(id, '/');

@@ -19,6 +19,8 @@ enum find_by {
     FIND_TEMPLATE,    /* groupSettings: templateId */
     FIND_ASSIGNMENT,  /* principalId + roleDefinitionId + directoryScopeId */
     FIND_ELIGIBILITY, /* the schedule the request creates or removes */
+    FIND_ACTIVE,      /* the same for a time-bound active assignment */
+    FIND_UPN,         /* users: userPrincipalName */
 };
 
 static const struct {
@@ -32,6 +34,8 @@ static const struct {
     {"groupSettings", FIND_TEMPLATE},
     {"roleManagement/directory/roleAssignments", FIND_ASSIGNMENT},
     {"roleManagement/directory/roleEligibilityScheduleRequests", FIND_ELIGIBILITY},
+    {"roleManagement/directory/roleAssignmentScheduleRequests", FIND_ACTIVE},
+    {"users", FIND_UPN},
 };
 
 static int create_kind(const char *method, const char *path)
@@ -142,8 +146,21 @@ static int find_created(struct graph *g, int ck, const char *path, const json_t 
     case FIND_TEMPLATE:
         url = xasprintf("/%s", path);
         break;
+    case FIND_UPN: {
+        const char *upn = str(body, "userPrincipalName");
+        if (!upn) {
+            rc = 0;
+            goto out;
+        }
+        q = graph_odata_quote(upn);
+        char *f = xasprintf("userPrincipalName eq %s", q);
+        url = filter_url(path, f);
+        free(f);
+        break;
+    }
     case FIND_ASSIGNMENT:
-    case FIND_ELIGIBILITY: {
+    case FIND_ELIGIBILITY:
+    case FIND_ACTIVE: {
         const char *p = str(body, "principalId"), *r = str(body, "roleDefinitionId");
         if (!p || !r) {
             rc = 0;
@@ -151,8 +168,9 @@ static int find_created(struct graph *g, int ck, const char *path, const json_t 
         }
         char *qp = graph_odata_quote(p), *qr = graph_odata_quote(r);
         char *f = xasprintf("principalId eq %s and roleDefinitionId eq %s", qp, qr);
-        url = filter_url(creates[ck].by == FIND_ASSIGNMENT
-                             ? path
+        url = filter_url(creates[ck].by == FIND_ASSIGNMENT ? path
+                         : creates[ck].by == FIND_ACTIVE
+                             ? "roleManagement/directory/roleAssignmentSchedules"
                              : "roleManagement/directory/roleEligibilitySchedules",
                          f);
         free(f);
@@ -181,13 +199,19 @@ static int find_created(struct graph *g, int ck, const char *path, const json_t 
                     !existed_before(g, path, id);
             break;
         }
+        case FIND_UPN:
+            match = str(it, "userPrincipalName") &&
+                    strcasecmp(str(it, "userPrincipalName"), str(body, "userPrincipalName")) == 0 &&
+                    !existed_before(g, path, id);
+            break;
         case FIND_TEMPLATE:
             match = str(it, "templateId") && str(body, "templateId") &&
                     strcasecmp(str(it, "templateId"), str(body, "templateId")) == 0 &&
                     !existed_before(g, path, id);
             break;
         case FIND_ASSIGNMENT:
-        case FIND_ELIGIBILITY: {
+        case FIND_ELIGIBILITY:
+        case FIND_ACTIVE: {
             const char *want = str(body, "directoryScopeId"), *have = str(it, "directoryScopeId");
             match = !want || !have || strcmp(want, have) == 0;
             break;
@@ -201,7 +225,7 @@ static int find_created(struct graph *g, int ck, const char *path, const json_t 
         if (!best || (c1 && (!c0 || strcmp(c1, c0) > 0)))
             best = it;
     }
-    if (creates[ck].by == FIND_ELIGIBILITY) {
+    if (creates[ck].by == FIND_ELIGIBILITY || creates[ck].by == FIND_ACTIVE) {
         const char *action = str(body, "action");
         bool removing = action && strcasecmp(action, "adminRemove") == 0;
         if (removing) /* done when the schedule is gone */

@@ -145,6 +145,19 @@ static int read_kind(struct tenant *t, enum tenant_kind k, const char *name_key,
     return 0;
 }
 
+/* The active assignments with their time-bound PIM schedules (tenant_active.c). */
+static int read_active(struct tenant *t, struct backend_error *err)
+{
+    json_t *sched = NULL;
+    if (backend_read_list(t->b, TENANT_ACTIVE_SCHEDULES, &sched, err) != 0)
+        return -1;
+    json_t *merged = tenant_merge_active(t->role_assignments, sched);
+    json_decref(sched);
+    json_decref(t->role_assignments);
+    t->role_assignments = merged;
+    return 0;
+}
+
 static int read_single(struct tenant *t, const char *path, json_t **out, struct backend_error *err)
 {
     if (backend_read(t->b, path, out, err) != 0)
@@ -206,6 +219,7 @@ int tenant_load(struct tenant *t, struct backend *b, struct backend_error *err)
                           err) != 0 ||
         backend_read_list(b, "roleManagement/directory/roleEligibilitySchedules", &t->eligibilities,
                           err) != 0 ||
+        read_active(t, err) != 0 ||
         backend_read_list(b, TENANT_PIM_POLICIES, &t->role_policies, err) != 0 ||
         backend_read_list(b, TENANT_PIM_ASSIGNMENTS, &t->role_policy_assignments, err) != 0 ||
         backend_read_list(b, "groupSettings", &t->group_settings, err) != 0 ||
@@ -334,6 +348,17 @@ json_t *tenant_group_body(struct tenant *t, const char *id)
 json_t *tenant_user_body(struct tenant *t, const char *id)
 {
     char *p = xasprintf("users/%s", id);
+    json_t *v = NULL;
+    struct backend_error err;
+    if (backend_read(t->b, p, &v, &err) != 0)
+        v = NULL;
+    free(p);
+    return v;
+}
+
+json_t *tenant_user_account(struct tenant *t, const char *id)
+{
+    char *p = xasprintf("users/%s?$select=" TENANT_USER_SELECT, id);
     json_t *v = NULL;
     struct backend_error err;
     if (backend_read(t->b, p, &v, &err) != 0)

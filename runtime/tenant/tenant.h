@@ -55,7 +55,7 @@ struct tenant {
     struct backend *b;
     struct tenant_index idx[TK__COUNT];
     json_t *organization;     /* organization[0] */
-    json_t *role_assignments; /* arrays as Graph returns them */
+    json_t *role_assignments; /* active: roleAssignments with their PIM schedules merged in */
     json_t *eligibilities;    /* roleEligibilitySchedules */
     /* PIM role settings: the directory's role management policies (rules expanded) and their
      * assignments to roles (scope "/", type Directory) */
@@ -71,6 +71,15 @@ struct tenant {
     json_t *auth_contexts;   /* authenticationContextClassReferences, or NULL when not listed */
     bool have_agreements; /* the tenant lists terms of use (else agreement refs are not checked) */
 };
+
+/* Time-bound active role assignments (tenant_active.c). TENANT_ACTIVE_SCHEDULES is read with the
+ * role assignments; tenant_merge_active returns a new array: a copy of `assignments` where each
+ * assignment a schedule that ends (tenant_schedule_ends) governs carries that schedule's
+ * scheduleInfo, and a schedule without an assignment yet (one that starts later) is added as
+ * one. */
+#define TENANT_ACTIVE_SCHEDULES "roleManagement/directory/roleAssignmentSchedules"
+json_t *tenant_merge_active(const json_t *assignments, const json_t *schedules);
+bool tenant_schedule_ends(const json_t *schedule);
 
 /* Reads everything a plan needs. Users, groups and service principals are streamed with only
  * their ids and names; group bodies and members are read on demand. 0 or -1 (err filled). */
@@ -101,6 +110,13 @@ json_t *tenant_group_body(struct tenant *t, const char *id);
 /* The user object users/{id} as the backend returns it (its attributes, for evaluating dynamic
  * membership rules): a new reference, or NULL. */
 json_t *tenant_user_body(struct tenant *t, const char *id);
+/* The account attributes of users/{id} that a `user` block manages, and onPremisesSyncEnabled
+ * (TENANT_USER_SELECT; Graph returns accountEnabled and usageLocation only when selected): a new
+ * reference, or NULL. */
+#define TENANT_USER_SELECT                                                                         \
+    "id,userPrincipalName,displayName,accountEnabled,usageLocation,mailNickname,givenName,"        \
+    "surname,jobTitle,onPremisesSyncEnabled"
+json_t *tenant_user_account(struct tenant *t, const char *id);
 /* A group's members or owners ("members"/"owners") as an array of ids (new reference). */
 json_t *tenant_group_rel(struct tenant *t, const char *id, const char *rel);
 

@@ -15,6 +15,9 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/graph-emulator/CMakeLists.txt)
     endforeach()
     add_test(NAME e2e.graph.large COMMAND ${_g} large --users 50000 --policies 10 195)
     add_test(NAME e2e.graph.faults COMMAND ${_g} faults --seeds 20 --rate 0.2)
+    add_test(NAME e2e.graph.identities COMMAND ${_g} identities)
+    add_test(NAME e2e.graph.faults_identities COMMAND ${_g} faults_identities --seeds 8
+      --rate 0.2)
     add_test(NAME e2e.graph.tls COMMAND ${_g} tls)
     add_test(NAME e2e.graph.hidden COMMAND ${_g} hidden)
     add_test(NAME e2e.graph.saved COMMAND ${_g} saved)
@@ -23,7 +26,7 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/graph-emulator/CMakeLists.txt)
     set(_tests e2e.graph.snapshot e2e.graph.contoso.secret e2e.graph.contoso.cert
         e2e.graph.contoso.cert-ps256 e2e.graph.contoso.federated e2e.graph.large
         e2e.graph.faults e2e.graph.tls e2e.graph.hidden e2e.graph.saved e2e.graph.selected
-        e2e.graph.impact)
+        e2e.graph.impact e2e.graph.identities e2e.graph.faults_identities)
     set_tests_properties(${_tests} PROPERTIES TIMEOUT 600 LABELS "e2e;graph"
       ENVIRONMENT "IDPC_SHARED_DIR=${IDPC_SHARED_DIR}")
   endif()

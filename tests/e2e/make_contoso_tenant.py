@@ -95,6 +95,11 @@ def main():
             "preferredLanguage": None,
             "surname": None if cloud else name.split(" ")[-1],
             "userPrincipalName": upn,
+            # read with $select by plans that manage the account (`user` blocks)
+            "accountEnabled": True,
+            "mailNickname": local,
+            "usageLocation": None if local == "bg2" else "FR",  # bg2's is missing: the plan sets it
+            "onPremisesSyncEnabled": None if cloud else True,
         })
     uid = {u["userPrincipalName"].lower(): u["id"] for u in users}
 

@@ -14,6 +14,8 @@ time resolution would put there), and validates each object's body with python3 
                                    --local)
   adminConsentRequestPolicy, authorizationPolicy, groupSetting
                                 -> tests/golden/schema/<kind>.schema.json (--local, likewise)
+  unifiedRoleAssignmentScheduleRequest (a time-bound active assignment: extra.request), user
+                                -> tests/golden/schema/<kind>.schema.json (likewise, --local)
 
 The schemas are strict v1.0 (additionalProperties false), so a beta-only or misspelt property
 fails. Without jsonschema or without the shared folder the test prints "skipped: <reason>" and
@@ -44,6 +46,8 @@ LOCAL_SCHEMAS = {
     "adminConsentRequestPolicy": "adminConsentRequestPolicy.schema.json",
     "authorizationPolicy": "authorizationPolicy.schema.json",
     "groupSetting": "groupSetting.schema.json",
+    "unifiedRoleAssignmentScheduleRequest": "unifiedRoleAssignmentScheduleRequest.schema.json",
+    "user": "user.schema.json",
 }
 
 
@@ -133,7 +137,9 @@ def main():
             failures += 1
             continue
         for obj in model.get("objects", []):
-            kind = obj.get("kind")
+            # a time-bound active assignment is a unifiedRoleAssignment of the model written as
+            # the schedule request extra.request names
+            kind = (obj.get("extra") or {}).get("request") or obj.get("kind")
             v = validators.get(kind)
             if v is None:
                 continue

@@ -11,6 +11,9 @@
 #define ROLE_ASSIGN "roleManagement/directory/roleAssignments"
 #define PIM_REQS    "roleManagement/directory/roleEligibilityScheduleRequests"
 #define PIM_SCHED   "roleManagement/directory/roleEligibilitySchedules"
+/* time-bound active assignments (Graph v1.0 roleAssignmentScheduleRequests) */
+#define ACT_REQS  "roleManagement/directory/roleAssignmentScheduleRequests"
+#define ACT_SCHED "roleManagement/directory/roleAssignmentSchedules"
 
 static const char *const E_GROUPTYPES[] = {"Unified", "DynamicMembership", NULL};
 static const char *const E_VISIBILITY[] = {"Public", "Private", "HiddenMembership", NULL};
@@ -762,6 +765,126 @@ static void read_only(struct emu_ctx *ctx, const struct emu_req *req, struct emu
     emu_ok(resp, 200, emu_entity(req, ctxname, o));
 }
 
+/* users: GET as read_only; POST (Graph v1.0 "Create user": accountEnabled, displayName,
+ * mailNickname, passwordProfile and userPrincipalName required, the UPN unique, its domain one
+ * of the organization's verified domains); PATCH /users/{id} (a synchronised user's attributes
+ * are refused). The password is checked and dropped: Graph never returns it, and the emulator's
+ * saved state never holds it. */
+static bool upn_domain_verified(struct emu_ctx *ctx, const char *upn)
+{
+    const char *at = strchr(upn, '@');
+    if (!at)
+        return false;
+    json_t *org = json_array_get(emu_coll(ctx, "organization"), 0);
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(org, "verifiedDomains"), i, d)
+    {
+        if (emu_strieq(json_string_value(json_object_get(d, "name")), at + 1))
+            return true;
+    }
+    return false;
+}
+
+static void users(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp, char **seg,
+                  size_t nseg)
+{
+    static const struct emu_field F_PW[] = {
+        {"password", EF_STR, NULL, NULL, true},
+        {"forceChangePasswordNextSignIn", EF_BOOL, NULL, NULL, false},
+        {"forceChangePasswordNextSignInWithMfa", EF_BOOL, NULL, NULL, false},
+        {NULL, EF_ANY, NULL, NULL, false}};
+    static const struct emu_field fields[] = {{"accountEnabled", EF_BOOL, NULL, NULL, false},
+                                              {"displayName", EF_STR, NULL, NULL, false},
+                                              {"mailNickname", EF_STR, NULL, NULL, false},
+                                              {"userPrincipalName", EF_STR, NULL, NULL, false},
+                                              {"usageLocation", EF_STR, NULL, NULL, false},
+                                              {"givenName", EF_STR, NULL, NULL, false},
+                                              {"surname", EF_STR, NULL, NULL, false},
+                                              {"jobTitle", EF_STR, NULL, NULL, false},
+                                              {"department", EF_STR, NULL, NULL, false},
+                                              {"passwordProfile", EF_OBJ, NULL, F_PW, false},
+                                              {NULL, EF_ANY, NULL, NULL, false}};
+    const char *m = req->method;
+    if (strcmp(m, "POST") != 0 && strcmp(m, "PATCH") != 0) {
+        read_only(ctx, req, resp, "users", true, "userPrincipalName", seg, nseg);
+        return;
+    }
+    json_t *coll = emu_coll(ctx, "users");
+    if ((strcmp(m, "POST") == 0 && nseg != 0) || (strcmp(m, "PATCH") == 0 && nseg != 1)) {
+        not_allowed(resp);
+        return;
+    }
+    json_t *body;
+    if (!emu_body_object(req, resp, &body))
+        return;
+    if (!check_body(body, fields, resp))
+        goto out;
+    const char *upn = json_string_value(json_object_get(body, "userPrincipalName"));
+    if (strcmp(m, "POST") == 0) {
+        const char *pw = json_string_value(
+            json_object_get(json_object_get(body, "passwordProfile"), "password"));
+        if (!upn || !json_is_boolean(json_object_get(body, "accountEnabled")) ||
+            !json_string_value(json_object_get(body, "displayName")) ||
+            !json_string_value(json_object_get(body, "mailNickname")) || !pw) {
+            emu_error_bad(resp, "Invalid request: accountEnabled, displayName, mailNickname, "
+                                "passwordProfile and userPrincipalName are required.");
+            goto out;
+        }
+        if (strlen(pw) < 8) {
+            emu_error_bad(resp, "The specified password does not comply with password "
+                                "complexity requirements. Please provide a different password.");
+            goto out;
+        }
+        if (!upn_domain_verified(ctx, upn)) {
+            emu_error_bad(resp, "The domain portion of the userPrincipalName property is invalid. "
+                                "You must use one of the verified domain names in your "
+                                "organization.");
+            goto out;
+        }
+        size_t i;
+        json_t *v;
+        json_array_foreach(coll, i, v)
+        {
+            if (emu_strieq(json_string_value(json_object_get(v, "userPrincipalName")), upn)) {
+                emu_error_bad(resp, "Another object with the same value for property "
+                                    "userPrincipalName already exists.");
+                goto out;
+            }
+        }
+        char id[37];
+        emu_guid(id);
+        json_t *u =
+            json_pack("{s:s, s:s, s:n, s:n, s:s}", "id", id, "userType", "Member",
+                      "onPremisesSyncEnabled", "mail", "createdDateTime", "2026-12-06T00:00:00Z");
+        json_object_update(u, body);
+        json_object_del(u, "passwordProfile");
+        json_array_append_new(coll, u);
+        emu_mark_created(ctx, id);
+        emu_ok(resp, 201, emu_entity(req, "users/$entity", u));
+        goto out;
+    }
+    json_t *u = emu_find(coll, seg[0], NULL);
+    if (!u || emu_lagging(ctx, seg[0])) {
+        emu_error_not_found(resp, seg[0]);
+        goto out;
+    }
+    if (json_is_true(json_object_get(u, "onPremisesSyncEnabled"))) {
+        emu_error_bad(resp, "Unable to update the specified properties for on-premises mastered "
+                            "Directory Sync objects or objects currently undergoing migration.");
+        goto out;
+    }
+    if (json_object_get(body, "passwordProfile")) {
+        emu_error(resp, 403, "Authorization_RequestDenied",
+                  "Insufficient privileges to complete the operation.");
+        goto out;
+    }
+    json_object_update(u, body);
+    emu_ok(resp, 204, NULL);
+out:
+    json_decref(body);
+}
+
 static json_t *role_definition(struct emu_ctx *ctx, const char *id)
 {
     size_t i;
@@ -810,6 +933,26 @@ static void opaque_id(char *out, size_t size)
     emu_b64url_encode(&b, raw, sizeof raw);
     snprintf(out, size, "%s-1", b.data);
     emu_buf_free(&b);
+}
+
+/* The schedule (or assignment) in coll with the principal, role and scope of body. */
+static json_t *find_schedule(json_t *coll, json_t *body, size_t *idx)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(coll, i, v)
+    {
+        if (emu_strieq(json_string_value(json_object_get(v, "principalId")),
+                       json_string_value(json_object_get(body, "principalId"))) &&
+            emu_strieq(json_string_value(json_object_get(v, "roleDefinitionId")),
+                       json_string_value(json_object_get(body, "roleDefinitionId"))) &&
+            emu_strieq(json_string_value(json_object_get(v, "directoryScopeId")),
+                       json_string_value(json_object_get(body, "directoryScopeId")))) {
+            *idx = i;
+            return v;
+        }
+    }
+    return NULL;
 }
 
 static void role_assignments(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
@@ -886,6 +1029,9 @@ static void role_assignments(struct emu_ctx *ctx, const struct emu_req *req, str
     if (strcmp(m, "GET") == 0) {
         emu_ok(resp, 200, emu_entity(req, ctxname, a));
     } else if (strcmp(m, "DELETE") == 0) {
+        size_t sidx;
+        if (find_schedule(emu_coll(ctx, ACT_SCHED), a, &sidx))
+            json_array_remove(emu_coll(ctx, ACT_SCHED), sidx);
         json_array_remove(coll, idx);
         emu_ok(resp, 204, NULL);
     } else {
@@ -899,28 +1045,11 @@ static json_t *copy_or_null(json_t *obj, const char *key)
     return v ? json_deep_copy(v) : json_null();
 }
 
-static json_t *find_schedule(struct emu_ctx *ctx, json_t *body, size_t *idx)
-{
-    size_t i;
-    json_t *v;
-    json_array_foreach(emu_coll(ctx, PIM_SCHED), i, v)
-    {
-        if (emu_strieq(json_string_value(json_object_get(v, "principalId")),
-                       json_string_value(json_object_get(body, "principalId"))) &&
-            emu_strieq(json_string_value(json_object_get(v, "roleDefinitionId")),
-                       json_string_value(json_object_get(body, "roleDefinitionId"))) &&
-            emu_strieq(json_string_value(json_object_get(v, "directoryScopeId")),
-                       json_string_value(json_object_get(body, "directoryScopeId")))) {
-            *idx = i;
-            return v;
-        }
-    }
-    return NULL;
-}
-
 /* The role's PIM policy (policies/roleManagementPolicies, when the state has one) may require
- * eligibilities to end: then a permanent one fails its ExpirationRule. */
-static bool expiration_allowed(struct emu_ctx *ctx, const char *rid, const char *etype)
+ * eligibilities (Expiration_Admin_Eligibility) or active assignments (Expiration_Admin_Assignment)
+ * to end: then a permanent one fails its ExpirationRule. */
+static bool expiration_allowed(struct emu_ctx *ctx, const char *rid, const char *etype,
+                               const char *rule_id)
 {
     size_t i, j;
     json_t *a, *p, *r;
@@ -936,8 +1065,7 @@ static bool expiration_allowed(struct emu_ctx *ctx, const char *rid, const char 
             size_t k;
             json_array_foreach(json_object_get(p, "rules"), k, r)
             {
-                if (emu_strieq(json_string_value(json_object_get(r, "id")),
-                               "Expiration_Admin_Eligibility") &&
+                if (emu_strieq(json_string_value(json_object_get(r, "id")), rule_id) &&
                     json_is_true(json_object_get(r, "isExpirationRequired")) &&
                     (!etype || strcmp(etype, "noExpiration") == 0))
                     return false;
@@ -947,8 +1075,19 @@ static bool expiration_allowed(struct emu_ctx *ctx, const char *rid, const char 
     return true;
 }
 
+/* The roleAssignment of an active schedule (same principal, role and scope), or NULL. */
+static json_t *active_assignment(struct emu_ctx *ctx, json_t *body, size_t *idx)
+{
+    return find_schedule(emu_coll(ctx, ROLE_ASSIGN), body, idx);
+}
+
+/* Eligibility (roleEligibilityScheduleRequests) and time-bound active assignment
+ * (roleAssignmentScheduleRequests) requests: both keep a schedule per principal, role and scope;
+ * an active schedule also makes the roleAssignment that Graph lists with the others, and a
+ * permanent roleAssignment made directly can be updated through a request (Graph keeps a
+ * schedule for it too). */
 static void pim_requests(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
-                         char **seg, size_t nseg)
+                         char **seg, size_t nseg, bool active)
 {
     static const struct emu_field F_EXP[] = {{"type", EF_ENUM, E_EXPIRATION, NULL, false},
                                              {"endDateTime", EF_STR, NULL, NULL, false},
@@ -971,12 +1110,15 @@ static void pim_requests(struct emu_ctx *ctx, const struct emu_req *req, struct 
                                               {"ticketInfo", EF_OBJ, NULL, F_TICKET, false},
                                               {"isValidationOnly", EF_BOOL, NULL, NULL, false},
                                               {NULL, EF_ANY, NULL, NULL, false}};
-    json_t *coll = emu_coll(ctx, PIM_REQS);
+    const char *reqs_path = active ? ACT_REQS : PIM_REQS;
+    json_t *coll = emu_coll(ctx, reqs_path);
+    json_t *schedules = emu_coll(ctx, active ? ACT_SCHED : PIM_SCHED);
     const char *m = req->method;
-    const char *ctxname = "roleManagement/directory/roleEligibilityScheduleRequests/$entity";
+    const char *ctxname = active
+                              ? ACT_REQS "/$entity"
+                              : "roleManagement/directory/roleEligibilityScheduleRequests/$entity";
     if (nseg == 0 && strcmp(m, "GET") == 0) {
-        emu_list(ctx, req, resp, "roleManagement/directory/roleEligibilityScheduleRequests", coll,
-                 false);
+        emu_list(ctx, req, resp, reqs_path, coll, false);
         return;
     }
     if (nseg == 1 && strcmp(m, "GET") == 0) {
@@ -1026,15 +1168,33 @@ static void pim_requests(struct emu_ctx *ctx, const struct emu_req *req, struct 
                             "(afterDuration).");
         goto out;
     }
-    if (strcmp(action, "adminRemove") != 0 && !expiration_allowed(ctx, rid, etype)) {
+    if (strcmp(action, "adminRemove") != 0 &&
+        !expiration_allowed(ctx, rid, etype,
+                            active ? "Expiration_Admin_Assignment"
+                                   : "Expiration_Admin_Eligibility")) {
         emu_error(resp, 400, "RoleAssignmentRequestPolicyValidationFailed",
                   "The following policy rules failed: [\"ExpirationRule\"]");
         goto out;
     }
-    size_t sidx = 0;
-    json_t *sched = find_schedule(ctx, body, &sidx);
+    size_t sidx = 0, aidx = 0;
+    json_t *sched = find_schedule(schedules, body, &sidx);
+    json_t *direct = active ? active_assignment(ctx, body, &aidx) : NULL;
     bool assign = strcmp(action, "adminAssign") == 0;
     bool remove = strcmp(action, "adminRemove") == 0;
+    if (active && !sched && direct) {
+        /* a permanent assignment made through roleAssignments: Graph has its schedule */
+        json_t *perm = json_pack(
+            "{s:O, s:O, s:O, s:s, s:n, s:s, s:s, s:{s:n, s:n, s:{s:s}}}", "id",
+            json_object_get(direct, "id"), "principalId", json_object_get(direct, "principalId"),
+            "roleDefinitionId", json_object_get(direct, "roleDefinitionId"), "directoryScopeId",
+            json_string_value(json_object_get(direct, "directoryScopeId"))
+                ? json_string_value(json_object_get(direct, "directoryScopeId"))
+                : "/",
+            "appScopeId", "status", "Provisioned", "memberType", "Direct", "scheduleInfo",
+            "startDateTime", "recurrence", "expiration", "type", "noExpiration");
+        json_array_append_new(schedules, perm);
+        sched = find_schedule(schedules, body, &sidx);
+    }
     if (assign && sched) {
         emu_error(resp, 400, "RoleAssignmentExists", "The Role assignment already exists.");
         goto out;
@@ -1072,9 +1232,10 @@ static void pim_requests(struct emu_ctx *ctx, const struct emu_req *req, struct 
         "scheduleInfo", sinfo, "ticketInfo", ticket);
     if (!json_is_true(json_object_get(body, "isValidationOnly"))) {
         json_array_append(coll, r);
-        json_t *schedules = emu_coll(ctx, PIM_SCHED);
         if (remove) {
             json_array_remove(schedules, sidx);
+            if (direct)
+                json_array_remove(emu_coll(ctx, ROLE_ASSIGN), aidx);
         } else if (sched) {
             json_object_set(sched, "scheduleInfo", json_object_get(r, "scheduleInfo"));
             json_object_set_new(sched, "modifiedDateTime", json_string(now));
@@ -1087,6 +1248,16 @@ static void pim_requests(struct emu_ctx *ctx, const struct emu_req *req, struct 
                           "appScopeId", "createdUsing", id, "createdDateTime", now,
                           "modifiedDateTime", "status", "Provisioned", "memberType", "Direct",
                           "scheduleInfo", json_object_get(r, "scheduleInfo")));
+            if (active && !direct) {
+                char aid[64];
+                opaque_id(aid, sizeof aid);
+                json_array_append_new(
+                    emu_coll(ctx, ROLE_ASSIGN),
+                    json_pack("{s:s, s:s, s:s, s:s, s:n, s:n}", "id", aid, "roleDefinitionId", rid,
+                              "principalId", pid, "directoryScopeId",
+                              json_string_value(json_object_get(body, "directoryScopeId")),
+                              "appScopeId", "condition"));
+            }
         }
     }
     emu_ok(resp, 201, emu_entity(req, ctxname, r));
@@ -1212,7 +1383,7 @@ bool emu_dir_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_re
     else if (strcmp(s0, "groups") == 0)
         groups(ctx, req, resp, seg + 1, nseg - 1);
     else if (strcmp(s0, "users") == 0)
-        read_only(ctx, req, resp, "users", true, "userPrincipalName", seg + 1, nseg - 1);
+        users(ctx, req, resp, seg + 1, nseg - 1);
     else if (strcmp(s0, "servicePrincipals") == 0)
         read_only(ctx, req, resp, "servicePrincipals", true, "appId", seg + 1, nseg - 1);
     else if (strcmp(s0, "organization") == 0)
@@ -1229,7 +1400,11 @@ bool emu_dir_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_re
         else if (strcmp(seg[2], "roleAssignments") == 0)
             role_assignments(ctx, req, resp, seg + 3, nseg - 3);
         else if (strcmp(seg[2], "roleEligibilityScheduleRequests") == 0)
-            pim_requests(ctx, req, resp, seg + 3, nseg - 3);
+            pim_requests(ctx, req, resp, seg + 3, nseg - 3, false);
+        else if (strcmp(seg[2], "roleAssignmentScheduleRequests") == 0)
+            pim_requests(ctx, req, resp, seg + 3, nseg - 3, true);
+        else if (strcmp(seg[2], "roleAssignmentSchedules") == 0)
+            read_only(ctx, req, resp, ACT_SCHED, false, NULL, seg + 3, nseg - 3);
         else if (strcmp(seg[2], "roleEligibilitySchedules") == 0)
             read_only(ctx, req, resp, PIM_SCHED, false, NULL, seg + 3, nseg - 3);
         else

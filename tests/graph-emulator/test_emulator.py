@@ -1144,6 +1144,75 @@ def test_roles(emu):
     check(st == 404 and js["error"]["code"] == "SubjectNotFound", "pim: unknown principal -> 404 SubjectNotFound")
 
 
+def test_users_write(emu):
+    """POST /users and PATCH /users/{id} (Graph v1.0 "Create user", "Update user")."""
+    body = {"accountEnabled": True, "displayName": "Break Glass 3", "mailNickname": "bg3",
+            "userPrincipalName": "bg3@contoso.onmicrosoft.com", "usageLocation": "FR",
+            "passwordProfile": {"password": "Emu-Secret-4471!x", "forceChangePasswordNextSignIn": False}}
+    st, _, js = emu.post("/users", body)
+    check(st == 201 and js["userPrincipalName"] == body["userPrincipalName"] and
+          "passwordProfile" not in js, "users: POST -> 201 without the password (%s)" % js)
+    uid = js["id"]
+    st, _, js = emu.get("/users/" + uid + "?$select=id,usageLocation,accountEnabled")
+    check(st == 200 and js["usageLocation"] == "FR", "users: GET $select usageLocation")
+    st, _, js = emu.post("/users", body)
+    check(st == 400, "users: a taken userPrincipalName -> 400")
+    st, _, js = emu.post("/users", dict(body, userPrincipalName="x@fabrikam.com"))
+    check(st == 400 and "verified domain" in js["error"]["message"], "users: unverified domain -> 400")
+    nopw = dict(body, userPrincipalName="bg4@contoso.onmicrosoft.com")
+    del nopw["passwordProfile"]
+    st, _, js = emu.post("/users", nopw)
+    check(st == 400, "users: no passwordProfile -> 400")
+    st, _, js = emu.patch("/users/" + uid, {"usageLocation": "DE", "accountEnabled": False})
+    check(st == 204, "users: PATCH -> 204")
+    st, _, js = emu.get("/users/" + uid + "?$select=usageLocation,accountEnabled")
+    check(js["usageLocation"] == "DE" and js["accountEnabled"] is False, "users: PATCH applied")
+    st, _, js = emu.patch("/users/" + uid, {"passwordProfile": {"password": "x"}})
+    check(st == 403, "users: PATCH passwordProfile -> 403 (application permission)")
+
+
+def test_active_schedules(emu):
+    """roleAssignmentScheduleRequests: time-bound active assignments and their schedules."""
+    ga = "62e90394-69f5-4237-9190-012177145e10"
+    uid = "a702a13d-a437-4a07-8a7e-8c052de62dfd"
+    req = {"action": "adminAssign", "justification": "Managed by idpc", "roleDefinitionId": ga,
+           "principalId": uid, "directoryScopeId": "/",
+           "scheduleInfo": {"expiration": {"type": "afterDateTime", "endDateTime": "2027-03-31T00:00:00Z"}}}
+    path = "/roleManagement/directory/roleAssignmentScheduleRequests"
+    st, _, js = emu.post(path, req)
+    check(st == 201 and js["status"] == "Provisioned", "active: adminAssign -> 201 (%s)" % js)
+    st, _, js = emu.get("/roleManagement/directory/roleAssignmentSchedules?$filter=principalId eq '%s'" % uid)
+    check(st == 200 and len(js["value"]) == 1 and
+          js["value"][0]["scheduleInfo"]["expiration"]["endDateTime"] == "2027-03-31T00:00:00Z",
+          "active: schedule listed with its end")
+    st, _, js = emu.get("/roleManagement/directory/roleAssignments?$filter=principalId eq '%s'" % uid)
+    check(len([a for a in js["value"] if a["roleDefinitionId"] == ga]) == 1,
+          "active: the assignment is listed with the others")
+    st, _, js = emu.post(path, req)
+    check(st == 400 and js["error"]["code"] == "RoleAssignmentExists", "active: assign twice -> 400")
+    upd = dict(req, action="adminUpdate",
+               scheduleInfo={"expiration": {"type": "afterDateTime", "endDateTime": "2027-06-30T00:00:00Z"}})
+    st, _, js = emu.post(path, upd)
+    check(st == 201, "active: adminUpdate -> 201")
+    st, _, js = emu.get("/roleManagement/directory/roleAssignmentSchedules")
+    check([s["scheduleInfo"]["expiration"]["endDateTime"] for s in js["value"]
+           if s["principalId"] == uid] == ["2027-06-30T00:00:00Z"], "active: renewed")
+    st, _, js = emu.post(path, dict(req, action="adminRemove", scheduleInfo=None))
+    check(st == 201 and js["status"] == "Revoked", "active: adminRemove -> Revoked")
+    st, _, js = emu.get("/roleManagement/directory/roleAssignments?$filter=principalId eq '%s'" % uid)
+    check(not [a for a in js["value"] if a["roleDefinitionId"] == ga], "active: assignment removed")
+    st, _, js = emu.post(path, dict(req, action="adminUpdate"))
+    check(st == 400 and js["error"]["code"] == "RoleAssignmentDoesNotExist", "active: update of nothing -> 400")
+    # a permanent assignment made through roleAssignments becomes time-bound with adminUpdate
+    st, _, js = emu.post("/roleManagement/directory/roleAssignments",
+                         {"roleDefinitionId": ga, "principalId": uid, "directoryScopeId": "/"})
+    check(st == 201, "active: direct assignment")
+    st, _, js = emu.post(path, upd)
+    check(st == 201, "active: adminUpdate of a direct assignment -> 201")
+    st, _, js = emu.get("/roleManagement/directory/roleAssignments?$filter=principalId eq '%s'" % uid)
+    check(len([a for a in js["value"] if a["roleDefinitionId"] == ga]) == 1, "active: still one assignment")
+
+
 def test_pim_settings(emu):
     flt = "$filter=scopeId eq '/' and scopeType eq 'Directory'"
     st, _, js = emu.get("/policies/roleManagementPolicies")
@@ -1449,7 +1518,7 @@ def main():
     try:
         for t in (test_tls, test_token, test_assertions, test_auth_errors, test_ca_shapes,
                   test_ca_validation, test_named_locations, test_strengths, test_contexts, test_group_lifecycle, test_admin_consent, test_policies,
-                  test_group_settings, test_groups, test_licenses, test_users_paging, test_roles, test_pim_settings, test_batch,
+                  test_group_settings, test_groups, test_licenses, test_users_paging, test_roles, test_users_write, test_active_schedules, test_pim_settings, test_batch,
                   test_log_and_secrets):
             print("== " + t.__name__, flush=True)
             t(emu)

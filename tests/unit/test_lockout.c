@@ -671,6 +671,70 @@ static void test_analyse_pim(void **state)
     assert_non_null(strstr(FIELD(r, "identity"), "emergency-access"));
     assert_non_null(strstr(FIELD(r, "detail"), "ends on 2027-11-30T00:00:00Z"));
     json_decref(a);
+    /* bg1 becomes active until a date instead of eligible: its only path still ends */
+    const char *ends[2] = {"2027-11-30T00:00:00Z", "2020-01-31T00:00:00Z"};
+    for (int k = 0; k < 2; k++) {
+        acts = json_array();
+        json_array_append_new(
+            acts, request("POST", "roleManagement/directory/roleEligibilityScheduleRequests",
+                          load("{\"action\":\"adminRemove\",\"principalId\":\"" BG1
+                               "\",\"roleDefinitionId\":\"" GA "\",\"directoryScopeId\":\"/\"}"),
+                          NULL));
+        char *body = xasprintf("{\"action\":\"adminAssign\",\"principalId\":\"" BG1
+                               "\",\"roleDefinitionId\":\"" GA "\",\"directoryScopeId\":\"/\","
+                               "\"scheduleInfo\":{\"expiration\":{\"type\":\"afterDateTime\","
+                               "\"endDateTime\":\"%s\"}}}",
+                               ends[k]);
+        json_array_append_new(acts, request("POST",
+                                            "roleManagement/directory/"
+                                            "roleAssignmentScheduleRequests",
+                                            load(body), NULL));
+        free(body);
+        a = analyse(&fx, plan(acts, false), NULL);
+        assert_int_equal(json_array_size(RISKS(a)), 1);
+        r = json_array_get(RISKS(a), 0);
+        assert_non_null(strstr(FIELD(r, "identity"), "(time-bound)"));
+        assert_string_equal(FIELD(r, "reason"), "loses the role");
+        assert_non_null(strstr(FIELD(r, "detail"), "active assignment that ends on"));
+        assert_non_null(strstr(FIELD(r, "detail"), ends[k]));
+        assert_true((strstr(FIELD(r, "detail"), "already expired") != NULL) == (k == 1));
+        json_decref(a);
+    }
+    /* the plan disables bg1's account (a user block with enabled off) */
+    acts = json_array();
+    json_array_append_new(acts,
+                          request("PATCH", "users/" BG1, load("{\"accountEnabled\":false}"), NULL));
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 1);
+    r = json_array_get(RISKS(a), 0);
+    assert_string_equal(FIELD(r, "kind"), "account");
+    assert_string_equal(FIELD(r, "reason"), "account disabled");
+    char *head = lockout_headline(r);
+    assert_non_null(strstr(head, "could not sign in"));
+    free(head);
+    json_decref(a);
+    acts = json_array();
+    json_array_append_new(acts,
+                          request("PATCH", "users/" BG1, load("{\"usageLocation\":\"FR\"}"), NULL));
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 0);
+    json_decref(a);
+    /* the same, but permanent: no risk */
+    acts = json_array();
+    json_array_append_new(
+        acts, request("POST", "roleManagement/directory/roleEligibilityScheduleRequests",
+                      load("{\"action\":\"adminRemove\",\"principalId\":\"" BG1
+                           "\",\"roleDefinitionId\":\"" GA "\",\"directoryScopeId\":\"/\"}"),
+                      NULL));
+    json_array_append_new(
+        acts, request("POST", "roleManagement/directory/roleAssignmentScheduleRequests",
+                      load("{\"action\":\"adminAssign\",\"principalId\":\"" BG1
+                           "\",\"roleDefinitionId\":\"" GA "\",\"directoryScopeId\":\"/\","
+                           "\"scheduleInfo\":{\"expiration\":{\"type\":\"noExpiration\"}}}"),
+                      NULL));
+    a = analyse(&fx, plan(acts, false), NULL);
+    assert_int_equal(json_array_size(RISKS(a)), 0);
+    json_decref(a);
     close_tenant(&fx);
 }
 

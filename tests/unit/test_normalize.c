@@ -631,6 +631,64 @@ static void test_auth_context(void **state)
     assert_string_equal(normalize_kind_name(NK_AUTH_CONTEXT), "auth_context");
 }
 
+/* Time-bound active assignments: the schedule request idpc sends and the assignment read back
+ * with its PIM schedule merged in compare equal; a schedule that never expires is none. */
+static void test_active_schedule(void **state)
+{
+    (void)state;
+#define RA "\"roleDefinitionId\":\"62E90394-69F5-4237-9190-012177145E10\",\"principalId\":\"p1\""
+    SAME(NK_ROLE_ASSIGNMENT,
+         "{\"action\":\"adminAssign\",\"justification\":\"Managed by idpc\"," RA
+         ",\"directoryScopeId\":\"/\",\"scheduleInfo\":{\"expiration\":{\"type\":"
+         "\"afterDateTime\",\"endDateTime\":\"2027-03-31T00:00:00Z\"}}}",
+         "{\"id\":\"x-1\"," RA ",\"directoryScopeId\":\"/\",\"scheduleInfo\":{"
+         "\"startDateTime\":\"2026-12-06T10:00:00.123Z\",\"recurrence\":null,\"expiration\":{"
+         "\"type\":\"afterDateTime\",\"endDateTime\":\"2027-03-31T00:00:00.0000000Z\","
+         "\"duration\":null}}}");
+    SAME(NK_ROLE_ASSIGNMENT, "{" RA ",\"directoryScopeId\":\"/\"}",
+         "{" RA ",\"directoryScopeId\":\"/\",\"scheduleInfo\":{\"expiration\":{\"type\":"
+         "\"noExpiration\"}}}");
+    DIFF(NK_ROLE_ASSIGNMENT, "{" RA ",\"directoryScopeId\":\"/\"}",
+         "{" RA ",\"directoryScopeId\":\"/\",\"scheduleInfo\":{\"expiration\":{\"type\":"
+         "\"afterDateTime\",\"endDateTime\":\"2027-03-31T00:00:00Z\"}}}");
+#undef RA
+    /* a scheduleInfo change alone is a renewal, not a replacement */
+    struct jsondiff d;
+    json_t *a = parse("{\"principalId\":\"p\",\"roleDefinitionId\":\"r\",\"scheduleInfo\":{"
+                      "\"expiration\":{\"type\":\"afterDateTime\",\"endDateTime\":"
+                      "\"2027-01-01T00:00:00Z\"}}}");
+    json_t *b = parse("{\"principalId\":\"p\",\"roleDefinitionId\":\"r\",\"scheduleInfo\":{"
+                      "\"expiration\":{\"type\":\"afterDateTime\",\"endDateTime\":"
+                      "\"2027-06-01T00:00:00Z\"}}}");
+    json_t *na = normalize(NK_ROLE_ASSIGNMENT, a), *nb = normalize(NK_ROLE_ASSIGNMENT, b);
+    jsondiff_compute(na, nb, &d);
+    assert_int_equal(d.n, 1);
+    assert_false(jsondiff_requires_replace(NK_ROLE_ASSIGNMENT, &d, NULL));
+    jsondiff_fini(&d);
+    json_decref(a);
+    json_decref(b);
+    json_decref(na);
+    json_decref(nb);
+}
+
+/* Users: what Graph computes or returns only (ids, sync state, the password profile) is not
+ * compared; a null attribute is an absent one. */
+static void test_user(void **state)
+{
+    (void)state;
+    SAME(NK_USER,
+         "{\"accountEnabled\":true,\"displayName\":\"Break Glass 1\",\"mailNickname\":\"bg1\","
+         "\"userPrincipalName\":\"bg1@contoso.onmicrosoft.com\",\"usageLocation\":\"FR\","
+         "\"passwordProfile\":{\"password\":{\"$env\":\"X\"}}}",
+         "{\"id\":\"u1\",\"accountEnabled\":true,\"displayName\":\"Break Glass 1\","
+         "\"mailNickname\":\"bg1\",\"userPrincipalName\":\"bg1@contoso.onmicrosoft.com\","
+         "\"usageLocation\":\"FR\",\"givenName\":null,\"jobTitle\":null,\"userType\":\"Member\","
+         "\"onPremisesSyncEnabled\":null,\"mail\":null}");
+    DIFF(NK_USER, "{\"accountEnabled\":true}", "{\"accountEnabled\":false}");
+    DIFF(NK_USER, "{\"usageLocation\":\"FR\"}", "{\"usageLocation\":null}");
+    assert_string_equal(normalize_kind_name(NK_USER), "user");
+}
+
 static void test_role_policy(void **state)
 {
     (void)state;
@@ -970,6 +1028,8 @@ int main(void)
         cmocka_unit_test(test_tenant_switches),
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_role_policy),
+        cmocka_unit_test(test_active_schedule),
+        cmocka_unit_test(test_user),
         cmocka_unit_test(test_guid_shape),
         cmocka_unit_test(test_diff_sets_and_scalars),
         cmocka_unit_test(test_diff_partial_and_escape),

@@ -16,6 +16,12 @@
   hidden     a policy that Graph v1.0 leaves out (beta-only features) is reported by id
   saved      a plan saved from --tenant graph: records graph:public and is applied by
              `idpc apply PLAN` with no --tenant, from a directory without the configuration
+  identities policies/contoso plus new cloud-only users (initial_password env) and time-bound
+             active role assignments: apply without the password variables writes nothing and
+             names them; plan -> apply -> plan is empty; a changed end is one renewal; a
+             synchronised user is refused at its line; export round-trips to "No changes";
+             the passwords appear in no output, plan, snapshot, export or emulator state
+  faults_identities  the fault storm of `faults` on that configuration
 
 Every test ends by scanning all it produced (outputs, logs, saved states) for the client
 secret, private keys, assertions and tokens.
@@ -304,8 +310,134 @@ def t_large(ctx, a):
             "large: plan's reads grow with the number of policies: %s" % counts)
 
 
-def t_faults(ctx, a):
+# Passwords of the users the identities tests create: they must never leave the environment.
+IDENTITY_SECRETS = {"E2E_BG3_PASSWORD": "Bg3-e2e-Secret!7731-kzq",
+                    "E2E_HANA_PASSWORD": "Hana-e2e-Secret!5519-wpx"}
+
+IDENTITIES_IDP = """# Cloud-only accounts and time-bound active assignments (e2e)
+user "bg3@contoso.onmicrosoft.com" {
+  display_name "Break Glass 3"
+  usage_location "FR"
+  initial_password env E2E_BG3_PASSWORD change_at_next_sign_in off
+}
+
+user "admin-hana@contoso.onmicrosoft.com" {
+  display_name "Admin Hana"
+  given_name "Hana"
+  job_title "Messaging administrator"
+  usage_location "DE"
+  initial_password env E2E_HANA_PASSWORD
+}
+
+role "Reports Reader" {
+  active user "admin-hana@contoso.onmicrosoft.com" until "2027-03-31"
+  active user "admin-alice@contoso.onmicrosoft.com" until "2027-02-15T18:00:00Z"
+}
+"""
+
+
+def identities_config(ctx, extra=""):
+    """policies/contoso plus IDENTITIES_IDP (and `extra`), in the work directory."""
+    import shutil
     config, state = contoso_paths(ctx)
+    dst = ctx.path("identities-config")
+    if os.path.isdir(dst):
+        shutil.rmtree(dst)
+    shutil.copytree(config, dst)
+    with open(os.path.join(dst, "identities.e2e.idp"), "w") as f:
+        f.write(IDENTITIES_IDP + extra)
+    return dst, state
+
+
+def with_secrets(env):
+    e = dict(env)
+    e.update(IDENTITY_SECRETS)
+    return e
+
+
+def t_identities(ctx, a):
+    config, state = identities_config(ctx)
+    emu = E.Emulator(ctx, state, name="ids")
+    try:
+        env = E.auth_env(ctx, emu, "secret")
+        pf = ctx.path("ids-plan.json")
+        p = E.idpc(ctx, ["plan", "--no-color", "--tenant", "graph:", "-o", pf, config], env,
+                   expect=0, name="ids-plan")
+        for want in ('+ user "bg3@contoso.onmicrosoft.com"',
+                     "+ initial_password: (from env E2E_BG3_PASSWORD)",
+                     '+ role_assignment "Reports Reader: user admin-hana@contoso.onmicrosoft.com"',
+                     '+ until: "2027-03-31T00:00:00Z"'):
+            E.check(want in p.stdout, "identities: the plan does not show %r" % want)
+        # without the variables: an error naming them, at the declaration, before any write
+        emu.clear_log()
+        p = E.idpc(ctx, ["apply", "--tenant", "graph:", pf], env, name="ids-apply-noenv")
+        E.check(p.returncode != 0, "identities: apply without the password variables succeeded")
+        E.check("E2E_BG3_PASSWORD" in p.stderr and "identities.e2e.idp:2:1" in p.stderr and
+                "nothing was applied" in p.stderr,
+                "identities: the missing variable is not named at its line: %s" % p.stderr[-400:])
+        writes = [r for r in emu.requests() if r["method"] in ("POST", "PATCH", "DELETE") and
+                  "/oauth2/" not in r["path"] and r["path"] != "/v1.0/$batch"]
+        E.check(not writes, "identities: apply without the variables wrote %s" % writes[:3])
+        # with them: plan -> apply -> plan is empty
+        envs = with_secrets(env)
+        E.idpc(ctx, ["apply", "--tenant", "graph:", pf], envs, expect=0, name="ids-apply")
+        p = E.idpc(ctx, ["plan", "--detailed-exitcode", "--tenant", "graph:", config], envs,
+                   expect=0, name="ids-replan")
+        E.check("No changes" in p.stdout, "identities: the second plan is not empty")
+        # a new end date is one renewal (adminUpdate), then nothing
+        with open(os.path.join(config, "identities.e2e.idp")) as f:
+            text = f.read().replace('until "2027-03-31"', 'until "2027-06-30"')
+        with open(os.path.join(config, "identities.e2e.idp"), "w") as f:
+            f.write(text)
+        pf2 = ctx.path("ids-renew.json")
+        p = E.idpc(ctx, ["plan", "--no-color", "--tenant", "graph:", "-o", pf2, config], env,
+                   expect=0, name="ids-renew-plan")
+        E.check("renewal: the active assignment now ends" in p.stdout,
+                "identities: the changed end is not planned as a renewal")
+        with open(pf2) as f:
+            reqs = [r for act in json.load(f)["actions"] for r in act["requests"]]
+        E.check(len(reqs) == 1 and reqs[0]["body"]["action"] == "adminUpdate" and
+                reqs[0]["path"].endswith("roleAssignmentScheduleRequests"),
+                "identities: the renewal is not one adminUpdate request: %s" % reqs)
+        E.idpc(ctx, ["apply", "--tenant", "graph:", pf2], env, expect=0, name="ids-renew-apply")
+        p = E.idpc(ctx, ["plan", "--detailed-exitcode", "--tenant", "graph:", config], env,
+                   expect=0, name="ids-renew-replan")
+        # export of the tenant now holding them round-trips to "No changes"
+        out = ctx.path("ids-export")
+        E.idpc(ctx, ["export", "--tenant", "graph:", "-o", out], env, expect=0,
+               name="ids-export")
+        roles = open(os.path.join(out, "roles.idp")).read()
+        E.check('active user "admin-hana@contoso.onmicrosoft.com" until "2027-06-30"' in roles,
+                "identities: the export does not write the active assignment's end")
+        p = E.idpc(ctx, ["plan", "--detailed-exitcode", "--tenant", "graph:", out], env,
+                   expect=0, name="ids-export-plan")
+        E.check("No changes" in p.stdout, "identities: the export does not round-trip")
+        E.idpc(ctx, ["snapshot", "--tenant", "graph:", "-o", ctx.path("ids-snapshot.json")], env,
+               expect=0, name="ids-snapshot")
+        # a synchronised user cannot be written: an error at its line
+        with open(os.path.join(config, "identities.e2e.idp"), "a") as f:
+            f.write('\nuser "adele.vance@contoso.com" {\n  display_name "Adele V."\n}\n')
+        p = E.idpc(ctx, ["plan", "--tenant", "graph:", config], env, name="ids-synced")
+        E.check(p.returncode != 0 and "identities.e2e.idp:" in p.stderr and
+                "synchronised from on-premises" in p.stderr,
+                "identities: a synchronised user is not refused at its line: %s" % p.stderr[-400:])
+    finally:
+        saved = emu.stop()
+    d = E.duplicates(saved)
+    E.check(not d, "identities: duplicates after apply: %s" % d)
+    users = {u["userPrincipalName"]: u for u in saved["collections"]["users"]}
+    E.check("bg3@contoso.onmicrosoft.com" in users and
+            users["bg3@contoso.onmicrosoft.com"].get("usageLocation") == "FR",
+            "identities: bg3 was not created with its attributes")
+    print("identities: users created without their passwords leaving the environment; "
+          "renewal, export and sync checks ok")
+
+
+def t_faults(ctx, a):
+    if a.test == "faults_identities":
+        config, state = identities_config(ctx)
+    else:
+        config, state = contoso_paths(ctx)
     reruns = 0
     total_faults = 0
     for seed in range(1, a.seeds + 1):
@@ -314,7 +446,7 @@ def t_faults(ctx, a):
                          extra=["--fault-rate", str(a.rate), "--seed", str(seed), "--slow-ms",
                                 "200"])
         try:
-            env = E.auth_env(ctx, emu, "secret")
+            env = with_secrets(E.auth_env(ctx, emu, "secret"))
             plans = []
             ok = False
             for attempt in range(3):
@@ -558,7 +690,7 @@ def t_impact(ctx, a):
 
 TESTS = {"snapshot": t_snapshot, "impact": t_impact, "contoso": t_contoso, "saved": t_saved,
          "large": t_large, "faults": t_faults, "tls": t_tls, "hidden": t_hidden,
-         "selected": t_selected}
+         "selected": t_selected, "identities": t_identities, "faults_identities": t_faults}
 
 
 def main():
@@ -580,7 +712,7 @@ def main():
     t0 = time.time()
     try:
         TESTS[a.test](ctx, a)
-        leaks = E.scan_for_secrets(ctx, extra=[WRONG_SECRET])
+        leaks = E.scan_for_secrets(ctx, extra=[WRONG_SECRET] + list(IDENTITY_SECRETS.values()))
         E.check(not leaks, "secrets found in the outputs:\n  " + "\n  ".join(leaks[:10]))
     except E.Failure as f:
         print("FAIL: %s" % f)
