@@ -171,6 +171,7 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
         fprintf(stderr, "%u error%s; nothing planned\n", errors, errors == 1 ? "" : "s");
         return CLI_EXIT_ERROR;
     }
+    compile_drop_tree(&ctx->cr);
     struct backend_error err;
     memset(&err, 0, sizeof(err));
     if (backend_open(a->tenant, &ctx->b, &err) != 0) {
