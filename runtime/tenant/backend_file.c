@@ -454,10 +454,12 @@ static bool check_item(json_t *item, size_t start, size_t end, void *ctx)
     return true;
 }
 
-/* Both callbacks of a collection's items: validated, then digested (directory collections). */
+/* Both callbacks of a collection's items: validated, then digested (directory collections) or
+ * kept (the others). */
 struct load_items {
     struct item_check ic;
     struct digesting dg;
+    json_t *keep; /* the items decoded so far, or NULL */
 };
 
 static bool load_item(json_t *item, size_t start, size_t end, void *ctx)
@@ -465,6 +467,8 @@ static bool load_item(json_t *item, size_t start, size_t end, void *ctx)
     struct load_items *li = ctx;
     if (!check_item(item, start, end, &li->ic))
         return false;
+    if (li->keep)
+        json_array_append(li->keep, item);
     return li->dg.e ? digest_item(item, start, end, &li->dg) : true;
 }
 
@@ -475,6 +479,7 @@ static int load_collection(struct cursor *c, const char *key, void *ctx)
 {
     struct loading *ld = ctx;
     size_t vstart = c->pos;
+    json_t *kept = NULL;
     bool singleton = is_singleton(key), known = is_known_collection(key);
     if (known && !peek(c, '['))
         return fail_at(
@@ -494,23 +499,32 @@ static int load_collection(struct cursor *c, const char *key, void *ctx)
             entry_clear_digest(e); /* a collection given twice: the last one counts */
             e->no_digest = false;
         }
-        struct load_items li = {.ic = {.c = c, .key = key, .objects = known}, .dg = {ld->d, e}};
+        /* Only the directory collections are left in the text (read by scans and by id): the
+         * others are read whole by a plan, so their decoded items are kept, not decoded again. */
+        struct load_items li = {.ic = {.c = c, .key = key, .objects = known},
+                                .dg = {ld->d, e},
+                                .keep = e ? NULL : json_array()};
         strmap_init(&li.ic.ids, true);
         int rc = step_array(c, load_item, &li);
         strmap_fini(&li.ic.ids);
-        if (rc != 0 || c->emsg)
+        if (rc != 0 || c->emsg) {
+            json_decref(li.keep);
             return -1;
+        }
+        kept = li.keep;
     } else {
-        json_t *v = decode(c);
-        if (!v)
+        kept = decode(c);
+        if (!kept)
             return -1;
-        json_decref(v);
     }
     struct fentry *e = entry_add(ld->d, key);
     e->vstart = vstart;
     e->vend = c->pos;
     e->from_text = true;
     e->is_array = ld->d->text[vstart] == '[';
+    json_decref(e->json); /* a collection given twice: the last one counts */
+    e->json = kept;
+    entry_clear_index(e);
     return 0;
 }
 
