@@ -972,6 +972,8 @@ static int f_scan(struct backend *b, const char *path, const char *const *fields
     json_t *v;
     json_array_foreach(all, i, v)
     {
+        if (!json_is_object(v))
+            continue; /* as scan_item: only objects are items */
         json_t *item = json_object();
         for (size_t f = 0; f < nfields; f++) {
             json_t *x = json_object_get(v, fields[f]);
