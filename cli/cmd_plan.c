@@ -184,7 +184,7 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
         cli_error(cmd, "%s", err.message);
         return CLI_EXIT_ERROR;
     }
-    struct plan_options po = {.paths = a->paths, .npaths = a->npaths};
+    struct plan_options po = {.paths = a->paths, .npaths = a->npaths, .release_bodies = true};
     ctx->plan = plan_build(ctx->cr.model, ctx->cr.diag, ctx->b, &po);
     errors = diag_error_count(ctx->cr.diag);
     diag_render(ctx->cr.diag, stderr, dfmt, diag_color);

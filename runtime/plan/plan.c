@@ -1344,6 +1344,13 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
                  ro->obj->kind != MODEL_AUTH_METHODS_POLICY && ro->obj->kind != MODEL_ROLE_POLICY &&
                  ro->obj->kind != MODEL_SECURITY_DEFAULTS && ro->obj->kind != MODEL_ADMIN_CONSENT)
             plan_create(&bd, ro, "create", NULL);
+        if (opts && opts->release_bodies) {
+            /* planned: its requests hold copies of what they send */
+            json_decref(ro->body);
+            ro->body = NULL;
+            json_decref(ro->obj->body);
+            ro->obj->body = json_null();
+        }
     }
     collect_unmanaged(&bd);
     order_actions(&bd);
