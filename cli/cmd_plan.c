@@ -181,6 +181,7 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
         fprintf(stderr, "%u error%s; nothing planned\n", errors, errors == 1 ? "" : "s");
         return CLI_EXIT_ERROR;
     }
+    compile_drop_tree(&ctx->cr);
     struct backend_error err;
     memset(&err, 0, sizeof(err));
     if (backend_open(a->tenant, &ctx->b, &err) != 0) {
@@ -193,7 +194,8 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
         cli_error(cmd, "%s", err.message);
         return CLI_EXIT_ERROR;
     }
-    struct plan_options po = {.paths = a->paths, .npaths = a->npaths, .impact = !a->no_impact};
+    struct plan_options po = {
+        .paths = a->paths, .npaths = a->npaths, .impact = !a->no_impact, .release_bodies = true};
     ctx->plan = plan_build(ctx->cr.model, ctx->cr.diag, ctx->b, &po);
     errors = diag_error_count(ctx->cr.diag);
     diag_render(ctx->cr.diag, stderr, dfmt, diag_color);

@@ -187,6 +187,12 @@ void compile_free(struct compile_result *r)
     memset(r, 0, sizeof(*r));
 }
 
+void compile_drop_tree(struct compile_result *r)
+{
+    ast_config_free(r->ast);
+    r->ast = NULL;
+}
+
 void compile_free_at_exit(struct compile_result *r)
 {
     if (util_free_at_exit())

@@ -42,6 +42,10 @@ void compile_cache_free(struct compile_cache *c);
 int compile_sources_cached(struct compile_cache *c, const struct compile_source *src, size_t n,
                            bool werror, struct compile_result *out);
 void compile_free(struct compile_result *r);
+/* Frees the syntax tree and keeps the model and diagnostics (which own their strings and source
+ * texts): for a command that needs only the model (plan, apply), whose tree is the largest part
+ * of a big configuration's memory. r->ast is NULL afterwards. */
+void compile_drop_tree(struct compile_result *r);
 /* compile_free when util_free_at_exit() says so; else nothing: for the CLI, right before the
  * process exits (freeing a million-line configuration's tree costs a sixth of `validate`). */
 void compile_free_at_exit(struct compile_result *r);

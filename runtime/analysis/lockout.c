@@ -543,7 +543,7 @@ static void collection_request(json_t *arr, struct id_index *ix, const char *pre
     const char *rest = path + n;
     if (!*rest) {
         if (strcmp(method, "POST") == 0 && json_is_object(body)) {
-            json_t *o = json_deep_copy(body);
+            json_t *o = json_copy(mut(body)); /* only its top level changes */
             if (creates)
                 json_object_set_new(o, "id", json_string(creates));
             json_array_append_new(arr, o);
@@ -559,14 +559,22 @@ static void collection_request(json_t *arr, struct id_index *ix, const char *pre
     ssize_t k = find_id(ix, arr, id);
     if (k >= 0) {
         json_t *item = json_array_get(arr, (size_t)k);
-        if (!sub && strcmp(method, "PATCH") == 0 && json_is_object(body)) {
-            json_object_update(item, mut(body)); /* PATCH sends top-level properties whole */
+        bool patch = !sub && strcmp(method, "PATCH") == 0 && json_is_object(body);
+        bool combos = sub && strcmp(sub, "updateAllowedCombinations") == 0;
+        if (patch || combos) {
+            /* The item is the tenant's (shared with the state before): change a copy of its
+             * top level, which is all a PATCH changes (it sends top-level properties whole). */
+            item = json_copy(item);
+            json_array_set_new(arr, (size_t)k, item);
+        }
+        if (patch) {
+            json_object_update(item, mut(body));
             if (json_object_get(body, "id"))
                 id_index_reset(ix);
         } else if (!sub && strcmp(method, "DELETE") == 0) {
             json_array_remove(arr, (size_t)k);
             id_index_reset(ix);
-        } else if (sub && strcmp(sub, "updateAllowedCombinations") == 0)
+        } else if (combos)
             json_object_set(item, "allowedCombinations",
                             json_object_get(body, "allowedCombinations"));
     }
@@ -650,10 +658,12 @@ static void state_after(struct ctx *c, const json_t *plan)
 {
     struct state *st = &c->after;
     st->after = true;
-    st->policies = json_deep_copy(c->before.policies);
-    st->locations = json_deep_copy(c->before.locations);
-    st->strengths = json_deep_copy(c->before.strengths);
-    st->roles = json_deep_copy(c->before.roles);
+    /* Copy on write: the arrays are new, their items the state before's until a request
+     * changes one (collection_request copies the item's top level first). */
+    st->policies = json_copy(c->before.policies);
+    st->locations = json_copy(c->before.locations);
+    st->strengths = json_copy(c->before.strengths);
+    st->roles = json_copy(c->before.roles);
     size_t i, j;
     json_t *a, *r;
     struct id_index ix[4]; /* policies, locations, strengths, roles */

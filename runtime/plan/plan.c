@@ -39,6 +39,9 @@ struct builder {
     json_t *notes;
     json_t *refs; /* per action: the tenant object's JSON text, for delete dependencies */
     size_t unmanaged_count[MODEL__COUNT];
+    /* per model object: the fingerprint of its tenant object (plan_fingerprint), taken from the
+     * normalised copy plan_update makes anyway; NULL until then */
+    char **sha;
 };
 
 /* Unmanaged objects left alone are listed up to this many per kind, then only counted. */
@@ -157,19 +160,28 @@ static void push_action(struct builder *bd, json_t *a, const json_t *tenant_obj)
     free(s);
 }
 
-static json_t *add_read(struct builder *bd, const char *path, const char *name, const char *what,
-                        const json_t *value)
+/* `sha`: the fingerprint of `value` when known (else computed here). */
+static json_t *add_read_sha(struct builder *bd, const char *path, const char *name,
+                            const char *what, const json_t *value, const char *sha)
 {
     json_t *r = json_object();
     json_object_set_new(r, "path", json_string(path));
     if (name)
         json_object_set_new(r, "name", json_string(name));
     json_object_set_new(r, "normalize", json_string(what));
-    char *sha = plan_fingerprint(what, value);
+    char *own = sha ? NULL : plan_fingerprint(what, value);
+    if (!sha)
+        sha = own;
     json_object_set_new(r, "sha256", sha ? json_string(sha) : json_null());
-    free(sha);
+    free(own);
     json_array_append_new(bd->reads, r);
     return r;
+}
+
+static json_t *add_read(struct builder *bd, const char *path, const char *name, const char *what,
+                        const json_t *value)
+{
+    return add_read_sha(bd, path, name, what, value, NULL);
 }
 
 static const char *item_base(enum model_kind k)
@@ -712,6 +724,10 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     }
     json_t *want = normalize((enum normalize_kind)nk, ro->body);
     json_t *have = normalize((enum normalize_kind)nk, ro->current);
+    /* what record_reads fingerprints (plan_fingerprint: the normalised object's SHA-256) */
+    size_t self = (size_t)(ro - bd->r->v);
+    if (bd->sha && ro->current && !json_is_null(ro->current) && !bd->sha[self])
+        bd->sha[self] = tenant_sha256(have);
     if (k == MODEL_GROUP) {
         json_object_del(want, "members");
         json_object_del(want, "owners");
@@ -1150,7 +1166,7 @@ static void record_reads(struct builder *bd)
                                  k == MODEL_AUTH_METHODS_POLICY || k == MODEL_ADMIN_CONSENT
                              ? xstrdup(model_kind_path(k))
                              : xasprintf("%s/%s", item_base(k), ro->current_id);
-            add_read(bd, path, ro->obj->name, w, ro->current);
+            add_read_sha(bd, path, ro->obj->name, w, ro->current, bd->sha ? bd->sha[i] : NULL);
             free(path);
             const char *rel[2] = {"members", "owners"};
             const json_t *have[2] = {ro->current_members, ro->current_owners};
@@ -1360,6 +1376,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     bd.unmanaged = json_array();
     bd.warnings = json_array();
     bd.notes = json_deep_copy(r.notes);
+    bd.sha = xcalloc(m->n ? m->n : 1, sizeof(*bd.sha));
     for (size_t i = 0; i < m->n; i++) {
         struct resolve_object *ro = &r.v[i];
         if (ro->obj->kind == MODEL_ASSERTION) {
@@ -1382,6 +1399,13 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
                  ro->obj->kind != MODEL_AUTH_METHODS_POLICY && ro->obj->kind != MODEL_ROLE_POLICY &&
                  ro->obj->kind != MODEL_SECURITY_DEFAULTS && ro->obj->kind != MODEL_ADMIN_CONSENT)
             plan_create(&bd, ro, "create", NULL);
+        if (opts && opts->release_bodies) {
+            /* planned: its requests hold copies of what they send */
+            json_decref(ro->body);
+            ro->body = NULL;
+            json_decref(ro->obj->body);
+            ro->obj->body = json_null();
+        }
     }
     collect_unmanaged(&bd);
     order_actions(&bd);
@@ -1423,6 +1447,9 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
         plan_impact(plan, &t);
     json_decref(policy_at);
 out:
+    for (size_t i = 0; bd.sha && i < m->n; i++)
+        free(bd.sha[i]);
+    free(bd.sha);
     json_decref(bd.actions);
     json_decref(bd.refs);
     json_decref(bd.reads);

@@ -41,6 +41,10 @@ struct plan_options {
                                  comment's marker), never read again */
     size_t npaths;
     bool impact; /* add "impact": whose sign-ins the plan changes (plan_impact) */
+    /* The caller has no further use for the model's bodies (the CLI): each object's body is
+     * released (replaced by JSON null) once the object is planned, so that the declared objects
+     * are not held through the rest of the plan. The names, locations and `extra` stay. */
+    bool release_bodies;
 };
 
 json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,

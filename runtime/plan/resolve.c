@@ -401,6 +401,9 @@ static json_t *resolve_ref(struct resolve *r, const json_t *ref, const char *par
     return json_string(o->id);
 }
 
+/* The value with every reference replaced by an id (new reference). A subtree without
+ * references is the model's own, shared (json_incref), not copied: only the arrays and objects
+ * on the way to a reference are new. Callers change a resolved body only through copies. */
 static json_t *resolve_value(struct resolve *r, const json_t *v, const char *parent_key)
 {
     if (model_is_ref(v)) {
@@ -415,41 +418,64 @@ static json_t *resolve_value(struct resolve *r, const json_t *v, const char *par
         return out;
     }
     if (json_is_array(v)) {
-        json_t *out = json_array();
+        json_t *out = NULL;
         size_t i;
         json_t *e;
         json_array_foreach(v, i, e)
         {
-            json_array_append_new(out, resolve_value(r, e, parent_key));
+            json_t *x = resolve_value(r, e, parent_key);
+            if (!out && x != e) { /* the first change: copy what came before */
+                out = json_array();
+                for (size_t j = 0; j < i; j++)
+                    json_array_append(out, json_array_get(v, j));
+            }
+            if (out)
+                json_array_append_new(out, x);
+            else
+                json_decref(x);
         }
-        return out;
+        return out ? out : json_incref(mut(v));
     }
     if (json_is_object(v)) {
-        json_t *out = json_object();
+        json_t *out = NULL;
         const char *k;
         json_t *e;
         json_object_foreach(mut(v), k, e)
         {
-            json_object_set_new(out, k, resolve_value(r, e, k));
+            json_t *x = resolve_value(r, e, k);
+            if (x == e) {
+                json_decref(x);
+                continue;
+            }
+            if (!out)
+                out = json_copy(mut(v)); /* shallow: keys in order, values shared */
+            json_object_set_new(out, k, x);
         }
-        return out;
+        return out ? out : json_incref(mut(v));
     }
-    return json_deep_copy(v);
+    return json_incref(mut(v));
 }
 
-/* Graph wants {"@odata.type": ..., "id": ...} for a policy's authentication strength. */
-static void fix_strength(json_t *body)
+/* Graph wants {"@odata.type": ..., "id": ...} for a policy's authentication strength. The body
+ * may share parts with the model (resolve_value): the objects changed are copies. */
+static void fix_strength(json_t **body)
 {
-    json_t *g = json_object_get(body, "grantControls");
+    json_t *g = json_object_get(*body, "grantControls");
     json_t *s = json_object_get(g, "authenticationStrength");
-    if (json_is_string(s)) {
-        json_object_set_new(g, "authenticationStrength", json_pack("{s:O}", "id", s));
-        s = json_object_get(g, "authenticationStrength");
-    }
-    if (json_is_object(s) && json_is_string(json_object_get(s, "id")) &&
-        !json_object_get(s, "@odata.type"))
-        json_object_set_new(s, "@odata.type",
-                            json_string("#microsoft.graph.authenticationStrengthPolicy"));
+    bool wrap = json_is_string(s);
+    bool type = (wrap || (json_is_object(s) && json_is_string(json_object_get(s, "id")))) &&
+                !json_object_get(s, "@odata.type");
+    if (!wrap && !type)
+        return;
+    json_t *nb = json_copy(*body);
+    json_decref(*body);
+    *body = nb;
+    g = json_copy(g);
+    json_object_set_new(nb, "grantControls", g);
+    s = wrap ? json_pack("{s:O}", "id", s) : json_copy(s);
+    json_object_set_new(g, "authenticationStrength", s);
+    json_object_set_new(s, "@odata.type",
+                        json_string("#microsoft.graph.authenticationStrengthPolicy"));
 }
 
 /* ---- other kinds ---- */
@@ -812,7 +838,7 @@ int resolve_run(struct resolve *r, struct model *m, struct diag_ctx *diag, struc
         }
         ro->body = resolve_value(r, ro->obj->body, NULL);
         if (ro->obj->kind == MODEL_CA_POLICY)
-            fix_strength(ro->body);
+            fix_strength(&ro->body);
         json_t *mem = json_object_get(ro->obj->extra, "members");
         json_t *own = json_object_get(ro->obj->extra, "owners");
         if (mem)

@@ -1,13 +1,15 @@
 /* backend_file.c — the file tenant (docs/tenant-format.md): a snapshot of Graph collections in one
  * JSON document, read lazily and written back atomically under a lock.
  *
- * The document is kept as text. Every JSON value in it is decoded by jansson: opening it decodes
- * each value once to validate it (a collection's array item by item, each item freed at once) and
- * records where each collection's value lies; a collection is kept as a jansson tree only when it
- * is read whole or written. Large collections (users, groups) are streamed by backend_scan() item
- * by item from the text, so a plan over a 50,000-user snapshot needs about the snapshot's size in
- * memory. On commit the untouched collections are copied byte for byte and the changed ones
- * re-serialised.
+ * Every JSON value in the document is decoded by jansson: opening it reads the text, decodes each
+ * value once to validate it (a collection's array item by item, each item freed at once) and
+ * records where each collection's value lies; then, for a regular file, the text is dropped and a
+ * value's span is read again from the open file when it is needed (the file's old contents stay
+ * readable through the descriptor when a commit renames a new snapshot over it). A collection is
+ * kept as a jansson tree only when it is read whole or written. Large collections (users, groups)
+ * are streamed by backend_scan() item by item, so a plan over a 50,000-user snapshot holds no tree
+ * of its directory and not its text. On commit the untouched collections are copied byte for byte
+ * and the changed ones re-serialised.
  *
  * Writes emulate Graph: new ids, server-filled defaults (facts.md §2.4), timestamps, $ref member
  * edits, updateAllowedCombinations, PIM schedule requests, and the refusals a plan must respect
@@ -41,6 +43,7 @@ struct fentry {
     bool dirty;
     bool deleted;
     bool from_text;
+    bool is_array; /* its value in the text is an array */
     /* item index of a raw (unparsed) array: id → item span */
     struct strmap *ids;
     size_t *istart, *iend;
@@ -69,8 +72,9 @@ struct fdoc {
     char *lockpath; /* real + ".lock": two names of one file take one lock */
     int lockfd;
     bool loaded;
-    char *text;
+    char *text; /* the whole text while loading (and after, when it cannot be read again) */
     size_t len;
+    int fd; /* the file the text was read from (for spans once text is dropped), or -1 */
     struct ftop *tops;
     size_t ntops;
     struct fentry *e;
@@ -311,6 +315,9 @@ static void doc_unload(struct fdoc *d)
     strmap_init(&d->by_path, false);
     free(d->text);
     d->text = NULL;
+    if (d->fd >= 0)
+        close(d->fd);
+    d->fd = -1;
     d->len = 0;
     d->loaded = false;
 }
@@ -448,10 +455,12 @@ static bool check_item(json_t *item, size_t start, size_t end, void *ctx)
     return true;
 }
 
-/* Both callbacks of a collection's items: validated, then digested (directory collections). */
+/* Both callbacks of a collection's items: validated, then digested (directory collections) or
+ * kept (the others). */
 struct load_items {
     struct item_check ic;
     struct digesting dg;
+    json_t *keep; /* the items decoded so far, or NULL */
 };
 
 static bool load_item(json_t *item, size_t start, size_t end, void *ctx)
@@ -459,6 +468,8 @@ static bool load_item(json_t *item, size_t start, size_t end, void *ctx)
     struct load_items *li = ctx;
     if (!check_item(item, start, end, &li->ic))
         return false;
+    if (li->keep)
+        json_array_append(li->keep, item);
     return li->dg.e ? digest_item(item, start, end, &li->dg) : true;
 }
 
@@ -469,6 +480,7 @@ static int load_collection(struct cursor *c, const char *key, void *ctx)
 {
     struct loading *ld = ctx;
     size_t vstart = c->pos;
+    json_t *kept = NULL;
     bool singleton = is_singleton(key), known = is_known_collection(key);
     if (known && !peek(c, '['))
         return fail_at(
@@ -488,22 +500,32 @@ static int load_collection(struct cursor *c, const char *key, void *ctx)
             entry_clear_digest(e); /* a collection given twice: the last one counts */
             e->no_digest = false;
         }
-        struct load_items li = {.ic = {.c = c, .key = key, .objects = known}, .dg = {ld->d, e}};
+        /* Only the directory collections are left in the text (read by scans and by id): the
+         * others are read whole by a plan, so their decoded items are kept, not decoded again. */
+        struct load_items li = {.ic = {.c = c, .key = key, .objects = known},
+                                .dg = {ld->d, e},
+                                .keep = e ? NULL : json_array()};
         strmap_init(&li.ic.ids, true);
         int rc = step_array(c, load_item, &li);
         strmap_fini(&li.ic.ids);
-        if (rc != 0 || c->emsg)
+        if (rc != 0 || c->emsg) {
+            json_decref(li.keep);
             return -1;
+        }
+        kept = li.keep;
     } else {
-        json_t *v = decode(c);
-        if (!v)
+        kept = decode(c);
+        if (!kept)
             return -1;
-        json_decref(v);
     }
     struct fentry *e = entry_add(ld->d, key);
     e->vstart = vstart;
     e->vend = c->pos;
     e->from_text = true;
+    e->is_array = ld->d->text[vstart] == '[';
+    json_decref(e->json); /* a collection given twice: the last one counts */
+    e->json = kept;
+    entry_clear_index(e);
     return 0;
 }
 
@@ -541,6 +563,71 @@ static int load_top(struct cursor *c, const char *key, void *ctx)
     return 0;
 }
 
+/* Reads the whole text. A regular file stays open (d->fd), so that the text can be dropped after
+ * loading and spans read again with pread(); another file (a pipe) is read as a stream and its
+ * text kept. 0 or an errno value. */
+static int read_text(struct fdoc *d)
+{
+    d->fd = -1;
+    int fd = open(d->real, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0) {
+        close(fd);
+        return util_read_file(d->real, &d->text, &d->len);
+    }
+    size_t size = (size_t)st.st_size;
+    char *buf = xmalloc(size + 1);
+    size_t got = 0;
+    while (got < size) {
+        ssize_t r = pread(fd, buf + got, size - got, (off_t)got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            int e = r < 0 ? errno : EIO; /* shorter than fstat said: it changed under us */
+            free(buf);
+            close(fd);
+            return e;
+        }
+        got += (size_t)r;
+    }
+    buf[size] = '\0';
+    d->text = buf;
+    d->len = size;
+    d->fd = fd;
+    return 0;
+}
+
+/* The text of [start, end) of the document: in the text while it is held, else read again from
+ * the file into a new buffer, *own, that the caller frees. NULL (err set when given) when the file
+ * cannot be read. */
+static const char *span(struct fdoc *d, size_t start, size_t end, char **own,
+                        struct backend_error *err)
+{
+    *own = NULL;
+    if (d->text)
+        return d->text + start;
+    char *buf = xmalloc(end - start + 1);
+    size_t got = 0;
+    while (got < end - start) {
+        ssize_t r = pread(d->fd, buf + got, end - start - got, (off_t)(start + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            if (err)
+                backend_error_set(err, 0, NULL, "cannot read tenant snapshot '%s' again: %s",
+                                  d->path, r < 0 ? strerror(errno) : "it is shorter than it was");
+            free(buf);
+            return NULL;
+        }
+        got += (size_t)r;
+    }
+    buf[end - start] = '\0';
+    *own = buf;
+    return buf;
+}
+
 /* Reads and validates the whole document, every value decoded once by jansson (a collection's
  * array item by item, so memory stays bounded by the largest item); a truncated or corrupt
  * snapshot never half-loads, and its error carries file:line:col. */
@@ -560,7 +647,7 @@ static int doc_load(struct fdoc *d, struct backend_error *err)
                           d->path, (long long)st.st_size, INT_MAX);
         return -1;
     }
-    int rc = util_read_file(d->real, &d->text, &d->len);
+    int rc = read_text(d);
     if (rc != 0) {
         backend_error_set(err, 0, NULL, "cannot read tenant snapshot '%s': %s", d->path,
                           strerror(rc));
@@ -602,6 +689,10 @@ static int doc_load(struct fdoc *d, struct backend_error *err)
         return -1;
     }
     d->loaded = true;
+    if (d->fd >= 0) { /* spans are read again from the file: the text's memory goes back */
+        free(d->text);
+        d->text = NULL;
+    }
     return 0;
 }
 
@@ -613,7 +704,12 @@ static json_t *entry_json(struct fdoc *d, struct fentry *e, struct backend_error
     if (e->json)
         return e->json;
     json_error_t je;
-    e->json = json_loadb(d->text + e->vstart, e->vend - e->vstart, JSON_DECODE_ANY, &je);
+    char *own;
+    const char *t = span(d, e->vstart, e->vend, &own, err);
+    if (!t)
+        return NULL;
+    e->json = json_loadb(t, e->vend - e->vstart, JSON_DECODE_ANY, &je);
+    free(own);
     if (!e->json)
         backend_error_set(err, 0, NULL, "%s: collection '%s': %s", d->path, e->key, je.text);
     return e->json;
@@ -622,6 +718,8 @@ static json_t *entry_json(struct fdoc *d, struct fentry *e, struct backend_error
 static bool index_item(json_t *item, size_t start, size_t end, void *ctx)
 {
     struct fentry *e = ctx;
+    start += e->vstart; /* the cursor steps through the value's span alone */
+    end += e->vstart;
     if (e->nitems == e->icap) {
         e->icap = e->icap ? e->icap * 2 : 64;
         e->istart = xrealloc(e->istart, e->icap * sizeof(size_t));
@@ -643,11 +741,13 @@ static void entry_index(struct fdoc *d, struct fentry *e)
         return;
     e->ids = xcalloc(1, sizeof(*e->ids));
     strmap_init(e->ids, true);
-    struct cursor c = {.s = d->text, .len = e->vend, .pos = e->vstart};
-    if (!peek(&c, '['))
-        return;
-    (void)step_array(&c, index_item, e); /* validated at load: cannot fail */
+    char *own;
+    const char *t = span(d, e->vstart, e->vend, &own, NULL);
+    struct cursor c = {.s = t, .len = e->vend - e->vstart};
+    if (t && peek(&c, '['))
+        (void)step_array(&c, index_item, e); /* validated at load */
     free(c.emsg);
+    free(own);
 }
 
 static json_t *array_find_id(json_t *arr, const char *id, size_t *index)
@@ -763,15 +863,19 @@ static int f_read(struct backend *b, const char *path, json_t **out, struct back
         size_t i;
         if (e->ids && strmap_get(e->ids, rest, &i)) {
             json_error_t je;
-            *out =
-                json_loadb(d->text + e->istart[i], e->iend[i] - e->istart[i], JSON_DECODE_ANY, &je);
+            char *own;
+            const char *t = span(d, e->istart[i], e->iend[i], &own, err);
+            if (!t)
+                return -1;
+            *out = json_loadb(t, e->iend[i] - e->istart[i], JSON_DECODE_ANY, &je);
+            free(own);
             if (!*out) {
                 backend_error_set(err, 0, NULL, "%s: %s: %s", d->path, path, je.text);
                 return -1;
             }
             return 0;
         }
-        if (e->nitems || (d->text[e->vstart] == '['))
+        if (e->nitems || e->is_array)
             return 0;
     }
     struct located loc;
@@ -855,16 +959,20 @@ static int f_scan(struct backend *b, const char *path, const char *const *fields
     }
     if (e && !e->json) {
         /* Streamed item by item from the text: no tree of the whole collection. */
-        struct cursor c = {.s = d->text, .len = e->vend, .pos = e->vstart};
-        if (!peek(&c, '['))
-            return 0;
-        struct scanning sc = {.fields = fields, .nfields = nfields, .fn = fn, .ctx = ctx};
-        if (step_array(&c, scan_item, &sc) != 0) {
-            backend_error_set(err, 0, NULL, "%s: collection '%s': %s", d->path, e->key, c.emsg);
-            free(c.emsg);
+        char *own;
+        const char *t = span(d, e->vstart, e->vend, &own, err);
+        if (!t)
             return -1;
+        struct cursor c = {.s = t, .len = e->vend - e->vstart};
+        struct scanning sc = {.fields = fields, .nfields = nfields, .fn = fn, .ctx = ctx};
+        int rc = 0;
+        if (peek(&c, '[') && step_array(&c, scan_item, &sc) != 0) {
+            backend_error_set(err, 0, NULL, "%s: collection '%s': %s", d->path, e->key, c.emsg);
+            rc = -1;
         }
-        return 0;
+        free(c.emsg);
+        free(own);
+        return rc;
     }
     json_t *all = NULL;
     if (f_read(b, path, &all, err) != 0)
@@ -873,6 +981,8 @@ static int f_scan(struct backend *b, const char *path, const char *const *fields
     json_t *v;
     json_array_foreach(all, i, v)
     {
+        if (!json_is_object(v))
+            continue; /* as scan_item: only objects are items */
         json_t *item = json_object();
         for (size_t f = 0; f < nfields; f++) {
             json_t *x = json_object_get(v, fields[f]);
@@ -1070,10 +1180,22 @@ static void add_json_string(struct strbuf *sb, const char *s)
     json_decref(k);
 }
 
+/* Copies a span of the text byte for byte; false when the file cannot be read again. */
+static bool add_span(struct strbuf *sb, struct fdoc *d, size_t start, size_t end)
+{
+    char *own;
+    const char *t = span(d, start, end, &own, NULL);
+    if (t)
+        strbuf_add(sb, t, end - start);
+    free(own);
+    return t != NULL;
+}
+
 char *backend_file_serialize(struct backend *b)
 {
     struct fdoc *d = b->impl;
     struct strbuf sb = STRBUF_INIT;
+    bool ok = true;
     strbuf_adds(&sb, "{\n");
     for (size_t t = 0; t < d->ntops; t++) {
         strbuf_adds(&sb, "  ");
@@ -1091,7 +1213,7 @@ char *backend_file_serialize(struct backend *b)
                 add_json_string(&sb, e->key);
                 strbuf_adds(&sb, ": ");
                 if (e->from_text && !e->dirty) {
-                    strbuf_add(&sb, d->text + e->vstart, e->vend - e->vstart);
+                    ok &= add_span(&sb, d, e->vstart, e->vend);
                 } else {
                     char *v =
                         json_dumps(e->json, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
@@ -1101,11 +1223,15 @@ char *backend_file_serialize(struct backend *b)
             }
             strbuf_adds(&sb, first ? "}" : "\n  }");
         } else {
-            strbuf_add(&sb, d->text + d->tops[t].vstart, d->tops[t].vend - d->tops[t].vstart);
+            ok &= add_span(&sb, d, d->tops[t].vstart, d->tops[t].vend);
         }
         strbuf_adds(&sb, t + 1 < d->ntops ? ",\n" : "\n");
     }
     strbuf_adds(&sb, "}\n");
+    if (!ok) {
+        strbuf_fini(&sb);
+        return NULL;
+    }
     return strbuf_detach(&sb);
 }
 
@@ -1178,7 +1304,7 @@ static int f_commit(struct backend *b, struct backend_error *err)
     int rc = 0;
     if (dirty && d->loaded) {
         char *text = backend_file_serialize(b);
-        int e = write_snapshot(d, text, strlen(text));
+        int e = text ? write_snapshot(d, text, strlen(text)) : EIO;
         free(text);
         if (e != 0) {
             if (strcmp(d->path, d->real) != 0)
@@ -1236,6 +1362,7 @@ int backend_file_open(struct backend *b, const char *arg, struct backend_error *
         d->real = xstrdup(arg);
     d->lockpath = xasprintf("%s.lock", d->real);
     d->lockfd = -1;
+    d->fd = -1;
     strmap_init(&d->by_path, false);
     b->ops = &file_ops;
     b->impl = d;

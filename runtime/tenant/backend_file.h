@@ -22,6 +22,7 @@ int backend_file_locate(struct backend *b, const char *path, json_t **item, json
 json_t *backend_file_get(struct backend *b, const char *collection, const char *id);
 /* A fresh GUID for a created object. */
 char *backend_file_new_id(struct backend *b, const char *path, const json_t *body);
+/* The snapshot's new text (caller frees); NULL when the file cannot be read again. */
 char *backend_file_serialize(struct backend *b);
 bool backend_file_locked(const struct backend *b);
 const char *backend_file_path(const struct backend *b);

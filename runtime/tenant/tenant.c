@@ -435,13 +435,25 @@ char *tenant_describe_id(const struct tenant *t, const char *id, int hint)
     return NULL;
 }
 
+static int sha_chunk(const char *buf, size_t size, void *ctx)
+{
+    return EVP_DigestUpdate(ctx, buf, size) == 1 ? 0 : -1;
+}
+
 char *tenant_sha256(const json_t *v)
 {
-    char *dump = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    /* The canonical text is hashed as jansson writes it, never held whole. */
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    EVP_Digest(dump ? dump : "", dump ? strlen(dump) : 0, md, &n, EVP_sha256(), NULL);
-    free(dump);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+        BUG("SHA-256 unavailable");
+    if (v &&
+        json_dump_callback(v, sha_chunk, ctx, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) != 0)
+        (void)EVP_DigestInit_ex(ctx, EVP_sha256(), NULL); /* as of an empty text */
+    if (EVP_DigestFinal_ex(ctx, md, &n) != 1)
+        BUG("SHA-256 failed");
+    EVP_MD_CTX_free(ctx);
     char *hex = xmalloc(2 * n + 1);
     for (unsigned i = 0; i < n; i++)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);

@@ -124,6 +124,45 @@ static void test_scan_selects(void **state)
     remove_snapshot(path);
 }
 
+/* The text is not kept after opening: values are read again from the opened file. A snapshot
+ * renamed over it (as a commit does) does not change what this backend reads: an item, a scan
+ * and a whole collection come from the file as it was opened. */
+static void test_reads_opened_file(void **state)
+{
+    (void)state;
+    char *path = write_snapshot(SNAPSHOT);
+    struct backend *b = open_ok(path);
+    char *other = xasprintf("%s.new", path);
+    FILE *f = fopen(other, "w");
+    assert_non_null(f);
+    fputs("{\"format\": \"idpc-tenant/1\", \"collections\": {}}\n", f);
+    fclose(f);
+    assert_int_equal(rename(other, path), 0);
+    struct backend_error err;
+    json_t *u = NULL;
+    assert_int_equal(backend_read(b, "users/aaaaaaaa-0000-4000-8000-000000000001", &u, &err), 0);
+    assert_string_equal(json_string_value(json_object_get(u, "userPrincipalName")),
+                        "ann@fabrikam.com");
+    json_decref(u);
+    const char *fields[] = {"id", "mailNickname"};
+    json_t *items = json_array();
+    assert_int_equal(backend_scan(b, "groups", fields, 2, collect, items, &err), 0);
+    assert_int_equal(json_array_size(items), 1);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(items, 0), "mailNickname")), "sales");
+    json_decref(items);
+    json_t *locs = NULL;
+    assert_int_equal(backend_read_list(b, "identity/conditionalAccess/namedLocations", &locs, &err),
+                     0);
+    assert_int_equal(json_array_size(locs), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(locs, 0), "displayName")),
+                        "HQ");
+    json_decref(locs);
+    backend_close(b);
+    free(other);
+    remove_snapshot(path);
+}
+
 /* Every corrupt snapshot is refused whole, with file:line:col of the fault. */
 static void test_invalid_snapshot(void **state)
 {
@@ -366,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_invalid_snapshot),   cmocka_unit_test(test_writes_and_commit),
         cmocka_unit_test(test_injected_failure),   cmocka_unit_test(test_strmap),
         cmocka_unit_test(test_truncated_snapshot), cmocka_unit_test(test_scan_stops),
+        cmocka_unit_test(test_reads_opened_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
