@@ -143,10 +143,11 @@ static int emit(struct rd *r, const struct strbuf *sb, unsigned long l0, unsigne
                 replay_record_fn fn, void *ctx)
 {
     json_error_t je;
-    json_t *v = json_loadb(strbuf_str(sb), sb->len, JSON_DISABLE_EOF_CHECK, &je);
+    json_t *v = json_loadb(strbuf_str(sb), sb->len, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &je);
     if (!v) {
         unsigned long line = l0 + (je.line > 1 ? (unsigned long)je.line - 1 : 0);
-        unsigned long col = je.line > 1 ? (unsigned long)je.column : c0 + (unsigned long)je.column;
+        unsigned long jc = je.column > 0 ? (unsigned long)je.column : 1;
+        unsigned long col = je.line > 1 ? jc : c0 + jc - 1;
         if (je.line <= 0)
             line = l0, col = c0;
         rd_err(r, line, col, "%s", je.text);
