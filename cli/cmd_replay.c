@@ -61,12 +61,11 @@ static const struct cli_spec spec = {
              "and every disagreement, as an evaluator bug or an input the log lacks.\n",
     .opts = opts,
     .exit_codes = "  0  replayed (whatever the outcome)\n"
-                  "  1  errors (a bad record: FILE:LINE:COL; the tenant; compilation), or a "
-                  "usage error\n"
-                  "  2  with --detailed-exitcode: some sign-in would change outcome, or "
-                  "disagrees with Entra under --verify\n",
-    .examples = "idpc replay policies/contoso --tenant file:policies/contoso-tenant.json "
-                "--signins policies/contoso-signins.jsonl\n"
+                  "  1  errors (a bad record, at FILE:LINE:COL; the tenant; the\n"
+                  "     configuration), or a usage error\n"
+                  "  2  with --detailed-exitcode: an outcome changes, or (--verify) a\n"
+                  "     recorded result disagrees\n",
+    .examples = "idpc replay policies/contoso --tenant file:t.json --signins log.jsonl\n"
                 "idpc replay policies/contoso --tenant graph: --since 7d --format markdown\n"
                 "idpc replay --verify --tenant file:t.json --signins signins.json .\n",
 };
