@@ -30,9 +30,10 @@ struct grp {
 struct graph_of_groups {
     struct grp *v;
     size_t n;
-    struct strmap ix; /* name -> index */
-    json_t *parents;  /* name -> [parent name], per scenario */
-    json_t *direct;   /* user id -> [group name] */
+    struct strmap ix;    /* name -> index */
+    struct strmap by_id; /* tenant id -> index */
+    json_t *parents;     /* name -> [parent name], per scenario */
+    json_t *direct;      /* user id -> [group name] */
 };
 
 static size_t grp_get(struct graph_of_groups *g, struct replay_dir *d, const char *name)
@@ -167,6 +168,7 @@ int replay_dir_load(struct replay_dir *d, const char *spec, const struct model *
     struct graph_of_groups g;
     memset(&g, 0, sizeof(g));
     strmap_init(&g.ix, true);
+    strmap_init(&g.by_id, true);
     struct backend *b = NULL;
     struct backend_error e;
     json_t *users = NULL, *groups = NULL, *roles = NULL, *user_roles = json_object();
@@ -219,6 +221,7 @@ int replay_dir_load(struct replay_dir *d, const char *spec, const struct model *
         size_t gi = grp_get(&g, d, name);
         const char *kept = keep(d, id);
         g.v[gi].id = kept;
+        strmap_put(&g.by_id, id, gi);
     }
     json_array_foreach(groups, i, v)
     {
@@ -241,12 +244,9 @@ int replay_dir_load(struct replay_dir *d, const char *spec, const struct model *
             if (!mid)
                 continue;
             if (type && strstr(type, "group")) {
-                for (size_t x = 0; x < g.n; x++)
-                    if (g.v[x].id && util_streq_nocase(g.v[x].id, mid))
-                        gi = x + 1;
-                if (gi) {
+                if (strmap_get(&g.by_id, mid, &gi)) {
                     size_t me = grp_get(&g, d, name);
-                    json_array_append_new(g.v[me].child_groups, json_string(g.v[gi - 1].name));
+                    json_array_append_new(g.v[me].child_groups, json_string(g.v[gi].name));
                 }
             } else {
                 size_t me = grp_get(&g, d, name);
@@ -264,9 +264,9 @@ int replay_dir_load(struct replay_dir *d, const char *spec, const struct model *
         if (!pid || !rid || (scope && strcmp(scope, "/") != 0))
             continue;
         json_t *uids = json_array();
-        for (size_t x = 0; x < g.n; x++)
-            if (g.v[x].id && util_streq_nocase(g.v[x].id, pid))
-                json_array_extend(uids, g.v[x].users);
+        size_t x;
+        if (strmap_get(&g.by_id, pid, &x))
+            json_array_extend(uids, g.v[x].users);
         if (!json_array_size(uids))
             json_array_append_new(uids, json_string(pid));
         size_t k;
@@ -301,6 +301,7 @@ out:
     }
     free(g.v);
     strmap_fini(&g.ix);
+    strmap_fini(&g.by_id);
     json_decref(g.parents);
     json_decref(g.direct);
     json_decref(users);
