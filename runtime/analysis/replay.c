@@ -156,6 +156,7 @@ static void drop_interned(struct replay *r)
     strmap_fini(&r->intern);
     strmap_init(&r->intern, false);
     json_object_clear(r->devices);
+    r->ndevices = 0;
     compile_all(r);
 }
 
@@ -310,27 +311,31 @@ static const json_t *device_of(struct replay *r, const json_t *dd)
     const char *id = jstr(dd, "deviceId");
     if (!id || !*id)
         return NULL;
+    const char *name = jstr(dd, "displayName"), *os = jstr(dd, "operatingSystem");
+    const char *trust = trust_of(jstr(dd, "trustType"));
+    const json_t *comp = json_object_get(dd, "isCompliant");
+    char key[600];
+    snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s\x1f%c", id, name ? name : "\x01",
+             os ? os : "\x01", trust ? trust : "\x01",
+             json_is_true(comp)    ? 't'
+             : json_is_false(comp) ? 'f'
+                                   : '-');
+    json_t *seen = json_object_get(r->devices, key);
+    if (seen)
+        return seen;
     json_t *p = json_object();
     json_object_set_new(p, "deviceId", json_string(id));
-    if (jstr(dd, "displayName"))
-        json_object_set_new(p, "displayName", json_string(jstr(dd, "displayName")));
-    if (jstr(dd, "operatingSystem"))
-        json_object_set_new(p, "operatingSystem", json_string(jstr(dd, "operatingSystem")));
-    const json_t *comp = json_object_get(dd, "isCompliant");
+    if (name)
+        json_object_set_new(p, "displayName", json_string(name));
+    if (os)
+        json_object_set_new(p, "operatingSystem", json_string(os));
     if (json_is_boolean(comp))
         json_object_set_new(p, "isCompliant", json_boolean(json_is_true(comp)));
-    if (trust_of(jstr(dd, "trustType")))
-        json_object_set_new(p, "trustType", json_string(trust_of(jstr(dd, "trustType"))));
-    char *key = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
-    json_t *seen = json_object_get(r->devices, key);
-    if (!seen) {
-        json_object_set_new(r->devices, key, p);
-        seen = p;
-    } else {
-        json_decref(p);
-    }
-    free(key);
-    return seen;
+    if (trust)
+        json_object_set_new(p, "trustType", json_string(trust));
+    json_object_set_new(r->devices, key, p);
+    r->ndevices++;
+    return p;
 }
 
 static void IDPC_PRINTF(3, 4) errf(char *err, size_t n, const char *fmt, ...)
@@ -824,7 +829,7 @@ static int add_at(struct replay *r, const json_t *rec, const char *where, char *
         errf(err, errlen, "%s: a sign-in must be a JSON object", where);
         return -1;
     }
-    if (r->ninterned > INTERN_MAX)
+    if (r->ninterned + r->ndevices > INTERN_MAX)
         drop_interned(r);
     r->signins++;
     struct derived d;

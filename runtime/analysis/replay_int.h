@@ -91,6 +91,7 @@ struct replay {
     char **interned;
     size_t ninterned, capinterned;
     json_t *devices; /* key -> device properties object */
+    size_t ndevices;
 
     struct replay_outcome *outcomes;
     size_t noutcomes;
