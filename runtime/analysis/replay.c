@@ -18,7 +18,7 @@
 #include "runtime/analysis/whatif_int.h"
 #include "runtime/tenant/signins.h"
 
-#define INTERN_MAX (1u << 18)
+#define INTERN_MAX (1u << 16)
 
 static const char *jstr(const json_t *o, const char *k)
 {
@@ -28,36 +28,42 @@ static const char *jstr(const json_t *o, const char *k)
 /* ---------------------------------------------------------------------------------------- */
 /* Tallies                                                                                   */
 
-void replay_tally_init(struct replay_tally *t, const char *key, const char *label)
+void replay_tally_init(struct replay_tally *t, const char *key, const char *label, size_t users)
 {
     memset(t, 0, sizeof(*t));
     t->key = xstrdup(key);
     t->label = xstrdup(label ? label : key);
-    strmap_init(&t->users, true);
+    t->words = (users + 63) / 64;
+    t->users = xcalloc(t->words + 1, sizeof(uint64_t));
 }
 
 void replay_tally_fini(struct replay_tally *t)
 {
     free(t->key);
     free(t->label);
-    strmap_fini(&t->users);
+    free(t->users);
 }
 
-void replay_tally_add(struct replay_tally *t, const char *user)
+void replay_tally_add(struct replay_tally *t, size_t user)
 {
     t->signins++;
-    if (user && strmap_put(&t->users, user, 1))
+    if (user / 64 >= t->words)
+        return;
+    uint64_t bit = 1ull << (user % 64);
+    if (!(t->users[user / 64] & bit)) {
+        t->users[user / 64] |= bit;
         t->nusers++;
+    }
 }
 
-static struct replay_tally *tally_get(struct replay_tally **v, size_t *n, struct strmap *ix,
-                                      const char *key, const char *label)
+static struct replay_tally *tally_get(struct replay *r, struct replay_tally **v, size_t *n,
+                                      struct strmap *ix, const char *key)
 {
     size_t i;
     if (strmap_get(ix, key, &i))
         return &(*v)[i];
     *v = xrealloc(*v, (*n + 1) * sizeof(**v));
-    replay_tally_init(&(*v)[*n], key, label);
+    replay_tally_init(&(*v)[*n], key, NULL, r->dir.nusers);
     strmap_put(ix, key, *n);
     return &(*v)[(*n)++];
 }
@@ -82,6 +88,22 @@ static void make_verify_inputs(struct replay *r)
     }
 }
 
+/* Device properties matter only to device filters: without any, every sign-in gets "no device"
+ * for the evaluator, and the memo holds one entry instead of one per device. */
+static bool has_device_filter(const json_t *policies)
+{
+    size_t i;
+    const json_t *p;
+    json_array_foreach(policies, i, p)
+    {
+        const json_t *f =
+            whatif_jget(whatif_jget(whatif_jget(p, "conditions"), "devices"), "deviceFilter");
+        if (json_string_value(whatif_jget(f, "rule")))
+            return true;
+    }
+    return false;
+}
+
 static void compile_all(struct replay *r)
 {
     r->c_cur = whatif_compile(&r->dir.cur);
@@ -104,11 +126,8 @@ int replay_open(struct replay **out, const struct replay_options *o, char *err, 
     strmap_init(&r->intern, false);
     strmap_init(&r->outcome_ix, false);
     strmap_init(&r->pair_why, false);
-    strmap_init(&r->users_all, true);
-    strmap_init(&r->changed_users, true);
     strmap_init(&r->change_ix, false);
     strmap_init(&r->app_ix, true);
-    strmap_init(&r->user_ix, true);
     r->devices = json_object();
     r->incomplete = json_object();
     r->disagreements = json_array();
@@ -118,7 +137,12 @@ int replay_open(struct replay **out, const struct replay_options *o, char *err, 
         whatif_inputs_from_model(&r->prop, o->m);
     if (replay_dir_load(&r->dir, o->tenant, o->m, err, errlen) != 0)
         return -1;
+    replay_tally_init(&r->all_users, "all", NULL, r->dir.nusers);
+    replay_tally_init(&r->changed_users, "changed", NULL, r->dir.nusers);
+    r->user_changed = xcalloc(r->dir.nusers + 1, sizeof(size_t));
     make_verify_inputs(r);
+    r->device_filters =
+        has_device_filter(r->dir.cur.policies) || has_device_filter(r->prop.policies);
     compile_all(r);
     return 0;
 }
@@ -127,8 +151,6 @@ static void drop_sets(struct replay *r)
 {
     for (int k = 0; k < 2; k++) {
         for (size_t i = 0; i < r->nsets[k]; i++) {
-            for (size_t j = 0; r->sets[k][i].applied && r->sets[k][i].applied[j]; j++)
-                free(r->sets[k][i].applied[j]);
             free(r->sets[k][i].applied);
         }
         free(r->sets[k]);
@@ -178,8 +200,11 @@ void replay_free(struct replay *r)
         free(r->outcomes[i].label);
     free(r->outcomes);
     strmap_fini(&r->outcome_ix);
-    strmap_fini(&r->users_all);
-    strmap_fini(&r->changed_users);
+    if (r->all_users.key) {
+        replay_tally_fini(&r->all_users);
+        replay_tally_fini(&r->changed_users);
+    }
+    free(r->user_changed);
     for (size_t i = 0; i < r->nchanges; i++) {
         struct replay_change *c = &r->changes[i];
         replay_tally_fini(&c->t);
@@ -197,10 +222,6 @@ void replay_free(struct replay *r)
         replay_tally_fini(&r->apps[i]);
     free(r->apps);
     strmap_fini(&r->app_ix);
-    for (size_t i = 0; i < r->nusers; i++)
-        replay_tally_fini(&r->users[i]);
-    free(r->users);
-    strmap_fini(&r->user_ix);
     json_decref(r->incomplete);
     json_decref(r->disagreements);
     json_decref(r->disagree_kinds);
@@ -431,7 +452,7 @@ static int derive(struct replay *r, const json_t *rec, const char *where, struct
     s->app = intern(r, target);
     const json_t *dd = json_object_get(rec, "deviceDetail");
     s->platform = platform_of(jstr(dd, "operatingSystem"));
-    s->device = device_of(r, dd);
+    s->device = r->device_filters ? device_of(r, dd) : NULL;
     d->no_device = !json_is_object(dd);
     d->no_platform = !s->platform;
     s->client_app = client_of(jstr(rec, "clientAppUsed"));
@@ -560,17 +581,30 @@ static struct replay_set *set_info(struct replay *r, int which, struct whatif_co
         struct whatif_result res;
         whatif_compiled_result(c, set, &res);
         si->outcome = (long)outcome_of(r, &res);
-        si->applied = xcalloc(res.n + 1, sizeof(char *));
-        size_t k = 0;
-        for (size_t i = 0; i < res.n; i++)
+        size_t np = whatif_compiled_policies(c);
+        si->applied = xcalloc(np / 64 + 1, sizeof(uint64_t));
+        for (size_t i = 0; i < res.n && i < np; i++)
             if (res.policies[i].applies && res.policies[i].state == WHATIF_ENABLED)
-                si->applied[k++] = xstrdup(res.policies[i].name);
+                si->applied[i / 64] |= 1ull << (i % 64);
         whatif_result_free(&res);
     }
     return si;
 }
 
-static bool in_names(char **v, const char *s)
+/* The display names of the policies of `policies` whose bit is set. */
+static const char *const *names_of(const json_t *policies, const uint64_t *bits, const char **v)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < json_array_size(policies); i++)
+        if ((bits[i / 64] >> (i % 64)) & 1) {
+            const char *n = jstr(json_array_get(policies, i), "displayName");
+            v[k++] = n ? n : "(unnamed)";
+        }
+    v[k] = NULL;
+    return v;
+}
+
+static bool in_names(const char *const *v, const char *s)
 {
     for (size_t i = 0; v && v[i]; i++)
         if (util_streq_nocase(v[i], s))
@@ -578,7 +612,8 @@ static bool in_names(char **v, const char *s)
     return false;
 }
 
-/* "+ CA009: ... (applies now)" / "- Legacy ... (no longer applies)", per pair of sets. */
+/* "+ CA009: ... " (applies under the proposed policies only) / "- Legacy ..." (under the current
+ * ones only), per pair of sets. */
 static const char *why(struct replay *r, size_t a, size_t b, struct replay_set *sa,
                        struct replay_set *sb)
 {
@@ -587,13 +622,19 @@ static const char *why(struct replay *r, size_t a, size_t b, struct replay_set *
     size_t i;
     if (strmap_get(&r->pair_why, key, &i))
         return r->why_text[i];
+    const char **va = xcalloc(json_array_size(r->dir.cur.policies) + 1, sizeof(char *));
+    const char **vb = xcalloc(json_array_size(r->prop.policies) + 1, sizeof(char *));
+    const char *const *na = names_of(r->dir.cur.policies, sa->applied, va);
+    const char *const *nb = names_of(r->prop.policies, sb->applied, vb);
     struct strbuf s = STRBUF_INIT;
-    for (size_t k = 0; sb->applied[k]; k++)
-        if (!in_names(sa->applied, sb->applied[k]))
-            strbuf_addf(&s, "%s+ %s", s.len ? "; " : "", sb->applied[k]);
-    for (size_t k = 0; sa->applied[k]; k++)
-        if (!in_names(sb->applied, sa->applied[k]))
-            strbuf_addf(&s, "%s- %s", s.len ? "; " : "", sa->applied[k]);
+    for (size_t k = 0; nb[k]; k++)
+        if (!in_names(na, nb[k]))
+            strbuf_addf(&s, "%s+ %s", s.len ? "; " : "", nb[k]);
+    for (size_t k = 0; na[k]; k++)
+        if (!in_names(nb, na[k]))
+            strbuf_addf(&s, "%s- %s", s.len ? "; " : "", na[k]);
+    free(va);
+    free(vb);
     if (!s.len)
         strbuf_adds(&s, "the same policies apply; their controls changed");
     r->why_text = xrealloc(r->why_text, (r->nwhy + 1) * sizeof(char *));
@@ -646,7 +687,7 @@ static void record_change(struct replay *r, const json_t *rec, const struct deri
         c = &r->changes[r->nchanges];
         memset(c, 0, sizeof(*c));
         char *label = xasprintf("%s → %s", r->outcomes[from].label, r->outcomes[to].label);
-        replay_tally_init(&c->t, key, label);
+        replay_tally_init(&c->t, key, label, r->dir.nusers);
         free(label);
         c->from = from;
         c->to = to;
@@ -658,8 +699,9 @@ static void record_change(struct replay *r, const json_t *rec, const struct deri
         c->examples = json_array();
         strmap_put(&r->change_ix, key, r->nchanges++);
     }
-    replay_tally_add(&c->t, d->u->id);
-    replay_tally_add(tally_get(&c->by_app, &c->napps, &c->apps, d->app_label, NULL), d->u->id);
+    size_t ui = (size_t)(d->u - r->dir.users);
+    replay_tally_add(&c->t, ui);
+    replay_tally_add(tally_get(r, &c->by_app, &c->napps, &c->apps, d->app_label), ui);
     if (strmap_put(&c->why_seen, because, 1) && json_array_size(c->why) < 8)
         json_array_append_new(c->why, json_string(because));
     if (json_array_size(c->examples) < r->o.examples) {
@@ -667,10 +709,9 @@ static void record_change(struct replay *r, const json_t *rec, const struct deri
         json_object_set_new(ex, "because", json_string(because));
         json_array_append_new(c->examples, ex);
     }
-    replay_tally_add(tally_get(&r->apps, &r->napps, &r->app_ix, d->app_label, NULL), d->u->id);
-    replay_tally_add(tally_get(&r->users, &r->nusers, &r->user_ix, d->u->id, d->u->upn), NULL);
-    if (strmap_put(&r->changed_users, d->u->id, 1))
-        r->nchanged_users++;
+    replay_tally_add(tally_get(r, &r->apps, &r->napps, &r->app_ix, d->app_label), ui);
+    replay_tally_add(&r->changed_users, ui);
+    r->user_changed[ui]++;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -829,7 +870,7 @@ static int add_at(struct replay *r, const json_t *rec, const char *where, char *
         errf(err, errlen, "%s: a sign-in must be a JSON object", where);
         return -1;
     }
-    if (r->ninterned + r->ndevices > INTERN_MAX)
+    if (r->ninterned + r->ndevices + r->nsets[0] + r->nsets[1] > INTERN_MAX)
         drop_interned(r);
     r->signins++;
     struct derived d;
@@ -838,8 +879,7 @@ static int add_at(struct replay *r, const json_t *rec, const char *where, char *
         return -1;
     if (rc > 0)
         return 0;
-    if (strmap_put(&r->users_all, d.u->id, 1))
-        r->nusers_all++;
+    replay_tally_add(&r->all_users, (size_t)(d.u - r->dir.users));
     char e[300];
     long a = whatif_compiled_eval(r->c_cur, &d.cur, e, sizeof(e));
     long b = a < 0 ? -1 : whatif_compiled_eval(r->c_prop, &d.prop, e, sizeof(e));

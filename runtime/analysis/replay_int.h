@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "compiler/model.h"
 #include "compiler/strmap.h"
@@ -45,8 +46,9 @@ const struct replay_user *replay_dir_user(const struct replay_dir *d, const char
 struct replay_tally {
     char *key, *label;
     size_t signins;
-    struct strmap users; /* user id -> 1 */
-    size_t nusers;
+    uint64_t *users; /* one bit per directory user (index into replay_dir.users), made at once:
+                        memory follows the tenant, not the sign-ins */
+    size_t words, nusers;
 };
 
 struct replay_change {
@@ -68,8 +70,8 @@ struct replay_outcome {
 };
 
 struct replay_set {
-    long outcome;   /* index, -1 until computed */
-    char **applied; /* enabled policies that apply, by display name; NULL-terminated */
+    long outcome;      /* index, -1 until computed */
+    uint64_t *applied; /* enabled policies that apply: bit i for policy i of the inputs */
 };
 
 struct replay_disagreement {
@@ -90,7 +92,8 @@ struct replay {
     struct strmap intern;
     char **interned;
     size_t ninterned, capinterned;
-    json_t *devices; /* key -> device properties object */
+    bool device_filters; /* some policy has a device filter */
+    json_t *devices;     /* key -> device properties object */
     size_t ndevices;
 
     struct replay_outcome *outcomes;
@@ -98,10 +101,9 @@ struct replay {
     struct strmap outcome_ix;
 
     size_t signins, evaluated, changed;
-    struct strmap users_all;
-    size_t nusers_all;
-    struct strmap changed_users;
-    size_t nchanged_users;
+    struct replay_tally all_users;     /* every evaluated sign-in's user */
+    struct replay_tally changed_users; /* users with a changed sign-in */
+    size_t *user_changed;              /* changed sign-ins per directory user */
 
     struct replay_change *changes;
     size_t nchanges;
@@ -109,9 +111,6 @@ struct replay {
     struct replay_tally *apps;
     size_t napps;
     struct strmap app_ix;
-    struct replay_tally *users;
-    size_t nusers;
-    struct strmap user_ix;
 
     /* incomplete inputs: reason -> count, first examples */
     json_t *incomplete; /* {reason: {"count": n, "evaluated": bool, "examples": [...]}} */
@@ -124,8 +123,8 @@ struct replay {
 };
 
 /* replay_render.c */
-void replay_tally_init(struct replay_tally *t, const char *key, const char *label);
+void replay_tally_init(struct replay_tally *t, const char *key, const char *label, size_t users);
 void replay_tally_fini(struct replay_tally *t);
-void replay_tally_add(struct replay_tally *t, const char *user);
+void replay_tally_add(struct replay_tally *t, size_t user); /* SIZE_MAX: no user */
 
 #endif

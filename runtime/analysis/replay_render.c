@@ -34,6 +34,23 @@ static json_t *tallies(struct replay_tally *v, size_t n, size_t top, const char 
     return a;
 }
 
+/* The users with the most changed sign-ins (ties by UPN), at most o.top. */
+static json_t *most_affected(const struct replay *r)
+{
+    struct replay_tally *v = xcalloc(r->dir.nusers + 1, sizeof(*v));
+    size_t n = 0;
+    for (size_t i = 0; i < r->dir.nusers; i++) {
+        if (!r->user_changed[i])
+            continue;
+        v[n].label = r->dir.users[i].upn;
+        v[n].signins = r->user_changed[i];
+        n++;
+    }
+    json_t *a = tallies(v, n, r->o.top, "user", false);
+    free(v);
+    return a;
+}
+
 static int by_severity(const void *a, const void *b)
 {
     const struct replay_change *x = *(const struct replay_change *const *)a;
@@ -52,10 +69,10 @@ json_t *replay_to_json(const struct replay *r)
     json_object_set_new(j, "tenant", json_string(r->dir.tenant_display));
     json_object_set_new(j, "signIns", json_integer((json_int_t)r->signins));
     json_object_set_new(j, "evaluated", json_integer((json_int_t)r->evaluated));
-    json_object_set_new(j, "users", json_integer((json_int_t)r->nusers_all));
+    json_object_set_new(j, "users", json_integer((json_int_t)r->all_users.nusers));
     json_object_set_new(j, "changed",
                         json_pack("{s:I,s:I}", "signIns", (json_int_t)r->changed, "users",
-                                  (json_int_t)r->nchanged_users));
+                                  (json_int_t)r->changed_users.nusers));
     json_object_set(j, "incomplete", r->incomplete);
     struct replay_change **cs = xcalloc(r->nchanges + 1, sizeof(*cs));
     for (size_t i = 0; i < r->nchanges; i++)
@@ -75,8 +92,7 @@ json_t *replay_to_json(const struct replay *r)
     free(cs);
     json_object_set_new(j, "changes", changes);
     json_object_set_new(j, "apps", tallies(r->apps, r->napps, 0, "app", true));
-    json_object_set_new(j, "mostAffectedUsers",
-                        tallies(r->users, r->nusers, r->o.top, "user", false));
+    json_object_set_new(j, "mostAffectedUsers", most_affected(r));
     if (r->o.verify) {
         json_t *v = json_object();
         json_object_set_new(v, "signIns", json_integer((json_int_t)r->v_signins));

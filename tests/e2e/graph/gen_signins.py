@@ -182,11 +182,21 @@ def signins(a):
         t = end - (n * span) // max(a.signins, 1)
         i = rng.randrange(a.users)
         if i not in cache:
-            cache[i] = (user(i), gid("device", str(i)))
-        u, dev_id = cache[i]
+            # each user has a PC and a phone, each registered (and compliant) or not, for good
+            urng = random.Random(i)
+            devices = []
+            for kind, oses in (("PC", OSES[:2]), ("PHONE", OSES[2:])):
+                os_name, browser, _ = pick(urng, oses)
+                registered = urng.random() < (0.8 if kind == "PC" else 0.5)
+                devices.append((os_name, browser, gid("device", "%s%d" % (kind, i)),
+                                "%s-%05d" % (kind, i), registered,
+                                registered and urng.random() < 0.8))
+            cache[i] = (user(i), devices)
+        u, devices = cache[i]
         app = pick(rng, APPS)
         client = pick(rng, CLIENTS)[0]
-        os_name, browser, _ = pick(rng, OSES)
+        os_name, browser, dev_id, dev_name, registered, compliant = \
+            devices[0 if rng.random() < 0.6 else 1]
         home = u["usageLocation"]
         r = rng.random()
         if r < 0.55:
@@ -196,7 +206,6 @@ def signins(a):
         else:
             ip, country = "192.0.2.%d" % (1 + rng.randrange(250)), rng.choice(TRAVEL)
         risk = rng.choices(["none", "low", "medium", "high"], weights=[950, 30, 15, 5])[0]
-        registered = rng.random() < 0.7
         rec = {
             "id": "%08x-5e1f-4a00-8000-%012x" % (a.seed, n),
             "createdDateTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t)),
@@ -210,9 +219,9 @@ def signins(a):
             "riskEventTypes_v2": [], "resourceDisplayName": app[3], "resourceId": app[2],
             "status": {"errorCode": 0, "failureReason": "Other.", "additionalDetails": None},
             "deviceDetail": {"deviceId": dev_id if registered else "",
-                             "displayName": ("PC-%05d" % i) if registered else "",
+                             "displayName": dev_name if registered else "",
                              "operatingSystem": os_name, "browser": browser,
-                             "isCompliant": registered and rng.random() < 0.8,
+                             "isCompliant": compliant,
                              "isManaged": registered,
                              "trustType": "Azure AD joined" if registered else ""},
             "location": {"city": "", "state": "", "countryOrRegion": country,
