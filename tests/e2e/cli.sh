@@ -47,7 +47,7 @@ cp policies/contoso-tenant.json "$T/tenant.json"
 case "$SECTION" in
 exit_codes)
     # Each command: an unknown option (a usage error), a bad file, success.
-    for c in validate fmt compile whatif test coverage export plan apply snapshot check; do
+    for c in validate fmt compile whatif test coverage replay export plan apply snapshot check; do
         run 1 "$c" --no-such-option
         err_starts "$c"
         grep -q "unknown option '--no-such-option'" "$T/err" || fail "$c: unknown option message"
@@ -58,6 +58,7 @@ exit_codes)
     run 1 whatif /nonexistent/x.idp "${WHO[@]}"
     run 1 test /nonexistent/x.idp
     run 1 coverage /nonexistent/x.idp
+    run 1 replay /nonexistent/x.idp --tenant "$CT" --signins policies/contoso-signins.jsonl
     run 1 export --from-json /nonexistent/x.json -o "$T/exp-bad"
     run 1 plan /nonexistent/x.idp --tenant "$CT"
     run 1 apply /nonexistent/plan.json --auto-approve
@@ -72,6 +73,8 @@ exit_codes)
     run 0 whatif $CONTOSO "${WHO[@]}"
     run 0 test $CONTOSO
     run 0 coverage $CONTOSO
+    run 0 replay $CONTOSO --tenant "$CT" --signins policies/contoso-signins.jsonl
+    run 2 replay $CONTOSO --tenant "$CT" --signins policies/contoso-signins.jsonl --detailed-exitcode
     run 0 export --tenant "$CT" -o "$T/exp"
     run 0 snapshot --tenant "file:$T/tenant.json" -o "$T/snap.json"
     run 0 check $CONTOSO
@@ -117,6 +120,7 @@ dev_full)
     check_full check $CONTOSO
     check_full check $CONTOSO --format sarif
     check_full coverage $CONTOSO
+    check_full replay $CONTOSO --tenant "$CT" --signins policies/contoso-signins.jsonl
     check_full fmt $CONTOSO
     check_full validate $CONTOSO
     check_full whatif $CONTOSO "${WHO[@]}"
@@ -134,6 +138,7 @@ dev_full)
     }
     check_out compile $CONTOSO
     check_out coverage $CONTOSO
+    check_out replay $CONTOSO --tenant "$CT" --signins policies/contoso-signins.jsonl
     check_out check $CONTOSO
     check_out plan $CONTOSO --tenant "$CT"
     check_out snapshot --tenant "file:$T/tenant.json"
@@ -171,7 +176,7 @@ options)
     run 1 compile $CONTOSO -o
     grep -q "needs a value" "$T/err" || fail "missing value: $(cat "$T/err")"
     # idpc help CMD is idpc CMD --help, for every command; each page has help2man's layout.
-    for c in validate fmt compile whatif test coverage export plan apply snapshot check; do
+    for c in validate fmt compile whatif test coverage replay export plan apply snapshot check; do
         run 0 help "$c"
         cp "$T/out" "$T/help1"
         run 0 "$c" --help
@@ -212,7 +217,7 @@ color)
     run 1 validate "$T/bad.idp" --color=sometimes
     grep -q "auto, always or never" "$T/err" || fail "--color value error: $(cat "$T/err")"
     # Every command takes --color and --no-color.
-    for c in validate fmt compile whatif test coverage export plan apply snapshot check; do
+    for c in validate fmt compile whatif test coverage replay export plan apply snapshot check; do
         run 0 "$c" --color=never --no-color --help
     done
     ;;

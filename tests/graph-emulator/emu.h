@@ -167,6 +167,9 @@ bool emu_consent_route(struct emu_ctx *ctx, const struct emu_req *req, struct em
                        char **seg, size_t nseg);
 bool emu_settings_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
                         char **seg, size_t nseg);
+/* signins.c: GET /auditLogs/signIns with $filter on createdDateTime and paging */
+bool emu_signins_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
+                       char **seg, size_t nseg);
 void emu_batch(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp);
 void emu_token(struct emu_ctx *ctx, const char *tenant, const struct emu_req *req,
                struct emu_resp *resp);
