@@ -314,16 +314,19 @@ const struct diag *diag_at(const struct diag_ctx *ctx, size_t i)
     return i < ctx->ndiags ? &ctx->diags[i] : NULL;
 }
 
+bool diag_notes_dropped(const struct diag_ctx *ctx)
+{
+    return ctx->ndiags == 0 || ctx->last_dropped;
+}
+
 void diag_vemit(struct diag_ctx *ctx, enum diag_severity sev, const char *code, struct loc loc,
                 const char *fmt, va_list ap)
 {
+    if (sev == DIAG_NOTE && diag_notes_dropped(ctx))
+        return;
     struct strbuf sb = STRBUF_INIT;
     strbuf_vaddf(&sb, fmt, ap);
     if (sev == DIAG_NOTE) {
-        if (ctx->ndiags == 0 || ctx->last_dropped) {
-            strbuf_fini(&sb);
-            return;
-        }
         struct diag *d = &ctx->diags[ctx->ndiags - 1];
         d->notes = xrealloc(d->notes, (d->nnotes + 1) * sizeof(*d->notes));
         d->notes[d->nnotes].loc = loc;
