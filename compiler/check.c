@@ -163,6 +163,8 @@ struct decls {
      * 0 (borrowed keys): a template used by many policies repeats its unknown `use` in every
      * expansion, and the search over every template is done once per name. */
     struct strmap unknown_uses;
+    /* "file:offset" of each unknown `use` already reported (and kept) */
+    struct strmap reported_uses;
 };
 
 static struct decl *decl_add(struct decls *d)
@@ -448,10 +450,18 @@ static void expand_uses(struct check *ck, struct decls *ds, struct ast_stmt **bo
             continue;
         }
         const char *name = s->atoms[1].text;
-        struct decl *t = decl_find(ck, ds, BLK_TEMPLATE, name);
+        size_t known = 0;
+        bool unknown = strmap_get(&ds->unknown_uses, name, &known);
+        struct decl *t = unknown ? NULL : decl_find(ck, ds, BLK_TEMPLATE, name);
         if (!t) {
-            size_t known;
-            if (!strmap_get(&ds->unknown_uses, name, &known)) {
+            /* This `use` line was reported in an earlier expansion of its template: the same
+             * error again would be dropped as a repeat. */
+            char at[32];
+            snprintf(at, sizeof(at), "%u:%u", (unsigned)s->atoms[1].loc.file,
+                     (unsigned)s->atoms[1].loc.start);
+            if (strmap_get(&ds->reported_uses, at, NULL))
+                continue;
+            if (!unknown) {
                 struct suggest sg;
                 suggest_init(&sg, name);
                 known = 0;
@@ -474,6 +484,8 @@ static void expand_uses(struct check *ck, struct decls *ds, struct ast_stmt **bo
             } else {
                 diag_error(ck->diag, s->atoms[1].loc, "unknown template '%s'", name);
             }
+            if (!diag_notes_dropped(ck->diag)) /* kept, not over the cap */
+                strmap_put(&ds->reported_uses, at, 0);
             continue;
         }
         t->used = true;
@@ -594,6 +606,7 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
     ck.model = model_new();
     struct decls ds = {0};
     strmap_init_borrowed(&ds.unknown_uses, false);
+    strmap_init(&ds.reported_uses, false);
     strmap_init_borrowed(&ck.define_index, false);
     for (int b = 0; b < BLK__COUNT; b++)
         strmap_init_borrowed(&ck.decl_index[b], false);
@@ -686,6 +699,7 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
                          ck.defines[i].name);
     free(ds.v);
     strmap_fini(&ds.unknown_uses);
+    strmap_fini(&ds.reported_uses);
     free(stmts);
     free(ck.defines);
     free(ck.context_uses);
