@@ -160,6 +160,12 @@ struct decl {
 struct decls {
     struct decl *v;
     size_t n, cap;
+    /* `use NAME` of an unknown template -> 1 + the index in v of the template it suggests, or
+     * 0 (borrowed keys): a template used by many policies repeats its unknown `use` in every
+     * expansion, and the search over every template is done once per name. */
+    struct strmap unknown_uses;
+    /* "file:offset" of each unknown `use` already reported (and kept) */
+    struct strmap reported_uses;
 };
 
 static struct decl *decl_add(struct decls *d)
@@ -455,14 +461,31 @@ static void expand_uses(struct check *ck, struct decls *ds, struct ast_stmt **bo
             continue;
         }
         const char *name = s->atoms[1].text;
-        struct decl *t = decl_find(ck, ds, BLK_TEMPLATE, name);
+        size_t known = 0;
+        bool unknown = strmap_get(&ds->unknown_uses, name, &known);
+        struct decl *t = unknown ? NULL : decl_find(ck, ds, BLK_TEMPLATE, name);
         if (!t) {
-            struct suggest sg;
-            suggest_init(&sg, name);
-            for (size_t k = 0; k < ds->n; k++)
-                if (ds->v[k].block == BLK_TEMPLATE)
-                    suggest_add(&sg, ds->v[k].name);
-            const char *best = suggest_result(&sg);
+            /* This `use` line was reported in an earlier expansion of its template: the same
+             * error again would be dropped as a repeat. */
+            char at[32];
+            snprintf(at, sizeof(at), "%u:%u", (unsigned)s->atoms[1].loc.file,
+                     (unsigned)s->atoms[1].loc.start);
+            if (strmap_get(&ds->reported_uses, at, NULL))
+                continue;
+            if (!unknown) {
+                struct suggest sg;
+                suggest_init(&sg, name);
+                known = 0;
+                for (size_t k = 0; k < ds->n; k++)
+                    if (ds->v[k].block == BLK_TEMPLATE) {
+                        const char *before = suggest_result(&sg);
+                        suggest_add(&sg, ds->v[k].name);
+                        if (suggest_result(&sg) != before)
+                            known = k + 1;
+                    }
+                strmap_put(&ds->unknown_uses, name, known);
+            }
+            const char *best = known ? ds->v[known - 1].name : NULL;
             if (best) {
                 diag_error(ck->diag, s->atoms[1].loc, "unknown template '%s'; did you mean '%s'?",
                            name, best);
@@ -472,6 +495,8 @@ static void expand_uses(struct check *ck, struct decls *ds, struct ast_stmt **bo
             } else {
                 diag_error(ck->diag, s->atoms[1].loc, "unknown template '%s'", name);
             }
+            if (!diag_notes_dropped(ck->diag)) /* kept, not over the cap */
+                strmap_put(&ds->reported_uses, at, 0);
             continue;
         }
         t->used = true;
@@ -594,6 +619,8 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
     ck.cfg = cfg;
     ck.model = model_new();
     struct decls ds = {0};
+    strmap_init_borrowed(&ds.unknown_uses, false);
+    strmap_init(&ds.reported_uses, false);
     strmap_init_borrowed(&ck.define_index, false);
     for (int b = 0; b < BLK__COUNT; b++)
         strmap_init_borrowed(&ck.decl_index[b], false);
@@ -685,6 +712,8 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
             diag_warning(diag, ck.defines[i].stmt->atoms[1].loc, "'$%s' is never used",
                          ck.defines[i].name);
     free(ds.v);
+    strmap_fini(&ds.unknown_uses);
+    strmap_fini(&ds.reported_uses);
     free(stmts);
     free(ck.defines);
     free(ck.context_uses);

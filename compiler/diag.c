@@ -192,6 +192,11 @@ static size_t advance_columns(const char *s, size_t from, size_t limit, size_t c
     const unsigned char *p = (const unsigned char *)s;
     size_t col = 0, i = from;
     while (i < limit && col < cols) {
+        if (p[i] > 0 && p[i] < 0x80 && p[i] != '\t') { /* ASCII: one column (cp_width) */
+            col++;
+            i++;
+            continue;
+        }
         uint32_t cp;
         size_t k = utf8_decode(p + i, limit - i, &cp);
         col = cp == '\t' ? (col / 8 + 1) * 8 : col + cp_width(cp);
@@ -206,6 +211,11 @@ size_t diag_display_width(const char *s, size_t n, size_t col0)
     size_t col = col0;
     size_t i = 0;
     while (i < n) {
+        if (p[i] > 0 && p[i] < 0x80 && p[i] != '\t') { /* ASCII: one column (cp_width) */
+            col++;
+            i++;
+            continue;
+        }
         uint32_t cp;
         size_t k = utf8_decode(p + i, n - i, &cp);
         if (cp == '\t')
@@ -215,6 +225,24 @@ size_t diag_display_width(const char *s, size_t n, size_t col0)
         i += k;
     }
     return col - col0;
+}
+
+/* Whether the display width of [s, s+n) exceeds `cols`; it stops reading there. */
+static bool wider_than(const char *s, size_t n, size_t cols)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t col = 0, i = 0;
+    while (i < n && col <= cols) {
+        if (p[i] > 0 && p[i] < 0x80 && p[i] != '\t') { /* ASCII: one column (cp_width) */
+            col++;
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        i += utf8_decode(p + i, n - i, &cp);
+        col = cp == '\t' ? (col / 8 + 1) * 8 : col + cp_width(cp);
+    }
+    return col > cols;
 }
 
 static bool has_bom(const struct src_file *f)
@@ -286,16 +314,19 @@ const struct diag *diag_at(const struct diag_ctx *ctx, size_t i)
     return i < ctx->ndiags ? &ctx->diags[i] : NULL;
 }
 
+bool diag_notes_dropped(const struct diag_ctx *ctx)
+{
+    return ctx->ndiags == 0 || ctx->last_dropped;
+}
+
 void diag_vemit(struct diag_ctx *ctx, enum diag_severity sev, const char *code, struct loc loc,
                 const char *fmt, va_list ap)
 {
+    if (sev == DIAG_NOTE && diag_notes_dropped(ctx))
+        return;
     struct strbuf sb = STRBUF_INIT;
     strbuf_vaddf(&sb, fmt, ap);
     if (sev == DIAG_NOTE) {
-        if (ctx->ndiags == 0 || ctx->last_dropped) {
-            strbuf_fini(&sb);
-            return;
-        }
         struct diag *d = &ctx->diags[ctx->ndiags - 1];
         d->notes = xrealloc(d->notes, (d->nnotes + 1) * sizeof(*d->notes));
         d->notes[d->nnotes].loc = loc;
@@ -482,25 +513,51 @@ static void line_span(const struct src_file *f, size_t li, size_t *start, size_t
     *len = e - s;
 }
 
-/* Appends the text [s, s+n) with tabs expanded, starting at display column col0. */
+/* Appends n copies of c. */
+static void add_repeated(struct strbuf *sb, char c, size_t n)
+{
+    char chunk[32];
+    memset(chunk, c, sizeof(chunk));
+    while (n > 0) {
+        size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
+        strbuf_add(sb, chunk, k);
+        n -= k;
+    }
+}
+
+/* Appends the text [s, s+n) with tabs expanded, starting at display column col0, to `sb` when
+ * it is not NULL; returns the display column after it. Runs of printable ASCII, nearly all of
+ * any line, are copied in one piece. */
 static size_t add_expanded(struct strbuf *sb, const char *s, size_t n, size_t col0)
 {
+    const unsigned char *p = (const unsigned char *)s;
     size_t col = col0;
     size_t i = 0;
     while (i < n) {
+        size_t run = i;
+        while (run < n && p[run] >= 0x20 && p[run] < 0x7F)
+            run++;
+        if (run > i) {
+            if (sb)
+                strbuf_add(sb, s + i, run - i);
+            col += run - i;
+            i = run;
+            continue;
+        }
         uint32_t cp;
-        size_t k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        size_t k = utf8_decode(p + i, n - i, &cp);
         if (cp == '\t') {
             size_t next = (col / 8 + 1) * 8;
-            while (col < next) {
-                strbuf_addc(sb, ' ');
-                col++;
-            }
+            if (sb)
+                add_repeated(sb, ' ', next - col);
+            col = next;
         } else if (cp < 0x20 || cp == 0x7F) {
-            strbuf_addc(sb, '?');
+            if (sb)
+                strbuf_addc(sb, '?');
             col++;
         } else {
-            strbuf_add(sb, s + i, k);
+            if (sb)
+                strbuf_add(sb, s + i, k);
             col += cp_width(cp);
         }
         i += k;
@@ -522,8 +579,8 @@ static void render_excerpt(struct strbuf *sb, const struct src_file *f, struct l
         end = ll > off ? ll : off + 1; /* a range past the line end: underline to its end */
     /* Choose a window [ws, we) of the line so that long lines stay readable. */
     size_t ws = 0, we = ll;
-    size_t caret_col = diag_display_width(f->text + ls, off, 0);
-    if (diag_display_width(f->text + ls, ll, 0) > DIAG_WINDOW) {
+    if (wider_than(f->text + ls, ll, DIAG_WINDOW)) {
+        size_t caret_col = diag_display_width(f->text + ls, off, 0);
         size_t want = caret_col > DIAG_WINDOW / 3 ? caret_col - DIAG_WINDOW / 3 : 0;
         /* advance ws to the first code point boundary at or after display column `want`, then
          * we to DIAG_WINDOW columns after it (one pass each: a 4 KiB line used to cost a
@@ -542,29 +599,20 @@ static void render_excerpt(struct strbuf *sb, const struct src_file *f, struct l
         col0 = 3;
     }
     /* Expanded columns are computed from the window start so tabs line up with the echo. */
-    size_t start_disp = col0;
-    {
-        struct strbuf tmp = STRBUF_INIT;
-        start_disp = add_expanded(&tmp, f->text + ls + ws, off - ws, col0);
-        strbuf_fini(&tmp);
-    }
+    size_t start_disp = add_expanded(NULL, f->text + ls + ws, off - ws, col0);
     add_expanded(sb, f->text + ls + ws, we - ws, col0);
     if (we < ll)
         strbuf_adds(sb, "...");
     strbuf_addc(sb, '\n');
-    struct strbuf tmp = STRBUF_INIT;
-    size_t end_disp = add_expanded(&tmp, f->text + ls + off, end > off ? end - off : 0, start_disp);
-    strbuf_fini(&tmp);
+    size_t end_disp = add_expanded(NULL, f->text + ls + off, end > off ? end - off : 0, start_disp);
     if (end_disp <= start_disp)
         end_disp = start_disp + 1;
     strbuf_addf(sb, "%*s | ", gw, "");
-    for (size_t i = 0; i < start_disp; i++)
-        strbuf_addc(sb, ' ');
+    add_repeated(sb, ' ', start_disp);
     if (color)
         strbuf_adds(sb, sev == DIAG_NOTE ? "\033[1;36m" : "\033[1;32m");
     strbuf_addc(sb, '^');
-    for (size_t i = start_disp + 1; i < end_disp; i++)
-        strbuf_addc(sb, '~');
+    add_repeated(sb, '~', end_disp - start_disp - 1);
     if (color)
         strbuf_adds(sb, "\033[0m");
     strbuf_addc(sb, '\n');

@@ -83,6 +83,9 @@ static inline bool diag_loc_valid(struct loc l)
 void diag_error(struct diag_ctx *ctx, struct loc loc, const char *fmt, ...) IDPC_PRINTF(3, 4);
 void diag_warning(struct diag_ctx *ctx, struct loc loc, const char *fmt, ...) IDPC_PRINTF(3, 4);
 void diag_note(struct diag_ctx *ctx, struct loc loc, const char *fmt, ...) IDPC_PRINTF(3, 4);
+/* Would a note be dropped now (no diagnostic yet, or the last one was a repeat or over the
+ * cap)? Lets a caller skip the work of composing it. */
+bool diag_notes_dropped(const struct diag_ctx *ctx);
 void diag_emit(struct diag_ctx *ctx, enum diag_severity sev, const char *code, struct loc loc,
                const char *fmt, ...) IDPC_PRINTF(5, 6);
 void diag_vemit(struct diag_ctx *ctx, enum diag_severity sev, const char *code, struct loc loc,

@@ -141,13 +141,18 @@ bool cidr_contains(const struct cidr *outer, const struct cidr *inner)
 {
     if (outer->family != inner->family || outer->prefix > inner->prefix)
         return false;
-    unsigned char x[16];
-    memcpy(x, inner->addr, sizeof(x));
-    mask(x, addr_bytes(inner->family), outer->prefix);
-    unsigned char y[16];
-    memcpy(y, outer->addr, sizeof(y));
-    mask(y, addr_bytes(outer->family), outer->prefix);
-    return memcmp(x, y, addr_bytes(inner->family)) == 0;
+    /* the first outer->prefix bits agree: whole bytes, then the bits of the next one (a
+     * location's ranges are compared pairwise, so this runs often) */
+    size_t whole = outer->prefix / 8;
+    unsigned rest = outer->prefix % 8;
+    if (whole > addr_bytes(outer->family))
+        return false;
+    if (memcmp(outer->addr, inner->addr, whole) != 0)
+        return false;
+    if (rest == 0)
+        return true;
+    unsigned char m = (unsigned char)(0xFFu << (8 - rest));
+    return (outer->addr[whole] & m) == (inner->addr[whole] & m);
 }
 
 bool cidr_is_private(const struct cidr *c)

@@ -130,7 +130,9 @@ static void add_range(struct loc_state *st, struct args *a, const struct ast_ato
     }
     for (size_t i = 0; i < st->nranges; i++) {
         const struct range *r = &st->ranges[i];
-        if (r->span)
+        /* neither equal nor containing: another family or a longer prefix (cheap first, as
+         * every range is compared with every earlier one) */
+        if (r->span || r->net.family != net.family || r->net.prefix > net.prefix)
             continue;
         if (cidr_equal(&r->net, &net)) {
             diag_warning(st->ck->diag, at->loc, "the range %s is listed twice", at->text);

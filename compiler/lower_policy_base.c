@@ -27,6 +27,8 @@ static const char *template_of(struct pol *p, const struct ast_stmt *s)
 void lower_policy_note_first(struct pol *p, struct loc l, const struct ast_stmt *s,
                              const char *verb)
 {
+    if (diag_notes_dropped(D(p)))
+        return; /* a repeated diagnostic: template_of() walks every statement */
     const char *t = template_of(p, s);
     if (t)
         diag_note(D(p), l, "%s by template '%s' here", verb, t);
@@ -37,6 +39,8 @@ void lower_policy_note_first(struct pol *p, struct loc l, const struct ast_stmt 
 /* A note "WHAT here" at a statement of this policy, or "WHAT (in template 'T') here". */
 void lower_policy_note_at(struct pol *p, struct loc l, const struct ast_stmt *s, const char *what)
 {
+    if (diag_notes_dropped(D(p)))
+        return; /* a repeated diagnostic: template_of() walks every statement */
     const char *t = template_of(p, s);
     if (t)
         diag_note(D(p), l, "%s (in template '%s') here", what, t);
@@ -47,6 +51,8 @@ void lower_policy_note_at(struct pol *p, struct loc l, const struct ast_stmt *s,
 /* After a diagnostic at a template's statement: which policy it was checked for. */
 void lower_policy_note_policy(struct pol *p, const struct ast_stmt *s)
 {
+    if (diag_notes_dropped(D(p)))
+        return; /* a repeated diagnostic: template_of() walks every statement */
     const char *t = template_of(p, s);
     if (t)
         diag_note(D(p), p->decl->atoms[1].loc, "in policy '%s', which uses template '%s'", p->name,

@@ -8,6 +8,11 @@
 /* Optimal-string-alignment Damerau-Levenshtein distance, ASCII case-insensitive. */
 size_t suggest_distance(const char *a, const char *b);
 
+/* suggest_distance(a, b) when it is <= max, else max + 1: it looks only at the band of the
+ * matrix within `max` of its diagonal and stops once a row exceeds `max`, so its cost is
+ * O(min(|a|, |b|) * max) rather than O(|a| * |b|). */
+size_t suggest_distance_within(const char *a, const char *b, size_t max);
+
 /* The largest distance at which a candidate is still suggested for `word`:
  * max(1, strlen(word) / 3). */
 size_t suggest_limit(const char *word);

@@ -12,7 +12,7 @@ profile=${1:-test}
 # apt installs without recommends, and gcc only recommends libc6-dev: name it, or the compiler
 # cannot link (cannot find Scrt1.o).
 build_pkgs="cmake make gcc libc6-dev pkg-config flex bison libjansson-dev libcurl4-openssl-dev libssl-dev"
-test_pkgs="libcmocka-dev libmicrohttpd-dev jq openssl python3 python3-jsonschema python3-yaml ca-certificates"
+test_pkgs="libcmocka-dev libmicrohttpd-dev jq openssl python3 python3-jsonschema python3-yaml ca-certificates neovim"
 package_pkgs="help2man dpkg-dev file"
 ci_pkgs="clang clang-format libclang-rt-14-dev chromium"
 

@@ -13,3 +13,10 @@ endforeach()
 # e2e.vim_syntax  the vim syntax file names the right groups on Contoso (skipped without vim)
 add_test(NAME e2e.vim_syntax COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/vim_syntax.sh ${CMAKE_SOURCE_DIR})
 set_tests_properties(e2e.vim_syntax PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120)
+
+# e2e.nvim  neovim headless with docs/editors.md's set-up, through neovim's LSP client:
+#           diagnostics, completion, hover (K), definition (gd), format on save (skipped without
+#           nvim)
+add_test(NAME e2e.nvim COMMAND ${PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/nvim_e2e.py
+  --idpc $<TARGET_FILE:idpc> --root ${CMAKE_SOURCE_DIR})
+set_tests_properties(e2e.nvim PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)

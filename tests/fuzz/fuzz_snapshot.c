@@ -1,6 +1,8 @@
 /* fuzz_snapshot.c — libFuzzer target: the file tenant's snapshot reader (docs/tenant-format.md)
  * and the tenant index built from it. The input is written to a private temporary file and opened
- * as `file:PATH`; any input must end in a tenant or an error message, never a crash or a leak. */
+ * as `file:PATH`; any input must end in a tenant or an error message, never a crash or a leak.
+ * The file lives in /dev/shm when there is one: on a disk, rewriting it each run cost more system
+ * time than the reader took. */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,7 +20,8 @@ static char path[64];
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!path[0])
-        snprintf(path, sizeof(path), "/tmp/idpc-fuzz-snapshot-%ld.json", (long)getpid());
+        snprintf(path, sizeof(path), "%s/idpc-fuzz-snapshot-%ld.json",
+                 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp", (long)getpid());
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0)
         abort();

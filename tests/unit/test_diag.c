@@ -242,6 +242,30 @@ static void test_note_without_error_is_dropped(void **state)
     diag_ctx_free(d);
 }
 
+/* diag_notes_dropped() says what diag_note() would do: drop a note with no diagnostic before it,
+ * after a repeated one, and after one over the cap; keep it after a kept one. */
+static void test_notes_dropped(void **state)
+{
+    (void)state;
+    struct diag_ctx *d = diag_ctx_new();
+    uint32_t s = add(d, "d.idp", "policy \"P\" {\n}\n");
+    assert_true(diag_notes_dropped(d));
+    diag_warning(d, diag_loc(s, 7, 10), "listed twice");
+    assert_false(diag_notes_dropped(d));
+    diag_note(d, diag_loc(s, 0, 6), "first listed here");
+    diag_warning(d, diag_loc(s, 7, 10), "listed twice"); /* the same again: dropped */
+    assert_true(diag_notes_dropped(d));
+    diag_note(d, diag_loc(s, 0, 6), "first listed here");
+    assert_int_equal(diag_count(d), 1);
+    assert_int_equal(diag_at(d, 0)->nnotes, 1);
+    diag_error(d, diag_loc(s, 0, 6), "another");
+    assert_false(diag_notes_dropped(d));
+    diag_set_error_cap(d, 2);
+    diag_error(d, diag_loc(s, 1, 2), "over the cap");
+    assert_true(diag_notes_dropped(d));
+    diag_ctx_free(d);
+}
+
 static void test_sorting(void **state)
 {
     (void)state;
@@ -386,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_long_line_window),
         cmocka_unit_test(test_notes_and_no_file),
         cmocka_unit_test(test_note_without_error_is_dropped),
+        cmocka_unit_test(test_notes_dropped),
         cmocka_unit_test(test_sorting),
         cmocka_unit_test(test_github_escaping),
         cmocka_unit_test(test_json),

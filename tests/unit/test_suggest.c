@@ -143,6 +143,59 @@ static void test_long_strings(void **state)
     assert_int_equal(suggest_distance(a, ""), 300);
 }
 
+/* The bounded distance is the exact one when that is <= max, else max + 1. */
+static void test_within_examples(void **state)
+{
+    (void)state;
+    assert_int_equal(suggest_distance_within("kitten", "sitting", 3), 3);
+    assert_int_equal(suggest_distance_within("kitten", "sitting", 2), 3);
+    assert_int_equal(suggest_distance_within("kitten", "sitting", 0), 1);
+    assert_int_equal(suggest_distance_within("MFA", "mfa", 0), 0);
+    assert_int_equal(suggest_distance_within("mfa", "afm", 5), 2);
+    assert_int_equal(suggest_distance_within("ab", "ba", 1), 1); /* a transposition */
+    assert_int_equal(suggest_distance_within("abc", "", 2), 3);  /* length difference */
+    assert_int_equal(suggest_distance_within("", "abc", 3), 3);
+    assert_int_equal(suggest_distance_within("", "", 0), 0);
+    assert_int_equal(suggest_distance_within("abcdef", "ghijkl", 2), 3); /* stops early */
+    assert_int_equal(suggest_distance_within("a", "b", (size_t)-1), 1);  /* no overflow */
+}
+
+/* Against the full matrix on pseudo-random strings over a small alphabet (so that matches,
+ * transpositions and near misses are common), short ones and ones longer than the stack rows. */
+static void test_within_matches_full(void **state)
+{
+    (void)state;
+    uint32_t seed = 12345;
+    char a[100], b[100];
+    for (int round = 0; round < 4000; round++) {
+        size_t la, lb;
+        seed = seed * 1103515245u + 12345u;
+        la = (seed >> 16) % (round % 10 == 0 ? 90 : 12);
+        seed = seed * 1103515245u + 12345u;
+        lb = (seed >> 16) % 3 == 0 ? la : (seed >> 18) % (round % 10 == 0 ? 90 : 12);
+        for (size_t i = 0; i < la; i++) {
+            seed = seed * 1103515245u + 12345u;
+            a[i] = "abcAB"[(seed >> 16) % 5];
+        }
+        memcpy(b, a, la < lb ? la : lb);
+        for (size_t i = 0; i < lb; i++) {
+            seed = seed * 1103515245u + 12345u;
+            if ((seed >> 16) % 4 == 0 || i >= la)
+                b[i] = "abcba"[(seed >> 20) % 5];
+        }
+        a[la] = b[lb] = '\0';
+        size_t full = suggest_distance(a, b);
+        for (size_t max = 0; max <= 6; max++) {
+            size_t want = full <= max ? full : max + 1;
+            size_t got = suggest_distance_within(a, b, max);
+            if (got != want)
+                fail_msg("within(\"%s\", \"%s\", %zu) = %zu, want %zu", a, b, max, got, want);
+        }
+        assert_int_equal(suggest_distance_within(a, b, full), full);
+        assert_int_equal(suggest_distance_within(a, b, 200), full);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -157,6 +210,8 @@ int main(void)
         cmocka_unit_test(test_best_ties_and_nulls),
         cmocka_unit_test(test_iterator_report),
         cmocka_unit_test(test_long_strings),
+        cmocka_unit_test(test_within_examples),
+        cmocka_unit_test(test_within_matches_full),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
