@@ -351,7 +351,8 @@ static void gh_escape(FILE *f, const char *s)
     }
 }
 
-static void vmessage(const char *cmd, const char *sev, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void vmessage(const char *cmd, const char *sev,
+                                                           const char *fmt, va_list ap)
 {
     struct strbuf sb = STRBUF_INIT;
     strbuf_vaddf(&sb, fmt, ap);
