@@ -38,6 +38,8 @@
     X(MODEL_SECURITY_DEFAULTS, "identitySecurityDefaultsEnforcementPolicy",                        \
       "policies/identitySecurityDefaultsEnforcementPolicy")                                        \
     X(MODEL_GROUP_LIFECYCLE, "groupLifecyclePolicy", "groupLifecyclePolicies")                     \
+    X(MODEL_ONPREM_SYNC, "onPremisesDirectorySynchronization",                                     \
+      "directory/onPremisesSynchronization")                                                       \
     X(MODEL_ASSERTION, "assertion", "")
 
 enum model_kind {

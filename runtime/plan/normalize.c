@@ -1333,6 +1333,37 @@ static const struct field FL_GROUP_LIFECYCLE[] = {
     F("alternateNotificationEmails", FT_TEXT), FEND};
 static const struct spec S_GROUP_LIFECYCLE = {.fields = FL_GROUP_LIFECYCLE};
 
+/* On-premises directory synchronization (Graph v1.0 "onPremisesDirectorySynchronization
+ * resource type"): the feature flags are kept whether true or false (Graph returns every one);
+ * a threshold means nothing while deletion prevention is disabled; the id (the tenant's) and
+ * the read-only configuration of the beta shape (client version, intervals, export data) are
+ * not the configuration's to compare. */
+static const char *const V_DELETION_PREVENTION[] = {
+    "disabled", "enabledForCount", "enabledForPercentage", "unknownFutureValue", NULL};
+static void deletion_post(json_t *out, const json_t *in)
+{
+    (void)in;
+    const char *t = json_string_value(json_object_get(out, "synchronizationPreventionType"));
+    if (t && strcmp(t, "disabled") == 0)
+        json_object_del(out, "alertThreshold");
+}
+static const struct field FL_DELETION_PREVENTION[] = {
+    FV("synchronizationPreventionType", FT_ENUM, V_DELETION_PREVENTION),
+    F("alertThreshold", FT_SCALAR), FEND};
+static const struct spec S_DELETION_PREVENTION = {.fields = FL_DELETION_PREVENTION,
+                                                  .post = deletion_post};
+static const struct field FL_SYNC_CONFIGURATION[] = {
+    FO("accidentalDeletionPrevention", &S_DELETION_PREVENTION),
+    F("applicationId", FT_DROP),
+    F("currentExportData", FT_DROP),
+    F("synchronizationClientVersion", FT_DROP),
+    F("synchronizationInterval", FT_DROP),
+    FEND};
+static const struct spec S_SYNC_CONFIGURATION = {.fields = FL_SYNC_CONFIGURATION};
+static const struct field FL_ONPREM_SYNC[] = {F("id", FT_DROP),
+                                              FO("configuration", &S_SYNC_CONFIGURATION), FEND};
+static const struct spec S_ONPREM_SYNC = {.fields = FL_ONPREM_SYNC};
+
 /* ---------------------------------------------------------------------------------------- */
 /* Role assignments and PIM eligibility                                                       */
 
@@ -1471,6 +1502,8 @@ static const struct spec *spec_for(enum normalize_kind kind)
         return &S_AUTH_CONTEXT;
     case NK_GROUP_LIFECYCLE:
         return &S_GROUP_LIFECYCLE;
+    case NK_ONPREM_SYNC:
+        return &S_ONPREM_SYNC;
     case NK__COUNT:
         break;
     case NK_ROLE_POLICY:
@@ -1495,6 +1528,7 @@ const char *normalize_kind_name(enum normalize_kind kind)
         [NK_ROLE_ELIGIBILITY] = "role_eligibility",
         [NK_AUTH_CONTEXT] = "auth_context",
         [NK_GROUP_LIFECYCLE] = "group_lifecycle",
+        [NK_ONPREM_SYNC] = "onprem_sync",
         [NK_ROLE_POLICY] = "role_policy",
     };
     if ((size_t)kind >= IDPC_ARRAY_LEN(names) || !names[kind])

@@ -82,6 +82,8 @@ int plan_nk(enum model_kind k)
         return NK_AUTH_METHODS_POLICY;
     case MODEL_GROUP_LIFECYCLE:
         return NK_GROUP_LIFECYCLE;
+    case MODEL_ONPREM_SYNC:
+        return NK_ONPREM_SYNC;
     default:
         return -1;
     }
@@ -619,7 +621,7 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     bool partial = k == MODEL_GROUP || k == MODEL_AUTH_METHOD_CONFIG || k == MODEL_GROUP_SETTING ||
                    k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
                    k == MODEL_AUTH_METHODS_POLICY || k == MODEL_GROUP_LIFECYCLE ||
-                   k == MODEL_ROLE_ELIGIBILITY || k == MODEL_AUTH_CONTEXT;
+                   k == MODEL_ROLE_ELIGIBILITY || k == MODEL_AUTH_CONTEXT || k == MODEL_ONPREM_SYNC;
     struct jsondiff d;
     if (partial)
         jsondiff_compute_partial(have, want, &d);
@@ -728,15 +730,15 @@ static void check_assertion(struct builder *bd, const struct model_object *o)
     if (!json_is_true(json_object_get(org, "onPremisesSyncEnabled"))) {
         json_array_append_new(bd->warnings,
                               json_pack("{s:s?,s:s}", "at", at, "message",
-                                        "directory_sync required: the tenant does not "
-                                        "synchronise from on-premises (onPremisesSyncEnabled "
-                                        "is not true)"));
+                                        "directory synchronisation health: the tenant does "
+                                        "not synchronise from on-premises "
+                                        "(onPremisesSyncEnabled is not true)"));
     } else {
         const char *last = json_string_value(json_object_get(org, "onPremisesLastSyncDateTime"));
-        json_array_append_new(bd->notes,
-                              json_pack("{s:s?,s:s+}", "at", at, "message",
-                                        "directory_sync required: enabled; last synchronisation ",
-                                        last ? last : "unknown"));
+        json_array_append_new(
+            bd->notes, json_pack("{s:s?,s:s+}", "at", at, "message",
+                                 "directory synchronisation health: enabled; last synchronisation ",
+                                 last ? last : "unknown"));
     }
     free(at);
 }
@@ -1256,7 +1258,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
         else if (plan_nk(ro->obj->kind) >= 0 && ro->obj->kind != MODEL_AUTH_METHOD_CONFIG &&
                  ro->obj->kind != MODEL_AUTHORIZATION_POLICY &&
                  ro->obj->kind != MODEL_AUTH_METHODS_POLICY && ro->obj->kind != MODEL_ROLE_POLICY &&
-                 ro->obj->kind != MODEL_SECURITY_DEFAULTS)
+                 ro->obj->kind != MODEL_SECURITY_DEFAULTS && ro->obj->kind != MODEL_ONPREM_SYNC)
             plan_create(&bd, ro, "create", NULL);
     }
     collect_unmanaged(&bd);

@@ -71,6 +71,43 @@ static const struct fieldmap fields[] = {
     {MODEL_GROUP_LIFECYCLE, "managedGroupTypes", "group_expiration groups", VK_PLAIN, -1, -1},
     {MODEL_GROUP_LIFECYCLE, "alternateNotificationEmails", "group_expiration notify", VK_PLAIN, -1,
      -1},
+    /* on_premises_sync (compiler/catalog_sync.c) */
+    {MODEL_ONPREM_SYNC, "features.passwordSyncEnabled", "password_hash_sync", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.passwordWritebackEnabled", "password_writeback", VK_ONOFF, -1,
+     -1},
+    {MODEL_ONPREM_SYNC, "features.blockSoftMatchEnabled", "block_soft_match", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.blockCloudObjectTakeoverThroughHardMatchEnabled",
+     "block_hard_match_takeover", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.bypassDirSyncOverridesEnabled", "bypass_dirsync_overrides",
+     VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.cloudPasswordPolicyForPasswordSyncedUsersEnabled",
+     "cloud_password_policy_for_synced_users", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.concurrentCredentialUpdateEnabled",
+     "concurrent_credential_update", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.concurrentOrgIdProvisioningEnabled",
+     "concurrent_org_id_provisioning", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.deviceWritebackEnabled", "device_writeback", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.directoryExtensionsEnabled", "directory_extensions", VK_ONOFF, -1,
+     -1},
+    {MODEL_ONPREM_SYNC, "features.fopeConflictResolutionEnabled", "fope_conflict_resolution",
+     VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.groupWriteBackEnabled", "group_writeback", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.quarantineUponProxyAddressesConflictEnabled",
+     "quarantine_upon_proxy_addresses_conflict", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.quarantineUponUpnConflictEnabled", "quarantine_upon_upn_conflict",
+     VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.softMatchOnUpnEnabled", "soft_match_on_upn", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.synchronizeUpnForManagedUsersEnabled",
+     "synchronize_upn_for_managed_users", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.unifiedGroupWritebackEnabled", "unified_group_writeback",
+     VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.userForcePasswordChangeOnLogonEnabled",
+     "user_force_password_change_on_logon", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.userWritebackEnabled", "user_writeback", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "configuration.accidentalDeletionPrevention.synchronizationPreventionType",
+     "accidental_deletion_prevention", VK_PLAIN, -1, -1},
+    {MODEL_ONPREM_SYNC, "configuration.accidentalDeletionPrevention.alertThreshold",
+     "accidental_deletion_prevention threshold", VK_PLAIN, -1, -1},
     {MODEL_AUTH_METHODS_POLICY, "registrationEnforcement.authenticationMethodsRegistrationCampaign",
      "registration_campaign", VK_PLAIN, -1, -1},
     {-1, "displayName", "name", VK_PLAIN, -1, -1},
@@ -282,6 +319,8 @@ const char *plan_kind_word(int k)
         return "authentication_methods";
     case MODEL_GROUP_LIFECYCLE:
         return "group_expiration";
+    case MODEL_ONPREM_SYNC:
+        return "on_premises_sync";
     default:
         return "object";
     }

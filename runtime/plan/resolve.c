@@ -530,6 +530,23 @@ static void match_others(struct resolve *r)
             }
             break;
         }
+        case MODEL_ONPREM_SYNC: {
+            /* one per tenant, read and update only (Graph v1.0 "onPremisesDirectorySynchronization
+             * resource type"): its id is the tenant id */
+            json_t *v = json_array_get(r->t->onprem_sync, 0);
+            const char *id = json_string_value(json_object_get(v, "id"));
+            if (!id) {
+                diag_error(r->diag, ro->obj->loc,
+                           "the tenant has no on-premises directory synchronization object to "
+                           "configure (GET /%s listed none)",
+                           TENANT_ONPREM_SYNC);
+                r->errors++;
+                break;
+            }
+            ro->current = json_incref(v);
+            ro->current_id = xstrdup(id);
+            break;
+        }
         case MODEL_AUTH_CONTEXT: {
             size_t j;
             json_t *v;

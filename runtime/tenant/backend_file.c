@@ -393,6 +393,7 @@ static bool is_known_collection(const char *key)
         "identity/conditionalAccess/policies",
         "identity/conditionalAccess/namedLocations",
         "identity/conditionalAccess/authenticationContextClassReferences",
+        "directory/onPremisesSynchronization",
         "policies/authenticationStrengthPolicies",
         "groupSettings",
         "groupSettingTemplates",

@@ -23,6 +23,8 @@ then show:
   roles      bg1's Global Administrator assignment exists, bg2's is missing; two PIM
              eligibilities exist; a direct Global Administrator assignment is unmanaged.
   settings   authentication methods, authorization policy and Group.Unified settings differ.
+  hybrid     Entra Connect syncs with password hash sync on, but soft match and hard-match
+             takeover are not blocked yet and deletion prevention is Microsoft's default (500).
 
 Usage: make_contoso_tenant.py IDPC_BINARY OUTPUT.json   (run from the repository root)
 """
@@ -520,6 +522,25 @@ def main():
         "isEnabled": False}
     c["groupSettings"] = []
     c["groupSettingTemplates"] = templates
+    # GET /directory/onPremisesSynchronization (Graph v1.0 "Get onPremisesDirectorySynchronization"
+    # example response): one object whose id is the tenant's; every feature flag is returned.
+    c["directory/onPremisesSynchronization"] = [{
+        "id": TENANT_ID,
+        "configuration": {"accidentalDeletionPrevention": {
+            "synchronizationPreventionType": "enabledForCount", "alertThreshold": 500}},
+        "features": {
+            "passwordSyncEnabled": True, "passwordWritebackEnabled": False,
+            "directoryExtensionsEnabled": False, "quarantineUponUpnConflictEnabled": True,
+            "quarantineUponProxyAddressesConflictEnabled": True, "softMatchOnUpnEnabled": True,
+            "cloudPasswordPolicyForPasswordSyncedUsersEnabled": False,
+            "fopeConflictResolutionEnabled": False, "unifiedGroupWritebackEnabled": False,
+            "userWritebackEnabled": False, "deviceWritebackEnabled": False,
+            "synchronizeUpnForManagedUsersEnabled": True,
+            "userForcePasswordChangeOnLogonEnabled": False,
+            "concurrentOrgIdProvisioningEnabled": False, "concurrentCredentialUpdateEnabled": False,
+            "groupWriteBackEnabled": False, "blockSoftMatchEnabled": False,
+            "blockCloudObjectTakeoverThroughHardMatchEnabled": False,
+            "bypassDirSyncOverridesEnabled": False}}]
     c["identityGovernance/termsOfUse/agreements"] = []
     # PIM role settings: the policies of the roles Contoso administers, as a new tenant has
     # them (Microsoft's defaults: 8-hour activation, no approval, permanent eligibility).
