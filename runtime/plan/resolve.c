@@ -537,9 +537,15 @@ static void match_others(struct resolve *r)
             const char *id = json_string_value(json_object_get(v, "id"));
             if (!id) {
                 diag_error(r->diag, ro->obj->loc,
-                           "the tenant has no on-premises directory synchronization object to "
-                           "configure (GET /%s listed none)",
+                           "on_premises_sync: the tenant's on-premises directory synchronization "
+                           "object could not be read (GET /%s was refused or listed none)",
                            TENANT_ONPREM_SYNC);
+                diag_note(r->diag, ro->obj->loc,
+                          "Microsoft Graph v1.0 serves this API to delegated callers only "
+                          "(OnPremDirectorySynchronization.Read.All, signed in as a Global "
+                          "Administrator), never to an application; a snapshot taken with a "
+                          "delegated token (file:) can be planned, or leave out the block's "
+                          "features and keep only sync_health");
                 r->errors++;
                 break;
             }

@@ -449,7 +449,28 @@ def t_hidden(ctx, a):
     print("hidden: %s reported" % victim["id"])
 
 
-TESTS = {"snapshot": t_snapshot, "contoso": t_contoso, "saved": t_saved, "large": t_large, "faults": t_faults,
+def t_delegated(ctx, a):
+    """Graph v1.0 serves directory/onPremisesSynchronization to delegated callers only: against
+    an emulator that refuses it (--delegated-only) as Graph refuses an application, plan fails
+    at the on_premises_sync block with the reason, and writes nothing."""
+    config, state = contoso_paths(ctx)
+    emu = E.Emulator(ctx, state, name="delegated", extra=["--delegated-only"])
+    try:
+        env = E.auth_env(ctx, emu, "secret")
+        p = E.idpc(ctx, ["plan", "--tenant", "graph:", config], env, expect=1,
+                   name="delegated-plan")
+        E.check("hybrid.idp:6:1: error: on_premises_sync: the tenant's on-premises directory "
+                "synchronization object could not be read" in p.stderr
+                and "delegated callers only" in p.stderr,
+                "delegated: plan does not name the block and the reason: %s" % p.stderr[-600:])
+        writes = [r for r in emu.requests() if r["method"] != "GET"
+                  and r["path"] != "/v1.0/$batch" and "/oauth2/" not in r["path"]]
+        E.check(not writes, "delegated: plan wrote %s" % writes[:3])
+    finally:
+        emu.stop()
+
+
+TESTS = {"snapshot": t_snapshot, "delegated": t_delegated, "contoso": t_contoso, "saved": t_saved, "large": t_large, "faults": t_faults,
          "tls": t_tls, "hidden": t_hidden}
 
 
