@@ -17,11 +17,13 @@ static const struct {
     const char *path;
     const char *select;
 } dirs[GDIR__COUNT] = {
-    [GDIR_USERS] = {"users", "id,userPrincipalName,displayName,userType,accountEnabled,mail"},
+    /* onPremisesProvisioningErrors: Entra Connect's errors, for `check` (IDP-P2-010) */
+    [GDIR_USERS] = {"users", "id,userPrincipalName,displayName,userType,accountEnabled,mail,"
+                             "onPremisesProvisioningErrors"},
     [GDIR_GROUPS] = {"groups",
                      "id,displayName,description,mailEnabled,mailNickname,securityEnabled,"
                      "groupTypes,isAssignableToRole,membershipRule,membershipRuleProcessingState,"
-                     "visibility,assignedLicenses"},
+                     "visibility,assignedLicenses,onPremisesProvisioningErrors"},
     [GDIR_SPS] = {"servicePrincipals", "id,appId,displayName,servicePrincipalType"},
 };
 
