@@ -79,8 +79,8 @@ static bool number(struct args *a, const char *what, long lo, long hi, long *out
 static json_t *deletion_prevention(struct args *a)
 {
     static const char *const modes[] = {"off", "count", "percent"};
-    int m = args_expect_word(a, "accidental deletion prevention (off, count N or percent N)", modes,
-                             IDPC_ARRAY_LEN(modes));
+    int m =
+        args_expect_word(a, "accidental deletion prevention mode", modes, IDPC_ARRAY_LEN(modes));
     if (m < 0)
         return NULL;
     if (m == 0)
@@ -99,9 +99,12 @@ static json_t *deletion_prevention(struct args *a)
 /* sync_health max_age D [max_errors N] */
 static json_t *sync_health(struct args *a)
 {
-    static const char *const first[] = {"max_age"};
-    if (args_expect_word(a, "'max_age'", first, 1) < 0)
+    if (!args_accept(a, "max_age")) {
+        args_error(a, args_peek(a),
+                   "sync_health starts with the largest age of the last synchronisation: "
+                   "'sync_health max_age 3h [max_errors N]'");
         return NULL;
+    }
     long long hours;
     if (!lower_sync_max_age(a, &hours))
         return NULL;
