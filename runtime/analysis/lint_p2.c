@@ -510,7 +510,7 @@ static void crit_directory_sync(struct lint_ctx *c, struct lint_report *out)
                  max_h, max_err);
         else
             crit(c, out, "IDP-P2-010", req, LINT_MANUAL, NULL,
-                 "no `directory_sync` assertion: if the tenant is hybrid, declare "
+                 "no sync health assertion: if the tenant is hybrid, declare "
                  "`sync_health max_age 3h` in `on_premises_sync` (or `directory_sync required` "
                  "in `settings`), or run `check --tenant`");
         return;
