@@ -387,10 +387,11 @@ out:
 
 static void check_manage(struct check *ck, const struct ast_stmt *s)
 {
-    static const char *const kinds[] = {"policies", "locations", "strengths", "groups",
-                                        "role_assignments"};
-    static const enum model_kind mk[] = {MODEL_CA_POLICY, MODEL_NAMED_LOCATION, MODEL_AUTH_STRENGTH,
-                                         MODEL_GROUP, MODEL_ROLE_ASSIGNMENT};
+    static const char *const kinds[] = {"policies", "locations",        "strengths",
+                                        "groups",   "role_assignments", "authentication_contexts"};
+    static const enum model_kind mk[] = {MODEL_CA_POLICY,       MODEL_NAMED_LOCATION,
+                                         MODEL_AUTH_STRENGTH,   MODEL_GROUP,
+                                         MODEL_ROLE_ASSIGNMENT, MODEL_AUTH_CONTEXT};
     struct args a;
     args_init(&a, ck, s);
     static const char *const ex[] = {"exclusively"};
@@ -408,6 +409,7 @@ static void check_manage(struct check *ck, const struct ast_stmt *s)
     if (!args_expect_end(&a))
         return;
     ck->model->manage_exclusive |= mask;
+    ck->model->manage_loc = s->atoms[0].loc;
 }
 
 /* ---- templates ---- */

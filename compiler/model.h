@@ -67,6 +67,7 @@ struct model {
     struct loc tenant_loc;
     json_t *emergency_access;  /* array of {"ref": <ref>, "satisfies": [...], "at": "file:l:c"} */
     unsigned manage_exclusive; /* bit (1u << model_kind) per kind under `manage exclusively` */
+    struct loc manage_loc;     /* the (last) `manage exclusively` statement */
     json_t *tests;             /* array of test cases, see docs/language.md#tests */
     /* per kind: name -> index of the first object of that name (borrows the objects' names) */
     struct strmap names[MODEL__COUNT];

@@ -533,6 +533,16 @@ static bool policy_references(struct backend *b, const char *what, const char *i
                         hit = true;
                 }
             }
+        } else if (strcmp(what, "authentication context") == 0) {
+            size_t j;
+            json_t *v;
+            json_array_foreach(json_object_get(json_object_get(c, "applications"),
+                                               "includeAuthenticationContextClassReferences"),
+                               j, v)
+            {
+                if (json_string_value(v) && strcasecmp(json_string_value(v), id) == 0)
+                    hit = true;
+            }
         } else if (sid && strcasecmp(sid, id) == 0) {
             hit = true;
         }
@@ -1121,6 +1131,9 @@ static int do_delete(struct backend *b, const char *path, struct backend_error *
         if (id && policy_references(b, "authentication strength", id, err))
             return -1;
     }
+    if (is_path(path, P_CONTEXTS, &rest) && *rest && id &&
+        policy_references(b, "authentication context", id, err))
+        return -1; /* Entra refuses to delete a context a policy uses */
     char *gid = id && is_path(path, P_GROUPS, &rest) ? xstrdup(id) : NULL;
     json_array_remove(parent, idx);
     if (gid) {
