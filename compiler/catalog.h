@@ -106,6 +106,11 @@ const struct catalog_sync_feature *catalog_sync_features(size_t *n);
 const struct catalog_sync_feature *catalog_sync_feature_by_keyword(const char *kw);
 const struct catalog_sync_feature *catalog_sync_feature_by_graph(const char *prop);
 
+/* The language's word for a Graph value of certificate-based authentication
+ * ("x509CertificateMultiFactor" → "multi_factor", "PrincipalName" → "principal_name"), or NULL
+ * (catalog_x509.c). */
+const char *catalog_x509_word(const char *graph);
+
 /* True for a GUID in 8-4-4-4-12 hex form (either case), which is what Graph ids look like. */
 bool catalog_is_guid(const char *s);
 

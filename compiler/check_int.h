@@ -159,6 +159,9 @@ bool lower_method_is_setting(const struct ast_stmt *s);
  * block, for "given twice". */
 void lower_method_setting(struct check *ck, const struct ast_stmt *s, const char *method,
                           struct model_object *o, const struct ast_stmt **seen, size_t nseen);
+/* lower_x509.c: `x509_certificate default_mode|rule|binding ...` (the cursor after the word)
+ * merged into the X509Certificate configuration `body`; false after an error. */
+bool lower_x509_setting(struct args *a, const char *word, json_t *body);
 /* `registration_campaign ...` (once per block: *first records it). */
 void lower_registration_campaign(struct check *ck, const struct ast_stmt *s,
                                  const struct ast_stmt **first);

@@ -1034,6 +1034,30 @@ static const struct field FL_FEATURE_SETTINGS[] = {
     FO("displayLocationInformationRequiredState", &S_FEATURE), FEND};
 static const struct spec S_FEATURE_SETTINGS = {.fields = FL_FEATURE_SETTINGS};
 
+/* Certificate-based authentication (x509CertificateAuthenticationMethodConfiguration, Graph
+ * v1.0): rules and bindings are sets (a binding's order is its priority, a property of its own);
+ * the identifier is kept exactly as written. */
+static const char *const V_X509_MODE[] = {"x509CertificateSingleFactor",
+                                          "x509CertificateMultiFactor", "unknownFutureValue", NULL};
+static const char *const V_X509_RULE_TYPE[] = {
+    "issuerSubject", "policyOID", "issuerSubjectAndPolicyOID", "unknownFutureValue", NULL};
+static const char *const V_X509_FIELD[] = {"PrincipalName", "RFC822Name", "SubjectKeyIdentifier",
+                                           "SHA1PublicKey", NULL};
+static const char *const V_X509_USER_PROPERTY[] = {
+    "userPrincipalName", "onPremisesUserPrincipalName", "certificateUserIds", NULL};
+static const struct field FL_X509_RULE[] = {
+    FV("x509CertificateRuleType", FT_ENUM, V_X509_RULE_TYPE), F("identifier", FT_NAME),
+    FV("x509CertificateAuthenticationMode", FT_ENUM, V_X509_MODE), FEND};
+static const struct spec S_X509_RULE = {.fields = FL_X509_RULE};
+static const struct field FL_X509_MODE[] = {
+    FV("x509CertificateAuthenticationDefaultMode", FT_ENUM, V_X509_MODE),
+    FOS("rules", &S_X509_RULE), FEND};
+static const struct spec S_X509_MODE = {.fields = FL_X509_MODE};
+static const struct field FL_X509_BINDING[] = {FV("x509CertificateField", FT_ENUM, V_X509_FIELD),
+                                               FV("userProperty", FT_ENUM, V_X509_USER_PROPERTY),
+                                               F("priority", FT_SCALAR), FEND};
+static const struct spec S_X509_BINDING = {.fields = FL_X509_BINDING};
+
 static const struct field FL_METHOD_CONFIG[] = {
     FV("id", FT_ID, V_METHOD_IDS),
     FV("state", FT_ENUM, V_METHOD_STATE),
@@ -1042,6 +1066,8 @@ static const struct field FL_METHOD_CONFIG[] = {
     FO("keyRestrictions", &S_KEY_RESTRICTIONS),
     FO("featureSettings", &S_FEATURE_SETTINGS),
     FV("allowExternalIdToUseEmailOtp", FT_ENUM, V_ADVANCED_STATE),
+    FO("authenticationModeConfiguration", &S_X509_MODE),
+    FOS("certificateUserBindings", &S_X509_BINDING),
     FEND};
 static const struct spec S_METHOD_CONFIG = {.fields = FL_METHOD_CONFIG, .kinds = V_METHOD_KINDS};
 

@@ -23,6 +23,7 @@ enum vk {
     VK_ONOFF, /* booleans and "true"/"false" strings as on / off */
     VK_MAP,   /* fixed value → keyword table (cat indexes maps[]) */
     VK_WORD,  /* already in the language's words (normalize_pim.c): shown as is */
+    VK_X509,  /* certificate rules and bindings: in the words of their lines */
 };
 
 static const char *const maps[][2][2] = {
@@ -218,6 +219,10 @@ static const struct fieldmap fields[] = {
     {M, "isAttestationEnforced", "attestation", VK_ONOFF, -1, -1},
     {M, "isSelfServiceRegistrationAllowed", "self_service", VK_ONOFF, -1, -1},
     {M, "keyRestrictions", "keys", VK_PLAIN, -1, -1},
+    {M, "authenticationModeConfiguration.x509CertificateAuthenticationDefaultMode", "default_mode",
+     VK_X509, -1, -1},
+    {M, "authenticationModeConfiguration.rules", "rule", VK_X509, -1, -1},
+    {M, "certificateUserBindings", "binding", VK_X509, -1, -1},
     {M, "featureSettings.displayAppInformationRequiredState", "show_app_name", VK_PLAIN, -1, -1},
     {M, "featureSettings.displayLocationInformationRequiredState", "show_location", VK_PLAIN, -1,
      -1},
@@ -475,6 +480,8 @@ static void add_string(struct strbuf *sb, const struct tenant *t, const struct f
         w = map_word(f->cat, s);
     else if (vk == VK_WORD)
         w = xstrdup(s);
+    else if (vk == VK_X509 && catalog_x509_word(s))
+        w = xstrdup(catalog_x509_word(s));
     else if (vk == VK_PLAIN && normalize_is_guid(s))
         w = id_word(t, NULL, s);
     else if (vk == VK_OPERATOR)
@@ -498,6 +505,29 @@ static void add_item(struct strbuf *sb, const struct tenant *t, const struct fie
             char *w = id_word(t, NULL, id);
             strbuf_adds(sb, w);
             free(w);
+            return;
+        }
+    }
+    if (f && f->vk == VK_X509 && json_is_object(v)) {
+        /* `issuer "CN=…" multi_factor`, `principal_name to user_principal_name priority 1` */
+        const char *rt =
+            catalog_x509_word(json_string_value(json_object_get(v, "x509CertificateRuleType")));
+        const char *fld =
+            catalog_x509_word(json_string_value(json_object_get(v, "x509CertificateField")));
+        const char *id = json_string_value(json_object_get(v, "identifier"));
+        if (rt && id) {
+            char *q = quote(id);
+            const char *m = catalog_x509_word(
+                json_string_value(json_object_get(v, "x509CertificateAuthenticationMode")));
+            strbuf_addf(sb, "%s %s %s", rt, q, m ? m : "?");
+            free(q);
+            return;
+        }
+        if (fld) {
+            const char *p =
+                catalog_x509_word(json_string_value(json_object_get(v, "userProperty")));
+            strbuf_addf(sb, "%s to %s priority %lld", fld, p ? p : "?",
+                        (long long)json_integer_value(json_object_get(v, "priority")));
             return;
         }
     }

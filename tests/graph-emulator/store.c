@@ -155,11 +155,19 @@ static json_t *default_methods_policy(void)
                                     "#microsoft.graph.voiceAuthenticationMethodConfiguration", "id",
                                     "Voice", "state", "disabled", "isOfficePhoneAllowed", 0,
                                     "excludeTargets", "includeTargets", all_users_target()));
+    /* Graph v1.0 "Get x509CertificateAuthenticationMethodConfiguration": its default bindings
+     * and mode */
     json_array_append_new(
-        cfgs, json_pack("{s:s, s:s, s:s, s:[], s:o}", "@odata.type",
-                        "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration", "id",
-                        "X509Certificate", "state", "disabled", "excludeTargets", "includeTargets",
-                        all_users_target()));
+        cfgs,
+        json_pack(
+            "{s:s, s:s, s:s, s:[], s:o, s:[{s:s, s:s, s:i}, {s:s, s:s, s:i}], s:{s:s, s:[]}}",
+            "@odata.type", "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration",
+            "id", "X509Certificate", "state", "disabled", "excludeTargets", "includeTargets",
+            all_users_target(), "certificateUserBindings", "x509CertificateField", "PrincipalName",
+            "userProperty", "onPremisesUserPrincipalName", "priority", 1, "x509CertificateField",
+            "RFC822Name", "userProperty", "userPrincipalName", "priority", 2,
+            "authenticationModeConfiguration", "x509CertificateAuthenticationDefaultMode",
+            "x509CertificateSingleFactor", "rules"));
     return json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:{s:{s:i, s:s, s:[], s:[{s:s, s:s, s:s}]}}, s:o}",
         "id", "authenticationMethodsPolicy", "displayName", "Authentication Methods Policy",

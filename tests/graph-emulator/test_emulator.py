@@ -821,6 +821,58 @@ def test_onprem_sync(emu):
     emu.patch(base + "/" + TENANT, {"features": ONPREM_GET_EXAMPLE["features"]})
 
 
+# Microsoft's published v1.0 examples of "Get x509CertificateAuthenticationMethodConfiguration"
+# (the default configuration) and "Update x509CertificateAuthenticationMethodConfiguration".
+X509_GET_EXAMPLE = {
+    "@odata.type": "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration",
+    "id": "X509Certificate", "state": "disabled",
+    "certificateUserBindings": [
+        {"x509CertificateField": "PrincipalName", "userProperty": "onPremisesUserPrincipalName",
+         "priority": 1},
+        {"x509CertificateField": "RFC822Name", "userProperty": "userPrincipalName", "priority": 2}],
+    "authenticationModeConfiguration": {
+        "x509CertificateAuthenticationDefaultMode": "x509CertificateSingleFactor", "rules": []},
+    "includeTargets": [{"targetType": "group", "id": "all_users", "isRegistrationRequired": False}],
+    "excludeTargets": []}
+X509_UPDATE_EXAMPLE = {
+    "@odata.type": "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration",
+    "id": "X509Certificate", "state": "enabled",
+    "certificateUserBindings": [
+        {"x509CertificateField": "PrincipalName", "userProperty": "onPremisesUserPrincipalName",
+         "priority": 1}],
+    "authenticationModeConfiguration": {
+        "x509CertificateAuthenticationDefaultMode": "x509CertificateMultiFactor",
+        "rules": [
+            {"x509CertificateRuleType": "issuerSubject", "identifier": "CN=ContosoCA,DC=Contoso,DC=org ",
+             "x509CertificateAuthenticationMode": "x509CertificateMultiFactor"},
+            {"x509CertificateRuleType": "policyOID", "identifier": "1.2.3.4",
+             "x509CertificateAuthenticationMode": "x509CertificateMultiFactor"}]},
+    "includeTargets": [{"targetType": "group", "id": "all_users", "isRegistrationRequired": False}]}
+
+
+def test_x509(emu):
+    base = "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/"
+    st, _, js = emu.get(base + "X509Certificate")
+    check(st == 200, "x509: GET")
+    compare("x509: GET = the published default", X509_GET_EXAMPLE, js, exact_keys=True)
+    st, _, js = emu.patch(base + "x509Certificate", X509_UPDATE_EXAMPLE)
+    check(st == 204, "x509: PATCH of the published example -> 204 (id case-insensitive)")
+    st, _, js = emu.get(base + "X509Certificate")
+    check(js["authenticationModeConfiguration"] == X509_UPDATE_EXAMPLE["authenticationModeConfiguration"]
+          and js["certificateUserBindings"] == X509_UPDATE_EXAMPLE["certificateUserBindings"],
+          "x509: the update is stored")
+    bad = {"@odata.type": X509_UPDATE_EXAMPLE["@odata.type"], "certificateUserBindings": [
+        {"x509CertificateField": "PrincipalName", "userProperty": "userPrincipalName", "priority": 1},
+        {"x509CertificateField": "RFC822Name", "userProperty": "userPrincipalName", "priority": 1}]}
+    st, _, js = emu.patch(base + "X509Certificate", bad)
+    check(st == 400, "x509: two bindings with one priority -> 400")
+    bad["certificateUserBindings"] = [{"x509CertificateField": "Subject", "userProperty": "mail",
+                                       "priority": 1}]
+    st, _, js = emu.patch(base + "X509Certificate", bad)
+    check(st == 400, "x509: an undocumented field or property -> 400")
+    emu.patch(base + "X509Certificate", X509_GET_EXAMPLE)  # back to the default
+
+
 def test_policies(emu):
     st, _, js = emu.get("/policies/authenticationMethodsPolicy")
     check(st == 200 and js["id"] == "authenticationMethodsPolicy", "methods: GET")
@@ -1429,7 +1481,7 @@ def main():
     emu = Emulator("main", [], state)
     try:
         for t in (test_tls, test_token, test_assertions, test_auth_errors, test_ca_shapes,
-                  test_ca_validation, test_named_locations, test_strengths, test_contexts, test_group_lifecycle, test_onprem_sync,
+                  test_ca_validation, test_named_locations, test_strengths, test_contexts, test_group_lifecycle, test_onprem_sync, test_x509,
                   test_policies,
                   test_group_settings, test_groups, test_licenses, test_users_paging, test_roles, test_pim_settings, test_batch,
                   test_log_and_secrets):
