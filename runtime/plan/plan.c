@@ -485,7 +485,14 @@ static void delete_requests(json_t *a, enum model_kind k, const char *id, const 
         add_request(a, PHASE_GROUP_DELETE, "DELETE", path, NULL, NULL, "delete group \"%s\"", name);
         break;
     case MODEL_AUTH_CONTEXT:
-        /* Graph v1.0 "Delete authenticationContextClassReference"; after the policy changes */
+        /* Graph v1.0 "Delete authenticationContextClassReference": after the policy changes, and
+         * a published context (isAvailable) is unpublished first (403 otherwise) */
+        if (json_is_true(json_object_get(cur, "isAvailable")))
+            add_request(a, PHASE_DEPENDENCY_DELETE, "PATCH", path,
+                        json_pack("{s:b}", "isAvailable", 0), NULL,
+                        "unpublish authentication context %s (a published one cannot be "
+                        "deleted)",
+                        name);
         add_request(a, PHASE_DEPENDENCY_DELETE, "DELETE", path, NULL, NULL,
                     "delete authentication context %s \"%s\"", name,
                     json_string_value(json_object_get(cur, "displayName"))

@@ -1131,9 +1131,18 @@ static int do_delete(struct backend *b, const char *path, struct backend_error *
         if (id && policy_references(b, "authentication strength", id, err))
             return -1;
     }
-    if (is_path(path, P_CONTEXTS, &rest) && *rest && id &&
-        policy_references(b, "authentication context", id, err))
-        return -1; /* Entra refuses to delete a context a policy uses */
+    if (is_path(path, P_CONTEXTS, &rest) && *rest) {
+        /* Graph v1.0 "Delete authenticationContextClassReference": 403 when published, 400 when
+         * a policy uses it */
+        if (json_is_true(json_object_get(item, "isAvailable"))) {
+            backend_error_set(err, 403, "Forbidden",
+                              "a published authentication context cannot be deleted; set "
+                              "isAvailable to false first");
+            return -1;
+        }
+        if (id && policy_references(b, "authentication context", id, err))
+            return -1;
+    }
     char *gid = id && is_path(path, P_GROUPS, &rest) ? xstrdup(id) : NULL;
     json_array_remove(parent, idx);
     if (gid) {

@@ -720,8 +720,12 @@ def test_contexts(emu):
     st, _, js = emu.delete(base + "/c1")
     check(st == 400, "context: delete referenced -> 400")
     emu.delete("/identity/conditionalAccess/policies/" + pjs["id"])
+    emu.patch(base + "/c1", {"isAvailable": True})
     st, _, js = emu.delete(base + "/c1")
-    check(st == 204, "context: delete unreferenced -> 204")
+    check(st == 403, "context: delete a published one -> 403")
+    emu.patch(base + "/c1", {"isAvailable": False})
+    st, _, js = emu.delete(base + "/c1")
+    check(st == 204, "context: delete unreferenced and unpublished -> 204")
 
 
 def test_group_lifecycle(emu):
