@@ -86,6 +86,7 @@ static const struct {
     {"policies/authenticationMethodsPolicy", true},
     {"policies/authorizationPolicy", true},
     {"policies/identitySecurityDefaultsEnforcementPolicy", true},
+    {"policies/adminConsentRequestPolicy", true},
     {"groupSettings", true},
     {"groupSettingTemplates", true},
     {"groupLifecyclePolicies", true},

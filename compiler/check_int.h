@@ -177,6 +177,10 @@ void lower_role(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *
 bool lower_pim_is_setting(const char *keyword);
 void lower_pim_settings(struct check *ck, const struct catalog_role *role,
                         const struct ast_stmt *decl, struct ast_stmt *const *body, size_t n);
+/* lower_consent.c: `user_consent ...` → permissionGrantPoliciesAssigned (array);
+ * `admin_consent_reviewers ...` → adminConsentRequestPolicy reviewers (array). NULL on error. */
+json_t *lower_user_consent(struct args *a);
+json_t *lower_consent_reviewers(struct args *a);
 void lower_settings(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                     size_t n);
 void lower_policy(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,

@@ -3,6 +3,8 @@
  *   users_can_*, guest_*, admin_self_service_password_reset, block_msol_powershell
  *                                → authorizationPolicy (PATCH body)
  *   group_*                      → groupSetting from template Group.Unified (string values)
+ *   user_consent                 → authorizationPolicy permissionGrantPoliciesAssigned
+ *   admin_consent_*              → adminConsentRequestPolicy (PUT; lower_consent.c)
  *   directory_sync               → an assertion checked at plan time, never applied
  * Each statement may appear once. Bodies list keys in this file's table order, whatever the
  * order of the lines, so moving a line does not change the compiled output. */
@@ -30,6 +32,7 @@ enum target {
     T_GROUPS,
     T_PASSWORD,
     T_LIFECYCLE,
+    T_CONSENT,
     T_SYNC
 };
 enum vtype {
@@ -44,7 +47,11 @@ enum vtype {
     V_BANNED,
     V_ON_PREMISES,
     V_LOCKOUT,
-    V_EXPIRATION
+    V_EXPIRATION,
+    V_CLASS_DESC,
+    V_USER_CONSENT,
+    V_REVIEWERS,
+    V_DAYS
 };
 
 static const char *const invites_words[] = {"none", "admins_and_guest_inviters",
@@ -89,12 +96,31 @@ static const struct setting table[] = {
     {"group_usage_guidelines", T_GROUPS, V_URL, "UsageGuidelinesUrl", NULL, NULL, 0, NULL},
     {"group_classifications", T_GROUPS, V_LIST, "ClassificationList", NULL, NULL, 0,
      "a classification"},
+    {"group_classification_descriptions", T_GROUPS, V_CLASS_DESC, "ClassificationDescriptions",
+     NULL, NULL, 0, NULL},
+    {"group_default_classification", T_GROUPS, V_STRING, "DefaultClassification", NULL, NULL, 0,
+     NULL},
+    {"group_guest_usage_guidelines", T_GROUPS, V_URL, "GuestUsageGuidelinesUrl", NULL, NULL, 0,
+     NULL},
+    {"group_standard_blocked_words", T_GROUPS, V_BOOL, "EnableMSStandardBlockedWords", NULL, NULL,
+     0, NULL},
+    {"group_sensitivity_labels", T_GROUPS, V_BOOL, "EnableMIPLabels", NULL, NULL, 0, NULL},
+    {"group_writeback_default", T_GROUPS, V_BOOL, "NewUnifiedGroupWritebackDefault", NULL, NULL, 0,
+     NULL},
     {"group_expiration", T_LIFECYCLE, V_EXPIRATION, "groupLifetimeInDays", NULL, NULL, 0, NULL},
     {"banned_passwords", T_PASSWORD, V_BANNED, "BannedPasswordList", NULL, NULL, 0, NULL},
     {"banned_password_check", T_PASSWORD, V_BOOL, "EnableBannedPasswordCheck", NULL, NULL, 0, NULL},
     {"password_protection_on_premises", T_PASSWORD, V_ON_PREMISES,
      "EnableBannedPasswordCheckOnPremises", NULL, NULL, 0, NULL},
     {"smart_lockout", T_PASSWORD, V_LOCKOUT, "LockoutThreshold", NULL, NULL, 0, NULL},
+    {"user_consent", T_PERM, V_USER_CONSENT, "permissionGrantPoliciesAssigned", NULL, NULL, 0,
+     NULL},
+    {"admin_consent_requests", T_CONSENT, V_BOOL, "isEnabled", NULL, NULL, 0, NULL},
+    {"admin_consent_reviewers", T_CONSENT, V_REVIEWERS, "reviewers", NULL, NULL, 0, NULL},
+    {"admin_consent_notify_reviewers", T_CONSENT, V_BOOL, "notifyReviewers", NULL, NULL, 0, NULL},
+    {"admin_consent_reminders", T_CONSENT, V_BOOL, "remindersEnabled", NULL, NULL, 0, NULL},
+    {"admin_consent_request_expiry", T_CONSENT, V_DAYS, "requestDurationInDays", NULL, NULL, 0,
+     NULL},
     {"directory_sync", T_SYNC, V_SYNC, "directorySync", NULL, NULL, 0, NULL},
 };
 
@@ -317,11 +343,14 @@ static json_t *lockout(struct settings_state *st, struct args *a)
     return json_string(arena_printf(a->ck->arena, "%lld", n->num));
 }
 
-/* group_expiration Nd [notify "a@x", ...] | off → the tenant's groupLifecyclePolicy
- * {groupLifetimeInDays, managedGroupTypes "All" | "None", alternateNotificationEmails "a;b"}
- * (Microsoft Learn, "Configure the expiration policy for Microsoft 365 groups": a lifetime of at
- * least 30 days; the notification addresses receive the renewal mails of ownerless groups). */
-#define LIFETIME_MIN_DAYS 30
+/* group_expiration Nd [for group "A", ...] [notify "a@x", ...] | off → the tenant's
+ * groupLifecyclePolicy {groupLifetimeInDays, managedGroupTypes "All" | "Selected" | "None",
+ * alternateNotificationEmails "a;b"} (Microsoft Learn, "Configure the expiration policy for
+ * Microsoft 365 groups": a lifetime of at least 30 days; the notification addresses receive the
+ * renewal mails of ownerless groups; "Selected" applies it to up to 500 groups, added one by one
+ * with groupLifecyclePolicy: addGroup). The groups go to the object's extra ("groups"). */
+#define LIFETIME_MIN_DAYS     30
+#define LIFETIME_MAX_SELECTED 500
 static json_t *expiration(struct args *a)
 {
     if (args_accept(a, "off"))
@@ -341,6 +370,37 @@ static json_t *expiration(struct args *a)
     }
     json_t *o = json_pack("{s:I,s:s}", "groupLifetimeInDays", (json_int_t)d->num,
                           "managedGroupTypes", "All");
+    if (args_accept(a, "for")) {
+        json_t *groups = json_array();
+        do {
+            const struct ast_atom *kw = args_peek(a);
+            if (!args_accept(a, "group")) {
+                args_expected(a, "'group' (the expiration policy applies to Microsoft 365 groups)");
+                json_decref(groups);
+                json_decref(o);
+                return NULL;
+            }
+            json_t *r = args_ref(a, "group", "a group name");
+            if (!r) {
+                json_decref(groups);
+                json_decref(o);
+                return NULL;
+            }
+            if (json_array_size(groups) == LIFETIME_MAX_SELECTED) {
+                args_error(a, kw,
+                           "an expiration policy applies to at most %d selected groups; above "
+                           "that, apply it to all",
+                           LIFETIME_MAX_SELECTED);
+                json_decref(r);
+                json_decref(groups);
+                json_decref(o);
+                return NULL;
+            }
+            json_array_append_new(groups, r);
+        } while (args_comma(a));
+        json_object_set_new(o, "managedGroupTypes", json_string("Selected"));
+        json_object_set_new(o, "$groups", groups);
+    }
     if (args_accept(a, "notify")) {
         struct strbuf sb = STRBUF_INIT;
         size_t n = 0;
@@ -363,6 +423,60 @@ static json_t *expiration(struct args *a)
     return o;
 }
 
+/* group_classification_descriptions "Label" "what it means", ... → ClassificationDescriptions
+ * "Label:what it means,..." (Microsoft Learn, "Microsoft Entra cmdlets for configuring group
+ * settings": each description is keyed by a classification of ClassificationList). */
+static json_t *classification_descriptions(struct args *a)
+{
+    struct strbuf sb = STRBUF_INIT;
+    json_t *out = NULL;
+    size_t count = 0;
+    do {
+        const struct ast_atom *c = args_expect_string(a, "a classification");
+        if (!c)
+            goto out;
+        const struct ast_atom *d = args_expect_string(a, "its description");
+        if (!d)
+            goto out;
+        const struct ast_atom *bad = strpbrk(c->text, ",:") ? c : strpbrk(d->text, ",:") ? d : NULL;
+        if (bad || c->len == 0 || d->len == 0) {
+            args_error(a,
+                       bad           ? bad
+                       : c->len == 0 ? c
+                                     : d,
+                       "Graph stores the descriptions as \"Label:description,...\", so a label "
+                       "or description is not empty and contains no ',' or ':'");
+            goto out;
+        }
+        if (count++)
+            strbuf_addc(&sb, ',');
+        strbuf_addf(&sb, "%s:%s", c->text, d->text);
+    } while (args_comma(a));
+    out = json_string(strbuf_str(&sb));
+out:
+    strbuf_fini(&sb);
+    return out;
+}
+
+/* admin_consent_request_expiry Nd → requestDurationInDays: the admin center offers 1 to 30 days
+ * ("Configure the admin consent workflow", "Consent request expires after (days)"). */
+#define CONSENT_DAYS_MAX 30
+static json_t *request_days(struct args *a)
+{
+    const struct ast_atom *d = args_peek(a);
+    if (!d || d->kind != AST_DURATION || strcmp(d->text, "d") != 0) {
+        args_expected(a, "a number of days such as 30d");
+        return NULL;
+    }
+    args_next(a);
+    if (d->num < 1 || d->num > CONSENT_DAYS_MAX) {
+        args_error(a, d, "a consent request expires after 1 to %d days; found %lldd",
+                   CONSENT_DAYS_MAX, d->num);
+        return NULL;
+    }
+    return json_integer(d->num);
+}
+
 static json_t *read_value(struct settings_state *st, struct args *a, const struct setting *def)
 {
     bool on;
@@ -383,6 +497,14 @@ static json_t *read_value(struct settings_state *st, struct args *a, const struc
         return lockout(st, a);
     case V_EXPIRATION:
         return expiration(a);
+    case V_CLASS_DESC:
+        return classification_descriptions(a);
+    case V_USER_CONSENT:
+        return lower_user_consent(a);
+    case V_REVIEWERS:
+        return lower_consent_reviewers(a);
+    case V_DAYS:
+        return request_days(a);
     case V_ENUM:
         k = args_expect_word(a, def->what, def->words, def->nwords);
         return k < 0 ? NULL : json_string(def->graph[k]);
@@ -464,8 +586,72 @@ static const struct ast_stmt *first_of(const struct settings_state *st, enum tar
     return best;
 }
 
+static size_t index_of(const char *kw)
+{
+    size_t i = 0;
+    while (i < NSETTINGS && strcmp(table[i].kw, kw) != 0)
+        i++;
+    return i;
+}
+
+/* True when the comma-joined list has item (exactly, as Graph compares labels). */
+static bool list_has(const char *list, const char *item, size_t n)
+{
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, item, n) == 0)
+            return true;
+        p = e ? e + 1 : NULL;
+    }
+    return false;
+}
+
+/* Statements that only make sense together: a default classification and the descriptions name
+ * classifications of the list; an enabled admin consent workflow has reviewers. */
+static void cross_checks(struct settings_state *st)
+{
+    struct check *ck = st->ck;
+    size_t list = index_of("group_classifications");
+    const char *labels = json_string_value(st->value[list]);
+    size_t def = index_of("group_default_classification");
+    if (st->value[def]) {
+        const char *d = json_string_value(st->value[def]);
+        if (!labels)
+            diag_error(ck->diag, st->stmt[def]->atoms[1].loc,
+                       "a default classification needs group_classifications listing it");
+        else if (!list_has(labels, d, strlen(d))) {
+            diag_error(ck->diag, st->stmt[def]->atoms[1].loc,
+                       "\"%s\" is not one of the group_classifications", d);
+            diag_note(ck->diag, st->stmt[list]->atoms[0].loc,
+                      "the classifications are listed here");
+        }
+    }
+    size_t desc = index_of("group_classification_descriptions");
+    if (st->value[desc]) {
+        const char *p = json_string_value(st->value[desc]);
+        for (size_t n = 0; p && *p; n++) {
+            const char *colon = strchr(p, ':'), *comma = strchr(p, ',');
+            const struct ast_atom *at = &st->stmt[desc]->atoms[1 + 3 * n];
+            if (colon && (!labels || !list_has(labels, p, (size_t)(colon - p))))
+                diag_error(ck->diag, at->loc,
+                           "\"%s\" is not one of the group_classifications; a description "
+                           "belongs to a listed classification",
+                           at->text);
+            p = comma ? comma + 1 : NULL;
+        }
+    }
+    size_t on = index_of("admin_consent_requests"), rev = index_of("admin_consent_reviewers");
+    if (json_is_true(st->value[on]) && !st->stmt[rev])
+        diag_error(ck->diag, st->stmt[on]->atoms[0].loc,
+                   "the admin consent workflow needs reviewers: add admin_consent_reviewers "
+                   "user \"...\", group \"...\" or role \"...\" (\"Configure the admin consent "
+                   "workflow\")");
+}
+
 static void build(struct settings_state *st)
 {
+    cross_checks(st);
     struct check *ck = st->ck;
     const struct ast_stmt *s;
     if ((s = first_of(st, T_SECDEF))) {
@@ -531,6 +717,18 @@ static void build(struct settings_state *st)
         struct model_object *o = model_add(ck->model, MODEL_GROUP_LIFECYCLE, "groupLifecyclePolicy",
                                            st->stmt[i]->atoms[0].loc);
         json_object_update(o->body, st->value[i]);
+        json_t *groups = json_object_get(o->body, "$groups");
+        if (groups) {
+            json_object_set(o->extra, "groups", groups);
+            json_object_del(o->body, "$groups");
+        }
+    }
+    if ((s = first_of(st, T_CONSENT))) {
+        struct model_object *o =
+            model_add(ck->model, MODEL_ADMIN_CONSENT, "adminConsentRequestPolicy", s->atoms[0].loc);
+        for (size_t i = 0; i < NSETTINGS; i++)
+            if (table[i].target == T_CONSENT && st->value[i])
+                json_object_set(o->body, table[i].key, st->value[i]);
     }
     for (size_t i = 0; i < NSETTINGS; i++) {
         if (table[i].target != T_SYNC || !st->value[i] ||

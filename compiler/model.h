@@ -40,6 +40,7 @@
     X(MODEL_GROUP_LIFECYCLE, "groupLifecyclePolicy", "groupLifecyclePolicies")                     \
     X(MODEL_ONPREM_SYNC, "onPremisesDirectorySynchronization",                                     \
       "directory/onPremisesSynchronization")                                                       \
+    X(MODEL_ADMIN_CONSENT, "adminConsentRequestPolicy", "policies/adminConsentRequestPolicy")      \
     X(MODEL_ASSERTION, "assertion", "")
 
 enum model_kind {

@@ -115,11 +115,13 @@ struct ast_stmt *raise_roles(struct raise *r, const json_t *assignments,
 struct ast_stmt *raise_settings(struct raise *r, const json_t *authorization,
                                 const json_t *security_defaults, const json_t *group_unified);
 /* The same, with the "Password Rule Settings" directory setting (password protection and smart
- * lockout; normalize(NK_GROUP_SETTING)) and the groups expiration policy
- * (normalize(NK_GROUP_LIFECYCLE)); either may be NULL. */
+ * lockout; normalize(NK_GROUP_SETTING)), the groups expiration policy
+ * (normalize(NK_GROUP_LIFECYCLE)) and the admin consent workflow (normalize(NK_ADMIN_CONSENT));
+ * any may be NULL. */
 struct ast_stmt *raise_settings_all(struct raise *r, const json_t *authorization,
                                     const json_t *security_defaults, const json_t *group_unified,
-                                    const json_t *password_rules, const json_t *group_lifecycle);
+                                    const json_t *password_rules, const json_t *group_lifecycle,
+                                    const json_t *admin_consent);
 
 /* `on_premises_sync { ... }` from normalize(NK_ONPREM_SYNC, obj): a line per feature flag and
  * the accidental deletion prevention; NULL when the object has neither. */

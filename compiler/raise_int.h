@@ -82,6 +82,12 @@ void raise_x509_settings(struct raise_block *b, const char *kw, const json_t *cf
 /* raise_settings_detail.c: password protection and smart lockout lines from the canonical
  * "Password Rule Settings" directory setting. */
 void raise_password_rules(struct raise_block *b, const json_t *canon);
+/* raise_consent.c: `user_consent ...` from the canonical permissionGrantPoliciesAssigned, and
+ * the admin_consent_* lines from the canonical adminConsentRequestPolicy. */
+void raise_user_consent(struct raise_block *b, const json_t *policies);
+void raise_admin_consent(struct raise_block *b, const json_t *canon);
+/* `group_classification_descriptions ...` from Group.Unified ClassificationDescriptions. */
+void raise_classification_descriptions(struct raise_block *b, const char *value);
 /* `group_expiration ...` from the canonical groupLifecyclePolicy. */
 void raise_group_expiration(struct raise_block *b, const json_t *canon);
 /* raise_strength_combos.c: fido2_keys / certificate_* lines of a strength's canonical

@@ -80,7 +80,7 @@ void raise_password_rules(struct raise_block *b, const json_t *canon)
 void raise_group_expiration(struct raise_block *b, const json_t *canon)
 {
     static const char *const known[] = {"groupLifetimeInDays", "managedGroupTypes",
-                                        "alternateNotificationEmails", NULL};
+                                        "alternateNotificationEmails", "$groups", NULL};
     raise_leftovers_kept(b, canon, "groupLifecyclePolicy", known);
     const char *managed = json_string_value(json_object_get(canon, "managedGroupTypes"));
     const json_t *days = json_object_get(canon, "groupLifetimeInDays");
@@ -88,10 +88,15 @@ void raise_group_expiration(struct raise_block *b, const json_t *canon)
         block_add(b, raise_stmt(b->r, "ww", "group_expiration", "off"));
         return;
     }
-    if (managed && !util_streq_nocase(managed, "All")) {
+    const json_t *selected = json_object_get(canon, "$groups");
+    bool some = managed && util_streq_nocase(managed, "Selected");
+    if (managed && !util_streq_nocase(managed, "All") && !(some && json_array_size(selected))) {
         raise_issue(b->r, b, RAISE_ISSUE_UNSUPPORTED, "managedGroupTypes",
-                    "cannot express a group expiration policy for selected groups only; the "
-                    "language writes all groups or off");
+                    "cannot express a group expiration policy for selected groups %s; the "
+                    "language writes all groups, selected ones (`for group ...`) or off",
+                    some ? "without its groups (they are read from the tenant's Microsoft 365 "
+                           "groups: none has it)"
+                         : "of this kind");
         return;
     }
     if (!json_is_integer(days))
@@ -100,6 +105,15 @@ void raise_group_expiration(struct raise_block *b, const json_t *canon)
     line_init(&l, b->r);
     line_word(&l, "group_expiration");
     line_duration(&l, json_integer_value(days), "d");
+    if (some) {
+        line_word(&l, "for");
+        size_t lead = l.n, i;
+        const json_t *g;
+        json_array_foreach(selected, i, g)
+        {
+            line_ref(b, &l, lead, "group", "group", json_string_value(g), "groups");
+        }
+    }
     const char *mails = json_string_value(json_object_get(canon, "alternateNotificationEmails"));
     if (mails && *mails) {
         line_word(&l, "notify");

@@ -468,8 +468,10 @@ static void authorization(struct raise_block *b, const json_t *az)
     static const char *const known[] = {"allowInvitesFrom",           "guestUserRoleId",
                                         "allowedToUseSSPR",           "blockMsolPowerShell",
                                         "defaultUserRolePermissions", NULL};
-    static const char *const pknown[] = {"allowedToCreateSecurityGroups", "allowedToCreateApps",
-                                         "allowedToCreateTenants", "allowedToReadOtherUsers", NULL};
+    static const char *const pknown[] = {
+        "allowedToCreateSecurityGroups",   "allowedToCreateApps",
+        "allowedToCreateTenants",          "allowedToReadOtherUsers",
+        "permissionGrantPoliciesAssigned", NULL};
     raise_leftovers_kept(b, az, "authorizationPolicy", known);
     const json_t *perm = get(az, "defaultUserRolePermissions");
     raise_leftovers_kept(b, perm, "authorizationPolicy.defaultUserRolePermissions", pknown);
@@ -478,6 +480,7 @@ static void authorization(struct raise_block *b, const json_t *az)
                                          "users_can_read_other_users"};
     for (size_t i = 0; i < IDPC_ARRAY_LEN(pwords); i++)
         on_off(b, pwords[i], get(perm, pknown[i]), pknown[i]);
+    raise_user_consent(b, get(perm, "permissionGrantPoliciesAssigned"));
     static const char *const inv_graph[] = {"none", "adminsAndGuestInviters",
                                             "adminsGuestInvitersAndAllMembers", "everyone"};
     static const char *const inv_words[] = {"none", "admins_and_guest_inviters",
@@ -548,6 +551,16 @@ static void string_list(struct raise_block *b, const char *kw, const char *value
     block_add_line(b, &l);
 }
 
+static void url_setting(struct raise_block *b, const char *kw, const char *url, const char *field)
+{
+    if (url && (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0) &&
+        !strpbrk(url, " \t\r\n"))
+        block_add(b, raise_stmt(b->r, "ws", kw, url));
+    else if (url)
+        raise_issue(b->r, b, RAISE_ISSUE_UNSUPPORTED, field,
+                    "cannot express %s \"%s\": not an http(s) URL", field, url);
+}
+
 static void group_unified(struct raise_block *b, const json_t *gu)
 {
     static const char *const known[] = {"templateId", "values", NULL};
@@ -562,6 +575,12 @@ static void group_unified(struct raise_block *b, const json_t *gu)
                                          "AllowToAddGuests",
                                          "UsageGuidelinesUrl",
                                          "ClassificationList",
+                                         "ClassificationDescriptions",
+                                         "DefaultClassification",
+                                         "GuestUsageGuidelinesUrl",
+                                         "EnableMSStandardBlockedWords",
+                                         "EnableMIPLabels",
+                                         "NewUnifiedGroupWritebackDefault",
                                          NULL};
     raise_leftovers_kept(b, v, "Group.Unified", vknown);
     const char *create = get_str(v, "EnableGroupCreation");
@@ -601,30 +620,38 @@ static void group_unified(struct raise_block *b, const json_t *gu)
     on_off(b, "group_guest_access", get(v, "AllowGuestsToAccessGroups"),
            "AllowGuestsToAccessGroups");
     on_off(b, "group_add_guests", get(v, "AllowToAddGuests"), "AllowToAddGuests");
-    const char *url = get_str(v, "UsageGuidelinesUrl");
-    if (url && (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0) &&
-        !strpbrk(url, " \t\r\n"))
-        block_add(b, raise_stmt(b->r, "ws", "group_usage_guidelines", url));
-    else if (url)
-        raise_issue(b->r, b, RAISE_ISSUE_UNSUPPORTED, "UsageGuidelinesUrl",
-                    "cannot express the usage guidelines \"%s\": not an http(s) URL", url);
+    url_setting(b, "group_usage_guidelines", get_str(v, "UsageGuidelinesUrl"),
+                "UsageGuidelinesUrl");
+    url_setting(b, "group_guest_usage_guidelines", get_str(v, "GuestUsageGuidelinesUrl"),
+                "GuestUsageGuidelinesUrl");
     if (get_str(v, "ClassificationList"))
         string_list(b, "group_classifications", get_str(v, "ClassificationList"),
                     "ClassificationList");
+    if (get_str(v, "ClassificationDescriptions"))
+        raise_classification_descriptions(b, get_str(v, "ClassificationDescriptions"));
+    if (get_str(v, "DefaultClassification"))
+        block_add(b, raise_stmt(b->r, "ws", "group_default_classification",
+                                get_str(v, "DefaultClassification")));
+    on_off(b, "group_standard_blocked_words", get(v, "EnableMSStandardBlockedWords"),
+           "EnableMSStandardBlockedWords");
+    on_off(b, "group_sensitivity_labels", get(v, "EnableMIPLabels"), "EnableMIPLabels");
+    on_off(b, "group_writeback_default", get(v, "NewUnifiedGroupWritebackDefault"),
+           "NewUnifiedGroupWritebackDefault");
 }
 
 struct ast_stmt *raise_settings(struct raise *r, const json_t *authz,
                                 const json_t *security_defaults, const json_t *group_unified_obj)
 {
-    return raise_settings_all(r, authz, security_defaults, group_unified_obj, NULL, NULL);
+    return raise_settings_all(r, authz, security_defaults, group_unified_obj, NULL, NULL, NULL);
 }
 
 struct ast_stmt *raise_settings_all(struct raise *r, const json_t *authz,
                                     const json_t *security_defaults,
                                     const json_t *group_unified_obj, const json_t *password_rules,
-                                    const json_t *group_lifecycle)
+                                    const json_t *group_lifecycle, const json_t *admin_consent)
 {
-    if (!authz && !security_defaults && !group_unified_obj && !password_rules && !group_lifecycle)
+    if (!authz && !security_defaults && !group_unified_obj && !password_rules && !group_lifecycle &&
+        !admin_consent)
         return NULL;
     struct raise_block b;
     block_init(&b, r, "settings");
@@ -641,6 +668,8 @@ struct ast_stmt *raise_settings_all(struct raise *r, const json_t *authz,
         group_unified(&b, group_unified_obj);
     if (group_lifecycle)
         raise_group_expiration(&b, group_lifecycle);
+    if (admin_consent)
+        raise_admin_consent(&b, admin_consent);
     if (password_rules)
         raise_password_rules(&b, password_rules);
     return block_finish(&b, decl);

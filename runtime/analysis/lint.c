@@ -92,6 +92,7 @@ int lint_run(const struct lint_input *in, const struct lint_options *opt, struct
 
     lint_p2_run(&c, out);
     lint_ca_run(&c);
+    lint_consent_run(&c);
     out->errors = c.errors;
     out->warnings = c.warnings;
     whatif_inputs_fini(&c.wi);

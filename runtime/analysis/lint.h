@@ -47,6 +47,8 @@ struct lint_input {
     json_t *password_rules; /* "Password Rule Settings" values, the same way (the tenant's
                                with a tenant, else the configuration's), or NULL */
     json_t *directory_sync; /* the assertion {"maxAgeHours", "at"}, or NULL */
+    json_t *user_consent;   /* {"policies": [permissionGrantPoliciesAssigned], "at"}, or NULL */
+    json_t *admin_consent;  /* the adminConsentRequestPolicy with "at", or NULL */
     json_t *organization;   /* the tenant's organization object, or NULL offline */
     json_t *sync_errors;    /* tenant only: users and groups with onPremisesProvisioningErrors,
                                [{"name", "errors": [...]}] */

@@ -32,6 +32,8 @@ void lint_input_fini(struct lint_input *in)
     json_decref(in->group_unified);
     json_decref(in->password_rules);
     json_decref(in->directory_sync);
+    json_decref(in->user_consent);
+    json_decref(in->admin_consent);
     json_decref(in->organization);
     json_decref(in->sync_errors);
     json_decref(in->sync_features);
@@ -330,6 +332,25 @@ static json_t *at_of(const struct diag_ctx *diag, struct loc l)
     return json_sprintf("%s:%u:%u", diag_source(diag, l.file)->path, line, col);
 }
 
+/* The consent settings (lint_consent.c): the user consent policies of an authorizationPolicy
+ * and an adminConsentRequestPolicy, either may be NULL; takes `at`. */
+static void consent_from(struct lint_input *in, const json_t *authz, const json_t *admin,
+                         json_t *at)
+{
+    const json_t *pol = json_object_get(json_object_get(authz, "defaultUserRolePermissions"),
+                                        "permissionGrantPoliciesAssigned");
+    if (json_is_array(pol)) {
+        json_decref(in->user_consent);
+        in->user_consent = json_pack("{s:O,s:O}", "policies", pol, "at", at);
+    }
+    if (json_is_object(admin)) {
+        json_decref(in->admin_consent);
+        in->admin_consent = json_deep_copy(admin);
+        json_object_set(in->admin_consent, "at", at);
+    }
+    json_decref(at);
+}
+
 static json_t *keys_of(const json_t *refs)
 {
     json_t *out = json_array();
@@ -443,6 +464,11 @@ void lint_input_from_model(struct lint_input *in, const struct model *m,
                 in->ga_pim = json_pack("{s:O,s:o}", "rules", json_object_get(o->body, "rules"),
                                        "at", at_of(diag, o->loc));
             }
+            break;
+        case MODEL_AUTHORIZATION_POLICY:
+        case MODEL_ADMIN_CONSENT:
+            consent_from(in, o->kind == MODEL_ADMIN_CONSENT ? NULL : o->body,
+                         o->kind == MODEL_ADMIN_CONSENT ? o->body : NULL, at_of(diag, o->loc));
             break;
         case MODEL_GROUP_SETTING:
             if (lint_eq(lint_jstr(o->body, "templateId"), LINT_GROUP_UNIFIED_TEMPLATE))
@@ -648,6 +674,15 @@ int lint_input_from_backend(struct lint_input *in, struct backend *b, const stru
         json_is_object(json_object_get(json_array_get(sync, 0), "features")))
         in->sync_features = json_incref(json_object_get(json_array_get(sync, 0), "features"));
     json_decref(sync);
+    json_t *authz = NULL, *admin = NULL;
+    if (backend_read(b, "policies/authorizationPolicy", &authz, err) != 0 ||
+        backend_read(b, "policies/adminConsentRequestPolicy", &admin, err) != 0) {
+        json_decref(authz);
+        goto out;
+    }
+    consent_from(in, authz, admin, json_null());
+    json_decref(authz);
+    json_decref(admin);
     /* Global Administrator's PIM settings, as the tenant has them */
     json_t *pim = NULL, *pim_assign = NULL;
     if (read_list(b, TENANT_PIM_POLICIES, &pim, err) != 0 ||

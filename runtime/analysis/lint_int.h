@@ -39,6 +39,9 @@ static inline bool lint_eq(const char *a, const char *b)
     return a && b && util_streq_nocase(a, b);
 }
 
+/* lint_consent.c: IDP-APP-001 and IDP-APP-002 (application consent). */
+void lint_consent_run(struct lint_ctx *c);
+
 /* Queues a diagnostic of rule `code` at `at` ("file:line:col" or NULL), with the rule's
  * severity. lint_note attaches a note to it. */
 void lint_emit(struct lint_ctx *c, const char *code, const char *at, const char *fmt, ...)

@@ -602,9 +602,14 @@ static void crit_self_service_groups(struct lint_ctx *c, struct lint_report *out
              "%s, but no group has owners to manage it", policy);
         return;
     }
+    const char *naming = lint_jstr(gu, "PrefixSuffixNamingRequirement");
+    const char *guests = lint_jstr(gu, "AllowToAddGuests");
     crit(c, out, "IDP-P2-013", "Optional", LINT_PASS, at,
-         "%s; %zu group%s managed by owners (My Groups self-service settings are portal-only)",
-         policy, owned, owned == 1 ? "" : "s");
+         "%s; %zu group%s managed by owners; naming policy %s%s%s; owners %s add guests (My "
+         "Groups self-service settings are portal-only)",
+         policy, owned, owned == 1 ? "" : "s", naming && *naming ? "\"" : "",
+         naming && *naming ? naming : "none", naming && *naming ? "\"" : "",
+         guests && lint_eq(guests, "false") ? "may not" : "may");
 }
 
 static void crit_dynamic_groups(struct lint_ctx *c, struct lint_report *out)

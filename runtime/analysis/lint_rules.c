@@ -176,6 +176,21 @@ static const struct lint_rule rules[] = {
      "Cover the excluded users with another policy (for example a location-based one for a "
      "service account), or keep the exclusion temporary and reviewed.",
      "\"Common security policies for Microsoft 365 organizations\" (Exclusions)"},
+
+    /* Application consent. */
+    {"IDP-APP-001", "user-consent-unrestricted", DIAG_WARNING,
+     "Users may consent to any application",
+     "An illicit consent grant gives an attacker's app the user's data without a password; "
+     "Microsoft recommends letting users consent only to apps from verified publishers that "
+     "ask for low-impact permissions.",
+     "Write `user_consent verified_publishers_low_impact` (or `off`) in `settings`.",
+     "Entra ID: \"Configure how users consent to applications\""},
+    {"IDP-APP-002", "admin-consent-workflow-off", DIAG_WARNING,
+     "User consent is restricted but users cannot request admin consent",
+     "Without the admin consent workflow a user blocked by the consent settings has no "
+     "sanctioned way to ask for an app and finds another way around.",
+     "Write `admin_consent_requests on` and `admin_consent_reviewers ...` in `settings`.",
+     "Entra ID: \"Configure the admin consent workflow\""},
 };
 /* clang-format on */
 

@@ -54,6 +54,7 @@ struct export
     json_t *password_rules;  /* the "Password Rule Settings" directory setting, canonical */
     json_t *group_lifecycle; /* the groups expiration policy, canonical, or NULL */
     json_t *onprem_sync;     /* on-premises directory synchronization, canonical, or NULL */
+    json_t *admin_consent;   /* the admin consent workflow, canonical, or NULL */
     json_t *role_policies, *role_policy_assignments; /* PIM role settings, raw */
     json_t *group_notes; /* array of strings: groups not declared, and why */
     struct dir_seen {
@@ -344,6 +345,48 @@ static void select_groups(struct export *x, struct backend *b, const json_t *gro
     json_decref(holders);
 }
 
+/* An expiration policy applied to selected groups: Graph v1.0 lists a group's policies
+ * (GET /groups/{id}/groupLifecyclePolicies), not a policy's groups, so every Microsoft 365
+ * group is asked; the ones the policy applies to go to the canonical policy as "$groups". */
+static int lifecycle_selected(struct export *x, struct backend *b, const json_t *groups,
+                              const char *pid)
+{
+    json_t *ids = json_array();
+    size_t i;
+    const json_t *g;
+    json_array_foreach(groups, i, g)
+    {
+        bool unified = false;
+        size_t k;
+        const json_t *t;
+        json_array_foreach(json_object_get(g, "groupTypes"), k, t)
+        {
+            unified |= util_streq_nocase(json_string_value(t), "Unified");
+        }
+        const char *gid = str_of(g, "id");
+        if (!unified || !gid || !pid)
+            continue;
+        char *p = xasprintf("groups/%s/groupLifecyclePolicies", gid);
+        json_t *list = NULL;
+        struct backend_error err;
+        if (backend_read_list(b, p, &list, &err) != 0) {
+            fprintf(stderr, "idpc export: error: cannot read %s: %s\n", p, err.message);
+            free(p);
+            json_decref(ids);
+            return -1;
+        }
+        free(p);
+        json_array_foreach(list, k, t)
+        {
+            if (util_streq_nocase(str_of(t, "id"), pid))
+                json_array_append_new(ids, json_string(gid));
+        }
+        json_decref(list);
+    }
+    json_object_set_new(x->group_lifecycle, "$groups", ids);
+    return 0;
+}
+
 static int load_tenant(struct export *x, const char *spec)
 {
     static const struct {
@@ -467,6 +510,13 @@ static int load_tenant(struct export *x, const char *spec)
     }
     if (json_is_object(json_array_get(gl, 0)))
         x->group_lifecycle = normalize(NK_GROUP_LIFECYCLE, json_array_get(gl, 0));
+    if (x->group_lifecycle &&
+        util_streq_nocase(str_of(x->group_lifecycle, "managedGroupTypes"), "Selected") &&
+        lifecycle_selected(x, b, groups, str_of(json_array_get(gl, 0), "id")) != 0) {
+        json_decref(gl);
+        rc = -1;
+        goto out;
+    }
     json_decref(gl);
     json_t *sync = NULL;
     if (backend_read(b, TENANT_ONPREM_SYNC, &sync, &err) != 0) {
@@ -478,6 +528,16 @@ static int load_tenant(struct export *x, const char *spec)
     if (json_is_object(json_array_get(sync, 0)))
         x->onprem_sync = normalize(NK_ONPREM_SYNC, json_array_get(sync, 0));
     json_decref(sync);
+    json_t *ac = NULL;
+    if (backend_read(b, "policies/adminConsentRequestPolicy", &ac, &err) != 0) {
+        fprintf(stderr, "idpc export: cannot read policies/adminConsentRequestPolicy from %s: %s\n",
+                b->display ? b->display : spec, err.message);
+        rc = -1;
+        goto out;
+    }
+    if (json_is_object(ac))
+        x->admin_consent = normalize(NK_ADMIN_CONSENT, ac);
+    json_decref(ac);
     select_groups(x, b, groups);
 out:
     json_decref(groups);
@@ -863,10 +923,11 @@ static int write_all(struct export *x, const char *source, const char *dir, bool
     commented_out += write_stmts(&r, &o, raise_roles(&r, x->assignments, x->eligibilities), first,
                                  "role", "roles.idp", source, &nroles);
     first = r.nissues;
-    commented_out += write_stmts(&r, &o,
-                                 raise_settings_all(&r, x->authz, x->secdef, x->group_unified,
-                                                    x->password_rules, x->group_lifecycle),
-                                 first, "settings", "settings.idp", source, &nsettings);
+    commented_out +=
+        write_stmts(&r, &o,
+                    raise_settings_all(&r, x->authz, x->secdef, x->group_unified, x->password_rules,
+                                       x->group_lifecycle, x->admin_consent),
+                    first, "settings", "settings.idp", source, &nsettings);
     first = r.nissues;
     commented_out += write_stmts(&r, &o, raise_onprem_sync(&r, x->onprem_sync), first,
                                  "on_premises_sync", "hybrid.idp", source, &nsync);
@@ -917,8 +978,8 @@ int export_run(const struct export_options *o)
         goto out;
     }
     if (x.pol.n + x.loc.n + x.str.n + x.grp.n + json_array_size(x.contexts) == 0 && !x.methods &&
-        !x.authz && !x.secdef && !x.password_rules && !x.group_lifecycle && !x.onprem_sync &&
-        json_array_size(x.assignments) + json_array_size(x.eligibilities) == 0) {
+        !x.authz && !x.secdef && !x.password_rules && !x.group_lifecycle && !x.admin_consent &&
+        !x.onprem_sync && json_array_size(x.assignments) + json_array_size(x.eligibilities) == 0) {
         fprintf(stderr, "idpc export: warning: no Conditional Access policy, named location or "
                         "authentication strength found\n");
         /* Graph JSON with nothing to export (an unknown @odata.type, an empty list, another
@@ -946,6 +1007,7 @@ out:
     json_decref(x.password_rules);
     json_decref(x.group_lifecycle);
     json_decref(x.onprem_sync);
+    json_decref(x.admin_consent);
     json_decref(x.group_notes);
     free(x.seen);
     raise_names_free(x.names);

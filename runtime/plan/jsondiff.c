@@ -1,5 +1,6 @@
 /* jsondiff.c — see jsondiff.h; PATCH body rules in docs/normalization.md. */
 #include "runtime/plan/jsondiff.h"
+#include "runtime/plan/plan_consent.h"
 
 #include "compiler/util.h"
 
@@ -523,6 +524,16 @@ static json_t *request_value(enum normalize_kind kind, const char *key, const js
         return ip_ranges_request(desired);
     if (kind == NK_GROUP_SETTING && !strcmp(key, "values"))
         return setting_values_request(desired, current);
+    if (kind == NK_AUTHORIZATION_POLICY && !strcmp(key, "defaultUserRolePermissions")) {
+        json_t *v = merge_over(current, desired);
+        const json_t *want = json_object_get(desired, "permissionGrantPoliciesAssigned");
+        if (json_is_array(want))
+            json_object_set_new(
+                v, "permissionGrantPoliciesAssigned",
+                plan_consent_grants(want,
+                                    json_object_get(current, "permissionGrantPoliciesAssigned")));
+        return v;
+    }
     if (kind == NK_CA_POLICY || kind == NK_NAMED_LOCATION || kind == NK_AUTH_STRENGTH)
         return normalize_strip_annotations(desired);
     /* Graph v1.0 "Update onPremisesDirectorySynchronization": the request's example sends one

@@ -1325,8 +1325,53 @@ static const struct spec S_GROUP_SETTING = {.fields = FL_GROUP_SETTING, .post = 
 static const char *const V_INVITES[] = {"none", "adminsAndGuestInviters",
                                         "adminsGuestInvitersAndAllMembers", "everyone", NULL};
 
-static const struct field FL_USER_ROLE_PERMS[] = {F("permissionGrantPoliciesAssigned", FT_ID_SET),
-                                                  FEND};
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorts an array of strings in place (deduplicated). */
+static json_t *sorted_strings(json_t *arr)
+{
+    size_t n = json_array_size(arr);
+    const char **v = xcalloc(n ? n : 1, sizeof(*v));
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_string_value(json_array_get(arr, i));
+    qsort(v, n, sizeof(*v), cmp_str);
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(v[i], v[i - 1]) != 0)
+            json_array_append_new(out, json_string(v[i]));
+    free(v);
+    json_decref(arr);
+    return out;
+}
+
+/* permissionGrantPoliciesAssigned: only the user consent policies
+ * ("ManagePermissionGrantsForSelf.*", Microsoft Learn "Configure how users consent to
+ * applications") are compared; the group-owner consent entries
+ * ("ManagePermissionGrantsForOwnedResource.*") belong to another setting and stay as they are.
+ * An empty list is kept: it means user consent is off. */
+#define CONSENT_SELF "ManagePermissionGrantsForSelf."
+static json_t *consent_policies(const struct field *f, const json_t *v)
+{
+    (void)f;
+    if (!json_is_array(v))
+        return norm_generic(v);
+    json_t *out = json_array();
+    size_t i;
+    const json_t *e;
+    json_array_foreach(v, i, e)
+    {
+        const char *s = json_string_value(e);
+        if (s && strncasecmp(s, CONSENT_SELF, strlen(CONSENT_SELF)) == 0)
+            json_array_append_new(out, json_sprintf(CONSENT_SELF "%s", s + strlen(CONSENT_SELF)));
+    }
+    return sorted_strings(out);
+}
+
+static const struct field FL_USER_ROLE_PERMS[] = {
+    FF("permissionGrantPoliciesAssigned", consent_policies), FEND};
 static const struct spec S_USER_ROLE_PERMS = {.fields = FL_USER_ROLE_PERMS};
 
 static const struct field FL_AUTHORIZATION[] = {
@@ -1389,6 +1434,53 @@ static const struct spec S_SYNC_CONFIGURATION = {.fields = FL_SYNC_CONFIGURATION
 static const struct field FL_ONPREM_SYNC[] = {F("id", FT_DROP),
                                               FO("configuration", &S_SYNC_CONFIGURATION), FEND};
 static const struct spec S_ONPREM_SYNC = {.fields = FL_ONPREM_SYNC};
+/* The admin consent workflow (Graph v1.0 adminConsentRequestPolicy). A reviewer is a query:
+ * the API version prefix ("/beta", "/v1.0") and the group-members suffix
+ * ("/transitiveMembers/microsoft.graph.user") do not change whom it names, so they are
+ * removed; the queries are lower-cased and sorted. queryType other than MicrosoftGraph is kept
+ * as a "type:query" prefix. */
+static json_t *consent_reviewers(const struct field *f, const json_t *v)
+{
+    (void)f;
+    if (!json_is_array(v))
+        return norm_generic(v);
+    static const char *const suffix = "/transitivemembers/microsoft.graph.user";
+    json_t *out = json_array();
+    size_t i;
+    const json_t *e;
+    json_array_foreach(v, i, e)
+    {
+        const char *q = json_string_value(json_object_get(e, "query"));
+        const char *t = json_string_value(json_object_get(e, "queryType"));
+        if (!q)
+            continue;
+        char *low = str_lower(q);
+        char *p = low;
+        if (strncmp(p, "/beta/", 6) == 0)
+            p += 5;
+        else if (strncmp(p, "/v1.0/", 6) == 0)
+            p += 5;
+        size_t n = strlen(p), sn = strlen(suffix);
+        if (strncmp(p, "/groups/", 8) == 0 && n > sn && strcmp(p + n - sn, suffix) == 0)
+            p[n - sn] = '\0';
+        if (t && strcasecmp(t, "MicrosoftGraph") != 0)
+            json_array_append_new(out, json_sprintf("%s:%s", t, p));
+        else
+            json_array_append_new(out, json_string(p));
+        free(low);
+    }
+    return sorted_strings(out);
+}
+
+static const struct field FL_ADMIN_CONSENT[] = {F("id", FT_DROP),
+                                                F("version", FT_DROP),
+                                                F("isEnabled", FT_SCALAR),
+                                                F("notifyReviewers", FT_SCALAR),
+                                                F("remindersEnabled", FT_SCALAR),
+                                                F("requestDurationInDays", FT_SCALAR),
+                                                FF("reviewers", consent_reviewers),
+                                                FEND};
+static const struct spec S_ADMIN_CONSENT = {.fields = FL_ADMIN_CONSENT};
 
 /* ---------------------------------------------------------------------------------------- */
 /* Role assignments and PIM eligibility                                                       */
@@ -1530,6 +1622,8 @@ static const struct spec *spec_for(enum normalize_kind kind)
         return &S_GROUP_LIFECYCLE;
     case NK_ONPREM_SYNC:
         return &S_ONPREM_SYNC;
+    case NK_ADMIN_CONSENT:
+        return &S_ADMIN_CONSENT;
     case NK__COUNT:
         break;
     case NK_ROLE_POLICY:
@@ -1555,6 +1649,7 @@ const char *normalize_kind_name(enum normalize_kind kind)
         [NK_AUTH_CONTEXT] = "auth_context",
         [NK_GROUP_LIFECYCLE] = "group_lifecycle",
         [NK_ONPREM_SYNC] = "onprem_sync",
+        [NK_ADMIN_CONSENT] = "admin_consent",
         [NK_ROLE_POLICY] = "role_policy",
     };
     if ((size_t)kind >= IDPC_ARRAY_LEN(names) || !names[kind])

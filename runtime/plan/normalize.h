@@ -24,6 +24,7 @@ enum normalize_kind {
     NK_AUTH_CONTEXT,
     NK_GROUP_LIFECYCLE,
     NK_ONPREM_SYNC,
+    NK_ADMIN_CONSENT,
     NK__COUNT
 };
 

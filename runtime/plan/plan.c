@@ -16,6 +16,7 @@
 #include "runtime/analysis/lockout.h"
 #include "runtime/plan/normalize.h"
 #include "runtime/plan/plan_combos.h"
+#include "runtime/plan/plan_consent.h"
 #include "runtime/plan/plan_licenses.h"
 #include "runtime/plan/resolve.h"
 
@@ -85,6 +86,8 @@ int plan_nk(enum model_kind k)
         return NK_GROUP_LIFECYCLE;
     case MODEL_ONPREM_SYNC:
         return NK_ONPREM_SYNC;
+    case MODEL_ADMIN_CONSENT:
+        return NK_ADMIN_CONSENT;
     default:
         return -1;
     }
@@ -187,6 +190,61 @@ static bool has_id(const json_t *list, const char *id)
             return true;
     }
     return false;
+}
+
+/* The groups of an expiration policy applied to selected groups: POST
+ * groupLifecyclePolicies/{id}/addGroup and removeGroup, one group per request (Graph v1.0
+ * "groupLifecyclePolicy: addGroup", "groupLifecyclePolicy: removeGroup"). */
+static void lifecycle_changes(struct builder *bd, json_t *a, const json_t *want, const json_t *have,
+                              const char *pid, bool created)
+{
+    if (!want)
+        return;
+    json_t *added = json_array(), *removed = json_array();
+    static const char *const ops[2] = {"addGroup", "removeGroup"};
+    for (int op = 0; op < 2; op++) {
+        const json_t *from = op == 0 ? want : have, *other = op == 0 ? have : want;
+        size_t i;
+        json_t *v;
+        json_array_foreach(mut(from), i, v)
+        {
+            const char *id = json_string_value(v);
+            if (!id || !*id || has_id(other, id))
+                continue;
+            char *d = plan_dsl_value(bd->t, MODEL_GROUP_LIFECYCLE, "groups", v);
+            json_array_append_new(op == 0 ? added : removed, json_string(d));
+            char *path =
+                xasprintf("%s/%s/%s", model_kind_path(MODEL_GROUP_LIFECYCLE), pid, ops[op]);
+            add_request(a, PHASE_SETTINGS, "POST", path, json_pack("{s:s}", "groupId", id), NULL,
+                        "%s %s %s the group expiration policy", op == 0 ? "add" : "remove", d,
+                        op == 0 ? "to" : "from");
+            free(path);
+            free(d);
+        }
+    }
+    if (json_array_size(added) || json_array_size(removed)) {
+        json_t *ch = json_object();
+        json_object_set_new(ch, "field", json_string("group_expiration for"));
+        json_object_set_new(ch, "path", json_string("groups"));
+        json_object_set_new(ch, "op", json_string(created ? "add" : "change"));
+        if (created) {
+            struct strbuf sb = STRBUF_INIT;
+            size_t i;
+            json_t *v;
+            json_array_foreach(added, i, v)
+            {
+                strbuf_addf(&sb, "%s%s", i ? ", " : "", json_string_value(v));
+            }
+            json_object_set_new(ch, "new", json_string(strbuf_str(&sb)));
+            strbuf_fini(&sb);
+        }
+        json_object_set_new(ch, "added", added);
+        json_object_set_new(ch, "removed", removed);
+        json_array_append_new(json_object_get(a, "changes"), ch);
+    } else {
+        json_decref(added);
+        json_decref(removed);
+    }
 }
 
 static void rel_changes(struct builder *bd, json_t *a, const char *rel, const json_t *want,
@@ -438,8 +496,9 @@ static void plan_create(struct builder *bd, struct resolve_object *ro, const cha
                     "create group setting %s", o->name);
         break;
     case MODEL_GROUP_LIFECYCLE:
-        add_request(a, PHASE_SETTINGS, "POST", model_kind_path(k), json_deep_copy(ro->body), NULL,
+        add_request(a, PHASE_SETTINGS, "POST", model_kind_path(k), json_deep_copy(ro->body), token,
                     "create the group expiration policy");
+        lifecycle_changes(bd, a, ro->members, NULL, token, true);
         break;
     case MODEL_AUTH_CONTEXT: {
         /* Graph v1.0 "Update authenticationContextClassReference": PATCH creates an unused id */
@@ -637,7 +696,8 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     bool partial = k == MODEL_GROUP || k == MODEL_AUTH_METHOD_CONFIG || k == MODEL_GROUP_SETTING ||
                    k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
                    k == MODEL_AUTH_METHODS_POLICY || k == MODEL_GROUP_LIFECYCLE ||
-                   k == MODEL_ROLE_ELIGIBILITY || k == MODEL_AUTH_CONTEXT || k == MODEL_ONPREM_SYNC;
+                   k == MODEL_ROLE_ELIGIBILITY || k == MODEL_AUTH_CONTEXT ||
+                   k == MODEL_ADMIN_CONSENT || k == MODEL_ONPREM_SYNC;
     struct jsondiff d;
     if (partial)
         jsondiff_compute_partial(have, want, &d);
@@ -653,7 +713,7 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     json_decref(ch);
     const char *w = plan_kind_word(k);
     char *path = k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
-                         k == MODEL_AUTH_METHODS_POLICY
+                         k == MODEL_AUTH_METHODS_POLICY || k == MODEL_ADMIN_CONSENT
                      ? xstrdup(model_kind_path(k))
                      : xasprintf("%s/%s", item_base(k), ro->current_id);
     enum plan_phase phase =
@@ -671,7 +731,12 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
         }
         json_t *body = jsondiff_patch_body((enum normalize_kind)nk, desired, ro->current, &d);
         json_decref(desired);
-        if (body)
+        if (body && k == MODEL_ADMIN_CONSENT) {
+            /* Graph v1.0 "Update adminConsentRequestPolicy" is a PUT of every property */
+            json_decref(body);
+            add_request(a, phase, "PUT", path, plan_consent_put(ro->body, ro->current), NULL,
+                        "update the admin consent workflow");
+        } else if (body)
             add_request(a, phase, "PATCH", path, body, NULL, "update %s \"%s\"", w, o->name);
         if (k == MODEL_AUTH_STRENGTH && jsondiff_touches(&d, "allowedCombinations")) {
             char *p2 = xasprintf("%s/updateAllowedCombinations", path);
@@ -719,6 +784,8 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
         add_request(a, PHASE_ROLE, "POST", ELIG_REQUESTS, body, NULL, "renew eligibility %s%s%s",
                     o->name, until ? " until " : " (permanent)", until ? until : "");
     }
+    if (k == MODEL_GROUP_LIFECYCLE)
+        lifecycle_changes(bd, a, ro->members, ro->current_members, ro->current_id, false);
     if (k == MODEL_GROUP) {
         rel_changes(bd, a, "members", ro->members, ro->current_members, ro->current_id, false);
         rel_changes(bd, a, "owners", ro->owners, ro->current_owners, ro->current_id, false);
@@ -1010,8 +1077,10 @@ static void collect_tokens(const json_t *v, json_t *out)
         if (s && (s == json_string_value(v) || s[-1] == '/')) {
             char *tok = xstrdup(s);
             char *slash = strchr(tok + strlen(RESOLVE_NEW_PREFIX), '/');
-            /* a token inside a path ends at the next '/' only for paths built here */
-            if (slash && strncmp(json_string_value(v), "groups/", 7) == 0)
+            /* a token inside a path ends at the next '/' only for paths built here (and the
+             * group reviewer queries of the admin consent workflow) */
+            if (slash && (strncmp(json_string_value(v), "groups/", 7) == 0 ||
+                          strncmp(json_string_value(v), "/groups/", 8) == 0))
                 *slash = '\0';
             json_object_set_new(out, tok, json_true());
             free(tok);
@@ -1118,14 +1187,14 @@ static void record_reads(struct builder *bd)
         const char *w = normalize_kind_name((enum normalize_kind)nk);
         if (ro->current_id) {
             char *path = k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
-                                 k == MODEL_AUTH_METHODS_POLICY
+                                 k == MODEL_AUTH_METHODS_POLICY || k == MODEL_ADMIN_CONSENT
                              ? xstrdup(model_kind_path(k))
                              : xasprintf("%s/%s", item_base(k), ro->current_id);
             add_read(bd, path, ro->obj->name, w, ro->current);
             free(path);
             const char *rel[2] = {"members", "owners"};
             const json_t *have[2] = {ro->current_members, ro->current_owners};
-            for (int r = 0; r < 2; r++) {
+            for (int r = 0; r < 2 && k == MODEL_GROUP; r++) {
                 if (!have[r])
                     continue;
                 char *p = xasprintf("groups/%s/%s", ro->current_id, rel[r]);
@@ -1351,7 +1420,8 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
         else if (plan_nk(ro->obj->kind) >= 0 && ro->obj->kind != MODEL_AUTH_METHOD_CONFIG &&
                  ro->obj->kind != MODEL_AUTHORIZATION_POLICY &&
                  ro->obj->kind != MODEL_AUTH_METHODS_POLICY && ro->obj->kind != MODEL_ROLE_POLICY &&
-                 ro->obj->kind != MODEL_SECURITY_DEFAULTS && ro->obj->kind != MODEL_ONPREM_SYNC)
+                 ro->obj->kind != MODEL_SECURITY_DEFAULTS && ro->obj->kind != MODEL_ADMIN_CONSENT &&
+                 ro->obj->kind != MODEL_ONPREM_SYNC)
             plan_create(&bd, ro, "create", NULL);
     }
     collect_unmanaged(&bd);

@@ -20,10 +20,12 @@ enum vk {
     VK_COMBO,   /* strength combinations: password + sms */
     VK_TARGETS, /* method targets: all_users | group "X" */
     VK_OPERATOR,
-    VK_ONOFF, /* booleans and "true"/"false" strings as on / off */
-    VK_MAP,   /* fixed value → keyword table (cat indexes maps[]) */
-    VK_WORD,  /* already in the language's words (normalize_pim.c): shown as is */
-    VK_X509,  /* certificate rules and bindings: in the words of their lines */
+    VK_ONOFF,    /* booleans and "true"/"false" strings as on / off */
+    VK_MAP,      /* fixed value → keyword table (cat indexes maps[]) */
+    VK_WORD,     /* already in the language's words (normalize_pim.c): shown as is */
+    VK_CONSENT,  /* a user consent policy id: its user_consent keyword */
+    VK_REVIEWER, /* an admin consent reviewer query: user "x", group "x" or role "x" */
+    VK_X509,     /* certificate rules and bindings: in the words of their lines */
 };
 
 static const char *const maps[][2][2] = {
@@ -70,6 +72,7 @@ static const struct fieldmap fields[] = {
     {MODEL_AUTH_STRENGTH, "combinationConfigurations", "restrictions", VK_PLAIN, -1, -1},
     {MODEL_GROUP_LIFECYCLE, "groupLifetimeInDays", "group_expiration (days)", VK_PLAIN, -1, -1},
     {MODEL_GROUP_LIFECYCLE, "managedGroupTypes", "group_expiration groups", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_LIFECYCLE, "groups", "group_expiration for", VK_ID, -1, TK_GROUP},
     {MODEL_GROUP_LIFECYCLE, "alternateNotificationEmails", "group_expiration notify", VK_PLAIN, -1,
      -1},
     /* on_premises_sync (compiler/catalog_sync.c) */
@@ -255,6 +258,25 @@ static const struct fieldmap fields[] = {
     {A, "allowedToUseSSPR", "admin_self_service_password_reset", VK_ONOFF, -1, -1},
     {A, "blockMsolPowerShell", "block_msol_powershell", VK_ONOFF, -1, -1},
     {MODEL_SECURITY_DEFAULTS, "isEnabled", "security_defaults", VK_ONOFF, -1, -1},
+    {A, "defaultUserRolePermissions.permissionGrantPoliciesAssigned", "user_consent", VK_CONSENT,
+     -1, -1},
+    {MODEL_ADMIN_CONSENT, "isEnabled", "admin_consent_requests", VK_ONOFF, -1, -1},
+    {MODEL_ADMIN_CONSENT, "reviewers", "admin_consent_reviewers", VK_REVIEWER, -1, TK_USER},
+    {MODEL_ADMIN_CONSENT, "notifyReviewers", "admin_consent_notify_reviewers", VK_ONOFF, -1, -1},
+    {MODEL_ADMIN_CONSENT, "remindersEnabled", "admin_consent_reminders", VK_ONOFF, -1, -1},
+    {MODEL_ADMIN_CONSENT, "requestDurationInDays", "admin_consent_request_expiry (days)", VK_PLAIN,
+     -1, -1},
+    {MODEL_GROUP_SETTING, "values.ClassificationDescriptions", "group_classification_descriptions",
+     VK_PLAIN, -1, -1},
+    {MODEL_GROUP_SETTING, "values.DefaultClassification", "group_default_classification", VK_PLAIN,
+     -1, -1},
+    {MODEL_GROUP_SETTING, "values.GuestUsageGuidelinesUrl", "group_guest_usage_guidelines",
+     VK_PLAIN, -1, -1},
+    {MODEL_GROUP_SETTING, "values.EnableMSStandardBlockedWords", "group_standard_blocked_words",
+     VK_ONOFF, -1, -1},
+    {MODEL_GROUP_SETTING, "values.EnableMIPLabels", "group_sensitivity_labels", VK_ONOFF, -1, -1},
+    {MODEL_GROUP_SETTING, "values.NewUnifiedGroupWritebackDefault", "group_writeback_default",
+     VK_ONOFF, -1, -1},
     {MODEL_GROUP_SETTING, "values.EnableGroupCreation", "group_creation", VK_ONOFF, -1, -1},
     {MODEL_GROUP_SETTING, "values.GroupCreationAllowedGroupId", "group_creation except", VK_ID, -1,
      TK_GROUP},
@@ -326,6 +348,8 @@ const char *plan_kind_word(int k)
         return "group_expiration";
     case MODEL_ONPREM_SYNC:
         return "on_premises_sync";
+    case MODEL_ADMIN_CONSENT:
+        return "admin_consent";
     default:
         return "object";
     }
@@ -457,6 +481,51 @@ static void add_enum_words(struct strbuf *sb, int cat, const char *s, const char
     free(copy);
 }
 
+/* user_consent's keyword for a user consent policy id (lower_consent.c's words). */
+static char *consent_word(const char *s)
+{
+    static const char *const self = "ManagePermissionGrantsForSelf.";
+    if (strncasecmp(s, self, strlen(self)) != 0)
+        return quote(s);
+    const char *id = s + strlen(self);
+    if (strcmp(id, "microsoft-user-default-low") == 0)
+        return xstrdup("verified_publishers_low_impact");
+    if (strcmp(id, "microsoft-user-default-legacy") == 0)
+        return xstrdup("all_apps");
+    char *q = quote(id);
+    char *r = xasprintf("policy %s", q);
+    free(q);
+    return r;
+}
+
+/* A canonical reviewer query (normalize.c: lower case, no API version, no members suffix). */
+static char *reviewer_word(const struct tenant *t, const char *s)
+{
+    static const char *const role_q =
+        "/rolemanagement/directory/roleassignments?$filter=roledefinitionid eq '";
+    static const struct fieldmap user = {-1, "", "", VK_ID, -1, TK_USER},
+                                 group = {-1, "", "", VK_ID, -1, TK_GROUP};
+    if (strncmp(s, "/users/", 7) == 0)
+        return id_word(t, &user, s + 7);
+    if (strncmp(s, "/groups/", 8) == 0)
+        return id_word(t, &group, s + 8);
+    if (strncmp(s, role_q, strlen(role_q)) == 0) {
+        char *id = xstrdup(s + strlen(role_q));
+        size_t n = strlen(id);
+        if (n > 0 && id[n - 1] == '\'')
+            id[n - 1] = '\0';
+        const struct catalog_role *role = catalog_role_by_id(id);
+        free(id);
+        if (role) {
+            char *q = quote(role->name);
+            char *r = xasprintf("role %s", q);
+            free(q);
+            return r;
+        }
+    }
+    return quote(s);
+}
+
 static void add_string(struct strbuf *sb, const struct tenant *t, const struct fieldmap *f,
                        const char *s)
 {
@@ -482,6 +551,10 @@ static void add_string(struct strbuf *sb, const struct tenant *t, const struct f
         w = xstrdup(s);
     else if (vk == VK_X509 && catalog_x509_word(s))
         w = xstrdup(catalog_x509_word(s));
+    else if (vk == VK_CONSENT)
+        w = consent_word(s);
+    else if (vk == VK_REVIEWER)
+        w = reviewer_word(t, s);
     else if (vk == VK_PLAIN && normalize_is_guid(s))
         w = id_word(t, NULL, s);
     else if (vk == VK_OPERATOR)

@@ -399,8 +399,17 @@ static json_t *resolve_ref(struct resolve *r, const json_t *ref, const char *par
 
 static json_t *resolve_value(struct resolve *r, const json_t *v, const char *parent_key)
 {
-    if (model_is_ref(v))
-        return resolve_ref(r, v, parent_key);
+    if (model_is_ref(v)) {
+        json_t *id = resolve_ref(r, v, parent_key);
+        /* a reference inside a path (adminConsentRequestPolicy reviewer queries) */
+        const char *pre = json_string_value(json_object_get(v, "prefix"));
+        const char *suf = json_string_value(json_object_get(v, "suffix"));
+        if (!pre && !suf)
+            return id;
+        json_t *out = json_sprintf("%s%s%s", pre ? pre : "", json_string_value(id), suf ? suf : "");
+        json_decref(id);
+        return out;
+    }
     if (json_is_array(v)) {
         json_t *out = json_array();
         size_t i;
@@ -469,6 +478,76 @@ static void match_by_triple(struct resolve *r, struct resolve_object *ro, const 
         }
     }
     (void)r;
+}
+
+static bool has_id_ci(const json_t *arr, const char *id)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(mut(arr), i, v)
+    {
+        const char *s = json_string_value(v);
+        if (s && strcasecmp(s, id) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The expiration policy applied to selected groups (`group_expiration Nd for group ...`):
+ * ro->members gets the wanted group ids, ro->current_members the groups the policy applies to
+ * now among those the configuration knows (the wanted ones and every declared Microsoft 365
+ * group), read with GET /groups/{id}/groupLifecyclePolicies: Graph v1.0 lists a group's
+ * policies, not a policy's groups, so undeclared groups are never looked at nor removed. */
+static void lifecycle_groups(struct resolve *r)
+{
+    for (size_t i = 0; i < r->m->n; i++) {
+        struct resolve_object *ro = &r->v[i];
+        const json_t *g = json_object_get(ro->obj->extra, "groups");
+        if (ro->obj->kind != MODEL_GROUP_LIFECYCLE || !g)
+            continue;
+        ro->members = resolve_value(r, g, "groups");
+        ro->current_members = json_array();
+        if (!ro->current_id)
+            continue;
+        json_t *look = json_array();
+        size_t k;
+        json_t *v;
+        json_array_foreach(ro->members, k, v)
+        {
+            const char *id = json_string_value(v);
+            if (id && *id && !strstr(id, RESOLVE_NEW_PREFIX) && !has_id_ci(look, id))
+                json_array_append_new(look, json_string(id));
+        }
+        for (size_t j = 0; j < r->m->n; j++) {
+            const struct resolve_object *go = &r->v[j];
+            if (go->obj->kind != MODEL_GROUP || !go->current_id || !*go->current_id ||
+                !has_id_ci(json_object_get(go->obj->body, "groupTypes"), "Unified") ||
+                has_id_ci(look, go->current_id))
+                continue;
+            json_array_append_new(look, json_string(go->current_id));
+        }
+        json_array_foreach(look, k, v)
+        {
+            char *p = xasprintf("groups/%s/groupLifecyclePolicies", json_string_value(v));
+            json_t *list = NULL;
+            struct backend_error err;
+            if (backend_read_list(r->t->b, p, &list, &err) != 0) {
+                diag_error(r->diag, ro->obj->loc, "cannot read %s: %s", p, err.message);
+                r->errors++;
+            }
+            free(p);
+            size_t n;
+            json_t *pol;
+            json_array_foreach(list, n, pol)
+            {
+                const char *pid = json_string_value(json_object_get(pol, "id"));
+                if (pid && strcasecmp(pid, ro->current_id) == 0)
+                    json_array_append(ro->current_members, v);
+            }
+            json_decref(list);
+        }
+        json_decref(look);
+    }
 }
 
 static void match_others(struct resolve *r)
@@ -589,9 +668,11 @@ static void match_others(struct resolve *r)
         }
         case MODEL_AUTHORIZATION_POLICY:
         case MODEL_AUTH_METHODS_POLICY:
+        case MODEL_ADMIN_CONSENT:
         case MODEL_SECURITY_DEFAULTS: {
             json_t *cur = ro->obj->kind == MODEL_AUTHORIZATION_POLICY  ? r->t->authorization
                           : ro->obj->kind == MODEL_AUTH_METHODS_POLICY ? r->t->methods_policy
+                          : ro->obj->kind == MODEL_ADMIN_CONSENT       ? r->t->admin_consent
                                                                        : r->t->security_defaults;
             if (!cur) {
                 diag_error(r->diag, ro->obj->loc, "the tenant has no %s to configure",
@@ -736,6 +817,7 @@ int resolve_run(struct resolve *r, struct model *m, struct diag_ctx *diag, struc
         }
     }
     match_others(r);
+    lifecycle_groups(r);
     check_licenses(r);
     check_contexts(r);
     size_t i;

@@ -1249,6 +1249,97 @@ static int combo_config(struct backend *b, const char *method, const char *path,
     return -1;
 }
 
+/* POST groupLifecyclePolicies/{id}/addGroup | removeGroup {"groupId"} (Graph v1.0
+ * "groupLifecyclePolicy: addGroup"/"removeGroup": only for a policy whose managedGroupTypes is
+ * Selected). The group's groupLifecyclePolicies collection records it, as GET
+ * /groups/{id}/groupLifecyclePolicies lists it. 1 when the path is not one of these. */
+static int lifecycle_action(struct backend *b, const char *method, const char *path,
+                            const json_t *body, json_t **result, struct backend_error *err)
+{
+    const char *rest;
+    if (strcmp(method, "POST") != 0 || !is_path(path, P_LIFECYCLE, &rest) || !*rest)
+        return 1;
+    const char *slash = strchr(rest, '/');
+    if (!slash || (strcmp(slash, "/addGroup") != 0 && strcmp(slash, "/removeGroup") != 0))
+        return 1;
+    bool add = strcmp(slash, "/addGroup") == 0;
+    char *pp = xasprintf("%s/%.*s", P_LIFECYCLE, (int)(slash - rest), rest);
+    json_t *pol, *parent;
+    size_t idx;
+    int rc = backend_file_locate(b, pp, &pol, &parent, &idx, err);
+    free(pp);
+    if (rc != 0) {
+        if (rc > 0)
+            backend_error_set(err, 404, "Request_ResourceNotFound",
+                              "no group lifecycle policy %.*s", (int)(slash - rest), rest);
+        return -1;
+    }
+    const char *types = json_string_value(json_object_get(pol, "managedGroupTypes"));
+    const char *gid = json_string_value(json_object_get(body, "groupId"));
+    if (!types || strcmp(types, "Selected") != 0) {
+        backend_error_set(err, 400, "Request_BadRequest",
+                          "groups are added to a lifecycle policy only when managedGroupTypes is "
+                          "Selected");
+        return -1;
+    }
+    json_t *g = gid ? backend_file_get(b, P_GROUPS, gid) : NULL;
+    if (!g) {
+        backend_error_set(err, 404, "Request_ResourceNotFound", "no group %s",
+                          gid ? gid : "(none)");
+        return -1;
+    }
+    json_decref(g);
+    char *gp = xasprintf("groups/%s/groupLifecyclePolicies", gid);
+    json_t *list = backend_file_collection(b, gp, true, err);
+    free(gp);
+    if (!list)
+        return -1;
+    const char *pid = json_string_value(json_object_get(pol, "id"));
+    size_t i;
+    json_t *v;
+    bool found = false;
+    json_array_foreach(list, i, v)
+    {
+        const char *id = json_string_value(json_object_get(v, "id"));
+        if (id && pid && strcasecmp(id, pid) == 0) {
+            found = true;
+            if (!add)
+                json_array_remove(list, i);
+            break;
+        }
+    }
+    if (add && !found)
+        json_array_append_new(list, json_deep_copy(pol));
+    if (result)
+        *result = json_pack("{s:b}", "value", add ? !found : found);
+    return 0;
+}
+
+/* PUT replaces a singleton whole: the admin consent workflow (Graph v1.0 "Update
+ * adminConsentRequestPolicy"); the policy's version counts the updates. */
+static int do_put(struct backend *b, const char *path, const json_t *body,
+                  struct backend_error *err)
+{
+    if (strcmp(path, "policies/adminConsentRequestPolicy") != 0 || !json_is_object(body)) {
+        backend_error_set(err, 405, "MethodNotAllowed", "PUT is not supported on %s", path);
+        return -1;
+    }
+    json_t *item, *parent;
+    size_t idx;
+    int rc = backend_file_locate(b, path, &item, &parent, &idx, err);
+    if (rc < 0)
+        return -1;
+    if (rc > 0 || !json_is_object(item)) {
+        backend_error_set(err, 404, "ResourceNotFound", "%s does not exist", path);
+        return -1;
+    }
+    json_int_t version = json_integer_value(json_object_get(item, "version"));
+    json_object_clear(item);
+    json_object_update(item, mut(body));
+    json_object_set_new(item, "version", json_integer(version + 1));
+    return 0;
+}
+
 int backend_file_write(struct backend *b, const char *method, const char *path, const json_t *body,
                        json_t **result, struct backend_error *err)
 {
@@ -1260,12 +1351,17 @@ int backend_file_write(struct backend *b, const char *method, const char *path, 
     int rc = combo_config(b, method, path, body, result, err);
     if (rc <= 0)
         return rc;
+    rc = lifecycle_action(b, method, path, body, result, err);
+    if (rc <= 0)
+        return rc;
     if (strcmp(method, "POST") == 0)
         return do_post(b, path, body, result, err);
     if (strcmp(method, "PATCH") == 0)
         return do_patch(b, path, body, err);
     if (strcmp(method, "DELETE") == 0)
         return do_delete(b, path, err);
+    if (strcmp(method, "PUT") == 0)
+        return do_put(b, path, body, err);
     backend_error_set(err, 405, "MethodNotAllowed", "%s is not a write method", method);
     return -1;
 }

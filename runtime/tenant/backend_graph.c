@@ -39,6 +39,7 @@ static const struct {
     {"policies/authenticationMethodsPolicy", "authentication methods policy", RF_SINGLE},
     {"policies/authorizationPolicy", "authorization policy", RF_SINGLE},
     {"policies/identitySecurityDefaultsEnforcementPolicy", "security defaults", RF_SINGLE},
+    {"policies/adminConsentRequestPolicy", "admin consent workflow", RF_SINGLE | RF_OPTIONAL},
     {"groupSettings", "group settings", 0},
     {"groupLifecyclePolicies", "group expiration policy", RF_OPTIONAL},
     /* Graph v1.0 "Get onPremisesDirectorySynchronization": delegated only

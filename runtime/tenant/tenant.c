@@ -219,7 +219,8 @@ int tenant_load(struct tenant *t, struct backend *b, struct backend_error *err)
         read_single(t, "policies/authenticationMethodsPolicy", &t->methods_policy, err) != 0 ||
         read_single(t, "policies/authorizationPolicy", &t->authorization, err) != 0 ||
         read_single(t, "policies/identitySecurityDefaultsEnforcementPolicy", &t->security_defaults,
-                    err) != 0)
+                    err) != 0 ||
+        read_single(t, "policies/adminConsentRequestPolicy", &t->admin_consent, err) != 0)
         return -1;
     return 0;
 }
@@ -264,6 +265,7 @@ void tenant_free(struct tenant *t)
     json_decref(t->methods_policy);
     json_decref(t->authorization);
     json_decref(t->security_defaults);
+    json_decref(t->admin_consent);
     json_decref(t->auth_contexts);
     json_decref(t->group_lifecycle);
     json_decref(t->onprem_sync);

@@ -68,6 +68,7 @@ struct tenant {
     json_t *methods_policy; /* singletons, or NULL when the tenant has none */
     json_t *authorization;
     json_t *security_defaults;
+    json_t *admin_consent;   /* policies/adminConsentRequestPolicy, or NULL when not read */
     json_t *group_lifecycle; /* groupLifecyclePolicies, or NULL when not listed */
     json_t *auth_contexts;   /* authenticationContextClassReferences, or NULL when not listed */
     json_t *onprem_sync;     /* directory/onPremisesSynchronization, or NULL when not listed */

@@ -22,7 +22,8 @@ then show:
              groups. Groups carry assignedLicenses (idpc reads them with $select).
   roles      bg1's Global Administrator assignment exists, bg2's is missing; two PIM
              eligibilities exist; a direct Global Administrator assignment is unmanaged.
-  settings   authentication methods, authorization policy and Group.Unified settings differ.
+  settings   authentication methods, authorization policy (user consent for all apps) and Group.Unified
+             settings differ; the admin consent workflow is off.
   hybrid     Entra Connect syncs with password hash sync on, but soft match and hard-match
              takeover are not blocked yet and deletion prevention is Microsoft's default (500).
 
@@ -447,7 +448,10 @@ def main():
         "guestUserRoleId": "10dae51f-b6af-4016-8d66-8c2a99b929b3", "permissionGrantPolicyIdsAssignedToDefaultUserRole": ["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"],
         "defaultUserRolePermissions": {"allowedToCreateApps": True, "allowedToCreateSecurityGroups": True,
                                        "allowedToCreateTenants": True, "allowedToReadBitlockerKeysForOwnedDevice": True,
-                                       "allowedToReadOtherUsers": True, "permissionGrantPoliciesAssigned": ["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"]}}
+                                       "allowedToReadOtherUsers": True, "permissionGrantPoliciesAssigned": [
+                                           "ManagePermissionGrantsForSelf.microsoft-user-default-legacy",
+                                           # group owners' consent (Teams): not the user consent setting, kept by idpc
+                                           "ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team"]}}
     unified_defaults = [("EnableGroupCreation", "true"), ("GroupCreationAllowedGroupId", ""), ("UsageGuidelinesUrl", ""),
                         ("ClassificationDescriptions", ""), ("DefaultClassification", ""), ("PrefixSuffixNamingRequirement", ""),
                         ("CustomBlockedWordsList", ""), ("EnableMSStandardBlockedWords", "false"),
@@ -520,6 +524,9 @@ def main():
         "id": "00000000-0000-0000-0000-000000000005", "displayName": "Security Defaults",
         "description": "Security defaults is a set of basic identity security mechanisms recommended by Microsoft. When enabled, these recommendations will be automatically enforced in your organization. Administrators and users will be better protected from common identity related attacks.",
         "isEnabled": False}
+    # the admin consent workflow is off, as in a new tenant (Graph v1.0 "Get adminConsentRequestPolicy")
+    c["policies/adminConsentRequestPolicy"] = {"isEnabled": False, "notifyReviewers": False, "remindersEnabled": False,
+                                               "requestDurationInDays": 0, "version": 0, "reviewers": []}
     c["groupSettings"] = []
     c["groupSettingTemplates"] = templates
     # GET /directory/onPremisesSynchronization (Graph v1.0 "Get onPremisesDirectorySynchronization"

@@ -1207,7 +1207,9 @@ bool emu_dir_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_re
                    char **seg, size_t nseg)
 {
     const char *s0 = seg[0];
-    if (strcmp(s0, "groups") == 0)
+    if (strcmp(s0, "groups") == 0 && nseg == 3 && strcmp(seg[2], "groupLifecyclePolicies") == 0)
+        emu_group_lifecycle_policies(ctx, req, resp, seg[1]);
+    else if (strcmp(s0, "groups") == 0)
         groups(ctx, req, resp, seg + 1, nseg - 1);
     else if (strcmp(s0, "users") == 0)
         read_only(ctx, req, resp, "users", true, "userPrincipalName", seg + 1, nseg - 1);

@@ -160,6 +160,12 @@ bool emu_pim_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_re
                    char **seg, size_t nseg);
 bool emu_pol_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
                    char **seg, size_t nseg);
+/* settings.c: GET /groups/{id}/groupLifecyclePolicies */
+void emu_group_lifecycle_policies(struct emu_ctx *ctx, const struct emu_req *req,
+                                  struct emu_resp *resp, const char *gid);
+/* consent.c: /policies/adminConsentRequestPolicy */
+bool emu_consent_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
+                       char **seg, size_t nseg);
 bool emu_settings_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
                         char **seg, size_t nseg);
 void emu_batch(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp);

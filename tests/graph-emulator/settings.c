@@ -1,7 +1,10 @@
 /* Tenant settings that are collections of their own: the groups expiration policy
  * (groupLifecyclePolicies; Graph v1.0 "groupLifecyclePolicy resource type": GET, POST, PATCH,
  * DELETE; one policy per tenant; managedGroupTypes All, Selected or None; the
- * alternateNotificationEmails separated by ';'), and the on-premises directory synchronization
+ * alternateNotificationEmails separated by ';'). A policy applied to selected groups keeps them
+ * in the collection "groupLifecyclePolicies/{id}/groups" (addGroup, removeGroup: "Only one group
+ * can be added per request", at most 500); GET /groups/{id}/groupLifecyclePolicies lists the
+ * policies that apply to a Microsoft 365 group. The on-premises directory synchronization
  * (directory/onPremisesSynchronization; Graph v1.0 "onPremisesDirectorySynchronization resource
  * type": GET and PATCH only, one object whose id is the tenant's; PATCH answers 204 and keeps the
  * feature flags and configuration the request leaves out). */
@@ -11,6 +14,105 @@
 #include "emu.h"
 
 #define LIFECYCLE "groupLifecyclePolicies"
+
+static bool is_unified(const json_t *g)
+{
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(g, "groupTypes"), i, t)
+    {
+        if (emu_strieq(json_string_value(t) ? json_string_value(t) : "", "Unified"))
+            return true;
+    }
+    return false;
+}
+
+static json_t *selected_groups(struct emu_ctx *ctx, const char *pid)
+{
+    char path[128];
+    snprintf(path, sizeof path, LIFECYCLE "/%s/groups", pid);
+    return emu_coll(ctx, path);
+}
+
+/* POST /groupLifecyclePolicies/{id}/addGroup | removeGroup {"groupId"} → 200 {"value": bool} */
+static void lifecycle_action(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
+                             json_t *p, const char *action)
+{
+    bool add = strcmp(action, "addGroup") == 0;
+    if (!add && strcmp(action, "removeGroup") != 0) {
+        emu_error(resp, 400, "BadRequest", "Resource not found for the segment.");
+        return;
+    }
+    if (strcmp(req->method, "POST") != 0) {
+        emu_error(resp, 405, "Request_BadRequest",
+                  "Specified HTTP method is not allowed for the request target.");
+        return;
+    }
+    json_t *body;
+    if (!emu_body_object(req, resp, &body))
+        return;
+    const char *gid = json_string_value(json_object_get(body, "groupId"));
+    const char *types = json_string_value(json_object_get(p, "managedGroupTypes"));
+    json_t *g = gid ? emu_find(emu_coll(ctx, "groups"), gid, NULL) : NULL;
+    if (!gid || json_object_size(body) != 1) {
+        emu_error_bad(resp, "The request body takes one property, groupId.");
+    } else if (!types || strcmp(types, "Selected") != 0) {
+        emu_error_bad(resp, "Groups can be added to or removed from a lifecycle policy only when "
+                            "its managedGroupTypes is Selected.");
+    } else if (!g) {
+        emu_error_not_found(resp, gid);
+    } else if (!is_unified(g)) {
+        emu_error_bad(resp, "Only Microsoft 365 groups can be added to a lifecycle policy.");
+    } else {
+        json_t *list = selected_groups(ctx, json_string_value(json_object_get(p, "id")));
+        size_t idx;
+        bool had = emu_find(list, gid, &idx) != NULL;
+        if (add && !had && json_array_size(list) >= 500) {
+            emu_error_bad(resp, "A lifecycle policy applies to at most 500 selected groups.");
+        } else {
+            if (add && !had)
+                json_array_append_new(list, json_pack("{s:s}", "id", gid));
+            else if (!add && had)
+                json_array_remove(list, idx);
+            emu_ok(resp, 200,
+                   json_pack("{s:s,s:b}", "@odata.context",
+                             "https://graph.microsoft.com/v1.0/$metadata#Edm.Boolean", "value",
+                             add ? !had : had));
+        }
+    }
+    json_decref(body);
+}
+
+void emu_group_lifecycle_policies(struct emu_ctx *ctx, const struct emu_req *req,
+                                  struct emu_resp *resp, const char *gid)
+{
+    json_t *g = emu_find(emu_coll(ctx, "groups"), gid, NULL);
+    if (!g) {
+        emu_error_not_found(resp, gid);
+        return;
+    }
+    if (strcmp(req->method, "GET") != 0) {
+        emu_error(resp, 405, "Request_BadRequest",
+                  "Specified HTTP method is not allowed for the request target.");
+        return;
+    }
+    json_t *out = json_array();
+    size_t i;
+    json_t *p;
+    json_array_foreach(emu_coll(ctx, LIFECYCLE), i, p)
+    {
+        const char *types = json_string_value(json_object_get(p, "managedGroupTypes"));
+        const char *pid = json_string_value(json_object_get(p, "id"));
+        bool applies =
+            is_unified(g) && types &&
+            (strcmp(types, "All") == 0 || (strcmp(types, "Selected") == 0 && pid &&
+                                           emu_find(selected_groups(ctx, pid), gid, NULL)));
+        if (applies)
+            json_array_append(out, p);
+    }
+    emu_list(ctx, req, resp, LIFECYCLE, out, false);
+    json_decref(out);
+}
 
 static void group_lifecycle(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
                             char **seg, size_t nseg)
@@ -29,7 +131,11 @@ static void group_lifecycle(struct emu_ctx *ctx, const struct emu_req *req, stru
         return;
     }
     size_t idx = 0;
-    json_t *p = nseg == 1 ? emu_find(coll, seg[0], &idx) : NULL;
+    json_t *p = nseg >= 1 ? emu_find(coll, seg[0], &idx) : NULL;
+    if (nseg == 2 && p) {
+        lifecycle_action(ctx, req, resp, p, seg[1]);
+        return;
+    }
     if (nseg > 1 || (nseg == 1 && !p)) {
         emu_error(resp, 404, "Request_ResourceNotFound",
                   "Resource does not exist or one of its queried reference-property objects are "
@@ -239,5 +345,5 @@ bool emu_settings_route(struct emu_ctx *ctx, const struct emu_req *req, struct e
         onprem_sync(ctx, req, resp, seg + 2, nseg - 2);
         return true;
     }
-    return false;
+    return emu_consent_route(ctx, req, resp, seg, nseg);
 }

@@ -136,6 +136,9 @@ class Emulator:
     def patch(self, path, body, **kw):
         return self.call("PATCH", "/v1.0" + path, body, **kw)
 
+    def put(self, path, body, **kw):
+        return self.call("PUT", "/v1.0" + path, body, **kw)
+
     def delete(self, path, **kw):
         return self.call("DELETE", "/v1.0" + path, **kw)
 
@@ -749,8 +752,96 @@ def test_group_lifecycle(emu):
     check(st == 400, "lifecycle: lifetime under 30 days -> 400")
     st, _, js = emu.patch(base + "/" + pid, {"managedGroupTypes": "Some"})
     check(st == 400, "lifecycle: unknown managedGroupTypes -> 400")
+    st, _, js = emu.post(base + "/" + pid + "/addGroup", {"groupId": "ba8e7ded-8b0f-4836-ba06-8ff1ecc5c8ba"})
+    check(st == 400, "lifecycle: addGroup on a policy for all groups -> 400")
     st, _, js = emu.delete(base + "/" + pid)
     check(st == 204, "lifecycle: DELETE -> 204")
+    # applied to selected groups (Graph v1.0 "groupLifecyclePolicy: addGroup" / "removeGroup",
+    # "List groupLifecyclePolicies" of a group): the published request body {"groupId"}, the
+    # response {"value": true}
+    st, _, js = emu.post("/groups", {"displayName": "Lifecycle M365", "mailEnabled": True,
+                                     "mailNickname": "lifecyclem365", "securityEnabled": False,
+                                     "groupTypes": ["Unified"]})
+    check(st == 201, "lifecycle: a Microsoft 365 group")
+    gid = js["id"]
+    st, _, js = emu.post(base, dict(body, managedGroupTypes="Selected"))
+    check(st == 201 and js["managedGroupTypes"] == "Selected", "lifecycle: POST Selected -> 201")
+    pid = js["id"]
+    st, _, js = emu.get("/groups/" + gid + "/groupLifecyclePolicies")
+    check(st == 200 and js["value"] == [], "lifecycle: the group has no policy yet")
+    st, _, js = emu.post(base + "/" + pid + "/addGroup", {"groupId": gid})
+    check(st == 200 and js["value"] is True, "lifecycle: addGroup -> 200 {value: true}")
+    st, _, js = emu.post(base + "/" + pid + "/addGroup", {"groupId": gid})
+    check(st == 200 and js["value"] is False, "lifecycle: addGroup again -> {value: false}")
+    st, _, js = emu.get("/groups/" + gid + "/groupLifecyclePolicies")
+    check(st == 200 and [p["id"] for p in js["value"]] == [pid]
+          and set(k for k in js["value"][0] if not k.startswith("@")) ==
+          {"id", "groupLifetimeInDays", "managedGroupTypes", "alternateNotificationEmails"},
+          "lifecycle: GET /groups/{id}/groupLifecyclePolicies lists the policy")
+    st, _, js = emu.post(base + "/" + pid + "/addGroup",
+                         {"groupId": "ba8e7ded-8b0f-4836-ba06-8ff1ecc5c8ba"})
+    check(st == 400, "lifecycle: addGroup of a security group -> 400")
+    st, _, js = emu.post(base + "/" + pid + "/addGroup", {"groupId": str(uuid.uuid4())})
+    check(st == 404, "lifecycle: addGroup of an unknown group -> 404")
+    st, _, js = emu.post(base + "/" + pid + "/removeGroup", {"groupId": gid})
+    check(st == 200 and js["value"] is True, "lifecycle: removeGroup -> 200 {value: true}")
+    st, _, js = emu.get("/groups/" + gid + "/groupLifecyclePolicies")
+    check(st == 200 and js["value"] == [], "lifecycle: removed")
+    emu.delete(base + "/" + pid)
+    emu.delete("/groups/" + gid)
+
+
+# Graph v1.0 "Get adminConsentRequestPolicy" (response) and "Update adminConsentRequestPolicy"
+# (request): the published examples' shapes; the example's two reviewer users are two users of
+# the fixture here (a reviewer must exist).
+CONSENT_GET_KEYS = {"isEnabled", "notifyReviewers", "remindersEnabled", "requestDurationInDays",
+                    "version", "reviewers"}
+CONSENT_REVIEWER_KEYS = {"query", "queryType", "queryRoot"}
+CONSENT_USERS = ["a702a13d-a437-4a07-8a7e-8c052de62dfd", "26be1845-4119-4801-a799-aea79d09f1a2"]
+CONSENT_PUT_EXAMPLE = {
+    "isEnabled": True, "notifyReviewers": True, "remindersEnabled": True,
+    "requestDurationInDays": 5,
+    "reviewers": [{"query": "/users/" + u, "queryType": "MicrosoftGraph"} for u in CONSENT_USERS]}
+
+
+def test_admin_consent(emu):
+    """/policies/adminConsentRequestPolicy: GET, and PUT of every property (204)."""
+    path = "/policies/adminConsentRequestPolicy"
+    st, _, js = emu.get(path)
+    check(st == 200 and set(k for k in js if not k.startswith("@")) == CONSENT_GET_KEYS
+          and js["isEnabled"] is False and js["reviewers"] == [],
+          "admin consent: GET shape of a new tenant (the published response's keys)")
+    st, _, js = emu.put(path, CONSENT_PUT_EXAMPLE)
+    check(st == 204, "admin consent: PUT of the published request -> 204")
+    st, _, js = emu.get(path)
+    check(st == 200 and set(k for k in js if not k.startswith("@")) == CONSENT_GET_KEYS
+          and js["isEnabled"] is True and js["requestDurationInDays"] == 5 and js["version"] == 1
+          and all(set(r) == CONSENT_REVIEWER_KEYS and r["queryRoot"] is None
+                  for r in js["reviewers"])
+          and [r["query"] for r in js["reviewers"]] == ["/users/" + u for u in CONSENT_USERS],
+          "admin consent: GET after PUT (reviewers with queryRoot null, version counted)")
+    role = ("/beta/roleManagement/directory/roleAssignments?$filter=roleDefinitionId eq "
+            "'158c047a-c907-4556-b7ef-446551a6b5f7'")
+    body = dict(CONSENT_PUT_EXAMPLE, reviewers=[
+        {"query": role, "queryType": "MicrosoftGraph"},
+        {"query": "/groups/ba8e7ded-8b0f-4836-ba06-8ff1ecc5c8ba/transitiveMembers/microsoft.graph.user",
+         "queryType": "MicrosoftGraph"}])
+    st, _, js = emu.put(path, body)
+    check(st == 204, "admin consent: role and group reviewers -> 204")
+    for what, bad, code in (
+            ("missing reviewers", {k: v for k, v in CONSENT_PUT_EXAMPLE.items() if k != "reviewers"}, 400),
+            ("enabled without reviewers", dict(CONSENT_PUT_EXAMPLE, reviewers=[]), 400),
+            ("31 days", dict(CONSENT_PUT_EXAMPLE, requestDurationInDays=31), 400),
+            ("unknown property", dict(CONSENT_PUT_EXAMPLE, bogus=1), 400),
+            ("unknown user", dict(CONSENT_PUT_EXAMPLE, reviewers=[
+                {"query": "/users/00000000-0000-0000-0000-00000000dead", "queryType": "MicrosoftGraph"}]), 404)):
+        st, _, js = emu.put(path, bad)
+        check(st == code, "admin consent: %s -> %d" % (what, code))
+    st, _, js = emu.patch(path, {"isEnabled": False})
+    check(st == 405, "admin consent: PATCH -> 405 (the update is a PUT)")
+    st, _, js = emu.get(path)
+    check(js["version"] == 2 and js["requestDurationInDays"] == 5,
+          "admin consent: failed PUTs changed nothing")
 
 
 # Microsoft's published examples of Graph v1.0 "Get onPremisesDirectorySynchronization" (the
@@ -1486,7 +1577,7 @@ def main():
     try:
         for t in (test_tls, test_token, test_assertions, test_auth_errors, test_ca_shapes,
                   test_ca_validation, test_named_locations, test_strengths, test_contexts, test_group_lifecycle, test_onprem_sync, test_x509,
-                  test_policies,
+                  test_admin_consent, test_policies,
                   test_group_settings, test_groups, test_licenses, test_users_paging, test_roles, test_pim_settings, test_batch,
                   test_log_and_secrets):
             print("== " + t.__name__, flush=True)

@@ -816,10 +816,11 @@ static void test_rules_table(void **state)
     (void)state;
     size_t n;
     const struct lint_rule *rules = lint_rules(&n);
-    assert_int_equal(n, 25);
+    assert_int_equal(n, 27);
     for (size_t i = 0; i < n; i++) {
         assert_true(strncmp(rules[i].code, "IDP-P2-", 7) == 0 ||
-                    strncmp(rules[i].code, "IDP-CA-", 7) == 0);
+                    strncmp(rules[i].code, "IDP-CA-", 7) == 0 ||
+                    strncmp(rules[i].code, "IDP-APP-", 8) == 0);
         assert_true(strlen(rules[i].rationale) > 20 && strlen(rules[i].fix) > 10);
         for (size_t k = 0; k < i; k++)
             assert_string_not_equal(rules[i].code, rules[k].code);
@@ -840,7 +841,7 @@ static void test_sarif_shape(void **state)
     assert_string_equal(json_string_value(json_object_get(s, "version")), "2.1.0");
     const json_t *run = json_array_get(json_object_get(s, "runs"), 0);
     const json_t *driver = json_object_get(json_object_get(run, "tool"), "driver");
-    assert_int_equal(json_array_size(json_object_get(driver, "rules")), 25);
+    assert_int_equal(json_array_size(json_object_get(driver, "rules")), 27);
     const json_t *results = json_object_get(run, "results");
     /* the compiler's own warning, 2 IDP-CA-001 errors, and every criterion that passed or is
      * manual (16, none failed) */

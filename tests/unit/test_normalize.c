@@ -544,12 +544,46 @@ static void test_tenant_switches(void **state)
                "8C2A99B929B3\","
                "\"blockMsolPowerShell\":false,\"defaultUserRolePermissions\":{"
                "\"allowedToCreateSecurityGroups\":true,"
-               "\"permissionGrantPoliciesAssigned\":[\"b\",\"a\"]}}",
+               "\"permissionGrantPoliciesAssigned\":[\"managePermissionGrantsForSelf.b\","
+               "\"ManagePermissionGrantsForOwnedResource.team\","
+               "\"ManagePermissionGrantsForSelf.a\"]}}",
                "{\"allowInvitesFrom\":\"everyone\",\"guestUserRoleId\":\"10dae51f-b6af-4016-8d66-"
                "8c2a99b929b3\","
                "\"blockMsolPowerShell\":false,\"defaultUserRolePermissions\":{"
                "\"allowedToCreateSecurityGroups\":true,"
-               "\"permissionGrantPoliciesAssigned\":[\"a\",\"b\"]}}");
+               "\"permissionGrantPoliciesAssigned\":[\"ManagePermissionGrantsForSelf.a\","
+               "\"ManagePermissionGrantsForSelf.b\"]}}");
+    /* user consent off: [] is kept, the group-owner consent entries are not the setting */
+    check_same(NK_AUTHORIZATION_POLICY,
+               "{\"defaultUserRolePermissions\":{\"permissionGrantPoliciesAssigned\":[]}}",
+               "{\"defaultUserRolePermissions\":{\"permissionGrantPoliciesAssigned\":["
+               "\"ManagePermissionGrantsForOwnedResource.team\"]}}",
+               true);
+    check_same(NK_AUTHORIZATION_POLICY,
+               "{\"defaultUserRolePermissions\":{\"permissionGrantPoliciesAssigned\":[]}}",
+               "{\"defaultUserRolePermissions\":{\"permissionGrantPoliciesAssigned\":["
+               "\"ManagePermissionGrantsForSelf.microsoft-user-default-legacy\"]}}",
+               false);
+    /* the admin consent workflow: Graph's GET (published example shape) equals idpc's body */
+    check_same(NK_ADMIN_CONSENT,
+               "{\"@odata.context\":\"x\",\"isEnabled\":true,\"notifyReviewers\":false,"
+               "\"remindersEnabled\":false,\"requestDurationInDays\":30,\"version\":3,"
+               "\"reviewers\":[{\"query\":\"/users/906E0EE5-6372-4CC8-8248-FDF2846B48ED\","
+               "\"queryType\":\"MicrosoftGraph\",\"queryRoot\":null},"
+               "{\"query\":\"/v1.0/groups/ab-1\",\"queryType\":\"MicrosoftGraph\"},"
+               "{\"query\":\"/roleManagement/directory/roleAssignments?$filter=roleDefinitionId "
+               "eq 'x'\",\"queryType\":\"MicrosoftGraph\",\"queryRoot\":null}]}",
+               "{\"isEnabled\":true,\"notifyReviewers\":false,\"remindersEnabled\":false,"
+               "\"requestDurationInDays\":30,\"reviewers\":["
+               "{\"query\":\"/beta/roleManagement/directory/roleAssignments?$filter="
+               "roleDefinitionId eq 'x'\",\"queryType\":\"MicrosoftGraph\"},"
+               "{\"query\":\"/groups/ab-1/transitiveMembers/microsoft.graph.user\","
+               "\"queryType\":\"MicrosoftGraph\"},"
+               "{\"query\":\"/users/906e0ee5-6372-4cc8-8248-fdf2846b48ed\"}]}",
+               true);
+    check_same(NK_ADMIN_CONSENT, "{\"isEnabled\":true,\"reviewers\":[{\"query\":\"/users/a\"}]}",
+               "{\"isEnabled\":true,\"reviewers\":[]}", false);
+    check_same(NK_ADMIN_CONSENT, "{\"isEnabled\":false}", "{\"isEnabled\":true}", false);
     check_norm(
         NK_SECURITY_DEFAULTS,
         "{\"id\":\"00000000-0000-0000-0000-000000000005\",\"displayName\":\"Security Defaults\","

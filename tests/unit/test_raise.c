@@ -898,7 +898,9 @@ static void test_settings(void **state)
         "\"2AF84B1E-32C8-42B7-82BC-DAA82404023B\", \"allowedToSignUpEmailBasedSubscriptions\": "
         "false, \"defaultUserRolePermissions\": {\"allowedToCreateApps\": false, "
         "\"allowedToCreateSecurityGroups\": false, \"allowedToCreateTenants\": false, "
-        "\"allowedToReadOtherUsers\": true}}");
+        "\"allowedToReadOtherUsers\": true, \"permissionGrantPoliciesAssigned\": ["
+        "\"ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-"
+        "team\", \"ManagePermissionGrantsForSelf.microsoft-user-default-low\"]}}");
     json_t *sd_raw = parse("{\"id\": \"00000000-0000-0000-0000-000000000005\", \"displayName\": "
                            "\"Security Defaults\", \"isEnabled\": false}");
     json_t *gu_raw =
@@ -932,19 +934,18 @@ static void test_settings(void **state)
         "  users_can_create_apps off\n"
         "  users_can_create_tenants off\n"
         "  users_can_read_other_users on\n"
+        "  user_consent verified_publishers_low_impact\n"
         "  guest_invites admins_and_guest_inviters\n"
         "  guest_access restricted\n"
         "  admin_self_service_password_reset off\n"
         "  block_msol_powershell on\n"
-        "  # idpc: settings of Group.Unified the language cannot express, left as they are: "
-        "EnableMIPLabels\n"
-        "  #   = \"true\"\n"
         "  group_creation off except group \"Sales\"\n"
         "  group_naming \"GRP-[GroupName]\"\n"
         "  group_blocked_words \"CEO\", \"HR\"\n"
         "  group_guest_access off\n"
         "  group_usage_guidelines \"https://contoso.com/groups\"\n"
         "  group_classifications \"Public\", \"Internal\"\n"
+        "  group_sensitivity_labels on\n"
         "}\n");
     json_t *body = lowered(&o, MODEL_SECURITY_DEFAULTS, 0, n, NULL);
     assert_partial_same(NK_SECURITY_DEFAULTS, sd, body);
@@ -954,11 +955,59 @@ static void test_settings(void **state)
     json_decref(body);
     body = lowered(&o, MODEL_GROUP_SETTING, 0, n, NULL);
     json_t *gu_back = normalize(NK_GROUP_SETTING, body);
-    json_object_del(json_object_get(gu, "values"), "EnableMIPLabels");
     assert_same(json_object_get(gu_back, "values"), json_object_get(gu, "values"));
     json_decref(gu_back);
     json_decref(body);
     many_free(&o);
+
+    /* the admin consent workflow (Graph's GET shape) and the remaining Group.Unified keys */
+    json_t *ac_raw =
+        parse("{\"isEnabled\": true, \"notifyReviewers\": false, \"remindersEnabled\": true, "
+              "\"requestDurationInDays\": 14, \"version\": 2, \"reviewers\": [{\"query\": "
+              "\"/beta/roleManagement/directory/roleAssignments?$filter=roleDefinitionId eq "
+              "'158c047a-c907-4556-b7ef-446551a6b5f7'\", \"queryType\": \"MicrosoftGraph\", "
+              "\"queryRoot\": null}, {\"query\": \"/groups/22222222-2222-2222-2222-222222222222/"
+              "transitiveMembers/microsoft.graph.user\", \"queryType\": \"MicrosoftGraph\"}]}");
+    json_t *gu2_raw =
+        parse("{\"templateId\": \"62375ab9-6b52-47ed-826b-58e47e0e304b\", \"values\": ["
+              "{\"name\": \"ClassificationList\", \"value\": \"Public,Internal\"},"
+              "{\"name\": \"ClassificationDescriptions\", \"value\": \"Public:Anyone,"
+              "Internal:Staff only\"},"
+              "{\"name\": \"DefaultClassification\", \"value\": \"Internal\"},"
+              "{\"name\": \"GuestUsageGuidelinesUrl\", \"value\": \"https://contoso.com/g\"},"
+              "{\"name\": \"EnableMSStandardBlockedWords\", \"value\": \"true\"},"
+              "{\"name\": \"NewUnifiedGroupWritebackDefault\", \"value\": \"false\"}]}");
+    json_t *ac = normalize(NK_ADMIN_CONSENT, ac_raw);
+    json_t *gu2 = normalize(NK_GROUP_SETTING, gu2_raw);
+    cfg = ast_config_new();
+    raise_init(&r, cfg->arena, n);
+    o = finish(&r, cfg, raise_settings_all(&r, NULL, NULL, gu2, NULL, NULL, ac));
+    assert_string_equal(o.text,
+                        "settings {\n"
+                        "  group_guest_usage_guidelines \"https://contoso.com/g\"\n"
+                        "  group_classifications \"Public\", \"Internal\"\n"
+                        "  group_classification_descriptions \"Public\" \"Anyone\", \"Internal\" "
+                        "\"Staff only\"\n"
+                        "  group_default_classification \"Internal\"\n"
+                        "  group_standard_blocked_words on\n"
+                        "  group_writeback_default off\n"
+                        "  admin_consent_requests on\n"
+                        "  admin_consent_reviewers group \"Sales\", role \"Cloud Application "
+                        "Administrator\"\n"
+                        "  admin_consent_notify_reviewers off\n"
+                        "  admin_consent_reminders on\n"
+                        "  admin_consent_request_expiry 14d\n"
+                        "}\n");
+    body = lowered(&o, MODEL_GROUP_SETTING, 0, n, NULL);
+    gu_back = normalize(NK_GROUP_SETTING, body);
+    assert_same(json_object_get(gu_back, "values"), json_object_get(gu2, "values"));
+    json_decref(gu_back);
+    json_decref(body);
+    many_free(&o);
+    json_decref(ac);
+    json_decref(ac_raw);
+    json_decref(gu2);
+    json_decref(gu2_raw);
 
     /* values the language cannot hold: reported, the rest written */
     json_t *bad_raw = parse("{\"templateId\": \"62375ab9-6b52-47ed-826b-58e47e0e304b\", "

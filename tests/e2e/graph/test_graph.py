@@ -24,6 +24,7 @@ Usage: test_graph.py --idpc BIN --emulator BIN --source DIR --workdir DIR TEST [
 """
 import argparse
 import json
+import shutil
 import os
 import re
 import socket
@@ -154,6 +155,65 @@ def t_contoso(ctx, a):
     _, st = plan_apply_plan(ctx, state, config, a.auth, "contoso-" + a.auth)
     print("contoso (%s): plan %d requests, apply %d requests" % (a.auth, st["plan_requests"],
                                                                  st["apply_requests"]))
+
+
+def selected_config(ctx, name, groups):
+    """policies/contoso with its group expiration applied to `groups` only."""
+    config, state = contoso_paths(ctx)
+    out = ctx.path(name)
+    if os.path.exists(out):
+        shutil.rmtree(out)
+    shutil.copytree(config, out)
+    path = os.path.join(out, "settings.idp")
+    with open(path) as f:
+        text = f.read()
+    line = 'group_expiration 365d notify "it-groups@contoso.com"'
+    E.check(line in text, "selected: policies/contoso/settings.idp no longer has %r" % line)
+    sel = ", ".join('group "%s"' % g for g in groups)
+    text = text.replace(line, 'group_expiration 365d for %s notify "it-groups@contoso.com"' % sel)
+    with open(path, "w") as f:
+        f.write(text)
+    return out, state
+
+
+def t_selected(ctx, a):
+    """The group expiration policy applied to selected groups (addGroup/removeGroup): plan ->
+    apply -> plan empty, then a group taken out of the list, then export -> plan: No changes."""
+    cfg1, state = selected_config(ctx, "selected-1", ["GRP-Sales", "GRP-Executive-Staff"])
+    saved, _ = plan_apply_plan(ctx, state, cfg1, "secret", "selected-1", check_reads=False)
+    sel = [k for k in saved["collections"] if k.startswith("groupLifecyclePolicies/")]
+    E.check(len(sel) == 1 and len(saved["collections"][sel[0]]) == 2,
+            "selected: the policy applies to the two groups: %s" % sel)
+    state2 = ctx.path("selected-state-2.json")
+    with open(state2, "w") as f:
+        json.dump(saved, f)
+    cfg2, _ = selected_config(ctx, "selected-2", ["GRP-Executive-Staff"])
+    saved2, _ = plan_apply_plan(ctx, state2, cfg2, "secret", "selected-2", check_reads=False)
+    E.check(len(saved2["collections"][sel[0]]) == 1, "selected: GRP-Sales was removed")
+    state3 = ctx.path("selected-state-3.json")
+    with open(state3, "w") as f:
+        json.dump(saved2, f)
+    emu = E.Emulator(ctx, state3, name="selected-export")
+    try:
+        env = E.auth_env(ctx, emu, "secret")
+        out = ctx.path("selected-export")
+        if os.path.exists(out):
+            shutil.rmtree(out)
+        E.idpc(ctx, ["export", "--tenant", "graph:", "-o", out], env, expect=0,
+               name="selected-export")
+        with open(os.path.join(out, "settings.idp")) as f:
+            text = f.read()
+        E.check('group_expiration 365d for group "GRP-Executive-Staff"' in text,
+                "selected: export writes the selected group")
+        E.check('user_consent verified_publishers_low_impact' in text and
+                'admin_consent_requests on' in text,
+                "selected: export writes the consent settings")
+        p = E.idpc(ctx, ["plan", "--detailed-exitcode", "--tenant", "graph:", out], env,
+                   expect=0, name="selected-export-plan")
+        E.check("No changes" in p.stdout, "selected: the exported configuration plans no change")
+    finally:
+        emu.stop()
+    print("selected: added, removed, exported")
 
 
 def t_saved(ctx, a):
@@ -528,8 +588,9 @@ def t_contexts(ctx, a):
         emu.stop()
 
 
-TESTS = {"snapshot": t_snapshot, "delegated": t_delegated, "contexts": t_contexts, "contoso": t_contoso, "saved": t_saved, "large": t_large, "faults": t_faults,
-         "tls": t_tls, "hidden": t_hidden}
+TESTS = {"snapshot": t_snapshot, "delegated": t_delegated, "contexts": t_contexts,
+         "contoso": t_contoso, "saved": t_saved, "large": t_large, "faults": t_faults,
+         "tls": t_tls, "hidden": t_hidden, "selected": t_selected}
 
 
 def main():

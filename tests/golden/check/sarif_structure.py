@@ -57,7 +57,7 @@ SCHEMA = {
                                      "type": "object", "additionalProperties": False,
                                      "required": ["id"],
                                      "properties": {
-                                         "id": {"type": "string", "pattern": r"^IDP-(P2|CA)-\d{3}$"},
+                                         "id": {"type": "string", "pattern": r"^IDP-(P2|CA|APP)-\d{3}$"},
                                          "name": {"type": "string"},
                                          "shortDescription": MESSAGE,
                                          "fullDescription": MESSAGE,
