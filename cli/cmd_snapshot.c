@@ -91,6 +91,7 @@ static const struct {
     {"groupSettings", true},
     {"groupSettingTemplates", true},
     {"groupLifecyclePolicies", true},
+    {"directory/onPremisesSynchronization", true},
     {"identityGovernance/termsOfUse/agreements", true},
     {"policies/roleManagementPolicies", true},
     {"policies/roleManagementPolicyAssignments", true},

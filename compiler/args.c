@@ -425,6 +425,7 @@ static const char *const block_names[BLK__COUNT] = {
     [BLK_AUTH_CONTEXT] = "an authentication_context block",
     [BLK_ROLE] = "a role block",
     [BLK_SETTINGS] = "the settings block",
+    [BLK_ONPREM_SYNC] = "the on_premises_sync block",
     [BLK_TEMPLATE] = "a template block",
     [BLK_POLICY] = "a policy block",
     [BLK_TEST] = "a test block",

@@ -96,6 +96,21 @@ bool catalog_auth_context_valid(const char *id);
  * pointer into a static table. */
 const char *catalog_auth_context_suggest(const char *word);
 
+/* The feature flags of on-premises directory synchronization (catalog_sync.c): keyword
+ * ("block_soft_match"), Graph property of onPremisesDirectorySynchronizationFeature
+ * ("blockSoftMatchEnabled") and what it does. Static tables; NULL when unknown. */
+struct catalog_sync_feature {
+    const char *keyword, *graph, *summary;
+};
+const struct catalog_sync_feature *catalog_sync_features(size_t *n);
+const struct catalog_sync_feature *catalog_sync_feature_by_keyword(const char *kw);
+const struct catalog_sync_feature *catalog_sync_feature_by_graph(const char *prop);
+
+/* The language's word for a Graph value of certificate-based authentication
+ * ("x509CertificateMultiFactor" → "multi_factor", "PrincipalName" → "principal_name"), or NULL
+ * (catalog_x509.c). */
+const char *catalog_x509_word(const char *graph);
+
 /* True for a GUID in 8-4-4-4-12 hex form (either case), which is what Graph ids look like. */
 bool catalog_is_guid(const char *s);
 

@@ -37,7 +37,9 @@ static const char *block_keyword(enum check_block b)
         [BLK_STRENGTH] = "strength",
         [BLK_AUTH_METHODS] = "authentication_methods",
         [BLK_ROLE] = "role",
+        [BLK_AUTH_CONTEXT] = "authentication_context",
         [BLK_SETTINGS] = "settings",
+        [BLK_ONPREM_SYNC] = "on_premises_sync",
         [BLK_TEMPLATE] = "template",
         [BLK_POLICY] = "policy",
         [BLK_TEST] = "test",
@@ -213,6 +215,7 @@ static enum check_block decl_block(const char *kw)
         {"authentication_context", BLK_AUTH_CONTEXT},
         {"role", BLK_ROLE},
         {"settings", BLK_SETTINGS},
+        {"on_premises_sync", BLK_ONPREM_SYNC},
         {"template", BLK_TEMPLATE},
         {"policy", BLK_POLICY},
         {"test", BLK_TEST},
@@ -231,7 +234,7 @@ static bool decl_name(struct check *ck, const struct ast_stmt *s, enum check_blo
 {
     const char *kw = s->atoms[0].text;
     *name = NULL;
-    if (b == BLK_AUTH_METHODS || b == BLK_SETTINGS) {
+    if (b == BLK_AUTH_METHODS || b == BLK_SETTINGS || b == BLK_ONPREM_SYNC) {
         if (s->natoms > 1) {
             diag_error(ck->diag, ast_atoms_loc(s, 1, s->natoms), "'%s' takes no name: write '%s {'",
                        kw, kw);
@@ -392,10 +395,11 @@ out:
 
 static void check_manage(struct check *ck, const struct ast_stmt *s)
 {
-    static const char *const kinds[] = {"policies", "locations", "strengths", "groups",
-                                        "role_assignments"};
-    static const enum model_kind mk[] = {MODEL_CA_POLICY, MODEL_NAMED_LOCATION, MODEL_AUTH_STRENGTH,
-                                         MODEL_GROUP, MODEL_ROLE_ASSIGNMENT};
+    static const char *const kinds[] = {"policies", "locations",        "strengths",
+                                        "groups",   "role_assignments", "authentication_contexts"};
+    static const enum model_kind mk[] = {MODEL_CA_POLICY,       MODEL_NAMED_LOCATION,
+                                         MODEL_AUTH_STRENGTH,   MODEL_GROUP,
+                                         MODEL_ROLE_ASSIGNMENT, MODEL_AUTH_CONTEXT};
     struct args a;
     args_init(&a, ck, s);
     static const char *const ex[] = {"exclusively"};
@@ -422,6 +426,7 @@ static void check_manage(struct check *ck, const struct ast_stmt *s)
     if (!args_expect_end(&a))
         return;
     ck->model->manage_exclusive |= mask;
+    ck->model->manage_loc = s->atoms[0].loc;
 }
 
 /* ---- templates ---- */
@@ -583,6 +588,9 @@ static void lower_decl(struct check *ck, struct decls *ds, struct decl *d)
         break;
     case BLK_SETTINGS:
         lower_settings(ck, s, d->body, d->nbody);
+        break;
+    case BLK_ONPREM_SYNC:
+        lower_onprem_sync(ck, s, d->body, d->nbody);
         break;
     case BLK_POLICY: {
         struct stmt_vec merged = {0};

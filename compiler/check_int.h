@@ -21,6 +21,7 @@ enum check_block {
     BLK_AUTH_CONTEXT,
     BLK_ROLE,
     BLK_SETTINGS,
+    BLK_ONPREM_SYNC,
     BLK_TEMPLATE,
     BLK_POLICY,
     BLK_TEST,
@@ -159,6 +160,9 @@ bool lower_method_is_setting(const struct ast_stmt *s);
  * block, for "given twice". */
 void lower_method_setting(struct check *ck, const struct ast_stmt *s, const char *method,
                           struct model_object *o, const struct ast_stmt **seen, size_t nseen);
+/* lower_x509.c: `x509_certificate default_mode|rule|binding ...` (the cursor after the word)
+ * merged into the X509Certificate configuration `body`; false after an error. */
+bool lower_x509_setting(struct args *a, const char *word, json_t *body);
 /* `registration_campaign ...` (once per block: *first records it). */
 void lower_registration_campaign(struct check *ck, const struct ast_stmt *s,
                                  const struct ast_stmt **first);
@@ -193,6 +197,15 @@ void lower_context(struct check *ck, const struct ast_stmt *decl, struct ast_stm
 void lower_context_use(struct check *ck, const char *id, struct loc at);
 /* After every declaration is lowered: each context a policy names is declared and available. */
 void lower_context_finish(struct check *ck);
+/* lower_onprem_sync.c: `on_premises_sync { ... }` → the onPremisesDirectorySynchronization
+ * object (features, configuration) and the sync health assertion. */
+void lower_onprem_sync(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                       size_t n);
+/* `max_age D` (after the word): D in h or d, 1h to 30d, in hours; false after an error. */
+bool lower_sync_max_age(struct args *a, long long *hours);
+/* True when no directory sync assertion is in the model yet; otherwise an error at `at` with a
+ * note at the first one. */
+bool lower_sync_assertion_once(struct check *ck, struct loc at);
 /* After every declaration is lowered: cross-object checks (emergency access exclusions, ...). */
 void lower_finish(struct check *ck);
 

@@ -18,6 +18,7 @@
  *   temporary_access_pass one_time on|off → isUsableOnce
  *   voice office_phone on|off           → isOfficePhoneAllowed
  *   email external_id_otp on|off|default → allowExternalIdToUseEmailOtp
+ *   x509_certificate default_mode | rule | binding ... → lower_x509.c
  *
  * Number matching has no setting in v1.0: Microsoft enforces it for every Authenticator push
  * ("How number matching works in multifactor authentication push notifications"). */
@@ -39,6 +40,8 @@ enum setting_kind {
     S_LIFETIME, /* TAP lifetimes */
     S_LENGTH,   /* TAP length */
     S_NUMBER_MATCHING,
+    S_X509,      /* certificate-based authentication (lower_x509.c), once */
+    S_X509_LIST, /* the same, a line per item (rules, bindings) */
 };
 
 struct method_setting {
@@ -62,6 +65,9 @@ static const struct method_setting settings[] = {
     {"TemporaryAccessPass", "one_time", S_BOOL, "isUsableOnce"},
     {"Voice", "office_phone", S_BOOL, "isOfficePhoneAllowed"},
     {"Email", "external_id_otp", S_TRISTATE, "allowExternalIdToUseEmailOtp"},
+    {"X509Certificate", "default_mode", S_X509, "authenticationModeConfiguration"},
+    {"X509Certificate", "rule", S_X509_LIST, "authenticationModeConfiguration"},
+    {"X509Certificate", "binding", S_X509_LIST, "certificateUserBindings"},
 };
 
 bool lower_method_is_setting(const struct ast_stmt *s)
@@ -282,7 +288,7 @@ void lower_method_setting(struct check *ck, const struct ast_stmt *s, const char
                    "Authenticator push notification; drop the line");
         return;
     }
-    for (size_t i = 0; i < nseen; i++) {
+    for (size_t i = 0; i < nseen && def->kind != S_X509_LIST; i++) {
         if (seen[i] != s && strcmp(seen[i]->atoms[0].text, s->atoms[0].text) == 0 &&
             ast_is_word(&seen[i]->atoms[1], word)) {
             diag_error(ck->diag, s->atoms[1].loc, "'%s %s' is given twice", s->atoms[0].text, word);
@@ -338,6 +344,10 @@ void lower_method_setting(struct check *ck, const struct ast_stmt *s, const char
         }
         json_object_set_new(body, def->property, json_integer(at->num));
         ok = true;
+        break;
+    case S_X509:
+    case S_X509_LIST:
+        ok = lower_x509_setting(&a, word, body);
         break;
     case S_NUMBER_MATCHING:
         break;

@@ -24,7 +24,6 @@
 #define BANNED_MAX_LEN          16
 #define BANNED_MAX_COUNT        1000
 #define NAMING_FIXED_MAX        53 /* prefix + suffix characters (entra-docs groups-naming-policy.md) */
-#define SYNC_MAX_AGE_HOURS      (30 * 24)
 
 enum target {
     T_SECDEF,
@@ -233,28 +232,8 @@ static json_t *sync_assertion(struct args *a)
     json_object_set_new(o, "assert", json_string("directorySync"));
     if (!args_accept(a, "max_age"))
         return o;
-    const struct ast_atom *d = args_peek(a);
-    if (!d || d->kind != AST_DURATION) {
-        args_expected(a, "a duration such as 3h or 2d");
-        json_decref(o);
-        return NULL;
-    }
-    args_next(a);
     long long hours;
-    if (strcmp(d->text, "h") == 0) {
-        hours = d->num;
-    } else if (strcmp(d->text, "d") == 0) {
-        hours = d->num * 24;
-    } else {
-        args_error(a, d, "max_age is in hours or days, such as 3h or 2d; found '%lld%s'", d->num,
-                   d->text);
-        json_decref(o);
-        return NULL;
-    }
-    if (hours < 1 || hours > SYNC_MAX_AGE_HOURS) {
-        args_error(a, d,
-                   "max_age must be between 1h and 30d (directory synchronisation runs every "
-                   "30 minutes)");
+    if (!lower_sync_max_age(a, &hours)) {
         json_decref(o);
         return NULL;
     }
@@ -752,7 +731,8 @@ static void build(struct settings_state *st)
                 json_object_set(o->body, table[i].key, st->value[i]);
     }
     for (size_t i = 0; i < NSETTINGS; i++) {
-        if (table[i].target != T_SYNC || !st->value[i])
+        if (table[i].target != T_SYNC || !st->value[i] ||
+            !lower_sync_assertion_once(ck, st->stmt[i]->atoms[0].loc))
             continue;
         struct model_object *o =
             model_add(ck->model, MODEL_ASSERTION, "directorySync", st->stmt[i]->atoms[0].loc);

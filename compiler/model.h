@@ -38,6 +38,8 @@
     X(MODEL_SECURITY_DEFAULTS, "identitySecurityDefaultsEnforcementPolicy",                        \
       "policies/identitySecurityDefaultsEnforcementPolicy")                                        \
     X(MODEL_GROUP_LIFECYCLE, "groupLifecyclePolicy", "groupLifecyclePolicies")                     \
+    X(MODEL_ONPREM_SYNC, "onPremisesDirectorySynchronization",                                     \
+      "directory/onPremisesSynchronization")                                                       \
     X(MODEL_ADMIN_CONSENT, "adminConsentRequestPolicy", "policies/adminConsentRequestPolicy")      \
     X(MODEL_USER, "user", "users")                                                                 \
     X(MODEL_ASSERTION, "assertion", "")
@@ -67,6 +69,7 @@ struct model {
     struct loc tenant_loc;
     json_t *emergency_access;  /* array of {"ref": <ref>, "satisfies": [...], "at": "file:l:c"} */
     unsigned manage_exclusive; /* bit (1u << model_kind) per kind under `manage exclusively` */
+    struct loc manage_loc;     /* the (last) `manage exclusively` statement */
     json_t *tests;             /* array of test cases, see docs/language.md#tests */
     /* per kind: name -> index of the first object of that name (borrows the objects' names) */
     struct strmap names[MODEL__COUNT];

@@ -123,6 +123,10 @@ struct ast_stmt *raise_settings_all(struct raise *r, const json_t *authorization
                                     const json_t *password_rules, const json_t *group_lifecycle,
                                     const json_t *admin_consent);
 
+/* `on_premises_sync { ... }` from normalize(NK_ONPREM_SYNC, obj): a line per feature flag and
+ * the accidental deletion prevention; NULL when the object has neither. */
+struct ast_stmt *raise_onprem_sync(struct raise *r, const json_t *canon);
+
 /* `authentication_context "cN" { ... }` from normalize(NK_AUTH_CONTEXT, obj) and the object's
  * id (the canonical form drops it). `available off` is written only when isAvailable is false. */
 struct ast_stmt *raise_auth_context(struct raise *r, const json_t *canon, const char *id);

@@ -75,6 +75,10 @@ char *raise_json_text(const json_t *v); /* compact JSON, caller frees */
 bool raise_method_handles(const char *method, const char *property);
 void raise_method_settings(struct raise_block *b, const char *method, const char *kw,
                            const json_t *cfg, const char *field);
+/* raise_x509.c: `x509_certificate default_mode|rule|binding` lines of the canonical
+ * X509Certificate configuration. */
+void raise_x509_settings(struct raise_block *b, const char *kw, const json_t *cfg,
+                         const char *field);
 /* raise_settings_detail.c: password protection and smart lockout lines from the canonical
  * "Password Rule Settings" directory setting. */
 void raise_password_rules(struct raise_block *b, const json_t *canon);

@@ -23,6 +23,8 @@ static const struct {
     {"TemporaryAccessPass", "isUsableOnce"},
     {"Voice", "isOfficePhoneAllowed"},
     {"Email", "allowExternalIdToUseEmailOtp"},
+    {"X509Certificate", "authenticationModeConfiguration"},
+    {"X509Certificate", "certificateUserBindings"},
 };
 
 bool raise_method_handles(const char *method, const char *property)
@@ -183,6 +185,8 @@ void raise_method_settings(struct raise_block *b, const char *method, const char
                                                        : "default");
             block_add_line(b, &l);
         }
+    } else if (strcmp(method, "X509Certificate") == 0) {
+        raise_x509_settings(b, kw, cfg, field);
     }
 }
 

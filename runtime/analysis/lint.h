@@ -50,6 +50,10 @@ struct lint_input {
     json_t *user_consent;   /* {"policies": [permissionGrantPoliciesAssigned], "at"}, or NULL */
     json_t *admin_consent;  /* the adminConsentRequestPolicy with "at", or NULL */
     json_t *organization;   /* the tenant's organization object, or NULL offline */
+    json_t *sync_errors;    /* tenant only: users and groups with onPremisesProvisioningErrors,
+                               [{"name", "errors": [...]}] */
+    json_t *sync_features;  /* tenant only: onPremisesDirectorySynchronization.features, or NULL
+                               when Graph did not give them (delegated-only API) */
     json_t *aliases;        /* {lowercased alias: canonical key} (ids <-> names in a tenant) */
     json_t *known;          /* tenant only: {"user"|"group"|...: {lowercased id or name: true}} */
     json_t
@@ -62,7 +66,7 @@ void lint_input_fini(struct lint_input *in);
 void lint_input_from_model(struct lint_input *in, const struct model *m,
                            const struct diag_ctx *diag);
 /* A tenant's live objects; `m` (may be NULL) adds the configuration's emergency_access and
- * directory_sync declarations. 0, or -1 with err filled. */
+ * directory_sync / sync_health declarations. 0, or -1 with err filled. */
 int lint_input_from_backend(struct lint_input *in, struct backend *b, const struct model *m,
                             const struct diag_ctx *diag, struct backend_error *err);
 

@@ -35,6 +35,8 @@ void lint_input_fini(struct lint_input *in)
     json_decref(in->user_consent);
     json_decref(in->admin_consent);
     json_decref(in->organization);
+    json_decref(in->sync_errors);
+    json_decref(in->sync_features);
     json_decref(in->aliases);
     json_decref(in->known);
     json_decref(in->ga_pim);
@@ -581,6 +583,21 @@ static void tenant_roles(struct lint_input *in, const json_t *list, bool eligibl
     }
 }
 
+/* The objects of `list` whose onPremisesProvisioningErrors is not empty, named by `name_key`. */
+static void sync_errors_of(json_t *out, const json_t *list, const char *name_key)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(lint_mut(list), i, v)
+    {
+        const json_t *errs = json_object_get(v, "onPremisesProvisioningErrors");
+        if (json_array_size(errs) == 0)
+            continue;
+        const char *name = lint_jstr(v, name_key) ? lint_jstr(v, name_key) : lint_jstr(v, "id");
+        json_array_append_new(out, json_pack("{s:s?,s:O}", "name", name, "errors", errs));
+    }
+}
+
 int lint_input_from_backend(struct lint_input *in, struct backend *b, const struct model *m,
                             const struct diag_ctx *diag, struct backend_error *err)
 {
@@ -646,6 +663,17 @@ int lint_input_from_backend(struct lint_input *in, struct backend *b, const stru
     }
     if (json_array_size(orgs) > 0)
         in->organization = json_incref(json_array_get(orgs, 0));
+    /* directory synchronisation health: the objects Entra Connect could not provision
+     * (user and group onPremisesProvisioningErrors, Graph v1.0) and the sync features */
+    in->sync_errors = json_array();
+    sync_errors_of(in->sync_errors, users, "userPrincipalName");
+    sync_errors_of(in->sync_errors, groups, "displayName");
+    json_t *sync = NULL;
+    struct backend_error sync_err;
+    if (backend_read(b, TENANT_ONPREM_SYNC, &sync, &sync_err) == 0 &&
+        json_is_object(json_object_get(json_array_get(sync, 0), "features")))
+        in->sync_features = json_incref(json_object_get(json_array_get(sync, 0), "features"));
+    json_decref(sync);
     json_t *authz = NULL, *admin = NULL;
     if (backend_read(b, "policies/authorizationPolicy", &authz, err) != 0 ||
         backend_read(b, "policies/adminConsentRequestPolicy", &admin, err) != 0) {

@@ -459,6 +459,36 @@ static long long parse_utc(const char *s)
     return days * 86400 + h * 3600 + mi * 60 + se;
 }
 
+/* "sync features: password hash sync on, soft match blocked, hard-match takeover blocked" (or
+ * why they are unknown), for the message of IDP-P2-010. Caller frees. */
+static char *sync_features_text(const json_t *f)
+{
+    if (!f)
+        return xstrdup("the synchronization features were not readable (Graph v1.0 serves "
+                       "/directory/onPremisesSynchronization to delegated callers only)");
+    static const struct {
+        const char *prop, *what;
+    } shown[] = {
+        {"passwordSyncEnabled", "password hash sync"},
+        {"blockSoftMatchEnabled", "soft match blocked"},
+        {"blockCloudObjectTakeoverThroughHardMatchEnabled", "hard-match takeover blocked"}};
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_addf(&sb, "features:");
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(shown); i++) {
+        const json_t *v = json_object_get(f, shown[i].prop);
+        strbuf_addf(&sb, "%s %s %s", i ? "," : "", shown[i].what,
+                    json_is_true(v)    ? "on"
+                    : json_is_false(v) ? "off"
+                                       : "unknown");
+    }
+    return strbuf_detach(&sb);
+}
+
+/* IDP-P2-010, directory synchronisation health (Microsoft 365 Enterprise "Phase 2: Identity
+ * infrastructure exit criteria", #crit-identity-sync): with a tenant, from the organization's
+ * onPremisesSyncEnabled and onPremisesLastSyncDateTime (at most max_age old) and the users' and
+ * groups' onPremisesProvisioningErrors (at most max_errors objects; Graph v1.0 "user resource
+ * type": "Errors when using Microsoft synchronization product during provisioning"). */
 static void crit_directory_sync(struct lint_ctx *c, struct lint_report *out)
 {
     const char *req = "Required for hybrid identity";
@@ -467,18 +497,22 @@ static void crit_directory_sync(struct lint_ctx *c, struct lint_report *out)
     long long max_h = json_is_integer(json_object_get(as, "maxAgeHours"))
                           ? json_integer_value(json_object_get(as, "maxAgeHours"))
                           : 3;
+    long long max_err = json_is_integer(json_object_get(as, "maxErrors"))
+                            ? json_integer_value(json_object_get(as, "maxErrors"))
+                            : 0;
     const json_t *org = c->in->organization;
     if (!org) {
         if (as)
             crit(c, out, "IDP-P2-010", req, LINT_DECLARED, at,
-                 "hybrid tenant: `directory_sync required` (last synchronisation at most %lld "
-                 "h old) is declared, not verified; it is checked against the tenant by `check "
-                 "--tenant` and by `plan`",
-                 max_h);
+                 "hybrid tenant: directory synchronisation health (last synchronisation at most "
+                 "%lld h old, at most %lld objects in error) is declared, not verified; it is "
+                 "checked against the tenant by `check --tenant` and by `plan`",
+                 max_h, max_err);
         else
             crit(c, out, "IDP-P2-010", req, LINT_MANUAL, NULL,
-                 "no `directory_sync` assertion: if the tenant is hybrid, declare "
-                 "`directory_sync required` in `settings`, or run `check --tenant`");
+                 "no sync health assertion: if the tenant is hybrid, declare "
+                 "`sync_health max_age 3h` in `on_premises_sync` (or `directory_sync required` "
+                 "in `settings`), or run `check --tenant`");
         return;
     }
     bool enabled = json_is_true(json_object_get(org, "onPremisesSyncEnabled"));
@@ -503,16 +537,33 @@ static void crit_directory_sync(struct lint_ctx *c, struct lint_report *out)
         return;
     }
     long long age_min = ((long long)now - t) / 60;
-    if (age_min > max_h * 60)
+    if (age_min > max_h * 60) {
         crit(c, out, "IDP-P2-010", req, LINT_FAIL, at,
              "the last directory synchronisation (%s) is %lld h %lld min old; at most %lld h "
              "allowed",
              last, age_min / 60, age_min % 60, max_h);
-    else
-        crit(c, out, "IDP-P2-010", req, LINT_PASS, at,
-             "hybrid tenant; last directory synchronisation %s (%lld min ago, at most %lld h "
-             "allowed)",
-             last, age_min < 0 ? 0 : age_min, max_h);
+        return;
+    }
+    size_t nerr = json_array_size(c->in->sync_errors);
+    if ((long long)nerr > max_err) {
+        const json_t *first = json_array_get(c->in->sync_errors, 0);
+        const json_t *e = json_array_get(json_object_get(first, "errors"), 0);
+        crit(c, out, "IDP-P2-010", req, LINT_FAIL, at,
+             "%zu synchronised object%s in error (at most %lld allowed), first %s: %s of %s "
+             "(value \"%s\")",
+             nerr, nerr == 1 ? " is" : "s are", max_err,
+             lint_jstr(first, "name") ? lint_jstr(first, "name") : "?",
+             lint_jstr(e, "category") ? lint_jstr(e, "category") : "error",
+             lint_jstr(e, "propertyCausingError") ? lint_jstr(e, "propertyCausingError") : "?",
+             lint_jstr(e, "value") ? lint_jstr(e, "value") : "");
+        return;
+    }
+    char *features = sync_features_text(c->in->sync_features);
+    crit(c, out, "IDP-P2-010", req, LINT_PASS, at,
+         "hybrid tenant; last directory synchronisation %s (%lld min ago, at most %lld h "
+         "allowed); %zu object%s in error (at most %lld); %s",
+         last, age_min < 0 ? 0 : age_min, max_h, nerr, nerr == 1 ? "" : "s", max_err, features);
+    free(features);
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -53,6 +53,7 @@ struct export
     json_t *contexts; /* authenticationContextClassReferences as Graph returns them, or NULL */
     json_t *password_rules;  /* the "Password Rule Settings" directory setting, canonical */
     json_t *group_lifecycle; /* the groups expiration policy, canonical, or NULL */
+    json_t *onprem_sync;     /* on-premises directory synchronization, canonical, or NULL */
     json_t *admin_consent;   /* the admin consent workflow, canonical, or NULL */
     json_t *role_policies, *role_policy_assignments; /* PIM role settings, raw */
     json_t *group_notes; /* array of strings: groups not declared, and why */
@@ -523,6 +524,16 @@ static int load_tenant(struct export *x, const char *spec)
         goto out;
     }
     json_decref(gl);
+    json_t *sync = NULL;
+    if (backend_read(b, TENANT_ONPREM_SYNC, &sync, &err) != 0) {
+        fprintf(stderr, "idpc export: cannot read %s from %s: %s\n", TENANT_ONPREM_SYNC,
+                b->display ? b->display : spec, err.message);
+        rc = -1;
+        goto out;
+    }
+    if (json_is_object(json_array_get(sync, 0)))
+        x->onprem_sync = normalize(NK_ONPREM_SYNC, json_array_get(sync, 0));
+    json_decref(sync);
     json_t *ac = NULL;
     if (backend_read(b, "policies/adminConsentRequestPolicy", &ac, &err) != 0) {
         fprintf(stderr, "idpc export: cannot read policies/adminConsentRequestPolicy from %s: %s\n",
@@ -899,7 +910,7 @@ static int write_all(struct export *x, const char *source, const char *dir, bool
     r.role_policies = x->role_policies;
     r.role_policy_assignments = x->role_policy_assignments;
     struct out o = {dir, 0, 0};
-    size_t commented_out = 0, nmethods = 0, nroles = 0, nsettings = 0, ncontexts = 0;
+    size_t commented_out = 0, nmethods = 0, nroles = 0, nsettings = 0, ncontexts = 0, nsync = 0;
     commented_out +=
         write_items(&r, &o, &x->grp, RAISE_OBJ_OTHER, "groups.idp", source, false, x->group_notes);
     commented_out +=
@@ -923,17 +934,21 @@ static int write_all(struct export *x, const char *source, const char *dir, bool
                     raise_settings_all(&r, x->authz, x->secdef, x->group_unified, x->password_rules,
                                        x->group_lifecycle, x->admin_consent),
                     first, "settings", "settings.idp", source, &nsettings);
+    first = r.nissues;
+    commented_out += write_stmts(&r, &o, raise_onprem_sync(&r, x->onprem_sync), first,
+                                 "on_premises_sync", "hybrid.idp", source, &nsync);
     commented_out +=
         write_items(&r, &o, &x->pol, RAISE_OBJ_POLICY, "policies.idp", source, split, NULL);
     fprintf(stderr,
             "idpc export: %zu polic%s, %zu location%s, %zu strength%s, %zu authentication "
-            "context%s, %zu group%s, %zu role block%s%s%s from %s; %zu note%s, %zu object%s "
+            "context%s, %zu group%s, %zu role block%s%s%s%s from %s; %zu note%s, %zu object%s "
             "commented out\n",
             x->pol.n, x->pol.n == 1 ? "y" : "ies", x->loc.n, x->loc.n == 1 ? "" : "s", x->str.n,
             x->str.n == 1 ? "" : "s", ncontexts, ncontexts == 1 ? "" : "s", x->grp.n,
             x->grp.n == 1 ? "" : "s", nroles, nroles == 1 ? "" : "s",
-            nmethods ? ", the authentication methods" : "", nsettings ? ", settings" : "", source,
-            r.nissues, r.nissues == 1 ? "" : "s", commented_out, commented_out == 1 ? "" : "s");
+            nmethods ? ", the authentication methods" : "", nsettings ? ", settings" : "",
+            nsync ? ", on-premises synchronization" : "", source, r.nissues,
+            r.nissues == 1 ? "" : "s", commented_out, commented_out == 1 ? "" : "s");
     raise_fini(&r);
     ast_config_free(cfg);
     return o.errors ? -1 : 0;
@@ -970,7 +985,7 @@ int export_run(const struct export_options *o)
     }
     if (x.pol.n + x.loc.n + x.str.n + x.grp.n + json_array_size(x.contexts) == 0 && !x.methods &&
         !x.authz && !x.secdef && !x.password_rules && !x.group_lifecycle && !x.admin_consent &&
-        json_array_size(x.assignments) + json_array_size(x.eligibilities) == 0) {
+        !x.onprem_sync && json_array_size(x.assignments) + json_array_size(x.eligibilities) == 0) {
         fprintf(stderr, "idpc export: warning: no Conditional Access policy, named location or "
                         "authentication strength found\n");
         /* Graph JSON with nothing to export (an unknown @odata.type, an empty list, another
@@ -997,6 +1012,7 @@ out:
     json_decref(x.contexts);
     json_decref(x.password_rules);
     json_decref(x.group_lifecycle);
+    json_decref(x.onprem_sync);
     json_decref(x.admin_consent);
     json_decref(x.group_notes);
     free(x.seen);

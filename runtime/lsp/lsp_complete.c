@@ -228,7 +228,8 @@ static void add_statements(struct ctx *c)
         if (e.takes_block) { /* a snippet with the block around the cursor */
             json_t *it = json_array_get(c->items, json_array_size(c->items) - 1);
             bool named = strcmp(e.keyword, "settings") != 0 &&
-                         strcmp(e.keyword, "authentication_methods") != 0;
+                         strcmp(e.keyword, "authentication_methods") != 0 &&
+                         strcmp(e.keyword, "on_premises_sync") != 0;
             bool ident = strcmp(e.keyword, "template") == 0;
             char *snip = xasprintf("%s%s {\n  $0\n}", e.keyword,
                                    !named  ? ""
@@ -393,7 +394,11 @@ static const struct follow follows[] = {
     {"test", "action", NULL, NULL, {C(USER_ACTION)}},
     {"test", "expect", "not", "block allow strength session", {C(GRANT)}},
     {NULL, "emergency_access", NULL, "user group satisfies", {0}},
-    {NULL, "manage", "exclusively", "policies locations strengths groups role_assignments", {0}},
+    {NULL,
+     "manage",
+     "exclusively",
+     "policies locations strengths groups role_assignments authentication_contexts",
+     {0}},
     {"settings", "group_creation", "on off", "except group", {0}},
     {"settings", "directory_sync", "required", "max_age", {0}},
     {"settings",
@@ -403,6 +408,9 @@ static const struct follow follows[] = {
      {0}},
     {"settings", "guest_access", "same_as_members limited restricted", NULL, {0}},
     {"settings", NULL, "on off", NULL, {0}},
+    {"on_premises_sync", "accidental_deletion_prevention", "off count percent", NULL, {0}},
+    {"on_premises_sync", "sync_health", "max_age", "max_errors", {0}},
+    {"on_premises_sync", NULL, "on off", NULL, {0}},
     {"location", NULL, NULL, NULL, {0}},
 };
 #undef C

@@ -534,6 +534,10 @@ static json_t *request_value(enum normalize_kind kind, const char *key, const js
     }
     if (kind == NK_CA_POLICY || kind == NK_NAMED_LOCATION || kind == NK_AUTH_STRENGTH)
         return normalize_strip_annotations(desired);
+    /* Graph v1.0 "Update onPremisesDirectorySynchronization": the request's example sends one
+     * feature flag alone (the others keep their values), so only the stated flags are sent */
+    if (kind == NK_ONPREM_SYNC)
+        return normalize_strip_annotations(desired);
     /* singletons and directory objects: a nested object is merged into what is there, since
      * Graph replaces a complex property as a whole */
     return merge_over(current, desired);

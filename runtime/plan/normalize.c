@@ -1034,6 +1034,30 @@ static const struct field FL_FEATURE_SETTINGS[] = {
     FO("displayLocationInformationRequiredState", &S_FEATURE), FEND};
 static const struct spec S_FEATURE_SETTINGS = {.fields = FL_FEATURE_SETTINGS};
 
+/* Certificate-based authentication (x509CertificateAuthenticationMethodConfiguration, Graph
+ * v1.0): rules and bindings are sets (a binding's order is its priority, a property of its own);
+ * the identifier is kept exactly as written. */
+static const char *const V_X509_MODE[] = {"x509CertificateSingleFactor",
+                                          "x509CertificateMultiFactor", "unknownFutureValue", NULL};
+static const char *const V_X509_RULE_TYPE[] = {
+    "issuerSubject", "policyOID", "issuerSubjectAndPolicyOID", "unknownFutureValue", NULL};
+static const char *const V_X509_FIELD[] = {"PrincipalName", "RFC822Name", "SubjectKeyIdentifier",
+                                           "SHA1PublicKey", NULL};
+static const char *const V_X509_USER_PROPERTY[] = {
+    "userPrincipalName", "onPremisesUserPrincipalName", "certificateUserIds", NULL};
+static const struct field FL_X509_RULE[] = {
+    FV("x509CertificateRuleType", FT_ENUM, V_X509_RULE_TYPE), F("identifier", FT_NAME),
+    FV("x509CertificateAuthenticationMode", FT_ENUM, V_X509_MODE), FEND};
+static const struct spec S_X509_RULE = {.fields = FL_X509_RULE};
+static const struct field FL_X509_MODE[] = {
+    FV("x509CertificateAuthenticationDefaultMode", FT_ENUM, V_X509_MODE),
+    FOS("rules", &S_X509_RULE), FEND};
+static const struct spec S_X509_MODE = {.fields = FL_X509_MODE};
+static const struct field FL_X509_BINDING[] = {FV("x509CertificateField", FT_ENUM, V_X509_FIELD),
+                                               FV("userProperty", FT_ENUM, V_X509_USER_PROPERTY),
+                                               F("priority", FT_SCALAR), FEND};
+static const struct spec S_X509_BINDING = {.fields = FL_X509_BINDING};
+
 static const struct field FL_METHOD_CONFIG[] = {
     FV("id", FT_ID, V_METHOD_IDS),
     FV("state", FT_ENUM, V_METHOD_STATE),
@@ -1042,6 +1066,8 @@ static const struct field FL_METHOD_CONFIG[] = {
     FO("keyRestrictions", &S_KEY_RESTRICTIONS),
     FO("featureSettings", &S_FEATURE_SETTINGS),
     FV("allowExternalIdToUseEmailOtp", FT_ENUM, V_ADVANCED_STATE),
+    FO("authenticationModeConfiguration", &S_X509_MODE),
+    FOS("certificateUserBindings", &S_X509_BINDING),
     FEND};
 static const struct spec S_METHOD_CONFIG = {.fields = FL_METHOD_CONFIG, .kinds = V_METHOD_KINDS};
 
@@ -1378,6 +1404,36 @@ static const struct field FL_GROUP_LIFECYCLE[] = {
     F("alternateNotificationEmails", FT_TEXT), FEND};
 static const struct spec S_GROUP_LIFECYCLE = {.fields = FL_GROUP_LIFECYCLE};
 
+/* On-premises directory synchronization (Graph v1.0 "onPremisesDirectorySynchronization
+ * resource type"): the feature flags are kept whether true or false (Graph returns every one);
+ * a threshold means nothing while deletion prevention is disabled; the id (the tenant's) and
+ * the read-only configuration of the beta shape (client version, intervals, export data) are
+ * not the configuration's to compare. */
+static const char *const V_DELETION_PREVENTION[] = {
+    "disabled", "enabledForCount", "enabledForPercentage", "unknownFutureValue", NULL};
+static void deletion_post(json_t *out, const json_t *in)
+{
+    (void)in;
+    const char *t = json_string_value(json_object_get(out, "synchronizationPreventionType"));
+    if (t && strcmp(t, "disabled") == 0)
+        json_object_del(out, "alertThreshold");
+}
+static const struct field FL_DELETION_PREVENTION[] = {
+    FV("synchronizationPreventionType", FT_ENUM, V_DELETION_PREVENTION),
+    F("alertThreshold", FT_SCALAR), FEND};
+static const struct spec S_DELETION_PREVENTION = {.fields = FL_DELETION_PREVENTION,
+                                                  .post = deletion_post};
+static const struct field FL_SYNC_CONFIGURATION[] = {
+    FO("accidentalDeletionPrevention", &S_DELETION_PREVENTION),
+    F("applicationId", FT_DROP),
+    F("currentExportData", FT_DROP),
+    F("synchronizationClientVersion", FT_DROP),
+    F("synchronizationInterval", FT_DROP),
+    FEND};
+static const struct spec S_SYNC_CONFIGURATION = {.fields = FL_SYNC_CONFIGURATION};
+static const struct field FL_ONPREM_SYNC[] = {F("id", FT_DROP),
+                                              FO("configuration", &S_SYNC_CONFIGURATION), FEND};
+static const struct spec S_ONPREM_SYNC = {.fields = FL_ONPREM_SYNC};
 /* The admin consent workflow (Graph v1.0 adminConsentRequestPolicy). A reviewer is a query:
  * the API version prefix ("/beta", "/v1.0") and the group-members suffix
  * ("/transitiveMembers/microsoft.graph.user") do not change whom it names, so they are
@@ -1602,6 +1658,8 @@ static const struct spec *spec_for(enum normalize_kind kind)
         return &S_AUTH_CONTEXT;
     case NK_GROUP_LIFECYCLE:
         return &S_GROUP_LIFECYCLE;
+    case NK_ONPREM_SYNC:
+        return &S_ONPREM_SYNC;
     case NK_ADMIN_CONSENT:
         return &S_ADMIN_CONSENT;
     case NK_USER:
@@ -1630,6 +1688,7 @@ const char *normalize_kind_name(enum normalize_kind kind)
         [NK_ROLE_ELIGIBILITY] = "role_eligibility",
         [NK_AUTH_CONTEXT] = "auth_context",
         [NK_GROUP_LIFECYCLE] = "group_lifecycle",
+        [NK_ONPREM_SYNC] = "onprem_sync",
         [NK_ADMIN_CONSENT] = "admin_consent",
         [NK_ROLE_POLICY] = "role_policy",
         [NK_USER] = "user",

@@ -23,6 +23,7 @@ enum normalize_kind {
     NK_ROLE_POLICY, /* PIM role settings: normalize_pim.h */
     NK_AUTH_CONTEXT,
     NK_GROUP_LIFECYCLE,
+    NK_ONPREM_SYNC,
     NK_ADMIN_CONSENT,
     NK_USER, /* cloud-only accounts: the attributes a `user` block states */
     NK__COUNT

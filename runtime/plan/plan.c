@@ -42,6 +42,7 @@ struct builder {
     /* per model object: the fingerprint of its tenant object (plan_fingerprint), taken from the
      * normalised copy plan_update makes anyway; NULL until then */
     char **sha;
+    bool failed; /* an error was reported while building: no plan */
 };
 
 /* Unmanaged objects left alone are listed up to this many per kind, then only counted. */
@@ -88,6 +89,8 @@ int plan_nk(enum model_kind k)
         return NK_AUTH_METHODS_POLICY;
     case MODEL_GROUP_LIFECYCLE:
         return NK_GROUP_LIFECYCLE;
+    case MODEL_ONPREM_SYNC:
+        return NK_ONPREM_SYNC;
     case MODEL_ADMIN_CONSENT:
         return NK_ADMIN_CONSENT;
     case MODEL_USER:
@@ -586,6 +589,21 @@ static void delete_requests(json_t *a, enum model_kind k, const char *id, const 
     case MODEL_GROUP:
         add_request(a, PHASE_GROUP_DELETE, "DELETE", path, NULL, NULL, "delete group \"%s\"", name);
         break;
+    case MODEL_AUTH_CONTEXT:
+        /* Graph v1.0 "Delete authenticationContextClassReference": after the policy changes, and
+         * a published context (isAvailable) is unpublished first (403 otherwise) */
+        if (json_is_true(json_object_get(cur, "isAvailable")))
+            add_request(a, PHASE_DEPENDENCY_DELETE, "PATCH", path,
+                        json_pack("{s:b}", "isAvailable", 0), NULL,
+                        "unpublish authentication context %s (a published one cannot be "
+                        "deleted)",
+                        name);
+        add_request(a, PHASE_DEPENDENCY_DELETE, "DELETE", path, NULL, NULL,
+                    "delete authentication context %s \"%s\"", name,
+                    json_string_value(json_object_get(cur, "displayName"))
+                        ? json_string_value(json_object_get(cur, "displayName"))
+                        : "");
+        break;
     case MODEL_ROLE_ASSIGNMENT:
         if (tenant_schedule_ends(cur)) {
             /* a PIM schedule is removed with an adminRemove request */
@@ -740,7 +758,7 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
                    k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
                    k == MODEL_AUTH_METHODS_POLICY || k == MODEL_GROUP_LIFECYCLE ||
                    k == MODEL_ROLE_ELIGIBILITY || k == MODEL_AUTH_CONTEXT ||
-                   k == MODEL_ADMIN_CONSENT || k == MODEL_USER;
+                   k == MODEL_ADMIN_CONSENT || k == MODEL_USER || k == MODEL_ONPREM_SYNC;
     struct jsondiff d;
     if (partial)
         jsondiff_compute_partial(have, want, &d);
@@ -866,15 +884,15 @@ static void check_assertion(struct builder *bd, const struct model_object *o)
     if (!json_is_true(json_object_get(org, "onPremisesSyncEnabled"))) {
         json_array_append_new(bd->warnings,
                               json_pack("{s:s?,s:s}", "at", at, "message",
-                                        "directory_sync required: the tenant does not "
-                                        "synchronise from on-premises (onPremisesSyncEnabled "
-                                        "is not true)"));
+                                        "directory synchronisation health: the tenant does "
+                                        "not synchronise from on-premises "
+                                        "(onPremisesSyncEnabled is not true)"));
     } else {
         const char *last = json_string_value(json_object_get(org, "onPremisesLastSyncDateTime"));
-        json_array_append_new(bd->notes,
-                              json_pack("{s:s?,s:s+}", "at", at, "message",
-                                        "directory_sync required: enabled; last synchronisation ",
-                                        last ? last : "unknown"));
+        json_array_append_new(
+            bd->notes, json_pack("{s:s?,s:s+}", "at", at, "message",
+                                 "directory synchronisation health: enabled; last synchronisation ",
+                                 last ? last : "unknown"));
     }
     free(at);
 }
@@ -917,6 +935,72 @@ static void deleted_attributes(struct builder *bd, json_t *a, enum model_kind k,
     json_decref(have);
 }
 
+/* The name of a Conditional Access policy that still names authentication context `id` once the
+ * plan is applied: a declared policy as the configuration states it, or a tenant policy the plan
+ * neither manages nor deletes; NULL when none does. */
+static const char *context_user(struct builder *bd, const char *id)
+{
+    for (size_t i = 0; i < bd->m->n; i++) {
+        const struct model_object *o = &bd->m->objects[i];
+        if (o->kind != MODEL_CA_POLICY)
+            continue;
+        size_t j;
+        json_t *c;
+        json_array_foreach(
+            json_object_get(json_object_get(json_object_get(o->body, "conditions"), "applications"),
+                            "includeAuthenticationContextClassReferences"),
+            j, c)
+        {
+            if (json_string_value(c) && strcasecmp(json_string_value(c), id) == 0)
+                return o->name;
+        }
+    }
+    if (bd->m->manage_exclusive & (1u << MODEL_CA_POLICY))
+        return NULL; /* every tenant policy is declared or deleted */
+    const struct tenant_index *x = &bd->t->idx[TK_POLICY];
+    for (size_t i = 0; i < x->n; i++) {
+        bool declared = false;
+        for (size_t r = 0; r < bd->m->n && !declared; r++)
+            declared =
+                bd->r->v[r].current_id && strcasecmp(bd->r->v[r].current_id, x->v[i].id) == 0;
+        if (declared)
+            continue;
+        size_t j;
+        json_t *c;
+        json_array_foreach(
+            json_object_get(
+                json_object_get(json_object_get(x->v[i].body, "conditions"), "applications"),
+                "includeAuthenticationContextClassReferences"),
+            j, c)
+        {
+            if (json_string_value(c) && strcasecmp(json_string_value(c), id) == 0)
+                return x->v[i].name ? x->v[i].name : x->v[i].id;
+        }
+    }
+    return NULL;
+}
+
+/* `manage exclusively authentication_contexts` deletes an undeclared context; Entra refuses to
+ * delete one a policy still names (Microsoft Learn, "Conditional Access: Target resources",
+ * Authentication context: "delete ... only when no policy uses it"), so that is an error here,
+ * at the manage statement, naming the policy. */
+static bool plan_context_in_use(struct builder *bd, const char *id, const char *name)
+{
+    const char *user = context_user(bd, id);
+    if (!user)
+        return false;
+    diag_error(bd->diag, bd->m->manage_loc,
+               "authentication context \"%s\" is not declared, so 'manage exclusively "
+               "authentication_contexts' would delete it, but policy \"%s\" still uses it",
+               name ? name : id, user);
+    diag_note(bd->diag, bd->m->manage_loc,
+              "declare the context with 'authentication_context \"%s\" { ... }', or remove it "
+              "from the policy first (Entra refuses to delete a context a policy uses)",
+              id);
+    bd->failed = true;
+    return true;
+}
+
 static void unmanaged_one(struct builder *bd, struct strmap *claimed, enum model_kind k,
                           const char *id, const char *name, const json_t *cur)
 {
@@ -924,6 +1008,8 @@ static void unmanaged_one(struct builder *bd, struct strmap *claimed, enum model
         return;
     bool leftover = (k == MODEL_GROUP || k == MODEL_NAMED_LOCATION) && is_leftover(name);
     bool exclusive = leftover || (bd->m->manage_exclusive & (1u << k)) != 0;
+    if (exclusive && k == MODEL_AUTH_CONTEXT && plan_context_in_use(bd, id, name))
+        exclusive = false; /* an error was reported: the plan fails */
     if (exclusive && (k == MODEL_ROLE_ASSIGNMENT || k == MODEL_ROLE_ELIGIBILITY) &&
         is_emergency(bd, json_string_value(json_object_get(cur, "principalId")))) {
         json_array_append_new(bd->warnings,
@@ -950,6 +1036,7 @@ static void unmanaged_one(struct builder *bd, struct strmap *claimed, enum model
                                          : k == MODEL_NAMED_LOCATION ? "locations"
                                          : k == MODEL_AUTH_STRENGTH  ? "strengths"
                                          : k == MODEL_GROUP          ? "groups"
+                                         : k == MODEL_AUTH_CONTEXT   ? "authentication contexts"
                                                                      : "role assignments"));
     deleted_attributes(bd, a, k, cur);
     delete_requests(a, k, id, name ? name : id, cur);
@@ -1000,6 +1087,14 @@ static void collect_unmanaged(struct builder *bd)
             unmanaged_one(bd, &claimed, named[n].mk, x->v[i].id, x->v[i].name, cur);
             json_decref(cur);
         }
+    }
+    size_t ci;
+    json_t *ctx;
+    json_array_foreach(bd->t->auth_contexts, ci, ctx)
+    {
+        /* a context is named by its id, as its declaration is */
+        const char *cid = json_string_value(json_object_get(ctx, "id"));
+        unmanaged_one(bd, &claimed, MODEL_AUTH_CONTEXT, cid, cid, ctx);
     }
     const json_t *lists[2] = {bd->t->role_assignments, bd->t->eligibilities};
     const enum model_kind lk[2] = {MODEL_ROLE_ASSIGNMENT, MODEL_ROLE_ELIGIBILITY};
@@ -1397,7 +1492,8 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
         else if (plan_nk(ro->obj->kind) >= 0 && ro->obj->kind != MODEL_AUTH_METHOD_CONFIG &&
                  ro->obj->kind != MODEL_AUTHORIZATION_POLICY &&
                  ro->obj->kind != MODEL_AUTH_METHODS_POLICY && ro->obj->kind != MODEL_ROLE_POLICY &&
-                 ro->obj->kind != MODEL_SECURITY_DEFAULTS && ro->obj->kind != MODEL_ADMIN_CONSENT)
+                 ro->obj->kind != MODEL_SECURITY_DEFAULTS && ro->obj->kind != MODEL_ADMIN_CONSENT &&
+                 ro->obj->kind != MODEL_ONPREM_SYNC)
             plan_create(&bd, ro, "create", NULL);
         if (opts && opts->release_bodies) {
             /* planned: its requests hold copies of what they send */
@@ -1408,6 +1504,8 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
         }
     }
     collect_unmanaged(&bd);
+    if (bd.failed)
+        goto out;
     order_actions(&bd);
     if (!check_limits(&bd))
         goto out;

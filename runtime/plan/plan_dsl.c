@@ -25,6 +25,7 @@ enum vk {
     VK_WORD,     /* already in the language's words (normalize_pim.c): shown as is */
     VK_CONSENT,  /* a user consent policy id: its user_consent keyword */
     VK_REVIEWER, /* an admin consent reviewer query: user "x", group "x" or role "x" */
+    VK_X509,     /* certificate rules and bindings: in the words of their lines */
 };
 
 static const char *const maps[][2][2] = {
@@ -74,6 +75,43 @@ static const struct fieldmap fields[] = {
     {MODEL_GROUP_LIFECYCLE, "groups", "group_expiration for", VK_ID, -1, TK_GROUP},
     {MODEL_GROUP_LIFECYCLE, "alternateNotificationEmails", "group_expiration notify", VK_PLAIN, -1,
      -1},
+    /* on_premises_sync (compiler/catalog_sync.c) */
+    {MODEL_ONPREM_SYNC, "features.passwordSyncEnabled", "password_hash_sync", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.passwordWritebackEnabled", "password_writeback", VK_ONOFF, -1,
+     -1},
+    {MODEL_ONPREM_SYNC, "features.blockSoftMatchEnabled", "block_soft_match", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.blockCloudObjectTakeoverThroughHardMatchEnabled",
+     "block_hard_match_takeover", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.bypassDirSyncOverridesEnabled", "bypass_dirsync_overrides",
+     VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.cloudPasswordPolicyForPasswordSyncedUsersEnabled",
+     "cloud_password_policy_for_synced_users", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.concurrentCredentialUpdateEnabled",
+     "concurrent_credential_update", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.concurrentOrgIdProvisioningEnabled",
+     "concurrent_org_id_provisioning", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.deviceWritebackEnabled", "device_writeback", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.directoryExtensionsEnabled", "directory_extensions", VK_ONOFF, -1,
+     -1},
+    {MODEL_ONPREM_SYNC, "features.fopeConflictResolutionEnabled", "fope_conflict_resolution",
+     VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.groupWriteBackEnabled", "group_writeback", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.quarantineUponProxyAddressesConflictEnabled",
+     "quarantine_upon_proxy_addresses_conflict", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.quarantineUponUpnConflictEnabled", "quarantine_upon_upn_conflict",
+     VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.softMatchOnUpnEnabled", "soft_match_on_upn", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.synchronizeUpnForManagedUsersEnabled",
+     "synchronize_upn_for_managed_users", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.unifiedGroupWritebackEnabled", "unified_group_writeback",
+     VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.userForcePasswordChangeOnLogonEnabled",
+     "user_force_password_change_on_logon", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "features.userWritebackEnabled", "user_writeback", VK_ONOFF, -1, -1},
+    {MODEL_ONPREM_SYNC, "configuration.accidentalDeletionPrevention.synchronizationPreventionType",
+     "accidental_deletion_prevention", VK_PLAIN, -1, -1},
+    {MODEL_ONPREM_SYNC, "configuration.accidentalDeletionPrevention.alertThreshold",
+     "accidental_deletion_prevention threshold", VK_PLAIN, -1, -1},
     {MODEL_AUTH_METHODS_POLICY, "registrationEnforcement.authenticationMethodsRegistrationCampaign",
      "registration_campaign", VK_PLAIN, -1, -1},
     {MODEL_USER, "displayName", "display_name", VK_PLAIN, -1, -1},
@@ -194,6 +232,10 @@ static const struct fieldmap fields[] = {
     {M, "isAttestationEnforced", "attestation", VK_ONOFF, -1, -1},
     {M, "isSelfServiceRegistrationAllowed", "self_service", VK_ONOFF, -1, -1},
     {M, "keyRestrictions", "keys", VK_PLAIN, -1, -1},
+    {M, "authenticationModeConfiguration.x509CertificateAuthenticationDefaultMode", "default_mode",
+     VK_X509, -1, -1},
+    {M, "authenticationModeConfiguration.rules", "rule", VK_X509, -1, -1},
+    {M, "certificateUserBindings", "binding", VK_X509, -1, -1},
     {M, "featureSettings.displayAppInformationRequiredState", "show_app_name", VK_PLAIN, -1, -1},
     {M, "featureSettings.displayLocationInformationRequiredState", "show_location", VK_PLAIN, -1,
      -1},
@@ -314,6 +356,8 @@ const char *plan_kind_word(int k)
         return "authentication_methods";
     case MODEL_GROUP_LIFECYCLE:
         return "group_expiration";
+    case MODEL_ONPREM_SYNC:
+        return "on_premises_sync";
     case MODEL_ADMIN_CONSENT:
         return "admin_consent";
     case MODEL_USER:
@@ -517,6 +561,8 @@ static void add_string(struct strbuf *sb, const struct tenant *t, const struct f
         w = map_word(f->cat, s);
     else if (vk == VK_WORD)
         w = xstrdup(s);
+    else if (vk == VK_X509 && catalog_x509_word(s))
+        w = xstrdup(catalog_x509_word(s));
     else if (vk == VK_CONSENT)
         w = consent_word(s);
     else if (vk == VK_REVIEWER)
@@ -544,6 +590,29 @@ static void add_item(struct strbuf *sb, const struct tenant *t, const struct fie
             char *w = id_word(t, NULL, id);
             strbuf_adds(sb, w);
             free(w);
+            return;
+        }
+    }
+    if (f && f->vk == VK_X509 && json_is_object(v)) {
+        /* `issuer "CN=…" multi_factor`, `principal_name to user_principal_name priority 1` */
+        const char *rt =
+            catalog_x509_word(json_string_value(json_object_get(v, "x509CertificateRuleType")));
+        const char *fld =
+            catalog_x509_word(json_string_value(json_object_get(v, "x509CertificateField")));
+        const char *id = json_string_value(json_object_get(v, "identifier"));
+        if (rt && id) {
+            char *q = quote(id);
+            const char *m = catalog_x509_word(
+                json_string_value(json_object_get(v, "x509CertificateAuthenticationMode")));
+            strbuf_addf(sb, "%s %s %s", rt, q, m ? m : "?");
+            free(q);
+            return;
+        }
+        if (fld) {
+            const char *p =
+                catalog_x509_word(json_string_value(json_object_get(v, "userProperty")));
+            strbuf_addf(sb, "%s to %s priority %lld", fld, p ? p : "?",
+                        (long long)json_integer_value(json_object_get(v, "priority")));
             return;
         }
     }

@@ -668,6 +668,29 @@ static void match_others(struct resolve *r)
             }
             break;
         }
+        case MODEL_ONPREM_SYNC: {
+            /* one per tenant, read and update only (Graph v1.0 "onPremisesDirectorySynchronization
+             * resource type"): its id is the tenant id */
+            json_t *v = json_array_get(r->t->onprem_sync, 0);
+            const char *id = json_string_value(json_object_get(v, "id"));
+            if (!id) {
+                diag_error(r->diag, ro->obj->loc,
+                           "on_premises_sync: the tenant's on-premises directory synchronization "
+                           "object could not be read (GET /%s was refused or listed none)",
+                           TENANT_ONPREM_SYNC);
+                diag_note(r->diag, ro->obj->loc,
+                          "Microsoft Graph v1.0 serves this API to delegated callers only "
+                          "(OnPremDirectorySynchronization.Read.All, signed in as a Global "
+                          "Administrator), never to an application; a snapshot taken with a "
+                          "delegated token (file:) can be planned, or leave out the block's "
+                          "features and keep only sync_health");
+                r->errors++;
+                break;
+            }
+            ro->current = json_incref(v);
+            ro->current_id = xstrdup(id);
+            break;
+        }
         case MODEL_AUTH_CONTEXT: {
             size_t j;
             json_t *v;

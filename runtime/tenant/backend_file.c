@@ -401,6 +401,7 @@ static bool is_known_collection(const char *key)
         "identity/conditionalAccess/policies",
         "identity/conditionalAccess/namedLocations",
         "identity/conditionalAccess/authenticationContextClassReferences",
+        "directory/onPremisesSynchronization",
         "policies/authenticationStrengthPolicies",
         "groupSettings",
         "groupSettingTemplates",

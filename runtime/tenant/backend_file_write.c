@@ -26,6 +26,7 @@
 #define P_SETTING_TEMPLATES "groupSettingTemplates"
 #define P_LIFECYCLE         "groupLifecyclePolicies"
 #define P_CONTEXTS          "identity/conditionalAccess/authenticationContextClassReferences"
+#define P_ONPREM_SYNC       "directory/onPremisesSynchronization"
 #define ALL_ZERO_GUID       "00000000-0000-0000-0000-000000000000"
 #define CA_POLICY_LIMIT     195
 
@@ -535,6 +536,16 @@ static bool policy_references(struct backend *b, const char *what, const char *i
                         hit = true;
                 }
             }
+        } else if (strcmp(what, "authentication context") == 0) {
+            size_t j;
+            json_t *v;
+            json_array_foreach(json_object_get(json_object_get(c, "applications"),
+                                               "includeAuthenticationContextClassReferences"),
+                               j, v)
+            {
+                if (json_string_value(v) && strcasecmp(json_string_value(v), id) == 0)
+                    hit = true;
+            }
         } else if (sid && strcasecmp(sid, id) == 0) {
             hit = true;
         }
@@ -1025,6 +1036,24 @@ static int do_post(struct backend *b, const char *path, const json_t *body, json
     return 0;
 }
 
+/* Graph v1.0 "Update onPremisesDirectorySynchronization": properties of the features and
+ * configuration the request leaves out keep their values (its example sends one feature flag),
+ * so nested objects are merged member by member. */
+static void merge_into(json_t *item, const char *key, const json_t *v)
+{
+    json_t *have = json_object_get(item, key);
+    if (!json_is_object(v) || !json_is_object(have)) {
+        json_object_set_new(item, key, json_deep_copy(v));
+        return;
+    }
+    const char *k;
+    json_t *e;
+    json_object_foreach(mut(v), k, e)
+    {
+        merge_into(have, k, e);
+    }
+}
+
 static int do_patch(struct backend *b, const char *path, const json_t *body,
                     struct backend_error *err)
 {
@@ -1103,13 +1132,17 @@ static int do_patch(struct backend *b, const char *path, const json_t *body,
             return -1;
         }
     }
+    bool merge = is_path(path, P_ONPREM_SYNC, &rest) && *rest;
     const char *k;
     json_t *v;
     json_object_foreach(mut(body), k, v)
     {
         if (strcmp(k, "id") == 0 || (k[0] == '@' && strcmp(k, "@odata.type") != 0))
             continue;
-        json_object_set_new(item, k, json_deep_copy(v));
+        if (merge)
+            merge_into(item, k, v);
+        else
+            json_object_set_new(item, k, json_deep_copy(v));
     }
     if (json_object_get(item, "modifiedDateTime")) {
         char *now = now_iso();
@@ -1171,6 +1204,18 @@ static int do_delete(struct backend *b, const char *path, struct backend_error *
             return -1;
         }
         if (id && policy_references(b, "authentication strength", id, err))
+            return -1;
+    }
+    if (is_path(path, P_CONTEXTS, &rest) && *rest) {
+        /* Graph v1.0 "Delete authenticationContextClassReference": 403 when published, 400 when
+         * a policy uses it */
+        if (json_is_true(json_object_get(item, "isAvailable"))) {
+            backend_error_set(err, 403, "Forbidden",
+                              "a published authentication context cannot be deleted; set "
+                              "isAvailable to false first");
+            return -1;
+        }
+        if (id && policy_references(b, "authentication context", id, err))
             return -1;
     }
     char *gid = id && is_path(path, P_GROUPS, &rest) ? xstrdup(id) : NULL;

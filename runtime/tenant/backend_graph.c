@@ -42,6 +42,9 @@ static const struct {
     {"policies/adminConsentRequestPolicy", "admin consent workflow", RF_SINGLE | RF_OPTIONAL},
     {"groupSettings", "group settings", 0},
     {"groupLifecyclePolicies", "group expiration policy", RF_OPTIONAL},
+    /* Graph v1.0 "Get onPremisesDirectorySynchronization": delegated only
+     * (OnPremDirectorySynchronization.Read.All); 403 for an application is "not readable" */
+    {"directory/onPremisesSynchronization", "on-premises directory synchronization", RF_OPTIONAL},
     {"groupSettingTemplates", "group setting templates", 0},
     {"subscribedSkus", "subscribed SKUs", RF_OPTIONAL},
     {"roleManagement/directory/roleDefinitions", "role definitions", 0},

@@ -18,14 +18,15 @@ static const struct {
     const char *select;
 } dirs[GDIR__COUNT] = {
     /* the account attributes `user` blocks manage (TENANT_USER_SELECT) come along, so that a
-     * snapshot holds them */
+     * snapshot holds them; onPremisesProvisioningErrors: Entra Connect's errors, for `check`
+     * (IDP-P2-010) */
     [GDIR_USERS] = {"users", "id,userPrincipalName,displayName,userType,accountEnabled,mail,"
                              "usageLocation,mailNickname,givenName,surname,jobTitle,"
-                             "onPremisesSyncEnabled"},
+                             "onPremisesSyncEnabled,onPremisesProvisioningErrors"},
     [GDIR_GROUPS] = {"groups",
                      "id,displayName,description,mailEnabled,mailNickname,securityEnabled,"
                      "groupTypes,isAssignableToRole,membershipRule,membershipRuleProcessingState,"
-                     "visibility,assignedLicenses"},
+                     "visibility,assignedLicenses,onPremisesProvisioningErrors"},
     [GDIR_SPS] = {"servicePrincipals", "id,appId,displayName,servicePrincipalType"},
 };
 

@@ -209,6 +209,12 @@ int tenant_load(struct tenant *t, struct backend *b, struct backend_error *err)
         json_decref(t->auth_contexts);
         t->auth_contexts = NULL;
     }
+    if (backend_read(b, TENANT_ONPREM_SYNC, &t->onprem_sync, err) != 0)
+        return -1;
+    if (t->onprem_sync && !json_is_array(t->onprem_sync)) {
+        json_decref(t->onprem_sync);
+        t->onprem_sync = NULL;
+    }
     if (backend_read(b, "groupLifecyclePolicies", &t->group_lifecycle, err) != 0)
         return -1;
     if (t->group_lifecycle && !json_is_array(t->group_lifecycle)) {
@@ -276,6 +282,7 @@ void tenant_free(struct tenant *t)
     json_decref(t->admin_consent);
     json_decref(t->auth_contexts);
     json_decref(t->group_lifecycle);
+    json_decref(t->onprem_sync);
     memset(t, 0, sizeof(*t));
 }
 

@@ -17,6 +17,8 @@
  * governs. Both are filtered to scope "/" and type Directory by the Graph backend. */
 #define TENANT_PIM_POLICIES    "policies/roleManagementPolicies"
 #define TENANT_PIM_ASSIGNMENTS "policies/roleManagementPolicyAssignments"
+/* The on-premises directory synchronization object (Graph v1.0): a collection of one. */
+#define TENANT_ONPREM_SYNC "directory/onPremisesSynchronization"
 
 /* Object kinds a reference can name. */
 enum tenant_kind {
@@ -69,6 +71,7 @@ struct tenant {
     json_t *admin_consent;   /* policies/adminConsentRequestPolicy, or NULL when not read */
     json_t *group_lifecycle; /* groupLifecyclePolicies, or NULL when not listed */
     json_t *auth_contexts;   /* authenticationContextClassReferences, or NULL when not listed */
+    json_t *onprem_sync;     /* directory/onPremisesSynchronization, or NULL when not listed */
     bool have_agreements; /* the tenant lists terms of use (else agreement refs are not checked) */
 };
 

@@ -24,6 +24,8 @@ then show:
              eligibilities exist; a direct Global Administrator assignment is unmanaged.
   settings   authentication methods, authorization policy (user consent for all apps) and Group.Unified
              settings differ; the admin consent workflow is off.
+  hybrid     Entra Connect syncs with password hash sync on, but soft match and hard-match
+             takeover are not blocked yet and deletion prevention is Microsoft's default (500).
 
 Usage: make_contoso_tenant.py IDPC_BINARY OUTPUT.json   (run from the repository root)
 """
@@ -532,6 +534,25 @@ def main():
                                                "requestDurationInDays": 0, "version": 0, "reviewers": []}
     c["groupSettings"] = []
     c["groupSettingTemplates"] = templates
+    # GET /directory/onPremisesSynchronization (Graph v1.0 "Get onPremisesDirectorySynchronization"
+    # example response): one object whose id is the tenant's; every feature flag is returned.
+    c["directory/onPremisesSynchronization"] = [{
+        "id": TENANT_ID,
+        "configuration": {"accidentalDeletionPrevention": {
+            "synchronizationPreventionType": "enabledForCount", "alertThreshold": 500}},
+        "features": {
+            "passwordSyncEnabled": True, "passwordWritebackEnabled": False,
+            "directoryExtensionsEnabled": False, "quarantineUponUpnConflictEnabled": True,
+            "quarantineUponProxyAddressesConflictEnabled": True, "softMatchOnUpnEnabled": True,
+            "cloudPasswordPolicyForPasswordSyncedUsersEnabled": False,
+            "fopeConflictResolutionEnabled": False, "unifiedGroupWritebackEnabled": False,
+            "userWritebackEnabled": False, "deviceWritebackEnabled": False,
+            "synchronizeUpnForManagedUsersEnabled": True,
+            "userForcePasswordChangeOnLogonEnabled": False,
+            "concurrentOrgIdProvisioningEnabled": False, "concurrentCredentialUpdateEnabled": False,
+            "groupWriteBackEnabled": False, "blockSoftMatchEnabled": False,
+            "blockCloudObjectTakeoverThroughHardMatchEnabled": False,
+            "bypassDirSyncOverridesEnabled": False}}]
     c["identityGovernance/termsOfUse/agreements"] = []
     # PIM role settings: the policies of the roles Contoso administers, as a new tenant has
     # them (Microsoft's defaults: 8-hour activation, no approval, permanent eligibility).

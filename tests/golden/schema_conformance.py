@@ -9,13 +9,12 @@ time resolution would put there), and validates each object's body with python3 
   namedLocation                 -> namedLocation.schema.json
   authenticationStrengthPolicy  -> authenticationStrengthPolicy.schema.json
   authenticationContextClassReference -> the type of that name in the $defs those files share
-  unifiedRoleManagementPolicy   -> tests/golden/schema/unifiedRoleManagementPolicy.schema.json (in
-                                   this repository, written from the Graph v1.0 reference pages;
-                                   --local)
-  adminConsentRequestPolicy, authorizationPolicy, groupSetting
-                                -> tests/golden/schema/<kind>.schema.json (--local, likewise)
-  unifiedRoleAssignmentScheduleRequest (a time-bound active assignment: extra.request), user
-                                -> tests/golden/schema/<kind>.schema.json (likewise, --local)
+  unifiedRoleManagementPolicy, authenticationMethodConfiguration, authenticationMethodsPolicy,
+  groupSetting, groupLifecyclePolicy, onPremisesDirectorySynchronization, adminConsentRequestPolicy,
+  authorizationPolicy, unifiedRoleAssignmentScheduleRequest (a time-bound active assignment:
+  extra.request), user
+                                -> tests/golden/schema/<kind>.schema.json (in this repository,
+                                   written from the Graph v1.0 reference pages; --local)
 
 The schemas are strict v1.0 (additionalProperties false), so a beta-only or misspelt property
 fails. Without jsonschema or without the shared folder the test prints "skipped: <reason>" and
@@ -43,12 +42,38 @@ DEF_KINDS = {
 }
 LOCAL_SCHEMAS = {
     "unifiedRoleManagementPolicy": "unifiedRoleManagementPolicy.schema.json",
+    "authenticationMethodConfiguration": "authenticationMethodConfiguration.schema.json",
+    "authenticationMethodsPolicy": "authenticationMethodsPolicy.schema.json",
+    "groupSetting": "groupSetting.schema.json",
+    "groupLifecyclePolicy": "groupLifecyclePolicy.schema.json",
+    "onPremisesDirectorySynchronization": "onPremisesDirectorySynchronization.schema.json",
     "adminConsentRequestPolicy": "adminConsentRequestPolicy.schema.json",
     "authorizationPolicy": "authorizationPolicy.schema.json",
-    "groupSetting": "groupSetting.schema.json",
     "unifiedRoleAssignmentScheduleRequest": "unifiedRoleAssignmentScheduleRequest.schema.json",
     "user": "user.schema.json",
 }
+
+
+# Bodies the local schemas must reject (each schema can fail: a beta-only or misspelt property, a
+# wrong value type or format, a type v1.0 does not have).
+MUST_FAIL = [
+    ("onPremisesDirectorySynchronization", {"configuration": {"synchronizationInterval": "PT30M"}}),
+    ("onPremisesDirectorySynchronization", {"features": {"passwordSyncEnabled": "yes"}}),
+    ("onPremisesDirectorySynchronization", {"features": {"passwordHashSyncEnabled": True}}),
+    ("groupSetting", {"templateId": "5cf42378-d67d-4f36-ba46-e8b86229381d",
+                      "values": [{"name": "EnableGroupCreation", "value": "True"}]}),
+    ("groupLifecyclePolicy", {"groupLifetimeInDays": 10}),
+    ("groupLifecyclePolicy", {"groupLifetimeInDays": 180, "managedGroupTypes": "Some"}),
+    ("authenticationMethodConfiguration",
+     {"@odata.type": "#microsoft.graph.hardwareOathAuthenticationMethodConfiguration",
+      "id": "HardwareOath", "state": "enabled"}),
+    ("authenticationMethodConfiguration",
+     {"@odata.type": "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration",
+      "id": "X509Certificate", "certificateUserBindings": [
+          {"priority": 1, "userProperty": "mail", "x509CertificateField": "PrincipalName"}]}),
+    ("authenticationMethodsPolicy", {"registrationEnforcement": {
+        "authenticationMethodsRegistrationCampaign": {"snoozeDurationInDays": 30}}}),
+]
 
 
 def resolve_refs(v):
@@ -130,6 +155,10 @@ def main():
 
     failures = 0
     checked = {k: 0 for k in validators}
+    for kind, body in MUST_FAIL if a.local else ():
+        if kind in validators and not list(validators[kind].iter_errors(body)):
+            print(f"FAIL: the {kind} schema accepts {json.dumps(body)}")
+            failures += 1
     for path, cwd in inputs:
         model, err = compile_model(a.idpc, path, cwd)
         if model is None:

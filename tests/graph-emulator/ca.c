@@ -1221,6 +1221,14 @@ static void contexts(struct emu_ctx *ctx, const struct emu_req *req, struct emu_
                       "AuthenticationContextClassReference not found.");
             return;
         }
+        /* Graph v1.0 "Delete authenticationContextClassReference": 403 for a published context
+         * (isAvailable true), 400 for one a policy uses */
+        if (json_is_true(json_object_get(c, "isAvailable"))) {
+            emu_error(resp, 403, "Forbidden",
+                      "A published authentication context cannot be deleted; set isAvailable to "
+                      "false first.");
+            return;
+        }
         size_t i;
         json_t *p;
         json_array_foreach(emu_coll(ctx, CA_POLICIES), i, p)

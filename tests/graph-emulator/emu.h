@@ -96,6 +96,7 @@ struct emu_config {
     const char *fic_audience;
     int token_lifetime;
     bool ca_throttle;
+    bool delegated_only;       /* --delegated-only: refuse the delegated-only APIs (settings.c) */
     double directory_throttle; /* requests per second, 0 = off */
     long latency_ms;
     long replication_lag_ms;

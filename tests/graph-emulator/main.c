@@ -302,6 +302,10 @@ static bool parse_args(int argc, char **argv, long *port)
             c->ca_throttle = true;
             continue;
         }
+        if (strcmp(a, "--delegated-only") == 0) {
+            c->delegated_only = true;
+            continue;
+        }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             exit(0);

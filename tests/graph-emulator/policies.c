@@ -89,6 +89,36 @@ static void methods_policy_patch(struct emu_ctx *ctx, const struct emu_req *req,
     emu_ok(resp, 200, emu_entity(req, "authenticationMethodsPolicy", pol));
 }
 
+/* x509CertificateUserBinding (Graph v1.0): "priority ... must be a non-negative integer and
+ * unique in the collection"; userProperty and x509CertificateField from the documented values. */
+static bool unique_priorities(json_t *list)
+{
+    static const char *const fields[] = {"PrincipalName", "RFC822Name", "SubjectKeyIdentifier",
+                                         "SHA1PublicKey", NULL};
+    static const char *const props[] = {"userPrincipalName", "onPremisesUserPrincipalName",
+                                        "certificateUserIds", NULL};
+    if (!json_is_array(list))
+        return false;
+    size_t i, j;
+    json_t *b, *c;
+    json_array_foreach(list, i, b)
+    {
+        json_t *p = json_object_get(b, "priority");
+        if (!json_is_integer(p) || json_integer_value(p) < 0 ||
+            !emu_enum_canon(fields,
+                            json_string_value(json_object_get(b, "x509CertificateField"))) ||
+            !emu_enum_canon(props, json_string_value(json_object_get(b, "userProperty"))))
+            return false;
+        json_array_foreach(list, j, c)
+        {
+            if (j < i &&
+                json_integer_value(json_object_get(c, "priority")) == json_integer_value(p))
+                return false;
+        }
+    }
+    return true;
+}
+
 static const char *type_of(json_t *o)
 {
     const char *t = json_string_value(json_object_get(o, "@odata.type"));
@@ -158,6 +188,13 @@ static void method_config(struct emu_ctx *ctx, const struct emu_req *req, struct
             char msg[300];
             snprintf(msg, sizeof msg, "Invalid property '%s' for type '%s'.", key, ct);
             emu_error(resp, 400, "BadRequest", msg);
+            json_decref(body);
+            return;
+        }
+        if (strcmp(key, "certificateUserBindings") == 0 && !unique_priorities(val)) {
+            emu_error(resp, 400, "BadRequest",
+                      "Each certificate user binding needs a priority of 0 or more, unique in "
+                      "certificateUserBindings.");
             json_decref(body);
             return;
         }

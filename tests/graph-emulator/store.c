@@ -155,11 +155,19 @@ static json_t *default_methods_policy(void)
                                     "#microsoft.graph.voiceAuthenticationMethodConfiguration", "id",
                                     "Voice", "state", "disabled", "isOfficePhoneAllowed", 0,
                                     "excludeTargets", "includeTargets", all_users_target()));
+    /* Graph v1.0 "Get x509CertificateAuthenticationMethodConfiguration": its default bindings
+     * and mode */
     json_array_append_new(
-        cfgs, json_pack("{s:s, s:s, s:s, s:[], s:o}", "@odata.type",
-                        "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration", "id",
-                        "X509Certificate", "state", "disabled", "excludeTargets", "includeTargets",
-                        all_users_target()));
+        cfgs,
+        json_pack(
+            "{s:s, s:s, s:s, s:[], s:o, s:[{s:s, s:s, s:i}, {s:s, s:s, s:i}], s:{s:s, s:[]}}",
+            "@odata.type", "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration",
+            "id", "X509Certificate", "state", "disabled", "excludeTargets", "includeTargets",
+            all_users_target(), "certificateUserBindings", "x509CertificateField", "PrincipalName",
+            "userProperty", "onPremisesUserPrincipalName", "priority", 1, "x509CertificateField",
+            "RFC822Name", "userProperty", "userPrincipalName", "priority", 2,
+            "authenticationModeConfiguration", "x509CertificateAuthenticationDefaultMode",
+            "x509CertificateSingleFactor", "rules"));
     return json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:{s:{s:i, s:s, s:[], s:[{s:s, s:s, s:s}]}}, s:o}",
         "id", "authenticationMethodsPolicy", "displayName", "Authentication Methods Policy",
@@ -334,6 +342,24 @@ int emu_store_load(struct emu_ctx *ctx, const char *path)
                    "by Microsoft.",
                    "isEnabled", 0));
     seed(colls, "groupSettingTemplates", default_templates());
+    /* Graph v1.0 "Get onPremisesDirectorySynchronization" example: every tenant has one object,
+     * its id the tenant's; a new tenant's flags as the example shows them */
+    seed(colls, "directory/onPremisesSynchronization",
+         json_pack("[{s:s, s:{s:{s:s, s:i}}, s:{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, "
+                   "s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b}}]",
+                   "id", tid, "configuration", "accidentalDeletionPrevention",
+                   "synchronizationPreventionType", "enabledForCount", "alertThreshold", 500,
+                   "features", "passwordSyncEnabled", 0, "passwordWritebackEnabled", 0,
+                   "directoryExtensionsEnabled", 0, "quarantineUponUpnConflictEnabled", 1,
+                   "quarantineUponProxyAddressesConflictEnabled", 1, "softMatchOnUpnEnabled", 1,
+                   "cloudPasswordPolicyForPasswordSyncedUsersEnabled", 0,
+                   "fopeConflictResolutionEnabled", 0, "unifiedGroupWritebackEnabled", 0,
+                   "userWritebackEnabled", 0, "deviceWritebackEnabled", 0,
+                   "synchronizeUpnForManagedUsersEnabled", 1,
+                   "userForcePasswordChangeOnLogonEnabled", 0, "concurrentOrgIdProvisioningEnabled",
+                   0, "concurrentCredentialUpdateEnabled", 0, "groupWriteBackEnabled", 0,
+                   "blockSoftMatchEnabled", 0, "blockCloudObjectTakeoverThroughHardMatchEnabled", 0,
+                   "bypassDirSyncOverridesEnabled", 0));
     seed(colls, "roleManagement/directory/roleDefinitions", default_roles());
     json_decref(ctx->tenant);
     ctx->tenant = doc;

@@ -723,8 +723,12 @@ def test_contexts(emu):
     st, _, js = emu.delete(base + "/c1")
     check(st == 400, "context: delete referenced -> 400")
     emu.delete("/identity/conditionalAccess/policies/" + pjs["id"])
+    emu.patch(base + "/c1", {"isAvailable": True})
     st, _, js = emu.delete(base + "/c1")
-    check(st == 204, "context: delete unreferenced -> 204")
+    check(st == 403, "context: delete a published one -> 403")
+    emu.patch(base + "/c1", {"isAvailable": False})
+    st, _, js = emu.delete(base + "/c1")
+    check(st == 204, "context: delete unreferenced and unpublished -> 204")
 
 
 def test_group_lifecycle(emu):
@@ -838,6 +842,130 @@ def test_admin_consent(emu):
     st, _, js = emu.get(path)
     check(js["version"] == 2 and js["requestDurationInDays"] == 5,
           "admin consent: failed PUTs changed nothing")
+
+
+# Microsoft's published examples of Graph v1.0 "Get onPremisesDirectorySynchronization" (the
+# response, shortened there "for readability": no @odata.context here) and "Update
+# onPremisesDirectorySynchronization" (the request), learn.microsoft.com/graph/api/
+# onpremisesdirectorysynchronization-get and -update.
+ONPREM_GET_EXAMPLE = {
+    "id": "12cce4b4-4ab8-40b7-be4d-f5d7742ec185",
+    "configuration": {"accidentalDeletionPrevention": {
+        "synchronizationPreventionType": "enabledForCount", "alertThreshold": 500}},
+    "features": {
+        "passwordSyncEnabled": False, "passwordWritebackEnabled": False,
+        "directoryExtensionsEnabled": False, "quarantineUponUpnConflictEnabled": True,
+        "quarantineUponProxyAddressesConflictEnabled": True, "softMatchOnUpnEnabled": True,
+        "cloudPasswordPolicyForPasswordSyncedUsersEnabled": False,
+        "fopeConflictResolutionEnabled": False, "unifiedGroupWritebackEnabled": False,
+        "userWritebackEnabled": False, "deviceWritebackEnabled": False,
+        "synchronizeUpnForManagedUsersEnabled": True, "userForcePasswordChangeOnLogonEnabled": False,
+        "concurrentOrgIdProvisioningEnabled": False, "concurrentCredentialUpdateEnabled": False,
+        "groupWriteBackEnabled": False, "blockSoftMatchEnabled": False,
+        "blockCloudObjectTakeoverThroughHardMatchEnabled": False,
+        "bypassDirSyncOverridesEnabled": False}}
+ONPREM_UPDATE_EXAMPLE = {
+    "configuration": {"accidentalDeletionPrevention": {
+        "synchronizationPreventionType": "enabledForCount", "alertThreshold": 500}},
+    "features": {"groupWriteBackEnabled": True}}
+
+
+def test_onprem_sync(emu):
+    """directory/onPremisesSynchronization: one object per tenant, GET and PATCH only."""
+    base = "/directory/onPremisesSynchronization"
+    st, _, js = emu.get(base)
+    check(st == 200 and len(js["value"]) == 1 and js["@odata.context"].endswith(
+        "$metadata#directory/onPremisesSynchronization"), "onprem: list of one object")
+    item = js["value"][0]
+    check(item["id"] == TENANT, "onprem: its id is the tenant id")
+    compare("onprem: GET shape = the published example", ONPREM_GET_EXAMPLE, item,
+            exact_keys=True, values=False)
+    check(item["features"] == ONPREM_GET_EXAMPLE["features"],
+          "onprem: a new tenant's flags are the example's")
+    st, _, js = emu.get(base + "/" + TENANT)
+    check(st == 200 and js["id"] == TENANT and "features" in js, "onprem: GET by id")
+    st, _, js = emu.patch(base + "/" + TENANT, ONPREM_UPDATE_EXAMPLE)
+    check(st == 204, "onprem: PATCH of the published example -> 204")
+    st, _, js = emu.get(base + "/" + TENANT)
+    check(js["features"]["groupWriteBackEnabled"] is True
+          and js["features"]["quarantineUponUpnConflictEnabled"] is True
+          and len(js["features"]) == len(ONPREM_GET_EXAMPLE["features"]),
+          "onprem: PATCH merges one flag into the others")
+    st, _, js = emu.patch(base + "/" + TENANT, {"features": {"blockSoftMatchEnabled": True,
+                                                             "blockCloudObjectTakeoverThroughHardMatchEnabled": True,
+                                                             "passwordSyncEnabled": True}})
+    st, _, js = emu.get(base + "/" + TENANT)
+    check(js["features"]["blockSoftMatchEnabled"] and js["features"]["passwordSyncEnabled"],
+          "onprem: Microsoft's recommended flags set")
+    st, _, js = emu.patch(base + "/" + TENANT, {"features": {"noSuchFlagEnabled": True}})
+    check(st == 400, "onprem: unknown feature -> 400")
+    st, _, js = emu.patch(base + "/" + TENANT, {"features": {"passwordSyncEnabled": "yes"}})
+    check(st == 400, "onprem: non-boolean feature -> 400")
+    st, _, js = emu.patch(base + "/" + TENANT, {"configuration": {"synchronizationInterval": "PT30M"}})
+    check(st == 400, "onprem: a beta-only configuration property -> 400")
+    st, _, js = emu.patch(base + "/" + TENANT, {"configuration": {"accidentalDeletionPrevention": {
+        "synchronizationPreventionType": "sometimes"}}})
+    check(st == 400, "onprem: unknown prevention type -> 400")
+    st, _, js = emu.post(base, {"features": {}})
+    check(st == 405, "onprem: POST (create is not supported) -> 405")
+    st, _, js = emu.delete(base + "/" + TENANT)
+    check(st == 405, "onprem: DELETE (delete is not supported) -> 405")
+    st, _, js = emu.get(base + "/00000000-0000-0000-0000-000000000000")
+    check(st == 404, "onprem: another id -> 404")
+    # back to the example's state, for the tests after this one
+    emu.patch(base + "/" + TENANT, {"features": ONPREM_GET_EXAMPLE["features"]})
+
+
+# Microsoft's published v1.0 examples of "Get x509CertificateAuthenticationMethodConfiguration"
+# (the default configuration) and "Update x509CertificateAuthenticationMethodConfiguration".
+X509_GET_EXAMPLE = {
+    "@odata.type": "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration",
+    "id": "X509Certificate", "state": "disabled",
+    "certificateUserBindings": [
+        {"x509CertificateField": "PrincipalName", "userProperty": "onPremisesUserPrincipalName",
+         "priority": 1},
+        {"x509CertificateField": "RFC822Name", "userProperty": "userPrincipalName", "priority": 2}],
+    "authenticationModeConfiguration": {
+        "x509CertificateAuthenticationDefaultMode": "x509CertificateSingleFactor", "rules": []},
+    "includeTargets": [{"targetType": "group", "id": "all_users", "isRegistrationRequired": False}],
+    "excludeTargets": []}
+X509_UPDATE_EXAMPLE = {
+    "@odata.type": "#microsoft.graph.x509CertificateAuthenticationMethodConfiguration",
+    "id": "X509Certificate", "state": "enabled",
+    "certificateUserBindings": [
+        {"x509CertificateField": "PrincipalName", "userProperty": "onPremisesUserPrincipalName",
+         "priority": 1}],
+    "authenticationModeConfiguration": {
+        "x509CertificateAuthenticationDefaultMode": "x509CertificateMultiFactor",
+        "rules": [
+            {"x509CertificateRuleType": "issuerSubject", "identifier": "CN=ContosoCA,DC=Contoso,DC=org ",
+             "x509CertificateAuthenticationMode": "x509CertificateMultiFactor"},
+            {"x509CertificateRuleType": "policyOID", "identifier": "1.2.3.4",
+             "x509CertificateAuthenticationMode": "x509CertificateMultiFactor"}]},
+    "includeTargets": [{"targetType": "group", "id": "all_users", "isRegistrationRequired": False}]}
+
+
+def test_x509(emu):
+    base = "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/"
+    st, _, js = emu.get(base + "X509Certificate")
+    check(st == 200, "x509: GET")
+    compare("x509: GET = the published default", X509_GET_EXAMPLE, js, exact_keys=True)
+    st, _, js = emu.patch(base + "x509Certificate", X509_UPDATE_EXAMPLE)
+    check(st == 204, "x509: PATCH of the published example -> 204 (id case-insensitive)")
+    st, _, js = emu.get(base + "X509Certificate")
+    check(js["authenticationModeConfiguration"] == X509_UPDATE_EXAMPLE["authenticationModeConfiguration"]
+          and js["certificateUserBindings"] == X509_UPDATE_EXAMPLE["certificateUserBindings"],
+          "x509: the update is stored")
+    bad = {"@odata.type": X509_UPDATE_EXAMPLE["@odata.type"], "certificateUserBindings": [
+        {"x509CertificateField": "PrincipalName", "userProperty": "userPrincipalName", "priority": 1},
+        {"x509CertificateField": "RFC822Name", "userProperty": "userPrincipalName", "priority": 1}]}
+    st, _, js = emu.patch(base + "X509Certificate", bad)
+    check(st == 400, "x509: two bindings with one priority -> 400")
+    bad["certificateUserBindings"] = [{"x509CertificateField": "Subject", "userProperty": "mail",
+                                       "priority": 1}]
+    st, _, js = emu.patch(base + "X509Certificate", bad)
+    check(st == 400, "x509: an undocumented field or property -> 400")
+    emu.patch(base + "X509Certificate", X509_GET_EXAMPLE)  # back to the default
 
 
 def test_policies(emu):
@@ -1517,7 +1645,8 @@ def main():
     emu = Emulator("main", [], state)
     try:
         for t in (test_tls, test_token, test_assertions, test_auth_errors, test_ca_shapes,
-                  test_ca_validation, test_named_locations, test_strengths, test_contexts, test_group_lifecycle, test_admin_consent, test_policies,
+                  test_ca_validation, test_named_locations, test_strengths, test_contexts, test_group_lifecycle, test_onprem_sync, test_x509,
+                  test_admin_consent, test_policies,
                   test_group_settings, test_groups, test_licenses, test_users_paging, test_roles, test_users_write, test_active_schedules, test_pim_settings, test_batch,
                   test_log_and_secrets):
             print("== " + t.__name__, flush=True)

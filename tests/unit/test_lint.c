@@ -438,7 +438,9 @@ static void test_sync_offline(void **state)
     run_text(&r, BASE);
     /* declared in the configuration, verified by nothing: "declared", not "pass" (issue 13) */
     assert_int_equal(status(&r, "IDP-P2-010"), LINT_DECLARED);
-    contains(crit(&r, "IDP-P2-010")->why, "`directory_sync required`");
+    contains(crit(&r, "IDP-P2-010")->why, "directory synchronisation health (last synchronisation "
+                                          "at most 3 h old, at most 0 objects in error) is "
+                                          "declared");
     assert_true(lint_report_required_ok(&r.rep));
     done(&r);
     run_text(&r, HEAD PIM_GROUP ROLE_GA POL_ADMIN POL_LEGACY POL_DEVICE GROUPS);
@@ -475,6 +477,51 @@ static void test_sync_tenant(void **state)
     /* cloud-only tenant without the assertion: not applicable */
     sync_case(HEAD PIM_GROUP ROLE_GA POL_ADMIN, "{\"onPremisesSyncEnabled\": false}", t0, LINT_PASS,
               "cloud-only");
+}
+
+/* sync_health max_errors: Entra Connect's provisioning errors of users and groups (Graph v1.0
+ * onPremisesProvisioningErrors) count against the threshold the configuration sets. */
+static void sync_errors_case(const char *text, const char *errors, enum lint_status want,
+                             const char *why)
+{
+    const time_t t0 = 1730825000; /* 2024-11-05T16:43:20Z */
+    struct run r;
+    setup_text(&r, text);
+    r.in.organization = json_loads("{\"onPremisesSyncEnabled\": true, "
+                                   "\"onPremisesLastSyncDateTime\": \"2024-11-05T16:40:02Z\"}",
+                                   0, NULL);
+    r.in.sync_errors = json_loads(errors, 0, NULL);
+    r.in.sync_features = json_loads("{\"passwordSyncEnabled\": true, \"blockSoftMatchEnabled\": "
+                                    "true}",
+                                    0, NULL);
+    assert_non_null(r.in.sync_errors);
+    lint(&r, t0);
+    assert_int_equal(status(&r, "IDP-P2-010"), want);
+    contains(crit(&r, "IDP-P2-010")->why, why);
+    done(&r);
+}
+
+static void test_sync_errors(void **state)
+{
+    (void)state;
+#define SYNC_HEALTH(n)                                                                             \
+    HEAD PIM_GROUP ROLE_GA POL_ADMIN "on_premises_sync {\n  sync_health max_age 3h max_errors " n  \
+                                     "\n}\n"
+    const char *two = "[{\"name\": \"alice@contoso.com\", \"errors\": [{\"category\": "
+                      "\"PropertyConflict\", \"propertyCausingError\": \"ProxyAddresses\", "
+                      "\"value\": \"smtp:alice@contoso.com\"}]}, {\"name\": \"Sales\", "
+                      "\"errors\": [{\"category\": \"PropertyConflict\"}]}]";
+    sync_errors_case(SYNC_HEALTH("1"), two, LINT_FAIL,
+                     "2 synchronised objects are in error (at most 1 allowed), first "
+                     "alice@contoso.com: PropertyConflict of ProxyAddresses (value "
+                     "\"smtp:alice@contoso.com\")");
+    sync_errors_case(SYNC_HEALTH("2"), two, LINT_PASS, "2 objects in error (at most 2)");
+    sync_errors_case(SYNC_HEALTH("0"), "[]", LINT_PASS,
+                     "0 objects in error (at most 0); features: password hash sync on, soft "
+                     "match blocked on, hard-match takeover blocked unknown");
+    /* without max_errors any error fails (an object in error is not synchronised) */
+    sync_errors_case(BASE, two, LINT_FAIL, "(at most 0 allowed)");
+#undef SYNC_HEALTH
 }
 
 /* ---- IDP-P2-013, 014, 015 ------------------------------------------------------------------ */
@@ -846,6 +893,7 @@ int main(void)
         cmocka_unit_test(test_identity_protection_user_risk_missing),
         cmocka_unit_test(test_sync_offline),
         cmocka_unit_test(test_sync_tenant),
+        cmocka_unit_test(test_sync_errors),
         cmocka_unit_test(test_groups_criteria_fail),
         cmocka_unit_test(test_self_service_without_owners),
         cmocka_unit_test(test_groups_criteria_pass),

@@ -688,9 +688,91 @@ def t_impact(ctx, a):
           (live["changed"], live["scenarios"], live["evaluated"], len(live["rows"])))
 
 
-TESTS = {"snapshot": t_snapshot, "impact": t_impact, "contoso": t_contoso, "saved": t_saved,
-         "large": t_large, "faults": t_faults, "tls": t_tls, "hidden": t_hidden,
-         "selected": t_selected, "identities": t_identities, "faults_identities": t_faults}
+def t_delegated(ctx, a):
+    """Graph v1.0 serves directory/onPremisesSynchronization to delegated callers only: against
+    an emulator that refuses it (--delegated-only) as Graph refuses an application, plan fails
+    at the on_premises_sync block with the reason, and writes nothing."""
+    config, state = contoso_paths(ctx)
+    emu = E.Emulator(ctx, state, name="delegated", extra=["--delegated-only"])
+    try:
+        env = E.auth_env(ctx, emu, "secret")
+        p = E.idpc(ctx, ["plan", "--tenant", "graph:", config], env, expect=1,
+                   name="delegated-plan")
+        E.check("hybrid.idp:6:1: error: on_premises_sync: the tenant's on-premises directory "
+                "synchronization object could not be read" in p.stderr
+                and "delegated callers only" in p.stderr,
+                "delegated: plan does not name the block and the reason: %s" % p.stderr[-600:])
+        writes = [r for r in emu.requests() if r["method"] != "GET"
+                  and r["path"] != "/v1.0/$batch" and "/oauth2/" not in r["path"]]
+        E.check(not writes, "delegated: plan wrote %s" % writes[:3])
+    finally:
+        emu.stop()
+
+
+def contexts_setup(ctx, manage_policies):
+    """Contoso's configuration managing authentication contexts exclusively, and its tenant with
+    two contexts it does not declare: c2 unused, c3 used by a hand-made policy."""
+    import copy
+    import shutil
+    config, state = contoso_paths(ctx)
+    cfg = ctx.path("contexts-config-%d" % manage_policies)
+    shutil.rmtree(cfg, ignore_errors=True)
+    shutil.copytree(config, cfg)
+    kinds = "policies, locations, strengths" if manage_policies else "locations, strengths"
+    with open(os.path.join(cfg, "tenant.idp")) as f:
+        text = f.read()
+    text = text.replace("manage exclusively policies, locations, strengths",
+                        "manage exclusively %s, authentication_contexts" % kinds)
+    with open(os.path.join(cfg, "tenant.idp"), "w") as f:
+        f.write(text)
+    with open(state) as f:
+        doc = json.load(f)
+    c = doc["collections"]
+    c["identity/conditionalAccess/authenticationContextClassReferences"] = [
+        {"id": "c2", "displayName": "Old pilot", "description": None, "isAvailable": False},
+        {"id": "c3", "displayName": "Used by a hand-made policy", "description": None,
+         "isAvailable": True}]
+    pol = copy.deepcopy(c["identity/conditionalAccess/policies"][0])
+    pol["id"] = "11111111-2222-4333-8444-555555555555"
+    pol["displayName"] = "Hand-made: step-up for c3"
+    pol["conditions"]["applications"] = {
+        "includeApplications": [], "excludeApplications": [], "includeUserActions": [],
+        "includeAuthenticationContextClassReferences": ["c3"]}
+    c["identity/conditionalAccess/policies"].append(pol)
+    st = ctx.path("contexts-tenant-%d.json" % manage_policies)
+    with open(st, "w") as f:
+        json.dump(doc, f, indent=2)
+    return cfg, st
+
+
+def t_contexts(ctx, a):
+    """manage exclusively authentication_contexts: the undeclared contexts are deleted after the
+    policy that used one is deleted (plan -> apply -> plan empty); when a policy the plan keeps
+    still uses one, plan fails naming it, before any request to Graph's DELETE."""
+    cfg, st = contexts_setup(ctx, True)
+    saved, _ = plan_apply_plan(ctx, st, cfg, "secret", "contexts")
+    left = [x["id"] for x in
+            saved["collections"]["identity/conditionalAccess/authenticationContextClassReferences"]]
+    E.check(sorted(left) == ["c1"], "contexts: the tenant keeps %s, not only the declared c1" % left)
+    cfg, st = contexts_setup(ctx, False)
+    with open(os.path.join(cfg, "tenant.idp")) as f:
+        manage_line = 1 + [l.startswith("manage exclusively") for l in f].index(True)
+    emu = E.Emulator(ctx, st, name="contexts-used")
+    try:
+        env = E.auth_env(ctx, emu, "secret")
+        p = E.idpc(ctx, ["plan", "--tenant", "graph:", cfg], env, expect=1, name="contexts-used")
+        E.check("authentication context \"c3\" is not declared, so 'manage exclusively "
+                "authentication_contexts' would delete it, but policy \"Hand-made: step-up for "
+                "c3\" still uses it" in p.stderr and "tenant.idp:%d:1: error" % manage_line in p.stderr,
+                "contexts: plan does not name the policy that uses c3: " + p.stderr[-600:])
+    finally:
+        emu.stop()
+
+
+TESTS = {"snapshot": t_snapshot, "impact": t_impact, "delegated": t_delegated,
+         "contexts": t_contexts, "contoso": t_contoso, "saved": t_saved, "large": t_large,
+         "faults": t_faults, "tls": t_tls, "hidden": t_hidden, "selected": t_selected,
+         "identities": t_identities, "faults_identities": t_faults}
 
 
 def main():
