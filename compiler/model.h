@@ -39,6 +39,13 @@
       "policies/identitySecurityDefaultsEnforcementPolicy")                                        \
     X(MODEL_GROUP_LIFECYCLE, "groupLifecyclePolicy", "groupLifecyclePolicies")                     \
     X(MODEL_ADMIN_CONSENT, "adminConsentRequestPolicy", "policies/adminConsentRequestPolicy")      \
+    X(MODEL_GROUP_PIM_POLICY, "groupPimPolicy", "policies/roleManagementPolicies")                 \
+    X(MODEL_GROUP_PIM_ELIGIBILITY, "privilegedAccessGroupEligibilityScheduleRequest",              \
+      "identityGovernance/privilegedAccess/group/eligibilityScheduleRequests")                     \
+    X(MODEL_GROUP_PIM_ASSIGNMENT, "privilegedAccessGroupAssignmentScheduleRequest",                \
+      "identityGovernance/privilegedAccess/group/assignmentScheduleRequests")                      \
+    X(MODEL_ACCESS_REVIEW, "accessReviewScheduleDefinition",                                       \
+      "identityGovernance/accessReviews/definitions")                                              \
     X(MODEL_ASSERTION, "assertion", "")
 
 enum model_kind {
