@@ -24,6 +24,8 @@ enum normalize_kind {
     NK_AUTH_CONTEXT,
     NK_GROUP_LIFECYCLE,
     NK_ADMIN_CONSENT,
+    NK_GROUP_PIM_SCHEDULE, /* PIM for Groups eligibility and assignment schedules */
+    NK_ACCESS_REVIEW,      /* accessReviewScheduleDefinition */
     NK__COUNT
 };
 

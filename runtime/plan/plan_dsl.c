@@ -79,6 +79,33 @@ static const struct fieldmap fields[] = {
     {-1, "displayName", "name", VK_PLAIN, -1, -1},
     {E, "scheduleInfo.expiration.type", "expiration", VK_MAP, 3, -1},
     {E, "scheduleInfo.expiration.endDateTime", "until", VK_PLAIN, -1, -1},
+    /* PIM for Groups schedules (lower_pim_group.c) and access reviews (lower_review.c) */
+    {MODEL_GROUP_PIM_ELIGIBILITY, "scheduleInfo.expiration.type", "expiration", VK_MAP, 3, -1},
+    {MODEL_GROUP_PIM_ELIGIBILITY, "scheduleInfo.expiration.endDateTime", "until", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_PIM_ASSIGNMENT, "scheduleInfo.expiration.type", "expiration", VK_MAP, 3, -1},
+    {MODEL_GROUP_PIM_ASSIGNMENT, "scheduleInfo.expiration.endDateTime", "until", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_PIM_ELIGIBILITY, "principalId", "principal", VK_ID, -1, -1},
+    {MODEL_GROUP_PIM_ASSIGNMENT, "principalId", "principal", VK_ID, -1, -1},
+    {MODEL_GROUP_PIM_ELIGIBILITY, "accessId", "access", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_PIM_ASSIGNMENT, "accessId", "access", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "descriptionForAdmins", "description", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "descriptionForReviewers", "description (reviewers)", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "scope", "review", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "instanceEnumerationScope", "review (groups)", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "reviewers", "reviewers", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "fallbackReviewers", "fallback_reviewers", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.recurrence", "recurrence", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.instanceDurationInDays", "duration (days)", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.autoApplyDecisionsEnabled", "auto_apply", VK_ONOFF, -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.defaultDecisionEnabled", "if_no_response (enabled)", VK_ONOFF,
+     -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.defaultDecision", "if_no_response", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.justificationRequiredOnApproval", "justification_required",
+     VK_ONOFF, -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.recommendationsEnabled", "recommendations", VK_ONOFF, -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.mailNotificationsEnabled", "notifications", VK_ONOFF, -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.reminderNotificationsEnabled", "notifications (reminders)",
+     VK_ONOFF, -1, -1},
     /* PIM role settings: normalize_pim.c keys the policy by rule id */
     {R, "Expiration_EndUser_Assignment", "activation_max_duration", VK_WORD, -1, -1},
     {R, "Expiration_Admin_Eligibility", "eligible_max_duration", VK_WORD, -1, -1},
@@ -306,6 +333,14 @@ const char *plan_kind_word(int k)
         return "group_expiration";
     case MODEL_ADMIN_CONSENT:
         return "admin_consent";
+    case MODEL_GROUP_PIM_POLICY:
+        return "pim_group_settings";
+    case MODEL_GROUP_PIM_ELIGIBILITY:
+        return "pim_group_eligibility";
+    case MODEL_GROUP_PIM_ASSIGNMENT:
+        return "pim_group_assignment";
+    case MODEL_ACCESS_REVIEW:
+        return "access_review";
     default:
         return "object";
     }
@@ -317,6 +352,8 @@ static const struct fieldmap *lookup(int kind, const char *path, const char **su
 {
     const struct fieldmap *best = NULL;
     size_t best_len = 0;
+    if (kind == MODEL_GROUP_PIM_POLICY)
+        kind = MODEL_ROLE_POLICY; /* a group's PIM settings are a role's (lower_pim_group.c) */
     for (size_t i = 0; i < IDPC_ARRAY_LEN(fields); i++) {
         const struct fieldmap *f = &fields[i];
         if (f->kind >= 0 && f->kind != kind)
