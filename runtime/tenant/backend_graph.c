@@ -405,8 +405,10 @@ int graph_read(struct backend *b, const char *path, json_t **out, struct backend
             }
             json_decref(list);
         }
+        /* the PIM policies listed are the directory's (scope "/"): a group's is read alone */
+        bool scoped = strcmp(coll, "policies/roleManagementPolicies") == 0;
         free(coll);
-        if (rc <= 0)
+        if (rc < 0 || (rc == 0 && (*out || !scoped)))
             return rc;
     }
     if (ki >= 0) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "compiler/model.h"
 #include "compiler/util.h"
 
 static json_t *read_array(struct tenant *t, const char *path)
@@ -73,4 +74,101 @@ json_t *tenant_group_pim_policy(struct tenant *t, const char *group_id, const ch
 json_t *tenant_access_reviews(struct tenant *t)
 {
     return read_array(t, TENANT_ACCESS_REVIEWS);
+}
+
+static void append_all(json_t *colls, const char *path, json_t *items)
+{
+    json_t *list = json_object_get(colls, path);
+    if (!json_is_array(list)) {
+        list = json_array();
+        json_object_set_new(colls, path, list);
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(items, i, v)
+    {
+        const char *id = json_string_value(json_object_get(v, "id"));
+        bool have = false;
+        size_t j;
+        json_t *w;
+        json_array_foreach(list, j, w)
+        {
+            const char *wid = json_string_value(json_object_get(w, "id"));
+            have = have || (id && wid && strcasecmp(id, wid) == 0);
+        }
+        if (!have)
+            json_array_append(list, v);
+    }
+}
+
+/* Is this group one whose PIM for Groups data a snapshot keeps? */
+static bool snapshot_group(const struct model *m, const json_t *g)
+{
+    const char *dn = json_string_value(json_object_get(g, "displayName"));
+    if (!m)
+        return json_is_true(json_object_get(g, "isAssignableToRole"));
+    for (size_t i = 0; i < m->n && dn; i++) {
+        const struct model_object *o = &m->objects[i];
+        if (o->kind != MODEL_GROUP_PIM_POLICY && o->kind != MODEL_GROUP_PIM_ELIGIBILITY &&
+            o->kind != MODEL_GROUP_PIM_ASSIGNMENT)
+            continue;
+        const json_t *ref = o->kind == MODEL_GROUP_PIM_POLICY ? json_object_get(o->extra, "groupId")
+                                                              : json_object_get(o->body, "groupId");
+        const char *name = json_string_value(json_object_get(ref, "name"));
+        if (name && strcasecmp(name, dn) == 0)
+            return true;
+    }
+    return false;
+}
+
+int tenant_governance_snapshot(struct backend *b, const struct model *m, json_t *colls,
+                               struct backend_error *err)
+{
+    static const char *const paths[] = {TENANT_PIM_GROUP_ELIG, TENANT_PIM_GROUP_ASSIGN,
+                                        TENANT_PIM_ASSIGNMENTS};
+    size_t i;
+    json_t *g;
+    json_array_foreach(json_object_get(colls, "groups"), i, g)
+    {
+        const char *gid = json_string_value(json_object_get(g, "id"));
+        if (!gid || !snapshot_group(m, g))
+            continue;
+        for (size_t p = 0; p < IDPC_ARRAY_LEN(paths); p++) {
+            char *path = xasprintf("%s" TENANT_GROUP_QUERY "%s", paths[p], gid);
+            json_t *items = NULL;
+            int rc = backend_read(b, path, &items, err);
+            free(path);
+            if (rc != 0)
+                return -1;
+            append_all(colls, paths[p], json_is_array(items) ? items : NULL);
+            if (p == 2) {
+                size_t j;
+                json_t *a;
+                json_array_foreach(items, j, a)
+                {
+                    const char *pid = json_string_value(json_object_get(a, "policyId"));
+                    char *pp = pid ? xasprintf(TENANT_PIM_POLICIES "/%s", pid) : NULL;
+                    json_t *pol = NULL;
+                    if (pp && backend_read(b, pp, &pol, err) != 0) {
+                        free(pp);
+                        json_decref(items);
+                        return -1;
+                    }
+                    free(pp);
+                    if (json_is_object(pol)) {
+                        json_t *one = json_pack("[O]", pol);
+                        append_all(colls, TENANT_PIM_POLICIES, one);
+                        json_decref(one);
+                    }
+                    json_decref(pol);
+                }
+            }
+            json_decref(items);
+        }
+    }
+    if (!json_object_get(colls, TENANT_PIM_GROUP_ELIG))
+        json_object_set_new(colls, TENANT_PIM_GROUP_ELIG, json_array());
+    if (!json_object_get(colls, TENANT_PIM_GROUP_ASSIGN))
+        json_object_set_new(colls, TENANT_PIM_GROUP_ASSIGN, json_array());
+    return 0;
 }

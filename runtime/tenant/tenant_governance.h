@@ -32,4 +32,11 @@ json_t *tenant_group_pim_policy(struct tenant *t, const char *group_id, const ch
  * listed). */
 json_t *tenant_access_reviews(struct tenant *t);
 
+/* For a snapshot: adds to `colls` (collections by path) the PIM for Groups schedules, policy
+ * assignments and policies of the groups the model's pim_group blocks name (without a model:
+ * of every role-assignable group). 0, or -1 with err filled. */
+struct model;
+int tenant_governance_snapshot(struct backend *b, const struct model *m, json_t *colls,
+                               struct backend_error *err);
+
 #endif
