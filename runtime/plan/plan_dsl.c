@@ -627,6 +627,42 @@ static json_t *texts(const struct tenant *t, int kind, const char *path, const j
     return out;
 }
 
+/* An access review's queries name users and groups by id ("/users/{id}"): shown as `user
+ * "name"` / `group "name"`, as the configuration writes them (lower_review.c). */
+static char *review_words(const struct tenant *t, char *s)
+{
+    static const char *const pre[] = {"/users/", "/groups/"};
+    struct strbuf sb = STRBUF_INIT;
+    const char *p = s;
+    while (*p) {
+        size_t k = 0;
+        while (k < 2 && strncmp(p, pre[k], strlen(pre[k])) != 0)
+            k++;
+        const char *id = k < 2 ? p + strlen(pre[k]) : NULL;
+        char guid[37];
+        if (id && strlen(id) >= 36) {
+            memcpy(guid, id, 36);
+            guid[36] = '\0';
+        }
+        char *name = id && strlen(id) >= 36 && normalize_is_guid(guid)
+                         ? tenant_describe_id(t, guid, k == 0 ? TK_USER : TK_GROUP)
+                         : NULL;
+        if (name) {
+            /* JSON-escaped quotes inside a rendered object: keep the text valid to read */
+            for (const char *n = name; *n; n++)
+                strbuf_addf(&sb, "%s", *n == '"' ? "'" : (char[2]){*n, 0});
+            free(name);
+            p = id + 36;
+            if (strncmp(p, "/transitiveMembers", 18) == 0 && p[18] != '/')
+                p += 18;
+            continue;
+        }
+        strbuf_addc(&sb, *p++);
+    }
+    free(s);
+    return strbuf_detach(&sb);
+}
+
 json_t *plan_dsl_changes(const struct tenant *t, int kind, const struct jsondiff *d)
 {
     json_t *out = json_array();
@@ -640,11 +676,15 @@ json_t *plan_dsl_changes(const struct tenant *t, int kind, const struct jsondiff
         json_object_set_new(ch, "op", json_string(jsondiff_op_name(c->op)));
         if (c->old_value) {
             char *s = plan_dsl_value(t, kind, c->path, c->old_value);
+            if (kind == MODEL_ACCESS_REVIEW && t)
+                s = review_words(t, s);
             json_object_set_new(ch, "old", json_string(s));
             free(s);
         }
         if (c->new_value) {
             char *s = plan_dsl_value(t, kind, c->path, c->new_value);
+            if (kind == MODEL_ACCESS_REVIEW && t)
+                s = review_words(t, s);
             json_object_set_new(ch, "new", json_string(s));
             free(s);
         }
