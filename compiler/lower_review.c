@@ -101,9 +101,11 @@ static void stmt_review(struct review *rv, const struct ast_stmt *s)
         json_object_set_new(b, "scope", query_scope("/groups/{id}" GUESTS, ref));
         return;
     }
-    static const char *const all[] = {"microsoft365_groups"};
-    if (args_expect_word(&a, "'group \"Name\"' or 'microsoft365_groups'", all, 1) < 0 ||
-        !args_expect_end(&a))
+    if (!args_accept(&a, "microsoft365_groups")) {
+        args_expected(&a, "'group \"Name\"' or 'microsoft365_groups'");
+        return;
+    }
+    if (!args_expect_end(&a))
         return;
     rv->target = "m365";
     json_object_set_new(
@@ -254,7 +256,7 @@ static void finish(struct review *rv)
         diag_error(ck->diag, name->loc,
                    "access review \"%s\" needs 'review role \"Name\"' or 'review guests in ...'",
                    name->text);
-    if (!json_object_get(rv->settings, "recurrence") && !ck->incomplete)
+    if (!rv->first[4] && !ck->incomplete)
         diag_error(ck->diag, name->loc,
                    "access review \"%s\" needs 'recurrence quarterly from \"YYYY-MM-DD\"' (or "
                    "weekly, monthly, semiannually, annually)",
