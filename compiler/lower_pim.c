@@ -16,8 +16,8 @@ struct pim {
     struct check *ck;
     size_t skip;       /* atoms before the setting's keyword: 1 in `member activation_...` */
     const char *where; /* "this role block", for "given twice" */
-    json_t *rules; /* rule id → rule */
-    json_t *seen;  /* rule id → true, for every statement met (even one with an error) */
+    json_t *rules;     /* rule id → rule */
+    json_t *seen;      /* rule id → true, for every statement met (even one with an error) */
     const struct ast_stmt *mfa_at, *context_at;
     const struct ast_stmt *approval_at;
 };
@@ -355,8 +355,8 @@ bool lower_pim_is_setting(const char *kw)
 json_t *lower_pim_rules(struct check *ck, struct ast_stmt *const *body, size_t n, size_t skip,
                         const char *where)
 {
-    struct pim p = {.ck = ck, .skip = skip, .where = where, .rules = json_object(),
-                    .seen = json_object()};
+    struct pim p = {
+        .ck = ck, .skip = skip, .where = where, .rules = json_object(), .seen = json_object()};
     for (size_t i = 0; i < n; i++) {
         const struct ast_stmt *s = body[i];
         if (s->natoms <= skip)

@@ -121,8 +121,11 @@ static char *grant_name(const struct pim_group *pg, const struct grant *g)
 {
     const char *name = json_string_value(json_object_get(g->ref, "name"));
     const char *id = json_string_value(json_object_get(g->ref, "id"));
-    return xasprintf("%s: %s %s %s %s%s", pg->group, g->eligible ? "eligible" : "active",
-                     g->access, g->kw->text, name ? "" : "id ", name ? name : id ? id : "");
+    return xasprintf("%s: %s %s %s %s%s", pg->group, g->eligible ? "eligible" : "active", g->access,
+                     g->kw->text, name ? "" : "id ",
+                     name ? name
+                     : id ? id
+                          : "");
 }
 
 static void emit(struct pim_group *pg, const struct grant *g)
@@ -230,8 +233,8 @@ void lower_pim_group(struct check *ck, const struct ast_stmt *decl, struct ast_s
     const struct ast_stmt *gdecl = check_decl_stmt(ck, BLK_GROUP, name->text);
     struct pim_group pg = {.ck = ck,
                            .group = name->text,
-                           .group_ref = model_ref_name("group", name->text,
-                                                       check_at(ck, name->loc)),
+                           .group_ref =
+                               model_ref_name("group", name->text, check_at(ck, name->loc)),
                            .role_assignable = decl_role_assignable(gdecl)};
     struct ast_stmt **member = xcalloc(n + 1, sizeof(*member));
     struct ast_stmt **owner = xcalloc(n + 1, sizeof(*owner));

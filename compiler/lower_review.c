@@ -74,9 +74,9 @@ static void stmt_review(struct review *rv, const struct ast_stmt *s)
         json_t *scope = json_object();
         json_object_set_new(scope, "@odata.type",
                             json_string("#microsoft.graph.principalResourceMembershipsScope"));
-        json_object_set_new(scope, "principalScopes",
-                            json_pack("[o,o]", query_scope("/users", NULL),
-                                      query_scope("/groups", NULL)));
+        json_object_set_new(
+            scope, "principalScopes",
+            json_pack("[o,o]", query_scope("/users", NULL), query_scope("/groups", NULL)));
         json_object_set_new(scope, "resourceScopes", json_pack("[o]", query_scope(res, NULL)));
         free(res);
         json_object_set_new(b, "scope", scope);
@@ -179,9 +179,9 @@ static void stmt_recurrence(struct review *rv, const struct ast_stmt *s)
     const char *date = lower_schedule_date(&a, "a start date");
     if (!date || !args_expect_end(&a))
         return;
-    json_t *pattern = k == 0 ? json_pack("{s:s,s:i}", "type", "weekly", "interval", 1)
-                             : json_pack("{s:s,s:i}", "type", "absoluteMonthly", "interval",
-                                         months[k]);
+    json_t *pattern =
+        k == 0 ? json_pack("{s:s,s:i}", "type", "weekly", "interval", 1)
+               : json_pack("{s:s,s:i}", "type", "absoluteMonthly", "interval", months[k]);
     json_t *range = json_pack("{s:s,s:s%}", "type", "noEnd", "startDate", date, (size_t)10);
     json_object_set_new(rv->settings, "recurrence",
                         json_pack("{s:o,s:o}", "pattern", pattern, "range", range));
@@ -286,8 +286,8 @@ static void finish(struct review *rv)
      * ID"; "Access reviews: settings, If reviewers don't respond") */
     if (rv->role && rv->auto_apply && rv->decision &&
         (strcmp(rv->decision, "Deny") == 0 || strcmp(rv->decision, "Recommendation") == 0) &&
-        json_array_size(ck->model->emergency_access) > 0 && strcmp(rv->role->name,
-                                                                   "Global Administrator") == 0)
+        json_array_size(ck->model->emergency_access) > 0 &&
+        strcmp(rv->role->name, "Global Administrator") == 0)
         diag_error(ck->diag, rv->decision_at->atoms[0].loc,
                    "an unanswered review would remove the emergency-access accounts' Global "
                    "Administrator assignment (auto_apply on, if_no_response %s): write "
@@ -298,22 +298,20 @@ static void finish(struct review *rv)
 void lower_review(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                   size_t n)
 {
-    static const char *const kw[] = {"description",    "review",
-                                     "reviewers",      "fallback_reviewers",
-                                     "recurrence",     "duration",
-                                     "auto_apply",     "if_no_response",
-                                     "justification_required", "recommendations",
-                                     "notifications"};
-    struct model_object *o = model_add(ck->model, MODEL_ACCESS_REVIEW, decl->atoms[1].text,
-                                       decl->atoms[1].loc);
+    static const char *const kw[] = {
+        "description",  "review",     "reviewers",      "fallback_reviewers",     "recurrence",
+        "duration",     "auto_apply", "if_no_response", "justification_required", "recommendations",
+        "notifications"};
+    struct model_object *o =
+        model_add(ck->model, MODEL_ACCESS_REVIEW, decl->atoms[1].text, decl->atoms[1].loc);
     struct review rv = {.ck = ck, .decl = decl, .body = o->body};
     json_object_set_new(o->body, "displayName", json_string(decl->atoms[1].text));
     /* Graph's defaults, stated so that a plan compares them (Create definitions: settings) */
-    rv.settings = json_pack("{s:b,s:b,s:b,s:b,s:s,s:i,s:b,s:b}", "mailNotificationsEnabled", 1,
-                            "reminderNotificationsEnabled", 1, "justificationRequiredOnApproval",
-                            1, "defaultDecisionEnabled", 0, "defaultDecision", "None",
-                            "instanceDurationInDays", 14, "autoApplyDecisionsEnabled", 0,
-                            "recommendationsEnabled", 1);
+    rv.settings =
+        json_pack("{s:b,s:b,s:b,s:b,s:s,s:i,s:b,s:b}", "mailNotificationsEnabled", 1,
+                  "reminderNotificationsEnabled", 1, "justificationRequiredOnApproval", 1,
+                  "defaultDecisionEnabled", 0, "defaultDecision", "None", "instanceDurationInDays",
+                  14, "autoApplyDecisionsEnabled", 0, "recommendationsEnabled", 1);
     json_object_set_new(o->body, "reviewers", json_array());
     for (size_t i = 0; i < n; i++) {
         const struct ast_stmt *s = body[i];

@@ -615,9 +615,9 @@ int lint_input_from_backend(struct lint_input *in, struct backend *b, const stru
     json_t *rv;
     json_array_foreach(reviews, ri, rv)
     {
-        json_array_append_new(in->access_reviews,
-                              json_pack("{s:s?,s:n,s:O}", "name", lint_jstr(rv, "displayName"),
-                                        "at", "body", rv));
+        json_array_append_new(
+            in->access_reviews,
+            json_pack("{s:s?,s:n,s:O}", "name", lint_jstr(rv, "displayName"), "at", "body", rv));
     }
     json_decref(reviews);
 

@@ -738,7 +738,9 @@ static void crit_access_reviews(struct lint_ctx *c, struct lint_report *out)
         n++;
         strbuf_addf(&sb, "%s'%s'%s", sb.len ? ", " : "",
                     lint_jstr(r, "name") ? lint_jstr(r, "name") : "(unnamed)",
-                    role ? " (a role)" : guest ? " (guests)" : "");
+                    role    ? " (a role)"
+                    : guest ? " (guests)"
+                            : "");
     }
     if (n == 0) {
         crit(c, out, "IDP-P2-016", "Optional", LINT_FAIL, NULL,
@@ -748,10 +750,10 @@ static void crit_access_reviews(struct lint_ctx *c, struct lint_report *out)
     } else {
         crit(c, out, "IDP-P2-016", "Optional", c->in->from_tenant ? LINT_PASS : LINT_DECLARED, at,
              "%zu recurring access review%s: %s%s%s%s", n, n == 1 ? "" : "s", strbuf_str(&sb),
-             roles ? "" : "; none reviews a privileged role",
-             guests ? "" : "; none reviews guests",
-             c->in->from_tenant ? "" : "; declared by the configuration, not verified (run "
-                                       "`check --tenant`)");
+             roles ? "" : "; none reviews a privileged role", guests ? "" : "; none reviews guests",
+             c->in->from_tenant ? ""
+                                : "; declared by the configuration, not verified (run "
+                                  "`check --tenant`)");
     }
     strbuf_fini(&sb);
 }

@@ -1573,10 +1573,11 @@ static const struct field FL_REVIEW_SCOPE[] = {F("query", FT_TEXT),
                                                FOS("resourceScopes", &S_REVIEW_QUERY),
                                                FEND};
 static const struct spec S_REVIEW_SCOPE = {.fields = FL_REVIEW_SCOPE};
-static const struct field FL_RECUR_PATTERN[] = {F("type", FT_SCALAR),      F("interval", FT_SCALAR),
-                                                F("month", FT_DROP),       F("dayOfMonth", FT_DROP),
-                                                F("daysOfWeek", FT_DROP),  F("firstDayOfWeek", FT_DROP),
-                                                F("index", FT_DROP),       FEND};
+static const struct field FL_RECUR_PATTERN[] = {
+    F("type", FT_SCALAR),     F("interval", FT_SCALAR),
+    F("month", FT_DROP),      F("dayOfMonth", FT_DROP),
+    F("daysOfWeek", FT_DROP), F("firstDayOfWeek", FT_DROP),
+    F("index", FT_DROP),      FEND};
 static const struct spec S_RECUR_PATTERN = {.fields = FL_RECUR_PATTERN};
 static const struct field FL_RECUR_RANGE[] = {F("type", FT_SCALAR),
                                               F("startDate", FT_SCALAR),

@@ -375,8 +375,7 @@ static bool creation_noise(enum model_kind k, const char *path, const json_t *bo
                 strcmp(path + n - 10, ".isEnabled") == 0);
     case MODEL_GROUP_PIM_ELIGIBILITY:
     case MODEL_GROUP_PIM_ASSIGNMENT:
-        return strcmp(path, "scheduleInfo.expiration.type") == 0 ||
-               strcmp(path, "groupId") == 0;
+        return strcmp(path, "scheduleInfo.expiration.type") == 0 || strcmp(path, "groupId") == 0;
     case MODEL_ROLE_ASSIGNMENT:
     case MODEL_ROLE_ELIGIBILITY:
         return (strcmp(path, "directoryScopeId") == 0 &&
@@ -732,7 +731,7 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
         k == MODEL_GROUP ? PHASE_GROUP_UPDATE
         : k == MODEL_NAMED_LOCATION || k == MODEL_AUTH_STRENGTH || k == MODEL_AUTH_CONTEXT
             ? PHASE_DEPENDENCY
-        : k == MODEL_CA_POLICY        ? PHASE_POLICY
+        : k == MODEL_CA_POLICY                 ? PHASE_POLICY
         : schedule || k == MODEL_ACCESS_REVIEW ? PHASE_ROLE
                                                : PHASE_SETTINGS;
     if (d.n > 0 && k == MODEL_ACCESS_REVIEW) {

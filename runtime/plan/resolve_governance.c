@@ -36,8 +36,7 @@ void resolve_governance_match(struct resolve *r, struct resolve_object *ro, stru
         json_array_foreach(list, i, v)
         {
             const char *id = str(v, "id");
-            if (id && !strmap_get(claimed, id, NULL) &&
-                ieq(str(v, "displayName"), ro->obj->name)) {
+            if (id && !strmap_get(claimed, id, NULL) && ieq(str(v, "displayName"), ro->obj->name)) {
                 strmap_put(claimed, id, 1);
                 take(ro, v, id);
                 ro->case_only = strcmp(str(v, "displayName"), ro->obj->name) != 0;

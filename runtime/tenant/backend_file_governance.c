@@ -51,8 +51,8 @@ static int schedule_request(struct backend *b, const char *sched_path, const cha
     json_array_foreach(sched, i, v)
     {
         if (str(v, "groupId") && str(v, "principalId") && str(v, "accessId") &&
-            strcasecmp(str(v, "groupId"), gid) == 0 && strcasecmp(str(v, "principalId"), pid) == 0 &&
-            strcmp(str(v, "accessId"), acc) == 0)
+            strcasecmp(str(v, "groupId"), gid) == 0 &&
+            strcasecmp(str(v, "principalId"), pid) == 0 && strcmp(str(v, "accessId"), acc) == 0)
             found = i;
     }
     char *id = backend_file_new_id(b, req_path, body);
@@ -75,11 +75,11 @@ static int schedule_request(struct backend *b, const char *sched_path, const cha
                               "The Role assignment already exists.");
             rc = -1;
         } else {
-            json_array_append_new(
-                sched, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "id", id, "groupId", gid,
-                                 "principalId", pid, "accessId", acc, "memberType", "direct",
-                                 "status", "Provisioned", "createdUsing", id, "createdDateTime",
-                                 now, "scheduleInfo", si));
+            json_array_append_new(sched, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "id",
+                                                   id, "groupId", gid, "principalId", pid,
+                                                   "accessId", acc, "memberType", "direct",
+                                                   "status", "Provisioned", "createdUsing", id,
+                                                   "createdDateTime", now, "scheduleInfo", si));
             json_object_set_new(req, "targetScheduleId", json_string(id));
         }
     } else if (found == (size_t)-1) {
@@ -111,10 +111,15 @@ static int schedule_request(struct backend *b, const char *sched_path, const cha
 }
 
 /* The properties "Update accessReviewScheduleDefinition" replaces; the scope stays. */
-static const char *const review_updatable[] = {
-    "displayName",       "descriptionForAdmins", "descriptionForReviewers", "settings",
-    "reviewers",         "fallbackReviewers",    "backupReviewers",         "additionalNotificationRecipients",
-    "stageSettings"};
+static const char *const review_updatable[] = {"displayName",
+                                               "descriptionForAdmins",
+                                               "descriptionForReviewers",
+                                               "settings",
+                                               "reviewers",
+                                               "fallbackReviewers",
+                                               "backupReviewers",
+                                               "additionalNotificationRecipients",
+                                               "stageSettings"};
 
 static int review_write(struct backend *b, const char *method, const char *path, const json_t *body,
                         json_t **result, struct backend_error *err)

@@ -18,9 +18,9 @@
 #define REVIEWS     "identityGovernance/accessReviews/definitions"
 
 static const char *const E_ACCESS[] = {"member", "owner", NULL};
-static const char *const E_ACTIONS[] = {"adminAssign", "adminUpdate", "adminRemove",
-                                        "selfActivate", "selfDeactivate", "adminExtend",
-                                        "adminRenew", NULL};
+static const char *const E_ACTIONS[] = {
+    "adminAssign",    "adminUpdate", "adminRemove", "selfActivate",
+    "selfDeactivate", "adminExtend", "adminRenew",  NULL};
 static const char *const E_EXPIRATION[] = {"notSpecified", "noExpiration", "afterDateTime",
                                            "afterDuration", NULL};
 
@@ -55,8 +55,8 @@ static const struct emu_field F_REQUEST[] = {{"accessId", EF_ENUM, E_ACCESS, NUL
                                              {"customData", EF_STR, NULL, NULL, false},
                                              {NULL, EF_ANY, NULL, NULL, false}};
 
-static void schedule_request(struct emu_ctx *ctx, const struct emu_req *req,
-                             struct emu_resp *resp, const char *kind, const char *sched_path)
+static void schedule_request(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
+                             const char *kind, const char *sched_path)
 {
     json_t *body;
     if (!emu_body_object(req, resp, &body))
@@ -110,8 +110,8 @@ static void schedule_request(struct emu_ctx *ctx, const struct emu_req *req,
         json_object_set_new(si, "startDateTime", json_string(now));
     const char *end = str(json_object_get(si, "expiration"), "endDateTime");
     if (end && strncmp(end, now, 19) < 0 && strcmp(action, "adminRemove") != 0) {
-        json_decref(si);
         emu_error_bad(resp, "The expiration '%s' is in the past.", end);
+        json_decref(si); /* after the message: `end` is its string */
         goto out;
     }
     json_t *r = json_deep_copy(body);
@@ -129,9 +129,9 @@ static void schedule_request(struct emu_ctx *ctx, const struct emu_req *req,
             json_decref(si);
             goto out;
         }
-        json_t *s = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:n,s:O}", "id", id, "groupId",
-                              gid, "principalId", pid, "accessId", acc, "memberType", "direct",
-                              "status", "Provisioned", "createdUsing", id, "createdDateTime", now,
+        json_t *s = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:n,s:O}", "id", id, "groupId", gid,
+                              "principalId", pid, "accessId", acc, "memberType", "direct", "status",
+                              "Provisioned", "createdUsing", id, "createdDateTime", now,
                               "modifiedDateTime", "scheduleInfo", si);
         if (strcmp(kind, "assignment") == 0)
             json_object_set_new(s, "assignmentType", json_string("assigned"));
@@ -216,9 +216,9 @@ static json_t *rule(const char *type, const char *id, const char *caller, const 
 {
     char t[128];
     snprintf(t, sizeof t, "#microsoft.graph.unifiedRoleManagementPolicy%sRule", type);
-    return json_pack("{s:s,s:s,s:{s:s,s:[s],s:s,s:[],s:[]}}", "@odata.type", t, "id", id,
-                     "target", "caller", caller, "operations", "All", "level", level,
-                     "inheritableSettings", "enforcedSettings");
+    return json_pack("{s:s,s:s,s:{s:s,s:[s],s:s,s:[],s:[]}}", "@odata.type", t, "id", id, "target",
+                     "caller", caller, "operations", "All", "level", level, "inheritableSettings",
+                     "enforcedSettings");
 }
 
 /* PIM's defaults for a group ("Configure PIM for Groups settings"): activation for 8 hours,
@@ -293,16 +293,14 @@ static void ensure_group_policies(struct emu_ctx *ctx, const char *gid)
         char pid[160], aid[200];
         snprintf(pid, sizeof pid, "Group_%s_%s", gid, access[n]);
         snprintf(aid, sizeof aid, "%s_%s", pid, access[n]);
-        json_array_append_new(
-            emu_coll(ctx, "policies/roleManagementPolicies"),
-            json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:n,s:o}", "id", pid, "displayName", "Group",
-                      "description", "Group", "scopeId", gid, "scopeType", "Group",
-                      "isOrganizationDefault", 0, "lastModifiedDateTime", "rules",
-                      default_rules()));
-        json_array_append_new(assigns,
-                              json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", aid, "policyId", pid,
-                                        "scopeId", gid, "scopeType", "Group", "roleDefinitionId",
-                                        access[n]));
+        json_array_append_new(emu_coll(ctx, "policies/roleManagementPolicies"),
+                              json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:n,s:o}", "id", pid,
+                                        "displayName", "Group", "description", "Group", "scopeId",
+                                        gid, "scopeType", "Group", "isOrganizationDefault", 0,
+                                        "lastModifiedDateTime", "rules", default_rules()));
+        json_array_append_new(assigns, json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", aid, "policyId",
+                                                 pid, "scopeId", gid, "scopeType", "Group",
+                                                 "roleDefinitionId", access[n]));
     }
 }
 
@@ -310,9 +308,9 @@ static void ensure_group_policies(struct emu_ctx *ctx, const char *gid)
 
 static const char *const E_QUERY_TYPE[] = {"MicrosoftGraph", "ARM", NULL};
 static const char *const E_DECISION[] = {"Approve", "Deny", "Recommendation", "None", NULL};
-static const char *const E_PATTERN[] = {"daily",           "weekly",          "absoluteMonthly",
-                                        "relativeMonthly", "absoluteYearly", "relativeYearly",
-                                        NULL};
+static const char *const E_PATTERN[] = {
+    "daily",          "weekly", "absoluteMonthly", "relativeMonthly", "absoluteYearly",
+    "relativeYearly", NULL};
 static const char *const E_RANGE[] = {"endDate", "noEnd", "numbered", NULL};
 static const struct emu_field F_QUERY[] = {{"query", EF_STR, NULL, NULL, true},
                                            {"queryType", EF_ENUM, E_QUERY_TYPE, NULL, false},
@@ -324,14 +322,11 @@ static const struct emu_field F_SCOPE[] = {{"query", EF_STR, NULL, NULL, false},
                                            {"principalScopes", EF_OBJLIST, NULL, F_QUERY, false},
                                            {"resourceScopes", EF_OBJLIST, NULL, F_QUERY, false},
                                            {NULL, EF_ANY, NULL, NULL, false}};
-static const struct emu_field F_PATTERN[] = {{"type", EF_ENUM, E_PATTERN, NULL, true},
-                                             {"interval", EF_INT, NULL, NULL, true},
-                                             {"month", EF_INT, NULL, NULL, false},
-                                             {"dayOfMonth", EF_INT, NULL, NULL, false},
-                                             {"daysOfWeek", EF_STRLIST, NULL, NULL, false},
-                                             {"firstDayOfWeek", EF_STR, NULL, NULL, false},
-                                             {"index", EF_STR, NULL, NULL, false},
-                                             {NULL, EF_ANY, NULL, NULL, false}};
+static const struct emu_field F_PATTERN[] = {
+    {"type", EF_ENUM, E_PATTERN, NULL, true},      {"interval", EF_INT, NULL, NULL, true},
+    {"month", EF_INT, NULL, NULL, false},          {"dayOfMonth", EF_INT, NULL, NULL, false},
+    {"daysOfWeek", EF_STRLIST, NULL, NULL, false}, {"firstDayOfWeek", EF_STR, NULL, NULL, false},
+    {"index", EF_STR, NULL, NULL, false},          {NULL, EF_ANY, NULL, NULL, false}};
 static const struct emu_field F_RANGE[] = {{"type", EF_ENUM, E_RANGE, NULL, true},
                                            {"startDate", EF_STR, NULL, NULL, true},
                                            {"endDate", EF_STR, NULL, NULL, false},
@@ -408,7 +403,8 @@ static bool definition_ok(struct emu_ctx *ctx, json_t *body, struct emu_resp *re
         return false;
     }
     const char *dd = str(st, "defaultDecision");
-    if (dd && strcmp(dd, "None") != 0 && !json_is_true(json_object_get(st, "defaultDecisionEnabled"))) {
+    if (dd && strcmp(dd, "None") != 0 &&
+        !json_is_true(json_object_get(st, "defaultDecisionEnabled"))) {
         emu_error_bad(resp, "defaultDecision needs defaultDecisionEnabled.");
         return false;
     }
@@ -450,9 +446,8 @@ static void fill_definition(json_t *d, const char *now)
         if (!json_object_get(q, "queryRoot"))
             json_object_set_new(q, "queryRoot", json_null());
     }
-    json_object_set(d, "backupReviewers", json_object_get(d, "fallbackReviewers")
-                                              ? json_object_get(d, "fallbackReviewers")
-                                              : json_array());
+    json_t *fb = json_object_get(d, "fallbackReviewers");
+    json_object_set_new(d, "backupReviewers", fb ? json_deep_copy(fb) : json_array());
     json_object_set_new(d, "lastModifiedDateTime", json_string(now));
 }
 
