@@ -9,6 +9,7 @@
 #include "compiler/compile.h"
 #include "runtime/tenant/backend.h"
 #include "runtime/tenant/tenant.h"
+#include "runtime/tenant/tenant_governance.h"
 
 enum {
     OPT_TENANT = CLI_KEY(0),
@@ -95,6 +96,7 @@ static const struct {
     {"identityGovernance/termsOfUse/agreements", true},
     {"policies/roleManagementPolicies", true},
     {"policies/roleManagementPolicyAssignments", true},
+    {"identityGovernance/accessReviews/definitions", true},
 };
 
 /* Does the configuration declare this group's `rel` ("members"/"owners")? NULL m: every group. */
@@ -266,6 +268,10 @@ int cmd_snapshot(int argc, char **argv)
     }
     if ((members || compiled) && read_members(b, members ? NULL : cr.model, colls, &err) != 0) {
         cli_error(spec.cmd, "cannot read group membership from %s: %s", b->display, err.message);
+        goto out;
+    }
+    if (tenant_governance_snapshot(b, compiled ? cr.model : NULL, colls, &err) != 0) {
+        cli_error(spec.cmd, "cannot read PIM for Groups from %s: %s", b->display, err.message);
         goto out;
     }
     const char *tid = json_string_value(

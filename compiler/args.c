@@ -430,6 +430,8 @@ static const char *const block_names[BLK__COUNT] = {
     [BLK_POLICY] = "a policy block",
     [BLK_TEST] = "a test block",
     [BLK_USER] = "a user block",
+    [BLK_PIM_GROUP] = "a pim_group block",
+    [BLK_REVIEW] = "an access_review block",
 };
 
 const char *check_block_name(enum check_block b)

@@ -44,6 +44,8 @@ static const char *block_keyword(enum check_block b)
         [BLK_POLICY] = "policy",
         [BLK_TEST] = "test",
         [BLK_USER] = "user",
+        [BLK_PIM_GROUP] = "pim_group",
+        [BLK_REVIEW] = "access_review",
     };
     return kw[b];
 }
@@ -220,6 +222,8 @@ static enum check_block decl_block(const char *kw)
         {"policy", BLK_POLICY},
         {"test", BLK_TEST},
         {"user", BLK_USER},
+        {"pim_group", BLK_PIM_GROUP},
+        {"access_review", BLK_REVIEW},
     };
     for (size_t i = 0; i < IDPC_ARRAY_LEN(map); i++)
         if (strcmp(map[i].kw, kw) == 0)
@@ -610,6 +614,12 @@ static void lower_decl(struct check *ck, struct decls *ds, struct decl *d)
     }
     case BLK_TEST:
         lower_test(ck, s, d->body, d->nbody);
+        break;
+    case BLK_PIM_GROUP:
+        lower_pim_group(ck, s, d->body, d->nbody);
+        break;
+    case BLK_REVIEW:
+        lower_review(ck, s, d->body, d->nbody);
         break;
     case BLK_TEMPLATE:
     case BLK_TOP:

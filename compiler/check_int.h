@@ -26,6 +26,8 @@ enum check_block {
     BLK_POLICY,
     BLK_TEST,
     BLK_USER,
+    BLK_PIM_GROUP,
+    BLK_REVIEW,
     BLK__COUNT
 };
 
@@ -185,6 +187,23 @@ void lower_pim_settings(struct check *ck, const struct catalog_role *role,
  * `admin_consent_reviewers ...` → adminConsentRequestPolicy reviewers (array). NULL on error. */
 json_t *lower_user_consent(struct args *a);
 json_t *lower_consent_reviewers(struct args *a);
+/* The rules a list of PIM settings statements states (their keyword after `skip` atoms), in
+ * Graph's order of rule ids, or NULL when there is none; `where` names the block in "given
+ * twice" errors. New reference. */
+json_t *lower_pim_rules(struct check *ck, struct ast_stmt *const *body, size_t n, size_t skip,
+                        const char *where);
+/* lower_role.c: "2027-06-30" or "2027-06-30T08:00:00Z" → "2027-06-30T00:00:00Z" (arena), or
+ * NULL after an error at the atom. */
+const char *lower_schedule_date(struct args *a, const char *what);
+/* Days from one "YYYY-MM-DDThh:mm:ssZ" to another (whole days, rounded down). */
+long lower_days_between(const char *a, const char *b);
+/* lower_pim_group.c: `pim_group "Name" { ... }` → PIM for Groups eligibility and assignment
+ * schedule requests and the group's member/owner PIM settings. */
+void lower_pim_group(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                     size_t n);
+/* lower_review.c: `access_review "Name" { ... }` → an accessReviewScheduleDefinition. */
+void lower_review(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
+                  size_t n);
 void lower_settings(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                     size_t n);
 void lower_policy(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,

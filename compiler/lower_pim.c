@@ -14,9 +14,10 @@
 
 struct pim {
     struct check *ck;
-    const struct catalog_role *role;
-    json_t *rules; /* rule id → rule */
-    json_t *seen;  /* rule id → true, for every statement met (even one with an error) */
+    size_t skip;       /* atoms before the setting's keyword: 1 in `member activation_...` */
+    const char *where; /* "this role block", for "given twice" */
+    json_t *rules;     /* rule id → rule */
+    json_t *seen;      /* rule id → true, for every statement met (even one with an error) */
     const struct ast_stmt *mfa_at, *context_at;
     const struct ast_stmt *approval_at;
 };
@@ -44,14 +45,22 @@ static json_t *rule_new(const char *type, const char *id)
     return r;
 }
 
+/* A cursor after the setting's keyword (after `member`/`owner` in a pim_group block). */
+static void pim_args(struct pim *p, struct args *a, const struct ast_stmt *s)
+{
+    args_init(a, p->ck, s);
+    for (size_t i = 0; i < p->skip; i++)
+        (void)args_next(a);
+}
+
 static bool once(struct pim *p, const struct ast_stmt *s, const char *id)
 {
     if (!json_object_get(p->seen, id)) {
         json_object_set_new(p->seen, id, json_true());
         return true;
     }
-    diag_error(p->ck->diag, s->atoms[0].loc, "'%s' is given twice in this role block",
-               s->atoms[0].text);
+    diag_error(p->ck->diag, s->atoms[p->skip].loc, "'%s' is given twice in %s",
+               s->atoms[p->skip].text, p->where);
     return false;
 }
 
@@ -90,7 +99,7 @@ static char *iso_duration(struct args *a, const struct ast_atom *at, const char 
 static void activation_max(struct pim *p, const struct ast_stmt *s)
 {
     struct args a;
-    args_init(&a, p->ck, s);
+    pim_args(p, &a, s);
     char *iso = iso_duration(&a, args_peek(&a), "hm", 30, 1440, "a duration such as 1h or 90m",
                              "the activation maximum duration is 30m to 24h");
     if (!iso || !args_expect_end(&a)) {
@@ -108,7 +117,7 @@ static void activation_max(struct pim *p, const struct ast_stmt *s)
 static void assignment_max(struct pim *p, const struct ast_stmt *s, const char *id)
 {
     struct args a;
-    args_init(&a, p->ck, s);
+    pim_args(p, &a, s);
     bool permanent = args_accept(&a, "permanent");
     char *iso = NULL;
     if (!permanent) {
@@ -136,7 +145,7 @@ static void requires(struct pim *p, const struct ast_stmt *s, const char *id, bo
     static const char *const words[] = {"mfa", "justification", "ticket"};
     static const char *const graph[] = {"MultiFactorAuthentication", "Justification", "Ticketing"};
     struct args a;
-    args_init(&a, p->ck, s);
+    pim_args(p, &a, s);
     json_t *list = json_array();
     if (!args_accept(&a, "none")) {
         do {
@@ -171,7 +180,7 @@ static void requires(struct pim *p, const struct ast_stmt *s, const char *id, bo
 static void activation_context(struct pim *p, const struct ast_stmt *s)
 {
     struct args a;
-    args_init(&a, p->ck, s);
+    pim_args(p, &a, s);
     const char *claim = NULL;
     if (!args_accept(&a, "none")) {
         const struct ast_atom *at =
@@ -204,7 +213,7 @@ static void activation_context(struct pim *p, const struct ast_stmt *s)
 static void activation_approval(struct pim *p, const struct ast_stmt *s)
 {
     struct args a;
-    args_init(&a, p->ck, s);
+    pim_args(p, &a, s);
     json_t *approvers = json_array();
     bool none = args_accept(&a, "none");
     if (!none) {
@@ -266,7 +275,7 @@ static void notify(struct pim *p, const struct ast_stmt *s)
     static const char *const levels[] = {"all", "critical"};
     static const char *const level_graph[] = {"All", "Critical"};
     struct args a;
-    args_init(&a, p->ck, s);
+    pim_args(p, &a, s);
     int e = args_expect_word(&a, "event", events, 3);
     if (e < 0)
         return;
@@ -306,8 +315,8 @@ static void notify(struct pim *p, const struct ast_stmt *s)
     }
     char *id = xasprintf("Notification_%s_%s", who_graph[w], ev_id[e]);
     if (json_object_get(p->seen, id)) {
-        diag_error(p->ck->diag, s->atoms[0].loc, "'notify %s %s' is given twice in this role block",
-                   events[e], who[w]);
+        diag_error(p->ck->diag, s->atoms[p->skip].loc, "'notify %s %s' is given twice in %s",
+                   events[e], who[w], p->where);
         free(id);
         json_decref(to);
         return;
@@ -343,13 +352,16 @@ bool lower_pim_is_setting(const char *kw)
     return strcmp(kw, "notify") == 0;
 }
 
-void lower_pim_settings(struct check *ck, const struct catalog_role *role,
-                        const struct ast_stmt *decl, struct ast_stmt *const *body, size_t n)
+json_t *lower_pim_rules(struct check *ck, struct ast_stmt *const *body, size_t n, size_t skip,
+                        const char *where)
 {
-    struct pim p = {.ck = ck, .role = role, .rules = json_object(), .seen = json_object()};
+    struct pim p = {
+        .ck = ck, .skip = skip, .where = where, .rules = json_object(), .seen = json_object()};
     for (size_t i = 0; i < n; i++) {
         const struct ast_stmt *s = body[i];
-        const char *kw = s->atoms[0].text;
+        if (s->natoms <= skip)
+            continue;
+        const char *kw = s->atoms[skip].text;
         const char *rule = NULL;
         for (size_t k = 0; k < IDPC_ARRAY_LEN(single); k++)
             if (strcmp(kw, single[k].kw) == 0)
@@ -373,18 +385,16 @@ void lower_pim_settings(struct check *ck, const struct catalog_role *role,
     /* PIM applies either MFA or an authentication context on activation, not both ("Configure
      * Microsoft Entra role settings in Privileged Identity Management", On activation, require). */
     if (p.mfa_at && p.context_at) {
-        diag_warning(ck->diag, p.context_at->atoms[0].loc,
+        diag_warning(ck->diag, p.context_at->atoms[skip].loc,
                      "an authentication context on activation replaces 'mfa'; PIM then ignores "
                      "the mfa requirement");
-        diag_note(ck->diag, p.mfa_at->atoms[0].loc, "mfa required here");
+        diag_note(ck->diag, p.mfa_at->atoms[skip].loc, "mfa required here");
     }
     json_decref(p.seen);
     if (json_object_size(p.rules) == 0) {
         json_decref(p.rules);
-        return;
+        return NULL;
     }
-    struct model_object *o =
-        model_add(ck->model, MODEL_ROLE_POLICY, role->name, decl->atoms[1].loc);
     /* rules in Graph's fixed order of the ids, whatever the order of the lines */
     json_t *rules = json_array();
     const char *keys[32];
@@ -404,9 +414,20 @@ void lower_pim_settings(struct check *ck, const struct catalog_role *role,
         }
     for (size_t i = 0; i < nk; i++)
         json_array_append(rules, json_object_get(p.rules, keys[i]));
+    json_decref(p.rules);
+    return rules;
+}
+
+void lower_pim_settings(struct check *ck, const struct catalog_role *role,
+                        const struct ast_stmt *decl, struct ast_stmt *const *body, size_t n)
+{
+    json_t *rules = lower_pim_rules(ck, body, n, 0, "this role block");
+    if (!rules)
+        return;
+    struct model_object *o =
+        model_add(ck->model, MODEL_ROLE_POLICY, role->name, decl->atoms[1].loc);
     json_object_set_new(o->body, "rules", rules);
     json_object_set_new(o->extra, "roleDefinitionId", json_string(role->template_id));
     json_object_set_new(o->extra, "scopeId", json_string("/"));
     json_object_set_new(o->extra, "scopeType", json_string("Directory"));
-    json_decref(p.rules);
 }

@@ -18,9 +18,7 @@ struct principal {
     const char *from, *until; /* eligible ... [from "DATE"] [until "DATE"]: ISO 8601, arena */
 };
 
-/* "2027-06-30" or "2027-06-30T08:00:00Z" → "2027-06-30T00:00:00Z" (arena), or NULL after an
- * error at the atom. */
-static const char *schedule_date(struct args *a, const char *what)
+const char *lower_schedule_date(struct args *a, const char *what)
 {
     const struct ast_atom *at = args_expect_string(a, what);
     if (!at)
@@ -133,10 +131,10 @@ static void stmt_principals(struct role_state *st, const struct ast_stmt *s, boo
     /* a time-bound eligibility or active assignment: PIM's scheduleInfo ("Assign Microsoft Entra roles in Privileged
      * Identity Management", assignment type and duration) */
     const char *from = NULL, *until = NULL;
-    if (args_accept(&a, "from") && !(from = schedule_date(&a, "a start date")))
+    if (args_accept(&a, "from") && !(from = lower_schedule_date(&a, "a start date")))
         return;
     const struct ast_atom *until_at = args_peek(&a);
-    if (args_accept(&a, "until") && !(until = schedule_date(&a, "an end date")))
+    if (args_accept(&a, "until") && !(until = lower_schedule_date(&a, "an end date")))
         return;
     if ((from || until) && !eligible) {
         /* a time-bound active assignment is a PIM schedule ("Assign Microsoft Entra roles in
@@ -216,8 +214,7 @@ static void emit(struct role_state *st, const struct principal *p)
     }
 }
 
-/* Days from one "YYYY-MM-DDThh:mm:ssZ" to another (whole days, rounded down). */
-static long days_between(const char *a, const char *b)
+long lower_days_between(const char *a, const char *b)
 {
     int y1, m1, d1, y2, m2, d2;
     if (sscanf(a, "%4d-%2d-%2d", &y1, &m1, &d1) != 3 ||
@@ -278,11 +275,11 @@ static void check_expiring(struct role_state *st, bool eligible)
                          "are the exception Microsoft makes: their role's setting is "
                          "'active_max_duration permanent')",
                          st->role->name, what, stmt, max);
-        } else if (p->from && max > 0 && days_between(p->from, p->until) > max) {
+        } else if (p->from && max > 0 && lower_days_between(p->from, p->until) > max) {
             diag_error(st->ck->diag, p->kw->loc,
                        "this %s lasts %ld days, longer than the %ldd its role's PIM settings "
                        "allow (%s)",
-                       one, days_between(p->from, p->until), max, stmt);
+                       one, lower_days_between(p->from, p->until), max, stmt);
         }
     }
 }

@@ -42,6 +42,13 @@
       "directory/onPremisesSynchronization")                                                       \
     X(MODEL_ADMIN_CONSENT, "adminConsentRequestPolicy", "policies/adminConsentRequestPolicy")      \
     X(MODEL_USER, "user", "users")                                                                 \
+    X(MODEL_GROUP_PIM_POLICY, "groupPimPolicy", "policies/roleManagementPolicies")                 \
+    X(MODEL_GROUP_PIM_ELIGIBILITY, "privilegedAccessGroupEligibilityScheduleRequest",              \
+      "identityGovernance/privilegedAccess/group/eligibilityScheduleRequests")                     \
+    X(MODEL_GROUP_PIM_ASSIGNMENT, "privilegedAccessGroupAssignmentScheduleRequest",                \
+      "identityGovernance/privilegedAccess/group/assignmentScheduleRequests")                      \
+    X(MODEL_ACCESS_REVIEW, "accessReviewScheduleDefinition",                                       \
+      "identityGovernance/accessReviews/definitions")                                              \
     X(MODEL_ASSERTION, "assertion", "")
 
 enum model_kind {

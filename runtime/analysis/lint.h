@@ -58,6 +58,8 @@ struct lint_input {
     json_t *known;          /* tenant only: {"user"|"group"|...: {lowercased id or name: true}} */
     json_t
         *ga_pim; /* Global Administrator's PIM settings {"rules": [Graph rules], "at"}, or NULL */
+    json_t *access_reviews; /* [{"name", "at", "body"}]: accessReviewScheduleDefinitions (the
+                               tenant's with a tenant, else the configuration's) */
 };
 
 void lint_input_init(struct lint_input *in);

@@ -19,6 +19,7 @@ void lint_input_init(struct lint_input *in)
     in->roles = json_array();
     in->emergency = json_array();
     in->aliases = json_object();
+    in->access_reviews = json_array();
 }
 
 void lint_input_fini(struct lint_input *in)
@@ -29,6 +30,7 @@ void lint_input_fini(struct lint_input *in)
     json_decref(in->groups);
     json_decref(in->roles);
     json_decref(in->emergency);
+    json_decref(in->access_reviews);
     json_decref(in->group_unified);
     json_decref(in->password_rules);
     json_decref(in->directory_sync);
@@ -458,6 +460,11 @@ void lint_input_from_model(struct lint_input *in, const struct model *m,
                                      o->kind == MODEL_ROLE_ELIGIBILITY, "at", at_of(diag, o->loc)));
             break;
         }
+        case MODEL_ACCESS_REVIEW:
+            json_array_append_new(in->access_reviews,
+                                  json_pack("{s:s,s:o,s:O}", "name", o->name, "at",
+                                            at_of(diag, o->loc), "body", o->body));
+            break;
         case MODEL_ROLE_POLICY:
             if (lint_eq(lint_jstr(o->extra, "roleDefinitionId"), LINT_GLOBAL_ADMIN)) {
                 json_decref(in->ga_pim);
@@ -618,6 +625,18 @@ int lint_input_from_backend(struct lint_input *in, struct backend *b, const stru
         read_list(b, "servicePrincipals", &sps, err) != 0 ||
         read_list(b, "organization", &orgs, err) != 0)
         goto out;
+    json_t *reviews = NULL;
+    if (read_list(b, "identityGovernance/accessReviews/definitions", &reviews, err) != 0)
+        goto out;
+    size_t ri;
+    json_t *rv;
+    json_array_foreach(reviews, ri, rv)
+    {
+        json_array_append_new(
+            in->access_reviews,
+            json_pack("{s:s?,s:n,s:O}", "name", lint_jstr(rv, "displayName"), "at", "body", rv));
+    }
+    json_decref(reviews);
 
     size_t i;
     json_t *v;

@@ -757,6 +757,58 @@ static void crit_password_protection(struct lint_ctx *c, struct lint_report *out
          tenant ? "" : "; declared by the configuration, not verified (run `check --tenant`)");
 }
 
+/* IDP-P2-016: access reviews that recur ("Plan a Microsoft Entra access reviews deployment",
+ * https://learn.microsoft.com/entra/id-governance/deploy-access-reviews): a definition with a
+ * recurrence, not completed. Reported with what they cover: privileged roles (a role definition
+ * as resource scope) and guests (a scope filtered on userType 'Guest'). Offline the
+ * configuration's `access_review` blocks are "declared". */
+static void crit_access_reviews(struct lint_ctx *c, struct lint_report *out)
+{
+    struct strbuf sb = STRBUF_INIT;
+    const char *at = NULL;
+    size_t n = 0;
+    bool roles = false, guests = false;
+    size_t i;
+    json_t *r;
+    json_array_foreach(c->in->access_reviews, i, r)
+    {
+        const json_t *b = json_object_get(r, "body");
+        const json_t *rec = json_object_get(json_object_get(b, "settings"), "recurrence");
+        const char *type = lint_jstr(json_object_get(rec, "pattern"), "type");
+        const char *status = lint_jstr(b, "status");
+        if (!type || (status && strcasecmp(status, "Completed") == 0))
+            continue;
+        char *scope = json_dumps(json_object_get(b, "scope"), JSON_COMPACT);
+        bool role = scope && strstr(scope, "/roleManagement/directory/roleDefinitions/");
+        bool guest = scope && strstr(scope, "userType eq 'Guest'");
+        free(scope);
+        roles = roles || role;
+        guests = guests || guest;
+        if (!at)
+            at = lint_jstr(r, "at");
+        n++;
+        strbuf_addf(&sb, "%s'%s'%s", sb.len ? ", " : "",
+                    lint_jstr(r, "name") ? lint_jstr(r, "name") : "(unnamed)",
+                    role    ? " (a role)"
+                    : guest ? " (guests)"
+                            : "");
+    }
+    if (n == 0) {
+        crit(c, out, "IDP-P2-016", "Optional", LINT_FAIL, NULL,
+             "%s: declare an `access_review` of Global Administrator and one of guests",
+             c->in->from_tenant ? "the tenant has no recurring access review"
+                                : "no recurring access review is declared");
+    } else {
+        crit(c, out, "IDP-P2-016", "Optional", c->in->from_tenant ? LINT_PASS : LINT_DECLARED, at,
+             "%zu recurring access review%s: %s%s%s%s", n, n == 1 ? "" : "s", strbuf_str(&sb),
+             roles ? "" : "; none reviews a privileged role", guests ? "" : "; none reviews guests",
+             c->in->from_tenant ? ""
+                                : "; declared by the configuration, not verified (run "
+                                  "`check --tenant`)");
+    }
+    strbuf_fini(&sb);
+}
+
 void lint_p2_run(struct lint_ctx *c, struct lint_report *out)
 {
     struct ga ga;
@@ -790,7 +842,5 @@ void lint_p2_run(struct lint_ctx *c, struct lint_report *out)
     crit_self_service_groups(c, out);
     crit_dynamic_groups(c, out);
     crit_group_licensing(c, out);
-    manual(c, out, "IDP-P2-016",
-           "access reviews are not modelled by idpc; check Identity Governance in the Entra "
-           "admin center");
+    crit_access_reviews(c, out);
 }

@@ -114,7 +114,7 @@ static const struct lint_rule rules[] = {
     {"IDP-P2-016", "access-reviews", DIAG_WARNING,
      "Access reviews are configured and being used to monitor access",
      "Periodic reviews remove group memberships, app access and role assignments nobody needs.",
-     "Configure access reviews in Entra ID Governance (not modelled by idpc).",
+     "Declare a recurring `access_review` of Global Administrator and one of guests.",
      GUIDE " #crit-identity-access-reviews"},
 
     /* Conditional Access hygiene. */

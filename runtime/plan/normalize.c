@@ -1625,6 +1625,98 @@ static const struct field FL_USER[] = {F("id", FT_DROP),
                                        F("accountEnabled", FT_SCALAR),
                                        FEND};
 static const struct spec S_USER = {.fields = FL_USER};
+/* PIM for Groups schedules and their requests (privilegedAccessGroupEligibilitySchedule,
+ * privilegedAccessGroupAssignmentSchedule): who, which group, member or owner, and until when. */
+static const char *const V_ACCESS[] = {"member", "owner", NULL};
+static const struct field FL_GROUP_PIM[] = {F("id", FT_DROP),
+                                            F("status", FT_DROP),
+                                            F("createdDateTime", FT_DROP),
+                                            F("modifiedDateTime", FT_DROP),
+                                            F("createdBy", FT_DROP),
+                                            F("createdUsing", FT_DROP),
+                                            F("completedDateTime", FT_DROP),
+                                            F("approvalId", FT_DROP),
+                                            F("targetScheduleId", FT_DROP),
+                                            F("isValidationOnly", FT_DROP),
+                                            F("justification", FT_DROP),
+                                            F("action", FT_DROP),
+                                            F("ticketInfo", FT_DROP),
+                                            F("customData", FT_DROP),
+                                            F("memberType", FT_DROP),
+                                            F("assignmentType", FT_DROP),
+                                            F("targetSchedule", FT_DROP),
+                                            F("principal", FT_DROP),
+                                            F("group", FT_DROP),
+                                            FV("accessId", FT_ENUM, V_ACCESS),
+                                            F("principalId", FT_ID),
+                                            F("groupId", FT_ID),
+                                            FO("scheduleInfo", &S_SCHEDULE),
+                                            FEND};
+static const struct spec S_GROUP_PIM = {.fields = FL_GROUP_PIM};
+
+/* Access review definitions (accessReviewScheduleDefinition): what the language states; the
+ * status, dates, instances and the recurrence fields Graph fills in with defaults are dropped. */
+static const struct field FL_REVIEW_QUERY[] = {F("query", FT_TEXT), F("queryType", FT_SCALAR),
+                                               F("queryRoot", FT_SCALAR), FEND};
+static const struct spec S_REVIEW_QUERY = {.fields = FL_REVIEW_QUERY};
+static const struct field FL_REVIEW_SCOPE[] = {F("query", FT_TEXT),
+                                               F("queryType", FT_SCALAR),
+                                               F("queryRoot", FT_SCALAR),
+                                               FOS("principalScopes", &S_REVIEW_QUERY),
+                                               FOS("resourceScopes", &S_REVIEW_QUERY),
+                                               FEND};
+static const struct spec S_REVIEW_SCOPE = {.fields = FL_REVIEW_SCOPE};
+static const struct field FL_RECUR_PATTERN[] = {
+    F("type", FT_SCALAR),     F("interval", FT_SCALAR),
+    F("month", FT_DROP),      F("dayOfMonth", FT_DROP),
+    F("daysOfWeek", FT_DROP), F("firstDayOfWeek", FT_DROP),
+    F("index", FT_DROP),      FEND};
+static const struct spec S_RECUR_PATTERN = {.fields = FL_RECUR_PATTERN};
+static const struct field FL_RECUR_RANGE[] = {F("type", FT_SCALAR),
+                                              F("startDate", FT_SCALAR),
+                                              F("endDate", FT_DROP),
+                                              F("numberOfOccurrences", FT_DROP),
+                                              F("recurrenceTimeZone", FT_DROP),
+                                              FEND};
+static const struct spec S_RECUR_RANGE = {.fields = FL_RECUR_RANGE};
+static const struct field FL_RECURRENCE[] = {FO("pattern", &S_RECUR_PATTERN),
+                                             FO("range", &S_RECUR_RANGE), FEND};
+static const struct spec S_RECURRENCE = {.fields = FL_RECURRENCE};
+static const struct field FL_REVIEW_SETTINGS[] = {
+    F("mailNotificationsEnabled", FT_SCALAR),
+    F("reminderNotificationsEnabled", FT_SCALAR),
+    F("justificationRequiredOnApproval", FT_SCALAR),
+    F("defaultDecisionEnabled", FT_SCALAR),
+    F("defaultDecision", FT_SCALAR),
+    F("instanceDurationInDays", FT_SCALAR),
+    F("autoApplyDecisionsEnabled", FT_SCALAR),
+    F("recommendationsEnabled", FT_SCALAR),
+    FO("recurrence", &S_RECURRENCE),
+    F("applyActions", FT_DROP),
+    F("decisionHistoriesForReviewersEnabled", FT_DROP),
+    F("recommendationLookBackDuration", FT_DROP),
+    F("recommendationInsightSettings", FT_DROP),
+    FEND};
+static const struct spec S_REVIEW_SETTINGS = {.fields = FL_REVIEW_SETTINGS};
+static const struct field FL_REVIEW[] = {F("id", FT_DROP),
+                                         F("status", FT_DROP),
+                                         F("createdBy", FT_DROP),
+                                         F("createdDateTime", FT_DROP),
+                                         F("lastModifiedDateTime", FT_DROP),
+                                         F("instances", FT_DROP),
+                                         F("stageSettings", FT_DROP),
+                                         F("backupReviewers", FT_DROP),
+                                         F("additionalNotificationRecipients", FT_DROP),
+                                         F("displayName", FT_NAME),
+                                         F("descriptionForAdmins", FT_TEXT),
+                                         F("descriptionForReviewers", FT_TEXT),
+                                         FO("scope", &S_REVIEW_SCOPE),
+                                         FO("instanceEnumerationScope", &S_REVIEW_SCOPE),
+                                         FOS("reviewers", &S_REVIEW_QUERY),
+                                         FOS("fallbackReviewers", &S_REVIEW_QUERY),
+                                         FO("settings", &S_REVIEW_SETTINGS),
+                                         FEND};
+static const struct spec S_REVIEW = {.fields = FL_REVIEW};
 
 /* ---------------------------------------------------------------------------------------- */
 /* Public API                                                                                 */
@@ -1664,6 +1756,10 @@ static const struct spec *spec_for(enum normalize_kind kind)
         return &S_ADMIN_CONSENT;
     case NK_USER:
         return &S_USER;
+    case NK_GROUP_PIM_SCHEDULE:
+        return &S_GROUP_PIM;
+    case NK_ACCESS_REVIEW:
+        return &S_REVIEW;
     case NK__COUNT:
         break;
     case NK_ROLE_POLICY:
@@ -1692,6 +1788,8 @@ const char *normalize_kind_name(enum normalize_kind kind)
         [NK_ADMIN_CONSENT] = "admin_consent",
         [NK_ROLE_POLICY] = "role_policy",
         [NK_USER] = "user",
+        [NK_GROUP_PIM_SCHEDULE] = "group_pim_schedule",
+        [NK_ACCESS_REVIEW] = "access_review",
     };
     if ((size_t)kind >= IDPC_ARRAY_LEN(names) || !names[kind])
         BUG("unknown normalize kind %d", (int)kind);

@@ -19,6 +19,7 @@
 #include "runtime/plan/plan_consent.h"
 #include "runtime/plan/plan_licenses.h"
 #include "runtime/plan/resolve.h"
+#include "runtime/tenant/tenant_governance.h"
 
 #define GRAPH_OBJECTS "https://graph.microsoft.com/v1.0/directoryObjects/"
 #define METHODS_PATH  "policies/authenticationMethodsPolicy/authenticationMethodConfigurations"
@@ -95,6 +96,13 @@ int plan_nk(enum model_kind k)
         return NK_ADMIN_CONSENT;
     case MODEL_USER:
         return NK_USER;
+    case MODEL_GROUP_PIM_POLICY:
+        return NK_ROLE_POLICY;
+    case MODEL_GROUP_PIM_ELIGIBILITY:
+    case MODEL_GROUP_PIM_ASSIGNMENT:
+        return NK_GROUP_PIM_SCHEDULE;
+    case MODEL_ACCESS_REVIEW:
+        return NK_ACCESS_REVIEW;
     default:
         return -1;
     }
@@ -191,6 +199,10 @@ static const char *item_base(enum model_kind k)
 {
     if (k == MODEL_ROLE_ELIGIBILITY)
         return "roleManagement/directory/roleEligibilitySchedules";
+    if (k == MODEL_GROUP_PIM_ELIGIBILITY)
+        return TENANT_PIM_GROUP_ELIG;
+    if (k == MODEL_GROUP_PIM_ASSIGNMENT)
+        return TENANT_PIM_GROUP_ASSIGN;
     return k == MODEL_AUTH_METHOD_CONFIG ? METHODS_PATH : model_kind_path(k);
 }
 
@@ -380,6 +392,9 @@ static bool creation_noise(enum model_kind k, const char *path, const json_t *bo
         return (strcmp(path, "grantControls.operator") == 0 && grant_items(body) < 2) ||
                (strncmp(path, "sessionControls.", 16) == 0 && n > 10 &&
                 strcmp(path + n - 10, ".isEnabled") == 0);
+    case MODEL_GROUP_PIM_ELIGIBILITY:
+    case MODEL_GROUP_PIM_ASSIGNMENT:
+        return strcmp(path, "scheduleInfo.expiration.type") == 0 || strcmp(path, "groupId") == 0;
     case MODEL_ROLE_ASSIGNMENT:
     case MODEL_ROLE_ELIGIBILITY:
         return (strcmp(path, "directoryScopeId") == 0 &&
@@ -546,6 +561,16 @@ static void plan_create(struct builder *bd, struct resolve_object *ro, const cha
                     "create the group expiration policy");
         lifecycle_changes(bd, a, ro->members, NULL, token, true);
         break;
+    case MODEL_GROUP_PIM_ELIGIBILITY:
+    case MODEL_GROUP_PIM_ASSIGNMENT:
+        add_request(a, PHASE_ROLE, "POST", model_kind_path(k), json_deep_copy(ro->body), NULL,
+                    "%s: %s", k == MODEL_GROUP_PIM_ELIGIBILITY ? "make eligible" : "assign",
+                    o->name);
+        break;
+    case MODEL_ACCESS_REVIEW:
+        add_request(a, PHASE_ROLE, "POST", model_kind_path(k), json_deep_copy(ro->body), NULL,
+                    "create access review \"%s\"", o->name);
+        break;
     case MODEL_AUTH_CONTEXT: {
         /* Graph v1.0 "Update authenticationContextClassReference": PATCH creates an unused id */
         char *path = xasprintf("%s/%s", model_kind_path(k), o->name);
@@ -687,7 +712,8 @@ static void plan_role_policy(struct builder *bd, struct resolve_object *ro)
                     xasprintf("%s/%s/rules/%s", model_kind_path(o->kind), ro->current_id, rid);
                 char *field = plan_dsl_field((int)o->kind, rid);
                 add_request(a, PHASE_SETTINGS, "PATCH", path, json_deep_copy(rule), NULL,
-                            "update PIM setting %s of role \"%s\"", field, o->name);
+                            "update PIM setting %s of %s \"%s\"", field,
+                            o->kind == MODEL_ROLE_POLICY ? "role" : "group", o->name);
                 free(field);
                 free(path);
             }
@@ -712,7 +738,7 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     int nk = plan_nk(k);
     if (nk < 0)
         return;
-    if (k == MODEL_ROLE_POLICY) {
+    if (k == MODEL_ROLE_POLICY || k == MODEL_GROUP_PIM_POLICY) {
         plan_role_policy(bd, ro);
         return;
     }
@@ -758,7 +784,11 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
                    k == MODEL_AUTHORIZATION_POLICY || k == MODEL_SECURITY_DEFAULTS ||
                    k == MODEL_AUTH_METHODS_POLICY || k == MODEL_GROUP_LIFECYCLE ||
                    k == MODEL_ROLE_ELIGIBILITY || k == MODEL_AUTH_CONTEXT ||
-                   k == MODEL_ADMIN_CONSENT || k == MODEL_USER || k == MODEL_ONPREM_SYNC;
+                   k == MODEL_ADMIN_CONSENT || k == MODEL_USER || k == MODEL_ONPREM_SYNC ||
+                   k == MODEL_GROUP_PIM_ELIGIBILITY || k == MODEL_GROUP_PIM_ASSIGNMENT ||
+                   k == MODEL_ACCESS_REVIEW;
+    bool schedule = k == MODEL_ROLE_ELIGIBILITY || k == MODEL_GROUP_PIM_ELIGIBILITY ||
+                    k == MODEL_GROUP_PIM_ASSIGNMENT;
     struct jsondiff d;
     if (partial)
         jsondiff_compute_partial(have, want, &d);
@@ -781,10 +811,14 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
         k == MODEL_GROUP || k == MODEL_USER ? PHASE_GROUP_UPDATE
         : k == MODEL_NAMED_LOCATION || k == MODEL_AUTH_STRENGTH || k == MODEL_AUTH_CONTEXT
             ? PHASE_DEPENDENCY
-        : k == MODEL_CA_POLICY        ? PHASE_POLICY
-        : k == MODEL_ROLE_ELIGIBILITY ? PHASE_ROLE
-                                      : PHASE_SETTINGS;
-    if (d.n > 0 && k != MODEL_ROLE_ELIGIBILITY && k != MODEL_ROLE_ASSIGNMENT) {
+        : k == MODEL_CA_POLICY                 ? PHASE_POLICY
+        : schedule || k == MODEL_ACCESS_REVIEW ? PHASE_ROLE
+                                               : PHASE_SETTINGS;
+    if (d.n > 0 && k == MODEL_ACCESS_REVIEW) {
+        /* "Update accessReviewScheduleDefinition" (Graph v1.0) is a PUT of the whole definition */
+        add_request(a, phase, "PUT", path, json_deep_copy(ro->body), NULL,
+                    "update access review \"%s\"", o->name);
+    } else if (d.n > 0 && !schedule && k != MODEL_ROLE_ASSIGNMENT) {
         json_t *desired = json_deep_copy(ro->body);
         if (k == MODEL_GROUP) {
             if (!json_object_get(want, "mailNickname"))
@@ -815,8 +849,11 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
             json_decref(extra);
         }
     }
-    bool scheduled = k == MODEL_ROLE_ELIGIBILITY || k == MODEL_ROLE_ASSIGNMENT;
-    const char *what = k == MODEL_ROLE_ELIGIBILITY ? "eligibility" : "active assignment";
+    /* schedules: role eligibilities, time-bound active role assignments, PIM for Groups */
+    bool scheduled = schedule || k == MODEL_ROLE_ASSIGNMENT;
+    const char *what = k == MODEL_ROLE_ASSIGNMENT         ? "active assignment"
+                       : k == MODEL_GROUP_PIM_ASSIGNMENT ? "assignment"
+                                                         : "eligibility";
     const char *expired = scheduled ? expired_on(ro->current) : NULL;
     if (expired && d.n == 0) {
         char *at = loc_at(bd, o->loc);
@@ -851,7 +888,10 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
                                                    : "renewal: the %s becomes permanent",
                                              what));
         add_request(a, PHASE_ROLE, "POST",
-                    k == MODEL_ROLE_ELIGIBILITY ? ELIG_REQUESTS : ACTIVE_REQUESTS, body, NULL,
+                    k == MODEL_ROLE_ELIGIBILITY   ? ELIG_REQUESTS
+                    : k == MODEL_ROLE_ASSIGNMENT ? ACTIVE_REQUESTS
+                                                 : model_kind_path(k),
+                    body, NULL,
                     "renew %s %s%s%s", what, o->name, until ? " until " : " (permanent)",
                     until ? until : "");
     }
@@ -1492,6 +1532,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
         else if (plan_nk(ro->obj->kind) >= 0 && ro->obj->kind != MODEL_AUTH_METHOD_CONFIG &&
                  ro->obj->kind != MODEL_AUTHORIZATION_POLICY &&
                  ro->obj->kind != MODEL_AUTH_METHODS_POLICY && ro->obj->kind != MODEL_ROLE_POLICY &&
+                 ro->obj->kind != MODEL_GROUP_PIM_POLICY &&
                  ro->obj->kind != MODEL_SECURITY_DEFAULTS && ro->obj->kind != MODEL_ADMIN_CONSENT &&
                  ro->obj->kind != MODEL_ONPREM_SYNC)
             plan_create(&bd, ro, "create", NULL);

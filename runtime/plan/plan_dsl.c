@@ -127,6 +127,33 @@ static const struct fieldmap fields[] = {
     {E, "scheduleInfo.expiration.endDateTime", "until", VK_PLAIN, -1, -1},
     {MODEL_ROLE_ASSIGNMENT, "scheduleInfo.expiration.type", "expiration", VK_MAP, 3, -1},
     {MODEL_ROLE_ASSIGNMENT, "scheduleInfo.expiration.endDateTime", "until", VK_PLAIN, -1, -1},
+    /* PIM for Groups schedules (lower_pim_group.c) and access reviews (lower_review.c) */
+    {MODEL_GROUP_PIM_ELIGIBILITY, "scheduleInfo.expiration.type", "expiration", VK_MAP, 3, -1},
+    {MODEL_GROUP_PIM_ELIGIBILITY, "scheduleInfo.expiration.endDateTime", "until", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_PIM_ASSIGNMENT, "scheduleInfo.expiration.type", "expiration", VK_MAP, 3, -1},
+    {MODEL_GROUP_PIM_ASSIGNMENT, "scheduleInfo.expiration.endDateTime", "until", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_PIM_ELIGIBILITY, "principalId", "principal", VK_ID, -1, -1},
+    {MODEL_GROUP_PIM_ASSIGNMENT, "principalId", "principal", VK_ID, -1, -1},
+    {MODEL_GROUP_PIM_ELIGIBILITY, "accessId", "access", VK_PLAIN, -1, -1},
+    {MODEL_GROUP_PIM_ASSIGNMENT, "accessId", "access", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "descriptionForAdmins", "description", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "descriptionForReviewers", "description (reviewers)", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "scope", "review", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "instanceEnumerationScope", "review (groups)", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "reviewers", "reviewers", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "fallbackReviewers", "fallback_reviewers", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.recurrence", "recurrence", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.instanceDurationInDays", "duration (days)", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.autoApplyDecisionsEnabled", "auto_apply", VK_ONOFF, -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.defaultDecisionEnabled", "if_no_response (enabled)", VK_ONOFF,
+     -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.defaultDecision", "if_no_response", VK_PLAIN, -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.justificationRequiredOnApproval", "justification_required",
+     VK_ONOFF, -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.recommendationsEnabled", "recommendations", VK_ONOFF, -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.mailNotificationsEnabled", "notifications", VK_ONOFF, -1, -1},
+    {MODEL_ACCESS_REVIEW, "settings.reminderNotificationsEnabled", "notifications (reminders)",
+     VK_ONOFF, -1, -1},
     /* PIM role settings: normalize_pim.c keys the policy by rule id */
     {R, "Expiration_EndUser_Assignment", "activation_max_duration", VK_WORD, -1, -1},
     {R, "Expiration_Admin_Eligibility", "eligible_max_duration", VK_WORD, -1, -1},
@@ -362,6 +389,14 @@ const char *plan_kind_word(int k)
         return "admin_consent";
     case MODEL_USER:
         return "user";
+    case MODEL_GROUP_PIM_POLICY:
+        return "pim_group_settings";
+    case MODEL_GROUP_PIM_ELIGIBILITY:
+        return "pim_group_eligibility";
+    case MODEL_GROUP_PIM_ASSIGNMENT:
+        return "pim_group_assignment";
+    case MODEL_ACCESS_REVIEW:
+        return "access_review";
     default:
         return "object";
     }
@@ -373,6 +408,8 @@ static const struct fieldmap *lookup(int kind, const char *path, const char **su
 {
     const struct fieldmap *best = NULL;
     size_t best_len = 0;
+    if (kind == MODEL_GROUP_PIM_POLICY)
+        kind = MODEL_ROLE_POLICY; /* a group's PIM settings are a role's (lower_pim_group.c) */
     for (size_t i = 0; i < IDPC_ARRAY_LEN(fields); i++) {
         const struct fieldmap *f = &fields[i];
         if (f->kind >= 0 && f->kind != kind)
@@ -671,6 +708,42 @@ static json_t *texts(const struct tenant *t, int kind, const char *path, const j
     return out;
 }
 
+/* An access review's queries name users and groups by id ("/users/{id}"): shown as `user
+ * "name"` / `group "name"`, as the configuration writes them (lower_review.c). */
+static char *review_words(const struct tenant *t, char *s)
+{
+    static const char *const pre[] = {"/users/", "/groups/"};
+    struct strbuf sb = STRBUF_INIT;
+    const char *p = s;
+    while (*p) {
+        size_t k = 0;
+        while (k < 2 && strncmp(p, pre[k], strlen(pre[k])) != 0)
+            k++;
+        const char *id = k < 2 ? p + strlen(pre[k]) : NULL;
+        char guid[37];
+        if (id && strlen(id) >= 36) {
+            memcpy(guid, id, 36);
+            guid[36] = '\0';
+        }
+        char *name = id && strlen(id) >= 36 && normalize_is_guid(guid)
+                         ? tenant_describe_id(t, guid, k == 0 ? TK_USER : TK_GROUP)
+                         : NULL;
+        if (name) {
+            /* JSON-escaped quotes inside a rendered object: keep the text valid to read */
+            for (const char *n = name; *n; n++)
+                strbuf_addf(&sb, "%s", *n == '"' ? "'" : (char[2]){*n, 0});
+            free(name);
+            p = id + 36;
+            if (strncmp(p, "/transitiveMembers", 18) == 0 && p[18] != '/')
+                p += 18;
+            continue;
+        }
+        strbuf_addc(&sb, *p++);
+    }
+    free(s);
+    return strbuf_detach(&sb);
+}
+
 json_t *plan_dsl_changes(const struct tenant *t, int kind, const struct jsondiff *d)
 {
     json_t *out = json_array();
@@ -684,11 +757,15 @@ json_t *plan_dsl_changes(const struct tenant *t, int kind, const struct jsondiff
         json_object_set_new(ch, "op", json_string(jsondiff_op_name(c->op)));
         if (c->old_value) {
             char *s = plan_dsl_value(t, kind, c->path, c->old_value);
+            if (kind == MODEL_ACCESS_REVIEW && t)
+                s = review_words(t, s);
             json_object_set_new(ch, "old", json_string(s));
             free(s);
         }
         if (c->new_value) {
             char *s = plan_dsl_value(t, kind, c->path, c->new_value);
+            if (kind == MODEL_ACCESS_REVIEW && t)
+                s = review_words(t, s);
             json_object_set_new(ch, "new", json_string(s));
             free(s);
         }

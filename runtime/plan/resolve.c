@@ -1,5 +1,6 @@
 /* resolve.c — see resolve.h. */
 #include "runtime/plan/resolve.h"
+#include "runtime/plan/resolve_governance.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -743,6 +744,17 @@ static void match_others(struct resolve *r)
             ro->current_id = xstrdup(str_or(json_string_value(json_object_get(cur, "id")), ""));
             break;
         }
+        case MODEL_GROUP_PIM_POLICY: {
+            json_t *g = resolve_value(r, json_object_get(ro->obj->extra, "groupId"), NULL);
+            resolve_governance_policy(r, ro, json_string_value(g));
+            json_decref(g);
+            break;
+        }
+        case MODEL_GROUP_PIM_ELIGIBILITY:
+        case MODEL_GROUP_PIM_ASSIGNMENT:
+        case MODEL_ACCESS_REVIEW:
+            resolve_governance_match(r, ro, &claimed);
+            break;
         default:
             break;
         }
@@ -862,6 +874,14 @@ int resolve_run(struct resolve *r, struct model *m, struct diag_ctx *diag, struc
         ro->body = resolve_value(r, ro->obj->body, NULL);
         if (ro->obj->kind == MODEL_CA_POLICY)
             fix_strength(&ro->body);
+        if (ro->obj->kind == MODEL_ACCESS_REVIEW) {
+            /* the resolved body may share subtrees with the model's (resolve_value): rewrite a
+             * copy of its own */
+            json_t *own = json_deep_copy(ro->body);
+            json_decref(ro->body);
+            ro->body = own;
+            resolve_review_queries(ro->body);
+        }
         json_t *mem = json_object_get(ro->obj->extra, "members");
         json_t *own = json_object_get(ro->obj->extra, "owners");
         if (mem)

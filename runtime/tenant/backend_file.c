@@ -406,6 +406,9 @@ static bool is_known_collection(const char *key)
         "groupSettings",
         "groupSettingTemplates",
         "identityGovernance/termsOfUse/agreements",
+        "identityGovernance/privilegedAccess/group/eligibilitySchedules",
+        "identityGovernance/privilegedAccess/group/assignmentSchedules",
+        "identityGovernance/accessReviews/definitions",
     };
     for (size_t i = 0; i < IDPC_ARRAY_LEN(known); i++)
         if (strcmp(key, known[i]) == 0)
@@ -841,9 +844,45 @@ static int locate(struct fdoc *d, const char *path, struct located *loc, struct 
     return walk(v, rest, loc) ? 0 : 1;
 }
 
+static int f_read(struct backend *b, const char *path, json_t **out, struct backend_error *err);
+
+/* PATH?groupId=ID (tenant_governance.h): the collection's items of that group, as Graph's
+ * $filter on groupId (or on scopeId with scopeType Group) gives them. */
+static int read_group_query(struct backend *b, const char *path, const char *q, json_t **out,
+                            struct backend_error *err)
+{
+    char *coll = xstrndup(path, (size_t)(q - path));
+    const char *gid = strchr(q, '=') + 1;
+    json_t *all = NULL;
+    int rc = f_read(b, coll, &all, err);
+    free(coll);
+    if (rc != 0 || !json_is_array(all)) {
+        json_decref(all);
+        return rc;
+    }
+    json_t *list = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(all, i, v)
+    {
+        const char *g = json_string_value(json_object_get(v, "groupId"));
+        const char *sc = json_string_value(json_object_get(v, "scopeId"));
+        const char *st = json_string_value(json_object_get(v, "scopeType"));
+        if ((g && strcasecmp(g, gid) == 0) ||
+            (sc && st && strcasecmp(sc, gid) == 0 && strcmp(st, "Group") == 0))
+            json_array_append(list, v);
+    }
+    json_decref(all);
+    *out = list;
+    return 0;
+}
+
 static int f_read(struct backend *b, const char *path, json_t **out, struct backend_error *err)
 {
     struct fdoc *d = b->impl;
+    const char *gq = strstr(path, "?groupId=");
+    if (gq)
+        return read_group_query(b, path, gq, out, err);
     const char *q = strchr(path, '?');
     if (q) {
         /* "users/{id}?$select=...": a snapshot holds whole objects; the query does not matter */

@@ -30,5 +30,9 @@ const char *backend_file_path(const struct backend *b);
 /* The write entry point of the file backend's ops (backend_file_write.c). */
 int backend_file_write(struct backend *b, const char *method, const char *path, const json_t *body,
                        json_t **result, struct backend_error *err);
+/* PIM for Groups schedule requests and access review definitions
+ * (backend_file_governance.c): 0 done, -1 error, 1 not one of these requests. */
+int backend_file_governance(struct backend *b, const char *method, const char *path,
+                            const json_t *body, json_t **result, struct backend_error *err);
 
 #endif

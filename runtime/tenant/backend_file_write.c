@@ -1429,6 +1429,9 @@ int backend_file_write(struct backend *b, const char *method, const char *path, 
     rc = lifecycle_action(b, method, path, body, result, err);
     if (rc <= 0)
         return rc;
+    rc = backend_file_governance(b, method, path, body, result, err);
+    if (rc <= 0)
+        return rc;
     if (strcmp(method, "POST") == 0)
         return do_post(b, path, body, result, err);
     if (strcmp(method, "PATCH") == 0)

@@ -55,6 +55,7 @@ static const struct {
     {"identityGovernance/termsOfUse/agreements", "terms of use", RF_OPTIONAL},
     {"policies/roleManagementPolicies", "PIM role settings", RF_OPTIONAL},
     {"policies/roleManagementPolicyAssignments", "PIM role setting assignments", RF_OPTIONAL},
+    {"identityGovernance/accessReviews/definitions", "access reviews", RF_OPTIONAL},
     {"users", "users", RF_TOP},
     {"groups", "groups", RF_TOP},
     {"servicePrincipals", "service principals", RF_TOP},
@@ -295,6 +296,24 @@ static int read_collection(struct backend *b, int ki, const char *path, json_t *
     return 0;
 }
 
+/* PATH?groupId=ID (tenant_governance.h) → Graph's filter for one group's PIM for Groups
+ * schedules ("List eligibilitySchedules": $filter on groupId is required) or policy assignments
+ * ("List roleManagementPolicyAssignments": scopeId and scopeType Group). */
+static char *group_query_url(const char *path)
+{
+    const char *q = strstr(path, "?groupId=");
+    char *gid = graph_odata_quote(q + 9);
+    char *f = strncmp(path, "policies/", 9) == 0
+                  ? xasprintf("scopeId eq %s and scopeType eq 'Group'", gid)
+                  : xasprintf("groupId eq %s", gid);
+    char *enc = graph_url_encode(f);
+    char *url = xasprintf("/%.*s?$filter=%s", (int)(q - path), path, enc);
+    free(enc);
+    free(f);
+    free(gid);
+    return url;
+}
+
 /* "groups/{id}" (a group body), "groups/{id}/members|owners" (ids), or any other item. */
 static int read_item(struct backend *b, const char *path, json_t **out, struct backend_error *err)
 {
@@ -318,6 +337,8 @@ static int read_item(struct backend *b, const char *path, json_t **out, struct b
         url = xasprintf("/%s?$select=id&$top=999", path);
     else if (strncmp(path, "policies/roleManagementPolicies/", 32) == 0 && !strchr(path + 32, '/'))
         url = xasprintf("/%s?$expand=rules", path); /* a PIM policy is read with its rules */
+    else if (strstr(path, "?groupId="))
+        url = group_query_url(path);
     else
         url = xasprintf("/%s", path);
     int rc = -1;
@@ -389,8 +410,10 @@ int graph_read(struct backend *b, const char *path, json_t **out, struct backend
             }
             json_decref(list);
         }
+        /* the PIM policies listed are the directory's (scope "/"): a group's is read alone */
+        bool scoped = strcmp(coll, "policies/roleManagementPolicies") == 0;
         free(coll);
-        if (rc <= 0)
+        if (rc < 0 || (rc == 0 && (*out || !scoped)))
             return rc;
     }
     if (ki >= 0) {

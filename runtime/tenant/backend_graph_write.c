@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "runtime/tenant/tenant_governance.h"
+
 #define MAX_CREATE_TRIES 6
 
 /* Collections whose POST creates an object, and how to find that object again. */
@@ -21,6 +23,7 @@ enum find_by {
     FIND_ELIGIBILITY, /* the schedule the request creates or removes */
     FIND_ACTIVE,      /* the same for a time-bound active assignment */
     FIND_UPN,         /* users: userPrincipalName */
+    FIND_GROUP_PIM,   /* PIM for Groups: the schedule of the group, principal and access */
 };
 
 static const struct {
@@ -36,6 +39,9 @@ static const struct {
     {"roleManagement/directory/roleEligibilityScheduleRequests", FIND_ELIGIBILITY},
     {"roleManagement/directory/roleAssignmentScheduleRequests", FIND_ACTIVE},
     {"users", FIND_UPN},
+    {TENANT_PIM_GROUP_ELIG_REQ, FIND_GROUP_PIM},
+    {TENANT_PIM_GROUP_ASSIGN_REQ, FIND_GROUP_PIM},
+    {TENANT_ACCESS_REVIEWS, FIND_NAME},
 };
 
 static int create_kind(const char *method, const char *path)
@@ -178,6 +184,22 @@ static int find_created(struct graph *g, int ck, const char *path, const json_t 
         free(qr);
         break;
     }
+    case FIND_GROUP_PIM: {
+        const char *gid = str(body, "groupId"), *p = str(body, "principalId");
+        if (!gid || !p) {
+            rc = 0;
+            goto out;
+        }
+        char *qg = graph_odata_quote(gid), *qp = graph_odata_quote(p);
+        char *f = xasprintf("groupId eq %s and principalId eq %s", qg, qp);
+        url = filter_url(strcmp(path, TENANT_PIM_GROUP_ELIG_REQ) == 0 ? TENANT_PIM_GROUP_ELIG
+                                                                      : TENANT_PIM_GROUP_ASSIGN,
+                         f);
+        free(f);
+        free(qg);
+        free(qp);
+        break;
+    }
     }
     list = get_list(g, url, err);
     if (!list)
@@ -216,6 +238,10 @@ static int find_created(struct graph *g, int ck, const char *path, const json_t 
             match = !want || !have || strcmp(want, have) == 0;
             break;
         }
+        case FIND_GROUP_PIM:
+            match = str(it, "accessId") && str(body, "accessId") &&
+                    strcmp(str(it, "accessId"), str(body, "accessId")) == 0;
+            break;
         }
         if (!match)
             continue;
@@ -225,7 +251,8 @@ static int find_created(struct graph *g, int ck, const char *path, const json_t 
         if (!best || (c1 && (!c0 || strcmp(c1, c0) > 0)))
             best = it;
     }
-    if (creates[ck].by == FIND_ELIGIBILITY || creates[ck].by == FIND_ACTIVE) {
+    if (creates[ck].by == FIND_ELIGIBILITY || creates[ck].by == FIND_ACTIVE ||
+        creates[ck].by == FIND_GROUP_PIM) {
         const char *action = str(body, "action");
         bool removing = action && strcasecmp(action, "adminRemove") == 0;
         if (removing) /* done when the schedule is gone */

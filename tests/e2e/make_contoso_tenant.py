@@ -562,8 +562,20 @@ def main():
             p, a = pim_defaults.policy_for(TENANT_ID, d["id"])
             pim_policies.append(p)
             pim_assignments.append(a)
+    # PIM for Groups: every group has a member and an owner policy (scope Group); the snapshot
+    # holds those of the role-assignable groups. No group membership is PIM-managed yet, and
+    # no access review exists: the plan creates them.
+    for g in groups:
+        if g.get("isAssignableToRole"):
+            for access in ("member", "owner"):
+                p, a = pim_defaults.group_policy_for(g["id"], access)
+                pim_policies.append(p)
+                pim_assignments.append(a)
     c["policies/roleManagementPolicies"] = pim_policies
     c["policies/roleManagementPolicyAssignments"] = pim_assignments
+    c["identityGovernance/privilegedAccess/group/eligibilitySchedules"] = []
+    c["identityGovernance/privilegedAccess/group/assignmentSchedules"] = []
+    c["identityGovernance/accessReviews/definitions"] = []
     with open(out, "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=2, ensure_ascii=False)
         f.write("\n")

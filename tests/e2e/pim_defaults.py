@@ -66,3 +66,17 @@ def policy_for(tenant_id, role_template_id):
     assignment = {"id": "%s_%s" % (pid, role_template_id), "policyId": pid, "scopeId": "/",
                   "scopeType": "Directory", "roleDefinitionId": role_template_id}
     return policy, assignment
+
+
+def group_policy_for(group_id, access):
+    """(policy, assignment) of a group's PIM for Groups settings for `access` ("member" or
+    "owner"), as GET /policies/roleManagementPolicyAssignments?$filter=scopeId eq '{group}' and
+    scopeType eq 'Group' finds them ("Configure PIM for Groups settings": the same rules as a
+    role's, scoped to the group)."""
+    pid = "Group_%s_%s" % (group_id, uuid.uuid5(uuid.NAMESPACE_URL, "pim-group:%s:%s" % (group_id, access)))
+    policy = {"id": pid, "displayName": "Group", "description": "Group",
+              "isOrganizationDefault": False, "scopeId": group_id, "scopeType": "Group",
+              "lastModifiedDateTime": None, "lastModifiedBy": None, "rules": default_rules()}
+    assignment = {"id": "%s_%s" % (pid, access), "policyId": pid, "scopeId": group_id,
+                  "scopeType": "Group", "roleDefinitionId": access}
+    return policy, assignment

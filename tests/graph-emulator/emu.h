@@ -158,6 +158,10 @@ bool emu_dir_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_re
 /* pim.c: PIM role settings (roleManagementPolicies, roleManagementPolicyAssignments) */
 bool emu_pim_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
                    char **seg, size_t nseg);
+/* governance.c: PIM for Groups (schedule requests, schedules, a group's PIM policies) and access
+ * review definitions */
+bool emu_governance_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
+                          char **seg, size_t nseg);
 bool emu_pol_route(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
                    char **seg, size_t nseg);
 /* settings.c: GET /groups/{id}/groupLifecyclePolicies */

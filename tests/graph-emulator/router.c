@@ -224,9 +224,10 @@ static void graph(struct emu_ctx *ctx, struct emu_req *req, struct emu_resp *res
     size_t nseg = split_path(req->path + strlen("/v1.0"), &seg);
     bool done =
         nseg > 0 &&
-        (emu_ca_route(ctx, req, resp, seg, nseg) || emu_pim_route(ctx, req, resp, seg, nseg) ||
-         emu_pol_route(ctx, req, resp, seg, nseg) || emu_dir_route(ctx, req, resp, seg, nseg) ||
-         emu_settings_route(ctx, req, resp, seg, nseg) ||
+        (emu_ca_route(ctx, req, resp, seg, nseg) ||
+         emu_governance_route(ctx, req, resp, seg, nseg) ||
+         emu_pim_route(ctx, req, resp, seg, nseg) || emu_pol_route(ctx, req, resp, seg, nseg) ||
+         emu_dir_route(ctx, req, resp, seg, nseg) || emu_settings_route(ctx, req, resp, seg, nseg) ||
          emu_signins_route(ctx, req, resp, seg, nseg));
     if (!done) {
         char msg[512];

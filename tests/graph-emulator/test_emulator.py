@@ -142,6 +142,9 @@ class Emulator:
     def delete(self, path, **kw):
         return self.call("DELETE", "/v1.0" + path, **kw)
 
+    def put(self, path, body, **kw):
+        return self.call("PUT", "/v1.0" + path, body, **kw)
+
     def token_request(self, form, tenant=TENANT):
         from urllib.parse import urlencode
         st, _, payload = self.raw("POST", "/%s/oauth2/v2.0/token" % tenant, urlencode(form),
@@ -1407,6 +1410,113 @@ def test_pim_settings(emu):
     check(st == 201, "pim: adminRemove after the renewal")
 
 
+def test_pim_groups(emu):
+    group, user, other = ("ba8e7ded-8b0f-4836-ba06-8ff1ecc5c8ba",
+                          "a702a13d-a437-4a07-8a7e-8c052de62dfd",
+                          "26be1845-4119-4801-a799-aea79d09f1a2")
+    base = "/identityGovernance/privilegedAccess/group"
+    # every group has a member and an owner PIM policy (scope Group)
+    flt = "$filter=scopeId eq '%s' and scopeType eq 'Group'" % group
+    st, _, js = emu.get("/policies/roleManagementPolicyAssignments?" + flt)
+    check(st == 200 and sorted(a["roleDefinitionId"] for a in js["value"]) == ["member", "owner"],
+          "pim groups: a group's policy assignments (%s)" % js)
+    pid = [a["policyId"] for a in js["value"] if a["roleDefinitionId"] == "member"][0]
+    st, _, js = emu.get("/policies/roleManagementPolicies/%s?$expand=rules" % pid)
+    check(st == 200 and js["scopeType"] == "Group" and len(js["rules"]) >= 5,
+          "pim groups: the member policy with its rules")
+    rule = [r for r in js["rules"] if r["id"] == "Expiration_EndUser_Assignment"][0]
+    rule = dict(rule, maximumDuration="PT4H")
+    st, _, _ = emu.patch("/policies/roleManagementPolicies/%s/rules/Expiration_EndUser_Assignment" % pid, rule)
+    check(st == 204, "pim groups: PATCH a rule of the group's policy -> 204")
+    # eligibility requests and schedules
+    req = {"accessId": "member", "principalId": user, "groupId": group, "action": "adminAssign",
+           "justification": "test", "scheduleInfo": {"startDateTime": "2026-01-01T00:00:00Z",
+           "expiration": {"type": "afterDateTime", "endDateTime": "2099-06-30T00:00:00Z"}}}
+    st, _, js = emu.post(base + "/eligibilityScheduleRequests", req)
+    check(st == 201 and js["status"] == "Provisioned" and js["targetScheduleId"],
+          "pim groups: adminAssign -> 201 Provisioned")
+    st, _, js = emu.post(base + "/eligibilityScheduleRequests", req)
+    check(st == 400 and js["error"]["code"] == "RoleAssignmentExists", "pim groups: duplicate -> 400")
+    st, _, js = emu.get(base + "/eligibilitySchedules")
+    check(st == 400, "pim groups: schedules need a filter on groupId or principalId")
+    st, _, js = emu.get(base + "/eligibilitySchedules?$filter=groupId eq '%s'" % group)
+    check(st == 200 and len(js["value"]) == 1 and js["value"][0]["accessId"] == "member" and
+          js["value"][0]["scheduleInfo"]["expiration"]["endDateTime"] == "2099-06-30T00:00:00Z",
+          "pim groups: the schedule, filtered on the group")
+    sid = js["value"][0]["id"]
+    st, _, js = emu.get(base + "/eligibilitySchedules/" + sid)
+    check(st == 200 and js["groupId"] == group, "pim groups: a schedule by id")
+    upd = dict(req, action="adminUpdate")
+    upd["scheduleInfo"] = {"expiration": {"type": "afterDateTime", "endDateTime": "2099-12-31T00:00:00Z"}}
+    st, _, js = emu.post(base + "/eligibilityScheduleRequests", upd)
+    check(st == 201, "pim groups: adminUpdate (a renewal) -> 201")
+    st, _, js = emu.post(base + "/eligibilityScheduleRequests", dict(req, accessId="guest"))
+    check(st == 400, "pim groups: accessId must be member or owner")
+    st, _, js = emu.post(base + "/eligibilityScheduleRequests", dict(req, groupId=user))
+    check(st == 400, "pim groups: groupId must be a group")
+    st, _, js = emu.post(base + "/eligibilityScheduleRequests", dict(req, action="selfActivate"))
+    check(st == 400, "pim groups: self actions need a user")
+    past = dict(req, principalId=other)
+    past["scheduleInfo"] = {"expiration": {"type": "afterDateTime", "endDateTime": "2001-01-01T00:00:00Z"}}
+    st, _, js = emu.post(base + "/eligibilityScheduleRequests", past)
+    check(st == 400, "pim groups: an end in the past -> 400")
+    st, _, js = emu.post(base + "/assignmentScheduleRequests", dict(req, accessId="owner"))
+    check(st == 201, "pim groups: active ownership -> 201")
+    st, _, js = emu.get(base + "/assignmentSchedules?$filter=groupId eq '%s'" % group)
+    check(st == 200 and [a["accessId"] for a in js["value"]] == ["owner"], "pim groups: active schedules")
+    st, _, js = emu.post(base + "/eligibilityScheduleRequests", dict(req, action="adminRemove"))
+    check(st == 201 and js["status"] == "Revoked", "pim groups: adminRemove -> Revoked")
+    st, _, js = emu.post(base + "/eligibilityScheduleRequests", dict(req, action="adminRemove"))
+    check(st == 404, "pim groups: removing a missing eligibility -> 404")
+
+
+def test_access_reviews(emu):
+    base = "/identityGovernance/accessReviews/definitions"
+    reviewer = "26be1845-4119-4801-a799-aea79d09f1a2"
+    body = {"displayName": "Quarterly review of Global Administrators",
+            "descriptionForAdmins": "x", "descriptionForReviewers": "x",
+            "scope": {"@odata.type": "#microsoft.graph.principalResourceMembershipsScope",
+                      "principalScopes": [{"@odata.type": "#microsoft.graph.accessReviewQueryScope",
+                                           "query": "/users", "queryType": "MicrosoftGraph"}],
+                      "resourceScopes": [{"@odata.type": "#microsoft.graph.accessReviewQueryScope",
+                                          "query": "/roleManagement/directory/roleDefinitions/"
+                                                   "62e90394-69f5-4237-9190-012177145e10",
+                                          "queryType": "MicrosoftGraph"}]},
+            "reviewers": [{"query": "/users/" + reviewer, "queryType": "MicrosoftGraph"}],
+            "settings": {"mailNotificationsEnabled": True, "reminderNotificationsEnabled": True,
+                         "justificationRequiredOnApproval": True, "defaultDecisionEnabled": False,
+                         "defaultDecision": "None", "instanceDurationInDays": 14,
+                         "autoApplyDecisionsEnabled": True, "recommendationsEnabled": True,
+                         "recurrence": {"pattern": {"type": "absoluteMonthly", "interval": 3},
+                                        "range": {"type": "noEnd", "startDate": "2027-01-04"}}}}
+    st, _, js = emu.post(base, body)
+    check(st == 201 and js["status"] == "NotStarted" and
+          js["settings"]["recurrence"]["range"]["endDate"] == "9999-12-31" and
+          js["settings"]["recurrence"]["pattern"]["firstDayOfWeek"] == "sunday",
+          "access reviews: POST -> 201 with Graph's server-filled fields")
+    rid = js["id"]
+    st, _, js = emu.get(base + "?$filter=displayName eq 'Quarterly review of Global Administrators'")
+    check(st == 200 and [d["id"] for d in js["value"]] == [rid], "access reviews: $filter on displayName")
+    upd = dict(body, settings=dict(body["settings"], instanceDurationInDays=7))
+    st, _, _ = emu.put(base + "/" + rid, upd)
+    check(st == 204, "access reviews: PUT -> 204")
+    st, _, js = emu.get(base + "/" + rid)
+    check(st == 200 and js["settings"]["instanceDurationInDays"] == 7, "access reviews: PUT applied")
+    st, _, js = emu.put(base + "/" + rid, dict(body, scope={"query": "/groups", "queryType": "MicrosoftGraph"}))
+    check(st == 400, "access reviews: the scope cannot change")
+    bad = dict(body, reviewers=[{"query": "/users/00000000-0000-4000-8000-00000000dead", "queryType": "MicrosoftGraph"}])
+    st, _, js = emu.post(base, bad)
+    check(st == 400, "access reviews: a reviewer that does not exist -> 400")
+    st, _, js = emu.post(base, dict(body, settings=dict(body["settings"], defaultDecision="Maybe")))
+    check(st == 400, "access reviews: an unknown defaultDecision -> 400")
+    st, _, js = emu.post(base, dict(body, settings=dict(body["settings"], instanceDurationInDays=400)))
+    check(st == 400, "access reviews: a duration over 180 days -> 400")
+    st, _, _ = emu.delete(base + "/" + rid)
+    check(st == 204, "access reviews: DELETE -> 204")
+    st, _, _ = emu.get(base + "/" + rid)
+    check(st == 404, "access reviews: gone after DELETE")
+
+
 def test_batch(emu):
     reqs = {"requests": [
         {"id": "1", "method": "GET", "url": "/users/a702a13d-a437-4a07-8a7e-8c052de62dfd?$select=id,displayName"},
@@ -1647,7 +1757,8 @@ def main():
         for t in (test_tls, test_token, test_assertions, test_auth_errors, test_ca_shapes,
                   test_ca_validation, test_named_locations, test_strengths, test_contexts, test_group_lifecycle, test_onprem_sync, test_x509,
                   test_admin_consent, test_policies,
-                  test_group_settings, test_groups, test_licenses, test_users_paging, test_roles, test_users_write, test_active_schedules, test_pim_settings, test_batch,
+                  test_group_settings, test_groups, test_licenses, test_users_paging, test_roles, test_users_write, test_active_schedules, test_pim_settings, test_pim_groups,
+                  test_access_reviews, test_batch,
                   test_log_and_secrets):
             print("== " + t.__name__, flush=True)
             t(emu)

@@ -50,8 +50,11 @@
 #define SETTINGS                                                                                   \
     "settings {\n  group_creation off except group \"Creators\"\n  directory_sync required "       \
     "max_age 3h\n  banned_passwords \"contoso\"\n  password_protection_on_premises enforce\n}\n"
+#define REVIEW                                                                                     \
+    "access_review \"GA review\" {\n  review role \"Global Administrator\"\n  reviewers user "     \
+    "\"admin-a@t.onmicrosoft.com\"\n  recurrence quarterly from \"2027-01-04\"\n}\n"
 #define BASE_RISK_ONLY                                                                             \
-    HEAD PIM_GROUP ROLE_GA POL_ADMIN POL_LEGACY POL_DEVICE POL_RISK POL_URISK GROUPS SETTINGS
+    HEAD PIM_GROUP ROLE_GA POL_ADMIN POL_LEGACY POL_DEVICE POL_RISK POL_URISK GROUPS SETTINGS REVIEW
 #define POL_MFA                                                                                    \
     "policy \"All MFA\" {\n  use ex\n  users include all\n  apps include all\n  grant mfa\n}\n"
 #define BASE BASE_RISK_ONLY POL_MFA
@@ -212,7 +215,9 @@ static void test_base_passes(void **state)
     assert_int_equal(r.rep.errors, 0);
     assert_int_equal(r.rep.warnings, 0);
     assert_int_equal(diag_count(r.cr.diag), 0);
-    assert_int_equal(status(&r, "IDP-P2-005"), LINT_MANUAL); /* SSPR: not in Graph */
+    assert_int_equal(status(&r, "IDP-P2-005"), LINT_MANUAL);   /* SSPR: not in Graph */
+    assert_int_equal(status(&r, "IDP-P2-016"), LINT_DECLARED); /* the access review */
+    contains(crit(&r, "IDP-P2-016")->why, "'GA review' (a role); none reviews guests");
     assert_int_equal(status(&r, "IDP-P2-003"), LINT_MANUAL);
     contains(crit(&r, "IDP-P2-001")->why, "4 Global Administrators");
     contains(crit(&r, "IDP-P2-001")->why, "'Admins MFA'");

@@ -689,6 +689,66 @@ static void test_user(void **state)
     assert_string_equal(normalize_kind_name(NK_USER), "user");
 }
 
+/* PIM for Groups schedules: a GET result and the request that made it are equal. */
+static void test_group_pim_schedule(void **state)
+{
+    (void)state;
+    const char *want = "{\"accessId\":\"member\",\"groupId\":\"22e1b86a-ebd7-573f-bfcf-"
+                       "19b9c4ac3e4f\",\"principalId\":\"58331a13-fe49-519f-95ac-480f972c3446\","
+                       "\"scheduleInfo\":{\"expiration\":{\"endDateTime\":\"2027-11-30T00:00:00Z\","
+                       "\"type\":\"afterDateTime\"}}}";
+    check_norm(NK_GROUP_PIM_SCHEDULE,
+               "{\"id\":\"x\",\"accessId\":\"member\",\"groupId\":\"22E1B86A-ebd7-573f-bfcf-"
+               "19b9c4ac3e4f\",\"principalId\":\"58331a13-fe49-519f-95ac-480f972c3446\","
+               "\"memberType\":\"direct\",\"status\":\"Provisioned\",\"createdUsing\":\"x\","
+               "\"createdDateTime\":\"2026-12-06T23:00:00.1234567Z\",\"modifiedDateTime\":null,"
+               "\"scheduleInfo\":{\"startDateTime\":\"2026-12-06T23:00:00Z\",\"recurrence\":null,"
+               "\"expiration\":{\"type\":\"afterDateTime\",\"duration\":null,\"endDateTime\":"
+               "\"2027-11-30T00:00:00.0000000Z\"}}}",
+               want);
+    check_norm(NK_GROUP_PIM_SCHEDULE,
+               "{\"accessId\":\"member\",\"action\":\"adminAssign\",\"justification\":\"Managed "
+               "by idpc\",\"groupId\":\"22e1b86a-ebd7-573f-bfcf-19b9c4ac3e4f\",\"principalId\":"
+               "\"58331a13-fe49-519f-95ac-480f972c3446\",\"scheduleInfo\":{\"expiration\":"
+               "{\"type\":\"afterDateTime\",\"endDateTime\":\"2027-11-30T00:00:00Z\"}}}",
+               want);
+    assert_string_equal(normalize_kind_name(NK_GROUP_PIM_SCHEDULE), "group_pim_schedule");
+}
+
+/* An access review definition as Graph returns it equals the body idpc sent: status, dates,
+ * backupReviewers and the recurrence defaults Graph fills in are not differences. */
+static void test_access_review(void **state)
+{
+    (void)state;
+    const char *sent =
+        "{\"displayName\":\"R\",\"scope\":{\"@odata.type\":\"#microsoft.graph."
+        "accessReviewQueryScope\",\"query\":\"./members\",\"queryType\":\"MicrosoftGraph\"},"
+        "\"reviewers\":[{\"query\":\"./owners\",\"queryType\":\"MicrosoftGraph\"}],"
+        "\"settings\":{\"instanceDurationInDays\":14,\"autoApplyDecisionsEnabled\":true,"
+        "\"recurrence\":{\"pattern\":{\"type\":\"absoluteMonthly\",\"interval\":3},"
+        "\"range\":{\"type\":\"noEnd\",\"startDate\":\"2027-01-04\"}}}}";
+    const char *got =
+        "{\"id\":\"d\",\"status\":\"InProgress\",\"createdDateTime\":\"2026-01-01T00:00:00Z\","
+        "\"lastModifiedDateTime\":\"2026-01-01T00:00:00Z\",\"createdBy\":{\"id\":\"x\"},"
+        "\"displayName\":\"R\",\"scope\":{\"@odata.type\":\"#microsoft.graph."
+        "accessReviewQueryScope\",\"query\":\"./members\",\"queryType\":\"MicrosoftGraph\","
+        "\"queryRoot\":null},\"reviewers\":[{\"query\":\"./owners\",\"queryType\":"
+        "\"MicrosoftGraph\",\"queryRoot\":null}],\"backupReviewers\":[],\"settings\":{"
+        "\"instanceDurationInDays\":14,\"autoApplyDecisionsEnabled\":true,\"applyActions\":[],"
+        "\"decisionHistoriesForReviewersEnabled\":false,\"recurrence\":{\"pattern\":{\"type\":"
+        "\"absoluteMonthly\",\"interval\":3,\"month\":0,\"dayOfMonth\":0,\"daysOfWeek\":[],"
+        "\"firstDayOfWeek\":\"sunday\",\"index\":\"first\"},\"range\":{\"type\":\"noEnd\","
+        "\"numberOfOccurrences\":0,\"recurrenceTimeZone\":null,\"startDate\":\"2027-01-04\","
+        "\"endDate\":\"9999-12-31\"}}}}";
+    json_t *a = parse(sent), *b = parse(got);
+    assert_true(normalize_equal(NK_ACCESS_REVIEW, a, b));
+    json_object_set_new(json_object_get(b, "settings"), "instanceDurationInDays", json_integer(7));
+    assert_false(normalize_equal(NK_ACCESS_REVIEW, a, b));
+    json_decref(a);
+    json_decref(b);
+    assert_string_equal(normalize_kind_name(NK_ACCESS_REVIEW), "access_review");
+}
+
 static void test_role_policy(void **state)
 {
     (void)state;
@@ -1030,6 +1090,8 @@ int main(void)
         cmocka_unit_test(test_role_policy),
         cmocka_unit_test(test_active_schedule),
         cmocka_unit_test(test_user),
+        cmocka_unit_test(test_group_pim_schedule),
+        cmocka_unit_test(test_access_review),
         cmocka_unit_test(test_guid_shape),
         cmocka_unit_test(test_diff_sets_and_scalars),
         cmocka_unit_test(test_diff_partial_and_escape),

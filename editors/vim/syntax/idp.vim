@@ -19,7 +19,7 @@ syntax match idpDelimiter /[{},]/
 " declarations start at the first column; statements are the first word of an indented line
 syntax match idpStatement /^\s\+\zs[a-z_][a-z0-9_]*\>/
 syntax match idpReference /\<\(user\|group\|role\|app\|location\|strength\|service_principal\|tenant\)\>\ze\s\+\("\|id\>\)/
-syntax match idpDeclaration /^\(policy\|group\|location\|strength\|role\|test\|settings\|authentication_methods\|authentication_context\|on_premises_sync\)\>/
+syntax match idpDeclaration /^\(policy\|group\|location\|strength\|role\|test\|settings\|authentication_methods\|authentication_context\|on_premises_sync\|pim_group\|access_review\|user\)\>/
 syntax match idpDeclaration /^template\>/ nextgroup=idpTemplateName skipwhite
 syntax match idpDeclaration /^define\>/ nextgroup=idpDefineName skipwhite
 syntax match idpTopLevel /^\(tenant\|emergency_access\|manage\)\>/
