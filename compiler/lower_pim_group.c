@@ -96,18 +96,9 @@ static void grants(struct pim_group *pg, const struct ast_stmt *s, bool eligible
         pg->v = xrealloc(pg->v, (pg->n + 1) * sizeof(*pg->v));
         pg->v[pg->n++] = (struct grant){kw, r, eligible, access[acc], NULL, NULL};
     } while (args_comma(&a));
-    const char *from = NULL, *until = NULL;
-    const struct ast_atom *until_at = NULL;
-    if (args_accept(&a, "from") && !(from = lower_schedule_date(&a, "a start date")))
+    const char *from, *until;
+    if (!lower_schedule_window(&a, eligible ? "eligibility" : "assignment", &from, &until))
         return;
-    until_at = args_peek(&a);
-    if (args_accept(&a, "until") && !(until = lower_schedule_date(&a, "an end date")))
-        return;
-    if (from && until && strcmp(from, until) >= 0) {
-        args_error(&a, until_at, "the %s ends (%s) before it starts (%s)",
-                   eligible ? "eligibility" : "assignment", until, from);
-        return;
-    }
     if (!args_expect_end(&a))
         return;
     for (size_t i = first; i < pg->n; i++) {

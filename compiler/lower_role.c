@@ -44,6 +44,21 @@ const char *lower_schedule_date(struct args *a, const char *what)
     return arena_printf(a->ck->arena, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, se);
 }
 
+bool lower_schedule_window(struct args *a, const char *what, const char **from, const char **until)
+{
+    *from = *until = NULL;
+    if (args_accept(a, "from") && !(*from = lower_schedule_date(a, "a start date")))
+        return false;
+    const struct ast_atom *until_at = args_peek(a);
+    if (args_accept(a, "until") && !(*until = lower_schedule_date(a, "an end date")))
+        return false;
+    if (*from && *until && strcmp(*from, *until) >= 0) {
+        args_error(a, until_at, "the %s ends (%s) before it starts (%s)", what, *until, *from);
+        return false;
+    }
+    return true;
+}
+
 struct role_state {
     struct check *ck;
     const struct catalog_role *role;
@@ -130,11 +145,8 @@ static void stmt_principals(struct role_state *st, const struct ast_stmt *s, boo
     } while (args_comma(&a));
     /* a time-bound eligibility or active assignment: PIM's scheduleInfo ("Assign Microsoft Entra roles in Privileged
      * Identity Management", assignment type and duration) */
-    const char *from = NULL, *until = NULL;
-    if (args_accept(&a, "from") && !(from = lower_schedule_date(&a, "a start date")))
-        return;
-    const struct ast_atom *until_at = args_peek(&a);
-    if (args_accept(&a, "until") && !(until = lower_schedule_date(&a, "an end date")))
+    const char *from, *until;
+    if (!lower_schedule_window(&a, eligible ? "eligibility" : "assignment", &from, &until))
         return;
     if ((from || until) && !eligible) {
         /* a time-bound active assignment is a PIM schedule ("Assign Microsoft Entra roles in
@@ -147,11 +159,6 @@ static void stmt_principals(struct role_state *st, const struct ast_stmt *s, boo
                            "service principal permanently (without 'until')");
                 return;
             }
-    }
-    if (from && until && strcmp(from, until) >= 0) {
-        args_error(&a, until_at, "the %s ends (%s) before it starts (%s)",
-                   eligible ? "eligibility" : "assignment", until, from);
-        return;
     }
     if (!args_expect_end(&a))
         return;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static noreturn void oom(size_t n)
@@ -408,4 +409,25 @@ bool util_parse_long(const char *s, long min, long max, long *out)
 bool util_streq_nocase(const char *a, const char *b)
 {
     return strcasecmp(a, b) == 0;
+}
+
+void util_now_iso(char buf[static 21])
+{
+    time_t t = time(NULL);
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    long v;
+    if (sde && util_parse_long(sde, 0, 4102444800L, &v))
+        t = (time_t)v;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+bool util_iso_past(const char *when)
+{
+    if (!when || strlen(when) < 19)
+        return false;
+    char now[21];
+    util_now_iso(now);
+    return strncmp(when, now, 19) < 0;
 }

@@ -79,4 +79,11 @@ bool util_free_at_exit(void);
 bool util_parse_long(const char *s, long min, long max, long *out);
 bool util_streq_nocase(const char *a, const char *b);
 
+/* Now in UTC as "YYYY-MM-DDThh:mm:ssZ" (20 characters and a NUL) into buf; SOURCE_DATE_EPOCH
+ * stands for now when it is set, so that plans, snapshots and their tests are reproducible. */
+void util_now_iso(char buf[static 21]);
+/* Is an ISO 8601 UTC time ("2027-01-31T00:00:00Z", fractions ignored) already past? False for
+ * NULL or a string too short to hold a time. */
+bool util_iso_past(const char *when);
+
 #endif

@@ -1611,18 +1611,7 @@ static json_t *ga_approvers(struct ctx *c, const struct state *st, const json_t 
  * (reproducible plans). */
 static bool lockout_past(const char *end)
 {
-    if (!end || strlen(end) < 19)
-        return false;
-    time_t t = time(NULL);
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    long v;
-    if (sde && util_parse_long(sde, 0, 4102444800L, &v))
-        t = (time_t)v;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char now[32];
-    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%S", &tm);
-    return strncmp(end, now, 19) < 0;
+    return util_iso_past(end);
 }
 
 /* Users holding Global Administrator in `st`: through an active assignment (into `active`) or

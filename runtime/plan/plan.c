@@ -665,18 +665,7 @@ static const char *expired_on(const json_t *schedule)
 {
     const json_t *exp = json_object_get(json_object_get(schedule, "scheduleInfo"), "expiration");
     const char *end = json_string_value(json_object_get(exp, "endDateTime"));
-    if (!end || strlen(end) < 19)
-        return NULL;
-    time_t t = time(NULL);
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    long v;
-    if (sde && util_parse_long(sde, 0, 4102444800L, &v))
-        t = (time_t)v;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char now[32];
-    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%S", &tm);
-    return strncmp(end, now, 19) < 0 ? end : NULL;
+    return util_iso_past(end) ? end : NULL;
 }
 
 /* PIM role settings: one PATCH per rule whose stated settings differ, the rule sent whole
@@ -851,7 +840,7 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     }
     /* schedules: role eligibilities, time-bound active role assignments, PIM for Groups */
     bool scheduled = schedule || k == MODEL_ROLE_ASSIGNMENT;
-    const char *what = k == MODEL_ROLE_ASSIGNMENT         ? "active assignment"
+    const char *what = k == MODEL_ROLE_ASSIGNMENT        ? "active assignment"
                        : k == MODEL_GROUP_PIM_ASSIGNMENT ? "assignment"
                                                          : "eligibility";
     const char *expired = scheduled ? expired_on(ro->current) : NULL;
@@ -888,12 +877,11 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
                                                    : "renewal: the %s becomes permanent",
                                              what));
         add_request(a, PHASE_ROLE, "POST",
-                    k == MODEL_ROLE_ELIGIBILITY   ? ELIG_REQUESTS
+                    k == MODEL_ROLE_ELIGIBILITY  ? ELIG_REQUESTS
                     : k == MODEL_ROLE_ASSIGNMENT ? ACTIVE_REQUESTS
                                                  : model_kind_path(k),
-                    body, NULL,
-                    "renew %s %s%s%s", what, o->name, until ? " until " : " (permanent)",
-                    until ? until : "");
+                    body, NULL, "renew %s %s%s%s", what, o->name,
+                    until ? " until " : " (permanent)", until ? until : "");
     }
     if (k == MODEL_GROUP_LIFECYCLE)
         lifecycle_changes(bd, a, ro->members, ro->current_members, ro->current_id, false);

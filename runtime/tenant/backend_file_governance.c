@@ -14,15 +14,8 @@
 
 static char *now_iso(void)
 {
-    time_t t = time(NULL);
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    long v;
-    if (sde && util_parse_long(sde, 0, 4102444800L, &v))
-        t = (time_t)v;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char buf[40];
-    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char buf[21];
+    util_now_iso(buf);
     return xstrdup(buf);
 }
 
