@@ -25,7 +25,7 @@ enum normalize_kind {
     NK_GROUP_LIFECYCLE,
     NK_ONPREM_SYNC,
     NK_ADMIN_CONSENT,
-    NK_USER, /* cloud-only accounts: the attributes a `user` block states */
+    NK_USER,               /* cloud-only accounts: the attributes a `user` block states */
     NK_GROUP_PIM_SCHEDULE, /* PIM for Groups eligibility and assignment schedules */
     NK_ACCESS_REVIEW,      /* accessReviewScheduleDefinition */
     NK__COUNT

@@ -222,13 +222,13 @@ static void graph(struct emu_ctx *ctx, struct emu_req *req, struct emu_resp *res
     }
     char **seg;
     size_t nseg = split_path(req->path + strlen("/v1.0"), &seg);
-    bool done =
-        nseg > 0 &&
-        (emu_ca_route(ctx, req, resp, seg, nseg) ||
-         emu_governance_route(ctx, req, resp, seg, nseg) ||
-         emu_pim_route(ctx, req, resp, seg, nseg) || emu_pol_route(ctx, req, resp, seg, nseg) ||
-         emu_dir_route(ctx, req, resp, seg, nseg) || emu_settings_route(ctx, req, resp, seg, nseg) ||
-         emu_signins_route(ctx, req, resp, seg, nseg));
+    bool done = nseg > 0 && (emu_ca_route(ctx, req, resp, seg, nseg) ||
+                             emu_governance_route(ctx, req, resp, seg, nseg) ||
+                             emu_pim_route(ctx, req, resp, seg, nseg) ||
+                             emu_pol_route(ctx, req, resp, seg, nseg) ||
+                             emu_dir_route(ctx, req, resp, seg, nseg) ||
+                             emu_settings_route(ctx, req, resp, seg, nseg) ||
+                             emu_signins_route(ctx, req, resp, seg, nseg));
     if (!done) {
         char msg[512];
         snprintf(msg, sizeof msg, "Resource not found for the segment '%s'.",
