@@ -8,14 +8,18 @@ nulls, annotations; the Graph v1.0 reference pages of each resource type). What 
 then show:
 
   policies   CA001 made by hand in the portal (report-only, plain MFA instead of the strength);
-             CA002, CA003, CA006 in sync; CA004 lacks the CA-Exclusion exclusion; CA005 exists
+             CA002, CA003 in sync; CA006 still in its older form (MFA and password change,
+             which the configuration replaces with risk remediation, as Entra's current
+             guidance does); CA004 lacks the CA-Exclusion exclusion; CA005 exists
              as "ca005: block legacy authentication" (case differs: renamed); the rest missing;
              two hand-made policies the config does not declare (deleted: manage exclusively).
   locations  "Contoso HQ" in sync (IPv6 range written the long way); "Contoso regional hubs"
              missing; "Embargoed countries" lacks SY; an old trusted VPN location (untrusted,
              then deleted).
   strengths  built-ins only, plus a test strength (deleted); the Contoso strength is missing.
-  groups     CA-Exclusion, GRP-Executive-Staff, PIM-Global-Admins, PIM-Security-Admins in sync;
+  groups     CA-Exclusion, GRP-Executive-Staff, PIM-Global-Admins, PIM-Security-Admins in sync
+             (PIM-Security-Admins keeps its two permanent members from before PIM for Groups;
+             the configuration no longer lists members, so the plan leaves them alone);
              "Admin Accounts" has one leaver and lacks one admin; "All Staff" has last year's rule
              and no licence yet (SPE_E5 is assigned by the plan: group-based licensing is new);
              "M365 Group Creators" has another description; the rest missing; four unmanaged
@@ -27,7 +31,8 @@ then show:
   hybrid     Entra Connect syncs with password hash sync on, but soft match and hard-match
              takeover are not blocked yet and deletion prevention is Microsoft's default (500).
 
-Usage: make_contoso_tenant.py IDPC_BINARY OUTPUT.json   (run from the repository root)
+Usage: make_contoso_tenant.py IDPC_BINARY OUTPUT.json [--check]   (run from the repository root)
+       --check compares OUTPUT.json with what would be written (the ctest e2e.contoso_tenant)
 """
 import json
 import re
@@ -55,6 +60,7 @@ def gid(kind, name):
 
 
 def main():
+    check = len(sys.argv) > 3 and sys.argv[3] == "--check"
     idpc, out = sys.argv[1], sys.argv[2]
     model = json.loads(subprocess.run([idpc, "compile", "policies/contoso"], check=True,
                                       stdout=subprocess.PIPE).stdout)
@@ -205,6 +211,10 @@ def main():
                 members = [m for m in members if not m.get("userPrincipalName", "").startswith("admin-fay")]
                 members.append(member_list([{"$ref": "user", "name": "admin-gus@contoso.onmicrosoft.com"}])[0])
             collections["groups/%s/members" % group_ids[name]] = members
+        if name == "PIM-Security-Admins":
+            collections["groups/%s/members" % group_ids[name]] = member_list(
+                [{"$ref": "user", "name": "admin-alice@contoso.onmicrosoft.com"},
+                 {"$ref": "user", "name": "admin-chen@contoso.onmicrosoft.com"}])
         if "owners" in extra:
             collections["groups/%s/owners" % group_ids[name]] = member_list(extra["owners"])
     for name, desc, sync in [("SG-Paris-Staff", "Synchronised from AD DS", True),
@@ -359,6 +369,10 @@ def main():
             body["conditions"]["users"]["excludeGroups"] = []
         if code == "CA005":
             name = name.lower()
+        if code == "CA006":
+            name = "CA006: High-risk users must change password"
+            body["grantControls"] = dict(body["grantControls"], operator="AND",
+                                         builtInControls=["mfa", "passwordChange"])
         # the portal keeps lists in the order they were clicked
         for k in ("excludeUsers", "includeRoles"):
             if body["conditions"]["users"].get(k):
@@ -576,9 +590,23 @@ def main():
     c["identityGovernance/privilegedAccess/group/eligibilitySchedules"] = []
     c["identityGovernance/privilegedAccess/group/assignmentSchedules"] = []
     c["identityGovernance/accessReviews/definitions"] = []
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if check:
+        # the committed snapshot must be what this script writes: a hand edit of one, or a change
+        # here without regenerating, fails the test (regenerate and review the plan goldens)
+        with open(out, encoding="utf-8") as f:
+            have = f.read()
+        if have != text:
+            a, b = have.splitlines(), text.splitlines()
+            n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+            sys.exit("%s:%d: differs from what %s writes (%r, expected %r); regenerate it with "
+                     "'%s IDPC %s' and review the plan goldens" %
+                     (out, n + 1, sys.argv[0], a[n] if n < len(a) else "<end>",
+                      b[n] if n < len(b) else "<end>", sys.argv[0], out))
+        print("%s: up to date" % out)
+        return
     with open(out, "w", encoding="utf-8") as f:
-        json.dump(doc, f, indent=2, ensure_ascii=False)
-        f.write("\n")
+        f.write(text)
 
 
 if __name__ == "__main__":
