@@ -110,6 +110,14 @@ struct ast_stmt *raise_auth_methods(struct raise *r, const json_t *canon);
  * only), so that the caller keeps it commented out. NULL when there is nothing. */
 struct ast_stmt *raise_roles(struct raise *r, const json_t *assignments,
                              const json_t *eligibilities);
+/* `pim_group "Group" { ... }` from the group's PIM for Groups eligibility and assignment
+ * schedules (arrays as Graph lists them; either may be NULL) and its member and owner role
+ * management policies with their rules (either may be NULL: no settings line for it). Inherited
+ * schedules (memberType other than Direct) are skipped; a schedule the language cannot write
+ * (a duration instead of an end date, an unknown access) is reported, not written. */
+struct ast_stmt *raise_pim_group(struct raise *r, const char *group, const json_t *eligibilities,
+                                 const json_t *assignments, const json_t *member_policy,
+                                 const json_t *owner_policy);
 /* `settings { ... }` from the canonical authorizationPolicy, security defaults and Group.Unified
  * groupSetting (normalize() of each; any may be NULL). NULL when all three are NULL. */
 struct ast_stmt *raise_settings(struct raise *r, const json_t *authorization,

@@ -37,6 +37,7 @@ struct raise_block {
     const char *object; /* "policy \"Name\"" for issues */
     struct ast_stmt *first, *last;
     struct ast_comment *pending;
+    const char *lead; /* a word before every PIM settings line ("member"), or NULL */
 };
 
 void block_init(struct raise_block *b, struct raise *r, const char *object);
@@ -57,6 +58,9 @@ bool line_ref(struct raise_block *b, struct raise_line *l, size_t lead, const ch
 /* raise_pim.c: the PIM settings statements of role `role_definition_id` (from r->role_policies),
  * added to the role's block. */
 void raise_role_settings(struct raise_block *b, const char *role_definition_id);
+/* The same from one unifiedRoleManagementPolicy with its rules; each line starts with b->lead
+ * when set (a pim_group block's `member` / `owner`). */
+void raise_pim_settings(struct raise_block *b, const json_t *policy);
 
 /* Records an issue for the block's object and queues its comment in the block. */
 void raise_issue(struct raise *r, struct raise_block *b, enum raise_issue_kind kind,

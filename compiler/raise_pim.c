@@ -88,6 +88,15 @@ static long minutes_of(const char *s)
     return digits ? -1 : total;
 }
 
+/* Starts a settings line: `member`/`owner` first in a pim_group block (b->lead). */
+static size_t start(struct raise_line *l, struct raise_block *b)
+{
+    line_init(l, b->r);
+    if (b->lead)
+        line_word(l, b->lead);
+    return b->lead ? 2 : 1;
+}
+
 static void unsupported(struct raise_block *b, const char *id, const json_t *x, const char *why)
 {
     char *t = raise_json_text(x);
@@ -104,7 +113,7 @@ static void expiration(struct raise_block *b, const json_t *p, const char *id, c
         return;
     long m = minutes_of(get_str(x, "maximumDuration"));
     struct raise_line l;
-    line_init(&l, b->r);
+    start(&l, b);
     line_word(&l, kw);
     if (!activation && json_is_false(get(x, "isExpirationRequired"))) {
         line_word(&l, "permanent");
@@ -132,7 +141,7 @@ static void enablement(struct raise_block *b, const json_t *p, const char *id, c
     static const char *const graph[] = {"MultiFactorAuthentication", "Justification", "Ticketing"};
     static const char *const words[] = {"mfa", "justification", "ticket"};
     struct raise_line l;
-    line_init(&l, b->r);
+    start(&l, b);
     line_word(&l, kw);
     size_t n = 0;
     for (size_t k = 0; k < (activation ? 3u : 2u); k++) {
@@ -164,10 +173,14 @@ static void context(struct raise_block *b, const json_t *p)
     if (!x)
         return;
     const char *c = get_str(x, "claimValue");
+    struct raise_line l;
+    start(&l, b);
+    line_word(&l, "activation_context");
     if (json_is_true(get(x, "isEnabled")) && c && *c)
-        block_add(b, raise_stmt(b->r, "ws", "activation_context", c));
+        line_str(&l, c);
     else
-        block_add(b, raise_stmt(b->r, "ww", "activation_context", "none"));
+        line_word(&l, "none");
+    block_add_line(b, &l);
 }
 
 static void approval(struct raise_block *b, const json_t *p)
@@ -178,7 +191,7 @@ static void approval(struct raise_block *b, const json_t *p)
         return;
     const json_t *set = get(x, "setting");
     struct raise_line l;
-    line_init(&l, b->r);
+    size_t lead = start(&l, b);
     line_word(&l, "activation_approval");
     if (!json_is_true(get(set, "isApprovalRequired"))) {
         line_word(&l, "none");
@@ -197,18 +210,18 @@ static void approval(struct raise_block *b, const json_t *p)
     {
         const char *uid = get_str(who, "userId"), *gid = get_str(who, "groupId");
         if (uid)
-            line_ref(b, &l, 1, "user", "user", uid, id);
+            line_ref(b, &l, lead, "user", "user", uid, id);
         else if (gid)
-            line_ref(b, &l, 1, "group", "group", gid, id);
+            line_ref(b, &l, lead, "group", "group", gid, id);
         else
             unsupported(b, id, who, "an approver that is neither a user nor a group");
     }
-    if (l.n == 1) {
+    if (l.n == lead) {
         free(l.v);
         unsupported(b, id, x, "approval without approvers");
         return;
     }
-    line_sort_items(&l, 1);
+    line_sort_items(&l, lead);
     block_add_line(b, &l);
 }
 
@@ -227,7 +240,7 @@ static void notification(struct raise_block *b, const json_t *p, const char *eve
     if (is_all && dflt && json_array_size(to) == 0)
         return; /* Microsoft's default */
     struct raise_line l;
-    line_init(&l, b->r);
+    start(&l, b);
     line_word(&l, "notify");
     line_word(&l, event);
     line_word(&l, who);
@@ -248,8 +261,12 @@ static void notification(struct raise_block *b, const json_t *p, const char *eve
 void raise_role_settings(struct raise_block *b, const char *role_definition_id)
 {
     const json_t *p = policy_of(b->r, role_definition_id);
-    if (!p)
-        return;
+    if (p)
+        raise_pim_settings(b, p);
+}
+
+void raise_pim_settings(struct raise_block *b, const json_t *p)
+{
     expiration(b, p, "Expiration_EndUser_Assignment", "activation_max_duration", true);
     enablement(b, p, "Enablement_EndUser_Assignment", "activation_requires", true);
     context(b, p);

@@ -18,6 +18,7 @@
 #include "compiler/print.h"
 #include "compiler/raise.h"
 #include "compiler/util.h"
+#include "runtime/export/export_gov.h"
 #include "runtime/plan/normalize.h"
 #include "runtime/tenant/backend.h"
 #include "runtime/tenant/tenant.h"
@@ -57,6 +58,7 @@ struct export
     json_t *admin_consent;   /* the admin consent workflow, canonical, or NULL */
     json_t *role_policies, *role_policy_assignments; /* PIM role settings, raw */
     json_t *group_notes; /* array of strings: groups not declared, and why */
+    json_t *pim_groups;  /* [{"id", "name", "pim": export_gov_pim_group()}], or NULL */
     struct dir_seen {
         dev_t dev;
         ino_t ino;
@@ -317,7 +319,14 @@ static void select_groups(struct export *x, struct backend *b, const json_t *gro
             continue;
         bool assignable = json_is_true(json_object_get(g, "isAssignableToRole"));
         bool holder = id_set_has(holders, id);
-        if (!x->all_groups && !assignable && !holder && !id_set_has(refs, id))
+        json_t *pim = export_gov_pim_group(b, id);
+        if (pim) {
+            if (!x->pim_groups)
+                x->pim_groups = json_array();
+            json_array_append_new(x->pim_groups, json_pack("{s:s,s:s,s:o}", "id", id, "name",
+                                                           name ? name : id, "pim", pim));
+        }
+        if (!x->all_groups && !assignable && !holder && !pim && !id_set_has(refs, id))
             continue;
         if (json_is_true(json_object_get(g, "onPremisesSyncEnabled"))) {
             group_note(x,
@@ -901,6 +910,32 @@ static struct ast_stmt *raise_contexts(struct raise *r, const json_t *list)
     return first;
 }
 
+/* `pim_group` blocks of the groups holding PIM for Groups schedules, named as groups.idp
+ * declares them. */
+static struct ast_stmt *raise_pim_groups(const struct export *x, struct raise *r)
+{
+    struct ast_stmt *first = NULL, *last = NULL;
+    size_t i;
+    const json_t *g;
+    json_array_foreach(x->pim_groups, i, g)
+    {
+        const char *id = str_of(g, "id"), *name = str_of(g, "name");
+        for (size_t k = 0; k < x->grp.n; k++)
+            if (x->grp.v[k].id && util_streq_nocase(x->grp.v[k].id, id) && x->grp.v[k].out_name)
+                name = x->grp.v[k].out_name;
+        const json_t *pim = json_object_get(g, "pim");
+        struct ast_stmt *s = raise_pim_group(
+            r, name, json_object_get(pim, "eligibilities"), json_object_get(pim, "assignments"),
+            json_object_get(pim, "member"), json_object_get(pim, "owner"));
+        if (last)
+            last->next = s;
+        else
+            first = s;
+        last = s;
+    }
+    return first;
+}
+
 static int write_all(struct export *x, const char *source, const char *dir, bool split, bool pin)
 {
     struct ast_config *cfg = ast_config_new();
@@ -913,6 +948,10 @@ static int write_all(struct export *x, const char *source, const char *dir, bool
     size_t commented_out = 0, nmethods = 0, nroles = 0, nsettings = 0, ncontexts = 0, nsync = 0;
     commented_out +=
         write_items(&r, &o, &x->grp, RAISE_OBJ_OTHER, "groups.idp", source, false, x->group_notes);
+    size_t npim = 0;
+    size_t first_pim = r.nissues;
+    commented_out += write_stmts(&r, &o, raise_pim_groups(x, &r), first_pim, "pim_group",
+                                 "pim_groups.idp", source, &npim);
     commented_out +=
         write_items(&r, &o, &x->loc, RAISE_OBJ_LOCATION, "locations.idp", source, false, NULL);
     commented_out +=
@@ -941,11 +980,13 @@ static int write_all(struct export *x, const char *source, const char *dir, bool
         write_items(&r, &o, &x->pol, RAISE_OBJ_POLICY, "policies.idp", source, split, NULL);
     fprintf(stderr,
             "idpc export: %zu polic%s, %zu location%s, %zu strength%s, %zu authentication "
-            "context%s, %zu group%s, %zu role block%s%s%s%s from %s; %zu note%s, %zu object%s "
+            "context%s, %zu group%s, %zu role block%s, %zu pim_group block%s%s%s%s from %s; %zu "
+            "note%s, "
+            "%zu object%s "
             "commented out\n",
             x->pol.n, x->pol.n == 1 ? "y" : "ies", x->loc.n, x->loc.n == 1 ? "" : "s", x->str.n,
             x->str.n == 1 ? "" : "s", ncontexts, ncontexts == 1 ? "" : "s", x->grp.n,
-            x->grp.n == 1 ? "" : "s", nroles, nroles == 1 ? "" : "s",
+            x->grp.n == 1 ? "" : "s", nroles, nroles == 1 ? "" : "s", npim, npim == 1 ? "" : "s",
             nmethods ? ", the authentication methods" : "", nsettings ? ", settings" : "",
             nsync ? ", on-premises synchronization" : "", source, r.nissues,
             r.nissues == 1 ? "" : "s", commented_out, commented_out == 1 ? "" : "s");
@@ -1006,6 +1047,7 @@ out:
     json_decref(x.eligibilities);
     json_decref(x.role_policies);
     json_decref(x.role_policy_assignments);
+    json_decref(x.pim_groups);
     json_decref(x.authz);
     json_decref(x.secdef);
     json_decref(x.group_unified);

@@ -55,8 +55,9 @@ done
 grep -q '^  activation_max_duration 8h$' "$T/contoso-all/roles.idp" ||
     fail "contoso export: no PIM role settings (activation_max_duration 8h)"
 
-# 1c. PIM role settings round trip: Contoso's plan applied to a copy of its tenant (the
-# recommended settings: approvers, tickets, notification addresses), then exported and planned
+# 1c. PIM role settings and PIM for Groups round trip: Contoso's plan applied to a copy of its
+# tenant (the recommended settings: approvers, tickets, notification addresses; the pim_group
+# schedules and settings), then exported and planned
 # against the result: no changes, and the settings are there in the language's words.
 cp "$SRC/policies/contoso-tenant.json" "$T/applied.json"
 "$IDPC" plan "$SRC/policies/contoso" --tenant "file:$T/applied.json" -o "$T/applied-plan.json" \
@@ -69,6 +70,12 @@ for line in '  activation_max_duration 1h' '  activation_requires mfa, justifica
     '  activation_approval group "PIM-Privileged-Role-Admins"' '  eligible_max_duration 365d' \
     '  notify activation admin all "secops@contoso.com"'; do
     grep -qxF "$line" "$T/applied/roles.idp" || fail "export after apply: no line '$line'"
+done
+# PIM for Groups (issue 14): the schedules and the member and owner settings Contoso applied
+for line in 'pim_group "PIM-Security-Admins" {' '  eligible member user "admin-alice@contoso.onmicrosoft.com",' \
+    '  active owner user "admin-dana@contoso.onmicrosoft.com" until "2027-11-30"' \
+    '  member activation_max_duration 4h' '  owner activation_max_duration 1h'; do
+    grep -qxF "$line" "$T/applied/pim_groups.idp" || fail "export after apply: no pim_group line '$line'"
 done
 "$IDPC" fmt --check "$T/applied" || fail "export after apply is not fmt-stable"
 set +e

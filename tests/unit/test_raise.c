@@ -888,6 +888,73 @@ static void test_roles(void **state)
     raise_names_free(n);
 }
 
+/* PIM for Groups: schedules grouped by access and end date, inherited ones skipped, durations
+ * reported; the member policy's rules as `member SETTING` lines that compile back to them. */
+static void test_pim_group(void **state)
+{
+    (void)state;
+    struct raise_names *n = tenant_names();
+    json_t *elig = parse(
+        "[{\"id\": \"s1\", \"groupId\": \"22222222-2222-2222-2222-222222222222\", \"accessId\": "
+        "\"member\", \"memberType\": \"Direct\", \"principalId\": "
+        "\"77777777-7777-7777-7777-777777777777\", \"scheduleInfo\": {\"expiration\": "
+        "{\"type\": \"noExpiration\"}}},"
+        " {\"id\": \"s2\", \"accessId\": \"member\", \"memberType\": \"Direct\", \"principalId\": "
+        "\"11111111-1111-1111-1111-111111111111\", \"scheduleInfo\": {\"expiration\": {\"type\": "
+        "\"afterDateTime\", \"endDateTime\": \"2030-01-01T00:00:00Z\"}}},"
+        " {\"id\": \"s3\", \"accessId\": \"member\", \"memberType\": \"Group\", \"principalId\": "
+        "\"11111111-1111-1111-1111-111111111111\"},"
+        " {\"id\": \"s4\", \"accessId\": \"owner\", \"memberType\": \"Direct\", \"principalId\": "
+        "\"77777777-7777-7777-7777-777777777777\", \"scheduleInfo\": {\"expiration\": {\"type\": "
+        "\"afterDuration\", \"duration\": \"P90D\"}}}]");
+    json_t *assign = parse("[{\"id\": \"a1\", \"accessId\": \"owner\", \"principalId\": "
+                           "\"77777777-7777-7777-7777-777777777777\", \"scheduleInfo\": "
+                           "{\"expiration\": {\"type\": \"noExpiration\"}}}]");
+    json_t *member =
+        parse("{\"id\": \"Group_x_member\", \"rules\": ["
+              "{\"@odata.type\": \"#microsoft.graph.unifiedRoleManagementPolicyExpirationRule\", "
+              "\"id\": \"Expiration_EndUser_Assignment\", \"isExpirationRequired\": true, "
+              "\"maximumDuration\": \"PT4H\"},"
+              "{\"@odata.type\": \"#microsoft.graph.unifiedRoleManagementPolicyEnablementRule\", "
+              "\"id\": \"Enablement_EndUser_Assignment\", \"enabledRules\": "
+              "[\"MultiFactorAuthentication\", \"Justification\"]}]}");
+    struct ast_config *cfg = ast_config_new();
+    struct raise r;
+    raise_init(&r, cfg->arena, n);
+    struct many o = finish(&r, cfg, raise_pim_group(&r, "Sales", elig, assign, member, NULL));
+    assert_string_equal(o.text,
+                        "pim_group \"Sales\" {\n"
+                        "  eligible member user \"owner@contoso.com\"\n"
+                        "  eligible member user \"bg1@contoso.com\" until \"2030-01-01\"\n"
+                        "  # idpc: cannot express the time-bound owner eligibility of principal\n"
+                        "  #   77777777-7777-7777-7777-777777777777 (expiration afterDuration "
+                        "P90D): the language writes an\n"
+                        "  #   end date ('until'), not a duration\n"
+                        "  active owner user \"owner@contoso.com\"\n"
+                        "  member activation_max_duration 4h\n"
+                        "  member activation_requires mfa, justification\n"
+                        "}\n");
+    assert_true(many_issue(&o, RAISE_ISSUE_UNSUPPORTED, "eligibilitySchedules"));
+    assert_non_null(o.m);
+    json_t *pol = lowered(&o, MODEL_GROUP_PIM_POLICY, 0, n, NULL);
+    json_t *rules = json_object_get(pol, "rules");
+    assert_int_equal(json_array_size(rules), 2);
+    json_t *el = lowered(&o, MODEL_GROUP_PIM_ELIGIBILITY, 1, n, NULL);
+    assert_string_equal(json_string_value(json_object_get(el, "principalId")),
+                        "11111111-1111-1111-1111-111111111111");
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_object_get(json_object_get(el, "scheduleInfo"), "expiration"), "endDateTime")),
+        "2030-01-01T00:00:00Z");
+    json_decref(el);
+    json_decref(pol);
+    many_free(&o);
+    json_decref(elig);
+    json_decref(assign);
+    json_decref(member);
+    raise_names_free(n);
+}
+
 static void test_settings(void **state)
 {
     (void)state;
@@ -1126,6 +1193,7 @@ int main(void)
         cmocka_unit_test(test_group_dynamic_and_issues),
         cmocka_unit_test(test_auth_methods),
         cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_pim_group),
         cmocka_unit_test(test_settings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
