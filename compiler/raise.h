@@ -118,6 +118,11 @@ struct ast_stmt *raise_roles(struct raise *r, const json_t *assignments,
 struct ast_stmt *raise_pim_group(struct raise *r, const char *group, const json_t *eligibilities,
                                  const json_t *assignments, const json_t *member_policy,
                                  const json_t *owner_policy);
+/* `access_review "Name" { ... }` from an accessReviewScheduleDefinition as Graph lists it.
+ * Settings at Graph's defaults are not written; what the language cannot write is reported,
+ * and a definition without a writable scope or recurrence comes back as a block that does not
+ * compile (the caller keeps it commented out). */
+struct ast_stmt *raise_access_review(struct raise *r, const json_t *def, const char *name);
 /* `settings { ... }` from the canonical authorizationPolicy, security defaults and Group.Unified
  * groupSetting (normalize() of each; any may be NULL). NULL when all three are NULL. */
 struct ast_stmt *raise_settings(struct raise *r, const json_t *authorization,

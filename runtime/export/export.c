@@ -22,6 +22,7 @@
 #include "runtime/plan/normalize.h"
 #include "runtime/tenant/backend.h"
 #include "runtime/tenant/tenant.h"
+#include "runtime/tenant/tenant_governance.h"
 
 #define PASSWORD_RULES_TEMPLATE "5cf42378-d67d-4f36-ba46-e8b86229381d"
 #define CONTEXTS_PATH           "identity/conditionalAccess/authenticationContextClassReferences"
@@ -59,6 +60,7 @@ struct export
     json_t *role_policies, *role_policy_assignments; /* PIM role settings, raw */
     json_t *group_notes; /* array of strings: groups not declared, and why */
     json_t *pim_groups;  /* [{"id", "name", "pim": export_gov_pim_group()}], or NULL */
+    json_t *reviews;     /* accessReviewScheduleDefinitions as Graph lists them, or NULL */
     struct dir_seen {
         dev_t dev;
         ino_t ino;
@@ -553,6 +555,15 @@ static int load_tenant(struct export *x, const char *spec)
     if (json_is_object(ac))
         x->admin_consent = normalize(NK_ADMIN_CONSENT, ac);
     json_decref(ac);
+    json_t *rv = NULL;
+    if (backend_read(b, TENANT_ACCESS_REVIEWS, &rv, &err) != 0)
+        fprintf(stderr,
+                "idpc export: warning: cannot read %s from %s (%s): access reviews are not "
+                "exported\n",
+                TENANT_ACCESS_REVIEWS, b->display ? b->display : spec, err.message);
+    else if (json_array_size(rv) > 0)
+        x->reviews = json_incref(rv);
+    json_decref(rv);
     select_groups(x, b, groups);
 out:
     json_decref(groups);
@@ -910,6 +921,25 @@ static struct ast_stmt *raise_contexts(struct raise *r, const json_t *list)
     return first;
 }
 
+/* `access_review` blocks, in the tenant's order. */
+static struct ast_stmt *raise_reviews(const struct export *x, struct raise *r)
+{
+    struct ast_stmt *first = NULL, *last = NULL;
+    size_t i;
+    const json_t *d;
+    json_array_foreach(x->reviews, i, d)
+    {
+        const char *name = str_of(d, "displayName");
+        struct ast_stmt *s = raise_access_review(r, d, name ? name : str_of(d, "id"));
+        if (last)
+            last->next = s;
+        else
+            first = s;
+        last = s;
+    }
+    return first;
+}
+
 /* `pim_group` blocks of the groups holding PIM for Groups schedules, named as groups.idp
  * declares them. */
 static struct ast_stmt *raise_pim_groups(const struct export *x, struct raise *r)
@@ -948,10 +978,13 @@ static int write_all(struct export *x, const char *source, const char *dir, bool
     size_t commented_out = 0, nmethods = 0, nroles = 0, nsettings = 0, ncontexts = 0, nsync = 0;
     commented_out +=
         write_items(&r, &o, &x->grp, RAISE_OBJ_OTHER, "groups.idp", source, false, x->group_notes);
-    size_t npim = 0;
+    size_t npim = 0, nreviews = 0;
     size_t first_pim = r.nissues;
     commented_out += write_stmts(&r, &o, raise_pim_groups(x, &r), first_pim, "pim_group",
                                  "pim_groups.idp", source, &npim);
+    first_pim = r.nissues;
+    commented_out += write_stmts(&r, &o, raise_reviews(x, &r), first_pim, "access_review",
+                                 "reviews.idp", source, &nreviews);
     commented_out +=
         write_items(&r, &o, &x->loc, RAISE_OBJ_LOCATION, "locations.idp", source, false, NULL);
     commented_out +=
@@ -980,16 +1013,14 @@ static int write_all(struct export *x, const char *source, const char *dir, bool
         write_items(&r, &o, &x->pol, RAISE_OBJ_POLICY, "policies.idp", source, split, NULL);
     fprintf(stderr,
             "idpc export: %zu polic%s, %zu location%s, %zu strength%s, %zu authentication "
-            "context%s, %zu group%s, %zu role block%s, %zu pim_group block%s%s%s%s from %s; %zu "
-            "note%s, "
-            "%zu object%s "
-            "commented out\n",
+            "context%s, %zu group%s, %zu role block%s, %zu pim_group block%s, %zu access "
+            "review%s%s%s%s from %s; %zu note%s, %zu object%s commented out\n",
             x->pol.n, x->pol.n == 1 ? "y" : "ies", x->loc.n, x->loc.n == 1 ? "" : "s", x->str.n,
             x->str.n == 1 ? "" : "s", ncontexts, ncontexts == 1 ? "" : "s", x->grp.n,
             x->grp.n == 1 ? "" : "s", nroles, nroles == 1 ? "" : "s", npim, npim == 1 ? "" : "s",
-            nmethods ? ", the authentication methods" : "", nsettings ? ", settings" : "",
-            nsync ? ", on-premises synchronization" : "", source, r.nissues,
-            r.nissues == 1 ? "" : "s", commented_out, commented_out == 1 ? "" : "s");
+            nreviews, nreviews == 1 ? "" : "s", nmethods ? ", the authentication methods" : "",
+            nsettings ? ", settings" : "", nsync ? ", on-premises synchronization" : "", source,
+            r.nissues, r.nissues == 1 ? "" : "s", commented_out, commented_out == 1 ? "" : "s");
     raise_fini(&r);
     ast_config_free(cfg);
     return o.errors ? -1 : 0;
@@ -1048,6 +1079,7 @@ out:
     json_decref(x.role_policies);
     json_decref(x.role_policy_assignments);
     json_decref(x.pim_groups);
+    json_decref(x.reviews);
     json_decref(x.authz);
     json_decref(x.secdef);
     json_decref(x.group_unified);

@@ -57,7 +57,7 @@ grep -q '^  activation_max_duration 8h$' "$T/contoso-all/roles.idp" ||
 
 # 1c. PIM role settings and PIM for Groups round trip: Contoso's plan applied to a copy of its
 # tenant (the recommended settings: approvers, tickets, notification addresses; the pim_group
-# schedules and settings), then exported and planned
+# schedules and settings; the access reviews), then exported and planned
 # against the result: no changes, and the settings are there in the language's words.
 cp "$SRC/policies/contoso-tenant.json" "$T/applied.json"
 "$IDPC" plan "$SRC/policies/contoso" --tenant "file:$T/applied.json" -o "$T/applied-plan.json" \
@@ -76,6 +76,14 @@ for line in 'pim_group "PIM-Security-Admins" {' '  eligible member user "admin-a
     '  active owner user "admin-dana@contoso.onmicrosoft.com" until "2027-11-30"' \
     '  member activation_max_duration 4h' '  owner activation_max_duration 1h'; do
     grep -qxF "$line" "$T/applied/pim_groups.idp" || fail "export after apply: no pim_group line '$line'"
+done
+# access reviews (issue 14): both of Contoso's, with names instead of ids
+for line in 'access_review "Quarterly review of Global Administrators" {' \
+    '  review role "Global Administrator"' \
+    '  reviewers user "admin-alice@contoso.onmicrosoft.com", user "admin-bob@contoso.onmicrosoft.com"' \
+    '  review guests in microsoft365_groups' '  fallback_reviewers user "admin-dana@contoso.onmicrosoft.com"' \
+    '  recurrence quarterly from "2027-01-04"' '  if_no_response deny'; do
+    grep -qxF "$line" "$T/applied/reviews.idp" || fail "export after apply: no access_review line '$line'"
 done
 "$IDPC" fmt --check "$T/applied" || fail "export after apply is not fmt-stable"
 set +e
