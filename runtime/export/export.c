@@ -280,6 +280,7 @@ static json_t *read_relation(struct export *x, struct backend *b, const char *gi
 static void select_groups(struct export *x, struct backend *b, const json_t *groups)
 {
     json_t *refs = json_object(), *holders = json_object();
+    char *pim_failed = NULL;
     for (size_t i = 0; i < x->pol.n; i++) {
         const json_t *u =
             json_object_get(json_object_get(x->pol.v[i].canon, "conditions"), "users");
@@ -321,7 +322,7 @@ static void select_groups(struct export *x, struct backend *b, const json_t *gro
             continue;
         bool assignable = json_is_true(json_object_get(g, "isAssignableToRole"));
         bool holder = id_set_has(holders, id);
-        json_t *pim = export_gov_pim_group(b, id);
+        json_t *pim = export_gov_pim_group(b, id, &pim_failed);
         if (pim) {
             if (!x->pim_groups)
                 x->pim_groups = json_array();
@@ -352,6 +353,12 @@ static void select_groups(struct export *x, struct backend *b, const json_t *gro
         it->members = read_relation(x, b, id, "members");
         it->owners = read_relation(x, b, id, "owners");
     }
+    if (pim_failed)
+        fprintf(stderr,
+                "idpc export: warning: cannot read PIM for Groups (%s): pim_group blocks may be "
+                "missing\n",
+                pim_failed);
+    free(pim_failed);
     json_decref(refs);
     json_decref(holders);
 }

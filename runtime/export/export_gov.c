@@ -9,13 +9,16 @@
 #include "compiler/util.h"
 #include "runtime/tenant/tenant_governance.h"
 
-static json_t *read_list(struct backend *b, const char *base, const char *gid)
+static json_t *read_list(struct backend *b, const char *base, const char *gid, char **failed)
 {
     char *path = xasprintf("%s" TENANT_GROUP_QUERY "%s", base, gid);
     json_t *all = NULL;
     struct backend_error err;
     json_t *out = json_array();
-    if (backend_read(b, path, &all, &err) == 0 && json_is_array(all)) {
+    int rc = backend_read(b, path, &all, &err);
+    if (rc != 0 && !*failed)
+        *failed = xasprintf("%s: %s", path, err.message);
+    if (rc == 0 && json_is_array(all)) {
         size_t i;
         json_t *v;
         json_array_foreach(all, i, v)
@@ -31,12 +34,12 @@ static json_t *read_list(struct backend *b, const char *base, const char *gid)
     return out;
 }
 
-json_t *export_gov_pim_group(struct backend *b, const char *gid)
+json_t *export_gov_pim_group(struct backend *b, const char *gid, char **failed)
 {
     if (!gid)
         return NULL;
-    json_t *elig = read_list(b, TENANT_PIM_GROUP_ELIG, gid);
-    json_t *assign = read_list(b, TENANT_PIM_GROUP_ASSIGN, gid);
+    json_t *elig = read_list(b, TENANT_PIM_GROUP_ELIG, gid, failed);
+    json_t *assign = read_list(b, TENANT_PIM_GROUP_ASSIGN, gid, failed);
     if (json_array_size(elig) + json_array_size(assign) == 0) {
         json_decref(elig);
         json_decref(assign);
@@ -45,7 +48,7 @@ json_t *export_gov_pim_group(struct backend *b, const char *gid)
     json_t *out = json_object();
     json_object_set_new(out, "eligibilities", elig);
     json_object_set_new(out, "assignments", assign);
-    json_t *pas = read_list(b, TENANT_PIM_ASSIGNMENTS, gid);
+    json_t *pas = read_list(b, TENANT_PIM_ASSIGNMENTS, gid, failed);
     size_t i;
     json_t *a;
     json_array_foreach(pas, i, a)
@@ -60,6 +63,8 @@ json_t *export_gov_pim_group(struct backend *b, const char *gid)
         struct backend_error err;
         if (backend_read(b, pp, &policy, &err) == 0 && json_is_object(policy))
             json_object_set(out, rid, policy);
+        else if (!*failed)
+            *failed = xasprintf("%s: %s", pp, err.message);
         json_decref(policy);
         free(pp);
     }
