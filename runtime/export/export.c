@@ -322,7 +322,13 @@ static void select_groups(struct export *x, struct backend *b, const json_t *gro
             continue;
         bool assignable = json_is_true(json_object_get(g, "isAssignableToRole"));
         bool holder = id_set_has(holders, id);
-        json_t *pim = export_gov_pim_group(b, id, &pim_failed);
+        /* PIM for Groups is read per group (Graph lists schedules only with a filter on the
+         * group): for the groups export declares anyway (role-assignable ones, which Microsoft
+         * recommends for PIM for Groups, role holders, referenced ones), and for every group
+         * with --all-groups, so that a tenant of many groups costs no request per group */
+        json_t *pim = x->all_groups || assignable || holder || id_set_has(refs, id)
+                          ? export_gov_pim_group(b, id, &pim_failed)
+                          : NULL;
         if (pim) {
             if (!x->pim_groups)
                 x->pim_groups = json_array();
