@@ -195,9 +195,10 @@ json_t *lower_pim_rules(struct check *ck, struct ast_stmt *const *body, size_t n
 /* lower_role.c: "2027-06-30" or "2027-06-30T08:00:00Z" → "2027-06-30T00:00:00Z" (arena), or
  * NULL after an error at the atom. */
 const char *lower_schedule_date(struct args *a, const char *what);
-/* `[from "DATE"] [until "DATE"]` at the end of an eligible or active line: each date through
- * lower_schedule_date (NULL when absent), the end after the start ("the <what> ends ... before
- * it starts" otherwise); false after an error. */
+/* `[from "DATE"] [until "DATE" | for Nd]` at the end of an eligible or active line: each date
+ * through lower_schedule_date (NULL when absent; `for` needs `from` and sets the end N days
+ * later), the end after the start ("the <what> ends ... before it starts" otherwise); false
+ * after an error. */
 bool lower_schedule_window(struct args *a, const char *what, const char **from, const char **until);
 /* Days from one "YYYY-MM-DDThh:mm:ssZ" to another (whole days, rounded down). */
 long lower_days_between(const char *a, const char *b);

@@ -97,8 +97,11 @@ static void grants(struct pim_group *pg, const struct ast_stmt *s, bool eligible
         pg->v[pg->n++] = (struct grant){kw, r, eligible, access[acc], NULL, NULL};
     } while (args_comma(&a));
     const char *from, *until;
-    if (!lower_schedule_window(&a, eligible ? "eligibility" : "assignment", &from, &until))
+    if (!lower_schedule_window(&a, eligible ? "eligibility" : "assignment", &from, &until)) {
+        while (pg->n > first) /* reported: no further errors about this line's principals */
+            json_decref(pg->v[--pg->n].ref);
         return;
+    }
     if (!args_expect_end(&a))
         return;
     for (size_t i = first; i < pg->n; i++) {

@@ -44,6 +44,21 @@ const char *lower_schedule_date(struct args *a, const char *what)
     return arena_printf(a->ck->arena, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, se);
 }
 
+/* The civil date `z` days after 1970-01-01 (H. Hinnant's algorithm, the inverse of the one in
+ * lower_days_between). */
+static void civil_from_days(long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
 bool lower_schedule_window(struct args *a, const char *what, const char **from, const char **until)
 {
     *from = *until = NULL;
@@ -52,6 +67,32 @@ bool lower_schedule_window(struct args *a, const char *what, const char **from, 
     const struct ast_atom *until_at = args_peek(a);
     if (args_accept(a, "until") && !(*until = lower_schedule_date(a, "an end date")))
         return false;
+    const struct ast_atom *for_at = args_peek(a);
+    if (args_accept(a, "for")) {
+        /* `from "DATE" for 90d`: PIM's duration, as an end date. A duration without its start
+         * would end a different day at each plan (a perpetual diff), so it needs `from`. */
+        const struct ast_atom *d = args_peek(a);
+        if (!d || d->kind != AST_DURATION || strcmp(d->text, "d") != 0 || d->num < 1 ||
+            d->num > 3650) {
+            args_expected(a, "a duration in days, such as 180d (1d to 3650d)");
+            return false;
+        }
+        if (*until) {
+            args_error(a, for_at, "give 'until' or 'for', not both");
+            return false;
+        }
+        if (!*from) {
+            args_error(a, for_at,
+                       "a duration needs its start, or the end would move with every plan: write "
+                       "'from \"YYYY-MM-DD\" for %lldd', or give the end with 'until'",
+                       d->num);
+            return false;
+        }
+        a->i++;
+        int y, m, dd;
+        civil_from_days(lower_days_between("1970-01-01", *from) + (long)d->num, &y, &m, &dd);
+        *until = arena_printf(a->ck->arena, "%04d-%02d-%02d%s", y, m, dd, *from + 10);
+    }
     if (*from && *until && strcmp(*from, *until) >= 0) {
         args_error(a, until_at, "the %s ends (%s) before it starts (%s)", what, *until, *from);
         return false;
@@ -146,8 +187,11 @@ static void stmt_principals(struct role_state *st, const struct ast_stmt *s, boo
     /* a time-bound eligibility or active assignment: PIM's scheduleInfo ("Assign Microsoft Entra roles in Privileged
      * Identity Management", assignment type and duration) */
     const char *from, *until;
-    if (!lower_schedule_window(&a, eligible ? "eligibility" : "assignment", &from, &until))
+    if (!lower_schedule_window(&a, eligible ? "eligibility" : "assignment", &from, &until)) {
+        while (st->n > first) /* reported: no further errors about this line's principals */
+            json_decref(st->v[--st->n].ref);
         return;
+    }
     if ((from || until) && !eligible) {
         /* a time-bound active assignment is a PIM schedule ("Assign Microsoft Entra roles in
          * Privileged Identity Management": assignment type Active, duration); a service
