@@ -25,11 +25,12 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/graph-emulator/CMakeLists.txt)
     add_test(NAME e2e.graph.contexts COMMAND ${_g} contexts)
     add_test(NAME e2e.graph.selected COMMAND ${_g} selected)
     add_test(NAME e2e.graph.impact COMMAND ${_g} impact)
+    add_test(NAME e2e.graph.governance COMMAND ${_g} governance)
     set(_tests e2e.graph.snapshot e2e.graph.contoso.secret e2e.graph.contoso.cert
         e2e.graph.contoso.cert-ps256 e2e.graph.contoso.federated e2e.graph.large
         e2e.graph.faults e2e.graph.tls e2e.graph.hidden e2e.graph.saved e2e.graph.delegated
         e2e.graph.contexts e2e.graph.selected e2e.graph.impact e2e.graph.identities
-        e2e.graph.faults_identities)
+        e2e.graph.faults_identities e2e.graph.governance)
     set_tests_properties(${_tests} PROPERTIES TIMEOUT 600 LABELS "e2e;graph"
       ENVIRONMENT "IDPC_SHARED_DIR=${IDPC_SHARED_DIR}")
   endif()

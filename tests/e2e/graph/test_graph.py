@@ -775,10 +775,49 @@ def t_contexts(ctx, a):
         emu.stop()
 
 
+def t_governance(ctx, a):
+    """PIM for Groups and access reviews through Graph: Contoso applied to the emulator, then
+    `export --tenant graph:` writes its pim_group and access_review blocks, and the exported
+    configuration plans "No changes" against the same tenant."""
+    config, state = contoso_paths(ctx)
+    saved, _ = plan_apply_plan(ctx, state, config, "secret", "governance")
+    applied = ctx.path("governance-state.json")
+    with open(applied, "w") as f:
+        json.dump(saved, f)
+    emu = E.Emulator(ctx, applied, name="governance-export")
+    try:
+        env = E.auth_env(ctx, emu, "secret")
+        out = ctx.path("governance-export")
+        if os.path.exists(out):
+            shutil.rmtree(out)
+        E.idpc(ctx, ["export", "--tenant", "graph:", "-o", out], env, expect=0,
+               name="governance-export")
+        with open(os.path.join(out, "pim_groups.idp")) as f:
+            pim = f.read()
+        with open(os.path.join(out, "reviews.idp")) as f:
+            reviews = f.read()
+        E.check('pim_group "PIM-Security-Admins"' in pim and "eligible member" in pim and
+                "active owner" in pim and 'until "2027-11-30' in pim,
+                "governance: export does not write Contoso's PIM for Groups:\n" + pim[:600])
+        E.check(reviews.count("access_review ") == 2 and
+                'review role "Global Administrator"' in reviews and
+                "review guests in microsoft365_groups" in reviews,
+                "governance: export does not write Contoso's two access reviews:\n" +
+                reviews[:600])
+        p = E.idpc(ctx, ["plan", "--detailed-exitcode", "--tenant", "graph:", out], env,
+                   expect=0, name="governance-export-plan")
+        E.check("No changes" in p.stdout,
+                "governance: the exported configuration plans changes:\n" + p.stdout[-800:])
+    finally:
+        emu.stop()
+    print("governance: PIM for Groups and access reviews exported through Graph, No changes")
+
+
 TESTS = {"snapshot": t_snapshot, "impact": t_impact, "delegated": t_delegated,
          "contexts": t_contexts, "contoso": t_contoso, "saved": t_saved, "large": t_large,
          "faults": t_faults, "tls": t_tls, "hidden": t_hidden, "selected": t_selected,
-         "identities": t_identities, "faults_identities": t_faults}
+         "identities": t_identities, "faults_identities": t_faults,
+         "governance": t_governance}
 
 
 def main():
