@@ -188,6 +188,29 @@ def selected_config(ctx, name, groups):
     return out, state
 
 
+def export_round_trip(ctx, state_doc, name, written):
+    """The tenant `state_doc` in an emulator: `export --tenant graph:` into a fresh folder,
+    `written(folder)` checks what it wrote, and the export plans "No changes" against it."""
+    state = ctx.path("%s-exported-state.json" % name)
+    with open(state, "w") as f:
+        json.dump(state_doc, f)
+    emu = E.Emulator(ctx, state, name=name + "-export")
+    try:
+        env = E.auth_env(ctx, emu, "secret")
+        out = ctx.path(name + "-export")
+        if os.path.exists(out):
+            shutil.rmtree(out)
+        E.idpc(ctx, ["export", "--tenant", "graph:", "-o", out], env, expect=0,
+               name=name + "-export")
+        written(out)
+        p = E.idpc(ctx, ["plan", "--detailed-exitcode", "--tenant", "graph:", out], env,
+                   expect=0, name=name + "-export-plan")
+        E.check("No changes" in p.stdout,
+                "%s: the exported configuration plans changes:\n%s" % (name, p.stdout[-800:]))
+    finally:
+        emu.stop()
+
+
 def t_selected(ctx, a):
     """The group expiration policy applied to selected groups (addGroup/removeGroup): plan ->
     apply -> plan empty, then a group taken out of the list, then export -> plan: No changes."""
@@ -202,17 +225,7 @@ def t_selected(ctx, a):
     cfg2, _ = selected_config(ctx, "selected-2", ["GRP-Executive-Staff"])
     saved2, _ = plan_apply_plan(ctx, state2, cfg2, "secret", "selected-2", check_reads=False)
     E.check(len(saved2["collections"][sel[0]]) == 1, "selected: GRP-Sales was removed")
-    state3 = ctx.path("selected-state-3.json")
-    with open(state3, "w") as f:
-        json.dump(saved2, f)
-    emu = E.Emulator(ctx, state3, name="selected-export")
-    try:
-        env = E.auth_env(ctx, emu, "secret")
-        out = ctx.path("selected-export")
-        if os.path.exists(out):
-            shutil.rmtree(out)
-        E.idpc(ctx, ["export", "--tenant", "graph:", "-o", out], env, expect=0,
-               name="selected-export")
+    def written(out):
         with open(os.path.join(out, "settings.idp")) as f:
             text = f.read()
         E.check('group_expiration 365d for group "GRP-Executive-Staff"' in text,
@@ -220,11 +233,7 @@ def t_selected(ctx, a):
         E.check('user_consent verified_publishers_low_impact' in text and
                 'admin_consent_requests on' in text,
                 "selected: export writes the consent settings")
-        p = E.idpc(ctx, ["plan", "--detailed-exitcode", "--tenant", "graph:", out], env,
-                   expect=0, name="selected-export-plan")
-        E.check("No changes" in p.stdout, "selected: the exported configuration plans no change")
-    finally:
-        emu.stop()
+    export_round_trip(ctx, saved2, "selected", written)
     print("selected: added, removed, exported")
 
 
@@ -781,17 +790,7 @@ def t_governance(ctx, a):
     configuration plans "No changes" against the same tenant."""
     config, state = contoso_paths(ctx)
     saved, _ = plan_apply_plan(ctx, state, config, "secret", "governance")
-    applied = ctx.path("governance-state.json")
-    with open(applied, "w") as f:
-        json.dump(saved, f)
-    emu = E.Emulator(ctx, applied, name="governance-export")
-    try:
-        env = E.auth_env(ctx, emu, "secret")
-        out = ctx.path("governance-export")
-        if os.path.exists(out):
-            shutil.rmtree(out)
-        E.idpc(ctx, ["export", "--tenant", "graph:", "-o", out], env, expect=0,
-               name="governance-export")
+    def written(out):
         with open(os.path.join(out, "pim_groups.idp")) as f:
             pim = f.read()
         with open(os.path.join(out, "reviews.idp")) as f:
@@ -804,12 +803,7 @@ def t_governance(ctx, a):
                 "review guests in microsoft365_groups" in reviews,
                 "governance: export does not write Contoso's two access reviews:\n" +
                 reviews[:600])
-        p = E.idpc(ctx, ["plan", "--detailed-exitcode", "--tenant", "graph:", out], env,
-                   expect=0, name="governance-export-plan")
-        E.check("No changes" in p.stdout,
-                "governance: the exported configuration plans changes:\n" + p.stdout[-800:])
-    finally:
-        emu.stop()
+    export_round_trip(ctx, saved, "governance", written)
     print("governance: PIM for Groups and access reviews exported through Graph, No changes")
 
 
