@@ -200,6 +200,9 @@ const char *lower_schedule_date(struct args *a, const char *what);
  * later), the end after the start ("the <what> ends ... before it starts" otherwise); false
  * after an error. */
 bool lower_schedule_window(struct args *a, const char *what, const char **from, const char **until);
+/* PIM's scheduleInfo for a window (either may be NULL): {"startDateTime"?, "expiration":
+ * {"type": "afterDateTime", "endDateTime"} or {"type": "noExpiration"}}; a new reference. */
+json_t *lower_schedule_info(const char *from, const char *until);
 /* Days from one "YYYY-MM-DDThh:mm:ssZ" to another (whole days, rounded down). */
 long lower_days_between(const char *a, const char *b);
 /* lower_pim_group.c: `pim_group "Name" { ... }` → PIM for Groups eligibility and assignment

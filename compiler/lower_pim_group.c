@@ -143,15 +143,7 @@ static void emit(struct pim_group *pg, const struct grant *g)
     json_object_set(b, "groupId", pg->group_ref);
     json_object_set_new(b, "action", json_string("adminAssign"));
     json_object_set_new(b, "justification", json_string("Managed by idpc"));
-    json_t *exp = json_object();
-    json_object_set_new(exp, "type", json_string(g->until ? "afterDateTime" : "noExpiration"));
-    if (g->until)
-        json_object_set_new(exp, "endDateTime", json_string(g->until));
-    json_t *si = json_object();
-    if (g->from)
-        json_object_set_new(si, "startDateTime", json_string(g->from));
-    json_object_set_new(si, "expiration", exp);
-    json_object_set_new(b, "scheduleInfo", si);
+    json_object_set_new(b, "scheduleInfo", lower_schedule_info(g->from, g->until));
 }
 
 /* The approvers of an Approval_EndUser_Assignment rule are users only, and all the same one:

@@ -100,6 +100,19 @@ bool lower_schedule_window(struct args *a, const char *what, const char **from, 
     return true;
 }
 
+json_t *lower_schedule_info(const char *from, const char *until)
+{
+    json_t *exp = json_object();
+    json_object_set_new(exp, "type", json_string(until ? "afterDateTime" : "noExpiration"));
+    if (until)
+        json_object_set_new(exp, "endDateTime", json_string(until));
+    json_t *si = json_object();
+    if (from)
+        json_object_set_new(si, "startDateTime", json_string(from));
+    json_object_set_new(si, "expiration", exp);
+    return si;
+}
+
 struct role_state {
     struct check *ck;
     const struct catalog_role *role;
@@ -252,17 +265,8 @@ static void emit(struct role_state *st, const struct principal *p)
     json_object_set_new(b, "roleDefinitionId", json_string(st->role->template_id));
     json_object_set(b, "principalId", p->ref);
     json_object_set_new(b, "directoryScopeId", json_string("/"));
-    if (request) {
-        json_t *exp = json_object();
-        json_object_set_new(exp, "type", json_string(p->until ? "afterDateTime" : "noExpiration"));
-        if (p->until)
-            json_object_set_new(exp, "endDateTime", json_string(p->until));
-        json_t *si = json_object();
-        if (p->from)
-            json_object_set_new(si, "startDateTime", json_string(p->from));
-        json_object_set_new(si, "expiration", exp);
-        json_object_set_new(b, "scheduleInfo", si);
-    }
+    if (request)
+        json_object_set_new(b, "scheduleInfo", lower_schedule_info(p->from, p->until));
 }
 
 long lower_days_between(const char *a, const char *b)

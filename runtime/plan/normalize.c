@@ -1577,31 +1577,22 @@ static const struct field FL_ROLE_ASSIGNMENT[] = {F("id", FT_DROP),
 static const struct spec S_ROLE_ASSIGNMENT = {.fields = FL_ROLE_ASSIGNMENT,
                                               .post = role_assignment_post};
 
-static const struct field FL_ROLE_ELIGIBILITY[] = {F("id", FT_DROP),
-                                                   F("status", FT_DROP),
-                                                   F("createdDateTime", FT_DROP),
-                                                   F("modifiedDateTime", FT_DROP),
-                                                   F("createdBy", FT_DROP),
-                                                   F("createdUsing", FT_DROP),
-                                                   F("completedDateTime", FT_DROP),
-                                                   F("approvalId", FT_DROP),
-                                                   F("targetScheduleId", FT_DROP),
-                                                   F("isValidationOnly", FT_DROP),
-                                                   F("justification", FT_DROP),
-                                                   F("action", FT_DROP),
-                                                   F("ticketInfo", FT_DROP),
-                                                   F("memberType", FT_DROP),
-                                                   F("targetSchedule", FT_DROP),
-                                                   F("principal", FT_DROP),
-                                                   F("roleDefinition", FT_DROP),
-                                                   F("directoryScope", FT_DROP),
-                                                   F("appScope", FT_DROP),
-                                                   F("roleDefinitionId", FT_ID),
-                                                   F("principalId", FT_ID),
-                                                   FF("directoryScopeId", scope_id),
-                                                   FF("appScopeId", scope_id),
-                                                   FO("scheduleInfo", &S_SCHEDULE),
-                                                   FEND};
+/* What Graph fills in on a PIM schedule request or schedule (unifiedRoleEligibilityScheduleRequest,
+ * privilegedAccessGroup*ScheduleRequest and their schedules), never stated by a configuration. */
+#define PIM_REQUEST_SERVER_FIELDS                                                                  \
+    F("id", FT_DROP), F("status", FT_DROP), F("createdDateTime", FT_DROP),                         \
+        F("modifiedDateTime", FT_DROP), F("createdBy", FT_DROP), F("createdUsing", FT_DROP),       \
+        F("completedDateTime", FT_DROP), F("approvalId", FT_DROP), F("targetScheduleId", FT_DROP), \
+        F("isValidationOnly", FT_DROP), F("justification", FT_DROP), F("action", FT_DROP),         \
+        F("ticketInfo", FT_DROP), F("memberType", FT_DROP), F("targetSchedule", FT_DROP),          \
+        F("principal", FT_DROP)
+
+static const struct field FL_ROLE_ELIGIBILITY[] = {
+    PIM_REQUEST_SERVER_FIELDS,        F("roleDefinition", FT_DROP),
+    F("directoryScope", FT_DROP),     F("appScope", FT_DROP),
+    F("roleDefinitionId", FT_ID),     F("principalId", FT_ID),
+    FF("directoryScopeId", scope_id), FF("appScopeId", scope_id),
+    FO("scheduleInfo", &S_SCHEDULE),  FEND};
 static const struct spec S_ROLE_ELIGIBILITY = {.fields = FL_ROLE_ELIGIBILITY};
 
 /* A user (Graph v1.0 user resource): the attributes a `user` block states; what Graph computes
@@ -1628,30 +1619,10 @@ static const struct spec S_USER = {.fields = FL_USER};
 /* PIM for Groups schedules and their requests (privilegedAccessGroupEligibilitySchedule,
  * privilegedAccessGroupAssignmentSchedule): who, which group, member or owner, and until when. */
 static const char *const V_ACCESS[] = {"member", "owner", NULL};
-static const struct field FL_GROUP_PIM[] = {F("id", FT_DROP),
-                                            F("status", FT_DROP),
-                                            F("createdDateTime", FT_DROP),
-                                            F("modifiedDateTime", FT_DROP),
-                                            F("createdBy", FT_DROP),
-                                            F("createdUsing", FT_DROP),
-                                            F("completedDateTime", FT_DROP),
-                                            F("approvalId", FT_DROP),
-                                            F("targetScheduleId", FT_DROP),
-                                            F("isValidationOnly", FT_DROP),
-                                            F("justification", FT_DROP),
-                                            F("action", FT_DROP),
-                                            F("ticketInfo", FT_DROP),
-                                            F("customData", FT_DROP),
-                                            F("memberType", FT_DROP),
-                                            F("assignmentType", FT_DROP),
-                                            F("targetSchedule", FT_DROP),
-                                            F("principal", FT_DROP),
-                                            F("group", FT_DROP),
-                                            FV("accessId", FT_ENUM, V_ACCESS),
-                                            F("principalId", FT_ID),
-                                            F("groupId", FT_ID),
-                                            FO("scheduleInfo", &S_SCHEDULE),
-                                            FEND};
+static const struct field FL_GROUP_PIM[] = {
+    PIM_REQUEST_SERVER_FIELDS, F("customData", FT_DROP),          F("assignmentType", FT_DROP),
+    F("group", FT_DROP),       FV("accessId", FT_ENUM, V_ACCESS), F("principalId", FT_ID),
+    F("groupId", FT_ID),       FO("scheduleInfo", &S_SCHEDULE),   FEND};
 static const struct spec S_GROUP_PIM = {.fields = FL_GROUP_PIM};
 
 /* Access review definitions (accessReviewScheduleDefinition): what the language states; the

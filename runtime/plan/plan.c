@@ -220,6 +220,37 @@ static bool has_id(const json_t *list, const char *id)
     return false;
 }
 
+/* The change of a set-valued field (members, owners, a lifecycle policy's groups) on action `a`:
+ * the values added and removed, in the language's words; on a created object, the whole list as
+ * "new". Takes `added` and `removed`; nothing is recorded when both are empty. */
+static void add_set_change(json_t *a, const char *field, const char *path, json_t *added,
+                           json_t *removed, bool created)
+{
+    if (!json_array_size(added) && !json_array_size(removed)) {
+        json_decref(added);
+        json_decref(removed);
+        return;
+    }
+    json_t *ch = json_object();
+    json_object_set_new(ch, "field", json_string(field));
+    json_object_set_new(ch, "path", json_string(path));
+    json_object_set_new(ch, "op", json_string(created ? "add" : "change"));
+    if (created) {
+        struct strbuf sb = STRBUF_INIT;
+        size_t i;
+        json_t *v;
+        json_array_foreach(added, i, v)
+        {
+            strbuf_addf(&sb, "%s%s", i ? ", " : "", json_string_value(v));
+        }
+        json_object_set_new(ch, "new", json_string(strbuf_str(&sb)));
+        strbuf_fini(&sb);
+    }
+    json_object_set_new(ch, "added", added);
+    json_object_set_new(ch, "removed", removed);
+    json_array_append_new(json_object_get(a, "changes"), ch);
+}
+
 /* The groups of an expiration policy applied to selected groups: POST
  * groupLifecyclePolicies/{id}/addGroup and removeGroup, one group per request (Graph v1.0
  * "groupLifecyclePolicy: addGroup", "groupLifecyclePolicy: removeGroup"). */
@@ -250,29 +281,7 @@ static void lifecycle_changes(struct builder *bd, json_t *a, const json_t *want,
             free(d);
         }
     }
-    if (json_array_size(added) || json_array_size(removed)) {
-        json_t *ch = json_object();
-        json_object_set_new(ch, "field", json_string("group_expiration for"));
-        json_object_set_new(ch, "path", json_string("groups"));
-        json_object_set_new(ch, "op", json_string(created ? "add" : "change"));
-        if (created) {
-            struct strbuf sb = STRBUF_INIT;
-            size_t i;
-            json_t *v;
-            json_array_foreach(added, i, v)
-            {
-                strbuf_addf(&sb, "%s%s", i ? ", " : "", json_string_value(v));
-            }
-            json_object_set_new(ch, "new", json_string(strbuf_str(&sb)));
-            strbuf_fini(&sb);
-        }
-        json_object_set_new(ch, "added", added);
-        json_object_set_new(ch, "removed", removed);
-        json_array_append_new(json_object_get(a, "changes"), ch);
-    } else {
-        json_decref(added);
-        json_decref(removed);
-    }
+    add_set_change(a, "group_expiration for", "groups", added, removed, created);
 }
 
 static void rel_changes(struct builder *bd, json_t *a, const char *rel, const json_t *want,
@@ -318,27 +327,7 @@ static void rel_changes(struct builder *bd, json_t *a, const char *rel, const js
         free(path);
         free(d);
     }
-    if (json_array_size(added) || json_array_size(removed)) {
-        json_t *ch = json_object();
-        json_object_set_new(ch, "field", json_string(rel));
-        json_object_set_new(ch, "path", json_string(rel));
-        json_object_set_new(ch, "op", json_string(created ? "add" : "change"));
-        if (created) {
-            struct strbuf sb = STRBUF_INIT;
-            json_array_foreach(added, i, v)
-            {
-                strbuf_addf(&sb, "%s%s", i ? ", " : "", json_string_value(v));
-            }
-            json_object_set_new(ch, "new", json_string(strbuf_str(&sb)));
-            strbuf_fini(&sb);
-        }
-        json_object_set_new(ch, "added", added);
-        json_object_set_new(ch, "removed", removed);
-        json_array_append_new(json_object_get(a, "changes"), ch);
-    } else {
-        json_decref(added);
-        json_decref(removed);
-    }
+    add_set_change(a, rel, rel, added, removed, created);
     json_decref(added_ids);
     json_decref(removed_ids);
 }

@@ -23,6 +23,14 @@ static const char *const E_ACTIONS[] = {
     "selfActivate", "selfDeactivate", "selfExtend",  "selfRenew",   NULL};
 static const char *const E_EXPIRATION[] = {"notSpecified", "noExpiration", "afterDateTime",
                                            "afterDuration", NULL};
+static const struct emu_field F_EXPIRATION[] = {{"type", EF_ENUM, E_EXPIRATION, NULL, false},
+                                                {"endDateTime", EF_STR, NULL, NULL, false},
+                                                {"duration", EF_STR, NULL, NULL, false},
+                                                {NULL, EF_ANY, NULL, NULL, false}};
+const struct emu_field EMU_SCHEDULE_INFO[] = {{"startDateTime", EF_STR, NULL, NULL, false},
+                                              {"expiration", EF_OBJ, NULL, F_EXPIRATION, false},
+                                              {"recurrence", EF_ANY, NULL, NULL, false},
+                                              {NULL, EF_ANY, NULL, NULL, false}};
 
 static const struct emu_field F_GROUP[] = {
     {"displayName", EF_STR, NULL, NULL, true},
@@ -1089,27 +1097,20 @@ static json_t *active_assignment(struct emu_ctx *ctx, json_t *body, size_t *idx)
 static void pim_requests(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
                          char **seg, size_t nseg, bool active)
 {
-    static const struct emu_field F_EXP[] = {{"type", EF_ENUM, E_EXPIRATION, NULL, false},
-                                             {"endDateTime", EF_STR, NULL, NULL, false},
-                                             {"duration", EF_STR, NULL, NULL, false},
-                                             {NULL, EF_ANY, NULL, NULL, false}};
-    static const struct emu_field F_SCHED[] = {{"startDateTime", EF_STR, NULL, NULL, false},
-                                               {"expiration", EF_OBJ, NULL, F_EXP, false},
-                                               {"recurrence", EF_ANY, NULL, NULL, false},
-                                               {NULL, EF_ANY, NULL, NULL, false}};
     static const struct emu_field F_TICKET[] = {{"ticketNumber", EF_STR, NULL, NULL, false},
                                                 {"ticketSystem", EF_STR, NULL, NULL, false},
                                                 {NULL, EF_ANY, NULL, NULL, false}};
-    static const struct emu_field fields[] = {{"action", EF_ENUM, E_ACTIONS, NULL, true},
-                                              {"principalId", EF_STR, NULL, NULL, true},
-                                              {"roleDefinitionId", EF_STR, NULL, NULL, true},
-                                              {"directoryScopeId", EF_STR, NULL, NULL, false},
-                                              {"appScopeId", EF_STR, NULL, NULL, false},
-                                              {"justification", EF_STR, NULL, NULL, false},
-                                              {"scheduleInfo", EF_OBJ, NULL, F_SCHED, false},
-                                              {"ticketInfo", EF_OBJ, NULL, F_TICKET, false},
-                                              {"isValidationOnly", EF_BOOL, NULL, NULL, false},
-                                              {NULL, EF_ANY, NULL, NULL, false}};
+    static const struct emu_field fields[] = {
+        {"action", EF_ENUM, E_ACTIONS, NULL, true},
+        {"principalId", EF_STR, NULL, NULL, true},
+        {"roleDefinitionId", EF_STR, NULL, NULL, true},
+        {"directoryScopeId", EF_STR, NULL, NULL, false},
+        {"appScopeId", EF_STR, NULL, NULL, false},
+        {"justification", EF_STR, NULL, NULL, false},
+        {"scheduleInfo", EF_OBJ, NULL, EMU_SCHEDULE_INFO, false},
+        {"ticketInfo", EF_OBJ, NULL, F_TICKET, false},
+        {"isValidationOnly", EF_BOOL, NULL, NULL, false},
+        {NULL, EF_ANY, NULL, NULL, false}};
     const char *reqs_path = active ? ACT_REQS : PIM_REQS;
     json_t *coll = emu_coll(ctx, reqs_path);
     json_t *schedules = emu_coll(ctx, active ? ACT_SCHED : PIM_SCHED);

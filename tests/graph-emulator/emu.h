@@ -209,5 +209,8 @@ struct emu_field {
 bool emu_check(json_t *obj, const struct emu_field *fields, const char *where, char *err,
                size_t errsz);
 const char *emu_enum_canon(const char *const *enums, const char *v);
+/* PIM's requestSchedule (scheduleInfo) of every schedule request, role or group (Graph v1.0
+ * "requestSchedule resource type": startDateTime, expiration, recurrence). */
+extern const struct emu_field EMU_SCHEDULE_INFO[];
 
 #endif

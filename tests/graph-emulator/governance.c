@@ -21,8 +21,6 @@ static const char *const E_ACCESS[] = {"member", "owner", NULL};
 static const char *const E_ACTIONS[] = {
     "adminAssign",    "adminUpdate", "adminRemove", "selfActivate",
     "selfDeactivate", "adminExtend", "adminRenew",  NULL};
-static const char *const E_EXPIRATION[] = {"notSpecified", "noExpiration", "afterDateTime",
-                                           "afterDuration", NULL};
 
 static void not_allowed(struct emu_resp *resp)
 {
@@ -37,23 +35,16 @@ static const char *str(const json_t *o, const char *k)
 
 /* ---- PIM for Groups: schedule requests and schedules ---- */
 
-static const struct emu_field F_EXP[] = {{"type", EF_ENUM, E_EXPIRATION, NULL, false},
-                                         {"endDateTime", EF_STR, NULL, NULL, false},
-                                         {"duration", EF_STR, NULL, NULL, false},
-                                         {NULL, EF_ANY, NULL, NULL, false}};
-static const struct emu_field F_SCHED[] = {{"startDateTime", EF_STR, NULL, NULL, false},
-                                           {"expiration", EF_OBJ, NULL, F_EXP, false},
-                                           {"recurrence", EF_ANY, NULL, NULL, false},
-                                           {NULL, EF_ANY, NULL, NULL, false}};
-static const struct emu_field F_REQUEST[] = {{"accessId", EF_ENUM, E_ACCESS, NULL, true},
-                                             {"action", EF_ENUM, E_ACTIONS, NULL, true},
-                                             {"principalId", EF_STR, NULL, NULL, true},
-                                             {"groupId", EF_STR, NULL, NULL, true},
-                                             {"justification", EF_STR, NULL, NULL, false},
-                                             {"scheduleInfo", EF_OBJ, NULL, F_SCHED, false},
-                                             {"ticketInfo", EF_ANY, NULL, NULL, false},
-                                             {"customData", EF_STR, NULL, NULL, false},
-                                             {NULL, EF_ANY, NULL, NULL, false}};
+static const struct emu_field F_REQUEST[] = {
+    {"accessId", EF_ENUM, E_ACCESS, NULL, true},
+    {"action", EF_ENUM, E_ACTIONS, NULL, true},
+    {"principalId", EF_STR, NULL, NULL, true},
+    {"groupId", EF_STR, NULL, NULL, true},
+    {"justification", EF_STR, NULL, NULL, false},
+    {"scheduleInfo", EF_OBJ, NULL, EMU_SCHEDULE_INFO, false},
+    {"ticketInfo", EF_ANY, NULL, NULL, false},
+    {"customData", EF_STR, NULL, NULL, false},
+    {NULL, EF_ANY, NULL, NULL, false}};
 
 static void schedule_request(struct emu_ctx *ctx, const struct emu_req *req, struct emu_resp *resp,
                              const char *kind, const char *sched_path)
