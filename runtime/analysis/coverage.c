@@ -182,29 +182,48 @@ static void strv_free(char **v)
 static const char *const kind_order[] = {"all users", "group",     "role",
                                          "user",      "emergency", "guest"};
 
+/* The candidates of one kind that make one persona: the same kind with the very same policy
+ * references (a non-empty signature), in the candidates' order. */
+struct cand_group {
+    size_t *v;
+    size_t n, cap;
+};
+
 static void build_personas(struct coverage *c, struct cands *cs, const struct coverage_options *o)
 {
     c->personas = xcalloc(cs->n ? cs->n : 1, sizeof(*c->personas));
-    bool *used = xcalloc(cs->n ? cs->n : 1, sizeof(bool));
+    struct cand_group *groups = xcalloc(cs->n ? cs->n : 1, sizeof(*groups));
     for (size_t ko = 0; ko < IDPC_ARRAY_LEN(kind_order); ko++) {
+        size_t ngroups = 0;
+        struct strmap bysig; /* signature -> group */
+        strmap_init(&bysig, false);
         for (size_t i = 0; i < cs->n; i++) {
             struct cand *a = &cs->v[i];
-            if (used[i] || strcmp(a->kind, kind_order[ko]) != 0)
+            if (strcmp(a->kind, kind_order[ko]) != 0)
                 continue;
-            used[i] = true;
+            size_t g = ngroups;
+            if (a->sig.len)
+                g = strmap_put_first(&bysig, strbuf_str(&a->sig), ngroups);
+            if (g == ngroups)
+                memset(&groups[ngroups++], 0, sizeof(*groups));
+            struct cand_group *gr = &groups[g];
+            if (gr->n == gr->cap) {
+                gr->cap = gr->cap ? gr->cap * 2 : 4;
+                gr->v = xrealloc(gr->v, gr->cap * sizeof(size_t));
+            }
+            gr->v[gr->n++] = i;
+        }
+        strmap_fini(&bysig);
+        for (size_t g = 0; g < ngroups; g++) {
+            struct cand *a = &cs->v[groups[g].v[0]];
             struct coverage_persona *p = &c->personas[c->npersonas++];
             p->kind = kind_order[ko];
-            p->members = xcalloc(cs->n, sizeof(char *));
-            p->members[p->nmembers++] = display_name(o, a->kind, a->key);
-            /* the same kind with the very same policy references: one persona */
-            for (size_t j = i + 1; j < cs->n && a->sig.len; j++) {
-                struct cand *b = &cs->v[j];
-                if (!used[j] && strcmp(b->kind, a->kind) == 0 &&
-                    strcmp(strbuf_str(&b->sig), strbuf_str(&a->sig)) == 0) {
-                    used[j] = true;
-                    p->members[p->nmembers++] = display_name(o, b->kind, b->key);
-                }
+            p->members = xcalloc(groups[g].n, sizeof(char *));
+            for (size_t j = 0; j < groups[g].n; j++) {
+                struct cand *b = &cs->v[groups[g].v[j]];
+                p->members[p->nmembers++] = display_name(o, b->kind, b->key);
             }
+            free(groups[g].v);
             if (p->nmembers > 1)
                 p->name = xasprintf("%s (+%zu %s%s)", p->members[0], p->nmembers - 1,
                                     strcmp(p->kind, "emergency") == 0 ? "user" : p->kind,
@@ -226,10 +245,10 @@ static void build_personas(struct coverage *c, struct cands *cs, const struct co
             if (strcmp(p->kind, "group") == 0) {
                 p->member_of = strv_push(p->member_of, a->key);
                 size_t k;
-                const json_t *g;
-                json_array_foreach(json_object_get(o->parents, a->key), k, g)
+                const json_t *gp;
+                json_array_foreach(json_object_get(o->parents, a->key), k, gp)
                 {
-                    p->member_of = strv_push(p->member_of, json_string_value(g));
+                    p->member_of = strv_push(p->member_of, json_string_value(gp));
                 }
             } else if (strcmp(p->kind, "role") == 0) {
                 p->roles = strv_push(p->roles, a->key);
@@ -238,7 +257,7 @@ static void build_personas(struct coverage *c, struct cands *cs, const struct co
             }
         }
     }
-    free(used);
+    free(groups);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -519,7 +538,7 @@ static unsigned evaluate(struct coverage *c, struct evaluator *ev, const struct 
     if (ev->outcome[set] != UINT_MAX)
         return ev->outcome[set];
     struct whatif_result r;
-    whatif_compiled_result(ev->wc, (size_t)set, &r);
+    whatif_compiled_outcome(ev->wc, (size_t)set, &r);
     unsigned k = coverage_outcome(c, &r);
     whatif_result_free(&r);
     ev->outcome[set] = k;

@@ -362,8 +362,7 @@ struct ctx {
     const struct whatif_inputs *in[2];
     struct whatif_compiled *wc[2];
     struct coverage *c;
-    unsigned *outcome[2];            /* per set number: outcome index, UINT_MAX until known */
-    struct whatif_result *result[2]; /* per set number: its result, once known */
+    unsigned *outcome[2]; /* per set number: outcome index, UINT_MAX until known */
     size_t noutcome[2];
     struct strmap byid[2]; /* policy id -> index in in[k]->policies */
     struct strmap pairs;   /* "sb,sa" -> change number */
@@ -372,19 +371,23 @@ struct ctx {
     size_t nchanges;
 };
 
+/* The outcome of set number `set` on one side. Its result is built, classified and freed: the
+ * few pairs of sets that change are built again for their causes (change_of), so memory is one
+ * number per set, not a result of every policy per set. */
 static unsigned outcome_of(struct ctx *x, int side, size_t set)
 {
     if (set >= x->noutcome[side]) {
         size_t n = (set + 1) * 2;
         x->outcome[side] = xrealloc(x->outcome[side], n * sizeof(unsigned));
-        x->result[side] = xrealloc(x->result[side], n * sizeof(struct whatif_result));
         for (size_t i = x->noutcome[side]; i < n; i++)
             x->outcome[side][i] = UINT_MAX;
         x->noutcome[side] = n;
     }
     if (x->outcome[side][set] == UINT_MAX) {
-        whatif_compiled_result(x->wc[side], set, &x->result[side][set]);
-        x->outcome[side][set] = coverage_outcome(x->c, &x->result[side][set]);
+        struct whatif_result r;
+        whatif_compiled_outcome(x->wc[side], set, &r);
+        x->outcome[side][set] = coverage_outcome(x->c, &r);
+        whatif_result_free(&r);
     }
     return x->outcome[side][set];
 }
@@ -524,7 +527,12 @@ static unsigned change_of(struct ctx *x, size_t sb, size_t sa)
         return (unsigned)k;
     json_t *pol = json_array();
     struct strbuf because = STRBUF_INIT;
-    causes(x, &x->result[0][sb], &x->result[1][sa], pol, &because);
+    struct whatif_result rb, ra;
+    whatif_compiled_outcome(x->wc[0], sb, &rb); /* causes read the applying policies only */
+    whatif_compiled_outcome(x->wc[1], sa, &ra);
+    causes(x, &rb, &ra, pol, &because);
+    whatif_result_free(&rb);
+    whatif_result_free(&ra);
     char *key = xasprintf("%u/%u/%s", ob, oa, strbuf_str(&because));
     if (strmap_get(&x->keys, key, &k)) {
         json_decref(pol);
@@ -675,6 +683,45 @@ static void dimclass_fini(struct dimclass *k)
     free(k->members);
 }
 
+/* The classes found so far, by signature: an open-addressing table of class numbers + 1. */
+struct sigtab {
+    size_t *slot;
+    size_t cap; /* a power of two, over twice the values */
+};
+
+static size_t sigtab_cap(size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n + 2)
+        cap *= 2;
+    return cap;
+}
+
+static size_t sig_hash(const uint64_t *g, size_t sw)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t w = 0; w < sw; w++)
+        h = (h ^ g[w]) * 1099511628211ULL;
+    return (size_t)(h ^ (h >> 31));
+}
+
+/* The class of value v (signature sig + v * sw): an existing class with the same signature, or a
+ * new one with v as its representative. */
+static size_t sig_class(struct sigtab *t, const uint64_t *sig, size_t sw, size_t v,
+                        struct dimclass *out)
+{
+    const uint64_t *g = sig + v * sw;
+    size_t j = sig_hash(g, sw) & (t->cap - 1);
+    for (; t->slot[j]; j = (j + 1) & (t->cap - 1)) {
+        size_t k = t->slot[j] - 1;
+        if (memcmp(sig + out->rep[k] * sw, g, sw * sizeof(uint64_t)) == 0)
+            return k;
+    }
+    t->slot[j] = out->n + 1;
+    out->rep[out->n] = v;
+    return out->n++;
+}
+
 /* Two values are alike when the part of the conditions their dimension is read by gives the same
  * policies on both sides (whatif_compiled_part), and so does what else they decide (the
  * platform's own MFA for an app, a legacy client). */
@@ -691,6 +738,7 @@ static void classify_dim(struct ctx *x, size_t d, const size_t size[IMPACT__DIMS
     out->rep = xcalloc(n + 1, sizeof(size_t));
     out->count = xcalloc(n + 1, sizeof(size_t));
     out->members = xcalloc((n + 1) * (words ? words : 1), sizeof(uint64_t));
+    struct sigtab tab = {xcalloc(sigtab_cap(n), sizeof(size_t)), sigtab_cap(n)};
     for (size_t v = 0; v < n; v++) {
         size_t at[IMPACT__DIMS] = {0};
         at[d] = v;
@@ -712,14 +760,11 @@ static void classify_dim(struct ctx *x, size_t d, const size_t size[IMPACT__DIMS
         t.client_app = d == IMPACT_CLIENT ? s.client_app : NULL;
         if (!g[sw - 1])
             g[sw - 1] = whatif_signin_extras(&t);
-        size_t k = 0;
-        while (k < out->n && memcmp(sig + out->rep[k] * sw, g, sw * sizeof(uint64_t)) != 0)
-            k++;
-        if (k == out->n)
-            out->rep[out->n++] = v;
+        size_t k = sig_class(&tab, sig, sw, v, out);
         out->count[k]++;
         out->members[k * (words ? words : 1) + v / 64] |= (uint64_t)1 << (v % 64);
     }
+    free(tab.slot);
     free(sig);
 }
 
@@ -870,11 +915,7 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
     for (int side = 0; side < 2; side++) {
         whatif_compiled_free(x.wc[side]);
         strmap_fini(&x.byid[side]);
-        for (size_t i = 0; i < x.noutcome[side]; i++)
-            if (x.outcome[side][i] != UINT_MAX)
-                whatif_result_free(&x.result[side][i]);
         free(x.outcome[side]);
-        free(x.result[side]);
     }
     coverage_free(c);
     return out;

@@ -404,6 +404,7 @@ struct state {
     json_t *policies, *locations, *strengths; /* arrays of Graph bodies */
     json_t *roles; /* [{"id", "principalId", "role" (template id), "eligible"}] */
     bool after;
+    struct whatif_locindex *locix; /* `locations` indexed, once the state is complete */
 };
 
 struct ctx {
@@ -699,6 +700,15 @@ static void state_fini(struct state *st)
     json_decref(st->locations);
     json_decref(st->strengths);
     json_decref(st->roles);
+    whatif_locindex_free(st->locix);
+}
+
+/* The location index of the state whose locations these are (NULL: whatif indexes them). */
+static const struct whatif_locindex *locix_of(const struct ctx *c, const json_t *locations)
+{
+    return locations == c->after.locations    ? c->after.locix
+           : locations == c->before.locations ? c->before.locix
+                                              : NULL;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -863,6 +873,7 @@ static bool could_fail(struct ctx *c, const struct state *st, const json_t *p,
                                   "all"));
     struct whatif_inputs in = {json_pack("[o]", copy), json_incref(st->locations),
                                json_incref(st->strengths)};
+    const struct whatif_locindex *ix = locix_of(c, st->locations);
     struct whatif_signin s;
     memset(&s, 0, sizeof(s));
     s.user = "lockout-guard";
@@ -871,7 +882,7 @@ static bool could_fail(struct ctx *c, const struct state *st, const json_t *p,
     struct whatif_result r;
     char err[200];
     bool fail = true;
-    if (whatif_evaluate(&in, &s, &r, err, sizeof(err)) == 0) {
+    if (whatif_evaluate_ix(&in, ix, &s, &r, err, sizeof(err)) == 0) {
         c->evaluations++;
         json_t *f = lockout_decide(&r, caps);
         fail = f != NULL;
@@ -1078,7 +1089,7 @@ static void relevant_inputs(struct ctx *c, const struct state *st, const struct 
     fill_signin(&s, id, mo, ro, &sc, locs);
     struct whatif_result r;
     char err[200];
-    if (whatif_evaluate(&all, &s, &r, err, sizeof(err)) == 0) {
+    if (whatif_evaluate_ix(&all, locix_of(c, st->locations), &s, &r, err, sizeof(err)) == 0) {
         c->evaluations++;
         for (size_t i = 0; i < r.n; i++) {
             const struct whatif_policy_result *p = &r.policies[i];
@@ -1106,7 +1117,7 @@ static json_t *evaluate(struct ctx *c, const struct whatif_inputs *in, const str
     struct whatif_result r;
     char err[200];
     json_t *fail = NULL;
-    if (whatif_evaluate(in, &s, &r, err, sizeof(err)) == 0) {
+    if (whatif_evaluate_ix(in, locix_of(c, in->locations), &s, &r, err, sizeof(err)) == 0) {
         c->evaluations++;
         fail = lockout_decide(&r, id->caps);
         whatif_result_free(&r);
@@ -1930,6 +1941,8 @@ json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *poli
     c.methods_after = lockout_methods_after(t->methods_policy, plan);
     state_before(&c);
     state_after(&c, plan);
+    c.before.locix = whatif_locindex_new(c.before.locations);
+    c.after.locix = whatif_locindex_new(c.after.locations);
     struct result res = {json_array(), json_array()};
     size_t i;
     json_t *e;

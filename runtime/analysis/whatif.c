@@ -10,6 +10,7 @@
 
 #include "compiler/cidr.h"
 #include "compiler/rule.h"
+#include "compiler/strmap.h"
 #include "compiler/suggest.h"
 #include "compiler/util.h"
 
@@ -667,15 +668,27 @@ static int check_users(const json_t *cond, const struct user_ctx *c, const char 
 /* ---------------------------------------------------------------------------------------- */
 /* Locations ("Locations" in docs/whatif.md)                                                */
 
-struct loc_hit {
-    const char *id, *name;
-    bool trusted, matched;
+/* The named locations, indexed once (see whatif_locindex_new in whatif.h). */
+struct whatif_locindex {
+    const json_t *locations;
+    size_t n;
+    struct loc_entry *e;  /* per location */
+    struct strmap byname; /* id or displayName (case-insensitive) -> first such location */
+    size_t *trusted;      /* the locations marked isTrusted, in order */
+    size_t ntrusted;
 };
 
+/* What a sign-in's location conditions read, computed when first asked: a location's `matched`
+ * only for the locations some policy names, `any_trusted` from the trusted locations only. */
 struct loc_ctx {
-    struct loc_hit *hits;
-    size_t n;
-    bool any_trusted; /* a matched trusted location, or the MFA trusted IPs */
+    const struct whatif_inputs *in;
+    const struct whatif_signin *s;
+    const struct whatif_locindex *ix; /* the caller's, or `own` once built */
+    struct whatif_locindex *own;
+    struct cidr addr;
+    bool have_addr;
+    unsigned char *state; /* per location: 0 not known yet, 1 not matched, 2 matched */
+    int any_trusted;      /* a matched trusted location, or the MFA trusted IPs; -1 not known */
     bool mfa_trusted;
 };
 
@@ -712,64 +725,128 @@ static bool in_range(const struct cidr *addr, const char *lo, const char *hi)
     return memcmp(addr->addr, l.addr, len) >= 0 && memcmp(addr->addr, h.addr, len) <= 0;
 }
 
-static bool location_matches(const json_t *loc, const struct whatif_signin *s,
+/* What location_matches reads of a named location, read once by whatif_locindex_new. */
+struct loc_entry {
+    const char *id, *name;
+    const json_t *ranges, *countries;
+    bool include_unknown;
+};
+
+static bool location_matches(const struct loc_entry *loc, const struct whatif_signin *s,
                              const struct cidr *addr)
 {
-    if (in_list(s->locations, jstr(loc, "id")) || in_list(s->locations, jstr(loc, "displayName")))
+    if (in_list(s->locations, loc->id) || in_list(s->locations, loc->name))
         return true;
-    const json_t *ranges = whatif_jget(loc, "ipRanges");
-    if (addr && ranges) {
+    if (addr && loc->ranges) {
         size_t i;
         const json_t *r;
-        json_array_foreach(ranges, i, r)
+        json_array_foreach(loc->ranges, i, r)
         {
             if (in_cidr(addr, jstr(r, "cidrAddress")) ||
                 in_range(addr, jstr(r, "lowerAddress"), jstr(r, "upperAddress")))
                 return true;
         }
     }
-    const json_t *countries = whatif_jget(loc, "countriesAndRegions");
-    if (s->country && countries) {
+    if (s->country && loc->countries) {
         if (whatif_eq(s->country, "unknown"))
-            return json_is_true(whatif_jget(loc, "includeUnknownCountriesAndRegions"));
-        return arr_has(countries, s->country);
+            return loc->include_unknown;
+        return arr_has(loc->countries, s->country);
     }
     return false;
 }
 
+struct whatif_locindex *whatif_locindex_new(const json_t *locations)
+{
+    struct whatif_locindex *x = xcalloc(1, sizeof(*x));
+    x->locations = locations;
+    x->n = json_array_size(locations);
+    strmap_init(&x->byname, true);
+    x->trusted = xcalloc(x->n + 1, sizeof(size_t));
+    x->e = xcalloc(x->n + 1, sizeof(*x->e));
+    for (size_t i = 0; i < x->n; i++) {
+        const json_t *loc = json_array_get(locations, i);
+        const char *id = jstr(loc, "id"), *name = jstr(loc, "displayName");
+        x->e[i] = (struct loc_entry){
+            id, name, whatif_jget(loc, "ipRanges"), whatif_jget(loc, "countriesAndRegions"),
+            json_is_true(whatif_jget(loc, "includeUnknownCountriesAndRegions"))};
+        if (id)
+            (void)strmap_put_first(&x->byname, id, i);
+        if (name)
+            (void)strmap_put_first(&x->byname, name, i);
+        if (json_is_true(whatif_jget(loc, "isTrusted")))
+            x->trusted[x->ntrusted++] = i;
+    }
+    return x;
+}
+
+void whatif_locindex_free(struct whatif_locindex *x)
+{
+    if (!x)
+        return;
+    strmap_fini(&x->byname);
+    free(x->trusted);
+    free(x->e);
+    free(x);
+}
+
 static int loc_ctx_init(struct loc_ctx *lc, const struct whatif_inputs *in,
-                        const struct whatif_signin *s, char *err, size_t errlen)
+                        const struct whatif_locindex *ix, const struct whatif_signin *s, char *err,
+                        size_t errlen)
 {
     memset(lc, 0, sizeof(*lc));
-    struct cidr addr;
-    bool have_addr = false;
+    lc->in = in;
+    lc->s = s;
+    lc->ix = ix;
     if (s->ip) {
-        if (!cidr_parse_address(s->ip, &addr)) {
+        if (!cidr_parse_address(s->ip, &lc->addr)) {
             errf(err, errlen, "'%s' is not an IPv4 or IPv6 address", s->ip);
             return -1;
         }
-        have_addr = true;
+        lc->have_addr = true;
     }
-    size_t n = json_array_size(in->locations);
-    lc->hits = xcalloc(n + 1, sizeof(*lc->hits));
     lc->mfa_trusted = s->mfa_trusted_ip;
-    lc->any_trusted = s->mfa_trusted_ip;
-    for (size_t i = 0; i < n; i++) {
-        const json_t *loc = json_array_get(in->locations, i);
-        struct loc_hit *h = &lc->hits[lc->n++];
-        h->id = jstr(loc, "id");
-        h->name = jstr(loc, "displayName");
-        h->trusted = json_is_true(whatif_jget(loc, "isTrusted"));
-        h->matched = location_matches(loc, s, have_addr ? &addr : NULL);
-        if (h->matched && h->trusted)
-            lc->any_trusted = true;
-    }
+    lc->any_trusted = s->mfa_trusted_ip ? 1 : -1;
     return 0;
 }
 
+static void loc_ctx_fini(struct loc_ctx *lc)
+{
+    whatif_locindex_free(lc->own);
+    free(lc->state);
+}
+
+static const struct whatif_locindex *loc_index(struct loc_ctx *lc)
+{
+    if (!lc->ix)
+        lc->ix = lc->own = whatif_locindex_new(lc->in->locations);
+    return lc->ix;
+}
+
+/* Is the sign-in in location i of the inputs? */
+static bool loc_matched(struct loc_ctx *lc, size_t i)
+{
+    const struct whatif_locindex *ix = loc_index(lc);
+    if (!lc->state)
+        lc->state = xcalloc(ix->n + 1, 1);
+    if (!lc->state[i])
+        lc->state[i] = location_matches(&ix->e[i], lc->s, lc->have_addr ? &lc->addr : NULL) ? 2 : 1;
+    return lc->state[i] == 2;
+}
+
+static bool loc_any_trusted(struct loc_ctx *lc)
+{
+    if (lc->any_trusted < 0) {
+        const struct whatif_locindex *ix = loc_index(lc);
+        lc->any_trusted = 0;
+        for (size_t t = 0; t < ix->ntrusted && !lc->any_trusted; t++)
+            lc->any_trusted = loc_matched(lc, ix->trusted[t]);
+    }
+    return lc->any_trusted == 1;
+}
+
 /* Is the sign-in in the location a policy item names? */
-static bool loc_item_matches(const json_t *item, const struct loc_ctx *lc,
-                             const struct whatif_signin *s, bool include)
+static bool loc_item_matches(const json_t *item, struct loc_ctx *lc, const struct whatif_signin *s,
+                             bool include)
 {
     const char *k = whatif_item_key(item);
     if (!k)
@@ -777,17 +854,17 @@ static bool loc_item_matches(const json_t *item, const struct loc_ctx *lc,
     if (whatif_eq(k, "All"))
         return include;
     if (whatif_eq(k, "AllTrusted"))
-        return lc->any_trusted;
+        return loc_any_trusted(lc);
     if (whatif_eq(k, MFA_TRUSTED_IPS))
         return lc->mfa_trusted;
-    for (size_t i = 0; i < lc->n; i++)
-        if (whatif_eq(lc->hits[i].id, k) || whatif_eq(lc->hits[i].name, k))
-            return lc->hits[i].matched;
+    size_t i;
+    if (strmap_get(&loc_index(lc)->byname, k, &i)) /* the first location of that id or name */
+        return loc_matched(lc, i);
     return in_list(s->locations, k); /* a location the inputs do not describe */
 }
 
-static int check_locations(const json_t *locs, const struct loc_ctx *lc,
-                           const struct whatif_signin *s, char *detail)
+static int check_locations(const json_t *locs, struct loc_ctx *lc, const struct whatif_signin *s,
+                           char *detail)
 {
     if (!json_is_object(locs))
         return 1;
@@ -940,7 +1017,7 @@ static enum whatif_state policy_state(const json_t *p)
 /* The conditions of one part (see enum whatif_part): NULL when they hold, else the reason. */
 static const char *policy_part(const json_t *cond, enum whatif_part part,
                                const struct whatif_signin *s, const struct user_ctx *uc,
-                               const struct app_target *t, const struct loc_ctx *lc, char *d)
+                               const struct app_target *t, struct loc_ctx *lc, char *d)
 {
     const char *ur = "users";
     switch (part) {
@@ -978,7 +1055,7 @@ static const char *policy_part(const json_t *cond, enum whatif_part part,
 
 static void evaluate_policy(const json_t *p, const struct whatif_signin *s,
                             const struct user_ctx *uc, const struct app_target *t,
-                            const struct loc_ctx *lc, struct whatif_policy_result *pr)
+                            struct loc_ctx *lc, struct whatif_policy_result *pr)
 {
     const json_t *cond = whatif_jget(p, "conditions");
     char *d = pr->detail;
@@ -1054,11 +1131,18 @@ static int check_signin(const struct whatif_signin *s, char *err, size_t errlen)
 int whatif_evaluate(const struct whatif_inputs *in, const struct whatif_signin *s,
                     struct whatif_result *out, char *err, size_t errlen)
 {
+    return whatif_evaluate_ix(in, NULL, s, out, err, errlen);
+}
+
+int whatif_evaluate_ix(const struct whatif_inputs *in, const struct whatif_locindex *ix,
+                       const struct whatif_signin *s, struct whatif_result *out, char *err,
+                       size_t errlen)
+{
     memset(out, 0, sizeof(*out));
     if (check_signin(s, err, errlen) != 0)
         return -1;
     struct loc_ctx lc;
-    if (loc_ctx_init(&lc, in, s, err, errlen) != 0)
+    if (loc_ctx_init(&lc, in, ix, s, err, errlen) != 0)
         return -1;
 
     struct user_ctx uc;
@@ -1081,7 +1165,7 @@ int whatif_evaluate(const struct whatif_inputs *in, const struct whatif_signin *
     }
     whatif_finish(out, whatif_signin_extras(s));
     free(uc.role_keys);
-    free(lc.hits);
+    loc_ctx_fini(&lc);
     return 0;
 }
 
@@ -1121,13 +1205,13 @@ int whatif_signin_check(const struct whatif_signin *s, char *err, size_t errlen)
     return check_signin(s, err, errlen);
 }
 
-int whatif_part_eval(const struct whatif_inputs *in, enum whatif_part part,
-                     const struct whatif_signin *s, const size_t *same, uint64_t *ok, char *err,
-                     size_t errlen)
+int whatif_part_eval(const struct whatif_inputs *in, const struct whatif_locindex *ix,
+                     enum whatif_part part, const struct whatif_signin *s, const size_t *same,
+                     const uint64_t *only, uint64_t *ok, char *err, size_t errlen)
 {
     struct loc_ctx lc;
     memset(&lc, 0, sizeof(lc));
-    if (part == WHATIF_PART_LOCATION && loc_ctx_init(&lc, in, s, err, errlen) != 0)
+    if (part == WHATIF_PART_LOCATION && loc_ctx_init(&lc, in, ix, s, err, errlen) != 0)
         return -1;
     struct user_ctx uc = {s, NULL};
     if (part == WHATIF_PART_USERS)
@@ -1139,6 +1223,8 @@ int whatif_part_eval(const struct whatif_inputs *in, enum whatif_part part,
     memset(ok, 0, (n + 63) / 64 * sizeof(*ok));
     for (size_t i = 0; i < n; i++) {
         bool yes;
+        if (only && !((only[i / 64] >> (i % 64)) & 1))
+            continue;
         if (same && same[i] < i) { /* the same conditions as an earlier policy: its answer */
             yes = (ok[same[i] / 64] >> (same[i] % 64)) & 1;
         } else {
@@ -1149,8 +1235,20 @@ int whatif_part_eval(const struct whatif_inputs *in, enum whatif_part part,
             ok[i / 64] |= 1ull << (i % 64);
     }
     free(uc.role_keys);
-    free(lc.hits);
+    loc_ctx_fini(&lc);
     return 0;
+}
+
+const char **whatif_role_keys(const struct whatif_signin *s)
+{
+    struct user_ctx uc;
+    user_ctx_init(&uc, s);
+    return uc.role_keys;
+}
+
+bool whatif_workload_policy(const json_t *cond)
+{
+    return is_workload_policy(cond);
 }
 
 enum whatif_state whatif_policy_state(const json_t *policy)

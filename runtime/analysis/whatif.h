@@ -135,6 +135,18 @@ int whatif_evaluate(const struct whatif_inputs *in, const struct whatif_signin *
                     struct whatif_result *out, char *err, size_t errlen);
 void whatif_result_free(struct whatif_result *r);
 
+/* The named locations of a whatif_inputs indexed by id and displayName, for evaluating many
+ * sign-ins against them: whatif_evaluate_ix then reads only the locations a policy names (and
+ * the trusted ones, for AllTrusted) instead of every location per sign-in. The answers are
+ * whatif_evaluate's. Ownership: the index borrows `locations`; keep it alive and unchanged. */
+struct whatif_locindex;
+struct whatif_locindex *whatif_locindex_new(const json_t *locations);
+void whatif_locindex_free(struct whatif_locindex *x);
+/* whatif_evaluate with an index of in->locations (NULL: indexed for this call when needed). */
+int whatif_evaluate_ix(const struct whatif_inputs *in, const struct whatif_locindex *ix,
+                       const struct whatif_signin *s, struct whatif_result *out, char *err,
+                       size_t errlen);
+
 /* {"result", "controls", "operator", "session", "applied", "reportOnly", "notApplied"}; new
  * reference. */
 json_t *whatif_result_to_json(const struct whatif_result *r);

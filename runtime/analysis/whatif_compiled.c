@@ -44,6 +44,9 @@ struct whatif_compiled {
     size_t tcap; /* power of two */
     size_t signins;
     size_t *same; /* per policy: the first policy with equal conditions (whatif_part_eval) */
+    struct whatif_locindex *locindex; /* the named locations by id and name */
+    struct whatif_users_index *users; /* the users part as hashed sets */
+    uint64_t *general, *tmp;          /* scratch rows of `words` */
     /* the last sign-in's whatif_signin_extras and the fields it read (by pointer: a sign-in's
      * strings stay unchanged while the evaluator lives) */
     const char *x_app, *x_sp, *x_client, *x_flow;
@@ -80,6 +83,10 @@ struct whatif_compiled *whatif_compile(const struct whatif_inputs *in)
         free(k);
     }
     strmap_fini(&seen);
+    c->locindex = whatif_locindex_new(in->locations);
+    c->users = whatif_users_index_new(in->policies, c->same);
+    c->general = xcalloc(c->words, sizeof(uint64_t));
+    c->tmp = xcalloc(c->words, sizeof(uint64_t));
     return c;
 }
 
@@ -95,6 +102,10 @@ void whatif_compiled_free(struct whatif_compiled *c)
                 free(c->parts[p].recent[r].lists[i]);
     }
     strbuf_fini(&c->key);
+    whatif_locindex_free(c->locindex);
+    whatif_users_index_free(c->users);
+    free(c->general);
+    free(c->tmp);
     free(c->same);
     free(c->table);
     free(c->set_bits);
@@ -131,6 +142,26 @@ static void remember(struct recent *r, const struct whatif_signin *s, size_t row
     r->used = true;
 }
 
+/* Evaluates part p for s into row: the users part from the hashed sets (whatif_part_eval for
+ * the policies they leave to it), the others through whatif_part_eval with the location index. */
+static int part_eval(struct whatif_compiled *c, enum whatif_part p, const struct whatif_signin *s,
+                     uint64_t *row, char *err, size_t errlen)
+{
+    if (p != WHATIF_PART_USERS)
+        return whatif_part_eval(c->in, c->locindex, p, s, c->same, NULL, row, err, errlen);
+    whatif_users_index_row(c->users, s, row, c->general);
+    bool any = false;
+    for (size_t w = 0; w < c->words && !any; w++)
+        any = c->general[w] != 0;
+    if (!any)
+        return 0;
+    if (whatif_part_eval(c->in, c->locindex, p, s, c->same, c->general, c->tmp, err, errlen) != 0)
+        return -1;
+    for (size_t w = 0; w < c->words; w++)
+        row[w] |= c->tmp[w];
+    return 0;
+}
+
 /* The row of part `p` for sign-in s: a recent sign-in with the same values, else by key
  * (evaluated on a miss). NULL when the sign-in is malformed. */
 static const uint64_t *part_row(struct whatif_compiled *c, enum whatif_part p,
@@ -154,7 +185,7 @@ static const uint64_t *part_row(struct whatif_compiled *c, enum whatif_part p,
             m->cap = m->cap ? m->cap * 2 : 16;
             m->rows = xrealloc(m->rows, m->cap * c->words * sizeof(uint64_t));
         }
-        if (whatif_part_eval(c->in, p, s, c->same, m->rows + m->nrows * c->words, err, errlen) != 0)
+        if (part_eval(c, p, s, m->rows + m->nrows * c->words, err, errlen) != 0)
             return NULL;
         row = m->nrows++;
         strmap_put(&m->keys, k, row);
@@ -257,12 +288,20 @@ static size_t set_number(struct whatif_compiled *c, const uint64_t *bits)
     return c->nsets++;
 }
 
-void whatif_compiled_result(const struct whatif_compiled *c, size_t set, struct whatif_result *out)
+/* The result of a set: every policy (all), or only the applying ones. */
+static void result_of(const struct whatif_compiled *c, size_t set, bool all,
+                      struct whatif_result *out)
 {
     memset(out, 0, sizeof(*out));
     const uint64_t *bits = set < c->nsets ? c->set_bits + set * c->kw : NULL;
-    out->policies = xcalloc(c->npolicies + 1, sizeof(*out->policies));
+    size_t n = 0;
+    for (size_t w = 0; !all && bits && w < c->words; w++)
+        n += (size_t)__builtin_popcountll(bits[w]);
+    out->policies = xcalloc((all ? c->npolicies : n) + 2, sizeof(*out->policies));
     for (size_t i = 0; i < c->npolicies; i++) {
+        bool applies = bits && ((bits[i / 64] >> (i % 64)) & 1);
+        if (!all && !applies)
+            continue;
         const json_t *p = json_array_get(c->in->policies, i);
         struct whatif_policy_result *pr = &out->policies[out->n++];
         pr->policy = p;
@@ -270,11 +309,21 @@ void whatif_compiled_result(const struct whatif_compiled *c, size_t set, struct 
         if (!pr->name)
             pr->name = "(unnamed)";
         pr->state = whatif_policy_state(p);
-        pr->applies = bits && ((bits[i / 64] >> (i % 64)) & 1);
+        pr->applies = applies;
         if (pr->applies) /* only applying policies count in the combination */
             whatif_policy_grant(c->in, p, pr);
     }
     whatif_finish(out, bits ? (unsigned)bits[c->words] : 0);
+}
+
+void whatif_compiled_result(const struct whatif_compiled *c, size_t set, struct whatif_result *out)
+{
+    result_of(c, set, true, out);
+}
+
+void whatif_compiled_outcome(const struct whatif_compiled *c, size_t set, struct whatif_result *out)
+{
+    result_of(c, set, false, out);
 }
 
 size_t whatif_compiled_signins(const struct whatif_compiled *c)

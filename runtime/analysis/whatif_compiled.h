@@ -31,6 +31,11 @@ long whatif_compiled_eval(struct whatif_compiled *c, const struct whatif_signin 
  * whatif_evaluate combines them; per policy its state, applies (true for enabled policies only:
  * report-only ones never decide) and grant requirement, but no reason or detail. */
 void whatif_compiled_result(const struct whatif_compiled *c, size_t set, struct whatif_result *out);
+/* The same combination (grant, controls, operator, session, unsatisfiable), with only the
+ * applying policies (and the platform's entry) in out->policies: what an outcome needs, at a cost
+ * in the applying policies rather than in all of them. */
+void whatif_compiled_outcome(const struct whatif_compiled *c, size_t set,
+                             struct whatif_result *out);
 
 /* The policies whose conditions of one part (enum whatif_part, whatif_int.h) `s` meets: a bitset
  * of whatif_compiled_words() words, bit i for input policy i, enabled or not; valid until the

@@ -64,12 +64,32 @@ unsigned whatif_signin_extras(const struct whatif_signin *s);
 /* Adds the platform entry, combines, and applies the client's limits. */
 void whatif_finish(struct whatif_result *out, unsigned extras);
 /* Sets bit i of ok[] (one bit per policy of in->policies, (n + 63) / 64 words) when policy i
- * passes the conditions of `part` for `s`; -1 with err when the sign-in is malformed. `same`
- * (may be NULL): per policy, the first policy with equal "conditions" (same[i] <= i), whose
- * answer it then takes instead of reading its conditions again. */
-int whatif_part_eval(const struct whatif_inputs *in, enum whatif_part part,
-                     const struct whatif_signin *s, const size_t *same, uint64_t *ok, char *err,
-                     size_t errlen);
+ * passes the conditions of `part` for `s`; -1 with err when the sign-in is malformed. `ix` (may
+ * be NULL): an index of in->locations. `same` (may be NULL): per policy, the first policy with
+ * equal "conditions" (same[i] <= i), whose answer it then takes instead of reading its
+ * conditions again. `only` (may be NULL): the policies to evaluate (a policy in it has its
+ * same[i] in it too); the others' bits stay 0. */
+int whatif_part_eval(const struct whatif_inputs *in, const struct whatif_locindex *ix,
+                     enum whatif_part part, const struct whatif_signin *s, const size_t *same,
+                     const uint64_t *only, uint64_t *ok, char *err, size_t errlen);
+/* The sign-in's roles plus their template ids and canonical names, as the users condition
+ * compares them with includeRoles/excludeRoles (NULL-terminated; free the array only). */
+const char **whatif_role_keys(const struct whatif_signin *s);
+/* Does a policy's "conditions" target workload identities (includeServicePrincipals)? */
+bool whatif_workload_policy(const json_t *cond);
+
+/* The users part (WHATIF_PART_USERS) of many policies compiled into hashed sets: which policies
+ * include or exclude each user, group and role key, and bitsets of "All" and
+ * "GuestsOrExternalUsers". Built by whatif_compiled.c (whatif_users.c); it gives exactly the
+ * answers of whatif_part_eval, which it calls for what it does not index. Ownership: borrows the
+ * policies and `same` for its lifetime. */
+struct whatif_users_index;
+struct whatif_users_index *whatif_users_index_new(const json_t *policies, const size_t *same);
+void whatif_users_index_free(struct whatif_users_index *x);
+/* Fills ok[] (words of the policy bitset) for the policies it decides, and general[] with those
+ * whatif_part_eval must decide (a superset of none: every policy for a workload sign-in). */
+void whatif_users_index_row(const struct whatif_users_index *x, const struct whatif_signin *s,
+                            uint64_t *ok, uint64_t *general);
 /* Appends to k every sign-in field the conditions of `part` read (a memo key). */
 void whatif_part_key(enum whatif_part part, const struct whatif_signin *s, struct strbuf *k);
 /* Do a and b point at the very same values (the same pointers, list item by list item) for

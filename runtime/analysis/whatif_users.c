@@ -1,0 +1,188 @@
+/* whatif_users.c — the users part of many policies as hashed sets (whatif_users_index in
+ * whatif_int.h). The rules are users_side and check_users in whatif.c ("Users" in
+ * docs/whatif.md); this file answers them for a new user from the keys the user carries instead
+ * of reading every policy's lists, and hands whatif_part_eval what it does not index (workload
+ * sign-ins, and guests against policies with includeGuestsOrExternalUsers or
+ * excludeGuestsOrExternalUsers). tests/unit/test_whatif_compiled.c compares the two. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/strmap.h"
+#include "runtime/analysis/whatif_int.h"
+
+enum {
+    KEY_USER,
+    KEY_GROUP,
+    KEY_ROLE,
+    KEYS
+};
+
+/* One key's policies: entries policy * 2 + (1 when on the exclude side). */
+struct posting {
+    uint32_t *v;
+    size_t n, cap;
+};
+
+struct whatif_users_index {
+    size_t npolicies, words;
+    const size_t *same;
+    struct strmap keys[KEYS]; /* case-insensitive key -> posting number */
+    struct posting *post;
+    size_t npost, postcap;
+    uint64_t *all;         /* includeUsers has "All" */
+    uint64_t *guest_kw[2]; /* include/excludeUsers has "GuestsOrExternalUsers" */
+    uint64_t *guest_obj;   /* include or excludeGuestsOrExternalUsers is an object */
+    uint64_t *workload;    /* targets workload identities */
+};
+
+static void set_bit(uint64_t *b, size_t i)
+{
+    b[i / 64] |= 1ull << (i % 64);
+}
+
+static bool has_bit(const uint64_t *b, size_t i)
+{
+    return (b[i / 64] >> (i % 64)) & 1;
+}
+
+static void add(struct whatif_users_index *x, int kind, const char *key, size_t policy, int side)
+{
+    size_t k = strmap_put_first(&x->keys[kind], key, x->npost);
+    if (k == x->npost) {
+        if (x->npost == x->postcap) {
+            x->postcap = x->postcap ? x->postcap * 2 : 64;
+            x->post = xrealloc(x->post, x->postcap * sizeof(*x->post));
+        }
+        memset(&x->post[x->npost++], 0, sizeof(*x->post));
+    }
+    struct posting *p = &x->post[k];
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 4;
+        p->v = xrealloc(p->v, p->cap * sizeof(*p->v));
+    }
+    p->v[p->n++] = (uint32_t)(policy * 2 + (size_t)side);
+}
+
+/* Indexes one policy's users condition, as users_side reads it. */
+static void index_policy(struct whatif_users_index *x, const json_t *cond, size_t i)
+{
+    if (whatif_workload_policy(cond)) {
+        set_bit(x->workload, i);
+        return;
+    }
+    const json_t *users = whatif_jget(cond, "users");
+    static const char *const lists[2][3] = {
+        {"includeUsers", "includeGroups", "includeRoles"},
+        {"excludeUsers", "excludeGroups", "excludeRoles"},
+    };
+    for (int side = 0; side < 2; side++) {
+        size_t j;
+        const json_t *v;
+        json_array_foreach(whatif_jget(users, lists[side][0]), j, v)
+        {
+            const char *k = whatif_item_key(v);
+            if (!k || whatif_eq(k, "None"))
+                continue;
+            if (side == 0 && whatif_eq(k, "All"))
+                set_bit(x->all, i);
+            if (whatif_eq(k, "GuestsOrExternalUsers"))
+                set_bit(x->guest_kw[side], i);
+            add(x, KEY_USER, k, i, side);
+        }
+        for (int kind = KEY_GROUP; kind <= KEY_ROLE; kind++)
+            json_array_foreach(whatif_jget(users, lists[side][kind]), j, v)
+            {
+                const char *k = whatif_item_key(v);
+                if (k)
+                    add(x, kind, k, i, side);
+            }
+        if (json_is_object(whatif_jget(users, side ? "excludeGuestsOrExternalUsers"
+                                                   : "includeGuestsOrExternalUsers")))
+            set_bit(x->guest_obj, i);
+    }
+}
+
+struct whatif_users_index *whatif_users_index_new(const json_t *policies, const size_t *same)
+{
+    struct whatif_users_index *x = xcalloc(1, sizeof(*x));
+    x->npolicies = json_array_size(policies);
+    x->words = (x->npolicies + 63) / 64 ? (x->npolicies + 63) / 64 : 1;
+    x->same = same;
+    for (int k = 0; k < KEYS; k++)
+        strmap_init(&x->keys[k], true);
+    x->all = xcalloc(x->words, sizeof(uint64_t));
+    x->guest_kw[0] = xcalloc(x->words, sizeof(uint64_t));
+    x->guest_kw[1] = xcalloc(x->words, sizeof(uint64_t));
+    x->guest_obj = xcalloc(x->words, sizeof(uint64_t));
+    x->workload = xcalloc(x->words, sizeof(uint64_t));
+    for (size_t i = 0; i < x->npolicies; i++) {
+        if (same && same[i] < i) /* equal conditions: the earlier policy's answer */
+            continue;
+        index_policy(x, whatif_jget(json_array_get(policies, i), "conditions"), i);
+    }
+    return x;
+}
+
+void whatif_users_index_free(struct whatif_users_index *x)
+{
+    if (!x)
+        return;
+    for (int k = 0; k < KEYS; k++)
+        strmap_fini(&x->keys[k]);
+    for (size_t i = 0; i < x->npost; i++)
+        free(x->post[i].v);
+    free(x->post);
+    free(x->all);
+    free(x->guest_kw[0]);
+    free(x->guest_kw[1]);
+    free(x->guest_obj);
+    free(x->workload);
+    free(x);
+}
+
+/* Marks the policies that list `key` (of kind `kind`) in inc or exc. */
+static void mark(const struct whatif_users_index *x, int kind, const char *key, uint64_t *side[2])
+{
+    size_t k;
+    if (!key || !strmap_get(&x->keys[kind], key, &k))
+        return;
+    const struct posting *p = &x->post[k];
+    for (size_t j = 0; j < p->n; j++)
+        set_bit(side[p->v[j] & 1], p->v[j] >> 1);
+}
+
+void whatif_users_index_row(const struct whatif_users_index *x, const struct whatif_signin *s,
+                            uint64_t *ok, uint64_t *general)
+{
+    size_t w = x->words;
+    memset(ok, 0, w * sizeof(uint64_t));
+    memset(general, 0, w * sizeof(uint64_t));
+    if (s->service_principal) { /* workload sign-ins: check_users reads the policies itself */
+        for (size_t i = 0; i < x->npolicies; i++)
+            set_bit(general, i);
+        return;
+    }
+    uint64_t *inc = xcalloc(2 * w, sizeof(uint64_t)), *exc = inc + w;
+    uint64_t *side[2] = {inc, exc};
+    for (size_t i = 0; i < w; i++) {
+        inc[i] = x->all[i] | (s->guest_type ? x->guest_kw[0][i] : 0);
+        exc[i] = s->guest_type ? x->guest_kw[1][i] : 0;
+    }
+    mark(x, KEY_USER, s->user, side);
+    mark(x, KEY_USER, s->user_id, side);
+    for (size_t i = 0; s->member_of && s->member_of[i]; i++)
+        mark(x, KEY_GROUP, s->member_of[i], side);
+    const char **roles = whatif_role_keys(s);
+    for (size_t i = 0; roles[i]; i++)
+        mark(x, KEY_ROLE, roles[i], side);
+    free(roles);
+    for (size_t i = 0; i < x->npolicies; i++) {
+        size_t r = x->same ? x->same[i] : i; /* the policy whose conditions were indexed */
+        if (s->guest_type && has_bit(x->guest_obj, r))
+            set_bit(general, i); /* guests_match reads the tenant lists */
+        else if (!has_bit(x->workload, r) && has_bit(inc, r) && !has_bit(exc, r))
+            set_bit(ok, i);
+    }
+    free(inc);
+}
