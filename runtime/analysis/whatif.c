@@ -692,60 +692,77 @@ struct loc_ctx {
     bool mfa_trusted;
 };
 
-/* Address in "a.b.c.d/n" (host bits tolerated)? */
-static bool in_cidr(const struct cidr *addr, const char *text)
+/* One ipRanges item, parsed once: a CIDR "a.b.c.d/n" (host bits tolerated) and a
+ * lowerAddress..upperAddress range, each only when it parses. */
+struct loc_range {
+    bool cidr_ok, range_ok;
+    struct cidr net; /* net.prefix: the CIDR's prefix length */
+    struct cidr lo, hi;
+};
+
+static void parse_range(const json_t *r, struct loc_range *out)
 {
+    memset(out, 0, sizeof(*out));
+    const char *text = jstr(r, "cidrAddress");
     const char *slash = text ? strchr(text, '/') : NULL;
-    if (!slash)
-        return false;
-    char *host = xstrndup(text, (size_t)(slash - text));
-    struct cidr net;
-    bool ok = cidr_parse_address(host, &net);
-    free(host);
-    long prefix;
-    if (!ok || net.family != addr->family ||
-        !util_parse_long(slash + 1, 0, addr->family == 4 ? 32 : 128, &prefix))
-        return false;
-    unsigned bits = (unsigned)prefix;
-    for (unsigned b = 0; b < bits; b++) {
-        unsigned byte = b / 8, mask = 0x80u >> (b % 8);
-        if ((addr->addr[byte] & mask) != (net.addr[byte] & mask))
-            return false;
+    if (slash) {
+        char *host = xstrndup(text, (size_t)(slash - text));
+        long prefix;
+        out->cidr_ok = cidr_parse_address(host, &out->net) &&
+                       util_parse_long(slash + 1, 0, out->net.family == 4 ? 32 : 128, &prefix);
+        out->net.prefix = out->cidr_ok ? (unsigned)prefix : 0;
+        free(host);
     }
-    return true;
+    const char *lo = jstr(r, "lowerAddress"), *hi = jstr(r, "upperAddress");
+    out->range_ok = lo && hi && cidr_parse_address(lo, &out->lo) &&
+                    cidr_parse_address(hi, &out->hi) && out->lo.family == out->hi.family;
 }
 
-static bool in_range(const struct cidr *addr, const char *lo, const char *hi)
+static bool in_range_item(const struct cidr *addr, const struct loc_range *r)
 {
-    struct cidr l, h;
-    if (!lo || !hi || !cidr_parse_address(lo, &l) || !cidr_parse_address(hi, &h) ||
-        l.family != addr->family || h.family != addr->family)
-        return false;
-    size_t len = addr->family == 4 ? 4 : 16;
-    return memcmp(addr->addr, l.addr, len) >= 0 && memcmp(addr->addr, h.addr, len) <= 0;
+    if (r->cidr_ok && r->net.family == addr->family) {
+        bool in = true;
+        for (unsigned b = 0; b < r->net.prefix && in; b++) {
+            unsigned byte = b / 8, mask = 0x80u >> (b % 8);
+            in = (addr->addr[byte] & mask) == (r->net.addr[byte] & mask);
+        }
+        if (in)
+            return true;
+    }
+    if (r->range_ok && r->lo.family == addr->family) {
+        size_t len = addr->family == 4 ? 4 : 16;
+        return memcmp(addr->addr, r->lo.addr, len) >= 0 && memcmp(addr->addr, r->hi.addr, len) <= 0;
+    }
+    return false;
 }
 
-/* What location_matches reads of a named location, read once by whatif_locindex_new. */
+/* What location_matches reads of a named location, read once by whatif_locindex_new; its ranges
+ * are parsed when first needed. */
 struct loc_entry {
     const char *id, *name;
     const json_t *ranges, *countries;
     bool include_unknown;
+    bool parsed;
+    struct loc_range *r;
+    size_t nr;
 };
 
-static bool location_matches(const struct loc_entry *loc, const struct whatif_signin *s,
+static bool location_matches(struct loc_entry *loc, const struct whatif_signin *s,
                              const struct cidr *addr)
 {
     if (in_list(s->locations, loc->id) || in_list(s->locations, loc->name))
         return true;
     if (addr && loc->ranges) {
-        size_t i;
-        const json_t *r;
-        json_array_foreach(loc->ranges, i, r)
-        {
-            if (in_cidr(addr, jstr(r, "cidrAddress")) ||
-                in_range(addr, jstr(r, "lowerAddress"), jstr(r, "upperAddress")))
-                return true;
+        if (!loc->parsed) {
+            loc->nr = json_array_size(loc->ranges);
+            loc->r = xcalloc(loc->nr + 1, sizeof(*loc->r));
+            for (size_t i = 0; i < loc->nr; i++)
+                parse_range(json_array_get(loc->ranges, i), &loc->r[i]);
+            loc->parsed = true;
         }
+        for (size_t i = 0; i < loc->nr; i++)
+            if (in_range_item(addr, &loc->r[i]))
+                return true;
     }
     if (s->country && loc->countries) {
         if (whatif_eq(s->country, "unknown"))
@@ -767,8 +784,11 @@ struct whatif_locindex *whatif_locindex_new(const json_t *locations)
         const json_t *loc = json_array_get(locations, i);
         const char *id = jstr(loc, "id"), *name = jstr(loc, "displayName");
         x->e[i] = (struct loc_entry){
-            id, name, whatif_jget(loc, "ipRanges"), whatif_jget(loc, "countriesAndRegions"),
-            json_is_true(whatif_jget(loc, "includeUnknownCountriesAndRegions"))};
+            .id = id,
+            .name = name,
+            .ranges = whatif_jget(loc, "ipRanges"),
+            .countries = whatif_jget(loc, "countriesAndRegions"),
+            .include_unknown = json_is_true(whatif_jget(loc, "includeUnknownCountriesAndRegions"))};
         if (id)
             (void)strmap_put_first(&x->byname, id, i);
         if (name)
@@ -785,6 +805,8 @@ void whatif_locindex_free(struct whatif_locindex *x)
         return;
     strmap_fini(&x->byname);
     free(x->trusted);
+    for (size_t i = 0; i < x->n; i++)
+        free(x->e[i].r);
     free(x->e);
     free(x);
 }

@@ -138,7 +138,8 @@ void whatif_result_free(struct whatif_result *r);
 /* The named locations of a whatif_inputs indexed by id and displayName, for evaluating many
  * sign-ins against them: whatif_evaluate_ix then reads only the locations a policy names (and
  * the trusted ones, for AllTrusted) instead of every location per sign-in. The answers are
- * whatif_evaluate's. Ownership: the index borrows `locations`; keep it alive and unchanged. */
+ * whatif_evaluate's. Ownership: the index borrows `locations`; keep it alive and unchanged. It
+ * parses a location's IP ranges when first needed, so one thread at a time uses it. */
 struct whatif_locindex;
 struct whatif_locindex *whatif_locindex_new(const json_t *locations);
 void whatif_locindex_free(struct whatif_locindex *x);

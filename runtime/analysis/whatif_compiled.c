@@ -29,6 +29,21 @@ struct part_memo {
     unsigned hit, next;
 };
 
+/* whatif_signin_extras of two sign-in fields, remembered by their pointers (a sign-in's strings
+ * stay unchanged while the evaluator lives): a small table indexed by the pointers' hash. */
+#define EXTRAS_MEMO 64
+struct extras_memo {
+    const char *a, *b;
+    unsigned bits;
+    bool used;
+};
+
+static struct extras_memo *extras_slot(struct extras_memo *t, const char *a, const char *b)
+{
+    uintptr_t h = ((uintptr_t)a >> 4) * 31u + ((uintptr_t)b >> 4);
+    return &t[(h ^ (h >> 7)) % EXTRAS_MEMO];
+}
+
 struct whatif_compiled {
     const struct whatif_inputs *in;
     size_t npolicies, words;
@@ -49,10 +64,75 @@ struct whatif_compiled {
     uint64_t *general, *tmp;          /* scratch rows of `words` */
     /* the last sign-in's whatif_signin_extras and the fields it read (by pointer: a sign-in's
      * strings stay unchanged while the evaluator lives) */
-    const char *x_app, *x_sp, *x_client, *x_flow;
-    unsigned x_app_bits, x_client_bits;
-    bool x_app_valid, x_client_valid;
+    struct extras_memo x_app[EXTRAS_MEMO], x_client[EXTRAS_MEMO];
 };
+
+/* A hash of a JSON value equal for json_equal values (an object's members in any order). */
+static uint64_t json_hash(const json_t *v)
+{
+    uint64_t h = 1469598103934665603ULL ^ (uint64_t)json_typeof(v);
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *k;
+        const json_t *x;
+        uint64_t sum = 0;
+        json_object_foreach(whatif_mut(v), k, x)
+        {
+            uint64_t kh = 1469598103934665603ULL;
+            for (const char *p = k; *p; p++)
+                kh = (kh ^ (unsigned char)*p) * 1099511628211ULL;
+            sum += (kh ^ json_hash(x)) * 0x9E3779B97F4A7C15ULL; /* order-free */
+        }
+        return h ^ sum;
+    }
+    case JSON_ARRAY: {
+        size_t i;
+        const json_t *x;
+        json_array_foreach(v, i, x)
+        {
+            h = (h ^ json_hash(x)) * 1099511628211ULL;
+        }
+        return h;
+    }
+    case JSON_STRING: {
+        const char *p = json_string_value(v);
+        for (size_t i = 0, n = json_string_length(v); i < n; i++)
+            h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+        return h;
+    }
+    case JSON_INTEGER:
+        return (h ^ (uint64_t)json_integer_value(v)) * 1099511628211ULL;
+    default:
+        return h; /* reals, true, false, null: json_equal decides */
+    }
+}
+
+/* same[i]: the first policy whose "conditions" equal policy i's (json_equal), else i. */
+static void find_same(const json_t *policies, size_t n, size_t *same)
+{
+    size_t cap = 16;
+    while (cap < 2 * n + 2)
+        cap *= 2;
+    size_t *slot = xcalloc(cap, sizeof(size_t)); /* policy + 1 */
+    for (size_t i = 0; i < n; i++) {
+        const json_t *cond = whatif_jget(json_array_get(policies, i), "conditions");
+        same[i] = i;
+        if (!cond)
+            continue;
+        size_t j = (size_t)json_hash(cond) & (cap - 1);
+        for (; slot[j]; j = (j + 1) & (cap - 1)) {
+            size_t k = slot[j] - 1;
+            if (json_equal(whatif_mut(cond),
+                           whatif_mut(whatif_jget(json_array_get(policies, k), "conditions")))) {
+                same[i] = k;
+                break;
+            }
+        }
+        if (!slot[j])
+            slot[j] = i + 1;
+    }
+    free(slot);
+}
 
 struct whatif_compiled *whatif_compile(const struct whatif_inputs *in)
 {
@@ -74,15 +154,7 @@ struct whatif_compiled *whatif_compile(const struct whatif_inputs *in)
     /* Policies with equal conditions (copies, or the same users and apps with other grants)
      * answer every part alike: each distinct conditions object is read once per value. */
     c->same = xcalloc(c->npolicies + 1, sizeof(size_t));
-    struct strmap seen;
-    strmap_init(&seen, false);
-    for (size_t i = 0; i < c->npolicies; i++) {
-        const json_t *cond = whatif_jget(json_array_get(in->policies, i), "conditions");
-        char *k = cond ? json_dumps(cond, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-        c->same[i] = k ? strmap_put_first(&seen, k, i) : i;
-        free(k);
-    }
-    strmap_fini(&seen);
+    find_same(in->policies, c->npolicies, c->same);
     c->locindex = whatif_locindex_new(in->locations);
     c->users = whatif_users_index_new(in->policies, c->same);
     c->general = xcalloc(c->words, sizeof(uint64_t));
@@ -213,23 +285,25 @@ size_t whatif_compiled_words(const struct whatif_compiled *c)
  * client's (legacy client, device code flow), each remembered for the last values seen. */
 static unsigned extras(struct whatif_compiled *c, const struct whatif_signin *s)
 {
-    if (!c->x_app_valid || s->app != c->x_app || s->service_principal != c->x_sp) {
+    struct extras_memo *x = extras_slot(c->x_app, s->app, s->service_principal);
+    if (!x->used || x->a != s->app || x->b != s->service_principal) {
         struct whatif_signin t;
         memset(&t, 0, sizeof(t));
-        t.app = c->x_app = s->app;
-        t.service_principal = c->x_sp = s->service_principal;
-        c->x_app_bits = whatif_signin_extras(&t);
-        c->x_app_valid = true;
+        t.app = x->a = s->app;
+        t.service_principal = x->b = s->service_principal;
+        x->bits = whatif_signin_extras(&t);
+        x->used = true;
     }
-    if (!c->x_client_valid || s->client_app != c->x_client || s->auth_flow != c->x_flow) {
+    struct extras_memo *y = extras_slot(c->x_client, s->client_app, s->auth_flow);
+    if (!y->used || y->a != s->client_app || y->b != s->auth_flow) {
         struct whatif_signin t;
         memset(&t, 0, sizeof(t));
-        t.client_app = c->x_client = s->client_app;
-        t.auth_flow = c->x_flow = s->auth_flow;
-        c->x_client_bits = whatif_signin_extras(&t);
-        c->x_client_valid = true;
+        t.client_app = y->a = s->client_app;
+        t.auth_flow = y->b = s->auth_flow;
+        y->bits = whatif_signin_extras(&t);
+        y->used = true;
     }
-    return c->x_app_bits | c->x_client_bits;
+    return x->bits | y->bits;
 }
 
 long whatif_compiled_eval(struct whatif_compiled *c, const struct whatif_signin *s, char *err,
