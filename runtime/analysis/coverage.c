@@ -522,10 +522,9 @@ struct evaluator {
     size_t n;
 };
 
-static unsigned evaluate(struct coverage *c, struct evaluator *ev, const struct whatif_signin *s)
+/* The outcome of set number `set` (classified when first seen). */
+static unsigned set_outcome(struct coverage *c, struct evaluator *ev, long set)
 {
-    char err[256];
-    long set = whatif_compiled_eval(ev->wc, s, err, sizeof(err));
     if (set < 0)
         return intern(c, "not evaluated", "?", COVERAGE_ALLOW, true); /* cannot happen */
     if ((size_t)set >= ev->n) {
@@ -543,6 +542,12 @@ static unsigned evaluate(struct coverage *c, struct evaluator *ev, const struct 
     whatif_result_free(&r);
     ev->outcome[set] = k;
     return k;
+}
+
+static unsigned evaluate(struct coverage *c, struct evaluator *ev, const struct whatif_signin *s)
+{
+    char err[256];
+    return set_outcome(c, ev, whatif_compiled_eval(ev->wc, s, err, sizeof(err)));
 }
 
 static void persona_signin(const struct coverage_persona *p, struct whatif_signin *s)
@@ -611,6 +616,115 @@ void coverage_signin(const struct coverage *c, size_t persona, size_t app, size_
     s->client_app = c->clients[client].value;
 }
 
+/* The part row of `part` for sign-in s into dst (words of the policy bitset). */
+static bool row_into(struct whatif_compiled *wc, int part, const struct whatif_signin *s,
+                     uint64_t *dst)
+{
+    char err[256];
+    const uint64_t *r = whatif_compiled_part(wc, part, s, err, sizeof(err));
+    if (r)
+        memcpy(dst, r, whatif_compiled_words(wc) * sizeof(uint64_t));
+    return r != NULL;
+}
+
+/* The matrix's cells from each axis value's part row, looked up once per value: a cell is the
+ * AND of its values' rows (what whatif_compiled_eval computes for its sign-in), with the extras
+ * of its app and client. false (nothing filled) when a row cannot be had. */
+static bool matrix_by_rows(struct coverage *c, struct evaluator *ev)
+{
+    struct whatif_compiled *wc = ev->wc;
+    size_t w = whatif_compiled_words(wc);
+    size_t n[5] = {c->npersonas, c->napps, c->nlocations, c->nplatforms, c->nclients};
+    uint64_t *rows[5], *acc = xcalloc(6 * w, sizeof(uint64_t));
+    for (int d = 0; d < 5; d++)
+        rows[d] = xcalloc(n[d] * w + 1, sizeof(uint64_t));
+    unsigned *xa = xcalloc(c->napps + 1, sizeof(unsigned)),
+             *xc = xcalloc(c->nclients + 1, sizeof(unsigned));
+    struct whatif_signin s, t;
+    const char *locs[2] = {NULL, NULL};
+    persona_signin(&c->personas[0], &s);
+    target(&c->apps[0], &s);
+    s.platform = c->platforms[0].value;
+    s.client_app = c->clients[0].value;
+    bool ok = true;
+    for (size_t i = 0; ok && i < c->nlocations; i++) {
+        const struct coverage_value *lv = &c->locations[i];
+        locs[0] = lv->mfa_trusted ? NULL : lv->value;
+        s.locations = locs;
+        s.mfa_trusted_ip = lv->mfa_trusted;
+        ok = row_into(wc, WHATIF_PART_LOCATION, &s, rows[2] + i * w);
+    }
+    locs[0] = c->locations[0].mfa_trusted ? NULL : c->locations[0].value;
+    s.mfa_trusted_ip = c->locations[0].mfa_trusted;
+    /* the parts no axis changes: risk, device, flow */
+    uint64_t *fixed = acc + 5 * w;
+    ok = ok && row_into(wc, WHATIF_PART_RISK, &s, fixed);
+    for (int part = WHATIF_PART_DEVICE; ok && part <= WHATIF_PART_FLOW; part++) {
+        ok = row_into(wc, part, &s, acc);
+        for (size_t k = 0; k < w; k++)
+            fixed[k] &= acc[k];
+    }
+    for (size_t i = 0; ok && i < c->npersonas; i++) {
+        t = s;
+        persona_signin(&c->personas[i], &t);
+        t.app = s.app, t.action = s.action, t.auth_context = s.auth_context;
+        t.platform = s.platform, t.client_app = s.client_app, t.locations = s.locations;
+        t.mfa_trusted_ip = s.mfa_trusted_ip;
+        ok = row_into(wc, WHATIF_PART_USERS, &t, rows[0] + i * w);
+    }
+    for (size_t i = 0; ok && i < c->napps; i++) {
+        t = s;
+        target(&c->apps[i], &t);
+        ok = row_into(wc, WHATIF_PART_TARGET, &t, rows[1] + i * w);
+        struct whatif_signin x = {.app = t.app};
+        xa[i] = whatif_signin_extras(&x);
+    }
+    for (size_t i = 0; ok && i < c->nplatforms; i++) {
+        t = s;
+        t.platform = c->platforms[i].value;
+        ok = row_into(wc, WHATIF_PART_PLATFORM, &t, rows[3] + i * w);
+    }
+    for (size_t i = 0; ok && i < c->nclients; i++) {
+        t = s;
+        t.client_app = c->clients[i].value;
+        ok = row_into(wc, WHATIF_PART_CLIENT, &t, rows[4] + i * w);
+        struct whatif_signin x = {.client_app = t.client_app};
+        xc[i] = whatif_signin_extras(&x);
+    }
+    for (size_t pi = 0; ok && pi < c->npersonas; pi++) {
+        uint64_t *a0 = acc;
+        for (size_t k = 0; k < w; k++)
+            a0[k] = fixed[k] & rows[0][pi * w + k];
+        for (size_t a = 0; a < c->napps; a++) {
+            uint64_t *a1 = acc + w;
+            for (size_t k = 0; k < w; k++)
+                a1[k] = a0[k] & rows[1][a * w + k];
+            for (size_t l = 0; l < c->nlocations; l++) {
+                uint64_t *a2 = acc + 2 * w;
+                for (size_t k = 0; k < w; k++)
+                    a2[k] = a1[k] & rows[2][l * w + k];
+                for (size_t pl = 0; pl < c->nplatforms; pl++) {
+                    uint64_t *a3 = acc + 3 * w, *a4 = acc + 4 * w;
+                    for (size_t k = 0; k < w; k++)
+                        a3[k] = a2[k] & rows[3][pl * w + k];
+                    for (size_t cl = 0; cl < c->nclients; cl++) {
+                        for (size_t k = 0; k < w; k++)
+                            a4[k] = a3[k] & rows[4][cl * w + k];
+                        long set = whatif_compiled_set(wc, a4, xa[a] | xc[cl]);
+                        c->cells[coverage_cell(c, pi, a, l, pl, cl)] = set_outcome(c, ev, set);
+                    }
+                }
+            }
+        }
+    }
+    for (int d = 0; d < 5; d++)
+        free(rows[d]);
+    free(acc);
+    free(xa);
+    free(xc);
+    return ok;
+}
+
 struct coverage *coverage_run(const struct whatif_inputs *in0, const struct coverage_options *o)
 {
     struct coverage *c = xcalloc(1, sizeof(*c));
@@ -640,28 +754,30 @@ struct coverage *coverage_run(const struct whatif_inputs *in0, const struct cove
     struct evaluator ev = {whatif_compile(&in), NULL, 0};
     c->ncells = c->npersonas * c->napps * c->nlocations * c->nplatforms * c->nclients;
     c->cells = xcalloc(c->ncells ? c->ncells : 1, sizeof(unsigned));
-    for (size_t pi = 0; pi < c->npersonas; pi++) {
-        struct whatif_signin s;
-        persona_signin(&c->personas[pi], &s);
-        for (size_t a = 0; a < c->napps; a++) {
-            target(&c->apps[a], &s);
-            for (size_t l = 0; l < c->nlocations; l++) {
-                const struct coverage_value *lv = &c->locations[l];
-                const char *locs[2] = {lv->mfa_trusted ? NULL : lv->value, NULL};
-                s.locations = locs;
-                s.mfa_trusted_ip = lv->mfa_trusted;
-                for (size_t pl = 0; pl < c->nplatforms; pl++) {
-                    s.platform = c->platforms[pl].value;
-                    for (size_t cl = 0; cl < c->nclients; cl++) {
-                        s.client_app = c->clients[cl].value;
-                        unsigned k = evaluate(c, &ev, &s);
-                        c->cells[coverage_cell(c, pi, a, l, pl, cl)] = k;
-                        c->ngaps += c->outcomes[k].gap;
+    if (c->ncells && !matrix_by_rows(c, &ev)) {
+        for (size_t pi = 0; pi < c->npersonas; pi++) {
+            struct whatif_signin s;
+            persona_signin(&c->personas[pi], &s);
+            for (size_t a = 0; a < c->napps; a++) {
+                target(&c->apps[a], &s);
+                for (size_t l = 0; l < c->nlocations; l++) {
+                    const struct coverage_value *lv = &c->locations[l];
+                    const char *locs[2] = {lv->mfa_trusted ? NULL : lv->value, NULL};
+                    s.locations = locs;
+                    s.mfa_trusted_ip = lv->mfa_trusted;
+                    for (size_t pl = 0; pl < c->nplatforms; pl++) {
+                        s.platform = c->platforms[pl].value;
+                        for (size_t cl = 0; cl < c->nclients; cl++) {
+                            s.client_app = c->clients[cl].value;
+                            c->cells[coverage_cell(c, pi, a, l, pl, cl)] = evaluate(c, &ev, &s);
+                        }
                     }
                 }
             }
         }
     }
+    for (size_t k = 0; k < c->ncells; k++)
+        c->ngaps += c->outcomes[c->cells[k]].gap;
     /* the risk summary at the reference sign-in */
     static const char *const levels[] = {"low", "medium", "high"};
     c->risk = xcalloc(c->npersonas * COVERAGE_RISKS + 1, sizeof(unsigned));

@@ -324,6 +324,15 @@ long whatif_compiled_eval(struct whatif_compiled *c, const struct whatif_signin 
     return (long)set_number(c, c->applies);
 }
 
+long whatif_compiled_set(struct whatif_compiled *c, const uint64_t *rows, unsigned extras)
+{
+    for (size_t w = 0; w < c->words; w++)
+        c->applies[w] = c->enabled[w] & rows[w];
+    c->applies[c->words] = extras;
+    c->signins++;
+    return (long)set_number(c, c->applies);
+}
+
 static size_t set_hash(const uint64_t *bits, size_t words)
 {
     uint64_t h = 1469598103934665603ULL;

@@ -44,6 +44,11 @@ void whatif_compiled_outcome(const struct whatif_compiled *c, size_t set,
 const uint64_t *whatif_compiled_part(struct whatif_compiled *c, int part,
                                      const struct whatif_signin *s, char *err, size_t errlen);
 size_t whatif_compiled_words(const struct whatif_compiled *c);
+/* The set number of a sign-in given by parts: `rows` the AND of its whatif_compiled_part rows for
+ * every part, `extras` its whatif_signin_extras (whatif_int.h). whatif_compiled_eval of that
+ * sign-in gives the same number; counted as a sign-in evaluated. For a matrix of sign-ins, whose
+ * rows are each looked up once per axis value rather than per sign-in. */
+long whatif_compiled_set(struct whatif_compiled *c, const uint64_t *rows, unsigned extras);
 
 /* Sign-ins evaluated so far, and policies per sign-in (their product: evaluations). */
 size_t whatif_compiled_signins(const struct whatif_compiled *c);

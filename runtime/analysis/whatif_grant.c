@@ -257,7 +257,8 @@ static void push(struct whatif_result *r, char *s)
     r->controls[r->ncontrols++] = s;
 }
 
-static bool combo_ok(const char *combo, const char *const *caps);
+static bool combo_ok(const char *combo, const char *const *caps, bool canonical);
+static const char *canonical_cap(const char *c);
 
 /* The methods of a combination "password, sms" as a NULL-terminated list; free with
  * free_methods. */
@@ -303,15 +304,25 @@ static bool combos_imply(const json_t *a, const json_t *b, const char *const *bs
         if (!combo)
             return false;
         char **methods = split_methods(combo);
+        /* each method and its canonical spelling, looked up once (has_cap's two matches) */
+        size_t nm = 0;
+        while (methods[nm])
+            nm++;
+        const char **caps = xcalloc(2 * nm + 1, sizeof(*caps));
+        for (size_t m = 0; m < nm; m++) {
+            caps[2 * m] = methods[m];
+            caps[2 * m + 1] = canonical_cap(methods[m]);
+        }
         bool ok = false;
         size_t k;
         const json_t *y;
         json_array_foreach(b, k, y)
         {
-            ok = ok || combo_ok(json_string_value(y), (const char *const *)methods);
+            ok = ok || combo_ok(json_string_value(y), caps, true);
         }
         for (size_t j = 0; bs && bs[j] && !ok; j++)
-            ok = combo_ok(bs[j], (const char *const *)methods);
+            ok = combo_ok(bs[j], caps, true);
+        free(caps);
         free_methods(methods);
         if (!ok)
             return false;
@@ -781,8 +792,18 @@ static bool has_cap(const char *const *caps, const char *want)
     return false;
 }
 
-/* Every method of the comma-joined combination is a capability. */
-static bool combo_ok(const char *combo, const char *const *caps)
+/* Is `want` among caps that are already given with their canonical spellings? */
+static bool has_cap_canonical(const char *const *caps, const char *want)
+{
+    for (size_t i = 0; caps && caps[i]; i++)
+        if (whatif_eq(caps[i], want))
+            return true;
+    return false;
+}
+
+/* Every method of the comma-joined combination is a capability (`canonical`: caps hold the
+ * canonical spelling of each capability too, as has_cap would look it up). */
+static bool combo_ok(const char *combo, const char *const *caps, bool canonical)
 {
     if (!combo || !*combo)
         return false;
@@ -797,7 +818,7 @@ static bool combo_ok(const char *combo, const char *const *caps)
         char *e = p + strlen(p);
         while (e > p && e[-1] == ' ')
             *--e = '\0';
-        ok = *p && has_cap(caps, p);
+        ok = *p && (canonical ? has_cap_canonical(caps, p) : has_cap(caps, p));
         p = comma ? comma + 1 : NULL;
     }
     free(dup);
@@ -810,7 +831,7 @@ static bool control_ok(const struct whatif_control *c, const char *const *caps)
         return true;
     if (strcmp(c->text, "mfa") == 0) {
         for (size_t i = 0; mfa_combos[i]; i++)
-            if (combo_ok(mfa_combos[i], caps))
+            if (combo_ok(mfa_combos[i], caps, false))
                 return true;
         return false;
     }
@@ -821,7 +842,7 @@ static bool control_ok(const struct whatif_control *c, const char *const *caps)
         const json_t *v;
         json_array_foreach(c->combinations, i, v)
         {
-            if (combo_ok(json_string_value(v), caps))
+            if (combo_ok(json_string_value(v), caps, false))
                 return true;
         }
         return false;
