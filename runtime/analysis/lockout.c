@@ -14,6 +14,7 @@
 #include "compiler/strmap.h"
 #include "compiler/util.h"
 #include "runtime/analysis/lockout_methods.h"
+#include "runtime/analysis/whatif_int.h"
 
 #define P_POLICIES  "identity/conditionalAccess/policies"
 #define P_LOCATIONS "identity/conditionalAccess/namedLocations"
@@ -1087,21 +1088,21 @@ static void relevant_inputs(struct ctx *c, const struct state *st, const struct 
     struct lockout_scenario sc = {.app = base_apps[0].app, .client = "browser"};
     struct whatif_signin s;
     fill_signin(&s, id, mo, ro, &sc, locs);
-    struct whatif_result r;
+    /* the users part alone decides (it is checked first: a policy it fails never applies) */
+    size_t n = json_array_size(st->policies);
+    uint64_t *ok = xcalloc((n + 63) / 64 + 1, sizeof(uint64_t));
     char err[200];
-    if (whatif_evaluate_ix(&all, locix_of(c, st->locations), &s, &r, err, sizeof(err)) == 0) {
+    if (whatif_signin_check(&s, err, sizeof(err)) == 0 &&
+        whatif_part_eval(&all, locix_of(c, st->locations), WHATIF_PART_USERS, &s, NULL, NULL, ok,
+                         err, sizeof(err)) == 0) {
         c->evaluations++;
-        for (size_t i = 0; i < r.n; i++) {
-            const struct whatif_policy_result *p = &r.policies[i];
-            if (p->platform)
-                continue; /* not a tenant policy: whatif adds it again for each sign-in */
-            if (p->state != WHATIF_ENABLED || (p->reason && (strcmp(p->reason, "users") == 0 ||
-                                                             strcmp(p->reason, "workload") == 0)))
-                continue;
-            json_array_append(in->policies, mut(p->policy));
+        for (size_t i = 0; i < n; i++) {
+            const json_t *p = json_array_get(st->policies, i);
+            if (((ok[i / 64] >> (i % 64)) & 1) && whatif_policy_state(p) == WHATIF_ENABLED)
+                json_array_append(in->policies, mut(p));
         }
-        whatif_result_free(&r);
     }
+    free(ok);
     free(mo);
     free(ro);
 }

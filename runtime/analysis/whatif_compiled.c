@@ -58,7 +58,8 @@ struct whatif_compiled {
     unsigned *table;
     size_t tcap; /* power of two */
     size_t signins;
-    size_t *same; /* per policy: the first policy with equal conditions (whatif_part_eval) */
+    size_t last_set; /* whatif_compiled_set's last answer (SIZE_MAX: none) */
+    size_t *same;    /* per policy: the first policy with equal conditions (whatif_part_eval) */
     struct whatif_locindex *locindex; /* the named locations by id and name */
     struct whatif_users_index *users; /* the users part as hashed sets */
     uint64_t *general, *tmp;          /* scratch rows of `words` */
@@ -143,6 +144,7 @@ struct whatif_compiled *whatif_compile(const struct whatif_inputs *in)
     if (c->words == 0)
         c->words = 1;
     c->kw = c->words + 1;
+    c->last_set = SIZE_MAX;
     c->enabled = xcalloc(c->words, sizeof(uint64_t));
     c->applies = xcalloc(c->kw, sizeof(uint64_t));
     for (size_t i = 0; i < c->npolicies; i++)
@@ -330,7 +332,12 @@ long whatif_compiled_set(struct whatif_compiled *c, const uint64_t *rows, unsign
         c->applies[w] = c->enabled[w] & rows[w];
     c->applies[c->words] = extras;
     c->signins++;
-    return (long)set_number(c, c->applies);
+    /* neighbouring cells of a matrix often apply the same policies: the last set first */
+    if (c->last_set < c->nsets &&
+        memcmp(c->set_bits + c->last_set * c->kw, c->applies, c->kw * sizeof(uint64_t)) == 0)
+        return (long)c->last_set;
+    c->last_set = set_number(c, c->applies);
+    return (long)c->last_set;
 }
 
 static size_t set_hash(const uint64_t *bits, size_t words)
