@@ -674,10 +674,17 @@ struct dimclass {
     size_t n;
     size_t *rep, *count;
     uint64_t *members; /* n x words */
+    /* per value: its part row on each side and its extras (sw words: before's row, after's row,
+     * whatif_signin_extras), and whether a side refused it */
+    uint64_t *sig;
+    size_t sw;
+    bool *bad;
 };
 
 static void dimclass_fini(struct dimclass *k)
 {
+    free(k->sig);
+    free(k->bad);
     free(k->rep);
     free(k->count);
     free(k->members);
@@ -738,6 +745,7 @@ static void classify_dim(struct ctx *x, size_t d, const size_t size[IMPACT__DIMS
     out->rep = xcalloc(n + 1, sizeof(size_t));
     out->count = xcalloc(n + 1, sizeof(size_t));
     out->members = xcalloc((n + 1) * (words ? words : 1), sizeof(uint64_t));
+    out->bad = xcalloc(n + 1, sizeof(bool));
     struct sigtab tab = {xcalloc(sigtab_cap(n), sizeof(size_t)), sigtab_cap(n)};
     for (size_t v = 0; v < n; v++) {
         size_t at[IMPACT__DIMS] = {0};
@@ -753,6 +761,7 @@ static void classify_dim(struct ctx *x, size_t d, const size_t size[IMPACT__DIMS
                 memcpy(g + (side ? w0 : 0), row, (side ? w1 : w0) * sizeof(uint64_t));
             else
                 g[sw - 1] = UINT64_MAX - v; /* never alike */
+            out->bad[v] = out->bad[v] || !row;
         }
         struct whatif_signin t;
         memset(&t, 0, sizeof(t));
@@ -765,7 +774,8 @@ static void classify_dim(struct ctx *x, size_t d, const size_t size[IMPACT__DIMS
         out->members[k * (words ? words : 1) + v / 64] |= (uint64_t)1 << (v % 64);
     }
     free(tab.slot);
-    free(sig);
+    out->sig = sig;
+    out->sw = sw;
 }
 
 json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_inputs *after,
@@ -819,16 +829,45 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
     struct impact_row *rows = NULL;
     size_t nrows = 0, cap = 0;
     size_t k[IMPACT__DIMS] = {0};
-    for (size_t done = 0; done < evaluated; done++) {
-        size_t at[IMPACT__DIMS];
-        for (size_t d = 0; d < IMPACT__DIMS; d++)
-            at[d] = cls[d].rep[k[d]];
-        struct whatif_signin s;
-        const char *locs[3];
-        scenario(c, at, locs, &s);
+    /* A scenario's set on each side: the AND of its classes' part rows (kept by classify_dim)
+     * and of the parts no dimension changes (device, flow), with its app's and client's extras —
+     * what whatif_compiled_eval computes from the sign-in, without looking the parts up again. */
+    size_t wd[2] = {whatif_compiled_words(x.wc[0]), whatif_compiled_words(x.wc[1])};
+    uint64_t *fixed[2], *acc[2];
+    bool fixed_ok = true;
+    for (int side = 0; side < 2; side++) {
+        fixed[side] = xcalloc(wd[side] + 1, sizeof(uint64_t));
+        acc[side] = xcalloc(wd[side] + 1, sizeof(uint64_t));
+        size_t at0[IMPACT__DIMS] = {0};
+        struct whatif_signin s0;
+        const char *locs0[3];
+        scenario(c, at0, locs0, &s0);
         char err[256];
-        long sb = whatif_compiled_eval(x.wc[0], &s, err, sizeof(err));
-        long sa = whatif_compiled_eval(x.wc[1], &s, err, sizeof(err));
+        for (int part = WHATIF_PART_DEVICE; part <= WHATIF_PART_FLOW; part++) {
+            const uint64_t *row = whatif_compiled_part(x.wc[side], part, &s0, err, sizeof(err));
+            fixed_ok = fixed_ok && row;
+            for (size_t w = 0; row && w < wd[side]; w++)
+                fixed[side][w] = part == WHATIF_PART_DEVICE ? row[w] : fixed[side][w] & row[w];
+        }
+    }
+    for (size_t done = 0; done < evaluated; done++) {
+        bool bad = !fixed_ok;
+        unsigned extras = 0;
+        for (int side = 0; side < 2; side++)
+            memcpy(acc[side], fixed[side], wd[side] * sizeof(uint64_t));
+        for (size_t d = 0; d < IMPACT__DIMS; d++) {
+            size_t v = cls[d].rep[k[d]];
+            const uint64_t *g = cls[d].sig + v * cls[d].sw;
+            bad = bad || cls[d].bad[v];
+            extras |= cls[d].bad[v] ? 0 : (unsigned)g[cls[d].sw - 1];
+            for (int side = 0; side < 2; side++) {
+                const uint64_t *row = g + (side ? wd[0] : 0);
+                for (size_t w = 0; w < wd[side]; w++)
+                    acc[side][w] &= row[w];
+            }
+        }
+        long sb = bad ? -1 : whatif_compiled_set(x.wc[0], acc[0], extras);
+        long sa = bad ? -1 : whatif_compiled_set(x.wc[1], acc[1], extras);
         unsigned ch = sb < 0 || sa < 0 ? UINT_MAX : change_of(&x, (size_t)sb, (size_t)sa);
         if (ch != UINT_MAX) {
             if (nrows == cap) {
@@ -851,6 +890,10 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
                 break;
             k[d] = 0;
         }
+    }
+    for (int side = 0; side < 2; side++) {
+        free(fixed[side]);
+        free(acc[side]);
     }
     nrows = merge_rows(&rows, nrows, &lay);
     for (size_t d = 0; d < IMPACT__DIMS; d++)

@@ -780,21 +780,24 @@ struct whatif_locindex *whatif_locindex_new(const json_t *locations)
     strmap_init(&x->byname, true);
     x->trusted = xcalloc(x->n + 1, sizeof(size_t));
     x->e = xcalloc(x->n + 1, sizeof(*x->e));
+    static const char *const keys[] = {"id",        "displayName",
+                                       "ipRanges",  "countriesAndRegions",
+                                       "isTrusted", "includeUnknownCountriesAndRegions"};
     for (size_t i = 0; i < x->n; i++) {
-        const json_t *loc = json_array_get(locations, i);
-        const char *id = jstr(loc, "id"), *name = jstr(loc, "displayName");
-        x->e[i] = (struct loc_entry){
-            .id = id,
-            .name = name,
-            .ranges = whatif_jget(loc, "ipRanges"),
-            .countries = whatif_jget(loc, "countriesAndRegions"),
-            .include_unknown = json_is_true(whatif_jget(loc, "includeUnknownCountriesAndRegions"))};
+        const json_t *v[IDPC_ARRAY_LEN(keys)];
+        whatif_jget_many(json_array_get(locations, i), keys, IDPC_ARRAY_LEN(keys), v);
+        const char *id = json_string_value(v[0]), *name = json_string_value(v[1]);
+        x->e[i] = (struct loc_entry){.id = id,
+                                     .name = name,
+                                     .ranges = v[2],
+                                     .countries = v[3],
+                                     .include_unknown = json_is_true(v[5])};
+        if (json_is_true(v[4]))
+            x->trusted[x->ntrusted++] = i;
         if (id)
             (void)strmap_put_first(&x->byname, id, i);
         if (name)
             (void)strmap_put_first(&x->byname, name, i);
-        if (json_is_true(whatif_jget(loc, "isTrusted")))
-            x->trusted[x->ntrusted++] = i;
     }
     return x;
 }
@@ -866,27 +869,70 @@ static bool loc_any_trusted(struct loc_ctx *lc)
     return lc->any_trusted == 1;
 }
 
-/* Is the sign-in in the location a policy item names? */
-static bool loc_item_matches(const json_t *item, struct loc_ctx *lc, const struct whatif_signin *s,
-                             bool include)
+/* What a location list item names, resolved against the named locations. */
+enum loc_ref_kind {
+    LOC_NONE,        /* not a reference: never matches */
+    LOC_ALL,         /* "All": any location (include only) */
+    LOC_ALL_TRUSTED, /* "AllTrusted" */
+    LOC_MFA,         /* the MFA trusted IPs */
+    LOC_NAMED,       /* the first named location of that id or name */
+    LOC_OTHER,       /* a location the inputs do not describe: the sign-in's own list */
+};
+
+struct loc_ref {
+    enum loc_ref_kind kind;
+    size_t i;        /* LOC_NAMED: the location */
+    const char *key; /* LOC_OTHER: the name */
+};
+
+static struct loc_ref loc_resolve(const char *k, struct loc_ctx *lc,
+                                  const struct whatif_locindex *ix)
 {
-    const char *k = whatif_item_key(item);
-    if (!k)
-        return false;
-    if (whatif_eq(k, "All"))
-        return include;
-    if (whatif_eq(k, "AllTrusted"))
-        return loc_any_trusted(lc);
-    if (whatif_eq(k, MFA_TRUSTED_IPS))
-        return lc->mfa_trusted;
+    struct loc_ref r = {LOC_NONE, 0, k};
     size_t i;
-    if (strmap_get(&loc_index(lc)->byname, k, &i)) /* the first location of that id or name */
-        return loc_matched(lc, i);
-    return in_list(s->locations, k); /* a location the inputs do not describe */
+    if (!k)
+        return r;
+    if (whatif_eq(k, "All"))
+        r.kind = LOC_ALL;
+    else if (whatif_eq(k, "AllTrusted"))
+        r.kind = LOC_ALL_TRUSTED;
+    else if (whatif_eq(k, MFA_TRUSTED_IPS))
+        r.kind = LOC_MFA;
+    else if (strmap_get(&(ix ? ix : loc_index(lc))->byname, k, &i))
+        r = (struct loc_ref){LOC_NAMED, i, k};
+    else
+        r.kind = LOC_OTHER;
+    return r;
 }
 
-static int check_locations(const json_t *locs, struct loc_ctx *lc, const struct whatif_signin *s,
-                           char *detail)
+/* Is the sign-in in the location a resolved item names? */
+static bool loc_ref_matches(const struct loc_ref *r, struct loc_ctx *lc, bool include)
+{
+    switch (r->kind) {
+    case LOC_NONE:
+        return false;
+    case LOC_ALL:
+        return include;
+    case LOC_ALL_TRUSTED:
+        return loc_any_trusted(lc);
+    case LOC_MFA:
+        return lc->mfa_trusted;
+    case LOC_NAMED:
+        return loc_matched(lc, r->i);
+    case LOC_OTHER:
+        return in_list(lc->s->locations, r->key);
+    }
+    return false;
+}
+
+/* Is the sign-in in the location a policy item names? */
+static bool loc_item_matches(const json_t *item, struct loc_ctx *lc, bool include)
+{
+    struct loc_ref r = loc_resolve(whatif_item_key(item), lc, NULL);
+    return loc_ref_matches(&r, lc, include);
+}
+
+static int check_locations(const json_t *locs, struct loc_ctx *lc, char *detail)
 {
     if (!json_is_object(locs))
         return 1;
@@ -898,7 +944,7 @@ static int check_locations(const json_t *locs, struct loc_ctx *lc, const struct 
     const json_t *v;
     json_array_foreach(inc, i, v)
     {
-        if (loc_item_matches(v, lc, s, true)) {
+        if (loc_item_matches(v, lc, true)) {
             in = true;
             break;
         }
@@ -909,7 +955,7 @@ static int check_locations(const json_t *locs, struct loc_ctx *lc, const struct 
     }
     json_array_foreach(whatif_jget(locs, "excludeLocations"), i, v)
     {
-        if (loc_item_matches(v, lc, s, false)) {
+        if (loc_item_matches(v, lc, false)) {
             const char *k = whatif_item_key(v);
             setf(detail, "the sign-in is from an excluded location (%s)",
                  whatif_eq(k, MFA_TRUSTED_IPS) ? "MFA trusted IPs" : k);
@@ -917,6 +963,88 @@ static int check_locations(const json_t *locs, struct loc_ctx *lc, const struct 
         }
     }
     return 1;
+}
+
+/* A policy's location condition with its items resolved once (whatif_locconds_new). */
+struct loc_cond {
+    bool always; /* no includeLocations: the condition holds */
+    struct loc_ref *inc, *exc;
+    size_t ninc, nexc;
+};
+
+struct whatif_locconds {
+    size_t n;
+    struct loc_cond *c;
+};
+
+static struct loc_ref *resolve_list(const json_t *arr, const struct whatif_locindex *ix, size_t *n)
+{
+    *n = json_is_array(arr) ? json_array_size(arr) : 0;
+    struct loc_ref *v = xcalloc(*n + 1, sizeof(*v));
+    for (size_t i = 0; i < *n; i++)
+        v[i] = loc_resolve(whatif_item_key(json_array_get(arr, i)), NULL, ix);
+    return v;
+}
+
+struct whatif_locconds *whatif_locconds_new(const json_t *policies,
+                                            const struct whatif_locindex *ix, const size_t *same)
+{
+    struct whatif_locconds *x = xcalloc(1, sizeof(*x));
+    x->n = json_array_size(policies);
+    x->c = xcalloc(x->n + 1, sizeof(*x->c));
+    for (size_t i = 0; i < x->n; i++) {
+        if (same && same[i] < i)
+            continue;
+        const json_t *cond = whatif_jget(json_array_get(policies, i), "conditions");
+        const json_t *locs = whatif_jget(cond, "locations");
+        const json_t *inc = json_is_object(locs) ? whatif_jget(locs, "includeLocations") : NULL;
+        struct loc_cond *lc = &x->c[i];
+        lc->always = arr_empty(inc); /* check_locations: no included locations, no condition */
+        if (!lc->always) {
+            lc->inc = resolve_list(inc, ix, &lc->ninc);
+            lc->exc = resolve_list(whatif_jget(locs, "excludeLocations"), ix, &lc->nexc);
+        }
+    }
+    return x;
+}
+
+void whatif_locconds_free(struct whatif_locconds *x)
+{
+    if (!x)
+        return;
+    for (size_t i = 0; i < x->n; i++) {
+        free(x->c[i].inc);
+        free(x->c[i].exc);
+    }
+    free(x->c);
+    free(x);
+}
+
+int whatif_locconds_eval(const struct whatif_locconds *x, const struct whatif_inputs *in,
+                         const struct whatif_locindex *ix, const struct whatif_signin *s,
+                         const size_t *same, uint64_t *ok, char *err, size_t errlen)
+{
+    struct loc_ctx lc;
+    if (loc_ctx_init(&lc, in, ix, s, err, errlen) != 0)
+        return -1;
+    memset(ok, 0, (x->n + 63) / 64 * sizeof(*ok));
+    for (size_t i = 0; i < x->n; i++) {
+        bool yes;
+        if (same && same[i] < i) {
+            yes = (ok[same[i] / 64] >> (same[i] % 64)) & 1;
+        } else {
+            const struct loc_cond *c = &x->c[i];
+            yes = c->always; /* as check_locations: an included location, then no excluded one */
+            for (size_t k = 0; !yes && k < c->ninc; k++)
+                yes = loc_ref_matches(&c->inc[k], &lc, true);
+            for (size_t k = 0; yes && !c->always && k < c->nexc; k++)
+                yes = !loc_ref_matches(&c->exc[k], &lc, false);
+        }
+        if (yes)
+            ok[i / 64] |= 1ull << (i % 64);
+    }
+    loc_ctx_fini(&lc);
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1061,7 +1189,7 @@ static const char *policy_part(const json_t *cond, enum whatif_part part,
     case WHATIF_PART_PLATFORM:
         return check_platform(whatif_jget(cond, "platforms"), s, d) ? NULL : "platform";
     case WHATIF_PART_LOCATION:
-        return check_locations(whatif_jget(cond, "locations"), lc, s, d) ? NULL : "location";
+        return check_locations(whatif_jget(cond, "locations"), lc, d) ? NULL : "location";
     case WHATIF_PART_CLIENT:
         return check_client_app(whatif_jget(cond, "clientAppTypes"), s, d) ? NULL : "clientApp";
     case WHATIF_PART_DEVICE:
@@ -1073,6 +1201,41 @@ static const char *policy_part(const json_t *cond, enum whatif_part part,
         break;
     }
     return NULL;
+}
+
+const char *const *whatif_part_fields(enum whatif_part part)
+{
+    static const char *const users[] = {"users", "clientApplications", NULL};
+    static const char *const target[] = {"applications", NULL};
+    static const char *const risk[] = {"servicePrincipalRiskLevels", "userRiskLevels",
+                                       "signInRiskLevels", "insiderRiskLevels", NULL};
+    static const char *const platform[] = {"platforms", NULL};
+    static const char *const location[] = {"locations", NULL};
+    static const char *const client[] = {"clientAppTypes", NULL};
+    static const char *const device[] = {"devices", NULL};
+    static const char *const flow[] = {"authenticationFlows", NULL};
+    static const char *const none[] = {NULL};
+    switch (part) {
+    case WHATIF_PART_USERS:
+        return users;
+    case WHATIF_PART_TARGET:
+        return target;
+    case WHATIF_PART_RISK:
+        return risk;
+    case WHATIF_PART_PLATFORM:
+        return platform;
+    case WHATIF_PART_LOCATION:
+        return location;
+    case WHATIF_PART_CLIENT:
+        return client;
+    case WHATIF_PART_DEVICE:
+        return device;
+    case WHATIF_PART_FLOW:
+        return flow;
+    case WHATIF_PARTS:
+        break;
+    }
+    return none;
 }
 
 static void evaluate_policy(const json_t *p, const struct whatif_signin *s,

@@ -58,10 +58,12 @@ struct whatif_compiled {
     unsigned *table;
     size_t tcap; /* power of two */
     size_t signins;
-    size_t last_set; /* whatif_compiled_set's last answer (SIZE_MAX: none) */
-    size_t *same;    /* per policy: the first policy with equal conditions (whatif_part_eval) */
+    size_t last_set;                  /* whatif_compiled_set's last answer (SIZE_MAX: none) */
+    size_t *same[WHATIF_PARTS];       /* per part and policy: the first policy with equal conditions
+                                   of that part (whatif_part_eval) */
     struct whatif_locindex *locindex; /* the named locations by id and name */
     struct whatif_users_index *users; /* the users part as hashed sets */
+    struct whatif_locconds *locconds; /* the location part, its lists resolved */
     uint64_t *general, *tmp;          /* scratch rows of `words` */
     /* the last sign-in's whatif_signin_extras and the fields it read (by pointer: a sign-in's
      * strings stay unchanged while the evaluator lives) */
@@ -108,23 +110,38 @@ static uint64_t json_hash(const json_t *v)
     }
 }
 
-/* same[i]: the first policy whose "conditions" equal policy i's (json_equal), else i. */
-static void find_same(const json_t *policies, size_t n, size_t *same)
+/* Do policies a and b hold equal values (json_equal, or both absent) for every key? */
+static bool same_fields(const json_t *a, const json_t *b, const char *const *keys)
 {
+    for (size_t k = 0; keys[k]; k++) {
+        const json_t *x = whatif_jget(a, keys[k]), *y = whatif_jget(b, keys[k]);
+        if ((x || y) && !(x && y && json_equal(whatif_mut(x), whatif_mut(y))))
+            return false;
+    }
+    return true;
+}
+
+/* same[i]: the first policy whose conditions hold the same values as policy i's for the keys
+ * part `part` reads (whatif_part_fields), else i. */
+static void find_same(const json_t *policies, size_t n, enum whatif_part part, size_t *same)
+{
+    const char *const *keys = whatif_part_fields(part);
     size_t cap = 16;
     while (cap < 2 * n + 2)
         cap *= 2;
     size_t *slot = xcalloc(cap, sizeof(size_t)); /* policy + 1 */
     for (size_t i = 0; i < n; i++) {
         const json_t *cond = whatif_jget(json_array_get(policies, i), "conditions");
+        uint64_t h = 0;
+        for (size_t k = 0; keys[k]; k++) {
+            const json_t *v = whatif_jget(cond, keys[k]);
+            h = (h ^ (v ? json_hash(v) : 0x5bd1e995u)) * 1099511628211ULL;
+        }
+        size_t j = (size_t)(h ^ (h >> 29)) & (cap - 1);
         same[i] = i;
-        if (!cond)
-            continue;
-        size_t j = (size_t)json_hash(cond) & (cap - 1);
         for (; slot[j]; j = (j + 1) & (cap - 1)) {
             size_t k = slot[j] - 1;
-            if (json_equal(whatif_mut(cond),
-                           whatif_mut(whatif_jget(json_array_get(policies, k), "conditions")))) {
+            if (same_fields(cond, whatif_jget(json_array_get(policies, k), "conditions"), keys)) {
                 same[i] = k;
                 break;
             }
@@ -153,12 +170,15 @@ struct whatif_compiled *whatif_compile(const struct whatif_inputs *in)
     for (int p = 0; p < WHATIF_PARTS; p++)
         strmap_init(&c->parts[p].keys, false);
     strbuf_init(&c->key);
-    /* Policies with equal conditions (copies, or the same users and apps with other grants)
-     * answer every part alike: each distinct conditions object is read once per value. */
-    c->same = xcalloc(c->npolicies + 1, sizeof(size_t));
-    find_same(in->policies, c->npolicies, c->same);
+    /* Policies whose conditions of a part are equal (copies; the same apps, platforms or
+     * locations with other users) answer that part alike: each distinct value is read once. */
+    for (int p = 0; p < WHATIF_PARTS; p++) {
+        c->same[p] = xcalloc(c->npolicies + 1, sizeof(size_t));
+        find_same(in->policies, c->npolicies, (enum whatif_part)p, c->same[p]);
+    }
     c->locindex = whatif_locindex_new(in->locations);
-    c->users = whatif_users_index_new(in->policies, c->same);
+    c->users = whatif_users_index_new(in->policies, c->same[WHATIF_PART_USERS]);
+    c->locconds = whatif_locconds_new(in->policies, c->locindex, c->same[WHATIF_PART_LOCATION]);
     c->general = xcalloc(c->words, sizeof(uint64_t));
     c->tmp = xcalloc(c->words, sizeof(uint64_t));
     return c;
@@ -178,9 +198,11 @@ void whatif_compiled_free(struct whatif_compiled *c)
     strbuf_fini(&c->key);
     whatif_locindex_free(c->locindex);
     whatif_users_index_free(c->users);
+    whatif_locconds_free(c->locconds);
     free(c->general);
     free(c->tmp);
-    free(c->same);
+    for (int p = 0; p < WHATIF_PARTS; p++)
+        free(c->same[p]);
     free(c->table);
     free(c->set_bits);
     free(c->enabled);
@@ -221,15 +243,19 @@ static void remember(struct recent *r, const struct whatif_signin *s, size_t row
 static int part_eval(struct whatif_compiled *c, enum whatif_part p, const struct whatif_signin *s,
                      uint64_t *row, char *err, size_t errlen)
 {
+    if (p == WHATIF_PART_LOCATION)
+        return whatif_locconds_eval(c->locconds, c->in, c->locindex, s, c->same[p], row, err,
+                                    errlen);
     if (p != WHATIF_PART_USERS)
-        return whatif_part_eval(c->in, c->locindex, p, s, c->same, NULL, row, err, errlen);
+        return whatif_part_eval(c->in, c->locindex, p, s, c->same[p], NULL, row, err, errlen);
     whatif_users_index_row(c->users, s, row, c->general);
     bool any = false;
     for (size_t w = 0; w < c->words && !any; w++)
         any = c->general[w] != 0;
     if (!any)
         return 0;
-    if (whatif_part_eval(c->in, c->locindex, p, s, c->same, c->general, c->tmp, err, errlen) != 0)
+    if (whatif_part_eval(c->in, c->locindex, p, s, c->same[p], c->general, c->tmp, err, errlen) !=
+        0)
         return -1;
     for (size_t w = 0; w < c->words; w++)
         row[w] |= c->tmp[w];

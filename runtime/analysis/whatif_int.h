@@ -18,6 +18,8 @@ static inline json_t *whatif_mut(const json_t *v)
 /* obj[key], falling back to an ASCII case-insensitive key match (exports spell "GrantControls");
  * NULL for a JSON null, a missing key or a non-object. */
 const json_t *whatif_jget(const json_t *obj, const char *key);
+/* whatif_jget of n keys (n <= 16 in one pass over the object's members), into out[0..n). */
+void whatif_jget_many(const json_t *obj, const char *const *keys, size_t n, const json_t **out);
 /* The string a policy list item stands for: the string itself, or a reference's "id" or
  * "name"; NULL otherwise. */
 const char *whatif_item_key(const json_t *item);
@@ -78,6 +80,19 @@ const char **whatif_role_keys(const struct whatif_signin *s);
 /* Does a policy's "conditions" target workload identities (includeServicePrincipals)? */
 bool whatif_workload_policy(const json_t *cond);
 
+/* The location part (WHATIF_PART_LOCATION) of many policies with their location lists resolved
+ * once against an index of the named locations (whatif.c, next to check_locations, whose
+ * answers it gives without reading the policies' JSON per sign-in). Ownership: borrows the
+ * policies, the index (not NULL) and `same` (the part's, as for whatif_part_eval). */
+struct whatif_locconds;
+struct whatif_locconds *whatif_locconds_new(const json_t *policies,
+                                            const struct whatif_locindex *ix, const size_t *same);
+void whatif_locconds_free(struct whatif_locconds *x);
+/* whatif_part_eval(in, ix, WHATIF_PART_LOCATION, s, same, NULL, ok, ...) for these policies. */
+int whatif_locconds_eval(const struct whatif_locconds *x, const struct whatif_inputs *in,
+                         const struct whatif_locindex *ix, const struct whatif_signin *s,
+                         const size_t *same, uint64_t *ok, char *err, size_t errlen);
+
 /* The users part (WHATIF_PART_USERS) of many policies compiled into hashed sets: which policies
  * include or exclude each user, group and role key, and bitsets of "All" and
  * "GuestsOrExternalUsers". Built by whatif_compiled.c (whatif_users.c); it gives exactly the
@@ -90,6 +105,10 @@ void whatif_users_index_free(struct whatif_users_index *x);
  * whatif_part_eval must decide (a superset of none: every policy for a workload sign-in). */
 void whatif_users_index_row(const struct whatif_users_index *x, const struct whatif_signin *s,
                             uint64_t *ok, uint64_t *general);
+/* The keys of a policy's "conditions" that the conditions of `part` read (policy_part, through
+ * whatif_jget), NULL-terminated: policies with equal values there answer the part alike. A
+ * condition that reads another key must add it here. */
+const char *const *whatif_part_fields(enum whatif_part part);
 /* Appends to k every sign-in field the conditions of `part` read (a memo key). */
 void whatif_part_key(enum whatif_part part, const struct whatif_signin *s, struct strbuf *k);
 /* Do a and b point at the very same values (the same pointers, list item by list item) for

@@ -30,6 +30,37 @@ const json_t *whatif_jget(const json_t *obj, const char *key)
     return json_is_null(v) ? NULL : v;
 }
 
+void whatif_jget_many(const json_t *obj, const char *const *keys, size_t n, const json_t **out)
+{
+    const json_t *nocase[16];
+    if (n > 16) { /* not needed by any caller; stay correct */
+        for (size_t j = 0; j < n; j++)
+            out[j] = whatif_jget(obj, keys[j]);
+        return;
+    }
+    for (size_t j = 0; j < n; j++)
+        out[j] = nocase[j] = NULL;
+    if (!json_is_object(obj))
+        return;
+    const char *k;
+    const json_t *x;
+    json_object_foreach(whatif_mut(obj), k, x)
+    {
+        for (size_t j = 0; j < n; j++) {
+            if (strcmp(k, keys[j]) == 0)
+                out[j] = x;
+            else if (!nocase[j] && util_streq_nocase(k, keys[j]))
+                nocase[j] = x;
+        }
+    }
+    for (size_t j = 0; j < n; j++) {
+        if (!out[j])
+            out[j] = nocase[j];
+        if (json_is_null(out[j]))
+            out[j] = NULL;
+    }
+}
+
 const char *whatif_item_key(const json_t *item)
 {
     if (json_is_string(item))
