@@ -6,7 +6,8 @@
  * lower/upper), countries, unknown countries, trusted ones, duplicate names, All / AllTrusted /
  * the MFA trusted IPs, locations the inputs do not describe. Every sign-in of a generated matrix
  * is evaluated both ways (and through whatif_evaluate_ix with a location index) and compared
- * policy by policy. */
+ * policy by policy; the set the compiled evaluator gives equals the one whatif_compiled_set gives
+ * for the AND of the sign-in's part rows (how coverage and the impact section build a matrix). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,7 @@
 #include "compiler/util.h"
 #include "runtime/analysis/whatif.h"
 #include "runtime/analysis/whatif_compiled.h"
+#include "runtime/analysis/whatif_int.h"
 
 static uint64_t rng;
 
@@ -336,6 +338,19 @@ static void one_config(uint64_t seed, unsigned npolicies)
         assert_identical(&want, &viaix);
         long set = whatif_compiled_eval(wc, &s, err, sizeof(err));
         assert_true(set >= 0);
+        /* the same set from the sign-in's part rows (how coverage and impact build a matrix) */
+        size_t words = whatif_compiled_words(wc);
+        uint64_t *rows = calloc(words, sizeof(uint64_t));
+        assert_non_null(rows);
+        memset(rows, 0xff, words * sizeof(uint64_t));
+        for (int part = 0; part < WHATIF_PARTS; part++) {
+            const uint64_t *r = whatif_compiled_part(wc, part, &s, err, sizeof(err));
+            assert_non_null(r);
+            for (size_t w = 0; w < words; w++)
+                rows[w] &= r[w];
+        }
+        assert_int_equal(whatif_compiled_set(wc, rows, whatif_signin_extras(&s)), set);
+        free(rows);
         whatif_compiled_result(wc, (size_t)set, &got);
         assert_same(&want, &got, n);
         whatif_result_free(&got);
