@@ -54,11 +54,11 @@ struct whatif_compiled {
     uint64_t *applies;
     /* distinct applying sets: their bits, and an open-addressing table of set numbers + 1 */
     uint64_t *set_bits;
+    size_t *set_hashes; /* per set: set_hash of its bits */
     size_t nsets, setcap;
     unsigned *table;
     size_t tcap; /* power of two */
     size_t signins;
-    size_t last_set;                  /* whatif_compiled_set's last answer (SIZE_MAX: none) */
     size_t *same[WHATIF_PARTS];       /* per part and policy: the first policy with equal conditions
                                    of that part (whatif_part_eval) */
     struct whatif_locindex *locindex; /* the named locations by id and name */
@@ -161,7 +161,6 @@ struct whatif_compiled *whatif_compile(const struct whatif_inputs *in)
     if (c->words == 0)
         c->words = 1;
     c->kw = c->words + 1;
-    c->last_set = SIZE_MAX;
     c->enabled = xcalloc(c->words, sizeof(uint64_t));
     c->applies = xcalloc(c->kw, sizeof(uint64_t));
     for (size_t i = 0; i < c->npolicies; i++)
@@ -205,6 +204,7 @@ void whatif_compiled_free(struct whatif_compiled *c)
         free(c->same[p]);
     free(c->table);
     free(c->set_bits);
+    free(c->set_hashes);
     free(c->enabled);
     free(c->applies);
     free(c);
@@ -358,12 +358,7 @@ long whatif_compiled_set(struct whatif_compiled *c, const uint64_t *rows, unsign
         c->applies[w] = c->enabled[w] & rows[w];
     c->applies[c->words] = extras;
     c->signins++;
-    /* neighbouring cells of a matrix often apply the same policies: the last set first */
-    if (c->last_set < c->nsets &&
-        memcmp(c->set_bits + c->last_set * c->kw, c->applies, c->kw * sizeof(uint64_t)) == 0)
-        return (long)c->last_set;
-    c->last_set = set_number(c, c->applies);
-    return (long)c->last_set;
+    return (long)set_number(c, c->applies);
 }
 
 static size_t set_hash(const uint64_t *bits, size_t words)
@@ -381,7 +376,7 @@ static size_t set_number(struct whatif_compiled *c, const uint64_t *bits)
         size_t cap = c->tcap ? c->tcap * 2 : 64;
         unsigned *t = xcalloc(cap, sizeof(*t));
         for (size_t i = 0; i < c->nsets; i++) {
-            size_t j = set_hash(c->set_bits + i * c->kw, c->kw) & (cap - 1);
+            size_t j = c->set_hashes[i] & (cap - 1);
             while (t[j])
                 j = (j + 1) & (cap - 1);
             t[j] = (unsigned)i + 1;
@@ -391,15 +386,19 @@ static size_t set_number(struct whatif_compiled *c, const uint64_t *bits)
         c->tcap = cap;
     }
     size_t bytes = c->kw * sizeof(uint64_t);
-    size_t j = set_hash(bits, c->kw) & (c->tcap - 1);
-    for (; c->table[j]; j = (j + 1) & (c->tcap - 1))
-        if (memcmp(c->set_bits + (c->table[j] - 1) * c->kw, bits, bytes) == 0)
-            return c->table[j] - 1;
+    size_t h = set_hash(bits, c->kw), j = h & (c->tcap - 1);
+    for (; c->table[j]; j = (j + 1) & (c->tcap - 1)) {
+        size_t k = c->table[j] - 1; /* the full hash first: a set's bits only when it may match */
+        if (c->set_hashes[k] == h && memcmp(c->set_bits + k * c->kw, bits, bytes) == 0)
+            return k;
+    }
     if (c->nsets == c->setcap) {
         c->setcap = c->setcap ? c->setcap * 2 : 16;
         c->set_bits = xrealloc(c->set_bits, c->setcap * bytes);
+        c->set_hashes = xrealloc(c->set_hashes, c->setcap * sizeof(size_t));
     }
     memcpy(c->set_bits + c->nsets * c->kw, bits, bytes);
+    c->set_hashes[c->nsets] = h;
     c->table[j] = (unsigned)c->nsets + 1;
     return c->nsets++;
 }
