@@ -105,10 +105,7 @@ void args_init(struct args *a, struct check *ck, const struct ast_stmt *s)
     if (!has_var) {
         a->v = s->atoms;
         a->n = s->natoms;
-        struct loc *o = arena_alloc(ck->arena, s->natoms * sizeof(*o));
-        for (size_t i = 0; i < s->natoms; i++)
-            o[i] = DIAG_LOC_NONE;
-        a->origin = o;
+        a->origin = NULL; /* no atom came from a variable */
     } else {
         struct expand e = {0};
         unsigned before = diag_error_count(ck->diag);
@@ -148,7 +145,8 @@ struct loc args_here(const struct args *a)
         return a->v[a->i].loc;
     const struct ast_atom *last = &a->v[a->n - 1];
     /* an atom expanded from a variable: point after the variable's use instead */
-    struct loc l = diag_loc_valid(a->origin[a->n - 1]) ? a->origin[a->n - 1] : last->loc;
+    struct loc o = args_origin(a, a->n - 1);
+    struct loc l = diag_loc_valid(o) ? o : last->loc;
     return diag_loc(l.file, l.end, l.end);
 }
 
@@ -173,7 +171,7 @@ bool args_comma(struct args *a)
 static struct loc origin_of(const struct args *a, const struct ast_atom *at)
 {
     if (at >= a->v && at < a->v + a->n)
-        return a->origin[at - a->v];
+        return args_origin(a, (size_t)(at - a->v));
     return DIAG_LOC_NONE;
 }
 
@@ -328,7 +326,7 @@ json_t *args_enum_list(struct args *a, enum catalog_kind k)
         if (dup) {
             diag_warning(a->ck->diag, a->v[a->i - 1].loc, "'%s' is listed twice", e->keyword);
         } else {
-            json_array_append_new(out, json_string(e->graph));
+            json_array_append_new(out, model_const_string(e->graph));
         }
     } while (args_comma(a));
     return out;

@@ -82,7 +82,9 @@ struct args {
     struct check *ck;
     const struct ast_stmt *stmt;
     const struct ast_atom *v; /* v[0] is the keyword */
-    const struct loc *origin; /* per atom: the $var use it was expanded from, or DIAG_LOC_NONE */
+    /* per atom: the $var use it was expanded from, or DIAG_LOC_NONE; NULL when the statement
+     * uses no variable (read it with args_origin) */
+    const struct loc *origin;
     size_t n, i;
     bool failed; /* an error was reported: callers stop reading this statement */
 };
@@ -129,6 +131,11 @@ json_t *args_enum_list(struct args *a, enum catalog_kind k);
 json_t *args_ref(struct args *a, const char *kind, const char *what);
 /* on | off → true/false */
 bool args_on_off(struct args *a, bool *out);
+/* Where atom i came from: the $var use it was expanded from, or DIAG_LOC_NONE. */
+static inline struct loc args_origin(const struct args *a, size_t i)
+{
+    return a->origin ? a->origin[i] : DIAG_LOC_NONE;
+}
 /* The statement's keyword atom. */
 static inline const struct ast_atom *args_keyword(const struct args *a)
 {

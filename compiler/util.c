@@ -170,6 +170,26 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
     return p;
 }
 
+char *arena_cat(struct arena *a, const char *s, ...)
+{
+    size_t n = 0;
+    va_list ap;
+    va_start(ap, s);
+    for (const char *p = s; p; p = va_arg(ap, const char *))
+        n += strlen(p);
+    va_end(ap);
+    char *out = arena_bump(a, n + 1, 1), *o = out;
+    va_start(ap, s);
+    for (const char *p = s; p; p = va_arg(ap, const char *)) {
+        size_t k = strlen(p);
+        memcpy(o, p, k);
+        o += k;
+    }
+    va_end(ap);
+    *o = '\0';
+    return out;
+}
+
 /* ---- strbuf ---- */
 
 void strbuf_init(struct strbuf *sb)
