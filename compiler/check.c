@@ -19,12 +19,25 @@ static const struct schema_row schema[] = {
 #undef STMT
 };
 
+/* The schema's rows per block: keyword -> the first row (borrowed keys), made on first use:
+ * every statement's placement is checked against it. */
+static struct strmap schema_index[BLK__COUNT];
+static bool schema_ready;
+
 static const struct schema_row *schema_find(enum check_block b, const char *kw)
 {
-    for (size_t i = 0; i < IDPC_ARRAY_LEN(schema); i++)
-        if (schema[i].block == b && strcmp(schema[i].keyword, kw) == 0)
-            return &schema[i];
-    return NULL;
+    if (!schema_ready) {
+        schema_ready = true;
+        for (int k = 0; k < BLK__COUNT; k++)
+            strmap_init_borrowed(&schema_index[k], false);
+        for (size_t i = 0; i < IDPC_ARRAY_LEN(schema); i++)
+            if ((unsigned)schema[i].block < BLK__COUNT)
+                (void)strmap_put_first(&schema_index[schema[i].block], schema[i].keyword, i);
+    }
+    size_t i;
+    if ((unsigned)b >= BLK__COUNT || !strmap_get(&schema_index[b], kw, &i))
+        return NULL;
+    return &schema[i];
 }
 
 /* The keyword that opens a block of kind `b` ("policy", ...); NULL for the top level. */
