@@ -721,8 +721,17 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
     for (size_t i = 0; i < ds.n; i++)
         stmts[i] = ds.v[i].stmt;
     ck.decl_stmts = stmts;
-    for (size_t i = 0; i < ds.n; i++)
+    /* What lowering allocates in ck.arena (expanded atoms, "file:line:col" texts, item keys for
+     * duplicate checks) serves one declaration only: the model and the diagnostics copy what
+     * they keep. A scratch arena, emptied after each declaration, keeps it from piling up. */
+    struct arena *tree_arena = ck.arena, *scratch = arena_new();
+    for (size_t i = 0; i < ds.n; i++) {
+        ck.arena = scratch;
         lower_decl(&ck, &ds, &ds.v[i]);
+        arena_reset(scratch);
+    }
+    ck.arena = tree_arena;
+    arena_free(scratch);
     lower_context_finish(&ck);
     lower_finish(&ck);
 
@@ -747,6 +756,8 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
     strmap_fini(&ds.reported_uses);
     free(stmts);
     free(ck.defines);
+    for (size_t i = 0; i < ck.ncontext_uses; i++)
+        free(ck.context_uses[i].id);
     free(ck.context_uses);
     strmap_fini(&ck.define_index);
     for (int b = 0; b < BLK__COUNT; b++)

@@ -1,5 +1,6 @@
 /* check_int.h — the checker's private interface, shared by check*.c, args.c and lower_*.c.
- * Ownership: everything allocated through a check context lives in its arena; model objects
+ * Ownership: everything allocated through a check context lives in its arena (while lowering, a
+ * scratch arena emptied after each declaration: copy what must outlive it); model objects
  * belong to ck->model; jansson values returned by args_* are new references. */
 #ifndef IDPC_CHECK_INT_H
 #define IDPC_CHECK_INT_H
@@ -58,7 +59,7 @@ struct check {
     bool incomplete;
     /* Each `apps include context "cN"`, for lower_context_finish(): the id and the atom. */
     struct check_context_use {
-        const char *id;
+        char *id; /* owned */
         struct loc loc;
     } * context_uses;
     size_t ncontext_uses;
@@ -227,7 +228,7 @@ void lower_test(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *
                 size_t n);
 void lower_context(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                    size_t n);
-/* Records a policy's `context "cN"` (id in the arena) for lower_context_finish(). */
+/* Records a policy's `context "cN"` (a copy of the id) for lower_context_finish(). */
 void lower_context_use(struct check *ck, const char *id, struct loc at);
 /* After every declaration is lowered: each context a policy names is declared and available. */
 void lower_context_finish(struct check *ck);

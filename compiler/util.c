@@ -107,6 +107,27 @@ void arena_free(struct arena *a)
     free(a);
 }
 
+void arena_reset(struct arena *a)
+{
+    struct arena_block *b = a->head, *keep = NULL;
+#ifndef IDPC_LEAK_CHECK
+    /* keep one ordinary block for the next round; sanitizer builds free every block, so that
+     * AddressSanitizer reports a use of memory from before the reset */
+    if (b && b->cap == 32768) {
+        keep = b;
+        b = b->next;
+        keep->next = NULL;
+        keep->used = 0;
+    }
+#endif
+    while (b) {
+        struct arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = keep;
+}
+
 /* n bytes at a multiple of `align` (a power of two) in the head block, or in a new one. */
 static void *arena_bump(struct arena *a, size_t n, size_t align)
 {

@@ -37,6 +37,8 @@ noreturn void idpc_bug(const char *file, int line, const char *fmt, ...) IDPC_PR
 struct arena;
 struct arena *arena_new(void);
 void arena_free(struct arena *a);
+/* Returns everything allocated from the arena at once, keeping it for reuse. */
+void arena_reset(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n); /* zeroed, aligned for any type */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
