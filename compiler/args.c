@@ -332,6 +332,24 @@ json_t *args_enum_list(struct args *a, enum catalog_kind k)
     return out;
 }
 
+/* A new reference to the one JSON string of `text` among the references' names. */
+static json_t *ref_name(struct check *ck, const char *text)
+{
+    size_t i;
+    if (strmap_get(&ck->ref_names, text, &i))
+        return json_incref(ck->ref_values[i]);
+    json_t *v = json_string(text);
+    if (!v)
+        return NULL;
+    if (ck->nref_values == ck->capref_values) {
+        ck->capref_values = ck->capref_values ? ck->capref_values * 2 : 64;
+        ck->ref_values = xrealloc(ck->ref_values, ck->capref_values * sizeof(*ck->ref_values));
+    }
+    ck->ref_values[ck->nref_values] = v;
+    strmap_put(&ck->ref_names, json_string_value(v), ck->nref_values++);
+    return json_incref(v);
+}
+
 json_t *args_ref(struct args *a, const char *kind, const char *what)
 {
     const struct ast_atom *kw = a->i > 0 ? &a->v[a->i - 1] : NULL;
@@ -357,7 +375,7 @@ json_t *args_ref(struct args *a, const char *kind, const char *what)
         args_error(a, s, "%s must not be empty", what);
         return NULL;
     }
-    return model_ref_name(kind, s->text, at);
+    return model_ref_name_value(kind, ref_name(a->ck, s->text), at);
 }
 
 bool args_on_off(struct args *a, bool *out)

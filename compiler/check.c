@@ -653,6 +653,7 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
     strmap_init_borrowed(&ds.unknown_uses, false);
     strmap_init(&ds.reported_uses, false);
     strmap_init_borrowed(&ck.define_index, false);
+    strmap_init_borrowed(&ck.ref_names, false);
     for (int b = 0; b < BLK__COUNT; b++)
         strmap_init_borrowed(&ck.decl_index[b], false);
 
@@ -760,6 +761,10 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
         free(ck.context_uses[i].id);
     free(ck.context_uses);
     strmap_fini(&ck.define_index);
+    strmap_fini(&ck.ref_names);
+    for (size_t i = 0; i < ck.nref_values; i++)
+        json_decref(ck.ref_values[i]);
+    free(ck.ref_values);
     for (int b = 0; b < BLK__COUNT; b++)
         strmap_fini(&ck.decl_index[b]);
     return ck.model;

@@ -57,6 +57,12 @@ struct check {
      * statements, a missing template): lower_* skip their "needs X" completeness errors, which
      * would only repeat the first mistake. */
     bool incomplete;
+    /* The names that references give (args_ref), each one JSON string shared by every reference
+     * to it: policies name the same break-glass accounts and exclusion groups again and again.
+     * Keys borrow the values' text; each value holds one reference until check_config ends. */
+    struct strmap ref_names;
+    json_t **ref_values;
+    size_t nref_values, capref_values;
     /* Each `apps include context "cN"`, for lower_context_finish(): the id and the atom. */
     struct check_context_use {
         char *id; /* owned */
