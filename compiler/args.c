@@ -375,7 +375,7 @@ json_t *args_ref(struct args *a, const char *kind, const char *what)
         args_error(a, s, "%s must not be empty", what);
         return NULL;
     }
-    return model_ref_name_value(kind, ref_name(a->ck, s->text), at);
+    return model_ref_name_value(kind, ref_name(a->ck, s->text), check_at_json(a->ck, at_loc, at));
 }
 
 bool args_on_off(struct args *a, bool *out)
@@ -481,6 +481,27 @@ const char *check_at(struct check *ck, struct loc l)
     }
     *p = '\0';
     return out;
+}
+
+json_t *check_at_json(struct check *ck, struct loc l, const char *at)
+{
+    /* `at` is the file's path, then ':' and digits: valid UTF-8 when the path is, which is
+     * asked of jansson once per file instead of once per reference */
+    uint32_t file = diag_loc_valid(l) ? l.file : UINT32_MAX;
+    if (file >= ck->npath_utf8) {
+        if (file == UINT32_MAX || file >= diag_source_count(ck->diag))
+            return json_string(at);
+        size_t n = diag_source_count(ck->diag);
+        ck->path_utf8 = xrealloc(ck->path_utf8, n);
+        memset(ck->path_utf8 + ck->npath_utf8, 0, n - ck->npath_utf8);
+        ck->npath_utf8 = n;
+    }
+    if (ck->path_utf8[file] == 0) {
+        json_t *p = json_string(diag_source(ck->diag, file)->path);
+        ck->path_utf8[file] = p ? 1 : 2;
+        json_decref(p);
+    }
+    return ck->path_utf8[file] == 1 ? json_string_nocheck(at) : json_string(at);
 }
 
 bool check_is_guid(const char *s)

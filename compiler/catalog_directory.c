@@ -121,8 +121,9 @@ const struct catalog_role *catalog_roles(size_t *n)
 }
 
 /* Role names and aliases -> the first row with that name, template ids -> row (ASCII
- * case-insensitive, as strcasecmp compared them), made on first use. */
-static struct strmap role_names, role_ids;
+ * case-insensitive, as strcasecmp compared them), made on first use; role_exact holds the same
+ * answers for the names as written, which a case-sensitive look-up finds faster. */
+static struct strmap role_names, role_exact, role_ids;
 static bool role_index_ready;
 
 static void role_index(void)
@@ -131,6 +132,7 @@ static void role_index(void)
         return;
     role_index_ready = true;
     strmap_init(&role_names, true);
+    strmap_init(&role_exact, false);
     strmap_init_borrowed(&role_ids, true);
     for (size_t i = 0; i < IDPC_ARRAY_LEN(roles); i++) {
         struct names it;
@@ -139,13 +141,22 @@ static void role_index(void)
             (void)strmap_put_first(&role_names, n, i);
         (void)strmap_put_first(&role_ids, roles[i].template_id, i);
     }
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(roles); i++) {
+        struct names it;
+        names_init(&it, roles[i].name, roles[i].aliases);
+        size_t first;
+        for (const char *n; (n = names_next(&it));)
+            if (strmap_get(&role_names, n, &first))
+                (void)strmap_put_first(&role_exact, n, first);
+    }
 }
 
 const struct catalog_role *catalog_role_by_name(const char *name)
 {
     size_t i;
     role_index();
-    return strmap_get(&role_names, name, &i) ? &roles[i] : NULL;
+    return strmap_get(&role_exact, name, &i) || strmap_get(&role_names, name, &i) ? &roles[i]
+                                                                                  : NULL;
 }
 
 const struct catalog_role *catalog_role_by_id(const char *template_id)

@@ -765,6 +765,7 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
     for (size_t i = 0; i < ck.nref_values; i++)
         json_decref(ck.ref_values[i]);
     free(ck.ref_values);
+    free(ck.path_utf8);
     for (int b = 0; b < BLK__COUNT; b++)
         strmap_fini(&ck.decl_index[b]);
     return ck.model;

@@ -61,6 +61,8 @@ struct check {
      * to it: policies name the same break-glass accounts and exclusion groups again and again.
      * Keys borrow the values' text; each value holds one reference until check_config ends. */
     struct strmap ref_names;
+    unsigned char *path_utf8; /* per source file: 0 unknown, 1 its path is UTF-8, 2 it is not */
+    size_t npath_utf8;
     json_t **ref_values;
     size_t nref_values, capref_values;
     /* Each `apps include context "cN"`, for lower_context_finish(): the id and the atom. */
@@ -73,6 +75,9 @@ struct check {
 
 /* "file:line:col" of a location (arena string). */
 const char *check_at(struct check *ck, struct loc l);
+/* json_string(at) for at = check_at(ck, l), without checking it is UTF-8 when its file's path
+ * is known to be. */
+json_t *check_at_json(struct check *ck, struct loc l, const char *at);
 const char *check_block_name(enum check_block b);
 /* The first `KW "name" { ... }` declaration of block kind `b` (a hash lookup), or NULL. */
 const struct ast_stmt *check_decl_stmt(const struct check *ck, enum check_block b,

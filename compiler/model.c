@@ -123,19 +123,20 @@ json_t *model_const_string(const char *s)
     return json_incref(const_values[i]);
 }
 
-json_t *model_ref_name_value(const char *kind, json_t *name, const char *at)
+json_t *model_ref_name_value(const char *kind, json_t *name, json_t *at)
 {
     json_t *r = json_object();
-    json_object_set_new(r, "$ref", model_const_string(kind));
-    json_object_set_new(r, "name", name);
+    /* (constant ASCII keys: no UTF-8 check) */
+    json_object_set_new_nocheck(r, "$ref", model_const_string(kind));
+    json_object_set_new_nocheck(r, "name", name);
     if (at)
-        json_object_set_new(r, "at", json_string(at));
+        json_object_set_new_nocheck(r, "at", at);
     return r;
 }
 
 json_t *model_ref_name(const char *kind, const char *name, const char *at)
 {
-    return model_ref_name_value(kind, json_string(name), at);
+    return model_ref_name_value(kind, json_string(name), at ? json_string(at) : NULL);
 }
 
 json_t *model_ref_id(const char *kind, const char *id, const char *at)

@@ -104,9 +104,10 @@ json_t *model_const_string(const char *s);
 
 /* A symbolic reference: {"$ref": kind, "name": name, "at": "file:line:col"}, or with "id". */
 json_t *model_ref_name(const char *kind, const char *name, const char *at);
-/* model_ref_name with the name given as a JSON string (its reference is taken), which the caller
- * may share between references to the same object. */
-json_t *model_ref_name_value(const char *kind, json_t *name, const char *at);
+/* model_ref_name with the name and the location given as JSON strings (both references are
+ * taken; a NULL `at` leaves it out): the caller may share the name between references to the
+ * same object. */
+json_t *model_ref_name_value(const char *kind, json_t *name, json_t *at);
 json_t *model_ref_id(const char *kind, const char *id, const char *at);
 bool model_is_ref(const json_t *v);
 /* Two references name the same object: the same kind, and the same name or id (ignoring case). */
