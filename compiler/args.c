@@ -105,10 +105,7 @@ void args_init(struct args *a, struct check *ck, const struct ast_stmt *s)
     if (!has_var) {
         a->v = s->atoms;
         a->n = s->natoms;
-        struct loc *o = arena_alloc(ck->arena, s->natoms * sizeof(*o));
-        for (size_t i = 0; i < s->natoms; i++)
-            o[i] = DIAG_LOC_NONE;
-        a->origin = o;
+        a->origin = NULL; /* no atom came from a variable */
     } else {
         struct expand e = {0};
         unsigned before = diag_error_count(ck->diag);
@@ -148,7 +145,8 @@ struct loc args_here(const struct args *a)
         return a->v[a->i].loc;
     const struct ast_atom *last = &a->v[a->n - 1];
     /* an atom expanded from a variable: point after the variable's use instead */
-    struct loc l = diag_loc_valid(a->origin[a->n - 1]) ? a->origin[a->n - 1] : last->loc;
+    struct loc o = args_origin(a, a->n - 1);
+    struct loc l = diag_loc_valid(o) ? o : last->loc;
     return diag_loc(l.file, l.end, l.end);
 }
 
@@ -173,7 +171,7 @@ bool args_comma(struct args *a)
 static struct loc origin_of(const struct args *a, const struct ast_atom *at)
 {
     if (at >= a->v && at < a->v + a->n)
-        return a->origin[at - a->v];
+        return args_origin(a, (size_t)(at - a->v));
     return DIAG_LOC_NONE;
 }
 
@@ -328,10 +326,28 @@ json_t *args_enum_list(struct args *a, enum catalog_kind k)
         if (dup) {
             diag_warning(a->ck->diag, a->v[a->i - 1].loc, "'%s' is listed twice", e->keyword);
         } else {
-            json_array_append_new(out, json_string(e->graph));
+            json_array_append_new(out, model_const_string(e->graph));
         }
     } while (args_comma(a));
     return out;
+}
+
+/* A new reference to the one JSON string of `text` among the references' names. */
+static json_t *ref_name(struct check *ck, const char *text)
+{
+    size_t i;
+    if (strmap_get(&ck->ref_names, text, &i))
+        return json_incref(ck->ref_values[i]);
+    json_t *v = json_string(text);
+    if (!v)
+        return NULL;
+    if (ck->nref_values == ck->capref_values) {
+        ck->capref_values = ck->capref_values ? ck->capref_values * 2 : 64;
+        ck->ref_values = xrealloc(ck->ref_values, ck->capref_values * sizeof(*ck->ref_values));
+    }
+    ck->ref_values[ck->nref_values] = v;
+    strmap_put(&ck->ref_names, json_string_value(v), ck->nref_values++);
+    return json_incref(v);
 }
 
 json_t *args_ref(struct args *a, const char *kind, const char *what)
@@ -359,7 +375,7 @@ json_t *args_ref(struct args *a, const char *kind, const char *what)
         args_error(a, s, "%s must not be empty", what);
         return NULL;
     }
-    return model_ref_name(kind, s->text, at);
+    return model_ref_name_value(kind, ref_name(a->ck, s->text), check_at_json(a->ck, at_loc, at));
 }
 
 bool args_on_off(struct args *a, bool *out)
@@ -465,6 +481,27 @@ const char *check_at(struct check *ck, struct loc l)
     }
     *p = '\0';
     return out;
+}
+
+json_t *check_at_json(struct check *ck, struct loc l, const char *at)
+{
+    /* `at` is the file's path, then ':' and digits: valid UTF-8 when the path is, which is
+     * asked of jansson once per file instead of once per reference */
+    uint32_t file = diag_loc_valid(l) ? l.file : UINT32_MAX;
+    if (file >= ck->npath_utf8) {
+        if (file == UINT32_MAX || file >= diag_source_count(ck->diag))
+            return json_string(at);
+        size_t n = diag_source_count(ck->diag);
+        ck->path_utf8 = xrealloc(ck->path_utf8, n);
+        memset(ck->path_utf8 + ck->npath_utf8, 0, n - ck->npath_utf8);
+        ck->npath_utf8 = n;
+    }
+    if (ck->path_utf8[file] == 0) {
+        json_t *p = json_string(diag_source(ck->diag, file)->path);
+        ck->path_utf8[file] = p ? 1 : 2;
+        json_decref(p);
+    }
+    return ck->path_utf8[file] == 1 ? json_string_nocheck(at) : json_string(at);
 }
 
 bool check_is_guid(const char *s)

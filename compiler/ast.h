@@ -36,20 +36,21 @@ struct ast_comment {
     struct ast_comment *next;
 };
 
+/* (Fields ordered without padding: a large configuration holds many thousands of them.) */
 struct ast_stmt {
     struct loc loc; /* the whole statement, block included */
-    struct ast_atom *atoms;
-    size_t natoms; /* >= 1; atoms[0] is the statement's keyword (a WORD) */
-    bool has_block;
     struct loc lbrace, rbrace;
+    bool has_block;
+    bool blank_before;  /* a blank line separates it from what precedes it */
+    bool from_template; /* inserted by template expansion (never printed) */
+    struct ast_atom *atoms;
+    size_t natoms;         /* >= 1; atoms[0] is the statement's keyword (a WORD) */
     struct ast_stmt *body; /* first statement of the block */
     struct ast_stmt *next;
     struct ast_comment *leading;  /* comment lines just above the statement */
     struct ast_comment *trailing; /* comments within the statement's lines (before any block) */
     struct ast_comment *closing;  /* comments inside the block after its last statement */
     struct ast_comment *after;    /* comment on the line of the closing '}' */
-    bool blank_before;            /* a blank line separates it from what precedes it */
-    bool from_template;           /* inserted by template expansion (never printed) */
 };
 
 struct ast_file {

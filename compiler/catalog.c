@@ -1,6 +1,7 @@
 /* catalog.c — keyword tables, authentication contexts and GUID syntax; see catalog.h. */
 #include "compiler/catalog.h"
 
+#include "compiler/strmap.h"
 #include "compiler/suggest.h"
 #include "compiler/util.h"
 
@@ -30,18 +31,45 @@ static const struct method_type method_types[] = {
 #include "compiler/catalog_keywords.def"
 };
 
+/* Per kind: its rows (the first one and how many) and keyword -> row (the first of each
+ * keyword), made on first use: the checker looks up a keyword for most atoms it reads. */
+static struct {
+    bool ready;
+    size_t first, count;
+    struct strmap by_keyword;
+} kinds[CAT__COUNT];
+
+static void kinds_init(void)
+{
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(entries); i++) {
+        unsigned k = (unsigned)entries[i].kind;
+        if (k >= CAT__COUNT)
+            continue;
+        if (!kinds[k].ready) {
+            kinds[k].ready = true;
+            kinds[k].first = i;
+            strmap_init_borrowed(&kinds[k].by_keyword, false);
+        }
+        kinds[k].count++;
+    }
+    for (unsigned k = 0; k < CAT__COUNT; k++) {
+        kinds[k].ready = true;
+        const struct catalog_entry *e = &entries[kinds[k].first];
+        for (size_t i = 0; i < kinds[k].count; i++)
+            (void)strmap_put_first(&kinds[k].by_keyword, e[i].keyword, i);
+    }
+}
+
 const struct catalog_entry *catalog_entries(enum catalog_kind kind, size_t *n)
 {
-    size_t first = IDPC_ARRAY_LEN(entries), count = 0;
-    for (size_t i = 0; i < IDPC_ARRAY_LEN(entries); i++) {
-        if (entries[i].kind != kind)
-            continue;
-        if (count == 0)
-            first = i;
-        count++;
+    if (!kinds[0].ready)
+        kinds_init();
+    if ((unsigned)kind >= CAT__COUNT || kinds[kind].count == 0) {
+        *n = 0;
+        return NULL;
     }
-    *n = count;
-    return count ? &entries[first] : NULL;
+    *n = kinds[kind].count;
+    return &entries[kinds[kind].first];
 }
 
 const char *catalog_kind_name(enum catalog_kind kind)
@@ -53,12 +81,11 @@ const char *catalog_kind_name(enum catalog_kind kind)
 
 const struct catalog_entry *catalog_lookup(enum catalog_kind kind, const char *keyword)
 {
-    size_t n;
+    size_t n, i;
     const struct catalog_entry *e = catalog_entries(kind, &n);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(e[i].keyword, keyword) == 0)
-            return &e[i];
-    return NULL;
+    if (!e || !strmap_get(&kinds[kind].by_keyword, keyword, &i))
+        return NULL;
+    return &e[i];
 }
 
 const struct catalog_entry *catalog_lookup_graph(enum catalog_kind kind, const char *graph)

@@ -1,6 +1,7 @@
 /* catalog_directory.c — directory roles and first-party applications; see catalog.h. */
 #include "compiler/catalog.h"
 
+#include "compiler/strmap.h"
 #include "compiler/suggest.h"
 #include "compiler/util.h"
 
@@ -47,16 +48,6 @@ static const char *names_next(struct names *it)
     it->buf[len] = '\0';
     it->rest = bar ? bar + 1 : NULL;
     return it->buf;
-}
-
-static bool row_named(const char *name, const char *aliases, const char *word)
-{
-    struct names it;
-    names_init(&it, name, aliases);
-    for (const char *n; (n = names_next(&it));)
-        if (strcasecmp(n, word) == 0)
-            return true;
-    return false;
 }
 
 /* Each space-separated word of `word` is a case-insensitive prefix of the word at the same
@@ -129,20 +120,50 @@ const struct catalog_role *catalog_roles(size_t *n)
     return roles;
 }
 
+/* Role names and aliases -> the first row with that name, template ids -> row (ASCII
+ * case-insensitive, as strcasecmp compared them), made on first use; role_exact holds the same
+ * answers for the names as written, which a case-sensitive look-up finds faster. */
+static struct strmap role_names, role_exact, role_ids;
+static bool role_index_ready;
+
+static void role_index(void)
+{
+    if (role_index_ready)
+        return;
+    role_index_ready = true;
+    strmap_init(&role_names, true);
+    strmap_init(&role_exact, false);
+    strmap_init_borrowed(&role_ids, true);
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(roles); i++) {
+        struct names it;
+        names_init(&it, roles[i].name, roles[i].aliases);
+        for (const char *n; (n = names_next(&it));)
+            (void)strmap_put_first(&role_names, n, i);
+        (void)strmap_put_first(&role_ids, roles[i].template_id, i);
+    }
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(roles); i++) {
+        struct names it;
+        names_init(&it, roles[i].name, roles[i].aliases);
+        size_t first;
+        for (const char *n; (n = names_next(&it));)
+            if (strmap_get(&role_names, n, &first))
+                (void)strmap_put_first(&role_exact, n, first);
+    }
+}
+
 const struct catalog_role *catalog_role_by_name(const char *name)
 {
-    for (size_t i = 0; i < IDPC_ARRAY_LEN(roles); i++)
-        if (row_named(roles[i].name, roles[i].aliases, name))
-            return &roles[i];
-    return NULL;
+    size_t i;
+    role_index();
+    return strmap_get(&role_exact, name, &i) || strmap_get(&role_names, name, &i) ? &roles[i]
+                                                                                  : NULL;
 }
 
 const struct catalog_role *catalog_role_by_id(const char *template_id)
 {
-    for (size_t i = 0; i < IDPC_ARRAY_LEN(roles); i++)
-        if (strcasecmp(roles[i].template_id, template_id) == 0)
-            return &roles[i];
-    return NULL;
+    size_t i;
+    role_index();
+    return strmap_get(&role_ids, template_id, &i) ? &roles[i] : NULL;
 }
 
 const char *catalog_role_suggest(const char *word)
@@ -171,20 +192,38 @@ const struct catalog_app *catalog_apps(size_t *n)
     return apps;
 }
 
+/* Application names and aliases, and app ids, as role_index does for roles. */
+static struct strmap app_names, app_ids;
+static bool app_index_ready;
+
+static void app_index(void)
+{
+    if (app_index_ready)
+        return;
+    app_index_ready = true;
+    strmap_init(&app_names, true);
+    strmap_init_borrowed(&app_ids, true);
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(apps); i++) {
+        struct names it;
+        names_init(&it, apps[i].name, apps[i].aliases);
+        for (const char *n; (n = names_next(&it));)
+            (void)strmap_put_first(&app_names, n, i);
+        (void)strmap_put_first(&app_ids, apps[i].app_id, i);
+    }
+}
+
 const struct catalog_app *catalog_app_by_name(const char *name)
 {
-    for (size_t i = 0; i < IDPC_ARRAY_LEN(apps); i++)
-        if (row_named(apps[i].name, apps[i].aliases, name))
-            return &apps[i];
-    return NULL;
+    size_t i;
+    app_index();
+    return strmap_get(&app_names, name, &i) ? &apps[i] : NULL;
 }
 
 const struct catalog_app *catalog_app_by_id(const char *app_id)
 {
-    for (size_t i = 0; i < IDPC_ARRAY_LEN(apps); i++)
-        if (strcasecmp(apps[i].app_id, app_id) == 0)
-            return &apps[i];
-    return NULL;
+    size_t i;
+    app_index();
+    return strmap_get(&app_ids, app_id, &i) ? &apps[i] : NULL;
 }
 
 const char *catalog_app_suggest(const char *word)

@@ -19,12 +19,25 @@ static const struct schema_row schema[] = {
 #undef STMT
 };
 
+/* The schema's rows per block: keyword -> the first row (borrowed keys), made on first use:
+ * every statement's placement is checked against it. */
+static struct strmap schema_index[BLK__COUNT];
+static bool schema_ready;
+
 static const struct schema_row *schema_find(enum check_block b, const char *kw)
 {
-    for (size_t i = 0; i < IDPC_ARRAY_LEN(schema); i++)
-        if (schema[i].block == b && strcmp(schema[i].keyword, kw) == 0)
-            return &schema[i];
-    return NULL;
+    if (!schema_ready) {
+        schema_ready = true;
+        for (int k = 0; k < BLK__COUNT; k++)
+            strmap_init_borrowed(&schema_index[k], false);
+        for (size_t i = 0; i < IDPC_ARRAY_LEN(schema); i++)
+            if ((unsigned)schema[i].block < BLK__COUNT)
+                (void)strmap_put_first(&schema_index[schema[i].block], schema[i].keyword, i);
+    }
+    size_t i;
+    if ((unsigned)b >= BLK__COUNT || !strmap_get(&schema_index[b], kw, &i))
+        return NULL;
+    return &schema[i];
 }
 
 /* The keyword that opens a block of kind `b` ("policy", ...); NULL for the top level. */
@@ -640,6 +653,7 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
     strmap_init_borrowed(&ds.unknown_uses, false);
     strmap_init(&ds.reported_uses, false);
     strmap_init_borrowed(&ck.define_index, false);
+    strmap_init_borrowed(&ck.ref_names, false);
     for (int b = 0; b < BLK__COUNT; b++)
         strmap_init_borrowed(&ck.decl_index[b], false);
 
@@ -708,8 +722,17 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
     for (size_t i = 0; i < ds.n; i++)
         stmts[i] = ds.v[i].stmt;
     ck.decl_stmts = stmts;
-    for (size_t i = 0; i < ds.n; i++)
+    /* What lowering allocates in ck.arena (expanded atoms, "file:line:col" texts, item keys for
+     * duplicate checks) serves one declaration only: the model and the diagnostics copy what
+     * they keep. A scratch arena, emptied after each declaration, keeps it from piling up. */
+    struct arena *tree_arena = ck.arena, *scratch = arena_new();
+    for (size_t i = 0; i < ds.n; i++) {
+        ck.arena = scratch;
         lower_decl(&ck, &ds, &ds.v[i]);
+        arena_reset(scratch);
+    }
+    ck.arena = tree_arena;
+    arena_free(scratch);
     lower_context_finish(&ck);
     lower_finish(&ck);
 
@@ -734,8 +757,15 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
     strmap_fini(&ds.reported_uses);
     free(stmts);
     free(ck.defines);
+    for (size_t i = 0; i < ck.ncontext_uses; i++)
+        free(ck.context_uses[i].id);
     free(ck.context_uses);
     strmap_fini(&ck.define_index);
+    strmap_fini(&ck.ref_names);
+    for (size_t i = 0; i < ck.nref_values; i++)
+        json_decref(ck.ref_values[i]);
+    free(ck.ref_values);
+    free(ck.path_utf8);
     for (int b = 0; b < BLK__COUNT; b++)
         strmap_fini(&ck.decl_index[b]);
     return ck.model;

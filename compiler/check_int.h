@@ -1,5 +1,6 @@
 /* check_int.h — the checker's private interface, shared by check*.c, args.c and lower_*.c.
- * Ownership: everything allocated through a check context lives in its arena; model objects
+ * Ownership: everything allocated through a check context lives in its arena (while lowering, a
+ * scratch arena emptied after each declaration: copy what must outlive it); model objects
  * belong to ck->model; jansson values returned by args_* are new references. */
 #ifndef IDPC_CHECK_INT_H
 #define IDPC_CHECK_INT_H
@@ -56,9 +57,17 @@ struct check {
      * statements, a missing template): lower_* skip their "needs X" completeness errors, which
      * would only repeat the first mistake. */
     bool incomplete;
+    /* The names that references give (args_ref), each one JSON string shared by every reference
+     * to it: policies name the same break-glass accounts and exclusion groups again and again.
+     * Keys borrow the values' text; each value holds one reference until check_config ends. */
+    struct strmap ref_names;
+    unsigned char *path_utf8; /* per source file: 0 unknown, 1 its path is UTF-8, 2 it is not */
+    size_t npath_utf8;
+    json_t **ref_values;
+    size_t nref_values, capref_values;
     /* Each `apps include context "cN"`, for lower_context_finish(): the id and the atom. */
     struct check_context_use {
-        const char *id;
+        char *id; /* owned */
         struct loc loc;
     } * context_uses;
     size_t ncontext_uses;
@@ -66,6 +75,9 @@ struct check {
 
 /* "file:line:col" of a location (arena string). */
 const char *check_at(struct check *ck, struct loc l);
+/* json_string(at) for at = check_at(ck, l), without checking it is UTF-8 when its file's path
+ * is known to be. */
+json_t *check_at_json(struct check *ck, struct loc l, const char *at);
 const char *check_block_name(enum check_block b);
 /* The first `KW "name" { ... }` declaration of block kind `b` (a hash lookup), or NULL. */
 const struct ast_stmt *check_decl_stmt(const struct check *ck, enum check_block b,
@@ -82,7 +94,9 @@ struct args {
     struct check *ck;
     const struct ast_stmt *stmt;
     const struct ast_atom *v; /* v[0] is the keyword */
-    const struct loc *origin; /* per atom: the $var use it was expanded from, or DIAG_LOC_NONE */
+    /* per atom: the $var use it was expanded from, or DIAG_LOC_NONE; NULL when the statement
+     * uses no variable (read it with args_origin) */
+    const struct loc *origin;
     size_t n, i;
     bool failed; /* an error was reported: callers stop reading this statement */
 };
@@ -129,6 +143,11 @@ json_t *args_enum_list(struct args *a, enum catalog_kind k);
 json_t *args_ref(struct args *a, const char *kind, const char *what);
 /* on | off → true/false */
 bool args_on_off(struct args *a, bool *out);
+/* Where atom i came from: the $var use it was expanded from, or DIAG_LOC_NONE. */
+static inline struct loc args_origin(const struct args *a, size_t i)
+{
+    return a->origin ? a->origin[i] : DIAG_LOC_NONE;
+}
 /* The statement's keyword atom. */
 static inline const struct ast_atom *args_keyword(const struct args *a)
 {
@@ -220,7 +239,7 @@ void lower_test(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *
                 size_t n);
 void lower_context(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,
                    size_t n);
-/* Records a policy's `context "cN"` (id in the arena) for lower_context_finish(). */
+/* Records a policy's `context "cN"` (a copy of the id) for lower_context_finish(). */
 void lower_context_use(struct check *ck, const char *id, struct loc at);
 /* After every declaration is lowered: each context a policy names is declared and available. */
 void lower_context_finish(struct check *ck);

@@ -20,11 +20,11 @@ struct seen {
 static json_t *include_target(const struct catalog_entry *m, json_t *id)
 {
     json_t *t = json_object();
-    json_object_set_new(t, "targetType", json_string("group"));
+    json_object_set_new(t, "targetType", model_const_string("group"));
     json_object_set_new(t, "id", id);
     json_object_set_new(t, "isRegistrationRequired", json_false());
     if (strcmp(m->graph, "MicrosoftAuthenticator") == 0)
-        json_object_set_new(t, "authenticationMode", json_string("any"));
+        json_object_set_new(t, "authenticationMode", model_const_string("any"));
     if (strcmp(m->graph, "Sms") == 0)
         json_object_set_new(t, "isUsableForSignIn", json_true());
     return t;
@@ -149,7 +149,7 @@ static void lower_method(struct check *ck, const struct ast_stmt *s)
     if (on || for_kw) {
         json_t *targets = json_array();
         if (all || json_array_size(inc) == 0) {
-            json_array_append_new(targets, include_target(m, json_string("all_users")));
+            json_array_append_new(targets, include_target(m, model_const_string("all_users")));
         } else {
             size_t i;
             json_t *v;
@@ -167,7 +167,7 @@ static void lower_method(struct check *ck, const struct ast_stmt *s)
         json_array_foreach(exc, i, v)
         {
             json_t *t = json_object();
-            json_object_set_new(t, "targetType", json_string("group"));
+            json_object_set_new(t, "targetType", model_const_string("group"));
             json_object_set(t, "id", v);
             json_array_append_new(targets, t);
         }

@@ -96,7 +96,7 @@ void lower_context_use(struct check *ck, const char *id, struct loc at)
 {
     ck->context_uses =
         xrealloc(ck->context_uses, (ck->ncontext_uses + 1) * sizeof(*ck->context_uses));
-    ck->context_uses[ck->ncontext_uses++] = (struct check_context_use){id, at};
+    ck->context_uses[ck->ncontext_uses++] = (struct check_context_use){xstrdup(id), at};
 }
 
 void lower_context_finish(struct check *ck)

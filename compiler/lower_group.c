@@ -387,9 +387,9 @@ void lower_group(struct check *ck, const struct ast_stmt *decl, struct ast_stmt 
         json_object_set_new(b, "description", json_string(st.description_text));
     json_t *types = json_array();
     if (st.m365)
-        json_array_append_new(types, json_string("Unified"));
+        json_array_append_new(types, model_const_string("Unified"));
     if (st.rule_text)
-        json_array_append_new(types, json_string("DynamicMembership"));
+        json_array_append_new(types, model_const_string("DynamicMembership"));
     json_object_set_new(b, "groupTypes", types);
     json_object_set_new(b, "mailEnabled", json_boolean(st.m365));
     json_object_set_new(b, "mailNickname",
@@ -405,13 +405,13 @@ void lower_group(struct check *ck, const struct ast_stmt *decl, struct ast_stmt 
     if (st.visibility_value)
         json_object_set_new(b, "visibility", json_string(st.visibility_value));
     else if (st.role_assignable)
-        json_object_set_new(b, "visibility", json_string("Private"));
+        json_object_set_new(b, "visibility", model_const_string("Private"));
     if (json_array_size(st.member_refs))
-        json_object_set(st.o->extra, "members", st.member_refs);
+        json_object_set(model_extra(st.o), "members", st.member_refs);
     if (json_array_size(st.owner_refs))
-        json_object_set(st.o->extra, "owners", st.owner_refs);
+        json_object_set(model_extra(st.o), "owners", st.owner_refs);
     if (json_array_size(st.licenses))
-        json_object_set(st.o->extra, "licenses", st.licenses);
+        json_object_set(model_extra(st.o), "licenses", st.licenses);
     free(derived);
     free(st.member_atoms);
     free(st.owner_atoms);

@@ -74,9 +74,9 @@ static void add_span(struct loc_state *st, struct args *a, const struct ast_atom
     st->ranges = xrealloc(st->ranges, (st->nranges + 1) * sizeof(*st->ranges));
     st->ranges[st->nranges++] = (struct range){l, at->text, at, true};
     json_t *r = json_object();
-    json_object_set_new(
-        r, "@odata.type",
-        json_string(l.family == 4 ? "#microsoft.graph.iPv4Range" : "#microsoft.graph.iPv6Range"));
+    json_object_set_new(r, "@odata.type",
+                        model_const_string(l.family == 4 ? "#microsoft.graph.iPv4Range"
+                                                         : "#microsoft.graph.iPv6Range"));
     json_object_set_new(r, "lowerAddress", json_string(lo));
     json_object_set_new(r, "upperAddress", json_string(hi));
     json_array_append_new(st->ip_ranges, r);
@@ -161,8 +161,8 @@ static void add_range(struct loc_state *st, struct args *a, const struct ast_ato
     st->ranges[st->nranges++] = (struct range){net, at->text, at, false};
     json_t *r = json_object();
     json_object_set_new(r, "@odata.type",
-                        json_string(net.family == 4 ? "#microsoft.graph.iPv4CidrRange"
-                                                    : "#microsoft.graph.iPv6CidrRange"));
+                        model_const_string(net.family == 4 ? "#microsoft.graph.iPv4CidrRange"
+                                                           : "#microsoft.graph.iPv6CidrRange"));
     json_object_set_new(r, "cidrAddress", json_string(at->text));
     json_array_append_new(st->ip_ranges, r);
 }
@@ -310,14 +310,17 @@ void lower_location(struct check *ck, const struct ast_stmt *decl, struct ast_st
 
     json_t *b = o->body;
     if (st.countries && !st.ip) {
-        json_object_set_new(b, "@odata.type", json_string("#microsoft.graph.countryNamedLocation"));
+        json_object_set_new(b, "@odata.type",
+                            model_const_string("#microsoft.graph.countryNamedLocation"));
         json_object_set_new(b, "displayName", json_string(name));
         json_object_set(b, "countriesAndRegions", st.codes);
         json_object_set_new(b, "includeUnknownCountriesAndRegions", json_boolean(st.unknown_on));
-        json_object_set_new(b, "countryLookupMethod",
-                            json_string(st.lookup_method ? st.lookup_method : "clientIpAddress"));
+        json_object_set_new(
+            b, "countryLookupMethod",
+            model_const_string(st.lookup_method ? st.lookup_method : "clientIpAddress"));
     } else {
-        json_object_set_new(b, "@odata.type", json_string("#microsoft.graph.ipNamedLocation"));
+        json_object_set_new(b, "@odata.type",
+                            model_const_string("#microsoft.graph.ipNamedLocation"));
         json_object_set_new(b, "displayName", json_string(name));
         json_object_set_new(b, "isTrusted", json_boolean(st.trusted_on));
         json_object_set(b, "ipRanges", st.ip_ranges);

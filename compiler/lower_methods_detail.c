@@ -378,7 +378,7 @@ static bool campaign_groups(struct args *a, json_t *list, bool include)
         json_object_set_new(t, "id", r);
         if (include)
             json_object_set_new(t, "targetedAuthenticationMethod",
-                                json_string("microsoftAuthenticator"));
+                                model_const_string("microsoftAuthenticator"));
         json_array_append_new(list, t);
     } while (args_comma(a));
     return true;

@@ -34,8 +34,9 @@ static json_t *rule_new(const char *type, const char *id)
     size_t n = strlen(id);
     bool elig = n > 12 && strcmp(id + n - 12, "_Eligibility") == 0;
     json_t *target = json_object();
-    json_object_set_new(target, "@odata.type",
-                        json_string("microsoft.graph.unifiedRoleManagementPolicyRuleTarget"));
+    json_object_set_new(
+        target, "@odata.type",
+        model_const_string("microsoft.graph.unifiedRoleManagementPolicyRuleTarget"));
     json_object_set_new(target, "caller", json_string(end_user ? "EndUser" : "Admin"));
     json_object_set_new(target, "operations", json_pack("[s]", "All"));
     json_object_set_new(target, "level", json_string(elig ? "Eligibility" : "Assignment"));
@@ -254,7 +255,7 @@ static void activation_approval(struct pim *p, const struct ast_stmt *s)
     json_object_set_new(setting, "isApprovalRequired", json_boolean(!none));
     json_object_set_new(setting, "isApprovalRequiredForExtension", json_false());
     json_object_set_new(setting, "isRequestorJustificationRequired", json_true());
-    json_object_set_new(setting, "approvalMode", json_string("SingleStage"));
+    json_object_set_new(setting, "approvalMode", model_const_string("SingleStage"));
     json_object_set_new(setting, "approvalStages", json_pack("[o]", stage));
     json_t *r = rule_new("Approval", "Approval_EndUser_Assignment");
     json_object_set_new(r, "setting", setting);
@@ -323,7 +324,7 @@ static void notify(struct pim *p, const struct ast_stmt *s)
     }
     json_object_set_new(p->seen, id, json_true());
     json_t *r = rule_new("Notification", id);
-    json_object_set_new(r, "notificationType", json_string("Email"));
+    json_object_set_new(r, "notificationType", model_const_string("Email"));
     json_object_set_new(r, "recipientType", json_string(who_graph[w]));
     json_object_set_new(r, "notificationLevel", json_string(level_graph[l]));
     json_object_set_new(r, "isDefaultRecipientsEnabled", json_boolean(!no_default));
@@ -427,7 +428,7 @@ void lower_pim_settings(struct check *ck, const struct catalog_role *role,
     struct model_object *o =
         model_add(ck->model, MODEL_ROLE_POLICY, role->name, decl->atoms[1].loc);
     json_object_set_new(o->body, "rules", rules);
-    json_object_set_new(o->extra, "roleDefinitionId", json_string(role->template_id));
-    json_object_set_new(o->extra, "scopeId", json_string("/"));
-    json_object_set_new(o->extra, "scopeType", json_string("Directory"));
+    json_object_set_new(model_extra(o), "roleDefinitionId", json_string(role->template_id));
+    json_object_set_new(model_extra(o), "scopeId", model_const_string("/"));
+    json_object_set_new(model_extra(o), "scopeType", model_const_string("Directory"));
 }

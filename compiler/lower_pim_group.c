@@ -141,8 +141,8 @@ static void emit(struct pim_group *pg, const struct grant *g)
     json_object_set_new(b, "accessId", json_string(g->access));
     json_object_set(b, "principalId", g->ref);
     json_object_set(b, "groupId", pg->group_ref);
-    json_object_set_new(b, "action", json_string("adminAssign"));
-    json_object_set_new(b, "justification", json_string("Managed by idpc"));
+    json_object_set_new(b, "action", model_const_string("adminAssign"));
+    json_object_set_new(b, "justification", model_const_string("Managed by idpc"));
     json_object_set_new(b, "scheduleInfo", lower_schedule_info(g->from, g->until));
 }
 
@@ -207,9 +207,9 @@ static void settings(struct pim_group *pg, const struct ast_stmt *decl, const ch
     struct model_object *o = model_add(ck->model, MODEL_GROUP_PIM_POLICY, name, decl->atoms[1].loc);
     free(name);
     json_object_set_new(o->body, "rules", rules);
-    json_object_set(o->extra, "groupId", pg->group_ref);
-    json_object_set_new(o->extra, "roleDefinitionId", json_string(access));
-    json_object_set_new(o->extra, "scopeType", json_string("Group"));
+    json_object_set(model_extra(o), "groupId", pg->group_ref);
+    json_object_set_new(model_extra(o), "roleDefinitionId", json_string(access));
+    json_object_set_new(model_extra(o), "scopeType", model_const_string("Group"));
 }
 
 void lower_pim_group(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *const *body,

@@ -91,9 +91,9 @@ static json_t *ref_item(struct pol *p, struct args *a, const char *kw, const cha
         return NULL;
     const char *v = json_string_value(json_object_get(r, by_id ? "id" : "name"));
     struct arena *ar = p->ck->arena;
-    *key = by_id ? arena_printf(ar, "%s:id:%s", kind, lower_guid(p->ck, v))
-                 : arena_printf(ar, "%s:%s", kind, v);
-    *show = arena_printf(ar, "%s %s\"%s\"", kw, by_id ? "id " : "", v);
+    *key = by_id ? arena_cat(ar, kind, ":id:", lower_guid(p->ck, v), NULL)
+                 : arena_cat(ar, kind, ":", v, NULL);
+    *show = arena_cat(ar, kw, " ", by_id ? "id " : "", "\"", v, "\"", NULL);
     return r;
 }
 
@@ -105,8 +105,8 @@ static json_t *role_item(struct pol *p, struct args *a, const char **key, const 
         const char *id = args_expect_guid(a, "a role template id");
         if (!id)
             return NULL;
-        *key = arena_printf(ar, "role:%s", id);
-        *show = arena_printf(ar, "role id \"%s\"", a->v[a->i - 1].text);
+        *key = arena_cat(ar, "role:", id, NULL);
+        *show = arena_cat(ar, "role id \"", a->v[a->i - 1].text, "\"", NULL);
         /* "Conditional Access: Users, groups, and workload identities": only built-in directory
          * roles; custom and administrative unit-scoped roles are not supported */
         if (!catalog_role_by_id(id))
@@ -133,9 +133,9 @@ static json_t *role_item(struct pol *p, struct args *a, const char **key, const 
     }
     if (r->deprecated)
         diag_warning(D(p), s->loc, "the role \"%s\" is deprecated", r->name);
-    *key = arena_printf(ar, "role:%s", r->template_id);
-    *show = arena_printf(ar, "role \"%s\"", r->name);
-    return json_string(r->template_id);
+    *key = arena_cat(ar, "role:", r->template_id, NULL);
+    *show = arena_cat(ar, "role \"", r->name, "\"", NULL);
+    return model_const_string(r->template_id);
 }
 
 /* A comma list of catalog keywords into list f. */
@@ -147,8 +147,8 @@ static bool enum_items(struct pol *p, struct args *a, const struct ast_stmt *s, 
         const struct catalog_entry *e = args_expect_enum(a, k);
         if (!e)
             return false;
-        list_add(p, f, e->graph, arena_printf(p->ck->arena, "'%s'", e->keyword),
-                 json_string(e->graph), at->loc, s);
+        list_add(p, f, e->graph, arena_cat(p->ck->arena, "'", e->keyword, "'", NULL),
+                 model_const_string(e->graph), at->loc, s);
     } while (args_comma(a));
     return true;
 }
@@ -192,10 +192,10 @@ static void filter_stmt(struct pol *p, struct args *a, const struct ast_stmt *s,
     if (!str || !args_expect_end(a) || !rule_ok(p, a, str, t))
         return;
     json_t *v = json_object();
-    json_object_set_new(v, "mode", json_string(dirs[d]));
+    json_object_set_new(v, "mode", model_const_string(dirs[d]));
     json_object_set_new(v, "rule", json_string(str->text));
-    const char *key = arena_printf(p->ck->arena, "%s:%s", dirs[d], str->text);
-    set_one(p, o, what, key, arena_printf(p->ck->arena, "%s \"%s\"", dirs[d], str->text), v,
+    const char *key = arena_cat(p->ck->arena, dirs[d], ":", str->text, NULL);
+    set_one(p, o, what, key, arena_cat(p->ck->arena, dirs[d], " \"", str->text, "\"", NULL), v,
             args_keyword(a)->loc, s);
 }
 
@@ -244,8 +244,8 @@ static void stmt_state(struct pol *p, struct args *a, const struct ast_stmt *s)
         p->skip_report_only = true;
     if (!args_expect_end(a))
         return;
-    set_one(p, O_STATE, "the state", e->graph, arena_printf(p->ck->arena, "'%s'", e->keyword),
-            json_string(e->graph), at->loc, s);
+    set_one(p, O_STATE, "the state", e->graph, arena_cat(p->ck->arena, "'", e->keyword, "'", NULL),
+            model_const_string(e->graph), at->loc, s);
 }
 
 /* description "text" (conditionalAccessPolicy.description) */
@@ -255,7 +255,7 @@ static void stmt_description(struct pol *p, struct args *a, const struct ast_stm
     if (!at || !args_expect_end(a))
         return;
     set_one(p, O_DESCRIPTION, "the description", at->text,
-            arena_printf(p->ck->arena, "\"%s\"", at->text), json_string(at->text), at->loc, s);
+            arena_cat(p->ck->arena, "\"", at->text, "\"", NULL), json_string(at->text), at->loc, s);
 }
 
 /* users include guests TYPE, TYPE [tenants all | tenants "id", "id"] */
@@ -267,8 +267,8 @@ static bool guests_item(struct pol *p, struct args *a, const struct ast_stmt *s,
         if (!e)
             return false;
         list_add(p, F_INC_GUESTS + d, e->graph,
-                 arena_printf(p->ck->arena, "guest type '%s'", e->keyword), json_string(e->graph),
-                 at->loc, s);
+                 arena_cat(p->ck->arena, "guest type '", e->keyword, "'", NULL),
+                 model_const_string(e->graph), at->loc, s);
         const struct ast_atom *c = args_peek(a), *nx = args_peek_at(a, 1);
         if (!c || c->kind != AST_COMMA || !nx || nx->kind != AST_WORD ||
             !catalog_lookup(CAT_GUEST_TYPE, nx->text))
@@ -292,8 +292,9 @@ static bool guests_item(struct pol *p, struct args *a, const struct ast_stmt *s,
             return false;
         }
         const char *id = lower_guid(p->ck, t->text);
-        list_add(p, F_INC_TENANTS + d, id, arena_printf(p->ck->arena, "tenant \"%s\"", t->text),
-                 json_string(id), t->loc, s);
+        list_add(p, F_INC_TENANTS + d, id,
+                 arena_cat(p->ck->arena, "tenant \"", t->text, "\"", NULL), json_string(id), t->loc,
+                 s);
         const struct ast_atom *c = args_peek(a), *nx = args_peek_at(a, 1);
         if (!c || c->kind != AST_COMMA || !nx || nx->kind != AST_STRING)
             break;
@@ -345,8 +346,8 @@ static void stmt_users(struct pol *p, struct args *a, const struct ast_stmt *s)
                 return;
             }
             key = e->graph;
-            show = arena_printf(p->ck->arena, "'%s'", e->keyword);
-            v = json_string(e->graph);
+            show = arena_cat(p->ck->arena, "'", e->keyword, "'", NULL);
+            v = model_const_string(e->graph);
             f = F_INC_USERS;
         }
         if (!v)
@@ -365,8 +366,8 @@ static json_t *app_item(struct pol *p, struct args *a, const char **key, const c
         const char *id = args_expect_guid(a, "an application id");
         if (!id)
             return NULL;
-        *key = arena_printf(ar, "app:%s", id);
-        *show = arena_printf(ar, "app id \"%s\"", a->v[a->i - 1].text);
+        *key = arena_cat(ar, "app:", id, NULL);
+        *show = arena_cat(ar, "app id \"", a->v[a->i - 1].text, "\"", NULL);
         return json_string(id);
     }
     const struct ast_atom *s = args_expect_string(a, "an application name");
@@ -378,9 +379,9 @@ static json_t *app_item(struct pol *p, struct args *a, const char **key, const c
     }
     const struct catalog_app *app = catalog_app_by_name(s->text);
     if (app) {
-        *key = arena_printf(ar, "app:%s", app->app_id);
-        *show = arena_printf(ar, "app \"%s\"", s->text);
-        return json_string(app->app_id);
+        *key = arena_cat(ar, "app:", app->app_id, NULL);
+        *show = arena_cat(ar, "app \"", s->text, "\"", NULL);
+        return model_const_string(app->app_id);
     }
     const char *best = catalog_app_suggest(s->text);
     if (best)
@@ -389,9 +390,9 @@ static json_t *app_item(struct pol *p, struct args *a, const char **key, const c
                      "(otherwise it must be an application registered in the tenant)",
                      s->text, best);
     json_t *r = model_ref_name("servicePrincipal", s->text, check_at(p->ck, args_keyword(a)->loc));
-    json_object_set_new(r, "field", json_string("appId"));
-    *key = arena_printf(ar, "app:name:%s", s->text);
-    *show = arena_printf(ar, "app \"%s\"", s->text);
+    json_object_set_new(r, "field", model_const_string("appId"));
+    *key = arena_cat(ar, "app:name:", s->text, NULL);
+    *show = arena_cat(ar, "app \"", s->text, "\"", NULL);
     return r;
 }
 
@@ -423,8 +424,8 @@ static void stmt_apps(struct pol *p, struct args *a, const struct ast_stmt *s)
                 if (!e)
                     return;
                 key = e->graph;
-                show = arena_printf(p->ck->arena, "action '%s'", e->keyword);
-                v = json_string(e->graph);
+                show = arena_cat(p->ck->arena, "action '", e->keyword, "'", NULL);
+                v = model_const_string(e->graph);
                 f = F_ACTIONS;
             } else {
                 const struct ast_atom *c =
@@ -446,7 +447,7 @@ static void stmt_apps(struct pol *p, struct args *a, const struct ast_stmt *s)
                 }
                 key = c->text;
                 lower_context_use(p->ck, c->text, c->loc);
-                show = arena_printf(p->ck->arena, "context \"%s\"", c->text);
+                show = arena_cat(p->ck->arena, "context \"", c->text, "\"", NULL);
                 v = json_string(c->text);
                 f = F_CONTEXTS;
             }
@@ -465,8 +466,8 @@ static void stmt_apps(struct pol *p, struct args *a, const struct ast_stmt *s)
                 return;
             }
             key = e->graph;
-            show = arena_printf(p->ck->arena, "'%s'", e->keyword);
-            v = json_string(e->graph);
+            show = arena_cat(p->ck->arena, "'", e->keyword, "'", NULL);
+            v = model_const_string(e->graph);
         }
         if (!v)
             return;
@@ -541,8 +542,8 @@ static void stmt_locations(struct pol *p, struct args *a, const struct ast_stmt 
             if (!e)
                 return;
             key = e->graph;
-            show = arena_printf(p->ck->arena, "'%s'", e->keyword);
-            v = json_string(e->graph);
+            show = arena_cat(p->ck->arena, "'", e->keyword, "'", NULL);
+            v = model_const_string(e->graph);
         }
         if (!v)
             return;
@@ -607,9 +608,9 @@ static bool grant_control(struct pol *p, struct args *a, const struct ast_stmt *
             for (size_t i = 0; i < IDPC_ARRAY_LEN(builtin_strengths); i++)
                 if (util_streq_nocase(n->text, builtin_strengths[i].name)) {
                     a->i++;
-                    id = json_string(builtin_strengths[i].id);
+                    id = model_const_string(builtin_strengths[i].id);
                     key = builtin_strengths[i].id;
-                    show = arena_printf(ar, "strength \"%s\"", builtin_strengths[i].name);
+                    show = arena_cat(ar, "strength \"", builtin_strengths[i].name, "\"", NULL);
                 }
         }
         if (!id) {
@@ -621,7 +622,7 @@ static bool grant_control(struct pol *p, struct args *a, const struct ast_stmt *
             for (size_t i = 0; sid && i < IDPC_ARRAY_LEN(builtin_strengths); i++)
                 if (strcmp(lower_guid(p->ck, sid), builtin_strengths[i].id) == 0) {
                     json_decref(id);
-                    id = json_string(builtin_strengths[i].id);
+                    id = model_const_string(builtin_strengths[i].id);
                     key = builtin_strengths[i].id;
                     break;
                 }
@@ -646,7 +647,7 @@ static bool grant_control(struct pol *p, struct args *a, const struct ast_stmt *
             args_error(a, c, "the custom control's id must not be empty");
             return false;
         }
-        list_add(p, F_CUSTOM, c->text, arena_printf(ar, "custom \"%s\"", c->text),
+        list_add(p, F_CUSTOM, c->text, arena_cat(ar, "custom \"", c->text, "\"", NULL),
                  json_string(c->text), at->loc, s);
         return true;
     }
@@ -656,8 +657,8 @@ static bool grant_control(struct pol *p, struct args *a, const struct ast_stmt *
     const struct catalog_entry *e = args_expect_enum(a, CAT_GRANT);
     if (!e)
         return false;
-    list_add(p, F_BUILTIN, e->graph, arena_printf(ar, "'%s'", e->keyword), json_string(e->graph),
-             at->loc, s);
+    list_add(p, F_BUILTIN, e->graph, arena_cat(ar, "'", e->keyword, "'", NULL),
+             model_const_string(e->graph), at->loc, s);
     return true;
 }
 
@@ -762,7 +763,7 @@ static json_t *sign_in_frequency(struct pol *p, struct args *a, const char **key
                            at->num, at->text);
             goto fail;
         }
-        json_object_set_new(v, "type", json_string(hours ? "hours" : "days"));
+        json_object_set_new(v, "type", model_const_string(hours ? "hours" : "days"));
         json_object_set_new(v, "value", json_integer(at->num));
     } else if (at && at->kind == AST_NUMBER) {
         args_error(a, at, "the sign-in frequency needs a unit: write %lldh (hours) or %lldd (days)",
@@ -780,13 +781,15 @@ static json_t *sign_in_frequency(struct pol *p, struct args *a, const char **key
     }
     /* authenticationType may be left out with timeBased only (signInFrequencySessionControl). */
     if (type || every)
-        json_object_set_new(v, "authenticationType",
-                            json_string(type ? type->graph : "primaryAndSecondaryAuthentication"));
-    json_object_set_new(v, "frequencyInterval", json_string(every ? "everyTime" : "timeBased"));
+        json_object_set_new(
+            v, "authenticationType",
+            model_const_string(type ? type->graph : "primaryAndSecondaryAuthentication"));
+    json_object_set_new(v, "frequencyInterval",
+                        model_const_string(every ? "everyTime" : "timeBased"));
     const char *when =
         every ? "every_time" : arena_printf(p->ck->arena, "%lld%s", at->num, at->text);
-    *show = type ? arena_printf(p->ck->arena, "'%s type %s'", when, type->keyword)
-                 : arena_printf(p->ck->arena, "'%s'", when);
+    *show = type ? arena_cat(p->ck->arena, "'", when, " type ", type->keyword, "'", NULL)
+                 : arena_cat(p->ck->arena, "'", when, "'", NULL);
     *key = *show;
     p->every_time = p->every_time || every;
     return v;
@@ -824,9 +827,10 @@ static void stmt_session(struct pol *p, struct args *a, const struct ast_stmt *s
             return;
         v = json_object();
         json_object_set_new(v, "isEnabled", json_true());
-        json_object_set_new(v, k == 1 ? "mode" : "cloudAppSecurityType", json_string(e->graph));
+        json_object_set_new(v, k == 1 ? "mode" : "cloudAppSecurityType",
+                            model_const_string(e->graph));
         key = e->graph;
-        show = arena_printf(p->ck->arena, "'%s'", e->keyword);
+        show = arena_cat(p->ck->arena, "'", e->keyword, "'", NULL);
         break;
     case 4:
         v = json_true();
@@ -910,7 +914,7 @@ void lower_policy(struct check *ck, const struct ast_stmt *decl, struct ast_stmt
         o->renamed_from = common.renamed_from;
         common.pinned_id = common.renamed_from = NULL;
         if (p.skip_report_only)
-            json_object_set_new(o->extra, "skipReportOnly", json_true());
+            json_object_set_new(model_extra(o), "skipReportOnly", json_true());
     }
     free(common.name);
     free(common.pinned_id);

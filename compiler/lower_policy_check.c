@@ -472,11 +472,12 @@ static json_t *guests_of(const struct pol *p, int d)
     if (t->set) {
         json_t *e = json_object();
         bool all = strcmp(t->key, "all") == 0;
-        json_object_set_new(e, "@odata.type",
-                            json_string(all ? "#microsoft.graph.conditionalAccessAllExternalTenants"
-                                            : "#microsoft.graph."
-                                              "conditionalAccessEnumeratedExternalTenants"));
-        json_object_set_new(e, "membershipKind", json_string(all ? "all" : "enumerated"));
+        json_object_set_new(
+            e, "@odata.type",
+            model_const_string(all ? "#microsoft.graph.conditionalAccessAllExternalTenants"
+                                   : "#microsoft.graph."
+                                     "conditionalAccessEnumeratedExternalTenants"));
+        json_object_set_new(e, "membershipKind", model_const_string(all ? "all" : "enumerated"));
         if (!all)
             json_object_set_new(e, "members", array_of(p, F_INC_TENANTS + d));
         json_object_set_new(g, "externalTenants", e);
@@ -494,7 +495,8 @@ json_t *lower_policy_body(const struct pol *p)
 {
     json_t *b = json_object();
     json_object_set_new(b, "displayName", json_string(p->name));
-    json_object_set_new(b, "state", json_string(p->o[O_STATE].set ? p->o[O_STATE].key : "enabled"));
+    json_object_set_new(b, "state",
+                        model_const_string(p->o[O_STATE].set ? p->o[O_STATE].key : "enabled"));
     if (p->o[O_DESCRIPTION].set)
         json_object_set(b, "description", p->o[O_DESCRIPTION].val);
 
@@ -566,7 +568,7 @@ json_t *lower_policy_body(const struct pol *p)
 
     if (any_grant(p)) {
         json_t *g = json_object();
-        json_object_set_new(g, "operator", json_string(p->any_of ? "OR" : "AND"));
+        json_object_set_new(g, "operator", model_const_string(p->any_of ? "OR" : "AND"));
         json_object_set_new(g, "builtInControls", array_of(p, F_BUILTIN));
         put_one(g, "authenticationStrength", p, O_STRENGTH);
         put_list(g, "termsOfUse", p, F_TERMS);

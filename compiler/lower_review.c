@@ -44,7 +44,8 @@ static json_t *query(const char *q, json_t *ref)
 static json_t *query_scope(const char *q, json_t *ref)
 {
     json_t *o = query(q, ref);
-    json_object_set_new(o, "@odata.type", json_string("#microsoft.graph.accessReviewQueryScope"));
+    json_object_set_new(o, "@odata.type",
+                        model_const_string("#microsoft.graph.accessReviewQueryScope"));
     return o;
 }
 
@@ -72,8 +73,9 @@ static void stmt_review(struct review *rv, const struct ast_stmt *s)
         rv->role = role;
         char *res = xasprintf("/roleManagement/directory/roleDefinitions/%s", role->template_id);
         json_t *scope = json_object();
-        json_object_set_new(scope, "@odata.type",
-                            json_string("#microsoft.graph.principalResourceMembershipsScope"));
+        json_object_set_new(
+            scope, "@odata.type",
+            model_const_string("#microsoft.graph.principalResourceMembershipsScope"));
         json_object_set_new(
             scope, "principalScopes",
             json_pack("[o,o]", query_scope("/users", NULL), query_scope("/groups", NULL)));

@@ -256,15 +256,15 @@ static void emit(struct role_state *st, const struct principal *p)
      * unifiedRoleAssignment (POST roleAssignments) */
     bool request = p->eligible || p->until || p->from;
     if (!p->eligible && request)
-        json_object_set_new(o->extra, "request",
-                            json_string("unifiedRoleAssignmentScheduleRequest"));
+        json_object_set_new(model_extra(o), "request",
+                            model_const_string("unifiedRoleAssignmentScheduleRequest"));
     if (request) {
-        json_object_set_new(b, "action", json_string("adminAssign"));
-        json_object_set_new(b, "justification", json_string("Managed by idpc"));
+        json_object_set_new(b, "action", model_const_string("adminAssign"));
+        json_object_set_new(b, "justification", model_const_string("Managed by idpc"));
     }
     json_object_set_new(b, "roleDefinitionId", json_string(st->role->template_id));
     json_object_set(b, "principalId", p->ref);
-    json_object_set_new(b, "directoryScopeId", json_string("/"));
+    json_object_set_new(b, "directoryScopeId", model_const_string("/"));
     if (request)
         json_object_set_new(b, "scheduleInfo", lower_schedule_info(p->from, p->until));
 }

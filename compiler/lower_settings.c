@@ -229,7 +229,7 @@ static json_t *sync_assertion(struct args *a)
     if (args_expect_word(a, "directory_sync setting", req, 1) < 0)
         return NULL;
     json_t *o = json_object();
-    json_object_set_new(o, "assert", json_string("directorySync"));
+    json_object_set_new(o, "assert", model_const_string("directorySync"));
     if (!args_accept(a, "max_age"))
         return o;
     long long hours;
@@ -398,7 +398,7 @@ static json_t *expiration(struct args *a)
             }
             json_array_append_new(groups, r);
         } while (args_comma(a));
-        json_object_set_new(o, "managedGroupTypes", json_string("Selected"));
+        json_object_set_new(o, "managedGroupTypes", model_const_string("Selected"));
         json_object_set_new(o, "$groups", groups);
     }
     if (args_accept(a, "notify")) {
@@ -719,7 +719,7 @@ static void build(struct settings_state *st)
         json_object_update(o->body, st->value[i]);
         json_t *groups = json_object_get(o->body, "$groups");
         if (groups) {
-            json_object_set(o->extra, "groups", groups);
+            json_object_set(model_extra(o), "groups", groups);
             json_object_del(o->body, "$groups");
         }
     }

@@ -98,7 +98,7 @@ static void bad_combo(struct args *a, const struct ast_atom *first, const struct
     struct ast_atom span = *first;
     const struct ast_atom *at = first;
     size_t idx = (size_t)(first - a->v);
-    if (idx < a->n && !diag_loc_valid(a->origin[idx]) && first->loc.file == last->loc.file &&
+    if (idx < a->n && !diag_loc_valid(args_origin(a, idx)) && first->loc.file == last->loc.file &&
         first->loc.start <= last->loc.start) {
         span.loc = diag_loc_join(first->loc, last->loc);
         at = &span;

@@ -119,7 +119,7 @@ static json_t *app_value(struct tcase *t, struct args *a)
         args_error(a, at, "a sign-in is to some application; 'none' is not one");
         return NULL;
     }
-    return json_string(e->graph);
+    return model_const_string(e->graph);
 }
 
 static bool ip_valid(const char *s)
@@ -147,7 +147,7 @@ static json_t *expect_session(struct args *a, const char **key)
     switch (k) {
     case 0:
         if (args_accept(a, "every_time")) {
-            json_object_set_new(v, "frequencyInterval", json_string("everyTime"));
+            json_object_set_new(v, "frequencyInterval", model_const_string("everyTime"));
             break;
         }
         if (!at || at->kind != AST_DURATION) {
@@ -161,7 +161,7 @@ static json_t *expect_session(struct args *a, const char **key)
                        at->num, at->text);
             goto fail;
         }
-        json_object_set_new(v, "frequencyInterval", json_string("timeBased"));
+        json_object_set_new(v, "frequencyInterval", model_const_string("timeBased"));
         json_object_set_new(v, "type", json_string(at->text[0] == 'h' ? "hours" : "days"));
         json_object_set_new(v, "value", json_integer(at->num));
         break;
@@ -170,7 +170,8 @@ static json_t *expect_session(struct args *a, const char **key)
         e = args_expect_enum(a, k == 1 ? CAT_PERSISTENT_BROWSER : CAT_CLOUD_APP_SECURITY);
         if (!e)
             goto fail;
-        json_object_set_new(v, k == 1 ? "mode" : "cloudAppSecurityType", json_string(e->graph));
+        json_object_set_new(v, k == 1 ? "mode" : "cloudAppSecurityType",
+                            model_const_string(e->graph));
         break;
     default:
         json_object_set_new(v, "isEnabled", json_true());
@@ -274,7 +275,7 @@ static void expect_stmt(struct tcase *t, struct args *a, const struct ast_stmt *
                 args_error(a, c, "write 'expect block' on its own line");
                 goto out;
             }
-            v = json_string(e->graph);
+            v = model_const_string(e->graph);
         }
         size_t i;
         json_t *x;
@@ -345,7 +346,7 @@ static void test_stmt(struct tcase *t, const struct ast_stmt *s)
                 return;
             json_object_set_new(si, "externalTenant", json_string(lower(ck, tid->text)));
         }
-        v = json_string(e->graph);
+        v = model_const_string(e->graph);
         key = "guestType";
         t->who = s;
     } else if (strcmp(kw, "member_of") == 0) {
@@ -401,7 +402,7 @@ static void test_stmt(struct tcase *t, const struct ast_stmt *s)
         if (!target(t, s))
             return;
         e = args_expect_enum(&a, CAT_USER_ACTION);
-        v = e ? json_string(e->graph) : NULL;
+        v = e ? model_const_string(e->graph) : NULL;
         key = "action";
     } else if (strcmp(kw, "context") == 0) {
         if (!target(t, s))
@@ -440,7 +441,7 @@ static void test_stmt(struct tcase *t, const struct ast_stmt *s)
         for (size_t i = 0; i < IDPC_ARRAY_LEN(m); i++)
             if (strcmp(m[i].kw, kw) == 0) {
                 e = args_expect_enum(&a, m[i].k);
-                v = e ? json_string(e->graph) : NULL;
+                v = e ? model_const_string(e->graph) : NULL;
                 key = m[i].key;
             }
     } else if (strcmp(kw, "ip") == 0) {

@@ -163,7 +163,7 @@ void lower_user(struct check *ck, const struct ast_stmt *decl, struct ast_stmt *
         } else if (strcmp(kw, "usage_location") == 0) {
             stmt_usage_location(ck, s, b);
         } else if (strcmp(kw, "initial_password") == 0) {
-            stmt_password(ck, s, o->extra);
+            stmt_password(ck, s, model_extra(o));
         } else if (strcmp(kw, "enabled") == 0) {
             struct args a;
             args_init(&a, ck, s);

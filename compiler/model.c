@@ -1,6 +1,7 @@
 /* model.c — see model.h. */
 #include "compiler/model.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,10 +71,16 @@ struct model_object *model_add(struct model *m, enum model_kind kind, const char
     o->name = xstrdup(name);
     o->loc = loc;
     o->body = json_object();
-    o->extra = json_object();
     if ((unsigned)kind < MODEL__COUNT)
         (void)strmap_put_first(&m->names[kind], o->name, m->n - 1);
     return o;
+}
+
+json_t *model_extra(struct model_object *o)
+{
+    if (!o->extra)
+        o->extra = json_object();
+    return o->extra;
 }
 
 struct model_object *model_find(const struct model *m, enum model_kind kind, const char *name)
@@ -84,20 +91,58 @@ struct model_object *model_find(const struct model *m, enum model_kind kind, con
     return &m->objects[i];
 }
 
-json_t *model_ref_name(const char *kind, const char *name, const char *at)
+/* The shared constants: text -> index in const_values. Each value keeps one reference for the
+ * process's lifetime (reachable from here, so a leak check does not count it). */
+static struct strmap const_index;
+static json_t **const_values;
+static size_t nconst, capconst;
+
+json_t *model_const_string(const char *s)
+{
+    /* Callers pass a handful of static strings again and again: a cache by address first (its
+     * hit is checked by content, so a reused address cannot return another text). */
+    static struct {
+        const char *p;
+        json_t *v;
+    } recent[64];
+    size_t slot = ((uintptr_t)s >> 3) % IDPC_ARRAY_LEN(recent);
+    if (recent[slot].p == s && strcmp(json_string_value(recent[slot].v), s) == 0)
+        return json_incref(recent[slot].v);
+    size_t i;
+    if (!strmap_get(&const_index, s, &i)) {
+        if (nconst == capconst) {
+            capconst = capconst ? capconst * 2 : 64;
+            const_values = xrealloc(const_values, capconst * sizeof(*const_values));
+        }
+        i = nconst++;
+        const_values[i] = json_string(s);
+        strmap_put(&const_index, s, i);
+    }
+    recent[slot].p = s;
+    recent[slot].v = const_values[i];
+    return json_incref(const_values[i]);
+}
+
+json_t *model_ref_name_value(const char *kind, json_t *name, json_t *at)
 {
     json_t *r = json_object();
-    json_object_set_new(r, "$ref", json_string(kind));
-    json_object_set_new(r, "name", json_string(name));
+    /* (constant ASCII keys: no UTF-8 check) */
+    json_object_set_new_nocheck(r, "$ref", model_const_string(kind));
+    json_object_set_new_nocheck(r, "name", name);
     if (at)
-        json_object_set_new(r, "at", json_string(at));
+        json_object_set_new_nocheck(r, "at", at);
     return r;
+}
+
+json_t *model_ref_name(const char *kind, const char *name, const char *at)
+{
+    return model_ref_name_value(kind, json_string(name), at ? json_string(at) : NULL);
 }
 
 json_t *model_ref_id(const char *kind, const char *id, const char *at)
 {
     json_t *r = json_object();
-    json_object_set_new(r, "$ref", json_string(kind));
+    json_object_set_new(r, "$ref", model_const_string(kind));
     json_object_set_new(r, "id", json_string(id));
     if (at)
         json_object_set_new(r, "at", json_string(at));

@@ -63,7 +63,9 @@ struct model_object {
     char *name;      /* display name (or a synthetic key for assignments and singletons) */
     struct loc loc;  /* the declaration that produced it */
     json_t *body;    /* Graph request body with {"$ref": ...} placeholders */
-    json_t *extra;   /* kind-specific data that is not part of the body (members, owners, ...) */
+    json_t *extra;   /* kind-specific data that is not part of the body (members, owners, ...):
+                      * NULL until model_extra() makes it (most objects have none); read it with
+                      * jansson's NULL-safe getters */
     char *pinned_id; /* from `id "..."`, or NULL */
     char *renamed_from;
     struct loc pinned_loc, renamed_loc;
@@ -86,14 +88,26 @@ struct model *model_new(void);
 void model_free(struct model *m);
 struct model_object *model_add(struct model *m, enum model_kind kind, const char *name,
                                struct loc loc);
+/* The object's extra data, made empty on first use: write through this, never o->extra. */
+json_t *model_extra(struct model_object *o);
 /* The first object of that kind and name (case-sensitive; a hash lookup), or NULL. */
 struct model_object *model_find(const struct model *m, enum model_kind kind, const char *name);
 
 const char *model_kind_name(enum model_kind k); /* "conditionalAccessPolicy" */
 const char *model_kind_path(enum model_kind k); /* Graph collection path */
 
+/* A new reference to the one shared JSON string holding `s`, for constant values that repeat in
+ * every body (an "@odata.type", a reference's kind, a catalog's Graph value): one value per
+ * distinct text for the whole process instead of a copy per use. Like every string in a model,
+ * it is never changed in place (no json_string_set). */
+json_t *model_const_string(const char *s);
+
 /* A symbolic reference: {"$ref": kind, "name": name, "at": "file:line:col"}, or with "id". */
 json_t *model_ref_name(const char *kind, const char *name, const char *at);
+/* model_ref_name with the name and the location given as JSON strings (both references are
+ * taken; a NULL `at` leaves it out): the caller may share the name between references to the
+ * same object. */
+json_t *model_ref_name_value(const char *kind, json_t *name, json_t *at);
 json_t *model_ref_id(const char *kind, const char *id, const char *at);
 bool model_is_ref(const json_t *v);
 /* Two references name the same object: the same kind, and the same name or id (ignoring case). */

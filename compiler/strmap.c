@@ -14,17 +14,26 @@ static unsigned char fold(unsigned char c, bool nocase)
 static unsigned hash_n(const char *s, size_t n, bool nocase)
 {
     unsigned long long h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= fold((unsigned char)s[i], nocase);
-        h *= 1099511628211ULL;
+    if (nocase) {
+        for (size_t i = 0; i < n; i++) {
+            h ^= fold((unsigned char)s[i], true);
+            h *= 1099511628211ULL;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            h ^= (unsigned char)s[i];
+            h *= 1099511628211ULL;
+        }
     }
     return (unsigned)(h ^ (h >> 32));
 }
 
 static bool key_eq(const char *k, const char *s, size_t n, bool nocase)
 {
+    if (!nocase) /* k is as long as s, then the same bytes (strnlen stops within k) */
+        return strnlen(k, n + 1) == n && memcmp(k, s, n) == 0;
     for (size_t i = 0; i < n; i++) {
-        if (!k[i] || fold((unsigned char)k[i], nocase) != fold((unsigned char)s[i], nocase))
+        if (!k[i] || fold((unsigned char)k[i], true) != fold((unsigned char)s[i], true))
             return false;
     }
     return k[n] == '\0';

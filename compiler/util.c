@@ -107,6 +107,27 @@ void arena_free(struct arena *a)
     free(a);
 }
 
+void arena_reset(struct arena *a)
+{
+    struct arena_block *b = a->head, *keep = NULL;
+#ifndef IDPC_LEAK_CHECK
+    /* keep one ordinary block for the next round; sanitizer builds free every block, so that
+     * AddressSanitizer reports a use of memory from before the reset */
+    if (b && b->cap == 32768) {
+        keep = b;
+        b = b->next;
+        keep->next = NULL;
+        keep->used = 0;
+    }
+#endif
+    while (b) {
+        struct arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = keep;
+}
+
 /* n bytes at a multiple of `align` (a power of two) in the head block, or in a new one. */
 static void *arena_bump(struct arena *a, size_t n, size_t align)
 {
@@ -168,6 +189,26 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     va_end(ap);
     return p;
+}
+
+char *arena_cat(struct arena *a, const char *s, ...)
+{
+    size_t n = 0;
+    va_list ap;
+    va_start(ap, s);
+    for (const char *p = s; p; p = va_arg(ap, const char *))
+        n += strlen(p);
+    va_end(ap);
+    char *out = arena_bump(a, n + 1, 1), *o = out;
+    va_start(ap, s);
+    for (const char *p = s; p; p = va_arg(ap, const char *)) {
+        size_t k = strlen(p);
+        memcpy(o, p, k);
+        o += k;
+    }
+    va_end(ap);
+    *o = '\0';
+    return out;
 }
 
 /* ---- strbuf ---- */

@@ -14,7 +14,9 @@
 #if defined(__GNUC__)
 #define IDPC_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define IDPC_WARN_UNUSED  __attribute__((warn_unused_result))
+#define IDPC_SENTINEL     __attribute__((sentinel))
 #else
+#define IDPC_SENTINEL
 #define IDPC_PRINTF(f, a)
 #define IDPC_WARN_UNUSED
 #endif
@@ -35,10 +37,15 @@ noreturn void idpc_bug(const char *file, int line, const char *fmt, ...) IDPC_PR
 struct arena;
 struct arena *arena_new(void);
 void arena_free(struct arena *a);
+/* Returns everything allocated from the arena at once, keeping it for reuse. */
+void arena_reset(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n); /* zeroed, aligned for any type */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...) IDPC_PRINTF(2, 3);
+/* The concatenation of the strings given, up to a NULL: arena_printf("%s%s", x, y) without
+ * printf, for texts built on every statement. */
+char *arena_cat(struct arena *a, const char *s, ...) IDPC_SENTINEL;
 
 /* Growable NUL-terminated byte string. */
 struct strbuf {
