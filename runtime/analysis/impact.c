@@ -778,6 +778,13 @@ static void classify_dim(struct ctx *x, size_t d, const size_t size[IMPACT__DIMS
     out->sw = sw;
 }
 
+/* a * b, saturating at INT64_MAX (what a JSON integer holds). */
+static size_t mul_sat(size_t a, size_t b)
+{
+    const size_t max = (size_t)INT64_MAX;
+    return a && b > max / a ? max : a * b;
+}
+
 json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_inputs *after,
                        const struct impact_options *o)
 {
@@ -821,9 +828,11 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
     size_t scenarios = 1, evaluated = 1;
     for (size_t d = 0; d < IMPACT__DIMS; d++) {
         classify_dim(&x, d, size, &cls[d]);
-        scenarios *= size[d];
-        evaluated *= cls[d].n;
+        scenarios = mul_sat(scenarios, size[d]);
+        evaluated = mul_sat(evaluated, cls[d].n);
     }
+    /* The classes multiply: past the budget, none is evaluated and the section says so. */
+    bool over = o->max_evaluated && evaluated > o->max_evaluated;
     struct layout lay;
     layout_init(&lay, size);
     struct impact_row *rows = NULL;
@@ -850,7 +859,7 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
                 fixed[side][w] = part == WHATIF_PART_DEVICE ? row[w] : fixed[side][w] & row[w];
         }
     }
-    for (size_t done = 0; done < evaluated; done++) {
+    for (size_t done = 0; !over && done < evaluated; done++) {
         bool bad = !fixed_ok;
         unsigned extras = 0;
         for (int side = 0; side < 2; side++)
@@ -938,11 +947,21 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
     size_t changed = 0;
     for (size_t i = 0; i < nrows; i++)
         changed += rows[i].scenarios;
-    json_t *out = json_pack("{s:I,s:I,s:I,s:{s:I,s:I},s:o,s:I}", "scenarios", (json_int_t)scenarios,
-                            "evaluated", (json_int_t)evaluated, "changed", (json_int_t)changed,
-                            "policies", "before", (json_int_t)enabled_count(before->policies),
-                            "after", (json_int_t)enabled_count(after->policies), "rows", jrows,
-                            "rowsLeftOut", (json_int_t)(nrows - keep));
+    json_t *out;
+    if (over) {
+        json_decref(jrows);
+        out = json_pack("{s:I,s:I,s:{s:I,s:I},s:{s:I,s:I}}", "scenarios", (json_int_t)scenarios,
+                        "evaluated", (json_int_t)0, "policies", "before",
+                        (json_int_t)enabled_count(before->policies), "after",
+                        (json_int_t)enabled_count(after->policies), "notEvaluated", "classes",
+                        (json_int_t)evaluated, "limit", (json_int_t)o->max_evaluated);
+    } else {
+        out = json_pack("{s:I,s:I,s:I,s:{s:I,s:I},s:o,s:I}", "scenarios", (json_int_t)scenarios,
+                        "evaluated", (json_int_t)evaluated, "changed", (json_int_t)changed,
+                        "policies", "before", (json_int_t)enabled_count(before->policies), "after",
+                        (json_int_t)enabled_count(after->policies), "rows", jrows, "rowsLeftOut",
+                        (json_int_t)(nrows - keep));
+    }
 
     free(order);
     for (size_t d = 0; d < IMPACT__DIMS; d++)

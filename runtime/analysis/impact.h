@@ -42,10 +42,14 @@ struct impact_options {
     const char *(*name_of)(void *arg, const char *key);
     void *name_arg;
     size_t max_rows; /* rows kept in the JSON (the rest counted in rowsLeftOut); 0: all */
+    /* classes of scenarios to evaluate at most (the product of each dimension's classes); past
+     * it nothing is evaluated and the result says so; 0: no limit */
+    size_t max_evaluated;
 };
 
-/* {"scenarios": N, "changed": M, "policies": {"before": b, "after": a}, "rows": [row...],
- * "rowsLeftOut": k}; a row is {"severity", "text", "who", "app", "platform", "location",
+/* {"scenarios": N, "evaluated": e, "changed": M, "policies": {"before": b, "after": a}, "rows":
+ * [row...], "rowsLeftOut": k}; past o->max_evaluated instead {"scenarios": N, "evaluated": 0,
+ * "policies": {...}, "notEvaluated": {"classes": c, "limit": l}}; a row is {"severity", "text", "who", "app", "platform", "location",
  * "client"?, "risk"?, "before", "after", "policies": [...], "scenarios": n}. Never fails. */
 json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_inputs *after,
                        const struct impact_options *o);

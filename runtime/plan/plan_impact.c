@@ -12,6 +12,11 @@
 
 /* Rows the JSON plan keeps (the text and markdown show fewer). */
 #define IMPACT_JSON_ROWS 500
+/* Classes of scenarios a plan evaluates at most (about a second of CPU): each dimension's values
+ * fall into classes its policies treat alike, and the classes multiply; 195 policies that each
+ * name their own group, location, application, platform, client app type and risk level can make
+ * billions. docs/plan-format.md, "impact". */
+#define IMPACT_PLAN_MAX_EVALUATED 10000000
 
 static const char *name_of(void *arg, const char *key)
 {
@@ -44,7 +49,7 @@ void plan_impact(json_t *plan, struct tenant *t)
         if (id)
             emergency[n++] = id;
     }
-    struct impact_options o = {emergency, name_of, t, IMPACT_JSON_ROWS};
+    struct impact_options o = {emergency, name_of, t, IMPACT_JSON_ROWS, IMPACT_PLAN_MAX_EVALUATED};
     json_object_set_new(plan, "impact", impact_analyse(&before, &after, &o));
     free(emergency);
     whatif_inputs_fini(&before);
@@ -94,6 +99,18 @@ void plan_impact_render(const json_t *plan, bool markdown, bool color, size_t ma
         strbuf_adds(&sb, "#### Impact on sign-ins\n\n");
     else
         strbuf_addf(&sb, "%sImpact on sign-ins:%s ", bold, off);
+    const json_t *skipped = json_object_get(im, "notEvaluated");
+    if (json_is_object(skipped)) {
+        strbuf_addf(&sb,
+                    "not evaluated: the policies split the %zu sign-in scenarios into %zu classes "
+                    "to evaluate, more than the %zu a plan evaluates; `idpc coverage` of the "
+                    "configuration shows who gets what after the plan.\n",
+                    scenarios, num(skipped, "classes"), num(skipped, "limit"));
+        fputs(strbuf_str(&sb), out);
+        fputc('\n', out);
+        strbuf_fini(&sb);
+        return;
+    }
     if (!changed) {
         strbuf_addf(&sb, "no sign-in changes outcome (%zu scenarios evaluated before and after).\n",
                     scenarios);

@@ -298,9 +298,11 @@ SHAPE(s_impact_row, {"severity", F_STR, true, NULL}, {"text", F_STR, true, NULL}
       {"location", F_STR, true, NULL}, {"client", F_STR, false, NULL}, {"risk", F_STR, false, NULL},
       {"before", F_STR, true, NULL}, {"after", F_STR, true, NULL},
       {"policies", F_ARR, true, &s_cause}, {"scenarios", F_INT, true, NULL});
+SHAPE(s_impact_skip, {"classes", F_INT, true, NULL}, {"limit", F_INT, true, NULL});
 SHAPE(s_impact, {"scenarios", F_INT, true, NULL}, {"evaluated", F_INT, true, NULL},
-      {"changed", F_INT, true, NULL}, {"policies", F_COUNT, true, NULL},
-      {"rows", F_ARR, true, &s_impact_row}, {"rowsLeftOut", F_INT, true, NULL});
+      {"changed", F_INT, false, NULL}, {"policies", F_COUNT, true, NULL},
+      {"rows", F_ARR, false, &s_impact_row}, {"rowsLeftOut", F_INT, false, NULL},
+      {"notEvaluated", F_OBJ, false, &s_impact_skip});
 SHAPE(s_plan, {"format", F_STR, true, NULL}, {"config", F_OBJ, true, &s_config},
       {"tenant", F_OBJ, true, &s_tenant}, {"emergencyAccess", F_ARR, true, &s_emergency},
       {"summary", F_OBJ, true, &s_summary}, {"actions", F_ARR, true, &s_action},

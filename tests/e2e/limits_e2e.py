@@ -7,6 +7,10 @@ policies    a tenant with 193 Conditional Access policies: a configuration creat
             creating 3 is refused at the declaration of the 196th, file:line:col, and -o saves
             nothing; deleting others in the same plan does not make room (creations run first)
 locations   the same for named locations (195)
+impact      190 new policies that each name their own group, location, authentication context,
+            platform, client app type and risk level split the sign-ins into more classes than a
+            plan evaluates: the plan is made, and its impact section says it was not evaluated and
+            why, in the text and in the saved plan (docs/plan-format.md, "impact")
 """
 import copy
 import json
@@ -119,7 +123,43 @@ def scenario_locations(tmp):
              location_obj, new_location, "locations")
 
 
-SCENARIOS = {"policies": scenario_policies, "locations": scenario_locations}
+def scenario_impact(tmp):
+    def group(i):
+        return {"id": "eeeeeeee-0000-4000-8000-%012d" % (1000 + i), "displayName": "Team %03d" % i,
+                "groupTypes": [], "mailEnabled": False, "mailNickname": "team%03d" % i,
+                "securityEnabled": True}
+    t = tenant(tmp, "groups", 190, group)
+    plats = ["android", "ios", "windows", "macos", "linux"]
+    clients = ["browser", "mobile_desktop", "exchange_active_sync", "other"]
+    decls = []
+    for i in range(190):
+        decls.append('location "Office %03d" {\n  ip "10.%d.%d.0/24"\n}\n' % (i, i // 100, i % 100))
+        decls.append('policy "Policy %03d" {\n  state report_only\n  users include group "Team %03d"\n'
+                     '  apps include context "c%d"\n  locations include location "Office %03d"\n'
+                     '  platforms include %s\n  client_apps %s\n  sign_in_risk %s\n  grant mfa\n}\n'
+                     % (i, i, i % 99 + 1, i, plats[i % 5], clients[i % 4],
+                        ["low", "medium", "high"][i % 3]))
+    cfg = config(tmp, "impact", decls)
+    saved = os.path.join(tmp, "plan.json")
+    rc, out, err = run(["plan", cfg, "--tenant", "file:" + t, "-o", saved])
+    check(rc in (0, 2), "impact: the plan is made (exit %d)" % rc, out + err)
+    m = re.search(r"Impact on sign-ins: not evaluated: the policies split the (\d+) sign-in "
+                  r"scenarios into (\d+) classes to evaluate, more than the 10000000 a plan "
+                  r"evaluates; `idpc coverage` of the configuration shows who gets what after the "
+                  r"plan\.", out)
+    check(m is not None, "impact: the text says it was not evaluated and why", out[-3000:])
+    check(int(m.group(2)) > 10000000 and int(m.group(1)) >= int(m.group(2)),
+          "impact: the classes counted are over the limit and within the scenarios", m.group(0))
+    check("Plan: 380 to create" in out, "impact: the rest of the plan is there", out[-600:])
+    with open(saved, encoding="utf-8") as f:
+        im = json.load(f)["impact"]
+    check(im["evaluated"] == 0 and im["notEvaluated"]["limit"] == 10000000
+          and im["notEvaluated"]["classes"] == int(m.group(2)) and "rows" not in im,
+          "impact: the saved plan says the same", json.dumps(im))
+
+
+SCENARIOS = {"policies": scenario_policies, "locations": scenario_locations,
+             "impact": scenario_impact}
 
 
 

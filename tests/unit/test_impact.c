@@ -148,7 +148,7 @@ static const char *name_of(void *arg, const char *key)
 
 static json_t *analyse(struct whatif_inputs *before, struct whatif_inputs *after)
 {
-    struct impact_options o = {emergency, name_of, NULL, 0};
+    struct impact_options o = {emergency, name_of, NULL, 0, 0};
     json_t *j = impact_analyse(before, after, &o);
     if (getenv("IMPACT_DUMP")) {
         size_t i;
@@ -162,6 +162,52 @@ static json_t *analyse(struct whatif_inputs *before, struct whatif_inputs *after
     whatif_inputs_fini(before);
     whatif_inputs_fini(after);
     return j;
+}
+
+static json_t *analyse_limited(size_t limit)
+{
+    struct whatif_inputs before, after;
+    whatif_inputs_init(&before);
+    whatif_inputs_init(&after);
+    json_array_append_new(before.policies, policy("p1", "Block mobile", "enabled", MOBILE, BLOCK));
+    json_array_append_new(after.policies,
+                          policy("$new:p:g", "MFA for guests", "enabled", GUESTS, MFA));
+    struct impact_options o = {emergency, name_of, NULL, 0, limit};
+    json_t *im = impact_analyse(&before, &after, &o);
+    whatif_inputs_fini(&before);
+    whatif_inputs_fini(&after);
+    return im;
+}
+
+/* Past the budget of classes nothing is evaluated, and the result says how many there were: a
+ * budget of exactly the classes the inputs make evaluates them all, one less none. */
+static void test_budget_of_classes(void **state)
+{
+    (void)state;
+    json_t *all = analyse_limited(0);
+    json_int_t classes = json_integer_value(json_object_get(all, "evaluated"));
+    assert_true(classes > 1);
+    assert_null(json_object_get(all, "notEvaluated"));
+
+    json_t *at = analyse_limited((size_t)classes);
+    assert_null(json_object_get(at, "notEvaluated"));
+    assert_int_equal(json_integer_value(json_object_get(at, "evaluated")), classes);
+    assert_true(json_equal(json_object_get(at, "rows"), json_object_get(all, "rows")));
+    assert_true(json_array_size(json_object_get(at, "rows")) > 0);
+
+    json_t *over = analyse_limited((size_t)classes - 1);
+    const json_t *skip = json_object_get(over, "notEvaluated");
+    assert_non_null(skip);
+    assert_int_equal(json_integer_value(json_object_get(skip, "classes")), classes);
+    assert_int_equal(json_integer_value(json_object_get(skip, "limit")), classes - 1);
+    assert_int_equal(json_integer_value(json_object_get(over, "evaluated")), 0);
+    assert_int_equal(json_integer_value(json_object_get(over, "scenarios")),
+                     json_integer_value(json_object_get(all, "scenarios")));
+    assert_null(json_object_get(over, "rows"));
+    assert_null(json_object_get(over, "changed"));
+    json_decref(all);
+    json_decref(at);
+    json_decref(over);
 }
 
 static const json_t *row(const json_t *im, size_t i)
@@ -294,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_merge_two_dimensions_product),
         cmocka_unit_test(test_merge_large_dimension),
         cmocka_unit_test(test_severity),
+        cmocka_unit_test(test_budget_of_classes),
         cmocka_unit_test(test_new_policy_for_guests),
         cmocka_unit_test(test_report_only_turned_on_and_platforms),
         cmocka_unit_test(test_deleted_policy_weaker_and_no_change),
