@@ -92,16 +92,72 @@ struct fdoc {
  * through it. */
 
 struct cursor {
-    const char *s;
-    size_t len, pos; /* len: the end of the region stepped through */
+    const char *s; /* the window: bytes [base, base + wlen) of the region */
+    size_t base, wlen;
+    size_t len, pos; /* len: the end of the region stepped through; pos: absolute */
     size_t epos;     /* where the first error is */
     char *emsg;      /* what it is (after "file:line:col: ") */
+    /* Loading a regular file: the window is a buffer refilled from fd with pread(), so that
+     * the text is never held whole (only the values being decoded). -1 when the whole region is
+     * in s (a span read again, or a pipe's text). */
+    int fd;
+    char *buf;
+    size_t cap;
+    int rerr; /* an errno value when the file could not be read */
 };
+
+#define WINDOW_CHUNK ((size_t)1 << 20)
+
+/* Makes [keep, need) part of the window (need capped at the region's end): the bytes before
+ * `keep` are dropped, the buffer grows when one value needs more. False on a read error. */
+static bool refill(struct cursor *c, size_t keep, size_t need)
+{
+    if (need > c->len)
+        need = c->len;
+    if (c->fd < 0 || need <= c->base + c->wlen || c->rerr)
+        return c->rerr == 0;
+    size_t kept = c->base + c->wlen > keep ? c->base + c->wlen - keep : 0;
+    if (kept > 0 && keep > c->base)
+        memmove(c->buf, c->buf + (keep - c->base), kept);
+    c->base = keep;
+    c->wlen = kept;
+    size_t want = need - keep;
+    if (want < WINDOW_CHUNK)
+        want = WINDOW_CHUNK;
+    if (want > c->len - keep)
+        want = c->len - keep;
+    if (want > c->cap) {
+        c->cap = want;
+        c->buf = xrealloc(c->buf, c->cap);
+    }
+    while (c->wlen < want) {
+        ssize_t r = pread(c->fd, c->buf + c->wlen, want - c->wlen, (off_t)(c->base + c->wlen));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            c->rerr = r < 0 ? errno : EIO; /* shorter than fstat said: it changed under us */
+            break;
+        }
+        c->wlen += (size_t)r;
+    }
+    c->s = c->buf;
+    return c->rerr == 0;
+}
+
+/* The byte at absolute position p, or -1 at the end of the region (or on a read error). */
+static int byte_at(struct cursor *c, size_t p)
+{
+    if (p >= c->len)
+        return -1;
+    if (p >= c->base + c->wlen && !refill(c, c->pos < p ? c->pos : p, p + 1))
+        return -1;
+    return (unsigned char)c->s[p - c->base];
+}
 
 static void ws(struct cursor *c)
 {
-    while (c->pos < c->len) {
-        char ch = c->s[c->pos];
+    for (;;) {
+        int ch = byte_at(c, c->pos);
         if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r')
             break;
         c->pos++;
@@ -112,7 +168,7 @@ static void ws(struct cursor *c)
 static bool punct(struct cursor *c, char ch)
 {
     ws(c);
-    if (c->pos < c->len && c->s[c->pos] == ch) {
+    if (byte_at(c, c->pos) == (unsigned char)ch) {
         c->pos++;
         return true;
     }
@@ -122,7 +178,7 @@ static bool punct(struct cursor *c, char ch)
 static bool peek(struct cursor *c, char ch)
 {
     ws(c);
-    return c->pos < c->len && c->s[c->pos] == ch;
+    return byte_at(c, c->pos) == (unsigned char)ch;
 }
 
 static int fail_at(struct cursor *c, size_t pos, const char *fmt, ...) IDPC_PRINTF(3, 4);
@@ -141,19 +197,37 @@ static int fail_at(struct cursor *c, size_t pos, const char *fmt, ...)
     return -1;
 }
 
-/* Decodes the one JSON value at c->pos (jansson) and steps past it. NULL on error (recorded). */
+/* Decodes the one JSON value at c->pos (jansson) and steps past it. NULL on error (recorded).
+ * Loading from a file, the value must lie whole in the window: a value that reaches the
+ * window's end (a number cut short decodes too) is decoded again from a larger window. */
 static json_t *decode(struct cursor *c)
 {
     ws(c);
     size_t start = c->pos;
     json_error_t je;
-    json_t *v =
-        json_loadb(c->s + start, c->len - start, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &je);
-    size_t used = je.position > 0 ? (size_t)je.position : 0;
+    json_t *v;
+    size_t used;
+    for (;;) {
+        if (byte_at(c, start) < 0 && c->rerr)
+            return NULL;
+        size_t end = c->base + c->wlen;
+        if (end < start)
+            end = start;
+        const char *at = c->s + (start - c->base);
+        v = json_loadb(at, end - start, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &je);
+        used = je.position > 0 ? (size_t)je.position : 0;
+        /* jansson stops at most a few bytes past an error; 8 is ample */
+        bool cut = end < c->len && (v ? start + used >= end : start + used + 8 >= end);
+        if (!cut)
+            break;
+        json_decref(v);
+        if (!refill(c, start, start + 2 * (end - start) + WINDOW_CHUNK))
+            return NULL;
+    }
     if (!v) {
         /* jansson's position is just past the byte it stopped at: point at that character */
         size_t at = start + (used > 0 ? used - 1 : 0);
-        while (at > start && ((unsigned char)c->s[at] & 0xC0) == 0x80)
+        while (at > start && at > c->base && ((unsigned char)c->s[at - c->base] & 0xC0) == 0x80)
             at--;
         fail_at(c, at, "not a valid tenant snapshot: %s", je.text);
         return NULL;
@@ -226,17 +300,38 @@ static int step_array(struct cursor *c, item_fn fn, void *ctx)
     }
 }
 
-static void line_col(const char *s, size_t pos, unsigned *line, unsigned *col)
+static void line_col_step(const char *s, size_t n, unsigned *line, unsigned *col)
 {
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < pos; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (s[i] == '\n') {
             (*line)++;
             *col = 1;
         } else if (((unsigned char)s[i] & 0xC0) != 0x80) {
             (*col)++;
         }
+    }
+}
+
+/* The line and column of absolute position pos of the region a cursor steps through: counted in
+ * the text, or (loading a file through a window) in the file read again piece by piece. */
+static void line_col(const struct cursor *c, size_t pos, unsigned *line, unsigned *col)
+{
+    *line = 1;
+    *col = 1;
+    if (c->fd < 0) {
+        line_col_step(c->s, pos, line, col);
+        return;
+    }
+    char buf[1 << 16];
+    for (size_t off = 0; off < pos;) {
+        size_t want = pos - off < sizeof(buf) ? pos - off : sizeof(buf);
+        ssize_t r = pread(c->fd, buf, want, (off_t)off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return;
+        line_col_step(buf, (size_t)r, line, col);
+        off += (size_t)r;
     }
 }
 
@@ -322,9 +417,12 @@ static void doc_unload(struct fdoc *d)
     d->loaded = false;
 }
 
+struct interning;
+
 struct loading {
     struct fdoc *d;
     bool have_format, have_coll;
+    struct interning *in;
 };
 
 struct digesting {
@@ -449,7 +547,7 @@ static bool check_item(json_t *item, size_t start, size_t end, void *ctx)
     size_t first = strmap_put_first(&ic->ids, id, start);
     if (first != start) {
         unsigned line, col;
-        line_col(ic->c->s, first, &line, &col);
+        line_col(ic->c, first, &line, &col);
         fail_at(ic->c, start,
                 "not a valid tenant snapshot: collection \"%s\": duplicate id \"%s\" (the first "
                 "object with it is at line %u, column %u); each object must appear once",
@@ -459,12 +557,82 @@ static bool check_item(json_t *item, size_t start, size_t end, void *ctx)
     return true;
 }
 
+/* The kept collections repeat many strings ("@odata.type" values, "All", group ids in policies,
+ * timestamps): while loading, each string value of a kept item is replaced by the first equal
+ * one met, shared by reference (no code changes a string value in place), so that the trees hold
+ * each such text once. Ids and names are unique by nature and left alone. */
+struct interning {
+    struct strmap map; /* text (borrowed from v[i]) → i */
+    json_t **v;
+    size_t n, cap;
+};
+
+static json_t *intern_string(struct interning *in, json_t *s)
+{
+    const char *t = json_string_value(s);
+    size_t len = json_string_length(s);
+    size_t i;
+    if (strlen(t) != len) /* an embedded NUL: left as it is */
+        return s;
+    if (strmap_getn(&in->map, t, len, &i))
+        return in->v[i];
+    if (in->n == in->cap) {
+        in->cap = in->cap ? in->cap * 2 : 1024;
+        in->v = xrealloc(in->v, in->cap * sizeof(*in->v));
+    }
+    in->v[in->n] = json_incref(s);
+    strmap_put(&in->map, t, in->n++);
+    return s;
+}
+
+static bool unique_by_nature(const char *key)
+{
+    return strcmp(key, "id") == 0 || strcmp(key, "displayName") == 0 ||
+           strcmp(key, "description") == 0;
+}
+
+static void intern_tree(struct interning *in, json_t *v)
+{
+    if (json_is_object(v)) {
+        for (void *it = json_object_iter(v); it; it = json_object_iter_next(v, it)) {
+            json_t *x = json_object_iter_value(it);
+            if (!json_is_string(x))
+                intern_tree(in, x);
+            else if (!unique_by_nature(json_object_iter_key(it))) {
+                json_t *s = intern_string(in, x);
+                if (s != x)
+                    json_object_iter_set(v, it, s);
+            }
+        }
+    } else if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            json_t *x = json_array_get(v, i);
+            if (!json_is_string(x)) {
+                intern_tree(in, x);
+                continue;
+            }
+            json_t *s = intern_string(in, x);
+            if (s != x)
+                json_array_set(v, i, s);
+        }
+    }
+}
+
+static void interning_fini(struct interning *in)
+{
+    for (size_t i = 0; i < in->n; i++)
+        json_decref(in->v[i]);
+    free(in->v);
+    strmap_fini(&in->map);
+}
+
 /* Both callbacks of a collection's items: validated, then digested (directory collections) or
  * kept (the others). */
 struct load_items {
     struct item_check ic;
     struct digesting dg;
     json_t *keep; /* the items decoded so far, or NULL */
+    struct interning *in;
 };
 
 static bool load_item(json_t *item, size_t start, size_t end, void *ctx)
@@ -472,8 +640,10 @@ static bool load_item(json_t *item, size_t start, size_t end, void *ctx)
     struct load_items *li = ctx;
     if (!check_item(item, start, end, &li->ic))
         return false;
-    if (li->keep)
+    if (li->keep) {
+        intern_tree(li->in, item);
         json_array_append(li->keep, item);
+    }
     return li->dg.e ? digest_item(item, start, end, &li->dg) : true;
 }
 
@@ -483,9 +653,11 @@ static bool load_item(json_t *item, size_t start, size_t end, void *ctx)
 static int load_collection(struct cursor *c, const char *key, void *ctx)
 {
     struct loading *ld = ctx;
+    ws(c);
     size_t vstart = c->pos;
     json_t *kept = NULL;
     bool singleton = is_singleton(key), known = is_known_collection(key);
+    bool is_array = peek(c, '[');
     if (known && !peek(c, '['))
         return fail_at(
             c, vstart,
@@ -498,7 +670,7 @@ static int load_collection(struct cursor *c, const char *key, void *ctx)
             "not a valid tenant snapshot: \"%s\" must be a JSON object (Graph returns one "
             "object)",
             key);
-    if (peek(c, '[')) {
+    if (is_array) {
         struct fentry *e = is_directory(key) ? entry_add(ld->d, key) : NULL;
         if (e) {
             entry_clear_digest(e); /* a collection given twice: the last one counts */
@@ -508,7 +680,8 @@ static int load_collection(struct cursor *c, const char *key, void *ctx)
          * others are read whole by a plan, so their decoded items are kept, not decoded again. */
         struct load_items li = {.ic = {.c = c, .key = key, .objects = known},
                                 .dg = {ld->d, e},
-                                .keep = e ? NULL : json_array()};
+                                .keep = e ? NULL : json_array(),
+                                .in = ld->in};
         strmap_init(&li.ic.ids, true);
         int rc = step_array(c, load_item, &li);
         strmap_fini(&li.ic.ids);
@@ -526,7 +699,7 @@ static int load_collection(struct cursor *c, const char *key, void *ctx)
     e->vstart = vstart;
     e->vend = c->pos;
     e->from_text = true;
-    e->is_array = ld->d->text[vstart] == '[';
+    e->is_array = is_array;
     json_decref(e->json); /* a collection given twice: the last one counts */
     e->json = kept;
     entry_clear_index(e);
@@ -554,7 +727,7 @@ static int load_top(struct cursor *c, const char *key, void *ctx)
                 json_decref(v);
                 return fail_at(c, vstart,
                                "unsupported snapshot format %.*s (expected \"idpc-tenant/1\")",
-                               (int)(c->pos - vstart), d->text + vstart);
+                               (int)(c->pos - vstart), c->s + (vstart - c->base));
             }
         }
         json_decref(v);
@@ -567,9 +740,9 @@ static int load_top(struct cursor *c, const char *key, void *ctx)
     return 0;
 }
 
-/* Reads the whole text. A regular file stays open (d->fd), so that the text can be dropped after
- * loading and spans read again with pread(); another file (a pipe) is read as a stream and its
- * text kept. 0 or an errno value. */
+/* Opens the snapshot. A regular file stays open (d->fd): loading reads it through a window and
+ * a value's span is read again with pread() when it is needed, so that its text is never held
+ * whole; another file (a pipe) is read as a stream and its text kept. 0 or an errno value. */
 static int read_text(struct fdoc *d)
 {
     d->fd = -1;
@@ -578,27 +751,31 @@ static int read_text(struct fdoc *d)
         return errno;
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0) {
+        /* read from the descriptor opened: a named pipe opened again waits for a new writer */
+        struct strbuf sb = STRBUF_INIT;
+        char chunk[1 << 16];
+        int e = 0;
+        for (;;) {
+            ssize_t r = read(fd, chunk, sizeof(chunk));
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0)
+                e = errno;
+            if (r <= 0)
+                break;
+            strbuf_add(&sb, chunk, (size_t)r);
+        }
         close(fd);
-        return util_read_file(d->real, &d->text, &d->len);
-    }
-    size_t size = (size_t)st.st_size;
-    char *buf = xmalloc(size + 1);
-    size_t got = 0;
-    while (got < size) {
-        ssize_t r = pread(fd, buf + got, size - got, (off_t)got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            int e = r < 0 ? errno : EIO; /* shorter than fstat said: it changed under us */
-            free(buf);
-            close(fd);
+        if (e) {
+            strbuf_fini(&sb);
             return e;
         }
-        got += (size_t)r;
+        d->len = sb.len;
+        strbuf_addc(&sb, '\0'); /* NUL-terminated even when empty */
+        d->text = strbuf_detach(&sb);
+        return 0;
     }
-    buf[size] = '\0';
-    d->text = buf;
-    d->len = size;
+    d->len = (size_t)st.st_size;
     d->fd = fd;
     return 0;
 }
@@ -664,8 +841,13 @@ static int doc_load(struct fdoc *d, struct backend_error *err)
         doc_unload(d);
         return -1;
     }
-    struct cursor c = {.s = d->text, .len = d->len};
-    struct loading ld = {.d = d};
+    struct cursor c = {.s = d->text, .len = d->len, .wlen = d->text ? d->len : 0, .fd = -1};
+    if (!d->text)
+        c.fd = d->fd; /* through a window */
+    struct interning in;
+    memset(&in, 0, sizeof(in));
+    strmap_init_borrowed(&in.map, false);
+    struct loading ld = {.d = d, .in = &in};
     ws(&c);
     if (!peek(&c, '{'))
         fail_at(&c, c.pos,
@@ -676,9 +858,19 @@ static int doc_load(struct fdoc *d, struct backend_error *err)
         if (c.pos != c.len)
             fail_at(&c, c.pos, "not a valid tenant snapshot: expected the end of the document");
     }
+    free(c.buf);
+    c.buf = NULL;
+    interning_fini(&in);
+    if (c.rerr) {
+        backend_error_set(err, 0, NULL, "cannot read tenant snapshot '%s': %s", d->path,
+                          strerror(c.rerr));
+        free(c.emsg);
+        doc_unload(d);
+        return -1;
+    }
     if (c.emsg) {
         unsigned line, col;
-        line_col(d->text, c.epos, &line, &col);
+        line_col(&c, c.epos, &line, &col);
         backend_error_set(err, 0, NULL, "%s:%u:%u: %s", d->path, line, col, c.emsg);
         free(c.emsg);
         doc_unload(d);
@@ -693,10 +885,6 @@ static int doc_load(struct fdoc *d, struct backend_error *err)
         return -1;
     }
     d->loaded = true;
-    if (d->fd >= 0) { /* spans are read again from the file: the text's memory goes back */
-        free(d->text);
-        d->text = NULL;
-    }
     return 0;
 }
 
@@ -747,7 +935,7 @@ static void entry_index(struct fdoc *d, struct fentry *e)
     strmap_init(e->ids, true);
     char *own;
     const char *t = span(d, e->vstart, e->vend, &own, NULL);
-    struct cursor c = {.s = t, .len = e->vend - e->vstart};
+    struct cursor c = {.s = t, .len = e->vend - e->vstart, .wlen = e->vend - e->vstart, .fd = -1};
     if (t && peek(&c, '['))
         (void)step_array(&c, index_item, e); /* validated at load */
     free(c.emsg);
@@ -1003,7 +1191,8 @@ static int f_scan(struct backend *b, const char *path, const char *const *fields
         const char *t = span(d, e->vstart, e->vend, &own, err);
         if (!t)
             return -1;
-        struct cursor c = {.s = t, .len = e->vend - e->vstart};
+        struct cursor c = {
+            .s = t, .len = e->vend - e->vstart, .wlen = e->vend - e->vstart, .fd = -1};
         struct scanning sc = {.fields = fields, .nfields = nfields, .fn = fn, .ctx = ctx};
         int rc = 0;
         if (peek(&c, '[') && step_array(&c, scan_item, &sc) != 0) {

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "compiler/util.h"
@@ -258,6 +260,106 @@ static void test_truncated_snapshot(void **state)
     }
 }
 
+/* A snapshot larger than the window the loader reads it through (1 MiB): values cut by the
+ * window's end (numbers among them, which would decode short), an item larger than the window,
+ * and faults far into the file keep their exact line and column. */
+static void test_window_boundaries(void **state)
+{
+    (void)state;
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_adds(&sb, "{\"format\": \"idpc-tenant/1\", \"collections\": {\n\"x/numbers\": [");
+    for (unsigned i = 0; i < 300000; i++)
+        strbuf_addf(&sb, "%s%u", i ? (i % 7 ? ", " : ",\n ") : "", 1000000u + i);
+    strbuf_adds(&sb, "],\n\"users\": [{\"id\": \"u1\", \"displayName\": \"");
+    for (unsigned i = 0; i < 1500000; i++)
+        strbuf_addc(&sb, (char)('a' + i % 26));
+    strbuf_adds(&sb, "\"},\n{\"id\": \"u2\", \"userPrincipalName\": \"b@x\"}]");
+    size_t tail = sb.len;
+    strbuf_adds(&sb, "\n}}\n");
+    char *path = write_snapshot(strbuf_str(&sb));
+    struct backend *b = open_ok(path);
+    struct backend_error err;
+    json_t *nums = NULL;
+    assert_int_equal(backend_read_list(b, "x/numbers", &nums, &err), 0);
+    assert_int_equal(json_array_size(nums), 300000);
+    for (size_t i = 0; i < json_array_size(nums); i++)
+        if (json_integer_value(json_array_get(nums, i)) != (json_int_t)(1000000 + i))
+            fail_msg("item %zu is %lld", i, (long long)json_integer_value(json_array_get(nums, i)));
+    json_decref(nums);
+    json_t *u = NULL;
+    assert_int_equal(backend_read(b, "users/u1", &u, &err), 0);
+    assert_int_equal(strlen(json_string_value(json_object_get(u, "displayName"))), 1500000);
+    json_decref(u);
+    backend_close(b);
+    remove_snapshot(path);
+
+    /* the faults: a duplicate id (both places named) and a bad token, past the window */
+    sb.len = tail;
+    sb.buf[tail] = '\0';
+    strbuf_adds(&sb, ",\n\"groups\": [{\"id\": \"g\"},\n  {\"id\": \"g\"}]\n}}\n");
+    path = write_snapshot(strbuf_str(&sb));
+    char *spec = xasprintf("file:%s", path);
+    assert_int_equal(backend_open(spec, &b, &err), -1);
+    unsigned lines = 1;
+    for (size_t i = 0; i < tail; i++)
+        lines += sb.buf[i] == '\n';
+    char *want = xasprintf("%s:%u:3: not a valid tenant snapshot: collection \"groups\": duplicate "
+                           "id \"g\" (the first object with it is at line %u, column 12)",
+                           path, lines + 2, lines + 1);
+    if (strncmp(err.message, want, strlen(want)) != 0)
+        fail_msg("'%s' does not start with '%s'", err.message, want);
+    free(want);
+    free(spec);
+    remove_snapshot(path);
+    sb.len = tail;
+    sb.buf[tail] = '\0';
+    strbuf_adds(&sb, ",\n\"groups\": [{\"id\": tru}]\n}}\n");
+    path = write_snapshot(strbuf_str(&sb));
+    spec = xasprintf("file:%s", path);
+    assert_int_equal(backend_open(spec, &b, &err), -1);
+    want = xasprintf("%s:%u:21: not a valid tenant snapshot: invalid token", path, lines + 1);
+    if (strncmp(err.message, want, strlen(want)) != 0)
+        fail_msg("'%s' does not start with '%s'", err.message, want);
+    free(want);
+    free(spec);
+    remove_snapshot(path);
+    strbuf_fini(&sb);
+}
+
+/* A snapshot that is not a regular file (a pipe) is read as a stream and its text kept. */
+static void test_pipe_snapshot(void **state)
+{
+    (void)state;
+    char *path = write_snapshot("");
+    unlink(path);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        FILE *f = fopen(path, "w");
+        if (f)
+            fputs(SNAPSHOT, f);
+        _exit(f && fclose(f) == 0 ? 0 : 1);
+    }
+    struct backend *b = open_ok(path);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    struct backend_error err;
+    json_t *u = NULL;
+    assert_int_equal(backend_read(b, "users/aaaaaaaa-0000-4000-8000-000000000002", &u, &err), 0);
+    assert_string_equal(json_string_value(json_object_get(u, "userPrincipalName")),
+                        "bob@fabrikam.com");
+    json_decref(u);
+    const char *fields[] = {"id", "mailNickname"};
+    json_t *items = json_array();
+    assert_int_equal(backend_scan(b, "groups", fields, 2, collect, items, &err), 0);
+    assert_int_equal(json_array_size(items), 1);
+    json_decref(items);
+    backend_close(b);
+    remove_snapshot(path);
+}
+
 static bool count_until_two(const json_t *item, void *ctx)
 {
     (void)item;
@@ -405,7 +507,8 @@ int main(void)
         cmocka_unit_test(test_invalid_snapshot),   cmocka_unit_test(test_writes_and_commit),
         cmocka_unit_test(test_injected_failure),   cmocka_unit_test(test_strmap),
         cmocka_unit_test(test_truncated_snapshot), cmocka_unit_test(test_scan_stops),
-        cmocka_unit_test(test_reads_opened_file),
+        cmocka_unit_test(test_reads_opened_file),  cmocka_unit_test(test_window_boundaries),
+        cmocka_unit_test(test_pipe_snapshot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
