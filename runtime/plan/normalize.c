@@ -178,25 +178,33 @@ static json_t *canon_enum(const char *const *vocab, const char *s)
 /* ---------------------------------------------------------------------------------------- */
 /* Sets                                                                                       */
 
+/* A set's items are ordered by kind ('o' object, 's' string, 'x' other), then by text: a
+ * string's own (borrowed from the item), another value's canonical JSON. */
 struct set_item {
-    char *key;
+    char tag;
+    const char *key;
+    char *own;
     json_t *v;
 };
 
 static int set_item_cmp(const void *a, const void *b)
 {
     const struct set_item *x = a, *y = b;
+    if (x->tag != y->tag)
+        return x->tag < y->tag ? -1 : 1;
     return strcmp(x->key, y->key);
 }
 
-static char *sort_key(const json_t *v)
+static void sort_key(struct set_item *it)
 {
-    if (json_is_string(v))
-        return xasprintf("s%s", json_string_value(v));
-    char *d = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-    char *k = xasprintf("%c%s", json_is_object(v) ? 'o' : 'x', d ? d : "");
-    free(d);
-    return k;
+    if (json_is_string(it->v)) {
+        it->tag = 's';
+        it->key = json_string_value(it->v);
+        return;
+    }
+    it->tag = json_is_object(it->v) ? 'o' : 'x';
+    it->own = json_dumps(it->v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    it->key = it->own ? it->own : "";
 }
 
 /* Sorts and deduplicates the array in place (it must be owned); returns NULL for an empty one
@@ -211,17 +219,17 @@ static json_t *set_finish(json_t *arr)
     struct set_item *items = xcalloc(n, sizeof(*items));
     for (size_t i = 0; i < n; i++) {
         items[i].v = json_incref(json_array_get(arr, i));
-        items[i].key = sort_key(items[i].v);
+        sort_key(&items[i]);
     }
     qsort(items, n, sizeof(*items), set_item_cmp);
     json_t *out = json_array();
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || strcmp(items[i].key, items[i - 1].key) != 0)
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || set_item_cmp(&items[i], &items[i - 1]) != 0)
             json_array_append(out, items[i].v);
+    for (size_t i = 0; i < n; i++) {
+        free(items[i].own);
         json_decref(items[i].v);
     }
-    for (size_t i = 0; i < n; i++)
-        free(items[i].key);
     free(items);
     json_decref(arr);
     return out;
@@ -845,6 +853,24 @@ static const char *const V_LOCATION_KINDS[] = {"ipNamedLocation", "countryNamedL
                                                "compliantNetworkNamedLocation", NULL};
 static const char *const V_COUNTRY_LOOKUP[] = {"clientIpAddress", "authenticatorAppGps", NULL};
 
+/* An IPv4 address in dotted decimal (as inet_ntop writes it, without its printf). */
+static size_t ipv4_text(const unsigned char *a, char *out)
+{
+    size_t n = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = a[i];
+        if (i)
+            out[n++] = '.';
+        if (v >= 100)
+            out[n++] = (char)('0' + v / 100);
+        if (v >= 10)
+            out[n++] = (char)('0' + v / 10 % 10);
+        out[n++] = (char)('0' + v % 10);
+    }
+    out[n] = '\0';
+    return n;
+}
+
 /* "a.b.c.d/n" or an IPv6 CIDR in canonical text (RFC 5952 via inet_ntop); else trimmed. */
 static json_t *canon_cidr(const char *s)
 {
@@ -853,24 +879,39 @@ static json_t *canon_cidr(const char *s)
     size_t len = strlen(s);
     while (len && isspace((unsigned char)s[len - 1]))
         len--;
-    char *t = xstrndup(s, len);
+    char small[80];
+    char *t = len < sizeof(small) ? small : xmalloc(len + 1);
+    memcpy(t, s, len);
+    t[len] = '\0';
     char *slash = strchr(t, '/');
     if (slash)
         *slash = '\0';
     int af = strchr(t, ':') ? AF_INET6 : AF_INET;
     unsigned char addr[16];
-    char text[64];
+    char text[80];
     long prefix = -1;
     json_t *r = NULL;
-    if (inet_pton(af, t, addr) == 1 && inet_ntop(af, addr, text, sizeof(text)) &&
+    if (inet_pton(af, t, addr) == 1 &&
+        (af == AF_INET ? (ipv4_text(addr, text), true)
+                       : inet_ntop(af, addr, text, sizeof(text)) != NULL) &&
         (!slash || util_parse_long(slash + 1, 0, af == AF_INET ? 32 : 128, &prefix))) {
-        r = slash ? string_take(xasprintf("%s/%ld", text, prefix)) : json_string(text);
+        size_t tl = strlen(text);
+        if (slash) { /* text + "/" + prefix (0..128) */
+            text[tl++] = '/';
+            if (prefix >= 100)
+                text[tl++] = (char)('0' + prefix / 100);
+            if (prefix >= 10)
+                text[tl++] = (char)('0' + prefix / 10 % 10);
+            text[tl++] = (char)('0' + prefix % 10);
+        }
+        r = json_stringn_nocheck(text, tl);
     } else {
         if (slash)
             *slash = '/';
         r = string_take(str_lower(t));
     }
-    free(t);
+    if (t != small)
+        free(t);
     return r;
 }
 

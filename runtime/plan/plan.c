@@ -38,7 +38,8 @@ struct builder {
     json_t *unmanaged;
     json_t *warnings;
     json_t *notes;
-    json_t *refs; /* per action: the tenant object's JSON text, for delete dependencies */
+    json_t *refs; /* per action: the tenant object (its JSON text once a delete dependency has
+                     been looked for in it: ref_text), or "" */
     size_t unmanaged_count[MODEL__COUNT];
     /* per model object: the fingerprint of its tenant object (plan_fingerprint), taken from the
      * normalised copy plan_update makes anyway; NULL until then */
@@ -166,9 +167,19 @@ static void add_request(json_t *a, enum plan_phase phase, const char *method, co
 static void push_action(struct builder *bd, json_t *a, const json_t *tenant_obj)
 {
     json_array_append_new(bd->actions, a);
-    char *s = tenant_obj ? json_dumps(tenant_obj, JSON_COMPACT) : NULL;
-    json_array_append_new(bd->refs, json_string(s ? s : ""));
-    free(s);
+    json_array_append_new(bd->refs, tenant_obj ? json_incref(mut(tenant_obj)) : json_string(""));
+}
+
+/* The JSON text of action i's tenant object, written the first time it is asked for. */
+static const char *ref_text(struct builder *bd, size_t i)
+{
+    json_t *r = json_array_get(bd->refs, i);
+    if (r && !json_is_string(r)) {
+        char *s = json_dumps(r, JSON_COMPACT);
+        json_array_set_new(bd->refs, i, json_string(s ? s : ""));
+        free(s);
+    }
+    return json_string_value(json_array_get(bd->refs, i));
 }
 
 /* `sha`: the fingerprint of `value` when known (else computed here). */
@@ -1252,7 +1263,7 @@ static void order_actions(struct builder *bd)
                 if (j == i || strcmp(json_string_value(json_object_get(b, "kind")),
                                      model_kind_name(MODEL_CA_POLICY)) != 0)
                     continue;
-                const char *text = json_string_value(json_array_get(bd->refs, j));
+                const char *text = ref_text(bd, j);
                 if (text && strstr(text, id))
                     json_array_append_new(deps, json_integer((json_int_t)j));
             }

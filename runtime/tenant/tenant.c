@@ -442,28 +442,58 @@ char *tenant_describe_id(const struct tenant *t, const char *id, int hint)
     return NULL;
 }
 
-static int sha_chunk(const char *buf, size_t size, void *ctx)
+/* jansson writes the canonical text in small pieces (a key, a quote, a comma): they are gathered
+ * here and hashed a block at a time. */
+struct sha_feed {
+    EVP_MD_CTX *ctx;
+    size_t n;
+    unsigned char buf[8192];
+};
+
+static int sha_chunk(const char *buf, size_t size, void *p)
 {
-    return EVP_DigestUpdate(ctx, buf, size) == 1 ? 0 : -1;
+    struct sha_feed *f = p;
+    if (f->n + size > sizeof(f->buf)) {
+        if (f->n && EVP_DigestUpdate(f->ctx, f->buf, f->n) != 1)
+            return -1;
+        f->n = 0;
+        if (size > sizeof(f->buf))
+            return EVP_DigestUpdate(f->ctx, buf, size) == 1 ? 0 : -1;
+    }
+    memcpy(f->buf + f->n, buf, size);
+    f->n += size;
+    return 0;
 }
 
 char *tenant_sha256(const json_t *v)
 {
-    /* The canonical text is hashed as jansson writes it, never held whole. */
+    /* The canonical text is hashed as jansson writes it, never held whole. One context serves
+     * every call (a plan takes one fingerprint per object it reads). */
+    static EVP_MD_CTX *ctx;
+    static EVP_MD *sha256;
+    static struct sha_feed feed;
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+    if (!ctx) {
+        ctx = EVP_MD_CTX_new();
+        sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    }
+    if (!ctx || !sha256 || EVP_DigestInit_ex(ctx, sha256, NULL) != 1)
         BUG("SHA-256 unavailable");
-    if (v &&
-        json_dump_callback(v, sha_chunk, ctx, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) != 0)
-        (void)EVP_DigestInit_ex(ctx, EVP_sha256(), NULL); /* as of an empty text */
+    feed.ctx = ctx;
+    feed.n = 0;
+    if (v && (json_dump_callback(v, sha_chunk, &feed,
+                                 JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) != 0 ||
+              (feed.n && EVP_DigestUpdate(ctx, feed.buf, feed.n) != 1)))
+        (void)EVP_DigestInit_ex(ctx, sha256, NULL); /* as of an empty text */
     if (EVP_DigestFinal_ex(ctx, md, &n) != 1)
         BUG("SHA-256 failed");
-    EVP_MD_CTX_free(ctx);
+    static const char hexd[] = "0123456789abcdef";
     char *hex = xmalloc(2 * n + 1);
-    for (unsigned i = 0; i < n; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    for (unsigned i = 0; i < n; i++) {
+        hex[2 * i] = hexd[md[i] >> 4];
+        hex[2 * i + 1] = hexd[md[i] & 15];
+    }
     hex[2 * n] = '\0';
     return hex;
 }
