@@ -1168,13 +1168,15 @@ static int f_scan(struct backend *b, const char *path, const char *const *fields
         return -1;
     struct fentry *e = entry_find(d, path);
     if (e && !e->json && !e->no_digest && digest_covers(fields, nfields)) {
-        /* From the digest taken at load: no second decode of the text. */
+        /* From the digest taken at load: no second decode of the text (its strings came from
+         * jansson, so they are valid UTF-8 and need no second check). */
         for (size_t i = 0; i < e->ndigest; i++) {
             const char **row = e->digest + i * DIGEST_N;
             json_t *item = json_object();
             for (size_t f = 0; f < DIGEST_N; f++)
                 if (row[f] && select_field(fields, nfields, DIGEST_FIELDS[f]))
-                    json_object_set_new(item, DIGEST_FIELDS[f], json_string(row[f]));
+                    json_object_set_new_nocheck(item, DIGEST_FIELDS[f],
+                                                json_string_nocheck(row[f]));
             bool go = fn(item, ctx);
             json_decref(item);
             if (!go)
