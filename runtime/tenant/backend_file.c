@@ -1,11 +1,12 @@
 /* backend_file.c — the file tenant (docs/tenant-format.md): a snapshot of Graph collections in one
  * JSON document, read lazily and written back atomically under a lock.
  *
- * Every JSON value in the document is decoded by jansson: opening it reads the text, decodes each
- * value once to validate it (a collection's array item by item, each item freed at once) and
- * records where each collection's value lies; then, for a regular file, the text is dropped and a
- * value's span is read again from the open file when it is needed (the file's old contents stay
- * readable through the descriptor when a commit renames a new snapshot over it). A collection is
+ * Every JSON value in the document is decoded by jansson: opening it decodes each value once to
+ * validate it (a collection's array item by item, each item freed at once) and records where each
+ * collection's value lies. A regular file is read through a window (pread()) that holds only the
+ * values being decoded, so its text is never held whole; a value's span is read again from the
+ * open file when it is needed (the file's old contents stay readable through the descriptor when
+ * a commit renames a new snapshot over it). A pipe's text is read whole and kept. A collection is
  * kept as a jansson tree only when it is read whole or written. Large collections (users, groups)
  * are streamed by backend_scan() item by item, so a plan over a 50,000-user snapshot holds no tree
  * of its directory and not its text. On commit the untouched collections are copied byte for byte
