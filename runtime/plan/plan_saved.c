@@ -735,11 +735,13 @@ int plan_save(const json_t *plan, const char *path)
     char *text = json_dumps(plan, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (!text)
         return ENOMEM;
-    struct strbuf sb = STRBUF_INIT;
-    strbuf_adds(&sb, text);
-    strbuf_addc(&sb, '\n');
+    /* the final newline goes at the end of jansson's text itself (a large block grows in place),
+     * not into a second copy of a plan that can be megabytes */
+    size_t len = strlen(text);
+    text = xrealloc(text, len + 2);
+    text[len++] = '\n';
+    text[len] = '\0';
+    int e = util_write_file_atomic(path, text, len);
     free(text);
-    int e = util_write_file_atomic(path, strbuf_str(&sb), sb.len);
-    strbuf_fini(&sb);
     return e;
 }
