@@ -126,21 +126,35 @@ const struct catalog_role *catalog_roles(size_t *n)
 static struct strmap role_names, role_exact, role_ids;
 static bool role_index_ready;
 
+/* Each row's name and aliases -> its number in `names` (the first row wins), its id -> its number
+ * in `ids` (borrowed keys). */
+static void index_rows(size_t n, const char *(*name)(size_t), const char *(*aliases)(size_t),
+                       const char *(*id)(size_t), struct strmap *names, struct strmap *ids)
+{
+    strmap_init(names, true);
+    strmap_init_borrowed(ids, true);
+    for (size_t i = 0; i < n; i++) {
+        struct names it;
+        names_init(&it, name(i), aliases(i));
+        for (const char *k; (k = names_next(&it));)
+            (void)strmap_put_first(names, k, i);
+        (void)strmap_put_first(ids, id(i), i);
+    }
+}
+
+static const char *role_template_id(size_t i)
+{
+    return roles[i].template_id;
+}
+
 static void role_index(void)
 {
     if (role_index_ready)
         return;
     role_index_ready = true;
-    strmap_init(&role_names, true);
     strmap_init(&role_exact, false);
-    strmap_init_borrowed(&role_ids, true);
-    for (size_t i = 0; i < IDPC_ARRAY_LEN(roles); i++) {
-        struct names it;
-        names_init(&it, roles[i].name, roles[i].aliases);
-        for (const char *n; (n = names_next(&it));)
-            (void)strmap_put_first(&role_names, n, i);
-        (void)strmap_put_first(&role_ids, roles[i].template_id, i);
-    }
+    index_rows(IDPC_ARRAY_LEN(roles), role_name, role_aliases, role_template_id, &role_names,
+               &role_ids);
     for (size_t i = 0; i < IDPC_ARRAY_LEN(roles); i++) {
         struct names it;
         names_init(&it, roles[i].name, roles[i].aliases);
@@ -196,20 +210,17 @@ const struct catalog_app *catalog_apps(size_t *n)
 static struct strmap app_names, app_ids;
 static bool app_index_ready;
 
+static const char *app_id(size_t i)
+{
+    return apps[i].app_id;
+}
+
 static void app_index(void)
 {
     if (app_index_ready)
         return;
     app_index_ready = true;
-    strmap_init(&app_names, true);
-    strmap_init_borrowed(&app_ids, true);
-    for (size_t i = 0; i < IDPC_ARRAY_LEN(apps); i++) {
-        struct names it;
-        names_init(&it, apps[i].name, apps[i].aliases);
-        for (const char *n; (n = names_next(&it));)
-            (void)strmap_put_first(&app_names, n, i);
-        (void)strmap_put_first(&app_ids, apps[i].app_id, i);
-    }
+    index_rows(IDPC_ARRAY_LEN(apps), app_name, app_aliases, app_id, &app_names, &app_ids);
 }
 
 const struct catalog_app *catalog_app_by_name(const char *name)

@@ -853,19 +853,26 @@ static const char *const V_LOCATION_KINDS[] = {"ipNamedLocation", "countryNamedL
                                                "compliantNetworkNamedLocation", NULL};
 static const char *const V_COUNTRY_LOOKUP[] = {"clientIpAddress", "authenticatorAppGps", NULL};
 
+/* v (below 1000) in decimal at out, without leading zeros; returns the digits written. */
+static size_t dec3(unsigned v, char *out)
+{
+    size_t n = 0;
+    if (v >= 100)
+        out[n++] = (char)('0' + v / 100);
+    if (v >= 10)
+        out[n++] = (char)('0' + v / 10 % 10);
+    out[n++] = (char)('0' + v % 10);
+    return n;
+}
+
 /* An IPv4 address in dotted decimal (as inet_ntop writes it, without its printf). */
 static size_t ipv4_text(const unsigned char *a, char *out)
 {
     size_t n = 0;
     for (int i = 0; i < 4; i++) {
-        unsigned v = a[i];
         if (i)
             out[n++] = '.';
-        if (v >= 100)
-            out[n++] = (char)('0' + v / 100);
-        if (v >= 10)
-            out[n++] = (char)('0' + v / 10 % 10);
-        out[n++] = (char)('0' + v % 10);
+        n += dec3(a[i], out + n);
     }
     out[n] = '\0';
     return n;
@@ -898,11 +905,7 @@ static json_t *canon_cidr(const char *s)
         size_t tl = strlen(text);
         if (slash) { /* text + "/" + prefix (0..128) */
             text[tl++] = '/';
-            if (prefix >= 100)
-                text[tl++] = (char)('0' + prefix / 100);
-            if (prefix >= 10)
-                text[tl++] = (char)('0' + prefix / 10 % 10);
-            text[tl++] = (char)('0' + prefix % 10);
+            tl += dec3((unsigned)prefix, text + tl);
         }
         r = json_stringn_nocheck(text, tl);
     } else {
