@@ -19,8 +19,9 @@ Axes (each point generated once, deterministically, under DIR or a temporary dir
            the plan axis has not kept it).
 
 Runs are interleaved (run 1 of every command, then run 2, ...) and each figure is the median;
-times are CPU seconds (user + system, from wait4's rusage) because the machine is shared, and
-peak RSS is the largest of the runs. Prints Markdown tables (docs/performance.md) and exits 1
+times are CPU seconds (user + system) because the machine is shared, and peak RSS is the largest
+of the runs; both come from wait4's rusage of a process that rusage.c forks for each run, since a
+child Python starts itself reports Python's own peak RSS when that is larger. Prints Markdown tables (docs/performance.md) and exits 1
 when a target is missed.
 """
 import argparse
@@ -37,16 +38,21 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 CONTOSO = os.path.join(ROOT, "policies", "contoso")
 
 
+MEASURE = None  # tests/bench/rusage.c, built by main(): runs each command in a process of its own
+
+
 def run(cmd, env):
-    """CPU seconds (user + system), wall is not used; peak RSS in bytes."""
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, ru = os.wait4(p.pid, 0)
-    err = p.stderr.read().decode("utf-8", "replace")
-    p.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 2):
-        sys.exit("%s failed (exit %d):\n%s" % (" ".join(cmd), code, err[-2000:]))
-    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss * 1024
+    """CPU seconds (user + system), wall is not used; peak RSS in bytes. Measured by rusage.c:
+    a child started from Python reports Python's own peak RSS in ru_maxrss when that is larger."""
+    out = os.path.join(os.path.dirname(MEASURE), "rusage.out")
+    p = subprocess.run([MEASURE, out] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       env=env)
+    err = p.stderr.decode("utf-8", "replace")
+    if p.returncode not in (0, 2):
+        sys.exit("%s failed (exit %d):\n%s" % (" ".join(cmd), p.returncode, err[-2000:]))
+    with open(out, encoding="ascii") as f:
+        user, system, maxrss_kib = f.read().split()
+    return float(user) + float(system), int(maxrss_kib) * 1024
 
 
 def interleave(cmds, runs, env):
@@ -72,13 +78,16 @@ class Report:
         return "%.2f%s" % (value, "" if ok else " **missed**")
 
 
-def jload_binary(tmp):
-    exe = os.path.join(tmp, "jload")
+def helper_binary(tmp, name, libs):
+    exe = os.path.join(tmp, name)
     if not os.path.exists(exe):
         cc = os.environ.get("CC", "cc")
-        subprocess.run([cc, "-O2", "-o", exe, os.path.join(HERE, "jload.c"), "-ljansson"],
-                       check=True)
+        subprocess.run([cc, "-O2", "-o", exe, os.path.join(HERE, name + ".c")] + libs, check=True)
     return exe
+
+
+def jload_binary(tmp):
+    return helper_binary(tmp, "jload", ["-ljansson"])
 
 
 def yardsticks(name, path, jload):
@@ -247,6 +256,8 @@ def main():
     env.pop("IDPC_FREE_AT_EXIT", None)
     rep = Report()
     jload = jload_binary(tmp)
+    global MEASURE
+    MEASURE = helper_binary(tmp, "rusage", [])
     print("%d cores (%s); times are CPU seconds, medians of %d interleaved runs\n"
           % (os.cpu_count(), cpu_model(), a.runs))
     axes = a.axes.split(",")

@@ -12,7 +12,8 @@ Targets (docs/performance.md, issue 16):
   memory      peak RSS of the LARGE replay within 1.5x that of the SMALL one (it streams);
   throughput  the LARGE replay in at most 2x the time `jq -c .` takes to read the same file.
 Also printed: sign-ins per second. Times are CPU seconds (user + system, from wait4's rusage;
-the machine is shared), the median of interleaved runs; RSS the largest. Exits 1 when a target
+the machine is shared; measured through rusage.c, see bench.py), the median of interleaved runs;
+RSS the largest. Exits 1 when a target
 is missed.
 """
 import argparse
@@ -26,17 +27,13 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 GEN = os.path.join(ROOT, "tests", "e2e", "graph", "gen_signins.py")
+sys.path.insert(0, HERE)
+import bench  # noqa: E402  (run() and the rusage helper)
 
 
 def run(cmd):
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, ru = os.wait4(p.pid, 0)
-    err = p.stderr.read().decode("utf-8", "replace")
-    p.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 2):
-        sys.exit("%s failed (exit %d):\n%s" % (" ".join(cmd), code, err[-2000:]))
-    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss * 1024
+    """CPU seconds and peak RSS in bytes, measured as bench.py measures (rusage.c)."""
+    return bench.run(cmd, os.environ)
 
 
 def main():
@@ -50,6 +47,7 @@ def main():
     idpc = os.path.abspath(a.idpc)
     work = a.keep or tempfile.mkdtemp(prefix="idpc-replay-bench-")
     os.makedirs(work, exist_ok=True)
+    bench.MEASURE = bench.helper_binary(work, "rusage", [])
     logs = {}
     for n in (a.small, a.large):
         out = os.path.join(work, "t%d" % n)
