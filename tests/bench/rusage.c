@@ -33,9 +33,9 @@ int main(int argc, char **argv)
         return 2;
     }
     FILE *f = fopen(argv[1], "w");
-    if (!f || fprintf(f, "%ld.%06ld %ld.%06ld %ld\n", (long)ru.ru_utime.tv_sec,
-                      (long)ru.ru_utime.tv_usec, (long)ru.ru_stime.tv_sec,
-                      (long)ru.ru_stime.tv_usec, ru.ru_maxrss) < 0 ||
+    if (!f ||
+        fprintf(f, "%ld.%06ld %ld.%06ld %ld\n", (long)ru.ru_utime.tv_sec, (long)ru.ru_utime.tv_usec,
+                (long)ru.ru_stime.tv_sec, (long)ru.ru_stime.tv_usec, ru.ru_maxrss) < 0 ||
         fclose(f) != 0) {
         perror(argv[1]);
         return 2;
