@@ -428,7 +428,20 @@ bool cli_color_for(FILE *f)
     return isatty(fileno(f)) != 0;
 }
 
+void cli_errors_line(unsigned errors, const char *what)
+{
+    fprintf(stderr, "%u error%s; %s\n", errors, errors == 1 ? "" : "s", what);
+}
+
 /* ---- Output ---------------------------------------------------------------------------- */
+
+char *cli_json_text(const json_t *j)
+{
+    char *d = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *text = xasprintf("%s\n", d ? d : "null");
+    free(d);
+    return text;
+}
 
 int cli_write_output(const char *cmd, const char *path, const char *data, size_t len)
 {

@@ -24,6 +24,7 @@
 #ifndef IDPC_CLI_H
 #define IDPC_CLI_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -108,6 +109,9 @@ void cli_warning(const char *cmd, const char *fmt, ...) IDPC_PRINTF(2, 3);
 int cli_usage_error(const char *cmd, const char *fmt, ...) IDPC_PRINTF(2, 3);
 /* With on, cli_error() and cli_warning() print GitHub Actions workflow commands. */
 void cli_set_github(bool on);
+/* "N error(s); WHAT" on stderr: the line a command ends with when the configuration has errors
+ * ("nothing planned", "no test run"). */
+void cli_errors_line(unsigned errors, const char *what);
 
 /* ---- Colour ----------------------------------------------------------------------------- */
 
@@ -127,6 +131,9 @@ void cli_set_color(enum cli_color c);
 /* Writes `len` bytes to `path` (atomically; a device or FIFO is written in place), or to
  * standard output when path is NULL or "-". Returns 0, or CLI_EXIT_ERROR after an error line. */
 int cli_write_output(const char *cmd, const char *path, const char *data, size_t len);
+/* A JSON document as the commands print it: indented by 2, keys in order, a final newline.
+ * The caller frees it. */
+char *cli_json_text(const json_t *j);
 /* Flushes and closes standard output; CLI_EXIT_ERROR after an error line when any write to
  * it failed (a full disk, /dev/full, an I/O error), else 0. */
 int cli_close_stdout(const char *cmd);

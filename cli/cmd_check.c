@@ -110,11 +110,9 @@ static void render_github(const struct diag_ctx *diag, FILE *f)
 
 static void print_json(json_t *doc, FILE *out)
 {
-    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (s) {
-        fprintf(out, "%s\n", s);
-        free(s);
-    }
+    char *s = cli_json_text(doc);
+    fputs(s, out);
+    free(s);
 }
 
 int cmd_check(int argc, char **argv)
@@ -186,7 +184,7 @@ int cmd_check(int argc, char **argv)
             diag_render(diag, stderr,
                         strcmp(format, "github") == 0 ? DIAG_FMT_GITHUB : DIAG_FMT_TEXT,
                         cli_color_for(stderr));
-            fprintf(stderr, "%u error%s; nothing checked\n", errors, errors == 1 ? "" : "s");
+            cli_errors_line(errors, "nothing checked");
             goto out;
         }
     } else {

@@ -65,7 +65,7 @@ int cmd_compile(int argc, char **argv)
     diag_render(cr.diag, stderr, o.format, o.color);
     if (crc != 0 || !cr.model) {
         if (o.format == DIAG_FMT_TEXT)
-            fprintf(stderr, "%u error%s; nothing compiled\n", errors, errors == 1 ? "" : "s");
+            cli_errors_line(errors, "nothing compiled");
         compile_free(&cr);
         rc = CLI_EXIT_ERROR;
         goto out;

@@ -125,7 +125,7 @@ int cmd_coverage(int argc, char **argv)
                     !github && cli_color_for(stderr));
         if (crc != 0 || !cr.model) {
             unsigned errors = diag_error_count(cr.diag);
-            fprintf(stderr, "%u error%s; no coverage computed\n", errors, errors == 1 ? "" : "s");
+            cli_errors_line(errors, "no coverage computed");
             rc = CLI_EXIT_ERROR;
             goto out;
         }
@@ -142,9 +142,7 @@ int cmd_coverage(int argc, char **argv)
 
     if (strcmp(format, "json") == 0) {
         json_t *j = coverage_to_json(cov);
-        char *d = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        text = xasprintf("%s\n", d);
-        free(d);
+        text = cli_json_text(j);
         json_decref(j);
     } else if (strcmp(format, "html") == 0) {
         text = coverage_html(cov, title);

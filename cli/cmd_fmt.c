@@ -213,8 +213,7 @@ int cmd_fmt(int argc, char **argv)
     unsigned errors = diag_error_count(st.diag);
     diag_render(st.diag, stderr, o.format, o.color);
     if (errors && o.format == DIAG_FMT_TEXT)
-        fprintf(stderr, "%u error%s; files with errors were not formatted\n", errors,
-                errors == 1 ? "" : "s");
+        cli_errors_line(errors, "files with errors were not formatted");
     diag_ctx_free(st.diag);
     if (st.failed || errors || (st.opts.check && st.changed > 0))
         rc = CLI_EXIT_ERROR;

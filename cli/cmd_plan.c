@@ -179,7 +179,7 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
     unsigned errors = diag_error_count(ctx->cr.diag);
     if (crc != 0 || !ctx->cr.model) {
         diag_render(ctx->cr.diag, stderr, dfmt, diag_color);
-        fprintf(stderr, "%u error%s; nothing planned\n", errors, errors == 1 ? "" : "s");
+        cli_errors_line(errors, "nothing planned");
         return CLI_EXIT_ERROR;
     }
     compile_drop_tree(&ctx->cr);
@@ -201,7 +201,7 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
     errors = diag_error_count(ctx->cr.diag);
     diag_render(ctx->cr.diag, stderr, dfmt, diag_color);
     if (!ctx->plan) {
-        fprintf(stderr, "%u error%s; nothing planned\n", errors, errors == 1 ? "" : "s");
+        cli_errors_line(errors, "nothing planned");
         return CLI_EXIT_ERROR;
     }
     return 0;

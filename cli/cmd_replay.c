@@ -170,7 +170,7 @@ int cmd_replay(int argc, char **argv)
     diag_render(cr.diag, stderr, DIAG_FMT_TEXT, cli_color_for(stderr));
     if (crc != 0 || !cr.model) {
         unsigned errors = diag_error_count(cr.diag);
-        fprintf(stderr, "%u error%s; nothing replayed\n", errors, errors == 1 ? "" : "s");
+        cli_errors_line(errors, "nothing replayed");
         rc = CLI_EXIT_ERROR;
         goto out;
     }
@@ -194,9 +194,7 @@ int cmd_replay(int argc, char **argv)
     }
     if (strcmp(format, "json") == 0) {
         json_t *j = replay_to_json(r);
-        char *d = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        text = xasprintf("%s\n", d);
-        free(d);
+        text = cli_json_text(j);
         json_decref(j);
     } else {
         char *buf = NULL;

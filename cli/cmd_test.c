@@ -94,7 +94,7 @@ int cmd_test(int argc, char **argv)
     diag_render(cr.diag, stderr, dfmt, cli_color_for(stderr));
     if (crc != 0 || !cr.model) {
         unsigned errors = diag_error_count(cr.diag);
-        fprintf(stderr, "%u error%s; no test run\n", errors, errors == 1 ? "" : "s");
+        cli_errors_line(errors, "no test run");
         rc = CLI_EXIT_ERROR;
         goto out;
     }
@@ -119,8 +119,8 @@ int cmd_test(int argc, char **argv)
 
     if (strcmp(format, "json") == 0) {
         json_t *j = testrun_report_to_json(&rep, tests);
-        char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        puts(text);
+        char *text = cli_json_text(j);
+        fputs(text, stdout);
         free(text);
         json_decref(j);
     } else {

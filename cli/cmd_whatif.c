@@ -281,7 +281,7 @@ static int load_offline(struct opts *o, struct whatif_inputs *in)
                 !github && cli_color_for(stderr));
     if (crc != 0 || !cr.model) {
         unsigned errors = diag_error_count(cr.diag);
-        fprintf(stderr, "%u error%s; nothing evaluated\n", errors, errors == 1 ? "" : "s");
+        cli_errors_line(errors, "nothing evaluated");
         compile_free(&cr);
         return -1;
     }
@@ -358,8 +358,8 @@ int cmd_whatif(int argc, char **argv)
     }
     if (strcmp(o.format, "json") == 0) {
         json_t *j = whatif_result_to_json(&r);
-        char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        puts(text);
+        char *text = cli_json_text(j);
+        fputs(text, stdout);
         free(text);
         json_decref(j);
     } else {

@@ -1926,22 +1926,41 @@ static json_t *undeclared_emergency(struct ctx *c, const json_t *declared)
     return out;
 }
 
+/* The tenant's state before the plan and after it (its requests replayed). */
+static void ctx_init(struct ctx *c, const json_t *plan, struct tenant *t)
+{
+    memset(c, 0, sizeof(*c));
+    c->t = t;
+    c->plan = plan;
+    c->adds = json_object();
+    c->removes = json_object();
+    c->created = json_object();
+    c->rules = json_object();
+    c->deleted = json_object();
+    c->tmembers = json_object();
+    state_before(c);
+    state_after(c, plan);
+}
+
+/* Everything but the two states. */
+static void ctx_fini(struct ctx *c)
+{
+    json_decref(c->adds);
+    json_decref(c->removes);
+    json_decref(c->created);
+    json_decref(c->rules);
+    json_decref(c->deleted);
+    json_decref(c->tmembers);
+    json_decref(c->at);
+    json_decref(c->methods_after);
+}
+
 json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *policy_at)
 {
     struct ctx c;
-    memset(&c, 0, sizeof(c));
-    c.t = t;
-    c.adds = json_object();
-    c.removes = json_object();
-    c.created = json_object();
-    c.rules = json_object();
-    c.deleted = json_object();
-    c.tmembers = json_object();
+    ctx_init(&c, plan, t);
     collect_at(&c, plan, policy_at);
-    c.plan = plan;
     c.methods_after = lockout_methods_after(t->methods_policy, plan);
-    state_before(&c);
-    state_after(&c, plan);
     c.before.locix = whatif_locindex_new(c.before.locations);
     c.after.locix = whatif_locindex_new(c.after.locations);
     struct result res = {json_array(), json_array()};
@@ -1963,14 +1982,7 @@ json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *poli
                             undeclared_emergency(&c, json_object_get(plan, "emergencyAccess")));
     state_fini(&c.before);
     state_fini(&c.after);
-    json_decref(c.adds);
-    json_decref(c.removes);
-    json_decref(c.created);
-    json_decref(c.rules);
-    json_decref(c.deleted);
-    json_decref(c.tmembers);
-    json_decref(c.at);
-    json_decref(c.methods_after);
+    ctx_fini(&c);
     return out;
 }
 
@@ -1978,16 +1990,7 @@ void lockout_inputs(const json_t *plan, struct tenant *t, struct whatif_inputs *
                     struct whatif_inputs *after)
 {
     struct ctx c;
-    memset(&c, 0, sizeof(c));
-    c.t = t;
-    c.adds = json_object();
-    c.removes = json_object();
-    c.created = json_object();
-    c.rules = json_object();
-    c.deleted = json_object();
-    c.plan = plan;
-    state_before(&c);
-    state_after(&c, plan);
+    ctx_init(&c, plan, t);
     struct state *st[2] = {&c.before, &c.after};
     struct whatif_inputs *in[2] = {before, after};
     for (size_t k = 0; k < 2; k++) {
@@ -1997,11 +2000,7 @@ void lockout_inputs(const json_t *plan, struct tenant *t, struct whatif_inputs *
         in[k]->strengths = st[k]->strengths;
         json_decref(st[k]->roles);
     }
-    json_decref(c.adds);
-    json_decref(c.removes);
-    json_decref(c.created);
-    json_decref(c.rules);
-    json_decref(c.deleted);
+    ctx_fini(&c);
 }
 
 /* ---------------------------------------------------------------------------------------- */
