@@ -14,7 +14,7 @@
 #include "runtime/analysis/whatif_int.h"
 
 #define MAX_APPS      16 /* referenced apps beyond this many are not given their own column */
-#define MAX_LOCATIONS 12 /* named locations beyond this many are not given their own column */
+#define MAX_LOCATIONS COVERAGE_MAX_LOCATIONS                 /* coverage.h */
 #define OTHER_APP     "00000000-0000-4000-8000-00000000c0de" /* stands for "any other app" */
 
 const char *const coverage_risk_labels[COVERAGE_RISKS] = {

@@ -38,6 +38,11 @@ struct coverage_persona {
     char *guest_type;
 };
 
+/* The location axis: an untrusted address, then a column for each of the first
+ * COVERAGE_MAX_LOCATIONS distinct names (a location without one: its id; compared ignoring case)
+ * of in->locations, in order, then the MFA trusted IPs when a policy names them. */
+#define COVERAGE_MAX_LOCATIONS 12
+
 /* One value of an axis: what people read and what the sign-in gets. */
 struct coverage_value {
     char *label;

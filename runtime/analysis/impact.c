@@ -813,7 +813,7 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
     whatif_inputs_fini(&both);
 
     for (int side = 0; side < 2; side++) {
-        x.wc[side] = whatif_compile(x.in[side]);
+        x.wc[side] = whatif_compile_ix(x.in[side], o->locix[side]);
         index_ids(&x.byid[side], x.in[side]->policies);
     }
     strmap_init(&x.pairs, false);

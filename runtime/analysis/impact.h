@@ -45,6 +45,9 @@ struct impact_options {
     /* classes of scenarios to evaluate at most (the product of each dimension's classes); past
      * it nothing is evaluated and the result says so; 0: no limit */
     size_t max_evaluated;
+    /* indexes of before's and after's named locations (borrowed, built once by the caller for
+     * its own evaluations too), or NULL: the evaluator indexes them */
+    const struct whatif_locindex *locix[2];
 };
 
 /* {"scenarios": N, "evaluated": e, "changed": M, "policies": {"before": b, "after": a}, "rows":

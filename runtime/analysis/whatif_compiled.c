@@ -59,12 +59,13 @@ struct whatif_compiled {
     unsigned *table;
     size_t tcap; /* power of two */
     size_t signins;
-    size_t *same[WHATIF_PARTS];       /* per part and policy: the first policy with equal conditions
+    size_t *same[WHATIF_PARTS]; /* per part and policy: the first policy with equal conditions
                                    of that part (whatif_part_eval) */
-    struct whatif_locindex *locindex; /* the named locations by id and name */
-    struct whatif_users_index *users; /* the users part as hashed sets */
-    struct whatif_locconds *locconds; /* the location part, its lists resolved */
-    uint64_t *general, *tmp;          /* scratch rows of `words` */
+    const struct whatif_locindex *locindex; /* the named locations by id and name */
+    struct whatif_locindex *own_locindex;   /* locindex when the compile built it */
+    struct whatif_users_index *users;       /* the users part as hashed sets */
+    struct whatif_locconds *locconds;       /* the location part, its lists resolved */
+    uint64_t *general, *tmp;                /* scratch rows of `words` */
     /* the last sign-in's whatif_signin_extras and the fields it read (by pointer: a sign-in's
      * strings stay unchanged while the evaluator lives) */
     struct extras_memo x_app[EXTRAS_MEMO], x_client[EXTRAS_MEMO];
@@ -154,6 +155,12 @@ static void find_same(const json_t *policies, size_t n, enum whatif_part part, s
 
 struct whatif_compiled *whatif_compile(const struct whatif_inputs *in)
 {
+    return whatif_compile_ix(in, NULL);
+}
+
+struct whatif_compiled *whatif_compile_ix(const struct whatif_inputs *in,
+                                          const struct whatif_locindex *ix)
+{
     struct whatif_compiled *c = xcalloc(1, sizeof(*c));
     c->in = in;
     c->npolicies = json_array_size(in->policies);
@@ -175,7 +182,9 @@ struct whatif_compiled *whatif_compile(const struct whatif_inputs *in)
         c->same[p] = xcalloc(c->npolicies + 1, sizeof(size_t));
         find_same(in->policies, c->npolicies, (enum whatif_part)p, c->same[p]);
     }
-    c->locindex = whatif_locindex_new(in->locations);
+    if (!ix)
+        ix = c->own_locindex = whatif_locindex_new(in->locations);
+    c->locindex = ix;
     c->users = whatif_users_index_new(in->policies, c->same[WHATIF_PART_USERS]);
     c->locconds = whatif_locconds_new(in->policies, c->locindex, c->same[WHATIF_PART_LOCATION]);
     c->general = xcalloc(c->words, sizeof(uint64_t));
@@ -195,7 +204,7 @@ void whatif_compiled_free(struct whatif_compiled *c)
                 free(c->parts[p].recent[r].lists[i]);
     }
     strbuf_fini(&c->key);
-    whatif_locindex_free(c->locindex);
+    whatif_locindex_free(c->own_locindex);
     whatif_users_index_free(c->users);
     whatif_locconds_free(c->locconds);
     free(c->general);

@@ -19,6 +19,10 @@
 struct whatif_compiled;
 
 struct whatif_compiled *whatif_compile(const struct whatif_inputs *in);
+/* whatif_compile with an index of in->locations the caller already holds (borrowed: keep it
+ * alive until whatif_compiled_free; NULL: the compile builds its own). */
+struct whatif_compiled *whatif_compile_ix(const struct whatif_inputs *in,
+                                          const struct whatif_locindex *ix);
 void whatif_compiled_free(struct whatif_compiled *c);
 
 /* The set of enabled policies that apply to `s`, as a number: equal sets get equal numbers

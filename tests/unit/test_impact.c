@@ -148,7 +148,7 @@ static const char *name_of(void *arg, const char *key)
 
 static json_t *analyse(struct whatif_inputs *before, struct whatif_inputs *after)
 {
-    struct impact_options o = {emergency, name_of, NULL, 0, 0};
+    struct impact_options o = {emergency, name_of, NULL, 0, 0, {NULL, NULL}};
     json_t *j = impact_analyse(before, after, &o);
     if (getenv("IMPACT_DUMP")) {
         size_t i;
@@ -172,7 +172,7 @@ static json_t *analyse_limited(size_t limit)
     json_array_append_new(before.policies, policy("p1", "Block mobile", "enabled", MOBILE, BLOCK));
     json_array_append_new(after.policies,
                           policy("$new:p:g", "MFA for guests", "enabled", GUESTS, MFA));
-    struct impact_options o = {emergency, name_of, NULL, 0, limit};
+    struct impact_options o = {emergency, name_of, NULL, 0, limit, {NULL, NULL}};
     json_t *im = impact_analyse(&before, &after, &o);
     whatif_inputs_fini(&before);
     whatif_inputs_fini(&after);
