@@ -13,6 +13,7 @@
 #include "compiler/rule.h"
 #include "compiler/strmap.h"
 #include "compiler/util.h"
+#include "runtime/analysis/coverage.h"
 #include "runtime/analysis/lockout_methods.h"
 #include "runtime/analysis/whatif_int.h"
 
@@ -280,8 +281,18 @@ static void scan_dims(const json_t *policies, struct dims *d)
     }
 }
 
-void lockout_scenarios_emergency(const json_t *policies, const json_t *locations,
-                                 struct lockout_scenarios *out)
+/* The named locations an analysis leaves out of its states (state_locations): none is named by a
+ * policy, trusted or changed by the plan, so each decides like an untrusted address. */
+struct left_out {
+    size_t n;     /* how many (each would be a scenario of its own) */
+    bool unknown; /* one of them includes unknown countries and regions */
+};
+
+/* lockout_scenarios_emergency, with `left` standing for named locations left out of
+ * `locations`: the untrusted address's scenarios stand for theirs too (alike), and an unknown
+ * country is a scenario when one of them includes it. */
+static void scenarios_emergency(const json_t *policies, const json_t *locations,
+                                const struct left_out *left, struct lockout_scenarios *out)
 {
     memset(out, 0, sizeof(*out));
     struct dims d;
@@ -289,7 +300,7 @@ void lockout_scenarios_emergency(const json_t *policies, const json_t *locations
     size_t napps = d.apps ? IDPC_ARRAY_LEN(base_apps) + json_array_size(d.named_apps) : 1;
     /* locations: index 0 = untrusted, 1..n = named, n+1 = unknown country */
     size_t nloc = json_array_size(locations);
-    bool unknown = false;
+    bool unknown = left->unknown;
     for (size_t i = 0; i < nloc; i++)
         unknown |= json_is_true(
             json_object_get(json_array_get(locations, i), "includeUnknownCountriesAndRegions"));
@@ -324,6 +335,8 @@ void lockout_scenarios_emergency(const json_t *policies, const json_t *locations
                                         continue;
                                 } else if (l == nloc + 1) {
                                     sc.country = "unknown";
+                                } else if (d.locations) {
+                                    sc.alike = left->n;
                                 }
                                 sc.sign_in_risk = d.sign_in[si];
                                 sc.user_risk = d.user[ur];
@@ -334,6 +347,13 @@ void lockout_scenarios_emergency(const json_t *policies, const json_t *locations
     /* the named apps' strings borrow from `policies`, which outlives the scenarios */
     json_decref(d.named_apps);
     json_decref(d.seen);
+}
+
+void lockout_scenarios_emergency(const json_t *policies, const json_t *locations,
+                                 struct lockout_scenarios *out)
+{
+    const struct left_out none = {0, false};
+    scenarios_emergency(policies, locations, &none, out);
 }
 
 void lockout_scenarios_admin(const json_t *locations, struct lockout_scenarios *out)
@@ -406,6 +426,7 @@ struct state {
     json_t *roles; /* [{"id", "principalId", "role" (template id), "eligible"}] */
     bool after;
     struct whatif_locindex *locix; /* `locations` indexed, once the state is complete */
+    struct whatif_inputs in;       /* the three arrays (borrowed), for the impact section */
 };
 
 struct ctx {
@@ -420,6 +441,8 @@ struct ctx {
     const json_t *plan;
     json_t *methods_after; /* method configurations after the plan (lockout_methods.h) */
     size_t evaluations;
+    unsigned flags;       /* LOCKOUT_ALL_LOCATIONS */
+    struct left_out left; /* the named locations both states leave out */
 };
 
 static const char *role_template(const struct tenant *t, const char *rid)
@@ -453,6 +476,159 @@ static void add_role(struct ctx *c, struct state *st, const char *id, const json
                                                eligible, "until", until));
 }
 
+/* ---- the named locations a state keeps ---- */
+
+/* The tenant's named location i: a new reference, or NULL. The one place lockout.c reads the
+ * tenant's named-location bodies. */
+static json_t *location_body(const struct tenant *t, size_t i)
+{
+    json_t *body = t->idx[TK_LOCATION].v[i].body;
+    return body ? json_incref(body) : NULL;
+}
+
+/* The keys (ids or names) a policy's location condition names, include and exclude, read as
+ * the evaluator reads them (whatif.c, check_locations). */
+static void policy_location_keys(const json_t *p, struct strmap *keys)
+{
+    const json_t *locs = whatif_jget(whatif_jget(p, "conditions"), "locations");
+    static const char *const lists[] = {"includeLocations", "excludeLocations"};
+    for (size_t k = 0; k < IDPC_ARRAY_LEN(lists); k++) {
+        size_t i;
+        const json_t *v;
+        json_array_foreach(whatif_jget(locs, lists[k]), i, v)
+        {
+            const char *key = whatif_item_key(v);
+            if (key)
+                (void)strmap_put_first(keys, key, 0);
+        }
+    }
+}
+
+/* What the plan's requests say about named locations: the location keys of the policies they
+ * create or change (`keys`), the locations they change or delete (`touched`, by id) and the ids
+ * and names they give them (`names`). */
+static void plan_location_refs(const json_t *plan, struct strmap *keys, struct strmap *touched,
+                               struct strmap *names)
+{
+    size_t i, j;
+    json_t *a, *r;
+    json_array_foreach(json_object_get(plan, "actions"), i, a)
+    {
+        json_array_foreach(json_object_get(a, "requests"), j, r)
+        {
+            const char *path = jstr(r, "path");
+            const json_t *body = json_object_get(r, "body");
+            if (!path)
+                continue;
+            if (strncmp(path, P_POLICIES, strlen(P_POLICIES)) == 0) {
+                policy_location_keys(body, keys);
+            } else if (strncmp(path, P_LOCATIONS, strlen(P_LOCATIONS)) == 0) {
+                const char *rest = path + strlen(P_LOCATIONS);
+                if (*rest == '/') {
+                    char *id = xstrdup(rest + 1);
+                    char *sub = strchr(id, '/');
+                    if (sub)
+                        *sub = '\0';
+                    (void)strmap_put_first(touched, id, 0);
+                    free(id);
+                }
+                const char *given[] = {jstr(body, "id"), jstr(body, "displayName"),
+                                       json_string_value(whatif_jget(body, "id")),
+                                       json_string_value(whatif_jget(body, "displayName"))};
+                for (size_t k = 0; k < IDPC_ARRAY_LEN(given); k++)
+                    if (given[k])
+                        (void)strmap_put_first(names, given[k], 0);
+            }
+        }
+    }
+}
+
+static bool in_map(const struct strmap *m, const char *key)
+{
+    return key && strmap_get(m, key, NULL);
+}
+
+/* The state before's named locations: only those that can change an outcome. The evaluator
+ * asks whether a sign-in is in a named location only for the locations a policy names (by id or
+ * name, include or exclude) and, for "AllTrusted", the trusted ones (whatif.c, loc_resolve and
+ * loc_any_trusted); a sign-in from any other named location therefore decides exactly like one
+ * from an untrusted address. Kept, in the tenant's order:
+ *  - the locations a policy of either state names, the trusted ones, and those the plan changes
+ *    or deletes (the state after replays the plan on these; it creates the others);
+ *  - the first ones, up to COVERAGE_MAX_LOCATIONS distinct names among those the plan leaves
+ *    alone: the impact section's location axis gives columns to the first names of the
+ *    locations (coverage.h), and keeping these keeps its columns those of every location;
+ *  - a location whose id is the id or name of one kept (a sign-in from it is in that one).
+ * The others are counted in c->left: the lockout guard's untrusted-address scenario stands for
+ * theirs. With LOCKOUT_ALL_LOCATIONS every location is kept. */
+static void state_locations(struct ctx *c, struct state *st)
+{
+    enum {
+        PRESENT = 1,
+        KEEP = 2,
+        UNKNOWN = 4
+    };
+    struct strmap keys, touched, names, axis;
+    strmap_init_borrowed(&keys, true); /* the policies' strings outlive the states */
+    strmap_init(&touched, true);
+    strmap_init(&names, true);
+    strmap_init(&axis, true);
+    size_t i;
+    json_t *p;
+    json_array_foreach(st->policies, i, p)
+    {
+        policy_location_keys(p, &keys);
+    }
+    plan_location_refs(c->plan, &keys, &touched, &names);
+    bool all = c->flags & LOCKOUT_ALL_LOCATIONS;
+    size_t n = c->t->idx[TK_LOCATION].n;
+    unsigned char *f = xcalloc(n + 1, 1);
+    for (i = 0; i < n; i++) {
+        json_t *l = location_body(c->t, i);
+        if (!l)
+            continue;
+        const char *id = json_string_value(whatif_jget(l, "id"));
+        const char *name = json_string_value(whatif_jget(l, "displayName"));
+        bool touch = in_map(&touched, id) || in_map(&touched, jstr(l, "id"));
+        bool keep = all || touch || in_map(&keys, id) || in_map(&keys, name) ||
+                    json_is_true(whatif_jget(l, "isTrusted"));
+        if (axis.n < COVERAGE_MAX_LOCATIONS) {
+            keep = true;
+            if (!touch && (name || id))
+                (void)strmap_put_first(&axis, name ? name : id, 0);
+        }
+        f[i] = PRESENT;
+        if (json_is_true(json_object_get(l, "includeUnknownCountriesAndRegions")))
+            f[i] |= UNKNOWN;
+        if (keep) {
+            f[i] |= KEEP;
+            const char *given[] = {id, name, jstr(l, "id"), jstr(l, "displayName")};
+            for (size_t k = 0; k < IDPC_ARRAY_LEN(given); k++)
+                if (given[k])
+                    (void)strmap_put_first(&names, given[k], 0);
+        }
+        json_decref(l);
+    }
+    const struct tenant_index *x = &c->t->idx[TK_LOCATION];
+    for (i = 0; i < n; i++) {
+        if ((f[i] & PRESENT) && !(f[i] & KEEP) && in_map(&names, x->v[i].id))
+            f[i] |= KEEP;
+        if (f[i] & KEEP) {
+            json_t *l = location_body(c->t, i);
+            if (l)
+                json_array_append_new(st->locations, l);
+        } else if (f[i] & PRESENT) {
+            c->left.n++; /* every location of the tenant's index has an id */
+            c->left.unknown |= (f[i] & UNKNOWN) != 0;
+        }
+    }
+    free(f);
+    strmap_fini(&keys);
+    strmap_fini(&touched);
+    strmap_fini(&names);
+    strmap_fini(&axis);
+}
+
 static void state_before(struct ctx *c)
 {
     struct state *st = &c->before;
@@ -460,14 +636,15 @@ static void state_before(struct ctx *c)
     st->locations = json_array();
     st->strengths = json_array();
     st->roles = json_array();
-    const enum tenant_kind kinds[3] = {TK_POLICY, TK_LOCATION, TK_STRENGTH};
-    json_t *into[3] = {st->policies, st->locations, st->strengths};
-    for (size_t k = 0; k < 3; k++) {
+    const enum tenant_kind kinds[2] = {TK_POLICY, TK_STRENGTH};
+    json_t *into[2] = {st->policies, st->strengths};
+    for (size_t k = 0; k < 2; k++) {
         const struct tenant_index *x = &c->t->idx[kinds[k]];
         for (size_t i = 0; i < x->n; i++)
             if (x->v[i].body)
                 json_array_append(into[k], x->v[i].body);
     }
+    state_locations(c, st);
     size_t i;
     json_t *v;
     json_array_foreach(c->t->role_assignments, i, v)
@@ -1119,7 +1296,7 @@ static json_t *evaluate(struct ctx *c, const struct whatif_inputs *in, const str
     char err[200];
     json_t *fail = NULL;
     if (whatif_evaluate_ix(in, locix_of(c, in->locations), &s, &r, err, sizeof(err)) == 0) {
-        c->evaluations++;
+        c->evaluations += 1 + sc->alike; /* the sign-ins it stands for decide alike */
         fail = lockout_decide(&r, id->caps);
         whatif_result_free(&r);
     }
@@ -1224,14 +1401,15 @@ static void group_risk(struct ctx *c, json_t *groups, json_t *list, const struct
     char *key = xasprintf("%s\n%s", id->label, k);
     free(k);
     json_t *g = json_object_get(groups, key);
+    json_int_t n = 1 + (json_int_t)sc->alike; /* the sign-ins it stands for decide alike */
     if (g) {
         json_object_set_new(g, "count",
-                            json_integer(json_integer_value(json_object_get(g, "count")) + 1));
+                            json_integer(json_integer_value(json_object_get(g, "count")) + n));
     } else {
         add_at(c, fail);
-        g = json_pack("{s:s,s:s,s:s?,s:s,s:o,s:i,s:O,s:O}", "kind", kind, "identity", id->label,
+        g = json_pack("{s:s,s:s,s:s?,s:s,s:o,s:I,s:O,s:O}", "kind", kind, "identity", id->label,
                       "at", at, "reason", any_block(fail) ? "blocked" : "cannot satisfy",
-                      "scenario", scenario_json(sc, id), "count", 1, "policies", fail, "satisfies",
+                      "scenario", scenario_json(sc, id), "count", n, "policies", fail, "satisfies",
                       id->caps_j);
         json_object_set_new(groups, key, g);
         json_array_append(list, g);
@@ -1371,7 +1549,7 @@ static void check_emergency(struct ctx *c, const json_t *e, struct result *res)
         }
         strmap_fini(&lx.map);
         struct lockout_scenarios sc;
-        lockout_scenarios_emergency(both, locs, &sc);
+        scenarios_emergency(both, locs, &c->left, &sc);
         json_t *groups = json_object();
         const char *at = jstr(e, "at");
         for (size_t k = 0; k < sc.n; k++) {
@@ -1926,12 +2104,14 @@ static json_t *undeclared_emergency(struct ctx *c, const json_t *declared)
     return out;
 }
 
-/* The tenant's state before the plan and after it (its requests replayed). */
-static void ctx_init(struct ctx *c, const json_t *plan, struct tenant *t)
+/* The tenant's state before the plan and after it (its requests replayed), their named
+ * locations indexed. */
+static void ctx_init(struct ctx *c, const json_t *plan, struct tenant *t, unsigned flags)
 {
     memset(c, 0, sizeof(*c));
     c->t = t;
     c->plan = plan;
+    c->flags = flags;
     c->adds = json_object();
     c->removes = json_object();
     c->created = json_object();
@@ -1940,11 +2120,17 @@ static void ctx_init(struct ctx *c, const json_t *plan, struct tenant *t)
     c->tmembers = json_object();
     state_before(c);
     state_after(c, plan);
+    struct state *st[2] = {&c->before, &c->after};
+    for (size_t k = 0; k < 2; k++) {
+        st[k]->locix = whatif_locindex_new(st[k]->locations);
+        st[k]->in = (struct whatif_inputs){st[k]->policies, st[k]->locations, st[k]->strengths};
+    }
 }
 
-/* Everything but the two states. */
 static void ctx_fini(struct ctx *c)
 {
+    state_fini(&c->before);
+    state_fini(&c->after);
     json_decref(c->adds);
     json_decref(c->removes);
     json_decref(c->created);
@@ -1955,52 +2141,71 @@ static void ctx_fini(struct ctx *c)
     json_decref(c->methods_after);
 }
 
-json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *policy_at)
-{
+struct lockout_states {
     struct ctx c;
-    ctx_init(&c, plan, t);
-    collect_at(&c, plan, policy_at);
-    c.methods_after = lockout_methods_after(t->methods_policy, plan);
-    c.before.locix = whatif_locindex_new(c.before.locations);
-    c.after.locix = whatif_locindex_new(c.after.locations);
+};
+
+struct lockout_states *lockout_states_new(const json_t *plan, struct tenant *t, unsigned flags)
+{
+    struct lockout_states *s = xcalloc(1, sizeof(*s));
+    ctx_init(&s->c, plan, t, flags);
+    return s;
+}
+
+void lockout_states_free(struct lockout_states *s)
+{
+    if (!s)
+        return;
+    ctx_fini(&s->c);
+    free(s);
+}
+
+const struct whatif_inputs *lockout_states_inputs(const struct lockout_states *s, bool after)
+{
+    return after ? &s->c.after.in : &s->c.before.in;
+}
+
+const struct whatif_locindex *lockout_states_locindex(const struct lockout_states *s, bool after)
+{
+    return after ? s->c.after.locix : s->c.before.locix;
+}
+
+json_t *lockout_analyse_states(struct lockout_states *s, const json_t *policy_at)
+{
+    struct ctx *c = &s->c;
+    const json_t *plan = c->plan;
+    c->evaluations = 0;
+    collect_at(c, plan, policy_at);
+    c->methods_after = lockout_methods_after(c->t->methods_policy, plan);
     struct result res = {json_array(), json_array()};
     size_t i;
     json_t *e;
     json_array_foreach(json_object_get(plan, "emergencyAccess"), i, e)
     {
-        check_emergency(&c, e, &res);
+        check_emergency(c, e, &res);
     }
     json_array_foreach(json_object_get(plan, "emergencyAccess"), i, e)
     {
-        check_emergency_members(&c, e, &res);
+        check_emergency_members(c, e, &res);
     }
-    check_admins(&c, &res);
-    check_pim(&c, plan, &res);
+    check_admins(c, &res);
+    check_pim(c, plan, &res);
     check_accounts(plan, &res);
     json_t *out = json_pack("{s:o,s:o,s:I,s:o}", "scenarios", res.introduced, "alreadyAtRisk",
-                            res.already, "evaluations", (json_int_t)c.evaluations, "undeclared",
-                            undeclared_emergency(&c, json_object_get(plan, "emergencyAccess")));
-    state_fini(&c.before);
-    state_fini(&c.after);
-    ctx_fini(&c);
+                            res.already, "evaluations", (json_int_t)c->evaluations, "undeclared",
+                            undeclared_emergency(c, json_object_get(plan, "emergencyAccess")));
+    json_decref(c->at);
+    json_decref(c->methods_after);
+    c->at = c->methods_after = NULL;
     return out;
 }
 
-void lockout_inputs(const json_t *plan, struct tenant *t, struct whatif_inputs *before,
-                    struct whatif_inputs *after)
+json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *policy_at)
 {
-    struct ctx c;
-    ctx_init(&c, plan, t);
-    struct state *st[2] = {&c.before, &c.after};
-    struct whatif_inputs *in[2] = {before, after};
-    for (size_t k = 0; k < 2; k++) {
-        whatif_inputs_fini(in[k]);
-        in[k]->policies = st[k]->policies;
-        in[k]->locations = st[k]->locations;
-        in[k]->strengths = st[k]->strengths;
-        json_decref(st[k]->roles);
-    }
-    ctx_fini(&c);
+    struct lockout_states *s = lockout_states_new(plan, t, 0);
+    json_t *out = lockout_analyse_states(s, policy_at);
+    lockout_states_free(s);
+    return out;
 }
 
 /* ---------------------------------------------------------------------------------------- */

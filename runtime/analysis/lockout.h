@@ -4,7 +4,8 @@
  * (docs/lockout.md).
  * Ownership: every json_t returned is a new reference owned by the caller; plans, tenants and
  * inputs are borrowed. A lockout_scenarios owns its array; its strings borrow from the JSON it
- * was built from (keep that alive as long). */
+ * was built from (keep that alive as long). A lockout_states owns its states and their indexes
+ * (lockout_states_free) and borrows the plan and tenant it was made from (keep both alive). */
 #ifndef IDPC_LOCKOUT_H
 #define IDPC_LOCKOUT_H
 
@@ -40,6 +41,8 @@ struct lockout_scenario {
     const char *user_risk;     /* NULL = none */
     const char *auth_flow;     /* NULL, "deviceCodeFlow", "authenticationTransfer" */
     const char *insider_risk;  /* NULL = not evaluated; "minor", "moderate", "elevated" */
+    size_t alike; /* more sign-ins this one stands for: from the named locations an analysis
+                     leaves out (lockout_states_new), which decide like an untrusted address */
 };
 
 struct lockout_scenarios {
@@ -63,19 +66,32 @@ void lockout_scenarios_fini(struct lockout_scenarios *s);
  * through: [{"name", "id", "decision": "block" | "requires <controls>"}], or NULL when none. */
 json_t *lockout_decide(const struct whatif_result *r, const char *const *caps);
 
-/* Analyses `plan` (its "emergencyAccess" and actions) against the tenant `t` it was made from:
- * {"scenarios": [risk...], "alreadyAtRisk": [risk...], "evaluations": n}. `policy_at` (may be
- * NULL) maps policy ids (and "$new:" tokens) to their declaration "file:line:col". A risk is
- * {"kind": "emergency" | "globalAdministrators", "identity", "at"?, "reason": "blocked" |
- * "cannot satisfy", "scenario": {...}, "count": n, "policies": [{"name", "id", "at"?,
- * "decision"}], "admins"?: [...]}. */
-json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *policy_at);
+/* The tenant's Conditional Access state before `plan` (its policies, named locations,
+ * strengths and role assignments) and after it (the plan's requests replayed on them; created
+ * objects carry their "$new:" token as id), made once for the lockout guard and the impact
+ * section, each side's named locations indexed once. The states hold only the named locations
+ * that can change an outcome (a policy of either side names them, they are trusted, or the plan
+ * changes them) and the first few the impact section's location axis shows (coverage.h); a
+ * sign-in from any other decides like one from an untrusted address, and the guard counts them
+ * so (lockout_scenario.alike): every answer is the one all the locations give. */
+struct lockout_states;
+#define LOCKOUT_ALL_LOCATIONS 1u /* flag: keep every named location (to compare, in tests) */
+struct lockout_states *lockout_states_new(const json_t *plan, struct tenant *t, unsigned flags);
+void lockout_states_free(struct lockout_states *s);
+/* One side's inputs (`after`: the state after the plan) and its location index: borrowed, valid
+ * until lockout_states_free (never whatif_inputs_fini them). */
+const struct whatif_inputs *lockout_states_inputs(const struct lockout_states *s, bool after);
+const struct whatif_locindex *lockout_states_locindex(const struct lockout_states *s, bool after);
 
-/* The tenant's Conditional Access inputs before the plan (its policies, named locations and
- * strengths) and after it (the plan's requests replayed on them; created objects carry their
- * "$new:" token as id). Replaces what `before` and `after` held (initialised inputs). */
-void lockout_inputs(const json_t *plan, struct tenant *t, struct whatif_inputs *before,
-                    struct whatif_inputs *after);
+/* Analyses the plan of `s` (its "emergencyAccess" and actions) against the tenant it was made
+ * from: {"scenarios": [risk...], "alreadyAtRisk": [risk...], "evaluations": n (the sign-ins
+ * decided)}. `policy_at` (may be NULL) maps policy ids (and "$new:" tokens) to their declaration
+ * "file:line:col". A risk is {"kind": "emergency" | "globalAdministrators", "identity", "at"?,
+ * "reason": "blocked" | "cannot satisfy", "scenario": {...}, "count": n, "policies": [{"name",
+ * "id", "at"?, "decision"}], "admins"?: [...]}. */
+json_t *lockout_analyse_states(struct lockout_states *s, const json_t *policy_at);
+/* The same with states made for this call. */
+json_t *lockout_analyse(const json_t *plan, struct tenant *t, const json_t *policy_at);
 
 /* Records an analysis in the plan: "lockoutRisk": {"allowed": false, "scenarios": [...]} when
  * the plan introduces risks; a warning per risk the tenant already had. */

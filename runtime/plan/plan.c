@@ -1567,11 +1567,13 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     bd.actions = bd.unmanaged = bd.notes = bd.warnings = bd.reads = NULL;
     summarise(plan);
     json_t *policy_at = policy_locations(&bd);
-    json_t *lockout = lockout_analyse(plan, &t, policy_at);
+    struct lockout_states *states = lockout_states_new(plan, &t, 0);
+    json_t *lockout = lockout_analyse_states(states, policy_at);
     lockout_record(plan, lockout);
     json_decref(lockout);
     if (opts && opts->impact)
-        plan_impact(plan, &t);
+        plan_impact(plan, &t, states);
+    lockout_states_free(states);
     json_decref(policy_at);
 out:
     for (size_t i = 0; bd.sha && i < m->n; i++)

@@ -51,9 +51,11 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
                    const struct plan_options *opts);
 
 /* Adds "impact" to a plan made against `t` (plan_impact.c, docs/plan-format.md "impact"): the
- * scenarios whose Conditional Access outcome the plan changes, merged into rows. Informative
- * only: `idpc apply PLAN` carries it over instead of comparing it. */
-void plan_impact(json_t *plan, struct tenant *t);
+ * scenarios whose Conditional Access outcome the plan changes, merged into rows. `states` holds
+ * the tenant before and after the plan, as the lockout guard made them (lockout.h; borrowed).
+ * Informative only: `idpc apply PLAN` carries it over instead of comparing it. */
+struct lockout_states;
+void plan_impact(json_t *plan, struct tenant *t, const struct lockout_states *states);
 /* The impact section for people, when the plan has one: a summary line and at most `max_rows`
  * rows (and, when max_bytes is not 0, at most about that many bytes), grouped by severity, then a
  * line saying how many rows were left out. Text, or markdown for a pull-request comment. */

@@ -1,5 +1,5 @@
 /* plan_impact.c — the plan's "impact" field: the tenant's Conditional Access policies before and
- * after the plan (lockout_inputs) evaluated over the coverage scenario space (impact_analyse),
+ * after the plan (the lockout guard's states, lockout_states_inputs) evaluated over the coverage scenario space (impact_analyse),
  * with the tenant's names for the ids the policies hold. docs/plan-format.md, "impact". */
 #include "runtime/plan/plan.h"
 
@@ -33,12 +33,8 @@ static const char *name_of(void *arg, const char *key)
     return NULL;
 }
 
-void plan_impact(json_t *plan, struct tenant *t)
+void plan_impact(json_t *plan, struct tenant *t, const struct lockout_states *states)
 {
-    struct whatif_inputs before, after;
-    whatif_inputs_init(&before);
-    whatif_inputs_init(&after);
-    lockout_inputs(plan, t, &before, &after);
     const json_t *ea = json_object_get(plan, "emergencyAccess");
     const char **emergency = xcalloc(json_array_size(ea) + 1, sizeof(char *));
     size_t n = 0, i;
@@ -49,11 +45,17 @@ void plan_impact(json_t *plan, struct tenant *t)
         if (id)
             emergency[n++] = id;
     }
-    struct impact_options o = {emergency, name_of, t, IMPACT_JSON_ROWS, IMPACT_PLAN_MAX_EVALUATED};
-    json_object_set_new(plan, "impact", impact_analyse(&before, &after, &o));
+    struct impact_options o = {
+        emergency,
+        name_of,
+        t,
+        IMPACT_JSON_ROWS,
+        IMPACT_PLAN_MAX_EVALUATED,
+        {lockout_states_locindex(states, false), lockout_states_locindex(states, true)}};
+    json_object_set_new(plan, "impact",
+                        impact_analyse(lockout_states_inputs(states, false),
+                                       lockout_states_inputs(states, true), &o));
     free(emergency);
-    whatif_inputs_fini(&before);
-    whatif_inputs_fini(&after);
 }
 
 static const char *severity_title(const char *sev)
