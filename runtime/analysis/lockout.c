@@ -478,12 +478,36 @@ static void add_role(struct ctx *c, struct state *st, const char *id, const json
 
 /* ---- the named locations a state keeps ---- */
 
-/* The tenant's named location i: a new reference, or NULL. The one place lockout.c reads the
- * tenant's named-location bodies. */
+/* The tenant's named-location bodies are read in these two functions only. */
+
+/* The tenant's named location i: a new reference, or NULL. */
 static json_t *location_body(const struct tenant *t, size_t i)
 {
     json_t *body = t->idx[TK_LOCATION].v[i].body;
     return body ? json_incref(body) : NULL;
+}
+
+/* What state_locations reads of every named location: id and name as the evaluator reads them
+ * (whatif_jget) and as the scenarios do (the exact members), whether it is trusted, whether it
+ * includes unknown countries and regions. The strings are valid until the next call. */
+struct loc_facts {
+    const char *id, *name, *graph_id, *graph_name;
+    bool trusted, unknown;
+};
+
+static bool location_facts(const struct tenant *t, size_t i, struct loc_facts *out)
+{
+    const json_t *l = t->idx[TK_LOCATION].v[i].body;
+    if (!l)
+        return false;
+    *out = (struct loc_facts){
+        .id = json_string_value(whatif_jget(l, "id")),
+        .name = json_string_value(whatif_jget(l, "displayName")),
+        .graph_id = jstr(l, "id"),
+        .graph_name = jstr(l, "displayName"),
+        .trusted = json_is_true(whatif_jget(l, "isTrusted")),
+        .unknown = json_is_true(json_object_get(l, "includeUnknownCountriesAndRegions"))};
+    return true;
 }
 
 /* The keys (ids or names) a policy's location condition names, include and exclude, read as
@@ -584,30 +608,24 @@ static void state_locations(struct ctx *c, struct state *st)
     size_t n = c->t->idx[TK_LOCATION].n;
     unsigned char *f = xcalloc(n + 1, 1);
     for (i = 0; i < n; i++) {
-        json_t *l = location_body(c->t, i);
-        if (!l)
+        struct loc_facts l;
+        if (!location_facts(c->t, i, &l))
             continue;
-        const char *id = json_string_value(whatif_jget(l, "id"));
-        const char *name = json_string_value(whatif_jget(l, "displayName"));
-        bool touch = in_map(&touched, id) || in_map(&touched, jstr(l, "id"));
-        bool keep = all || touch || in_map(&keys, id) || in_map(&keys, name) ||
-                    json_is_true(whatif_jget(l, "isTrusted"));
+        bool touch = in_map(&touched, l.id) || in_map(&touched, l.graph_id);
+        bool keep = all || touch || in_map(&keys, l.id) || in_map(&keys, l.name) || l.trusted;
         if (axis.n < COVERAGE_MAX_LOCATIONS) {
             keep = true;
-            if (!touch && (name || id))
-                (void)strmap_put_first(&axis, name ? name : id, 0);
+            if (!touch && (l.name || l.id))
+                (void)strmap_put_first(&axis, l.name ? l.name : l.id, 0);
         }
-        f[i] = PRESENT;
-        if (json_is_true(json_object_get(l, "includeUnknownCountriesAndRegions")))
-            f[i] |= UNKNOWN;
+        f[i] = PRESENT | (l.unknown ? UNKNOWN : 0);
         if (keep) {
             f[i] |= KEEP;
-            const char *given[] = {id, name, jstr(l, "id"), jstr(l, "displayName")};
+            const char *given[] = {l.id, l.name, l.graph_id, l.graph_name};
             for (size_t k = 0; k < IDPC_ARRAY_LEN(given); k++)
                 if (given[k])
                     (void)strmap_put_first(&names, given[k], 0);
         }
-        json_decref(l);
     }
     const struct tenant_index *x = &c->t->idx[TK_LOCATION];
     for (i = 0; i < n; i++) {
