@@ -498,7 +498,41 @@ def scenario_methods_fido2(tmp):
     passes(cfg, t, "FIDO2 off when the break-glass accounts are not declared to use it")
 
 
+def scenario_many_locations(tmp):
+    """A tenant with 30 more named locations, which no policy names but one: the guard keeps only
+    the locations that can change an outcome, and counts the others as the untrusted address's
+    sign-ins (docs/lockout.md, "Sign-ins"). The refusal's count is every location's."""
+    t = fabrikam_tenant(tmp)
+    d = json.load(open(t, encoding="utf-8"))
+    locs = d["collections"]["identity/conditionalAccess/namedLocations"]
+    for i in range(30):
+        lid = "eeeeeeee-0000-4000-8000-0000000000%02d" % i
+        if i == 12:
+            locs.append({"@odata.type": "#microsoft.graph.countryNamedLocation", "id": lid,
+                         "displayName": "Branch %02d" % i, "countriesAndRegions": ["FR"],
+                         "includeUnknownCountriesAndRegions": True})
+            continue
+        locs.append({"@odata.type": "#microsoft.graph.ipNamedLocation", "id": lid,
+                     "displayName": "Branch %02d" % i, "isTrusted": i in (20, 25),
+                     "ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange",
+                                   "cidrAddress": "203.0.%d.0/24" % i}]})
+    with open(t, "w", encoding="utf-8") as f:
+        json.dump(d, f, indent=2)
+    body = ('  users include all\n  apps include all\n  locations include all\n'
+            '  locations exclude trusted, location "Branch 27"\n  grant block')
+    cfg = fabrikam_config(tmp, policy("Block outside trusted locations", body))
+    # untrusted, then each untrusted named location but Branch 27, then an unknown country
+    # (Branch 12 includes unknown countries)
+    blocked = 1 + sum(1 for l in locs if not l.get("isTrusted") and l["displayName"] != "Branch 27") + 1
+    refused(cfg, t, "a block outside trusted locations, among 31 named locations",
+            must=("emergency-access user \"bg1@fabrikam.onmicrosoft.com\" would be blocked",
+                  "from an untrusted location",
+                  "(and %d more sign-ins decided alike)" % (blocked - 1)),
+            line=r"main\.idp:5:1")
+
+
 SCENARIOS = {
+    "many_locations": scenario_many_locations,
     "methods_fido2": scenario_methods_fido2,
     "block_all": scenario_block_all,
     "grant_mfa_password_only": scenario_grant_mfa_password_only,
