@@ -488,8 +488,9 @@ static json_t *location_body(const struct tenant *t, size_t i)
 }
 
 /* What state_locations reads of every named location: id and name as the evaluator reads them
- * (whatif_jget) and as the scenarios do (the exact members), whether it is trusted, whether it
- * includes unknown countries and regions. The strings are valid until the next call. */
+ * (whatif_jget) and as the scenarios do (the exact members; NULL when the same strings), whether
+ * it is trusted, whether it includes unknown countries and regions. The strings are valid until
+ * the next call. */
 struct loc_facts {
     const char *id, *name, *graph_id, *graph_name;
     bool trusted, unknown;
@@ -507,6 +508,10 @@ static bool location_facts(const struct tenant *t, size_t i, struct loc_facts *o
         .graph_name = jstr(l, "displayName"),
         .trusted = json_is_true(whatif_jget(l, "isTrusted")),
         .unknown = json_is_true(json_object_get(l, "includeUnknownCountriesAndRegions"))};
+    if (out->graph_id == out->id)
+        out->graph_id = NULL;
+    if (out->graph_name == out->name)
+        out->graph_name = NULL;
     return true;
 }
 
