@@ -183,6 +183,7 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
         return CLI_EXIT_ERROR;
     }
     compile_drop_tree(&ctx->cr);
+    plan_freeze_model(ctx->cr.model);
     struct backend_error err;
     memset(&err, 0, sizeof(err));
     if (backend_open(a->tenant, &ctx->b, &err) != 0) {

@@ -48,6 +48,8 @@ void model_free(struct model *m)
         free(o->renamed_from);
         json_decref(o->body);
         json_decref(o->extra);
+        free(o->frozen);
+        json_decref(o->frozen_type);
     }
     free(m->objects);
     free(m->tenant);
@@ -169,6 +171,107 @@ bool model_ref_equal(const json_t *a, const json_t *b)
     return ia && ib && util_streq_nocase(ia, ib);
 }
 
+/* ---- frozen bodies ---- */
+
+static json_t *mut(const json_t *v)
+{
+    union {
+        const json_t *c;
+        json_t *m;
+    } u = {.c = v};
+    return u.m;
+}
+
+static bool carries_ref(const json_t *v)
+{
+    if (model_is_ref(v))
+        return true;
+    size_t i;
+    const char *k;
+    json_t *e;
+    if (json_is_array(v)) {
+        json_array_foreach(mut(v), i, e)
+        {
+            if (carries_ref(e))
+                return true;
+        }
+    } else if (json_is_object(v)) {
+        json_object_foreach(mut(v), k, e)
+        {
+            if (carries_ref(e))
+                return true;
+        }
+    }
+    return false;
+}
+
+size_t model_freeze(struct model *m, enum model_kind kind)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        struct model_object *o = &m->objects[i];
+        if (o->kind != kind || o->frozen || !json_is_object(o->body) || carries_ref(o->body))
+            continue;
+        /* no JSON_SORT_KEYS: the keys in their stored order */
+        char *text = json_dumps(o->body, JSON_COMPACT);
+        if (!text)
+            continue; /* not representable as text (invalid UTF-8): it stays a tree */
+        const char *type = json_string_value(json_object_get(o->body, "@odata.type"));
+        o->frozen_type = type ? model_const_string(type) : NULL;
+        o->frozen = text;
+        json_decref(o->body);
+        o->body = NULL;
+        n++;
+    }
+    return n;
+}
+
+bool model_is_frozen(const struct model_object *o)
+{
+    return o->frozen != NULL;
+}
+
+static json_t *thaw(const char *text)
+{
+    json_error_t err;
+    json_t *v = json_loads(text, JSON_ALLOW_NUL, &err);
+    if (!v) /* the text is json_dumps's own: only a failed allocation gets here */
+        BUG("thawing a frozen body: %s", err.text);
+    return v;
+}
+
+json_t *model_body(struct model_object *o)
+{
+    if (!o->body && o->frozen)
+        o->body = thaw(o->frozen);
+    return o->body;
+}
+
+void model_body_release(struct model_object *o)
+{
+    if (!o->frozen)
+        return;
+    json_decref(o->body);
+    o->body = NULL;
+}
+
+void model_body_drop(struct model_object *o)
+{
+    json_decref(o->body);
+    o->body = json_null();
+    free(o->frozen);
+    o->frozen = NULL;
+    json_decref(o->frozen_type);
+    o->frozen_type = NULL;
+}
+
+const char *model_body_type(const struct model_object *o)
+{
+    if (o->body)
+        return json_string_value(json_object_get(o->body, "@odata.type"));
+    return json_string_value(o->frozen_type);
+}
+
 static char *loc_string(const struct diag_ctx *diag, struct loc l)
 {
     const struct src_file *f = diag_loc_valid(l) ? diag_source(diag, l.file) : NULL;
@@ -207,7 +310,10 @@ json_t *model_to_json(const struct model *m, const struct diag_ctx *diag)
                 json_object_set_new(jo, "id", json_string(o->pinned_id));
             if (o->renamed_from)
                 json_object_set_new(jo, "renamedFrom", json_string(o->renamed_from));
-            json_object_set(jo, "body", o->body);
+            if (o->body)
+                json_object_set(jo, "body", o->body);
+            else if (o->frozen) /* a copy of its own: the model stays as it is */
+                json_object_set_new(jo, "body", thaw(o->frozen));
             if (json_object_size(o->extra) > 0)
                 json_object_set(jo, "extra", o->extra);
             json_array_append_new(objs, jo);

@@ -1,7 +1,7 @@
 /* model.h — the compiled configuration: every desired object in Microsoft Graph v1.0 request
  * shape, with symbolic references where ids can only come from the tenant.
  * Ownership: a model owns its objects, their strings and their jansson values (one reference
- * each); model_to_json returns a new reference. */
+ * each), and a frozen object's text; model_to_json returns a new reference. */
 #ifndef IDPC_MODEL_H
 #define IDPC_MODEL_H
 
@@ -62,13 +62,17 @@ struct model_object {
     enum model_kind kind;
     char *name;      /* display name (or a synthetic key for assignments and singletons) */
     struct loc loc;  /* the declaration that produced it */
-    json_t *body;    /* Graph request body with {"$ref": ...} placeholders */
+    json_t *body;    /* Graph request body with {"$ref": ...} placeholders; NULL while the object
+                      * is frozen and not thawed: read a frozen object's body with model_body */
     json_t *extra;   /* kind-specific data that is not part of the body (members, owners, ...):
                       * NULL until model_extra() makes it (most objects have none); read it with
                       * jansson's NULL-safe getters */
     char *pinned_id; /* from `id "..."`, or NULL */
     char *renamed_from;
     struct loc pinned_loc, renamed_loc;
+    char *frozen; /* the body as compact JSON text while frozen (model_freeze), or NULL */
+    json_t
+        *frozen_type; /* while frozen: the body's "@odata.type" (a model_const_string), or NULL */
 };
 
 struct model {
@@ -112,6 +116,31 @@ json_t *model_ref_id(const char *kind, const char *id, const char *at);
 bool model_is_ref(const json_t *v);
 /* Two references name the same object: the same kind, and the same name or id (ignoring case). */
 bool model_ref_equal(const json_t *a, const json_t *b);
+
+/* Frozen bodies: a plan reads each declared object's body once, so the plan path holds the
+ * bodies of its most numerous kinds as their compact JSON text (a half-kilobyte string instead of
+ * a few kilobytes of jansson values) and thaws one at a time. Only the plan path freezes
+ * (plan_freeze_model); every other reader of a model sees trees in o->body.
+ *
+ * model_freeze replaces the body of every object of `kind` by json_dumps(body, JSON_COMPACT)
+ * (keys in their stored order, so a thaw gives back an equal tree with the keys in the same
+ * order) and frees the tree: o->body is NULL, o->frozen the text. A body that carries a
+ * reference ({"$ref": ...}) stays a tree, so that a walk over the model's references
+ * (resolve, backend_want_model) may skip frozen bodies. Returns how many it froze. */
+size_t model_freeze(struct model *m, enum model_kind kind);
+bool model_is_frozen(const struct model_object *o);
+/* The object's body, thawed when frozen (json_loads of the text into o->body, kept until
+ * model_body_release); borrowed, owned by the object. For an object that is not frozen it is
+ * o->body as it is (a no-op). */
+json_t *model_body(struct model_object *o);
+/* A frozen object's tree is dropped again (o->body NULL); the text stays, a later model_body
+ * thaws a new tree. A no-op for an object that is not frozen. */
+void model_body_release(struct model_object *o);
+/* Nothing reads the object's body again: the tree and the frozen text are freed, and o->body is
+ * JSON null (the object is no longer frozen). */
+void model_body_drop(struct model_object *o);
+/* The body's "@odata.type" without a thaw (frozen or not), or NULL. */
+const char *model_body_type(const struct model_object *o);
 
 /* The whole model as one JSON document with a stable key and object order (for `idpc compile`).
  * The document shares the model's bodies (no copies): treat it as read-only, and drop it before

@@ -1457,6 +1457,12 @@ static void summarise(json_t *plan)
                                   "replace", s.replace, "delete", s.del, "unmanaged", s.unmanaged));
 }
 
+void plan_freeze_model(struct model *m)
+{
+    /* the most numerous declared objects, and bodies without references (model.h) */
+    model_freeze(m, MODEL_NAMED_LOCATION);
+}
+
 json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
                    const struct plan_options *opts)
 {
@@ -1515,6 +1521,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
             free(msg);
             free(at);
         }
+        resolve_thaw(ro); /* a frozen body: one tree at a time */
         if (ro->current_id)
             plan_update(&bd, ro);
         else if (plan_nk(ro->obj->kind) >= 0 && ro->obj->kind != MODEL_AUTH_METHOD_CONFIG &&
@@ -1528,8 +1535,9 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
             /* planned: its requests hold copies of what they send */
             json_decref(ro->body);
             ro->body = NULL;
-            json_decref(ro->obj->body);
-            ro->obj->body = json_null();
+            model_body_drop(ro->obj);
+        } else {
+            resolve_release(ro);
         }
     }
     collect_unmanaged(&bd);

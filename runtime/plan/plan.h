@@ -42,13 +42,20 @@ struct plan_options {
     size_t npaths;
     bool impact; /* add "impact": whose sign-ins the plan changes (plan_impact) */
     /* The caller has no further use for the model's bodies (the CLI): each object's body is
-     * released (replaced by JSON null) once the object is planned, so that the declared objects
-     * are not held through the rest of the plan. The names, locations and `extra` stay. */
+     * released (replaced by JSON null, a frozen body's text freed) once the object is planned,
+     * so that the declared objects are not held through the rest of the plan. The names,
+     * locations and `extra` stay. */
     bool release_bodies;
 };
 
 json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
                    const struct plan_options *opts);
+
+/* Freezes the bodies of the model's named locations (compiler/model.h, model_freeze) for a
+ * caller that is about to plan and has no other use for them: plan_build thaws one body at a
+ * time while planning it, so that the declared locations are not all held as trees while the
+ * tenant is read and matched. Call it after compiling, before opening the tenant. */
+void plan_freeze_model(struct model *m);
 
 /* Adds "impact" to a plan made against `t` (plan_impact.c, docs/plan-format.md "impact"): the
  * scenarios whose Conditional Access outcome the plan changes, merged into rows. `states` holds

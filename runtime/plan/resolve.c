@@ -268,7 +268,7 @@ static void detect_replace(struct resolve_object *ro)
         else if (has_unified(want) != has_unified(have))
             ro->replace = xstrdup("a group cannot change between security and Microsoft 365");
     } else if (ro->obj->kind == MODEL_NAMED_LOCATION) {
-        const char *a = json_string_value(json_object_get(want, "@odata.type"));
+        const char *a = model_body_type(ro->obj); /* frozen or not: no thaw */
         const char *b = json_string_value(json_object_get(have, "@odata.type"));
         if (a && b && strcasecmp(a, b) != 0)
             ro->replace = xstrdup("a named location cannot change between IP ranges and "
@@ -871,7 +871,9 @@ int resolve_run(struct resolve *r, struct model *m, struct diag_ctx *diag, struc
             free(ro->current_id);
             ro->current_id = NULL;
         }
-        ro->body = resolve_value(r, ro->obj->body, NULL);
+        /* a frozen body carries no reference: its resolved body is the thawed body itself,
+         * made when it is planned (resolve_thaw) */
+        ro->body = model_is_frozen(ro->obj) ? NULL : resolve_value(r, ro->obj->body, NULL);
         if (ro->obj->kind == MODEL_CA_POLICY)
             fix_strength(&ro->body);
         if (ro->obj->kind == MODEL_ACCESS_REVIEW) {
@@ -912,6 +914,22 @@ int resolve_run(struct resolve *r, struct model *m, struct diag_ctx *diag, struc
                                         json_string_value(json_object_get(e, "at"))));
     }
     return r->errors ? -1 : 0;
+}
+
+void resolve_thaw(struct resolve_object *ro)
+{
+    if (!model_is_frozen(ro->obj) || ro->body)
+        return;
+    ro->body = json_incref(model_body(ro->obj));
+}
+
+void resolve_release(struct resolve_object *ro)
+{
+    if (!model_is_frozen(ro->obj))
+        return;
+    json_decref(ro->body);
+    ro->body = NULL;
+    model_body_release(ro->obj);
 }
 
 void resolve_fini(struct resolve *r)

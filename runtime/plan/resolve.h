@@ -23,7 +23,8 @@ struct resolve_object {
     char *current_name;
     bool case_only;           /* matched by a name that differs in case only */
     bool by_rename;           /* matched through renamed_from */
-    json_t *body;             /* the body with references resolved */
+    json_t *body;             /* the body with references resolved; NULL for a frozen object
+                               * (compiler/model.h) until resolve_thaw */
     json_t *members, *owners; /* resolved id arrays, NULL when the config does not manage them */
     json_t *current_members, *current_owners; /* the tenant's, when managed */
     char *token;                              /* RESOLVE_NEW_PREFIX token while it is new */
@@ -45,6 +46,13 @@ struct resolve {
  * of the reference, with the candidates (did-you-mean). Returns 0, or -1 when there were errors. */
 int resolve_run(struct resolve *r, struct model *m, struct diag_ctx *diag, struct tenant *t);
 void resolve_fini(struct resolve *r);
+
+/* A frozen object's body (compiler/model.h, model_freeze) carries no reference, so its resolved
+ * body is the thawed body itself: resolve_run leaves ro->body NULL, resolve_thaw makes it the
+ * thawed tree (shared with ro->obj->body) and resolve_release drops both again (the frozen text
+ * stays). Both do nothing for an object that is not frozen. */
+void resolve_thaw(struct resolve_object *ro);
+void resolve_release(struct resolve_object *ro);
 
 /* "file:line:col" → a location in diag's sources (DIAG_LOC_NONE when the file is unknown). The
  * range covers the reference (`group "Sales"`) when the text allows. */

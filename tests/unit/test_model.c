@@ -1,5 +1,5 @@
-/* test_model.c — the model's shared constants and lazy extra data (compiler/model.h), and the
- * arena helpers the compiler uses while lowering (compiler/util.h). */
+/* test_model.c — the model's shared constants, lazy extra data and frozen bodies
+ * (compiler/model.h), and the arena helpers the compiler uses while lowering (compiler/util.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -60,6 +60,157 @@ static void test_extra_on_first_use(void **state)
     diag_ctx_free(diag);
 }
 
+static const char freeze_src[] = "location \"Office\" {\n"
+                                 "  trusted\n"
+                                 "  ip \"198.51.100.0/24\", \"2001:db8:c0::/48\"\n"
+                                 "}\n"
+                                 "location \"Embargo\" {\n"
+                                 "  countries \"CU\", \"IR\"\n"
+                                 "  lookup ip\n"
+                                 "}\n"
+                                 "location \"Caf\xc3\xa9 \\\"Paris\\\"\" {\n"
+                                 "  ip \"203.0.113.0/25\"\n"
+                                 "}\n"
+                                 "group \"Sales\" {\n"
+                                 "  description \"the sales team\"\n"
+                                 "}\n";
+
+static void compile_freeze_src(struct compile_result *cr)
+{
+    struct compile_source src = {"t.idp", freeze_src, sizeof(freeze_src) - 1};
+    assert_int_equal(compile_sources(&src, 1, false, cr), 0);
+    assert_non_null(cr->model);
+}
+
+/* The same JSON with the keys in the same order. */
+static void assert_same_text(const json_t *a, const json_t *b)
+{
+    char *ta = json_dumps(a, JSON_COMPACT);
+    char *tb = json_dumps(b, JSON_COMPACT);
+    assert_non_null(ta);
+    assert_non_null(tb);
+    assert_string_equal(ta, tb);
+    free(ta);
+    free(tb);
+}
+
+static void test_freeze_round_trip(void **state)
+{
+    (void)state;
+    struct compile_result cr;
+    compile_freeze_src(&cr);
+    struct model *m = cr.model;
+    json_t *before = model_to_json(m, cr.diag);
+    json_t *bodies = json_array(); /* copies of the trees as lowered */
+    for (size_t i = 0; i < m->n; i++)
+        json_array_append_new(bodies, json_deep_copy(m->objects[i].body));
+    assert_int_equal(model_freeze(m, MODEL_NAMED_LOCATION), 3);
+    assert_int_equal(model_freeze(m, MODEL_NAMED_LOCATION), 0); /* already frozen */
+    size_t locations = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        struct model_object *o = &m->objects[i];
+        const json_t *want = json_array_get(bodies, i);
+        if (o->kind != MODEL_NAMED_LOCATION) {
+            assert_false(model_is_frozen(o));
+            continue;
+        }
+        locations++;
+        assert_true(model_is_frozen(o));
+        assert_null(o->body);
+        /* the type without a thaw */
+        assert_string_equal(model_body_type(o),
+                            json_string_value(json_object_get(want, "@odata.type")));
+        assert_null(o->body);
+        /* the thaw: an equal tree, keys in the same order, owned by the object */
+        json_t *b = model_body(o);
+        assert_non_null(b);
+        assert_ptr_equal(o->body, b);
+        assert_ptr_equal(model_body(o), b); /* thawed once */
+        assert_true(json_equal(b, want));
+        assert_same_text(b, want);
+        assert_string_equal(model_body_type(o),
+                            json_string_value(json_object_get(want, "@odata.type")));
+    }
+    assert_int_equal(locations, 3);
+    json_t *after = model_to_json(m, cr.diag);
+    assert_same_text(before, after);
+    json_decref(after);
+    json_decref(before);
+    json_decref(bodies);
+    compile_free(&cr);
+}
+
+static void test_freeze_release_and_thaw_again(void **state)
+{
+    (void)state;
+    struct compile_result cr;
+    compile_freeze_src(&cr);
+    struct model *m = cr.model;
+    struct model_object *o = model_find(m, MODEL_NAMED_LOCATION, "Office");
+    assert_non_null(o);
+    json_t *want = json_deep_copy(o->body);
+    model_freeze(m, MODEL_NAMED_LOCATION);
+    json_t *first = json_incref(model_body(o));
+    model_body_release(o);
+    assert_null(o->body);
+    assert_true(model_is_frozen(o));
+    assert_int_equal(first->refcount, 1); /* the caller's reference: the object dropped its own */
+    json_t *second = model_body(o);
+    assert_ptr_not_equal(second, first);
+    assert_true(json_equal(second, want));
+    assert_same_text(second, first);
+    json_decref(first);
+    model_body_release(o);
+    model_body_release(o); /* twice: nothing to drop */
+    assert_null(o->body);
+    /* dropped: neither tree nor text, JSON null, no longer frozen */
+    (void)model_body(o);
+    model_body_drop(o);
+    assert_false(model_is_frozen(o));
+    assert_true(json_is_null(o->body));
+    assert_ptr_equal(model_body(o), o->body);
+    assert_null(model_body_type(o));
+    json_decref(want);
+    compile_free(&cr);
+}
+
+static void test_freeze_leaves_others_alone(void **state)
+{
+    (void)state;
+    struct compile_result cr;
+    compile_freeze_src(&cr);
+    struct model *m = cr.model;
+    struct model_object *g = model_find(m, MODEL_GROUP, "Sales");
+    assert_non_null(g);
+    json_t *tree = g->body;
+    model_freeze(m, MODEL_NAMED_LOCATION);
+    /* thaw and release of an object that is not frozen: no-ops */
+    assert_false(model_is_frozen(g));
+    assert_ptr_equal(model_body(g), tree);
+    model_body_release(g);
+    assert_ptr_equal(g->body, tree);
+    assert_int_equal(tree->refcount, 1);
+    /* a body with a reference stays a tree (walks over references skip frozen bodies) */
+    struct model_object *l = model_add(m, MODEL_NAMED_LOCATION, "With a ref", DIAG_LOC_NONE);
+    json_object_set_new(l->body, "@odata.type",
+                        model_const_string("#microsoft.graph.ipNamedLocation"));
+    json_t *arr = json_array();
+    json_array_append_new(arr, model_ref_name("group", "Sales", "t.idp:1:1"));
+    json_object_set_new(l->body, "nested", json_pack("{s:o}", "list", arr));
+    json_t *keep = l->body;
+    assert_int_equal(model_freeze(m, MODEL_NAMED_LOCATION), 0);
+    assert_false(model_is_frozen(l));
+    assert_ptr_equal(l->body, keep);
+    assert_string_equal(model_body_type(l), "#microsoft.graph.ipNamedLocation");
+    /* a body that is not an object stays as it is */
+    struct model_object *d = model_add(m, MODEL_NAMED_LOCATION, "Dropped", DIAG_LOC_NONE);
+    model_body_drop(d);
+    assert_int_equal(model_freeze(m, MODEL_NAMED_LOCATION), 0);
+    assert_true(json_is_null(d->body));
+    /* the locations nobody thawed are freed with the model, text and all (the leak check) */
+    compile_free(&cr);
+}
+
 static void test_arena_cat_and_reset(void **state)
 {
     (void)state;
@@ -90,6 +241,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_const_string_shared),
         cmocka_unit_test(test_extra_on_first_use),
+        cmocka_unit_test(test_freeze_round_trip),
+        cmocka_unit_test(test_freeze_release_and_thaw_again),
+        cmocka_unit_test(test_freeze_leaves_others_alone),
         cmocka_unit_test(test_arena_cat_and_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
