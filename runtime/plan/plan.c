@@ -3,6 +3,7 @@
  * phase and dependencies (plan.h). */
 #include "runtime/plan/plan.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,10 @@ struct builder {
     /* per model object: the fingerprint of its tenant object (plan_fingerprint), taken from the
      * normalised copy plan_update makes anyway; NULL until then */
     char **sha;
+    /* under `manage exclusively authentication_contexts`: each context id a declared policy
+     * names (lower case) -> that policy's name, taken before the plan's loop releases the
+     * bodies; else NULL */
+    json_t *context_users;
     bool failed; /* an error was reported while building: no plan */
 };
 
@@ -966,8 +971,14 @@ static void deleted_attributes(struct builder *bd, json_t *a, enum model_kind k,
 /* The name of a Conditional Access policy that still names authentication context `id` once the
  * plan is applied: a declared policy as the configuration states it, or a tenant policy the plan
  * neither manages nor deletes; NULL when none does. */
-static const char *context_user(struct builder *bd, const char *id)
+/* The declared policies' authentication contexts (bd->context_users), read from their bodies
+ * while they are whole: plan_build's loop releases each body once it is planned, and the
+ * contexts left to delete are known only after it. */
+static void collect_context_users(struct builder *bd)
 {
+    if (!(bd->m->manage_exclusive & (1u << MODEL_AUTH_CONTEXT)))
+        return;
+    bd->context_users = json_object();
     for (size_t i = 0; i < bd->m->n; i++) {
         const struct model_object *o = &bd->m->objects[i];
         if (o->kind != MODEL_CA_POLICY)
@@ -979,10 +990,27 @@ static const char *context_user(struct builder *bd, const char *id)
                             "includeAuthenticationContextClassReferences"),
             j, c)
         {
-            if (json_string_value(c) && strcasecmp(json_string_value(c), id) == 0)
-                return o->name;
+            if (!json_string_value(c))
+                continue;
+            char *key = xstrdup(json_string_value(c));
+            for (char *k = key; *k; k++)
+                *k = (char)tolower((unsigned char)*k);
+            if (!json_object_get(bd->context_users, key))
+                json_object_set_new(bd->context_users, key, json_string(o->name));
+            free(key);
         }
     }
+}
+
+static const char *context_user(struct builder *bd, const char *id)
+{
+    char *key = xstrdup(id);
+    for (char *k = key; *k; k++)
+        *k = (char)tolower((unsigned char)*k);
+    const char *user = json_string_value(json_object_get(bd->context_users, key));
+    free(key);
+    if (user)
+        return user;
     if (bd->m->manage_exclusive & (1u << MODEL_CA_POLICY))
         return NULL; /* every tenant policy is declared or deleted */
     const struct tenant_index *x = &bd->t->idx[TK_POLICY];
@@ -1506,6 +1534,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     bd.warnings = json_array();
     bd.notes = json_deep_copy(r.notes);
     bd.sha = xcalloc(m->n ? m->n : 1, sizeof(*bd.sha));
+    collect_context_users(&bd);
     for (size_t i = 0; i < m->n; i++) {
         struct resolve_object *ro = &r.v[i];
         if (ro->obj->kind == MODEL_ASSERTION) {
@@ -1587,6 +1616,7 @@ out:
     for (size_t i = 0; bd.sha && i < m->n; i++)
         free(bd.sha[i]);
     free(bd.sha);
+    json_decref(bd.context_users);
     json_decref(bd.actions);
     json_decref(bd.refs);
     json_decref(bd.reads);

@@ -782,6 +782,23 @@ def t_contexts(ctx, a):
                 "contexts: plan does not name the policy that uses c3: " + p.stderr[-600:])
     finally:
         emu.stop()
+    # A configuration that declares no context, with a declared policy naming the tenant's c3:
+    # the policy's body is read before the plan's loop releases it, so the plan refuses the same
+    # way (it once planned "- authentication_context" instead).
+    cfg, st = contexts_setup(ctx, True)
+    with open(os.path.join(cfg, "ca-regulated.idp")) as f:
+        text = f.read()
+    start = text.index('authentication_context "c1" {')
+    text = text[:start] + text[text.index("}\n", start) + 2:]
+    text = text.replace('apps include context "c1"', 'apps include context "c3"')
+    with open(os.path.join(cfg, "ca-regulated.idp"), "w") as f:
+        f.write(text)
+    p = E.idpc(ctx, ["plan", "--tenant", "file:" + st, cfg], dict(os.environ), expect=1,
+               name="contexts-declared")
+    E.check("'manage exclusively authentication_contexts' would delete it, but policy \"CA203: "
+            "Phishing-resistant MFA for highly regulated data (authentication context)\" still "
+            "uses it" in p.stderr,
+            "contexts: plan does not name the declared policy that uses c3: " + p.stderr[-600:])
 
 
 def t_governance(ctx, a):
