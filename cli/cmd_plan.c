@@ -186,6 +186,7 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
     plan_freeze_model(ctx->cr.model);
     struct backend_error err;
     memset(&err, 0, sizeof(err));
+    plan_hold_locations();
     if (backend_open(a->tenant, &ctx->b, &err) != 0) {
         diag_render(ctx->cr.diag, stderr, dfmt, diag_color);
         cli_error(cmd, "%s", err.message);

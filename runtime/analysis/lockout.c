@@ -483,8 +483,7 @@ static void add_role(struct ctx *c, struct state *st, const char *id, const json
 /* The tenant's named location i: a new reference, or NULL. */
 static json_t *location_body(const struct tenant *t, size_t i)
 {
-    json_t *body = t->idx[TK_LOCATION].v[i].body;
-    return body ? json_incref(body) : NULL;
+    return tenant_body(t, TK_LOCATION, i); /* thawed when the tenant holds it as text */
 }
 
 /* What state_locations reads of every named location: id and name as the evaluator reads them
@@ -498,6 +497,14 @@ struct loc_facts {
 
 static bool location_facts(const struct tenant *t, size_t i, struct loc_facts *out)
 {
+    const struct tenant_held *h = tenant_held_of(t, TK_LOCATION, i);
+    if (h) { /* held as text, its facts at hand; its id and name are the members themselves */
+        *out = (struct loc_facts){.id = t->idx[TK_LOCATION].v[i].id,
+                                  .name = h->name,
+                                  .trusted = h->trusted,
+                                  .unknown = h->unknown};
+        return true;
+    }
     const json_t *l = t->idx[TK_LOCATION].v[i].body;
     if (!l)
         return false;

@@ -187,6 +187,16 @@ static const char *ref_text(struct builder *bd, size_t i)
     return json_string_value(json_array_get(bd->refs, i));
 }
 
+/* The last action's tenant object, when it is `cur`, a tree thawed from `h`'s compact text
+ * (tenant_body): the action keeps that text instead (what ref_text would write), so that the
+ * tree can go. */
+static void ref_keep_text(struct builder *bd, const json_t *cur, const struct tenant_held *h)
+{
+    size_t n = json_array_size(bd->refs);
+    if (cur && h && n && json_array_get(bd->refs, n - 1) == cur)
+        json_array_set_new(bd->refs, n - 1, json_stringn_nocheck(h->text, h->len));
+}
+
 /* `sha`: the fingerprint of `value` when known (else computed here). */
 static json_t *add_read_sha(struct builder *bd, const char *path, const char *name,
                             const char *what, const json_t *value, const char *sha)
@@ -725,6 +735,30 @@ static void plan_role_policy(struct builder *bd, struct resolve_object *ro)
     push_action(bd, a, ro->current);
 }
 
+/* A named location the tenant holds compactly, with the fingerprint taken when it was loaded
+ * (plan_hold_locations): when the configuration's object normalises to the same fingerprint,
+ * plan_update would find no change, so it is neither thawed nor compared. */
+static bool held_unchanged(struct builder *bd, struct resolve_object *ro)
+{
+    enum tenant_kind tk = resolve_tenant_kind(ro->obj->kind);
+    if (ro->current || ro->replace || !ro->current_id || tk == TK__COUNT ||
+        plan_nk(ro->obj->kind) != NK_NAMED_LOCATION)
+        return false;
+    const struct tenant_held *h =
+        tenant_held_of(bd->t, tk, tenant_index_of(bd->t, tk, ro->current_id));
+    if (!h || !h->derived)
+        return false;
+    json_t *want = normalize(NK_NAMED_LOCATION, ro->body);
+    char *sha = tenant_sha256(want);
+    json_decref(want);
+    bool same = strcmp(sha, h->derived) == 0;
+    size_t self = (size_t)(ro - bd->r->v);
+    if (same && !bd->sha[self])
+        bd->sha[self] = xstrdup(h->derived); /* what record_reads fingerprints */
+    free(sha);
+    return same;
+}
+
 static void plan_update(struct builder *bd, struct resolve_object *ro)
 {
     struct model_object *o = ro->obj;
@@ -904,6 +938,27 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
         return;
     }
     push_action(bd, a, ro->current);
+}
+
+/* An object the tenant has. A named location the tenant holds compactly is planned only when
+ * its fingerprint says it changed, and is a tree only while it is planned: its action keeps its
+ * text, record_reads its fingerprint. */
+static void plan_matched(struct builder *bd, struct resolve_object *ro)
+{
+    if (held_unchanged(bd, ro))
+        return;
+    resolve_thaw_current(bd->r, ro);
+    plan_update(bd, ro);
+    if (!ro->current_thawed)
+        return;
+    size_t self = (size_t)(ro - bd->r->v);
+    int nk = plan_nk(ro->obj->kind);
+    if (!bd->sha[self] && nk >= 0) /* a replace: record_reads' fingerprint, taken now */
+        bd->sha[self] = plan_fingerprint(normalize_kind_name((enum normalize_kind)nk), ro->current);
+    enum tenant_kind tk = resolve_tenant_kind(ro->obj->kind);
+    ref_keep_text(bd, ro->current,
+                  tenant_held_of(bd->t, tk, tenant_index_of(bd->t, tk, ro->current_id)));
+    resolve_release_current(ro);
 }
 
 /* directory sync assertion: a warning, never applied */
@@ -1135,12 +1190,19 @@ static void collect_unmanaged(struct builder *bd)
                 if (pt && strcmp(pt, "builtIn") == 0)
                     continue;
             }
-            json_t *cur = named[n].tk == TK_GROUP && !strmap_get(&claimed, x->v[i].id, NULL) &&
-                                  ((bd->m->manage_exclusive & (1u << MODEL_GROUP)) ||
-                                   is_leftover(x->v[i].name))
-                              ? tenant_group_body(bd->t, x->v[i].id)
-                              : json_incref(mut(body));
+            /* a group's body, or a location held compactly, only when it is deleted */
+            bool deleted =
+                !strmap_get(&claimed, x->v[i].id, NULL) &&
+                ((bd->m->manage_exclusive & (1u << named[n].mk)) || is_leftover(x->v[i].name));
+            json_t *cur;
+            if (named[n].tk == TK_GROUP)
+                cur = deleted ? tenant_group_body(bd->t, x->v[i].id) : NULL;
+            else if (tenant_held_of(bd->t, named[n].tk, i))
+                cur = deleted ? tenant_body(bd->t, named[n].tk, i) : NULL;
+            else
+                cur = json_incref(mut(body));
             unmanaged_one(bd, &claimed, named[n].mk, x->v[i].id, x->v[i].name, cur);
+            ref_keep_text(bd, cur, tenant_held_of(bd->t, named[n].tk, i));
             json_decref(cur);
         }
     }
@@ -1552,7 +1614,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
         }
         resolve_thaw(ro); /* a frozen body: one tree at a time */
         if (ro->current_id)
-            plan_update(&bd, ro);
+            plan_matched(&bd, ro);
         else if (plan_nk(ro->obj->kind) >= 0 && ro->obj->kind != MODEL_AUTH_METHOD_CONFIG &&
                  ro->obj->kind != MODEL_AUTHORIZATION_POLICY &&
                  ro->obj->kind != MODEL_AUTH_METHODS_POLICY && ro->obj->kind != MODEL_ROLE_POLICY &&

@@ -73,6 +73,12 @@ void plan_impact_render(const json_t *plan, bool markdown, bool color, size_t ma
  * "ids" (a list of ids, compared as a set) or "raw". NULL for NULL (absent). */
 char *plan_fingerprint(const char *normalize, const json_t *value);
 
+/* Makes backends opened from now on take each named location's fingerprint (plan_fingerprint,
+ * "named_location") while they decode it (backend_freeze_hook), so that plan_build() finds an
+ * unchanged location without turning the text the tenant holds it as back into a tree. Call it
+ * before backend_open(); without it a plan thaws every location it manages. */
+void plan_hold_locations(void);
+
 /* Counts of the plan's actions. */
 struct plan_summary {
     unsigned create, update, replace, del, unmanaged;

@@ -173,8 +173,31 @@ static void set_current(struct resolve *r, struct resolve_object *ro, enum tenan
         ro->current = tenant_group_body(r->t, o->id);
     else if (tk == TK_USER)
         ro->current = tenant_user_account(r->t, o->id);
-    else
+    else if (!tenant_held_of(r->t, tk, i))
         ro->current = o->body ? json_incref(o->body) : NULL;
+    /* else a named location the tenant holds compactly: thawed while it is planned
+     * (resolve_thaw_current) */
+}
+
+void resolve_thaw_current(struct resolve *r, struct resolve_object *ro)
+{
+    enum tenant_kind tk = resolve_tenant_kind(ro->obj->kind);
+    if (ro->current || !ro->current_id || tk == TK__COUNT)
+        return;
+    size_t i = tenant_index_of(r->t, tk, ro->current_id);
+    if (tenant_held_of(r->t, tk, i)) {
+        ro->current = tenant_body(r->t, tk, i);
+        ro->current_thawed = true;
+    }
+}
+
+void resolve_release_current(struct resolve_object *ro)
+{
+    if (!ro->current_thawed)
+        return;
+    json_decref(ro->current);
+    ro->current = NULL;
+    ro->current_thawed = false;
 }
 
 /* Pass 1: pinned id, exact name, renamed_from. Pass 2: case-insensitive name. */
@@ -255,10 +278,15 @@ static bool has_unified(const json_t *g)
 
 /* Changes PATCH cannot make: the object is created anew and the old one deleted, and every
  * reference in the configuration points at the new one. */
-static void detect_replace(struct resolve_object *ro)
+static void detect_replace(struct resolve *r, struct resolve_object *ro)
 {
     const json_t *want = ro->obj->body, *have = ro->current;
-    if (!have)
+    /* a named location held compactly (tenant_body) has its type at hand */
+    const struct tenant_held *held =
+        !have && ro->current_id && ro->obj->kind == MODEL_NAMED_LOCATION
+            ? tenant_held_of(r->t, TK_LOCATION, tenant_index_of(r->t, TK_LOCATION, ro->current_id))
+            : NULL;
+    if (!have && !held)
         return;
     if (ro->obj->kind == MODEL_GROUP) {
         if (json_is_true(json_object_get(want, "isAssignableToRole")) !=
@@ -269,7 +297,7 @@ static void detect_replace(struct resolve_object *ro)
             ro->replace = xstrdup("a group cannot change between security and Microsoft 365");
     } else if (ro->obj->kind == MODEL_NAMED_LOCATION) {
         const char *a = model_body_type(ro->obj); /* frozen or not: no thaw */
-        const char *b = json_string_value(json_object_get(have, "@odata.type"));
+        const char *b = held ? held->type : json_string_value(json_object_get(have, "@odata.type"));
         if (a && b && strcasecmp(a, b) != 0)
             ro->replace = xstrdup("a named location cannot change between IP ranges and "
                                   "countries");
@@ -864,7 +892,7 @@ int resolve_run(struct resolve *r, struct model *m, struct diag_ctx *diag, struc
     match_named(r, &claimed, 2);
     strmap_fini(&claimed);
     for (size_t i = 0; i < m->n; i++)
-        detect_replace(&r->v[i]);
+        detect_replace(r, &r->v[i]);
     for (size_t i = 0; i < m->n; i++) {
         struct resolve_object *ro = &r->v[i];
         if (ro->current_id && !*ro->current_id) { /* ambiguous: reported */

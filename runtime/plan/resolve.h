@@ -18,7 +18,9 @@
 
 struct resolve_object {
     struct model_object *obj; /* borrowed */
-    json_t *current;          /* the tenant object it manages (new reference), or NULL: create */
+    json_t *current;          /* the tenant object it manages (new reference), or NULL: create
+                                 (a named location: NULL until resolve_thaw_current) */
+    bool current_thawed;      /* `current` was thawed by resolve_thaw_current */
     char *current_id;
     char *current_name;
     bool case_only;           /* matched by a name that differs in case only */
@@ -53,6 +55,13 @@ void resolve_fini(struct resolve *r);
  * stays). Both do nothing for an object that is not frozen. */
 void resolve_thaw(struct resolve_object *ro);
 void resolve_release(struct resolve_object *ro);
+
+/* The tenant holds its named locations compactly (tenant_body): a matched one's `current`
+ * stays NULL after resolve_run(), and resolve_thaw_current() makes it a tree (a new one, the
+ * object's own) for the time it is planned, until resolve_release_current() releases it. Both do
+ * nothing for an object whose `current` came from matching. */
+void resolve_thaw_current(struct resolve *r, struct resolve_object *ro);
+void resolve_release_current(struct resolve_object *ro);
 
 /* "file:line:col" → a location in diag's sources (DIAG_LOC_NONE when the file is unknown). The
  * range covers the reference (`group "Sales"`) when the text allows. */

@@ -137,6 +137,46 @@ int backend_scan(struct backend *b, const char *path, const char *const *fields,
     return b->ops->scan(b, path, fields, nfields, fn, ctx, err);
 }
 
+static backend_freeze_fn freeze_hook;
+
+void backend_freeze_hook(backend_freeze_fn fn)
+{
+    freeze_hook = fn;
+}
+
+char *backend_freeze_derive(const json_t *item)
+{
+    return freeze_hook ? freeze_hook(item) : NULL;
+}
+
+int backend_scan_text(struct backend *b, const char *path, const char *const *fields,
+                      size_t nfields, backend_text_fn fn, void *ctx, struct backend_error *err)
+{
+    if (b->ops->scan_text)
+        return b->ops->scan_text(b, path, fields, nfields, fn, ctx, err);
+    json_t *all = NULL;
+    if (backend_read_list(b, path, &all, err) != 0)
+        return -1;
+    size_t i;
+    json_t *v;
+    json_array_foreach(all, i, v)
+    {
+        if (!json_is_object(v))
+            continue;
+        char *text = json_dumps(v, JSON_COMPACT);
+        if (!text)
+            continue; /* jansson could not write it (out of memory) */
+        char *derived = backend_freeze_derive(v);
+        bool go = fn(v, text, strlen(text), derived, ctx);
+        free(derived);
+        free(text);
+        if (!go)
+            break;
+    }
+    json_decref(all);
+    return 0;
+}
+
 int backend_want(struct backend *b, const char *path, const char *key, const char *const *values,
                  size_t n, struct backend_error *err)
 {

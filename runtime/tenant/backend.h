@@ -27,6 +27,24 @@ struct backend;
  * properties and is valid during the call only. Return false to stop the scan. */
 typedef bool (*backend_item_fn)(const json_t *item, void *ctx);
 
+/* Called once per item of a collection by backend_scan_text(): `item` holds at least the
+ * selected properties (it may hold more), `text` the whole item as compact JSON text (json_dumps
+ * with JSON_COMPACT, members in their stored order, `len` bytes and a NUL), so that decoding the
+ * text gives back a tree equal to the item; `derived` is what the freeze hook made of the item
+ * (backend_freeze_hook), or NULL. All are valid during the call only. */
+typedef bool (*backend_text_fn)(const json_t *item, const char *text, size_t len,
+                                const char *derived, void *ctx);
+
+/* What a caller derives from each item a backend_scan_text() hands on, made while the backend
+ * holds the item as a tree anyway (the file backend: while it loads the snapshot), so that the
+ * caller need not turn the text back into a tree for it: a new string (the caller's to free), or
+ * NULL. One hook per process, set before backends are opened; the plan sets it (a named
+ * location's fingerprint, plan_hold_locations in runtime/plan/plan.h). */
+typedef char *(*backend_freeze_fn)(const json_t *item);
+void backend_freeze_hook(backend_freeze_fn fn);
+/* The hook's result for `item` (a new string), or NULL when no hook is set. */
+char *backend_freeze_derive(const json_t *item);
+
 /* A backend implementation. Paths are Graph v1.0 paths without the leading '/', exactly as in the
  * file-tenant format (docs/tenant-format.md): "groups", "groups/{id}/members",
  * "identity/conditionalAccess/policies/{id}", "policies/authorizationPolicy". */
@@ -39,6 +57,12 @@ struct backend_ops {
      * is empty. */
     int (*scan)(struct backend *b, const char *path, const char *const *fields, size_t nfields,
                 backend_item_fn fn, void *ctx, struct backend_error *err);
+    /* Optional (NULL: the collection is read whole and each item written as compact text).
+     * Streams a collection's items whole, as compact JSON text with their selected properties,
+     * keeping no tree of the collection for it (a plan reads its named locations this way). A
+     * missing collection is empty. */
+    int (*scan_text)(struct backend *b, const char *path, const char *const *fields, size_t nfields,
+                     backend_text_fn fn, void *ctx, struct backend_error *err);
     /* One Graph write: method "POST" | "PATCH" | "DELETE", body NULL for DELETE. *result (may be
      * NULL) receives the response body (the created object for POST). */
     int (*write)(struct backend *b, const char *method, const char *path, const json_t *body,
@@ -92,6 +116,10 @@ int backend_read(struct backend *b, const char *path, json_t **out, struct backe
 int backend_read_list(struct backend *b, const char *path, json_t **out, struct backend_error *err);
 int backend_scan(struct backend *b, const char *path, const char *const *fields, size_t nfields,
                  backend_item_fn fn, void *ctx, struct backend_error *err);
+/* Each item of a collection whole, as compact JSON text (ops->scan_text, or the collection read
+ * whole when the backend has none); items that are not objects are left out, as by scans. */
+int backend_scan_text(struct backend *b, const char *path, const char *const *fields,
+                      size_t nfields, backend_text_fn fn, void *ctx, struct backend_error *err);
 /* Honours IDPC_TEST_FAIL_AFTER=N (documented as test-only): the write after N successful writes
  * fails with status 503 "injected failure". */
 /* Forwards to ops->want when the backend has it (0 otherwise); see struct backend_ops. */

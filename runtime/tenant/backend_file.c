@@ -9,8 +9,10 @@
  * a commit renames a new snapshot over it). A pipe's text is read whole and kept. A collection is
  * kept as a jansson tree only when it is read whole or written. Large collections (users, groups)
  * are streamed by backend_scan() item by item, so a plan over a 50,000-user snapshot holds no tree
- * of its directory and not its text. On commit the untouched collections are copied byte for byte
- * and the changed ones re-serialised.
+ * of its directory and not its text. The named locations (a plan's largest declared collection)
+ * are kept as each item's compact JSON text, taken while loading, for backend_scan_text(): the
+ * plan holds them as text (tenant.h) and this backend keeps no tree of them. On commit the
+ * untouched collections are copied byte for byte and the changed ones re-serialised.
  *
  * Writes emulate Graph: new ids, server-filled defaults (facts.md §2.4), timestamps, $ref member
  * edits, updateAllowedCombinations, PIM schedule requests, and the refusals a plan must respect
@@ -57,10 +59,30 @@ struct fentry {
     struct arena *dstrings;
     size_t ndigest, dcap;
     bool no_digest;
+    /* A frozen collection (named locations, is_frozen) also leaves with its digest each item's
+     * compact JSON text (json_dumps JSON_COMPACT, members in stored order), for
+     * backend_scan_text(): a plan reads it whole once, with no second decode and no tree of the
+     * collection kept (fitems[i] belongs to digest row i, its strings in dstrings). */
+    bool frozen;
+    struct fitem *fitems;
+};
+
+/* What loading keeps of an item of a frozen collection besides its digest. */
+struct fitem {
+    const char *text; /* compact JSON text */
+    size_t len;
+    const char *type;    /* "@odata.type" (a string), or NULL */
+    signed char trusted; /* "isTrusted": 1 true, 0 false, -1 absent or not a boolean */
+    signed char unknown; /* "includeUnknownCountriesAndRegions", likewise */
+    bool whole; /* a member is named as a kept one ignoring case only: scans get the whole item */
+    const char *derived; /* what backend_freeze_derive() made of the item, or NULL */
 };
 
 static const char *const DIGEST_FIELDS[] = {"id", "displayName", "userPrincipalName", "appId"};
 #define DIGEST_N 4
+/* The members of a frozen collection's items a scan_text can select without a decode. */
+static const char *const FROZEN_FIELDS[] = {"id", "displayName", "@odata.type", "isTrusted",
+                                            "includeUnknownCountriesAndRegions"};
 
 struct ftop {
     char *key;
@@ -389,6 +411,8 @@ static void entry_clear_digest(struct fentry *e)
     e->dstrings = NULL;
     e->ndigest = e->dcap = 0;
     e->no_digest = true;
+    free(e->fitems);
+    e->fitems = NULL;
 }
 
 static void doc_unload(struct fdoc *d)
@@ -447,6 +471,8 @@ static bool digest_item(json_t *item, size_t start, size_t end, void *ctx)
     if (e->ndigest == e->dcap) {
         e->dcap = e->dcap ? e->dcap * 2 : 1024;
         e->digest = xrealloc(e->digest, e->dcap * DIGEST_N * sizeof(*e->digest));
+        if (e->frozen)
+            e->fitems = xrealloc(e->fitems, e->dcap * sizeof(*e->fitems));
     }
     const char **row = e->digest + e->ndigest * DIGEST_N;
     for (size_t f = 0; f < DIGEST_N; f++) {
@@ -459,6 +485,37 @@ static bool digest_item(json_t *item, size_t start, size_t end, void *ctx)
             e->dstrings = arena_new();
         row[f] = v ? arena_strdup(e->dstrings, json_string_value(v)) : NULL;
     }
+    if (e->frozen) {
+        char *text = json_dumps(item, JSON_COMPACT);
+        if (!text) {
+            entry_clear_digest(e); /* scans decode the text again */
+            return true;
+        }
+        if (!e->dstrings)
+            e->dstrings = arena_new();
+        struct fitem *fi = &e->fitems[e->ndigest];
+        fi->len = strlen(text);
+        fi->text = arena_strndup(e->dstrings, text, fi->len);
+        free(text);
+        const char *type = json_string_value(json_object_get(item, "@odata.type"));
+        fi->type = type ? arena_strdup(e->dstrings, type) : NULL;
+        const json_t *trusted = json_object_get(item, "isTrusted");
+        fi->trusted = json_is_boolean(trusted) ? json_is_true(trusted) : -1;
+        const json_t *unknown = json_object_get(item, "includeUnknownCountriesAndRegions");
+        fi->unknown = json_is_boolean(unknown) ? json_is_true(unknown) : -1;
+        fi->whole = false;
+        const char *k;
+        json_t *v;
+        json_object_foreach(item, k, v)
+        {
+            for (size_t f = 0; f < IDPC_ARRAY_LEN(FROZEN_FIELDS); f++)
+                if (strcasecmp(k, FROZEN_FIELDS[f]) == 0 && strcmp(k, FROZEN_FIELDS[f]) != 0)
+                    fi->whole = true;
+        }
+        char *derived = backend_freeze_derive(item);
+        fi->derived = derived ? arena_strdup(e->dstrings, derived) : NULL;
+        free(derived);
+    }
     e->ndigest++;
     return true;
 }
@@ -467,6 +524,13 @@ static bool is_directory(const char *key)
 {
     return strcmp(key, "users") == 0 || strcmp(key, "groups") == 0 ||
            strcmp(key, "servicePrincipals") == 0;
+}
+
+/* The collection a plan holds compactly (tenant.h, struct tenant_obj): its items are kept as
+ * compact text, not as a tree (struct fentry, frozen). */
+static bool is_frozen(const char *key)
+{
+    return strcmp(key, "identity/conditionalAccess/namedLocations") == 0;
 }
 
 /* The paths that hold one object (docs/tenant-format.md); every other path is a collection. */
@@ -672,13 +736,16 @@ static int load_collection(struct cursor *c, const char *key, void *ctx)
             "object)",
             key);
     if (is_array) {
-        struct fentry *e = is_directory(key) ? entry_add(ld->d, key) : NULL;
+        bool frozen = is_frozen(key);
+        struct fentry *e = is_directory(key) || frozen ? entry_add(ld->d, key) : NULL;
         if (e) {
             entry_clear_digest(e); /* a collection given twice: the last one counts */
             e->no_digest = false;
+            e->frozen = frozen;
         }
-        /* Only the directory collections are left in the text (read by scans and by id): the
-         * others are read whole by a plan, so their decoded items are kept, not decoded again. */
+        /* Only the directory collections and the frozen one are left in the text (read by scans,
+         * by id, and whole as compact text): the others are read whole by a plan, so their
+         * decoded items are kept, not decoded again. */
         struct load_items li = {.ic = {.c = c, .key = key, .objects = known},
                                 .dg = {ld->d, e},
                                 .keep = e ? NULL : json_array(),
@@ -1230,6 +1297,117 @@ static int f_scan(struct backend *b, const char *path, const char *const *fields
     return 0;
 }
 
+struct text_scanning {
+    backend_text_fn fn;
+    void *ctx;
+};
+
+/* One item whole, as compact text: from a tree (a decoded item, or one of a parsed collection). */
+static bool text_of(const json_t *item, struct text_scanning *ts)
+{
+    if (!json_is_object(item))
+        return true; /* as scan_item: only objects are items */
+    char *text = json_dumps(item, JSON_COMPACT);
+    if (!text)
+        return true;
+    char *derived = backend_freeze_derive(item);
+    bool go = ts->fn(item, text, strlen(text), derived, ts->ctx);
+    free(derived);
+    free(text);
+    return go;
+}
+
+static bool text_item(json_t *item, size_t start, size_t end, void *ctx)
+{
+    (void)start;
+    (void)end;
+    return text_of(item, ctx);
+}
+
+/* Are all the fields a scan of a frozen collection selects kept while loading? */
+static bool frozen_covers(const char *const *fields, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!select_field(FROZEN_FIELDS, IDPC_ARRAY_LEN(FROZEN_FIELDS), fields[i]))
+            return false;
+    return true;
+}
+
+static int f_scan_text(struct backend *b, const char *path, const char *const *fields,
+                       size_t nfields, backend_text_fn fn, void *ctx, struct backend_error *err)
+{
+    struct fdoc *d = b->impl;
+    if (doc_load(d, err) != 0)
+        return -1;
+    struct fentry *e = entry_find(d, path);
+    if (!e)
+        return 0;
+    if (!e->json && e->fitems && !e->no_digest && frozen_covers(fields, nfields)) {
+        /* From what loading left: the digest and each item's compact text. */
+        for (size_t i = 0; i < e->ndigest; i++) {
+            const char **row = e->digest + i * DIGEST_N;
+            const struct fitem *fi = &e->fitems[i];
+            if (fi->whole) {
+                json_error_t je;
+                json_t *item = json_loadb(fi->text, fi->len, JSON_ALLOW_NUL, &je);
+                if (!item)
+                    BUG("%s: an item's compact text does not decode: %s", path, je.text);
+                bool go = fn(item, fi->text, fi->len, fi->derived, ctx);
+                json_decref(item);
+                if (!go)
+                    return 0;
+                continue;
+            }
+            json_t *item = json_object();
+            for (size_t f = 0; f < DIGEST_N; f++)
+                if (row[f] && select_field(fields, nfields, DIGEST_FIELDS[f]))
+                    json_object_set_new_nocheck(item, DIGEST_FIELDS[f],
+                                                json_string_nocheck(row[f]));
+            if (fi->type && select_field(fields, nfields, "@odata.type"))
+                json_object_set_new_nocheck(item, "@odata.type", json_string_nocheck(fi->type));
+            if (fi->trusted >= 0 && select_field(fields, nfields, "isTrusted"))
+                json_object_set_new_nocheck(item, "isTrusted", json_boolean(fi->trusted));
+            if (fi->unknown >= 0 &&
+                select_field(fields, nfields, "includeUnknownCountriesAndRegions"))
+                json_object_set_new_nocheck(item, "includeUnknownCountriesAndRegions",
+                                            json_boolean(fi->unknown));
+            bool go = fn(item, fi->text, fi->len, fi->derived, ctx);
+            json_decref(item);
+            if (!go)
+                return 0;
+        }
+        /* Read whole once (a plan keeps the texts it needs): the memory goes back; a later scan
+         * decodes the snapshot's text. */
+        entry_clear_digest(e);
+        return 0;
+    }
+    struct text_scanning ts = {fn, ctx};
+    if (e->json) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(e->json, i, v)
+        {
+            if (!text_of(v, &ts))
+                break;
+        }
+        return 0;
+    }
+    /* Streamed item by item from the snapshot's text: no tree of the whole collection. */
+    char *own;
+    const char *t = span(d, e->vstart, e->vend, &own, err);
+    if (!t)
+        return -1;
+    struct cursor c = {.s = t, .len = e->vend - e->vstart, .wlen = e->vend - e->vstart, .fd = -1};
+    int rc = 0;
+    if (peek(&c, '[') && step_array(&c, text_item, &ts) != 0) {
+        backend_error_set(err, 0, NULL, "%s: collection '%s': %s", d->path, e->key, c.emsg);
+        rc = -1;
+    }
+    free(c.emsg);
+    free(own);
+    return rc;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Writing: Graph's behaviour, emulated (backend_file_write.c)                                  */
 
@@ -1572,6 +1750,7 @@ static const struct backend_ops file_ops = {
     .scheme = "file",
     .read = f_read,
     .scan = f_scan,
+    .scan_text = f_scan_text,
     .write = backend_file_write,
     .lock = f_lock,
     .commit = f_commit,

@@ -376,10 +376,33 @@ out:
     return rc;
 }
 
+/* A collection held as text (g->frozen) becomes the cached tree again. */
+static void thaw_frozen(struct graph *g, const char *path)
+{
+    json_t *texts = json_object_get(g->frozen, path);
+    if (!texts)
+        return;
+    json_t *all = json_array();
+    size_t i;
+    json_t *t;
+    json_array_foreach(texts, i, t)
+    {
+        json_error_t je;
+        json_t *v = json_loadb(json_string_value(t), json_string_length(t),
+                               JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+        if (!v)
+            BUG("%s: an item held as text does not decode: %s", path, je.text);
+        json_array_append_new(all, v);
+    }
+    json_object_set_new(g->cache, path, all);
+    json_object_del(g->frozen, path);
+}
+
 int graph_read(struct backend *b, const char *path, json_t **out, struct backend_error *err)
 {
     struct graph *g = b->impl;
     *out = NULL;
+    thaw_frozen(g, path);
     json_t *c = graph_cached(g, path);
     if (c) {
         *out = json_is_null(c) ? NULL : json_incref(c);
@@ -544,12 +567,53 @@ static int g_scan(struct backend *b, const char *path, const char *const *fields
     return 0;
 }
 
+/* A collection's items whole as compact text. One read whole for it (not a directory, not
+ * cached yet) is then held as text, not as a tree (g->frozen). */
+static int g_scan_text(struct backend *b, const char *path, const char *const *fields,
+                       size_t nfields, backend_text_fn fn, void *ctx, struct backend_error *err)
+{
+    (void)fields; /* every item is handed on whole */
+    (void)nfields;
+    struct graph *g = b->impl;
+    int ki = known_index(path);
+    bool hold = ki >= 0 && !(known[ki].flags & RF_SINGLE) && graph_dir_of(path) == GDIR__COUNT &&
+                !graph_cached(g, path) && !json_object_get(g->frozen, path);
+    json_t *list = NULL;
+    if (hold ? read_collection(b, ki, path, &list, err) != 0 : graph_read(b, path, &list, err) != 0)
+        return -1;
+    json_t *texts = hold && json_is_array(list) ? json_array() : NULL;
+    bool go = true;
+    size_t i;
+    json_t *it;
+    json_array_foreach(list, i, it)
+    {
+        char *text = json_dumps(it, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!text)
+            BUG("%s: an item cannot be written as text", path);
+        if (go && json_is_object(it)) {
+            char *derived = backend_freeze_derive(it);
+            go = fn(it, text, strlen(text), derived, ctx);
+            free(derived);
+        }
+        if (texts)
+            json_array_append_new(texts, json_string_nocheck(text));
+        free(text);
+    }
+    if (texts) {
+        json_object_del(g->cache, path);
+        json_object_set_new(g->frozen, path, texts);
+    }
+    json_decref(list);
+    return 0;
+}
+
 static int g_lock(struct backend *b, struct backend_error *err)
 {
     (void)err;
     struct graph *g = b->impl;
     /* a plan's reads must be fresh once we are about to write */
     json_object_clear(g->cache);
+    json_object_clear(g->frozen);
     return 0;
 }
 
@@ -585,6 +649,7 @@ static void g_close(struct backend *b)
     auth_provider_free(g->auth);
     auth_config_fini(&g->cfg);
     json_decref(g->cache);
+    json_decref(g->frozen);
     json_decref(g->before);
     json_decref(g->created);
     json_decref(g->missing_policies);
@@ -600,6 +665,7 @@ static const struct backend_ops graph_ops = {
     .scheme = "graph",
     .read = graph_read,
     .scan = g_scan,
+    .scan_text = g_scan_text,
     .write = graph_write,
     .lock = g_lock,
     .commit = g_commit,
@@ -640,6 +706,7 @@ int backend_graph_open(struct backend *b, const char *arg, struct backend_error 
     b->ops = &graph_ops;
     b->impl = g;
     g->cache = json_object();
+    g->frozen = json_object();
     g->before = json_object();
     g->created = json_object();
     g->progress = progress_wanted();

@@ -27,8 +27,12 @@ struct graph {
     struct auth_config cfg;
     struct auth_provider *auth;
     struct http_client *http;
-    bool progress;              /* progress lines on stderr */
-    json_t *cache;              /* path → value read (json null: absent) */
+    bool progress; /* progress lines on stderr */
+    json_t *cache; /* path → value read (json null: absent) */
+    /* path → [compact JSON text of each item]: a collection read whole by backend_scan_text()
+     * (a plan's named locations), held as text instead of in `cache`; a later read turns it back
+     * into the cached tree, so that it costs no second request */
+    json_t *frozen;
     json_t *before;             /* collection path → {id: true} as first read (create look-ups) */
     json_t *created;            /* {id: true}: objects this process created (replication lag) */
     json_t *wants[GDIR__COUNT]; /* {key: {value: true}}, or NULL: list everything */

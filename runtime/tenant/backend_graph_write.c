@@ -293,6 +293,7 @@ static bool message_has(const struct http_error *e, const char *needle)
 static void forget(struct graph *g, const char *path)
 {
     json_object_clear(g->cache);
+    json_object_clear(g->frozen);
     if (strncmp(path, "groups/", 7) == 0 && g->dir[GDIR_GROUPS]) {
         const char *id = path + 7;
         const char *end = strchr(id, '/');

@@ -2,6 +2,7 @@
 #include "runtime/tenant/tenant.h"
 
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,7 @@ static void index_fini(struct tenant_index *x)
         json_decref(x->v[i].body);
     }
     free(x->v);
+    free(x->held);
     if (x->strings)
         arena_free(x->strings);
     strmap_fini(&x->by_id);
@@ -145,6 +147,88 @@ static int read_kind(struct tenant *t, enum tenant_kind k, const char *name_key,
     return 0;
 }
 
+/* The member `key` as the evaluator finds it (runtime/analysis, whatif_jget): the member, else
+ * the first one named so ignoring case; NULL for null. */
+static const json_t *get_nocase(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    if (!v) {
+        const char *k;
+        json_t *x;
+        json_object_foreach((json_t *)(uintptr_t)o, k, x)
+        {
+            if (strcasecmp(k, key) == 0) {
+                v = x;
+                break;
+            }
+        }
+    }
+    return json_is_null(v) ? NULL : v;
+}
+
+/* One named location, read whole as compact JSON text (backend_scan_text): indexed by id and
+ * name, its text kept in the index's arena instead of a tree. */
+static bool frozen_item(const json_t *item, const char *text, size_t len, const char *derived,
+                        void *p)
+{
+    struct tenant_index *x = p;
+    size_t n = x->n;
+    index_add(x, json_string_value(json_object_get(item, "id")),
+              json_string_value(json_object_get(item, "displayName")), NULL, NULL);
+    if (x->n == n)
+        return true; /* no id: not an object a plan can name */
+    if (x->hcap < x->cap) {
+        x->hcap = x->cap;
+        x->held = xrealloc(x->held, x->hcap * sizeof(*x->held));
+    }
+    struct tenant_held *h = &x->held[n];
+    h->text = arena_strndup(x->strings, text, len);
+    h->len = len;
+    const char *type = json_string_value(json_object_get(item, "@odata.type"));
+    h->type = type ? arena_strdup(x->strings, type) : NULL;
+    h->derived = derived ? arena_strdup(x->strings, derived) : NULL;
+    const char *name = json_string_value(get_nocase(item, "displayName"));
+    const char *exact = json_string_value(json_object_get(item, "displayName"));
+    h->name = !name                               ? NULL
+              : exact && strcmp(exact, name) == 0 ? x->v[n].name
+                                                  : arena_strdup(x->strings, name);
+    h->trusted = json_is_true(get_nocase(item, "isTrusted"));
+    h->unknown = json_is_true(json_object_get(item, "includeUnknownCountriesAndRegions"));
+    return true;
+}
+
+static int read_frozen(struct tenant *t, enum tenant_kind k, struct backend_error *err)
+{
+    static const char *const fields[] = {"id", "displayName", "@odata.type", "isTrusted",
+                                         "includeUnknownCountriesAndRegions"};
+    return backend_scan_text(t->b, kinds[k].path, fields, IDPC_ARRAY_LEN(fields), frozen_item,
+                             &t->idx[k], err);
+}
+
+const struct tenant_held *tenant_held_of(const struct tenant *t, enum tenant_kind k, size_t i)
+{
+    const struct tenant_index *x = &t->idx[k];
+    return x->held && i < x->n ? &x->held[i] : NULL;
+}
+
+json_t *tenant_body(const struct tenant *t, enum tenant_kind k, size_t i)
+{
+    if (i >= t->idx[k].n)
+        return NULL;
+    const struct tenant_obj *o = &t->idx[k].v[i];
+    if (o->body)
+        return json_incref(o->body);
+    const struct tenant_held *h = tenant_held_of(t, k, i);
+    if (!h)
+        return NULL;
+    json_error_t je;
+    /* the text is jansson's own writing of a tree it decoded: it decodes again */
+    json_t *v = json_loadb(h->text, h->len, JSON_ALLOW_NUL, &je);
+    if (!v)
+        BUG("tenant object %s: its compact text does not decode: %s", o->id, je.text);
+    return v;
+}
+
 /* The active assignments with their time-bound PIM schedules (tenant_active.c). */
 static int read_active(struct tenant *t, struct backend_error *err)
 {
@@ -183,7 +267,7 @@ int tenant_load(struct tenant *t, struct backend *b, struct backend_error *err)
     if (scan_kind(t, TK_USER, "userPrincipalName", NULL, err) != 0 ||
         scan_kind(t, TK_GROUP, "displayName", NULL, err) != 0 ||
         scan_kind(t, TK_SP, "displayName", "appId", err) != 0 ||
-        read_kind(t, TK_LOCATION, "displayName", NULL, true, err) != 0 ||
+        read_frozen(t, TK_LOCATION, err) != 0 ||
         read_kind(t, TK_STRENGTH, "displayName", NULL, true, err) != 0 ||
         read_kind(t, TK_POLICY, "displayName", NULL, true, err) != 0 ||
         read_kind(t, TK_ROLE, "displayName", "templateId", false, err) != 0)

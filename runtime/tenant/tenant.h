@@ -1,6 +1,7 @@
 /* tenant.h — the observed tenant: what a plan reads from a backend, indexed by id and name.
  * Ownership: a struct tenant owns its indexes, strings and JSON (one reference each); pointers it
- * hands out stay valid until tenant_free(). The backend is borrowed. */
+ * hands out stay valid until tenant_free(), and each tree tenant_body() returns is a new
+ * reference the caller releases. The backend is borrowed. */
 #ifndef IDPC_TENANT_H
 #define IDPC_TENANT_H
 
@@ -38,14 +39,35 @@ struct tenant_obj {
     char *name;
     char *alt;
     char *display;     /* the name the configuration gives it, when that differs; or NULL */
-    json_t *body;      /* the whole object for policies, locations, strengths; else NULL */
+    json_t *body;      /* the whole object for policies and strengths (tenant_body); else NULL */
     size_t next_name;  /* next object with the same exact name, or TENANT_NONE */
     size_t next_lname; /* next object with the same name ignoring case */
+};
+
+/* Named locations (a plan's largest declared collection) are held compactly, beside their
+ * objects (struct tenant_index, held): the whole object as compact JSON text (json_dumps
+ * JSON_COMPACT, members in the order the backend gave them), turned back into a tree by
+ * tenant_body() when one is needed, and what a plan asks of them without a tree. */
+struct tenant_held {
+    const char *text;
+    size_t len;
+    const char *type; /* its "@odata.type", or NULL */
+    /* What the lockout guard reads of every location (lockout.c, location_facts), as the
+     * evaluator reads it (whatif_jget: the member, else one named so ignoring case): its
+     * "displayName" (NULL when absent, null or not a string), whether "isTrusted" is true; and
+     * whether its "includeUnknownCountriesAndRegions" member is true. */
+    const char *name;
+    bool unknown;
+    const char *derived; /* what the plan's freeze hook derived from it (backend.h,
+                            backend_freeze_hook: its fingerprint), or NULL */
+    bool trusted;
 };
 
 struct tenant_index {
     struct tenant_obj *v;
     size_t n, cap;
+    struct tenant_held *held; /* v[i]'s compact form: named locations; else NULL */
+    size_t hcap;
     struct strmap by_id;    /* case-insensitive */
     struct strmap by_name;  /* exact (users: case-insensitive) */
     struct strmap by_lname; /* case-insensitive */
@@ -95,6 +117,15 @@ void tenant_free(struct tenant *t);
 
 const char *tenant_kind_word(enum tenant_kind k); /* DSL word: "user", "group", "location" */
 const char *tenant_kind_path(enum tenant_kind k); /* Graph collection path */
+
+/* Object i of kind k whole (policies, named locations, strengths) as a new reference, or NULL
+ * when the tenant holds none. A named location is thawed from its compact text: a new tree at
+ * each call, equal to the object the backend read, that the caller releases with json_decref()
+ * once done with it, so that only the locations in use are trees at once. */
+json_t *tenant_body(const struct tenant *t, enum tenant_kind k, size_t i);
+/* Object i's compact form when kind k is held compactly (named locations), else NULL (also for
+ * TENANT_NONE). Borrowed, valid until tenant_free(). */
+const struct tenant_held *tenant_held_of(const struct tenant *t, enum tenant_kind k, size_t i);
 
 struct tenant_obj *tenant_by_id(const struct tenant *t, enum tenant_kind k, const char *id);
 size_t tenant_index_of(const struct tenant *t, enum tenant_kind k, const char *id);
