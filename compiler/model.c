@@ -49,6 +49,7 @@ void model_free(struct model *m)
         json_decref(o->body);
         json_decref(o->extra);
         free(o->frozen);
+        free(o->frozen_digest);
         json_decref(o->frozen_type);
     }
     free(m->objects);
@@ -205,7 +206,7 @@ static bool carries_ref(const json_t *v)
     return false;
 }
 
-size_t model_freeze(struct model *m, enum model_kind kind)
+size_t model_freeze(struct model *m, enum model_kind kind, char *(*digest)(const json_t *body))
 {
     size_t n = 0;
     for (size_t i = 0; i < m->n; i++) {
@@ -219,6 +220,7 @@ size_t model_freeze(struct model *m, enum model_kind kind)
         const char *type = json_string_value(json_object_get(o->body, "@odata.type"));
         o->frozen_type = type ? model_const_string(type) : NULL;
         o->frozen = text;
+        o->frozen_digest = digest ? digest(o->body) : NULL;
         json_decref(o->body);
         o->body = NULL;
         n++;
@@ -261,6 +263,8 @@ void model_body_drop(struct model_object *o)
     o->body = json_null();
     free(o->frozen);
     o->frozen = NULL;
+    free(o->frozen_digest);
+    o->frozen_digest = NULL;
     json_decref(o->frozen_type);
     o->frozen_type = NULL;
 }

@@ -73,6 +73,7 @@ struct model_object {
     char *frozen; /* the body as compact JSON text while frozen (model_freeze), or NULL */
     json_t
         *frozen_type; /* while frozen: the body's "@odata.type" (a model_const_string), or NULL */
+    char *frozen_digest; /* while frozen: what model_freeze's `digest` made of the body, or NULL */
 };
 
 struct model {
@@ -126,8 +127,12 @@ bool model_ref_equal(const json_t *a, const json_t *b);
  * (keys in their stored order, so a thaw gives back an equal tree with the keys in the same
  * order) and frees the tree: o->body is NULL, o->frozen the text. A body that carries a
  * reference ({"$ref": ...}) stays a tree, so that a walk over the model's references
- * (resolve, backend_want_model) may skip frozen bodies. Returns how many it froze. */
-size_t model_freeze(struct model *m, enum model_kind kind);
+ * (resolve, backend_want_model) may skip frozen bodies. `digest`, when not NULL, is called on
+ * each body before it is frozen, and its result (a malloc'd string, or NULL) is kept in
+ * o->frozen_digest for as long as the object is frozen: a plan keeps there the fingerprint it
+ * compares with the tenant's, so that an unchanged object is never thawed. Returns how many it
+ * froze. */
+size_t model_freeze(struct model *m, enum model_kind kind, char *(*digest)(const json_t *body));
 bool model_is_frozen(const struct model_object *o);
 /* The object's body, thawed when frozen (json_loads of the text into o->body, kept until
  * model_body_release); borrowed, owned by the object. For an object that is not frozen it is

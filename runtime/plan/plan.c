@@ -735,6 +735,15 @@ static void plan_role_policy(struct builder *bd, struct resolve_object *ro)
     push_action(bd, a, ro->current);
 }
 
+/* held_unchanged's fingerprint of a declared location, taken while its body is a tree */
+static char *location_digest(const json_t *body)
+{
+    json_t *want = normalize(NK_NAMED_LOCATION, body);
+    char *sha = tenant_sha256(want);
+    json_decref(want);
+    return sha;
+}
+
 /* A named location the tenant holds compactly, with the fingerprint taken when it was loaded
  * (plan_hold_locations): when the configuration's object normalises to the same fingerprint,
  * plan_update would find no change, so it is neither thawed nor compared. */
@@ -748,9 +757,14 @@ static bool held_unchanged(struct builder *bd, struct resolve_object *ro)
         tenant_held_of(bd->t, tk, tenant_index_of(bd->t, tk, ro->current_id));
     if (!h || !h->derived)
         return false;
-    json_t *want = normalize(NK_NAMED_LOCATION, ro->body);
-    char *sha = tenant_sha256(want);
-    json_decref(want);
+    /* the fingerprint taken when the body was frozen (plan_freeze_model), else of the tree */
+    char *sha;
+    if (ro->obj->frozen_digest) {
+        sha = xstrdup(ro->obj->frozen_digest);
+    } else {
+        resolve_thaw(ro);
+        sha = location_digest(ro->body);
+    }
     bool same = strcmp(sha, h->derived) == 0;
     size_t self = (size_t)(ro - bd->r->v);
     if (same && !bd->sha[self])
@@ -947,6 +961,7 @@ static void plan_matched(struct builder *bd, struct resolve_object *ro)
 {
     if (held_unchanged(bd, ro))
         return;
+    resolve_thaw(ro); /* a frozen body: one tree at a time */
     resolve_thaw_current(bd->r, ro);
     plan_update(bd, ro);
     if (!ro->current_thawed)
@@ -1550,7 +1565,7 @@ static void summarise(json_t *plan)
 void plan_freeze_model(struct model *m)
 {
     /* the most numerous declared objects, and bodies without references (model.h) */
-    model_freeze(m, MODEL_NAMED_LOCATION);
+    model_freeze(m, MODEL_NAMED_LOCATION, location_digest);
 }
 
 json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
@@ -1612,16 +1627,17 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
             free(msg);
             free(at);
         }
-        resolve_thaw(ro); /* a frozen body: one tree at a time */
         if (ro->current_id)
-            plan_matched(&bd, ro);
+            plan_matched(&bd, ro); /* thaws a frozen body only when it plans it */
         else if (plan_nk(ro->obj->kind) >= 0 && ro->obj->kind != MODEL_AUTH_METHOD_CONFIG &&
                  ro->obj->kind != MODEL_AUTHORIZATION_POLICY &&
                  ro->obj->kind != MODEL_AUTH_METHODS_POLICY && ro->obj->kind != MODEL_ROLE_POLICY &&
                  ro->obj->kind != MODEL_GROUP_PIM_POLICY &&
                  ro->obj->kind != MODEL_SECURITY_DEFAULTS && ro->obj->kind != MODEL_ADMIN_CONSENT &&
-                 ro->obj->kind != MODEL_ONPREM_SYNC)
+                 ro->obj->kind != MODEL_ONPREM_SYNC) {
+            resolve_thaw(ro);
             plan_create(&bd, ro, "create", NULL);
+        }
         if (opts && opts->release_bodies) {
             /* planned: its requests hold copies of what they send */
             json_decref(ro->body);

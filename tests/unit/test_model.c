@@ -94,6 +94,44 @@ static void assert_same_text(const json_t *a, const json_t *b)
     free(tb);
 }
 
+/* model_freeze's digest: the name the body had, so that a test can tell it was called on the
+ * tree before it was dropped */
+static size_t digests;
+static char *name_digest(const json_t *body)
+{
+    digests++;
+    return xasprintf("digest of %s", json_string_value(json_object_get(body, "displayName")));
+}
+
+static void test_freeze_digest(void **state)
+{
+    (void)state;
+    struct compile_result cr;
+    compile_freeze_src(&cr);
+    struct model *m = cr.model;
+    digests = 0;
+    assert_int_equal(model_freeze(m, MODEL_NAMED_LOCATION, name_digest), 3);
+    assert_int_equal(digests, 3); /* once per frozen body, and only those */
+    for (size_t i = 0; i < m->n; i++) {
+        struct model_object *o = &m->objects[i];
+        if (o->kind != MODEL_NAMED_LOCATION) {
+            assert_null(o->frozen_digest);
+            continue;
+        }
+        char *want = xasprintf("digest of %s", o->name);
+        assert_string_equal(o->frozen_digest, want);
+        free(want);
+        /* kept through a thaw and a release, freed with the text */
+        (void)model_body(o);
+        model_body_release(o);
+        assert_non_null(o->frozen_digest);
+        model_body_drop(o);
+        assert_null(o->frozen_digest);
+    }
+    assert_int_equal(digests, 3);
+    compile_free(&cr);
+}
+
 static void test_freeze_round_trip(void **state)
 {
     (void)state;
@@ -104,8 +142,8 @@ static void test_freeze_round_trip(void **state)
     json_t *bodies = json_array(); /* copies of the trees as lowered */
     for (size_t i = 0; i < m->n; i++)
         json_array_append_new(bodies, json_deep_copy(m->objects[i].body));
-    assert_int_equal(model_freeze(m, MODEL_NAMED_LOCATION), 3);
-    assert_int_equal(model_freeze(m, MODEL_NAMED_LOCATION), 0); /* already frozen */
+    assert_int_equal(model_freeze(m, MODEL_NAMED_LOCATION, NULL), 3);
+    assert_int_equal(model_freeze(m, MODEL_NAMED_LOCATION, NULL), 0); /* already frozen */
     size_t locations = 0;
     for (size_t i = 0; i < m->n; i++) {
         struct model_object *o = &m->objects[i];
@@ -149,7 +187,7 @@ static void test_freeze_release_and_thaw_again(void **state)
     struct model_object *o = model_find(m, MODEL_NAMED_LOCATION, "Office");
     assert_non_null(o);
     json_t *want = json_deep_copy(o->body);
-    model_freeze(m, MODEL_NAMED_LOCATION);
+    model_freeze(m, MODEL_NAMED_LOCATION, NULL);
     json_t *first = json_incref(model_body(o));
     model_body_release(o);
     assert_null(o->body);
@@ -183,7 +221,7 @@ static void test_freeze_leaves_others_alone(void **state)
     struct model_object *g = model_find(m, MODEL_GROUP, "Sales");
     assert_non_null(g);
     json_t *tree = g->body;
-    model_freeze(m, MODEL_NAMED_LOCATION);
+    model_freeze(m, MODEL_NAMED_LOCATION, NULL);
     /* thaw and release of an object that is not frozen: no-ops */
     assert_false(model_is_frozen(g));
     assert_ptr_equal(model_body(g), tree);
@@ -198,14 +236,14 @@ static void test_freeze_leaves_others_alone(void **state)
     json_array_append_new(arr, model_ref_name("group", "Sales", "t.idp:1:1"));
     json_object_set_new(l->body, "nested", json_pack("{s:o}", "list", arr));
     json_t *keep = l->body;
-    assert_int_equal(model_freeze(m, MODEL_NAMED_LOCATION), 0);
+    assert_int_equal(model_freeze(m, MODEL_NAMED_LOCATION, NULL), 0);
     assert_false(model_is_frozen(l));
     assert_ptr_equal(l->body, keep);
     assert_string_equal(model_body_type(l), "#microsoft.graph.ipNamedLocation");
     /* a body that is not an object stays as it is */
     struct model_object *d = model_add(m, MODEL_NAMED_LOCATION, "Dropped", DIAG_LOC_NONE);
     model_body_drop(d);
-    assert_int_equal(model_freeze(m, MODEL_NAMED_LOCATION), 0);
+    assert_int_equal(model_freeze(m, MODEL_NAMED_LOCATION, NULL), 0);
     assert_true(json_is_null(d->body));
     /* the locations nobody thawed are freed with the model, text and all (the leak check) */
     compile_free(&cr);
@@ -242,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_const_string_shared),
         cmocka_unit_test(test_extra_on_first_use),
         cmocka_unit_test(test_freeze_round_trip),
+        cmocka_unit_test(test_freeze_digest),
         cmocka_unit_test(test_freeze_release_and_thaw_again),
         cmocka_unit_test(test_freeze_leaves_others_alone),
         cmocka_unit_test(test_arena_cat_and_reset),
