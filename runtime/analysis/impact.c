@@ -673,12 +673,12 @@ static void scenario(const struct coverage *c, const size_t at[IMPACT__DIMS], co
 struct dimclass {
     size_t n;
     size_t *rep, *count;
-    uint64_t *members; /* n x words */
-    /* per value: its part row on each side and its extras (sw words: before's row, after's row,
-     * whatif_signin_extras), and whether a side refused it */
+    uint64_t *members; /* per class: its values, a bitset of `words` words */
+    /* per class: its values' part row on each side and their extras (sw words: before's row,
+     * after's row, whatif_signin_extras) */
     uint64_t *sig;
     size_t sw;
-    bool *bad;
+    bool *bad; /* per value: a side refused it */
 };
 
 static void dimclass_fini(struct dimclass *k)
@@ -712,18 +712,27 @@ static size_t sig_hash(const uint64_t *g, size_t sw)
     return (size_t)(h ^ (h >> 31));
 }
 
-/* The class of value v (signature sig + v * sw): an existing class with the same signature, or a
- * new one with v as its representative. */
-static size_t sig_class(struct sigtab *t, const uint64_t *sig, size_t sw, size_t v,
-                        struct dimclass *out)
+/* The class of value v, whose signature is g: an existing class with the same signature, or a
+ * new one with v as its representative. Signatures and member sets are kept per class (out->sig,
+ * out->members, `*cap` classes allocated, `mw` words of members each), not per value: a
+ * dimension of many values that fall into few classes stays small. */
+static size_t sig_class(struct sigtab *t, const uint64_t *g, size_t sw, size_t v,
+                        struct dimclass *out, size_t *cap, size_t mw)
 {
-    const uint64_t *g = sig + v * sw;
     size_t j = sig_hash(g, sw) & (t->cap - 1);
     for (; t->slot[j]; j = (j + 1) & (t->cap - 1)) {
         size_t k = t->slot[j] - 1;
-        if (memcmp(sig + out->rep[k] * sw, g, sw * sizeof(uint64_t)) == 0)
+        if (memcmp(out->sig + k * sw, g, sw * sizeof(uint64_t)) == 0)
             return k;
     }
+    if (out->n == *cap) {
+        size_t more = *cap * 2;
+        out->sig = xrealloc(out->sig, (more * sw + 1) * sizeof(uint64_t));
+        out->members = xrealloc(out->members, more * mw * sizeof(uint64_t));
+        memset(out->members + *cap * mw, 0, (more - *cap) * mw * sizeof(uint64_t));
+        *cap = more;
+    }
+    memcpy(out->sig + out->n * sw, g, sw * sizeof(uint64_t));
     t->slot[j] = out->n + 1;
     out->rep[out->n] = v;
     return out->n++;
@@ -739,12 +748,14 @@ static void classify_dim(struct ctx *x, size_t d, const size_t size[IMPACT__DIMS
                                            WHATIF_PART_PLATFORM, WHATIF_PART_LOCATION,
                                            WHATIF_PART_CLIENT,   WHATIF_PART_RISK};
     size_t w0 = whatif_compiled_words(x->wc[0]), w1 = whatif_compiled_words(x->wc[1]);
-    size_t sw = w0 + w1 + 1, n = size[d], words = (n + 63) / 64;
-    uint64_t *sig = xcalloc(n * sw + 1, sizeof(uint64_t));
+    size_t sw = w0 + w1 + 1, n = size[d], words = (n + 63) / 64, mw = words ? words : 1;
+    size_t cap = 16;                                 /* classes allocated (sig_class grows them) */
+    uint64_t *g = xcalloc(sw + 1, sizeof(uint64_t)); /* the value's signature */
     memset(out, 0, sizeof(*out));
+    out->sig = xcalloc(cap * sw + 1, sizeof(uint64_t));
+    out->members = xcalloc(cap * mw, sizeof(uint64_t));
     out->rep = xcalloc(n + 1, sizeof(size_t));
     out->count = xcalloc(n + 1, sizeof(size_t));
-    out->members = xcalloc((n + 1) * (words ? words : 1), sizeof(uint64_t));
     out->bad = xcalloc(n + 1, sizeof(bool));
     struct sigtab tab = {xcalloc(sigtab_cap(n), sizeof(size_t)), sigtab_cap(n)};
     for (size_t v = 0; v < n; v++) {
@@ -753,7 +764,7 @@ static void classify_dim(struct ctx *x, size_t d, const size_t size[IMPACT__DIMS
         struct whatif_signin s;
         const char *locs[3];
         scenario(x->c, at, locs, &s);
-        uint64_t *g = sig + v * sw;
+        memset(g, 0, sw * sizeof(uint64_t));
         char err[256];
         for (int side = 0; side < 2; side++) {
             const uint64_t *row = whatif_compiled_part(x->wc[side], part[d], &s, err, sizeof(err));
@@ -769,12 +780,12 @@ static void classify_dim(struct ctx *x, size_t d, const size_t size[IMPACT__DIMS
         t.client_app = d == IMPACT_CLIENT ? s.client_app : NULL;
         if (!g[sw - 1])
             g[sw - 1] = whatif_signin_extras(&t);
-        size_t k = sig_class(&tab, sig, sw, v, out);
+        size_t k = sig_class(&tab, g, sw, v, out, &cap, mw);
         out->count[k]++;
-        out->members[k * (words ? words : 1) + v / 64] |= (uint64_t)1 << (v % 64);
+        out->members[k * mw + v / 64] |= (uint64_t)1 << (v % 64);
     }
     free(tab.slot);
-    out->sig = sig;
+    free(g);
     out->sw = sw;
 }
 
@@ -866,7 +877,7 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
             memcpy(acc[side], fixed[side], wd[side] * sizeof(uint64_t));
         for (size_t d = 0; d < IMPACT__DIMS; d++) {
             size_t v = cls[d].rep[k[d]];
-            const uint64_t *g = cls[d].sig + v * cls[d].sw;
+            const uint64_t *g = cls[d].sig + k[d] * cls[d].sw;
             bad = bad || cls[d].bad[v];
             extras |= cls[d].bad[v] ? 0 : (unsigned)g[cls[d].sw - 1];
             for (int side = 0; side < 2; side++) {
