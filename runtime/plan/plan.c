@@ -1653,7 +1653,6 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     order_actions(&bd);
     if (!check_limits(&bd))
         goto out;
-    record_reads(&bd);
 
     plan = json_object();
     json_object_set_new(plan, "format", json_string(PLAN_FORMAT));
@@ -1678,8 +1677,10 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     json_object_set_new(plan, "unmanagedMore", more);
     json_object_set_new(plan, "notes", bd.notes);
     json_object_set_new(plan, "warnings", bd.warnings);
-    json_object_set_new(plan, "reads", bd.reads);
-    bd.actions = bd.unmanaged = bd.notes = bd.warnings = bd.reads = NULL;
+    /* filled by record_reads once the analysis below has released its states: a read each
+     * declared object (22,000 at the benchmark's 10x declared point) need not be alive with them */
+    json_object_set(plan, "reads", bd.reads);
+    bd.actions = bd.unmanaged = bd.notes = bd.warnings = NULL;
     summarise(plan);
     json_t *policy_at = policy_locations(&bd);
     struct lockout_states *states = lockout_states_new(plan, &t, 0);
@@ -1690,6 +1691,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
         plan_impact(plan, &t, states);
     lockout_states_free(states);
     json_decref(policy_at);
+    record_reads(&bd);
 out:
     for (size_t i = 0; bd.sha && i < m->n; i++)
         free(bd.sha[i]);
