@@ -149,6 +149,20 @@ char *backend_freeze_derive(const json_t *item)
     return freeze_hook ? freeze_hook(item) : NULL;
 }
 
+bool backend_text_item(const json_t *item, backend_text_fn fn, void *ctx)
+{
+    if (!json_is_object(item))
+        return true;
+    char *text = json_dumps(item, JSON_COMPACT);
+    if (!text)
+        return true; /* jansson could not write it (out of memory) */
+    char *derived = backend_freeze_derive(item);
+    bool go = fn(item, text, strlen(text), derived, ctx);
+    free(derived);
+    free(text);
+    return go;
+}
+
 int backend_scan_text(struct backend *b, const char *path, const char *const *fields,
                       size_t nfields, backend_text_fn fn, void *ctx, struct backend_error *err)
 {
@@ -161,16 +175,7 @@ int backend_scan_text(struct backend *b, const char *path, const char *const *fi
     json_t *v;
     json_array_foreach(all, i, v)
     {
-        if (!json_is_object(v))
-            continue;
-        char *text = json_dumps(v, JSON_COMPACT);
-        if (!text)
-            continue; /* jansson could not write it (out of memory) */
-        char *derived = backend_freeze_derive(v);
-        bool go = fn(v, text, strlen(text), derived, ctx);
-        free(derived);
-        free(text);
-        if (!go)
+        if (!backend_text_item(v, fn, ctx))
             break;
     }
     json_decref(all);

@@ -44,6 +44,9 @@ typedef char *(*backend_freeze_fn)(const json_t *item);
 void backend_freeze_hook(backend_freeze_fn fn);
 /* The hook's result for `item` (a new string), or NULL when no hook is set. */
 char *backend_freeze_derive(const json_t *item);
+/* Hands `item` (an object; anything else is skipped) to fn as backend_scan_text does: with its
+ * compact text and what the hook derives from it. fn's answer (go on), or true when skipped. */
+bool backend_text_item(const json_t *item, backend_text_fn fn, void *ctx);
 
 /* A backend implementation. Paths are Graph v1.0 paths without the leading '/', exactly as in the
  * file-tenant format (docs/tenant-format.md): "groups", "groups/{id}/members",

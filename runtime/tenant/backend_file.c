@@ -1305,16 +1305,7 @@ struct text_scanning {
 /* One item whole, as compact text: from a tree (a decoded item, or one of a parsed collection). */
 static bool text_of(const json_t *item, struct text_scanning *ts)
 {
-    if (!json_is_object(item))
-        return true; /* as scan_item: only objects are items */
-    char *text = json_dumps(item, JSON_COMPACT);
-    if (!text)
-        return true;
-    char *derived = backend_freeze_derive(item);
-    bool go = ts->fn(item, text, strlen(text), derived, ts->ctx);
-    free(derived);
-    free(text);
-    return go;
+    return backend_text_item(item, ts->fn, ts->ctx); /* as scan_item: only objects are items */
 }
 
 static bool text_item(json_t *item, size_t start, size_t end, void *ctx)
