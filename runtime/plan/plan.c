@@ -735,15 +735,6 @@ static void plan_role_policy(struct builder *bd, struct resolve_object *ro)
     push_action(bd, a, ro->current);
 }
 
-/* held_unchanged's fingerprint of a declared location, taken while its body is a tree */
-static char *location_digest(const json_t *body)
-{
-    json_t *want = normalize(NK_NAMED_LOCATION, body);
-    char *sha = tenant_sha256(want);
-    json_decref(want);
-    return sha;
-}
-
 /* A named location the tenant holds compactly, with the fingerprint taken when it was loaded
  * (plan_hold_locations): when the configuration's object normalises to the same fingerprint,
  * plan_update would find no change, so it is neither thawed nor compared. */
@@ -763,7 +754,7 @@ static bool held_unchanged(struct builder *bd, struct resolve_object *ro)
         sha = xstrdup(ro->obj->frozen_digest);
     } else {
         resolve_thaw(ro);
-        sha = location_digest(ro->body);
+        sha = plan_location_fingerprint(ro->body);
     }
     bool same = strcmp(sha, h->derived) == 0;
     size_t self = (size_t)(ro - bd->r->v);
@@ -1560,12 +1551,6 @@ static void summarise(json_t *plan)
     json_object_set_new(plan, "summary",
                         json_pack("{s:i,s:i,s:i,s:i,s:i}", "create", s.create, "update", s.update,
                                   "replace", s.replace, "delete", s.del, "unmanaged", s.unmanaged));
-}
-
-void plan_freeze_model(struct model *m)
-{
-    /* the most numerous declared objects, and bodies without references (model.h) */
-    model_freeze(m, MODEL_NAMED_LOCATION, location_digest);
 }
 
 json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,

@@ -78,6 +78,9 @@ char *plan_fingerprint(const char *normalize, const json_t *value);
  * unchanged location without turning the text the tenant holds it as back into a tree. Call it
  * before backend_open(); without it a plan thaws every location it manages. */
 void plan_hold_locations(void);
+/* A named location's plan fingerprint (plan_fingerprint, "named_location"): the one the tenant
+ * side takes while loading and the configuration's side when it is frozen. Caller frees. */
+char *plan_location_fingerprint(const json_t *location);
 
 /* Counts of the plan's actions. */
 struct plan_summary {

@@ -1,18 +1,26 @@
-/* plan_hold.c — what a plan derives from each named location while the backend loads it
- * (plan.h, plan_hold_locations): the tenant holds the locations as compact text, and a plan
- * that finds a location unchanged by its fingerprint never turns it back into a tree. */
+/* plan_hold.c — the named locations a plan holds as text, on both sides: the tenant's (taken
+ * while the backend loads them, plan_hold_locations) and the configuration's (frozen after the
+ * compile, plan_freeze_model), each with its plan fingerprint, so that a location found unchanged
+ * by its fingerprint never turns back into a tree. */
 #include "runtime/plan/plan.h"
 
 #include "runtime/plan/normalize.h"
 #include "runtime/tenant/backend.h"
 
-/* plan_fingerprint of the normalised location: what plan_update and record_reads take. */
-static char *location_fingerprint(const json_t *item)
+char *plan_location_fingerprint(const json_t *location)
 {
-    return plan_fingerprint(normalize_kind_name(NK_NAMED_LOCATION), item);
+    return plan_fingerprint(normalize_kind_name(NK_NAMED_LOCATION), location);
 }
 
 void plan_hold_locations(void)
 {
-    backend_freeze_hook(location_fingerprint);
+    backend_freeze_hook(plan_location_fingerprint);
+}
+
+void plan_freeze_model(struct model *m)
+{
+    /* the most numerous declared objects, and bodies without references (model.h); each with
+     * the fingerprint plan_build compares with the tenant's, so that an unchanged one is never
+     * thawed */
+    model_freeze(m, MODEL_NAMED_LOCATION, plan_location_fingerprint);
 }
