@@ -3,7 +3,6 @@
  * phase and dependencies (plan.h). */
 #include "runtime/plan/plan.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +45,9 @@ struct builder {
      * normalised copy plan_update makes anyway; NULL until then */
     char **sha;
     /* under `manage exclusively authentication_contexts`: each context id a declared policy
-     * names (lower case) -> that policy's name, taken before the plan's loop releases the
-     * bodies; else NULL */
-    json_t *context_users;
+     * names (ignoring case) -> the index of that policy, taken before the plan's loop releases
+     * the bodies (collect_context_users) */
+    struct strmap context_users;
     bool failed; /* an error was reported while building: no plan */
 };
 
@@ -1029,9 +1028,6 @@ static void deleted_attributes(struct builder *bd, json_t *a, enum model_kind k,
     json_decref(have);
 }
 
-/* The name of a Conditional Access policy that still names authentication context `id` once the
- * plan is applied: a declared policy as the configuration states it, or a tenant policy the plan
- * neither manages nor deletes; NULL when none does. */
 /* The declared policies' authentication contexts (bd->context_users), read from their bodies
  * while they are whole: plan_build's loop releases each body once it is planned, and the
  * contexts left to delete are known only after it. */
@@ -1039,7 +1035,6 @@ static void collect_context_users(struct builder *bd)
 {
     if (!(bd->m->manage_exclusive & (1u << MODEL_AUTH_CONTEXT)))
         return;
-    bd->context_users = json_object();
     for (size_t i = 0; i < bd->m->n; i++) {
         const struct model_object *o = &bd->m->objects[i];
         if (o->kind != MODEL_CA_POLICY)
@@ -1051,27 +1046,20 @@ static void collect_context_users(struct builder *bd)
                             "includeAuthenticationContextClassReferences"),
             j, c)
         {
-            if (!json_string_value(c))
-                continue;
-            char *key = xstrdup(json_string_value(c));
-            for (char *k = key; *k; k++)
-                *k = (char)tolower((unsigned char)*k);
-            if (!json_object_get(bd->context_users, key))
-                json_object_set_new(bd->context_users, key, json_string(o->name));
-            free(key);
+            if (json_string_value(c))
+                (void)strmap_put_first(&bd->context_users, json_string_value(c), i);
         }
     }
 }
 
+/* The name of a Conditional Access policy that still names authentication context `id` once the
+ * plan is applied: a declared policy as the configuration states it, or a tenant policy the plan
+ * neither manages nor deletes; NULL when none does. */
 static const char *context_user(struct builder *bd, const char *id)
 {
-    char *key = xstrdup(id);
-    for (char *k = key; *k; k++)
-        *k = (char)tolower((unsigned char)*k);
-    const char *user = json_string_value(json_object_get(bd->context_users, key));
-    free(key);
-    if (user)
-        return user;
+    size_t user;
+    if (strmap_get(&bd->context_users, id, &user))
+        return bd->m->objects[user].name;
     if (bd->m->manage_exclusive & (1u << MODEL_CA_POLICY))
         return NULL; /* every tenant policy is declared or deleted */
     const struct tenant_index *x = &bd->t->idx[TK_POLICY];
@@ -1557,6 +1545,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
                    const struct plan_options *opts)
 {
     struct builder bd = {.m = m, .diag = diag, .b = b};
+    strmap_init(&bd.context_users, true);
     struct tenant t;
     struct resolve r;
     memset(&r, 0, sizeof(r));
@@ -1681,7 +1670,7 @@ out:
     for (size_t i = 0; bd.sha && i < m->n; i++)
         free(bd.sha[i]);
     free(bd.sha);
-    json_decref(bd.context_users);
+    strmap_fini(&bd.context_users);
     json_decref(bd.actions);
     json_decref(bd.refs);
     json_decref(bd.reads);
