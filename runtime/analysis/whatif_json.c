@@ -5,6 +5,7 @@
 
 #include "compiler/util.h"
 #include "runtime/analysis/whatif_int.h"
+#include "runtime/tenant/tenant.h"
 
 bool whatif_eq(const char *a, const char *b)
 {
@@ -13,21 +14,7 @@ bool whatif_eq(const char *a, const char *b)
 
 const json_t *whatif_jget(const json_t *obj, const char *key)
 {
-    if (!json_is_object(obj))
-        return NULL;
-    const json_t *v = json_object_get(obj, key);
-    if (!v) {
-        const char *k;
-        const json_t *x;
-        json_object_foreach(whatif_mut(obj), k, x)
-        {
-            if (util_streq_nocase(k, key)) {
-                v = x;
-                break;
-            }
-        }
-    }
-    return json_is_null(v) ? NULL : v;
+    return tenant_member(obj, key); /* the rule the tenant's held locations are read by too */
 }
 
 void whatif_jget_many(const json_t *obj, const char *const *keys, size_t n, const json_t **out)

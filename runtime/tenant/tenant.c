@@ -147,17 +147,17 @@ static int read_kind(struct tenant *t, enum tenant_kind k, const char *name_key,
     return 0;
 }
 
-/* The member `key` as the evaluator finds it (runtime/analysis, whatif_jget): the member, else
- * the first one named so ignoring case; NULL for null. */
-static const json_t *get_nocase(const json_t *o, const char *key)
+const json_t *tenant_member(const json_t *obj, const char *key)
 {
-    const json_t *v = json_object_get(o, key);
+    if (!json_is_object(obj))
+        return NULL;
+    const json_t *v = json_object_get(obj, key);
     if (!v) {
         const char *k;
         json_t *x;
-        json_object_foreach((json_t *)(uintptr_t)o, k, x)
+        json_object_foreach((json_t *)(uintptr_t)obj, k, x)
         {
-            if (strcasecmp(k, key) == 0) {
+            if (util_streq_nocase(k, key)) {
                 v = x;
                 break;
             }
@@ -187,12 +187,12 @@ static bool frozen_item(const json_t *item, const char *text, size_t len, const 
     const char *type = json_string_value(json_object_get(item, "@odata.type"));
     h->type = type ? arena_strdup(x->strings, type) : NULL;
     h->derived = derived ? arena_strdup(x->strings, derived) : NULL;
-    const char *name = json_string_value(get_nocase(item, "displayName"));
+    const char *name = json_string_value(tenant_member(item, "displayName"));
     const char *exact = json_string_value(json_object_get(item, "displayName"));
     h->name = !name                               ? NULL
               : exact && strcmp(exact, name) == 0 ? x->v[n].name
                                                   : arena_strdup(x->strings, name);
-    h->trusted = json_is_true(get_nocase(item, "isTrusted"));
+    h->trusted = json_is_true(tenant_member(item, "isTrusted"));
     h->unknown = json_is_true(json_object_get(item, "includeUnknownCountriesAndRegions"));
     return true;
 }

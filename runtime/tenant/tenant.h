@@ -165,6 +165,11 @@ char *tenant_describe_id(const struct tenant *t, const char *id, int hint);
  * not a GUID or the domain is not a domain name. */
 json_t *tenant_snapshot_empty(const char *tenant_id, const char *domain, const char **why);
 
+/* A Graph object's member as the evaluator reads it (whatif_jget): `key` itself, else the first
+ * member named so ignoring case; NULL when absent or null, or when obj is not an object.
+ * Borrowed. */
+const json_t *tenant_member(const json_t *obj, const char *key);
+
 /* SHA-256 (hex) of the canonical JSON of v: keys sorted, compact. Caller frees. */
 char *tenant_sha256(const json_t *v);
 
