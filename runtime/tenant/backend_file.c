@@ -1302,17 +1302,14 @@ struct text_scanning {
     void *ctx;
 };
 
-/* One item whole, as compact text: from a tree (a decoded item, or one of a parsed collection). */
-static bool text_of(const json_t *item, struct text_scanning *ts)
-{
-    return backend_text_item(item, ts->fn, ts->ctx); /* as scan_item: only objects are items */
-}
-
+/* One item of a collection streamed from the text, handed on whole as compact text (as
+ * scan_item: only objects are items). */
 static bool text_item(json_t *item, size_t start, size_t end, void *ctx)
 {
     (void)start;
     (void)end;
-    return text_of(item, ctx);
+    const struct text_scanning *ts = ctx;
+    return backend_text_item(item, ts->fn, ts->ctx);
 }
 
 /* Are all the fields a scan of a frozen collection selects kept while loading? */
@@ -1378,7 +1375,7 @@ static int f_scan_text(struct backend *b, const char *path, const char *const *f
         json_t *v;
         json_array_foreach(e->json, i, v)
         {
-            if (!text_of(v, &ts))
+            if (!backend_text_item(v, fn, ctx))
                 break;
         }
         return 0;
