@@ -186,14 +186,14 @@ static const char *ref_text(struct builder *bd, size_t i)
     return json_string_value(json_array_get(bd->refs, i));
 }
 
-/* The last action's tenant object, when it is `cur`, a tree thawed from `h`'s compact text
- * (tenant_body): the action keeps that text instead (what ref_text would write), so that the
- * tree can go. */
+/* The last action's tenant object, when it is `cur`, a tree thawed from what the tenant holds
+ * compactly (`h`, tenant_body): the action keeps its compact text instead (what ref_text would
+ * write), so that the tree can go. */
 static void ref_keep_text(struct builder *bd, const json_t *cur, const struct tenant_held *h)
 {
     size_t n = json_array_size(bd->refs);
     if (cur && h && n && json_array_get(bd->refs, n - 1) == cur)
-        json_array_set_new(bd->refs, n - 1, json_stringn_nocheck(h->text, h->len));
+        (void)ref_text(bd, n - 1);
 }
 
 /* `sha`: the fingerprint of `value` when known (else computed here). */
@@ -1667,6 +1667,11 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     json_decref(policy_at);
     record_reads(&bd);
 out:
+    if (have_tenant && tenant_fault(&t)) { /* an object it holds could not be read again */
+        diag_error(diag, DIAG_LOC_NONE, "%s", tenant_fault(&t));
+        json_decref(plan);
+        plan = NULL;
+    }
     for (size_t i = 0; bd.sha && i < m->n; i++)
         free(bd.sha[i]);
     free(bd.sha);

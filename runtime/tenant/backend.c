@@ -157,7 +157,7 @@ bool backend_text_item(const json_t *item, backend_text_fn fn, void *ctx)
     if (!text)
         return true; /* jansson could not write it (out of memory) */
     char *derived = backend_freeze_derive(item);
-    bool go = fn(item, text, strlen(text), derived, ctx);
+    bool go = fn(item, text, strlen(text), NULL, derived, ctx);
     free(derived);
     free(text);
     return go;
@@ -180,6 +180,16 @@ int backend_scan_text(struct backend *b, const char *path, const char *const *fi
     }
     json_decref(all);
     return 0;
+}
+
+int backend_read_at(struct backend *b, const struct backend_at *at, json_t **out,
+                    struct backend_error *err)
+{
+    *out = NULL;
+    if (!b->ops->read_at)
+        BUG("backend %s: an item handed on by where it lies, with no way to read it again",
+            b->ops->scheme);
+    return b->ops->read_at(b, at, out, err);
 }
 
 int backend_want(struct backend *b, const char *path, const char *key, const char *const *values,

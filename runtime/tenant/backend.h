@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "compiler/util.h"
 
@@ -27,13 +28,23 @@ struct backend;
  * properties and is valid during the call only. Return false to stop the scan. */
 typedef bool (*backend_item_fn)(const json_t *item, void *ctx);
 
+/* Where a backend can read an item again (the file backend: the item's span in the snapshot it
+ * keeps open), so that a caller can keep this instead of the item's text: backend_read_at(). */
+struct backend_at {
+    size_t start;  /* the item's first byte in the snapshot */
+    uint32_t len;  /* its length in bytes (a snapshot is at most INT_MAX bytes) */
+    uint32_t load; /* which load of the snapshot it belongs to */
+};
+
 /* Called once per item of a collection by backend_scan_text(): `item` holds at least the
- * selected properties (it may hold more), `text` the whole item as compact JSON text (json_dumps
- * with JSON_COMPACT, members in their stored order, `len` bytes and a NUL), so that decoding the
- * text gives back a tree equal to the item; `derived` is what the freeze hook made of the item
- * (backend_freeze_hook), or NULL. All are valid during the call only. */
+ * selected properties (it may hold more); `derived` is what the freeze hook made of the item
+ * (backend_freeze_hook), or NULL. The whole item comes one of two ways: `at`, where the backend
+ * reads it again (backend_read_at), with `text` NULL; or (`at` NULL) `text`, the item as compact
+ * JSON text (json_dumps with JSON_COMPACT, members in their stored order, `len` bytes and a NUL),
+ * so that decoding the text gives back a tree equal to the item. All are valid during the call
+ * only. */
 typedef bool (*backend_text_fn)(const json_t *item, const char *text, size_t len,
-                                const char *derived, void *ctx);
+                                const struct backend_at *at, const char *derived, void *ctx);
 
 /* What a caller derives from each item a backend_scan_text() hands on, made while the backend
  * holds the item as a tree anyway (the file backend: while it loads the snapshot), so that the
@@ -66,6 +77,11 @@ struct backend_ops {
      * missing collection is empty. */
     int (*scan_text)(struct backend *b, const char *path, const char *const *fields, size_t nfields,
                      backend_text_fn fn, void *ctx, struct backend_error *err);
+    /* Optional (needed by a backend whose scan_text hands on `at`): the item at `at`, read again
+     * and decoded (a new reference). -1 with err naming the snapshot and what happened when it
+     * cannot be (the file changed in place or was cut short since it was loaded). */
+    int (*read_at)(struct backend *b, const struct backend_at *at, json_t **out,
+                   struct backend_error *err);
     /* One Graph write: method "POST" | "PATCH" | "DELETE", body NULL for DELETE. *result (may be
      * NULL) receives the response body (the created object for POST). */
     int (*write)(struct backend *b, const char *method, const char *path, const json_t *body,
@@ -123,6 +139,9 @@ int backend_scan(struct backend *b, const char *path, const char *const *fields,
  * whole when the backend has none); items that are not objects are left out, as by scans. */
 int backend_scan_text(struct backend *b, const char *path, const char *const *fields,
                       size_t nfields, backend_text_fn fn, void *ctx, struct backend_error *err);
+/* The item a scan_text handed on at `at` (ops->read_at): a new reference, or -1 with err. */
+int backend_read_at(struct backend *b, const struct backend_at *at, json_t **out,
+                    struct backend_error *err);
 /* Honours IDPC_TEST_FAIL_AFTER=N (documented as test-only): the write after N successful writes
  * fails with status 503 "injected failure". */
 /* Forwards to ops->want when the backend has it (0 otherwise); see struct backend_ops. */

@@ -9,9 +9,10 @@
  * a commit renames a new snapshot over it). A pipe's text is read whole and kept. A collection is
  * kept as a jansson tree only when it is read whole or written. Large collections (users, groups)
  * are streamed by backend_scan() item by item, so a plan over a 50,000-user snapshot holds no tree
- * of its directory and not its text. The named locations (a plan's largest declared collection)
- * are kept as each item's compact JSON text, taken while loading, for backend_scan_text(): the
- * plan holds them as text (tenant.h) and this backend keeps no tree of them. On commit the
+ * of its directory and not its text. Of the named locations (a plan's largest declared
+ * collection) loading keeps where each item lies and what a plan reads of it, for
+ * backend_scan_text(): the plan holds each as its span (tenant.h) and reads it again
+ * (backend_read_at) when it needs the tree; neither keeps a tree or a text of them. On commit the
  * untouched collections are copied byte for byte and the changed ones re-serialised.
  *
  * Writes emulate Graph: new ids, server-filled defaults (facts.md §2.4), timestamps, $ref member
@@ -59,18 +60,19 @@ struct fentry {
     struct arena *dstrings;
     size_t ndigest, dcap;
     bool no_digest;
-    /* A frozen collection (named locations, is_frozen) also leaves with its digest each item's
-     * compact JSON text (json_dumps JSON_COMPACT, members in stored order), for
-     * backend_scan_text(): a plan reads it whole once, with no second decode and no tree of the
-     * collection kept (fitems[i] belongs to digest row i, its strings in dstrings). */
+    /* A frozen collection (named locations, is_frozen) also leaves with its digest where each
+     * item lies in the snapshot and the members a plan reads of it, for backend_scan_text(): a
+     * plan reads it whole once, with no second decode, and keeps where each item lies instead of
+     * a tree or a text (f_read_at reads one again; fitems[i] belongs to digest row i, its strings
+     * in dstrings). */
     bool frozen;
     struct fitem *fitems;
 };
 
 /* What loading keeps of an item of a frozen collection besides its digest. */
 struct fitem {
-    const char *text; /* compact JSON text */
-    size_t len;
+    size_t start; /* the item's span in the snapshot */
+    uint32_t len;
     const char *type;    /* "@odata.type" (a string), or NULL */
     signed char trusted; /* "isTrusted": 1 true, 0 false, -1 absent or not a boolean */
     signed char unknown; /* "includeUnknownCountriesAndRegions", likewise */
@@ -104,6 +106,11 @@ struct fdoc {
     size_t n, cap;
     struct strmap by_path;
     unsigned long seq;
+    /* Each load counts (struct backend_at, load); the open file's size and modification time
+     * when it was loaded, to tell whether it changed in place since (f_read_at). */
+    uint32_t loads;
+    off_t size;
+    struct timespec mtime;
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -458,8 +465,6 @@ struct digesting {
 /* One item of a directory collection, decoded while loading: its digest. */
 static bool digest_item(json_t *item, size_t start, size_t end, void *ctx)
 {
-    (void)start;
-    (void)end;
     struct digesting *dg = ctx;
     struct fentry *e = dg->e;
     if (e->no_digest)
@@ -486,17 +491,11 @@ static bool digest_item(json_t *item, size_t start, size_t end, void *ctx)
         row[f] = v ? arena_strdup(e->dstrings, json_string_value(v)) : NULL;
     }
     if (e->frozen) {
-        char *text = json_dumps(item, JSON_COMPACT);
-        if (!text) {
-            entry_clear_digest(e); /* scans decode the text again */
-            return true;
-        }
         if (!e->dstrings)
             e->dstrings = arena_new();
         struct fitem *fi = &e->fitems[e->ndigest];
-        fi->len = strlen(text);
-        fi->text = arena_strndup(e->dstrings, text, fi->len);
-        free(text);
+        fi->start = start;
+        fi->len = (uint32_t)(end - start); /* the snapshot is at most INT_MAX bytes */
         const char *type = json_string_value(json_object_get(item, "@odata.type"));
         fi->type = type ? arena_strdup(e->dstrings, type) : NULL;
         const json_t *trusted = json_object_get(item, "isTrusted");
@@ -845,6 +844,8 @@ static int read_text(struct fdoc *d)
     }
     d->len = (size_t)st.st_size;
     d->fd = fd;
+    d->size = st.st_size;
+    d->mtime = st.st_mtim;
     return 0;
 }
 
@@ -952,6 +953,7 @@ static int doc_load(struct fdoc *d, struct backend_error *err)
         doc_unload(d);
         return -1;
     }
+    d->loads++;
     d->loaded = true;
     return 0;
 }
@@ -1321,6 +1323,59 @@ static bool frozen_covers(const char *const *fields, size_t n)
     return true;
 }
 
+/* The item at `at`, read again from the snapshot and decoded. The snapshot stays open from its
+ * load (d->fd): a file renamed or written over it since is not seen (its old contents stay
+ * readable), but one changed in place (size or modification time) is refused, as is a span of an
+ * earlier load. */
+static int f_read_at(struct backend *b, const struct backend_at *at, json_t **out,
+                     struct backend_error *err)
+{
+    struct fdoc *d = b->impl;
+    *out = NULL;
+    if (!d->loaded || at->load != d->loads || at->start + at->len > d->len) {
+        backend_error_set(err, 0, NULL,
+                          "cannot read tenant snapshot '%s' again: it was read anew since (an "
+                          "object of the earlier reading is asked for): nothing was done; run the "
+                          "command again",
+                          d->path);
+        return -1;
+    }
+    if (!d->text) {
+        struct stat st;
+        if (fstat(d->fd, &st) != 0) {
+            backend_error_set(err, 0, NULL, "cannot read tenant snapshot '%s' again: %s", d->path,
+                              strerror(errno));
+            return -1;
+        }
+        if (st.st_size != d->size || st.st_mtim.tv_sec != d->mtime.tv_sec ||
+            st.st_mtim.tv_nsec != d->mtime.tv_nsec) {
+            backend_error_set(
+                err, 0, NULL,
+                "tenant snapshot '%s' changed while idpc was using it (%s since it was read): "
+                "nothing was done; run the command again",
+                d->path, st.st_size != d->size ? "its size changed" : "it was written to");
+            return -1;
+        }
+    }
+    char *own;
+    const char *t = span(d, at->start, at->start + at->len, &own, err);
+    if (!t)
+        return -1;
+    json_error_t je;
+    json_t *v = json_loadb(t, at->len, JSON_DECODE_ANY, &je);
+    free(own);
+    if (!json_is_object(v)) {
+        json_decref(v);
+        backend_error_set(err, 0, NULL,
+                          "tenant snapshot '%s' changed while idpc was using it (the object at "
+                          "byte %zu no longer reads: %s): nothing was done; run the command again",
+                          d->path, at->start, v ? "not an object" : je.text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 static int f_scan_text(struct backend *b, const char *path, const char *const *fields,
                        size_t nfields, backend_text_fn fn, void *ctx, struct backend_error *err)
 {
@@ -1335,12 +1390,12 @@ static int f_scan_text(struct backend *b, const char *path, const char *const *f
         for (size_t i = 0; i < e->ndigest; i++) {
             const char **row = e->digest + i * DIGEST_N;
             const struct fitem *fi = &e->fitems[i];
+            struct backend_at at = {fi->start, fi->len, d->loads};
             if (fi->whole) {
-                json_error_t je;
-                json_t *item = json_loadb(fi->text, fi->len, JSON_ALLOW_NUL, &je);
-                if (!item)
-                    BUG("%s: an item's compact text does not decode: %s", path, je.text);
-                bool go = fn(item, fi->text, fi->len, fi->derived, ctx);
+                json_t *item = NULL;
+                if (f_read_at(b, &at, &item, err) != 0)
+                    return -1;
+                bool go = fn(item, NULL, 0, &at, fi->derived, ctx);
                 json_decref(item);
                 if (!go)
                     return 0;
@@ -1359,7 +1414,7 @@ static int f_scan_text(struct backend *b, const char *path, const char *const *f
                 select_field(fields, nfields, "includeUnknownCountriesAndRegions"))
                 json_object_set_new_nocheck(item, "includeUnknownCountriesAndRegions",
                                             json_boolean(fi->unknown));
-            bool go = fn(item, fi->text, fi->len, fi->derived, ctx);
+            bool go = fn(item, NULL, 0, &at, fi->derived, ctx);
             json_decref(item);
             if (!go)
                 return 0;
@@ -1739,6 +1794,7 @@ static const struct backend_ops file_ops = {
     .read = f_read,
     .scan = f_scan,
     .scan_text = f_scan_text,
+    .read_at = f_read_at,
     .write = backend_file_write,
     .lock = f_lock,
     .commit = f_commit,

@@ -592,7 +592,7 @@ static int g_scan_text(struct backend *b, const char *path, const char *const *f
             BUG("%s: an item cannot be written as text", path);
         if (go && json_is_object(it)) {
             char *derived = backend_freeze_derive(it);
-            go = fn(it, text, strlen(text), derived, ctx);
+            go = fn(it, text, strlen(text), NULL, derived, ctx);
             free(derived);
         }
         if (texts)

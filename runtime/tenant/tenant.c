@@ -166,10 +166,25 @@ const json_t *tenant_member(const json_t *obj, const char *key)
     return json_is_null(v) ? NULL : v;
 }
 
-/* One named location, read whole as compact JSON text (backend_scan_text): indexed by id and
- * name, its text kept in the index's arena instead of a tree. */
-static bool frozen_item(const json_t *item, const char *text, size_t len, const char *derived,
-                        void *p)
+/* A held object's "@odata.type" in the index's arena: the few a collection has, held once. */
+static const char *held_type(struct tenant_index *x, const char *type)
+{
+    if (!type)
+        return NULL;
+    for (size_t i = 0; i < x->ntypes; i++)
+        if (strcmp(x->types[i], type) == 0)
+            return x->types[i];
+    const char *s = arena_strdup(x->strings, type);
+    if (x->ntypes < IDPC_ARRAY_LEN(x->types))
+        x->types[x->ntypes++] = s;
+    return s;
+}
+
+/* One named location, read whole (backend_scan_text): indexed by id and name, where the backend
+ * reads it again (or, from a backend that cannot, its compact text in the index's arena) kept
+ * instead of a tree. */
+static bool frozen_item(const json_t *item, const char *text, size_t len,
+                        const struct backend_at *at, const char *derived, void *p)
 {
     struct tenant_index *x = p;
     size_t n = x->n;
@@ -182,10 +197,14 @@ static bool frozen_item(const json_t *item, const char *text, size_t len, const 
         x->held = xrealloc(x->held, x->hcap * sizeof(*x->held));
     }
     struct tenant_held *h = &x->held[n];
-    h->text = arena_strndup(x->strings, text, len);
-    h->len = len;
-    const char *type = json_string_value(json_object_get(item, "@odata.type"));
-    h->type = type ? arena_strdup(x->strings, type) : NULL;
+    if (at) {
+        h->text = NULL;
+        h->at = *at;
+    } else {
+        h->text = arena_strndup(x->strings, text, len);
+        h->at = (struct backend_at){0, (uint32_t)len, 0};
+    }
+    h->type = held_type(x, json_string_value(json_object_get(item, "@odata.type")));
     h->derived = derived ? arena_strdup(x->strings, derived) : NULL;
     const char *name = json_string_value(tenant_member(item, "displayName"));
     const char *exact = json_string_value(json_object_get(item, "displayName"));
@@ -195,6 +214,11 @@ static bool frozen_item(const json_t *item, const char *text, size_t len, const 
     h->trusted = json_is_true(tenant_member(item, "isTrusted"));
     h->unknown = json_is_true(json_object_get(item, "includeUnknownCountriesAndRegions"));
     return true;
+}
+
+const char *tenant_fault(const struct tenant *t)
+{
+    return t->fault && t->fault->message[0] ? t->fault->message : NULL;
 }
 
 static int read_frozen(struct tenant *t, enum tenant_kind k, struct backend_error *err)
@@ -221,11 +245,32 @@ json_t *tenant_body(const struct tenant *t, enum tenant_kind k, size_t i)
     const struct tenant_held *h = tenant_held_of(t, k, i);
     if (!h)
         return NULL;
-    json_error_t je;
-    /* the text is jansson's own writing of a tree it decoded: it decodes again */
-    json_t *v = json_loadb(h->text, h->len, JSON_ALLOW_NUL, &je);
-    if (!v)
-        BUG("tenant object %s: its compact text does not decode: %s", o->id, je.text);
+    if (h->text) {
+        json_error_t je;
+        /* the text is jansson's own writing of a tree it decoded: it decodes again */
+        json_t *v = json_loadb(h->text, h->at.len, JSON_ALLOW_NUL, &je);
+        if (!v)
+            BUG("tenant object %s: its compact text does not decode: %s", o->id, je.text);
+        return v;
+    }
+    struct backend_error err;
+    json_t *v = NULL;
+    if (backend_read_at(t->b, &h->at, &v, &err) != 0) {
+        if (!tenant_fault(t))
+            *t->fault = err;
+        return NULL;
+    }
+    /* the same object, or the snapshot is not the one loaded */
+    const char *id = json_string_value(json_object_get(v, "id"));
+    if (!id || strcmp(id, o->id) != 0) {
+        json_decref(v);
+        if (!tenant_fault(t))
+            backend_error_set(t->fault, 0, NULL,
+                              "tenant %s changed while idpc was using it (%s %s is no longer "
+                              "where it was read): nothing was done; run the command again",
+                              t->b->display, kinds[k].word, o->id);
+        return NULL;
+    }
     return v;
 }
 
@@ -257,6 +302,7 @@ int tenant_load(struct tenant *t, struct backend *b, struct backend_error *err)
 {
     memset(t, 0, sizeof(*t));
     t->b = b;
+    t->fault = xcalloc(1, sizeof(*t->fault));
     for (int k = 0; k < TK__COUNT; k++)
         index_init(&t->idx[k], k == TK_USER);
     json_t *orgs = NULL;
@@ -367,6 +413,7 @@ void tenant_free(struct tenant *t)
     json_decref(t->auth_contexts);
     json_decref(t->group_lifecycle);
     json_decref(t->onprem_sync);
+    free(t->fault);
     memset(t, 0, sizeof(*t));
 }
 

@@ -45,13 +45,15 @@ struct tenant_obj {
 };
 
 /* Named locations (a plan's largest declared collection) are held compactly, beside their
- * objects (struct tenant_index, held): the whole object as compact JSON text (json_dumps
- * JSON_COMPACT, members in the order the backend gave them), turned back into a tree by
- * tenant_body() when one is needed, and what a plan asks of them without a tree. */
+ * objects (struct tenant_index, held): where the backend reads the whole object again (the file
+ * backend: its span in the snapshot), or, from a backend that cannot (graph:), the object as
+ * compact JSON text (json_dumps JSON_COMPACT, members in the order the backend gave them); turned
+ * back into a tree by tenant_body() when one is needed; and what a plan asks of them without a
+ * tree. */
 struct tenant_held {
-    const char *text;
-    size_t len;
-    const char *type; /* its "@odata.type", or NULL */
+    const char *text;     /* the compact text, or NULL when the backend reads it again (at) */
+    struct backend_at at; /* where the backend reads it again (text NULL) */
+    const char *type;     /* its "@odata.type", or NULL */
     /* What the lockout guard reads of every location (lockout.c, location_facts), as the
      * evaluator reads it (whatif_jget: the member, else one named so ignoring case): its
      * "displayName" (NULL when absent, null or not a string), whether "isTrusted" is true; and
@@ -68,6 +70,8 @@ struct tenant_index {
     size_t n, cap;
     struct tenant_held *held; /* v[i]'s compact form: named locations; else NULL */
     size_t hcap;
+    const char *types[4]; /* the held objects' distinct "@odata.type" values (they share them) */
+    size_t ntypes;
     struct strmap by_id;    /* case-insensitive */
     struct strmap by_name;  /* exact (users: case-insensitive) */
     struct strmap by_lname; /* case-insensitive */
@@ -95,6 +99,8 @@ struct tenant {
     json_t *auth_contexts;   /* authenticationContextClassReferences, or NULL when not listed */
     json_t *onprem_sync;     /* directory/onPremisesSynchronization, or NULL when not listed */
     bool have_agreements; /* the tenant lists terms of use (else agreement refs are not checked) */
+    /* Why an object held compactly could not be read again (tenant_body), or "" (tenant_fault) */
+    struct backend_error *fault;
 };
 
 /* Time-bound active role assignments (tenant_active.c). TENANT_ACTIVE_SCHEDULES is read with the
@@ -119,10 +125,16 @@ const char *tenant_kind_word(enum tenant_kind k); /* DSL word: "user", "group", 
 const char *tenant_kind_path(enum tenant_kind k); /* Graph collection path */
 
 /* Object i of kind k whole (policies, named locations, strengths) as a new reference, or NULL
- * when the tenant holds none. A named location is thawed from its compact text: a new tree at
- * each call, equal to the object the backend read, that the caller releases with json_decref()
- * once done with it, so that only the locations in use are trees at once. */
+ * when the tenant holds none. A named location is thawed from what the tenant holds of it (read
+ * again from the backend, or decoded from its compact text): a new tree at each call, equal to
+ * the object the backend read, that the caller releases with json_decref() once done with it, so
+ * that only the locations in use are trees at once. When the backend cannot read it again (the
+ * snapshot changed in place since it was loaded), NULL, and tenant_fault() says why: a plan
+ * that met a fault is void. */
 json_t *tenant_body(const struct tenant *t, enum tenant_kind k, size_t i);
+/* The first reason an object held compactly could not be read again (one line naming the
+ * snapshot and what happened), or NULL when none failed. */
+const char *tenant_fault(const struct tenant *t);
 /* Object i's compact form when kind k is held compactly (named locations), else NULL (also for
  * TENANT_NONE). Borrowed, valid until tenant_free(). */
 const struct tenant_held *tenant_held_of(const struct tenant *t, enum tenant_kind k, size_t i);
