@@ -48,6 +48,7 @@ struct fentry {
     bool deleted;
     bool from_text;
     bool is_array; /* its value in the text is an array */
+    bool shared;   /* kept from loading: its trees share values with others (struct interning) */
     /* item index of a raw (unparsed) array: id → item span */
     struct strmap *ids;
     size_t *istart, *iend;
@@ -525,6 +526,18 @@ static bool is_directory(const char *key)
            strcmp(key, "servicePrincipals") == 0;
 }
 
+/* A group's members or owners ("groups/{id}/members"): a plan reads each once at most, as a
+ * list of ids (tenant_group_rel), so such a collection is neither kept from loading nor cached
+ * when read; it is decoded from the snapshot at each read (read_relation) until it is written. */
+static bool is_relation(const char *key)
+{
+    if (strncmp(key, "groups/", 7) != 0)
+        return false;
+    const char *slash = strchr(key + 7, '/');
+    return slash && slash > key + 7 &&
+           (strcmp(slash, "/members") == 0 || strcmp(slash, "/owners") == 0);
+}
+
 /* The collection a plan holds compactly (tenant.h, struct tenant_obj): its items are kept as
  * compact text, not as a tree (struct fentry, frozen). */
 static bool is_frozen(const char *key)
@@ -575,12 +588,7 @@ static bool is_known_collection(const char *key)
     for (size_t i = 0; i < IDPC_ARRAY_LEN(known); i++)
         if (strcmp(key, known[i]) == 0)
             return true;
-    if (strncmp(key, "groups/", 7) == 0) {
-        const char *slash = strchr(key + 7, '/');
-        return slash && slash > key + 7 &&
-               (strcmp(slash, "/members") == 0 || strcmp(slash, "/owners") == 0);
-    }
-    return false;
+    return is_relation(key);
 }
 
 struct item_check {
@@ -622,14 +630,27 @@ static bool check_item(json_t *item, size_t start, size_t end, void *ctx)
 }
 
 /* The kept collections repeat many strings ("@odata.type" values, "All", group ids in policies,
- * timestamps): while loading, each string value of a kept item is replaced by the first equal
- * one met, shared by reference (no code changes a string value in place), so that the trees hold
- * each such text once. Ids and names are unique by nature and left alone. */
+ * timestamps) and empty lists (a conditional access policy has a dozen: "excludeGroups": []):
+ * while loading, each string value and each empty array of a kept item is replaced by the first
+ * equal one met, shared by reference, so that the trees hold each such value once. No code
+ * changes a string in place; a collection is copied whole before its first write (entry_unshare),
+ * so that no write reaches a shared array. Ids and names are unique by nature and left alone. */
 struct interning {
     struct strmap map; /* text (borrowed from v[i]) → i */
     json_t **v;
     size_t n, cap;
+    json_t *empty; /* the first empty array met (borrowed), or NULL */
 };
+
+/* An empty array shared by the kept trees (the first one met), or x as it is. */
+static json_t *intern_empty(struct interning *in, json_t *x)
+{
+    if (!json_is_array(x) || json_array_size(x) != 0)
+        return x;
+    if (!in->empty)
+        in->empty = x;
+    return in->empty;
+}
 
 static json_t *intern_string(struct interning *in, json_t *s)
 {
@@ -660,7 +681,10 @@ static void intern_tree(struct interning *in, json_t *v)
     if (json_is_object(v)) {
         for (void *it = json_object_iter(v); it; it = json_object_iter_next(v, it)) {
             json_t *x = json_object_iter_value(it);
-            if (!json_is_string(x))
+            json_t *e = intern_empty(in, x);
+            if (e != x)
+                json_object_iter_set(v, it, e);
+            else if (!json_is_string(x))
                 intern_tree(in, x);
             else if (!unique_by_nature(json_object_iter_key(it))) {
                 json_t *s = intern_string(in, x);
@@ -671,6 +695,11 @@ static void intern_tree(struct interning *in, json_t *v)
     } else if (json_is_array(v)) {
         for (size_t i = 0; i < json_array_size(v); i++) {
             json_t *x = json_array_get(v, i);
+            json_t *e = intern_empty(in, x);
+            if (e != x) {
+                json_array_set(v, i, e);
+                continue;
+            }
             if (!json_is_string(x)) {
                 intern_tree(in, x);
                 continue;
@@ -742,12 +771,13 @@ static int load_collection(struct cursor *c, const char *key, void *ctx)
             e->no_digest = false;
             e->frozen = frozen;
         }
-        /* Only the directory collections and the frozen one are left in the text (read by scans,
-         * by id, and whole as compact text): the others are read whole by a plan, so their
-         * decoded items are kept, not decoded again. */
+        /* Only the directory collections, the frozen one and the groups' members and owners are
+         * left in the text (read by scans, by id, whole as compact text, and once each): the
+         * others are read whole by a plan, so their decoded items are kept, not decoded
+         * again. */
         struct load_items li = {.ic = {.c = c, .key = key, .objects = known},
                                 .dg = {ld->d, e},
-                                .keep = e ? NULL : json_array(),
+                                .keep = e || is_relation(key) ? NULL : json_array(),
                                 .in = ld->in};
         strmap_init(&li.ic.ids, true);
         int rc = step_array(c, load_item, &li);
@@ -769,6 +799,7 @@ static int load_collection(struct cursor *c, const char *key, void *ctx)
     e->is_array = is_array;
     json_decref(e->json); /* a collection given twice: the last one counts */
     e->json = kept;
+    e->shared = kept && is_array;
     entry_clear_index(e);
     return 0;
 }
@@ -1135,6 +1166,23 @@ static int read_group_query(struct backend *b, const char *path, const char *q, 
     return 0;
 }
 
+/* A group's members or owners, left in the text (is_relation): decoded from its span, not kept. */
+static int read_relation(struct fdoc *d, struct fentry *e, json_t **out, struct backend_error *err)
+{
+    json_error_t je;
+    char *own;
+    const char *t = span(d, e->vstart, e->vend, &own, err);
+    if (!t)
+        return -1;
+    *out = json_loadb(t, e->vend - e->vstart, JSON_DECODE_ANY, &je);
+    free(own);
+    if (!*out) {
+        backend_error_set(err, 0, NULL, "%s: collection '%s': %s", d->path, e->key, je.text);
+        return -1;
+    }
+    return 0;
+}
+
 static int f_read(struct backend *b, const char *path, json_t **out, struct backend_error *err)
 {
     struct fdoc *d = b->impl;
@@ -1155,6 +1203,8 @@ static int f_read(struct backend *b, const char *path, json_t **out, struct back
     struct fentry *e = entry_prefix(d, path, &rest);
     if (!e)
         return 0;
+    if (!e->json && !*rest && is_relation(e->key))
+        return read_relation(d, e, out, err);
     /* An item of a raw collection: parse just that item. */
     if (!e->json && *rest && !strchr(rest, '/')) {
         entry_index(d, e);
@@ -1454,6 +1504,19 @@ static int f_scan_text(struct backend *b, const char *path, const char *const *f
 /* ------------------------------------------------------------------------------------------ */
 /* Writing: Graph's behaviour, emulated (backend_file_write.c)                                  */
 
+/* The entry's tree, about to be written: a tree kept from loading shares values with the other
+ * kept trees (struct interning), so it is copied first, once. NULL on error. */
+static json_t *entry_unshare(struct fdoc *d, struct fentry *e, struct backend_error *err)
+{
+    json_t *v = entry_json(d, e, err);
+    if (v && e->shared) {
+        e->json = json_deep_copy(v);
+        json_decref(v);
+        e->shared = false;
+    }
+    return e->json;
+}
+
 json_t *backend_file_collection(struct backend *b, const char *path, bool create,
                                 struct backend_error *err)
 {
@@ -1465,7 +1528,7 @@ json_t *backend_file_collection(struct backend *b, const char *path, bool create
         e = entry_add(d, path);
         e->json = json_array();
     }
-    json_t *v = entry_json(d, e, err);
+    json_t *v = entry_unshare(d, e, err);
     if (v) {
         entry_clear_index(e);
         entry_clear_digest(e);
@@ -1488,6 +1551,10 @@ int backend_file_locate(struct backend *b, const char *path, json_t **item, json
                         size_t *index, struct backend_error *err)
 {
     struct fdoc *d = b->impl;
+    const char *rest;
+    struct fentry *e = entry_prefix(d, path, &rest);
+    if (e && !entry_unshare(d, e, err))
+        return -1;
     struct located loc;
     int rc = locate(d, path, &loc, err);
     if (rc != 0)

@@ -10,6 +10,7 @@
 
 #include "compiler/catalog.h"
 #include "compiler/util.h"
+#include "runtime/tenant/tenant_map.h"
 
 static const struct {
     const char *word;
@@ -38,10 +39,10 @@ const char *tenant_kind_path(enum tenant_kind k)
 static void index_init(struct tenant_index *x, bool names_nocase)
 {
     memset(x, 0, sizeof(*x));
-    strmap_init_borrowed(&x->by_id, true);
-    strmap_init_borrowed(&x->by_name, names_nocase);
-    strmap_init_borrowed(&x->by_lname, true);
-    strmap_init_borrowed(&x->by_alt, true);
+    tenant_map_init(&x->by_id, TENANT_MAP_ID, true);
+    tenant_map_init(&x->by_name, TENANT_MAP_NAME, names_nocase);
+    tenant_map_init(&x->by_lname, TENANT_MAP_NAME, true);
+    tenant_map_init(&x->by_alt, TENANT_MAP_ALT, true);
     x->strings = arena_new();
 }
 
@@ -55,15 +56,15 @@ static void index_fini(struct tenant_index *x)
     free(x->held);
     if (x->strings)
         arena_free(x->strings);
-    strmap_fini(&x->by_id);
-    strmap_fini(&x->by_name);
-    strmap_fini(&x->by_lname);
-    strmap_fini(&x->by_alt);
+    tenant_map_fini(&x->by_id);
+    tenant_map_fini(&x->by_name);
+    tenant_map_fini(&x->by_lname);
+    tenant_map_fini(&x->by_alt);
 }
 
-static void chain(struct tenant_index *x, struct strmap *m, const char *key, size_t i, bool lname)
+static void chain(struct tenant_index *x, struct tenant_map *m, size_t i, bool lname)
 {
-    size_t first = strmap_put_first(m, key, i);
+    size_t first = tenant_map_put_first(m, x->v, i);
     if (first == i)
         return;
     size_t j = first;
@@ -94,15 +95,31 @@ static void index_add(struct tenant_index *x, const char *id, const char *name, 
     o->display = NULL;
     o->body = body ? json_incref(body) : NULL;
     o->next_name = o->next_lname = TENANT_NONE;
-    strmap_put_first(&x->by_id, o->id, i);
+    tenant_map_put_first(&x->by_id, x->v, i);
     if (o->name) {
-        chain(x, &x->by_name, o->name, i, false);
+        chain(x, &x->by_name, i, false);
         /* user names (UPNs) are case-insensitive already: by_name serves both */
         if (!x->by_name.nocase)
-            chain(x, &x->by_lname, o->name, i, true);
+            chain(x, &x->by_lname, i, true);
     }
     if (o->alt)
-        strmap_put_first(&x->by_alt, o->alt, i);
+        tenant_map_put_first(&x->by_alt, x->v, i);
+}
+
+/* Loaded: the arrays, grown by doubling, are cut to what they hold (the users' by a quarter at
+ * 50,000), so that what they no longer need serves the rest of the plan. */
+static void index_fit(struct tenant_index *x)
+{
+    if (x->n == 0)
+        return;
+    if (x->cap > x->n) {
+        x->v = xrealloc(x->v, x->n * sizeof(*x->v));
+        x->cap = x->n;
+    }
+    if (x->held && x->hcap > x->n) {
+        x->held = xrealloc(x->held, x->n * sizeof(*x->held));
+        x->hcap = x->n;
+    }
 }
 
 struct scan_ctx {
@@ -366,6 +383,8 @@ int tenant_load(struct tenant *t, struct backend *b, struct backend_error *err)
                     err) != 0 ||
         read_single(t, "policies/adminConsentRequestPolicy", &t->admin_consent, err) != 0)
         return -1;
+    for (int k = 0; k < TK__COUNT; k++)
+        index_fit(&t->idx[k]);
     return 0;
 }
 
@@ -419,10 +438,7 @@ void tenant_free(struct tenant *t)
 
 size_t tenant_index_of(const struct tenant *t, enum tenant_kind k, const char *id)
 {
-    size_t i;
-    if (!id || !strmap_get(&t->idx[k].by_id, id, &i))
-        return TENANT_NONE;
-    return i;
+    return tenant_map_get(&t->idx[k].by_id, t->idx[k].v, id);
 }
 
 struct tenant_obj *tenant_by_id(const struct tenant *t, enum tenant_kind k, const char *id)
@@ -433,15 +449,14 @@ struct tenant_obj *tenant_by_id(const struct tenant *t, enum tenant_kind k, cons
 
 size_t tenant_first_named(const struct tenant *t, enum tenant_kind k, const char *name)
 {
-    size_t i;
-    return strmap_get(&t->idx[k].by_name, name, &i) ? i : TENANT_NONE;
+    return tenant_map_get(&t->idx[k].by_name, t->idx[k].v, name);
 }
 
 size_t tenant_first_lnamed(const struct tenant *t, enum tenant_kind k, const char *name)
 {
-    size_t i;
-    const struct strmap *m = t->idx[k].by_name.nocase ? &t->idx[k].by_name : &t->idx[k].by_lname;
-    return strmap_get(m, name, &i) ? i : TENANT_NONE;
+    const struct tenant_map *m =
+        t->idx[k].by_name.nocase ? &t->idx[k].by_name : &t->idx[k].by_lname;
+    return tenant_map_get(m, t->idx[k].v, name);
 }
 
 void tenant_set_display(struct tenant *t, enum tenant_kind k, const char *id, const char *name)
@@ -466,10 +481,8 @@ size_t tenant_count_named(const struct tenant *t, enum tenant_kind k, size_t fir
 
 struct tenant_obj *tenant_by_alt(const struct tenant *t, enum tenant_kind k, const char *alt)
 {
-    size_t i;
-    if (!alt || !strmap_get(&t->idx[k].by_alt, alt, &i))
-        return NULL;
-    return &t->idx[k].v[i];
+    size_t i = tenant_map_get(&t->idx[k].by_alt, t->idx[k].v, alt);
+    return i == TENANT_NONE ? NULL : &t->idx[k].v[i];
 }
 
 json_t *tenant_group_body(struct tenant *t, const char *id)

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "runtime/tenant/backend.h"
 #include "compiler/strmap.h"
@@ -65,6 +66,20 @@ struct tenant_held {
     bool trusted;
 };
 
+/* An index of a tenant_index's objects by one of their strings (tenant_map.h): each slot holds an
+ * object's position and its key's hash, the key itself is the object's. */
+enum tenant_map_key {
+    TENANT_MAP_ID,
+    TENANT_MAP_NAME,
+    TENANT_MAP_ALT
+};
+struct tenant_map {
+    uint64_t *slots;
+    size_t cap, n;
+    enum tenant_map_key key;
+    bool nocase; /* ASCII case-insensitive keys */
+};
+
 struct tenant_index {
     struct tenant_obj *v;
     size_t n, cap;
@@ -72,11 +87,11 @@ struct tenant_index {
     size_t hcap;
     const char *types[4]; /* the held objects' distinct "@odata.type" values (they share them) */
     size_t ntypes;
-    struct strmap by_id;    /* case-insensitive */
-    struct strmap by_name;  /* exact (users: case-insensitive) */
-    struct strmap by_lname; /* case-insensitive */
-    struct strmap by_alt;   /* case-insensitive */
-    struct arena *strings;  /* ids and names; the maps borrow them */
+    struct tenant_map by_id;    /* case-insensitive */
+    struct tenant_map by_name;  /* exact (users: case-insensitive) */
+    struct tenant_map by_lname; /* case-insensitive */
+    struct tenant_map by_alt;   /* case-insensitive */
+    struct arena *strings;      /* ids and names; the maps borrow them */
 };
 
 struct tenant {
