@@ -630,26 +630,105 @@ static bool check_item(json_t *item, size_t start, size_t end, void *ctx)
 }
 
 /* The kept collections repeat many strings ("@odata.type" values, "All", group ids in policies,
- * timestamps) and empty lists (a conditional access policy has a dozen: "excludeGroups": []):
- * while loading, each string value and each empty array of a kept item is replaced by the first
- * equal one met, shared by reference, so that the trees hold each such value once. No code
- * changes a string in place; a collection is copied whole before its first write (entry_unshare),
- * so that no write reaches a shared array. Ids and names are unique by nature and left alone. */
+ * timestamps), empty lists (a conditional access policy has a dozen: "excludeGroups": []) and
+ * whole parts (["All"], the same "applications" condition in many policies): while loading, each
+ * string value of a kept item is replaced by the first equal one met, and then, bottom up, each
+ * array and object whose members are the same values (by pointer, so an id, a name or a number
+ * keeps its object apart) in the same order, so that the trees hold each such value once, shared
+ * by reference. No code changes a string in place; a collection is copied whole before its first
+ * write (entry_unshare), so that no write reaches a shared array or object. Ids and names are
+ * unique by nature and left alone. */
 struct interning {
     struct strmap map; /* text (borrowed from v[i]) → i */
     json_t **v;
     size_t n, cap;
-    json_t *empty; /* the first empty array met (borrowed), or NULL */
+    /* the arrays and objects met, by node_hash: open addressing, at most 3/4 full */
+    struct node_slot {
+        json_t *node; /* a reference, or NULL when empty */
+        uint64_t hash;
+    } * nodes;
+    size_t nnodes, nodecap;
 };
 
-/* An empty array shared by the kept trees (the first one met), or x as it is. */
-static json_t *intern_empty(struct interning *in, json_t *x)
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 {
-    if (!json_is_array(x) || json_array_size(x) != 0)
-        return x;
-    if (!in->empty)
-        in->empty = x;
-    return in->empty;
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* A hash of an array's or object's type, member names and member values' addresses. */
+static uint64_t node_hash(json_t *v)
+{
+    uint64_t h = hash_bytes(1469598103934665603ULL, &(int){json_typeof(v)}, sizeof(int));
+    if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            json_t *x = json_array_get(v, i);
+            h = hash_bytes(h, &x, sizeof(x));
+        }
+        return h;
+    }
+    for (void *it = json_object_iter(v); it; it = json_object_iter_next(v, it)) {
+        const char *k = json_object_iter_key(it);
+        json_t *x = json_object_iter_value(it);
+        h = hash_bytes(h, k, strlen(k) + 1);
+        h = hash_bytes(h, &x, sizeof(x));
+    }
+    return h;
+}
+
+/* Same type, same member names in the same order, the same values (pointers). */
+static bool node_same(json_t *a, json_t *b)
+{
+    if (json_typeof(a) != json_typeof(b))
+        return false;
+    if (json_is_array(a)) {
+        if (json_array_size(a) != json_array_size(b))
+            return false;
+        for (size_t i = 0; i < json_array_size(a); i++)
+            if (json_array_get(a, i) != json_array_get(b, i))
+                return false;
+        return true;
+    }
+    if (json_object_size(a) != json_object_size(b))
+        return false;
+    void *ia = json_object_iter(a), *ib = json_object_iter(b);
+    for (; ia && ib; ia = json_object_iter_next(a, ia), ib = json_object_iter_next(b, ib))
+        if (json_object_iter_value(ia) != json_object_iter_value(ib) ||
+            strcmp(json_object_iter_key(ia), json_object_iter_key(ib)) != 0)
+            return false;
+    return !ia && !ib;
+}
+
+/* The array or object equal to v met first (v itself when it is), its members interned. */
+static json_t *intern_node(struct interning *in, json_t *v)
+{
+    if ((in->nnodes + 1) * 4 > in->nodecap * 3) {
+        struct node_slot *old = in->nodes;
+        size_t oldcap = in->nodecap;
+        in->nodecap = oldcap ? oldcap * 2 : 1024;
+        in->nodes = xcalloc(in->nodecap, sizeof(*in->nodes));
+        for (size_t i = 0; i < oldcap; i++) {
+            if (!old[i].node)
+                continue;
+            size_t j = old[i].hash & (in->nodecap - 1);
+            while (in->nodes[j].node)
+                j = (j + 1) & (in->nodecap - 1);
+            in->nodes[j] = old[i];
+        }
+        free(old);
+    }
+    uint64_t h = node_hash(v);
+    size_t i = h & (in->nodecap - 1);
+    for (; in->nodes[i].node; i = (i + 1) & (in->nodecap - 1))
+        if (in->nodes[i].hash == h && node_same(in->nodes[i].node, v))
+            return in->nodes[i].node;
+    in->nodes[i] = (struct node_slot){json_incref(v), h};
+    in->nnodes++;
+    return v;
 }
 
 static json_t *intern_string(struct interning *in, json_t *s)
@@ -676,37 +755,35 @@ static bool unique_by_nature(const char *key)
            strcmp(key, "description") == 0;
 }
 
+static void intern_tree(struct interning *in, json_t *v);
+
+/* What a member x (named `key`; NULL in an array) of a kept item becomes: a string interned (ids
+ * and names left alone), an array or object interned whole once its own members are. */
+static json_t *intern_value(struct interning *in, json_t *x, const char *key)
+{
+    if (json_is_string(x))
+        return key && unique_by_nature(key) ? x : intern_string(in, x);
+    if (!json_is_array(x) && !json_is_object(x))
+        return x;
+    intern_tree(in, x);
+    return intern_node(in, x);
+}
+
 static void intern_tree(struct interning *in, json_t *v)
 {
     if (json_is_object(v)) {
         for (void *it = json_object_iter(v); it; it = json_object_iter_next(v, it)) {
             json_t *x = json_object_iter_value(it);
-            json_t *e = intern_empty(in, x);
-            if (e != x)
-                json_object_iter_set(v, it, e);
-            else if (!json_is_string(x))
-                intern_tree(in, x);
-            else if (!unique_by_nature(json_object_iter_key(it))) {
-                json_t *s = intern_string(in, x);
-                if (s != x)
-                    json_object_iter_set(v, it, s);
-            }
+            json_t *y = intern_value(in, x, json_object_iter_key(it));
+            if (y != x)
+                json_object_iter_set(v, it, y);
         }
     } else if (json_is_array(v)) {
         for (size_t i = 0; i < json_array_size(v); i++) {
             json_t *x = json_array_get(v, i);
-            json_t *e = intern_empty(in, x);
-            if (e != x) {
-                json_array_set(v, i, e);
-                continue;
-            }
-            if (!json_is_string(x)) {
-                intern_tree(in, x);
-                continue;
-            }
-            json_t *s = intern_string(in, x);
-            if (s != x)
-                json_array_set(v, i, s);
+            json_t *y = intern_value(in, x, NULL);
+            if (y != x)
+                json_array_set(v, i, y);
         }
     }
 }
@@ -717,6 +794,9 @@ static void interning_fini(struct interning *in)
         json_decref(in->v[i]);
     free(in->v);
     strmap_fini(&in->map);
+    for (size_t i = 0; i < in->nodecap; i++)
+        json_decref(in->nodes[i].node);
+    free(in->nodes);
 }
 
 /* Both callbacks of a collection's items: validated, then digested (directory collections) or

@@ -194,8 +194,9 @@ static void test_members_read_anew(void **state)
     backend_unlock(fx->b);
 }
 
-/* The kept policies share one empty array; a write reaches a copy of the collection, never the
- * shared array, and the snapshot written back is the same text for the untouched policy. */
+/* The kept policies share one empty array and their equal parts; a write reaches a copy of the
+ * collection, never a shared value, and the snapshot written back is the same for the untouched
+ * policy. */
 static void test_empty_arrays_shared(void **state)
 {
     struct fixture *fx = *state;
@@ -214,6 +215,11 @@ static void test_empty_arrays_shared(void **state)
     assert_ptr_equal(e1, e2);
     assert_ptr_equal(e1, r1);
     assert_ptr_equal(e1, nested); /* an empty array inside an array too */
+    /* equal parts too: the same "users" condition is one object; "conditions" differ */
+    json_t *c1 = json_object_get(p1, "conditions"), *c2 = json_object_get(p2, "conditions");
+    assert_ptr_equal(json_object_get(c1, "users"), json_object_get(c2, "users"));
+    assert_ptr_not_equal(c1, c2);
+    assert_ptr_not_equal(p1, p2);
     json_t *before = json_deep_copy(all);
     /* a write: the collection is copied first, the reader's trees stay as they were */
     json_t *item = NULL, *parent = NULL;
