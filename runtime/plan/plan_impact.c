@@ -28,7 +28,7 @@ static const char *name_of(void *arg, const char *key)
     for (size_t k = 0; k < IDPC_ARRAY_LEN(kinds); k++) {
         struct tenant_obj *o = tenant_by_id(t, kinds[k], key);
         if (o)
-            return o->display ? o->display : o->name;
+            return tenant_display_name(t, kinds[k], o);
     }
     return NULL;
 }

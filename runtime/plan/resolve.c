@@ -144,10 +144,7 @@ static void list_ids(struct resolve *r, enum tenant_kind tk, size_t first, bool 
 {
     struct strbuf sb = STRBUF_INIT;
     size_t shown = 0;
-    if (r->t->idx[tk].by_name.nocase)
-        nocase = false; /* users: one chain */
-    for (size_t i = first; i != TENANT_NONE;
-         i = nocase ? r->t->idx[tk].v[i].next_lname : r->t->idx[tk].v[i].next_name) {
+    for (size_t i = first; i != TENANT_NONE; i = tenant_next_named(r->t, tk, i, nocase)) {
         if (shown++ == 8) {
             strbuf_adds(&sb, ", ...");
             break;

@@ -44,16 +44,20 @@ static void index_init(struct tenant_index *x, bool names_nocase)
     tenant_map_init(&x->by_lname, TENANT_MAP_NAME, true);
     tenant_map_init(&x->by_alt, TENANT_MAP_ALT, true);
     x->strings = arena_new();
+    strmap_init_borrowed(&x->displays, false); /* the ids in strings */
 }
 
 static void index_fini(struct tenant_index *x)
 {
     for (size_t i = 0; i < x->n; i++) {
-        free(x->v[i].display);
         json_decref(x->v[i].body);
     }
     free(x->v);
     free(x->held);
+    for (size_t i = 0; i < x->ndisplay; i++)
+        free(x->display[i]);
+    free(x->display);
+    strmap_fini(&x->displays);
     if (x->strings)
         arena_free(x->strings);
     tenant_map_fini(&x->by_id);
@@ -69,9 +73,9 @@ static void chain(struct tenant_index *x, struct tenant_map *m, size_t i, bool l
         return;
     size_t j = first;
     for (;;) {
-        size_t *next = lname ? &x->v[j].next_lname : &x->v[j].next_name;
-        if (*next == TENANT_NONE) {
-            *next = i;
+        uint32_t *next = lname ? &x->v[j].next_lname : &x->v[j].next_name;
+        if (*next == TENANT_CHAIN_END) {
+            *next = (uint32_t)i; /* tenant_map_put_first: fewer than UINT32_MAX objects */
             return;
         }
         j = *next;
@@ -92,9 +96,8 @@ static void index_add(struct tenant_index *x, const char *id, const char *name, 
     o->id = arena_strdup(x->strings, id);
     o->name = name ? arena_strdup(x->strings, name) : NULL;
     o->alt = alt ? arena_strdup(x->strings, alt) : NULL;
-    o->display = NULL;
     o->body = body ? json_incref(body) : NULL;
-    o->next_name = o->next_lname = TENANT_NONE;
+    o->next_name = o->next_lname = TENANT_CHAIN_END;
     tenant_map_put_first(&x->by_id, x->v, i);
     if (o->name) {
         chain(x, &x->by_name, i, false);
@@ -464,17 +467,31 @@ void tenant_set_display(struct tenant *t, enum tenant_kind k, const char *id, co
     struct tenant_obj *o = tenant_by_id(t, k, id);
     if (!o)
         return;
-    free(o->display);
-    o->display = o->name && strcmp(o->name, name) == 0 ? NULL : xstrdup(name);
+    struct tenant_index *x = &t->idx[k];
+    char *display = o->name && strcmp(o->name, name) == 0 ? NULL : xstrdup(name);
+    size_t j;
+    if (strmap_get(&x->displays, o->id, &j)) {
+        free(x->display[j]);
+        x->display[j] = display;
+    } else if (display) {
+        x->display = xrealloc(x->display, (x->ndisplay + 1) * sizeof(*x->display));
+        x->display[x->ndisplay] = display;
+        strmap_put(&x->displays, o->id, x->ndisplay++);
+    }
+}
+
+size_t tenant_next_named(const struct tenant *t, enum tenant_kind k, size_t i, bool nocase)
+{
+    const struct tenant_obj *o = &t->idx[k].v[i];
+    /* users' names are case-insensitive already: one chain */
+    uint32_t next = nocase && !t->idx[k].by_name.nocase ? o->next_lname : o->next_name;
+    return next == TENANT_CHAIN_END ? TENANT_NONE : next;
 }
 
 size_t tenant_count_named(const struct tenant *t, enum tenant_kind k, size_t first, bool nocase)
 {
     size_t n = 0;
-    if (t->idx[k].by_name.nocase)
-        nocase = false; /* one chain */
-    for (size_t i = first; i != TENANT_NONE;
-         i = nocase ? t->idx[k].v[i].next_lname : t->idx[k].v[i].next_name)
+    for (size_t i = first; i != TENANT_NONE; i = tenant_next_named(t, k, i, nocase))
         n++;
     return n;
 }
@@ -539,6 +556,16 @@ json_t *tenant_group_rel(struct tenant *t, const char *id, const char *rel)
     return ids;
 }
 
+const char *tenant_display_name(const struct tenant *t, enum tenant_kind k,
+                                const struct tenant_obj *o)
+{
+    const struct tenant_index *x = &t->idx[k];
+    size_t j;
+    if (strmap_get(&x->displays, o->id, &j) && x->display[j])
+        return x->display[j];
+    return o->name;
+}
+
 static char *quoted(const char *word, const char *name)
 {
     json_t *s = json_string(name);
@@ -580,8 +607,9 @@ char *tenant_describe_id(const struct tenant *t, const char *id, int hint)
         if (hint >= 0 && (int)order[i] != hint)
             continue;
         struct tenant_obj *o = tenant_by_id(t, order[i], id);
-        if (o && (o->display || o->name))
-            return quoted(kinds[order[i]].word, o->display ? o->display : o->name);
+        const char *name = o ? tenant_display_name(t, order[i], o) : NULL;
+        if (name)
+            return quoted(kinds[order[i]].word, name);
     }
     return NULL;
 }

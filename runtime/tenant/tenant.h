@@ -13,7 +13,8 @@
 #include "runtime/tenant/backend.h"
 #include "compiler/strmap.h"
 
-#define TENANT_NONE ((size_t)-1)
+#define TENANT_NONE      ((size_t)-1)
+#define TENANT_CHAIN_END UINT32_MAX
 
 /* PIM role settings (Graph v1.0): the policies, read with their rules, and which role each one
  * governs. Both are filtered to scope "/" and type Directory by the Graph backend. */
@@ -39,10 +40,10 @@ struct tenant_obj {
     char *id;
     char *name;
     char *alt;
-    char *display;     /* the name the configuration gives it, when that differs; or NULL */
-    json_t *body;      /* the whole object for policies and strengths (tenant_body); else NULL */
-    size_t next_name;  /* next object with the same exact name, or TENANT_NONE */
-    size_t next_lname; /* next object with the same name ignoring case */
+    json_t *body; /* the whole object for policies and strengths (tenant_body); else NULL */
+    /* the next object with the same exact name, and with the same name ignoring case
+     * (tenant_next_named), or TENANT_CHAIN_END */
+    uint32_t next_name, next_lname;
 };
 
 /* Named locations (a plan's largest declared collection) are held compactly, beside their
@@ -92,6 +93,11 @@ struct tenant_index {
     struct tenant_map by_lname; /* case-insensitive */
     struct tenant_map by_alt;   /* case-insensitive */
     struct arena *strings;      /* ids and names; the maps borrow them */
+    /* the names the configuration gives objects, when they differ (tenant_set_display): the
+     * object's id → a position in display */
+    struct strmap displays;
+    char **display;
+    size_t ndisplay;
 };
 
 struct tenant {
@@ -156,15 +162,22 @@ const struct tenant_held *tenant_held_of(const struct tenant *t, enum tenant_kin
 
 struct tenant_obj *tenant_by_id(const struct tenant *t, enum tenant_kind k, const char *id);
 size_t tenant_index_of(const struct tenant *t, enum tenant_kind k, const char *id);
-/* First object with exactly this name (users: any case); follow next_name for the others. */
+/* First object with exactly this name (users: any case); tenant_next_named(..., false) gives the
+ * others. */
 size_t tenant_first_named(const struct tenant *t, enum tenant_kind k, const char *name);
-/* First object with this name ignoring case; follow next_lname. */
+/* First object with this name ignoring case; tenant_next_named(..., true) gives the others. */
 size_t tenant_first_lnamed(const struct tenant *t, enum tenant_kind k, const char *name);
+/* The object after i with the same name (ignoring case with `nocase`), or TENANT_NONE. */
+size_t tenant_next_named(const struct tenant *t, enum tenant_kind k, size_t i, bool nocase);
 size_t tenant_count_named(const struct tenant *t, enum tenant_kind k, size_t first, bool nocase);
 struct tenant_obj *tenant_by_alt(const struct tenant *t, enum tenant_kind k, const char *alt);
 
 /* Renders object id under `name` from now on (the configuration's spelling, for messages). */
 void tenant_set_display(struct tenant *t, enum tenant_kind k, const char *id, const char *name);
+/* The name object o of kind k is shown by: the configuration's (tenant_set_display), else its
+ * own; NULL when it has none. Borrowed. */
+const char *tenant_display_name(const struct tenant *t, enum tenant_kind k,
+                                const struct tenant_obj *o);
 
 /* A group's full object (new reference; NULL when gone). */
 json_t *tenant_group_body(struct tenant *t, const char *id);

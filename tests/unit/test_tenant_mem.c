@@ -84,6 +84,8 @@ static void test_map(void **state)
 }
 
 #define G1         "aaaaaaaa-0000-4000-8000-000000000001"
+#define G2         "aaaaaaaa-0000-4000-8000-000000000002"
+#define G3         "aaaaaaaa-0000-4000-8000-000000000003"
 #define U1         "bbbbbbbb-0000-4000-8000-000000000001"
 #define U2         "bbbbbbbb-0000-4000-8000-000000000002"
 #define P1         "dddddddd-0000-4000-8000-000000000001"
@@ -95,7 +97,9 @@ static const char *const SNAPSHOT =
     "  \"organization\": [{\"id\": \"11111111-2222-4333-8444-555555555555\"}],\n"
     "  \"users\": [{\"id\": \"" U1 "\", \"userPrincipalName\": \"a@x.example\"},\n"
     "            {\"id\": \"" U2 "\", \"userPrincipalName\": \"b@x.example\"}],\n"
-    "  \"groups\": [{\"id\": \"" G1 "\", \"displayName\": \"G\"}],\n"
+    "  \"groups\": [{\"id\": \"" G1 "\", \"displayName\": \"G\"},\n"
+    "             {\"id\": \"" G2 "\", \"displayName\": \"g\"},\n"
+    "             {\"id\": \"" G3 "\", \"displayName\": \"G\"}],\n"
     "  \"groups/" G1 "/members\": [{\"@odata.type\": \"#microsoft.graph.user\", \"id\": \"" U1
     "\"}],\n"
     "  \"" P_POLICIES "\": [\n"
@@ -261,11 +265,53 @@ static void test_empty_arrays_shared(void **state)
     backend_unlock(fx->b);
 }
 
+/* Objects of one name, exactly and ignoring case (users: ignoring case only), and the names the
+ * configuration gives them. */
+static void test_names(void **state)
+{
+    struct fixture *fx = *state;
+    struct tenant t;
+    struct backend_error err;
+    if (tenant_load(&t, fx->b, &err) != 0)
+        fail_msg("%s", err.message);
+    size_t first = tenant_first_named(&t, TK_GROUP, "G");
+    assert_int_equal(first, tenant_index_of(&t, TK_GROUP, G1));
+    size_t next = tenant_next_named(&t, TK_GROUP, first, false);
+    assert_int_equal(next, tenant_index_of(&t, TK_GROUP, G3));
+    assert_int_equal(tenant_next_named(&t, TK_GROUP, next, false), TENANT_NONE);
+    assert_int_equal(tenant_count_named(&t, TK_GROUP, first, false), 2);
+    size_t lfirst = tenant_first_lnamed(&t, TK_GROUP, "g");
+    assert_int_equal(lfirst, first);
+    assert_int_equal(tenant_count_named(&t, TK_GROUP, lfirst, true), 3);
+    assert_int_equal(tenant_next_named(&t, TK_GROUP, lfirst, true),
+                     tenant_index_of(&t, TK_GROUP, G2));
+    assert_int_equal(tenant_first_named(&t, TK_GROUP, "x"), TENANT_NONE);
+    size_t u = tenant_first_named(&t, TK_USER, "A@X.EXAMPLE");
+    assert_int_equal(u, tenant_index_of(&t, TK_USER, U1));
+    assert_int_equal(tenant_count_named(&t, TK_USER, u, true), 1);
+    /* a name the configuration gives, then its own again */
+    const struct tenant_obj *o = tenant_by_id(&t, TK_GROUP, G2);
+    assert_string_equal(tenant_display_name(&t, TK_GROUP, o), "g");
+    tenant_set_display(&t, TK_GROUP, G2, "Sales");
+    assert_string_equal(tenant_display_name(&t, TK_GROUP, o), "Sales");
+    char *d = tenant_describe_id(&t, G2, TK_GROUP);
+    assert_string_equal(d, "group \"Sales\"");
+    free(d);
+    tenant_set_display(&t, TK_GROUP, G2, "Finance");
+    assert_string_equal(tenant_display_name(&t, TK_GROUP, o), "Finance");
+    tenant_set_display(&t, TK_GROUP, G2, "g");
+    assert_string_equal(tenant_display_name(&t, TK_GROUP, o), "g");
+    tenant_set_display(&t, TK_GROUP, G1, "G");
+    assert_string_equal(tenant_display_name(&t, TK_GROUP, tenant_by_id(&t, TK_GROUP, G1)), "G");
+    tenant_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_map),
         cmocka_unit_test_setup_teardown(test_members_read_anew, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_arrays_shared, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
