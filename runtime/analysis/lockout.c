@@ -441,8 +441,10 @@ struct ctx {
     const json_t *plan;
     json_t *methods_after; /* method configurations after the plan (lockout_methods.h) */
     size_t evaluations;
-    unsigned flags;       /* LOCKOUT_ALL_LOCATIONS */
-    struct left_out left; /* the named locations both states leave out */
+    unsigned flags;         /* LOCKOUT_ALL_LOCATIONS */
+    struct left_out left;   /* the named locations both states leave out */
+    struct loc_stub *stubs; /* the reduced trees the states hold (location_stub), by address */
+    size_t nstubs;
 };
 
 static const char *role_template(const struct tenant *t, const char *rid)
@@ -484,6 +486,64 @@ static void add_role(struct ctx *c, struct state *st, const char *id, const json
 static json_t *location_body(const struct tenant *t, size_t i)
 {
     return tenant_body(t, TK_LOCATION, i); /* thawed when the tenant holds it as text */
+}
+
+/* The members of a named location that the states' readers read, as they read them: the
+ * evaluator (whatif.c, whatif_locindex_new: whatif_jget, the member else one named so ignoring
+ * case), the scenarios (scenarios_emergency, lockout_scenarios_admin: the exact members), the
+ * plan's replay (find_id: "id") and the impact section's location axis (coverage.c,
+ * coverage_axes). Its IP ranges are read only for a sign-in with an IP address, which neither
+ * the guard nor the impact section makes: the states' location index asks for them then
+ * (stub_ranges). */
+static const char *const stub_members[] = {
+    "id", "displayName", "isTrusted", "includeUnknownCountriesAndRegions", "countriesAndRegions"};
+
+/* A location as the states hold it: a new object with only the members of `l` whose names equal
+ * one of stub_members (and "ipRanges" with `ranges`) ignoring case, in l's order (so that an
+ * exact read and one ignoring case find what they find in `l`), their values shared with `l`. */
+static json_t *location_stub(const json_t *l, bool ranges)
+{
+    json_t *o = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(mut(l), k, v)
+    {
+        bool read = ranges && util_streq_nocase(k, "ipRanges");
+        for (size_t m = 0; m < IDPC_ARRAY_LEN(stub_members) && !read; m++)
+            read = util_streq_nocase(k, stub_members[m]);
+        if (read)
+            json_object_set_nocheck(o, k, v);
+    }
+    return o;
+}
+
+/* A reduced tree of the states and the tenant's location it stands for. */
+struct loc_stub {
+    const json_t *tree;
+    size_t i;
+};
+
+static int stub_cmp(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const struct loc_stub *)a)->tree;
+    uintptr_t y = (uintptr_t)((const struct loc_stub *)b)->tree;
+    return x < y ? -1 : x > y;
+}
+
+/* whatif_ranges_fn of the states' location indexes: a reduced tree's IP ranges, those of the
+ * tenant's whole object (thawed for this once); any other tree has its own. */
+static json_t *stub_ranges(void *p, const json_t *location)
+{
+    const struct ctx *c = p;
+    struct loc_stub key = {location, 0};
+    const struct loc_stub *st =
+        c->nstubs ? bsearch(&key, c->stubs, c->nstubs, sizeof(key), stub_cmp) : NULL;
+    if (!st)
+        return NULL;
+    json_t *body = location_body(c->t, st->i);
+    json_t *ranges = json_incref(mut(whatif_jget(body, "ipRanges")));
+    json_decref(body);
+    return ranges;
 }
 
 /* What state_locations reads of every named location: id and name as the evaluator reads them
@@ -602,7 +662,8 @@ static void state_locations(struct ctx *c, struct state *st)
     enum {
         PRESENT = 1,
         KEEP = 2,
-        UNKNOWN = 4
+        UNKNOWN = 4,
+        TOUCH = 8
     };
     struct strmap keys, touched, names, axis;
     strmap_init_borrowed(&keys, true); /* the policies' strings outlive the states */
@@ -630,7 +691,7 @@ static void state_locations(struct ctx *c, struct state *st)
             if (!touch && (l.name || l.id))
                 (void)strmap_put_first(&axis, l.name ? l.name : l.id, 0);
         }
-        f[i] = PRESENT | (l.unknown ? UNKNOWN : 0);
+        f[i] = PRESENT | (l.unknown ? UNKNOWN : 0) | (touch ? TOUCH : 0);
         if (keep) {
             f[i] |= KEEP;
             const char *given[] = {l.id, l.name, l.graph_id, l.graph_name};
@@ -640,19 +701,35 @@ static void state_locations(struct ctx *c, struct state *st)
         }
     }
     const struct tenant_index *x = &c->t->idx[TK_LOCATION];
+    size_t cap = 0;
     for (i = 0; i < n; i++) {
         if ((f[i] & PRESENT) && !(f[i] & KEEP) && in_map(&names, x->v[i].id))
             f[i] |= KEEP;
         if (f[i] & KEEP) {
-            json_t *l = location_body(c->t, i);
-            if (l)
-                json_array_append_new(st->locations, l);
+            json_t *whole = location_body(c->t, i);
+            if (!whole)
+                continue;
+            /* reduced; one the plan leaves alone is the same tree in both states, so its IP
+             * ranges are asked for when needed (stub_ranges), the others keep theirs */
+            bool alone = !(f[i] & TOUCH);
+            json_t *l = location_stub(whole, !alone);
+            json_decref(whole);
+            if (alone) {
+                if (c->nstubs == cap) {
+                    cap = cap ? 2 * cap : 64;
+                    c->stubs = xrealloc(c->stubs, cap * sizeof(*c->stubs));
+                }
+                c->stubs[c->nstubs++] = (struct loc_stub){l, i};
+            }
+            json_array_append_new(st->locations, l);
         } else if (f[i] & PRESENT) {
             c->left.n++; /* every location of the tenant's index has an id */
             c->left.unknown |= (f[i] & UNKNOWN) != 0;
         }
     }
     free(f);
+    if (c->nstubs)
+        qsort(c->stubs, c->nstubs, sizeof(*c->stubs), stub_cmp);
     strmap_fini(&keys);
     strmap_fini(&touched);
     strmap_fini(&names);
@@ -2152,7 +2229,7 @@ static void ctx_init(struct ctx *c, const json_t *plan, struct tenant *t, unsign
     state_after(c, plan);
     struct state *st[2] = {&c->before, &c->after};
     for (size_t k = 0; k < 2; k++) {
-        st[k]->locix = whatif_locindex_new(st[k]->locations);
+        st[k]->locix = whatif_locindex_new_lazy(st[k]->locations, stub_ranges, c);
         st[k]->in = (struct whatif_inputs){st[k]->policies, st[k]->locations, st[k]->strengths};
     }
 }
@@ -2169,6 +2246,7 @@ static void ctx_fini(struct ctx *c)
     json_decref(c->tmembers);
     json_decref(c->at);
     json_decref(c->methods_after);
+    free(c->stubs);
 }
 
 struct lockout_states {

@@ -79,7 +79,10 @@ struct lockout_states;
 struct lockout_states *lockout_states_new(const json_t *plan, struct tenant *t, unsigned flags);
 void lockout_states_free(struct lockout_states *s);
 /* One side's inputs (`after`: the state after the plan) and its location index: borrowed, valid
- * until lockout_states_free (never whatif_inputs_fini them). */
+ * until lockout_states_free (never whatif_inputs_fini them). The named locations are trees
+ * reduced to what the evaluator, the scenarios and the impact section read, without the IP
+ * ranges of those the plan leaves alone: evaluate a sign-in with an IP address only through
+ * that side's location index, which asks the tenant for them. */
 const struct whatif_inputs *lockout_states_inputs(const struct lockout_states *s, bool after);
 const struct whatif_locindex *lockout_states_locindex(const struct lockout_states *s, bool after);
 

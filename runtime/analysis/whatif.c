@@ -676,6 +676,8 @@ struct whatif_locindex {
     struct strmap byname; /* id or displayName (case-insensitive) -> first such location */
     size_t *trusted;      /* the locations marked isTrusted, in order */
     size_t ntrusted;
+    whatif_ranges_fn ranges; /* the IP ranges of a tree that leaves them out (or NULL) */
+    void *ranges_ctx;
 };
 
 /* What a sign-in's location conditions read, computed when first asked: a location's `matched`
@@ -740,24 +742,29 @@ static bool in_range_item(const struct cidr *addr, const struct loc_range *r)
  * are parsed when first needed. */
 struct loc_entry {
     const char *id, *name;
-    const json_t *ranges, *countries;
+    const json_t *tree;               /* the location, for whatif_locindex.ranges */
+    const json_t *ranges, *countries; /* ranges NULL: the tree has none (or leaves them out) */
     bool include_unknown;
     bool parsed;
     struct loc_range *r;
     size_t nr;
 };
 
-static bool location_matches(struct loc_entry *loc, const struct whatif_signin *s,
-                             const struct cidr *addr)
+static bool location_matches(const struct whatif_locindex *ix, struct loc_entry *loc,
+                             const struct whatif_signin *s, const struct cidr *addr)
 {
     if (in_list(s->locations, loc->id) || in_list(s->locations, loc->name))
         return true;
-    if (addr && loc->ranges) {
+    if (addr && (loc->ranges || ix->ranges)) {
         if (!loc->parsed) {
-            loc->nr = json_array_size(loc->ranges);
+            /* a tree without ranges: those its whole object has, asked for once */
+            json_t *asked = loc->ranges ? NULL : ix->ranges(ix->ranges_ctx, loc->tree);
+            const json_t *ranges = loc->ranges ? loc->ranges : asked;
+            loc->nr = json_array_size(ranges);
             loc->r = xcalloc(loc->nr + 1, sizeof(*loc->r));
             for (size_t i = 0; i < loc->nr; i++)
-                parse_range(json_array_get(loc->ranges, i), &loc->r[i]);
+                parse_range(json_array_get(ranges, i), &loc->r[i]);
+            json_decref(asked);
             loc->parsed = true;
         }
         for (size_t i = 0; i < loc->nr; i++)
@@ -774,10 +781,18 @@ static bool location_matches(struct loc_entry *loc, const struct whatif_signin *
 
 struct whatif_locindex *whatif_locindex_new(const json_t *locations)
 {
+    return whatif_locindex_new_lazy(locations, NULL, NULL);
+}
+
+struct whatif_locindex *whatif_locindex_new_lazy(const json_t *locations, whatif_ranges_fn ranges,
+                                                 void *ctx)
+{
     struct whatif_locindex *x = xcalloc(1, sizeof(*x));
     x->locations = locations;
     x->n = json_array_size(locations);
-    strmap_init(&x->byname, true);
+    x->ranges = ranges;
+    x->ranges_ctx = ctx;
+    strmap_init_borrowed(&x->byname, true); /* the ids and names of `locations`, borrowed */
     x->trusted = xcalloc(x->n + 1, sizeof(size_t));
     x->e = xcalloc(x->n + 1, sizeof(*x->e));
     static const char *const keys[] = {"id",        "displayName",
@@ -789,6 +804,7 @@ struct whatif_locindex *whatif_locindex_new(const json_t *locations)
         const char *id = json_string_value(v[0]), *name = json_string_value(v[1]);
         x->e[i] = (struct loc_entry){.id = id,
                                      .name = name,
+                                     .tree = json_array_get(locations, i),
                                      .ranges = v[2],
                                      .countries = v[3],
                                      .include_unknown = json_is_true(v[5])};
@@ -854,7 +870,8 @@ static bool loc_matched(struct loc_ctx *lc, size_t i)
     if (!lc->state)
         lc->state = xcalloc(ix->n + 1, 1);
     if (!lc->state[i])
-        lc->state[i] = location_matches(&ix->e[i], lc->s, lc->have_addr ? &lc->addr : NULL) ? 2 : 1;
+        lc->state[i] =
+            location_matches(ix, &ix->e[i], lc->s, lc->have_addr ? &lc->addr : NULL) ? 2 : 1;
     return lc->state[i] == 2;
 }
 

@@ -142,6 +142,15 @@ void whatif_result_free(struct whatif_result *r);
  * parses a location's IP ranges when first needed, so one thread at a time uses it. */
 struct whatif_locindex;
 struct whatif_locindex *whatif_locindex_new(const json_t *locations);
+/* The IP ranges of a named location whose tree leaves them out: a new reference to what its
+ * whole object's "ipRanges" member is (as whatif_jget reads it), or NULL when it has none. */
+typedef json_t *(*whatif_ranges_fn)(void *ctx, const json_t *location);
+/* whatif_locindex_new for trees that may leave their IP ranges out (the lockout guard's states
+ * hold the tenant's locations so): for a location without an "ipRanges" member, `ranges` is
+ * asked for them when a sign-in with an IP address first needs them, and they are released once
+ * parsed. `ctx` is borrowed like `locations`. The answers are those of the whole trees. */
+struct whatif_locindex *whatif_locindex_new_lazy(const json_t *locations, whatif_ranges_fn ranges,
+                                                 void *ctx);
 void whatif_locindex_free(struct whatif_locindex *x);
 /* whatif_evaluate with an index of in->locations (NULL: indexed for this call when needed). */
 int whatif_evaluate_ix(const struct whatif_inputs *in, const struct whatif_locindex *ix,

@@ -497,6 +497,83 @@ static void test_locations_countries(void **state)
     locations_json = NULL;
 }
 
+/* whatif_locindex_new_lazy: trees that leave their IP ranges out answer as the whole ones, the
+ * ranges asked for once per location and only when a sign-in with an address needs them. */
+struct asked {
+    const json_t *whole; /* LOCS */
+    const json_t *trees; /* LOCS without HQ's ranges */
+    int calls;
+};
+
+static json_t *ranges_of(void *p, const json_t *location)
+{
+    struct asked *a = p;
+    a->calls++;
+    size_t i;
+    const json_t *t;
+    json_array_foreach(a->trees, i, t)
+    {
+        if (t == location)
+            return json_incref(json_object_get(json_array_get(a->whole, i), "ipRanges"));
+    }
+    return NULL;
+}
+
+static void test_locations_ranges_asked(void **state)
+{
+    (void)state;
+    struct whatif_inputs whole, part;
+    whatif_inputs_init(&whole);
+    whatif_inputs_init(&part);
+    json_decref(whole.locations);
+    json_decref(part.locations);
+    whole.locations = load(LOCS);
+    part.locations = json_deep_copy(whole.locations);
+    json_object_del(json_array_get(part.locations, 0),
+                    "ipRanges"); /* HQ asks; Partner has its own */
+    const char *const conds[] = {
+        "{\"locations\":{\"includeLocations\":[\"loc-hq\"]}}",
+        "{\"locations\":{\"includeLocations\":[\"All\"],\"excludeLocations\":[\"AllTrusted\"]}}",
+        "{\"locations\":{\"includeLocations\":[\"Partner\",\"loc-blocked\"]}}"};
+    for (size_t i = 0; i < sizeof(conds) / sizeof(*conds); i++) {
+        add_policy(&whole, conds[i], NULL, conds[i], NULL, NULL);
+        add_policy(&part, conds[i], NULL, conds[i], NULL, NULL);
+    }
+    struct asked a = {whole.locations, part.locations, 0};
+    struct whatif_locindex *ix = whatif_locindex_new_lazy(part.locations, ranges_of, &a);
+    struct whatif_signin s = base();
+    const char *const ips[] = {NULL, "203.0.113.7", "2001:db8:10::5", "198.51.100.9", "192.0.2.1"};
+    for (size_t k = 0; k < sizeof(ips) / sizeof(*ips); k++) {
+        s.ip = ips[k];
+        s.country = k == 0 ? "unknown" : NULL;
+        struct whatif_result rw, rp;
+        evaluate(&whole, &s, &rw);
+        char err[256];
+        if (whatif_evaluate_ix(&part, ix, &s, &rp, err, sizeof(err)) != 0)
+            fail_msg("evaluate failed: %s", err);
+        assert_int_equal(rw.n, rp.n);
+        for (size_t i = 0; i < rw.n; i++) {
+            assert_int_equal(rw.policies[i].applies, rp.policies[i].applies);
+            assert_string_equal(rw.policies[i].reason ? rw.policies[i].reason : "",
+                                rp.policies[i].reason ? rp.policies[i].reason : "");
+        }
+        /* HQ in: the first two (All but trusted excludes it); Partner: the last two */
+        if (k == 1 || k == 2)
+            assert_true(rp.policies[0].applies && !rp.policies[1].applies);
+        if (k == 3)
+            assert_true(!rp.policies[0].applies && rp.policies[1].applies &&
+                        rp.policies[2].applies);
+        whatif_result_free(&rw);
+        whatif_result_free(&rp);
+        /* no address: never asked; then once per location without ranges of its own (HQ and
+         * the country location, which has none) */
+        assert_int_equal(a.calls, k == 0 ? 0 : 2);
+    }
+    whatif_locindex_free(ix);
+    whatif_inputs_fini(&whole);
+    whatif_inputs_fini(&part);
+}
+
 /* A sign-in with an address that is not one fails evaluation instead of guessing. */
 static void test_locations_bad_ip(void **state)
 {
@@ -1203,6 +1280,7 @@ int main(void)
         cmocka_unit_test(test_locations_all_trusted),
         cmocka_unit_test(test_locations_any),
         cmocka_unit_test(test_locations_countries),
+        cmocka_unit_test(test_locations_ranges_asked),
         cmocka_unit_test(test_locations_bad_ip),
         cmocka_unit_test(test_client_apps),
         cmocka_unit_test(test_risk_levels),
