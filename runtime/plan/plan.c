@@ -8,6 +8,9 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#ifdef __GLIBC__ /* defined by the C library headers above */
+#include <malloc.h>
+#endif
 
 #include "compiler/catalog.h"
 #include "compiler/util.h"
@@ -1661,6 +1664,12 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     json_t *lockout = lockout_analyse_states(states, policy_at);
     lockout_record(plan, lockout);
     json_decref(lockout);
+    /* The plan's peak is the impact section's, on top of what is alive here: the pages the
+     * diff and the states' building freed go back to the system first (malloc_trim releases
+     * every whole free page, not only the heap's top), so that the peak is not theirs too. */
+#ifdef __GLIBC__
+    (void)malloc_trim(0);
+#endif
     if (opts && opts->impact)
         plan_impact(plan, &t, states);
     lockout_states_free(states);
