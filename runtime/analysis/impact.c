@@ -10,6 +10,7 @@
 #include "compiler/strmap.h"
 #include "compiler/util.h"
 #include "runtime/analysis/coverage.h"
+#include "runtime/analysis/impact_int.h"
 #include "runtime/analysis/whatif_compiled.h"
 #include "runtime/analysis/whatif_int.h"
 
@@ -35,121 +36,6 @@ enum impact_severity impact_severity_of(int before_class, int after_class)
     if (after_class < before_class)
         return IMPACT_STRONGER;
     return IMPACT_CHANGED;
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* Merging cells into rows                                                                   */
-
-struct layout {
-    size_t words[IMPACT__DIMS], off[IMPACT__DIMS], total;
-};
-
-static void layout_init(struct layout *l, const size_t size[IMPACT__DIMS])
-{
-    l->total = 0;
-    for (size_t d = 0; d < IMPACT__DIMS; d++) {
-        l->words[d] = (size[d] + 63) / 64;
-        if (!l->words[d])
-            l->words[d] = 1;
-        l->off[d] = l->total;
-        l->total += l->words[d];
-    }
-}
-
-static void row_alloc(struct impact_row *r, const struct layout *l)
-{
-    uint64_t *bits = xcalloc(l->total, sizeof(uint64_t));
-    for (size_t d = 0; d < IMPACT__DIMS; d++)
-        r->set[d] = bits + l->off[d];
-}
-
-void impact_rows_free(struct impact_row *rows, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(rows[i].set[0]);
-    free(rows);
-}
-
-static uint64_t row_hash(const struct impact_row *r, size_t d, const struct layout *l)
-{
-    uint64_t h = 1469598103934665603ULL ^ r->change;
-    for (size_t e = 0; e < IMPACT__DIMS; e++)
-        for (size_t w = 0; e != d && w < l->words[e]; w++)
-            h = (h ^ r->set[e][w]) * 1099511628211ULL;
-    return h ^ (h >> 31);
-}
-
-static bool rows_alike(const struct impact_row *a, const struct impact_row *b, size_t d,
-                       const struct layout *l)
-{
-    if (a->change != b->change)
-        return false;
-    for (size_t e = 0; e < IMPACT__DIMS; e++)
-        if (e != d && memcmp(a->set[e], b->set[e], l->words[e] * sizeof(uint64_t)) != 0)
-            return false;
-    return true;
-}
-
-/* One pass along dimension `d`: rows equal but for d become one (an open-addressing table of
- * row numbers + 1). Returns the new count. */
-static size_t merge_along(struct impact_row **rows, size_t n, size_t d, const struct layout *l)
-{
-    size_t cap = 16;
-    while (cap < 2 * n)
-        cap *= 2;
-    size_t *table = xcalloc(cap, sizeof(size_t));
-    struct impact_row *out = xcalloc(n ? n : 1, sizeof(*out));
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        struct impact_row *r = &(*rows)[i];
-        size_t h = (size_t)row_hash(r, d, l) & (cap - 1);
-        while (table[h] && !rows_alike(&out[table[h] - 1], r, d, l))
-            h = (h + 1) & (cap - 1);
-        if (table[h]) {
-            struct impact_row *into = &out[table[h] - 1];
-            for (size_t w = 0; w < l->words[d]; w++)
-                into->set[d][w] |= r->set[d][w];
-            into->scenarios += r->scenarios;
-            free(r->set[0]);
-            continue;
-        }
-        out[m++] = *r;
-        table[h] = m;
-    }
-    free(table);
-    free(*rows);
-    *rows = out;
-    return m;
-}
-
-static size_t merge_rows(struct impact_row **rows, size_t n, const struct layout *l)
-{
-    static const size_t order[] = {IMPACT_CLIENT,   IMPACT_RISK, IMPACT_PLATFORM,
-                                   IMPACT_LOCATION, IMPACT_APP,  IMPACT_PERSONA};
-    for (;;) {
-        size_t before = n;
-        for (size_t k = 0; k < IDPC_ARRAY_LEN(order); k++)
-            n = merge_along(rows, n, order[k], l);
-        if (n == before)
-            return n;
-    }
-}
-
-size_t impact_merge(const size_t size[IMPACT__DIMS], const struct impact_cell *cells, size_t n,
-                    struct impact_row **rows)
-{
-    struct layout l;
-    layout_init(&l, size);
-    struct impact_row *v = xcalloc(n ? n : 1, sizeof(*v));
-    for (size_t i = 0; i < n; i++) {
-        row_alloc(&v[i], &l);
-        v[i].change = cells[i].change;
-        v[i].scenarios = 1;
-        for (size_t d = 0; d < IMPACT__DIMS; d++)
-            v[i].set[d][cells[i].at[d] / 64] |= (uint64_t)1 << (cells[i].at[d] % 64);
-    }
-    *rows = v;
-    return merge_rows(rows, n, &l);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -551,7 +437,7 @@ static unsigned change_of(struct ctx *x, size_t sb, size_t sa)
 
 static void index_ids(struct strmap *m, const json_t *policies)
 {
-    strmap_init(m, true);
+    strmap_init_borrowed(m, true); /* the policies' own ids: they outlive the map */
     size_t i;
     const json_t *p;
     json_array_foreach(policies, i, p)
@@ -669,124 +555,218 @@ static void scenario(const struct coverage *c, const size_t at[IMPACT__DIMS], co
     s->user_risk = rk >= 4 ? risk_levels[rk - 4] : NULL;
 }
 
-/* The classes of one dimension's values: representative, members (a bitset each), count. */
+/* A part row in its narrowest form, as uint32s: ROW_DENSE then its words (each as two halves,
+ * the low one first), or, when that is shorter, the number of its bits then their positions in
+ * order. A persona's users row holds the few policies that name it; an app's, most policies. */
+#define ROW_DENSE UINT32_MAX
+
+static size_t form_len(const uint32_t *f, size_t words)
+{
+    return 1 + (*f == ROW_DENSE ? 2 * words : *f);
+}
+
+/* dst = src AND the row of form f (words each). */
+static void form_and(uint64_t *dst, const uint64_t *src, const uint32_t *f, size_t words)
+{
+    if (*f == ROW_DENSE) {
+        f++;
+        for (size_t w = 0; w < words; w++, f += 2)
+            dst[w] = src[w] & ((uint64_t)f[1] << 32 | f[0]);
+        return;
+    }
+    size_t n = *f++;
+    memset(dst, 0, words * sizeof(uint64_t));
+    for (size_t i = 0; i < n; i++, f++)
+        dst[*f / 64] |= src[*f / 64] & (uint64_t)1 << (*f % 64);
+}
+
+/* The classes of one dimension's values: values that give the same rows on both sides (and the
+ * same extras) are one class, numbered in the order of their first value. */
 struct dimclass {
-    size_t n;
-    size_t *rep, *count;
-    uint64_t *members; /* per class: its values, a bitset of `words` words */
-    /* per class: its values' part row on each side and their extras (sw words: before's row,
-     * after's row, whatif_signin_extras) */
-    uint64_t *sig;
-    size_t sw;
-    bool *bad; /* per value: a side refused it */
+    size_t n;       /* classes */
+    uint32_t *of;   /* per value: its class */
+    size_t *count;  /* per class: its values */
+    bool *bad;      /* per class: a side refused its value (a class of its own) */
+    size_t *at;     /* per class (and one past the last): where its signature starts in form */
+    uint32_t *form; /* the signatures: before's row, after's row (form_len), the extras */
+    size_t nform, cap, formcap;
 };
 
 static void dimclass_fini(struct dimclass *k)
 {
-    free(k->sig);
-    free(k->bad);
-    free(k->rep);
+    free(k->of);
     free(k->count);
-    free(k->members);
+    free(k->bad);
+    free(k->at);
+    free(k->form);
+    memset(k, 0, sizeof(*k));
 }
 
-/* The classes found so far, by signature: an open-addressing table of class numbers + 1. */
-struct sigtab {
-    size_t *slot;
-    size_t cap; /* a power of two, over twice the values */
-};
-
-static size_t sigtab_cap(size_t n)
+/* The signatures no longer needed (the scenarios are evaluated): the classes of the values stay. */
+static void dimclass_drop_rows(struct dimclass *k)
 {
-    size_t cap = 16;
-    while (cap < 2 * n + 2)
-        cap *= 2;
-    return cap;
+    free(k->form);
+    free(k->at);
+    free(k->bad);
+    k->form = NULL;
+    k->at = NULL;
+    k->bad = NULL;
 }
 
-static size_t sig_hash(const uint64_t *g, size_t sw)
+static void form_reserve(struct dimclass *k, size_t more)
+{
+    if (k->nform + more <= k->formcap)
+        return;
+    size_t cap = k->formcap ? k->formcap * 2 : 256;
+    while (cap < k->nform + more)
+        cap *= 2;
+    k->form = xrealloc(k->form, cap * sizeof(uint32_t));
+    k->formcap = cap;
+}
+
+/* Appends a row (NULL: an empty one) of `words` words in its narrowest form. */
+static void form_put(struct dimclass *k, const uint64_t *row, size_t words)
+{
+    size_t n = 0;
+    for (size_t w = 0; row && w < words; w++)
+        n += (size_t)__builtin_popcountll(row[w]);
+    bool dense = n >= 2 * words;
+    form_reserve(k, 1 + (dense ? 2 * words : n));
+    uint32_t *f = k->form + k->nform;
+    if (dense) {
+        *f++ = ROW_DENSE;
+        for (size_t w = 0; w < words; w++) {
+            *f++ = (uint32_t)row[w];
+            *f++ = (uint32_t)(row[w] >> 32);
+        }
+    } else {
+        *f++ = (uint32_t)n;
+        for (size_t w = 0; row && w < words; w++)
+            for (uint64_t b = row[w]; b; b &= b - 1)
+                *f++ = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(b));
+    }
+    k->nform = (size_t)(f - k->form);
+}
+
+static size_t sig_hash(const uint32_t *g, size_t len)
 {
     uint64_t h = 1469598103934665603ULL;
-    for (size_t w = 0; w < sw; w++)
-        h = (h ^ g[w]) * 1099511628211ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ g[i]) * 1099511628211ULL;
     return (size_t)(h ^ (h >> 31));
 }
 
-/* The class of value v, whose signature is g: an existing class with the same signature, or a
- * new one with v as its representative. Signatures and member sets are kept per class (out->sig,
- * out->members, `*cap` classes allocated, `mw` words of members each), not per value: a
- * dimension of many values that fall into few classes stays small. */
-static size_t sig_class(struct sigtab *t, const uint64_t *g, size_t sw, size_t v,
-                        struct dimclass *out, size_t *cap, size_t mw)
+/* The classes found so far, by signature: an open-addressing table of class numbers + 1, grown
+ * with the classes. */
+struct sigtab {
+    uint32_t *slot;
+    size_t cap; /* a power of two, over twice the classes */
+};
+
+static void sigtab_grow(struct sigtab *t, const struct dimclass *k)
 {
-    size_t j = sig_hash(g, sw) & (t->cap - 1);
-    for (; t->slot[j]; j = (j + 1) & (t->cap - 1)) {
-        size_t k = t->slot[j] - 1;
-        if (memcmp(out->sig + k * sw, g, sw * sizeof(uint64_t)) == 0)
-            return k;
+    size_t cap = t->cap ? t->cap * 2 : 16;
+    uint32_t *slot = xcalloc(cap, sizeof(uint32_t));
+    for (size_t c = 0; c < k->n; c++) {
+        if (k->bad[c])
+            continue;
+        size_t j = sig_hash(k->form + k->at[c], k->at[c + 1] - k->at[c]) & (cap - 1);
+        while (slot[j])
+            j = (j + 1) & (cap - 1);
+        slot[j] = (uint32_t)c + 1;
     }
-    if (out->n == *cap) {
-        size_t more = *cap * 2;
-        out->sig = xrealloc(out->sig, (more * sw + 1) * sizeof(uint64_t));
-        out->members = xrealloc(out->members, more * mw * sizeof(uint64_t));
-        memset(out->members + *cap * mw, 0, (more - *cap) * mw * sizeof(uint64_t));
-        *cap = more;
+    free(t->slot);
+    t->slot = slot;
+    t->cap = cap;
+}
+
+/* The class of the signature just appended at form[start..nform): an existing class with the
+ * same signature (the signature dropped again), or a new one. A value a side refused is a class
+ * of its own. */
+static size_t sig_class(struct sigtab *t, struct dimclass *k, size_t start, bool bad)
+{
+    size_t len = k->nform - start, j = 0;
+    if (!bad) {
+        j = sig_hash(k->form + start, len) & (t->cap - 1);
+        for (; t->slot[j]; j = (j + 1) & (t->cap - 1)) {
+            size_t c = t->slot[j] - 1;
+            if (k->at[c + 1] - k->at[c] == len &&
+                memcmp(k->form + k->at[c], k->form + start, len * sizeof(uint32_t)) == 0) {
+                k->nform = start;
+                return c;
+            }
+        }
     }
-    memcpy(out->sig + out->n * sw, g, sw * sizeof(uint64_t));
-    t->slot[j] = out->n + 1;
-    out->rep[out->n] = v;
-    return out->n++;
+    if (k->n + 1 == k->cap) {
+        k->cap *= 2;
+        k->count = xrealloc(k->count, k->cap * sizeof(size_t));
+        k->bad = xrealloc(k->bad, k->cap * sizeof(bool));
+        k->at = xrealloc(k->at, k->cap * sizeof(size_t));
+    }
+    size_t c = k->n++;
+    k->count[c] = 0;
+    k->bad[c] = bad;
+    k->at[c] = start;
+    k->at[c + 1] = k->nform;
+    if (!bad) {
+        t->slot[j] = (uint32_t)c + 1;
+        if (2 * (k->n + 1) > t->cap)
+            sigtab_grow(t, k);
+    }
+    return c;
 }
 
 /* Two values are alike when the part of the conditions their dimension is read by gives the same
- * policies on both sides (whatif_compiled_part), and so does what else they decide (the
- * platform's own MFA for an app, a legacy client). */
+ * policies on both sides (whatif_compiled_part_into), and so does what else they decide (the
+ * platform's own MFA for an app, a legacy client). Each value's rows are evaluated once and not
+ * remembered by the evaluators; a class keeps its rows in their narrowest form. */
 static void classify_dim(struct ctx *x, size_t d, const size_t size[IMPACT__DIMS],
                          struct dimclass *out)
 {
     static const int part[IMPACT__DIMS] = {WHATIF_PART_USERS,    WHATIF_PART_TARGET,
                                            WHATIF_PART_PLATFORM, WHATIF_PART_LOCATION,
                                            WHATIF_PART_CLIENT,   WHATIF_PART_RISK};
-    size_t w0 = whatif_compiled_words(x->wc[0]), w1 = whatif_compiled_words(x->wc[1]);
-    size_t sw = w0 + w1 + 1, n = size[d], words = (n + 63) / 64, mw = words ? words : 1;
-    size_t cap = 16;                                 /* classes allocated (sig_class grows them) */
-    uint64_t *g = xcalloc(sw + 1, sizeof(uint64_t)); /* the value's signature */
+    size_t wd[2] = {whatif_compiled_words(x->wc[0]), whatif_compiled_words(x->wc[1])};
+    size_t n = size[d];
+    uint64_t *row = xcalloc((wd[0] > wd[1] ? wd[0] : wd[1]) + 1, sizeof(uint64_t));
     memset(out, 0, sizeof(*out));
-    out->sig = xcalloc(cap * sw + 1, sizeof(uint64_t));
-    out->members = xcalloc(cap * mw, sizeof(uint64_t));
-    out->rep = xcalloc(n + 1, sizeof(size_t));
-    out->count = xcalloc(n + 1, sizeof(size_t));
-    out->bad = xcalloc(n + 1, sizeof(bool));
-    struct sigtab tab = {xcalloc(sigtab_cap(n), sizeof(size_t)), sigtab_cap(n)};
+    out->cap = 16;
+    out->of = xcalloc(n + 1, sizeof(uint32_t));
+    out->count = xcalloc(out->cap, sizeof(size_t));
+    out->bad = xcalloc(out->cap, sizeof(bool));
+    out->at = xcalloc(out->cap, sizeof(size_t));
+    struct sigtab tab = {NULL, 0};
+    sigtab_grow(&tab, out);
     for (size_t v = 0; v < n; v++) {
         size_t at[IMPACT__DIMS] = {0};
         at[d] = v;
         struct whatif_signin s;
         const char *locs[3];
         scenario(x->c, at, locs, &s);
-        memset(g, 0, sw * sizeof(uint64_t));
+        size_t start = out->nform;
+        bool bad = false;
         char err[256];
         for (int side = 0; side < 2; side++) {
-            const uint64_t *row = whatif_compiled_part(x->wc[side], part[d], &s, err, sizeof(err));
-            if (row)
-                memcpy(g + (side ? w0 : 0), row, (side ? w1 : w0) * sizeof(uint64_t));
-            else
-                g[sw - 1] = UINT64_MAX - v; /* never alike */
-            out->bad[v] = out->bad[v] || !row;
+            bool ok =
+                whatif_compiled_part_into(x->wc[side], part[d], &s, row, err, sizeof(err)) == 0;
+            form_put(out, ok ? row : NULL, wd[side]);
+            bad = bad || !ok;
         }
         struct whatif_signin t;
         memset(&t, 0, sizeof(t));
         t.app = d == IMPACT_APP ? s.app : NULL;
         t.client_app = d == IMPACT_CLIENT ? s.client_app : NULL;
-        if (!g[sw - 1])
-            g[sw - 1] = whatif_signin_extras(&t);
-        size_t k = sig_class(&tab, g, sw, v, out, &cap, mw);
+        form_reserve(out, 1);
+        out->form[out->nform++] = bad ? 0 : whatif_signin_extras(&t);
+        size_t k = sig_class(&tab, out, start, bad);
         out->count[k]++;
-        out->members[k * mw + v / 64] |= (uint64_t)1 << (v % 64);
+        out->of[v] = (uint32_t)k;
     }
     free(tab.slot);
-    free(g);
-    out->sw = sw;
+    free(row);
+    /* sized to what is used */
+    out->form = xrealloc(out->form, (out->nform + 1) * sizeof(uint32_t));
+    out->formcap = out->nform + 1;
 }
 
 /* a * b, saturating at INT64_MAX (what a JSON integer holds). */
@@ -794,6 +774,28 @@ static size_t mul_sat(size_t a, size_t b)
 {
     const size_t max = (size_t)INT64_MAX;
     return a && b > max / a ? max : a * b;
+}
+
+/* Row i's sets of values (its lists hold classes) into `out`, allocated for size[]; `mark` is
+ * scratch of one flag per class of each dimension, all false. */
+static void row_values(const struct impact_rows *rows, size_t i, const struct dimclass cls[],
+                       const size_t size[IMPACT__DIMS], bool *mark[IMPACT__DIMS],
+                       struct impact_row *out)
+{
+    out->change = rows->v[i].change;
+    out->scenarios = rows->v[i].scenarios;
+    for (size_t d = 0; d < IMPACT__DIMS; d++) {
+        const uint32_t *list = impact_rows_list(rows, i, d);
+        size_t len = rows->v[i].len[d];
+        memset(out->set[d], 0, (size[d] ? (size[d] + 63) / 64 : 1) * sizeof(uint64_t));
+        for (size_t j = 0; j < len; j++)
+            mark[d][list[j]] = true;
+        for (size_t v = 0; v < size[d]; v++)
+            if (mark[d][cls[d].of[v]])
+                out->set[d][v / 64] |= (uint64_t)1 << (v % 64);
+        for (size_t j = 0; j < len; j++)
+            mark[d][list[j]] = false;
+    }
 }
 
 json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_inputs *after,
@@ -844,80 +846,81 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
     }
     /* The classes multiply: past the budget, none is evaluated and the section says so. */
     bool over = o->max_evaluated && evaluated > o->max_evaluated;
-    struct layout lay;
-    layout_init(&lay, size);
-    struct impact_row *rows = NULL;
-    size_t nrows = 0, cap = 0;
+    /* The changed tuples of classes, as rows of class numbers (impact_int.h). */
+    struct impact_rows rows;
+    memset(&rows, 0, sizeof(rows));
     size_t k[IMPACT__DIMS] = {0};
     /* A scenario's set on each side: the AND of its classes' part rows (kept by classify_dim)
      * and of the parts no dimension changes (device, flow), with its app's and client's extras —
-     * what whatif_compiled_eval computes from the sign-in, without looking the parts up again. */
+     * what whatif_compiled_eval computes from the sign-in, without looking the parts up again.
+     * lev[side] holds level l = 0..IMPACT__DIMS: the fixed parts AND the rows of the classes
+     * k[0..l-1], so that the next tuple of classes ANDs only the rows of the dimensions whose
+     * class changed. */
     size_t wd[2] = {whatif_compiled_words(x.wc[0]), whatif_compiled_words(x.wc[1])};
-    uint64_t *fixed[2], *acc[2];
+    uint64_t *lev[2];
     bool fixed_ok = true;
     for (int side = 0; side < 2; side++) {
-        fixed[side] = xcalloc(wd[side] + 1, sizeof(uint64_t));
-        acc[side] = xcalloc(wd[side] + 1, sizeof(uint64_t));
+        lev[side] = xcalloc((IMPACT__DIMS + 1) * wd[side] + 1, sizeof(uint64_t));
+        uint64_t *row = lev[side] + IMPACT__DIMS * wd[side]; /* scratch until the loop */
         size_t at0[IMPACT__DIMS] = {0};
         struct whatif_signin s0;
         const char *locs0[3];
         scenario(c, at0, locs0, &s0);
         char err[256];
         for (int part = WHATIF_PART_DEVICE; part <= WHATIF_PART_FLOW; part++) {
-            const uint64_t *row = whatif_compiled_part(x.wc[side], part, &s0, err, sizeof(err));
-            fixed_ok = fixed_ok && row;
-            for (size_t w = 0; row && w < wd[side]; w++)
-                fixed[side][w] = part == WHATIF_PART_DEVICE ? row[w] : fixed[side][w] & row[w];
+            bool ok = whatif_compiled_part_into(x.wc[side], part, &s0, row, err, sizeof(err)) == 0;
+            fixed_ok = fixed_ok && ok;
+            for (size_t w = 0; ok && w < wd[side]; w++)
+                lev[side][w] = part == WHATIF_PART_DEVICE ? row[w] : lev[side][w] & row[w];
         }
     }
+    bool badlev[IMPACT__DIMS + 1] = {!fixed_ok};
+    unsigned xlev[IMPACT__DIMS + 1] = {0};
+    size_t from = 0; /* the first dimension whose class changed */
     for (size_t done = 0; !over && done < evaluated; done++) {
-        bool bad = !fixed_ok;
-        unsigned extras = 0;
-        for (int side = 0; side < 2; side++)
-            memcpy(acc[side], fixed[side], wd[side] * sizeof(uint64_t));
-        for (size_t d = 0; d < IMPACT__DIMS; d++) {
-            size_t v = cls[d].rep[k[d]];
-            const uint64_t *g = cls[d].sig + k[d] * cls[d].sw;
-            bad = bad || cls[d].bad[v];
-            extras |= cls[d].bad[v] ? 0 : (unsigned)g[cls[d].sw - 1];
+        for (size_t d = from; d < IMPACT__DIMS; d++) {
+            const uint32_t *f = cls[d].form + cls[d].at[k[d]];
             for (int side = 0; side < 2; side++) {
-                const uint64_t *row = g + (side ? wd[0] : 0);
-                for (size_t w = 0; w < wd[side]; w++)
-                    acc[side][w] &= row[w];
+                form_and(lev[side] + (d + 1) * wd[side], lev[side] + d * wd[side], f, wd[side]);
+                f += form_len(f, wd[side]);
             }
+            badlev[d + 1] = badlev[d] || cls[d].bad[k[d]];
+            xlev[d + 1] = xlev[d] | *f;
         }
-        long sb = bad ? -1 : whatif_compiled_set(x.wc[0], acc[0], extras);
-        long sa = bad ? -1 : whatif_compiled_set(x.wc[1], acc[1], extras);
+        bool bad = badlev[IMPACT__DIMS];
+        unsigned extras = xlev[IMPACT__DIMS];
+        long sb = bad ? -1 : whatif_compiled_set(x.wc[0], lev[0] + IMPACT__DIMS * wd[0], extras);
+        long sa = bad ? -1 : whatif_compiled_set(x.wc[1], lev[1] + IMPACT__DIMS * wd[1], extras);
         unsigned ch = sb < 0 || sa < 0 ? UINT_MAX : change_of(&x, (size_t)sb, (size_t)sa);
         if (ch != UINT_MAX) {
-            if (nrows == cap) {
-                cap = cap ? cap * 2 : 64;
-                rows = xrealloc(rows, cap * sizeof(*rows));
-            }
-            struct impact_row *r = &rows[nrows++];
-            row_alloc(r, &lay);
-            r->change = ch;
-            r->scenarios = 1;
-            for (size_t d = 0; d < IMPACT__DIMS; d++) {
-                memcpy(r->set[d], cls[d].members + k[d] * lay.words[d],
-                       lay.words[d] * sizeof(uint64_t));
-                r->scenarios *= cls[d].count[k[d]];
-            }
+            size_t n = 1;
+            for (size_t d = 0; d < IMPACT__DIMS; d++)
+                n *= cls[d].count[k[d]];
+            impact_rows_add(&rows, ch, n, k);
         }
         /* the next tuple of classes, the risk fastest */
-        for (size_t d = IMPACT__DIMS; d-- > 0;) {
+        size_t d = IMPACT__DIMS;
+        while (d-- > 0) {
             if (++k[d] < cls[d].n)
                 break;
             k[d] = 0;
         }
+        from = d < IMPACT__DIMS ? d : 0;
     }
+    /* What the evaluation needed goes before the rows are merged and written: the changes and
+     * the values' classes are all that is left to read. */
     for (int side = 0; side < 2; side++) {
-        free(fixed[side]);
-        free(acc[side]);
+        free(lev[side]);
+        whatif_compiled_free(x.wc[side]);
+        strmap_fini(&x.byid[side]);
+        free(x.outcome[side]);
     }
-    nrows = merge_rows(&rows, nrows, &lay);
+    strmap_fini(&x.pairs);
+    strmap_fini(&x.keys);
     for (size_t d = 0; d < IMPACT__DIMS; d++)
-        dimclass_fini(&cls[d]);
+        dimclass_drop_rows(&cls[d]);
+    impact_rows_merge(&rows);
+    size_t nrows = rows.n;
 
     /* labels per dimension */
     const char **lab[IMPACT__DIMS];
@@ -944,20 +947,29 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
         clab[d] = lab[d];
     struct sorted *order = xcalloc(nrows ? nrows : 1, sizeof(*order));
     for (size_t i = 0; i < nrows; i++) {
-        const struct change *ch = &x.changes[rows[i].change];
+        const struct change *ch = &x.changes[rows.v[i].change];
         order[i] = (struct sorted){
             i,
             impact_severity_of((int)c->outcomes[ch->before].cls, (int)c->outcomes[ch->after].cls),
-            rows[i].scenarios};
+            rows.v[i].scenarios};
     }
     qsort(order, nrows, sizeof(*order), cmp_sorted);
     json_t *jrows = json_array();
     size_t keep = o->max_rows && o->max_rows < nrows ? o->max_rows : nrows;
-    for (size_t i = 0; i < keep; i++)
-        json_array_append_new(jrows, row_json(&x, &rows[order[i].row], size, clab, order[i].sev));
+    /* each kept row's sets of values, one row at a time */
+    struct impact_row vals;
+    bool *mark[IMPACT__DIMS];
+    impact_row_alloc(&vals, size);
+    for (size_t d = 0; d < IMPACT__DIMS; d++)
+        mark[d] = xcalloc(cls[d].n + 1, sizeof(bool));
+    for (size_t i = 0; i < keep; i++) {
+        row_values(&rows, order[i].row, cls, size, mark, &vals);
+        json_array_append_new(jrows, row_json(&x, &vals, size, clab, order[i].sev));
+    }
+    free(vals.set[0]);
     size_t changed = 0;
     for (size_t i = 0; i < nrows; i++)
-        changed += rows[i].scenarios;
+        changed += rows.v[i].scenarios;
     json_t *out;
     if (over) {
         json_decref(jrows);
@@ -975,21 +987,17 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
     }
 
     free(order);
-    for (size_t d = 0; d < IMPACT__DIMS; d++)
+    for (size_t d = 0; d < IMPACT__DIMS; d++) {
         free(lab[d]);
-    impact_rows_free(rows, nrows);
+        free(mark[d]);
+        dimclass_fini(&cls[d]);
+    }
+    impact_rows_fini(&rows);
     for (size_t i = 0; i < x.nchanges; i++) {
         json_decref(x.changes[i].policies);
         free(x.changes[i].because);
     }
     free(x.changes);
-    strmap_fini(&x.pairs);
-    strmap_fini(&x.keys);
-    for (int side = 0; side < 2; side++) {
-        whatif_compiled_free(x.wc[side]);
-        strmap_fini(&x.byid[side]);
-        free(x.outcome[side]);
-    }
     coverage_free(c);
     return out;
 }

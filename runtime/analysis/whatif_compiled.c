@@ -52,8 +52,11 @@ struct whatif_compiled {
     struct part_memo parts[WHATIF_PARTS];
     struct strbuf key;
     uint64_t *applies;
-    /* distinct applying sets: their bits, and an open-addressing table of set numbers + 1 */
-    uint64_t *set_bits;
+    /* distinct applying sets, each in its narrowest form one after another in set_data (see
+     * set_put), and an open-addressing table of set numbers + 1 */
+    uint32_t *set_data;
+    size_t ndata, datacap;
+    size_t *set_off;    /* per set: where its form starts in set_data */
     size_t *set_hashes; /* per set: set_hash of its bits */
     size_t nsets, setcap;
     unsigned *table;
@@ -212,7 +215,8 @@ void whatif_compiled_free(struct whatif_compiled *c)
     for (int p = 0; p < WHATIF_PARTS; p++)
         free(c->same[p]);
     free(c->table);
-    free(c->set_bits);
+    free(c->set_data);
+    free(c->set_off);
     free(c->set_hashes);
     free(c->enabled);
     free(c->applies);
@@ -313,6 +317,14 @@ const uint64_t *whatif_compiled_part(struct whatif_compiled *c, int part,
     return part_row(c, (enum whatif_part)part, s, err, errlen);
 }
 
+int whatif_compiled_part_into(struct whatif_compiled *c, int part, const struct whatif_signin *s,
+                              uint64_t *row, char *err, size_t errlen)
+{
+    if (part < 0 || part >= WHATIF_PARTS || whatif_signin_check(s, err, errlen) != 0)
+        return -1;
+    return part_eval(c, (enum whatif_part)part, s, row, err, errlen);
+}
+
 size_t whatif_compiled_words(const struct whatif_compiled *c)
 {
     return c->words;
@@ -378,6 +390,89 @@ static size_t set_hash(const uint64_t *bits, size_t words)
     return (size_t)(h ^ (h >> 29));
 }
 
+/* A set's form in set_data: SET_DENSE, its `words` words (each as two halves, the low one
+ * first), then its extras; or, when that is shorter, the number of its policies, their numbers
+ * in order, then its extras. Most sets hold a few of many policies. */
+#define SET_DENSE UINT32_MAX
+
+static size_t set_count(const uint64_t *bits, size_t words)
+{
+    size_t n = 0;
+    for (size_t w = 0; w < words; w++)
+        n += (size_t)__builtin_popcountll(bits[w]);
+    return n;
+}
+
+static bool set_dense(size_t count, size_t words)
+{
+    return count >= 2 * words;
+}
+
+/* Appends the form of `bits` (kw words: the policies, then the extras) to set_data. */
+static void set_put(struct whatif_compiled *c, const uint64_t *bits)
+{
+    size_t n = set_count(bits, c->words);
+    size_t need = 2 + (set_dense(n, c->words) ? 2 * c->words : n);
+    if (c->ndata + need > c->datacap) {
+        c->datacap = c->datacap ? c->datacap * 2 : 256;
+        while (c->datacap < c->ndata + need)
+            c->datacap *= 2;
+        c->set_data = xrealloc(c->set_data, c->datacap * sizeof(uint32_t));
+    }
+    uint32_t *f = c->set_data + c->ndata;
+    if (set_dense(n, c->words)) {
+        *f++ = SET_DENSE;
+        for (size_t w = 0; w < c->words; w++) {
+            *f++ = (uint32_t)bits[w];
+            *f++ = (uint32_t)(bits[w] >> 32);
+        }
+    } else {
+        *f++ = (uint32_t)n;
+        for (size_t w = 0; w < c->words; w++)
+            for (uint64_t b = bits[w]; b; b &= b - 1)
+                *f++ = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(b));
+    }
+    *f++ = (uint32_t)bits[c->words];
+    c->ndata = (size_t)(f - c->set_data);
+}
+
+/* Is set k the set `bits` (kw words)? */
+static bool set_is(const struct whatif_compiled *c, size_t k, const uint64_t *bits)
+{
+    const uint32_t *f = c->set_data + c->set_off[k];
+    if (*f == SET_DENSE) {
+        f++;
+        for (size_t w = 0; w < c->words; w++, f += 2)
+            if (bits[w] != ((uint64_t)f[1] << 32 | f[0]))
+                return false;
+    } else {
+        size_t n = *f++;
+        if (set_count(bits, c->words) != n)
+            return false;
+        for (size_t i = 0; i < n; i++, f++)
+            if (!((bits[*f / 64] >> (*f % 64)) & 1))
+                return false;
+    }
+    return bits[c->words] == *f;
+}
+
+/* The bits of set k into `bits` (kw words). */
+static void set_bits_of(const struct whatif_compiled *c, size_t k, uint64_t *bits)
+{
+    const uint32_t *f = c->set_data + c->set_off[k];
+    memset(bits, 0, c->kw * sizeof(uint64_t));
+    if (*f == SET_DENSE) {
+        f++;
+        for (size_t w = 0; w < c->words; w++, f += 2)
+            bits[w] = (uint64_t)f[1] << 32 | f[0];
+    } else {
+        size_t n = *f++;
+        for (size_t i = 0; i < n; i++, f++)
+            bits[*f / 64] |= 1ull << (*f % 64);
+    }
+    bits[c->words] = *f;
+}
+
 /* The number of a set of policies (new ones get the next number). */
 static size_t set_number(struct whatif_compiled *c, const uint64_t *bits)
 {
@@ -394,19 +489,19 @@ static size_t set_number(struct whatif_compiled *c, const uint64_t *bits)
         c->table = t;
         c->tcap = cap;
     }
-    size_t bytes = c->kw * sizeof(uint64_t);
     size_t h = set_hash(bits, c->kw), j = h & (c->tcap - 1);
     for (; c->table[j]; j = (j + 1) & (c->tcap - 1)) {
-        size_t k = c->table[j] - 1; /* the full hash first: a set's bits only when it may match */
-        if (c->set_hashes[k] == h && memcmp(c->set_bits + k * c->kw, bits, bytes) == 0)
+        size_t k = c->table[j] - 1; /* the full hash first: a set's form only when it may match */
+        if (c->set_hashes[k] == h && set_is(c, k, bits))
             return k;
     }
     if (c->nsets == c->setcap) {
         c->setcap = c->setcap ? c->setcap * 2 : 16;
-        c->set_bits = xrealloc(c->set_bits, c->setcap * bytes);
+        c->set_off = xrealloc(c->set_off, c->setcap * sizeof(size_t));
         c->set_hashes = xrealloc(c->set_hashes, c->setcap * sizeof(size_t));
     }
-    memcpy(c->set_bits + c->nsets * c->kw, bits, bytes);
+    c->set_off[c->nsets] = c->ndata;
+    set_put(c, bits);
     c->set_hashes[c->nsets] = h;
     c->table[j] = (unsigned)c->nsets + 1;
     return c->nsets++;
@@ -417,7 +512,11 @@ static void result_of(const struct whatif_compiled *c, size_t set, bool all,
                       struct whatif_result *out)
 {
     memset(out, 0, sizeof(*out));
-    const uint64_t *bits = set < c->nsets ? c->set_bits + set * c->kw : NULL;
+    uint64_t *bits = NULL;
+    if (set < c->nsets) {
+        bits = xcalloc(c->kw, sizeof(uint64_t));
+        set_bits_of(c, set, bits);
+    }
     size_t n = 0;
     for (size_t w = 0; !all && bits && w < c->words; w++)
         n += (size_t)__builtin_popcountll(bits[w]);
@@ -438,6 +537,7 @@ static void result_of(const struct whatif_compiled *c, size_t set, bool all,
             whatif_policy_grant(c->in, p, pr);
     }
     whatif_finish(out, bits ? (unsigned)bits[c->words] : 0);
+    free(bits);
 }
 
 void whatif_compiled_result(const struct whatif_compiled *c, size_t set, struct whatif_result *out)

@@ -47,6 +47,11 @@ void whatif_compiled_outcome(const struct whatif_compiled *c, size_t set,
  * equal) get the same set. NULL with err filled when the sign-in is malformed. */
 const uint64_t *whatif_compiled_part(struct whatif_compiled *c, int part,
                                      const struct whatif_signin *s, char *err, size_t errlen);
+/* The same row written into `row` (whatif_compiled_words() words) and not remembered: for a
+ * caller that asks for each value once (the plan's impact classifies each persona once), whose
+ * rows would otherwise stay in the memo until whatif_compiled_free. 0, or -1 with err filled. */
+int whatif_compiled_part_into(struct whatif_compiled *c, int part, const struct whatif_signin *s,
+                              uint64_t *row, char *err, size_t errlen);
 size_t whatif_compiled_words(const struct whatif_compiled *c);
 /* The set number of a sign-in given by parts: `rows` the AND of its whatif_compiled_part rows for
  * every part, `extras` its whatif_signin_extras (whatif_int.h). whatif_compiled_eval of that

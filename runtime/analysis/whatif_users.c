@@ -18,18 +18,22 @@ enum {
     KEYS
 };
 
-/* One key's policies: entries policy * 2 + (1 when on the exclude side). */
-struct posting {
-    uint32_t *v;
-    size_t n, cap;
+/* An entry of a key's posting, while the index is built: policy * 2 + (1 when on the exclude
+ * side). */
+struct pair {
+    uint32_t post, entry;
 };
 
 struct whatif_users_index {
     size_t npolicies, words;
     const size_t *same;
-    struct strmap keys[KEYS]; /* case-insensitive key -> posting number */
-    struct posting *post;
-    size_t npost, postcap;
+    /* case-insensitive key (the policies' own string, borrowed) -> posting number */
+    struct strmap keys[KEYS];
+    /* the postings one after another: posting k is ent[start[k] .. start[k + 1]) */
+    uint32_t *start, *ent;
+    size_t npost;
+    struct pair *pairs; /* while building */
+    size_t npairs, paircap;
     uint64_t *all;         /* includeUsers has "All" */
     uint64_t *guest_kw[2]; /* include/excludeUsers has "GuestsOrExternalUsers" */
     uint64_t *guest_obj;   /* include or excludeGuestsOrExternalUsers is an object */
@@ -49,19 +53,29 @@ static bool has_bit(const uint64_t *b, size_t i)
 static void add(struct whatif_users_index *x, int kind, const char *key, size_t policy, int side)
 {
     size_t k = strmap_put_first(&x->keys[kind], key, x->npost);
-    if (k == x->npost) {
-        if (x->npost == x->postcap) {
-            x->postcap = x->postcap ? x->postcap * 2 : 64;
-            x->post = xrealloc(x->post, x->postcap * sizeof(*x->post));
-        }
-        memset(&x->post[x->npost++], 0, sizeof(*x->post));
+    if (k == x->npost)
+        x->npost++;
+    if (x->npairs == x->paircap) {
+        x->paircap = x->paircap ? x->paircap * 2 : 64;
+        x->pairs = xrealloc(x->pairs, x->paircap * sizeof(*x->pairs));
     }
-    struct posting *p = &x->post[k];
-    if (p->n == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 4;
-        p->v = xrealloc(p->v, p->cap * sizeof(*p->v));
-    }
-    p->v[p->n++] = (uint32_t)(policy * 2 + (size_t)side);
+    x->pairs[x->npairs++] = (struct pair){(uint32_t)k, (uint32_t)(policy * 2 + (size_t)side)};
+}
+
+/* The pairs into postings, each in the order its entries came (a counting sort). */
+static void build_postings(struct whatif_users_index *x)
+{
+    x->start = xcalloc(x->npost + 2, sizeof(uint32_t));
+    x->ent = xcalloc(x->npairs + 1, sizeof(uint32_t));
+    for (size_t i = 0; i < x->npairs; i++)
+        x->start[x->pairs[i].post + 2]++;
+    for (size_t k = 0; k < x->npost; k++)
+        x->start[k + 2] += x->start[k + 1];
+    for (size_t i = 0; i < x->npairs; i++) /* start[k + 1]: where posting k's next entry goes */
+        x->ent[x->start[x->pairs[i].post + 1]++] = x->pairs[i].entry;
+    free(x->pairs);
+    x->pairs = NULL;
+    x->npairs = x->paircap = 0;
 }
 
 /* Indexes one policy's users condition, as users_side reads it. */
@@ -110,7 +124,7 @@ struct whatif_users_index *whatif_users_index_new(const json_t *policies, const 
     x->words = (x->npolicies + 63) / 64 ? (x->npolicies + 63) / 64 : 1;
     x->same = same;
     for (int k = 0; k < KEYS; k++)
-        strmap_init(&x->keys[k], true);
+        strmap_init_borrowed(&x->keys[k], true);
     x->all = xcalloc(x->words, sizeof(uint64_t));
     x->guest_kw[0] = xcalloc(x->words, sizeof(uint64_t));
     x->guest_kw[1] = xcalloc(x->words, sizeof(uint64_t));
@@ -121,6 +135,7 @@ struct whatif_users_index *whatif_users_index_new(const json_t *policies, const 
             continue;
         index_policy(x, whatif_jget(json_array_get(policies, i), "conditions"), i);
     }
+    build_postings(x);
     return x;
 }
 
@@ -130,9 +145,8 @@ void whatif_users_index_free(struct whatif_users_index *x)
         return;
     for (int k = 0; k < KEYS; k++)
         strmap_fini(&x->keys[k]);
-    for (size_t i = 0; i < x->npost; i++)
-        free(x->post[i].v);
-    free(x->post);
+    free(x->start);
+    free(x->ent);
     free(x->all);
     free(x->guest_kw[0]);
     free(x->guest_kw[1]);
@@ -147,9 +161,8 @@ static void mark(const struct whatif_users_index *x, int kind, const char *key, 
     size_t k;
     if (!key || !strmap_get(&x->keys[kind], key, &k))
         return;
-    const struct posting *p = &x->post[k];
-    for (size_t j = 0; j < p->n; j++)
-        set_bit(side[p->v[j] & 1], p->v[j] >> 1);
+    for (size_t j = x->start[k]; j < x->start[k + 1]; j++)
+        set_bit(side[x->ent[j] & 1], x->ent[j] >> 1);
 }
 
 void whatif_users_index_row(const struct whatif_users_index *x, const struct whatif_signin *s,

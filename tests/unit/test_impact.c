@@ -1,6 +1,8 @@
 /* test_impact.c — a plan's impact: merging changed scenarios into rows (impact_merge), the
  * severity of a change and the order of rows, the words of a row (any/but/outside), the
- * policies that explain a change, report-only policies turned on, and "no change". */
+ * policies that explain a change, report-only policies turned on, "no change", merging classes
+ * of values as the values themselves, and a dimension of many values in few classes against
+ * every scenario evaluated one by one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,8 @@
 
 #include "runtime/analysis/coverage.h"
 #include "runtime/analysis/impact.h"
+#include "runtime/analysis/impact_int.h"
+#include "runtime/analysis/whatif_compiled.h"
 
 /* ---- merging ---- */
 
@@ -88,6 +92,101 @@ static void test_merge_large_dimension(void **state)
     assert_false(has(rows[0].set[IMPACT_PERSONA], 100));
     assert_true(has(rows[1].set[IMPACT_PERSONA], 100));
     impact_rows_free(rows, n);
+}
+
+/* Unions met in different orders are the same set (69's locations come as 1 then 0, 3's as 0
+ * then 1: one row); a cell listed twice counts twice and holds its value once. */
+static void test_merge_unions_in_order(void **state)
+{
+    (void)state;
+    size_t size[IMPACT__DIMS] = {70, 1, 1, 2, 1, 1};
+    struct impact_cell cells[] = {
+        {{69, 0, 0, 1, 0, 0}, 4}, {{3, 0, 0, 0, 0, 0}, 4},  {{3, 0, 0, 1, 0, 0}, 4},
+        {{69, 0, 0, 0, 0, 0}, 4}, {{40, 0, 0, 1, 0, 0}, 4}, {{40, 0, 0, 1, 0, 0}, 4},
+    };
+    struct impact_row *rows;
+    size_t n = impact_merge(size, cells, 6, &rows);
+    /* {3, 69} x {0, 1} and {40} x {1} */
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[0].scenarios, 4);
+    assert_true(has(rows[0].set[IMPACT_PERSONA], 3) && has(rows[0].set[IMPACT_PERSONA], 69));
+    assert_false(has(rows[0].set[IMPACT_PERSONA], 40));
+    assert_true(has(rows[0].set[IMPACT_LOCATION], 0) && has(rows[0].set[IMPACT_LOCATION], 1));
+    assert_int_equal(rows[1].scenarios, 2);
+    assert_true(has(rows[1].set[IMPACT_PERSONA], 40));
+    assert_false(has(rows[1].set[IMPACT_LOCATION], 0));
+    impact_rows_free(rows, n);
+}
+
+/* impact_analyse merges tuples of classes (impact_int.h) where impact_merge merges cells of
+ * values: with the values of each class changing alike, both give the same rows, in the same
+ * order, with the same sets of values. */
+static void test_merge_classes_equal_values(void **state)
+{
+    (void)state;
+    const size_t size[IMPACT__DIMS] = {150, 3, 2, 5, 4, 1};
+    const size_t ncls[IMPACT__DIMS] = {7, 2, 1, 3, 2, 1};
+    size_t count[IMPACT__DIMS][8] = {{0}};
+    for (size_t d = 0; d < IMPACT__DIMS; d++)
+        for (size_t v = 0; v < size[d]; v++)
+            count[d][v % ncls[d]]++;
+    /* the change of a tuple of classes, or none */
+    unsigned changes[7][2][1][3][2][1];
+    uint32_t seed = 12345;
+    struct impact_rows cr;
+    memset(&cr, 0, sizeof(cr));
+    size_t k[IMPACT__DIMS];
+    for (k[0] = 0; k[0] < 7; k[0]++)
+        for (k[1] = 0; k[1] < 2; k[1]++)
+            for (k[2] = 0, k[5] = 0; k[2] < 1; k[2]++)
+                for (k[3] = 0; k[3] < 3; k[3]++)
+                    for (k[4] = 0; k[4] < 2; k[4]++) {
+                        seed = seed * 1103515245u + 12345u;
+                        unsigned ch = (seed >> 16) % 4; /* 3: unchanged */
+                        changes[k[0]][k[1]][0][k[3]][k[4]][0] = ch;
+                        if (ch == 3)
+                            continue;
+                        size_t n = 1;
+                        for (size_t d = 0; d < IMPACT__DIMS; d++)
+                            n *= count[d][k[d]];
+                        impact_rows_add(&cr, ch, n, k);
+                    }
+    impact_rows_merge(&cr);
+    size_t ncells = 0, total = 1;
+    for (size_t d = 0; d < IMPACT__DIMS; d++)
+        total *= size[d];
+    struct impact_cell *cells = calloc(total, sizeof(*cells));
+    unsigned v[IMPACT__DIMS];
+    for (v[0] = 0; v[0] < size[0]; v[0]++)
+        for (v[1] = 0; v[1] < size[1]; v[1]++)
+            for (v[2] = 0, v[5] = 0; v[2] < size[2]; v[2]++)
+                for (v[3] = 0; v[3] < size[3]; v[3]++)
+                    for (v[4] = 0; v[4] < size[4]; v[4]++) {
+                        unsigned ch = changes[v[0] % 7][v[1] % 2][0][v[3] % 3][v[4] % 2][0];
+                        if (ch != 3)
+                            cells[ncells++] =
+                                (struct impact_cell){{v[0], v[1], v[2], v[3], v[4], v[5]}, ch};
+                    }
+    struct impact_row *rows;
+    size_t n = impact_merge(size, cells, ncells, &rows);
+    assert_true(n > 1);
+    assert_int_equal(n, cr.n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(rows[i].change, cr.v[i].change);
+        assert_int_equal(rows[i].scenarios, cr.v[i].scenarios);
+        for (size_t d = 0; d < IMPACT__DIMS; d++) {
+            const uint32_t *list = impact_rows_list(&cr, i, d);
+            for (size_t x = 0; x < size[d]; x++) {
+                bool in = false;
+                for (size_t j = 0; j < cr.v[i].len[d]; j++)
+                    in = in || list[j] == x % ncls[d];
+                assert_int_equal(has(rows[i].set[d], (unsigned)x), in);
+            }
+        }
+    }
+    impact_rows_free(rows, n);
+    impact_rows_fini(&cr);
+    free(cells);
 }
 
 static void test_severity(void **state)
@@ -333,18 +432,101 @@ static void test_replacement_is_not_a_cause(void **state)
     json_decref(im);
 }
 
+/* 80 policies, policy i for group g<i> but user u<i>; after the plan every third blocks and
+ * every fifth (from the second) is gone. The 80 users (excluded where nobody is included), all
+ * users and the guest are one class of 82 personas, across three words; each group a class of
+ * its own. The changed scenarios and the rows' counts equal those of every scenario evaluated
+ * one by one. */
+static void test_many_values_few_classes(void **state)
+{
+    (void)state;
+    struct whatif_inputs before, after;
+    whatif_inputs_init(&before);
+    whatif_inputs_init(&after);
+    for (int i = 0; i < 80; i++) {
+        char id[16], name[32], users[128];
+        snprintf(id, sizeof(id), "p%d", i);
+        snprintf(name, sizeof(name), "CA%03d: group %d", i, i);
+        snprintf(users, sizeof(users),
+                 "{\"users\":{\"includeGroups\":[\"g%d\"],\"excludeUsers\":[\"u%d\"]}}", i, i);
+        json_array_append_new(before.policies, policy(id, name, "enabled", users, MFA));
+        if (i % 5 != 1)
+            json_array_append_new(after.policies,
+                                  policy(id, name, "enabled", users, i % 3 == 0 ? BLOCK : MFA));
+    }
+    struct whatif_inputs both;
+    whatif_inputs_init(&both);
+    json_array_extend(both.policies, before.policies);
+    json_array_extend(both.policies, after.policies);
+    struct coverage_options co;
+    memset(&co, 0, sizeof(co));
+    co.emergency = emergency;
+    co.name_of = name_of;
+    struct coverage *c = coverage_axes(&both, &co);
+    assert_int_equal(c->npersonas, 1 + 80 + 80 + 1);
+    /* every scenario one by one (no policy names a risk: one risk level) */
+    struct whatif_compiled *wc[2] = {whatif_compile(&before), whatif_compile(&after)};
+    size_t changed = 0, scenarios = 0;
+    for (size_t p = 0; p < c->npersonas; p++)
+        for (size_t a = 0; a < c->napps; a++)
+            for (size_t l = 0; l < c->nlocations; l++)
+                for (size_t pl = 0; pl < c->nplatforms; pl++)
+                    for (size_t cl = 0; cl < c->nclients; cl++) {
+                        struct whatif_signin s;
+                        const char *locs[3];
+                        coverage_signin(c, p, a, l, pl, cl, locs, &s);
+                        unsigned out[2];
+                        for (int side = 0; side < 2; side++) {
+                            char err[256];
+                            long set = whatif_compiled_eval(wc[side], &s, err, sizeof(err));
+                            assert_true(set >= 0);
+                            struct whatif_result r;
+                            whatif_compiled_outcome(wc[side], (size_t)set, &r);
+                            out[side] = coverage_outcome(c, &r);
+                            whatif_result_free(&r);
+                        }
+                        changed += out[0] != out[1];
+                        scenarios++;
+                    }
+    whatif_compiled_free(wc[0]);
+    whatif_compiled_free(wc[1]);
+    coverage_free(c);
+    whatif_inputs_fini(&both);
+
+    json_t *im = analyse(&before, &after);
+    assert_int_equal(json_integer_value(json_object_get(im, "scenarios")), scenarios);
+    assert_true(json_integer_value(json_object_get(im, "evaluated")) < (json_int_t)scenarios);
+    assert_true(changed > 0);
+    assert_int_equal(json_integer_value(json_object_get(im, "changed")), changed);
+    size_t sum = 0, i;
+    const json_t *r;
+    json_array_foreach(json_object_get(im, "rows"), i, r)
+    {
+        sum += (size_t)json_integer_value(json_object_get(r, "scenarios"));
+        /* a group of its own per row: its policy is the cause */
+        const char *who = json_string_value(json_object_get(r, "who"));
+        assert_true(who[0] == 'g' && !strchr(who, ','));
+    }
+    assert_int_equal(json_integer_value(json_object_get(im, "rowsLeftOut")), 0);
+    assert_int_equal(sum, changed);
+    json_decref(im);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge_along_one_dimension),
         cmocka_unit_test(test_merge_two_dimensions_product),
         cmocka_unit_test(test_merge_large_dimension),
+        cmocka_unit_test(test_merge_unions_in_order),
+        cmocka_unit_test(test_merge_classes_equal_values),
         cmocka_unit_test(test_severity),
         cmocka_unit_test(test_budget_of_classes),
         cmocka_unit_test(test_new_policy_for_guests),
         cmocka_unit_test(test_report_only_turned_on_and_platforms),
         cmocka_unit_test(test_deleted_policy_weaker_and_no_change),
         cmocka_unit_test(test_replacement_is_not_a_cause),
+        cmocka_unit_test(test_many_values_few_classes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* test_whatif_compiled.c — the compiled evaluator (whatif_compiled.h) gives whatif_evaluate's
  * answer for every sign-in of a matrix over Contoso's policies (users, groups, roles, guests,
  * apps, user actions, platforms, client apps, locations, risks), reuses its memo (a list refilled
- * in place is read again), and refuses a malformed sign-in as whatif_evaluate does. */
+ * in place is read again), refuses a malformed sign-in as whatif_evaluate does, and keeps sets of
+ * a few and of many of 130 policies apart (their narrow and dense forms). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include "compiler/compile.h"
 #include "runtime/analysis/whatif.h"
 #include "runtime/analysis/whatif_compiled.h"
+#include "runtime/analysis/whatif_int.h"
 
 static struct compile_result cr;
 static struct whatif_inputs in;
@@ -147,11 +149,94 @@ static void malformed(void **state)
     whatif_compiled_free(wc);
 }
 
+/* 130 policies, policy i for group g<i>: a sign-in in the first k groups gets the first k
+ * policies. A set is kept as its policies' numbers below 2 x words (6) policies, as words from
+ * there: every k gets its own number, found again, and its result names exactly those policies;
+ * whatif_compiled_part_into gives the memo's row without remembering it. */
+static void sets_narrow_and_dense(void **state)
+{
+    (void)state;
+    enum {
+        N = 130
+    };
+    struct whatif_inputs many;
+    whatif_inputs_init(&many);
+    for (int i = 0; i < N; i++) {
+        char json[512];
+        snprintf(json, sizeof(json),
+                 "{\"id\":\"p%d\",\"displayName\":\"P%d\",\"state\":\"enabled\","
+                 "\"conditions\":{\"users\":{\"includeGroups\":[\"g%d\"]},"
+                 "\"applications\":{\"includeApplications\":[\"All\"]},"
+                 "\"clientAppTypes\":[\"all\"]},"
+                 "\"grantControls\":{\"operator\":\"OR\",\"builtInControls\":[\"mfa\"]}}",
+                 i, i, i);
+        json_error_t je;
+        json_t *p = json_loads(json, 0, &je);
+        assert_non_null(p);
+        json_array_append_new(many.policies, p);
+    }
+    static char names[N][8];
+    const char *groups[N + 1];
+    groups[N] = NULL;
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof(names[i]), "g%d", i);
+        groups[i] = names[i];
+    }
+    static const size_t ks[] = {0, 1, 2, 5, 6, 7, 64, 65, N};
+    enum {
+        NK = sizeof(ks) / sizeof(ks[0])
+    };
+    long sets[NK][2];
+    struct whatif_compiled *wc = whatif_compile(&many);
+    size_t words = whatif_compiled_words(wc);
+    assert_int_equal(words, 3);
+    uint64_t *row = calloc(words, sizeof(uint64_t));
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t j = 0; j < NK; j++)
+            for (int legacy = 0; legacy < 2; legacy++) {
+                size_t k = ks[j];
+                const char *keep = groups[k];
+                groups[k] = NULL; /* the first k groups */
+                struct whatif_signin s;
+                memset(&s, 0, sizeof(s));
+                s.user = "someone@example.com";
+                s.member_of = groups;
+                s.app = "Office365";
+                s.client_app = legacy ? "exchangeActiveSync" : "browser";
+                char err[256];
+                long set = whatif_compiled_eval(wc, &s, err, sizeof(err));
+                assert_true(set >= 0);
+                if (pass == 0) {
+                    sets[j][legacy] = set;
+                    for (size_t i = 0; i < j; i++) /* a new set: a number of its own */
+                        assert_true(sets[i][legacy] != set && sets[i][!legacy] != set);
+                } else {
+                    assert_int_equal(set, sets[j][legacy]); /* found again */
+                }
+                struct whatif_result r;
+                whatif_compiled_result(wc, (size_t)set, &r);
+                assert_int_equal(r.n, N);
+                for (size_t i = 0; i < N; i++)
+                    assert_int_equal(r.policies[i].applies, i < k);
+                whatif_result_free(&r);
+                const uint64_t *memo = whatif_compiled_part(wc, WHATIF_PART_USERS, &s, err, 256);
+                assert_non_null(memo);
+                assert_int_equal(
+                    whatif_compiled_part_into(wc, WHATIF_PART_USERS, &s, row, err, sizeof(err)), 0);
+                assert_memory_equal(row, memo, words * sizeof(uint64_t));
+                groups[k] = keep;
+            }
+    free(row);
+    whatif_compiled_free(wc);
+    whatif_inputs_fini(&many);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(matrix),
         cmocka_unit_test(malformed),
+        cmocka_unit_test(sets_narrow_and_dense),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
