@@ -56,6 +56,10 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
  * time while planning it, so that the declared locations are not all held as trees while the
  * tenant is read and matched. Call it after compiling, before opening the tenant. */
 void plan_freeze_model(struct model *m);
+/* The same freeze asked of the compile (compile_options.freeze): each named location frozen, with
+ * its fingerprint, as soon as it is lowered, so that a big configuration's locations never all
+ * live as trees at once (plan_freeze_model after such a compile has nothing left to do). */
+struct model_freeze_request plan_freeze_request(void);
 
 /* Adds "impact" to a plan made against `t` (plan_impact.c, docs/plan-format.md "impact"): the
  * scenarios whose Conditional Access outcome the plan changes, merged into rows. `states` holds
