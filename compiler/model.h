@@ -133,8 +133,9 @@ bool model_ref_equal(const json_t *a, const json_t *b);
 
 /* Frozen bodies: a plan reads each declared object's body once, so the plan path holds the
  * bodies of its most numerous kinds as their compact JSON text (a half-kilobyte string instead of
- * a few kilobytes of jansson values) and thaws one at a time. Only the plan path freezes
- * (plan_freeze_model); every other reader of a model sees trees in o->body.
+ * a few kilobytes of jansson values) and thaws one at a time. Only the plan path freezes (as
+ * each location is lowered, plan_freeze_request; or after the compile, plan_freeze_model); every
+ * other reader of a model sees trees in o->body.
  *
  * model_freeze replaces the body of every object of `kind` by json_dumps(body, JSON_COMPACT)
  * (keys in their stored order, so a thaw gives back an equal tree with the keys in the same
