@@ -174,7 +174,8 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
     memset(ctx, 0, sizeof(*ctx));
     bool diag_color = cli_color_for(stderr) && !a->github;
     enum diag_format dfmt = a->github ? DIAG_FMT_GITHUB : DIAG_FMT_TEXT;
-    int crc = compile_paths(a->paths, a->npaths, false, &ctx->cr);
+    struct compile_options co = {.freeze = plan_freeze_request()};
+    int crc = compile_paths_with(a->paths, a->npaths, &co, &ctx->cr);
     ctx->compiled = true;
     unsigned errors = diag_error_count(ctx->cr.diag);
     if (crc != 0 || !ctx->cr.model) {
@@ -183,7 +184,6 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
         return CLI_EXIT_ERROR;
     }
     compile_drop_tree(&ctx->cr);
-    plan_freeze_model(ctx->cr.model);
     struct backend_error err;
     memset(&err, 0, sizeof(err));
     plan_hold_locations();

@@ -86,6 +86,7 @@ static int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    util_malloc_setup();
     int rc = dispatch(argc, argv);
     /* Every byte written to standard output is checked: a full disk is an error (exit 1). */
     if (cli_close_stdout(argc >= 2 && find(argv[1]) ? argv[1] : "") != 0)

@@ -643,12 +643,20 @@ static void lower_decl(struct check *ck, struct decls *ds, struct decl *d)
 
 struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
 {
+    return check_config_with(cfg, diag, NULL);
+}
+
+struct model *check_config_with(const struct ast_config *cfg, struct diag_ctx *diag,
+                                const struct model_freeze_request *freeze)
+{
     struct check ck;
     memset(&ck, 0, sizeof(ck));
     ck.diag = diag;
     ck.arena = cfg->arena;
     ck.cfg = cfg;
     ck.model = model_new();
+    if (freeze)
+        ck.model->freeze = *freeze;
     struct decls ds = {0};
     strmap_init_borrowed(&ds.unknown_uses, false);
     strmap_init(&ds.reported_uses, false);
@@ -728,7 +736,11 @@ struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag)
     struct arena *tree_arena = ck.arena, *scratch = arena_new();
     for (size_t i = 0; i < ds.n; i++) {
         ck.arena = scratch;
+        size_t first = ck.model->n;
         lower_decl(&ck, &ds, &ds.v[i]);
+        /* a requested kind's body is complete once its declaration is lowered, and no later
+         * declaration or check across declarations reads it (model.h) */
+        (void)model_freeze_since(ck.model, first);
         arena_reset(scratch);
     }
     ck.arena = tree_arena;

@@ -9,6 +9,10 @@
 /* Checks the whole configuration and lowers it. Errors and warnings go to `diag`; the model is
  * returned even when there are errors (it is then incomplete and must not be applied). */
 struct model *check_config(const struct ast_config *cfg, struct diag_ctx *diag);
+/* check_config with a freeze request (model.h; NULL: none): each object of a requested kind is
+ * frozen as soon as its declaration is lowered, with the same diagnostics as without. */
+struct model *check_config_with(const struct ast_config *cfg, struct diag_ctx *diag,
+                                const struct model_freeze_request *freeze);
 
 /* One row of compiler/schema.def: a statement a block may hold (for editors: completion and
  * hover). Strings point into static tables. */

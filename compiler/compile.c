@@ -14,9 +14,16 @@
 
 int compile_paths(const char *const *paths, size_t n, bool werror, struct compile_result *out)
 {
+    struct compile_options opt = {.werror = werror};
+    return compile_paths_with(paths, n, &opt, out);
+}
+
+int compile_paths_with(const char *const *paths, size_t n, const struct compile_options *opt,
+                       struct compile_result *out)
+{
     memset(out, 0, sizeof(*out));
     out->diag = diag_ctx_new();
-    diag_set_werror(out->diag, werror);
+    diag_set_werror(out->diag, opt->werror);
     out->ast = ast_config_new();
     int rc = 0;
     for (size_t i = 0; i < n; i++)
@@ -26,7 +33,7 @@ int compile_paths(const char *const *paths, size_t n, bool werror, struct compil
         return -1;
     /* Syntax errors leave a tree with holes; checking it still finds the other mistakes, and
      * every statement that parsed is complete, so the checks are sound. */
-    out->model = check_config(out->ast, out->diag);
+    out->model = check_config_with(out->ast, out->diag, &opt->freeze);
     return diag_error_count(out->diag) ? -1 : 0;
 }
 

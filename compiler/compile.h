@@ -17,6 +17,17 @@ struct compile_result {
  * Returns 0 when there are no errors (warnings allowed), -1 otherwise; diagnostics are queued. */
 int compile_paths(const char *const *paths, size_t n, bool werror, struct compile_result *out);
 
+/* What a command asks of compile_paths_with beyond compile_paths. */
+struct compile_options {
+    bool werror;
+    /* bodies frozen as soon as each declaration is lowered (model.h): plan's named locations */
+    struct model_freeze_request freeze;
+};
+/* compile_paths with options; the same diagnostics, and the same model but for the frozen
+ * bodies. */
+int compile_paths_with(const char *const *paths, size_t n, const struct compile_options *opt,
+                       struct compile_result *out);
+
 /* A source held in memory (an editor's unsaved buffer): the path it is reported under, and its
  * text (borrowed; compile_sources copies it). */
 struct compile_source {

@@ -206,24 +206,41 @@ static bool carries_ref(const json_t *v)
     return false;
 }
 
+/* Freezes one object (model_freeze's rule); false when it stays as it is. */
+static bool freeze_one(struct model_object *o, char *(*digest)(const json_t *body))
+{
+    if (o->frozen || !json_is_object(o->body) || carries_ref(o->body))
+        return false;
+    /* no JSON_SORT_KEYS: the keys in their stored order */
+    char *text = json_dumps(o->body, JSON_COMPACT);
+    if (!text)
+        return false; /* not representable as text (invalid UTF-8): it stays a tree */
+    const char *type = json_string_value(json_object_get(o->body, "@odata.type"));
+    o->frozen_type = type ? model_const_string(type) : NULL;
+    o->frozen = text;
+    o->frozen_digest = digest ? digest(o->body) : NULL;
+    json_decref(o->body);
+    o->body = NULL;
+    return true;
+}
+
 size_t model_freeze(struct model *m, enum model_kind kind, char *(*digest)(const json_t *body))
 {
     size_t n = 0;
-    for (size_t i = 0; i < m->n; i++) {
+    for (size_t i = 0; i < m->n; i++)
+        if (m->objects[i].kind == kind && freeze_one(&m->objects[i], digest))
+            n++;
+    return n;
+}
+
+size_t model_freeze_since(struct model *m, size_t first)
+{
+    size_t n = 0;
+    for (size_t i = first; m->freeze.kinds && i < m->n; i++) {
         struct model_object *o = &m->objects[i];
-        if (o->kind != kind || o->frozen || !json_is_object(o->body) || carries_ref(o->body))
-            continue;
-        /* no JSON_SORT_KEYS: the keys in their stored order */
-        char *text = json_dumps(o->body, JSON_COMPACT);
-        if (!text)
-            continue; /* not representable as text (invalid UTF-8): it stays a tree */
-        const char *type = json_string_value(json_object_get(o->body, "@odata.type"));
-        o->frozen_type = type ? model_const_string(type) : NULL;
-        o->frozen = text;
-        o->frozen_digest = digest ? digest(o->body) : NULL;
-        json_decref(o->body);
-        o->body = NULL;
-        n++;
+        if ((unsigned)o->kind < MODEL__COUNT && (m->freeze.kinds & (1u << o->kind)) &&
+            freeze_one(o, m->freeze.digest))
+            n++;
     }
     return n;
 }

@@ -76,6 +76,16 @@ struct model_object {
     char *frozen_digest; /* while frozen: what model_freeze's `digest` made of the body, or NULL */
 };
 
+/* Which objects a compile freezes as soon as each is lowered (model_freeze_since), and the
+ * `digest` model_freeze keeps for each: for a command that reads those bodies only after the
+ * compile (plan), so that they never all live as trees at once. kinds: bits 1u << model_kind;
+ * 0 (the default) freezes nothing. Only a kind whose body its own declaration completes, and
+ * that no check across declarations reads, may be asked for: MODEL_NAMED_LOCATION. */
+struct model_freeze_request {
+    unsigned kinds;
+    char *(*digest)(const json_t *body);
+};
+
 struct model {
     struct model_object *objects;
     size_t n, cap;
@@ -87,6 +97,9 @@ struct model {
     json_t *tests;             /* array of test cases, see docs/language.md#tests */
     /* per kind: name -> index of the first object of that name (borrows the objects' names) */
     struct strmap names[MODEL__COUNT];
+    /* set before any object is added (check_config_with); a compile-time reader of a body of
+     * one of these kinds reads it with model_body / model_body_release */
+    struct model_freeze_request freeze;
 };
 
 struct model *model_new(void);
@@ -120,8 +133,9 @@ bool model_ref_equal(const json_t *a, const json_t *b);
 
 /* Frozen bodies: a plan reads each declared object's body once, so the plan path holds the
  * bodies of its most numerous kinds as their compact JSON text (a half-kilobyte string instead of
- * a few kilobytes of jansson values) and thaws one at a time. Only the plan path freezes
- * (plan_freeze_model); every other reader of a model sees trees in o->body.
+ * a few kilobytes of jansson values) and thaws one at a time. Only the plan path freezes (as
+ * each location is lowered, plan_freeze_request; or after the compile, plan_freeze_model); every
+ * other reader of a model sees trees in o->body.
  *
  * model_freeze replaces the body of every object of `kind` by json_dumps(body, JSON_COMPACT)
  * (keys in their stored order, so a thaw gives back an equal tree with the keys in the same
@@ -133,6 +147,9 @@ bool model_ref_equal(const json_t *a, const json_t *b);
  * compares with the tenant's, so that an unchanged object is never thawed. Returns how many it
  * froze. */
 size_t model_freeze(struct model *m, enum model_kind kind, char *(*digest)(const json_t *body));
+/* model_freeze of the objects m->objects[first..m->n) whose kind m->freeze asks for, with its
+ * digest: the compile calls it after lowering each declaration. Returns how many it froze. */
+size_t model_freeze_since(struct model *m, size_t first);
 bool model_is_frozen(const struct model_object *o);
 /* The object's body, thawed when frozen (json_loads of the text into o->body, kept until
  * model_body_release); borrowed, owned by the object. For an object that is not frozen it is

@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__GLIBC__) && !defined(IDPC_LEAK_CHECK)
+#include <malloc.h>
+#endif
 
 static noreturn void oom(size_t n)
 {
@@ -431,6 +434,15 @@ bool util_free_at_exit(void)
 #else
     const char *v = getenv("IDPC_FREE_AT_EXIT");
     return v && *v && strcmp(v, "0") != 0;
+#endif
+}
+
+void util_malloc_setup(void)
+{
+#if defined(__GLIBC__) && !defined(IDPC_LEAK_CHECK)
+    /* 128 KiB is glibc's own starting value; setting it turns off the dynamic threshold
+     * (mallopt(3), M_MMAP_THRESHOLD) */
+    (void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 #endif
 }
 

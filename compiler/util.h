@@ -81,6 +81,12 @@ int util_write_file_atomic(const char *path, const char *data, size_t len) IDPC_
  * and when the environment sets IDPC_FREE_AT_EXIT (for valgrind); otherwise exit() returns the
  * memory at once and the walk over every object is skipped. */
 bool util_free_at_exit(void);
+/* For the CLI, once at start: glibc's malloc serves every block of 128 KiB or more with its own
+ * mapping and unmaps it when it is freed, instead of raising that limit after each such free
+ * (its default), so that the peak RSS of a run follows the memory it holds rather than how
+ * earlier phases happened to free theirs (big tables, buffers and arrays are returned to the
+ * system between phases). A no-op with another C library and in sanitizer builds. */
+void util_malloc_setup(void);
 
 /* Strict decimal parse of a whole string into [min, max]; false on junk or overflow. */
 bool util_parse_long(const char *s, long min, long max, long *out);

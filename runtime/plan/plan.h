@@ -51,10 +51,14 @@ struct plan_options {
 json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
                    const struct plan_options *opts);
 
-/* Freezes the bodies of the model's named locations (compiler/model.h, model_freeze) for a
- * caller that is about to plan and has no other use for them: plan_build thaws one body at a
- * time while planning it, so that the declared locations are not all held as trees while the
- * tenant is read and matched. Call it after compiling, before opening the tenant. */
+/* The freeze a plan asks of the compile (compile_options.freeze, compiler/compile.h): each named
+ * location frozen (compiler/model.h) with its plan fingerprint as soon as it is lowered, for a
+ * caller that is about to plan and has no other use for the bodies: plan_build thaws one body at
+ * a time while planning it, so that the declared locations are never all held as trees, neither
+ * during the compile beside its syntax tree nor while the tenant is read and matched. */
+struct model_freeze_request plan_freeze_request(void);
+/* The same freeze of a model compiled without the request (model_freeze): call it after
+ * compiling, before opening the tenant; after a compile with the request it has nothing to do. */
 void plan_freeze_model(struct model *m);
 
 /* Adds "impact" to a plan made against `t` (plan_impact.c, docs/plan-format.md "impact"): the

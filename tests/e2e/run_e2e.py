@@ -271,6 +271,57 @@ def scenario_licenses(tmp):
     check(rc == 0, "and plan is empty again", out + err)
 
 
+# Every warning a named location can get, and the checks that run after the locations are
+# lowered (an unused template, a strength register_device cannot use, a report-only block).
+LOCATION_WARNINGS = """\
+location "Warned ranges" {
+  ip "203.0.113.7/24", "198.51.100.0/24", "198.51.100.0/24", "198.51.100.128/25"
+  ip "10.0.0.0/8", "2001:db8::/32"
+}
+location "Warned countries" {
+  countries "FR", "DE", "FR"
+}
+template unused {
+  grant mfa
+}
+strength "Device bound" {
+  allow fido2
+}
+policy "Block warned places" {
+  state report_only
+  users include all
+  apps include all
+  locations include location "Warned ranges", location "Warned countries"
+  grant block
+}
+policy "Register with a passkey" {
+  state report_only
+  users include all
+  apps include action register_device
+  grant strength "Device bound"
+}
+"""
+
+
+def scenario_location_warnings(tmp):
+    """plan freezes each named location as soon as it is lowered (docs/architecture.md,
+    "Memory"); its diagnostics are validate's, which keeps every location as a tree."""
+    cfg = os.path.join(tmp, "warn.idp")
+    with open(cfg, "w", encoding="utf-8") as f:
+        f.write(LOCATION_WARNINGS)
+    rc, out, verr = run(["validate", cfg])
+    check(rc == 0 and "8 warnings" in out, "validate: valid with 8 warnings", out + verr)
+    for w in ["has host bits set", "198.51.100.0/24 is listed twice", "lies inside",
+              "private address space", "country 'FR' is listed twice", "never used",
+              "only Windows Hello", "blocks all users"]:
+        check(w in verr, "validate warns: " + w, verr)
+    rc, out, perr = run(["plan", cfg, "--tenant", "file:" + CONTOSO_TENANT])
+    check(rc == 0 and "Warned ranges" in out, "the plan is made", out + perr)
+    check(perr == verr, "plan's diagnostics are validate's",
+          "".join(difflib.unified_diff(verr.splitlines(True), perr.splitlines(True), "validate",
+                                       "plan")))
+
+
 SCENARIOS = {
     "idempotence": scenario_idempotence,
     "saved_plan": scenario_saved_plan,
@@ -281,6 +332,7 @@ SCENARIOS = {
     "env_tenant": scenario_env_tenant,
     "licenses": scenario_licenses,
     "huge_snapshot": scenario_huge_snapshot,
+    "location_warnings": scenario_location_warnings,
 }
 
 

@@ -1,6 +1,7 @@
-/* test_plan_freeze.c — a plan of a model whose named locations are frozen (plan_freeze_model,
- * compiler/model.h) is the plan of the same model unfrozen, byte for byte; resolve leaves the
- * frozen bodies frozen, and the plan thaws each one only while planning it. */
+/* test_plan_freeze.c — a plan of a model whose named locations are frozen (plan_freeze_model
+ * after the compile, or plan_freeze_request during it as `idpc plan` asks; compiler/model.h) is
+ * the plan of the same model unfrozen, byte for byte, with the same diagnostics; resolve leaves
+ * the frozen bodies frozen, and the plan thaws each one only while planning it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,24 +44,87 @@ static const char CONFIG[] =
     "  grant block\n"
     "}\n";
 
+/* Every warning lower_location gives (host bits, a range listed twice, a range inside another,
+ * private address space, a country listed twice), an unused template and a cross-declaration
+ * check (a strength register_device cannot use) that run after the locations are frozen. */
+static const char CONFIG_WARN[] =
+    "location \"Warned ranges\" {\n"
+    "  ip \"203.0.113.7/24\", \"198.51.100.0/24\", \"198.51.100.0/24\", \"198.51.100.128/25\"\n"
+    "  ip \"10.0.0.0/8\", \"2001:db8::/32\"\n"
+    "}\n"
+    "location \"Warned countries\" {\n"
+    "  countries \"FR\", \"DE\", \"FR\"\n"
+    "}\n"
+    "template unused {\n"
+    "  grant mfa\n"
+    "}\n"
+    "strength \"Device bound\" {\n"
+    "  allow fido2\n"
+    "}\n"
+    "policy \"Block warned places\" {\n"
+    "  state report_only\n"
+    "  users include all\n"
+    "  apps include all\n"
+    "  locations include location \"Warned ranges\", location \"Warned countries\"\n"
+    "  grant block\n"
+    "}\n"
+    "policy \"Register with a passkey\" {\n"
+    "  state report_only\n"
+    "  users include all\n"
+    "  apps include action register_device\n"
+    "  grant strength \"Device bound\"\n"
+    "}\n";
+
+enum config {
+    CFG_CONTOSO,
+    CFG_CHANGES,
+    CFG_WARNINGS
+};
+
 static char *source_path(const char *rel)
 {
     const char *src = getenv("IDPC_SOURCE_DIR");
     return src ? xasprintf("%s/%s", src, rel) : NULL;
 }
 
-/* Compiles Contoso's configuration (contoso true) or CONFIG into cr. */
-static void compile_config(bool contoso, struct compile_result *cr)
+/* A temporary folder of this process for the configurations' files, or NULL before the first
+ * config_file. */
+static char tmp_dir[] = "/tmp/idpc-test-freeze-XXXXXX";
+static bool tmp_made;
+
+static char *config_dir(void)
 {
-    if (contoso) {
-        char *dir = source_path("policies/contoso");
-        const char *paths[] = {dir};
-        assert_int_equal(compile_paths(paths, 1, false, cr), 0);
-        free(dir);
-    } else {
-        struct compile_source src = {"freeze.idp", CONFIG, sizeof(CONFIG) - 1};
-        assert_int_equal(compile_sources(&src, 1, false, cr), 0);
+    return tmp_made ? tmp_dir : NULL;
+}
+
+/* The configuration's one file (a plan's diagnostics name it), written again at each call. */
+static char *config_file(enum config which)
+{
+    if (!tmp_made) {
+        assert_non_null(mkdtemp(tmp_dir));
+        tmp_made = true;
     }
+    const char *dir = tmp_dir;
+    const char *text = which == CFG_CHANGES ? CONFIG : CONFIG_WARN;
+    char *path = xasprintf("%s/%s.idp", dir, which == CFG_CHANGES ? "freeze" : "warn");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+/* Compiles Contoso's configuration or one of the others into cr; `early`: with the freeze
+ * `idpc plan` asks of the compile (each location frozen as soon as it is lowered). */
+static void compile_config(enum config which, bool early, struct compile_result *cr)
+{
+    char *path = which == CFG_CONTOSO ? source_path("policies/contoso") : config_file(which);
+    const char *paths[] = {path};
+    struct compile_options opt = {.werror = false};
+    if (early)
+        opt.freeze = plan_freeze_request();
+    assert_int_equal(compile_paths_with(paths, 1, &opt, cr), 0);
+    free(path);
     assert_non_null(cr->model);
     compile_drop_tree(cr);
 }
@@ -93,20 +157,37 @@ static size_t count_frozen(const struct model *m, size_t *with_tree)
     return n;
 }
 
-/* The plan's text (with its impact section), of the model frozen or not; `release` as the CLI
- * asks. The diagnostics' text goes to *diag_text. */
-static char *plan_text(bool contoso, bool freeze, bool release, char **diag_text)
+/* How the model's locations are held while it is planned. */
+enum hold {
+    HOLD_TREES,        /* as `idpc validate` leaves them */
+    HOLD_FROZEN_AFTER, /* plan_freeze_model after the compile */
+    HOLD_FROZEN_EARLY, /* plan_freeze_request: frozen during the compile */
+};
+
+static size_t count_locations(const struct model *m)
+{
+    size_t locations = 0;
+    for (size_t i = 0; i < m->n; i++)
+        locations += m->objects[i].kind == MODEL_NAMED_LOCATION;
+    return locations;
+}
+
+/* The plan's text (with its impact section), of the model held as `hold` says; `release` as the
+ * CLI asks. The diagnostics' text goes to *diag_text. */
+static char *plan_text(enum config which, enum hold hold, bool release, char **diag_text)
 {
     struct compile_result cr;
-    compile_config(contoso, &cr);
-    size_t locations = 0, trees;
-    for (size_t i = 0; i < cr.model->n; i++)
-        locations += cr.model->objects[i].kind == MODEL_NAMED_LOCATION;
+    compile_config(which, hold == HOLD_FROZEN_EARLY, &cr);
+    size_t locations = count_locations(cr.model), trees;
     assert_true(locations >= 2);
-    if (freeze) {
+    if (hold == HOLD_FROZEN_AFTER)
         plan_freeze_model(cr.model);
+    bool freeze = hold != HOLD_TREES;
+    if (freeze) {
         assert_int_equal(count_frozen(cr.model, &trees), locations);
         assert_int_equal(trees, 0);
+    } else {
+        assert_int_equal(count_frozen(cr.model, &trees), 0);
     }
     struct backend *b = open_tenant();
     struct plan_options po = {.impact = true, .release_bodies = release};
@@ -137,12 +218,20 @@ static char *plan_text(bool contoso, bool freeze, bool release, char **diag_text
     return text;
 }
 
-static void same_plans(bool contoso)
+static void same_plans(enum config which)
 {
     char *want_diag, *diag;
-    char *want = plan_text(contoso, false, false, &want_diag);
-    for (int v = 0; v < 3; v++) { /* frozen; frozen and released; released only */
-        char *got = plan_text(contoso, v < 2, v >= 1, &diag);
+    char *want = plan_text(which, HOLD_TREES, false, &want_diag);
+    static const struct {
+        enum hold hold;
+        bool release;
+    } ways[] = {{HOLD_FROZEN_AFTER, false},
+                {HOLD_FROZEN_AFTER, true},
+                {HOLD_TREES, true},
+                {HOLD_FROZEN_EARLY, false},
+                {HOLD_FROZEN_EARLY, true}};
+    for (size_t v = 0; v < IDPC_ARRAY_LEN(ways); v++) {
+        char *got = plan_text(which, ways[v].hold, ways[v].release, &diag);
         assert_string_equal(got, want);
         assert_string_equal(diag, want_diag);
         free(got);
@@ -152,6 +241,56 @@ static void same_plans(bool contoso)
     free(want_diag);
 }
 
+/* A model compiled with the early freeze is the model frozen after the compile: the same
+ * objects, the same frozen texts and fingerprints, the same other bodies, the same
+ * diagnostics. */
+static void same_models(enum config which)
+{
+    struct compile_result late, early;
+    compile_config(which, false, &late);
+    compile_config(which, true, &early);
+    size_t trees;
+    assert_int_equal(count_frozen(late.model, &trees), 0);
+    size_t locations = count_locations(late.model);
+    assert_int_equal(model_freeze(late.model, MODEL_NAMED_LOCATION, plan_location_fingerprint),
+                     locations);
+    /* nothing left to freeze */
+    assert_int_equal(model_freeze(early.model, MODEL_NAMED_LOCATION, plan_location_fingerprint), 0);
+    assert_int_equal(early.model->n, late.model->n);
+    for (size_t i = 0; i < late.model->n; i++) {
+        struct model_object *a = &late.model->objects[i], *b = &early.model->objects[i];
+        assert_int_equal(a->kind, b->kind);
+        assert_string_equal(a->name, b->name);
+        assert_int_equal(model_is_frozen(a), model_is_frozen(b));
+        if (model_is_frozen(a)) {
+            assert_null(b->body);
+            assert_string_equal(a->frozen, b->frozen);
+            assert_non_null(b->frozen_digest);
+            assert_string_equal(a->frozen_digest, b->frozen_digest);
+            assert_string_equal(model_body_type(a), model_body_type(b));
+            /* the digest is the fingerprint of the body the text thaws to */
+            char *fp = plan_location_fingerprint(model_body(b));
+            assert_string_equal(fp, b->frozen_digest);
+            free(fp);
+            model_body_release(b);
+        } else {
+            assert_true(json_equal(a->body, b->body));
+        }
+    }
+    char *da = NULL, *db = NULL;
+    size_t la = 0, lb = 0;
+    FILE *fa = open_memstream(&da, &la), *fb = open_memstream(&db, &lb);
+    diag_render(late.diag, fa, DIAG_FMT_TEXT, false);
+    diag_render(early.diag, fb, DIAG_FMT_TEXT, false);
+    fclose(fa);
+    fclose(fb);
+    assert_string_equal(da, db);
+    free(da);
+    free(db);
+    compile_free(&late);
+    compile_free(&early);
+}
+
 static void test_contoso_plan_unchanged(void **state)
 {
     (void)state;
@@ -159,7 +298,8 @@ static void test_contoso_plan_unchanged(void **state)
         printf("skipped: IDPC_SOURCE_DIR is not set (run through ctest)\n");
         skip();
     }
-    same_plans(true);
+    same_plans(CFG_CONTOSO);
+    same_models(CFG_CONTOSO);
 }
 
 static void test_update_replace_create_unchanged(void **state)
@@ -170,7 +310,7 @@ static void test_update_replace_create_unchanged(void **state)
         skip();
     }
     char *d;
-    char *text = plan_text(false, true, true, &d);
+    char *text = plan_text(CFG_CHANGES, HOLD_FROZEN_EARLY, true, &d);
     json_t *plan = json_loads(text, 0, NULL);
     assert_non_null(plan);
     /* the cases this test is for */
@@ -195,7 +335,52 @@ static void test_update_replace_create_unchanged(void **state)
     json_decref(plan);
     free(text);
     free(d);
-    same_plans(false);
+    same_plans(CFG_CHANGES);
+    same_models(CFG_CHANGES);
+}
+
+/* The location warnings, and the checks that run after the locations are frozen, say the same
+ * with the early freeze; the plan is the same. */
+static void test_location_warnings_unchanged(void **state)
+{
+    (void)state;
+    if (!getenv("IDPC_SOURCE_DIR")) {
+        printf("skipped: IDPC_SOURCE_DIR is not set (run through ctest)\n");
+        skip();
+    }
+    char *d;
+    char *text = plan_text(CFG_WARNINGS, HOLD_FROZEN_EARLY, true, &d);
+    static const char *const want[] = {
+        "warn.idp:2:6: warning: '203.0.113.7/24' has host bits set after the /24 prefix",
+        "warn.idp:2:43: warning: the range 198.51.100.0/24 is listed twice",
+        "warn.idp:2:62: warning: the range 198.51.100.128/25 lies inside 198.51.100.0/24",
+        "warn.idp:3:6: warning: 10.0.0.0/8 is private address space",
+        "warn.idp:6:25: warning: country 'FR' is listed twice",
+        "warn.idp:8:10: warning: template 'unused' is never used",
+        "warn.idp:21:1: warning: policy 'Register with a passkey' requires a strength that "
+        "only Windows Hello",
+    };
+    for (size_t k = 0; k < IDPC_ARRAY_LEN(want); k++)
+        if (!strstr(d, want[k]))
+            fail_msg("no \"%s\" in:\n%s", want[k], d);
+    assert_non_null(strstr(text, "\"Warned ranges\""));
+    free(text);
+    free(d);
+    same_plans(CFG_WARNINGS);
+    same_models(CFG_WARNINGS);
+}
+
+/* Without a request nothing is frozen (validate, compile, whatif, the language server...). */
+static void test_no_request_no_freeze(void **state)
+{
+    (void)state;
+    struct compile_result cr;
+    compile_config(CFG_WARNINGS, false, &cr);
+    size_t trees;
+    assert_int_equal(count_frozen(cr.model, &trees), 0);
+    for (size_t i = 0; i < cr.model->n; i++)
+        assert_true(json_is_object(cr.model->objects[i].body));
+    compile_free(&cr);
 }
 
 /* resolve reads a frozen location's type without a thaw (the replace), and leaves its resolved
@@ -208,8 +393,7 @@ static void test_resolve_does_not_thaw(void **state)
         skip();
     }
     struct compile_result cr;
-    compile_config(false, &cr);
-    plan_freeze_model(cr.model);
+    compile_config(CFG_CHANGES, true, &cr);
     struct backend *b = open_tenant();
     struct tenant t;
     struct backend_error err;
@@ -259,6 +443,18 @@ int main(void)
         cmocka_unit_test(test_contoso_plan_unchanged),
         cmocka_unit_test(test_update_replace_create_unchanged),
         cmocka_unit_test(test_resolve_does_not_thaw),
+        cmocka_unit_test(test_location_warnings_unchanged),
+        cmocka_unit_test(test_no_request_no_freeze),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char *dir = config_dir();
+    if (dir) {
+        for (int w = CFG_CHANGES; w <= CFG_WARNINGS; w++) {
+            char *p = xasprintf("%s/%s.idp", dir, w == CFG_CHANGES ? "freeze" : "warn");
+            (void)unlink(p);
+            free(p);
+        }
+        (void)rmdir(dir);
+    }
+    return rc;
 }
