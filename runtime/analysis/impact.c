@@ -613,17 +613,6 @@ static void dimclass_drop_rows(struct dimclass *k)
     k->bad = NULL;
 }
 
-static void form_reserve(struct dimclass *k, size_t more)
-{
-    if (k->nform + more <= k->formcap)
-        return;
-    size_t cap = k->formcap ? k->formcap * 2 : 256;
-    while (cap < k->nform + more)
-        cap *= 2;
-    k->form = xrealloc(k->form, cap * sizeof(uint32_t));
-    k->formcap = cap;
-}
-
 /* Appends a row (NULL: an empty one) of `words` words in its narrowest form. */
 static void form_put(struct dimclass *k, const uint64_t *row, size_t words)
 {
@@ -631,7 +620,7 @@ static void form_put(struct dimclass *k, const uint64_t *row, size_t words)
     for (size_t w = 0; row && w < words; w++)
         n += (size_t)__builtin_popcountll(row[w]);
     bool dense = n >= 2 * words;
-    form_reserve(k, 1 + (dense ? 2 * words : n));
+    impact_u32_reserve(&k->form, &k->formcap, k->nform, 1 + (dense ? 2 * words : n));
     uint32_t *f = k->form + k->nform;
     if (dense) {
         *f++ = ROW_DENSE;
@@ -756,7 +745,7 @@ static void classify_dim(struct ctx *x, size_t d, const size_t size[IMPACT__DIMS
         memset(&t, 0, sizeof(t));
         t.app = d == IMPACT_APP ? s.app : NULL;
         t.client_app = d == IMPACT_CLIENT ? s.client_app : NULL;
-        form_reserve(out, 1);
+        impact_u32_reserve(&out->form, &out->formcap, out->nform, 1);
         out->form[out->nform++] = bad ? 0 : whatif_signin_extras(&t);
         size_t k = sig_class(&tab, out, start, bad);
         out->count[k]++;

@@ -40,4 +40,7 @@ void impact_rows_fini(struct impact_rows *r);
  * (set[0]; impact_rows_free frees it). */
 void impact_row_alloc(struct impact_row *row, const size_t size[IMPACT__DIMS]);
 
+/* Grows the array *v of *cap numbers (doubling, from 256) so that n + more fit. */
+void impact_u32_reserve(uint32_t **v, size_t *cap, size_t n, size_t more);
+
 #endif

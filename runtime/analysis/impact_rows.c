@@ -17,15 +17,15 @@ static size_t row_total(const struct impact_mrow *m)
     return t;
 }
 
-static void pool_reserve(struct impact_rows *r, size_t more)
+void impact_u32_reserve(uint32_t **v, size_t *cap, size_t n, size_t more)
 {
-    if (r->npool + more <= r->poolcap)
+    if (n + more <= *cap)
         return;
-    size_t cap = r->poolcap ? r->poolcap * 2 : 256;
-    while (cap < r->npool + more)
-        cap *= 2;
-    r->pool = xrealloc(r->pool, cap * sizeof(uint32_t));
-    r->poolcap = cap;
+    size_t c = *cap ? *cap * 2 : 256;
+    while (c < n + more)
+        c *= 2;
+    *v = xrealloc(*v, c * sizeof(uint32_t));
+    *cap = c;
 }
 
 void impact_rows_add(struct impact_rows *r, unsigned change, size_t scenarios,
@@ -35,7 +35,7 @@ void impact_rows_add(struct impact_rows *r, unsigned change, size_t scenarios,
         r->cap = r->cap ? r->cap * 2 : 64;
         r->v = xrealloc(r->v, r->cap * sizeof(*r->v));
     }
-    pool_reserve(r, IMPACT__DIMS);
+    impact_u32_reserve(&r->pool, &r->poolcap, r->npool, IMPACT__DIMS);
     struct impact_mrow *m = &r->v[r->n++];
     m->change = change;
     m->scenarios = scenarios;
