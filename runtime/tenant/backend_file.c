@@ -1108,19 +1108,35 @@ static bool index_item(json_t *item, size_t start, size_t end, void *ctx)
 }
 
 /* Builds the id → item span index of a raw array collection (each item decoded by jansson). */
+/* Steps through the items of collection e, an array left in the snapshot's text, item by item
+ * (no tree of the whole collection). 0, or -1 with err set (when given) if its text cannot be
+ * read again or no longer decodes. */
+static int step_entry(struct fdoc *d, struct fentry *e, item_fn fn, void *ctx,
+                      struct backend_error *err)
+{
+    char *own;
+    const char *t = span(d, e->vstart, e->vend, &own, err);
+    if (!t)
+        return -1;
+    struct cursor c = {.s = t, .len = e->vend - e->vstart, .wlen = e->vend - e->vstart, .fd = -1};
+    int rc = 0;
+    if (peek(&c, '[') && step_array(&c, fn, ctx) != 0) {
+        if (err)
+            backend_error_set(err, 0, NULL, "%s: collection '%s': %s", d->path, e->key, c.emsg);
+        rc = -1;
+    }
+    free(c.emsg);
+    free(own);
+    return rc;
+}
+
 static void entry_index(struct fdoc *d, struct fentry *e)
 {
     if (e->ids || e->json)
         return;
     e->ids = xcalloc(1, sizeof(*e->ids));
     strmap_init(e->ids, true);
-    char *own;
-    const char *t = span(d, e->vstart, e->vend, &own, NULL);
-    struct cursor c = {.s = t, .len = e->vend - e->vstart, .wlen = e->vend - e->vstart, .fd = -1};
-    if (t && peek(&c, '['))
-        (void)step_array(&c, index_item, e); /* validated at load */
-    free(c.emsg);
-    free(own);
+    (void)step_entry(d, e, index_item, e, NULL); /* validated at load */
 }
 
 static json_t *array_find_id(json_t *arr, const char *id, size_t *index)
@@ -1389,21 +1405,8 @@ static int f_scan(struct backend *b, const char *path, const char *const *fields
     }
     if (e && !e->json) {
         /* Streamed item by item from the text: no tree of the whole collection. */
-        char *own;
-        const char *t = span(d, e->vstart, e->vend, &own, err);
-        if (!t)
-            return -1;
-        struct cursor c = {
-            .s = t, .len = e->vend - e->vstart, .wlen = e->vend - e->vstart, .fd = -1};
         struct scanning sc = {.fields = fields, .nfields = nfields, .fn = fn, .ctx = ctx};
-        int rc = 0;
-        if (peek(&c, '[') && step_array(&c, scan_item, &sc) != 0) {
-            backend_error_set(err, 0, NULL, "%s: collection '%s': %s", d->path, e->key, c.emsg);
-            rc = -1;
-        }
-        free(c.emsg);
-        free(own);
-        return rc;
+        return step_entry(d, e, scan_item, &sc, err);
     }
     json_t *all = NULL;
     if (f_read(b, path, &all, err) != 0)
@@ -1565,20 +1568,7 @@ static int f_scan_text(struct backend *b, const char *path, const char *const *f
         }
         return 0;
     }
-    /* Streamed item by item from the snapshot's text: no tree of the whole collection. */
-    char *own;
-    const char *t = span(d, e->vstart, e->vend, &own, err);
-    if (!t)
-        return -1;
-    struct cursor c = {.s = t, .len = e->vend - e->vstart, .wlen = e->vend - e->vstart, .fd = -1};
-    int rc = 0;
-    if (peek(&c, '[') && step_array(&c, text_item, &ts) != 0) {
-        backend_error_set(err, 0, NULL, "%s: collection '%s': %s", d->path, e->key, c.emsg);
-        rc = -1;
-    }
-    free(c.emsg);
-    free(own);
-    return rc;
+    return step_entry(d, e, text_item, &ts, err); /* streamed from the snapshot's text */
 }
 
 /* ------------------------------------------------------------------------------------------ */
