@@ -1,5 +1,6 @@
 /* model.c — see model.h. */
 #include "compiler/model.h"
+#include "compiler/util.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -174,15 +175,6 @@ bool model_ref_equal(const json_t *a, const json_t *b)
 
 /* ---- frozen bodies ---- */
 
-static json_t *mut(const json_t *v)
-{
-    union {
-        const json_t *c;
-        json_t *m;
-    } u = {.c = v};
-    return u.m;
-}
-
 static bool carries_ref(const json_t *v)
 {
     if (model_is_ref(v))
@@ -191,13 +183,13 @@ static bool carries_ref(const json_t *v)
     const char *k;
     json_t *e;
     if (json_is_array(v)) {
-        json_array_foreach(mut(v), i, e)
+        json_array_foreach(util_json_mut(v), i, e)
         {
             if (carries_ref(e))
                 return true;
         }
     } else if (json_is_object(v)) {
-        json_object_foreach(mut(v), k, e)
+        json_object_foreach(util_json_mut(v), k, e)
         {
             if (carries_ref(e))
                 return true;

@@ -31,6 +31,18 @@ char *xasprintf(const char *fmt, ...) IDPC_PRINTF(1, 2);
 
 /* An impossible state: print where and abort. */
 noreturn void idpc_bug(const char *file, int line, const char *fmt, ...) IDPC_PRINTF(3, 4);
+
+/* jansson's iteration macros, getters and json_object_set() take a non-const json_t *: this lends
+ * them a const one to read or to take a reference to, never to change the value. */
+struct json_t;
+static inline struct json_t *util_json_mut(const struct json_t *v)
+{
+    union {
+        const struct json_t *c;
+        struct json_t *m;
+    } u = {.c = v};
+    return u.m;
+}
 #define BUG(...) idpc_bug(__FILE__, __LINE__, __VA_ARGS__)
 
 /* Bump allocator; memory is returned all at once by arena_free(). */

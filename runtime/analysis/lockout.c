@@ -25,15 +25,6 @@
 #define P_ACT_REQ   "roleManagement/directory/roleAssignmentScheduleRequests"
 #define OTHER_APP   "00000000-0000-4000-8000-0000000000a1"
 
-static json_t *mut(const json_t *v)
-{
-    union {
-        const json_t *c;
-        json_t *m;
-    } u = {.c = v};
-    return u.m;
-}
-
 static const char *jstr(const json_t *o, const char *k)
 {
     return json_string_value(json_object_get(o, k));
@@ -48,7 +39,7 @@ static bool arr_has(const json_t *arr, const char *s)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(mut(arr), i, v)
+    json_array_foreach(util_json_mut(arr), i, v)
     {
         if (eq(json_string_value(v), s))
             return true;
@@ -145,7 +136,7 @@ static void note_apps(struct dims *d, const json_t *list)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(mut(list), i, v)
+    json_array_foreach(util_json_mut(list), i, v)
     {
         const char *k = json_string_value(v);
         if (!k || is_group_target(k))
@@ -171,7 +162,7 @@ static void note_values(struct dims *d, const char *dim, const json_t *list)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(mut(list), i, v)
+    json_array_foreach(util_json_mut(list), i, v)
     {
         const char *s = json_string_value(v);
         if (!s)
@@ -223,7 +214,7 @@ static void scan_dims(const json_t *policies, struct dims *d)
     bool platforms = false, clients = false;
     size_t i;
     json_t *p;
-    json_array_foreach(mut(policies), i, p)
+    json_array_foreach(util_json_mut(policies), i, p)
     {
         const json_t *apps = cond(p, "applications");
         const json_t *inc = json_object_get(apps, "includeApplications");
@@ -364,7 +355,7 @@ void lockout_scenarios_admin(const json_t *locations, struct lockout_scenarios *
     json_t *loc;
     for (size_t p = 0; p < IDPC_ARRAY_LEN(platforms); p++) {
         size_t before = out->n;
-        json_array_foreach(mut(locations), i, loc)
+        json_array_foreach(util_json_mut(locations), i, loc)
         {
             if (!json_is_true(json_object_get(loc, "isTrusted")) || !jstr(loc, "id"))
                 continue;
@@ -506,7 +497,7 @@ static json_t *location_stub(const json_t *l, bool ranges)
     json_t *o = json_object();
     const char *k;
     json_t *v;
-    json_object_foreach(mut(l), k, v)
+    json_object_foreach(util_json_mut(l), k, v)
     {
         bool read = ranges && util_streq_nocase(k, "ipRanges");
         for (size_t m = 0; m < IDPC_ARRAY_LEN(stub_members) && !read; m++)
@@ -541,7 +532,7 @@ static json_t *stub_ranges(void *p, const json_t *location)
     if (!st)
         return NULL;
     json_t *body = location_body(c->t, st->i);
-    json_t *ranges = json_incref(mut(whatif_jget(body, "ipRanges")));
+    json_t *ranges = json_incref(util_json_mut(whatif_jget(body, "ipRanges")));
     json_decref(body);
     return ranges;
 }
@@ -829,7 +820,7 @@ static void collection_request(json_t *arr, struct id_index *ix, const char *pre
     const char *rest = path + n;
     if (!*rest) {
         if (strcmp(method, "POST") == 0 && json_is_object(body)) {
-            json_t *o = json_copy(mut(body)); /* only its top level changes */
+            json_t *o = json_copy(util_json_mut(body)); /* only its top level changes */
             if (creates)
                 json_object_set_new(o, "id", json_string(creates));
             json_array_append_new(arr, o);
@@ -854,7 +845,7 @@ static void collection_request(json_t *arr, struct id_index *ix, const char *pre
             json_array_set_new(arr, (size_t)k, item);
         }
         if (patch) {
-            json_object_update(item, mut(body));
+            json_object_update(item, util_json_mut(body));
             if (json_object_get(body, "id"))
                 id_index_reset(ix);
         } else if (!sub && strcmp(method, "DELETE") == 0) {
@@ -1150,7 +1141,7 @@ static bool enabled(const json_t *p)
 static bool could_fail(struct ctx *c, const struct state *st, const json_t *p,
                        const char *const *caps)
 {
-    json_t *copy = json_copy(mut(p));
+    json_t *copy = json_copy(util_json_mut(p));
     json_object_set_new(copy, "state", json_string("enabled"));
     json_object_set_new(copy, "conditions",
                         json_pack("{s:{s:[s]},s:{s:[s]},s:[s]}", "users", "includeUsers", "All",
@@ -1207,11 +1198,11 @@ static void ident_groups(struct ctx *c, struct ident *id)
             roles |= r;
             size_t j;
             json_t *g;
-            json_array_foreach(mut(inc), j, g)
+            json_array_foreach(util_json_mut(inc), j, g)
             {
                 add_unique(id->groups, json_string_value(g));
             }
-            json_array_foreach(mut(exc), j, g)
+            json_array_foreach(util_json_mut(exc), j, g)
             {
                 add_unique(id->groups, json_string_value(g));
             }
@@ -1383,7 +1374,7 @@ static void relevant_inputs(struct ctx *c, const struct state *st, const struct 
         for (size_t i = 0; i < n; i++) {
             const json_t *p = json_array_get(st->policies, i);
             if (((ok[i / 64] >> (i % 64)) & 1) && whatif_policy_state(p) == WHATIF_ENABLED)
-                json_array_append(in->policies, mut(p));
+                json_array_append(in->policies, util_json_mut(p));
         }
     }
     free(ok);
@@ -1448,10 +1439,10 @@ static bool all_failed_before(const json_t *after, const json_t *before)
 {
     size_t i, j;
     json_t *a, *b;
-    json_array_foreach(mut(after), i, a)
+    json_array_foreach(util_json_mut(after), i, a)
     {
         bool found = false;
-        json_array_foreach(mut(before), j, b)
+        json_array_foreach(util_json_mut(before), j, b)
         {
             found |= eq(jstr(a, "id"), jstr(b, "id")) ||
                      (!jstr(a, "id") && eq(jstr(a, "name"), jstr(b, "name")));
@@ -1467,7 +1458,7 @@ static char *fail_key(const json_t *fail)
     struct strbuf sb = STRBUF_INIT;
     size_t i;
     json_t *f;
-    json_array_foreach(mut(fail), i, f)
+    json_array_foreach(util_json_mut(fail), i, f)
     {
         strbuf_addf(&sb, "%s|%s|%s\n", jstr(f, "id") ? jstr(f, "id") : "", jstr(f, "name"),
                     jstr(f, "decision"));
@@ -1479,7 +1470,7 @@ static bool any_block(const json_t *fail)
 {
     size_t i;
     json_t *f;
-    json_array_foreach(mut(fail), i, f)
+    json_array_foreach(util_json_mut(fail), i, f)
     {
         if (eq(jstr(f, "decision"), "block"))
             return true;
@@ -1757,7 +1748,7 @@ static bool admins_get_in(struct ctx *c, const struct state *st, const json_t *g
     bool in = false;
     size_t i;
     json_t *u;
-    json_array_foreach(mut(gas), i, u)
+    json_array_foreach(util_json_mut(gas), i, u)
     {
         struct ident id;
         ident_admin(c, json_string_value(u), &id);
@@ -1977,7 +1968,7 @@ static char *ga_activation_blocked(const json_t *approvers, const char *u)
         return NULL;
     size_t i;
     json_t *a;
-    json_array_foreach(mut(approvers), i, a)
+    json_array_foreach(util_json_mut(approvers), i, a)
     {
         if (!eq(json_string_value(a), u))
             return NULL;
@@ -2160,7 +2151,7 @@ static void collect_at(struct ctx *c, const json_t *plan, const json_t *policy_a
         }
     }
     if (json_is_object(policy_at))
-        json_object_update(c->at, mut(policy_at));
+        json_object_update(c->at, util_json_mut(policy_at));
 }
 
 /* The guard protects only what the configuration declares. When an emergency_access line is
@@ -2183,7 +2174,7 @@ static json_t *undeclared_emergency(struct ctx *c, const json_t *declared)
         const json_t *ex = json_object_get(cond(p, "users"), "excludeUsers");
         if (!common) {
             common = json_array();
-            json_array_extend(common, mut(ex));
+            json_array_extend(common, util_json_mut(ex));
             continue;
         }
         for (size_t k = json_array_size(common); k-- > 0;)
@@ -2197,7 +2188,7 @@ static json_t *undeclared_emergency(struct ctx *c, const json_t *declared)
         bool known = false;
         size_t k;
         json_t *e;
-        json_array_foreach(mut(declared), k, e)
+        json_array_foreach(util_json_mut(declared), k, e)
         {
             known |= eq(jstr(e, "id"), uid);
         }
@@ -2344,7 +2335,7 @@ char *lockout_policies_text(const json_t *policies)
     struct strbuf sb = STRBUF_INIT;
     size_t i;
     json_t *p;
-    json_array_foreach(mut(policies), i, p)
+    json_array_foreach(util_json_mut(policies), i, p)
     {
         if (eq(jstr(p, "kind"), "method")) {
             strbuf_addf(&sb, "%sthe authentication methods policy's %s configuration",
@@ -2472,7 +2463,7 @@ void lockout_print(const json_t *risks, bool refused, bool color, FILE *f)
     const char *word = refused ? "error" : "warning";
     size_t i;
     json_t *r;
-    json_array_foreach(mut(risks), i, r)
+    json_array_foreach(util_json_mut(risks), i, r)
     {
         char *h = lockout_headline(r);
         fprintf(f, "%s%s:%s lockout: after this plan, %s\n", on, word, off, h);
@@ -2481,7 +2472,7 @@ void lockout_print(const json_t *risks, bool refused, bool color, FILE *f)
         if (json_array_size(admins) > 0) {
             size_t j;
             json_t *a;
-            json_array_foreach(mut(admins), j, a)
+            json_array_foreach(util_json_mut(admins), j, a)
             {
                 if (j == 20) {
                     fprintf(f, "  ... and %zu more\n", json_array_size(admins) - j);

@@ -3,6 +3,7 @@
  * disabled configuration lets no one use the method (Microsoft Learn, "Manage authentication
  * methods for Microsoft Entra ID"). */
 #include "runtime/analysis/lockout_methods.h"
+#include "compiler/util.h"
 
 #include <string.h>
 #include <strings.h>
@@ -10,15 +11,6 @@
 #define METHODS_POLICY "policies/authenticationMethodsPolicy"
 #define METHOD_CONFIGS METHODS_POLICY "/authenticationMethodConfigurations/"
 #define ALL_USERS      "all_users"
-
-static json_t *mut(const json_t *v)
-{
-    union {
-        const json_t *c;
-        json_t *m;
-    } u = {.c = v};
-    return u.m;
-}
 
 const char *lockout_method_of(const char *cap)
 {
@@ -39,7 +31,7 @@ const json_t *lockout_method_find(const json_t *configs, const char *id)
 {
     size_t i;
     json_t *c;
-    json_array_foreach(mut(configs), i, c)
+    json_array_foreach(util_json_mut(configs), i, c)
     {
         const char *cid = json_string_value(json_object_get(c, "id"));
         if (cid && id && strcasecmp(cid, id) == 0)
@@ -67,14 +59,14 @@ json_t *lockout_methods_after(const json_t *policy, const json_t *plan)
             if (!method || !path || strcmp(method, "PATCH") != 0 ||
                 strncmp(path, METHOD_CONFIGS, n) != 0 || !json_is_object(body))
                 continue;
-            json_t *cfg = mut(lockout_method_find(out, path + n));
+            json_t *cfg = util_json_mut(lockout_method_find(out, path + n));
             if (!cfg) {
                 cfg = json_pack("{s:s}", "id", path + n);
                 json_array_append_new(out, cfg);
             }
             const char *k;
             json_t *v;
-            json_object_foreach(mut(body), k, v)
+            json_object_foreach(util_json_mut(body), k, v)
             {
                 if (strcmp(k, "id") != 0)
                     json_object_set(cfg, k, v);
@@ -88,7 +80,7 @@ static bool targets_hit(const json_t *targets, lockout_member_fn member, void *a
 {
     size_t i;
     json_t *t;
-    json_array_foreach(mut(targets), i, t)
+    json_array_foreach(util_json_mut(targets), i, t)
     {
         const char *id = json_string_value(json_object_get(t, "id"));
         if (!id)

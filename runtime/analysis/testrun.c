@@ -9,15 +9,6 @@
 #include "compiler/catalog.h"
 #include "compiler/util.h"
 
-static json_t *mut(const json_t *v)
-{
-    union {
-        const json_t *c;
-        json_t *m;
-    } u = {.c = v};
-    return u.m;
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* Describing expectations and outcomes                                                     */
 
@@ -48,7 +39,7 @@ static void describe_session(struct strbuf *sb, const json_t *session)
     const char *k;
     json_t *v;
     bool first = true;
-    json_object_foreach(mut(session), k, v)
+    json_object_foreach(util_json_mut(session), k, v)
     {
         if (json_is_object(v) && json_is_false(json_object_get(v, "isEnabled")))
             continue;
@@ -190,7 +181,7 @@ static bool subset(const json_t *want, const json_t *got)
             return false;
         const char *k;
         json_t *v;
-        json_object_foreach(mut(want), k, v)
+        json_object_foreach(util_json_mut(want), k, v)
         {
             if (!subset(v, json_object_get(got, k)))
                 return false;
@@ -274,7 +265,7 @@ static bool relevant(const struct whatif_policy_result *p, const json_t *missing
     const json_t *sc = json_object_get(p->policy, "sessionControls");
     const char *key;
     json_t *v;
-    json_object_foreach(mut(sc), key, v)
+    json_object_foreach(util_json_mut(sc), key, v)
     {
         if (json_is_object(v) && json_object_get(missing, key))
             return true;

@@ -4,16 +4,9 @@
 
 #include "compiler/util.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* jansson's iterators and setters take non-const pointers; they do not modify here. */
-static json_t *mut(const json_t *v)
-{
-    return (json_t *)(uintptr_t)v;
-}
 
 void jsondiff_init(struct jsondiff *d)
 {
@@ -117,12 +110,12 @@ static void diff_object(struct jsondiff *d, struct strbuf *path, const json_t *o
     const char **keys = xcalloc(cap ? cap : 1, sizeof(*keys));
     const char *k;
     json_t *v;
-    json_object_foreach(mut(n), k, v)
+    json_object_foreach(util_json_mut(n), k, v)
     {
         keys[cnt++] = k;
     }
     if (!partial) {
-        json_object_foreach(mut(o), k, v)
+        json_object_foreach(util_json_mut(o), k, v)
         {
             if (!json_object_get(n, k))
                 keys[cnt++] = k;
@@ -279,7 +272,7 @@ static const json_t *get_nocase(const json_t *obj, const char *key)
     json_t *e;
     if (v || !json_is_object(obj))
         return v;
-    json_object_foreach(mut(obj), k, e)
+    json_object_foreach(util_json_mut(obj), k, e)
     {
         if (strcasecmp(k, key) == 0)
             return e;
@@ -295,7 +288,7 @@ static json_t *merge_over(const json_t *current, const json_t *desired)
     json_t *out = normalize_strip_annotations(current);
     const char *k;
     json_t *v;
-    json_object_foreach(mut(desired), k, v)
+    json_object_foreach(util_json_mut(desired), k, v)
     {
         if (strchr(k, '@') || k[0] == '#')
             continue;
@@ -311,7 +304,7 @@ static void fill_clears(json_t *desired, const json_t *current)
     json_t *cv;
     if (!json_is_object(desired) || !json_is_object(current))
         return;
-    json_object_foreach(mut(current), k, cv)
+    json_object_foreach(util_json_mut(current), k, cv)
     {
         if (strchr(k, '@') || k[0] == '#' || json_is_null(cv))
             continue;
@@ -372,7 +365,7 @@ static json_t *ca_conditions(const json_t *desired, const json_t *current)
 static json_t *ca_grant(const json_t *desired)
 {
     json_t *wrap = json_object();
-    json_object_set(wrap, "grantControls", mut(desired));
+    json_object_set(wrap, "grantControls", util_json_mut(desired));
     json_t *norm = normalize(NK_CA_POLICY, wrap);
     bool effective = json_object_get(norm, "grantControls") != NULL;
     json_decref(norm);
@@ -398,7 +391,7 @@ static json_t *ca_grant(const json_t *desired)
 static json_t *ca_session(const json_t *desired)
 {
     json_t *wrap = json_object();
-    json_object_set(wrap, "sessionControls", mut(desired));
+    json_object_set(wrap, "sessionControls", util_json_mut(desired));
     json_t *norm = normalize(NK_CA_POLICY, wrap);
     json_t *eff = json_object_get(norm, "sessionControls");
     json_t *out = json_null();

@@ -11,16 +11,9 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* jansson's iterators and setters take non-const pointers; they do not modify here. */
-static json_t *mut(const json_t *v)
-{
-    return (json_t *)(uintptr_t)v;
-}
 
 struct field;
 struct spec;
@@ -350,7 +343,7 @@ static json_t *norm_generic(const json_t *v)
         json_t *out = json_object();
         const char *k;
         json_t *e;
-        json_object_foreach(mut(v), k, e)
+        json_object_foreach(util_json_mut(v), k, e)
         {
             if (is_annotation(k))
                 continue;
@@ -487,7 +480,7 @@ static json_t *norm_object(const struct spec *s, const json_t *in)
     json_t *out = json_object();
     const char *k;
     json_t *v;
-    json_object_foreach(mut(in), k, v)
+    json_object_foreach(util_json_mut(in), k, v)
     {
         if (is_annotation(k))
             continue;
@@ -1137,7 +1130,7 @@ static json_t *method_configs(const struct field *f, const json_t *v)
                 json_decref(n);
         }
     } else if (json_is_object(v)) {
-        json_object_foreach(mut(v), k, e)
+        json_object_foreach(util_json_mut(v), k, e)
         {
             if (is_annotation(k) || !json_is_object(e))
                 continue;
@@ -1328,7 +1321,7 @@ static json_t *setting_values(const struct field *f, const json_t *v)
                 json_object_set_new(out, setting_name(name), n);
         }
     } else if (json_is_object(v)) {
-        json_object_foreach(mut(v), k, e)
+        json_object_foreach(util_json_mut(v), k, e)
         {
             json_t *n = is_annotation(k) ? NULL : setting_value(e);
             if (n)
@@ -1841,7 +1834,7 @@ json_t *normalize_strip_annotations(const json_t *v)
         json_t *out = json_object();
         const char *k;
         json_t *e;
-        json_object_foreach(mut(v), k, e)
+        json_object_foreach(util_json_mut(v), k, e)
         {
             if (!is_annotation(k))
                 json_object_set_new(out, k, normalize_strip_annotations(e));

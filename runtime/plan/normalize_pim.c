@@ -11,15 +11,6 @@
 
 #include "compiler/util.h"
 
-static json_t *mut(const json_t *v)
-{
-    union {
-        const json_t *c;
-        json_t *m;
-    } u = {.c = v};
-    return u.m;
-}
-
 /* ISO 8601 duration ("PT8H", "P1D", "PT1H30M", "P365D") → minutes; -1 when unreadable. Days
  * are 24 hours, as PIM counts them. */
 static long iso_minutes(const char *s)
@@ -219,7 +210,7 @@ json_t *normalize_pim_policy(const json_t *obj)
     const json_t *rules = json_object_get(obj, "rules");
     size_t i;
     json_t *r;
-    json_array_foreach(mut(rules), i, r)
+    json_array_foreach(util_json_mut(rules), i, r)
     {
         const char *id = json_string_value(json_object_get(r, "id"));
         if (!id)

@@ -57,15 +57,6 @@ struct builder {
 /* Unmanaged objects left alone are listed up to this many per kind, then only counted. */
 #define PLAN_UNMANAGED_LISTED 100
 
-static json_t *mut(const json_t *v)
-{
-    union {
-        const json_t *c;
-        json_t *m;
-    } u = {.c = v};
-    return u.m;
-}
-
 int plan_nk(enum model_kind k);
 int plan_nk(enum model_kind k)
 {
@@ -174,7 +165,8 @@ static void add_request(json_t *a, enum plan_phase phase, const char *method, co
 static void push_action(struct builder *bd, json_t *a, const json_t *tenant_obj)
 {
     json_array_append_new(bd->actions, a);
-    json_array_append_new(bd->refs, tenant_obj ? json_incref(mut(tenant_obj)) : json_string(""));
+    json_array_append_new(bd->refs,
+                          tenant_obj ? json_incref(util_json_mut(tenant_obj)) : json_string(""));
 }
 
 /* The JSON text of action i's tenant object, written the first time it is asked for. */
@@ -240,7 +232,7 @@ static bool has_id(const json_t *list, const char *id)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(mut(list), i, v)
+    json_array_foreach(util_json_mut(list), i, v)
     {
         if (json_string_value(v) && strcasecmp(json_string_value(v), id) == 0)
             return true;
@@ -293,7 +285,7 @@ static void lifecycle_changes(struct builder *bd, json_t *a, const json_t *want,
         const json_t *from = op == 0 ? want : have, *other = op == 0 ? have : want;
         size_t i;
         json_t *v;
-        json_array_foreach(mut(from), i, v)
+        json_array_foreach(util_json_mut(from), i, v)
         {
             const char *id = json_string_value(v);
             if (!id || !*id || has_id(other, id))
@@ -321,14 +313,14 @@ static void rel_changes(struct builder *bd, json_t *a, const char *rel, const js
     json_t *added_ids = json_array(), *removed_ids = json_array();
     size_t i;
     json_t *v;
-    json_array_foreach(mut(want), i, v)
+    json_array_foreach(util_json_mut(want), i, v)
     {
         const char *id = json_string_value(v);
         if (!id || !*id || has_id(have, id) || has_id(added_ids, id))
             continue;
         json_array_append_new(added_ids, json_string(id));
     }
-    json_array_foreach(mut(have), i, v)
+    json_array_foreach(util_json_mut(have), i, v)
     {
         const char *id = json_string_value(v);
         if (id && !has_id(want, id))
@@ -440,7 +432,7 @@ static json_t *creation_changes(struct builder *bd, enum model_kind k, const jso
         bool m365 = false;
         size_t i;
         json_t *v;
-        json_array_foreach(mut(types), i, v)
+        json_array_foreach(util_json_mut(types), i, v)
         {
             if (json_string_value(v) && strcmp(json_string_value(v), "Unified") == 0)
                 m365 = true;
@@ -1197,7 +1189,7 @@ static void collect_unmanaged(struct builder *bd)
             else if (tenant_held_of(bd->t, named[n].tk, i))
                 cur = deleted ? tenant_body(bd->t, named[n].tk, i) : NULL;
             else
-                cur = json_incref(mut(body));
+                cur = json_incref(util_json_mut(body));
             unmanaged_one(bd, &claimed, named[n].mk, x->v[i].id, x->v[i].name, cur);
             ref_keep_text(bd, cur, tenant_held_of(bd->t, named[n].tk, i));
             json_decref(cur);
@@ -1216,7 +1208,7 @@ static void collect_unmanaged(struct builder *bd)
     for (size_t l = 0; l < 2; l++) {
         size_t i;
         json_t *v;
-        json_array_foreach(mut(lists[l]), i, v)
+        json_array_foreach(util_json_mut(lists[l]), i, v)
         {
             char *name = assignment_name(bd, v);
             unmanaged_one(bd, &claimed, lk[l], json_string_value(json_object_get(v, "id")), name,
@@ -1274,14 +1266,14 @@ static void collect_tokens(const json_t *v, json_t *out)
     } else if (json_is_array(v)) {
         size_t i;
         json_t *e;
-        json_array_foreach(mut(v), i, e)
+        json_array_foreach(util_json_mut(v), i, e)
         {
             collect_tokens(e, out);
         }
     } else if (json_is_object(v)) {
         const char *k;
         json_t *e;
-        json_object_foreach(mut(v), k, e)
+        json_object_foreach(util_json_mut(v), k, e)
         {
             if (strcmp(k, "creates") != 0)
                 collect_tokens(e, out);

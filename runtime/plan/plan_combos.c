@@ -10,15 +10,6 @@
 #include "compiler/util.h"
 #include "runtime/plan/normalize.h"
 
-static json_t *mut(const json_t *v)
-{
-    union {
-        const json_t *c;
-        json_t *m;
-    } u = {.c = v};
-    return u.m;
-}
-
 static const char *type_of(const json_t *c)
 {
     const char *t = json_string_value(json_object_get(c, "@odata.type"));
@@ -75,12 +66,12 @@ json_t *plan_strength_combos(int phase, const char *strength_path, const char *n
     bool *used = xcalloc(nh + 1, sizeof(*used));
     size_t i;
     json_t *w;
-    json_array_foreach(mut(want), i, w)
+    json_array_foreach(util_json_mut(want), i, w)
     {
         const json_t *match = NULL;
         size_t j;
         json_t *h;
-        json_array_foreach(mut(have), j, h)
+        json_array_foreach(util_json_mut(have), j, h)
         {
             if (!used[j] && same_type(w, h)) {
                 match = h;
@@ -106,7 +97,7 @@ json_t *plan_strength_combos(int phase, const char *strength_path, const char *n
         }
     }
     json_t *h;
-    json_array_foreach(mut(have), i, h)
+    json_array_foreach(util_json_mut(have), i, h)
     {
         const char *id = json_string_value(json_object_get(h, "id"));
         if (used[i] || !id)

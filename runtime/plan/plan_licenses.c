@@ -10,15 +10,6 @@
 #include "compiler/util.h"
 #include "runtime/plan/plan.h"
 
-static json_t *mut(const json_t *v)
-{
-    union {
-        const json_t *c;
-        json_t *m;
-    } u = {.c = v};
-    return u.m;
-}
-
 /* The subscribed SKU with this part number (case-insensitive), or NULL. */
 static const json_t *sku_by_part(const struct tenant *t, const char *part)
 {
@@ -51,7 +42,7 @@ static bool has_sku(const json_t *ids, const char *sku)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(mut(ids), i, v)
+    json_array_foreach(util_json_mut(ids), i, v)
     {
         if (strcasecmp(json_string_value(v), sku) == 0)
             return true;
@@ -74,7 +65,7 @@ static char *joined(const json_t *list, const char *sign)
     struct strbuf sb = STRBUF_INIT;
     size_t i;
     json_t *v;
-    json_array_foreach(mut(list), i, v)
+    json_array_foreach(util_json_mut(list), i, v)
     {
         strbuf_addf(&sb, "%s%s%s", i ? ", " : "", sign, json_string_value(v));
     }
@@ -90,7 +81,7 @@ void plan_licenses(const struct tenant *t, json_t *action, const struct model_ob
     json_t *want = json_array(), *have = json_array();
     size_t i;
     json_t *v;
-    json_array_foreach(mut(declared), i, v)
+    json_array_foreach(util_json_mut(declared), i, v)
     {
         const json_t *s = json_string_value(v) ? sku_by_part(t, json_string_value(v)) : NULL;
         const char *id = s ? json_string_value(json_object_get(s, "skuId")) : NULL;

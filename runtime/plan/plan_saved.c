@@ -13,15 +13,6 @@
 #include "runtime/analysis/lockout.h"
 #include "runtime/plan/normalize.h"
 
-static json_t *mut(const json_t *v)
-{
-    union {
-        const json_t *c;
-        json_t *m;
-    } u = {.c = v};
-    return u.m;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -34,7 +25,7 @@ static json_t *id_set(const json_t *list)
     size_t m = 0;
     size_t i;
     json_t *e;
-    json_array_foreach(mut(list), i, e)
+    json_array_foreach(util_json_mut(list), i, e)
     {
         const char *s = json_string_value(e);
         if (!s)
@@ -379,7 +370,7 @@ static int check_value(const json_t *v, const struct field *f, const char *where
     if (f->type == F_COUNT) {
         const char *k;
         json_t *e;
-        json_object_foreach(mut(v), k, e)
+        json_object_foreach(util_json_mut(v), k, e)
         {
             if (!is_count(e)) {
                 backend_error_set(err, 0, NULL, "%s: field \"%s.%s\" must be %s", file, where, k,
@@ -391,7 +382,7 @@ static int check_value(const json_t *v, const struct field *f, const char *where
     if (f->type == F_ARR || f->type == F_INTS) {
         size_t i;
         json_t *e;
-        json_array_foreach(mut(v), i, e)
+        json_array_foreach(util_json_mut(v), i, e)
         {
             bool item_ok = f->type == F_INTS                            ? is_count(e)
                            : f->sub                                     ? json_is_object(e)
@@ -421,7 +412,7 @@ static int check_shape(const json_t *v, const struct shape *sh, const char *at, 
 {
     const char *k;
     json_t *e;
-    json_object_foreach(mut(v), k, e)
+    json_object_foreach(util_json_mut(v), k, e)
     {
         const struct field *f = sh->fields;
         while (f->key && strcmp(f->key, k) != 0)
@@ -574,7 +565,7 @@ json_t *plan_saved_rederive(const json_t *saved, struct compile_result *cr, stru
         json_object_set(now, "impact", json_object_get(saved, "impact"));
     const json_t *risks = lockout_risks(now);
     if (lockout_allowed(saved) && json_array_size(risks) > 0 &&
-        json_equal(mut(risks), mut(lockout_risks(saved))))
+        json_equal(util_json_mut(risks), util_json_mut(lockout_risks(saved))))
         lockout_allow(now);
     return now;
 }
@@ -599,19 +590,19 @@ static char *short_json(const json_t *v)
 static bool first_diff(const json_t *a, const json_t *b, struct strbuf *path, const json_t **da,
                        const json_t **db)
 {
-    if (json_equal(mut(a), mut(b)))
+    if (json_equal(util_json_mut(a), util_json_mut(b)))
         return false;
     if (json_is_object(a) && json_is_object(b)) {
         /* keys in a sorted order, so that the first difference is stable */
         const char *k;
         json_t *v;
         const char *best = NULL;
-        json_object_foreach(mut(a), k, v)
+        json_object_foreach(util_json_mut(a), k, v)
         {
             if (!json_equal(v, json_object_get(b, k)) && (!best || strcmp(k, best) < 0))
                 best = k;
         }
-        json_object_foreach(mut(b), k, v)
+        json_object_foreach(util_json_mut(b), k, v)
         {
             if (!json_object_get(a, k) && (!best || strcmp(k, best) < 0))
                 best = k;
@@ -663,7 +654,7 @@ static bool same_action(const json_t *a, const json_t *b)
 
 char *plan_saved_difference(const json_t *saved, const json_t *now)
 {
-    if (json_equal(mut(saved), mut(now)))
+    if (json_equal(util_json_mut(saved), util_json_mut(now)))
         return NULL;
     /* actions first, in the language's terms: an action too many, one missing, or one whose
      * requests or changes differ */
@@ -671,7 +662,7 @@ char *plan_saved_difference(const json_t *saved, const json_t *now)
     size_t ns = json_array_size(sa), nn = json_array_size(na);
     for (size_t i = 0; i < ns || i < nn; i++) {
         const json_t *a = json_array_get(sa, i), *b = json_array_get(na, i);
-        if (a && b && json_equal(mut(a), mut(b)))
+        if (a && b && json_equal(util_json_mut(a), util_json_mut(b)))
             continue;
         if (a && b && same_action(a, b)) {
             struct strbuf p = STRBUF_INIT;
@@ -706,7 +697,8 @@ char *plan_saved_difference(const json_t *saved, const json_t *now)
         return msg;
     }
     const json_t *rs = lockout_risks(saved), *rn = lockout_risks(now);
-    if ((json_array_size(rs) || json_array_size(rn)) && !json_equal(mut(rs), mut(rn)))
+    if ((json_array_size(rs) || json_array_size(rn)) &&
+        !json_equal(util_json_mut(rs), util_json_mut(rn)))
         return xasprintf("lockoutRisk.scenarios: the saved plan records %zu lockout risk%s, the "
                          "plan made now finds %zu (an --allow-lockout-risk recorded at plan time "
                          "covers exactly the risks it recorded)",

@@ -20,15 +20,6 @@ static char *plural(const char *w)
     return xasprintf("%s%s", w, n && w[n - 1] == 's' ? "es" : "s");
 }
 
-static json_t *mut(const json_t *v)
-{
-    union {
-        const json_t *c;
-        json_t *m;
-    } u = {.c = v};
-    return u.m;
-}
-
 static const char *str_or(const char *s, const char *dflt)
 {
     return s ? s : dflt;
@@ -460,13 +451,13 @@ static json_t *resolve_value(struct resolve *r, const json_t *v, const char *par
             else
                 json_decref(x);
         }
-        return out ? out : json_incref(mut(v));
+        return out ? out : json_incref(util_json_mut(v));
     }
     if (json_is_object(v)) {
         json_t *out = NULL;
         const char *k;
         json_t *e;
-        json_object_foreach(mut(v), k, e)
+        json_object_foreach(util_json_mut(v), k, e)
         {
             json_t *x = resolve_value(r, e, k);
             if (x == e) {
@@ -474,12 +465,12 @@ static json_t *resolve_value(struct resolve *r, const json_t *v, const char *par
                 continue;
             }
             if (!out)
-                out = json_copy(mut(v)); /* shallow: keys in order, values shared */
+                out = json_copy(util_json_mut(v)); /* shallow: keys in order, values shared */
             json_object_set_new(out, k, x);
         }
-        return out ? out : json_incref(mut(v));
+        return out ? out : json_incref(util_json_mut(v));
     }
-    return json_incref(mut(v));
+    return json_incref(util_json_mut(v));
 }
 
 /* Graph wants {"@odata.type": ..., "id": ...} for a policy's authentication strength. The body
@@ -517,7 +508,7 @@ static void match_by_triple(struct resolve *r, struct resolve_object *ro, const 
 {
     size_t i;
     json_t *v;
-    json_array_foreach(mut(list), i, v)
+    json_array_foreach(util_json_mut(list), i, v)
     {
         if (ieq(json_object_get(v, "roleDefinitionId"),
                 json_object_get(ro->body, "roleDefinitionId")) &&
@@ -540,7 +531,7 @@ static bool has_id_ci(const json_t *arr, const char *id)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(mut(arr), i, v)
+    json_array_foreach(util_json_mut(arr), i, v)
     {
         const char *s = json_string_value(v);
         if (s && strcasecmp(s, id) == 0)
@@ -746,7 +737,7 @@ static void match_others(struct resolve *r)
                 r->errors++;
                 break;
             }
-            ro->current = json_incref(mut(cur));
+            ro->current = json_incref(util_json_mut(cur));
             ro->current_id = xstrdup(str_or(json_string_value(json_object_get(cur, "id")), ""));
             ro->current_name = xstrdup(ro->obj->name);
             break;

@@ -1,6 +1,7 @@
 /* backend_file_write.c — Graph's write semantics, emulated on the file tenant, so that a snapshot
  * after `idpc apply` looks like what Graph would return (facts.md §2.4, §3, §4, §6, §7). */
 #include "runtime/tenant/backend_file.h"
+#include "compiler/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,16 +30,6 @@
 #define P_ONPREM_SYNC       "directory/onPremisesSynchronization"
 #define ALL_ZERO_GUID       "00000000-0000-0000-0000-000000000000"
 #define CA_POLICY_LIMIT     195
-
-/* jansson's iteration macros take non-const pointers; we only read. */
-static json_t *mut(const json_t *v)
-{
-    union {
-        const json_t *c;
-        json_t *m;
-    } u = {.c = v};
-    return u.m;
-}
 
 static bool is_builtin(const json_t *strength)
 {
@@ -89,7 +80,7 @@ static void copy_rest(json_t *to, const json_t *from)
 {
     const char *k;
     json_t *v;
-    json_object_foreach(mut(from), k, v)
+    json_object_foreach(util_json_mut(from), k, v)
     {
         if (!json_object_get(to, k) && strchr(k, '@') == NULL)
             json_object_set_new(to, k, json_deep_copy(v));
@@ -243,7 +234,7 @@ static json_t *ca_build(struct backend *b, const json_t *old, const json_t *body
     json_t *m = old ? json_deep_copy(old) : json_object();
     const char *k;
     json_t *v;
-    json_object_foreach(mut(body), k, v)
+    json_object_foreach(util_json_mut(body), k, v)
     {
         if (strchr(k, '@') == NULL && strcmp(k, "id") != 0)
             json_object_set_new(m, k, json_deep_copy(v));
@@ -750,7 +741,7 @@ static bool sku_in(const json_t *list, const char *key, const char *sku)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(mut(list), i, v)
+    json_array_foreach(util_json_mut(list), i, v)
     {
         const char *s = json_string_value(key ? json_object_get(v, key) : v);
         if (s && strcasecmp(s, sku) == 0)
@@ -797,7 +788,7 @@ static int assign_license(struct backend *b, const char *gid, const json_t *body
     json_t *have = json_object_get(g, "assignedLicenses");
     size_t i;
     json_t *v;
-    json_array_foreach(mut(add), i, v)
+    json_array_foreach(util_json_mut(add), i, v)
     {
         const char *sku = json_string_value(json_object_get(v, "skuId"));
         if (!sku || !sku_in(skus, "skuId", sku)) {
@@ -812,7 +803,7 @@ static int assign_license(struct backend *b, const char *gid, const json_t *body
             goto out;
         }
     }
-    json_array_foreach(mut(remove), i, v)
+    json_array_foreach(util_json_mut(remove), i, v)
     {
         const char *sku = json_string_value(v);
         if (!sku || !sku_in(have, "skuId", sku)) {
@@ -828,7 +819,7 @@ static int assign_license(struct backend *b, const char *gid, const json_t *body
         if (sku && !sku_in(remove, NULL, sku) && !sku_in(add, "skuId", sku))
             json_array_append(next, v);
     }
-    json_array_foreach(mut(add), i, v)
+    json_array_foreach(util_json_mut(add), i, v)
     {
         json_t *dp = json_object_get(v, "disabledPlans");
         json_array_append_new(next, json_pack("{s:o,s:O}", "disabledPlans",
@@ -970,7 +961,7 @@ static int do_post(struct backend *b, const char *path, const json_t *body, json
                               "userPrincipalName already exists.");
         else {
             o = json_pack("{s:s}", "id", id);
-            json_object_update(o, mut(body));
+            json_object_update(o, util_json_mut(body));
             json_object_del(o, "passwordProfile");
             json_object_set_new(o, "userType", json_string("Member"));
             json_object_set_new(o, "onPremisesSyncEnabled", json_null());
@@ -995,7 +986,7 @@ static int do_post(struct backend *b, const char *path, const json_t *body, json
                               ? json_object_get(body, "groupLifetimeInDays")
                               : json_null(),
                           "managedGroupTypes", "All", "alternateNotificationEmails", "");
-            json_object_update(o, mut(body));
+            json_object_update(o, util_json_mut(body));
         }
     } else {
         o = setting_build(b, body, id);
@@ -1041,7 +1032,7 @@ static void merge_into(json_t *item, const char *key, const json_t *v)
     }
     const char *k;
     json_t *e;
-    json_object_foreach(mut(v), k, e)
+    json_object_foreach(util_json_mut(v), k, e)
     {
         merge_into(have, k, e);
     }
@@ -1128,7 +1119,7 @@ static int do_patch(struct backend *b, const char *path, const json_t *body,
     bool merge = is_path(path, P_ONPREM_SYNC, &rest) && *rest;
     const char *k;
     json_t *v;
-    json_object_foreach(mut(body), k, v)
+    json_object_foreach(util_json_mut(body), k, v)
     {
         if (strcmp(k, "id") == 0 || (k[0] == '@' && strcmp(k, "@odata.type") != 0))
             continue;
@@ -1282,7 +1273,7 @@ static int combo_config(struct backend *b, const char *method, const char *path,
         char *id = backend_file_new_id(b, path, body);
         json_t *o = json_pack("{s:s}", "id", id);
         free(id);
-        json_object_update(o, mut(body));
+        json_object_update(o, util_json_mut(body));
         json_array_append(list, o);
         if (result)
             *result = o;
@@ -1304,7 +1295,7 @@ static int combo_config(struct backend *b, const char *method, const char *path,
         if (strcmp(method, "PATCH") == 0 && json_is_object(body)) {
             const char *k;
             json_t *v;
-            json_object_foreach(mut(body), k, v)
+            json_object_foreach(util_json_mut(body), k, v)
             {
                 if (strcmp(k, "id") != 0)
                     json_object_set(c, k, v);
@@ -1403,7 +1394,7 @@ static int do_put(struct backend *b, const char *path, const json_t *body,
     }
     json_int_t version = json_integer_value(json_object_get(item, "version"));
     json_object_clear(item);
-    json_object_update(item, mut(body));
+    json_object_update(item, util_json_mut(body));
     json_object_set_new(item, "version", json_integer(version + 1));
     return 0;
 }

@@ -3,6 +3,7 @@
  * tenant's policies, role assignments, eligibilities, methods policy and group settings refer
  * to, as `$filter=key in (…15 values…)` queries sent 20 at a time through $batch. */
 #include "runtime/tenant/backend_graph.h"
+#include "compiler/util.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -13,15 +14,6 @@
 #include "compiler/catalog.h"
 
 #define IN_MAX 15 /* Graph: at most 15 expressions in an `in` clause */
-
-static json_t *mut(const json_t *v)
-{
-    union {
-        const json_t *c;
-        json_t *m;
-    } u = {.c = v};
-    return u.m;
-}
 
 static bool is_guid(const char *s)
 {
@@ -87,7 +79,7 @@ static void want_list(struct graph *g, enum graph_dir d, const char *key, const 
 {
     size_t i;
     json_t *v;
-    json_array_foreach(mut(list), i, v) want_value(g, d, key, json_string_value(v));
+    json_array_foreach(util_json_mut(list), i, v) want_value(g, d, key, json_string_value(v));
 }
 
 static void want_principal(struct graph *g, const char *id)
@@ -100,7 +92,7 @@ static void want_targets(struct graph *g, const json_t *targets)
 {
     size_t i;
     json_t *t;
-    json_array_foreach(mut(targets), i, t)
+    json_array_foreach(util_json_mut(targets), i, t)
     {
         const char *type = json_string_value(json_object_get(t, "targetType"));
         const char *id = json_string_value(json_object_get(t, "id"));
@@ -524,11 +516,11 @@ static void walk_refs(struct walk *w, const json_t *v)
     if (json_is_array(v)) {
         size_t i;
         json_t *x;
-        json_array_foreach(mut(v), i, x) walk_refs(w, x);
+        json_array_foreach(util_json_mut(v), i, x) walk_refs(w, x);
     } else if (json_is_object(v)) {
         const char *k;
         json_t *x;
-        json_object_foreach(mut(v), k, x) walk_refs(w, x);
+        json_object_foreach(util_json_mut(v), k, x) walk_refs(w, x);
     }
 }
 

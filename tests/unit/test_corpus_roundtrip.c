@@ -51,11 +51,6 @@ static char *corpus_path(void)
     return xasprintf("%s/tests/fixtures/corpus", src ? src : ".");
 }
 
-static json_t *mut(const json_t *v)
-{
-    return (json_t *)(uintptr_t)v;
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* The simulated Graph round trip                                                             */
 
@@ -313,7 +308,7 @@ static bool is_policy(const json_t *o)
 {
     const char *k;
     json_t *v;
-    json_object_foreach(mut(o), k, v)
+    json_object_foreach(util_json_mut(o), k, v)
     {
         if (strcasecmp(k, "conditions") == 0)
             return true;
