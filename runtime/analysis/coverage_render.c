@@ -188,6 +188,21 @@ static void pad(FILE *f, const char *s, int w)
         fputc(' ', f);
 }
 
+/* A row's persona column: a name wider than the column (capped at PERSONA_MAX, so that one long
+ * name does not push every table off the screen) gets a line of its own, and the row's cells
+ * start on the next line under the column, so that they stay in line with the heading. */
+#define PERSONA_MAX 48
+
+static void persona_cell(FILE *f, const char *name, int w)
+{
+    if (width_of(name) > w) {
+        fputs(name, f);
+        fputc('\n', f);
+        name = "";
+    }
+    pad(f, name, w);
+}
+
 void coverage_print_text(const struct coverage *c, FILE *f)
 {
     fprintf(f,
@@ -206,7 +221,7 @@ void coverage_print_text(const struct coverage *c, FILE *f)
         int w = width_of(c->personas[p].name);
         pw = w > pw ? w : pw;
     }
-    pw = pw > 48 ? 48 : pw;
+    pw = pw > PERSONA_MAX ? PERSONA_MAX : pw;
     for (size_t a = 0; a < c->napps; a++) {
         int *cw = xcalloc(c->nlocations, sizeof(int));
         for (size_t l = 0; l < c->nlocations; l++) {
@@ -229,7 +244,7 @@ void coverage_print_text(const struct coverage *c, FILE *f)
         }
         fputc('\n', f);
         for (size_t p = 0; p < c->npersonas; p++) {
-            pad(f, c->personas[p].name, pw);
+            persona_cell(f, c->personas[p].name, pw);
             for (size_t l = 0; l < c->nlocations; l++) {
                 size_t gaps;
                 unsigned k = weakest(c, p, a, l, &gaps);
@@ -254,7 +269,7 @@ void coverage_print_text(const struct coverage *c, FILE *f)
     }
     fputc('\n', f);
     for (size_t p = 0; p < c->npersonas; p++) {
-        pad(f, c->personas[p].name, pw);
+        persona_cell(f, c->personas[p].name, pw);
         for (size_t k = 0; k < COVERAGE_RISKS; k++) {
             fputs("  ", f);
             pad(f, c->outcomes[c->risk[p * COVERAGE_RISKS + k]].brief,
