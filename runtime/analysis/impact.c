@@ -580,6 +580,113 @@ static void form_and(uint64_t *dst, const uint64_t *src, const uint32_t *f, size
         dst[*f / 64] |= src[*f / 64] & (uint64_t)1 << (*f % 64);
 }
 
+/* One side's sets of policies while the tuples of classes are enumerated: level l is the fixed
+ * parts AND the rows of the classes of dimensions 0..l-1, each level a row of words or, once a
+ * sparse row (a persona's few policies) took part, the ascending positions of its bits, at most
+ * 2 * words of them (a sparse form holds fewer). Lists cost the bits they hold, not the words. */
+struct level {
+    size_t words;
+    uint64_t *dense;               /* IMPACT__DIMS + 1 rows of `words` */
+    uint32_t *list;                /* IMPACT__DIMS + 1 lists of up to 2 * words */
+    size_t n[IMPACT__DIMS + 1];    /* a list's length */
+    bool sparse[IMPACT__DIMS + 1]; /* the level is a list */
+};
+
+static void level_init(struct level *l, size_t words)
+{
+    memset(l, 0, sizeof(*l));
+    l->words = words;
+    l->dense = xcalloc((IMPACT__DIMS + 1) * words + 1, sizeof(uint64_t));
+    l->list = xcalloc((IMPACT__DIMS + 1) * 2 * words + 1, sizeof(uint32_t));
+}
+
+static void level_fini(struct level *l)
+{
+    free(l->dense);
+    free(l->list);
+}
+
+/* Level d + 1 from level d and the row of form f: the AND, as a row while both are rows, else
+ * as a list. */
+static void level_and(struct level *l, size_t d, const uint32_t *f)
+{
+    size_t w = l->words, cap = 2 * w, m = 0;
+    uint32_t *out = l->list + (d + 1) * cap;
+    if (!l->sparse[d]) {
+        const uint64_t *src = l->dense + d * w;
+        if (*f == ROW_DENSE) {
+            form_and(l->dense + (d + 1) * w, src, f, w);
+            l->sparse[d + 1] = false;
+            return;
+        }
+        size_t nf = *f++;
+        for (size_t j = 0; j < nf; j++)
+            if ((src[f[j] / 64] >> (f[j] % 64)) & 1)
+                out[m++] = f[j];
+    } else {
+        const uint32_t *in = l->list + d * cap;
+        size_t n = l->n[d];
+        if (*f == ROW_DENSE) {
+            const uint32_t *half = f + 1; /* the words in halves, the low one first */
+            for (size_t i = 0; i < n; i++)
+                if ((half[in[i] / 32] >> (in[i] % 32)) & 1)
+                    out[m++] = in[i];
+        } else {
+            size_t nf = *f++;
+            for (size_t i = 0, j = 0; i < n && j < nf;) {
+                if (in[i] < f[j]) {
+                    i++;
+                } else if (in[i] > f[j]) {
+                    j++;
+                } else {
+                    out[m++] = in[i++];
+                    j++;
+                }
+            }
+        }
+    }
+    l->sparse[d + 1] = true;
+    l->n[d + 1] = m;
+}
+
+/* The set number of the last level (its extras given). */
+static long level_set(struct whatif_compiled *wc, const struct level *l, unsigned extras)
+{
+    size_t d = IMPACT__DIMS;
+    if (l->sparse[d])
+        return whatif_compiled_set_list(wc, l->list + d * 2 * l->words, l->n[d], extras);
+    return whatif_compiled_set(wc, l->dense + d * l->words, extras);
+}
+
+/* Do two arrays hold the very same items (pointers), in the same order? */
+static bool same_items(const json_t *a, const json_t *b)
+{
+    size_t n = json_array_size(a);
+    if (json_array_size(b) != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (json_array_get(a, i) != json_array_get(b, i))
+            return false;
+    return true;
+}
+
+/* Do the last levels of the two sides (lists) name the very same policies (pointers into
+ * pol[side], in order)? A result reads only its applying policies, its extras and the
+ * authentication strengths (whatif_compiled_outcome): with the same strengths the outcomes are
+ * equal, and the scenario changes nothing. The plan's states share the policies it leaves as
+ * they are (lockout.c, copy on write), so most scenarios are settled here, without a set. */
+static bool level_same(const struct level lev[2], const json_t **const *pol)
+{
+    size_t d = IMPACT__DIMS;
+    if (!lev[0].sparse[d] || !lev[1].sparse[d] || lev[0].n[d] != lev[1].n[d])
+        return false;
+    const uint32_t *b = lev[0].list + d * 2 * lev[0].words, *a = lev[1].list + d * 2 * lev[1].words;
+    for (size_t i = 0; i < lev[0].n[d]; i++)
+        if (pol[0][b[i]] != pol[1][a[i]])
+            return false;
+    return true;
+}
+
 /* The classes of one dimension's values: values that give the same rows on both sides (and the
  * same extras) are one class, numbered in the order of their first value. */
 struct dimclass {
@@ -618,7 +725,7 @@ static void form_put(struct dimclass *k, const uint64_t *row, size_t words)
 {
     size_t n = 0;
     for (size_t w = 0; row && w < words; w++)
-        n += (size_t)__builtin_popcountll(row[w]);
+        n += whatif_popcount64(row[w]);
     bool dense = n >= 2 * words;
     impact_u32_reserve(&k->form, &k->formcap, k->nform, 1 + (dense ? 2 * words : n));
     uint32_t *f = k->form + k->nform;
@@ -846,11 +953,11 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
      * k[0..l-1], so that the next tuple of classes ANDs only the rows of the dimensions whose
      * class changed. */
     size_t wd[2] = {whatif_compiled_words(x.wc[0]), whatif_compiled_words(x.wc[1])};
-    uint64_t *lev[2];
+    struct level lev[2];
     bool fixed_ok = true;
     for (int side = 0; side < 2; side++) {
-        lev[side] = xcalloc((IMPACT__DIMS + 1) * wd[side] + 1, sizeof(uint64_t));
-        uint64_t *row = lev[side] + IMPACT__DIMS * wd[side]; /* scratch until the loop */
+        level_init(&lev[side], wd[side]);
+        uint64_t *row = lev[side].dense + IMPACT__DIMS * wd[side]; /* scratch until the loop */
         size_t at0[IMPACT__DIMS] = {0};
         struct whatif_signin s0;
         const char *locs0[3];
@@ -860,9 +967,19 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
             bool ok = whatif_compiled_part_into(x.wc[side], part, &s0, row, err, sizeof(err)) == 0;
             fixed_ok = fixed_ok && ok;
             for (size_t w = 0; ok && w < wd[side]; w++)
-                lev[side][w] = part == WHATIF_PART_DEVICE ? row[w] : lev[side][w] & row[w];
+                lev[side].dense[w] =
+                    part == WHATIF_PART_DEVICE ? row[w] : lev[side].dense[w] & row[w];
         }
     }
+    /* each side's policies by number, for level_same */
+    const json_t **pol[2];
+    for (int side = 0; side < 2; side++) {
+        size_t np = json_array_size(x.in[side]->policies);
+        pol[side] = xcalloc(wd[side] * 64 + 1, sizeof(json_t *));
+        for (size_t i = 0; i < np; i++)
+            pol[side][i] = json_array_get(x.in[side]->policies, i);
+    }
+    bool same_strengths = same_items(before->strengths, after->strengths);
     bool badlev[IMPACT__DIMS + 1] = {!fixed_ok};
     unsigned xlev[IMPACT__DIMS + 1] = {0};
     size_t from = 0; /* the first dimension whose class changed */
@@ -870,7 +987,7 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
         for (size_t d = from; d < IMPACT__DIMS; d++) {
             const uint32_t *f = cls[d].form + cls[d].at[k[d]];
             for (int side = 0; side < 2; side++) {
-                form_and(lev[side] + (d + 1) * wd[side], lev[side] + d * wd[side], f, wd[side]);
+                level_and(&lev[side], d, f);
                 f += form_len(f, wd[side]);
             }
             badlev[d + 1] = badlev[d] || cls[d].bad[k[d]];
@@ -878,8 +995,9 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
         }
         bool bad = badlev[IMPACT__DIMS];
         unsigned extras = xlev[IMPACT__DIMS];
-        long sb = bad ? -1 : whatif_compiled_set(x.wc[0], lev[0] + IMPACT__DIMS * wd[0], extras);
-        long sa = bad ? -1 : whatif_compiled_set(x.wc[1], lev[1] + IMPACT__DIMS * wd[1], extras);
+        bool same = !bad && same_strengths && level_same(lev, pol);
+        long sb = bad || same ? -1 : level_set(x.wc[0], &lev[0], extras);
+        long sa = bad || same ? -1 : level_set(x.wc[1], &lev[1], extras);
         unsigned ch = sb < 0 || sa < 0 ? UINT_MAX : change_of(&x, (size_t)sb, (size_t)sa);
         if (ch != UINT_MAX) {
             size_t n = 1;
@@ -899,7 +1017,8 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
     /* What the evaluation needed goes before the rows are merged and written: the changes and
      * the values' classes are all that is left to read. */
     for (int side = 0; side < 2; side++) {
-        free(lev[side]);
+        level_fini(&lev[side]);
+        free(pol[side]);
         whatif_compiled_free(x.wc[side]);
         strmap_fini(&x.byid[side]);
         free(x.outcome[side]);

@@ -69,6 +69,7 @@ struct whatif_compiled {
     struct whatif_users_index *users;       /* the users part as hashed sets */
     struct whatif_locconds *locconds;       /* the location part, its lists resolved */
     uint64_t *general, *tmp;                /* scratch rows of `words` */
+    uint32_t *list;                         /* scratch: a set's policies (set_list) */
     /* the last sign-in's whatif_signin_extras and the fields it read (by pointer: a sign-in's
      * strings stay unchanged while the evaluator lives) */
     struct extras_memo x_app[EXTRAS_MEMO], x_client[EXTRAS_MEMO];
@@ -192,6 +193,7 @@ struct whatif_compiled *whatif_compile_ix(const struct whatif_inputs *in,
     c->locconds = whatif_locconds_new(in->policies, c->locindex, c->same[WHATIF_PART_LOCATION]);
     c->general = xcalloc(c->words, sizeof(uint64_t));
     c->tmp = xcalloc(c->words, sizeof(uint64_t));
+    c->list = xcalloc(c->npolicies + 1, sizeof(uint32_t));
     return c;
 }
 
@@ -212,6 +214,7 @@ void whatif_compiled_free(struct whatif_compiled *c)
     whatif_locconds_free(c->locconds);
     free(c->general);
     free(c->tmp);
+    free(c->list);
     for (int p = 0; p < WHATIF_PARTS; p++)
         free(c->same[p]);
     free(c->table);
@@ -382,12 +385,44 @@ long whatif_compiled_set(struct whatif_compiled *c, const uint64_t *rows, unsign
     return (long)set_number(c, c->applies);
 }
 
+/* A set's hash: its nonzero words with their places, then its extras — so that a set given by
+ * the positions of its few bits (whatif_compiled_set_list) hashes without its zero words. */
+#define SET_SEED  1469598103934665603ULL
+#define SET_PRIME 1099511628211ULL
+
+static uint64_t hash_word(uint64_t h, size_t w, uint64_t v)
+{
+    return (h ^ v ^ ((uint64_t)(w + 1) * 0x9E3779B97F4A7C15ULL)) * SET_PRIME;
+}
+
+static size_t hash_end(uint64_t h, unsigned extras)
+{
+    h = (h ^ extras) * SET_PRIME;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* The hash of `bits` (kw words: the policies, then the extras). */
 static size_t set_hash(const uint64_t *bits, size_t words)
 {
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = SET_SEED;
     for (size_t w = 0; w < words; w++)
-        h = (h ^ bits[w]) * 1099511628211ULL;
-    return (size_t)(h ^ (h >> 29));
+        if (bits[w])
+            h = hash_word(h, w, bits[w]);
+    return hash_end(h, (unsigned)bits[words]);
+}
+
+/* The same hash of the set whose bits are at pos[0..n) (ascending). */
+static size_t list_hash(const uint32_t *pos, size_t n, unsigned extras)
+{
+    uint64_t h = SET_SEED;
+    for (size_t i = 0; i < n;) {
+        size_t w = pos[i] / 64;
+        uint64_t v = 0;
+        for (; i < n && pos[i] / 64 == w; i++)
+            v |= 1ull << (pos[i] % 64);
+        h = hash_word(h, w, v);
+    }
+    return hash_end(h, extras);
 }
 
 /* A set's form in set_data: SET_DENSE, its `words` words (each as two halves, the low one
@@ -399,27 +434,33 @@ static size_t set_count(const uint64_t *bits, size_t words)
 {
     size_t n = 0;
     for (size_t w = 0; w < words; w++)
-        n += (size_t)__builtin_popcountll(bits[w]);
+        n += whatif_popcount64(bits[w]);
     return n;
 }
 
+/* The form a set of `count` policies takes: two halves of every word, or a number each. */
 static bool set_dense(size_t count, size_t words)
 {
     return count >= 2 * words;
 }
 
-/* Appends the form of `bits` (kw words: the policies, then the extras) to set_data. */
-static void set_put(struct whatif_compiled *c, const uint64_t *bits)
+/* Room for `need` more numbers in set_data. */
+static uint32_t *set_room(struct whatif_compiled *c, size_t need)
 {
-    size_t n = set_count(bits, c->words);
-    size_t need = 2 + (set_dense(n, c->words) ? 2 * c->words : n);
     if (c->ndata + need > c->datacap) {
         c->datacap = c->datacap ? c->datacap * 2 : 256;
         while (c->datacap < c->ndata + need)
             c->datacap *= 2;
         c->set_data = xrealloc(c->set_data, c->datacap * sizeof(uint32_t));
     }
-    uint32_t *f = c->set_data + c->ndata;
+    return c->set_data + c->ndata;
+}
+
+/* Appends the form of `bits` (kw words: the policies, then the extras) to set_data. */
+static void set_put(struct whatif_compiled *c, const uint64_t *bits)
+{
+    size_t n = set_count(bits, c->words);
+    uint32_t *f = set_room(c, 2 + (set_dense(n, c->words) ? 2 * c->words : n));
     if (set_dense(n, c->words)) {
         *f++ = SET_DENSE;
         for (size_t w = 0; w < c->words; w++) {
@@ -445,15 +486,26 @@ static bool set_is(const struct whatif_compiled *c, size_t k, const uint64_t *bi
         for (size_t w = 0; w < c->words; w++, f += 2)
             if (bits[w] != ((uint64_t)f[1] << 32 | f[0]))
                 return false;
-    } else {
-        size_t n = *f++;
-        if (set_count(bits, c->words) != n)
+    } else { /* its numbers, one by one, against the bits in order */
+        size_t n = *f++, i = 0;
+        for (size_t w = 0; w < c->words; w++)
+            for (uint64_t b = bits[w]; b; b &= b - 1, i++)
+                if (i == n || f[i] != w * 64 + (size_t)__builtin_ctzll(b))
+                    return false;
+        if (i != n)
             return false;
-        for (size_t i = 0; i < n; i++, f++)
-            if (!((bits[*f / 64] >> (*f % 64)) & 1))
-                return false;
+        f += n;
     }
     return bits[c->words] == *f;
+}
+
+/* Is set k the set of the policies pos[0..n) (ascending, fewer than the dense form holds) with
+ * these extras? A set stored dense has more policies. */
+static bool set_is_list(const struct whatif_compiled *c, size_t k, const uint32_t *pos, size_t n,
+                        unsigned extras)
+{
+    const uint32_t *f = c->set_data + c->set_off[k];
+    return *f == n && memcmp(f + 1, pos, n * sizeof(uint32_t)) == 0 && f[1 + n] == extras;
 }
 
 /* The bits of set k into `bits` (kw words). */
@@ -473,41 +525,108 @@ static void set_bits_of(const struct whatif_compiled *c, size_t k, uint64_t *bit
     bits[c->words] = *f;
 }
 
-/* The number of a set of policies (new ones get the next number). */
-static size_t set_number(struct whatif_compiled *c, const uint64_t *bits)
+/* Room in the table for one more set (grown at half full). */
+static void table_reserve(struct whatif_compiled *c)
 {
-    if ((c->nsets + 1) * 2 > c->tcap) {
-        size_t cap = c->tcap ? c->tcap * 2 : 64;
-        unsigned *t = xcalloc(cap, sizeof(*t));
-        for (size_t i = 0; i < c->nsets; i++) {
-            size_t j = c->set_hashes[i] & (cap - 1);
-            while (t[j])
-                j = (j + 1) & (cap - 1);
-            t[j] = (unsigned)i + 1;
-        }
-        free(c->table);
-        c->table = t;
-        c->tcap = cap;
+    if ((c->nsets + 1) * 2 <= c->tcap)
+        return;
+    size_t cap = c->tcap ? c->tcap * 2 : 64;
+    unsigned *t = xcalloc(cap, sizeof(*t));
+    for (size_t i = 0; i < c->nsets; i++) {
+        size_t j = c->set_hashes[i] & (cap - 1);
+        while (t[j])
+            j = (j + 1) & (cap - 1);
+        t[j] = (unsigned)i + 1;
     }
-    size_t h = set_hash(bits, c->kw), j = h & (c->tcap - 1);
-    for (; c->table[j]; j = (j + 1) & (c->tcap - 1)) {
-        size_t k = c->table[j] - 1; /* the full hash first: a set's form only when it may match */
-        if (c->set_hashes[k] == h && set_is(c, k, bits))
-            return k;
-    }
+    free(c->table);
+    c->table = t;
+    c->tcap = cap;
+}
+
+/* A new set's number, its form to be appended to set_data next, at slot j of the table. */
+static size_t set_new(struct whatif_compiled *c, size_t h, size_t j)
+{
     if (c->nsets == c->setcap) {
         c->setcap = c->setcap ? c->setcap * 2 : 16;
         c->set_off = xrealloc(c->set_off, c->setcap * sizeof(size_t));
         c->set_hashes = xrealloc(c->set_hashes, c->setcap * sizeof(size_t));
     }
     c->set_off[c->nsets] = c->ndata;
-    set_put(c, bits);
     c->set_hashes[c->nsets] = h;
     c->table[j] = (unsigned)c->nsets + 1;
     return c->nsets++;
 }
 
-/* The result of a set: every policy (all), or only the applying ones. */
+/* The number of a set of policies (new ones get the next number). */
+static size_t set_number(struct whatif_compiled *c, const uint64_t *bits)
+{
+    table_reserve(c);
+    size_t h = set_hash(bits, c->words), j = h & (c->tcap - 1);
+    for (; c->table[j]; j = (j + 1) & (c->tcap - 1)) {
+        size_t k = c->table[j] - 1; /* the full hash first: a set's form only when it may match */
+        if (c->set_hashes[k] == h && set_is(c, k, bits))
+            return k;
+    }
+    size_t k = set_new(c, h, j);
+    set_put(c, bits);
+    return k;
+}
+
+/* set_number of the set of the policies pos[0..n) (ascending, fewer than the dense form
+ * holds) with these extras: its form is the list itself. */
+static size_t set_number_list(struct whatif_compiled *c, const uint32_t *pos, size_t n,
+                              unsigned extras)
+{
+    table_reserve(c);
+    size_t h = list_hash(pos, n, extras), j = h & (c->tcap - 1);
+    for (; c->table[j]; j = (j + 1) & (c->tcap - 1)) {
+        size_t k = c->table[j] - 1;
+        if (c->set_hashes[k] == h && set_is_list(c, k, pos, n, extras))
+            return k;
+    }
+    size_t k = set_new(c, h, j);
+    uint32_t *f = set_room(c, n + 2);
+    *f++ = (uint32_t)n;
+    memcpy(f, pos, n * sizeof(uint32_t));
+    f[n] = extras;
+    c->ndata += n + 2;
+    return k;
+}
+
+long whatif_compiled_set_list(struct whatif_compiled *c, const uint32_t *pos, size_t n,
+                              unsigned extras)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) /* the enabled ones, as whatif_compiled_set ANDs them */
+        if ((c->enabled[pos[i] / 64] >> (pos[i] % 64)) & 1)
+            c->list[m++] = pos[i];
+    c->signins++;
+    if (!set_dense(m, c->words))
+        return (long)set_number_list(c, c->list, m, extras);
+    memset(c->applies, 0, c->words * sizeof(uint64_t));
+    for (size_t i = 0; i < m; i++)
+        c->applies[c->list[i] / 64] |= 1ull << (c->list[i] % 64);
+    c->applies[c->words] = extras;
+    return (long)set_number(c, c->applies);
+}
+
+/* Policy i's entry of a result: its name, state, and whether (and what) it applies. */
+static void result_put(const struct whatif_compiled *c, size_t i, bool applies,
+                       struct whatif_result *out)
+{
+    const json_t *p = json_array_get(c->in->policies, i);
+    struct whatif_policy_result *pr = &out->policies[out->n++];
+    pr->policy = p;
+    pr->name = json_string_value(whatif_jget(p, "displayName"));
+    if (!pr->name)
+        pr->name = "(unnamed)";
+    pr->state = whatif_policy_state(p);
+    pr->applies = applies;
+    if (pr->applies) /* only applying policies count in the combination */
+        whatif_policy_grant(c->in, p, pr);
+}
+
+/* The result of a set: every policy (all), or only the applying ones (read off its bits). */
 static void result_of(const struct whatif_compiled *c, size_t set, bool all,
                       struct whatif_result *out)
 {
@@ -517,24 +636,15 @@ static void result_of(const struct whatif_compiled *c, size_t set, bool all,
         bits = xcalloc(c->kw, sizeof(uint64_t));
         set_bits_of(c, set, bits);
     }
-    size_t n = 0;
-    for (size_t w = 0; !all && bits && w < c->words; w++)
-        n += (size_t)__builtin_popcountll(bits[w]);
-    out->policies = xcalloc((all ? c->npolicies : n) + 2, sizeof(*out->policies));
-    for (size_t i = 0; i < c->npolicies; i++) {
-        bool applies = bits && ((bits[i / 64] >> (i % 64)) & 1);
-        if (!all && !applies)
-            continue;
-        const json_t *p = json_array_get(c->in->policies, i);
-        struct whatif_policy_result *pr = &out->policies[out->n++];
-        pr->policy = p;
-        pr->name = json_string_value(whatif_jget(p, "displayName"));
-        if (!pr->name)
-            pr->name = "(unnamed)";
-        pr->state = whatif_policy_state(p);
-        pr->applies = applies;
-        if (pr->applies) /* only applying policies count in the combination */
-            whatif_policy_grant(c->in, p, pr);
+    size_t n = all ? c->npolicies : bits ? set_count(bits, c->words) : 0;
+    out->policies = xcalloc(n + 2, sizeof(*out->policies));
+    if (all) {
+        for (size_t i = 0; i < c->npolicies; i++)
+            result_put(c, i, bits && ((bits[i / 64] >> (i % 64)) & 1), out);
+    } else {
+        for (size_t w = 0; bits && w < c->words; w++)
+            for (uint64_t b = bits[w]; b; b &= b - 1)
+                result_put(c, w * 64 + (size_t)__builtin_ctzll(b), true, out);
     }
     whatif_finish(out, bits ? (unsigned)bits[c->words] : 0);
     free(bits);

@@ -58,6 +58,11 @@ size_t whatif_compiled_words(const struct whatif_compiled *c);
  * sign-in gives the same number; counted as a sign-in evaluated. For a matrix of sign-ins, whose
  * rows are each looked up once per axis value rather than per sign-in. */
 long whatif_compiled_set(struct whatif_compiled *c, const uint64_t *rows, unsigned extras);
+/* whatif_compiled_set of the rows whose AND has its bits at pos[0..n) (strictly ascending,
+ * each below 64 * whatif_compiled_words()): the same number, at a cost in those bits rather than
+ * in the words, for sign-ins that meet the conditions of a few of many policies. */
+long whatif_compiled_set_list(struct whatif_compiled *c, const uint32_t *pos, size_t n,
+                              unsigned extras);
 
 /* Sign-ins evaluated so far, and policies per sign-in (their product: evaluations). */
 size_t whatif_compiled_signins(const struct whatif_compiled *c);

@@ -9,6 +9,16 @@
 #include "compiler/util.h"
 #include "runtime/analysis/whatif.h"
 
+/* The number of bits set in v, without the popcnt instruction the build does not assume (a call
+ * to libgcc's loop otherwise): the parallel count, a few shifts and one multiply. */
+static inline unsigned whatif_popcount64(uint64_t v)
+{
+    v = v - ((v >> 1) & 0x5555555555555555ULL);
+    v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+    v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (unsigned)((v * 0x0101010101010101ULL) >> 56);
+}
+
 /* jansson takes json_t * where it only reads; this drops our const for such calls. */
 static inline json_t *whatif_mut(const json_t *v)
 {
