@@ -48,23 +48,27 @@ struct cand {
 
 struct cands {
     struct cand *v;
-    size_t n;
+    size_t n, cap;
     struct strmap index; /* "kind\x1fkey" (case-insensitive) -> position in v */
 };
 
 static struct cand *cand_get(struct cands *cs, const char *kind, const char *key)
 {
-    char *k = xasprintf("%s\x1f%s", kind, key);
-    size_t at;
-    bool found = strmap_get(&cs->index, k, &at);
-    if (!found) {
-        at = cs->n;
-        strmap_put(&cs->index, k, at);
-    }
-    free(k);
-    if (found)
+    char buf[256];
+    size_t nkind = strlen(kind), nkey = strlen(key);
+    char *k = nkind + nkey + 2 <= sizeof(buf) ? buf : xmalloc(nkind + nkey + 2);
+    memcpy(k, kind, nkind);
+    k[nkind] = '\x1f';
+    memcpy(k + nkind + 1, key, nkey + 1);
+    size_t at = strmap_put_first(&cs->index, k, cs->n);
+    if (k != buf)
+        free(k);
+    if (at < cs->n)
         return &cs->v[at];
-    cs->v = xrealloc(cs->v, (cs->n + 1) * sizeof(*cs->v));
+    if (cs->n == cs->cap) {
+        cs->cap = cs->cap ? cs->cap * 2 : 64;
+        cs->v = xrealloc(cs->v, cs->cap * sizeof(*cs->v));
+    }
     struct cand *c = &cs->v[cs->n++];
     c->kind = kind;
     c->key = xstrdup(key);
@@ -73,13 +77,27 @@ static struct cand *cand_get(struct cands *cs, const char *kind, const char *key
     return c;
 }
 
+/* Appends "i12," (or "e12,") to a signature. */
+static void sig_add(struct strbuf *sig, char side, size_t policy)
+{
+    char t[32];
+    size_t n = sizeof(t);
+    t[--n] = ',';
+    do {
+        t[--n] = (char)('0' + policy % 10);
+        policy /= 10;
+    } while (policy);
+    t[--n] = side;
+    strbuf_add(sig, t + n, sizeof(t) - n);
+}
+
 static void cand_ref(struct cands *cs, const char *kind, const char *key, size_t policy, bool inc)
 {
     struct cand *c = cand_get(cs, kind, key);
     if (c->last[inc] == policy + 1) /* policies are read in order: a repeat is the last one */
         return;
     c->last[inc] = policy + 1;
-    strbuf_addf(&c->sig, "%c%zu,", inc ? 'i' : 'e', policy);
+    sig_add(&c->sig, inc ? 'i' : 'e', policy);
 }
 
 static bool is_emergency(const struct coverage_options *o, const char *key)
@@ -349,9 +367,11 @@ static void build_axes(struct coverage *c, const struct whatif_inputs *in, const
     const json_t *l;
     json_array_foreach(in->locations, i, l)
     {
+        if (c->nlocations > MAX_LOCATIONS) /* the axis is full: the rest is not read */
+            break;
         const char *name = json_string_value(whatif_jget(l, "displayName"));
         const char *id = json_string_value(whatif_jget(l, "id"));
-        if ((!name && !id) || c->nlocations > MAX_LOCATIONS)
+        if (!name && !id)
             continue;
         size_t before = c->nlocations;
         add_value(&c->locations, &c->nlocations, name ? name : id, name ? name : id, 0);

@@ -894,6 +894,43 @@ static void row_values(const struct impact_rows *rows, size_t i, const struct di
     }
 }
 
+/* Appends to `out` the items of `from` that are not items of `seen` (the very same JSON: the
+ * plan's states share what the plan leaves as it is). The axes of an item that is there twice
+ * are those of its first copy: coverage's personas group the candidates the policies name by
+ * which policies name them, and a copy names exactly the candidates its original names, so the
+ * groups are the same without it; apps and locations are kept once by value. */
+static size_t ptr_slot(const void *p, size_t cap)
+{
+    uint64_t h = (uint64_t)((uintptr_t)p >> 4) * 0x9E3779B97F4A7C15ULL;
+    return (size_t)(h >> 20) & (cap - 1);
+}
+
+static void append_new_items(json_t *out, const json_t *from, const json_t *seen)
+{
+    size_t n = json_array_size(seen), cap = 16;
+    while (cap < 2 * n + 2)
+        cap *= 2;
+    const json_t **slot = xcalloc(cap, sizeof(*slot));
+    for (size_t i = 0; i < n; i++) {
+        const json_t *v = json_array_get(seen, i);
+        size_t j = ptr_slot(v, cap);
+        while (slot[j] && slot[j] != v)
+            j = (j + 1) & (cap - 1);
+        slot[j] = v;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(from, i, v)
+    {
+        size_t j = ptr_slot(v, cap);
+        while (slot[j] && slot[j] != v)
+            j = (j + 1) & (cap - 1);
+        if (!slot[j])
+            json_array_append(out, v);
+    }
+    free(slot);
+}
+
 json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_inputs *after,
                        const struct impact_options *o)
 {
@@ -908,9 +945,9 @@ json_t *impact_analyse(const struct whatif_inputs *before, const struct whatif_i
     both.locations = json_array();
     both.strengths = NULL;
     json_array_extend(both.policies, before->policies);
-    json_array_extend(both.policies, after->policies);
+    append_new_items(both.policies, after->policies, before->policies);
     json_array_extend(both.locations, after->locations);
-    json_array_extend(both.locations, before->locations);
+    append_new_items(both.locations, before->locations, after->locations);
     struct coverage_options co;
     memset(&co, 0, sizeof(co));
     co.emergency = o->emergency;
