@@ -115,46 +115,86 @@ static uint64_t json_hash(const json_t *v)
     }
 }
 
-/* Do policies a and b hold equal values (json_equal, or both absent) for every key? */
-static bool same_fields(const json_t *a, const json_t *b, const char *const *keys)
+/* The keys every part reads, each once (each key belongs to one part). */
+#define COND_KEYS 32
+
+/* out[j] = whatif_jget(cond, keys[j]) for the n keys: one pass over cond's members when each of
+ * them is exactly one of the keys (then no other member can match a key ignoring case), else
+ * each key looked up as whatif_jget does. */
+static void cond_fields(const json_t *cond, const char *const *keys, size_t n, const json_t **out)
 {
-    for (size_t k = 0; keys[k]; k++) {
-        const json_t *x = whatif_jget(a, keys[k]), *y = whatif_jget(b, keys[k]);
-        if ((x || y) && !(x && y && json_equal(whatif_mut(x), whatif_mut(y))))
-            return false;
+    for (size_t j = 0; j < n; j++)
+        out[j] = NULL;
+    if (!json_is_object(cond))
+        return;
+    const char *k;
+    const json_t *x;
+    bool exact = true;
+    json_object_foreach(whatif_mut(cond), k, x)
+    {
+        size_t j = 0;
+        while (j < n && strcmp(k, keys[j]) != 0)
+            j++;
+        if (j == n) {
+            exact = false;
+            break;
+        }
+        out[j] = json_is_null(x) ? NULL : x;
     }
-    return true;
+    for (size_t j = 0; !exact && j < n; j++)
+        out[j] = whatif_jget(cond, keys[j]);
 }
 
-/* same[i]: the first policy whose conditions hold the same values as policy i's for the keys
- * part `part` reads (whatif_part_fields), else i. */
-static void find_same(const json_t *policies, size_t n, enum whatif_part part, size_t *same)
+/* same[p][i]: for each part p, the first policy whose conditions hold the same values as policy
+ * i's for the keys the part reads (whatif_part_fields), else i. Each policy's conditions are
+ * read once for every part. */
+static void find_same(const json_t *policies, size_t n, size_t *same[WHATIF_PARTS])
 {
-    const char *const *keys = whatif_part_fields(part);
+    const char *keys[COND_KEYS];
+    size_t nkeys = 0, first[WHATIF_PARTS + 1];
+    for (int p = 0; p < WHATIF_PARTS; p++) {
+        first[p] = nkeys;
+        for (const char *const *k = whatif_part_fields((enum whatif_part)p); *k; k++)
+            if (nkeys < COND_KEYS)
+                keys[nkeys++] = *k;
+    }
+    first[WHATIF_PARTS] = nkeys;
+    const json_t **val = xcalloc(n * nkeys + 1, sizeof(*val));
+    for (size_t i = 0; i < n; i++)
+        cond_fields(whatif_jget(json_array_get(policies, i), "conditions"), keys, nkeys,
+                    val + i * nkeys);
     size_t cap = 16;
     while (cap < 2 * n + 2)
         cap *= 2;
     size_t *slot = xcalloc(cap, sizeof(size_t)); /* policy + 1 */
-    for (size_t i = 0; i < n; i++) {
-        const json_t *cond = whatif_jget(json_array_get(policies, i), "conditions");
-        uint64_t h = 0;
-        for (size_t k = 0; keys[k]; k++) {
-            const json_t *v = whatif_jget(cond, keys[k]);
-            h = (h ^ (v ? json_hash(v) : 0x5bd1e995u)) * 1099511628211ULL;
-        }
-        size_t j = (size_t)(h ^ (h >> 29)) & (cap - 1);
-        same[i] = i;
-        for (; slot[j]; j = (j + 1) & (cap - 1)) {
-            size_t k = slot[j] - 1;
-            if (same_fields(cond, whatif_jget(json_array_get(policies, k), "conditions"), keys)) {
-                same[i] = k;
-                break;
+    for (int p = 0; p < WHATIF_PARTS; p++) {
+        if (p)
+            memset(slot, 0, cap * sizeof(size_t));
+        for (size_t i = 0; i < n; i++) {
+            const json_t **vi = val + i * nkeys;
+            uint64_t h = 0;
+            for (size_t k = first[p]; k < first[p + 1]; k++)
+                h = (h ^ (vi[k] ? json_hash(vi[k]) : 0x5bd1e995u)) * 1099511628211ULL;
+            size_t j = (size_t)(h ^ (h >> 29)) & (cap - 1);
+            same[p][i] = i;
+            for (; slot[j]; j = (j + 1) & (cap - 1)) {
+                const json_t **vk = val + (slot[j] - 1) * nkeys;
+                size_t k = first[p];
+                for (; k < first[p + 1]; k++) /* equal values (json_equal), or both absent */
+                    if ((vi[k] || vk[k]) &&
+                        !(vi[k] && vk[k] && json_equal(whatif_mut(vi[k]), whatif_mut(vk[k]))))
+                        break;
+                if (k == first[p + 1]) {
+                    same[p][i] = slot[j] - 1;
+                    break;
+                }
             }
+            if (!slot[j])
+                slot[j] = i + 1;
         }
-        if (!slot[j])
-            slot[j] = i + 1;
     }
     free(slot);
+    free(val);
 }
 
 struct whatif_compiled *whatif_compile(const struct whatif_inputs *in)
@@ -182,10 +222,9 @@ struct whatif_compiled *whatif_compile_ix(const struct whatif_inputs *in,
     strbuf_init(&c->key);
     /* Policies whose conditions of a part are equal (copies; the same apps, platforms or
      * locations with other users) answer that part alike: each distinct value is read once. */
-    for (int p = 0; p < WHATIF_PARTS; p++) {
+    for (int p = 0; p < WHATIF_PARTS; p++)
         c->same[p] = xcalloc(c->npolicies + 1, sizeof(size_t));
-        find_same(in->policies, c->npolicies, (enum whatif_part)p, c->same[p]);
-    }
+    find_same(in->policies, c->npolicies, c->same);
     if (!ix)
         ix = c->own_locindex = whatif_locindex_new(in->locations);
     c->locindex = ix;

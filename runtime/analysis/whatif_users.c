@@ -38,16 +38,14 @@ struct whatif_users_index {
     uint64_t *guest_kw[2]; /* include/excludeUsers has "GuestsOrExternalUsers" */
     uint64_t *guest_obj;   /* include or excludeGuestsOrExternalUsers is an object */
     uint64_t *workload;    /* targets workload identities */
+    /* per indexed policy r, the policies whose answer is r's (same[i] == r, r among them):
+     * copy[copy_at[r] .. copy_at[r + 1]); NULL without `same` */
+    uint32_t *copy_at, *copy;
 };
 
 static void set_bit(uint64_t *b, size_t i)
 {
     b[i / 64] |= 1ull << (i % 64);
-}
-
-static bool has_bit(const uint64_t *b, size_t i)
-{
-    return (b[i / 64] >> (i % 64)) & 1;
 }
 
 static void add(struct whatif_users_index *x, int kind, const char *key, size_t policy, int side)
@@ -136,6 +134,16 @@ struct whatif_users_index *whatif_users_index_new(const json_t *policies, const 
         index_policy(x, whatif_jget(json_array_get(policies, i), "conditions"), i);
     }
     build_postings(x);
+    if (same) { /* the copies of each policy, in order (a counting sort) */
+        x->copy_at = xcalloc(x->npolicies + 2, sizeof(uint32_t));
+        x->copy = xcalloc(x->npolicies + 1, sizeof(uint32_t));
+        for (size_t i = 0; i < x->npolicies; i++)
+            x->copy_at[same[i] + 2]++;
+        for (size_t r = 0; r < x->npolicies; r++)
+            x->copy_at[r + 2] += x->copy_at[r + 1];
+        for (size_t i = 0; i < x->npolicies; i++)
+            x->copy[x->copy_at[same[i] + 1]++] = (uint32_t)i;
+    }
     return x;
 }
 
@@ -152,6 +160,8 @@ void whatif_users_index_free(struct whatif_users_index *x)
     free(x->guest_kw[1]);
     free(x->guest_obj);
     free(x->workload);
+    free(x->copy_at);
+    free(x->copy);
     free(x);
 }
 
@@ -163,6 +173,13 @@ static void mark(const struct whatif_users_index *x, int kind, const char *key, 
         return;
     for (size_t j = x->start[k]; j < x->start[k + 1]; j++)
         set_bit(side[x->ent[j] & 1], x->ent[j] >> 1);
+}
+
+/* Sets the bits of policy r's copies (r's answer is theirs). */
+static void spread(const struct whatif_users_index *x, size_t r, uint64_t *bits)
+{
+    for (size_t j = x->copy_at[r]; j < x->copy_at[r + 1]; j++)
+        set_bit(bits, x->copy[j]);
 }
 
 void whatif_users_index_row(const struct whatif_users_index *x, const struct whatif_signin *s,
@@ -190,12 +207,19 @@ void whatif_users_index_row(const struct whatif_users_index *x, const struct wha
     for (size_t i = 0; roles[i]; i++)
         mark(x, KEY_ROLE, roles[i], side);
     free(roles);
-    for (size_t i = 0; i < x->npolicies; i++) {
-        size_t r = x->same ? x->same[i] : i; /* the policy whose conditions were indexed */
-        if (s->guest_type && has_bit(x->guest_obj, r))
-            set_bit(general, i); /* guests_match reads the tenant lists */
-        else if (!has_bit(x->workload, r) && has_bit(inc, r) && !has_bit(exc, r))
-            set_bit(ok, i);
+    /* the indexed policies' answers, word by word, then each one's copies */
+    for (size_t i = 0; i < w; i++) {
+        uint64_t guest = s->guest_type ? x->guest_obj[i] : 0; /* guests_match reads the lists */
+        uint64_t yes = inc[i] & ~exc[i] & ~x->workload[i] & ~guest;
+        if (!x->copy) {
+            ok[i] = yes;
+            general[i] = guest;
+            continue;
+        }
+        for (uint64_t b = yes; b; b &= b - 1)
+            spread(x, i * 64 + (size_t)__builtin_ctzll(b), ok);
+        for (uint64_t b = guest; b; b &= b - 1)
+            spread(x, i * 64 + (size_t)__builtin_ctzll(b), general);
     }
     free(inc);
 }
