@@ -116,11 +116,16 @@ static void collect_personas(const json_t *policies, const struct coverage_optio
     const json_t *p;
     json_array_foreach(policies, i, p)
     {
-        const json_t *u = whatif_jget(whatif_jget(p, "conditions"), "users");
+        static const char *const keys[] = {
+            "excludeUsers", "excludeGroups", "excludeRoles", "excludeGuestsOrExternalUsers",
+            "includeUsers", "includeGroups", "includeRoles", "includeGuestsOrExternalUsers"};
+        const json_t *v8[8]; /* each side's lists, read in one pass */
+        whatif_jget_many(whatif_jget(whatif_jget(p, "conditions"), "users"), keys, 8, v8);
         for (int inc = 1; inc >= 0; inc--) {
+            const json_t *const *l = v8 + 4 * inc;
             size_t j;
             const json_t *v;
-            json_array_foreach(whatif_jget(u, inc ? "includeUsers" : "excludeUsers"), j, v)
+            json_array_foreach(l[0], j, v)
             {
                 const char *k = whatif_item_key(v);
                 if (!k || whatif_eq(k, "All") || whatif_eq(k, "None"))
@@ -130,20 +135,17 @@ static void collect_personas(const json_t *policies, const struct coverage_optio
                 else
                     cand_ref(cs, is_emergency(o, k) ? "emergency" : "user", k, i, inc);
             }
-            json_array_foreach(whatif_jget(u, inc ? "includeGroups" : "excludeGroups"), j, v)
+            json_array_foreach(l[1], j, v)
             {
                 if (whatif_item_key(v))
                     cand_ref(cs, "group", whatif_item_key(v), i, inc);
             }
-            json_array_foreach(whatif_jget(u, inc ? "includeRoles" : "excludeRoles"), j, v)
+            json_array_foreach(l[2], j, v)
             {
                 if (whatif_item_key(v))
                     cand_ref(cs, "role", whatif_item_key(v), i, inc);
             }
-            const char *types =
-                json_string_value(whatif_jget(whatif_jget(u, inc ? "includeGuestsOrExternalUsers"
-                                                                 : "excludeGuestsOrExternalUsers"),
-                                              "guestOrExternalUserTypes"));
+            const char *types = json_string_value(whatif_jget(l[3], "guestOrExternalUserTypes"));
             while (types && *types) {
                 size_t n = strcspn(types, ",");
                 char t[64];

@@ -46,11 +46,24 @@ static bool bit(const uint64_t *set, size_t i)
     return (set[i / 64] >> (i % 64)) & 1;
 }
 
+/* The bits of word w that stand for values below n. */
+static uint64_t mask_of(size_t w, size_t n)
+{
+    size_t left = n - w * 64;
+    return left >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << left) - 1;
+}
+
+/* Word w of a set of n values, without bits past n. */
+static uint64_t word_of(const uint64_t *set, size_t w, size_t n)
+{
+    return set[w] & mask_of(w, n);
+}
+
 static size_t count_bits(const uint64_t *set, size_t n)
 {
     size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        k += bit(set, i);
+    for (size_t w = 0; w * 64 < n; w++)
+        k += whatif_popcount64(word_of(set, w, n));
     return k;
 }
 
@@ -59,18 +72,17 @@ static void list_labels(struct strbuf *sb, const char *const *labels, const uint
                         size_t max)
 {
     size_t total = count_bits(set, n), shown = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!bit(set, i))
-            continue;
-        if (shown == max) {
-            strbuf_addf(sb, " and %zu more", total - shown);
-            return;
+    for (size_t w = 0; w * 64 < n; w++)
+        for (uint64_t b = word_of(set, w, n); b; b &= b - 1) {
+            if (shown == max) {
+                strbuf_addf(sb, " and %zu more", total - shown);
+                return;
+            }
+            if (shown)
+                strbuf_adds(sb, shown + 1 == total ? " and " : ", ");
+            strbuf_adds(sb, labels[w * 64 + (size_t)__builtin_ctzll(b)]);
+            shown++;
         }
-        if (shown)
-            strbuf_adds(sb, shown + 1 == total ? " and " : ", ");
-        strbuf_adds(sb, labels[i]);
-        shown++;
-    }
 }
 
 /* A dimension's set: `any` when it holds every value, "ANY but X" (or "BUT X") when one or two
@@ -85,9 +97,8 @@ static void set_text(struct strbuf *sb, const char *any, const char *but, const 
     }
     if (n >= 4 && n - k <= 2 && k > n - k) {
         uint64_t *inv = xcalloc((n + 63) / 64, sizeof(uint64_t));
-        for (size_t i = 0; i < n; i++)
-            if (!bit(set, i))
-                inv[i / 64] |= (uint64_t)1 << (i % 64);
+        for (size_t w = 0; w * 64 < n; w++)
+            inv[w] = ~set[w] & mask_of(w, n);
         if (but)
             strbuf_adds(sb, but);
         else

@@ -115,54 +115,27 @@ static uint64_t json_hash(const json_t *v)
     }
 }
 
-/* The keys every part reads, each once (each key belongs to one part). */
-#define COND_KEYS 32
-
-/* out[j] = whatif_jget(cond, keys[j]) for the n keys: one pass over cond's members when each of
- * them is exactly one of the keys (then no other member can match a key ignoring case), else
- * each key looked up as whatif_jget does. */
-static void cond_fields(const json_t *cond, const char *const *keys, size_t n, const json_t **out)
-{
-    for (size_t j = 0; j < n; j++)
-        out[j] = NULL;
-    if (!json_is_object(cond))
-        return;
-    const char *k;
-    const json_t *x;
-    bool exact = true;
-    json_object_foreach(whatif_mut(cond), k, x)
-    {
-        size_t j = 0;
-        while (j < n && strcmp(k, keys[j]) != 0)
-            j++;
-        if (j == n) {
-            exact = false;
-            break;
-        }
-        out[j] = json_is_null(x) ? NULL : x;
-    }
-    for (size_t j = 0; !exact && j < n; j++)
-        out[j] = whatif_jget(cond, keys[j]);
-}
-
 /* same[p][i]: for each part p, the first policy whose conditions hold the same values as policy
  * i's for the keys the part reads (whatif_part_fields), else i. Each policy's conditions are
- * read once for every part. */
+ * read once for every part (each key belongs to one part). */
 static void find_same(const json_t *policies, size_t n, size_t *same[WHATIF_PARTS])
 {
-    const char *keys[COND_KEYS];
     size_t nkeys = 0, first[WHATIF_PARTS + 1];
+    for (int p = 0; p < WHATIF_PARTS; p++)
+        for (const char *const *k = whatif_part_fields((enum whatif_part)p); *k; k++)
+            nkeys++;
+    const char **keys = xcalloc(nkeys + 1, sizeof(*keys));
+    nkeys = 0;
     for (int p = 0; p < WHATIF_PARTS; p++) {
         first[p] = nkeys;
         for (const char *const *k = whatif_part_fields((enum whatif_part)p); *k; k++)
-            if (nkeys < COND_KEYS)
-                keys[nkeys++] = *k;
+            keys[nkeys++] = *k;
     }
     first[WHATIF_PARTS] = nkeys;
     const json_t **val = xcalloc(n * nkeys + 1, sizeof(*val));
     for (size_t i = 0; i < n; i++)
-        cond_fields(whatif_jget(json_array_get(policies, i), "conditions"), keys, nkeys,
-                    val + i * nkeys);
+        whatif_jget_many(whatif_jget(json_array_get(policies, i), "conditions"), keys, nkeys,
+                         val + i * nkeys);
     size_t cap = 16;
     while (cap < 2 * n + 2)
         cap *= 2;
@@ -195,6 +168,7 @@ static void find_same(const json_t *policies, size_t n, size_t *same[WHATIF_PART
     }
     free(slot);
     free(val);
+    free(keys);
 }
 
 struct whatif_compiled *whatif_compile(const struct whatif_inputs *in)

@@ -20,20 +20,26 @@ const json_t *whatif_jget(const json_t *obj, const char *key)
 void whatif_jget_many(const json_t *obj, const char *const *keys, size_t n, const json_t **out)
 {
     const json_t *nocase[16];
+    size_t len[16];
     if (n > 16) { /* not needed by any caller; stay correct */
         for (size_t j = 0; j < n; j++)
             out[j] = whatif_jget(obj, keys[j]);
         return;
     }
-    for (size_t j = 0; j < n; j++)
+    for (size_t j = 0; j < n; j++) {
         out[j] = nocase[j] = NULL;
+        len[j] = strlen(keys[j]);
+    }
     if (!json_is_object(obj))
         return;
     const char *k;
     const json_t *x;
     json_object_foreach(whatif_mut(obj), k, x)
     {
+        size_t klen = strlen(k); /* keys equal even ignoring case have the same length */
         for (size_t j = 0; j < n; j++) {
+            if (len[j] != klen)
+                continue;
             if (strcmp(k, keys[j]) == 0)
                 out[j] = x;
             else if (!nocase[j] && util_streq_nocase(k, keys[j]))

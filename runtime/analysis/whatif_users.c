@@ -83,15 +83,16 @@ static void index_policy(struct whatif_users_index *x, const json_t *cond, size_
         set_bit(x->workload, i);
         return;
     }
-    const json_t *users = whatif_jget(cond, "users");
-    static const char *const lists[2][3] = {
-        {"includeUsers", "includeGroups", "includeRoles"},
-        {"excludeUsers", "excludeGroups", "excludeRoles"},
-    };
+    static const char *const keys[] = {
+        "includeUsers", "includeGroups", "includeRoles", "includeGuestsOrExternalUsers",
+        "excludeUsers", "excludeGroups", "excludeRoles", "excludeGuestsOrExternalUsers"};
+    const json_t *v8[8]; /* each side's users, groups, roles and guests, in one pass */
+    whatif_jget_many(whatif_jget(cond, "users"), keys, 8, v8);
     for (int side = 0; side < 2; side++) {
+        const json_t *const *l = v8 + 4 * side;
         size_t j;
         const json_t *v;
-        json_array_foreach(whatif_jget(users, lists[side][0]), j, v)
+        json_array_foreach(l[0], j, v)
         {
             const char *k = whatif_item_key(v);
             if (!k || whatif_eq(k, "None"))
@@ -103,14 +104,13 @@ static void index_policy(struct whatif_users_index *x, const json_t *cond, size_
             add(x, KEY_USER, k, i, side);
         }
         for (int kind = KEY_GROUP; kind <= KEY_ROLE; kind++)
-            json_array_foreach(whatif_jget(users, lists[side][kind]), j, v)
+            json_array_foreach(l[kind], j, v)
             {
                 const char *k = whatif_item_key(v);
                 if (k)
                     add(x, kind, k, i, side);
             }
-        if (json_is_object(whatif_jget(users, side ? "excludeGuestsOrExternalUsers"
-                                                   : "includeGuestsOrExternalUsers")))
+        if (json_is_object(l[3]))
             set_bit(x->guest_obj, i);
     }
 }
