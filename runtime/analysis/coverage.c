@@ -199,6 +199,23 @@ static void strv_free(char **v)
     free(v);
 }
 
+/* "persona-12@coverage.invalid": the user of persona number n (from 1) that is not a user. */
+static char *persona_user(size_t n)
+{
+    char t[64];
+    static const char tail[] = "@coverage.invalid";
+    size_t at = sizeof(t) - sizeof(tail);
+    memcpy(t + at, tail, sizeof(tail));
+    do {
+        t[--at] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    static const char head[] = "persona-";
+    at -= sizeof(head) - 1;
+    memcpy(t + at, head, sizeof(head) - 1);
+    return xstrdup(t + at);
+}
+
 static const char *const kind_order[] = {"all users", "group",     "role",
                                          "user",      "emergency", "guest"};
 
@@ -259,7 +276,7 @@ static void build_personas(struct coverage *c, struct cands *cs, const struct co
             if (strcmp(p->kind, "user") == 0 || strcmp(p->kind, "emergency") == 0)
                 p->user = xstrdup(a->key);
             else
-                p->user = xasprintf("persona-%zu@coverage.invalid", c->npersonas);
+                p->user = persona_user(c->npersonas);
             p->member_of = xcalloc(1, sizeof(char *));
             p->roles = xcalloc(1, sizeof(char *));
             if (strcmp(p->kind, "group") == 0) {

@@ -136,6 +136,28 @@ static void find_same(const json_t *policies, size_t n, size_t *same[WHATIF_PART
     for (size_t i = 0; i < n; i++)
         whatif_jget_many(whatif_jget(json_array_get(policies, i), "conditions"), keys, nkeys,
                          val + i * nkeys);
+    /* each value's hash, once per value: a file tenant's policies share their equal conditions
+     * (one "applications" object for many policies), hashed here by pointer */
+    uint64_t *hash = xcalloc(n * nkeys + 1, sizeof(uint64_t));
+    size_t hcap = 16;
+    while (hcap < 2 * n * nkeys + 2)
+        hcap *= 2;
+    uint32_t *hslot = xcalloc(hcap, sizeof(uint32_t)); /* value's place + 1 */
+    for (size_t v = 0; v < n * nkeys; v++) {
+        if (!val[v])
+            continue;
+        size_t j =
+            (size_t)(((uint64_t)(uintptr_t)val[v] >> 4) * 0x9E3779B97F4A7C15ULL >> 20) & (hcap - 1);
+        while (hslot[j] && val[hslot[j] - 1] != val[v])
+            j = (j + 1) & (hcap - 1);
+        if (hslot[j]) {
+            hash[v] = hash[hslot[j] - 1];
+        } else {
+            hash[v] = json_hash(val[v]);
+            hslot[j] = (uint32_t)v + 1;
+        }
+    }
+    free(hslot);
     size_t cap = 16;
     while (cap < 2 * n + 2)
         cap *= 2;
@@ -147,14 +169,14 @@ static void find_same(const json_t *policies, size_t n, size_t *same[WHATIF_PART
             const json_t **vi = val + i * nkeys;
             uint64_t h = 0;
             for (size_t k = first[p]; k < first[p + 1]; k++)
-                h = (h ^ (vi[k] ? json_hash(vi[k]) : 0x5bd1e995u)) * 1099511628211ULL;
+                h = (h ^ (vi[k] ? hash[i * nkeys + k] : 0x5bd1e995u)) * 1099511628211ULL;
             size_t j = (size_t)(h ^ (h >> 29)) & (cap - 1);
             same[p][i] = i;
             for (; slot[j]; j = (j + 1) & (cap - 1)) {
                 const json_t **vk = val + (slot[j] - 1) * nkeys;
                 size_t k = first[p];
                 for (; k < first[p + 1]; k++) /* equal values (json_equal), or both absent */
-                    if ((vi[k] || vk[k]) &&
+                    if (vi[k] != vk[k] &&
                         !(vi[k] && vk[k] && json_equal(whatif_mut(vi[k]), whatif_mut(vk[k]))))
                         break;
                 if (k == first[p + 1]) {
@@ -167,6 +189,7 @@ static void find_same(const json_t *policies, size_t n, size_t *same[WHATIF_PART
         }
     }
     free(slot);
+    free(hash);
     free(val);
     free(keys);
 }
