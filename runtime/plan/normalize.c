@@ -936,11 +936,11 @@ static json_t *canon_range(const json_t *e)
 static json_t *ip_ranges(const struct field *f, const json_t *v)
 {
     (void)f;
-    json_t *out = json_array();
     size_t i;
     json_t *e;
     if (!json_is_array(v))
         return norm_generic(v);
+    json_t *out = json_array();
     json_array_foreach(v, i, e)
     {
         json_t *n = canon_range(e);
@@ -977,6 +977,228 @@ static const struct field FL_LOCATION[] = {
     FEND};
 static const struct spec S_LOCATION = {
     .fields = FL_LOCATION, .kinds = V_LOCATION_KINDS, .post = location_post};
+
+/* The canonical form of a named location built with its members inserted in sorted order
+ * (normalize_location_sorted): the rules of FL_LOCATION, set_kind and location_post, for the
+ * members they decide alone. Anything else is left to norm_object (false). */
+
+/* A set of strings as set_finish makes it: sorted by strcmp, duplicates dropped. */
+static int str_value_cmp(const void *a, const void *b)
+{
+    return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+}
+
+static json_t *string_set(json_t **v, size_t n)
+{
+    if (n == 0)
+        return NULL;
+    qsort(v, n, sizeof(*v), str_value_cmp);
+    json_t *out = json_array();
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && str_value_cmp(&v[i], &v[kept]) == 0) {
+            json_decref(v[i]);
+        } else {
+            kept = i;
+            json_array_append_new(out, v[i]);
+        }
+    }
+    return out;
+}
+
+/* ipRanges (ip_ranges, canon_range) when every element becomes a string or nothing: *out is the
+ * set, or NULL when empty. False for another shape. */
+static bool fast_ip_ranges(const json_t *v, json_t **out)
+{
+    size_t n = json_array_size(v), m = 0;
+    json_t *small[16];
+    json_t **items = n <= IDPC_ARRAY_LEN(small) ? small : xmalloc(n * sizeof(*items));
+    bool ok = json_is_array(v);
+    for (size_t i = 0; ok && i < n; i++) {
+        json_t *c = canon_range(json_array_get(v, i));
+        if (c && !json_is_string(c)) {
+            json_decref(c);
+            ok = false;
+        } else if (c) {
+            items[m++] = c;
+        }
+    }
+    if (ok) {
+        *out = string_set(items, m);
+    } else {
+        for (size_t i = 0; i < m; i++)
+            json_decref(items[i]);
+    }
+    if (items != small)
+        free(items);
+    return ok;
+}
+
+/* countriesAndRegions (FT_UPPER_SET): strings (or a lone string), nulls skipped. */
+static bool fast_countries(const json_t *v, json_t **out)
+{
+    bool lone = json_is_string(v);
+    size_t n = lone ? 1 : json_array_size(v), m = 0;
+    json_t *small[16];
+    json_t **items = n <= IDPC_ARRAY_LEN(small) ? small : xmalloc(n * sizeof(*items));
+    bool ok = lone || json_is_array(v);
+    for (size_t i = 0; ok && i < n; i++) {
+        const json_t *e = lone ? v : json_array_get(v, i);
+        if (json_is_null(e))
+            continue;
+        if (!json_is_string(e)) {
+            ok = false;
+            break;
+        }
+        char *u = xstrdup(json_string_value(e));
+        for (char *p = u; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        items[m++] = string_take(u);
+    }
+    if (ok) {
+        *out = string_set(items, m);
+    } else {
+        for (size_t i = 0; i < m; i++)
+            json_decref(items[i]);
+    }
+    if (items != small)
+        free(items);
+    return ok;
+}
+
+/* FT_BOOL with default false: true stays, false and null are absent. */
+static bool fast_flag(const json_t *v, json_t **out)
+{
+    if (json_is_null(v))
+        return true;
+    if (!json_is_boolean(v))
+        return false;
+    *out = json_is_true(v) ? json_true() : NULL;
+    return true;
+}
+
+/* The members this path knows, in the order the canonical text lists them (strcmp). */
+enum loc_member {
+    LM_COUNTRIES, /* countriesAndRegions */
+    LM_LOOKUP,    /* countryLookupMethod */
+    LM_NAME,      /* displayName */
+    LM_UNKNOWN,   /* includeUnknownCountriesAndRegions */
+    LM_RANGES,    /* ipRanges */
+    LM_TRUSTED,   /* isTrusted */
+    LM_KIND,      /* kind: from "@odata.type" or what the location holds */
+    LM__COUNT,
+    LM_DROP = LM__COUNT /* read-only members: never in the canonical form */
+};
+
+static const char *const LM_NAMES[LM__COUNT] = {"countriesAndRegions",
+                                                "countryLookupMethod",
+                                                "displayName",
+                                                "includeUnknownCountriesAndRegions",
+                                                "ipRanges",
+                                                "isTrusted",
+                                                "kind"};
+
+/* A member's place (LM_*), LM_DROP for the read-only ones, -1 for any other (the general path:
+ * an unknown or differently cased member, or "kind" itself, which set_kind may read). */
+static int loc_member(const char *k, size_t len)
+{
+    static const char *const drop[] = {"id", "createdDateTime", "modifiedDateTime",
+                                       "deletedDateTime"};
+    if (strlen(k) != len) /* a member name holding NUL */
+        return -1;
+    for (int m = 0; m < LM_KIND; m++)
+        if (strcmp(k, LM_NAMES[m]) == 0)
+            return m;
+    for (size_t d = 0; d < IDPC_ARRAY_LEN(drop); d++)
+        if (strcmp(k, drop[d]) == 0)
+            return LM_DROP;
+    return -1;
+}
+
+/* set_kind's rule for an "@odata.type" string. */
+static json_t *location_kind(const char *t)
+{
+    if (*t == '#')
+        t++;
+    if (strncasecmp(t, "microsoft.graph.", 16) == 0)
+        t += 16;
+    return canon_enum(V_LOCATION_KINDS, t);
+}
+
+json_t *normalize_location_sorted(const json_t *in)
+{
+    if (!json_is_object(in))
+        return NULL;
+    json_t *val[LM__COUNT] = {NULL};
+    bool ok = true;
+    const json_t *type = NULL;
+    for (void *it = json_object_iter(util_json_mut(in)); ok && it;
+         it = json_object_iter_next(util_json_mut(in), it)) {
+        const char *k = json_object_iter_key(it);
+        const json_t *v = json_object_iter_value(it);
+        if (is_annotation(k)) {
+            if (strcmp(k, "@odata.type") == 0 && json_object_iter_key_len(it) == 11)
+                type = v;
+            continue;
+        }
+        int m = loc_member(k, json_object_iter_key_len(it));
+        if (m < 0) {
+            ok = false;
+            break;
+        }
+        if (m == LM_DROP || json_is_null(v))
+            continue;
+        switch ((enum loc_member)m) {
+        case LM_NAME: /* FT_NAME: kept as it is */
+            if (json_is_string(v))
+                val[m] = json_incref(util_json_mut(v));
+            else
+                ok = false;
+            break;
+        case LM_TRUSTED:
+        case LM_UNKNOWN:
+            ok = fast_flag(v, &val[m]);
+            break;
+        case LM_RANGES:
+            ok = fast_ip_ranges(v, &val[m]);
+            break;
+        case LM_COUNTRIES:
+            ok = fast_countries(v, &val[m]);
+            break;
+        case LM_LOOKUP: { /* FT_ENUM with its default */
+            const char *s = json_string_value(v);
+            if (!s)
+                ok = false;
+            else if (strcasecmp(s, "clientIpAddress") != 0)
+                val[m] = canon_enum(V_COUNTRY_LOOKUP, s);
+            break;
+        }
+        case LM_KIND:
+        case LM__COUNT:
+            ok = false;
+            break;
+        }
+    }
+    /* set_kind reads "kind" when "@odata.type" is not a string: that is norm_object's to do */
+    if (ok && type && !json_is_string(type))
+        ok = false;
+    if (!ok) {
+        for (int m = 0; m < LM__COUNT; m++)
+            json_decref(val[m]);
+        return NULL;
+    }
+    if (type)
+        val[LM_KIND] = location_kind(json_string_value(type));
+    else if (val[LM_RANGES]) /* location_post */
+        val[LM_KIND] = json_string("ipNamedLocation");
+    else if (val[LM_COUNTRIES])
+        val[LM_KIND] = json_string("countryNamedLocation");
+    json_t *out = json_object();
+    for (int m = 0; m < LM__COUNT; m++)
+        if (val[m])
+            json_object_set_new_nocheck(out, LM_NAMES[m], val[m]);
+    return out;
+}
 
 /* ---------------------------------------------------------------------------------------- */
 /* Authentication strengths                                                                   */

@@ -37,6 +37,13 @@ enum normalize_kind {
  * normalize(x). The input is not modified. */
 json_t *normalize(enum normalize_kind kind, const json_t *obj);
 
+/* normalize(NK_NAMED_LOCATION, obj) with its members inserted in sorted order, so that its
+ * compact text without JSON_SORT_KEYS is the canonical text with it; it may share string values
+ * with obj (read it while obj lives, never modify it). NULL when obj is not an object or holds
+ * what only normalize decides (an unknown member, one named in other casing, "kind", a value of
+ * another type than Graph gives). */
+json_t *normalize_location_sorted(const json_t *obj);
+
 /* True when a and b have the same canonical form (json_equal of the normalised values). */
 bool normalize_equal(enum normalize_kind kind, const json_t *a, const json_t *b);
 

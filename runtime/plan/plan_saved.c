@@ -52,6 +52,15 @@ char *plan_fingerprint(const char *what, const json_t *value)
     if (!value || json_is_null(value))
         return NULL;
     json_t *canon = NULL;
+    if (strcmp(what, normalize_kind_name(NK_NAMED_LOCATION)) == 0) {
+        /* the plan's most numerous objects: built in sorted order, hashed as it is */
+        canon = normalize_location_sorted(value);
+        if (canon) {
+            char *sha = tenant_sha256_ordered(canon);
+            json_decref(canon);
+            return sha;
+        }
+    }
     if (strcmp(what, "ids") == 0) {
         canon = id_set(value);
     } else {

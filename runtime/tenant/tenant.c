@@ -637,7 +637,7 @@ static int sha_chunk(const char *buf, size_t size, void *p)
     return 0;
 }
 
-char *tenant_sha256(const json_t *v)
+static char *sha256_of_dump(const json_t *v, size_t flags)
 {
     /* The canonical text is hashed as jansson writes it, never held whole. One context serves
      * every call (a plan takes one fingerprint per object it reads). */
@@ -654,8 +654,7 @@ char *tenant_sha256(const json_t *v)
         BUG("SHA-256 unavailable");
     feed.ctx = ctx;
     feed.n = 0;
-    if (v && (json_dump_callback(v, sha_chunk, &feed,
-                                 JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) != 0 ||
+    if (v && (json_dump_callback(v, sha_chunk, &feed, flags) != 0 ||
               (feed.n && EVP_DigestUpdate(ctx, feed.buf, feed.n) != 1)))
         (void)EVP_DigestInit_ex(ctx, sha256, NULL); /* as of an empty text */
     if (EVP_DigestFinal_ex(ctx, md, &n) != 1)
@@ -668,6 +667,16 @@ char *tenant_sha256(const json_t *v)
     }
     hex[2 * n] = '\0';
     return hex;
+}
+
+char *tenant_sha256(const json_t *v)
+{
+    return sha256_of_dump(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}
+
+char *tenant_sha256_ordered(const json_t *v)
+{
+    return sha256_of_dump(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
 json_t *tenant_snapshot_empty(const char *tenant_id, const char *domain, const char **why)

@@ -213,4 +213,8 @@ const json_t *tenant_member(const json_t *obj, const char *key);
 /* SHA-256 (hex) of the canonical JSON of v: keys sorted, compact. Caller frees. */
 char *tenant_sha256(const json_t *v);
 
+/* The same of a v whose objects hold their keys in sorted order already (strcmp; such as
+ * normalize_location_sorted makes): its compact text as it is, without sorting. Caller frees. */
+char *tenant_sha256_ordered(const json_t *v);
+
 #endif
