@@ -199,30 +199,47 @@ static bool carries_ref(const json_t *v)
 }
 
 /* Freezes one object (model_freeze's rule); false when it stays as it is. */
-static bool freeze_one(struct model_object *o, char *(*digest)(const json_t *body))
+static bool freeze_one(struct model_object *o, const struct model_freeze_request *how)
 {
-    if (o->frozen || !json_is_object(o->body) || carries_ref(o->body))
+    if (o->frozen || !json_is_object(o->body))
         return false;
-    /* no JSON_SORT_KEYS: the keys in their stored order */
-    char *text = json_dumps(o->body, JSON_COMPACT);
-    if (!text)
-        return false; /* not representable as text (invalid UTF-8): it stays a tree */
+    char *digest = NULL;
+    /* a body the codec represents carries no reference (it thaws to the same body) */
+    char *text = how->codec ? how->codec->freeze(o->body, &digest) : NULL;
+    if (text) {
+        o->frozen_codec = how->codec;
+    } else {
+        if (carries_ref(o->body))
+            return false;
+        /* no JSON_SORT_KEYS: the keys in their stored order */
+        text = json_dumps(o->body, JSON_COMPACT);
+        if (!text)
+            return false; /* not representable as text (invalid UTF-8): it stays a tree */
+        digest = how->digest ? how->digest(o->body) : NULL;
+    }
     const char *type = json_string_value(json_object_get(o->body, "@odata.type"));
     o->frozen_type = type ? model_const_string(type) : NULL;
     o->frozen = text;
-    o->frozen_digest = digest ? digest(o->body) : NULL;
+    o->frozen_digest = digest;
     json_decref(o->body);
     o->body = NULL;
     return true;
 }
 
-size_t model_freeze(struct model *m, enum model_kind kind, char *(*digest)(const json_t *body))
+size_t model_freeze_as(struct model *m, enum model_kind kind,
+                       const struct model_freeze_request *how)
 {
     size_t n = 0;
     for (size_t i = 0; i < m->n; i++)
-        if (m->objects[i].kind == kind && freeze_one(&m->objects[i], digest))
+        if (m->objects[i].kind == kind && freeze_one(&m->objects[i], how))
             n++;
     return n;
+}
+
+size_t model_freeze(struct model *m, enum model_kind kind, char *(*digest)(const json_t *body))
+{
+    const struct model_freeze_request how = {.digest = digest};
+    return model_freeze_as(m, kind, &how);
 }
 
 size_t model_freeze_since(struct model *m, size_t first)
@@ -231,7 +248,7 @@ size_t model_freeze_since(struct model *m, size_t first)
     for (size_t i = first; m->freeze.kinds && i < m->n; i++) {
         struct model_object *o = &m->objects[i];
         if ((unsigned)o->kind < MODEL__COUNT && (m->freeze.kinds & (1u << o->kind)) &&
-            freeze_one(o, m->freeze.digest))
+            freeze_one(o, &m->freeze))
             n++;
     }
     return n;
@@ -242,10 +259,12 @@ bool model_is_frozen(const struct model_object *o)
     return o->frozen != NULL;
 }
 
-static json_t *thaw(const char *text)
+static json_t *thaw(const struct model_object *o)
 {
+    if (o->frozen_codec)
+        return o->frozen_codec->thaw(o->frozen);
     json_error_t err;
-    json_t *v = json_loads(text, JSON_ALLOW_NUL, &err);
+    json_t *v = json_loads(o->frozen, JSON_ALLOW_NUL, &err);
     if (!v) /* the text is json_dumps's own: only a failed allocation gets here */
         BUG("thawing a frozen body: %s", err.text);
     return v;
@@ -254,7 +273,7 @@ static json_t *thaw(const char *text)
 json_t *model_body(struct model_object *o)
 {
     if (!o->body && o->frozen)
-        o->body = thaw(o->frozen);
+        o->body = thaw(o);
     return o->body;
 }
 
@@ -272,6 +291,7 @@ void model_body_drop(struct model_object *o)
     o->body = json_null();
     free(o->frozen);
     o->frozen = NULL;
+    o->frozen_codec = NULL;
     free(o->frozen_digest);
     o->frozen_digest = NULL;
     json_decref(o->frozen_type);
@@ -326,7 +346,7 @@ json_t *model_to_json(const struct model *m, const struct diag_ctx *diag)
             if (o->body)
                 json_object_set(jo, "body", o->body);
             else if (o->frozen) /* a copy of its own: the model stays as it is */
-                json_object_set_new(jo, "body", thaw(o->frozen));
+                json_object_set_new(jo, "body", thaw(o));
             if (json_object_size(o->extra) > 0)
                 json_object_set(jo, "extra", o->extra);
             json_array_append_new(objs, jo);

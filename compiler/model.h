@@ -58,6 +58,8 @@ enum model_kind {
     MODEL__COUNT
 };
 
+struct model_codec;
+
 struct model_object {
     enum model_kind kind;
     char *name;      /* display name (or a synthetic key for assignments and singletons) */
@@ -70,7 +72,10 @@ struct model_object {
     char *pinned_id; /* from `id "..."`, or NULL */
     char *renamed_from;
     struct loc pinned_loc, renamed_loc;
-    char *frozen; /* the body as compact JSON text while frozen (model_freeze), or NULL */
+    char *frozen; /* the body as compact JSON text while frozen (model_freeze), or in its
+                   * codec's form (frozen_codec), or NULL */
+    const struct model_codec *frozen_codec; /* while frozen: the codec that made `frozen`, or
+                                             * NULL for JSON text */
     json_t
         *frozen_type; /* while frozen: the body's "@odata.type" (a model_const_string), or NULL */
     char *frozen_digest; /* while frozen: what model_freeze's `digest` made of the body, or NULL */
@@ -84,6 +89,18 @@ struct model_object {
 struct model_freeze_request {
     unsigned kinds;
     char *(*digest)(const json_t *body);
+    const struct model_codec *codec; /* or NULL: JSON text */
+};
+
+/* A frozen form of its own for the bodies of a kind (model_freeze_request.codec), made with the
+ * digest in one go (a plan's named location: its canonical text, which its fingerprint hashes).
+ * freeze: the frozen form of `body` (a malloc'd block that `thaw` reads) and in *digest what
+ * model_freeze_request.digest would make of it; NULL (and *digest untouched) for a body the
+ * codec does not represent, which is then frozen as JSON text. thaw: a new tree equal to the
+ * body it was made of, with the members in the same order. */
+struct model_codec {
+    char *(*freeze)(const json_t *body, char **digest);
+    json_t *(*thaw)(const char *frozen);
 };
 
 struct model {
@@ -139,7 +156,8 @@ bool model_ref_equal(const json_t *a, const json_t *b);
  *
  * model_freeze replaces the body of every object of `kind` by json_dumps(body, JSON_COMPACT)
  * (keys in their stored order, so a thaw gives back an equal tree with the keys in the same
- * order) and frees the tree: o->body is NULL, o->frozen the text. A body that carries a
+ * order), or the form model_freeze_request.codec makes of it, and frees the tree: o->body is
+ * NULL, o->frozen the text. A body that carries a
  * reference ({"$ref": ...}) stays a tree, so that a walk over the model's references
  * (resolve, backend_want_model) may skip frozen bodies. `digest`, when not NULL, is called on
  * each body before it is frozen, and its result (a malloc'd string, or NULL) is kept in
@@ -147,11 +165,15 @@ bool model_ref_equal(const json_t *a, const json_t *b);
  * compares with the tenant's, so that an unchanged object is never thawed. Returns how many it
  * froze. */
 size_t model_freeze(struct model *m, enum model_kind kind, char *(*digest)(const json_t *body));
+/* model_freeze with the request's digest and codec (its kinds are not read). */
+size_t model_freeze_as(struct model *m, enum model_kind kind,
+                       const struct model_freeze_request *how);
 /* model_freeze of the objects m->objects[first..m->n) whose kind m->freeze asks for, with its
  * digest: the compile calls it after lowering each declaration. Returns how many it froze. */
 size_t model_freeze_since(struct model *m, size_t first);
 bool model_is_frozen(const struct model_object *o);
-/* The object's body, thawed when frozen (json_loads of the text into o->body, kept until
+/* The object's body, thawed when frozen (json_loads of the text, or the codec's thaw, into
+ * o->body, kept until
  * model_body_release); borrowed, owned by the object. For an object that is not frozen it is
  * o->body as it is (a no-op). */
 json_t *model_body(struct model_object *o);

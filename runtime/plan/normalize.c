@@ -1102,16 +1102,28 @@ static const char *const LM_NAMES[LM__COUNT] = {"countriesAndRegions",
  * an unknown or differently cased member, or "kind" itself, which set_kind may read). */
 static int loc_member(const char *k, size_t len)
 {
-    static const char *const drop[] = {"id", "createdDateTime", "modifiedDateTime",
-                                       "deletedDateTime"};
-    if (strlen(k) != len) /* a member name holding NUL */
-        return -1;
-    for (int m = 0; m < LM_KIND; m++)
-        if (strcmp(k, LM_NAMES[m]) == 0)
-            return m;
-    for (size_t d = 0; d < IDPC_ARRAY_LEN(drop); d++)
-        if (strcmp(k, drop[d]) == 0)
-            return LM_DROP;
+    static const struct {
+        const char *name;
+        size_t len;
+        int m;
+    } known[] = {
+#define M(s, m) {s, sizeof(s) - 1, m}
+        M("id", LM_DROP),
+        M("ipRanges", LM_RANGES),
+        M("isTrusted", LM_TRUSTED),
+        M("displayName", LM_NAME),
+        M("createdDateTime", LM_DROP),
+        M("deletedDateTime", LM_DROP),
+        M("modifiedDateTime", LM_DROP),
+        M("countryLookupMethod", LM_LOOKUP),
+        M("countriesAndRegions", LM_COUNTRIES),
+        M("includeUnknownCountriesAndRegions", LM_UNKNOWN),
+#undef M
+    };
+    /* a member name holding NUL (len counts past it) matches none */
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(known); i++)
+        if (known[i].len == len && memcmp(k, known[i].name, len) == 0)
+            return known[i].m;
     return -1;
 }
 

@@ -85,6 +85,10 @@ void plan_hold_locations(void);
 /* A named location's plan fingerprint (plan_fingerprint, "named_location"): the one the tenant
  * side takes while loading and the configuration's side when it is frozen. Caller frees. */
 char *plan_location_fingerprint(const json_t *location);
+/* How plan_freeze_request freezes an IP range location as the compiler lowers it: its canonical
+ * text (the fingerprint, taken of that text, comes with it) and the order of its ranges; any
+ * other body is left to the JSON text. */
+extern const struct model_codec plan_location_codec;
 
 /* Counts of the plan's actions. */
 struct plan_summary {

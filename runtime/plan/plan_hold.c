@@ -2,11 +2,18 @@
  * while the backend loads them, plan_hold_locations) and the configuration's (frozen as each is
  * lowered, plan_freeze_request, or after the compile, plan_freeze_model), each with its plan
  * fingerprint, so that a location found unchanged by its fingerprint never turns back into a
- * tree. */
+ * tree. A configuration's IP range location is frozen as its canonical text (the text its
+ * fingerprint hashes, written once for both) with the order of its ranges. */
 #include "runtime/plan/plan.h"
 
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/util.h"
 #include "runtime/plan/normalize.h"
 #include "runtime/tenant/backend.h"
+#include "runtime/tenant/tenant.h"
 
 char *plan_location_fingerprint(const json_t *location)
 {
@@ -18,15 +25,183 @@ void plan_hold_locations(void)
     backend_freeze_hook(plan_location_fingerprint);
 }
 
+/* ---- an IP range location as the compiler lowers it (compiler/lower_location.c) ---- */
+
+static const char IP_LOCATION[] = "#microsoft.graph.ipNamedLocation";
+static const char IPV4_RANGE[] = "#microsoft.graph.iPv4CidrRange";
+static const char IPV6_RANGE[] = "#microsoft.graph.iPv6CidrRange";
+
+/* The member at `it` is `key` (exactly) holding a string, or NULL. */
+static const json_t *member(void *it, const char *key)
+{
+    if (!it || strcmp(json_object_iter_key(it), key) != 0 ||
+        json_object_iter_key_len(it) != strlen(key))
+        return NULL;
+    return json_object_iter_value(it);
+}
+
+static bool string_is(const json_t *v, const char *s, size_t len)
+{
+    return json_is_string(v) && json_string_length(v) == len &&
+           memcmp(json_string_value(v), s, len) == 0;
+}
+
+/* A range {"@odata.type": the family's, "cidrAddress": text}: its text, or NULL. */
+static const char *lowered_range(const json_t *r)
+{
+    if (json_object_size(r) != 2)
+        return NULL;
+    void *it = json_object_iter(util_json_mut(r));
+    const json_t *type = member(it, "@odata.type");
+    it = json_object_iter_next(util_json_mut(r), it);
+    const json_t *cidr = member(it, "cidrAddress");
+    const char *s = json_string_value(cidr);
+    if (!type || !s || strlen(s) != json_string_length(cidr))
+        return NULL;
+    bool v6 = strchr(s, ':') != NULL;
+    return string_is(type, v6 ? IPV6_RANGE : IPV4_RANGE,
+                     v6 ? sizeof(IPV6_RANGE) - 1 : sizeof(IPV4_RANGE) - 1)
+               ? s
+               : NULL;
+}
+
+/* Where text is in the canonical set of ranges (sorted by strcmp), or -1. */
+static long find_range(const json_t *set, const char *text)
+{
+    size_t lo = 0, hi = json_array_size(set);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(json_string_value(json_array_get(set, mid)), text);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* The frozen form: the canonical text, NUL, then the number of ranges and, for each range in
+ * the body's order, its place in the canonical set (uint32_t each, unaligned). Only a body of the
+ * lowered shape ({"@odata.type", "displayName", "isTrusted", "ipRanges"} in this order, each
+ * range as lowered_range reads it, its text already canonical) is frozen so: its canonical form
+ * holds all of it. */
+static char *location_freeze(const json_t *body, char **digest)
+{
+    if (json_object_size(body) != 4)
+        return NULL;
+    json_t *b = util_json_mut(body);
+    void *it = json_object_iter(b);
+    const json_t *type = member(it, "@odata.type");
+    const json_t *name = member(it = json_object_iter_next(b, it), "displayName");
+    const json_t *trusted = member(it = json_object_iter_next(b, it), "isTrusted");
+    const json_t *ranges = member(json_object_iter_next(b, it), "ipRanges");
+    if (!string_is(type, IP_LOCATION, sizeof(IP_LOCATION) - 1) || !json_is_string(name) ||
+        !json_is_boolean(trusted) || !json_is_array(ranges) || json_array_size(ranges) > UINT32_MAX)
+        return NULL;
+    size_t n = json_array_size(ranges);
+    const char *small_texts[16];
+    const char **texts = n <= 16 ? small_texts : xmalloc(n * sizeof(*texts));
+    for (size_t i = 0; i < n; i++) {
+        texts[i] = lowered_range(json_array_get(ranges, i));
+        if (!texts[i]) {
+            if (texts != small_texts)
+                free(texts);
+            return NULL;
+        }
+    }
+    json_t *canon = normalize_location_sorted(body);
+    if (!canon) {
+        if (texts != small_texts)
+            free(texts);
+        return NULL;
+    }
+    const json_t *set = json_object_get(canon, "ipRanges");
+    char small[4096];
+    size_t len = json_dumpb(canon, small, sizeof(small), JSON_COMPACT);
+    size_t size = len + 1 + (n + 1) * sizeof(uint32_t);
+    char *frozen = len ? xmalloc(size) : NULL;
+    if (frozen && len <= sizeof(small))
+        memcpy(frozen, small, len);
+    else if (frozen && json_dumpb(canon, frozen, len, JSON_COMPACT) != len)
+        BUG("the canonical text of a location changed between two writes");
+    char *p = frozen ? frozen + len : NULL;
+    if (p) {
+        *p++ = '\0';
+        uint32_t count = (uint32_t)n;
+        memcpy(p, &count, sizeof(count));
+        p += sizeof(count);
+    }
+    for (size_t i = 0; p && i < n; i++) {
+        long at = find_range(set, texts[i]);
+        if (at < 0) { /* a range in another spelling than its canonical one */
+            free(frozen);
+            frozen = p = NULL;
+            break;
+        }
+        uint32_t u = (uint32_t)at;
+        memcpy(p, &u, sizeof(u));
+        p += sizeof(u);
+    }
+    if (frozen)
+        *digest = tenant_sha256_text(frozen, len);
+    json_decref(canon);
+    if (texts != small_texts)
+        free(texts);
+    return frozen;
+}
+
+static json_t *location_thaw(const char *frozen)
+{
+    json_error_t err;
+    json_t *canon = json_loads(frozen, JSON_ALLOW_NUL, &err);
+    if (!canon) /* the text is json_dumpb's own: only a failed allocation gets here */
+        BUG("thawing a frozen location: %s", err.text);
+    const char *p = frozen + strlen(frozen) + 1;
+    uint32_t n;
+    memcpy(&n, p, sizeof(n));
+    p += sizeof(n);
+    const json_t *set = json_object_get(canon, "ipRanges");
+    const json_t *name = json_object_get(canon, "displayName");
+    json_t *body = json_object();
+    json_object_set_new_nocheck(body, "@odata.type", json_string_nocheck(IP_LOCATION));
+    json_object_set_new_nocheck(
+        body, "displayName",
+        json_stringn_nocheck(json_string_value(name), json_string_length(name)));
+    json_object_set_new_nocheck(body, "isTrusted",
+                                json_boolean(json_object_get(canon, "isTrusted") != NULL));
+    json_t *ranges = json_array();
+    for (uint32_t i = 0; i < n; i++, p += sizeof(uint32_t)) {
+        uint32_t at;
+        memcpy(&at, p, sizeof(at));
+        const char *s = json_string_value(json_array_get(set, at));
+        if (!s)
+            BUG("a frozen location's range %u is not in its canonical text", (unsigned)at);
+        json_t *r = json_object();
+        json_object_set_new_nocheck(r, "@odata.type",
+                                    json_string_nocheck(strchr(s, ':') ? IPV6_RANGE : IPV4_RANGE));
+        json_object_set_new_nocheck(r, "cidrAddress", json_string_nocheck(s));
+        json_array_append_new(ranges, r);
+    }
+    json_object_set_new_nocheck(body, "ipRanges", ranges);
+    json_decref(canon);
+    return body;
+}
+
+const struct model_codec plan_location_codec = {.freeze = location_freeze, .thaw = location_thaw};
+
 /* the most numerous declared objects, and bodies without references (model.h); each with the
  * fingerprint plan_build compares with the tenant's, so that an unchanged one is never thawed */
 struct model_freeze_request plan_freeze_request(void)
 {
     return (struct model_freeze_request){.kinds = 1u << MODEL_NAMED_LOCATION,
-                                         .digest = plan_location_fingerprint};
+                                         .digest = plan_location_fingerprint,
+                                         .codec = &plan_location_codec};
 }
 
 void plan_freeze_model(struct model *m)
 {
-    model_freeze(m, MODEL_NAMED_LOCATION, plan_location_fingerprint);
+    const struct model_freeze_request how = plan_freeze_request();
+    model_freeze_as(m, MODEL_NAMED_LOCATION, &how);
 }

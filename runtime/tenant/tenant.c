@@ -637,27 +637,25 @@ static int sha_chunk(const char *buf, size_t size, void *p)
     return 0;
 }
 
-static char *sha256_of_dump(const json_t *v, size_t flags)
+/* One context serves every call (a plan takes one fingerprint per object it reads). */
+static EVP_MD_CTX *sha_ctx;
+static EVP_MD *sha_md;
+
+static void sha_init(void)
 {
-    /* The canonical text is hashed as jansson writes it, never held whole. One context serves
-     * every call (a plan takes one fingerprint per object it reads). */
-    static EVP_MD_CTX *ctx;
-    static EVP_MD *sha256;
-    static struct sha_feed feed;
+    if (!sha_ctx) {
+        sha_ctx = EVP_MD_CTX_new();
+        sha_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    }
+    if (!sha_ctx || !sha_md || EVP_DigestInit_ex(sha_ctx, sha_md, NULL) != 1)
+        BUG("SHA-256 unavailable");
+}
+
+static char *sha_hex(void)
+{
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    if (!ctx) {
-        ctx = EVP_MD_CTX_new();
-        sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-    }
-    if (!ctx || !sha256 || EVP_DigestInit_ex(ctx, sha256, NULL) != 1)
-        BUG("SHA-256 unavailable");
-    feed.ctx = ctx;
-    feed.n = 0;
-    if (v && (json_dump_callback(v, sha_chunk, &feed, flags) != 0 ||
-              (feed.n && EVP_DigestUpdate(ctx, feed.buf, feed.n) != 1)))
-        (void)EVP_DigestInit_ex(ctx, sha256, NULL); /* as of an empty text */
-    if (EVP_DigestFinal_ex(ctx, md, &n) != 1)
+    if (EVP_DigestFinal_ex(sha_ctx, md, &n) != 1)
         BUG("SHA-256 failed");
     static const char hexd[] = "0123456789abcdef";
     char *hex = xmalloc(2 * n + 1);
@@ -667,6 +665,27 @@ static char *sha256_of_dump(const json_t *v, size_t flags)
     }
     hex[2 * n] = '\0';
     return hex;
+}
+
+static char *sha256_of_dump(const json_t *v, size_t flags)
+{
+    /* The canonical text is hashed as jansson writes it, never held whole. */
+    static struct sha_feed feed;
+    sha_init();
+    feed.ctx = sha_ctx;
+    feed.n = 0;
+    if (v && (json_dump_callback(v, sha_chunk, &feed, flags) != 0 ||
+              (feed.n && EVP_DigestUpdate(sha_ctx, feed.buf, feed.n) != 1)))
+        (void)EVP_DigestInit_ex(sha_ctx, sha_md, NULL); /* as of an empty text */
+    return sha_hex();
+}
+
+char *tenant_sha256_text(const char *text, size_t len)
+{
+    sha_init();
+    if (len && EVP_DigestUpdate(sha_ctx, text, len) != 1)
+        BUG("SHA-256 failed");
+    return sha_hex();
 }
 
 char *tenant_sha256(const json_t *v)

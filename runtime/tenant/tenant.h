@@ -217,4 +217,8 @@ char *tenant_sha256(const json_t *v);
  * normalize_location_sorted makes): its compact text as it is, without sorting. Caller frees. */
 char *tenant_sha256_ordered(const json_t *v);
 
+/* SHA-256 (hex) of len bytes of text: of a canonical text written already, the fingerprint
+ * tenant_sha256 takes of its tree. Caller frees. */
+char *tenant_sha256_text(const char *text, size_t len);
+
 #endif

@@ -354,13 +354,147 @@ static void test_location_fingerprint(void **state)
     json_decref(b);
 }
 
+/* plan_location_codec: a body as lowered freezes to its canonical text with its fingerprint, and
+ * thaws to the same body, members and ranges in the same order. */
+static bool codec_round_trip(const json_t *body)
+{
+    char *digest = NULL;
+    char *frozen = plan_location_codec.freeze(body, &digest);
+    if (!frozen) {
+        assert_null(digest);
+        return false;
+    }
+    char *want_sha = plan_location_fingerprint(body);
+    assert_string_equal(digest, want_sha);
+    /* the text before the order of the ranges is the canonical text, which the digest hashes */
+    char *sha = tenant_sha256_text(frozen, strlen(frozen));
+    assert_string_equal(sha, want_sha);
+    json_t *thawed = plan_location_codec.thaw(frozen);
+    char *want = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+    char *got = json_dumps(thawed, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (strcmp(want, got) != 0)
+        fail_msg("thawed\n  got:  %s\n  want: %s", got, want);
+    free(got);
+    free(want);
+    json_decref(thawed);
+    free(sha);
+    free(want_sha);
+    free(digest);
+    free(frozen);
+    return true;
+}
+
+static json_t *lowered(const char *name, bool trusted, const char *const *ranges, size_t n)
+{
+    json_t *b = json_object();
+    json_object_set_new(b, "@odata.type", json_string("#microsoft.graph.ipNamedLocation"));
+    json_object_set_new(b, "displayName", json_string(name));
+    json_object_set_new(b, "isTrusted", json_boolean(trusted));
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a,
+                              json_pack("{s:s,s:s}", "@odata.type",
+                                        strchr(ranges[i], ':') ? "#microsoft.graph.iPv6CidrRange"
+                                                               : "#microsoft.graph.iPv4CidrRange",
+                                        "cidrAddress", ranges[i]));
+    json_object_set_new(b, "ipRanges", a);
+    return b;
+}
+
+static void test_codec(void **state)
+{
+    (void)state;
+    static const char *const r[] = {
+        "52.0.8.0/24",    "52.0.9.0/24", "52.0.10.0/24", "2001:db8:1::/48",
+        "203.0.113.7/32", "52.0.9.0/24", "::/0",         "0.0.0.0/0"};
+    static const char *const names[] = {"Site 0001", "", "Caf\xc3\xa9 \"HQ\" \\ \n\x01",
+                                        "\xe6\x9d\xb1\xe4\xba\xac"};
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+        for (size_t n = 0; n <= sizeof(r) / sizeof(r[0]); n++) {
+            json_t *b = lowered(names[k], n % 2 == 1, r, n);
+            assert_true(codec_round_trip(b));
+            json_decref(b);
+            /* the ranges in reverse order, duplicates included */
+            const char *rev[sizeof(r) / sizeof(r[0])];
+            for (size_t i = 0; i < n; i++)
+                rev[i] = r[n - 1 - i];
+            b = lowered(names[k], n % 2 == 0, rev, n);
+            assert_true(codec_round_trip(b));
+            json_decref(b);
+        }
+    }
+    /* a name holding NUL */
+    json_t *b = lowered("x", false, r, 3);
+    json_object_set_new(b, "displayName", json_stringn("a\0b", 3));
+    assert_true(codec_round_trip(b));
+    json_decref(b);
+    /* a canonical text longer than the first buffer */
+    static char many[600][20];
+    const char *mp[600];
+    for (size_t i = 0; i < 600; i++) {
+        snprintf(many[i], sizeof(many[i]), "10.%zu.%zu.0/24", i / 256, i % 256);
+        mp[i] = many[i];
+    }
+    b = lowered("many", true, mp, 600);
+    assert_true(codec_round_trip(b));
+    json_decref(b);
+
+    /* not as lowered: left to the JSON text */
+    static const char *const other[] = {
+        /* a range in another spelling than its canonical one */
+        "{\"@odata.type\":\"#microsoft.graph.ipNamedLocation\",\"displayName\":\"a\","
+        "\"isTrusted\":false,\"ipRanges\":[{\"@odata.type\":\"#microsoft.graph.iPv6CidrRange\","
+        "\"cidrAddress\":\"2001:DB8::/32\"}]}",
+        "{\"@odata.type\":\"#microsoft.graph.ipNamedLocation\",\"displayName\":\"a\","
+        "\"isTrusted\":false,\"ipRanges\":[{\"@odata.type\":\"#microsoft.graph.iPv4CidrRange\","
+        "\"cidrAddress\":\" 1.2.3.0/24\"}]}",
+        /* the range's type is not its family's */
+        "{\"@odata.type\":\"#microsoft.graph.ipNamedLocation\",\"displayName\":\"a\","
+        "\"isTrusted\":false,\"ipRanges\":[{\"@odata.type\":\"#microsoft.graph.iPv6CidrRange\","
+        "\"cidrAddress\":\"1.2.3.0/24\"}]}",
+        /* a range with more, or in another order */
+        "{\"@odata.type\":\"#microsoft.graph.ipNamedLocation\",\"displayName\":\"a\","
+        "\"isTrusted\":false,\"ipRanges\":[{\"@odata.type\":\"#microsoft.graph.iPv4CidrRange\","
+        "\"cidrAddress\":\"1.2.3.0/24\",\"x\":1}]}",
+        "{\"@odata.type\":\"#microsoft.graph.ipNamedLocation\",\"displayName\":\"a\","
+        "\"isTrusted\":false,\"ipRanges\":[{\"cidrAddress\":\"1.2.3.0/24\",\"@odata.type\":"
+        "\"#microsoft.graph.iPv4CidrRange\"}]}",
+        "{\"@odata.type\":\"#microsoft.graph.ipNamedLocation\",\"displayName\":\"a\","
+        "\"isTrusted\":false,\"ipRanges\":[\"1.2.3.0/24\"]}",
+        /* members in another order, one more or less, of another type */
+        "{\"displayName\":\"a\",\"@odata.type\":\"#microsoft.graph.ipNamedLocation\","
+        "\"isTrusted\":false,\"ipRanges\":[]}",
+        "{\"@odata.type\":\"#microsoft.graph.ipNamedLocation\",\"displayName\":\"a\","
+        "\"isTrusted\":false,\"ipRanges\":[],\"x\":1}",
+        "{\"@odata.type\":\"#microsoft.graph.ipNamedLocation\",\"displayName\":\"a\","
+        "\"ipRanges\":[]}",
+        "{\"@odata.type\":\"#microsoft.graph.ipNamedLocation\",\"displayName\":\"a\","
+        "\"isTrusted\":null,\"ipRanges\":[]}",
+        "{\"@odata.type\":\"#microsoft.graph.ipNamedLocation\",\"displayName\":null,"
+        "\"isTrusted\":true,\"ipRanges\":[]}",
+        "{\"@odata.type\":\"#microsoft.graph.ipNamedLocation\",\"displayName\":\"a\","
+        "\"isTrusted\":true,\"ipRanges\":{}}",
+        "{\"@odata.type\":\"#microsoft.graph.IPNamedLocation\",\"displayName\":\"a\","
+        "\"isTrusted\":true,\"ipRanges\":[]}",
+        /* a country location */
+        "{\"@odata.type\":\"#microsoft.graph.countryNamedLocation\",\"displayName\":\"c\","
+        "\"countriesAndRegions\":[\"FR\"],\"includeUnknownCountriesAndRegions\":false,"
+        "\"countryLookupMethod\":\"clientIpAddress\"}",
+    };
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+        json_t *o = parse(other[i]);
+        if (codec_round_trip(o))
+            fail_msg("the codec took %s", other[i]);
+        json_decref(o);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_graph_shapes),
-        cmocka_unit_test(test_left_to_general),
-        cmocka_unit_test(test_generated),
-        cmocka_unit_test(test_location_fingerprint),
+        cmocka_unit_test(test_graph_shapes), cmocka_unit_test(test_left_to_general),
+        cmocka_unit_test(test_generated),    cmocka_unit_test(test_location_fingerprint),
+        cmocka_unit_test(test_codec),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
