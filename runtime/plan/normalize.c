@@ -1006,6 +1006,24 @@ static json_t *string_set(json_t **v, size_t n)
     return out;
 }
 
+/* canon_range of one element, its "cidrAddress" found without a lookup by name. */
+static json_t *fast_range(const json_t *e)
+{
+    if (json_is_object(e)) {
+        for (void *it = json_object_iter(util_json_mut(e)); it;
+             it = json_object_iter_next(util_json_mut(e), it)) {
+            if (json_object_iter_key_len(it) == 11 &&
+                memcmp(json_object_iter_key(it), "cidrAddress", 11) == 0) {
+                const json_t *v = json_object_iter_value(it);
+                if (json_is_string(v))
+                    return canon_cidr(json_string_value(v));
+                break;
+            }
+        }
+    }
+    return canon_range(e);
+}
+
 /* ipRanges (ip_ranges, canon_range) when every element becomes a string or nothing: *out is the
  * set, or NULL when empty. False for another shape. */
 static bool fast_ip_ranges(const json_t *v, json_t **out)
@@ -1015,7 +1033,7 @@ static bool fast_ip_ranges(const json_t *v, json_t **out)
     json_t **items = n <= IDPC_ARRAY_LEN(small) ? small : xmalloc(n * sizeof(*items));
     bool ok = json_is_array(v);
     for (size_t i = 0; ok && i < n; i++) {
-        json_t *c = canon_range(json_array_get(v, i));
+        json_t *c = fast_range(json_array_get(v, i));
         if (c && !json_is_string(c)) {
             json_decref(c);
             ok = false;
@@ -1148,12 +1166,16 @@ json_t *normalize_location_sorted(const json_t *in)
          it = json_object_iter_next(util_json_mut(in), it)) {
         const char *k = json_object_iter_key(it);
         const json_t *v = json_object_iter_value(it);
-        if (is_annotation(k)) {
-            if (strcmp(k, "@odata.type") == 0 && json_object_iter_key_len(it) == 11)
+        size_t len = json_object_iter_key_len(it);
+        bool annotation = k[0] == '#';
+        for (size_t i = 0; i < len && !annotation && k[i]; i++) /* is_annotation */
+            annotation = k[i] == '@';
+        if (annotation) {
+            if (len == 11 && memcmp(k, "@odata.type", 11) == 0)
                 type = v;
             continue;
         }
-        int m = loc_member(k, json_object_iter_key_len(it));
+        int m = loc_member(k, len);
         if (m < 0) {
             ok = false;
             break;

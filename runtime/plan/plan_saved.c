@@ -18,31 +18,39 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The ids lower-cased (each up to a NUL it may hold), sorted, without duplicates; a plan reads
+ * the ids of whole collections (20,000 locations), so they are copied into one block. */
 static json_t *id_set(const json_t *list)
 {
-    size_t n = json_array_size(list);
-    char **v = xcalloc(n + 1, sizeof(*v));
-    size_t m = 0;
+    size_t n = json_array_size(list), total = 0;
     size_t i;
     json_t *e;
     json_array_foreach(util_json_mut(list), i, e)
     {
         const char *s = json_string_value(e);
+        if (s)
+            total += strlen(s) + 1;
+    }
+    char **v = xcalloc(n + 1, sizeof(*v));
+    char *block = xmalloc(total + 1), *at = block;
+    size_t m = 0;
+    json_array_foreach(util_json_mut(list), i, e)
+    {
+        const char *s = json_string_value(e);
         if (!s)
             continue;
-        v[m] = xstrdup(s);
-        for (char *p = v[m]; *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p + 32);
-        m++;
+        v[m++] = at;
+        for (; *s; s++)
+            *at++ = *s >= 'A' && *s <= 'Z' ? (char)(*s + 32) : *s;
+        *at++ = '\0';
     }
     qsort(v, m, sizeof(*v), cmp_str);
     json_t *out = json_array();
     for (size_t k = 0; k < m; k++)
         if (k == 0 || strcmp(v[k], v[k - 1]) != 0)
-            json_array_append_new(out, json_string(v[k]));
-    for (size_t k = 0; k < m; k++)
-        free(v[k]);
+            /* valid UTF-8 still: only ASCII letters changed */
+            json_array_append_new(out, json_stringn_nocheck(v[k], strlen(v[k])));
+    free(block);
     free(v);
     return out;
 }
@@ -52,6 +60,12 @@ char *plan_fingerprint(const char *what, const json_t *value)
     if (!value || json_is_null(value))
         return NULL;
     json_t *canon = NULL;
+    if (strcmp(what, "ids") == 0) { /* strings only: nothing to sort */
+        canon = id_set(value);
+        char *sha = tenant_sha256_ordered(canon);
+        json_decref(canon);
+        return sha;
+    }
     if (strcmp(what, normalize_kind_name(NK_NAMED_LOCATION)) == 0) {
         /* the plan's most numerous objects: built in sorted order, hashed as it is */
         canon = normalize_location_sorted(value);
@@ -61,18 +75,14 @@ char *plan_fingerprint(const char *what, const json_t *value)
             return sha;
         }
     }
-    if (strcmp(what, "ids") == 0) {
-        canon = id_set(value);
-    } else {
-        for (int k = NK_CA_POLICY; k < NK__COUNT; k++) {
-            if (strcmp(normalize_kind_name((enum normalize_kind)k), what) == 0) {
-                canon = normalize((enum normalize_kind)k, value);
-                break;
-            }
+    for (int k = NK_CA_POLICY; k < NK__COUNT; k++) {
+        if (strcmp(normalize_kind_name((enum normalize_kind)k), what) == 0) {
+            canon = normalize((enum normalize_kind)k, value);
+            break;
         }
-        if (!canon)
-            canon = json_deep_copy(value);
     }
+    if (!canon)
+        canon = json_deep_copy(value);
     char *sha = tenant_sha256(canon);
     json_decref(canon);
     return sha;

@@ -354,6 +354,33 @@ static void test_location_fingerprint(void **state)
     json_decref(b);
 }
 
+/* A list of ids is fingerprinted as a set: lower-cased (ASCII letters only), sorted, once. */
+static void test_ids(void **state)
+{
+    (void)state;
+    json_t *ids = parse("[\"B-1\",\"a-2\",\"b-1\",5,null,\"\u00c4x\",\"A-2\",\"\",\"\u00e4x\"]");
+    json_t *want = parse("[\"\",\"a-2\",\"b-1\",\"\u00c4x\",\"\u00e4x\"]");
+    char *fp = plan_fingerprint("ids", ids);
+    char *sha = tenant_sha256(want);
+    assert_string_equal(fp, sha);
+    free(sha);
+    free(fp);
+    /* an empty list, and a value that is no list: the set is empty */
+    json_t *none = json_array(), *obj = parse("{\"a\":\"B\"}");
+    sha = tenant_sha256(none);
+    fp = plan_fingerprint("ids", none);
+    assert_string_equal(fp, sha);
+    free(fp);
+    fp = plan_fingerprint("ids", obj);
+    assert_string_equal(fp, sha);
+    free(fp);
+    free(sha);
+    json_decref(obj);
+    json_decref(none);
+    json_decref(want);
+    json_decref(ids);
+}
+
 /* plan_location_codec: a body as lowered freezes to its canonical text with its fingerprint, and
  * thaws to the same body, members and ranges in the same order. */
 static bool codec_round_trip(const json_t *body)
@@ -494,7 +521,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_graph_shapes), cmocka_unit_test(test_left_to_general),
         cmocka_unit_test(test_generated),    cmocka_unit_test(test_location_fingerprint),
-        cmocka_unit_test(test_codec),
+        cmocka_unit_test(test_codec),        cmocka_unit_test(test_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
