@@ -1145,6 +1145,16 @@ static int loc_member(const char *k, size_t len)
     return -1;
 }
 
+/* A kind of location as canon_enum gives it: one string per kind for the process's lifetime
+ * (reachable from here), shared by every canonical form that holds it. */
+static json_t *known_kind(size_t i)
+{
+    static json_t *kinds[IDPC_ARRAY_LEN(V_LOCATION_KINDS) - 1];
+    if (!kinds[i])
+        kinds[i] = json_string(V_LOCATION_KINDS[i]);
+    return json_incref(kinds[i]);
+}
+
 /* set_kind's rule for an "@odata.type" string. */
 static json_t *location_kind(const char *t)
 {
@@ -1152,7 +1162,10 @@ static json_t *location_kind(const char *t)
         t++;
     if (strncasecmp(t, "microsoft.graph.", 16) == 0)
         t += 16;
-    return canon_enum(V_LOCATION_KINDS, t);
+    for (size_t i = 0; V_LOCATION_KINDS[i]; i++)
+        if (strcasecmp(V_LOCATION_KINDS[i], t) == 0) /* vocab_find */
+            return known_kind(i);
+    return json_string(t);
 }
 
 json_t *normalize_location_sorted(const json_t *in)
@@ -1224,9 +1237,9 @@ json_t *normalize_location_sorted(const json_t *in)
     if (type)
         val[LM_KIND] = location_kind(json_string_value(type));
     else if (val[LM_RANGES]) /* location_post */
-        val[LM_KIND] = json_string("ipNamedLocation");
+        val[LM_KIND] = known_kind(0);
     else if (val[LM_COUNTRIES])
-        val[LM_KIND] = json_string("countryNamedLocation");
+        val[LM_KIND] = known_kind(1);
     json_t *out = json_object();
     for (int m = 0; m < LM__COUNT; m++)
         if (val[m])
