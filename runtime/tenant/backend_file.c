@@ -23,6 +23,7 @@
 #define _XOPEN_SOURCE 700
 #include "runtime/tenant/backend.h"
 #include "runtime/tenant/backend_file.h"
+#include "runtime/tenant/jarena.h"
 #include "compiler/strmap.h"
 
 #include <dirent.h>
@@ -135,6 +136,9 @@ struct cursor {
     char *buf;
     size_t cap;
     int rerr; /* an errno value when the file could not be read */
+    /* The items step_array() decodes are dropped after its callback, which keeps nothing of
+     * them: they are decoded into the transient arena (jarena.h) and dropped by a reset. */
+    bool transient;
 };
 
 #define WINDOW_CHUNK ((size_t)1 << 20)
@@ -228,6 +232,15 @@ static int fail_at(struct cursor *c, size_t pos, const char *fmt, ...)
     return -1;
 }
 
+/* Drops a value decode() returned. */
+static void drop(struct cursor *c, json_t *v)
+{
+    if (c->transient)
+        jarena_reset();
+    else
+        json_decref(v);
+}
+
 /* Decodes the one JSON value at c->pos (jansson) and steps past it. NULL on error (recorded).
  * Loading from a file, the value must lie whole in the window: a value that reaches the
  * window's end (a number cut short decodes too) is decoded again from a larger window. */
@@ -245,17 +258,22 @@ static json_t *decode(struct cursor *c)
         if (end < start)
             end = start;
         const char *at = c->s + (start - c->base);
+        if (c->transient)
+            jarena_open();
         v = json_loadb(at, end - start, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &je);
+        if (c->transient)
+            jarena_close();
         used = je.position > 0 ? (size_t)je.position : 0;
         /* jansson stops at most a few bytes past an error; 8 is ample */
         bool cut = end < c->len && (v ? start + used >= end : start + used + 8 >= end);
         if (!cut)
             break;
-        json_decref(v);
+        drop(c, v);
         if (!refill(c, start, start + 2 * (end - start) + WINDOW_CHUNK))
             return NULL;
     }
     if (!v) {
+        drop(c, NULL); /* what jansson left in the arena */
         /* jansson's position is just past the byte it stopped at: point at that character */
         size_t at = start + (used > 0 ? used - 1 : 0);
         while (at > start && at > c->base && ((unsigned char)c->s[at - c->base] & 0xC0) == 0x80)
@@ -320,7 +338,7 @@ static int step_array(struct cursor *c, item_fn fn, void *ctx)
         if (!v)
             return -1;
         bool go = fn ? fn(v, start, c->pos, ctx) : true;
-        json_decref(v);
+        drop(c, v);
         if (!go)
             return 0;
         if (punct(c, ','))
@@ -860,7 +878,11 @@ static int load_collection(struct cursor *c, const char *key, void *ctx)
                                 .keep = e || is_relation(key) ? NULL : json_array(),
                                 .in = ld->in};
         strmap_init(&li.ic.ids, true);
+        /* An item that is not kept is looked at and dropped (check_item and digest_item copy
+         * what they keep): decoded into the transient arena. */
+        c->transient = li.keep == NULL;
         int rc = step_array(c, load_item, &li);
+        c->transient = false;
         strmap_fini(&li.ic.ids);
         if (rc != 0 || c->emsg) {
             json_decref(li.keep);
@@ -1040,6 +1062,7 @@ static int doc_load(struct fdoc *d, struct backend_error *err)
     }
     free(c.buf);
     c.buf = NULL;
+    jarena_release();
     interning_fini(&in);
     if (c.rerr) {
         backend_error_set(err, 0, NULL, "cannot read tenant snapshot '%s': %s", d->path,

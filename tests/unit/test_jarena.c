@@ -1,0 +1,212 @@
+/* test_jarena.c — the transient arena for jansson values (runtime/tenant/jarena.h): values decoded
+ * in a scope come from the arena and are dropped whole by a reset; outside a scope jansson
+ * allocates with malloc() and frees with free(), also a value from malloc() freed in a scope;
+ * scopes nest; an allocation larger than the arena's chunk and many small ones grow it; and
+ * under AddressSanitizer the memory of a reset arena is poisoned. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/util.h"
+#include "runtime/tenant/jarena.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+#ifdef TEST_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+static const char *const USER = "{\"id\": \"u1\", \"displayName\": \"Ada \\u00e9\", "
+                                "\"groups\": [1, 2.5, true, null, {\"x\": []}]}";
+
+static json_t *decode(const char *text)
+{
+    json_error_t je;
+    json_t *v = json_loads(text, 0, &je);
+    assert_non_null(v);
+    return v;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    jarena_release();
+    return 0;
+}
+
+/* A value decoded in a scope lies in the arena, is whole after the scope closes, and is dropped
+ * by a reset (json_decref of it frees nothing). */
+static void test_scope_and_reset(void **state)
+{
+    (void)state;
+    jarena_open();
+    json_t *v = decode(USER);
+    jarena_close();
+    assert_true(jarena_owns(v));
+    assert_true(jarena_owns(json_object_get(v, "id")));
+    assert_true(jarena_used() > 0);
+    assert_string_equal(json_string_value(json_object_get(v, "displayName")), "Ada \xc3\xa9");
+    assert_int_equal(json_array_size(json_object_get(v, "groups")), 5);
+    char *text = json_dumps(v, JSON_COMPACT); /* outside the scope: malloc() */
+    assert_false(jarena_owns(text));
+    assert_string_equal(text, "{\"id\":\"u1\",\"displayName\":\"Ada é\",\"groups\":[1,2.5,true,"
+                              "null,{\"x\":[]}]}");
+    free(text);
+    json_decref(v); /* allowed: frees nothing */
+    size_t cap = jarena_capacity();
+    jarena_reset();
+    assert_int_equal(jarena_used(), 0);
+    assert_int_equal(jarena_capacity(), cap); /* kept for the next scope */
+    /* the next scope gives the same results */
+    jarena_open();
+    json_t *w = decode(USER);
+    jarena_close();
+    assert_true(jarena_owns(w));
+    json_t *m = decode(USER); /* from malloc() */
+    assert_false(jarena_owns(m));
+    assert_true(json_equal(w, m));
+    json_decref(m);
+    jarena_reset();
+}
+
+/* Outside a scope jansson uses malloc() and free(): nothing lands in the arena. */
+static void test_outside_scope(void **state)
+{
+    (void)state;
+    json_t *v = decode(USER);
+    assert_false(jarena_owns(v));
+    assert_int_equal(jarena_used(), 0);
+    json_t *copy = json_deep_copy(v);
+    assert_true(json_equal(v, copy));
+    json_decref(copy);
+    json_decref(v);
+}
+
+/* A value from malloc() may be freed in a scope (free() is called for it), and one made in a
+ * scope may be freed after it closed, before the reset. */
+static void test_free_across_scopes(void **state)
+{
+    (void)state;
+    json_t *outside = decode(USER);
+    jarena_open();
+    json_t *inside = decode("[\"a\", \"b\"]");
+    json_decref(outside); /* free() of malloc()'s memory, in a scope */
+    jarena_close();
+    assert_true(jarena_owns(inside));
+    json_decref(inside); /* arena memory, after the scope: nothing is freed */
+    jarena_reset();
+    /* LeakSanitizer (the test build) would report `outside` had it not been freed */
+}
+
+/* Scopes nest: jansson allocates from the arena until the outermost one closes. */
+static void test_nested_scopes(void **state)
+{
+    (void)state;
+    jarena_open();
+    json_t *a = json_string("outer");
+    jarena_open();
+    json_t *b = json_string("inner");
+    jarena_close();
+    json_t *c = json_string("outer again");
+    jarena_close();
+    json_t *d = json_string("after");
+    assert_true(jarena_owns(a));
+    assert_true(jarena_owns(b));
+    assert_true(jarena_owns(c));
+    assert_false(jarena_owns(d));
+    json_decref(d);
+    jarena_reset();
+}
+
+/* A string larger than the arena's chunk, and many small values that fill several chunks: the
+ * arena grows, every value stays whole, and a reset keeps one chunk. */
+static void test_large_and_many(void **state)
+{
+    (void)state;
+    size_t big = (size_t)3 << 20;
+    char *s = xmalloc(big + 1);
+    memset(s, 'x', big);
+    s[big] = '\0';
+    jarena_open();
+    json_t *str = json_string(s);
+    json_t *arr = json_array();
+    for (int i = 0; i < 100000; i++)
+        json_array_append_new(arr, json_integer(i));
+    jarena_close();
+    assert_true(jarena_owns(str));
+    assert_true(jarena_owns(arr));
+    assert_int_equal(json_string_length(str), big);
+    assert_memory_equal(json_string_value(str), s, big);
+    assert_int_equal(json_array_size(arr), 100000);
+    for (int i = 0; i < 100000; i += 997)
+        assert_int_equal(json_integer_value(json_array_get(arr, (size_t)i)), i);
+    assert_true(jarena_capacity() > big);
+    jarena_reset();
+    assert_int_equal(jarena_used(), 0);
+    /* a decode that needs more than a chunk, in a scope, after a reset */
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_adds(&sb, "[");
+    for (int i = 0; i < 20000; i++)
+        strbuf_addf(&sb, "%s{\"id\":\"%d\",\"n\":[%d]}", i ? "," : "", i, i);
+    strbuf_adds(&sb, "]");
+    jarena_open();
+    json_t *v = decode(sb.buf);
+    jarena_close();
+    assert_int_equal(json_array_size(v), 20000);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(v, 19999), "id")),
+                        "19999");
+    jarena_reset();
+    strbuf_fini(&sb);
+    free(s);
+}
+
+/* Under AddressSanitizer a reset poisons the memory handed out: a pointer kept past it is
+ * reported when used. */
+static void test_poisoned_after_reset(void **state)
+{
+    (void)state;
+#ifdef TEST_ASAN
+    jarena_open();
+    json_t *v = decode(USER);
+    jarena_close();
+    const char *id = json_string_value(json_object_get(v, "id"));
+    assert_null(__asan_region_is_poisoned((void *)(uintptr_t)id, 3));
+    jarena_reset();
+    assert_non_null(__asan_region_is_poisoned((void *)(uintptr_t)id, 3));
+    assert_non_null(__asan_region_is_poisoned(v, sizeof(void *)));
+    /* the next scope does not hand that memory out again */
+    jarena_open();
+    json_t *w = decode(USER);
+    jarena_close();
+    assert_true((uintptr_t)w != (uintptr_t)v);
+    assert_non_null(__asan_region_is_poisoned((void *)(uintptr_t)id, 3));
+    jarena_reset();
+#else
+    skip();
+#endif
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_scope_and_reset, teardown),
+        cmocka_unit_test_teardown(test_outside_scope, teardown),
+        cmocka_unit_test_teardown(test_free_across_scopes, teardown),
+        cmocka_unit_test_teardown(test_nested_scopes, teardown),
+        cmocka_unit_test_teardown(test_large_and_many, teardown),
+        cmocka_unit_test_teardown(test_poisoned_after_reset, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
