@@ -137,8 +137,9 @@ struct cursor {
     size_t cap;
     int rerr; /* an errno value when the file could not be read */
     /* The items step_array() decodes are dropped after its callback, which keeps nothing of
-     * them: they are decoded into the transient arena (jarena.h) and dropped by a reset. */
+     * them: they may be decoded into the transient arena (jarena.h) and dropped by a reset. */
     bool transient;
+    bool arena; /* they are (step_array claimed the arena) */
 };
 
 #define WINDOW_CHUNK ((size_t)1 << 20)
@@ -235,7 +236,7 @@ static int fail_at(struct cursor *c, size_t pos, const char *fmt, ...)
 /* Drops a value decode() returned. */
 static void drop(struct cursor *c, json_t *v)
 {
-    if (c->transient)
+    if (c->arena)
         jarena_reset();
     else
         json_decref(v);
@@ -258,10 +259,10 @@ static json_t *decode(struct cursor *c)
         if (end < start)
             end = start;
         const char *at = c->s + (start - c->base);
-        if (c->transient)
+        if (c->arena)
             jarena_open();
         v = json_loadb(at, end - start, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &je);
-        if (c->transient)
+        if (c->arena)
             jarena_close();
         used = je.position > 0 ? (size_t)je.position : 0;
         /* jansson stops at most a few bytes past an error; 8 is ample */
@@ -325,7 +326,7 @@ static int step_object(struct cursor *c, member_fn fn, void *ctx)
 typedef bool (*item_fn)(json_t *item, size_t start, size_t end, void *ctx);
 
 /* Steps through the array at c->pos, decoding it item by item (each item is freed after `fn`). */
-static int step_array(struct cursor *c, item_fn fn, void *ctx)
+static int step_items(struct cursor *c, item_fn fn, void *ctx)
 {
     if (!punct(c, '['))
         return fail_at(c, c->pos, "not a valid tenant snapshot: expected '['");
@@ -347,6 +348,18 @@ static int step_array(struct cursor *c, item_fn fn, void *ctx)
             return 0;
         return fail_at(c, c->pos, "not a valid tenant snapshot: expected ',' or ']'");
     }
+}
+
+/* step_items(), each item in the transient arena when the cursor's are transient and the arena
+ * is free (not while an outer step holds an item in it: a callback that reads the snapshot). */
+static int step_array(struct cursor *c, item_fn fn, void *ctx)
+{
+    c->arena = c->transient && jarena_claim();
+    int rc = step_items(c, fn, ctx);
+    if (c->arena)
+        jarena_unclaim();
+    c->arena = false;
+    return rc;
 }
 
 static void line_col_step(const char *s, size_t n, unsigned *line, unsigned *col)
@@ -1141,7 +1154,13 @@ static int step_entry(struct fdoc *d, struct fentry *e, item_fn fn, void *ctx,
     const char *t = span(d, e->vstart, e->vend, &own, err);
     if (!t)
         return -1;
-    struct cursor c = {.s = t, .len = e->vend - e->vstart, .wlen = e->vend - e->vstart, .fd = -1};
+    /* each callback (index_item, scan_item, text_item) copies what it keeps, and hands the item
+     * on to a callback for which it is valid during the call only (backend.h) */
+    struct cursor c = {.s = t,
+                       .len = e->vend - e->vstart,
+                       .wlen = e->vend - e->vstart,
+                       .fd = -1,
+                       .transient = true};
     int rc = 0;
     if (peek(&c, '[') && step_array(&c, fn, ctx) != 0) {
         if (err)
@@ -1409,18 +1428,29 @@ static int f_scan(struct backend *b, const char *path, const char *const *fields
     if (e && !e->json && !e->no_digest && digest_covers(fields, nfields)) {
         /* From the digest taken at load: no second decode of the text (its strings came from
          * jansson, so they are valid UTF-8 and need no second check). */
-        for (size_t i = 0; i < e->ndigest; i++) {
+        bool arena = jarena_claim(); /* each item is valid during the call only (backend.h) */
+        bool go = true;
+        for (size_t i = 0; i < e->ndigest && go; i++) {
             const char **row = e->digest + i * DIGEST_N;
+            if (arena)
+                jarena_open();
             json_t *item = json_object();
             for (size_t f = 0; f < DIGEST_N; f++)
                 if (row[f] && select_field(fields, nfields, DIGEST_FIELDS[f]))
                     json_object_set_new_nocheck(item, DIGEST_FIELDS[f],
                                                 json_string_nocheck(row[f]));
-            bool go = fn(item, ctx);
-            json_decref(item);
-            if (!go)
-                return 0;
+            if (arena)
+                jarena_close();
+            go = fn(item, ctx);
+            if (arena)
+                jarena_reset();
+            else
+                json_decref(item);
         }
+        if (arena)
+            jarena_unclaim();
+        if (!go)
+            return 0;
         /* Scanned whole once (a plan scans each directory collection once): the memory goes
          * back before the rest of the plan; a later scan decodes the text. */
         entry_clear_digest(e);
@@ -1542,21 +1572,27 @@ static int f_scan_text(struct backend *b, const char *path, const char *const *f
     if (!e)
         return 0;
     if (!e->json && e->fitems && !e->no_digest && frozen_covers(fields, nfields)) {
-        /* From what loading left: the digest and each item's compact text. */
-        for (size_t i = 0; i < e->ndigest; i++) {
+        /* From what loading left: the digest and each item's compact text. Each item is valid
+         * during the call only (backend.h): made in the transient arena when it is free. */
+        bool arena = jarena_claim();
+        int rc = 1;
+        for (size_t i = 0; i < e->ndigest && rc > 0; i++) {
             const char **row = e->digest + i * DIGEST_N;
             const struct fitem *fi = &e->fitems[i];
             struct backend_at at = {fi->start, fi->len, d->loads};
             if (fi->whole) {
                 json_t *item = NULL;
-                if (f_read_at(b, &at, &item, err) != 0)
-                    return -1;
-                bool go = fn(item, NULL, 0, &at, fi->derived, ctx);
+                if (f_read_at(b, &at, &item, err) != 0) {
+                    rc = -1;
+                    break;
+                }
+                if (!fn(item, NULL, 0, &at, fi->derived, ctx))
+                    rc = 0;
                 json_decref(item);
-                if (!go)
-                    return 0;
                 continue;
             }
+            if (arena)
+                jarena_open();
             json_t *item = json_object();
             for (size_t f = 0; f < DIGEST_N; f++)
                 if (row[f] && select_field(fields, nfields, DIGEST_FIELDS[f]))
@@ -1570,11 +1606,19 @@ static int f_scan_text(struct backend *b, const char *path, const char *const *f
                 select_field(fields, nfields, "includeUnknownCountriesAndRegions"))
                 json_object_set_new_nocheck(item, "includeUnknownCountriesAndRegions",
                                             json_boolean(fi->unknown));
-            bool go = fn(item, NULL, 0, &at, fi->derived, ctx);
-            json_decref(item);
-            if (!go)
-                return 0;
+            if (arena)
+                jarena_close();
+            if (!fn(item, NULL, 0, &at, fi->derived, ctx))
+                rc = 0;
+            if (arena)
+                jarena_reset();
+            else
+                json_decref(item);
         }
+        if (arena)
+            jarena_unclaim();
+        if (rc <= 0)
+            return rc;
         /* Read whole once (a plan keeps the texts it needs): the memory goes back; a later scan
          * decodes the snapshot's text. */
         entry_clear_digest(e);

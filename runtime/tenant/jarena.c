@@ -38,11 +38,12 @@ struct jarena_chunk {
 };
 
 struct jarena {
-    unsigned depth;              /* open scopes */
+    char *cur, *end; /* the free part of the last chunk */
+    unsigned depth;  /* open scopes */
+    bool claimed;
     struct jarena_chunk *chunks; /* the last one is bumped */
     size_t n, cap;
-    size_t top;   /* bytes used of the last chunk */
-    size_t used;  /* bytes handed out since the last reset */
+    size_t done;  /* bytes handed out from the chunks before the last, since the last reset */
     size_t grown; /* chunks added since the last reset */
 };
 
@@ -80,11 +81,13 @@ static void grow(size_t need)
         A.cap = A.cap ? A.cap * 2 : 4;
         A.chunks = xrealloc(A.chunks, A.cap * sizeof(*A.chunks));
     }
-    A.chunks[A.n].base = xmalloc(cap);
-    A.chunks[A.n].cap = cap;
-    POISON(A.chunks[A.n].base, cap);
-    A.n++;
-    A.top = 0;
+    if (A.n)
+        A.done += (size_t)(A.cur - A.chunks[A.n - 1].base);
+    char *base = xmalloc(cap);
+    POISON(base, cap);
+    A.chunks[A.n++] = (struct jarena_chunk){base, cap};
+    A.cur = base;
+    A.end = base + cap;
     A.grown++;
 }
 
@@ -95,11 +98,10 @@ static void *jarena_malloc(size_t n)
     size_t need = (n + REDZONE + JARENA_ALIGN - 1) & ~(JARENA_ALIGN - 1);
     if (need < n) /* wrapped */
         return NULL;
-    if (!A.n || A.chunks[A.n - 1].cap - A.top < need)
+    if ((size_t)(A.end - A.cur) < need)
         grow(need);
-    char *p = A.chunks[A.n - 1].base + A.top;
-    A.top += need;
-    A.used += need;
+    char *p = A.cur;
+    A.cur += need;
     UNPOISON(p, n);
     return p;
 }
@@ -118,6 +120,20 @@ static void jarena_free(void *p)
     if (p && A.n && jarena_owns(p))
         return; /* dropped at the next reset */
     free(p);
+}
+
+bool jarena_claim(void)
+{
+    if (A.claimed)
+        return false;
+    A.claimed = true;
+    return true;
+}
+
+void jarena_unclaim(void)
+{
+    jarena_reset();
+    A.claimed = false;
 }
 
 void jarena_open(void)
@@ -143,14 +159,15 @@ void jarena_reset(void)
         chunk_free(&A.chunks[i]);
     A.chunks[0] = A.chunks[A.n - 1];
     A.n = 1;
-    A.used = 0;
+    A.done = 0;
     A.grown = 0;
 #ifdef JARENA_ASAN
     /* The memory handed out stays poisoned and is not handed out again: a pointer kept past the
      * reset is reported when it is used, not silently read from the next value. */
-    POISON(A.chunks[0].base, A.top);
+    POISON(A.chunks[0].base, (size_t)(A.cur - A.chunks[0].base));
+    A.done = -(size_t)(A.cur - A.chunks[0].base); /* jarena_used() counts from here */
 #else
-    A.top = 0;
+    A.cur = A.chunks[0].base;
     if (A.chunks[0].cap > JARENA_KEEP_MAX)
         jarena_release();
 #endif
@@ -164,12 +181,13 @@ void jarena_release(void)
         chunk_free(&A.chunks[i]);
     free(A.chunks);
     A.chunks = NULL;
-    A.n = A.cap = A.top = A.used = A.grown = 0;
+    A.cur = A.end = NULL;
+    A.n = A.cap = A.done = A.grown = 0;
 }
 
 size_t jarena_used(void)
 {
-    return A.used;
+    return A.n ? A.done + (size_t)(A.cur - A.chunks[A.n - 1].base) : 0;
 }
 
 size_t jarena_capacity(void)

@@ -18,6 +18,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Claims the arena for the caller, until jarena_unclaim() (which resets it): false when it is
+ * claimed already (a caller up the stack holds values in it, which a reset would drop), and then
+ * the caller must not use it (jansson's values are decoded with malloc() as usual). */
+bool jarena_claim(void);
+void jarena_unclaim(void);
 /* jansson allocates from the arena until the matching jarena_close() (scopes nest). */
 void jarena_open(void);
 void jarena_close(void);

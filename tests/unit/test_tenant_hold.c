@@ -107,8 +107,10 @@ static bool collect(const json_t *item, const char *text, size_t len, const stru
     } else {
         assert_int_equal(strlen(text), len);
     }
-    json_array_append_new(ctx, json_pack("[O,s,s?,b]", json_object_get(item, "id"), text, derived,
-                                         json_object_get(item, "IsTrusted") != NULL));
+    /* the item is valid during the call only (backend.h): its id is copied, not referenced */
+    json_array_append_new(ctx,
+                          json_pack("[s?,s,s?,b]", json_string_value(json_object_get(item, "id")),
+                                    text, derived, json_object_get(item, "IsTrusted") != NULL));
     free(own);
     return true;
 }
