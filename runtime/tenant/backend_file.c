@@ -1447,8 +1447,10 @@ static int f_scan(struct backend *b, const char *path, const char *const *fields
             else
                 json_decref(item);
         }
-        if (arena)
+        if (arena) {
             jarena_unclaim();
+            jarena_release(); /* a plan scans each collection once: nothing stays */
+        }
         if (!go)
             return 0;
         /* Scanned whole once (a plan scans each directory collection once): the memory goes
@@ -1615,8 +1617,10 @@ static int f_scan_text(struct backend *b, const char *path, const char *const *f
             else
                 json_decref(item);
         }
-        if (arena)
+        if (arena) {
             jarena_unclaim();
+            jarena_release(); /* a plan scans each collection once: nothing stays */
+        }
         if (rc <= 0)
             return rc;
         /* Read whole once (a plan keeps the texts it needs): the memory goes back; a later scan
