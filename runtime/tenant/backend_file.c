@@ -2,7 +2,8 @@
  * JSON document, read lazily and written back atomically under a lock.
  *
  * Every JSON value in the document is decoded by jansson: opening it decodes each value once to
- * validate it (a collection's array item by item, each item freed at once) and records where each
+ * validate it (a collection's array item by item, each item dropped at once: decoded into the
+ * transient arena of jarena.h unless it is kept) and records where each
  * collection's value lies. A regular file is read through a window (pread()) that holds only the
  * values being decoded, so its text is never held whole; a value's span is read again from the
  * open file when it is needed (the file's old contents stay readable through the descriptor when
