@@ -3,9 +3,9 @@
  *
  * Every JSON value in the document is decoded by jansson: opening it decodes each value once to
  * validate it (a collection's array item by item, each item dropped at once: decoded into the
- * transient arena of jarena.h unless it is kept) and records where each
- * collection's value lies. A regular file is read through a window (pread()) that holds only the
- * values being decoded, so its text is never held whole; a value's span is read again from the
+ * transient arena of jarena.h unless it is kept) and records where each collection's value lies.
+ * A regular file is read through a window (pread()) that holds only the values being decoded, so
+ * its text is never held whole; a value's span is read again from the
  * open file when it is needed (the file's old contents stay readable through the descriptor when
  * a commit renames a new snapshot over it). A pipe's text is read whole and kept. A collection is
  * kept as a jansson tree only when it is read whole or written. Large collections (users, groups)
