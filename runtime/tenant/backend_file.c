@@ -140,7 +140,8 @@ struct cursor {
     /* The items step_array() decodes are dropped after its callback, which keeps nothing of
      * them: they may be decoded into the transient arena (jarena.h) and dropped by a reset. */
     bool transient;
-    bool arena; /* they are (step_array claimed the arena) */
+    bool arena;   /* they are (step_array claimed the arena) */
+    bool release; /* the arena's memory goes back when the step ends (a one-off step) */
 };
 
 #define WINDOW_CHUNK ((size_t)1 << 20)
@@ -357,8 +358,11 @@ static int step_array(struct cursor *c, item_fn fn, void *ctx)
 {
     c->arena = c->transient && jarena_claim();
     int rc = step_items(c, fn, ctx);
-    if (c->arena)
+    if (c->arena) {
         jarena_unclaim();
+        if (c->release)
+            jarena_release();
+    }
     c->arena = false;
     return rc;
 }
@@ -1161,7 +1165,8 @@ static int step_entry(struct fdoc *d, struct fentry *e, item_fn fn, void *ctx,
                        .len = e->vend - e->vstart,
                        .wlen = e->vend - e->vstart,
                        .fd = -1,
-                       .transient = true};
+                       .transient = true,
+                       .release = true};
     int rc = 0;
     if (peek(&c, '[') && step_array(&c, fn, ctx) != 0) {
         if (err)

@@ -168,13 +168,18 @@ void jarena_reset(void)
     A.done = -(size_t)(A.cur - A.chunks[0].base); /* jarena_used() counts from here */
 #else
     A.cur = A.chunks[0].base;
-    if (A.chunks[0].cap > JARENA_KEEP_MAX)
-        jarena_release();
+    if (A.chunks[0].cap > JARENA_KEEP_MAX) { /* one huge value: not kept for the next */
+        chunk_free(&A.chunks[0]);
+        A.n = 0;
+        A.cur = A.end = NULL;
+    }
 #endif
 }
 
 void jarena_release(void)
 {
+    if (A.claimed)
+        return; /* its holder holds values in it */
     if (A.depth)
         BUG("jarena_release() inside a scope");
     for (size_t i = 0; i < A.n; i++)

@@ -29,7 +29,8 @@ void jarena_close(void);
 /* Drops everything allocated in the arena (outside any scope); its memory is kept for the next
  * scope. */
 void jarena_reset(void);
-/* Drops everything and gives the arena's memory back (outside any scope). */
+/* Drops everything and gives the arena's memory back (outside any scope), unless the arena is
+ * claimed: then nothing is done. */
 void jarena_release(void);
 /* Whether p lies in the arena (of this thread). */
 bool jarena_owns(const void *p);

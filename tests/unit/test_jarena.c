@@ -211,9 +211,14 @@ static void test_claim(void **state)
     json_t *v = decode(USER);
     jarena_close();
     assert_true(jarena_owns(v));
+    jarena_release(); /* claimed: nothing is done */
+    assert_true(jarena_owns(v));
+    assert_string_equal(json_string_value(json_object_get(v, "id")), "u1");
     jarena_unclaim();
     assert_true(jarena_claim());
     jarena_unclaim();
+    jarena_release();
+    assert_int_equal(jarena_capacity(), 0);
 }
 
 struct nested {
