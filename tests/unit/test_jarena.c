@@ -278,6 +278,130 @@ static void test_backend_nested_read(void **state)
     unlink(path);
 }
 
+/* A snapshot of odd inputs: unknown members, case variants of known ones, escapes, non-ASCII,
+ * empty arrays, nulls, nested values, a group's members. */
+static const char *const ODD =
+    "{\"format\": \"idpc-tenant/1\", \"collections\": {\n"
+    " \"users\": [\n"
+    "  {\"id\": \"u1\", \"displayName\": \"Ada \\u00e9 \\ud83d\\ude00\", \"userPrincipalName\": "
+    "\"ada@example.com\", \"mail\": null, \"x-unknown\": {\"deep\": [[], {}, [null, 1e300]]}},\n"
+    "  {\"id\": \"u2\", \"DisplayName\": \"case variant\", \"mail\": \"\\\"quoted\\\" \\\\ \\/\","
+    " \"otherMails\": []},\n"
+    "  {\"id\": \"u3\"},\n"
+    "  {\"id\": \"u4\", \"displayName\": \"\\u00fcber\", \"userPrincipalName\": "
+    "\"\\u00fc@example.com\","
+    " \"mail\": \"\\u00fc@example.com\", \"n\": -0.5}],\n"
+    " \"groups\": [{\"id\": \"g1\", \"displayName\": \"G\", \"members\": null},\n"
+    "  {\"id\": \"g2\", \"displayName\": \"\", \"groupTypes\": []}],\n"
+    " \"groups/g1/members\": [{\"id\": \"u1\"}, {\"id\": \"u4\", \"@odata.type\": "
+    "\"#microsoft.graph.user\"}],\n"
+    " \"identity/conditionalAccess/namedLocations\": [\n"
+    "  {\"@odata.type\": \"#microsoft.graph.ipNamedLocation\", \"id\": \"l1\", \"displayName\": "
+    "\"HQ \\u00e9\","
+    " \"isTrusted\": true, \"ipRanges\": [{\"@odata.type\": \"#microsoft.graph.iPv4CidrRange\","
+    " \"cidrAddress\": \"198.51.100.0/24\"}]},\n"
+    "  {\"@odata.type\": \"#microsoft.graph.countryNamedLocation\", \"id\": \"l2\", "
+    "\"displayName\": \"C\","
+    " \"countriesAndRegions\": [], \"includeUnknownCountriesAndRegions\": null},\n"
+    "  {\"@odata.type\": \"#microsoft.graph.ipNamedLocation\", \"id\": \"l3\", \"displayName\": "
+    "\"Case\","
+    " \"IsTrusted\": false, \"ipRanges\": []}],\n"
+    " \"identity/conditionalAccess/policies\": [{\"id\": \"p1\", \"displayName\": \"P\", "
+    "\"state\": \"enabled\","
+    " \"conditions\": {\"users\": {\"includeUsers\": [\"All\"], \"excludeGroups\": []}}}]}}\n";
+
+static bool keep_item(const json_t *item, void *ctx)
+{
+    json_array_append_new(ctx, json_deep_copy(item));
+    return true;
+}
+
+static bool keep_text(const json_t *item, const char *text, size_t len, const struct backend_at *at,
+                      const char *derived, void *ctx)
+{
+    (void)len;
+    (void)derived;
+    json_t *o = json_object();
+    json_object_set_new(o, "item", json_deep_copy(item));
+    json_object_set_new(o, "text", text ? json_string(text) : json_null());
+    json_object_set_new(o, "at", json_boolean(at != NULL));
+    json_array_append_new(ctx, o);
+    return true;
+}
+
+/* Everything the file backend hands on of the snapshot at `path`: each scan (from the digest
+ * and from the text), the locations' text scan, a relation and an item read by id. */
+static json_t *read_all(const char *path)
+{
+    char *spec = xasprintf("file:%s", path);
+    struct backend *b = NULL;
+    struct backend_error err;
+    assert_int_equal(backend_open(spec, &b, &err), 0);
+    free(spec);
+    json_t *all = json_object();
+    static const char *const digest[] = {"id", "displayName", "userPrincipalName"};
+    static const char *const text[] = {"id", "mail", "DisplayName", "x-unknown", "n"};
+    static const char *const loc[] = {"id", "displayName", "@odata.type", "isTrusted"};
+    json_t *a = json_array(), *t = json_array(), *g = json_array(), *l = json_array();
+    assert_int_equal(backend_scan(b, "users", digest, 3, keep_item, a, &err), 0);
+    assert_int_equal(backend_scan(b, "users", text, 5, keep_item, t, &err), 0);
+    assert_int_equal(backend_scan(b, "groups", digest, 2, keep_item, g, &err), 0);
+    assert_int_equal(backend_scan_text(b, "identity/conditionalAccess/namedLocations", loc, 4,
+                                       keep_text, l, &err),
+                     0);
+    json_object_set_new(all, "users digest", a);
+    json_object_set_new(all, "users text", t);
+    json_object_set_new(all, "groups", g);
+    json_object_set_new(all, "locations", l);
+    json_t *v = NULL;
+    assert_int_equal(backend_read(b, "users/u4", &v, &err), 0);
+    json_object_set_new(all, "u4", v);
+    assert_int_equal(backend_read(b, "groups/g1/members", &v, &err), 0);
+    json_object_set_new(all, "members", v);
+    assert_int_equal(backend_read(b, "identity/conditionalAccess/policies", &v, &err), 0);
+    json_object_set_new(all, "policies", json_deep_copy(v));
+    json_decref(v);
+    backend_close(b);
+    return all;
+}
+
+/* The arena is a fast path of the file backend's reading: on odd inputs it hands on the same
+ * values as the general path (jansson's malloc(), forced here by holding the arena's claim, so
+ * that the backend cannot claim it). */
+static void test_backend_same_as_malloc(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/idpc-jarena-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, ODD, strlen(ODD)), (ssize_t)strlen(ODD));
+    close(fd);
+    json_t *fast = read_all(path);
+    assert_int_equal(jarena_capacity(), 0); /* the backend gave its memory back */
+    assert_true(jarena_claim());
+    json_t *general = read_all(path);
+    jarena_unclaim();
+    char *f = json_dumps(fast, JSON_SORT_KEYS), *g = json_dumps(general, JSON_SORT_KEYS);
+    assert_string_equal(f, g);
+    /* and what is handed on is right */
+    assert_int_equal(json_array_size(json_object_get(fast, "users digest")), 4);
+    assert_int_equal(json_array_size(json_object_get(fast, "users text")), 4);
+    assert_int_equal(json_array_size(json_object_get(fast, "locations")), 3);
+    assert_non_null(strstr(f, "\"Ada \xc3\xa9 \xf0\x9f\x98\x80\""));
+    assert_non_null(strstr(f, "\"\\\"quoted\\\" \\\\ /\""));
+    assert_non_null(strstr(f, "\"case variant\""));
+    json_t *deep = json_pack("{s:[[],{},[n,f]]}", "deep", 1e300);
+    assert_true(json_equal(
+        json_object_get(json_array_get(json_object_get(fast, "users text"), 0), "x-unknown"),
+        deep));
+    json_decref(deep);
+    free(f);
+    free(g);
+    json_decref(fast);
+    json_decref(general);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +413,7 @@ int main(void)
         cmocka_unit_test_teardown(test_poisoned_after_reset, teardown),
         cmocka_unit_test_teardown(test_claim, teardown),
         cmocka_unit_test_teardown(test_backend_nested_read, teardown),
+        cmocka_unit_test_teardown(test_backend_same_as_malloc, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
