@@ -29,7 +29,7 @@
 #endif
 
 #define JARENA_ALIGN    alignof(max_align_t)
-#define JARENA_FIRST    ((size_t)256 << 10) /* a directory object decodes to a few KiB */
+#define JARENA_FIRST    ((size_t)64 << 10) /* a directory object decodes to a few KiB */
 #define JARENA_KEEP_MAX ((size_t)16 << 20)
 
 struct jarena_chunk {
