@@ -508,6 +508,28 @@ static json_t *location_stub(const json_t *l, bool ranges)
     return o;
 }
 
+/* location_stub(whole, false) of the tenant's named location i, made from what the tenant holds
+ * of it when that is all it would hold (tenant_held, stub), so that the location is not read
+ * again; else NULL. Its members are those of the whole object (exact names, distinct ignoring
+ * case), so that every read, exact or ignoring case, finds what it finds in the whole. */
+static json_t *held_stub(const struct tenant *t, size_t i)
+{
+    const struct tenant_held *h = tenant_held_of(t, TK_LOCATION, i);
+    if (!h || !(h->stub & TENANT_STUB_PLAIN))
+        return NULL;
+    const struct tenant_obj *o = &t->idx[TK_LOCATION].v[i];
+    json_t *l = json_object();
+    json_object_set_new_nocheck(l, "id", json_string_nocheck(o->id));
+    if (h->stub & TENANT_STUB_NAME)
+        json_object_set_new_nocheck(l, "displayName", json_string_nocheck(o->name));
+    if (h->stub & TENANT_STUB_TRUSTED)
+        json_object_set_new_nocheck(l, "isTrusted", json_boolean(h->trusted));
+    if (h->stub & TENANT_STUB_UNKNOWN)
+        json_object_set_new_nocheck(l, "includeUnknownCountriesAndRegions",
+                                    json_boolean(h->unknown));
+    return l;
+}
+
 /* A reduced tree of the states and the tenant's location it stands for. */
 struct loc_stub {
     const json_t *tree;
@@ -697,14 +719,17 @@ static void state_locations(struct ctx *c, struct state *st)
         if ((f[i] & PRESENT) && !(f[i] & KEEP) && in_map(&names, x->v[i].id))
             f[i] |= KEEP;
         if (f[i] & KEEP) {
-            json_t *whole = location_body(c->t, i);
-            if (!whole)
-                continue;
             /* reduced; one the plan leaves alone is the same tree in both states, so its IP
              * ranges are asked for when needed (stub_ranges), the others keep theirs */
             bool alone = !(f[i] & TOUCH);
-            json_t *l = location_stub(whole, !alone);
-            json_decref(whole);
+            json_t *l = alone ? held_stub(c->t, i) : NULL;
+            if (!l) {
+                json_t *whole = location_body(c->t, i);
+                if (!whole)
+                    continue;
+                l = location_stub(whole, !alone);
+                json_decref(whole);
+            }
             if (alone) {
                 if (c->nstubs == cap) {
                     cap = cap ? 2 * cap : 64;

@@ -752,7 +752,7 @@ static bool held_unchanged(struct builder *bd, struct resolve_object *ro)
     }
     bool same = strcmp(sha, h->derived) == 0;
     size_t self = (size_t)(ro - bd->r->v);
-    if (same && !bd->sha[self])
+    if (same && bd->sha && !bd->sha[self])
         bd->sha[self] = xstrdup(h->derived); /* what record_reads fingerprints */
     free(sha);
     return same;
@@ -953,7 +953,7 @@ static void plan_matched(struct builder *bd, struct resolve_object *ro)
         return;
     size_t self = (size_t)(ro - bd->r->v);
     int nk = plan_nk(ro->obj->kind);
-    if (!bd->sha[self] && nk >= 0) /* a replace: record_reads' fingerprint, taken now */
+    if (bd->sha && !bd->sha[self] && nk >= 0) /* a replace: record_reads' fingerprint, now */
         bd->sha[self] = plan_fingerprint(normalize_kind_name((enum normalize_kind)nk), ro->current);
     enum tenant_kind tk = resolve_tenant_kind(ro->obj->kind);
     ref_keep_text(bd, ro->current,
@@ -1540,6 +1540,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
                    const struct plan_options *opts)
 {
     struct builder bd = {.m = m, .diag = diag, .b = b};
+    bool reads = !(opts && opts->no_reads); /* record_reads, and the fingerprints it takes */
     strmap_init(&bd.context_users, true);
     struct tenant t;
     struct resolve r;
@@ -1579,7 +1580,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     bd.unmanaged = json_array();
     bd.warnings = json_array();
     bd.notes = json_deep_copy(r.notes);
-    bd.sha = xcalloc(m->n ? m->n : 1, sizeof(*bd.sha));
+    bd.sha = reads ? xcalloc(m->n ? m->n : 1, sizeof(*bd.sha)) : NULL;
     collect_context_users(&bd);
     for (size_t i = 0; i < m->n; i++) {
         struct resolve_object *ro = &r.v[i];
@@ -1666,7 +1667,8 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
         plan_impact(plan, &t, states);
     lockout_states_free(states);
     json_decref(policy_at);
-    record_reads(&bd);
+    if (reads)
+        record_reads(&bd);
 out:
     if (have_tenant && tenant_fault(&t)) { /* an object it holds could not be read again */
         diag_error(diag, DIAG_LOC_NONE, "%s", tenant_fault(&t));

@@ -46,6 +46,10 @@ struct plan_options {
      * so that the declared objects are not held through the rest of the plan. The names,
      * locations and `extra` stay. */
     bool release_bodies;
+    /* The caller neither prints the plan as JSON nor saves it (the CLI's text and markdown
+     * without -o): "reads" (the fingerprints `idpc apply PLAN.json` checks) stays an empty array,
+     * and no fingerprint is taken. Every other part of the plan is as without it. */
+    bool no_reads;
 };
 
 json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,

@@ -200,6 +200,36 @@ static const char *held_type(struct tenant_index *x, const char *type)
     return s;
 }
 
+/* What tenant_held's `stub` says of a named location (tenant.h). The item holds at least the
+ * members read_frozen selects, "countriesAndRegions" among them (backend_scan_text). */
+static unsigned char held_stub(const json_t *item)
+{
+    static const char *const members[] = {"id", "displayName", "isTrusted",
+                                          "includeUnknownCountriesAndRegions",
+                                          "countriesAndRegions"};
+    static const unsigned char bits[] = {0, TENANT_STUB_NAME, TENANT_STUB_TRUSTED,
+                                         TENANT_STUB_UNKNOWN, 0};
+    unsigned char stub = TENANT_STUB_PLAIN;
+    const char *k;
+    json_t *v;
+    json_object_foreach(util_json_mut(item), k, v)
+    {
+        for (size_t m = 0; m < IDPC_ARRAY_LEN(members); m++) {
+            if (!util_streq_nocase(k, members[m]))
+                continue;
+            if (strcmp(k, members[m]) != 0 || m == IDPC_ARRAY_LEN(members) - 1)
+                return 0; /* named so ignoring case only, or "countriesAndRegions" */
+            bool ok = m < 2 ? json_is_string(v) &&
+                                  strlen(json_string_value(v)) == json_string_length(v)
+                            : json_is_boolean(v);
+            if (!ok)
+                return 0;
+            stub |= bits[m];
+        }
+    }
+    return stub;
+}
+
 /* One named location, read whole (backend_scan_text): indexed by id and name, where the backend
  * reads it again (or, from a backend that cannot, its compact text in the index's arena) kept
  * instead of a tree. */
@@ -233,6 +263,7 @@ static bool frozen_item(const json_t *item, const char *text, size_t len,
                                                   : arena_strdup(x->strings, name);
     h->trusted = json_is_true(tenant_member(item, "isTrusted"));
     h->unknown = json_is_true(json_object_get(item, "includeUnknownCountriesAndRegions"));
+    h->stub = held_stub(item);
     return true;
 }
 
@@ -243,8 +274,12 @@ const char *tenant_fault(const struct tenant *t)
 
 static int read_frozen(struct tenant *t, enum tenant_kind k, struct backend_error *err)
 {
-    static const char *const fields[] = {"id", "displayName", "@odata.type", "isTrusted",
-                                         "includeUnknownCountriesAndRegions"};
+    static const char *const fields[] = {"id",
+                                         "displayName",
+                                         "@odata.type",
+                                         "isTrusted",
+                                         "includeUnknownCountriesAndRegions",
+                                         "countriesAndRegions"};
     return backend_scan_text(t->b, kinds[k].path, fields, IDPC_ARRAY_LEN(fields), frozen_item,
                              &t->idx[k], err);
 }
