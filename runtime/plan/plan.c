@@ -41,8 +41,8 @@ struct builder {
     json_t *unmanaged;
     json_t *warnings;
     json_t *notes;
-    json_t *refs; /* per action: the tenant object (its JSON text once a delete dependency has
-                     been looked for in it: ref_text), or "" */
+    json_t *refs; /* per action: a policy's tenant object (its JSON text once a delete
+                     dependency has been looked for in it: ref_text), or "" (push_action) */
     size_t unmanaged_count[MODEL__COUNT];
     /* per model object: the fingerprint of its tenant object (plan_fingerprint), taken from the
      * normalised copy plan_update makes anyway; NULL until then */
@@ -162,11 +162,15 @@ static void add_request(json_t *a, enum plan_phase phase, const char *method, co
     json_array_append_new(json_object_get(a, "requests"), r);
 }
 
+/* Only a policy's tenant object is looked in for a delete's dependencies (order_actions): any
+ * other action's ref is "". */
 static void push_action(struct builder *bd, json_t *a, const json_t *tenant_obj)
 {
+    bool policy = strcmp(json_string_value(json_object_get(a, "kind")),
+                         model_kind_name(MODEL_CA_POLICY)) == 0;
     json_array_append_new(bd->actions, a);
-    json_array_append_new(bd->refs,
-                          tenant_obj ? json_incref(util_json_mut(tenant_obj)) : json_string(""));
+    json_array_append_new(bd->refs, tenant_obj && policy ? json_incref(util_json_mut(tenant_obj))
+                                                         : json_string(""));
 }
 
 /* The JSON text of action i's tenant object, written the first time it is asked for. */
@@ -179,16 +183,6 @@ static const char *ref_text(struct builder *bd, size_t i)
         free(s);
     }
     return json_string_value(json_array_get(bd->refs, i));
-}
-
-/* The last action's tenant object, when it is `cur`, a tree thawed from what the tenant holds
- * compactly (`h`, tenant_body): the action keeps its compact text instead (what ref_text would
- * write), so that the tree can go. */
-static void ref_keep_text(struct builder *bd, const json_t *cur, const struct tenant_held *h)
-{
-    size_t n = json_array_size(bd->refs);
-    if (cur && h && n && json_array_get(bd->refs, n - 1) == cur)
-        (void)ref_text(bd, n - 1);
 }
 
 /* `sha`: the fingerprint of `value` when known (else computed here). */
@@ -821,6 +815,15 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
         jsondiff_compute_partial(have, want, &d);
     else
         jsondiff_compute(have, want, &d);
+    /* no change: only a group (members, owners, licenses), a lifecycle policy (its groups) and
+     * a schedule (a note that it expired) can still have something to say */
+    if (d.n == 0 && !schedule && k != MODEL_ROLE_ASSIGNMENT && k != MODEL_GROUP &&
+        k != MODEL_GROUP_LIFECYCLE) {
+        jsondiff_fini(&d);
+        json_decref(want);
+        json_decref(have);
+        return;
+    }
     json_t *a = new_action(bd, "update", k, o->name, ro->current_id, o->loc);
     if (ro->by_rename)
         json_object_set_new(a, "renamedFrom", json_string(o->renamed_from));
@@ -940,8 +943,8 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
 }
 
 /* An object the tenant has. A named location the tenant holds compactly is planned only when
- * its fingerprint says it changed, and is a tree only while it is planned: its action keeps its
- * text, record_reads its fingerprint. */
+ * its fingerprint says it changed, and is a tree only while it is planned: record_reads keeps
+ * its fingerprint. */
 static void plan_matched(struct builder *bd, struct resolve_object *ro)
 {
     if (held_unchanged(bd, ro))
@@ -955,9 +958,6 @@ static void plan_matched(struct builder *bd, struct resolve_object *ro)
     int nk = plan_nk(ro->obj->kind);
     if (bd->sha && !bd->sha[self] && nk >= 0) /* a replace: record_reads' fingerprint, now */
         bd->sha[self] = plan_fingerprint(normalize_kind_name((enum normalize_kind)nk), ro->current);
-    enum tenant_kind tk = resolve_tenant_kind(ro->obj->kind);
-    ref_keep_text(bd, ro->current,
-                  tenant_held_of(bd->t, tk, tenant_index_of(bd->t, tk, ro->current_id)));
     resolve_release_current(ro);
 }
 
@@ -1191,7 +1191,6 @@ static void collect_unmanaged(struct builder *bd)
             else
                 cur = json_incref(util_json_mut(body));
             unmanaged_one(bd, &claimed, named[n].mk, x->v[i].id, x->v[i].name, cur);
-            ref_keep_text(bd, cur, tenant_held_of(bd->t, named[n].tk, i));
             json_decref(cur);
         }
     }
