@@ -1540,6 +1540,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
 {
     struct builder bd = {.m = m, .diag = diag, .b = b};
     bool reads = !(opts && opts->no_reads); /* record_reads, and the fingerprints it takes */
+    bool no_free = opts && opts->no_free;
     strmap_init(&bd.context_users, true);
     struct tenant t;
     struct resolve r;
@@ -1664,7 +1665,8 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
 #endif
     if (opts && opts->impact)
         plan_impact(plan, &t, states);
-    lockout_states_free(states);
+    if (reads || !no_free)
+        lockout_states_free(states);
     json_decref(policy_at);
     if (reads)
         record_reads(&bd);
@@ -1684,6 +1686,8 @@ out:
     json_decref(bd.unmanaged);
     json_decref(bd.warnings);
     json_decref(bd.notes);
+    if (no_free)
+        return plan; /* the tenant and the resolved objects go with the process */
     resolve_fini(&r);
     if (have_tenant)
         tenant_free(&t);
