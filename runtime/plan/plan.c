@@ -52,6 +52,9 @@ struct builder {
      * the bodies (collect_context_users) */
     struct strmap context_users;
     bool failed; /* an error was reported while building: no plan */
+    /* per named location of the tenant (by index): what the lockout states hold of one the plan
+     * changes, made while it is a tree for planning (lockout_location_stub), or NULL */
+    json_t **loc_stubs;
 };
 
 /* Unmanaged objects left alone are listed up to this many per kind, then only counted. */
@@ -942,6 +945,18 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     push_action(bd, a, ro->current);
 }
 
+/* A named location the tenant holds compactly, `cur` its tree, that an action changes: what the
+ * lockout states will hold of it, made now (lockout_states_new_with). */
+static void keep_loc_stub(struct builder *bd, enum tenant_kind tk, size_t i, const json_t *cur)
+{
+    if (tk != TK_LOCATION || !cur || !tenant_held_of(bd->t, tk, i))
+        return;
+    if (!bd->loc_stubs)
+        bd->loc_stubs = xcalloc(bd->t->idx[tk].n, sizeof(*bd->loc_stubs));
+    json_decref(bd->loc_stubs[i]);
+    bd->loc_stubs[i] = lockout_location_stub(cur);
+}
+
 /* An object the tenant has. A named location the tenant holds compactly is planned only when
  * its fingerprint says it changed, and is a tree only while it is planned: record_reads keeps
  * its fingerprint. */
@@ -951,9 +966,14 @@ static void plan_matched(struct builder *bd, struct resolve_object *ro)
         return;
     resolve_thaw(ro); /* a frozen body: one tree at a time */
     resolve_thaw_current(bd->r, ro);
+    size_t actions = json_array_size(bd->actions);
     plan_update(bd, ro);
     if (!ro->current_thawed)
         return;
+    if (json_array_size(bd->actions) > actions)
+        keep_loc_stub(bd, resolve_tenant_kind(ro->obj->kind),
+                      tenant_index_of(bd->t, resolve_tenant_kind(ro->obj->kind), ro->current_id),
+                      ro->current);
     size_t self = (size_t)(ro - bd->r->v);
     int nk = plan_nk(ro->obj->kind);
     if (bd->sha && !bd->sha[self] && nk >= 0) /* a replace: record_reads' fingerprint, now */
@@ -1190,7 +1210,10 @@ static void collect_unmanaged(struct builder *bd)
                 cur = deleted ? tenant_body(bd->t, named[n].tk, i) : NULL;
             else
                 cur = json_incref(util_json_mut(body));
+            size_t actions = json_array_size(bd->actions);
             unmanaged_one(bd, &claimed, named[n].mk, x->v[i].id, x->v[i].name, cur);
+            if (json_array_size(bd->actions) > actions) /* deleted */
+                keep_loc_stub(bd, named[n].tk, i, cur);
             json_decref(cur);
         }
     }
@@ -1526,6 +1549,14 @@ static bool check_tenant(struct builder *bd)
     return true;
 }
 
+static void loc_stubs_free(struct builder *bd)
+{
+    for (size_t i = 0; bd->loc_stubs && i < bd->t->idx[TK_LOCATION].n; i++)
+        json_decref(bd->loc_stubs[i]);
+    free(bd->loc_stubs);
+    bd->loc_stubs = NULL;
+}
+
 static void summarise(json_t *plan)
 {
     struct plan_summary s;
@@ -1653,7 +1684,8 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     bd.actions = bd.unmanaged = bd.notes = bd.warnings = NULL;
     summarise(plan);
     json_t *policy_at = policy_locations(&bd);
-    struct lockout_states *states = lockout_states_new(plan, &t, 0);
+    struct lockout_states *states = lockout_states_new_with(plan, &t, 0, bd.loc_stubs);
+    loc_stubs_free(&bd);
     json_t *lockout = lockout_analyse_states(states, policy_at);
     lockout_record(plan, lockout);
     json_decref(lockout);
@@ -1676,6 +1708,7 @@ out:
         json_decref(plan);
         plan = NULL;
     }
+    loc_stubs_free(&bd);
     for (size_t i = 0; bd.sha && i < m->n; i++)
         free(bd.sha[i]);
     free(bd.sha);

@@ -1398,6 +1398,19 @@ static bool scan_item(json_t *item, size_t start, size_t end, void *ctx)
     return go;
 }
 
+/* `item` made to hold the selected (sel) members of a digest row, and no other. */
+static void digest_row_item(json_t *item, const char **row, const bool *sel)
+{
+    for (size_t f = 0; f < DIGEST_N; f++) {
+        if (!sel[f])
+            continue;
+        if (row[f])
+            json_object_set_new_nocheck(item, DIGEST_FIELDS[f], json_string_nocheck(row[f]));
+        else
+            json_object_del(item, DIGEST_FIELDS[f]);
+    }
+}
+
 static int f_scan(struct backend *b, const char *path, const char *const *fields, size_t nfields,
                   backend_item_fn fn, void *ctx, struct backend_error *err)
 {
@@ -1408,18 +1421,18 @@ static int f_scan(struct backend *b, const char *path, const char *const *fields
     if (e && !e->json && !e->no_digest && digest_covers(fields, nfields)) {
         /* From the digest taken at load: no second decode of the text (its strings came from
          * jansson, so they are valid UTF-8 and need no second check). */
+        bool sel[DIGEST_N];
+        for (size_t f = 0; f < DIGEST_N; f++)
+            sel[f] = select_field(fields, nfields, DIGEST_FIELDS[f]);
+        json_t *item = json_object(); /* one for every row: each is valid during its call only */
         for (size_t i = 0; i < e->ndigest; i++) {
-            const char **row = e->digest + i * DIGEST_N;
-            json_t *item = json_object();
-            for (size_t f = 0; f < DIGEST_N; f++)
-                if (row[f] && select_field(fields, nfields, DIGEST_FIELDS[f]))
-                    json_object_set_new_nocheck(item, DIGEST_FIELDS[f],
-                                                json_string_nocheck(row[f]));
-            bool go = fn(item, ctx);
-            json_decref(item);
-            if (!go)
+            digest_row_item(item, e->digest + i * DIGEST_N, sel);
+            if (!fn(item, ctx)) {
+                json_decref(item);
                 return 0;
+            }
         }
+        json_decref(item);
         /* Scanned whole once (a plan scans each directory collection once): the memory goes
          * back before the rest of the plan; a later scan decodes the text. */
         entry_clear_digest(e);

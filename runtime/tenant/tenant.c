@@ -215,7 +215,8 @@ static unsigned char held_stub(const json_t *item)
     json_object_foreach(util_json_mut(item), k, v)
     {
         for (size_t m = 0; m < IDPC_ARRAY_LEN(members); m++) {
-            if (!util_streq_nocase(k, members[m]))
+            /* the first letters first: most members are none of these */
+            if ((k[0] | 0x20) != members[m][0] || !util_streq_nocase(k, members[m]))
                 continue;
             if (strcmp(k, members[m]) != 0 || m == IDPC_ARRAY_LEN(members) - 1)
                 return 0; /* named so ignoring case only, or "countriesAndRegions" */
