@@ -2278,8 +2278,8 @@ struct lockout_states {
     struct ctx c;
 };
 
-struct lockout_states *lockout_states_new_with(const json_t *plan, struct tenant *t,
-                                               unsigned flags, json_t *const *stubs)
+struct lockout_states *lockout_states_new_with(const json_t *plan, struct tenant *t, unsigned flags,
+                                               json_t *const *stubs)
 {
     struct lockout_states *s = xcalloc(1, sizeof(*s));
     ctx_init(&s->c, plan, t, flags, stubs);

@@ -85,8 +85,8 @@ json_t *lockout_location_stub(const json_t *l);
  * the tenant's index), each NULL or lockout_location_stub() of that location. The states take
  * (a reference to) the ones of the locations the plan changes instead of reading those again;
  * the array and its references stay the caller's. */
-struct lockout_states *lockout_states_new_with(const json_t *plan, struct tenant *t,
-                                               unsigned flags, json_t *const *stubs);
+struct lockout_states *lockout_states_new_with(const json_t *plan, struct tenant *t, unsigned flags,
+                                               json_t *const *stubs);
 void lockout_states_free(struct lockout_states *s);
 /* One side's inputs (`after`: the state after the plan) and its location index: borrowed, valid
  * until lockout_states_free (never whatif_inputs_fini them). The named locations are trees

@@ -220,9 +220,9 @@ static unsigned char held_stub(const json_t *item)
                 continue;
             if (strcmp(k, members[m]) != 0 || m == IDPC_ARRAY_LEN(members) - 1)
                 return 0; /* named so ignoring case only, or "countriesAndRegions" */
-            bool ok = m < 2 ? json_is_string(v) &&
-                                  strlen(json_string_value(v)) == json_string_length(v)
-                            : json_is_boolean(v);
+            bool ok =
+                m < 2 ? json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v)
+                      : json_is_boolean(v);
             if (!ok)
                 return 0;
             stub |= bits[m];
