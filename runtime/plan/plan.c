@@ -1599,11 +1599,8 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     /* Show objects by the names the configuration gives them (renames, case fixes). */
     for (size_t i = 0; i < m->n; i++) {
         enum tenant_kind tk = resolve_tenant_kind(r.v[i].obj->kind);
-        struct tenant_obj *o = tk < TK__COUNT && r.v[i].current_id && !r.v[i].replace
-                                   ? tenant_by_id(&t, tk, r.v[i].current_id)
-                                   : NULL;
-        if (o)
-            tenant_set_display(&t, tk, o->id, r.v[i].obj->name);
+        if (tk < TK__COUNT && r.v[i].current_id && !r.v[i].replace)
+            tenant_set_display(&t, tk, r.v[i].current_id, r.v[i].obj->name);
     }
     bd.actions = json_array();
     bd.refs = json_array();

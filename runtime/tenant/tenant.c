@@ -98,15 +98,30 @@ static void index_add(struct tenant_index *x, const char *id, const char *name, 
     o->alt = alt ? arena_strdup(x->strings, alt) : NULL;
     o->body = body ? json_incref(body) : NULL;
     o->next_name = o->next_lname = TENANT_CHAIN_END;
-    tenant_map_put_first(&x->by_id, x->v, i);
-    if (o->name) {
-        chain(x, &x->by_name, i, false);
-        /* user names (UPNs) are case-insensitive already: by_name serves both */
-        if (!x->by_name.nocase)
-            chain(x, &x->by_lname, i, true);
+}
+
+/* The index's maps and name chains, made once every object is added (index_add), each map at
+ * its final size: as if each object had been indexed as it was added. */
+static void index_maps(struct tenant_index *x)
+{
+    if (x->by_id.n)
+        BUG("tenant index: its maps are made once");
+    tenant_map_reserve(&x->by_id, x->n);
+    tenant_map_reserve(&x->by_name, x->n);
+    if (!x->by_name.nocase)
+        tenant_map_reserve(&x->by_lname, x->n);
+    for (size_t i = 0; i < x->n; i++) {
+        const struct tenant_obj *o = &x->v[i];
+        tenant_map_put_first(&x->by_id, x->v, i);
+        if (o->name) {
+            chain(x, &x->by_name, i, false);
+            /* user names (UPNs) are case-insensitive already: by_name serves both */
+            if (!x->by_name.nocase)
+                chain(x, &x->by_lname, i, true);
+        }
+        if (o->alt)
+            tenant_map_put_first(&x->by_alt, x->v, i);
     }
-    if (o->alt)
-        tenant_map_put_first(&x->by_alt, x->v, i);
 }
 
 /* Loaded: the arrays, grown by doubling, are cut to what they hold (the users' by a quarter at
@@ -422,8 +437,10 @@ int tenant_load(struct tenant *t, struct backend *b, struct backend_error *err)
                     err) != 0 ||
         read_single(t, "policies/adminConsentRequestPolicy", &t->admin_consent, err) != 0)
         return -1;
-    for (int k = 0; k < TK__COUNT; k++)
+    for (int k = 0; k < TK__COUNT; k++) {
         index_fit(&t->idx[k]);
+        index_maps(&t->idx[k]);
+    }
     return 0;
 }
 
