@@ -1121,10 +1121,12 @@ static bool plan_context_in_use(struct builder *bd, const char *id, const char *
     return true;
 }
 
-static void unmanaged_one(struct builder *bd, struct strmap *claimed, enum model_kind k,
+/* `claimed`: the ids the configuration's objects have, or NULL when `id` is known to be none of
+ * them. */
+static void unmanaged_one(struct builder *bd, const struct strmap *claimed, enum model_kind k,
                           const char *id, const char *name, const json_t *cur)
 {
-    if (!id || strmap_get(claimed, id, NULL))
+    if (!id || (claimed && strmap_get(claimed, id, NULL)))
         return;
     bool leftover = (k == MODEL_GROUP || k == MODEL_NAMED_LOCATION) && is_leftover(name);
     bool exclusive = leftover || (bd->m->manage_exclusive & (1u << k)) != 0;
@@ -1179,7 +1181,7 @@ static char *assignment_name(struct builder *bd, const json_t *v)
 static void collect_unmanaged(struct builder *bd)
 {
     struct strmap claimed;
-    strmap_init(&claimed, true);
+    strmap_init_borrowed(&claimed, true); /* the resolved objects' ids outlive it */
     for (size_t i = 0; i < bd->m->n; i++)
         if (bd->r->v[i].current_id)
             strmap_put(&claimed, bd->r->v[i].current_id, 1);
@@ -1199,10 +1201,11 @@ static void collect_unmanaged(struct builder *bd)
                 if (pt && strcmp(pt, "builtIn") == 0)
                     continue;
             }
+            if (strmap_get(&claimed, x->v[i].id, NULL))
+                continue; /* the configuration has it */
             /* a group's body, or a location held compactly, only when it is deleted */
             bool deleted =
-                !strmap_get(&claimed, x->v[i].id, NULL) &&
-                ((bd->m->manage_exclusive & (1u << named[n].mk)) || is_leftover(x->v[i].name));
+                (bd->m->manage_exclusive & (1u << named[n].mk)) || is_leftover(x->v[i].name);
             json_t *cur;
             if (named[n].tk == TK_GROUP)
                 cur = deleted ? tenant_group_body(bd->t, x->v[i].id) : NULL;
@@ -1211,7 +1214,7 @@ static void collect_unmanaged(struct builder *bd)
             else
                 cur = json_incref(util_json_mut(body));
             size_t actions = json_array_size(bd->actions);
-            unmanaged_one(bd, &claimed, named[n].mk, x->v[i].id, x->v[i].name, cur);
+            unmanaged_one(bd, NULL, named[n].mk, x->v[i].id, x->v[i].name, cur);
             if (json_array_size(bd->actions) > actions) /* deleted */
                 keep_loc_stub(bd, named[n].tk, i, cur);
             json_decref(cur);

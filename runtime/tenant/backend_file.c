@@ -1544,6 +1544,28 @@ static int f_read_at(struct backend *b, const struct backend_at *at, json_t **ou
     return 0;
 }
 
+/* The members of a frozen collection's items that loading keeps beside the digest (struct fitem),
+ * in the order fitem_members reads sel. */
+static const char *const FITEM_FIELDS[] = {"@odata.type", "isTrusted",
+                                           "includeUnknownCountriesAndRegions"};
+
+/* `item` made to hold the selected (sel, by FITEM_FIELDS) members loading kept of an item, and no
+ * other of them. */
+static void fitem_members(json_t *item, const struct fitem *fi, const bool *sel)
+{
+    for (size_t f = 0; f < 3; f++) {
+        if (!sel[f])
+            continue;
+        json_t *v = f == 0   ? (fi->type ? json_string_nocheck(fi->type) : NULL)
+                    : f == 1 ? (fi->trusted >= 0 ? json_boolean(fi->trusted) : NULL)
+                             : (fi->unknown >= 0 ? json_boolean(fi->unknown) : NULL);
+        if (v)
+            json_object_set_new_nocheck(item, FITEM_FIELDS[f], v);
+        else
+            json_object_del(item, FITEM_FIELDS[f]);
+    }
+}
+
 static int f_scan_text(struct backend *b, const char *path, const char *const *fields,
                        size_t nfields, backend_text_fn fn, void *ctx, struct backend_error *err)
 {
@@ -1555,38 +1577,38 @@ static int f_scan_text(struct backend *b, const char *path, const char *const *f
         return 0;
     if (!e->json && e->fitems && !e->no_digest && frozen_covers(fields, nfields)) {
         /* From what loading left: the digest and each item's compact text. */
+        bool sel[DIGEST_N + 3];
+        for (size_t f = 0; f < DIGEST_N; f++)
+            sel[f] = select_field(fields, nfields, DIGEST_FIELDS[f]);
+        for (size_t f = 0; f < 3; f++)
+            sel[DIGEST_N + f] = select_field(fields, nfields, FITEM_FIELDS[f]);
+        json_t *item = json_object(); /* one for every reduced item: each valid during its call */
         for (size_t i = 0; i < e->ndigest; i++) {
             const char **row = e->digest + i * DIGEST_N;
             const struct fitem *fi = &e->fitems[i];
             struct backend_at at = {fi->start, fi->len, d->loads};
             if (fi->whole) {
-                json_t *item = NULL;
-                if (f_read_at(b, &at, &item, err) != 0)
+                json_t *whole = NULL;
+                if (f_read_at(b, &at, &whole, err) != 0) {
+                    json_decref(item);
                     return -1;
-                bool go = fn(item, NULL, 0, &at, fi->derived, ctx);
-                json_decref(item);
-                if (!go)
+                }
+                bool go = fn(whole, NULL, 0, &at, fi->derived, ctx);
+                json_decref(whole);
+                if (!go) {
+                    json_decref(item);
                     return 0;
+                }
                 continue;
             }
-            json_t *item = json_object();
-            for (size_t f = 0; f < DIGEST_N; f++)
-                if (row[f] && select_field(fields, nfields, DIGEST_FIELDS[f]))
-                    json_object_set_new_nocheck(item, DIGEST_FIELDS[f],
-                                                json_string_nocheck(row[f]));
-            if (fi->type && select_field(fields, nfields, "@odata.type"))
-                json_object_set_new_nocheck(item, "@odata.type", json_string_nocheck(fi->type));
-            if (fi->trusted >= 0 && select_field(fields, nfields, "isTrusted"))
-                json_object_set_new_nocheck(item, "isTrusted", json_boolean(fi->trusted));
-            if (fi->unknown >= 0 &&
-                select_field(fields, nfields, "includeUnknownCountriesAndRegions"))
-                json_object_set_new_nocheck(item, "includeUnknownCountriesAndRegions",
-                                            json_boolean(fi->unknown));
-            bool go = fn(item, NULL, 0, &at, fi->derived, ctx);
-            json_decref(item);
-            if (!go)
+            digest_row_item(item, row, sel);
+            fitem_members(item, fi, sel + DIGEST_N);
+            if (!fn(item, NULL, 0, &at, fi->derived, ctx)) {
+                json_decref(item);
                 return 0;
+            }
         }
+        json_decref(item);
         /* Read whole once (a plan keeps the texts it needs): the memory goes back; a later scan
          * decodes the snapshot's text. */
         entry_clear_digest(e);
