@@ -204,7 +204,8 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
                               .impact = !a->no_impact,
                               .release_bodies = true,
                               .no_reads = no_reads,
-                              .no_free = !util_free_at_exit()};
+                              /* a plan written as JSON needs the memory back first */
+                              .no_free = no_reads && !util_free_at_exit()};
     ctx->plan = plan_build(ctx->cr.model, ctx->cr.diag, ctx->b, &po);
     errors = diag_error_count(ctx->cr.diag);
     diag_render(ctx->cr.diag, stderr, dfmt, diag_color);

@@ -53,8 +53,11 @@ struct builder {
     struct strmap context_users;
     bool failed; /* an error was reported while building: no plan */
     /* per named location of the tenant (by index): what the lockout states hold of one the plan
-     * changes, made while it is a tree for planning (lockout_location_stub), or NULL */
+     * changes, made while it is a tree for planning (lockout_location_stub), or NULL; only
+     * without reads (stubs_early): with them, made so early they would leave the heap scattered
+     * for the reads and the JSON written after the states are gone (a higher peak) */
     json_t **loc_stubs;
+    bool stubs_early;
 };
 
 /* Unmanaged objects left alone are listed up to this many per kind, then only counted. */
@@ -949,7 +952,7 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
  * lockout states will hold of it, made now (lockout_states_new_with). */
 static void keep_loc_stub(struct builder *bd, enum tenant_kind tk, size_t i, const json_t *cur)
 {
-    if (tk != TK_LOCATION || !cur || !tenant_held_of(bd->t, tk, i))
+    if (!bd->stubs_early || tk != TK_LOCATION || !cur || !tenant_held_of(bd->t, tk, i))
         return;
     if (!bd->loc_stubs)
         bd->loc_stubs = xcalloc(bd->t->idx[tk].n, sizeof(*bd->loc_stubs));
@@ -1612,6 +1615,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     bd.warnings = json_array();
     bd.notes = json_deep_copy(r.notes);
     bd.sha = reads ? xcalloc(m->n ? m->n : 1, sizeof(*bd.sha)) : NULL;
+    bd.stubs_early = !reads;
     collect_context_users(&bd);
     for (size_t i = 0; i < m->n; i++) {
         struct resolve_object *ro = &r.v[i];

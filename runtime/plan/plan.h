@@ -50,9 +50,10 @@ struct plan_options {
      * without -o): "reads" (the fingerprints `idpc apply PLAN.json` checks) stays an empty array,
      * and no fingerprint is taken. Every other part of the plan is as without it. */
     bool no_reads;
-    /* The caller exits right after using the plan and frees nothing (the CLI, unless
-     * util_free_at_exit()): what plan_build made for itself (the tenant as read, the resolved
-     * objects, the lockout states when no reads are made after them) is left to the exit. */
+    /* The caller exits right after using the plan, frees nothing and needs little memory for
+     * it (the CLI printing text or markdown, unless util_free_at_exit()): what plan_build made
+     * for itself (the tenant as read, the resolved objects, the lockout states when no reads
+     * are made after them) is left to the exit. */
     bool no_free;
 };
 
