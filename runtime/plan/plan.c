@@ -195,15 +195,17 @@ static const char *ref_text(struct builder *bd, size_t i)
 static json_t *add_read_sha(struct builder *bd, const char *path, const char *name,
                             const char *what, const json_t *value, const char *sha)
 {
+    /* the path (a Graph path and a tenant id jansson decoded), the normalize kind and the hex
+     * fingerprint are valid UTF-8: no second check */
     json_t *r = json_object();
-    json_object_set_new(r, "path", json_string(path));
+    json_object_set_new_nocheck(r, "path", json_string_nocheck(path));
     if (name)
-        json_object_set_new(r, "name", json_string(name));
-    json_object_set_new(r, "normalize", json_string(what));
+        json_object_set_new_nocheck(r, "name", json_string(name));
+    json_object_set_new_nocheck(r, "normalize", json_string_nocheck(what));
     char *own = sha ? NULL : plan_fingerprint(what, value);
     if (!sha)
         sha = own;
-    json_object_set_new(r, "sha256", sha ? json_string(sha) : json_null());
+    json_object_set_new_nocheck(r, "sha256", sha ? json_string_nocheck(sha) : json_null());
     free(own);
     json_array_append_new(bd->reads, r);
     return r;
