@@ -197,8 +197,15 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
         cli_error(cmd, "%s", err.message);
         return CLI_EXIT_ERROR;
     }
-    struct plan_options po = {
-        .paths = a->paths, .npaths = a->npaths, .impact = !a->no_impact, .release_bodies = true};
+    /* `plan` without -o prints text or markdown from everything but the reads */
+    bool no_reads = strcmp(cmd, "plan") == 0 && !a->out && a->format != PLAN_FMT_JSON;
+    struct plan_options po = {.paths = a->paths,
+                              .npaths = a->npaths,
+                              .impact = !a->no_impact,
+                              .release_bodies = true,
+                              .no_reads = no_reads,
+                              /* a plan written as JSON needs the memory back first */
+                              .no_free = no_reads && !util_free_at_exit()};
     ctx->plan = plan_build(ctx->cr.model, ctx->cr.diag, ctx->b, &po);
     errors = diag_error_count(ctx->cr.diag);
     diag_render(ctx->cr.diag, stderr, dfmt, diag_color);

@@ -436,6 +436,7 @@ struct ctx {
     struct left_out left;   /* the named locations both states leave out */
     struct loc_stub *stubs; /* the reduced trees the states hold (location_stub), by address */
     size_t nstubs;
+    json_t *const *made; /* lockout_states_new_with's stubs, or NULL */
 };
 
 static const char *role_template(const struct tenant *t, const char *rid)
@@ -506,6 +507,33 @@ static json_t *location_stub(const json_t *l, bool ranges)
             json_object_set_nocheck(o, k, v);
     }
     return o;
+}
+
+/* location_stub(whole, false) of the tenant's named location i, made from what the tenant holds
+ * of it when that is all it would hold (tenant_held, stub), so that the location is not read
+ * again; else NULL. Its members are those of the whole object (exact names, distinct ignoring
+ * case), so that every read, exact or ignoring case, finds what it finds in the whole. */
+static json_t *held_stub(const struct tenant *t, size_t i)
+{
+    const struct tenant_held *h = tenant_held_of(t, TK_LOCATION, i);
+    if (!h || !(h->stub & TENANT_STUB_PLAIN))
+        return NULL;
+    const struct tenant_obj *o = &t->idx[TK_LOCATION].v[i];
+    json_t *l = json_object();
+    json_object_set_new_nocheck(l, "id", json_string_nocheck(o->id));
+    if (h->stub & TENANT_STUB_NAME)
+        json_object_set_new_nocheck(l, "displayName", json_string_nocheck(o->name));
+    if (h->stub & TENANT_STUB_TRUSTED)
+        json_object_set_new_nocheck(l, "isTrusted", json_boolean(h->trusted));
+    if (h->stub & TENANT_STUB_UNKNOWN)
+        json_object_set_new_nocheck(l, "includeUnknownCountriesAndRegions",
+                                    json_boolean(h->unknown));
+    return l;
+}
+
+json_t *lockout_location_stub(const json_t *l)
+{
+    return location_stub(l, true);
 }
 
 /* A reduced tree of the states and the tenant's location it stands for. */
@@ -697,14 +725,17 @@ static void state_locations(struct ctx *c, struct state *st)
         if ((f[i] & PRESENT) && !(f[i] & KEEP) && in_map(&names, x->v[i].id))
             f[i] |= KEEP;
         if (f[i] & KEEP) {
-            json_t *whole = location_body(c->t, i);
-            if (!whole)
-                continue;
             /* reduced; one the plan leaves alone is the same tree in both states, so its IP
              * ranges are asked for when needed (stub_ranges), the others keep theirs */
             bool alone = !(f[i] & TOUCH);
-            json_t *l = location_stub(whole, !alone);
-            json_decref(whole);
+            json_t *l = alone ? held_stub(c->t, i) : c->made ? json_incref(c->made[i]) : NULL;
+            if (!l) {
+                json_t *whole = location_body(c->t, i);
+                if (!whole)
+                    continue;
+                l = location_stub(whole, !alone);
+                json_decref(whole);
+            }
             if (alone) {
                 if (c->nstubs == cap) {
                     cap = cap ? 2 * cap : 64;
@@ -2204,12 +2235,14 @@ static json_t *undeclared_emergency(struct ctx *c, const json_t *declared)
 
 /* The tenant's state before the plan and after it (its requests replayed), their named
  * locations indexed. */
-static void ctx_init(struct ctx *c, const json_t *plan, struct tenant *t, unsigned flags)
+static void ctx_init(struct ctx *c, const json_t *plan, struct tenant *t, unsigned flags,
+                     json_t *const *made)
 {
     memset(c, 0, sizeof(*c));
     c->t = t;
     c->plan = plan;
     c->flags = flags;
+    c->made = made;
     c->adds = json_object();
     c->removes = json_object();
     c->created = json_object();
@@ -2218,6 +2251,7 @@ static void ctx_init(struct ctx *c, const json_t *plan, struct tenant *t, unsign
     c->tmembers = json_object();
     state_before(c);
     state_after(c, plan);
+    c->made = NULL; /* the caller's: not used again */
     struct state *st[2] = {&c->before, &c->after};
     for (size_t k = 0; k < 2; k++) {
         st[k]->locix = whatif_locindex_new_lazy(st[k]->locations, stub_ranges, c);
@@ -2244,11 +2278,17 @@ struct lockout_states {
     struct ctx c;
 };
 
-struct lockout_states *lockout_states_new(const json_t *plan, struct tenant *t, unsigned flags)
+struct lockout_states *lockout_states_new_with(const json_t *plan, struct tenant *t, unsigned flags,
+                                               json_t *const *stubs)
 {
     struct lockout_states *s = xcalloc(1, sizeof(*s));
-    ctx_init(&s->c, plan, t, flags);
+    ctx_init(&s->c, plan, t, flags, stubs);
     return s;
+}
+
+struct lockout_states *lockout_states_new(const json_t *plan, struct tenant *t, unsigned flags)
+{
+    return lockout_states_new_with(plan, t, flags, NULL);
 }
 
 void lockout_states_free(struct lockout_states *s)

@@ -77,6 +77,16 @@ json_t *lockout_decide(const struct whatif_result *r, const char *const *caps);
 struct lockout_states;
 #define LOCKOUT_ALL_LOCATIONS 1u /* flag: keep every named location (to compare, in tests) */
 struct lockout_states *lockout_states_new(const json_t *plan, struct tenant *t, unsigned flags);
+/* What the states hold of a named location the plan changes (its members the states' readers
+ * read, its IP ranges included), made from the whole object `l` as the tenant holds it by a
+ * caller that has it at hand anyway: a new reference, for lockout_states_new_with. */
+json_t *lockout_location_stub(const json_t *l);
+/* lockout_states_new, given `stubs`: NULL, or one per named location of `t` (by its position in
+ * the tenant's index), each NULL or lockout_location_stub() of that location. The states take
+ * (a reference to) the ones of the locations the plan changes instead of reading those again;
+ * the array and its references stay the caller's. */
+struct lockout_states *lockout_states_new_with(const json_t *plan, struct tenant *t, unsigned flags,
+                                               json_t *const *stubs);
 void lockout_states_free(struct lockout_states *s);
 /* One side's inputs (`after`: the state after the plan) and its location index: borrowed, valid
  * until lockout_states_free (never whatif_inputs_fini them). The named locations are trees

@@ -41,8 +41,8 @@ struct builder {
     json_t *unmanaged;
     json_t *warnings;
     json_t *notes;
-    json_t *refs; /* per action: the tenant object (its JSON text once a delete dependency has
-                     been looked for in it: ref_text), or "" */
+    json_t *refs; /* per action: a policy's tenant object (its JSON text once a delete
+                     dependency has been looked for in it: ref_text), or "" (push_action) */
     size_t unmanaged_count[MODEL__COUNT];
     /* per model object: the fingerprint of its tenant object (plan_fingerprint), taken from the
      * normalised copy plan_update makes anyway; NULL until then */
@@ -52,6 +52,12 @@ struct builder {
      * the bodies (collect_context_users) */
     struct strmap context_users;
     bool failed; /* an error was reported while building: no plan */
+    /* per named location of the tenant (by index): what the lockout states hold of one the plan
+     * changes, made while it is a tree for planning (lockout_location_stub), or NULL; only
+     * without reads (stubs_early): with them, made so early they would leave the heap scattered
+     * for the reads and the JSON written after the states are gone (a higher peak) */
+    json_t **loc_stubs;
+    bool stubs_early;
 };
 
 /* Unmanaged objects left alone are listed up to this many per kind, then only counted. */
@@ -162,11 +168,15 @@ static void add_request(json_t *a, enum plan_phase phase, const char *method, co
     json_array_append_new(json_object_get(a, "requests"), r);
 }
 
+/* Only a policy's tenant object is looked in for a delete's dependencies (order_actions): any
+ * other action's ref is "". */
 static void push_action(struct builder *bd, json_t *a, const json_t *tenant_obj)
 {
+    bool policy = strcmp(json_string_value(json_object_get(a, "kind")),
+                         model_kind_name(MODEL_CA_POLICY)) == 0;
     json_array_append_new(bd->actions, a);
-    json_array_append_new(bd->refs,
-                          tenant_obj ? json_incref(util_json_mut(tenant_obj)) : json_string(""));
+    json_array_append_new(bd->refs, tenant_obj && policy ? json_incref(util_json_mut(tenant_obj))
+                                                         : json_string(""));
 }
 
 /* The JSON text of action i's tenant object, written the first time it is asked for. */
@@ -181,29 +191,21 @@ static const char *ref_text(struct builder *bd, size_t i)
     return json_string_value(json_array_get(bd->refs, i));
 }
 
-/* The last action's tenant object, when it is `cur`, a tree thawed from what the tenant holds
- * compactly (`h`, tenant_body): the action keeps its compact text instead (what ref_text would
- * write), so that the tree can go. */
-static void ref_keep_text(struct builder *bd, const json_t *cur, const struct tenant_held *h)
-{
-    size_t n = json_array_size(bd->refs);
-    if (cur && h && n && json_array_get(bd->refs, n - 1) == cur)
-        (void)ref_text(bd, n - 1);
-}
-
 /* `sha`: the fingerprint of `value` when known (else computed here). */
 static json_t *add_read_sha(struct builder *bd, const char *path, const char *name,
                             const char *what, const json_t *value, const char *sha)
 {
+    /* the path (a Graph path and a tenant id jansson decoded), the normalize kind and the hex
+     * fingerprint are valid UTF-8: no second check */
     json_t *r = json_object();
-    json_object_set_new(r, "path", json_string(path));
+    json_object_set_new_nocheck(r, "path", json_string_nocheck(path));
     if (name)
-        json_object_set_new(r, "name", json_string(name));
-    json_object_set_new(r, "normalize", json_string(what));
+        json_object_set_new_nocheck(r, "name", json_string(name));
+    json_object_set_new_nocheck(r, "normalize", json_string_nocheck(what));
     char *own = sha ? NULL : plan_fingerprint(what, value);
     if (!sha)
         sha = own;
-    json_object_set_new(r, "sha256", sha ? json_string(sha) : json_null());
+    json_object_set_new_nocheck(r, "sha256", sha ? json_string_nocheck(sha) : json_null());
     free(own);
     json_array_append_new(bd->reads, r);
     return r;
@@ -752,7 +754,7 @@ static bool held_unchanged(struct builder *bd, struct resolve_object *ro)
     }
     bool same = strcmp(sha, h->derived) == 0;
     size_t self = (size_t)(ro - bd->r->v);
-    if (same && !bd->sha[self])
+    if (same && bd->sha && !bd->sha[self])
         bd->sha[self] = xstrdup(h->derived); /* what record_reads fingerprints */
     free(sha);
     return same;
@@ -821,6 +823,15 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
         jsondiff_compute_partial(have, want, &d);
     else
         jsondiff_compute(have, want, &d);
+    /* no change: only a group (members, owners, licenses), a lifecycle policy (its groups) and
+     * a schedule (a note that it expired) can still have something to say */
+    if (d.n == 0 && !schedule && k != MODEL_ROLE_ASSIGNMENT && k != MODEL_GROUP &&
+        k != MODEL_GROUP_LIFECYCLE) {
+        jsondiff_fini(&d);
+        json_decref(want);
+        json_decref(have);
+        return;
+    }
     json_t *a = new_action(bd, "update", k, o->name, ro->current_id, o->loc);
     if (ro->by_rename)
         json_object_set_new(a, "renamedFrom", json_string(o->renamed_from));
@@ -939,25 +950,39 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
     push_action(bd, a, ro->current);
 }
 
+/* A named location the tenant holds compactly, `cur` its tree, that an action changes: what the
+ * lockout states will hold of it, made now (lockout_states_new_with). */
+static void keep_loc_stub(struct builder *bd, enum tenant_kind tk, size_t i, const json_t *cur)
+{
+    if (!bd->stubs_early || tk != TK_LOCATION || !cur || !tenant_held_of(bd->t, tk, i))
+        return;
+    if (!bd->loc_stubs)
+        bd->loc_stubs = xcalloc(bd->t->idx[tk].n, sizeof(*bd->loc_stubs));
+    json_decref(bd->loc_stubs[i]);
+    bd->loc_stubs[i] = lockout_location_stub(cur);
+}
+
 /* An object the tenant has. A named location the tenant holds compactly is planned only when
- * its fingerprint says it changed, and is a tree only while it is planned: its action keeps its
- * text, record_reads its fingerprint. */
+ * its fingerprint says it changed, and is a tree only while it is planned: record_reads keeps
+ * its fingerprint. */
 static void plan_matched(struct builder *bd, struct resolve_object *ro)
 {
     if (held_unchanged(bd, ro))
         return;
     resolve_thaw(ro); /* a frozen body: one tree at a time */
     resolve_thaw_current(bd->r, ro);
+    size_t actions = json_array_size(bd->actions);
     plan_update(bd, ro);
     if (!ro->current_thawed)
         return;
+    if (json_array_size(bd->actions) > actions)
+        keep_loc_stub(bd, resolve_tenant_kind(ro->obj->kind),
+                      tenant_index_of(bd->t, resolve_tenant_kind(ro->obj->kind), ro->current_id),
+                      ro->current);
     size_t self = (size_t)(ro - bd->r->v);
     int nk = plan_nk(ro->obj->kind);
-    if (!bd->sha[self] && nk >= 0) /* a replace: record_reads' fingerprint, taken now */
+    if (bd->sha && !bd->sha[self] && nk >= 0) /* a replace: record_reads' fingerprint, now */
         bd->sha[self] = plan_fingerprint(normalize_kind_name((enum normalize_kind)nk), ro->current);
-    enum tenant_kind tk = resolve_tenant_kind(ro->obj->kind);
-    ref_keep_text(bd, ro->current,
-                  tenant_held_of(bd->t, tk, tenant_index_of(bd->t, tk, ro->current_id)));
     resolve_release_current(ro);
 }
 
@@ -1101,10 +1126,12 @@ static bool plan_context_in_use(struct builder *bd, const char *id, const char *
     return true;
 }
 
-static void unmanaged_one(struct builder *bd, struct strmap *claimed, enum model_kind k,
+/* `claimed`: the ids the configuration's objects have, or NULL when `id` is known to be none of
+ * them. */
+static void unmanaged_one(struct builder *bd, const struct strmap *claimed, enum model_kind k,
                           const char *id, const char *name, const json_t *cur)
 {
-    if (!id || strmap_get(claimed, id, NULL))
+    if (!id || (claimed && strmap_get(claimed, id, NULL)))
         return;
     bool leftover = (k == MODEL_GROUP || k == MODEL_NAMED_LOCATION) && is_leftover(name);
     bool exclusive = leftover || (bd->m->manage_exclusive & (1u << k)) != 0;
@@ -1159,7 +1186,7 @@ static char *assignment_name(struct builder *bd, const json_t *v)
 static void collect_unmanaged(struct builder *bd)
 {
     struct strmap claimed;
-    strmap_init(&claimed, true);
+    strmap_init_borrowed(&claimed, true); /* the resolved objects' ids outlive it */
     for (size_t i = 0; i < bd->m->n; i++)
         if (bd->r->v[i].current_id)
             strmap_put(&claimed, bd->r->v[i].current_id, 1);
@@ -1179,10 +1206,11 @@ static void collect_unmanaged(struct builder *bd)
                 if (pt && strcmp(pt, "builtIn") == 0)
                     continue;
             }
+            if (strmap_get(&claimed, x->v[i].id, NULL))
+                continue; /* the configuration has it */
             /* a group's body, or a location held compactly, only when it is deleted */
             bool deleted =
-                !strmap_get(&claimed, x->v[i].id, NULL) &&
-                ((bd->m->manage_exclusive & (1u << named[n].mk)) || is_leftover(x->v[i].name));
+                (bd->m->manage_exclusive & (1u << named[n].mk)) || is_leftover(x->v[i].name);
             json_t *cur;
             if (named[n].tk == TK_GROUP)
                 cur = deleted ? tenant_group_body(bd->t, x->v[i].id) : NULL;
@@ -1190,8 +1218,10 @@ static void collect_unmanaged(struct builder *bd)
                 cur = deleted ? tenant_body(bd->t, named[n].tk, i) : NULL;
             else
                 cur = json_incref(util_json_mut(body));
-            unmanaged_one(bd, &claimed, named[n].mk, x->v[i].id, x->v[i].name, cur);
-            ref_keep_text(bd, cur, tenant_held_of(bd->t, named[n].tk, i));
+            size_t actions = json_array_size(bd->actions);
+            unmanaged_one(bd, NULL, named[n].mk, x->v[i].id, x->v[i].name, cur);
+            if (json_array_size(bd->actions) > actions) /* deleted */
+                keep_loc_stub(bd, named[n].tk, i, cur);
             json_decref(cur);
         }
     }
@@ -1527,6 +1557,14 @@ static bool check_tenant(struct builder *bd)
     return true;
 }
 
+static void loc_stubs_free(struct builder *bd)
+{
+    for (size_t i = 0; bd->loc_stubs && i < bd->t->idx[TK_LOCATION].n; i++)
+        json_decref(bd->loc_stubs[i]);
+    free(bd->loc_stubs);
+    bd->loc_stubs = NULL;
+}
+
 static void summarise(json_t *plan)
 {
     struct plan_summary s;
@@ -1540,6 +1578,8 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
                    const struct plan_options *opts)
 {
     struct builder bd = {.m = m, .diag = diag, .b = b};
+    bool reads = !(opts && opts->no_reads); /* record_reads, and the fingerprints it takes */
+    bool no_free = opts && opts->no_free;
     strmap_init(&bd.context_users, true);
     struct tenant t;
     struct resolve r;
@@ -1567,11 +1607,8 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     /* Show objects by the names the configuration gives them (renames, case fixes). */
     for (size_t i = 0; i < m->n; i++) {
         enum tenant_kind tk = resolve_tenant_kind(r.v[i].obj->kind);
-        struct tenant_obj *o = tk < TK__COUNT && r.v[i].current_id && !r.v[i].replace
-                                   ? tenant_by_id(&t, tk, r.v[i].current_id)
-                                   : NULL;
-        if (o)
-            tenant_set_display(&t, tk, o->id, r.v[i].obj->name);
+        if (tk < TK__COUNT && r.v[i].current_id && !r.v[i].replace)
+            tenant_set_display(&t, tk, r.v[i].current_id, r.v[i].obj->name);
     }
     bd.actions = json_array();
     bd.refs = json_array();
@@ -1579,7 +1616,8 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     bd.unmanaged = json_array();
     bd.warnings = json_array();
     bd.notes = json_deep_copy(r.notes);
-    bd.sha = xcalloc(m->n ? m->n : 1, sizeof(*bd.sha));
+    bd.sha = reads ? xcalloc(m->n ? m->n : 1, sizeof(*bd.sha)) : NULL;
+    bd.stubs_early = !reads;
     collect_context_users(&bd);
     for (size_t i = 0; i < m->n; i++) {
         struct resolve_object *ro = &r.v[i];
@@ -1652,7 +1690,8 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     bd.actions = bd.unmanaged = bd.notes = bd.warnings = NULL;
     summarise(plan);
     json_t *policy_at = policy_locations(&bd);
-    struct lockout_states *states = lockout_states_new(plan, &t, 0);
+    struct lockout_states *states = lockout_states_new_with(plan, &t, 0, bd.loc_stubs);
+    loc_stubs_free(&bd);
     json_t *lockout = lockout_analyse_states(states, policy_at);
     lockout_record(plan, lockout);
     json_decref(lockout);
@@ -1664,15 +1703,18 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
 #endif
     if (opts && opts->impact)
         plan_impact(plan, &t, states);
-    lockout_states_free(states);
+    if (reads || !no_free)
+        lockout_states_free(states);
     json_decref(policy_at);
-    record_reads(&bd);
+    if (reads)
+        record_reads(&bd);
 out:
     if (have_tenant && tenant_fault(&t)) { /* an object it holds could not be read again */
         diag_error(diag, DIAG_LOC_NONE, "%s", tenant_fault(&t));
         json_decref(plan);
         plan = NULL;
     }
+    loc_stubs_free(&bd);
     for (size_t i = 0; bd.sha && i < m->n; i++)
         free(bd.sha[i]);
     free(bd.sha);
@@ -1683,6 +1725,8 @@ out:
     json_decref(bd.unmanaged);
     json_decref(bd.warnings);
     json_decref(bd.notes);
+    if (no_free)
+        return plan; /* the tenant and the resolved objects go with the process */
     resolve_fini(&r);
     if (have_tenant)
         tenant_free(&t);

@@ -46,6 +46,15 @@ struct plan_options {
      * so that the declared objects are not held through the rest of the plan. The names,
      * locations and `extra` stay. */
     bool release_bodies;
+    /* The caller neither prints the plan as JSON nor saves it (the CLI's text and markdown
+     * without -o): "reads" (the fingerprints `idpc apply PLAN.json` checks) stays an empty array,
+     * and no fingerprint is taken. Every other part of the plan is as without it. */
+    bool no_reads;
+    /* The caller exits right after using the plan, frees nothing and needs little memory for
+     * it (the CLI printing text or markdown, unless util_free_at_exit()): what plan_build made
+     * for itself (the tenant as read, the resolved objects, the lockout states when no reads
+     * are made after them) is left to the exit. */
+    bool no_free;
 };
 
 json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,

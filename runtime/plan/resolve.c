@@ -337,12 +337,13 @@ static json_t *resolve_ref(struct resolve *r, const json_t *ref, const char *par
     const char *name = json_string_value(json_object_get(ref, "name"));
     const char *id = json_string_value(json_object_get(ref, "id"));
     const char *at = json_string_value(json_object_get(ref, "at"));
-    struct loc loc = resolve_at_loc(r->diag, at);
+    /* where the reference is, for an error: looked up only then (resolve_at_loc) */
     size_t k;
     for (k = 0; k < IDPC_ARRAY_LEN(ref_kinds); k++)
         if (kind && strcmp(kind, ref_kinds[k].ref) == 0)
             break;
     if (k == IDPC_ARRAY_LEN(ref_kinds)) {
+        struct loc loc = resolve_at_loc(r->diag, at);
         diag_error(r->diag, loc, "idpc cannot resolve a reference of kind '%s'", kind ? kind : "?");
         r->errors++;
         return json_string("");
@@ -357,6 +358,7 @@ static json_t *resolve_ref(struct resolve *r, const json_t *ref, const char *par
         if (!o && tk == TK_SP)
             o = tenant_by_alt(r->t, TK_SP, id);
         if (!o && !(tk == TK_AGREEMENT && !r->t->have_agreements)) {
+            struct loc loc = resolve_at_loc(r->diag, at);
             diag_error(r->diag, loc, "no %s with id %s in the tenant", what, id);
             r->errors++;
             return json_string(id);
@@ -366,6 +368,7 @@ static json_t *resolve_ref(struct resolve *r, const json_t *ref, const char *par
         return json_string(o ? o->id : id);
     }
     if (!name) {
+        struct loc loc = resolve_at_loc(r->diag, at);
         diag_error(r->diag, loc, "a %s reference without a name or id", what);
         r->errors++;
         return json_string("");
@@ -388,6 +391,7 @@ static json_t *resolve_ref(struct resolve *r, const json_t *ref, const char *par
         nocase = true;
     }
     if (first == TENANT_NONE) {
+        struct loc loc = resolve_at_loc(r->diag, at);
         if (tk == TK_USER)
             diag_error(r->diag, loc, "no user with the user principal name \"%s\" in the tenant",
                        name);
@@ -400,6 +404,7 @@ static json_t *resolve_ref(struct resolve *r, const json_t *ref, const char *par
     }
     size_t count = tenant_count_named(r->t, tk, first, nocase);
     if (count > 1) {
+        struct loc loc = resolve_at_loc(r->diag, at);
         char *whats = plural(what);
         diag_error(r->diag, loc, "%s \"%s\" is ambiguous: %zu %s in the tenant have this name%s",
                    what, name, count, whats, nocase ? " (ignoring case)" : "");

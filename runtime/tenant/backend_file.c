@@ -85,9 +85,15 @@ struct fitem {
 
 static const char *const DIGEST_FIELDS[] = {"id", "displayName", "userPrincipalName", "appId"};
 #define DIGEST_N 4
-/* The members of a frozen collection's items a scan_text can select without a decode. */
-static const char *const FROZEN_FIELDS[] = {"id", "displayName", "@odata.type", "isTrusted",
-                                            "includeUnknownCountriesAndRegions"};
+/* The members of a frozen collection's items a scan_text can select without a decode (an item
+ * with "countriesAndRegions", whose value loading does not keep, is handed on whole:
+ * frozen_whole). */
+static const char *const FROZEN_FIELDS[] = {"id",
+                                            "displayName",
+                                            "@odata.type",
+                                            "isTrusted",
+                                            "includeUnknownCountriesAndRegions",
+                                            "countriesAndRegions"};
 
 struct ftop {
     char *key;
@@ -499,6 +505,30 @@ struct digesting {
     struct fentry *e;
 };
 
+/* Must a scan_text hand this item of a frozen collection on whole, because what loading keeps of
+ * it (struct fitem) would not give back its FROZEN_FIELDS members exactly? When a member is named
+ * as one of them ignoring case only, when "isTrusted" or "includeUnknownCountriesAndRegions" is
+ * not a boolean, or when it has "countriesAndRegions" (not kept). */
+static bool frozen_whole(const json_t *item)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(util_json_mut(item), k, v)
+    {
+        for (size_t f = 0; f < IDPC_ARRAY_LEN(FROZEN_FIELDS); f++) {
+            if (strcasecmp(k, FROZEN_FIELDS[f]) != 0)
+                continue;
+            if (strcmp(k, FROZEN_FIELDS[f]) != 0 || strcmp(k, "countriesAndRegions") == 0)
+                return true;
+            if ((strcmp(k, "isTrusted") == 0 ||
+                 strcmp(k, "includeUnknownCountriesAndRegions") == 0) &&
+                !json_is_boolean(v))
+                return true;
+        }
+    }
+    return false;
+}
+
 /* One item of a directory collection, decoded while loading: its digest. */
 static bool digest_item(json_t *item, size_t start, size_t end, void *ctx)
 {
@@ -539,15 +569,7 @@ static bool digest_item(json_t *item, size_t start, size_t end, void *ctx)
         fi->trusted = json_is_boolean(trusted) ? json_is_true(trusted) : -1;
         const json_t *unknown = json_object_get(item, "includeUnknownCountriesAndRegions");
         fi->unknown = json_is_boolean(unknown) ? json_is_true(unknown) : -1;
-        fi->whole = false;
-        const char *k;
-        json_t *v;
-        json_object_foreach(item, k, v)
-        {
-            for (size_t f = 0; f < IDPC_ARRAY_LEN(FROZEN_FIELDS); f++)
-                if (strcasecmp(k, FROZEN_FIELDS[f]) == 0 && strcmp(k, FROZEN_FIELDS[f]) != 0)
-                    fi->whole = true;
-        }
+        fi->whole = frozen_whole(item);
         char *derived = backend_freeze_derive(item);
         fi->derived = derived ? arena_strdup(e->dstrings, derived) : NULL;
         free(derived);

@@ -526,6 +526,8 @@ static void walk_refs(struct walk *w, const json_t *v)
 
 int backend_want_model(struct backend *b, const struct model *m, struct backend_error *err)
 {
+    if (!b->ops->want)
+        return 0; /* a backend that lists everything (file:): nothing to say, no walk */
     struct walk w = {b, err, 0};
     static const char *const none[1] = {NULL};
     /* switch every directory collection to look-up mode, even when nothing is named */

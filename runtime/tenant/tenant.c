@@ -98,15 +98,30 @@ static void index_add(struct tenant_index *x, const char *id, const char *name, 
     o->alt = alt ? arena_strdup(x->strings, alt) : NULL;
     o->body = body ? json_incref(body) : NULL;
     o->next_name = o->next_lname = TENANT_CHAIN_END;
-    tenant_map_put_first(&x->by_id, x->v, i);
-    if (o->name) {
-        chain(x, &x->by_name, i, false);
-        /* user names (UPNs) are case-insensitive already: by_name serves both */
-        if (!x->by_name.nocase)
-            chain(x, &x->by_lname, i, true);
+}
+
+/* The index's maps and name chains, made once every object is added (index_add), each map at
+ * its final size: as if each object had been indexed as it was added. */
+static void index_maps(struct tenant_index *x)
+{
+    if (x->by_id.n)
+        BUG("tenant index: its maps are made once");
+    tenant_map_reserve(&x->by_id, x->n);
+    tenant_map_reserve(&x->by_name, x->n);
+    if (!x->by_name.nocase)
+        tenant_map_reserve(&x->by_lname, x->n);
+    for (size_t i = 0; i < x->n; i++) {
+        const struct tenant_obj *o = &x->v[i];
+        tenant_map_put_first(&x->by_id, x->v, i);
+        if (o->name) {
+            chain(x, &x->by_name, i, false);
+            /* user names (UPNs) are case-insensitive already: by_name serves both */
+            if (!x->by_name.nocase)
+                chain(x, &x->by_lname, i, true);
+        }
+        if (o->alt)
+            tenant_map_put_first(&x->by_alt, x->v, i);
     }
-    if (o->alt)
-        tenant_map_put_first(&x->by_alt, x->v, i);
 }
 
 /* Loaded: the arrays, grown by doubling, are cut to what they hold (the users' by a quarter at
@@ -200,6 +215,37 @@ static const char *held_type(struct tenant_index *x, const char *type)
     return s;
 }
 
+/* What tenant_held's `stub` says of a named location (tenant.h). The item holds at least the
+ * members read_frozen selects, "countriesAndRegions" among them (backend_scan_text). */
+static unsigned char held_stub(const json_t *item)
+{
+    static const char *const members[] = {"id", "displayName", "isTrusted",
+                                          "includeUnknownCountriesAndRegions",
+                                          "countriesAndRegions"};
+    static const unsigned char bits[] = {0, TENANT_STUB_NAME, TENANT_STUB_TRUSTED,
+                                         TENANT_STUB_UNKNOWN, 0};
+    unsigned char stub = TENANT_STUB_PLAIN;
+    const char *k;
+    json_t *v;
+    json_object_foreach(util_json_mut(item), k, v)
+    {
+        for (size_t m = 0; m < IDPC_ARRAY_LEN(members); m++) {
+            /* the first letters first: most members are none of these */
+            if ((k[0] | 0x20) != members[m][0] || !util_streq_nocase(k, members[m]))
+                continue;
+            if (strcmp(k, members[m]) != 0 || m == IDPC_ARRAY_LEN(members) - 1)
+                return 0; /* named so ignoring case only, or "countriesAndRegions" */
+            bool ok =
+                m < 2 ? json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v)
+                      : json_is_boolean(v);
+            if (!ok)
+                return 0;
+            stub |= bits[m];
+        }
+    }
+    return stub;
+}
+
 /* One named location, read whole (backend_scan_text): indexed by id and name, where the backend
  * reads it again (or, from a backend that cannot, its compact text in the index's arena) kept
  * instead of a tree. */
@@ -233,6 +279,7 @@ static bool frozen_item(const json_t *item, const char *text, size_t len,
                                                   : arena_strdup(x->strings, name);
     h->trusted = json_is_true(tenant_member(item, "isTrusted"));
     h->unknown = json_is_true(json_object_get(item, "includeUnknownCountriesAndRegions"));
+    h->stub = held_stub(item);
     return true;
 }
 
@@ -243,8 +290,12 @@ const char *tenant_fault(const struct tenant *t)
 
 static int read_frozen(struct tenant *t, enum tenant_kind k, struct backend_error *err)
 {
-    static const char *const fields[] = {"id", "displayName", "@odata.type", "isTrusted",
-                                         "includeUnknownCountriesAndRegions"};
+    static const char *const fields[] = {"id",
+                                         "displayName",
+                                         "@odata.type",
+                                         "isTrusted",
+                                         "includeUnknownCountriesAndRegions",
+                                         "countriesAndRegions"};
     return backend_scan_text(t->b, kinds[k].path, fields, IDPC_ARRAY_LEN(fields), frozen_item,
                              &t->idx[k], err);
 }
@@ -386,8 +437,10 @@ int tenant_load(struct tenant *t, struct backend *b, struct backend_error *err)
                     err) != 0 ||
         read_single(t, "policies/adminConsentRequestPolicy", &t->admin_consent, err) != 0)
         return -1;
-    for (int k = 0; k < TK__COUNT; k++)
+    for (int k = 0; k < TK__COUNT; k++) {
         index_fit(&t->idx[k]);
+        index_maps(&t->idx[k]);
+    }
     return 0;
 }
 

@@ -65,7 +65,18 @@ struct tenant_held {
     const char *derived; /* what the plan's freeze hook derived from it (backend.h,
                             backend_freeze_hook: its fingerprint), or NULL */
     bool trusted;
+    /* TENANT_STUB_PLAIN when every member of it that the lockout guard's reduced tree holds
+     * (lockout.c, location_stub: those named "id", "displayName", "isTrusted",
+     * "includeUnknownCountriesAndRegions" or "countriesAndRegions", ignoring case) is one of
+     * "id" and "displayName" (strings, as in its tenant_obj), "isTrusted" and
+     * "includeUnknownCountriesAndRegions" (booleans, as above), so that the tree can be made
+     * from what is held here; with which of the last three it has. 0 otherwise. */
+    unsigned char stub;
 };
+#define TENANT_STUB_PLAIN   1u
+#define TENANT_STUB_NAME    2u
+#define TENANT_STUB_TRUSTED 4u
+#define TENANT_STUB_UNKNOWN 8u
 
 /* An index of a tenant_index's objects by one of their strings (tenant_map.h): each slot holds an
  * object's position and its key's hash, the key itself is the object's. */

@@ -90,6 +90,12 @@ static void grow(struct tenant_map *m)
     free(old);
 }
 
+void tenant_map_reserve(struct tenant_map *m, size_t n)
+{
+    while ((n + 1) * 4 > m->cap * 3)
+        grow(m);
+}
+
 size_t tenant_map_put_first(struct tenant_map *m, const struct tenant_obj *v, size_t i)
 {
     if (i >= UINT32_MAX)

@@ -12,6 +12,8 @@
 
 void tenant_map_init(struct tenant_map *m, enum tenant_map_key key, bool nocase);
 void tenant_map_fini(struct tenant_map *m);
+/* Makes room for n keys at once (puts up to n grow it no more). */
+void tenant_map_reserve(struct tenant_map *m, size_t n);
 /* Indexes v[i] by its key (not NULL) unless an object with an equal key is indexed: returns the
  * position indexed with that key, i when it is new. */
 size_t tenant_map_put_first(struct tenant_map *m, const struct tenant_obj *v, size_t i);

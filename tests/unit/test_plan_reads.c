@@ -1,0 +1,134 @@
+/* test_plan_reads.c — a plan made without its reads (plan_options.no_reads: `idpc plan` printing
+ * text or markdown, saving nothing) is the plan made with them, byte for byte, but for "reads",
+ * which stays empty; with them, every declared object the tenant has is read once. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "compiler/compile.h"
+#include "compiler/model.h"
+#include "compiler/util.h"
+#include "runtime/plan/plan.h"
+#include "runtime/tenant/backend.h"
+
+/* Against Contoso's tenant: a location updated, one replaced (a delete that waits for the
+ * policy), one created, a policy changed. */
+static const char CONFIG[] = "location \"Contoso HQ\" {\n"
+                             "  ip \"198.51.100.0/24\"\n"
+                             "}\n"
+                             "location \"Old VPN egress (2019)\" {\n"
+                             "  countries \"FR\", \"DE\"\n"
+                             "  lookup ip\n"
+                             "}\n"
+                             "location \"Brand new\" {\n"
+                             "  trusted\n"
+                             "  ip \"192.0.2.0/24\"\n"
+                             "}\n"
+                             "policy \"Block the old VPN\" {\n"
+                             "  state report_only\n"
+                             "  users include all\n"
+                             "  apps include all\n"
+                             "  locations include location \"Old VPN egress (2019)\", location "
+                             "\"Brand new\"\n"
+                             "  grant block\n"
+                             "}\n";
+
+static char *source_path(const char *rel)
+{
+    const char *src = getenv("IDPC_SOURCE_DIR");
+    return src ? xasprintf("%s/%s", src, rel) : NULL;
+}
+
+/* The plan of `path` against Contoso's tenant as compact JSON text (keys in the plan's order). */
+static char *plan_text(const char *path, bool no_reads, size_t *nreads)
+{
+    const char *paths[] = {path};
+    struct compile_options opt = {.freeze = plan_freeze_request()};
+    struct compile_result cr;
+    assert_int_equal(compile_paths_with(paths, 1, &opt, &cr), 0);
+    assert_non_null(cr.model);
+    compile_drop_tree(&cr);
+    char *tpath = source_path("policies/contoso-tenant.json");
+    char *spec = xasprintf("file:%s", tpath);
+    struct backend *b = NULL;
+    struct backend_error err;
+    memset(&err, 0, sizeof(err));
+    plan_hold_locations();
+    if (backend_open(spec, &b, &err) != 0)
+        fail_msg("backend_open: %s", err.message);
+    struct plan_options po = {.impact = true, .release_bodies = true, .no_reads = no_reads};
+    json_t *plan = plan_build(cr.model, cr.diag, b, &po);
+    assert_non_null(plan);
+    json_t *reads = json_object_get(plan, "reads");
+    assert_true(json_is_array(reads));
+    *nreads = json_array_size(reads);
+    json_object_del(plan, "reads");
+    char *text = json_dumps(plan, JSON_COMPACT);
+    assert_non_null(text);
+    json_decref(plan);
+    backend_close(b);
+    compile_free(&cr);
+    free(spec);
+    free(tpath);
+    return text;
+}
+
+static void same_but_reads(const char *path)
+{
+    size_t with, without;
+    char *want = plan_text(path, false, &with);
+    char *got = plan_text(path, true, &without);
+    assert_true(with > 0);
+    assert_int_equal(without, 0);
+    assert_string_equal(got, want);
+    free(want);
+    free(got);
+}
+
+static void test_contoso(void **state)
+{
+    (void)state;
+    char *path = source_path("policies/contoso");
+    if (!path) {
+        printf("skipped: IDPC_SOURCE_DIR is not set (run through ctest)\n");
+        return;
+    }
+    same_but_reads(path);
+    free(path);
+}
+
+static void test_changes(void **state)
+{
+    (void)state;
+    if (!getenv("IDPC_SOURCE_DIR")) {
+        printf("skipped: IDPC_SOURCE_DIR is not set (run through ctest)\n");
+        return;
+    }
+    char dir[] = "/tmp/idpc-test-reads-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *path = xasprintf("%s/changes.idp", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(CONFIG, 1, strlen(CONFIG), f), strlen(CONFIG));
+    assert_int_equal(fclose(f), 0);
+    same_but_reads(path);
+    unlink(path);
+    rmdir(dir);
+    free(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_contoso),
+        cmocka_unit_test(test_changes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
