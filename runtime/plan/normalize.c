@@ -1024,6 +1024,21 @@ static json_t *fast_range(const json_t *e)
     return canon_range(e);
 }
 
+/* The end of a fast set (fast_ip_ranges, fast_countries): *out is the set of the m items when ok,
+ * else they are freed; `items` is freed unless it is the caller's `small` array. */
+static bool items_finish(bool ok, json_t **items, size_t m, json_t **small, json_t **out)
+{
+    if (ok) {
+        *out = string_set(items, m);
+    } else {
+        for (size_t i = 0; i < m; i++)
+            json_decref(items[i]);
+    }
+    if (items != small)
+        free(items);
+    return ok;
+}
+
 /* ipRanges (ip_ranges, canon_range) when every element becomes a string or nothing: *out is the
  * set, or NULL when empty. False for another shape. */
 static bool fast_ip_ranges(const json_t *v, json_t **out)
@@ -1041,15 +1056,7 @@ static bool fast_ip_ranges(const json_t *v, json_t **out)
             items[m++] = c;
         }
     }
-    if (ok) {
-        *out = string_set(items, m);
-    } else {
-        for (size_t i = 0; i < m; i++)
-            json_decref(items[i]);
-    }
-    if (items != small)
-        free(items);
-    return ok;
+    return items_finish(ok, items, m, small, out);
 }
 
 /* countriesAndRegions (FT_UPPER_SET): strings (or a lone string), nulls skipped. */
@@ -1073,15 +1080,7 @@ static bool fast_countries(const json_t *v, json_t **out)
             *p = (char)toupper((unsigned char)*p);
         items[m++] = string_take(u);
     }
-    if (ok) {
-        *out = string_set(items, m);
-    } else {
-        for (size_t i = 0; i < m; i++)
-            json_decref(items[i]);
-    }
-    if (items != small)
-        free(items);
-    return ok;
+    return items_finish(ok, items, m, small, out);
 }
 
 /* FT_BOOL with default false: true stays, false and null are absent. */

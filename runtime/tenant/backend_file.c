@@ -27,6 +27,7 @@
 #include "runtime/tenant/jarena.h"
 #include "compiler/strmap.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
@@ -516,7 +517,9 @@ static bool frozen_whole(const json_t *item)
     json_object_foreach(util_json_mut(item), k, v)
     {
         for (size_t f = 0; f < IDPC_ARRAY_LEN(FROZEN_FIELDS); f++) {
-            if (strcasecmp(k, FROZEN_FIELDS[f]) != 0)
+            /* the first letters first: most members are none of these */
+            if (tolower((unsigned char)k[0]) != tolower((unsigned char)FROZEN_FIELDS[f][0]) ||
+                strcasecmp(k, FROZEN_FIELDS[f]) != 0)
                 continue;
             if (strcmp(k, FROZEN_FIELDS[f]) != 0 || strcmp(k, "countriesAndRegions") == 0)
                 return true;
@@ -1446,6 +1449,39 @@ static bool scan_item(json_t *item, size_t start, size_t end, void *ctx)
     return go;
 }
 
+/* A scan's item made from a digest row: its selected digest members. Made in the transient arena
+ * when the scan holds it (`arena`, jarena_claim): each item is valid during its call only
+ * (backend.h), and scan_drop lets it go. */
+static json_t *digest_row_new(bool arena, const char **row, const char *const *fields,
+                              size_t nfields)
+{
+    if (arena)
+        jarena_open();
+    json_t *item = json_object();
+    for (size_t f = 0; f < DIGEST_N; f++)
+        if (row[f] && select_field(fields, nfields, DIGEST_FIELDS[f]))
+            json_object_set_new_nocheck(item, DIGEST_FIELDS[f], json_string_nocheck(row[f]));
+    return item;
+}
+
+/* After the item's call: the arena is reset (or the item freed, made with malloc()). */
+static void scan_drop(bool arena, json_t *item)
+{
+    if (arena)
+        jarena_reset();
+    else
+        json_decref(item);
+}
+
+/* The end of a scan that claimed the arena: a plan scans each collection once, nothing stays. */
+static void scan_done(bool arena)
+{
+    if (arena) {
+        jarena_unclaim();
+        jarena_release();
+    }
+}
+
 static int f_scan(struct backend *b, const char *path, const char *const *fields, size_t nfields,
                   backend_item_fn fn, void *ctx, struct backend_error *err)
 {
@@ -1459,26 +1495,13 @@ static int f_scan(struct backend *b, const char *path, const char *const *fields
         bool arena = jarena_claim(); /* each item is valid during the call only (backend.h) */
         bool go = true;
         for (size_t i = 0; i < e->ndigest && go; i++) {
-            const char **row = e->digest + i * DIGEST_N;
-            if (arena)
-                jarena_open();
-            json_t *item = json_object();
-            for (size_t f = 0; f < DIGEST_N; f++)
-                if (row[f] && select_field(fields, nfields, DIGEST_FIELDS[f]))
-                    json_object_set_new_nocheck(item, DIGEST_FIELDS[f],
-                                                json_string_nocheck(row[f]));
+            json_t *item = digest_row_new(arena, e->digest + i * DIGEST_N, fields, nfields);
             if (arena)
                 jarena_close();
             go = fn(item, ctx);
-            if (arena)
-                jarena_reset();
-            else
-                json_decref(item);
+            scan_drop(arena, item);
         }
-        if (arena) {
-            jarena_unclaim();
-            jarena_release(); /* a plan scans each collection once: nothing stays */
-        }
+        scan_done(arena);
         if (!go)
             return 0;
         /* Scanned whole once (a plan scans each directory collection once): the memory goes
@@ -1621,13 +1644,7 @@ static int f_scan_text(struct backend *b, const char *path, const char *const *f
                 json_decref(item);
                 continue;
             }
-            if (arena)
-                jarena_open();
-            json_t *item = json_object();
-            for (size_t f = 0; f < DIGEST_N; f++)
-                if (row[f] && select_field(fields, nfields, DIGEST_FIELDS[f]))
-                    json_object_set_new_nocheck(item, DIGEST_FIELDS[f],
-                                                json_string_nocheck(row[f]));
+            json_t *item = digest_row_new(arena, row, fields, nfields);
             if (fi->type && select_field(fields, nfields, "@odata.type"))
                 json_object_set_new_nocheck(item, "@odata.type", json_string_nocheck(fi->type));
             if (fi->trusted >= 0 && select_field(fields, nfields, "isTrusted"))
@@ -1640,15 +1657,9 @@ static int f_scan_text(struct backend *b, const char *path, const char *const *f
                 jarena_close();
             if (!fn(item, NULL, 0, &at, fi->derived, ctx))
                 rc = 0;
-            if (arena)
-                jarena_reset();
-            else
-                json_decref(item);
+            scan_drop(arena, item);
         }
-        if (arena) {
-            jarena_unclaim();
-            jarena_release(); /* a plan scans each collection once: nothing stays */
-        }
+        scan_done(arena);
         if (rc <= 0)
             return rc;
         /* Read whole once (a plan keeps the texts it needs): the memory goes back; a later scan
