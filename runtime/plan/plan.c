@@ -1185,11 +1185,6 @@ static char *assignment_name(struct builder *bd, const json_t *v)
 
 static void collect_unmanaged(struct builder *bd)
 {
-    struct strmap claimed;
-    strmap_init_borrowed(&claimed, true); /* the resolved objects' ids outlive it */
-    for (size_t i = 0; i < bd->m->n; i++)
-        if (bd->r->v[i].current_id)
-            strmap_put(&claimed, bd->r->v[i].current_id, 1);
     static const struct {
         enum tenant_kind tk;
         enum model_kind mk;
@@ -1197,6 +1192,24 @@ static void collect_unmanaged(struct builder *bd)
                  {TK_LOCATION, MODEL_NAMED_LOCATION},
                  {TK_STRENGTH, MODEL_AUTH_STRENGTH},
                  {TK_GROUP, MODEL_GROUP}};
+    /* What the configuration manages: a mark per object of the tenant's indexes (at the position
+     * its id is indexed at), and the other ids (contexts, assignments, ...) in `claimed`. */
+    bool *mark[TK__COUNT] = {0};
+    for (size_t n = 0; n < IDPC_ARRAY_LEN(named); n++)
+        mark[named[n].tk] = xcalloc(bd->t->idx[named[n].tk].n + 1, sizeof(bool));
+    struct strmap claimed;
+    strmap_init_borrowed(&claimed, true); /* the resolved objects' ids outlive it */
+    for (size_t i = 0; i < bd->m->n; i++) {
+        const char *id = bd->r->v[i].current_id;
+        if (!id)
+            continue;
+        enum tenant_kind tk = resolve_tenant_kind(bd->r->v[i].obj->kind);
+        size_t at = tk < TK__COUNT && mark[tk] ? tenant_index_of(bd->t, tk, id) : TENANT_NONE;
+        if (at != TENANT_NONE)
+            mark[tk][at] = true;
+        else
+            strmap_put(&claimed, id, 1);
+    }
     for (size_t n = 0; n < IDPC_ARRAY_LEN(named); n++) {
         const struct tenant_index *x = &bd->t->idx[named[n].tk];
         for (size_t i = 0; i < x->n; i++) {
@@ -1206,7 +1219,9 @@ static void collect_unmanaged(struct builder *bd)
                 if (pt && strcmp(pt, "builtIn") == 0)
                     continue;
             }
-            if (strmap_get(&claimed, x->v[i].id, NULL))
+            size_t at = tenant_index_of(bd->t, named[n].tk, x->v[i].id);
+            if ((at != TENANT_NONE && mark[named[n].tk][at]) ||
+                strmap_get(&claimed, x->v[i].id, NULL))
                 continue; /* the configuration has it */
             /* a group's body, or a location held compactly, only when it is deleted */
             bool deleted =
@@ -1246,6 +1261,8 @@ static void collect_unmanaged(struct builder *bd)
             free(name);
         }
     }
+    for (size_t k = 0; k < TK__COUNT; k++)
+        free(mark[k]);
     strmap_fini(&claimed);
 }
 
