@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "unit_json.h"
+
 #include "runtime/analysis/coverage.h"
 
 #define GA  "62e90394-69f5-4237-9190-012177145e10" /* Global Administrator */
@@ -18,29 +20,20 @@
 #define EXA "29232cdf-9323-42fd-ade2-1d097af3e4de" /* Exchange Administrator */
 #define EXO "00000002-0000-0ff1-ce00-000000000000" /* Office 365 Exchange Online */
 
-static json_t *load(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
-    if (!j)
-        fail_msg("bad JSON in test: %s: %s", je.text, text);
-    return j;
-}
-
 static void policy(struct whatif_inputs *in, const char *name, const char *state, const char *users,
                    const char *extra, const char *grant)
 {
-    json_t *c = load("{\"applications\":{\"includeApplications\":[\"All\"]},"
-                     "\"clientAppTypes\":[\"all\"]}");
-    json_object_set_new(c, "users", load(users));
+    json_t *c = unit_json("{\"applications\":{\"includeApplications\":[\"All\"]},"
+                          "\"clientAppTypes\":[\"all\"]}");
+    json_object_set_new(c, "users", unit_json(users));
     if (extra) {
-        json_t *x = load(extra);
+        json_t *x = unit_json(extra);
         json_object_update(c, x);
         json_decref(x);
     }
     json_array_append_new(in->policies,
                           json_pack("{s:s,s:s,s:o,s:o}", "displayName", name, "state", state,
-                                    "conditions", c, "grantControls", load(grant)));
+                                    "conditions", c, "grantControls", unit_json(grant)));
 }
 
 #define ALL                                                                                        \
@@ -74,8 +67,8 @@ static void inputs(struct whatif_inputs *in)
     policy(in, "disabled", "disabled", "{\"includeGroups\":[\"Nobody\"]}", NULL,
            "{\"operator\":\"OR\",\"builtInControls\":[\"block\"]}");
     json_array_append_new(in->locations,
-                          load("{\"@odata.type\":\"#microsoft.graph.ipNamedLocation\","
-                               "\"displayName\":\"HQ\",\"isTrusted\":true,\"ipRanges\":[]}"));
+                          unit_json("{\"@odata.type\":\"#microsoft.graph.ipNamedLocation\","
+                                    "\"displayName\":\"HQ\",\"isTrusted\":true,\"ipRanges\":[]}"));
 }
 
 static size_t find_persona(const struct coverage *c, const char *name)
@@ -151,7 +144,7 @@ static void cells(void **state)
     struct whatif_inputs in;
     inputs(&in);
     const char *const emergency[] = {"bg@x.com", NULL};
-    json_t *parents = load("{\"Break <&> glass\":[\"Admins\"]}");
+    json_t *parents = unit_json("{\"Break <&> glass\":[\"Admins\"]}");
     struct coverage_options o = {.emergency = emergency, .parents = parents};
     struct coverage *c = coverage_run(&in, &o);
     const struct coverage_outcome *x;

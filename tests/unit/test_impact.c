@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "unit_impact.h"
+
 #include "runtime/analysis/coverage.h"
 #include "runtime/analysis/impact.h"
 #include "runtime/analysis/impact_int.h"
@@ -466,28 +468,8 @@ static void test_many_values_few_classes(void **state)
     assert_int_equal(c->npersonas, 1 + 80 + 80 + 1);
     /* every scenario one by one (no policy names a risk: one risk level) */
     struct whatif_compiled *wc[2] = {whatif_compile(&before), whatif_compile(&after)};
-    size_t changed = 0, scenarios = 0;
-    for (size_t p = 0; p < c->npersonas; p++)
-        for (size_t a = 0; a < c->napps; a++)
-            for (size_t l = 0; l < c->nlocations; l++)
-                for (size_t pl = 0; pl < c->nplatforms; pl++)
-                    for (size_t cl = 0; cl < c->nclients; cl++) {
-                        struct whatif_signin s;
-                        const char *locs[3];
-                        coverage_signin(c, p, a, l, pl, cl, locs, &s);
-                        unsigned out[2];
-                        for (int side = 0; side < 2; side++) {
-                            char err[256];
-                            long set = whatif_compiled_eval(wc[side], &s, err, sizeof(err));
-                            assert_true(set >= 0);
-                            struct whatif_result r;
-                            whatif_compiled_outcome(wc[side], (size_t)set, &r);
-                            out[side] = coverage_outcome(c, &r);
-                            whatif_result_free(&r);
-                        }
-                        changed += out[0] != out[1];
-                        scenarios++;
-                    }
+    size_t scenarios;
+    size_t changed = unit_changed_scenarios(c, wc, &scenarios);
     whatif_compiled_free(wc[0]);
     whatif_compiled_free(wc[1]);
     coverage_free(c);

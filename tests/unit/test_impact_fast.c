@@ -16,20 +16,14 @@
 
 #include <cmocka.h>
 
+#include "unit_impact.h"
+#include "unit_json.h"
+
 #include "runtime/analysis/coverage.h"
 #include "runtime/analysis/impact.h"
 #include "runtime/analysis/whatif.h"
 #include "runtime/analysis/whatif_compiled.h"
 #include "runtime/analysis/whatif_int.h"
-
-static json_t *load(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
-    if (!j)
-        fail_msg("bad JSON in test: %s: %s", je.text, text);
-    return j;
-}
 
 static uint64_t rnd_state = 0x9E3779B97F4A7C15ULL;
 
@@ -68,7 +62,7 @@ static void set_list_equals_set(void **state)
                  : i % 11 == 5 ? "enabledForReportingButNotEnforced"
                                : "enabled",
                  i);
-        json_array_append_new(many.policies, load(json));
+        json_array_append_new(many.policies, unit_json(json));
     }
     struct whatif_compiled *byw = whatif_compile(&many), *byl = whatif_compile(&many),
                            *both = whatif_compile(&many);
@@ -171,15 +165,15 @@ static void users_rows_with_copies(void **state)
                      "\"applications\":{\"includeApplications\":[\"All\"]}},"
                      "\"grantControls\":{\"operator\":\"OR\",\"builtInControls\":[\"mfa\"]}}",
                      copy, k, copy, k, users[k]);
-            json_array_append_new(in.policies, load(json));
+            json_array_append_new(in.policies, unit_json(json));
         }
     char workload[] = "{\"id\":\"w\",\"state\":\"enabled\",\"conditions\":{\"users\":{"
                       "\"includeUsers\":[\"None\"]},\"clientApplications\":{"
                       "\"includeServicePrincipals\":[\"ServicePrincipalsInMyTenant\"]},"
                       "\"applications\":{\"includeApplications\":[\"All\"]}},"
                       "\"grantControls\":{\"operator\":\"OR\",\"builtInControls\":[\"block\"]}}";
-    json_array_append_new(in.policies, load(workload));
-    json_array_append_new(in.policies, load(workload));
+    json_array_append_new(in.policies, unit_json(workload));
+    json_array_append_new(in.policies, unit_json(workload));
 
     static const char *const g_none[] = {NULL}, *const g1[] = {"g1", NULL},
                              *const g2[] = {"g2", NULL}, *const g12[] = {"G1", "g2", "g3", NULL};
@@ -262,12 +256,12 @@ static void conditions_spelled_otherwise(void **state)
     whatif_inputs_init(&in);
     for (int copy = 0; copy < 2; copy++)
         for (size_t k = 0; k < KINDS; k++) {
-            json_t *p = json_pack("{s:s,s:s,s:o,s:o}", "id", "x", "displayName",
-                                  copy ? "Stratégie \xc3\xa9" : "P", "conditions", load(conds[k]),
-                                  "grantControls",
-                                  load(k % 3 ? "{\"operator\":\"OR\",\"builtInControls\":[\"mfa\"]}"
-                                             : "{\"operator\":\"OR\",\"builtInControls\":"
-                                               "[\"block\"]}"));
+            json_t *p = json_pack(
+                "{s:s,s:s,s:o,s:o}", "id", "x", "displayName", copy ? "Stratégie \xc3\xa9" : "P",
+                "conditions", unit_json(conds[k]), "grantControls",
+                unit_json(k % 3 ? "{\"operator\":\"OR\",\"builtInControls\":[\"mfa\"]}"
+                                : "{\"operator\":\"OR\",\"builtInControls\":"
+                                  "[\"block\"]}"));
             json_array_append_new(in.policies, p);
         }
     static const char *const g_none[] = {NULL}, *const g_e[] = {"G\xc3\xa9", NULL},
@@ -328,7 +322,7 @@ static json_t *policy(size_t i, const char *users, const char *apps, const char 
              apps ? apps : "{\"includeApplications\":[\"All\"]}", extra ? "," : "",
              extra ? extra : "");
     return json_pack("{s:s,s:s,s:s,s:o,s:o}", "id", id, "displayName", name, "state", "enabled",
-                     "conditions", load(cond), "grantControls", load(grant));
+                     "conditions", unit_json(cond), "grantControls", unit_json(grant));
 }
 
 /* 150 policies over three words: two for all users (but g3), the others for groups g0..g69 and
@@ -365,11 +359,11 @@ static void before_state(struct whatif_inputs *in)
                                                                 : MFA));
     }
     json_array_append_new(in->locations,
-                          load("{\"id\":\"l1\",\"displayName\":\"HQ\",\"isTrusted\":true,"
-                               "\"ipRanges\":[{\"cidrAddress\":\"198.51.100.0/24\"}]}"));
+                          unit_json("{\"id\":\"l1\",\"displayName\":\"HQ\",\"isTrusted\":true,"
+                                    "\"ipRanges\":[{\"cidrAddress\":\"198.51.100.0/24\"}]}"));
     json_array_append_new(in->strengths,
-                          load("{\"id\":\"s1\",\"displayName\":\"Phishing resistant\","
-                               "\"allowedCombinations\":[\"fido2\"]}"));
+                          unit_json("{\"id\":\"s1\",\"displayName\":\"Phishing resistant\","
+                                    "\"allowedCombinations\":[\"fido2\"]}"));
 }
 
 /* The plan's after state as the lockout guard makes it: new arrays of before's items, a few
@@ -382,7 +376,7 @@ static void after_state(const struct whatif_inputs *before, struct whatif_inputs
     after->strengths = json_copy(before->strengths);
     for (size_t i = 12; i < 150; i += 13) { /* changed */
         json_t *p = json_copy(json_array_get(after->policies, i));
-        json_object_set_new(p, "grantControls", load(i % 2 ? BLOCK : DEVICE));
+        json_object_set_new(p, "grantControls", unit_json(i % 2 ? BLOCK : DEVICE));
         json_array_set_new(after->policies, i, p);
     }
     json_array_remove(after->policies, 40); /* deleted */
@@ -426,27 +420,7 @@ static size_t changed_one_by_one(const struct whatif_inputs *before,
     memset(&co, 0, sizeof(co));
     struct coverage *c = coverage_axes(&both, &co);
     struct whatif_compiled *wc[2] = {whatif_compile(before), whatif_compile(after)};
-    size_t changed = 0;
-    for (size_t p = 0; p < c->npersonas; p++)
-        for (size_t a = 0; a < c->napps; a++)
-            for (size_t l = 0; l < c->nlocations; l++)
-                for (size_t pl = 0; pl < c->nplatforms; pl++)
-                    for (size_t cl = 0; cl < c->nclients; cl++) {
-                        struct whatif_signin s;
-                        const char *locs[3];
-                        coverage_signin(c, p, a, l, pl, cl, locs, &s);
-                        unsigned out[2];
-                        for (int side = 0; side < 2; side++) {
-                            char err[256];
-                            long set = whatif_compiled_eval(wc[side], &s, err, sizeof(err));
-                            assert_true(set >= 0);
-                            struct whatif_result r;
-                            whatif_compiled_outcome(wc[side], (size_t)set, &r);
-                            out[side] = coverage_outcome(c, &r);
-                            whatif_result_free(&r);
-                        }
-                        changed += out[0] != out[1];
-                    }
+    size_t changed = unit_changed_scenarios(c, wc, NULL);
     whatif_compiled_free(wc[0]);
     whatif_compiled_free(wc[1]);
     coverage_free(c);

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "unit_json.h"
+
 #include "compiler/util.h"
 #include "runtime/tenant/backend.h"
 #include "runtime/analysis/lockout.h"
@@ -26,32 +28,23 @@
 #define FINANCE  "bbbbbbbb-0000-4000-8000-000000000001"
 #define POL_PATH "identity/conditionalAccess/policies"
 
-static json_t *load(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
-    if (!j)
-        fail_msg("bad JSON in test: %s: %s", je.text, text);
-    return j;
-}
-
 /* An enabled policy for all users and apps: `cond` is merged into its conditions, `grant` is
  * its grantControls (default: block). */
 static json_t *policy(const char *id, const char *name, const char *cond, const char *grant)
 {
-    json_t *c = load("{\"users\":{\"includeUsers\":[\"All\"]},"
-                     "\"applications\":{\"includeApplications\":[\"All\"]},"
-                     "\"clientAppTypes\":[\"all\"]}");
+    json_t *c = unit_json("{\"users\":{\"includeUsers\":[\"All\"]},"
+                          "\"applications\":{\"includeApplications\":[\"All\"]},"
+                          "\"clientAppTypes\":[\"all\"]}");
     if (cond) {
-        json_t *x = load(cond);
+        json_t *x = unit_json(cond);
         json_object_update(c, x);
         json_decref(x);
     }
     json_t *p = json_pack("{s:s,s:s,s:o,s:o}", "displayName", name, "state", "enabled",
                           "conditions", c, "grantControls",
-                          load(grant ? grant
-                                     : "{\"operator\":\"OR\",\"builtInControls\":"
-                                       "[\"block\"]}"));
+                          unit_json(grant ? grant
+                                          : "{\"operator\":\"OR\",\"builtInControls\":"
+                                            "[\"block\"]}"));
     if (id)
         json_object_set_new(p, "id", json_string(id));
     return p;
@@ -61,7 +54,7 @@ static json_t *policy(const char *id, const char *name, const char *cond, const 
 
 static size_t count_scenarios(const char *policies_json, const char *locations_json)
 {
-    json_t *p = load(policies_json), *l = load(locations_json ? locations_json : "[]");
+    json_t *p = unit_json(policies_json), *l = unit_json(locations_json ? locations_json : "[]");
     struct lockout_scenarios sc;
     lockout_scenarios_emergency(p, l, &sc);
     size_t n = sc.n;
@@ -128,9 +121,9 @@ static void test_scenarios_pruned(void **state)
 static void test_scenarios_order_and_values(void **state)
 {
     (void)state;
-    json_t *p = load("[{\"conditions\":{\"applications\":{\"includeApplications\":[\"All\"]},"
-                     "\"platforms\":{\"includePlatforms\":[\"all\"],\"excludePlatforms\":"
-                     "[\"windows\",\"iOS\"]},\"signInRiskLevels\":[\"high\"]}}]");
+    json_t *p = unit_json("[{\"conditions\":{\"applications\":{\"includeApplications\":[\"All\"]},"
+                          "\"platforms\":{\"includePlatforms\":[\"all\"],\"excludePlatforms\":"
+                          "[\"windows\",\"iOS\"]},\"signInRiskLevels\":[\"high\"]}}]");
     json_t *l = json_array();
     struct lockout_scenarios sc;
     lockout_scenarios_emergency(p, l, &sc);
@@ -152,9 +145,10 @@ static void test_scenarios_order_and_values(void **state)
 static void test_scenarios_admin(void **state)
 {
     (void)state;
-    json_t *l = load("[{\"id\":\"l1\",\"displayName\":\"HQ\",\"isTrusted\":true},"
-                     "{\"id\":\"l2\",\"displayName\":\"Hubs\",\"isTrusted\":true},"
-                     "{\"id\":\"l3\",\"displayName\":\"Embargo\",\"countriesAndRegions\":[]}]");
+    json_t *l =
+        unit_json("[{\"id\":\"l1\",\"displayName\":\"HQ\",\"isTrusted\":true},"
+                  "{\"id\":\"l2\",\"displayName\":\"Hubs\",\"isTrusted\":true},"
+                  "{\"id\":\"l3\",\"displayName\":\"Embargo\",\"countriesAndRegions\":[]}]");
     struct lockout_scenarios sc;
     lockout_scenarios_admin(l, &sc);
     assert_int_equal(sc.n, 4); /* windows and macOS x the two trusted locations */
@@ -268,21 +262,23 @@ static int open_tenant(struct fixture *fx, json_t *policies, const char *roles,
     assert_non_null(doc);
     json_t *c = json_object_get(doc, "collections");
     json_object_set_new(c, POL_PATH, policies);
-    json_object_set_new(c, "groups/" FINANCE "/members",
-                        load("[{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"" BG1 "\"}]"));
-    json_object_set_new(c, "roleManagement/directory/roleAssignments", load(roles ? roles : "[]"));
+    json_object_set_new(
+        c, "groups/" FINANCE "/members",
+        unit_json("[{\"@odata.type\":\"#microsoft.graph.user\",\"id\":\"" BG1 "\"}]"));
+    json_object_set_new(c, "roleManagement/directory/roleAssignments",
+                        unit_json(roles ? roles : "[]"));
     json_object_set_new(c, "roleManagement/directory/roleEligibilitySchedules",
-                        load(eligible ? eligible : "[]"));
+                        unit_json(eligible ? eligible : "[]"));
     if (pim_rules) {
         json_object_set_new(c, "policies/roleManagementPolicies",
                             json_pack("[{s:s,s:s,s:s,s:o}]", "id", PIM_POLICY, "scopeId", "/",
-                                      "scopeType", "Directory", "rules", load(pim_rules)));
+                                      "scopeType", "Directory", "rules", unit_json(pim_rules)));
         json_object_set_new(c, "policies/roleManagementPolicyAssignments",
                             json_pack("[{s:s,s:s,s:s,s:s}]", "policyId", PIM_POLICY, "scopeId", "/",
                                       "scopeType", "Directory", "roleDefinitionId", GA));
     }
     if (extra_groups) { /* more groups, each {"id", "displayName", "members": [ids]} */
-        json_t *x = load(extra_groups);
+        json_t *x = unit_json(extra_groups);
         size_t i;
         json_t *g;
         json_array_foreach(x, i, g)
@@ -346,11 +342,12 @@ static void close_tenant(struct fixture *fx)
 /* A plan with the given actions (taken) and bg1 (or the Finance group) as emergency access. */
 static json_t *plan(json_t *actions, bool group)
 {
-    json_t *ea = group ? load("[{\"kind\":\"group\",\"id\":\"" FINANCE "\",\"name\":\"Finance\","
-                              "\"satisfies\":[\"fido2\"],\"at\":\"main.idp:3:1\"}]")
-                       : load("[{\"kind\":\"user\",\"id\":\"" BG1
-                              "\",\"name\":\"bg1@fabrikam.onmicrosoft.com\","
-                              "\"satisfies\":[\"fido2\"],\"at\":\"main.idp:3:1\"}]");
+    json_t *ea = group
+                     ? unit_json("[{\"kind\":\"group\",\"id\":\"" FINANCE "\",\"name\":\"Finance\","
+                                 "\"satisfies\":[\"fido2\"],\"at\":\"main.idp:3:1\"}]")
+                     : unit_json("[{\"kind\":\"user\",\"id\":\"" BG1
+                                 "\",\"name\":\"bg1@fabrikam.onmicrosoft.com\","
+                                 "\"satisfies\":[\"fido2\"],\"at\":\"main.idp:3:1\"}]");
     return json_pack("{s:s,s:o,s:o}", "format", "idpc-plan/1", "emergencyAccess", ea, "actions",
                      actions);
 }
@@ -367,7 +364,7 @@ static json_t *request(const char *method, const char *path, json_t *body, const
 
 static json_t *analyse(struct fixture *fx, json_t *p, const char *at_json)
 {
-    json_t *at = at_json ? load(at_json) : NULL;
+    json_t *at = at_json ? unit_json(at_json) : NULL;
     json_t *a = lockout_analyse(p, &fx->t, at);
     json_decref(at);
     json_decref(p);
@@ -421,12 +418,12 @@ static void test_analyse_patch_removes_exclusion(void **state)
     json_decref(a);
     /* the PATCH sends "conditions" whole, without the exclusion */
     json_t *acts = json_array();
-    json_array_append_new(acts,
-                          request("PATCH", POL_PATH "/p1",
-                                  load("{\"conditions\":{\"users\":{\"includeUsers\":[\"All\"]},"
-                                       "\"applications\":{\"includeApplications\":[\"All\"]},"
-                                       "\"clientAppTypes\":[\"exchangeActiveSync\",\"other\"]}}"),
-                                  NULL));
+    json_array_append_new(
+        acts, request("PATCH", POL_PATH "/p1",
+                      unit_json("{\"conditions\":{\"users\":{\"includeUsers\":[\"All\"]},"
+                                "\"applications\":{\"includeApplications\":[\"All\"]},"
+                                "\"clientAppTypes\":[\"exchangeActiveSync\",\"other\"]}}"),
+                      NULL));
     a = analyse(&fx, plan(acts, false), NULL);
     assert_int_equal(json_array_size(RISKS(a)), 1);
     json_t *r = json_array_get(RISKS(a), 0);
@@ -566,8 +563,8 @@ static void test_analyse_global_admins(void **state)
         acts, request("DELETE", "roleManagement/directory/roleAssignments/ra1", NULL, NULL));
     json_array_append_new(
         acts, request("POST", "roleManagement/directory/roleEligibilityScheduleRequests",
-                      load("{\"action\":\"adminRemove\",\"principalId\":\"" FINANCE
-                           "\",\"roleDefinitionId\":\"" GA "\"}"),
+                      unit_json("{\"action\":\"adminRemove\",\"principalId\":\"" FINANCE
+                                "\",\"roleDefinitionId\":\"" GA "\"}"),
                       NULL));
     a = analyse(&fx, plan(acts, false), NULL);
     assert_int_equal(json_array_size(RISKS(a)), 1);
@@ -649,20 +646,20 @@ static void test_analyse_pim(void **state)
     /* activation with MFA: bg1 satisfies fido2, so it can */
     acts = json_array();
     json_array_append_new(
-        acts,
-        rule_patch(load("{\"@odata.type\":\"#microsoft.graph."
-                        "unifiedRoleManagementPolicyEnablementRule\",\"id\":\"Enablement_"
-                        "EndUser_Assignment\",\"enabledRules\":[\"MultiFactorAuthentication\"]}")));
+        acts, rule_patch(unit_json(
+                  "{\"@odata.type\":\"#microsoft.graph."
+                  "unifiedRoleManagementPolicyEnablementRule\",\"id\":\"Enablement_"
+                  "EndUser_Assignment\",\"enabledRules\":[\"MultiFactorAuthentication\"]}")));
     a = analyse(&fx, plan(acts, false), NULL);
     assert_int_equal(json_array_size(RISKS(a)), 0);
     json_decref(a);
     /* the plan makes bg1's eligibility end: its only path to the role would expire */
     acts = json_array();
     json_t *upd = request("POST", "roleManagement/directory/roleEligibilityScheduleRequests",
-                          load("{\"action\":\"adminUpdate\",\"principalId\":\"" BG1
-                               "\",\"roleDefinitionId\":\"" GA "\",\"directoryScopeId\":\"/\","
-                               "\"scheduleInfo\":{\"expiration\":{\"type\":\"afterDateTime\","
-                               "\"endDateTime\":\"2027-11-30T00:00:00Z\"}}}"),
+                          unit_json("{\"action\":\"adminUpdate\",\"principalId\":\"" BG1
+                                    "\",\"roleDefinitionId\":\"" GA "\",\"directoryScopeId\":\"/\","
+                                    "\"scheduleInfo\":{\"expiration\":{\"type\":\"afterDateTime\","
+                                    "\"endDateTime\":\"2027-11-30T00:00:00Z\"}}}"),
                           NULL);
     json_array_append_new(acts, upd);
     a = analyse(&fx, plan(acts, false), NULL);
@@ -676,10 +673,11 @@ static void test_analyse_pim(void **state)
     for (int k = 0; k < 2; k++) {
         acts = json_array();
         json_array_append_new(
-            acts, request("POST", "roleManagement/directory/roleEligibilityScheduleRequests",
-                          load("{\"action\":\"adminRemove\",\"principalId\":\"" BG1
-                               "\",\"roleDefinitionId\":\"" GA "\",\"directoryScopeId\":\"/\"}"),
-                          NULL));
+            acts,
+            request("POST", "roleManagement/directory/roleEligibilityScheduleRequests",
+                    unit_json("{\"action\":\"adminRemove\",\"principalId\":\"" BG1
+                              "\",\"roleDefinitionId\":\"" GA "\",\"directoryScopeId\":\"/\"}"),
+                    NULL));
         char *body = xasprintf("{\"action\":\"adminAssign\",\"principalId\":\"" BG1
                                "\",\"roleDefinitionId\":\"" GA "\",\"directoryScopeId\":\"/\","
                                "\"scheduleInfo\":{\"expiration\":{\"type\":\"afterDateTime\","
@@ -688,7 +686,7 @@ static void test_analyse_pim(void **state)
         json_array_append_new(acts, request("POST",
                                             "roleManagement/directory/"
                                             "roleAssignmentScheduleRequests",
-                                            load(body), NULL));
+                                            unit_json(body), NULL));
         free(body);
         a = analyse(&fx, plan(acts, false), NULL);
         assert_int_equal(json_array_size(RISKS(a)), 1);
@@ -702,8 +700,8 @@ static void test_analyse_pim(void **state)
     }
     /* the plan disables bg1's account (a user block with enabled off) */
     acts = json_array();
-    json_array_append_new(acts,
-                          request("PATCH", "users/" BG1, load("{\"accountEnabled\":false}"), NULL));
+    json_array_append_new(
+        acts, request("PATCH", "users/" BG1, unit_json("{\"accountEnabled\":false}"), NULL));
     a = analyse(&fx, plan(acts, false), NULL);
     assert_int_equal(json_array_size(RISKS(a)), 1);
     r = json_array_get(RISKS(a), 0);
@@ -714,8 +712,8 @@ static void test_analyse_pim(void **state)
     free(head);
     json_decref(a);
     acts = json_array();
-    json_array_append_new(acts,
-                          request("PATCH", "users/" BG1, load("{\"usageLocation\":\"FR\"}"), NULL));
+    json_array_append_new(
+        acts, request("PATCH", "users/" BG1, unit_json("{\"usageLocation\":\"FR\"}"), NULL));
     a = analyse(&fx, plan(acts, false), NULL);
     assert_int_equal(json_array_size(RISKS(a)), 0);
     json_decref(a);
@@ -723,14 +721,14 @@ static void test_analyse_pim(void **state)
     acts = json_array();
     json_array_append_new(
         acts, request("POST", "roleManagement/directory/roleEligibilityScheduleRequests",
-                      load("{\"action\":\"adminRemove\",\"principalId\":\"" BG1
-                           "\",\"roleDefinitionId\":\"" GA "\",\"directoryScopeId\":\"/\"}"),
+                      unit_json("{\"action\":\"adminRemove\",\"principalId\":\"" BG1
+                                "\",\"roleDefinitionId\":\"" GA "\",\"directoryScopeId\":\"/\"}"),
                       NULL));
     json_array_append_new(
         acts, request("POST", "roleManagement/directory/roleAssignmentScheduleRequests",
-                      load("{\"action\":\"adminAssign\",\"principalId\":\"" BG1
-                           "\",\"roleDefinitionId\":\"" GA "\",\"directoryScopeId\":\"/\","
-                           "\"scheduleInfo\":{\"expiration\":{\"type\":\"noExpiration\"}}}"),
+                      unit_json("{\"action\":\"adminAssign\",\"principalId\":\"" BG1
+                                "\",\"roleDefinitionId\":\"" GA "\",\"directoryScopeId\":\"/\","
+                                "\"scheduleInfo\":{\"expiration\":{\"type\":\"noExpiration\"}}}"),
                       NULL));
     a = analyse(&fx, plan(acts, false), NULL);
     assert_int_equal(json_array_size(RISKS(a)), 0);
@@ -901,12 +899,13 @@ static void test_analyse_platform_mfa(void **state)
 static void test_texts(void **state)
 {
     (void)state;
-    json_t *r = load("{\"kind\":\"emergency\",\"identity\":\"user \\\"bg1@x\\\"\",\"reason\":"
-                     "\"cannot satisfy\",\"satisfies\":[\"password\",\"mfa\"],\"scenario\":"
-                     "{\"app\":\"A\",\"platform\":\"linux\",\"client\":\"other\",\"location\":"
-                     "\"an untrusted location\",\"risk\":\"none\",\"device\":\"unregistered "
-                     "device\"},\"policies\":[{\"name\":\"P\",\"at\":\"a.idp:1:1\",\"decision\":"
-                     "\"requires mfa\"}]}");
+    json_t *r =
+        unit_json("{\"kind\":\"emergency\",\"identity\":\"user \\\"bg1@x\\\"\",\"reason\":"
+                  "\"cannot satisfy\",\"satisfies\":[\"password\",\"mfa\"],\"scenario\":"
+                  "{\"app\":\"A\",\"platform\":\"linux\",\"client\":\"other\",\"location\":"
+                  "\"an untrusted location\",\"risk\":\"none\",\"device\":\"unregistered "
+                  "device\"},\"policies\":[{\"name\":\"P\",\"at\":\"a.idp:1:1\",\"decision\":"
+                  "\"requires mfa\"}]}");
     char *h = lockout_headline(r);
     assert_string_equal(h, "emergency-access user \"bg1@x\" would be required to satisfy a control "
                            "it cannot (it satisfies: password, mfa)");

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "unit_json.h"
+
 #include "compiler/util.h"
 #include "runtime/analysis/impact.h"
 #include "runtime/analysis/lockout.h"
@@ -25,15 +27,6 @@
 #define POL_PATH "identity/conditionalAccess/policies"
 #define LOC_PATH "identity/conditionalAccess/namedLocations"
 #define NLOC     40
-
-static json_t *load(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
-    if (!j)
-        fail_msg("bad JSON in test: %s: %s", je.text, text);
-    return j;
-}
 
 static char *loc_id(int i)
 {
@@ -178,8 +171,9 @@ static json_t *the_plan(void)
     for (size_t i = 0; i < IDPC_ARRAY_LEN(changes); i++) {
         char *id = loc_id(changes[i].loc);
         char *path = xasprintf(LOC_PATH "/%s", id);
-        json_array_append_new(acts, request("namedLocation", changes[i].method, path,
-                                            changes[i].body ? load(changes[i].body) : NULL, NULL));
+        json_array_append_new(acts,
+                              request("namedLocation", changes[i].method, path,
+                                      changes[i].body ? unit_json(changes[i].body) : NULL, NULL));
         free(path);
         free(id);
     }

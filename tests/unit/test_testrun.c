@@ -13,17 +13,10 @@
 
 #include <cmocka.h>
 
+#include "unit_json.h"
+
 #include "compiler/util.h"
 #include "runtime/analysis/testrun.h"
-
-static json_t *load(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
-    if (!j)
-        fail_msg("bad JSON in test: %s: %s", je.text, text);
-    return j;
-}
 
 /* CA1 blocks legacy clients; CA2 requires MFA of group Staff; CA3 requires a compliant device
  * or hybrid join on Windows; CA4 (report-only) blocks everything; CA5 sets a 4-hour sign-in
@@ -66,7 +59,7 @@ static const char *const locations =
 static void inputs(struct whatif_inputs *in)
 {
     whatif_inputs_init(in);
-    json_t *p = load(policies), *l = load(locations);
+    json_t *p = unit_json(policies), *l = unit_json(locations);
     json_array_extend(in->policies, p);
     json_array_extend(in->locations, l);
     json_decref(p);
@@ -76,8 +69,8 @@ static void inputs(struct whatif_inputs *in)
 /* One test case: {"name", "at", "signIn", "expect"}. */
 static json_t *tcase(const char *name, const char *signin, const char *expect)
 {
-    return json_pack("{s:s,s:s,s:o,s:o}", "name", name, "at", "t.idp:7:1", "signIn", load(signin),
-                     "expect", load(expect));
+    return json_pack("{s:s,s:s,s:o,s:o}", "name", name, "at", "t.idp:7:1", "signIn",
+                     unit_json(signin), "expect", unit_json(expect));
 }
 
 struct run {

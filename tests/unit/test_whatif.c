@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "unit_json.h"
+
 #include "runtime/analysis/whatif.h"
 
 #define EXO      "00000002-0000-0ff1-ce00-000000000000" /* Office 365 Exchange Online */
@@ -25,33 +27,24 @@
 
 /* ---- helpers -------------------------------------------------------------------------------- */
 
-static json_t *load(const char *text)
-{
-    json_error_t je;
-    json_t *j = json_loads(text, JSON_DECODE_ANY, &je);
-    if (!j)
-        fail_msg("bad JSON in test: %s: %s", je.text, text);
-    return j;
-}
-
 /* A policy: all users, all resources, grant mfa, enabled, with `cond` merged into conditions. */
 static void add_policy(struct whatif_inputs *in, const char *name, const char *state,
                        const char *cond, const char *grant, const char *session)
 {
-    json_t *c = load("{\"users\":{\"includeUsers\":[\"All\"]},"
-                     "\"applications\":{\"includeApplications\":[\"All\"]},"
-                     "\"clientAppTypes\":[\"all\"]}");
+    json_t *c = unit_json("{\"users\":{\"includeUsers\":[\"All\"]},"
+                          "\"applications\":{\"includeApplications\":[\"All\"]},"
+                          "\"clientAppTypes\":[\"all\"]}");
     if (cond) {
-        json_t *x = load(cond);
+        json_t *x = unit_json(cond);
         json_object_update(c, x);
         json_decref(x);
     }
     json_t *p =
         json_pack("{s:s,s:s,s:o,s:o}", "displayName", name, "state", state ? state : "enabled",
                   "conditions", c, "grantControls",
-                  load(grant ? grant : "{\"operator\":\"OR\",\"builtInControls\":[\"mfa\"]}"));
+                  unit_json(grant ? grant : "{\"operator\":\"OR\",\"builtInControls\":[\"mfa\"]}"));
     if (session)
-        json_object_set_new(p, "sessionControls", load(session));
+        json_object_set_new(p, "sessionControls", unit_json(session));
     json_array_append_new(in->policies, p);
 }
 
@@ -76,7 +69,7 @@ static const char *eval_reason(const char *cond, const struct whatif_signin *s)
     whatif_inputs_init(&in);
     if (locations_json) {
         json_decref(in.locations);
-        in.locations = load(locations_json);
+        in.locations = unit_json(locations_json);
     }
     add_policy(&in, "P", NULL, cond, NULL, NULL);
     struct whatif_result r;
@@ -373,7 +366,7 @@ static void test_apps_application_filter(void **state)
     const char *cond = "{\"applications\":{\"includeApplications\":[],\"applicationFilter\":{"
                        "\"mode\":\"include\",\"rule\":"
                        "\"CustomSecurityAttribute.Eng_Sensitivity -eq \\\"High\\\"\"}}}";
-    json_t *attrs = load("{\"Eng_Sensitivity\":\"High\"}");
+    json_t *attrs = unit_json("{\"Eng_Sensitivity\":\"High\"}");
     struct whatif_signin s = base();
     s.app = "Payroll";
     RULED_OUT(cond, &s, "application");
@@ -527,7 +520,7 @@ static void test_locations_ranges_asked(void **state)
     whatif_inputs_init(&part);
     json_decref(whole.locations);
     json_decref(part.locations);
-    whole.locations = load(LOCS);
+    whole.locations = unit_json(LOCS);
     part.locations = json_deep_copy(whole.locations);
     json_object_del(json_array_get(part.locations, 0),
                     "ipRanges"); /* HQ asks; Partner has its own */
@@ -810,8 +803,8 @@ static void test_device_filter_unregistered(void **state)
 static void test_device_filter_registered(void **state)
 {
     (void)state;
-    json_t *dev = load("{\"trustType\":\"ServerAD\",\"extensionAttribute1\":\"SAW\","
-                       "\"isCompliant\":true}");
+    json_t *dev = unit_json("{\"trustType\":\"ServerAD\",\"extensionAttribute1\":\"SAW\","
+                            "\"isCompliant\":true}");
     struct whatif_signin s = base();
     s.device = dev;
     APPLIES("{\"devices\":{\"deviceFilter\":{\"mode\":\"include\","
@@ -994,8 +987,8 @@ static void test_grant_authentication_strength(void **state)
     struct whatif_inputs in;
     whatif_inputs_init(&in);
     json_decref(in.strengths);
-    in.strengths = load("[{\"displayName\":\"Admins\",\"allowedCombinations\":"
-                        "[\"fido2\",\"password,hardwareOath\"]}]");
+    in.strengths = unit_json("[{\"displayName\":\"Admins\",\"allowedCombinations\":"
+                             "[\"fido2\",\"password,hardwareOath\"]}]");
     add_policy(&in, "custom", NULL, NULL,
                "{\"operator\":\"OR\",\"authenticationStrength\":{\"id\":{\"$ref\":"
                "\"authenticationStrengthPolicy\",\"name\":\"Admins\"}}}",
@@ -1028,7 +1021,7 @@ static void test_grant_strength_absorbs_weaker(void **state)
     struct whatif_inputs in;
     whatif_inputs_init(&in);
     json_decref(in.strengths);
-    in.strengths = load("[{\"displayName\":\"Keys\",\"allowedCombinations\":[\"fido2\"]}]");
+    in.strengths = unit_json("[{\"displayName\":\"Keys\",\"allowedCombinations\":[\"fido2\"]}]");
     add_policy(&in, "keys", NULL, NULL,
                "{\"authenticationStrength\":{\"id\":{\"$ref\":\"authenticationStrengthPolicy\","
                "\"name\":\"Keys\"}}}",
@@ -1159,9 +1152,10 @@ static void test_session_most_restrictive(void **state)
 static void test_signin_from_json(void **state)
 {
     (void)state;
-    json_t *j = load("{\"user\":\"ada@contoso.com\",\"memberOf\":[\"Sales\"],\"app\":\"office365\","
-                     "\"platform\":\"ios\",\"client\":\"mobile_desktop\",\"signInRisk\":\"high\","
-                     "\"guestType\":\"b2b_collaboration_guest\",\"authFlow\":\"device_code\"}");
+    json_t *j =
+        unit_json("{\"user\":\"ada@contoso.com\",\"memberOf\":[\"Sales\"],\"app\":\"office365\","
+                  "\"platform\":\"ios\",\"client\":\"mobile_desktop\",\"signInRisk\":\"high\","
+                  "\"guestType\":\"b2b_collaboration_guest\",\"authFlow\":\"device_code\"}");
     struct whatif_signin s;
     char err[256];
     assert_int_equal(whatif_signin_from_json(&s, j, err, sizeof(err)), 0);
@@ -1176,7 +1170,7 @@ static void test_signin_from_json(void **state)
     whatif_signin_fini(&s);
     json_decref(j);
 
-    j = load("{\"user\":\"ada@contoso.com\",\"app\":\"office365\",\"platform\":\"windws\"}");
+    j = unit_json("{\"user\":\"ada@contoso.com\",\"app\":\"office365\",\"platform\":\"windws\"}");
     assert_int_equal(whatif_signin_from_json(&s, j, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "did you mean 'windows'"));
     whatif_signin_fini(&s);
@@ -1206,11 +1200,11 @@ static void test_collect_shapes(void **state)
 {
     (void)state;
     json_t *into = json_array();
-    json_t *one = load("{\"displayName\":\"x\",\"conditions\":{}}");
-    json_t *list = load("{\"value\":[{\"displayName\":\"y\",\"conditions\":{}},"
-                        "{\"displayName\":\"z\",\"conditions\":{}}]}");
-    json_t *arr = load("[{\"displayName\":\"w\",\"conditions\":{}}]");
-    json_t *junk = load("{\"foo\":1}");
+    json_t *one = unit_json("{\"displayName\":\"x\",\"conditions\":{}}");
+    json_t *list = unit_json("{\"value\":[{\"displayName\":\"y\",\"conditions\":{}},"
+                             "{\"displayName\":\"z\",\"conditions\":{}}]}");
+    json_t *arr = unit_json("[{\"displayName\":\"w\",\"conditions\":{}}]");
+    json_t *junk = unit_json("{\"foo\":1}");
     assert_int_equal(whatif_collect(into, one), 1);
     assert_int_equal(whatif_collect(into, list), 2);
     assert_int_equal(whatif_collect(into, arr), 1);
@@ -1230,18 +1224,18 @@ static void test_export_quirks(void **state)
     (void)state;
     struct whatif_inputs in;
     whatif_inputs_init(&in);
-    json_array_append_new(in.policies,
-                          load("{\"displayName\":\"quirky\",\"state\":\"enabled\",\"conditions\":{"
+    json_array_append_new(
+        in.policies, unit_json("{\"displayName\":\"quirky\",\"state\":\"enabled\",\"conditions\":{"
                                "\"users\":{\"includeUsers\":[\"All\"]},\"applications\":"
                                "{\"includeApplications\":[\"All\"]},\"platforms\":[],"
                                "\"locations\":[],\"clientAppTypes\":[\"All\"]},"
                                "\"GrantControls\":{\"operator\":\"OR\",\"builtInControls\":"
                                "[\"block\"]}}"));
     json_array_append_new(in.policies,
-                          load("{\"displayName\":\"session only\",\"state\":\"enabled\","
-                               "\"conditions\":{\"users\":{\"includeUsers\":[\"All\"]},"
-                               "\"applications\":{\"includeApplications\":[\"All\"]}},"
-                               "\"grantControls\":null}"));
+                          unit_json("{\"displayName\":\"session only\",\"state\":\"enabled\","
+                                    "\"conditions\":{\"users\":{\"includeUsers\":[\"All\"]},"
+                                    "\"applications\":{\"includeApplications\":[\"All\"]}},"
+                                    "\"grantControls\":null}"));
     struct whatif_signin s = base();
     s.platform = NULL;
     struct whatif_result r;
