@@ -1221,7 +1221,7 @@ static void collect_unmanaged(struct builder *bd)
             }
             size_t at = tenant_index_of(bd->t, named[n].tk, x->v[i].id);
             if ((at != TENANT_NONE && mark[named[n].tk][at]) ||
-                strmap_get(&claimed, x->v[i].id, NULL))
+                (claimed.n && strmap_get(&claimed, x->v[i].id, NULL)))
                 continue; /* the configuration has it */
             /* a group's body, or a location held compactly, only when it is deleted */
             bool deleted =

@@ -98,7 +98,7 @@ static void test_contoso(void **state)
     char *path = source_path("policies/contoso");
     if (!path) {
         printf("skipped: IDPC_SOURCE_DIR is not set (run through ctest)\n");
-        return;
+        skip();
     }
     same_but_reads(path);
     free(path);
@@ -109,7 +109,7 @@ static void test_changes(void **state)
     (void)state;
     if (!getenv("IDPC_SOURCE_DIR")) {
         printf("skipped: IDPC_SOURCE_DIR is not set (run through ctest)\n");
-        return;
+        skip();
     }
     char dir[] = "/tmp/idpc-test-reads-XXXXXX";
     assert_non_null(mkdtemp(dir));
