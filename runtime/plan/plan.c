@@ -823,10 +823,11 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
         jsondiff_compute_partial(have, want, &d);
     else
         jsondiff_compute(have, want, &d);
+    /* schedules: role eligibilities, time-bound active role assignments, PIM for Groups */
+    bool scheduled = schedule || k == MODEL_ROLE_ASSIGNMENT;
     /* no change: only a group (members, owners, licenses), a lifecycle policy (its groups) and
      * a schedule (a note that it expired) can still have something to say */
-    if (d.n == 0 && !schedule && k != MODEL_ROLE_ASSIGNMENT && k != MODEL_GROUP &&
-        k != MODEL_GROUP_LIFECYCLE) {
+    if (d.n == 0 && !scheduled && k != MODEL_GROUP && k != MODEL_GROUP_LIFECYCLE) {
         jsondiff_fini(&d);
         json_decref(want);
         json_decref(have);
@@ -856,7 +857,7 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
         /* "Update accessReviewScheduleDefinition" (Graph v1.0) is a PUT of the whole definition */
         add_request(a, phase, "PUT", path, json_deep_copy(ro->body), NULL,
                     "update access review \"%s\"", o->name);
-    } else if (d.n > 0 && !schedule && k != MODEL_ROLE_ASSIGNMENT) {
+    } else if (d.n > 0 && !scheduled) {
         json_t *desired = json_deep_copy(ro->body);
         if (k == MODEL_GROUP) {
             if (!json_object_get(want, "mailNickname"))
@@ -887,8 +888,6 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
             json_decref(extra);
         }
     }
-    /* schedules: role eligibilities, time-bound active role assignments, PIM for Groups */
-    bool scheduled = schedule || k == MODEL_ROLE_ASSIGNMENT;
     const char *what = k == MODEL_ROLE_ASSIGNMENT        ? "active assignment"
                        : k == MODEL_GROUP_PIM_ASSIGNMENT ? "assignment"
                                                          : "eligibility";
