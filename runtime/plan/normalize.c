@@ -872,10 +872,47 @@ static size_t ipv4_text(const unsigned char *a, char *out)
     return n;
 }
 
+/* The length of s when it is an IPv4 address or CIDR in canonical text already ("52.0.9.0/24":
+ * four parts and a prefix in range, in decimal without leading zeros, nothing around them), else
+ * 0. cidr_text makes of such a text the text itself (inet_pton takes it, ipv4_text and dec3 write
+ * it back so), without parsing it twice. */
+static size_t ipv4_canonical_len(const char *s)
+{
+    size_t i = 0;
+    for (int part = 0; part < 5; part++) {
+        if (part == 4) {
+            if (s[i] == '\0')
+                return i;
+            if (s[i] != '/')
+                return 0;
+            i++;
+        } else if (part > 0) {
+            if (s[i] != '.')
+                return 0;
+            i++;
+        }
+        unsigned v = 0;
+        size_t d = 0;
+        while (d < 4 && s[i + d] >= '0' && s[i + d] <= '9') {
+            v = v * 10 + (unsigned)(s[i + d] - '0');
+            d++;
+        }
+        if (d == 0 || d > 3 || (d > 1 && s[i] == '0') || v > (part == 4 ? 32u : 255u))
+            return 0;
+        i += d;
+    }
+    return s[i] == '\0' ? i : 0;
+}
+
 /* The canonical text of an address "a.b.c.d[/n]" or an IPv6 one (RFC 5952 via inet_ntop), s
  * trimmed of white space, at text (NUL-terminated): its length, or 0 when s is no address. */
 static size_t cidr_text(const char *s, char text[80])
 {
+    size_t n = ipv4_canonical_len(s);
+    if (n) {
+        memcpy(text, s, n + 1);
+        return n;
+    }
     while (isspace((unsigned char)*s))
         s++;
     size_t len = strlen(s);
@@ -1258,8 +1295,17 @@ static bool range_set(const json_t *v, struct range_texts *rt)
             return false;
     for (size_t i = 0; i < rt->n; i++)
         rt->sorted[i] = rt->text + rt->off[i];
-    if (rt->n > 1)
+    if (rt->n > 8) {
         qsort(rt->sorted, rt->n, sizeof(*rt->sorted), cmp_text);
+    } else { /* most locations have a few ranges */
+        for (size_t i = 1; i < rt->n; i++) {
+            const char *t = rt->sorted[i];
+            size_t j = i;
+            for (; j > 0 && strcmp(rt->sorted[j - 1], t) > 0; j--)
+                rt->sorted[j] = rt->sorted[j - 1];
+            rt->sorted[j] = t;
+        }
+    }
     size_t kept = 0;
     for (size_t i = 0; i < rt->n; i++)
         if (kept == 0 || strcmp(rt->sorted[i], rt->sorted[kept - 1]) != 0)

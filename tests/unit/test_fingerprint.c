@@ -16,6 +16,9 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <ctype.h>
+
 #include "runtime/plan/normalize.h"
 #include "runtime/plan/plan.h"
 #include "runtime/tenant/tenant.h"
@@ -750,12 +753,142 @@ static void test_codec(void **state)
     }
 }
 
+/* What normalize makes of an address text, by the rule itself (trimmed; an address and its
+ * prefix parsed and written back by inet_pton and inet_ntop; else lower-cased). */
+static char *oracle_cidr(const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t len = strlen(s);
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    char *t = strndup(s, len);
+    assert_non_null(t);
+    char *slash = strchr(t, '/');
+    if (slash)
+        *slash = '\0';
+    int af = strchr(t, ':') ? AF_INET6 : AF_INET;
+    unsigned char addr[16];
+    char text[INET6_ADDRSTRLEN + 8];
+    char *end = NULL;
+    long prefix = slash && slash[1] ? strtol(slash + 1, &end, 10) : -1;
+    bool ok = inet_pton(af, t, addr) == 1 && inet_ntop(af, addr, text, sizeof(text)) &&
+              (!slash || (end && !*end && prefix >= 0 && prefix <= (af == AF_INET ? 32 : 128)));
+    char *out;
+    if (ok && slash) {
+        size_t n = strlen(text);
+        snprintf(text + n, sizeof(text) - n, "/%ld", prefix);
+    }
+    if (ok) {
+        out = strdup(text);
+    } else {
+        if (slash)
+            *slash = '/';
+        for (char *p = t; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        out = strdup(t);
+    }
+    free(t);
+    return out;
+}
+
+/* One address text: the canonical form's range and the key's are the oracle's. */
+static void check_address(const char *text)
+{
+    json_t *o = json_pack("{s:s,s:[s]}", "displayName", "a", "ipRanges", text);
+    check_same(o);
+    json_t *canon = normalize_location_sorted(o);
+    const char *got = json_string_value(json_array_get(json_object_get(canon, "ipRanges"), 0));
+    char *want = oracle_cidr(text);
+    if (*want) {
+        if (!got || strcmp(got, want) != 0)
+            fail_msg("address \"%s\"\n  got:  %s\n  want: %s", text, got ? got : "(none)", want);
+        struct normalize_location_key key;
+        assert_true(normalize_location_key(o, &key));
+        assert_int_equal(key.nranges, 1);
+        assert_string_equal(key.ranges[0], want);
+    }
+    free(want);
+    json_decref(canon);
+    json_decref(o);
+}
+
+/* Addresses in canonical text (taken as they are) and near them (parsed): both give the rule's
+ * text. */
+static void test_addresses(void **state)
+{
+    (void)state;
+    static const char *const odd[] = {"52.0.9.0/24",
+                                      "0.0.0.0/0",
+                                      "255.255.255.255/32",
+                                      "1.2.3.4",
+                                      "01.2.3.4/24",
+                                      "1.2.3.04",
+                                      "1.2.3.4/024",
+                                      "1.2.3.4/00",
+                                      "256.1.1.1/8",
+                                      "1.2.3/24",
+                                      "1.2.3.4.5/24",
+                                      "1.2.3.4/33",
+                                      "1.2.3.4/",
+                                      "/24",
+                                      " 1.2.3.4/24",
+                                      "1.2.3.4/24 ",
+                                      "1.2.3.4 /24",
+                                      "1.2.3.4/ 24",
+                                      "1.2.3.4/+24",
+                                      "1.2.3.4/-0",
+                                      "1.2.3.4/24/8",
+                                      "1..3.4/8",
+                                      "1.2.3.4x",
+                                      "1.2.3.4/2x",
+                                      "1234.1.1.1",
+                                      "1.2.3.0004/8",
+                                      "\t10.0.0.0/8\n",
+                                      "A.B.C.D",
+                                      "0.0.0.0",
+                                      "0.0.0.0/32",
+                                      "2001:DB8::/32",
+                                      "::ffff:1.2.3.4/128",
+                                      "1.2.3.4:80",
+                                      "",
+                                      "1.2.3.4/1000",
+                                      "10.0.0.1/33"};
+    for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+        check_address(odd[i]);
+    static const char *const parts[] = {"0",   "00",  "01",  "9",    "10", "99", "100", "199",
+                                        "255", "256", "300", "1000", "",   "a",  " 1",  "7 "};
+    static const char *const prefixes[] = {"0",   "00", "8",  "08", "24",  "32", "33",
+                                           "128", "",   "1x", "-1", " 24", "+8", "032"};
+    for (int round = 0; round < 20000; round++) {
+        char text[128] = "";
+        size_t n = 3 + rnd(3);
+        if (rnd(20) == 0)
+            app(text, sizeof(text), " ");
+        for (size_t p = 0; p < n; p++) {
+            if (p)
+                app(text, sizeof(text), rnd(40) ? "." : ":");
+            /* mostly valid parts, so that canonical texts come often */
+            app(text, sizeof(text),
+                rnd(2) ? parts[4 + rnd(5)] : parts[rnd(sizeof(parts) / sizeof(parts[0]))]);
+        }
+        if (rnd(4)) {
+            app(text, sizeof(text), "/");
+            app(text, sizeof(text),
+                rnd(2) ? prefixes[2 + rnd(3)]
+                       : prefixes[rnd(sizeof(prefixes) / sizeof(prefixes[0]))]);
+        }
+        check_address(text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_graph_shapes), cmocka_unit_test(test_left_to_general),
         cmocka_unit_test(test_generated),    cmocka_unit_test(test_location_fingerprint),
         cmocka_unit_test(test_codec),        cmocka_unit_test(test_ids),
+        cmocka_unit_test(test_addresses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
