@@ -1332,10 +1332,7 @@ static bool location_members(const json_t *in, json_t *val[LM__COUNT], struct ra
         const char *k = json_object_iter_key(it);
         const json_t *v = json_object_iter_value(it);
         size_t len = json_object_iter_key_len(it);
-        bool annotation = k[0] == '#';
-        for (size_t i = 0; i < len && !annotation && k[i]; i++) /* is_annotation */
-            annotation = k[i] == '@';
-        if (annotation) {
+        if (is_annotation(k)) {
             if (len == 11 && memcmp(k, "@odata.type", 11) == 0)
                 type = v;
             continue;

@@ -250,12 +250,17 @@ static char *location_key_freeze(const json_t *body, char **digest)
         !json_is_boolean(trusted) || !json_is_array(ranges) || json_array_size(ranges) > UINT32_MAX)
         return NULL;
     size_t n = json_array_size(ranges);
-    for (size_t i = 0; i < n; i++)
-        if (!lowered_range(json_array_get(ranges, i)))
-            return NULL;
+    const char *small_texts[16];
+    const char **texts = n <= 16 ? small_texts : xmalloc(n * sizeof(*texts));
     struct normalize_location_key key;
-    if (!normalize_location_key(body, &key))
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (texts[i] = lowered_range(json_array_get(ranges, i))) != NULL;
+    if (!ok || !normalize_location_key(body, &key)) {
+        if (texts != small_texts)
+            free(texts);
         return NULL;
+    }
     size_t size = key.len + 1 + (n + 1) * sizeof(uint32_t);
     char *frozen = xmalloc(size), *p = frozen;
     memcpy(p, key.text, key.len + 1);
@@ -263,17 +268,21 @@ static char *location_key_freeze(const json_t *body, char **digest)
     uint32_t count = (uint32_t)n;
     memcpy(p, &count, sizeof(count));
     p += sizeof(count);
-    for (size_t i = 0; i < n; i++) {
-        long at = find_text(key.ranges, key.nranges, lowered_range(json_array_get(ranges, i)));
+    for (size_t i = 0; frozen && i < n; i++) {
+        long at = find_text(key.ranges, key.nranges, texts[i]);
         if (at < 0) { /* a range in another spelling than its canonical one */
             free(frozen);
-            return NULL;
+            frozen = NULL;
+            break;
         }
         uint32_t u = (uint32_t)at;
         memcpy(p, &u, sizeof(u));
         p += sizeof(u);
     }
-    *digest = key_digest(&key);
+    if (frozen)
+        *digest = key_digest(&key);
+    if (texts != small_texts)
+        free(texts);
     return frozen;
 }
 
