@@ -102,8 +102,9 @@ char *plan_location_fingerprint(const json_t *location);
 void plan_hold_location_keys(void);
 struct model_freeze_request plan_freeze_request_keyed(void);
 /* A named location's key: PLAN_LOCATION_KEY_MARK and its canonical form as a key
- * (normalize_location_key), or, for what only normalize decides, its fingerprint
- * (plan_location_fingerprint). Never saved: it is no plan fingerprint. Caller frees. */
+ * (normalize_location_key; a key longer than 128 bytes as '#' and its SHA-256), or, for what only
+ * normalize decides, its fingerprint (plan_location_fingerprint). Never saved: it is no plan
+ * fingerprint. Caller frees. */
 #define PLAN_LOCATION_KEY_MARK 'k'
 char *plan_location_key(const json_t *location);
 /* plan_freeze_request_keyed's codec: an IP range location as lowered, frozen as its key and the

@@ -25,9 +25,22 @@ void plan_hold_locations(void)
     backend_freeze_hook(plan_location_fingerprint);
 }
 
-/* PLAN_LOCATION_KEY_MARK and the key. */
+/* PLAN_LOCATION_KEY_MARK and the key; a long key (a location with many ranges) as '#' and its
+ * SHA-256 (hex) instead, so that the tenant's side holds at most KEY_HELD bytes of it (a key
+ * never starts with '#'). */
+#define KEY_HELD 128
 static char *key_digest(const struct normalize_location_key *key)
 {
+    if (key->len > KEY_HELD) {
+        char *sha = tenant_sha256_text(key->text, key->len);
+        size_t n = strlen(sha);
+        char *out = xmalloc(n + 3);
+        out[0] = PLAN_LOCATION_KEY_MARK;
+        out[1] = '#';
+        memcpy(out + 2, sha, n + 1);
+        free(sha);
+        return out;
+    }
     char *out = xmalloc(key->len + 2);
     out[0] = PLAN_LOCATION_KEY_MARK;
     memcpy(out + 1, key->text, key->len + 1);
