@@ -3,7 +3,10 @@
  * lowered, plan_freeze_request, or after the compile, plan_freeze_model), each with its plan
  * fingerprint, so that a location found unchanged by its fingerprint never turns back into a
  * tree. A configuration's IP range location is frozen as its canonical text (the text its
- * fingerprint hashes, written once for both) with the order of its ranges. */
+ * fingerprint hashes, written once for both) with the order of its ranges. A plan that keeps no
+ * fingerprint takes each location on both sides with its key instead (plan_hold_location_keys,
+ * plan_freeze_request_keyed): the canonical form written without a tree, JSON text or hash
+ * (normalize_location_key), and the IP range location frozen as that key. */
 #include "runtime/plan/plan.h"
 
 #include <stdint.h>
