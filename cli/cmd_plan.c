@@ -174,7 +174,10 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
     memset(ctx, 0, sizeof(*ctx));
     bool diag_color = cli_color_for(stderr) && !a->github;
     enum diag_format dfmt = a->github ? DIAG_FMT_GITHUB : DIAG_FMT_TEXT;
-    struct compile_options co = {.freeze = plan_freeze_request()};
+    /* `plan` without -o prints text or markdown from everything but the reads */
+    bool no_reads = strcmp(cmd, "plan") == 0 && !a->out && a->format != PLAN_FMT_JSON;
+    struct compile_options co = {.freeze = no_reads ? plan_freeze_request_keyed()
+                                                    : plan_freeze_request()};
     int crc = compile_paths_with(a->paths, a->npaths, &co, &ctx->cr);
     ctx->compiled = true;
     unsigned errors = diag_error_count(ctx->cr.diag);
@@ -186,7 +189,10 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
     compile_drop_tree(&ctx->cr);
     struct backend_error err;
     memset(&err, 0, sizeof(err));
-    plan_hold_locations();
+    if (no_reads)
+        plan_hold_location_keys();
+    else
+        plan_hold_locations();
     if (backend_open(a->tenant, &ctx->b, &err) != 0) {
         diag_render(ctx->cr.diag, stderr, dfmt, diag_color);
         cli_error(cmd, "%s", err.message);
@@ -197,8 +203,6 @@ int cli_plan_make(const char *cmd, const struct cli_plan_args *a, bool lock,
         cli_error(cmd, "%s", err.message);
         return CLI_EXIT_ERROR;
     }
-    /* `plan` without -o prints text or markdown from everything but the reads */
-    bool no_reads = strcmp(cmd, "plan") == 0 && !a->out && a->format != PLAN_FMT_JSON;
     struct plan_options po = {.paths = a->paths,
                               .npaths = a->npaths,
                               .impact = !a->no_impact,

@@ -871,9 +871,47 @@ static size_t ipv4_text(const unsigned char *a, char *out)
     return n;
 }
 
-/* "a.b.c.d/n" or an IPv6 CIDR in canonical text (RFC 5952 via inet_ntop); else trimmed. */
-static json_t *canon_cidr(const char *s)
+/* The length of s when it is an IPv4 address or CIDR in canonical text already ("52.0.9.0/24":
+ * four parts and a prefix in range, in decimal without leading zeros, nothing around them), else
+ * 0. cidr_text makes of such a text the text itself (inet_pton takes it, ipv4_text and dec3 write
+ * it back so), without parsing it twice. */
+static size_t ipv4_canonical_len(const char *s)
 {
+    size_t i = 0;
+    for (int part = 0; part < 5; part++) {
+        if (part == 4) {
+            if (s[i] == '\0')
+                return i;
+            if (s[i] != '/')
+                return 0;
+            i++;
+        } else if (part > 0) {
+            if (s[i] != '.')
+                return 0;
+            i++;
+        }
+        unsigned v = 0;
+        size_t d = 0;
+        while (d < 4 && s[i + d] >= '0' && s[i + d] <= '9') {
+            v = v * 10 + (unsigned)(s[i + d] - '0');
+            d++;
+        }
+        if (d == 0 || d > 3 || (d > 1 && s[i] == '0') || v > (part == 4 ? 32u : 255u))
+            return 0;
+        i += d;
+    }
+    return s[i] == '\0' ? i : 0;
+}
+
+/* The canonical text of an address "a.b.c.d[/n]" or an IPv6 one (RFC 5952 via inet_ntop), s
+ * trimmed of white space, at text (NUL-terminated): its length, or 0 when s is no address. */
+static size_t cidr_text(const char *s, char text[80])
+{
+    size_t n = ipv4_canonical_len(s);
+    if (n) {
+        memcpy(text, s, n + 1);
+        return n;
+    }
     while (isspace((unsigned char)*s))
         s++;
     size_t len = strlen(s);
@@ -888,27 +926,40 @@ static json_t *canon_cidr(const char *s)
         *slash = '\0';
     int af = strchr(t, ':') ? AF_INET6 : AF_INET;
     unsigned char addr[16];
-    char text[80];
     long prefix = -1;
-    json_t *r = NULL;
+    size_t tl = 0;
     if (inet_pton(af, t, addr) == 1 &&
-        (af == AF_INET ? (ipv4_text(addr, text), true)
-                       : inet_ntop(af, addr, text, sizeof(text)) != NULL) &&
+        (af == AF_INET ? (ipv4_text(addr, text), true) : inet_ntop(af, addr, text, 80) != NULL) &&
         (!slash || util_parse_long(slash + 1, 0, af == AF_INET ? 32 : 128, &prefix))) {
-        size_t tl = strlen(text);
+        tl = strlen(text);
         if (slash) { /* text + "/" + prefix (0..128) */
             text[tl++] = '/';
             tl += dec3((unsigned)prefix, text + tl);
         }
-        r = json_stringn_nocheck(text, tl);
-    } else {
-        if (slash)
-            *slash = '/';
-        r = string_take(str_lower(t));
+        text[tl] = '\0';
     }
     if (t != small)
         free(t);
-    return r;
+    return tl;
+}
+
+/* "a.b.c.d/n" or an IPv6 CIDR in canonical text (cidr_text); else trimmed and lower-cased. */
+static json_t *canon_cidr(const char *s)
+{
+    char text[80];
+    size_t tl = cidr_text(s, text);
+    if (tl)
+        return json_stringn_nocheck(text, tl);
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t len = strlen(s);
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    char *t = xmalloc(len + 1);
+    for (size_t i = 0; i < len; i++)
+        t[i] = (char)tolower((unsigned char)s[i]);
+    t[len] = '\0';
+    return string_take(t);
 }
 
 static json_t *canon_range(const json_t *e)
@@ -1096,13 +1147,14 @@ static bool fast_flag(const json_t *v, json_t **out)
 
 /* The members this path knows, in the order the canonical text lists them (strcmp). */
 enum loc_member {
-    LM_COUNTRIES, /* countriesAndRegions */
-    LM_LOOKUP,    /* countryLookupMethod */
-    LM_NAME,      /* displayName */
-    LM_UNKNOWN,   /* includeUnknownCountriesAndRegions */
-    LM_RANGES,    /* ipRanges */
-    LM_TRUSTED,   /* isTrusted */
-    LM_KIND,      /* kind: from "@odata.type" or what the location holds */
+    LM_COUNTRIES = (int)NORMALIZE_LOCATION_KEY_COUNTRIES, /* countriesAndRegions */
+    LM_LOOKUP = (int)NORMALIZE_LOCATION_KEY_LOOKUP,       /* countryLookupMethod */
+    LM_NAME = (int)NORMALIZE_LOCATION_KEY_NAME,           /* displayName */
+    LM_UNKNOWN = (int)NORMALIZE_LOCATION_KEY_UNKNOWN,     /* includeUnknownCountriesAndRegions */
+    LM_RANGES = (int)NORMALIZE_LOCATION_KEY_RANGES,       /* ipRanges */
+    LM_TRUSTED = (int)NORMALIZE_LOCATION_KEY_TRUSTED,     /* isTrusted */
+    LM_KIND =
+        (int)NORMALIZE_LOCATION_KEY_KIND, /* kind: from "@odata.type" or what the location holds */
     LM__COUNT,
     LM_DROP = LM__COUNT /* read-only members: never in the canonical form */
 };
@@ -1167,11 +1219,111 @@ static json_t *location_kind(const char *t)
     return json_string(t);
 }
 
-json_t *normalize_location_sorted(const json_t *in)
+/* The range texts of a location's key (normalize_location_key): each NUL-terminated in `text`,
+ * found by its offset; kept from call to call (the process is single-threaded). */
+struct range_texts {
+    char *text;
+    size_t len, cap;
+    size_t *off;
+    const char **sorted;
+    size_t n, ncap;
+};
+
+static void range_add(struct range_texts *rt, const char *s, size_t len)
+{
+    if (rt->len + len + 1 > rt->cap) {
+        rt->cap = (rt->len + len + 1) * 2;
+        rt->text = xrealloc(rt->text, rt->cap);
+    }
+    if (rt->n == rt->ncap) {
+        rt->ncap = rt->ncap ? rt->ncap * 2 : 16;
+        rt->off = xrealloc(rt->off, rt->ncap * sizeof(*rt->off));
+        rt->sorted = xrealloc(rt->sorted, rt->ncap * sizeof(*rt->sorted));
+    }
+    rt->off[rt->n++] = rt->len;
+    memcpy(rt->text + rt->len, s, len);
+    rt->text[rt->len + len] = '\0';
+    rt->len += len + 1;
+}
+
+/* One element of ipRanges as fast_ip_ranges takes it (fast_range), its text added to rt: 1 when
+ * it is a string, 0 when nothing, -1 for another value. The addresses, as most are, without a
+ * tree. */
+static int range_text(const json_t *e, struct range_texts *rt)
+{
+    const char *s = json_string_value(e);
+    if (json_is_object(e)) {
+        for (void *it = json_object_iter(util_json_mut(e)); it;
+             it = json_object_iter_next(util_json_mut(e), it)) {
+            if (json_object_iter_key_len(it) == 11 &&
+                memcmp(json_object_iter_key(it), "cidrAddress", 11) == 0) {
+                s = json_string_value(json_object_iter_value(it));
+                break;
+            }
+        }
+    }
+    char text[80];
+    size_t tl = s ? cidr_text(s, text) : 0;
+    if (tl) {
+        range_add(rt, text, tl);
+        return 1;
+    }
+    json_t *c = fast_range(e); /* anything else: as fast_ip_ranges has it */
+    int r = !c ? 0 : json_is_string(c) ? 1 : -1;
+    if (r > 0) /* a canonical range never holds NUL (made of C strings) */
+        range_add(rt, json_string_value(c), strlen(json_string_value(c)));
+    json_decref(c);
+    return r;
+}
+
+static int cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* ipRanges as fast_ip_ranges makes its set, as texts: rt->sorted[0..n) sorted by strcmp,
+ * duplicates dropped (string_set). False for another shape. */
+static bool range_set(const json_t *v, struct range_texts *rt)
+{
+    rt->len = rt->n = 0;
+    if (!json_is_array(v))
+        return false;
+    size_t n = json_array_size(v);
+    for (size_t i = 0; i < n; i++)
+        if (range_text(json_array_get(v, i), rt) < 0)
+            return false;
+    for (size_t i = 0; i < rt->n; i++)
+        rt->sorted[i] = rt->text + rt->off[i];
+    if (rt->n > 8) {
+        qsort(rt->sorted, rt->n, sizeof(*rt->sorted), cmp_text);
+    } else { /* most locations have a few ranges */
+        for (size_t i = 1; i < rt->n; i++) {
+            const char *t = rt->sorted[i];
+            size_t j = i;
+            for (; j > 0 && strcmp(rt->sorted[j - 1], t) > 0; j--)
+                rt->sorted[j] = rt->sorted[j - 1];
+            rt->sorted[j] = t;
+        }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < rt->n; i++)
+        if (kept == 0 || strcmp(rt->sorted[i], rt->sorted[kept - 1]) != 0)
+            rt->sorted[kept++] = rt->sorted[i];
+    rt->n = kept;
+    return true;
+}
+
+/* The members of the canonical form of a named location (normalize_location_sorted): val[m] for
+ * each present one (a new reference). With rt, ipRanges is left out of val and its set made as
+ * texts in rt (range_set; rt->n 0 when absent). False when the location is left to the general
+ * path. */
+static bool location_members(const json_t *in, json_t *val[LM__COUNT], struct range_texts *rt)
 {
     if (!json_is_object(in))
-        return NULL;
-    json_t *val[LM__COUNT] = {NULL};
+        return false;
+    memset(val, 0, LM__COUNT * sizeof(*val));
+    if (rt)
+        rt->n = 0;
     bool ok = true;
     const json_t *type = NULL;
     for (void *it = json_object_iter(util_json_mut(in)); ok && it;
@@ -1179,10 +1331,7 @@ json_t *normalize_location_sorted(const json_t *in)
         const char *k = json_object_iter_key(it);
         const json_t *v = json_object_iter_value(it);
         size_t len = json_object_iter_key_len(it);
-        bool annotation = k[0] == '#';
-        for (size_t i = 0; i < len && !annotation && k[i]; i++) /* is_annotation */
-            annotation = k[i] == '@';
-        if (annotation) {
+        if (is_annotation(k)) {
             if (len == 11 && memcmp(k, "@odata.type", 11) == 0)
                 type = v;
             continue;
@@ -1206,7 +1355,7 @@ json_t *normalize_location_sorted(const json_t *in)
             ok = fast_flag(v, &val[m]);
             break;
         case LM_RANGES:
-            ok = fast_ip_ranges(v, &val[m]);
+            ok = rt ? range_set(v, rt) : fast_ip_ranges(v, &val[m]);
             break;
         case LM_COUNTRIES:
             ok = fast_countries(v, &val[m]);
@@ -1231,19 +1380,123 @@ json_t *normalize_location_sorted(const json_t *in)
     if (!ok) {
         for (int m = 0; m < LM__COUNT; m++)
             json_decref(val[m]);
-        return NULL;
+        return false;
     }
     if (type)
         val[LM_KIND] = location_kind(json_string_value(type));
-    else if (val[LM_RANGES]) /* location_post */
+    else if (val[LM_RANGES] || (rt && rt->n)) /* location_post */
         val[LM_KIND] = known_kind(0);
     else if (val[LM_COUNTRIES])
         val[LM_KIND] = known_kind(1);
+    return true;
+}
+
+json_t *normalize_location_sorted(const json_t *in)
+{
+    json_t *val[LM__COUNT];
+    if (!location_members(in, val, NULL))
+        return NULL;
     json_t *out = json_object();
     for (int m = 0; m < LM__COUNT; m++)
         if (val[m])
             json_object_set_new_nocheck(out, LM_NAMES[m], val[m]);
     return out;
+}
+
+/* The key's text (normalize_location_key), kept from call to call like the range texts. */
+struct key_text {
+    char *p;
+    size_t len, cap;
+    bool nul; /* a string holds NUL: no key */
+};
+
+static void key_put(struct key_text *k, const void *s, size_t n)
+{
+    if (k->len + n + 1 > k->cap) {
+        k->cap = (k->len + n + 1) * 2 + 64;
+        k->p = xrealloc(k->p, k->cap);
+    }
+    memcpy(k->p + k->len, s, n);
+    k->len += n;
+    k->p[k->len] = '\0';
+}
+
+/* n in decimal and ':' */
+static void key_count(struct key_text *k, size_t n)
+{
+    char d[24];
+    size_t i = sizeof(d);
+    d[--i] = ':';
+    do {
+        d[--i] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    key_put(k, d + i, sizeof(d) - i);
+}
+
+static void key_string(struct key_text *k, const char *s, size_t n)
+{
+    if (memchr(s, '\0', n))
+        k->nul = true;
+    key_count(k, n);
+    key_put(k, s, n);
+}
+
+/* A member of the canonical form (see normalize_location_key). */
+static void key_member(struct key_text *k, int m, const json_t *v)
+{
+    char tag = (char)('A' + m);
+    if (m == LM_KIND) {
+        for (size_t i = 0; V_LOCATION_KINDS[i]; i++) {
+            if (json_string_length(v) == strlen(V_LOCATION_KINDS[i]) &&
+                strcmp(json_string_value(v), V_LOCATION_KINDS[i]) == 0) {
+                char known[2] = {(char)('a' + m), (char)('0' + i)};
+                key_put(k, known, 2);
+                return;
+            }
+        }
+    }
+    key_put(k, &tag, 1);
+    if (json_is_string(v)) {
+        key_string(k, json_string_value(v), json_string_length(v));
+    } else if (json_is_array(v)) {
+        key_count(k, json_array_size(v));
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            const json_t *e = json_array_get(v, i);
+            key_string(k, json_string_value(e), json_string_length(e));
+        }
+    } else if (!json_is_true(v)) {
+        BUG("a canonical location member of another type");
+    }
+}
+
+bool normalize_location_key(const json_t *obj, struct normalize_location_key *out)
+{
+    static struct range_texts rt;
+    static struct key_text k;
+    json_t *val[LM__COUNT];
+    if (!location_members(obj, val, &rt))
+        return false;
+    k.len = 0;
+    k.nul = false;
+    key_put(&k, "", 0);
+    for (int m = 0; m < LM__COUNT; m++) {
+        if (m == LM_RANGES && rt.n) {
+            char tag = 'A' + LM_RANGES;
+            key_put(&k, &tag, 1);
+            key_count(&k, rt.n);
+            for (size_t i = 0; i < rt.n; i++)
+                key_string(&k, rt.sorted[i], strlen(rt.sorted[i]));
+        } else if (val[m]) {
+            key_member(&k, m, val[m]);
+            json_decref(val[m]);
+        }
+    }
+    if (k.nul)
+        return false;
+    *out = (struct normalize_location_key){
+        .text = k.p, .len = k.len, .ranges = rt.sorted, .nranges = rt.n};
+    return true;
 }
 
 /* ---------------------------------------------------------------------------------------- */

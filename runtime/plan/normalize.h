@@ -44,6 +44,33 @@ json_t *normalize(enum normalize_kind kind, const json_t *obj);
  * another type than Graph gives). */
 json_t *normalize_location_sorted(const json_t *obj);
 
+/* The canonical form of a named location as a key, a text that is not JSON, made without a tree
+ * for the common shapes: for each member normalize_location_sorted holds, in its order, a letter
+ * ('A' + its place, enum normalize_location_key_member), then a string as its length in decimal,
+ * ':' and its bytes; a set as its count so and each string so; true as nothing more; and a kind
+ * idpc knows as 'a' + its place, then its digit in the vocabulary instead. Two locations have the
+ * same key exactly when they have the same canonical text; the key is cheaper to make (no tree,
+ * no JSON text), for a caller that compares but keeps no fingerprint. `ranges` are the texts of
+ * the canonical set of "ipRanges" (sorted by strcmp, nranges 0 when absent). The key and the
+ * texts are normalize's, valid until its next call. False where normalize_location_sorted gives
+ * NULL, and for a location whose canonical form holds NUL in a string (no C string). */
+enum normalize_location_key_member { /* a member's place in the key */
+    NORMALIZE_LOCATION_KEY_COUNTRIES,
+    NORMALIZE_LOCATION_KEY_LOOKUP,
+    NORMALIZE_LOCATION_KEY_NAME,
+    NORMALIZE_LOCATION_KEY_UNKNOWN,
+    NORMALIZE_LOCATION_KEY_RANGES,
+    NORMALIZE_LOCATION_KEY_TRUSTED,
+    NORMALIZE_LOCATION_KEY_KIND,
+};
+struct normalize_location_key {
+    const char *text; /* NUL-terminated, len bytes */
+    size_t len;
+    const char *const *ranges;
+    size_t nranges;
+};
+bool normalize_location_key(const json_t *obj, struct normalize_location_key *out);
+
 /* True when a and b have the same canonical form (json_equal of the normalised values). */
 bool normalize_equal(enum normalize_kind kind, const json_t *a, const json_t *b);
 

@@ -742,7 +742,9 @@ static bool held_unchanged(struct builder *bd, struct resolve_object *ro)
         return false;
     const struct tenant_held *h =
         tenant_held_of(bd->t, tk, tenant_index_of(bd->t, tk, ro->current_id));
-    if (!h || !h->derived)
+    /* a key (plan_hold_location_keys) tells an unchanged location, but it is no fingerprint
+     * for record_reads: a plan that takes them compares the location whole */
+    if (!h || !h->derived || (bd->sha && h->derived[0] == PLAN_LOCATION_KEY_MARK))
         return false;
     /* the fingerprint taken when the body was frozen (plan_freeze_model), else of the tree */
     char *sha;
@@ -750,7 +752,8 @@ static bool held_unchanged(struct builder *bd, struct resolve_object *ro)
         sha = xstrdup(ro->obj->frozen_digest);
     } else {
         resolve_thaw(ro);
-        sha = plan_location_fingerprint(ro->body);
+        sha = h->derived[0] == PLAN_LOCATION_KEY_MARK ? plan_location_key(ro->body)
+                                                      : plan_location_fingerprint(ro->body);
     }
     bool same = strcmp(sha, h->derived) == 0;
     size_t self = (size_t)(ro - bd->r->v);

@@ -94,6 +94,22 @@ void plan_hold_locations(void);
 /* A named location's plan fingerprint (plan_fingerprint, "named_location"): the one the tenant
  * side takes while loading and the configuration's side when it is frozen. Caller frees. */
 char *plan_location_fingerprint(const json_t *location);
+/* The same for a plan that keeps no fingerprint (plan_options.no_reads): each named location
+ * taken, on both sides, with its key instead (plan_location_key), which tells an unchanged one
+ * as exactly and costs no tree and no JSON text. Use the pair (the tenant's side, the
+ * configuration's side) together: a key never equals a fingerprint, so that a location held
+ * one way and declared the other is compared whole by plan_update (slower, never wrong). */
+void plan_hold_location_keys(void);
+struct model_freeze_request plan_freeze_request_keyed(void);
+/* A named location's key: PLAN_LOCATION_KEY_MARK and its canonical form as a key
+ * (normalize_location_key; a key longer than 128 bytes as '#' and its SHA-256), or, for what only
+ * normalize decides, its fingerprint (plan_location_fingerprint). Never saved: it is no plan
+ * fingerprint. Caller frees. */
+#define PLAN_LOCATION_KEY_MARK 'k'
+char *plan_location_key(const json_t *location);
+/* plan_freeze_request_keyed's codec: an IP range location as lowered, frozen as its key and the
+ * order of its ranges (no JSON text). */
+extern const struct model_codec plan_location_key_codec;
 /* How plan_freeze_request freezes an IP range location as the compiler lowers it: its canonical
  * text (the fingerprint, taken of that text, comes with it) and the order of its ranges; any
  * other body is left to the JSON text. */

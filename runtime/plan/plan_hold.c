@@ -3,7 +3,10 @@
  * lowered, plan_freeze_request, or after the compile, plan_freeze_model), each with its plan
  * fingerprint, so that a location found unchanged by its fingerprint never turns back into a
  * tree. A configuration's IP range location is frozen as its canonical text (the text its
- * fingerprint hashes, written once for both) with the order of its ranges. */
+ * fingerprint hashes, written once for both) with the order of its ranges. A plan that keeps no
+ * fingerprint takes each location on both sides with its key instead (plan_hold_location_keys,
+ * plan_freeze_request_keyed): the canonical form written without a tree, JSON text or hash
+ * (normalize_location_key), and the IP range location frozen as that key. */
 #include "runtime/plan/plan.h"
 
 #include <stdint.h>
@@ -23,6 +26,41 @@ char *plan_location_fingerprint(const json_t *location)
 void plan_hold_locations(void)
 {
     backend_freeze_hook(plan_location_fingerprint);
+}
+
+/* PLAN_LOCATION_KEY_MARK and the key; a long key (a location with many ranges) as '#' and its
+ * SHA-256 (hex) instead, so that the tenant's side holds at most KEY_HELD bytes of it (a key
+ * never starts with '#'). */
+#define KEY_HELD 128
+static char *key_digest(const struct normalize_location_key *key)
+{
+    if (key->len > KEY_HELD) {
+        char *sha = tenant_sha256_text(key->text, key->len);
+        size_t n = strlen(sha);
+        char *out = xmalloc(n + 3);
+        out[0] = PLAN_LOCATION_KEY_MARK;
+        out[1] = '#';
+        memcpy(out + 2, sha, n + 1);
+        free(sha);
+        return out;
+    }
+    char *out = xmalloc(key->len + 2);
+    out[0] = PLAN_LOCATION_KEY_MARK;
+    memcpy(out + 1, key->text, key->len + 1);
+    return out;
+}
+
+char *plan_location_key(const json_t *location)
+{
+    struct normalize_location_key key;
+    if (!normalize_location_key(location, &key))
+        return plan_location_fingerprint(location); /* never equal to a key */
+    return key_digest(&key);
+}
+
+void plan_hold_location_keys(void)
+{
+    backend_freeze_hook(plan_location_key);
 }
 
 /* ---- an IP range location as the compiler lowers it (compiler/lower_location.c) ---- */
@@ -191,6 +229,161 @@ static json_t *location_thaw(const char *frozen)
 
 const struct model_codec plan_location_codec = {.freeze = location_freeze, .thaw = location_thaw};
 
+/* ---- the same location frozen for a plan that keeps no fingerprint (plan_location_key_codec) ---- */
+
+/* Where text is among the canonical set's texts (sorted by strcmp), or -1. */
+static long find_text(const char *const *set, size_t n, const char *text)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(set[mid], text);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* The frozen form: the key (normalize_location_key), NUL, then the number of ranges and, for
+ * each range in the body's order, its place in the canonical set (uint32_t each, unaligned).
+ * Only a body of the lowered shape (as location_freeze takes it) is frozen so: its key holds all
+ * of it. No tree and no JSON text are made. */
+static char *location_key_freeze(const json_t *body, char **digest)
+{
+    if (json_object_size(body) != 4)
+        return NULL;
+    json_t *b = util_json_mut(body);
+    void *it = json_object_iter(b);
+    const json_t *type = member(it, "@odata.type");
+    const json_t *name = member(it = json_object_iter_next(b, it), "displayName");
+    const json_t *trusted = member(it = json_object_iter_next(b, it), "isTrusted");
+    const json_t *ranges = member(json_object_iter_next(b, it), "ipRanges");
+    if (!string_is(type, IP_LOCATION, sizeof(IP_LOCATION) - 1) || !json_is_string(name) ||
+        !json_is_boolean(trusted) || !json_is_array(ranges) || json_array_size(ranges) > UINT32_MAX)
+        return NULL;
+    size_t n = json_array_size(ranges);
+    const char *small_texts[16];
+    const char **texts = n <= 16 ? small_texts : xmalloc(n * sizeof(*texts));
+    struct normalize_location_key key;
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (texts[i] = lowered_range(json_array_get(ranges, i))) != NULL;
+    if (!ok || !normalize_location_key(body, &key)) {
+        if (texts != small_texts)
+            free(texts);
+        return NULL;
+    }
+    size_t size = key.len + 1 + (n + 1) * sizeof(uint32_t);
+    char *frozen = xmalloc(size), *p = frozen;
+    memcpy(p, key.text, key.len + 1);
+    p += key.len + 1;
+    uint32_t count = (uint32_t)n;
+    memcpy(p, &count, sizeof(count));
+    p += sizeof(count);
+    for (size_t i = 0; frozen && i < n; i++) {
+        long at = find_text(key.ranges, key.nranges, texts[i]);
+        if (at < 0) { /* a range in another spelling than its canonical one */
+            free(frozen);
+            frozen = NULL;
+            break;
+        }
+        uint32_t u = (uint32_t)at;
+        memcpy(p, &u, sizeof(u));
+        p += sizeof(u);
+    }
+    if (frozen)
+        *digest = key_digest(&key);
+    if (texts != small_texts)
+        free(texts);
+    return frozen;
+}
+
+/* A length or count of the key (decimal, then ':') at *p, which then moves past it. */
+static size_t key_count(const char **p)
+{
+    size_t n = 0;
+    while (**p >= '0' && **p <= '9')
+        n = n * 10 + (size_t)(*(*p)++ - '0');
+    if (**p != ':')
+        BUG("a frozen location's key is not as normalize_location_key writes it");
+    (*p)++;
+    return n;
+}
+
+static json_t *location_key_thaw(const char *frozen)
+{
+    const char *p = frozen;
+    /* the members a lowered body's key holds: displayName, ipRanges, isTrusted, the kind */
+    const char *name = NULL, *set = NULL;
+    size_t name_len = 0, nset = 0;
+    bool trusted = false;
+    while (*p) {
+        char tag = *p++;
+        if (tag == 'A' + NORMALIZE_LOCATION_KEY_NAME) {
+            name_len = key_count(&p);
+            name = p;
+            p += name_len;
+        } else if (tag == 'A' + NORMALIZE_LOCATION_KEY_RANGES) {
+            nset = key_count(&p);
+            set = p;
+            for (size_t i = 0; i < nset; i++)
+                p += key_count(&p);
+        } else if (tag == 'A' + NORMALIZE_LOCATION_KEY_TRUSTED) {
+            trusted = true;
+        } else if (tag == 'a' + NORMALIZE_LOCATION_KEY_KIND && *p == '0') {
+            p++; /* ipNamedLocation */
+        } else {
+            BUG("a frozen location's key holds member '%c'", tag);
+        }
+    }
+    if (!name)
+        BUG("a frozen location's key has no name");
+    p++;
+    /* the canonical set's texts by place */
+    const char *small_at[16];
+    size_t small_len[16];
+    const char **at = nset <= 16 ? small_at : xmalloc(nset * sizeof(*at));
+    size_t *lens = nset <= 16 ? small_len : xmalloc(nset * sizeof(*lens));
+    for (size_t i = 0; i < nset; i++) {
+        lens[i] = key_count(&set);
+        at[i] = set;
+        set += lens[i];
+    }
+    uint32_t n;
+    memcpy(&n, p, sizeof(n));
+    p += sizeof(n);
+    json_t *body = json_object();
+    json_object_set_new_nocheck(body, "@odata.type", json_string_nocheck(IP_LOCATION));
+    json_object_set_new_nocheck(body, "displayName", json_stringn_nocheck(name, name_len));
+    json_object_set_new_nocheck(body, "isTrusted", json_boolean(trusted));
+    json_t *ranges = json_array();
+    for (uint32_t i = 0; i < n; i++, p += sizeof(uint32_t)) {
+        uint32_t k;
+        memcpy(&k, p, sizeof(k));
+        if (k >= nset)
+            BUG("a frozen location's range %u is not in its canonical set", (unsigned)k);
+        json_t *r = json_object();
+        json_object_set_new_nocheck(
+            r, "@odata.type",
+            json_string_nocheck(memchr(at[k], ':', lens[k]) ? IPV6_RANGE : IPV4_RANGE));
+        json_object_set_new_nocheck(r, "cidrAddress", json_stringn_nocheck(at[k], lens[k]));
+        json_array_append_new(ranges, r);
+    }
+    json_object_set_new_nocheck(body, "ipRanges", ranges);
+    if (at != small_at) {
+        free(at);
+        free(lens);
+    }
+    return body;
+}
+
+const struct model_codec plan_location_key_codec = {.freeze = location_key_freeze,
+                                                    .thaw = location_key_thaw};
+
 /* the most numerous declared objects, and bodies without references (model.h); each with the
  * fingerprint plan_build compares with the tenant's, so that an unchanged one is never thawed */
 struct model_freeze_request plan_freeze_request(void)
@@ -198,6 +391,13 @@ struct model_freeze_request plan_freeze_request(void)
     return (struct model_freeze_request){.kinds = 1u << MODEL_NAMED_LOCATION,
                                          .digest = plan_location_fingerprint,
                                          .codec = &plan_location_codec};
+}
+
+struct model_freeze_request plan_freeze_request_keyed(void)
+{
+    return (struct model_freeze_request){.kinds = 1u << MODEL_NAMED_LOCATION,
+                                         .digest = plan_location_key,
+                                         .codec = &plan_location_key_codec};
 }
 
 void plan_freeze_model(struct model *m)
