@@ -24,6 +24,7 @@
 #define _XOPEN_SOURCE 700
 #include "runtime/tenant/backend.h"
 #include "runtime/tenant/backend_file.h"
+#include "runtime/tenant/backend_file_ids.h"
 #include "runtime/tenant/jarena.h"
 #include "compiler/strmap.h"
 
@@ -60,8 +61,8 @@ struct fentry {
      * decodes each item: the DIGEST_FIELDS of each item (NULL when absent), so that a scan that
      * selects only these needs no second decode. NULL when some item is not an object or holds
      * a non-string there (scans then decode the text). */
-    const char **digest; /* ndigest * DIGEST_N, strings in dstrings */
-    struct arena *dstrings;
+    const char **digest; /* ndigest * DIGEST_N, strings in dstrings (the ids in idstrings) */
+    struct arena *dstrings, *idstrings;
     size_t ndigest, dcap;
     bool no_digest;
     /* A frozen collection (named locations, is_frozen) also leaves with its digest where each
@@ -457,9 +458,10 @@ static void entry_clear_digest(struct fentry *e)
 {
     free(e->digest);
     e->digest = NULL;
-    if (e->dstrings)
-        arena_free(e->dstrings);
+    arena_free(e->dstrings);
     e->dstrings = NULL;
+    arena_free(e->idstrings);
+    e->idstrings = NULL;
     e->ndigest = e->dcap = 0;
     e->no_digest = true;
     free(e->fitems);
@@ -504,6 +506,10 @@ struct loading {
 struct digesting {
     struct fdoc *d;
     struct fentry *e;
+    /* the item's "id" (json_object_get) and, when it is a string, its copy made by the
+     * duplicate check (struct item_check), which the digest shares */
+    const json_t *id;
+    const char *id_copy;
 };
 
 /* Must a scan_text hand this item of a frozen collection on whole, because what loading keeps of
@@ -533,9 +539,8 @@ static bool frozen_whole(const json_t *item)
 }
 
 /* One item of a directory collection, decoded while loading: its digest. */
-static bool digest_item(json_t *item, size_t start, size_t end, void *ctx)
+static bool digest_item(json_t *item, size_t start, size_t end, struct digesting *dg)
 {
-    struct digesting *dg = ctx;
     struct fentry *e = dg->e;
     if (e->no_digest)
         return true;
@@ -551,14 +556,18 @@ static bool digest_item(json_t *item, size_t start, size_t end, void *ctx)
     }
     const char **row = e->digest + e->ndigest * DIGEST_N;
     for (size_t f = 0; f < DIGEST_N; f++) {
-        const json_t *v = json_object_get(item, DIGEST_FIELDS[f]);
+        const json_t *v = f == 0 ? dg->id : json_object_get(item, DIGEST_FIELDS[f]);
         if (v && !json_is_string(v)) {
             entry_clear_digest(e);
             return true;
         }
+        if (f == 0) { /* DIGEST_FIELDS[0] is "id" */
+            row[f] = v ? dg->id_copy : NULL;
+            continue;
+        }
         if (v && !e->dstrings)
             e->dstrings = arena_new();
-        row[f] = v ? arena_strdup(e->dstrings, json_string_value(v)) : NULL;
+        row[f] = v ? arena_strndup(e->dstrings, json_string_value(v), json_string_length(v)) : NULL;
     }
     if (e->frozen) {
         if (!e->dstrings)
@@ -655,17 +664,18 @@ static bool is_known_collection(const char *key)
 struct item_check {
     struct cursor *c;
     const char *key;
-    bool objects;      /* every item must be an object */
-    struct strmap ids; /* id → offset of the item that has it */
+    bool objects;                /* every item must be an object */
+    struct backend_file_ids ids; /* the items' ids */
 };
 
 /* Each item of a collection is an object, and no two items have the same id (ignoring case, as
  * Graph's ids are GUIDs): a duplicate would hide an object from the plan, which would then create
- * it again. */
-static bool check_item(json_t *item, size_t start, size_t end, void *ctx)
+ * it again. The ids are collected here (*copy: the item's, or NULL) and compared when the
+ * collection ends (check_ids). */
+static bool check_item(json_t *item, const json_t *id, size_t start, struct item_check *ic,
+                       const char **copy)
 {
-    (void)end;
-    struct item_check *ic = ctx;
+    *copy = NULL;
     if (!json_is_object(item)) {
         if (!ic->objects)
             return true;
@@ -674,20 +684,29 @@ static bool check_item(json_t *item, size_t start, size_t end, void *ctx)
                 ic->key);
         return false;
     }
-    const char *id = json_string_value(json_object_get(item, "id"));
-    if (!id)
-        return true;
-    size_t first = strmap_put_first(&ic->ids, id, start);
-    if (first != start) {
-        unsigned line, col;
-        line_col(ic->c, first, &line, &col);
-        fail_at(ic->c, start,
-                "not a valid tenant snapshot: collection \"%s\": duplicate id \"%s\" (the first "
-                "object with it is at line %u, column %u); each object must appear once",
-                ic->key, id, line, col);
-        return false;
-    }
+    if (json_is_string(id))
+        *copy =
+            backend_file_ids_add(&ic->ids, json_string_value(id), json_string_length(id), start);
     return true;
+}
+
+/* After the items of a collection have been stepped through (all of them, or up to an error):
+ * the first item whose id an earlier item has, as a check item by item would have stopped at it
+ * (its error comes before any later one, which it replaces). -1 when there is one. */
+static int check_ids(struct item_check *ic)
+{
+    size_t start, first;
+    const char *id;
+    if (!backend_file_ids_duplicate(&ic->ids, &start, &id, &first))
+        return 0;
+    unsigned line, col;
+    line_col(ic->c, first, &line, &col);
+    free(ic->c->emsg);
+    ic->c->emsg = NULL;
+    return fail_at(ic->c, start,
+                   "not a valid tenant snapshot: collection \"%s\": duplicate id \"%s\" (the "
+                   "first object with it is at line %u, column %u); each object must appear once",
+                   ic->key, id, line, col);
 }
 
 /* The kept collections repeat many strings ("@odata.type" values, "All", group ids in policies,
@@ -872,13 +891,19 @@ struct load_items {
 static bool load_item(json_t *item, size_t start, size_t end, void *ctx)
 {
     struct load_items *li = ctx;
-    if (!check_item(item, start, end, &li->ic))
+    const json_t *id = json_object_get(item, "id");
+    const char *copy;
+    if (!check_item(item, id, start, &li->ic, &copy))
         return false;
     if (li->keep) {
         intern_tree(li->in, item);
         json_array_append(li->keep, item);
     }
-    return li->dg.e ? digest_item(item, start, end, &li->dg) : true;
+    if (!li->dg.e)
+        return true;
+    li->dg.id = id;
+    li->dg.id_copy = copy;
+    return digest_item(item, start, end, &li->dg);
 }
 
 /* A member of "collections": a collection must be an array of objects with distinct ids, decoded
@@ -920,13 +945,17 @@ static int load_collection(struct cursor *c, const char *key, void *ctx)
                                 .dg = {ld->d, e},
                                 .keep = e || is_relation(key) ? NULL : json_array(),
                                 .in = ld->in};
-        strmap_init(&li.ic.ids, true);
+        backend_file_ids_init(&li.ic.ids);
         /* An item that is not kept is looked at and dropped (check_item and digest_item copy
          * what they keep): decoded into the transient arena. */
         c->transient = li.keep == NULL;
         int rc = step_array(c, load_item, &li);
         c->transient = false;
-        strmap_fini(&li.ic.ids);
+        if (check_ids(&li.ic) != 0)
+            rc = -1;
+        if (e && !e->no_digest) /* the digest's ids are the check's copies */
+            e->idstrings = backend_file_ids_take_strings(&li.ic.ids);
+        backend_file_ids_fini(&li.ic.ids);
         if (rc != 0 || c->emsg) {
             json_decref(li.keep);
             return -1;

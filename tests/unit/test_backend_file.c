@@ -213,6 +213,25 @@ static void test_invalid_snapshot(void **state)
          "duplicate id \"7A0D\" (the "
          "first "
          "object with it is at line 2, column 3); each object must appear once"},
+        /* the ids are compared when the collection ends: a duplicate still comes before a fault
+         * after it (which an item-by-item check never reached), and the earliest second one
+         * counts */
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"groups\": [{\"id\": \"g\"}, {\"id\": "
+         "\"G\"}, 3]}}",
+         ":1:69: not a valid tenant snapshot: collection \"groups\": duplicate id \"G\" (the first "
+         "object with it is at line 1, column 56)"},
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"groups\": [{\"id\": \"g\"}, {\"id\": "
+         "\"G\"}, {\"id\": tru}]}}",
+         ":1:69: not a valid tenant snapshot: collection \"groups\": duplicate id \"G\" (the first "
+         "object with it is at line 1, column 56)"},
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"x/y\": [{\"id\": \"b\"}, {\"id\": "
+         "\"a\"}, {\"id\": \"A\"}, {\"id\": \"B\"}]}}",
+         ":1:79: not a valid tenant snapshot: collection \"x/y\": duplicate id \"A\" (the first "
+         "object with it is at line 1, column 66)"},
+        /* a fault before the duplicate comes first */
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"groups\": [{\"id\": \"g\"}, 3, "
+         "{\"id\": \"G\"}]}}",
+         ":1:69: not a valid tenant snapshot: collection \"groups\": an item is not a JSON object"},
         {"{\"format\": \"idpc-tenant/1\", 7: 1}",
          ":1:29: not a valid tenant snapshot: expected a member name"},
         {"{\"format\": \"idpc-tenant/1\", \"collections\": {}} x",
