@@ -150,7 +150,22 @@ struct cursor {
     bool transient;
     bool arena;   /* they are (step_array claimed the arena) */
     bool release; /* the arena's memory goes back when the step ends (a one-off step) */
+    /* The window holds no "\u0000" escape (no_nul_escape): no string decoded from it can hold a
+     * NUL, so jansson is spared the check for one (JSON_ALLOW_NUL), which then changes nothing. */
+    bool nul_free;
 };
+
+/* Whether s[0..n) holds no "\u0000" escape (a backslash among the last 5 bytes counts as one:
+ * it may start one that the next bytes finish). A JSON string holds a NUL only through that
+ * escape (a raw control character is refused whatever the flags). */
+static bool no_nul_escape(const char *s, size_t n)
+{
+    const char *end = s + n;
+    for (const char *p = s; (p = memchr(p, '\\', (size_t)(end - p))) != NULL; p++)
+        if (end - p < 6 || memcmp(p + 1, "u0000", 5) == 0)
+            return false;
+    return true;
+}
 
 #define WINDOW_CHUNK ((size_t)1 << 20)
 
@@ -187,6 +202,7 @@ static bool refill(struct cursor *c, size_t keep, size_t need)
         c->wlen += (size_t)r;
     }
     c->s = c->buf;
+    c->nul_free = no_nul_escape(c->s, c->wlen);
     return c->rerr == 0;
 }
 
@@ -271,7 +287,9 @@ static json_t *decode(struct cursor *c)
         const char *at = c->s + (start - c->base);
         if (c->arena)
             jarena_open();
-        v = json_loadb(at, end - start, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &je);
+        v = json_loadb(
+            at, end - start,
+            JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK | (c->nul_free ? JSON_ALLOW_NUL : 0), &je);
         if (c->arena)
             jarena_close();
         used = je.position > 0 ? (size_t)je.position : 0;
@@ -1115,7 +1133,11 @@ static int doc_load(struct fdoc *d, struct backend_error *err)
         doc_unload(d);
         return -1;
     }
-    struct cursor c = {.s = d->text, .len = d->len, .wlen = d->text ? d->len : 0, .fd = -1};
+    struct cursor c = {.s = d->text,
+                       .len = d->len,
+                       .wlen = d->text ? d->len : 0,
+                       .fd = -1,
+                       .nul_free = d->text && no_nul_escape(d->text, d->len)};
     if (!d->text)
         c.fd = d->fd; /* through a window */
     struct interning in;
@@ -1220,7 +1242,8 @@ static int step_entry(struct fdoc *d, struct fentry *e, item_fn fn, void *ctx,
                        .wlen = e->vend - e->vstart,
                        .fd = -1,
                        .transient = true,
-                       .release = true};
+                       .release = true,
+                       .nul_free = no_nul_escape(t, e->vend - e->vstart)};
     int rc = 0;
     if (peek(&c, '[') && step_array(&c, fn, ctx) != 0) {
         if (err)

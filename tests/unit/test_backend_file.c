@@ -228,6 +228,16 @@ static void test_invalid_snapshot(void **state)
          "\"a\"}, {\"id\": \"A\"}, {\"id\": \"B\"}]}}",
          ":1:79: not a valid tenant snapshot: collection \"x/y\": duplicate id \"A\" (the first "
          "object with it is at line 1, column 66)"},
+        /* a NUL in a string (jansson's message; windows without the escape skip its check) */
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"groups\": [{\"id\": \"g\", \"x\": "
+         "\"a\\u0000b\"}]}}",
+         ":1:82: not a valid tenant snapshot: \\u0000 is not allowed without JSON_ALLOW_NUL"},
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"x/y\": [1, \"\\u0000\"]}}",
+         ":1:63: not a valid tenant snapshot: \\u0000 is not allowed without JSON_ALLOW_NUL"},
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"x/y\": [1, {\"\\u0000\": 1}]}}",
+         ":1:64: not a valid tenant snapshot: NUL byte in object key not supported"},
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"x\\u0000y\": [1]}}",
+         ":1:54: not a valid tenant snapshot: \\u0000 is not allowed without JSON_ALLOW_NUL"},
         /* a fault before the duplicate comes first */
         {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"groups\": [{\"id\": \"g\"}, 3, "
          "{\"id\": \"G\"}]}}",
@@ -341,6 +351,40 @@ static void test_window_boundaries(void **state)
         fail_msg("'%s' does not start with '%s'", err.message, want);
     free(want);
     free(spec);
+    remove_snapshot(path);
+    /* a NUL in a string, in a window after windows without the escape (at two places in it) */
+    for (size_t pad = 0; pad < 2; pad++) {
+        sb.len = tail;
+        sb.buf[tail] = '\0';
+        strbuf_adds(&sb, ",\n\"x/z\": [\"");
+        size_t at = sb.len;
+        for (size_t i = 0; i < pad * 700001; i++)
+            strbuf_addc(&sb, 'p');
+        size_t col = 10 + (sb.len - at) + 6; /* the closing quote's: jansson's position */
+        strbuf_adds(&sb, "\\u0000\"]\n}}\n");
+        path = write_snapshot(strbuf_str(&sb));
+        spec = xasprintf("file:%s", path);
+        assert_int_equal(backend_open(spec, &b, &err), -1);
+        want = xasprintf("%s:%u:%zu: not a valid tenant snapshot: \\u0000 is not allowed without "
+                         "JSON_ALLOW_NUL",
+                         path, lines + 1, col);
+        if (strncmp(err.message, want, strlen(want)) != 0)
+            fail_msg("'%s' does not start with '%s'", err.message, want);
+        free(want);
+        free(spec);
+        remove_snapshot(path);
+    }
+    /* an escaped backslash before "u0000" is no NUL: it loads, the text kept */
+    sb.len = tail;
+    sb.buf[tail] = '\0';
+    strbuf_adds(&sb, ",\n\"x/z\": [\"a\\\\u0000\"]\n}}\n");
+    path = write_snapshot(strbuf_str(&sb));
+    b = open_ok(path);
+    json_t *z = NULL;
+    assert_int_equal(backend_read_list(b, "x/z", &z, &err), 0);
+    assert_string_equal(json_string_value(json_array_get(z, 0)), "a\\u0000");
+    json_decref(z);
+    backend_close(b);
     remove_snapshot(path);
     strbuf_fini(&sb);
 }
