@@ -1516,6 +1516,54 @@ static json_t *digest_row_new(bool arena, const char **row, const char *const *f
     return item;
 }
 
+/* A scan's items made from digest rows one after the other: each row's values are set into the
+ * strings of the item made for the row before (each item is valid during its call only,
+ * backend.h, and a callback gets it const), and an item is made anew only when a row has other
+ * members (a member absent from it): what each call gets is what digest_row_new() makes. */
+struct row_item {
+    json_t *item;            /* made with malloc(), or NULL */
+    json_t *value[DIGEST_N]; /* its strings (a reference each), NULL for the members it lacks */
+};
+
+/* Bit f: the row has DIGEST_FIELDS[f] and the scan selects it. */
+static unsigned row_members(const char **row, const char *const *fields, size_t nfields)
+{
+    unsigned m = 0;
+    for (size_t f = 0; f < DIGEST_N; f++)
+        if (row[f] && select_field(fields, nfields, DIGEST_FIELDS[f]))
+            m |= 1u << f;
+    return m;
+}
+
+static void row_item_fini(struct row_item *ri)
+{
+    for (size_t f = 0; f < DIGEST_N; f++)
+        json_decref(ri->value[f]);
+    json_decref(ri->item);
+    memset(ri, 0, sizeof(*ri));
+}
+
+static const json_t *row_item_next(struct row_item *ri, const char **row, const char *const *fields,
+                                   size_t nfields)
+{
+    unsigned m = row_members(row, fields, nfields), had = 0;
+    for (size_t f = 0; f < DIGEST_N; f++)
+        if (ri->value[f])
+            had |= 1u << f;
+    if (ri->item && m == had) {
+        for (size_t f = 0; f < DIGEST_N; f++)
+            if (ri->value[f] && json_string_set_nocheck(ri->value[f], row[f]) != 0)
+                BUG("json_string_set_nocheck() failed");
+        return ri->item;
+    }
+    row_item_fini(ri);
+    ri->item = digest_row_new(false, row, fields, nfields);
+    for (size_t f = 0; f < DIGEST_N; f++)
+        if (m & (1u << f))
+            ri->value[f] = json_incref(json_object_get(ri->item, DIGEST_FIELDS[f]));
+    return ri->item;
+}
+
 /* After the item's call: the arena is reset (or the item freed, made with malloc()). */
 static void scan_drop(bool arena, json_t *item)
 {
@@ -1544,16 +1592,11 @@ static int f_scan(struct backend *b, const char *path, const char *const *fields
     if (e && !e->json && !e->no_digest && digest_covers(fields, nfields)) {
         /* From the digest taken at load: no second decode of the text (its strings came from
          * jansson, so they are valid UTF-8 and need no second check). */
-        bool arena = jarena_claim(); /* each item is valid during the call only (backend.h) */
+        struct row_item ri = {0};
         bool go = true;
-        for (size_t i = 0; i < e->ndigest && go; i++) {
-            json_t *item = digest_row_new(arena, e->digest + i * DIGEST_N, fields, nfields);
-            if (arena)
-                jarena_close();
-            go = fn(item, ctx);
-            scan_drop(arena, item);
-        }
-        scan_done(arena);
+        for (size_t i = 0; i < e->ndigest && go; i++)
+            go = fn(row_item_next(&ri, e->digest + i * DIGEST_N, fields, nfields), ctx);
+        row_item_fini(&ri);
         if (!go)
             return 0;
         /* Scanned whole once (a plan scans each directory collection once): the memory goes
