@@ -24,6 +24,7 @@
 #define _XOPEN_SOURCE 700
 #include "runtime/tenant/backend.h"
 #include "runtime/tenant/backend_file.h"
+#include "runtime/tenant/backend_file_ids.h"
 #include "runtime/tenant/jarena.h"
 #include "compiler/strmap.h"
 
@@ -60,8 +61,8 @@ struct fentry {
      * decodes each item: the DIGEST_FIELDS of each item (NULL when absent), so that a scan that
      * selects only these needs no second decode. NULL when some item is not an object or holds
      * a non-string there (scans then decode the text). */
-    const char **digest; /* ndigest * DIGEST_N, strings in dstrings */
-    struct arena *dstrings;
+    const char **digest; /* ndigest * DIGEST_N, strings in dstrings (the ids in idstrings) */
+    struct arena *dstrings, *idstrings;
     size_t ndigest, dcap;
     bool no_digest;
     /* A frozen collection (named locations, is_frozen) also leaves with its digest where each
@@ -149,7 +150,22 @@ struct cursor {
     bool transient;
     bool arena;   /* they are (step_array claimed the arena) */
     bool release; /* the arena's memory goes back when the step ends (a one-off step) */
+    /* The window holds no "\u0000" escape (no_nul_escape): no string decoded from it can hold a
+     * NUL, so jansson is spared the check for one (JSON_ALLOW_NUL), which then changes nothing. */
+    bool nul_free;
 };
+
+/* Whether s[0..n) holds no "\u0000" escape (a backslash among the last 5 bytes counts as one:
+ * it may start one that the next bytes finish). A JSON string holds a NUL only through that
+ * escape (a raw control character is refused whatever the flags). */
+static bool no_nul_escape(const char *s, size_t n)
+{
+    const char *end = s + n;
+    for (const char *p = s; (p = memchr(p, '\\', (size_t)(end - p))) != NULL; p++)
+        if (end - p < 6 || memcmp(p + 1, "u0000", 5) == 0)
+            return false;
+    return true;
+}
 
 #define WINDOW_CHUNK ((size_t)1 << 20)
 
@@ -186,6 +202,7 @@ static bool refill(struct cursor *c, size_t keep, size_t need)
         c->wlen += (size_t)r;
     }
     c->s = c->buf;
+    c->nul_free = no_nul_escape(c->s, c->wlen);
     return c->rerr == 0;
 }
 
@@ -270,7 +287,9 @@ static json_t *decode(struct cursor *c)
         const char *at = c->s + (start - c->base);
         if (c->arena)
             jarena_open();
-        v = json_loadb(at, end - start, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &je);
+        v = json_loadb(
+            at, end - start,
+            JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK | (c->nul_free ? JSON_ALLOW_NUL : 0), &je);
         if (c->arena)
             jarena_close();
         used = je.position > 0 ? (size_t)je.position : 0;
@@ -457,9 +476,10 @@ static void entry_clear_digest(struct fentry *e)
 {
     free(e->digest);
     e->digest = NULL;
-    if (e->dstrings)
-        arena_free(e->dstrings);
+    arena_free(e->dstrings);
     e->dstrings = NULL;
+    arena_free(e->idstrings);
+    e->idstrings = NULL;
     e->ndigest = e->dcap = 0;
     e->no_digest = true;
     free(e->fitems);
@@ -504,6 +524,10 @@ struct loading {
 struct digesting {
     struct fdoc *d;
     struct fentry *e;
+    /* the item's "id" (json_object_get) and, when it is a string, its copy made by the
+     * duplicate check (struct item_check), which the digest shares */
+    const json_t *id;
+    const char *id_copy;
 };
 
 /* Must a scan_text hand this item of a frozen collection on whole, because what loading keeps of
@@ -533,9 +557,8 @@ static bool frozen_whole(const json_t *item)
 }
 
 /* One item of a directory collection, decoded while loading: its digest. */
-static bool digest_item(json_t *item, size_t start, size_t end, void *ctx)
+static bool digest_item(json_t *item, size_t start, size_t end, struct digesting *dg)
 {
-    struct digesting *dg = ctx;
     struct fentry *e = dg->e;
     if (e->no_digest)
         return true;
@@ -551,14 +574,18 @@ static bool digest_item(json_t *item, size_t start, size_t end, void *ctx)
     }
     const char **row = e->digest + e->ndigest * DIGEST_N;
     for (size_t f = 0; f < DIGEST_N; f++) {
-        const json_t *v = json_object_get(item, DIGEST_FIELDS[f]);
+        const json_t *v = f == 0 ? dg->id : json_object_get(item, DIGEST_FIELDS[f]);
         if (v && !json_is_string(v)) {
             entry_clear_digest(e);
             return true;
         }
+        if (f == 0) { /* DIGEST_FIELDS[0] is "id" */
+            row[f] = v ? dg->id_copy : NULL;
+            continue;
+        }
         if (v && !e->dstrings)
             e->dstrings = arena_new();
-        row[f] = v ? arena_strdup(e->dstrings, json_string_value(v)) : NULL;
+        row[f] = v ? arena_strndup(e->dstrings, json_string_value(v), json_string_length(v)) : NULL;
     }
     if (e->frozen) {
         if (!e->dstrings)
@@ -655,17 +682,18 @@ static bool is_known_collection(const char *key)
 struct item_check {
     struct cursor *c;
     const char *key;
-    bool objects;      /* every item must be an object */
-    struct strmap ids; /* id → offset of the item that has it */
+    bool objects;                /* every item must be an object */
+    struct backend_file_ids ids; /* the items' ids */
 };
 
 /* Each item of a collection is an object, and no two items have the same id (ignoring case, as
  * Graph's ids are GUIDs): a duplicate would hide an object from the plan, which would then create
- * it again. */
-static bool check_item(json_t *item, size_t start, size_t end, void *ctx)
+ * it again. The ids are collected here (*copy: the item's, or NULL) and compared when the
+ * collection ends (check_ids). */
+static bool check_item(json_t *item, const json_t *id, size_t start, struct item_check *ic,
+                       const char **copy)
 {
-    (void)end;
-    struct item_check *ic = ctx;
+    *copy = NULL;
     if (!json_is_object(item)) {
         if (!ic->objects)
             return true;
@@ -674,20 +702,29 @@ static bool check_item(json_t *item, size_t start, size_t end, void *ctx)
                 ic->key);
         return false;
     }
-    const char *id = json_string_value(json_object_get(item, "id"));
-    if (!id)
-        return true;
-    size_t first = strmap_put_first(&ic->ids, id, start);
-    if (first != start) {
-        unsigned line, col;
-        line_col(ic->c, first, &line, &col);
-        fail_at(ic->c, start,
-                "not a valid tenant snapshot: collection \"%s\": duplicate id \"%s\" (the first "
-                "object with it is at line %u, column %u); each object must appear once",
-                ic->key, id, line, col);
-        return false;
-    }
+    if (json_is_string(id))
+        *copy =
+            backend_file_ids_add(&ic->ids, json_string_value(id), json_string_length(id), start);
     return true;
+}
+
+/* After the items of a collection have been stepped through (all of them, or up to an error):
+ * the first item whose id an earlier item has, as a check item by item would have stopped at it
+ * (its error comes before any later one, which it replaces). -1 when there is one. */
+static int check_ids(struct item_check *ic)
+{
+    size_t start, first;
+    const char *id;
+    if (!backend_file_ids_duplicate(&ic->ids, &start, &id, &first))
+        return 0;
+    unsigned line, col;
+    line_col(ic->c, first, &line, &col);
+    free(ic->c->emsg);
+    ic->c->emsg = NULL;
+    return fail_at(ic->c, start,
+                   "not a valid tenant snapshot: collection \"%s\": duplicate id \"%s\" (the "
+                   "first object with it is at line %u, column %u); each object must appear once",
+                   ic->key, id, line, col);
 }
 
 /* The kept collections repeat many strings ("@odata.type" values, "All", group ids in policies,
@@ -872,13 +909,19 @@ struct load_items {
 static bool load_item(json_t *item, size_t start, size_t end, void *ctx)
 {
     struct load_items *li = ctx;
-    if (!check_item(item, start, end, &li->ic))
+    const json_t *id = json_object_get(item, "id");
+    const char *copy;
+    if (!check_item(item, id, start, &li->ic, &copy))
         return false;
     if (li->keep) {
         intern_tree(li->in, item);
         json_array_append(li->keep, item);
     }
-    return li->dg.e ? digest_item(item, start, end, &li->dg) : true;
+    if (!li->dg.e)
+        return true;
+    li->dg.id = id;
+    li->dg.id_copy = copy;
+    return digest_item(item, start, end, &li->dg);
 }
 
 /* A member of "collections": a collection must be an array of objects with distinct ids, decoded
@@ -920,13 +963,17 @@ static int load_collection(struct cursor *c, const char *key, void *ctx)
                                 .dg = {ld->d, e},
                                 .keep = e || is_relation(key) ? NULL : json_array(),
                                 .in = ld->in};
-        strmap_init(&li.ic.ids, true);
+        backend_file_ids_init(&li.ic.ids);
         /* An item that is not kept is looked at and dropped (check_item and digest_item copy
          * what they keep): decoded into the transient arena. */
         c->transient = li.keep == NULL;
         int rc = step_array(c, load_item, &li);
         c->transient = false;
-        strmap_fini(&li.ic.ids);
+        if (check_ids(&li.ic) != 0)
+            rc = -1;
+        if (e && !e->no_digest) /* the digest's ids are the check's copies */
+            e->idstrings = backend_file_ids_take_strings(&li.ic.ids);
+        backend_file_ids_fini(&li.ic.ids);
         if (rc != 0 || c->emsg) {
             json_decref(li.keep);
             return -1;
@@ -1086,7 +1133,11 @@ static int doc_load(struct fdoc *d, struct backend_error *err)
         doc_unload(d);
         return -1;
     }
-    struct cursor c = {.s = d->text, .len = d->len, .wlen = d->text ? d->len : 0, .fd = -1};
+    struct cursor c = {.s = d->text,
+                       .len = d->len,
+                       .wlen = d->text ? d->len : 0,
+                       .fd = -1,
+                       .nul_free = d->text && no_nul_escape(d->text, d->len)};
     if (!d->text)
         c.fd = d->fd; /* through a window */
     struct interning in;
@@ -1191,7 +1242,8 @@ static int step_entry(struct fdoc *d, struct fentry *e, item_fn fn, void *ctx,
                        .wlen = e->vend - e->vstart,
                        .fd = -1,
                        .transient = true,
-                       .release = true};
+                       .release = true,
+                       .nul_free = no_nul_escape(t, e->vend - e->vstart)};
     int rc = 0;
     if (peek(&c, '[') && step_array(&c, fn, ctx) != 0) {
         if (err)
@@ -1464,6 +1516,54 @@ static json_t *digest_row_new(bool arena, const char **row, const char *const *f
     return item;
 }
 
+/* A scan's items made from digest rows one after the other: each row's values are set into the
+ * strings of the item made for the row before (each item is valid during its call only,
+ * backend.h, and a callback gets it const), and an item is made anew only when a row has other
+ * members (a member absent from it): what each call gets is what digest_row_new() makes. */
+struct row_item {
+    json_t *item;            /* made with malloc(), or NULL */
+    json_t *value[DIGEST_N]; /* its strings (a reference each), NULL for the members it lacks */
+};
+
+/* Bit f: the row has DIGEST_FIELDS[f] and the scan selects it. */
+static unsigned row_members(const char **row, const char *const *fields, size_t nfields)
+{
+    unsigned m = 0;
+    for (size_t f = 0; f < DIGEST_N; f++)
+        if (row[f] && select_field(fields, nfields, DIGEST_FIELDS[f]))
+            m |= 1u << f;
+    return m;
+}
+
+static void row_item_fini(struct row_item *ri)
+{
+    for (size_t f = 0; f < DIGEST_N; f++)
+        json_decref(ri->value[f]);
+    json_decref(ri->item);
+    memset(ri, 0, sizeof(*ri));
+}
+
+static const json_t *row_item_next(struct row_item *ri, const char **row, const char *const *fields,
+                                   size_t nfields)
+{
+    unsigned m = row_members(row, fields, nfields), had = 0;
+    for (size_t f = 0; f < DIGEST_N; f++)
+        if (ri->value[f])
+            had |= 1u << f;
+    if (ri->item && m == had) {
+        for (size_t f = 0; f < DIGEST_N; f++)
+            if (ri->value[f] && json_string_set_nocheck(ri->value[f], row[f]) != 0)
+                BUG("json_string_set_nocheck() failed");
+        return ri->item;
+    }
+    row_item_fini(ri);
+    ri->item = digest_row_new(false, row, fields, nfields);
+    for (size_t f = 0; f < DIGEST_N; f++)
+        if (m & (1u << f))
+            ri->value[f] = json_incref(json_object_get(ri->item, DIGEST_FIELDS[f]));
+    return ri->item;
+}
+
 /* After the item's call: the arena is reset (or the item freed, made with malloc()). */
 static void scan_drop(bool arena, json_t *item)
 {
@@ -1492,16 +1592,11 @@ static int f_scan(struct backend *b, const char *path, const char *const *fields
     if (e && !e->json && !e->no_digest && digest_covers(fields, nfields)) {
         /* From the digest taken at load: no second decode of the text (its strings came from
          * jansson, so they are valid UTF-8 and need no second check). */
-        bool arena = jarena_claim(); /* each item is valid during the call only (backend.h) */
+        struct row_item ri = {0};
         bool go = true;
-        for (size_t i = 0; i < e->ndigest && go; i++) {
-            json_t *item = digest_row_new(arena, e->digest + i * DIGEST_N, fields, nfields);
-            if (arena)
-                jarena_close();
-            go = fn(item, ctx);
-            scan_drop(arena, item);
-        }
-        scan_done(arena);
+        for (size_t i = 0; i < e->ndigest && go; i++)
+            go = fn(row_item_next(&ri, e->digest + i * DIGEST_N, fields, nfields), ctx);
+        row_item_fini(&ri);
         if (!go)
             return 0;
         /* Scanned whole once (a plan scans each directory collection once): the memory goes

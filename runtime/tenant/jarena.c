@@ -91,17 +91,29 @@ static void grow(size_t need)
     A.grown++;
 }
 
+/* jarena_malloc() when the last chunk has no room for `need` bytes (or n is absurd). */
+static __attribute__((noinline, cold)) void *malloc_grown(size_t n, size_t need)
+{
+    if (need < n) /* wrapped */
+        return NULL;
+    grow(need);
+    char *p = A.cur;
+    A.cur += need;
+    UNPOISON(p, n);
+    return p;
+}
+
+/* jansson calls this for every node, key and string it decodes: the common case (a scope open,
+ * room in the chunk) is a bump, with the rest out of line. */
 static void *jarena_malloc(size_t n)
 {
     if (!A.depth)
         return malloc(n);
     size_t need = (n + REDZONE + JARENA_ALIGN - 1) & ~(JARENA_ALIGN - 1);
-    if (need < n) /* wrapped */
-        return NULL;
-    if ((size_t)(A.end - A.cur) < need)
-        grow(need);
     char *p = A.cur;
-    A.cur += need;
+    if (__builtin_expect(need < n || (size_t)(A.end - p) < need, 0))
+        return malloc_grown(n, need);
+    A.cur = p + need;
     UNPOISON(p, n);
     return p;
 }

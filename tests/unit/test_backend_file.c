@@ -126,6 +126,75 @@ static void test_scan_selects(void **state)
     remove_snapshot(path);
 }
 
+static bool collect_text(const json_t *item, void *ctx)
+{
+    char *t = json_dumps(item, JSON_COMPACT);
+    json_array_append_new(ctx, json_string(t));
+    free(t);
+    return true;
+}
+
+/* A scan the digest covers (the first, from what loading kept: each item made in the one made for
+ * the row before when it has the same members) gives each item as a scan that decodes the text
+ * (the second: the digest is gone after a whole scan), on rows that lack a member, have other
+ * ones, escapes and non-ASCII text; its members in the digest's order. */
+static void test_scan_digest_rows(void **state)
+{
+    (void)state;
+    char *path = write_snapshot(
+        "{\"format\": \"idpc-tenant/1\", \"collections\": {\"users\": [\n"
+        "{\"id\": \"u1\", \"displayName\": \"Ann\", \"userPrincipalName\": \"ann@x\"},\n"
+        "{\"userPrincipalName\": \"bob@x\", \"id\": \"u2\", \"displayName\": \"Bob \\u00c9\"},\n"
+        "{\"id\": \"u3\", \"userPrincipalName\": \"cy@x\"},\n"
+        "{\"id\": \"u4\", \"userPrincipalName\": \"di@x\", \"jobTitle\": \"x\"},\n"
+        "{\"id\": \"u5\", \"displayName\": \"\", \"userPrincipalName\": \"e\\\"q@x\"},\n"
+        "{\"id\": \"u6\", \"displayName\": \"A much longer name than the others\"},\n"
+        "{\"displayName\": \"no id\"},\n"
+        "{\"id\": \"u8\", \"displayName\": \"H\", \"userPrincipalName\": \"h@x\", \"appId\": "
+        "\"a\"}\n"
+        "]}}\n");
+    struct backend *b = open_ok(path);
+    struct backend_error err;
+    const char *fields[] = {"id", "displayName", "userPrincipalName"};
+    json_t *digest = json_array(), *text = json_array();
+    assert_int_equal(backend_scan(b, "users", fields, 3, collect, digest, &err), 0);
+    assert_int_equal(backend_scan(b, "users", fields, 3, collect, text, &err), 0);
+    assert_int_equal(json_array_size(digest), 8);
+    assert_int_equal(json_array_size(text), 8);
+    for (size_t i = 0; i < 8; i++)
+        if (!json_equal(json_array_get(digest, i), json_array_get(text, i)))
+            fail_msg("item %zu differs", i);
+    json_decref(digest);
+    json_decref(text);
+    backend_close(b);
+    /* the members in order, as each call sees them (not a copy made after the scan) */
+    b = open_ok(path);
+    json_t *dumps = json_array();
+    assert_int_equal(backend_scan(b, "users", fields, 3, collect_text, dumps, &err), 0);
+    static const char *const want[] = {
+        "{\"id\":\"u1\",\"displayName\":\"Ann\",\"userPrincipalName\":\"ann@x\"}",
+        "{\"id\":\"u2\",\"displayName\":\"Bob \\u00C9\",\"userPrincipalName\":\"bob@x\"}",
+        "{\"id\":\"u3\",\"userPrincipalName\":\"cy@x\"}",
+        "{\"id\":\"u4\",\"userPrincipalName\":\"di@x\"}",
+        "{\"id\":\"u5\",\"displayName\":\"\",\"userPrincipalName\":\"e\\\"q@x\"}",
+        "{\"id\":\"u6\",\"displayName\":\"A much longer name than the others\"}",
+        "{\"displayName\":\"no id\"}",
+        "{\"id\":\"u8\",\"displayName\":\"H\",\"userPrincipalName\":\"h@x\"}",
+    };
+    assert_int_equal(json_array_size(dumps), 8);
+    for (size_t i = 0; i < 8; i++) {
+        char *got = NULL;
+        json_t *v = json_loads(json_string_value(json_array_get(dumps, i)), 0, NULL);
+        got = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII);
+        assert_string_equal(got, want[i]);
+        free(got);
+        json_decref(v);
+    }
+    json_decref(dumps);
+    backend_close(b);
+    remove_snapshot(path);
+}
+
 /* The text is not kept after opening: values are read again from the opened file. A snapshot
  * renamed over it (as a commit does) does not change what this backend reads: an item, a scan
  * and a whole collection come from the file as it was opened. */
@@ -213,6 +282,35 @@ static void test_invalid_snapshot(void **state)
          "duplicate id \"7A0D\" (the "
          "first "
          "object with it is at line 2, column 3); each object must appear once"},
+        /* the ids are compared when the collection ends: a duplicate still comes before a fault
+         * after it (which an item-by-item check never reached), and the earliest second one
+         * counts */
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"groups\": [{\"id\": \"g\"}, {\"id\": "
+         "\"G\"}, 3]}}",
+         ":1:69: not a valid tenant snapshot: collection \"groups\": duplicate id \"G\" (the first "
+         "object with it is at line 1, column 56)"},
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"groups\": [{\"id\": \"g\"}, {\"id\": "
+         "\"G\"}, {\"id\": tru}]}}",
+         ":1:69: not a valid tenant snapshot: collection \"groups\": duplicate id \"G\" (the first "
+         "object with it is at line 1, column 56)"},
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"x/y\": [{\"id\": \"b\"}, {\"id\": "
+         "\"a\"}, {\"id\": \"A\"}, {\"id\": \"B\"}]}}",
+         ":1:79: not a valid tenant snapshot: collection \"x/y\": duplicate id \"A\" (the first "
+         "object with it is at line 1, column 66)"},
+        /* a NUL in a string (jansson's message; windows without the escape skip its check) */
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"groups\": [{\"id\": \"g\", \"x\": "
+         "\"a\\u0000b\"}]}}",
+         ":1:82: not a valid tenant snapshot: \\u0000 is not allowed without JSON_ALLOW_NUL"},
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"x/y\": [1, \"\\u0000\"]}}",
+         ":1:63: not a valid tenant snapshot: \\u0000 is not allowed without JSON_ALLOW_NUL"},
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"x/y\": [1, {\"\\u0000\": 1}]}}",
+         ":1:64: not a valid tenant snapshot: NUL byte in object key not supported"},
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"x\\u0000y\": [1]}}",
+         ":1:54: not a valid tenant snapshot: \\u0000 is not allowed without JSON_ALLOW_NUL"},
+        /* a fault before the duplicate comes first */
+        {"{\"format\": \"idpc-tenant/1\", \"collections\": {\"groups\": [{\"id\": \"g\"}, 3, "
+         "{\"id\": \"G\"}]}}",
+         ":1:69: not a valid tenant snapshot: collection \"groups\": an item is not a JSON object"},
         {"{\"format\": \"idpc-tenant/1\", 7: 1}",
          ":1:29: not a valid tenant snapshot: expected a member name"},
         {"{\"format\": \"idpc-tenant/1\", \"collections\": {}} x",
@@ -322,6 +420,40 @@ static void test_window_boundaries(void **state)
         fail_msg("'%s' does not start with '%s'", err.message, want);
     free(want);
     free(spec);
+    remove_snapshot(path);
+    /* a NUL in a string, in a window after windows without the escape (at two places in it) */
+    for (size_t pad = 0; pad < 2; pad++) {
+        sb.len = tail;
+        sb.buf[tail] = '\0';
+        strbuf_adds(&sb, ",\n\"x/z\": [\"");
+        size_t at = sb.len;
+        for (size_t i = 0; i < pad * 700001; i++)
+            strbuf_addc(&sb, 'p');
+        size_t col = 10 + (sb.len - at) + 6; /* the closing quote's: jansson's position */
+        strbuf_adds(&sb, "\\u0000\"]\n}}\n");
+        path = write_snapshot(strbuf_str(&sb));
+        spec = xasprintf("file:%s", path);
+        assert_int_equal(backend_open(spec, &b, &err), -1);
+        want = xasprintf("%s:%u:%zu: not a valid tenant snapshot: \\u0000 is not allowed without "
+                         "JSON_ALLOW_NUL",
+                         path, lines + 1, col);
+        if (strncmp(err.message, want, strlen(want)) != 0)
+            fail_msg("'%s' does not start with '%s'", err.message, want);
+        free(want);
+        free(spec);
+        remove_snapshot(path);
+    }
+    /* an escaped backslash before "u0000" is no NUL: it loads, the text kept */
+    sb.len = tail;
+    sb.buf[tail] = '\0';
+    strbuf_adds(&sb, ",\n\"x/z\": [\"a\\\\u0000\"]\n}}\n");
+    path = write_snapshot(strbuf_str(&sb));
+    b = open_ok(path);
+    json_t *z = NULL;
+    assert_int_equal(backend_read_list(b, "x/z", &z, &err), 0);
+    assert_string_equal(json_string_value(json_array_get(z, 0)), "a\\u0000");
+    json_decref(z);
+    backend_close(b);
     remove_snapshot(path);
     strbuf_fini(&sb);
 }
@@ -508,7 +640,7 @@ int main(void)
         cmocka_unit_test(test_injected_failure),   cmocka_unit_test(test_strmap),
         cmocka_unit_test(test_truncated_snapshot), cmocka_unit_test(test_scan_stops),
         cmocka_unit_test(test_reads_opened_file),  cmocka_unit_test(test_window_boundaries),
-        cmocka_unit_test(test_pipe_snapshot),
+        cmocka_unit_test(test_pipe_snapshot),      cmocka_unit_test(test_scan_digest_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
