@@ -153,6 +153,7 @@ struct ast_file *ast_parse_source(struct ast_config *cfg, struct diag_ctx *diag,
     (void)idp_yyparse(scanner, &ps);
     idp_yylex_destroy(scanner);
     free(ps.braces);
+    free(ps.spare_atoms);
     strbuf_fini(&ps.str);
 
     mark_blank_after(ps.comments, sf->text, sf->len);

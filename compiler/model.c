@@ -127,6 +127,23 @@ json_t *model_const_string(const char *s)
     return json_incref(const_values[i]);
 }
 
+json_t *model_string(const char *s, size_t len)
+{
+    /* ASCII eight bytes at a time, then the rest */
+    size_t i = 0;
+    uint64_t high = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        high |= w;
+    }
+    for (; i < len; i++)
+        high |= (unsigned char)s[i];
+    if (high & UINT64_C(0x8080808080808080))
+        return json_stringn(s, len);
+    return json_stringn_nocheck(s, len);
+}
+
 json_t *model_ref_name_value(const char *kind, json_t *name, json_t *at)
 {
     json_t *r = json_object();

@@ -150,13 +150,23 @@ static void *arena_bump(struct arena *a, size_t n, size_t align)
     return p;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+/* n rounded up to a whole, non-zero number of max_align_t */
+static size_t arena_round(size_t n)
 {
     const size_t align = sizeof(max_align_t);
     n = (n + align - 1) / align * align;
-    if (n == 0)
-        n = align;
-    void *p = arena_bump(a, n, align);
+    return n ? n : align;
+}
+
+void *arena_alloc_uninit(struct arena *a, size_t n)
+{
+    return arena_bump(a, arena_round(n), sizeof(max_align_t));
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    n = arena_round(n);
+    void *p = arena_bump(a, n, sizeof(max_align_t));
     memset(p, 0, n);
     return p;
 }

@@ -53,6 +53,10 @@ struct idp_parse {
     uint32_t *braces;   /* offsets of open '{' */
     size_t nbraces, capbraces;
     struct ast_comment *comments, *comments_tail;
+    /* the atom vector of the last statement built, kept for the next one's atoms instead of a
+     * malloc and a free per statement (ast_parse_source frees it) */
+    struct ast_atom *spare_atoms;
+    size_t spare_cap;
     struct strbuf str;
     size_t str_start;
     bool str_bad;
@@ -80,8 +84,14 @@ int idp_yyparse(void *scanner, struct idp_parse *ps);
 #include <stdlib.h>
 #include <string.h>
 
-static void atoms_push(struct idp_atoms *l, const struct ast_atom *a)
+static void atoms_push(struct idp_parse *ps, struct idp_atoms *l, const struct ast_atom *a)
 {
+    if (!l->v && ps->spare_atoms) {
+        l->v = ps->spare_atoms;
+        l->cap = ps->spare_cap;
+        ps->spare_atoms = NULL;
+        ps->spare_cap = 0;
+    }
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 8;
         l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
@@ -106,12 +116,19 @@ static struct ast_stmt *make_stmt(struct idp_parse *ps, struct ast_atom *kw, str
 {
     struct ast_stmt *s = arena_alloc(ps->cfg->arena, sizeof(*s));
     s->natoms = 1 + args->n;
-    s->atoms = arena_alloc(ps->cfg->arena, s->natoms * sizeof(*s->atoms));
+    /* every byte written below: no zeroing */
+    s->atoms = arena_alloc_uninit(ps->cfg->arena, s->natoms * sizeof(*s->atoms));
     s->atoms[0] = *kw;
     if (args->n)
         memcpy(s->atoms + 1, args->v, args->n * sizeof(*args->v));
     s->loc = diag_loc(ps->src, whole.start, whole.end);
-    free(args->v);
+    if (args->v && args->cap > ps->spare_cap) {
+        free(ps->spare_atoms);
+        ps->spare_atoms = args->v;
+        ps->spare_cap = args->cap;
+    } else {
+        free(args->v);
+    }
     args->v = NULL;
     args->n = args->cap = 0;
     return s;
@@ -181,7 +198,7 @@ stmt:
 
 args:
     %empty              { $$.v = NULL; $$.n = $$.cap = 0; }
-  | args arg            { $$ = $1; atoms_push(&$$, &$2); }
+  | args arg            { $$ = $1; atoms_push(ps, &$$, &$2); }
   ;
 
 arg:
