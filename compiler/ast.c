@@ -153,7 +153,8 @@ struct ast_file *ast_parse_source(struct ast_config *cfg, struct diag_ctx *diag,
     (void)idp_yyparse(scanner, &ps);
     idp_yylex_destroy(scanner);
     free(ps.braces);
-    free(ps.spare_atoms);
+    for (int i = 0; i < ps.nspare; i++)
+        free(ps.spare_atoms[i]);
     strbuf_fini(&ps.str);
 
     mark_blank_after(ps.comments, sf->text, sf->len);

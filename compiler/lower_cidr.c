@@ -105,7 +105,11 @@ static bool parse_ipv4_plain(const char *text, size_t len, struct cidr *out)
 bool cidr_parse(const char *text, size_t len, struct cidr *out, struct cidr_error *err)
 {
     if (parse_ipv4_plain(text, len, out)) {
-        memset(err, 0, sizeof(*err));
+        /* no problem to report (the fields cidr_parse_general leaves zero on success) */
+        err->kind = CIDR_ERR_NONE;
+        err->start = err->end = 0;
+        err->message[0] = '\0';
+        err->suggestion[0] = '\0';
         return true;
     }
     return cidr_parse_general(text, len, out, err);

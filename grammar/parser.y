@@ -53,10 +53,12 @@ struct idp_parse {
     uint32_t *braces;   /* offsets of open '{' */
     size_t nbraces, capbraces;
     struct ast_comment *comments, *comments_tail;
-    /* the atom vector of the last statement built, kept for the next one's atoms instead of a
-     * malloc and a free per statement (ast_parse_source frees it) */
-    struct ast_atom *spare_atoms;
-    size_t spare_cap;
+    /* atom vectors of statements already built, kept for the next ones' atoms instead of a
+     * malloc and a free per statement (a block's own vector is in use while its body is read;
+     * ast_parse_source frees them) */
+    struct ast_atom *spare_atoms[4];
+    size_t spare_cap[4];
+    int nspare;
     struct strbuf str;
     size_t str_start;
     bool str_bad;
@@ -86,11 +88,10 @@ int idp_yyparse(void *scanner, struct idp_parse *ps);
 
 static void atoms_push(struct idp_parse *ps, struct idp_atoms *l, const struct ast_atom *a)
 {
-    if (!l->v && ps->spare_atoms) {
-        l->v = ps->spare_atoms;
-        l->cap = ps->spare_cap;
-        ps->spare_atoms = NULL;
-        ps->spare_cap = 0;
+    if (!l->v && ps->nspare > 0) {
+        ps->nspare--;
+        l->v = ps->spare_atoms[ps->nspare];
+        l->cap = ps->spare_cap[ps->nspare];
     }
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 8;
@@ -122,10 +123,10 @@ static struct ast_stmt *make_stmt(struct idp_parse *ps, struct ast_atom *kw, str
     if (args->n)
         memcpy(s->atoms + 1, args->v, args->n * sizeof(*args->v));
     s->loc = diag_loc(ps->src, whole.start, whole.end);
-    if (args->v && args->cap > ps->spare_cap) {
-        free(ps->spare_atoms);
-        ps->spare_atoms = args->v;
-        ps->spare_cap = args->cap;
+    if (args->v && ps->nspare < (int)IDPC_ARRAY_LEN(ps->spare_atoms)) {
+        ps->spare_atoms[ps->nspare] = args->v;
+        ps->spare_cap[ps->nspare] = args->cap;
+        ps->nspare++;
     } else {
         free(args->v);
     }

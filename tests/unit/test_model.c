@@ -274,10 +274,58 @@ static void test_arena_cat_and_reset(void **state)
     arena_free(a);
 }
 
+/* model_string makes what json_stringn makes, with or without its ASCII shortcut: the same text
+ * and length, or NULL for invalid UTF-8 at any place (before, inside and after the first eight
+ * bytes it reads as a word). */
+static void test_string_like_json_stringn(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        size_t len;
+    } cases[] = {
+        {"", 0},
+        {"a", 1},
+        {"Site 0001", 9},
+        {"52.0.0.0/24", 11},
+        {"exactly8", 8},
+        {"sixteen bytes!!!", 16},
+        {"nul\0inside", 10},
+        {"caf\xc3\xa9", 5},
+        {"\xc3\xa9t\xc3\xa9 long enough to span words", 31},
+        {"0123456\xc3\xa9", 9},
+        {"01234567\xc3\xa9", 10},
+        {"\xff", 1},
+        {"abc\xff", 4},
+        {"0123456789abcde\xff", 16},
+        {"01234567\xc0\x80", 10},
+        {"\xed\xa0\x80 surrogate", 13},
+        {"\xf4\x90\x80\x80 too big", 12},
+        {"\xe2\x82", 2},
+        {"\x7f\x01 control", 10},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *want = json_stringn(cases[i].s, cases[i].len);
+        json_t *got = model_string(cases[i].s, cases[i].len);
+        if ((want == NULL) != (got == NULL))
+            fail_msg("case %zu: json_stringn %s, model_string %s", i, want ? "a string" : "NULL",
+                     got ? "a string" : "NULL");
+        if (want) {
+            assert_int_equal(json_string_length(got), json_string_length(want));
+            assert_memory_equal(json_string_value(got), json_string_value(want),
+                                json_string_length(want) + 1);
+            assert_true(json_equal(got, want));
+        }
+        json_decref(want);
+        json_decref(got);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_const_string_shared),
+        cmocka_unit_test(test_string_like_json_stringn),
         cmocka_unit_test(test_extra_on_first_use),
         cmocka_unit_test(test_freeze_round_trip),
         cmocka_unit_test(test_freeze_digest),
