@@ -338,7 +338,7 @@ static json_t *ref_name(struct check *ck, const char *text)
     size_t i;
     if (strmap_get(&ck->ref_names, text, &i))
         return json_incref(ck->ref_values[i]);
-    json_t *v = json_string(text);
+    json_t *v = model_string(text, strlen(text));
     if (!v)
         return NULL;
     if (ck->nref_values == ck->capref_values) {

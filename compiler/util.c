@@ -206,16 +206,25 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 
 char *arena_cat(struct arena *a, const char *s, ...)
 {
-    size_t n = 0;
+    /* each piece's length measured once (for the first 16; a longer list measures the rest
+     * again) */
+    size_t lens[16];
+    size_t n = 0, count = 0;
     va_list ap;
-    va_start(ap, s);
-    for (const char *p = s; p; p = va_arg(ap, const char *))
-        n += strlen(p);
-    va_end(ap);
-    char *out = arena_bump(a, n + 1, 1), *o = out;
     va_start(ap, s);
     for (const char *p = s; p; p = va_arg(ap, const char *)) {
         size_t k = strlen(p);
+        if (count < IDPC_ARRAY_LEN(lens))
+            lens[count] = k;
+        count++;
+        n += k;
+    }
+    va_end(ap);
+    char *out = arena_bump(a, n + 1, 1), *o = out;
+    va_start(ap, s);
+    size_t i = 0;
+    for (const char *p = s; p; p = va_arg(ap, const char *), i++) {
+        size_t k = i < IDPC_ARRAY_LEN(lens) ? lens[i] : strlen(p);
         memcpy(o, p, k);
         o += k;
     }

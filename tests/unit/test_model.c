@@ -256,6 +256,10 @@ static void test_arena_cat_and_reset(void **state)
     assert_string_equal(arena_cat(a, "group", ":", "Sales", NULL), "group:Sales");
     assert_string_equal(arena_cat(a, "", NULL), "");
     assert_string_equal(arena_cat(a, "app \"", "Office 365", "\"", NULL), "app \"Office 365\"");
+    /* more pieces than arena_cat keeps lengths for: the rest are measured again */
+    assert_string_equal(arena_cat(a, "a", "bb", "", "ccc", "d", "e", "f", "g", "h", "i", "j", "k",
+                                  "l", "m", "n", "o", "p16", "q", "", "rr", NULL),
+                        "abbcccdefghijklmnop16qrr");
     /* past one block, and again after a reset */
     char big[40000];
     memset(big, 'x', sizeof(big) - 1);
