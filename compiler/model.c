@@ -110,8 +110,12 @@ json_t *model_const_string(const char *s)
         json_t *v;
     } recent[64];
     size_t slot = ((uintptr_t)s >> 3) % IDPC_ARRAY_LEN(recent);
-    if (recent[slot].p == s && strcmp(json_string_value(recent[slot].v), s) == 0)
-        return json_incref(recent[slot].v);
+    if (recent[slot].p == s) {
+        /* the value's own text (a frozen body's type, read back) is that value */
+        const char *t = json_string_value(recent[slot].v);
+        if (t == s || strcmp(t, s) == 0)
+            return json_incref(recent[slot].v);
+    }
     size_t i;
     if (!strmap_get(&const_index, s, &i)) {
         if (nconst == capconst) {

@@ -179,6 +179,47 @@ static void test_escape_errors(void **state)
     }
 }
 
+/* A malformed '\u' escape is reported on its two bytes, and the digits and braces after it are
+ * the string's text (the scanner matches them with it and gives them back); a string that is
+ * not plain gives back all but its quote. Offsets: s "...", the string's text from byte 3. */
+static void test_escape_prefix_given_back(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *text;
+        unsigned errors, start, end;
+    } cases[] = {
+        {"s \"a\\u{12345 6}b\"\n", "a{12345 6}b", 1, 4, 6},
+        {"s \"a\\u{1234567}b\"\n", "a{1234567}b", 1, 4, 6},
+        {"s \"a\\u{}b\"\n", "a{}b", 1, 4, 6},
+        {"s \"a\\u12b\"\n", "a12b", 1, 4, 6},
+        {"s \"a\\u{4\"\n", "a{4", 1, 4, 6},
+        {"s \"\\u\"\n", "", 1, 3, 5},
+        {"s \"a\\u{41}b\"\n", "aAb", 0, 0, 0},
+        {"s \"a\\\"b\"\n", "a\"b", 0, 0, 0},
+        {"s \"x\\tz\" \"pl ain\"\n", "x\tz", 0, 0, 0},
+    };
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(cases); i++) {
+        struct fix x;
+        parse(&x, cases[i].in);
+        if (diag_error_count(x.diag) != cases[i].errors)
+            fail_msg("input %zu: %u errors, want %u", i, diag_error_count(x.diag), cases[i].errors);
+        assert_non_null(x.file->stmts);
+        const struct ast_atom *a = &x.file->stmts->atoms[1];
+        assert_int_equal(a->kind, AST_STRING);
+        assert_string_equal(a->text, cases[i].text);
+        assert_int_equal(a->loc.start, 2);
+        assert_int_equal(a->loc.end, strchr(cases[i].in + 3, '"') - cases[i].in + 1 +
+                                         (strstr(cases[i].in, "\\\"b") ? 2 : 0));
+        if (cases[i].errors) {
+            const struct diag *d = diag_at(x.diag, 0);
+            assert_int_equal(d->loc.start, cases[i].start);
+            assert_int_equal(d->loc.end, cases[i].end);
+        }
+        done(&x);
+    }
+}
+
 static void test_unterminated_string_location(void **state)
 {
     (void)state;
@@ -504,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_escapes_decoded),
         cmocka_unit_test(test_plain_string_fast_path),
         cmocka_unit_test(test_escape_errors),
+        cmocka_unit_test(test_escape_prefix_given_back),
         cmocka_unit_test(test_unterminated_string_location),
         cmocka_unit_test(test_crlf),
         cmocka_unit_test(test_bom_at_start),
