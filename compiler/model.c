@@ -108,7 +108,7 @@ json_t *model_const_string(const char *s)
     static struct {
         const char *p;
         json_t *v;
-    } recent[64];
+    } recent[256];
     size_t slot = ((uintptr_t)s >> 3) % IDPC_ARRAY_LEN(recent);
     if (recent[slot].p == s) {
         /* the value's own text (a frozen body's type, read back) is that value */
