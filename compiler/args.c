@@ -338,7 +338,7 @@ static json_t *ref_name(struct check *ck, const char *text)
     size_t i;
     if (strmap_get(&ck->ref_names, text, &i))
         return json_incref(ck->ref_values[i]);
-    json_t *v = json_string(text);
+    json_t *v = model_string(text, strlen(text));
     if (!v)
         return NULL;
     if (ck->nref_values == ck->capref_values) {
@@ -354,8 +354,8 @@ json_t *args_ref(struct args *a, const char *kind, const char *what)
 {
     const struct ast_atom *kw = a->i > 0 ? &a->v[a->i - 1] : NULL;
     struct loc at_loc = kw ? kw->loc : args_here(a);
-    const char *at = check_at(a->ck, at_loc);
     if (args_accept(a, "id")) {
+        const char *at = check_at(a->ck, at_loc);
         const struct ast_atom *s = args_expect_string(a, "an object id");
         if (!s)
             return NULL;
@@ -375,7 +375,7 @@ json_t *args_ref(struct args *a, const char *kind, const char *what)
         args_error(a, s, "%s must not be empty", what);
         return NULL;
     }
-    return model_ref_name_value(kind, ref_name(a->ck, s->text), check_at_json(a->ck, at_loc, at));
+    return model_ref_name_value(kind, ref_name(a->ck, s->text), check_at_shared(a->ck, at_loc));
 }
 
 bool args_on_off(struct args *a, bool *out)
@@ -502,6 +502,41 @@ json_t *check_at_json(struct check *ck, struct loc l, const char *at)
         json_decref(p);
     }
     return ck->path_utf8[file] == 1 ? json_string_nocheck(at) : json_string(at);
+}
+
+json_t *check_at_shared(struct check *ck, struct loc l)
+{
+    if (!diag_loc_valid(l))
+        return check_at_json(ck, l, check_at(ck, l));
+    uint64_t key = ((uint64_t)l.file << 32 | l.start) + 1;
+    if ((ck->nat_slots + 1) * 4 > ck->capat_slots * 3) {
+        size_t cap = ck->capat_slots ? ck->capat_slots * 2 : 256;
+        struct check_at_slot *v = xcalloc(cap, sizeof(*v));
+        for (size_t i = 0; i < ck->capat_slots; i++) {
+            if (!ck->at_slots[i].key)
+                continue;
+            size_t j = (size_t)(ck->at_slots[i].key * 0x9E3779B97F4A7C15u >> 32) & (cap - 1);
+            while (v[j].key)
+                j = (j + 1) & (cap - 1);
+            v[j] = ck->at_slots[i];
+        }
+        free(ck->at_slots);
+        ck->at_slots = v;
+        ck->capat_slots = cap;
+    }
+    size_t j = (size_t)(key * 0x9E3779B97F4A7C15u >> 32) & (ck->capat_slots - 1);
+    while (ck->at_slots[j].key && ck->at_slots[j].key != key)
+        j = (j + 1) & (ck->capat_slots - 1);
+    struct check_at_slot *slot = &ck->at_slots[j];
+    if (slot->key)
+        return json_incref(slot->at);
+    json_t *at = check_at_json(ck, l, check_at(ck, l));
+    if (!at)
+        return NULL;
+    slot->key = key;
+    slot->at = at;
+    ck->nat_slots++;
+    return json_incref(at);
 }
 
 bool check_is_guid(const char *s)

@@ -124,7 +124,8 @@ static void mark_blank_after(struct ast_comment *list, const char *text, size_t 
     }
 }
 
-struct ast_file *ast_parse_source(struct ast_config *cfg, struct diag_ctx *diag, uint32_t src)
+static struct ast_file *parse_source(struct ast_config *cfg, struct diag_ctx *diag, uint32_t src,
+                                     bool fast)
 {
     const struct src_file *sf = diag_source(diag, src);
     struct ast_file *f = arena_alloc(cfg->arena, sizeof(*f));
@@ -150,9 +151,11 @@ struct ast_file *ast_parse_source(struct ast_config *cfg, struct diag_ctx *diag,
     if (idp_yylex_init_extra(&ps, &scanner) != 0)
         BUG("cannot initialise the scanner: %s", strerror(errno));
     idp_yy_scan_bytes(sf->text, (int)sf->len, scanner);
-    (void)idp_yyparse(scanner, &ps);
+    (void)(fast ? idp_parse_file(scanner, &ps) : idp_yyparse(scanner, &ps));
     idp_yylex_destroy(scanner);
     free(ps.braces);
+    for (int i = 0; i < ps.nspare; i++)
+        free(ps.spare_atoms[i]);
     strbuf_fini(&ps.str);
 
     mark_blank_after(ps.comments, sf->text, sf->len);
@@ -168,6 +171,17 @@ struct ast_file *ast_parse_source(struct ast_config *cfg, struct diag_ctx *diag,
     *pp = f;
     cfg->nfiles++;
     return f;
+}
+
+struct ast_file *ast_parse_source(struct ast_config *cfg, struct diag_ctx *diag, uint32_t src)
+{
+    return parse_source(cfg, diag, src, true);
+}
+
+struct ast_file *ast_parse_source_general(struct ast_config *cfg, struct diag_ctx *diag,
+                                          uint32_t src)
+{
+    return parse_source(cfg, diag, src, false);
 }
 
 /* ---- loading ---- */

@@ -73,6 +73,11 @@ void ast_config_free(struct ast_config *cfg);
 /* Parses one source text (already registered with diag) into a new file of `cfg`.
  * Returns the file (possibly partial); errors are queued in `diag`. */
 struct ast_file *ast_parse_source(struct ast_config *cfg, struct diag_ctx *diag, uint32_t src);
+/* ast_parse_source with bison's parser for every statement, where ast_parse_source builds the
+ * statements without a syntax error itself (the same tree and diagnostics): for the tests that
+ * compare the two. */
+struct ast_file *ast_parse_source_general(struct ast_config *cfg, struct diag_ctx *diag,
+                                          uint32_t src);
 
 /* Registers `text` (NUL-terminated, `len` bytes; ownership passes to `diag`) as the contents of
  * `path` and parses it, as ast_load_path does for a file it read: an editor's unsaved buffer.

@@ -777,6 +777,10 @@ struct model *check_config_with(const struct ast_config *cfg, struct diag_ctx *d
     for (size_t i = 0; i < ck.nref_values; i++)
         json_decref(ck.ref_values[i]);
     free(ck.ref_values);
+    for (size_t i = 0; i < ck.capat_slots; i++)
+        if (ck.at_slots[i].key)
+            json_decref(ck.at_slots[i].at);
+    free(ck.at_slots);
     free(ck.path_utf8);
     for (int b = 0; b < BLK__COUNT; b++)
         strmap_fini(&ck.decl_index[b]);

@@ -65,6 +65,15 @@ struct check {
     size_t npath_utf8;
     json_t **ref_values;
     size_t nref_values, capref_values;
+    /* The "at" of each place a reference was written (args_ref), one JSON string shared by
+     * every reference made there: a template's line is expanded in every policy that uses it.
+     * Open addressing on (file, offset); each value holds one reference until check_config
+     * ends. */
+    struct check_at_slot {
+        uint64_t key; /* (file << 32 | offset) + 1; 0: empty */
+        json_t *at;
+    } * at_slots;
+    size_t nat_slots, capat_slots;
     /* Each `apps include context "cN"`, for lower_context_finish(): the id and the atom. */
     struct check_context_use {
         char *id; /* owned */
@@ -78,6 +87,9 @@ const char *check_at(struct check *ck, struct loc l);
 /* json_string(at) for at = check_at(ck, l), without checking it is UTF-8 when its file's path
  * is known to be. */
 json_t *check_at_json(struct check *ck, struct loc l, const char *at);
+/* check_at_json(ck, l, check_at(ck, l)): a new reference to the string made for the first
+ * reference at the same place (file and offset), or to a new one. */
+json_t *check_at_shared(struct check *ck, struct loc l);
 const char *check_block_name(enum check_block b);
 /* The first `KW "name" { ... }` declaration of block kind `b` (a hash lookup), or NULL. */
 const struct ast_stmt *check_decl_stmt(const struct check *ck, enum check_block b,

@@ -73,14 +73,17 @@ uint32_t diag_add_source(struct diag_ctx *ctx, const char *path, char *text, siz
     f->line_starts = xmalloc(cap * sizeof(size_t));
     f->nlines = 0;
     f->line_starts[f->nlines++] = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] == '\n' && i + 1 <= len) {
-            if (f->nlines == cap) {
-                cap *= 2;
-                f->line_starts = xrealloc(f->line_starts, cap * sizeof(size_t));
-            }
-            f->line_starts[f->nlines++] = i + 1;
+    /* memchr from one newline to the next: a large configuration is read line by line here */
+    for (const char *p = text, *end = text + len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break;
+        if (f->nlines == cap) {
+            cap *= 2;
+            f->line_starts = xrealloc(f->line_starts, cap * sizeof(size_t));
         }
+        f->line_starts[f->nlines++] = (size_t)(nl - text) + 1;
+        p = nl + 1;
     }
     return (uint32_t)ctx->nfiles++;
 }
@@ -95,12 +98,6 @@ const struct src_file *diag_source(const struct diag_ctx *ctx, uint32_t file)
 size_t diag_source_count(const struct diag_ctx *ctx)
 {
     return ctx->nfiles;
-}
-
-struct loc diag_loc(uint32_t file, size_t start, size_t end)
-{
-    struct loc l = {file, (uint32_t)start, (uint32_t)(end < start ? start : end)};
-    return l;
 }
 
 struct loc diag_loc_join(struct loc a, struct loc b)

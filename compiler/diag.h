@@ -68,7 +68,13 @@ size_t diag_source_count(const struct diag_ctx *ctx);
 void diag_line_col(const struct diag_ctx *ctx, uint32_t file, uint32_t offset, unsigned *line,
                    unsigned *col);
 
-struct loc diag_loc(uint32_t file, size_t start, size_t end);
+/* [start, end) of one file (an end before the start is the start): inline, as the scanner makes
+ * one for every token. */
+static inline struct loc diag_loc(uint32_t file, size_t start, size_t end)
+{
+    struct loc l = {file, (uint32_t)start, (uint32_t)(end < start ? start : end)};
+    return l;
+}
 /* The location a "file:line:col" string names (as model "at" fields carry it), an empty range at
  * that point; DIAG_LOC_NONE when the file is not loaded or the string is not of that form. */
 struct loc diag_loc_from_string(const struct diag_ctx *ctx, const char *at);

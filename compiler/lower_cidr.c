@@ -2,6 +2,7 @@
 #include "compiler/cidr.h"
 
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -56,7 +57,65 @@ bool cidr_parse_address(const char *text, struct cidr *out)
     return text && parse_addr(text, out);
 }
 
+/* "A.B.C.D/P" the way most ranges are written: four octets of 1 to 3 digits without a leading
+ * zero, each up to 255, and a prefix of 1 to 2 digits without a leading zero (or "0") up to 32,
+ * with no host bits set. True with *out filled for exactly such a text; false for anything else
+ * (which cidr_parse_general then reads, and reports on), without touching *out. A named location
+ * holds thousands of ranges: this spares each one inet_pton and the copies around it. */
+static bool parse_ipv4_plain(const char *text, size_t len, struct cidr *out)
+{
+    unsigned char addr[4];
+    size_t i = 0;
+    for (int k = 0; k < 4; k++) {
+        if (k > 0) {
+            if (i >= len || text[i] != '.')
+                return false;
+            i++;
+        }
+        size_t start = i;
+        unsigned v = 0;
+        while (i < len && i - start < 3 && text[i] >= '0' && text[i] <= '9')
+            v = v * 10 + (unsigned)(text[i++] - '0');
+        size_t nd = i - start;
+        if (nd == 0 || v > 255 || (nd > 1 && text[start] == '0'))
+            return false;
+        addr[k] = (unsigned char)v;
+    }
+    if (i >= len || text[i] != '/')
+        return false;
+    size_t pstart = ++i;
+    unsigned p = 0;
+    while (i < len && i - pstart < 2 && text[i] >= '0' && text[i] <= '9')
+        p = p * 10 + (unsigned)(text[i++] - '0');
+    size_t nd = i - pstart;
+    if (i != len || nd == 0 || p > 32 || (nd > 1 && text[pstart] == '0'))
+        return false;
+    uint32_t a =
+        (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 | addr[3];
+    uint32_t host = p == 32 ? 0 : 0xFFFFFFFFu >> p;
+    if (a & host)
+        return false;
+    memset(out, 0, sizeof(*out));
+    out->family = 4;
+    memcpy(out->addr, addr, 4);
+    out->prefix = p;
+    return true;
+}
+
 bool cidr_parse(const char *text, size_t len, struct cidr *out, struct cidr_error *err)
+{
+    if (parse_ipv4_plain(text, len, out)) {
+        /* no problem to report (the fields cidr_parse_general leaves zero on success) */
+        err->kind = CIDR_ERR_NONE;
+        err->start = err->end = 0;
+        err->message[0] = '\0';
+        err->suggestion[0] = '\0';
+        return true;
+    }
+    return cidr_parse_general(text, len, out, err);
+}
+
+bool cidr_parse_general(const char *text, size_t len, struct cidr *out, struct cidr_error *err)
 {
     memset(err, 0, sizeof(*err));
     memset(out, 0, sizeof(*out));
@@ -157,27 +216,41 @@ bool cidr_contains(const struct cidr *outer, const struct cidr *inner)
 
 bool cidr_is_private(const struct cidr *c)
 {
+    /* IPv4 as (network, prefix) pairs compared on a 32-bit word (a configuration may hold
+     * thousands of ranges); IPv6 as texts parsed once */
     static const struct {
-        int family;
-        const char *net;
-    } nets[] = {
-        {4, "10.0.0.0/8"},  {4, "172.16.0.0/12"},  {4, "192.168.0.0/16"},
-        {4, "127.0.0.0/8"}, {4, "169.254.0.0/16"}, {4, "100.64.0.0/10"},
-        {6, "fc00::/7"},    {6, "fe80::/10"},      {6, "::1/128"},
+        uint32_t net;
+        unsigned prefix;
+    } v4[] = {
+        {0x0A000000u, 8},  /* 10.0.0.0/8 */
+        {0xAC100000u, 12}, /* 172.16.0.0/12 */
+        {0xC0A80000u, 16}, /* 192.168.0.0/16 */
+        {0x7F000000u, 8},  /* 127.0.0.0/8 */
+        {0xA9FE0000u, 16}, /* 169.254.0.0/16 */
+        {0x64400000u, 10}, /* 100.64.0.0/10 */
     };
-    /* parsed once: a configuration may hold thousands of ranges */
-    static struct cidr parsed[sizeof(nets) / sizeof(nets[0])];
-    static bool ok[sizeof(nets) / sizeof(nets[0])];
+    if (c->family == 4) {
+        uint32_t a = (uint32_t)c->addr[0] << 24 | (uint32_t)c->addr[1] << 16 |
+                     (uint32_t)c->addr[2] << 8 | c->addr[3];
+        for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++)
+            if (c->prefix >= v4[i].prefix &&
+                (a >> (32 - v4[i].prefix)) == v4[i].net >> (32 - v4[i].prefix))
+                return true;
+        return false;
+    }
+    static const char *const v6[] = {"fc00::/7", "fe80::/10", "::1/128"};
+    static struct cidr parsed[sizeof(v6) / sizeof(v6[0])];
+    static bool ok[sizeof(v6) / sizeof(v6[0])];
     static bool ready;
     if (!ready) {
-        for (size_t i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
+        for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
             struct cidr_error e;
-            ok[i] = cidr_parse(nets[i].net, strlen(nets[i].net), &parsed[i], &e);
+            ok[i] = cidr_parse_general(v6[i], strlen(v6[i]), &parsed[i], &e);
         }
         ready = true;
     }
-    for (size_t i = 0; i < sizeof(nets) / sizeof(nets[0]); i++)
-        if (nets[i].family == c->family && ok[i] && cidr_contains(&parsed[i], c))
+    for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++)
+        if (ok[i] && cidr_contains(&parsed[i], c))
             return true;
     return false;
 }

@@ -24,13 +24,26 @@ struct range {
 struct loc_state {
     struct check *ck;
     const struct ast_stmt *ip, *countries, *trusted, *unknown, *lookup; /* first of each */
-    struct range *ranges;
-    size_t nranges;
+    struct range *ranges; /* in the check's scratch arena */
+    size_t nranges, capranges;
     json_t *ip_ranges;
-    json_t *codes;
+    json_t *codes; /* made by the first `countries` */
     bool trusted_on, unknown_on;
     const char *lookup_method;
 };
+
+static void push_range(struct loc_state *st, struct range r)
+{
+    if (st->nranges == st->capranges) {
+        size_t cap = st->capranges ? st->capranges * 2 : 8;
+        struct range *v = arena_alloc(st->ck->arena, cap * sizeof(*v));
+        if (st->nranges)
+            memcpy(v, st->ranges, st->nranges * sizeof(*v));
+        st->ranges = v;
+        st->capranges = cap;
+    }
+    st->ranges[st->nranges++] = r;
+}
 
 /* "LOWER-UPPER": an iPv4Range or iPv6Range (Graph v1.0 has them beside CIDR ranges). */
 static void add_span(struct loc_state *st, struct args *a, const struct ast_atom *at,
@@ -71,14 +84,14 @@ static void add_span(struct loc_state *st, struct args *a, const struct ast_atom
                    LOCATION_MAX_RANGES);
         return;
     }
-    st->ranges = xrealloc(st->ranges, (st->nranges + 1) * sizeof(*st->ranges));
-    st->ranges[st->nranges++] = (struct range){l, at->text, at, true};
+    push_range(st, (struct range){l, at->text, at, true});
     json_t *r = json_object();
-    json_object_set_new(r, "@odata.type",
-                        model_const_string(l.family == 4 ? "#microsoft.graph.iPv4Range"
-                                                         : "#microsoft.graph.iPv6Range"));
-    json_object_set_new(r, "lowerAddress", json_string(lo));
-    json_object_set_new(r, "upperAddress", json_string(hi));
+    /* (constant ASCII keys: no UTF-8 check) */
+    json_object_set_new_nocheck(r, "@odata.type",
+                                model_const_string(l.family == 4 ? "#microsoft.graph.iPv4Range"
+                                                                 : "#microsoft.graph.iPv6Range"));
+    json_object_set_new_nocheck(r, "lowerAddress", model_string(lo, strlen(lo)));
+    json_object_set_new_nocheck(r, "upperAddress", model_string(hi, strlen(hi)));
     json_array_append_new(st->ip_ranges, r);
 }
 
@@ -157,13 +170,13 @@ static void add_range(struct loc_state *st, struct args *a, const struct ast_ato
                      "%s is private address space; Entra sees the public address a sign-in "
                      "comes from, so this range never matches",
                      at->text);
-    st->ranges = xrealloc(st->ranges, (st->nranges + 1) * sizeof(*st->ranges));
-    st->ranges[st->nranges++] = (struct range){net, at->text, at, false};
+    push_range(st, (struct range){net, at->text, at, false});
     json_t *r = json_object();
-    json_object_set_new(r, "@odata.type",
-                        model_const_string(net.family == 4 ? "#microsoft.graph.iPv4CidrRange"
-                                                           : "#microsoft.graph.iPv6CidrRange"));
-    json_object_set_new(r, "cidrAddress", json_string(at->text));
+    json_object_set_new_nocheck(r, "@odata.type",
+                                model_const_string(net.family == 4
+                                                       ? "#microsoft.graph.iPv4CidrRange"
+                                                       : "#microsoft.graph.iPv6CidrRange"));
+    json_object_set_new_nocheck(r, "cidrAddress", model_string(at->text, strlen(at->text)));
     json_array_append_new(st->ip_ranges, r);
 }
 
@@ -209,6 +222,8 @@ static void stmt_countries(struct loc_state *st, const struct ast_stmt *s)
         bool dup = false;
         size_t i;
         json_t *v;
+        if (!st->codes)
+            st->codes = json_array();
         json_array_foreach(st->codes, i, v)
         {
             if (strcmp(json_string_value(v), at->text) == 0)
@@ -217,7 +232,7 @@ static void stmt_countries(struct loc_state *st, const struct ast_stmt *s)
         if (dup)
             diag_warning(st->ck->diag, at->loc, "country '%s' is listed twice", at->text);
         else
-            json_array_append_new(st->codes, json_string(at->text));
+            json_array_append_new(st->codes, model_string(at->text, strlen(at->text)));
     } while (args_comma(&a));
     if (args_expect_end(&a) && !st->countries)
         st->countries = s;
@@ -259,7 +274,7 @@ void lower_location(struct check *ck, const struct ast_stmt *decl, struct ast_st
 {
     const char *name = decl->atoms[1].text;
     struct model_object *o = model_add(ck->model, MODEL_NAMED_LOCATION, name, decl->atoms[0].loc);
-    struct loc_state st = {.ck = ck, .ip_ranges = json_array(), .codes = json_array()};
+    struct loc_state st = {.ck = ck, .ip_ranges = json_array()};
     unsigned errors = diag_error_count(ck->diag);
     for (size_t i = 0; i < n; i++) {
         const struct ast_stmt *s = body[i];
@@ -308,24 +323,26 @@ void lower_location(struct check *ck, const struct ast_stmt *decl, struct ast_st
                    name);
     }
 
+    /* (constant ASCII keys: no UTF-8 check) */
     json_t *b = o->body;
+    json_t *display = model_string(name, strlen(name));
     if (st.countries && !st.ip) {
-        json_object_set_new(b, "@odata.type",
-                            model_const_string("#microsoft.graph.countryNamedLocation"));
-        json_object_set_new(b, "displayName", json_string(name));
-        json_object_set(b, "countriesAndRegions", st.codes);
-        json_object_set_new(b, "includeUnknownCountriesAndRegions", json_boolean(st.unknown_on));
-        json_object_set_new(
+        json_object_set_new_nocheck(b, "@odata.type",
+                                    model_const_string("#microsoft.graph.countryNamedLocation"));
+        json_object_set_new_nocheck(b, "displayName", display);
+        json_object_set_nocheck(b, "countriesAndRegions", st.codes);
+        json_object_set_new_nocheck(b, "includeUnknownCountriesAndRegions",
+                                    json_boolean(st.unknown_on));
+        json_object_set_new_nocheck(
             b, "countryLookupMethod",
             model_const_string(st.lookup_method ? st.lookup_method : "clientIpAddress"));
     } else {
-        json_object_set_new(b, "@odata.type",
-                            model_const_string("#microsoft.graph.ipNamedLocation"));
-        json_object_set_new(b, "displayName", json_string(name));
-        json_object_set_new(b, "isTrusted", json_boolean(st.trusted_on));
-        json_object_set(b, "ipRanges", st.ip_ranges);
+        json_object_set_new_nocheck(b, "@odata.type",
+                                    model_const_string("#microsoft.graph.ipNamedLocation"));
+        json_object_set_new_nocheck(b, "displayName", display);
+        json_object_set_new_nocheck(b, "isTrusted", json_boolean(st.trusted_on));
+        json_object_set_nocheck(b, "ipRanges", st.ip_ranges);
     }
     json_decref(st.ip_ranges);
     json_decref(st.codes);
-    free(st.ranges);
 }

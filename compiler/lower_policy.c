@@ -89,7 +89,8 @@ static json_t *ref_item(struct pol *p, struct args *a, const char *kw, const cha
     json_t *r = args_ref(a, kind, what);
     if (!r)
         return NULL;
-    const char *v = json_string_value(json_object_get(r, by_id ? "id" : "name"));
+    /* the string args_ref read last, which its "id" or "name" holds */
+    const char *v = a->v[a->i - 1].text;
     struct arena *ar = p->ck->arena;
     *key = by_id ? arena_cat(ar, kind, ":id:", lower_guid(p->ck, v), NULL)
                  : arena_cat(ar, kind, ":", v, NULL);

@@ -458,29 +458,31 @@ static json_t *flags_of(const struct pol *p, enum field f)
     return s;
 }
 
+/* (Every key set here is a constant ASCII text: no UTF-8 check.) */
 static void put_list(json_t *obj, const char *k, const struct pol *p, enum field f)
 {
     if (lower_policy_has(p, f))
-        json_object_set_new(obj, k, array_of(p, f));
+        json_object_set_new_nocheck(obj, k, array_of(p, f));
 }
 
 static json_t *guests_of(const struct pol *p, int d)
 {
     json_t *g = json_object();
-    json_object_set_new(g, "guestOrExternalUserTypes", flags_of(p, F_INC_GUESTS + d));
+    json_object_set_new_nocheck(g, "guestOrExternalUserTypes", flags_of(p, F_INC_GUESTS + d));
     const struct single *t = &p->o[d ? O_EXC_TENANTS : O_INC_TENANTS];
     if (t->set) {
         json_t *e = json_object();
         bool all = strcmp(t->key, "all") == 0;
-        json_object_set_new(
+        json_object_set_new_nocheck(
             e, "@odata.type",
             model_const_string(all ? "#microsoft.graph.conditionalAccessAllExternalTenants"
                                    : "#microsoft.graph."
                                      "conditionalAccessEnumeratedExternalTenants"));
-        json_object_set_new(e, "membershipKind", model_const_string(all ? "all" : "enumerated"));
+        json_object_set_new_nocheck(e, "membershipKind",
+                                    model_const_string(all ? "all" : "enumerated"));
         if (!all)
-            json_object_set_new(e, "members", array_of(p, F_INC_TENANTS + d));
-        json_object_set_new(g, "externalTenants", e);
+            json_object_set_new_nocheck(e, "members", array_of(p, F_INC_TENANTS + d));
+        json_object_set_new_nocheck(g, "externalTenants", e);
     }
     return g;
 }
@@ -488,23 +490,23 @@ static json_t *guests_of(const struct pol *p, int d)
 static void put_one(json_t *obj, const char *k, const struct pol *p, enum one o)
 {
     if (p->o[o].set)
-        json_object_set(obj, k, p->o[o].val);
+        json_object_set_nocheck(obj, k, p->o[o].val);
 }
 
 json_t *lower_policy_body(const struct pol *p)
 {
     json_t *b = json_object();
-    json_object_set_new(b, "displayName", json_string(p->name));
-    json_object_set_new(b, "state",
-                        model_const_string(p->o[O_STATE].set ? p->o[O_STATE].key : "enabled"));
+    json_object_set_new_nocheck(b, "displayName", model_string(p->name, strlen(p->name)));
+    json_object_set_new_nocheck(
+        b, "state", model_const_string(p->o[O_STATE].set ? p->o[O_STATE].key : "enabled"));
     if (p->o[O_DESCRIPTION].set)
-        json_object_set(b, "description", p->o[O_DESCRIPTION].val);
+        json_object_set_nocheck(b, "description", p->o[O_DESCRIPTION].val);
 
     json_t *c = json_object();
     json_t *u = json_object();
     if (!any_users(p) && lower_policy_has(p, F_INC_SP)) {
         /* a workload identity policy still carries a user rule */
-        json_object_set_new(u, "includeUsers", json_pack("[s]", "None"));
+        json_object_set_new_nocheck(u, "includeUsers", json_pack("[s]", "None"));
     }
     put_list(u, "includeUsers", p, F_INC_USERS);
     put_list(u, "excludeUsers", p, F_EXC_USERS);
@@ -513,10 +515,10 @@ json_t *lower_policy_body(const struct pol *p)
     put_list(u, "includeRoles", p, F_INC_ROLES);
     put_list(u, "excludeRoles", p, F_EXC_ROLES);
     if (lower_policy_has(p, F_INC_GUESTS))
-        json_object_set_new(u, "includeGuestsOrExternalUsers", guests_of(p, 0));
+        json_object_set_new_nocheck(u, "includeGuestsOrExternalUsers", guests_of(p, 0));
     if (lower_policy_has(p, F_EXC_GUESTS))
-        json_object_set_new(u, "excludeGuestsOrExternalUsers", guests_of(p, 1));
-    json_object_set_new(c, "users", u);
+        json_object_set_new_nocheck(u, "excludeGuestsOrExternalUsers", guests_of(p, 1));
+    json_object_set_new_nocheck(c, "users", u);
 
     json_t *ap = json_object();
     put_list(ap, "includeApplications", p, F_INC_APPS);
@@ -524,58 +526,58 @@ json_t *lower_policy_body(const struct pol *p)
     put_list(ap, "includeUserActions", p, F_ACTIONS);
     put_list(ap, "includeAuthenticationContextClassReferences", p, F_CONTEXTS);
     put_one(ap, "applicationFilter", p, O_APP_FILTER);
-    json_object_set_new(c, "applications", ap);
+    json_object_set_new_nocheck(c, "applications", ap);
 
     if (lower_policy_has(p, F_INC_SP) || lower_policy_has(p, F_EXC_SP) || p->o[O_SP_FILTER].set) {
         json_t *ca = json_object();
         put_list(ca, "includeServicePrincipals", p, F_INC_SP);
         put_list(ca, "excludeServicePrincipals", p, F_EXC_SP);
         put_one(ca, "servicePrincipalFilter", p, O_SP_FILTER);
-        json_object_set_new(c, "clientApplications", ca);
+        json_object_set_new_nocheck(c, "clientApplications", ca);
     }
     if (lower_policy_has(p, F_CLIENT_APPS))
-        json_object_set_new(c, "clientAppTypes", array_of(p, F_CLIENT_APPS));
+        json_object_set_new_nocheck(c, "clientAppTypes", array_of(p, F_CLIENT_APPS));
     else
-        json_object_set_new(c, "clientAppTypes", json_pack("[s]", "all"));
+        json_object_set_new_nocheck(c, "clientAppTypes", json_pack("[s]", "all"));
     if (lower_policy_has(p, F_INC_PLATFORMS) || lower_policy_has(p, F_EXC_PLATFORMS)) {
         json_t *pl = json_object();
         put_list(pl, "includePlatforms", p, F_INC_PLATFORMS);
         put_list(pl, "excludePlatforms", p, F_EXC_PLATFORMS);
-        json_object_set_new(c, "platforms", pl);
+        json_object_set_new_nocheck(c, "platforms", pl);
     }
     if (lower_policy_has(p, F_INC_LOCATIONS) || lower_policy_has(p, F_EXC_LOCATIONS)) {
         json_t *lo = json_object();
         put_list(lo, "includeLocations", p, F_INC_LOCATIONS);
         put_list(lo, "excludeLocations", p, F_EXC_LOCATIONS);
-        json_object_set_new(c, "locations", lo);
+        json_object_set_new_nocheck(c, "locations", lo);
     }
     put_list(c, "signInRiskLevels", p, F_SIGN_IN_RISK);
     put_list(c, "userRiskLevels", p, F_USER_RISK);
     put_list(c, "servicePrincipalRiskLevels", p, F_SP_RISK);
     if (lower_policy_has(p, F_INSIDER_RISK))
-        json_object_set_new(c, "insiderRiskLevels", flags_of(p, F_INSIDER_RISK));
+        json_object_set_new_nocheck(c, "insiderRiskLevels", flags_of(p, F_INSIDER_RISK));
     if (p->o[O_DEVICE_FILTER].set) {
         json_t *dv = json_object();
         put_one(dv, "deviceFilter", p, O_DEVICE_FILTER);
-        json_object_set_new(c, "devices", dv);
+        json_object_set_new_nocheck(c, "devices", dv);
     }
     if (lower_policy_has(p, F_FLOWS)) {
         json_t *fl = json_object();
-        json_object_set_new(fl, "transferMethods", flags_of(p, F_FLOWS));
-        json_object_set_new(c, "authenticationFlows", fl);
+        json_object_set_new_nocheck(fl, "transferMethods", flags_of(p, F_FLOWS));
+        json_object_set_new_nocheck(c, "authenticationFlows", fl);
     }
-    json_object_set_new(b, "conditions", c);
+    json_object_set_new_nocheck(b, "conditions", c);
 
     if (any_grant(p)) {
         json_t *g = json_object();
-        json_object_set_new(g, "operator", model_const_string(p->any_of ? "OR" : "AND"));
-        json_object_set_new(g, "builtInControls", array_of(p, F_BUILTIN));
+        json_object_set_new_nocheck(g, "operator", model_const_string(p->any_of ? "OR" : "AND"));
+        json_object_set_new_nocheck(g, "builtInControls", array_of(p, F_BUILTIN));
         put_one(g, "authenticationStrength", p, O_STRENGTH);
         put_list(g, "termsOfUse", p, F_TERMS);
         put_list(g, "customAuthenticationFactors", p, F_CUSTOM);
-        json_object_set_new(b, "grantControls", g);
+        json_object_set_new_nocheck(b, "grantControls", g);
     } else {
-        json_object_set_new(b, "grantControls", json_null());
+        json_object_set_new_nocheck(b, "grantControls", json_null());
     }
     if (any_session(p)) {
         json_t *s = json_object();
@@ -585,9 +587,9 @@ json_t *lower_policy_body(const struct pol *p)
         put_one(s, "persistentBrowser", p, O_PERSISTENT_BROWSER);
         put_one(s, "disableResilienceDefaults", p, O_RESILIENCE);
         put_one(s, "secureSignInSession", p, O_SECURE_SIGN_IN);
-        json_object_set_new(b, "sessionControls", s);
+        json_object_set_new_nocheck(b, "sessionControls", s);
     } else {
-        json_object_set_new(b, "sessionControls", json_null());
+        json_object_set_new_nocheck(b, "sessionControls", json_null());
     }
     return b;
 }

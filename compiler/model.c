@@ -108,10 +108,14 @@ json_t *model_const_string(const char *s)
     static struct {
         const char *p;
         json_t *v;
-    } recent[64];
+    } recent[256];
     size_t slot = ((uintptr_t)s >> 3) % IDPC_ARRAY_LEN(recent);
-    if (recent[slot].p == s && strcmp(json_string_value(recent[slot].v), s) == 0)
-        return json_incref(recent[slot].v);
+    if (recent[slot].p == s) {
+        /* the value's own text (a frozen body's type, read back) is that value */
+        const char *t = json_string_value(recent[slot].v);
+        if (t == s || strcmp(t, s) == 0)
+            return json_incref(recent[slot].v);
+    }
     size_t i;
     if (!strmap_get(&const_index, s, &i)) {
         if (nconst == capconst) {
@@ -125,6 +129,23 @@ json_t *model_const_string(const char *s)
     recent[slot].p = s;
     recent[slot].v = const_values[i];
     return json_incref(const_values[i]);
+}
+
+json_t *model_string(const char *s, size_t len)
+{
+    /* ASCII eight bytes at a time, then the rest */
+    size_t i = 0;
+    uint64_t high = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        high |= w;
+    }
+    for (; i < len; i++)
+        high |= (unsigned char)s[i];
+    if (high & UINT64_C(0x8080808080808080))
+        return json_stringn(s, len);
+    return json_stringn_nocheck(s, len);
 }
 
 json_t *model_ref_name_value(const char *kind, json_t *name, json_t *at)

@@ -137,6 +137,11 @@ const char *model_kind_path(enum model_kind k); /* Graph collection path */
  * it is never changed in place (no json_string_set). */
 json_t *model_const_string(const char *s);
 
+/* A new JSON string of the `len` bytes at `s`, exactly what json_stringn makes of them (NULL for
+ * invalid UTF-8), without jansson's byte-by-byte UTF-8 check when they are all ASCII (the usual
+ * name, range or id in a body): for the many strings a large configuration's bodies hold. */
+json_t *model_string(const char *s, size_t len);
+
 /* A symbolic reference: {"$ref": kind, "name": name, "at": "file:line:col"}, or with "id". */
 json_t *model_ref_name(const char *kind, const char *name, const char *at);
 /* model_ref_name with the name and the location given as JSON strings (both references are

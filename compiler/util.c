@@ -150,13 +150,23 @@ static void *arena_bump(struct arena *a, size_t n, size_t align)
     return p;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+/* n rounded up to a whole, non-zero number of max_align_t */
+static size_t arena_round(size_t n)
 {
     const size_t align = sizeof(max_align_t);
     n = (n + align - 1) / align * align;
-    if (n == 0)
-        n = align;
-    void *p = arena_bump(a, n, align);
+    return n ? n : align;
+}
+
+void *arena_alloc_uninit(struct arena *a, size_t n)
+{
+    return arena_bump(a, arena_round(n), sizeof(max_align_t));
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    n = arena_round(n);
+    void *p = arena_bump(a, n, sizeof(max_align_t));
     memset(p, 0, n);
     return p;
 }
@@ -196,16 +206,25 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 
 char *arena_cat(struct arena *a, const char *s, ...)
 {
-    size_t n = 0;
+    /* each piece's length measured once (for the first 16; a longer list measures the rest
+     * again) */
+    size_t lens[16];
+    size_t n = 0, count = 0;
     va_list ap;
-    va_start(ap, s);
-    for (const char *p = s; p; p = va_arg(ap, const char *))
-        n += strlen(p);
-    va_end(ap);
-    char *out = arena_bump(a, n + 1, 1), *o = out;
     va_start(ap, s);
     for (const char *p = s; p; p = va_arg(ap, const char *)) {
         size_t k = strlen(p);
+        if (count < IDPC_ARRAY_LEN(lens))
+            lens[count] = k;
+        count++;
+        n += k;
+    }
+    va_end(ap);
+    char *out = arena_bump(a, n + 1, 1), *o = out;
+    va_start(ap, s);
+    size_t i = 0;
+    for (const char *p = s; p; p = va_arg(ap, const char *), i++) {
+        size_t k = i < IDPC_ARRAY_LEN(lens) ? lens[i] : strlen(p);
         memcpy(o, p, k);
         o += k;
     }

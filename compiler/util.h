@@ -52,6 +52,8 @@ void arena_free(struct arena *a);
 /* Returns everything allocated from the arena at once, keeping it for reuse. */
 void arena_reset(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n); /* zeroed, aligned for any type */
+/* arena_alloc without the zeroing, for memory the caller fills at once */
+void *arena_alloc_uninit(struct arena *a, size_t n);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_printf(struct arena *a, const char *fmt, ...) IDPC_PRINTF(2, 3);

@@ -35,6 +35,8 @@ struct idp_stmts {
     struct ast_stmt *head, *tail;
 };
 
+struct idp_replay_tok; /* parser.h: a token read, kept to be read again */
+
 /* Shared by the scanner and the parser (one per file). */
 struct idp_parse {
     struct ast_config *cfg;
@@ -53,11 +55,24 @@ struct idp_parse {
     uint32_t *braces;   /* offsets of open '{' */
     size_t nbraces, capbraces;
     struct ast_comment *comments, *comments_tail;
+    /* atom vectors of statements already built, kept for the next ones' atoms instead of a
+     * malloc and a free per statement (a block's own vector is in use while its body is read;
+     * ast_parse_source frees them) */
+    struct ast_atom *spare_atoms[4];
+    size_t spare_cap[4];
+    int nspare;
     struct strbuf str;
     size_t str_start;
     bool str_bad;
     bool eof_done;
     bool too_deep;      /* blocks nested beyond IDP_MAX_DEPTH: the rest of the file is skipped */
+    /* idp_parse_file: the tokens of the top-level statement being read (replay[ireplay..nreplay)
+     * are handed to bison again before the scanner's next ones), and the statements read before
+     * it, which bison's `file` rule puts before its own */
+    struct idp_replay_tok *replay;
+    size_t nreplay, capreplay, ireplay;
+    bool replaying; /* bison reads the kept tokens first */
+    struct idp_stmts before;
 };
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                      \
@@ -72,16 +87,32 @@ struct idp_parse {
 }
 
 %code provides {
+struct idp_replay_tok {
+    int tok;
+    IDP_YYSTYPE val;
+    IDP_YYLTYPE loc;
+};
+
 int idp_yylex(IDP_YYSTYPE *lval, IDP_YYLTYPE *lloc, void *scanner);
 int idp_yyparse(void *scanner, struct idp_parse *ps);
+/* Parses the whole file into ps->file: statements the grammar takes as they come are built
+ * directly; from the first token it does not take, bison parses (from the start of that
+ * top-level statement, which it reads again), with its error messages and recovery. The same
+ * tree and diagnostics as idp_yyparse alone. Returns what idp_yyparse returns, or 0. */
+int idp_parse_file(void *scanner, struct idp_parse *ps);
 }
 
 %code {
 #include <stdlib.h>
 #include <string.h>
 
-static void atoms_push(struct idp_atoms *l, const struct ast_atom *a)
+static void atoms_push(struct idp_parse *ps, struct idp_atoms *l, const struct ast_atom *a)
 {
+    if (!l->v && ps->nspare > 0) {
+        ps->nspare--;
+        l->v = ps->spare_atoms[ps->nspare];
+        l->cap = ps->spare_cap[ps->nspare];
+    }
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 8;
         l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
@@ -106,12 +137,19 @@ static struct ast_stmt *make_stmt(struct idp_parse *ps, struct ast_atom *kw, str
 {
     struct ast_stmt *s = arena_alloc(ps->cfg->arena, sizeof(*s));
     s->natoms = 1 + args->n;
-    s->atoms = arena_alloc(ps->cfg->arena, s->natoms * sizeof(*s->atoms));
+    /* every byte written below: no zeroing */
+    s->atoms = arena_alloc_uninit(ps->cfg->arena, s->natoms * sizeof(*s->atoms));
     s->atoms[0] = *kw;
     if (args->n)
         memcpy(s->atoms + 1, args->v, args->n * sizeof(*args->v));
     s->loc = diag_loc(ps->src, whole.start, whole.end);
-    free(args->v);
+    if (args->v && ps->nspare < (int)IDPC_ARRAY_LEN(ps->spare_atoms)) {
+        ps->spare_atoms[ps->nspare] = args->v;
+        ps->spare_cap[ps->nspare] = args->cap;
+        ps->nspare++;
+    } else {
+        free(args->v);
+    }
     args->v = NULL;
     args->n = args->cap = 0;
     return s;
@@ -156,7 +194,16 @@ static void stmts_append(struct idp_stmts *l, struct ast_stmt *s)
 %%
 
 file:
-    stmts               { ps->file->stmts = $1.head; }
+    stmts
+        {
+            /* after the statements idp_parse_file built, if any */
+            if (ps->before.tail) {
+                ps->before.tail->next = $1.head;
+                ps->file->stmts = ps->before.head;
+            } else {
+                ps->file->stmts = $1.head;
+            }
+        }
     ;
 
 stmts:
@@ -181,7 +228,7 @@ stmt:
 
 args:
     %empty              { $$.v = NULL; $$.n = $$.cap = 0; }
-  | args arg            { $$ = $1; atoms_push(&$$, &$2); }
+  | args arg            { $$ = $1; atoms_push(ps, &$$, &$2); }
   ;
 
 arg:
@@ -261,3 +308,134 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct 
     return 0;
 }
 
+
+/* ---- the fast path: statements without a syntax error, without bison's tables ---- */
+
+/* The next token, kept for bison in case the statement turns out not to parse. */
+static int fast_next(struct idp_parse *ps, void *scanner, IDP_YYSTYPE *val, IDP_YYLTYPE *loc)
+{
+    int tok = idp_yylex(val, loc, scanner);
+    if (ps->nreplay == ps->capreplay) {
+        ps->capreplay = ps->capreplay ? ps->capreplay * 2 : 256;
+        ps->replay = xrealloc(ps->replay, ps->capreplay * sizeof(*ps->replay));
+    }
+    struct idp_replay_tok *r = &ps->replay[ps->nreplay++];
+    r->tok = tok;
+    r->val = *val;
+    r->loc = *loc;
+    return tok;
+}
+
+static bool fast_block(struct idp_parse *ps, void *scanner, struct idp_stmts *out,
+                       IDP_YYLTYPE *rbrace);
+
+/* `stmt` after its keyword (the WORD at kwloc): its atoms, then the end of line or a block. NULL
+ * at a token the grammar does not take there. */
+static struct ast_stmt *fast_stmt(struct idp_parse *ps, void *scanner, const struct ast_atom *kw0,
+                                  IDP_YYLTYPE kwloc)
+{
+    struct ast_atom kw = *kw0;
+    struct idp_atoms args = {NULL, 0, 0};
+    uint32_t end = kwloc.end; /* bison's @2.end: the last atom's end, else the keyword's */
+    IDP_YYSTYPE v;
+    IDP_YYLTYPE l;
+    memset(&v, 0, sizeof(v));
+    for (;;) {
+        int tok = fast_next(ps, scanner, &v, &l);
+        struct ast_atom a;
+        switch (tok) {
+        case WORD:
+        case STRING:
+        case NUMBER:
+        case DURATION:
+        case VAR:
+            atoms_push(ps, &args, &v.atom);
+            end = l.end;
+            continue;
+        case COMMA:
+        case EQUALS:
+        case PLUS:
+            a = tok == COMMA    ? punct(ps, AST_COMMA, l, ",")
+                : tok == EQUALS ? punct(ps, AST_EQUALS, l, "=")
+                                : punct(ps, AST_PLUS, l, "+");
+            atoms_push(ps, &args, &a);
+            end = l.end;
+            continue;
+        case NL:
+            return make_stmt(ps, &kw, &args,
+                             (struct idp_span){kwloc.start, end > kwloc.end ? end : kwloc.end});
+        case LBRACE: {
+            IDP_YYLTYPE lb = l, rb;
+            struct idp_stmts body = {NULL, NULL};
+            if (!fast_block(ps, scanner, &body, &rb))
+                break;
+            struct ast_stmt *s = make_stmt(ps, &kw, &args, (struct idp_span){kwloc.start, rb.end});
+            s->has_block = true;
+            s->lbrace = diag_loc(ps->src, lb.start, lb.end);
+            s->rbrace = diag_loc(ps->src, rb.start, rb.end);
+            s->body = body.head;
+            return s;
+        }
+        default:
+            break;
+        }
+        free(args.v);
+        return NULL;
+    }
+}
+
+/* A block's statements up to its '}' (whose location goes to *rbrace). */
+static bool fast_block(struct idp_parse *ps, void *scanner, struct idp_stmts *out,
+                       IDP_YYLTYPE *rbrace)
+{
+    IDP_YYSTYPE v;
+    IDP_YYLTYPE l;
+    memset(&v, 0, sizeof(v));
+    for (;;) {
+        int tok = fast_next(ps, scanner, &v, &l);
+        if (tok == NL)
+            continue;
+        if (tok == RBRACE) {
+            *rbrace = l;
+            return true;
+        }
+        struct ast_stmt *s = tok == WORD ? fast_stmt(ps, scanner, &v.atom, l) : NULL;
+        if (!s)
+            return false;
+        stmts_append(out, s);
+    }
+}
+
+int idp_parse_file(void *scanner, struct idp_parse *ps)
+{
+    IDP_YYSTYPE v;
+    IDP_YYLTYPE l;
+    memset(&v, 0, sizeof(v));
+    int rc = 0;
+    for (;;) {
+        ps->nreplay = 0;
+        int tok = fast_next(ps, scanner, &v, &l);
+        if (tok == NL)
+            continue;
+        if (tok == IDP_YYEOF) {
+            ps->file->stmts = ps->before.head;
+            break;
+        }
+        struct ast_stmt *s = tok == WORD ? fast_stmt(ps, scanner, &v.atom, l) : NULL;
+        if (!s) {
+            /* Bison's state at the start of a top-level statement is its state at the start of
+             * the file (the statements before are reduced to `stmts`): it reads this statement's
+             * tokens again, then the rest, and reports and recovers as if it had read it all. */
+            ps->ireplay = 0;
+            ps->replaying = true;
+            rc = idp_yyparse(scanner, ps);
+            ps->replaying = false;
+            break;
+        }
+        stmts_append(&ps->before, s);
+    }
+    free(ps->replay);
+    ps->replay = NULL;
+    ps->nreplay = ps->capreplay = ps->ireplay = 0;
+    return rc;
+}

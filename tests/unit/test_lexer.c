@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -174,6 +175,47 @@ static void test_escape_errors(void **state)
         assert_non_null(x.file->stmts);
         assert_int_equal(x.file->stmts->natoms, 2);
         assert_int_equal(x.file->stmts->atoms[1].kind, AST_STRING);
+        done(&x);
+    }
+}
+
+/* A malformed '\u' escape is reported on its two bytes, and the digits and braces after it are
+ * the string's text (the scanner matches them with it and gives them back); a string that is
+ * not plain gives back all but its quote. Offsets: s "...", the string's text from byte 3. */
+static void test_escape_prefix_given_back(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *text;
+        unsigned errors, start, end;
+    } cases[] = {
+        {"s \"a\\u{12345 6}b\"\n", "a{12345 6}b", 1, 4, 6},
+        {"s \"a\\u{1234567}b\"\n", "a{1234567}b", 1, 4, 6},
+        {"s \"a\\u{}b\"\n", "a{}b", 1, 4, 6},
+        {"s \"a\\u12b\"\n", "a12b", 1, 4, 6},
+        {"s \"a\\u{4\"\n", "a{4", 1, 4, 6},
+        {"s \"\\u\"\n", "", 1, 3, 5},
+        {"s \"a\\u{41}b\"\n", "aAb", 0, 0, 0},
+        {"s \"a\\\"b\"\n", "a\"b", 0, 0, 0},
+        {"s \"x\\tz\" \"pl ain\"\n", "x\tz", 0, 0, 0},
+    };
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(cases); i++) {
+        struct fix x;
+        parse(&x, cases[i].in);
+        if (diag_error_count(x.diag) != cases[i].errors)
+            fail_msg("input %zu: %u errors, want %u", i, diag_error_count(x.diag), cases[i].errors);
+        assert_non_null(x.file->stmts);
+        const struct ast_atom *a = &x.file->stmts->atoms[1];
+        assert_int_equal(a->kind, AST_STRING);
+        assert_string_equal(a->text, cases[i].text);
+        assert_int_equal(a->loc.start, 2);
+        assert_int_equal(a->loc.end, strchr(cases[i].in + 3, '"') - cases[i].in + 1 +
+                                         (strstr(cases[i].in, "\\\"b") ? 2 : 0));
+        if (cases[i].errors) {
+            const struct diag *d = diag_at(x.diag, 0);
+            assert_int_equal(d->loc.start, cases[i].start);
+            assert_int_equal(d->loc.end, cases[i].end);
+        }
         done(&x);
     }
 }
@@ -439,6 +481,61 @@ static void test_stray_characters(void **state)
     done(&x);
 }
 
+/* A plain ASCII string without escapes is scanned whole in one rule; with an escape the STR rules
+ * build it piece by piece. Both make the same atom: the text `"C"` gives what `"C\t"` gives
+ * without its last character, and the same offsets but for the escape's two bytes. */
+static void test_plain_string_fast_path(void **state)
+{
+    (void)state;
+    static const char *const contents[] = {
+        "",
+        "x",
+        "Site 0001",
+        "a,b",
+        "{ }",
+        "# not a comment",
+        "tab\there",
+        "$v",
+        "52.0.0.0/24",
+        "user00000@bench.example.com",
+        "'single'",
+        "~!@%^&*()=+[]|;:<>?/",
+        "  ",
+    };
+    for (size_t i = 0; i < sizeof(contents) / sizeof(contents[0]); i++) {
+        char fast[128], slow[128];
+        snprintf(fast, sizeof(fast), "k \"%s\", 1\n", contents[i]);
+        snprintf(slow, sizeof(slow), "k \"%s\\t\", 1\n", contents[i]);
+        struct fix a, b;
+        struct ast_file *fa = parse(&a, fast);
+        struct ast_file *fb = parse(&b, slow);
+        assert_int_equal(diag_error_count(a.diag), 0);
+        assert_int_equal(diag_error_count(b.diag), 0);
+        assert_int_equal(fa->stmts->natoms, 4);
+        assert_int_equal(fb->stmts->natoms, 4);
+        const struct ast_atom *x = &fa->stmts->atoms[1], *y = &fb->stmts->atoms[1];
+        size_t n = strlen(contents[i]);
+        assert_int_equal(x->kind, AST_STRING);
+        assert_int_equal(y->kind, AST_STRING);
+        assert_int_equal(x->len, n);
+        assert_int_equal(y->len, n + 1);
+        assert_int_equal(strlen(x->text), n);
+        assert_memory_equal(x->text, y->text, n);
+        assert_int_equal(y->text[n], '\t');
+        assert_int_equal(x->loc.file, y->loc.file);
+        assert_int_equal(x->loc.start, 2);
+        assert_int_equal(y->loc.start, 2);
+        assert_int_equal(x->loc.end, 2 + n + 2);
+        assert_int_equal(y->loc.end, x->loc.end + 2);
+        /* what follows the string is where it is */
+        assert_int_equal(fa->stmts->atoms[2].kind, AST_COMMA);
+        assert_int_equal(fa->stmts->atoms[2].loc.start, x->loc.end);
+        assert_int_equal(fa->stmts->atoms[3].num, 1);
+        done(&a);
+        done(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -446,7 +543,9 @@ int main(void)
         cmocka_unit_test(test_duration_units_and_numbers),
         cmocka_unit_test(test_number_too_large),
         cmocka_unit_test(test_escapes_decoded),
+        cmocka_unit_test(test_plain_string_fast_path),
         cmocka_unit_test(test_escape_errors),
+        cmocka_unit_test(test_escape_prefix_given_back),
         cmocka_unit_test(test_unterminated_string_location),
         cmocka_unit_test(test_crlf),
         cmocka_unit_test(test_bom_at_start),

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -256,6 +257,10 @@ static void test_arena_cat_and_reset(void **state)
     assert_string_equal(arena_cat(a, "group", ":", "Sales", NULL), "group:Sales");
     assert_string_equal(arena_cat(a, "", NULL), "");
     assert_string_equal(arena_cat(a, "app \"", "Office 365", "\"", NULL), "app \"Office 365\"");
+    /* more pieces than arena_cat keeps lengths for: the rest are measured again */
+    assert_string_equal(arena_cat(a, "a", "bb", "", "ccc", "d", "e", "f", "g", "h", "i", "j", "k",
+                                  "l", "m", "n", "o", "p16", "q", "", "rr", NULL),
+                        "abbcccdefghijklmnop16qrr");
     /* past one block, and again after a reset */
     char big[40000];
     memset(big, 'x', sizeof(big) - 1);
@@ -274,10 +279,135 @@ static void test_arena_cat_and_reset(void **state)
     arena_free(a);
 }
 
+/* model_string makes what json_stringn makes, with or without its ASCII shortcut: the same text
+ * and length, or NULL for invalid UTF-8 at any place (before, inside and after the first eight
+ * bytes it reads as a word). */
+static void test_string_like_json_stringn(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        size_t len;
+    } cases[] = {
+        {"", 0},
+        {"a", 1},
+        {"Site 0001", 9},
+        {"52.0.0.0/24", 11},
+        {"exactly8", 8},
+        {"sixteen bytes!!!", 16},
+        {"nul\0inside", 10},
+        {"caf\xc3\xa9", 5},
+        {"\xc3\xa9t\xc3\xa9 long enough to span words", 31},
+        {"0123456\xc3\xa9", 9},
+        {"01234567\xc3\xa9", 10},
+        {"\xff", 1},
+        {"abc\xff", 4},
+        {"0123456789abcde\xff", 16},
+        {"01234567\xc0\x80", 10},
+        {"\xed\xa0\x80 surrogate", 13},
+        {"\xf4\x90\x80\x80 too big", 12},
+        {"\xe2\x82", 2},
+        {"\x7f\x01 control", 10},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *want = json_stringn(cases[i].s, cases[i].len);
+        json_t *got = model_string(cases[i].s, cases[i].len);
+        if ((want == NULL) != (got == NULL))
+            fail_msg("case %zu: json_stringn %s, model_string %s", i, want ? "a string" : "NULL",
+                     got ? "a string" : "NULL");
+        if (want) {
+            assert_int_equal(json_string_length(got), json_string_length(want));
+            assert_memory_equal(json_string_value(got), json_string_value(want),
+                                json_string_length(want) + 1);
+            assert_true(json_equal(got, want));
+        }
+        json_decref(want);
+        json_decref(got);
+    }
+}
+
+/* A reference's "at" names where it is written, also when one string serves every reference
+ * made at that place (a template's line expanded in each policy that uses it): each group's
+ * line and column, computed here from the text, in every policy. */
+static void test_ref_at_shared_by_place(void **state)
+{
+    (void)state;
+    const char *text = "template t {\n"
+                       "  users exclude group \"A\", group \"B\"\n"
+                       "}\n"
+                       "policy \"P1\" {\n"
+                       "  use t\n"
+                       "  users include group \"C\", group \"A\"\n"
+                       "  apps include all\n"
+                       "  grant mfa\n"
+                       "}\n"
+                       "policy \"P2\" {\n"
+                       "  use t\n"
+                       "  users include  group \"A\"\n"
+                       "  apps include all\n"
+                       "  grant mfa\n"
+                       "}\n"
+                       "policy \"P3\" {\n"
+                       "  users include group \"B\", group \"C\"\n"
+                       "  use t\n"
+                       "  apps include all\n"
+                       "  grant mfa\n"
+                       "}\n";
+    struct compile_source src = {"t\xc3\xa9.idp", text, strlen(text)};
+    struct compile_result r;
+    assert_int_equal(compile_sources(&src, 1, false, &r), 0);
+    size_t checked = 0;
+    for (size_t i = 0; i < r.model->n; i++) {
+        const struct model_object *o = &r.model->objects[i];
+        if (o->kind != MODEL_CA_POLICY)
+            continue;
+        json_t *users = json_object_get(json_object_get(o->body, "conditions"), "users");
+        static const char *const lists[] = {"includeGroups", "excludeGroups"};
+        for (size_t l = 0; l < 2; l++) {
+            size_t k;
+            json_t *ref;
+            json_array_foreach(json_object_get(users, lists[l]), k, ref)
+            {
+                const char *name = json_string_value(json_object_get(ref, "name"));
+                const char *at = json_string_value(json_object_get(ref, "at"));
+                assert_non_null(at);
+                /* the `group` keyword before this name: in the template for an exclusion, else
+                 * on the policy's own line */
+                char needle[32];
+                snprintf(needle, sizeof(needle), "group \"%s\"", name);
+                const char *from = text;
+                if (l == 0) {
+                    from = strstr(text, o->name);
+                    from = strstr(from, "users include");
+                }
+                const char *hit = strstr(from, needle);
+                assert_non_null(hit);
+                unsigned line = 1, col = 1;
+                for (const char *c = text; c < hit; c++) {
+                    col++;
+                    if (*c == '\n') {
+                        line++;
+                        col = 1;
+                    }
+                }
+                char want[64];
+                snprintf(want, sizeof(want), "t\xc3\xa9.idp:%u:%u", line, col);
+                if (strcmp(at, want) != 0)
+                    fail_msg("%s, %s \"%s\": at %s, want %s", o->name, lists[l], name, at, want);
+                checked++;
+            }
+        }
+    }
+    assert_int_equal(checked, 11);
+    compile_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_const_string_shared),
+        cmocka_unit_test(test_ref_at_shared_by_place),
+        cmocka_unit_test(test_string_like_json_stringn),
         cmocka_unit_test(test_extra_on_first_use),
         cmocka_unit_test(test_freeze_round_trip),
         cmocka_unit_test(test_freeze_digest),
