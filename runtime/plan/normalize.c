@@ -154,9 +154,11 @@ static const char *vocab_find(const char *const *vocab, const char *s)
 /* A string whose text is s: v itself (shared, not copied) when v is a string of exactly that
  * text, else a new one. Normalised trees share such leaves with their input: no one changes a
  * string in place (json_string_set). A string holding "\u0000" is one s does not spell whole. */
+bool normalize_share = true;
+
 static json_t *string_as(const json_t *v, const char *s)
 {
-    if (json_is_string(v)) {
+    if (normalize_share && json_is_string(v)) {
         const char *t = json_string_value(v);
         if ((t == s || strcmp(t, s) == 0) && json_string_length(v) == strlen(t))
             return json_incref(util_json_mut(v));
@@ -209,7 +211,7 @@ static json_t *canon_enum(const char *const *vocab, const char *s)
 /* What normalising leaves as it is: a scalar shared (json_incref), a container copied. */
 static json_t *copy_of(const json_t *v)
 {
-    if (json_is_object(v) || json_is_array(v))
+    if (!normalize_share || json_is_object(v) || json_is_array(v))
         return json_deep_copy(v);
     return json_incref(util_json_mut(v));
 }
@@ -256,7 +258,7 @@ static json_t *set_finish(json_t *arr)
         return NULL;
     }
     /* already a set: one item, or strings in strictly rising order (set_item_cmp's 's' items) */
-    bool sorted = true;
+    bool sorted = normalize_share;
     for (size_t i = 0; sorted && i < n; i++) {
         const json_t *e = json_array_get(arr, i);
         sorted = n == 1 || (json_is_string(e) &&

@@ -1,6 +1,8 @@
 /* test_plan_fast.c — the plan's fast paths against the general ones they stand for, on odd
  * inputs: the tenant maps' word-at-a-time hash that folds ASCII case (tenant_map.c) against a byte
- * by byte comparison. */
+ * by byte comparison; normalize() sharing the leaves it leaves alone and keeping sets already
+ * sorted (normalize_share) against its general path; jsondiff's shortcut for equal objects
+ * against the keyed walk. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit_json.h"
+
 #include "compiler/util.h"
+#include "runtime/plan/jsondiff.h"
+#include "runtime/plan/normalize.h"
 #include "runtime/tenant/tenant.h"
 #include "runtime/tenant/tenant_map.h"
 
@@ -78,10 +84,184 @@ static void test_map_fold(void **state)
     }
 }
 
+
+/* ---- normalize: shared leaves and kept sets against the general path ---- */
+
+/* Odd Graph objects: keys and enum values in other casings, a key both ways, ids in capitals and
+ * not, unknown members (nested, with annotations and nulls), escapes, non-ASCII, "\u0000" inside
+ * strings (the general path's json_string stops there), empty arrays, nulls, duplicate and
+ * already sorted set items, numbers and booleans of every kind. */
+static const char *const ODD[] = {
+    "{\"id\":\"ABCDEF01-2345-6789-ABCD-EF0123456789\",\"displayName\":\"Pol\\u00e9 \\\"q\\\" \\\\ "
+    "x\",\"State\":\"ENABLED\",\"conditions\":{\"users\":{\"includeUsers\":[\"All\"],"
+    "\"excludeUsers\":[\"b\",\"a\",\"a\",\"C0FFEE00-0000-4000-8000-00000000000A\","
+    "\"c0ffee00-0000-4000-8000-00000000000a\"],\"includeGroups\":[],\"excludeGroups\":null,"
+    "\"includeRoles\":[\"62e90394-69f5-4237-9190-012177145e10\"],\"IncludeGuestsOrExternalUsers\":"
+    "{\"guestOrExternalUserTypes\":\"b2bCollaborationGuest,INTERNALGUEST\",\"externalTenants\":{"
+    "\"@odata.type\":\"#microsoft.graph.conditionalAccessAllExternalTenants\",\"membershipKind\":"
+    "\"ALL\"}}},\"applications\":{\"includeApplications\":[\"office365\"],\"excludeApplications\":["
+    "\"x\\u0000y\",\"x\\u0000z\",\"x\"]},\"clientAppTypes\":[\"Browser\",\"mobileAppsAndDesktopClients\","
+    "\"browser\"],\"platforms\":[],\"locations\":{\"includeLocations\":[\"AllTrusted\"],"
+    "\"excludeLocations\":[\"00000000-0000-0000-0000-000000000000\"]},\"signInRiskLevels\":["
+    "\"high\",\"low\"],\"userRiskLevels\":[],\"unknownCondition\":{\"nested\":[3,1,2,1],\"s\":"
+    "\"ABC-DEF01\",\"n\":null,\"@odata.type\":\"x\",\"o\":[{\"b\":1},{\"a\":2},{\"b\":1}]},"
+    "\"servicePrincipalRiskLevels\":[\"none\"],\"insiderRiskLevels\":\"Minor,elevated\"},"
+    "\"grantControls\":{\"operator\":\"or\",\"builtInControls\":[\"MFA\",\"mfa\"],"
+    "\"authenticationStrength\":{\"id\":\"00000000-0000-0000-0000-00000000000A\",\"displayName\":"
+    "\"x\"},\"customAuthenticationFactors\":[],\"termsOfUse\":[\"T\\u0000\"]},\"sessionControls\":{"
+    "\"signInFrequency\":{\"value\":4,\"type\":\"Hours\",\"isEnabled\":true,\"frequencyInterval\":"
+    "\"timeBased\",\"authenticationType\":\"primaryAndSecondaryAuthentication\"},"
+    "\"persistentBrowser\":null,\"applicationEnforcedRestrictions\":{\"isEnabled\":false}},"
+    "\"createdDateTime\":\"2024-01-01T00:00:00Z\",\"@odata.context\":\"x\",\"n\":1.5,\"t\":true,"
+    "\"f\":false,\"big\":12345678901234,\"neg\":-0.0,\"empty\":\"\",\"s\\u00e9\":\"\\u00e9\\u00c9\","
+    "\"nul\":\"a\\u0000b\",\"NUL\":\"\\u0000\"}",
+    "{\"displayName\":\"a\\u0000b\",\"state\":\"enabledForReportingButNotEnforced\",\"conditions\":"
+    "{\"users\":{\"includeUsers\":[\"none\"],\"excludeUsers\":[\"GuestsOrExternalUsers\"]},"
+    "\"applications\":{\"includeApplications\":\"All\",\"includeUserActions\":["
+    "\"URN:USER:REGISTERSECURITYINFO\"],\"includeAuthenticationContextClassReferences\":[\"c1\","
+    "\"C1\"]},\"platforms\":{\"includePlatforms\":[\"ALL\"],\"excludePlatforms\":[\"iOS\",\"android\","
+    "\"android\"]},\"devices\":{\"deviceFilter\":{\"mode\":\"Include\",\"rule\":\"device.x -eq "
+    "\\\"\\u00e9\\\"\"}},\"clientApplications\":{\"includeServicePrincipals\":["
+    "\"ServicePrincipalsInMyTenant\"]}},\"grantControls\":{\"operator\":\"AND\","
+    "\"builtInControls\":[\"block\"]},\"sessionControls\":{\"cloudAppSecurity\":{\"isEnabled\":"
+    "true,\"cloudAppSecurityType\":\"BLOCKDOWNLOADS\"},\"continuousAccessEvaluation\":{\"mode\":"
+    "\"disabled\"},\"disableResilienceDefaults\":false}}",
+    "{\"@odata.type\":\"#microsoft.graph.ipNamedLocation\",\"id\":\"L1\",\"displayName\":\"HQ\","
+    "\"isTrusted\":true,\"ipRanges\":[{\"@odata.type\":\"#microsoft.graph.iPv4CidrRange\","
+    "\"cidrAddress\":\"10.0.0.0/8\"},{\"cidrAddress\":\"2001:DB8::/32\"},{\"cidrAddress\":"
+    "\"10.0.0.0/8\"}]}",
+    "{\"@odata.type\":\"#microsoft.graph.countryNamedLocation\",\"displayName\":\"C\","
+    "\"countriesAndRegions\":[\"us\",\"FR\",\"de\",\"FR\"],\"includeUnknownCountriesAndRegions\":"
+    "false,\"countryLookupMethod\":\"ClientIpAddress\"}",
+    "{\"displayName\":\"G\",\"mailEnabled\":false,\"mailNickname\":\"g\",\"securityEnabled\":true,"
+    "\"groupTypes\":[\"Unified\",\"DynamicMembership\"],\"membershipRule\":\"(user.x -eq "
+    "\\\"y\\\")\",\"membershipRuleProcessingState\":\"On\",\"isAssignableToRole\":null,"
+    "\"description\":\"\",\"visibility\":\"Private\",\"members@odata.bind\":[\"u\"]}",
+    "{\"displayName\":\"S\",\"description\":\"d\",\"policyType\":\"custom\","
+    "\"allowedCombinations\":[\"password,microsoftAuthenticatorPush\",\"fido2\","
+    "\"microsoftAuthenticatorPush , password\",\"FIDO2\"],\"requirementsSatisfied\":\"mfa\","
+    "\"combinationConfigurations\":[]}",
+    "{\"@odata.type\":\"#microsoft.graph.fido2AuthenticationMethodConfiguration\",\"id\":"
+    "\"Fido2\",\"state\":\"Enabled\",\"isAttestationEnforced\":true,\"keyRestrictions\":{"
+    "\"isEnforced\":false,\"enforcementType\":\"block\",\"aaGuids\":[\"B\",\"a\"]},"
+    "\"includeTargets\":[{\"targetType\":\"group\",\"id\":\"all_users\",\"isRegistrationRequired\":"
+    "false}],\"excludeTargets\":[]}",
+    "{\"values\":[{\"name\":\"EnableGroupCreation\",\"value\":\"TRUE\"},{\"name\":\"x\",\"value\":"
+    "\"C0FFEE00-0000-4000-8000-00000000000A\"}],\"templateId\":\"62375ab9\",\"displayName\":"
+    "\"Group.Unified\"}",
+    "{\"principalId\":\"ABCDEF01-2345-6789-ABCD-EF0123456789\",\"roleDefinitionId\":"
+    "\"62E90394-69F5-4237-9190-012177145E10\",\"directoryScopeId\":\"/\",\"scheduleInfo\":{"
+    "\"startDateTime\":null,\"expiration\":{\"type\":\"afterDateTime\",\"endDateTime\":"
+    "\"2030-01-01T00:00:00Z\"}}}",
+    "{\"accountEnabled\":true,\"userPrincipalName\":\"A@X.example\",\"passwordProfile\":{"
+    "\"forceChangePasswordNextSignIn\":true},\"usageLocation\":\"us\",\"otherMails\":[\"b\",\"a\"]}",
+    "{}",
+    "{\"a\":[],\"b\":[[]],\"c\":[null],\"d\":{\"e\":{}},\"f\":[\"z\",\"y\"],\"g\":[\"only\"],\"h\":["
+    "{\"only\":1}],\"i\":[1,\"1\",true,null,{\"x\":[]}]}",
+};
+
+/* "\u0000" decoded, as the file backend decodes a snapshot (JSON_ALLOW_NUL) */
+static json_t *odd(size_t i)
+{
+    json_error_t je;
+    json_t *v = json_loads(ODD[i], JSON_ALLOW_NUL, &je);
+    if (!v)
+        fail_msg("odd object %zu: %s", i, je.text);
+    return v;
+}
+
+static char *dump(const json_t *v)
+{
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    assert_non_null(s);
+    return s;
+}
+
+static json_t *norm_general(enum normalize_kind k, const json_t *v)
+{
+    normalize_share = false;
+    json_t *out = normalize(k, v);
+    normalize_share = true;
+    return out;
+}
+
+/* Every kind on every odd object (and on the fixture corpus's objects): the same members in the
+ * same order, byte for byte, shared or not. */
+static void test_normalize_share(void **state)
+{
+    (void)state;
+    json_t *all = json_array();
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(ODD); i++)
+        json_array_append_new(all, odd(i));
+    const char *src = getenv("IDPC_SOURCE_DIR");
+    static const char *const fixtures[] = {
+        "CA01-require-mfa-admins.json", "CA02-block-legacy-auth.json",
+        "CA03-compliant-device.json",   "CA04-sign-in-risk.json",
+        "CA05-block-countries.json",    "CA06-security-info.json",
+        "CA07-session-persistence.json", "CA08-guests.json",
+    };
+    for (size_t i = 0; src && i < IDPC_ARRAY_LEN(fixtures); i++) {
+        char *path = xasprintf("%s/tests/fixtures/corpus/v1.0/%s", src, fixtures[i]);
+        json_error_t je;
+        json_t *v = json_load_file(path, 0, &je);
+        if (!v)
+            fail_msg("%s: %s", path, je.text);
+        json_array_append_new(all, v);
+        free(path);
+    }
+    size_t i, shared = 0;
+    json_t *in;
+    json_array_foreach(all, i, in)
+    {
+        for (int k = 0; k < NK__COUNT; k++) {
+            json_t *fast = normalize((enum normalize_kind)k, in);
+            json_t *gen = norm_general((enum normalize_kind)k, in);
+            char *a = dump(fast), *b = dump(gen);
+            if (strcmp(a, b) != 0)
+                fail_msg("object %zu, kind %d:\n fast    %s\n general %s", i, k, a, b);
+            assert_true(json_equal(fast, gen));
+            /* normalising again (idempotent) gives the same either way */
+            json_t *again = normalize((enum normalize_kind)k, fast);
+            json_t *again_gen = norm_general((enum normalize_kind)k, gen);
+            char *c = dump(again), *d = dump(again_gen);
+            assert_string_equal(c, d);
+            free(c);
+            free(d);
+            json_decref(again);
+            json_decref(again_gen);
+            const json_t *dn = json_object_get(fast, "displayName");
+            if (dn && dn == json_object_get(in, "displayName"))
+                shared++;
+            free(a);
+            free(b);
+            json_decref(fast);
+            json_decref(gen);
+        }
+    }
+    assert_true(shared > 0); /* the fast path was taken */
+    /* an id in capitals is a new, lower-cased string; one already lower-case is the input's */
+    json_t *p = unit_json("{\"conditions\":{\"users\":{\"includeUsers\":["
+                          "\"ABCDEF01-2345-6789-ABCD-EF0123456789\"],\"excludeUsers\":["
+                          "\"abcdef01-2345-6789-abcd-ef0123456789\"]}}}");
+    json_t *n = normalize(NK_CA_POLICY, p);
+    const json_t *pu = json_object_get(json_object_get(p, "conditions"), "users");
+    const json_t *nu = json_object_get(json_object_get(n, "conditions"), "users");
+    assert_ptr_not_equal(json_array_get(json_object_get(nu, "includeUsers"), 0),
+                         json_array_get(json_object_get(pu, "includeUsers"), 0));
+    assert_string_equal(json_string_value(json_array_get(json_object_get(nu, "includeUsers"), 0)),
+                        "abcdef01-2345-6789-abcd-ef0123456789");
+    assert_ptr_equal(json_array_get(json_object_get(nu, "excludeUsers"), 0),
+                     json_array_get(json_object_get(pu, "excludeUsers"), 0));
+    json_decref(n);
+    json_decref(p);
+    json_decref(all);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_map_fold),
+        cmocka_unit_test(test_normalize_share),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
