@@ -177,7 +177,7 @@ static bool has_upper(const char *s)
 /* The text lower-cased (the string v, shared, when it has no capital). */
 static json_t *lower_of(const json_t *v, const char *s)
 {
-    return has_upper(s) ? string_take(str_lower(s)) : string_as(v, s);
+    return !normalize_share || has_upper(s) ? string_take(str_lower(s)) : string_as(v, s);
 }
 
 /* An id: a vocabulary keyword in its canonical casing, an id-like string lower-cased. v is the
