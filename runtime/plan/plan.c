@@ -858,10 +858,13 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
         add_request(a, phase, "PUT", path, json_deep_copy(ro->body), NULL,
                     "update access review \"%s\"", o->name);
     } else if (d.n > 0 && !scheduled) {
-        json_t *desired = json_deep_copy(ro->body);
-        if (k == MODEL_GROUP) {
-            if (!json_object_get(want, "mailNickname"))
-                json_object_del(desired, "mailNickname");
+        /* the body itself: the PATCH body is made of copies (jsondiff_patch_body) */
+        json_t *desired = json_incref(ro->body);
+        if (k == MODEL_GROUP && !json_object_get(want, "mailNickname") &&
+            json_object_get(desired, "mailNickname")) {
+            json_decref(desired);
+            desired = json_copy(ro->body); /* only its top level changes */
+            json_object_del(desired, "mailNickname");
         }
         json_t *body = jsondiff_patch_body((enum normalize_kind)nk, desired, ro->current, &d);
         json_decref(desired);

@@ -259,11 +259,149 @@ static void test_normalize_share(void **state)
     json_decref(all);
 }
 
+/* ---- jsondiff: equal objects, and PATCH bodies made of copies ---- */
+
+/* The keyed walk alone: the pair one level down, beside a member only the new side has, so
+ * that the shortcut for equal objects cannot answer; its changes are those under "w". */
+static size_t diff_general(const json_t *o, const json_t *n, bool partial, struct jsondiff *out)
+{
+    json_t *wo = json_pack("{s:O?}", "w", util_json_mut(o));
+    json_t *wn = json_pack("{s:O?,s:i}", "w", util_json_mut(n), "~", 1);
+    struct jsondiff all;
+    if (partial)
+        jsondiff_compute_partial(wo, wn, &all);
+    else
+        jsondiff_compute(wo, wn, &all);
+    jsondiff_init(out);
+    out->v = xcalloc(all.n + 1, sizeof(*out->v));
+    out->cap = all.n + 1;
+    for (size_t i = 0; i < all.n; i++) {
+        struct jsondiff_change *c = &all.v[i];
+        if (strcmp(c->path, "~") == 0)
+            continue;
+        assert_true(strncmp(c->path, "w.", 2) == 0 || strcmp(c->path, "w") == 0);
+        out->v[out->n] = *c;
+        out->v[out->n].path = xstrdup(c->path[1] ? c->path + 2 : "");
+        free(c->path);
+        memset(c, 0, sizeof(*c)); /* its values are out's now */
+        out->n++;
+    }
+    jsondiff_fini(&all);
+    json_decref(wo);
+    json_decref(wn);
+    return out->n;
+}
+
+static void same_diff(const struct jsondiff *a, const struct jsondiff *b)
+{
+    assert_int_equal(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        assert_string_equal(a->v[i].path, b->v[i].path);
+        assert_int_equal(a->v[i].op, b->v[i].op);
+        assert_true(json_equal(a->v[i].old_value, b->v[i].old_value) ||
+                    (!a->v[i].old_value && !b->v[i].old_value));
+        assert_true(json_equal(a->v[i].new_value, b->v[i].new_value) ||
+                    (!a->v[i].new_value && !b->v[i].new_value));
+    }
+}
+
+/* every value node of v (not the shared true, false and null) into seen */
+static void nodes(const json_t *v, json_t *seen)
+{
+    if (!v || json_is_true(v) || json_is_false(v) || json_is_null(v))
+        return;
+    char key[32];
+    snprintf(key, sizeof(key), "%p", (const void *)v);
+    json_object_set_new(seen, key, json_true());
+    size_t i;
+    const char *k;
+    json_t *e;
+    if (json_is_object(v)) {
+        json_object_foreach(util_json_mut(v), k, e)
+        {
+            nodes(e, seen);
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, e)
+        {
+            nodes(e, seen);
+        }
+    }
+}
+
+static bool shares(const json_t *body, const json_t *seen)
+{
+    json_t *mine = json_object();
+    nodes(body, mine);
+    bool any = false;
+    const char *k;
+    json_t *e;
+    json_object_foreach(mine, k, e)
+    {
+        any = any || json_object_get(seen, k) != NULL;
+    }
+    json_decref(mine);
+    return any;
+}
+
+/* Every pair of odd objects, normalised as each kind: the diff with the shortcut equals the keyed
+ * walk's (an object against itself and against a copy included); the PATCH body shares no value
+ * with the desired or the current object it is made from. */
+static void test_jsondiff_fast(void **state)
+{
+    (void)state;
+    size_t n = IDPC_ARRAY_LEN(ODD), checked = 0;
+    json_t **in = xcalloc(n, sizeof(*in));
+    for (size_t i = 0; i < n; i++)
+        in[i] = odd(i);
+    for (int k = 0; k < NK__COUNT; k++) {
+        if (k == NK_ROLE_POLICY)
+            continue; /* plan_role_policy: no PATCH body */
+        for (size_t i = 0; i < n; i++) {
+            for (size_t j = 0; j < n; j++) {
+                json_t *have = normalize((enum normalize_kind)k, in[i]);
+                json_t *want = i == j ? json_deep_copy(have) : normalize((enum normalize_kind)k, in[j]);
+                for (int partial = 0; partial < 2; partial++) {
+                    struct jsondiff fast, gen;
+                    if (partial)
+                        jsondiff_compute_partial(have, want, &fast);
+                    else
+                        jsondiff_compute(have, want, &fast);
+                    diff_general(have, want, partial, &gen);
+                    same_diff(&fast, &gen);
+                    if (i == j)
+                        assert_int_equal(fast.n, 0);
+                    jsondiff_fini(&gen);
+                    if (!partial && fast.n) {
+                        json_t *body =
+                            jsondiff_patch_body((enum normalize_kind)k, in[j], in[i], &fast);
+                        json_t *seen = json_object();
+                        nodes(in[i], seen);
+                        nodes(in[j], seen);
+                        assert_false(shares(body, seen));
+                        json_decref(seen);
+                        json_decref(body);
+                        checked++;
+                    }
+                    jsondiff_fini(&fast);
+                }
+                json_decref(have);
+                json_decref(want);
+            }
+        }
+    }
+    assert_true(checked > 100);
+    for (size_t i = 0; i < n; i++)
+        json_decref(in[i]);
+    free(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_map_fold),
         cmocka_unit_test(test_normalize_share),
+        cmocka_unit_test(test_jsondiff_fast),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
