@@ -167,12 +167,24 @@ static void set_current(struct resolve *r, struct resolve_object *ro, enum tenan
      * (resolve_thaw_current) */
 }
 
+size_t resolve_current_at(const struct resolve *r, struct resolve_object *ro)
+{
+    enum tenant_kind tk = resolve_tenant_kind(ro->obj->kind);
+    if (!ro->current_id || tk == TK__COUNT)
+        return TENANT_NONE;
+    if (!ro->current_at_known) {
+        ro->current_at = tenant_index_of(r->t, tk, ro->current_id);
+        ro->current_at_known = true;
+    }
+    return ro->current_at;
+}
+
 void resolve_thaw_current(struct resolve *r, struct resolve_object *ro)
 {
     enum tenant_kind tk = resolve_tenant_kind(ro->obj->kind);
     if (ro->current || !ro->current_id || tk == TK__COUNT)
         return;
-    size_t i = tenant_index_of(r->t, tk, ro->current_id);
+    size_t i = resolve_current_at(r, ro);
     if (tenant_held_of(r->t, tk, i)) {
         ro->current = tenant_body(r->t, tk, i);
         ro->current_thawed = true;

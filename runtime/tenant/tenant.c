@@ -517,13 +517,18 @@ size_t tenant_first_lnamed(const struct tenant *t, enum tenant_kind k, const cha
 
 void tenant_set_display(struct tenant *t, enum tenant_kind k, const char *id, const char *name)
 {
-    struct tenant_obj *o = tenant_by_id(t, k, id);
-    if (!o)
+    tenant_set_display_at(t, k, tenant_index_of(t, k, id), name);
+}
+
+void tenant_set_display_at(struct tenant *t, enum tenant_kind k, size_t i, const char *name)
+{
+    if (i >= t->idx[k].n)
         return;
     struct tenant_index *x = &t->idx[k];
+    struct tenant_obj *o = &x->v[i];
     char *display = o->name && strcmp(o->name, name) == 0 ? NULL : xstrdup(name);
     size_t j;
-    if (strmap_get(&x->displays, o->id, &j)) {
+    if (x->ndisplay && strmap_get(&x->displays, o->id, &j)) {
         free(x->display[j]);
         x->display[j] = display;
     } else if (display) {

@@ -185,6 +185,8 @@ struct tenant_obj *tenant_by_alt(const struct tenant *t, enum tenant_kind k, con
 
 /* Renders object id under `name` from now on (the configuration's spelling, for messages). */
 void tenant_set_display(struct tenant *t, enum tenant_kind k, const char *id, const char *name);
+/* The same for the object at position i of kind k's index (tenant_index_of), or none (TENANT_NONE). */
+void tenant_set_display_at(struct tenant *t, enum tenant_kind k, size_t i, const char *name);
 /* The name object o of kind k is shown by: the configuration's (tenant_set_display), else its
  * own; NULL when it has none. Borrowed. */
 const char *tenant_display_name(const struct tenant *t, enum tenant_kind k,

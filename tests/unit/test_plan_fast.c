@@ -84,7 +84,6 @@ static void test_map_fold(void **state)
     }
 }
 
-
 /* ---- normalize: shared leaves and kept sets against the general path ---- */
 
 /* Odd Graph objects: keys and enum values in other casings, a key both ways, ids in capitals and
@@ -102,7 +101,8 @@ static const char *const ODD[] = {
     "{\"guestOrExternalUserTypes\":\"b2bCollaborationGuest,INTERNALGUEST\",\"externalTenants\":{"
     "\"@odata.type\":\"#microsoft.graph.conditionalAccessAllExternalTenants\",\"membershipKind\":"
     "\"ALL\"}}},\"applications\":{\"includeApplications\":[\"office365\"],\"excludeApplications\":["
-    "\"x\\u0000y\",\"x\\u0000z\",\"x\"]},\"clientAppTypes\":[\"Browser\",\"mobileAppsAndDesktopClients\","
+    "\"x\\u0000y\",\"x\\u0000z\",\"x\"]},\"clientAppTypes\":[\"Browser\","
+    "\"mobileAppsAndDesktopClients\","
     "\"browser\"],\"platforms\":[],\"locations\":{\"includeLocations\":[\"AllTrusted\"],"
     "\"excludeLocations\":[\"00000000-0000-0000-0000-000000000000\"]},\"signInRiskLevels\":["
     "\"high\",\"low\"],\"userRiskLevels\":[],\"unknownCondition\":{\"nested\":[3,1,2,1],\"s\":"
@@ -115,13 +115,15 @@ static const char *const ODD[] = {
     "\"timeBased\",\"authenticationType\":\"primaryAndSecondaryAuthentication\"},"
     "\"persistentBrowser\":null,\"applicationEnforcedRestrictions\":{\"isEnabled\":false}},"
     "\"createdDateTime\":\"2024-01-01T00:00:00Z\",\"@odata.context\":\"x\",\"n\":1.5,\"t\":true,"
-    "\"f\":false,\"big\":12345678901234,\"neg\":-0.0,\"empty\":\"\",\"s\\u00e9\":\"\\u00e9\\u00c9\","
+    "\"f\":false,\"big\":12345678901234,\"neg\":-0.0,\"empty\":\"\",\"s\\u00e9\":"
+    "\"\\u00e9\\u00c9\","
     "\"nul\":\"a\\u0000b\",\"NUL\":\"\\u0000\"}",
     "{\"displayName\":\"a\\u0000b\",\"state\":\"enabledForReportingButNotEnforced\",\"conditions\":"
     "{\"users\":{\"includeUsers\":[\"none\"],\"excludeUsers\":[\"GuestsOrExternalUsers\"]},"
     "\"applications\":{\"includeApplications\":\"All\",\"includeUserActions\":["
     "\"URN:USER:REGISTERSECURITYINFO\"],\"includeAuthenticationContextClassReferences\":[\"c1\","
-    "\"C1\"]},\"platforms\":{\"includePlatforms\":[\"ALL\"],\"excludePlatforms\":[\"iOS\",\"android\","
+    "\"C1\"]},\"platforms\":{\"includePlatforms\":[\"ALL\"],\"excludePlatforms\":[\"iOS\","
+    "\"android\","
     "\"android\"]},\"devices\":{\"deviceFilter\":{\"mode\":\"Include\",\"rule\":\"device.x -eq "
     "\\\"\\u00e9\\\"\"}},\"clientApplications\":{\"includeServicePrincipals\":["
     "\"ServicePrincipalsInMyTenant\"]}},\"grantControls\":{\"operator\":\"AND\","
@@ -156,9 +158,11 @@ static const char *const ODD[] = {
     "\"startDateTime\":null,\"expiration\":{\"type\":\"afterDateTime\",\"endDateTime\":"
     "\"2030-01-01T00:00:00Z\"}}}",
     "{\"accountEnabled\":true,\"userPrincipalName\":\"A@X.example\",\"passwordProfile\":{"
-    "\"forceChangePasswordNextSignIn\":true},\"usageLocation\":\"us\",\"otherMails\":[\"b\",\"a\"]}",
+    "\"forceChangePasswordNextSignIn\":true},\"usageLocation\":\"us\",\"otherMails\":[\"b\",\"a\"]"
+    "}",
     "{}",
-    "{\"a\":[],\"b\":[[]],\"c\":[null],\"d\":{\"e\":{}},\"f\":[\"z\",\"y\"],\"g\":[\"only\"],\"h\":["
+    "{\"a\":[],\"b\":[[]],\"c\":[null],\"d\":{\"e\":{}},\"f\":[\"z\",\"y\"],\"g\":[\"only\"],\"h\":"
+    "["
     "{\"only\":1}],\"i\":[1,\"1\",true,null,{\"x\":[]}]}",
 };
 
@@ -197,9 +201,9 @@ static void test_normalize_share(void **state)
         json_array_append_new(all, odd(i));
     const char *src = getenv("IDPC_SOURCE_DIR");
     static const char *const fixtures[] = {
-        "CA01-require-mfa-admins.json", "CA02-block-legacy-auth.json",
-        "CA03-compliant-device.json",   "CA04-sign-in-risk.json",
-        "CA05-block-countries.json",    "CA06-security-info.json",
+        "CA01-require-mfa-admins.json",  "CA02-block-legacy-auth.json",
+        "CA03-compliant-device.json",    "CA04-sign-in-risk.json",
+        "CA05-block-countries.json",     "CA06-security-info.json",
         "CA07-session-persistence.json", "CA08-guests.json",
     };
     for (size_t i = 0; src && i < IDPC_ARRAY_LEN(fixtures); i++) {
@@ -360,7 +364,8 @@ static void test_jsondiff_fast(void **state)
         for (size_t i = 0; i < n; i++) {
             for (size_t j = 0; j < n; j++) {
                 json_t *have = normalize((enum normalize_kind)k, in[i]);
-                json_t *want = i == j ? json_deep_copy(have) : normalize((enum normalize_kind)k, in[j]);
+                json_t *want =
+                    i == j ? json_deep_copy(have) : normalize((enum normalize_kind)k, in[j]);
                 for (int partial = 0; partial < 2; partial++) {
                     struct jsondiff fast, gen;
                     if (partial)
