@@ -108,20 +108,30 @@ static void index_maps(struct tenant_index *x)
         BUG("tenant index: its maps are made once");
     tenant_map_reserve(&x->by_id, x->n);
     tenant_map_reserve(&x->by_name, x->n);
-    if (!x->by_name.nocase)
-        tenant_map_reserve(&x->by_lname, x->n);
     for (size_t i = 0; i < x->n; i++) {
         const struct tenant_obj *o = &x->v[i];
         tenant_map_put_first(&x->by_id, x->v, i);
-        if (o->name) {
+        if (o->name)
             chain(x, &x->by_name, i, false);
-            /* user names (UPNs) are case-insensitive already: by_name serves both */
-            if (!x->by_name.nocase)
-                chain(x, &x->by_lname, i, true);
-        }
         if (o->alt)
             tenant_map_put_first(&x->by_alt, x->v, i);
     }
+}
+
+/* The map and chains of names ignoring case, made at their first use (most plans match every
+ * name exactly and never ask), as index_maps would have made them. User names (UPNs) are
+ * case-insensitive already: by_name serves both. */
+static void index_lnames(const struct tenant *t, enum tenant_kind k)
+{
+    /* the tenant is never const itself: its functions that only read take it so */
+    struct tenant_index *x = (struct tenant_index *)(uintptr_t)&t->idx[k];
+    if (x->lnames_made || x->by_name.nocase)
+        return;
+    x->lnames_made = true;
+    tenant_map_reserve(&x->by_lname, x->n);
+    for (size_t i = 0; i < x->n; i++)
+        if (x->v[i].name)
+            chain(x, &x->by_lname, i, true);
 }
 
 /* Loaded: the arrays, grown by doubling, are cut to what they hold (the users' by a quarter at
@@ -510,6 +520,7 @@ size_t tenant_first_named(const struct tenant *t, enum tenant_kind k, const char
 
 size_t tenant_first_lnamed(const struct tenant *t, enum tenant_kind k, const char *name)
 {
+    index_lnames(t, k);
     const struct tenant_map *m =
         t->idx[k].by_name.nocase ? &t->idx[k].by_name : &t->idx[k].by_lname;
     return tenant_map_get(m, t->idx[k].v, name);
@@ -540,6 +551,8 @@ void tenant_set_display_at(struct tenant *t, enum tenant_kind k, size_t i, const
 
 size_t tenant_next_named(const struct tenant *t, enum tenant_kind k, size_t i, bool nocase)
 {
+    if (nocase)
+        index_lnames(t, k);
     const struct tenant_obj *o = &t->idx[k].v[i];
     /* users' names are case-insensitive already: one chain */
     uint32_t next = nocase && !t->idx[k].by_name.nocase ? o->next_lname : o->next_name;

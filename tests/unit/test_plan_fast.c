@@ -2,7 +2,8 @@
  * inputs: the tenant maps' word-at-a-time hash that folds ASCII case (tenant_map.c) against a byte
  * by byte comparison; normalize() sharing the leaves it leaves alone and keeping sets already
  * sorted (normalize_share) against its general path; jsondiff's shortcut for equal objects
- * against the keyed walk. */
+ * against the keyed walk; the tenant's names ignoring case, indexed at their first use, against a
+ * scan of every object. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,12 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "unit_json.h"
 
 #include "compiler/util.h"
 #include "runtime/plan/jsondiff.h"
 #include "runtime/plan/normalize.h"
+#include "runtime/tenant/backend.h"
 #include "runtime/tenant/tenant.h"
 #include "runtime/tenant/tenant_map.h"
 
@@ -401,12 +404,105 @@ static void test_jsondiff_fast(void **state)
     free(in);
 }
 
+/* ---- names ignoring case, indexed at their first use ---- */
+
+static const char *const NAMES[] = {
+    "G",   "g",   "Sales",  "SALES", "x", "G", "sales", "\xc3\x89t\xc3\xa9", "\xc3\xa9t\xc3\xa9",
+    "[g]", "{G}", "Sales ", "G"};
+
+static size_t scan_first(const struct tenant *t, enum tenant_kind k, const char *name, size_t from)
+{
+    for (size_t i = from; i < t->idx[k].n; i++) {
+        const char *a = t->idx[k].v[i].name, *b = name;
+        if (!a)
+            continue;
+        for (; *a && *b && ref_fold((unsigned char)*a) == ref_fold((unsigned char)*b); a++, b++)
+            ;
+        if (!*a && !*b)
+            return i;
+    }
+    return TENANT_NONE;
+}
+
+/* Groups and named locations whose names repeat in other casings: each name's first object, the
+ * ones after it and their count ignoring case are a scan's, whichever is asked first (the chain
+ * after an object, or the first by name). */
+static void test_lnames_lazy(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/idpc-test-fast-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *path = xasprintf("%s/tenant.json", dir);
+    json_t *groups = json_array(), *locs = json_array();
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(NAMES); i++) {
+        char id[64];
+        snprintf(id, sizeof(id), "aaaaaaaa-0000-4000-8000-%012zu", i);
+        json_array_append_new(groups, json_pack("{s:s,s:s}", "id", id, "displayName", NAMES[i]));
+        id[0] = 'b';
+        json_array_append_new(locs,
+                              json_pack("{s:s,s:s,s:s,s:[s]}", "@odata.type",
+                                        "#microsoft.graph.countryNamedLocation", "id", id,
+                                        "displayName", NAMES[i], "countriesAndRegions", "FR"));
+    }
+    json_t *doc =
+        json_pack("{s:s,s:{s:[{s:s}],s:[],s:o,s:o}}", "format", "idpc-tenant/1", "collections",
+                  "organization", "id", "11111111-2222-4333-8444-555555555555", "users", "groups",
+                  groups, "identity/conditionalAccess/namedLocations", locs);
+    assert_int_equal(json_dump_file(doc, path, 0), 0);
+    json_decref(doc);
+    char *spec = xasprintf("file:%s", path);
+    for (int order = 0; order < 2; order++) {
+        const enum tenant_kind kinds[] = {TK_GROUP, TK_LOCATION};
+        struct backend *b = NULL;
+        struct backend_error err;
+        if (backend_open(spec, &b, &err) != 0)
+            fail_msg("%s", err.message);
+        struct tenant t;
+        if (tenant_load(&t, b, &err) != 0)
+            fail_msg("%s", err.message);
+        for (size_t kk = 0; kk < IDPC_ARRAY_LEN(kinds); kk++) {
+            enum tenant_kind k = kinds[kk];
+            assert_int_equal(t.idx[k].n, IDPC_ARRAY_LEN(NAMES));
+            if (order == 1) /* the chain first: after "G" at 0 come "g", "G" and "G" */
+                assert_int_equal(tenant_next_named(&t, k, 0, true), 1);
+            for (size_t i = 0; i < IDPC_ARRAY_LEN(NAMES); i++) {
+                size_t first = tenant_first_lnamed(&t, k, NAMES[i]);
+                assert_int_equal(first, scan_first(&t, k, NAMES[i], 0));
+                size_t n = 0, expect = first;
+                for (size_t j = first; j != TENANT_NONE; j = tenant_next_named(&t, k, j, true)) {
+                    assert_int_equal(j, expect);
+                    expect = scan_first(&t, k, NAMES[i], j + 1);
+                    n++;
+                }
+                assert_int_equal(expect, TENANT_NONE);
+                size_t want = 0;
+                for (size_t j = scan_first(&t, k, NAMES[i], 0); j != TENANT_NONE;
+                     j = scan_first(&t, k, NAMES[i], j + 1))
+                    want++;
+                assert_int_equal(n, want);
+                assert_int_equal(tenant_count_named(&t, k, first, true), want);
+            }
+            assert_int_equal(tenant_first_lnamed(&t, k, "nobody"), TENANT_NONE);
+        }
+        tenant_free(&t);
+        backend_close(b);
+    }
+    free(spec);
+    unlink(path);
+    char *lock = xasprintf("%s.lock", path);
+    unlink(lock);
+    free(lock);
+    free(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_map_fold),
         cmocka_unit_test(test_normalize_share),
         cmocka_unit_test(test_jsondiff_fast),
+        cmocka_unit_test(test_lnames_lazy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
