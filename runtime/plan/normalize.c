@@ -118,10 +118,11 @@ static bool looks_like_id(const char *s)
     bool dash = false;
     size_t n = 0;
     for (; s[n]; n++) {
-        if (s[n] == '-')
+        unsigned char c = (unsigned char)s[n];
+        if (c == '-')
             dash = true;
-        else if (!isxdigit((unsigned char)s[n]))
-            return false;
+        else if (!(c >= '0' && c <= '9') && !((c | 0x20) >= 'a' && (c | 0x20) <= 'f'))
+            return false; /* isxdigit's "C" locale answer, without a call per byte */
     }
     return dash && n >= 8;
 }

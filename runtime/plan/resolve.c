@@ -376,8 +376,8 @@ static json_t *resolve_ref(struct resolve *r, const json_t *ref, const char *par
             return json_string(id);
         }
         if (o && want_app_id && o->alt)
-            return json_string(o->alt);
-        return json_string(o ? o->id : id);
+            return json_string_nocheck(o->alt);
+        return json_string_nocheck(o ? o->id : id);
     }
     if (!name) {
         struct loc loc = resolve_at_loc(r->diag, at);
@@ -385,16 +385,17 @@ static json_t *resolve_ref(struct resolve *r, const json_t *ref, const char *par
         r->errors++;
         return json_string("");
     }
-    /* Declared in the configuration: the declaration's match decides. */
+    /* Declared in the configuration: the declaration's match decides. (The ids and tokens below
+     * are copies of JSON strings, UTF-8 already: json_string_nocheck.) */
     int mk = ref_kinds[k].mk;
     size_t di;
     if (mk >= 0 && strmap_get(&r->desired[mk], name, &di)) {
         struct resolve_object *ro = &r->v[di];
         if (ro->current_id && *ro->current_id && !ro->replace)
-            return json_string(ro->current_id);
+            return json_string_nocheck(ro->current_id);
         if (!ro->token)
             ro->token = resolve_new_token(kind, name);
-        return json_string(ro->token);
+        return json_string_nocheck(ro->token);
     }
     size_t first = tenant_first_named(r->t, tk, name);
     bool nocase = false;
@@ -431,8 +432,8 @@ static json_t *resolve_ref(struct resolve *r, const json_t *ref, const char *par
         note(r, at, "%s \"%s\" is spelled \"%s\" in the tenant; matched ignoring case", what, name,
              o->name);
     if (want_app_id && o->alt)
-        return json_string(o->alt);
-    return json_string(o->id);
+        return json_string_nocheck(o->alt);
+    return json_string_nocheck(o->id);
 }
 
 /* The value with every reference replaced by an id (new reference). A subtree without

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,6 +265,23 @@ static void test_normalize_share(void **state)
     json_decref(n);
     json_decref(p);
     json_decref(all);
+    /* an id is hex digits and dashes (isxdigit): with any other byte a string keeps its case */
+    for (int c = 1; c < 128; c++) {
+        char text[16];
+        snprintf(text, sizeof(text), "ABCD-EF0%c", c);
+        json_t *in = json_pack("{s:s}", "unknownMember", text);
+        json_t *out = normalize(NK_CA_POLICY, in);
+        const char *got = json_string_value(json_object_get(out, "unknownMember"));
+        assert_non_null(got);
+        char want[16];
+        snprintf(want, sizeof(want), "%s", text);
+        if (isxdigit(c) || c == '-')
+            for (char *q = want; *q; q++)
+                *q = (char)tolower((unsigned char)*q);
+        assert_string_equal(got, want);
+        json_decref(out);
+        json_decref(in);
+    }
 }
 
 /* ---- jsondiff: equal objects, and PATCH bodies made of copies ---- */
