@@ -269,8 +269,8 @@ static void test_normalize_share(void **state)
     for (int c = 1; c < 128; c++) {
         char text[16];
         snprintf(text, sizeof(text), "ABCD-EF0%c", c);
-        json_t *in = json_pack("{s:s}", "unknownMember", text);
-        json_t *out = normalize(NK_CA_POLICY, in);
+        json_t *one = json_pack("{s:s}", "unknownMember", text);
+        json_t *out = normalize(NK_CA_POLICY, one);
         const char *got = json_string_value(json_object_get(out, "unknownMember"));
         assert_non_null(got);
         char want[16];
@@ -280,7 +280,7 @@ static void test_normalize_share(void **state)
                 *q = (char)tolower((unsigned char)*q);
         assert_string_equal(got, want);
         json_decref(out);
-        json_decref(in);
+        json_decref(one);
     }
 }
 
