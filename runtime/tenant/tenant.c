@@ -198,12 +198,14 @@ const json_t *tenant_member(const json_t *obj, const char *key)
         return NULL;
     const json_t *v = json_object_get(obj, key);
     if (!v) {
-        const char *k;
-        json_t *x;
-        json_object_foreach((json_t *)(uintptr_t)obj, k, x)
-        {
-            if (util_streq_nocase(k, key)) {
-                v = x;
+        /* keys equal ignoring case are as long (a decoded key holds no NUL byte: jansson
+         * refuses one): the length, at hand, spares most comparisons */
+        size_t len = strlen(key);
+        json_t *o = (json_t *)(uintptr_t)obj;
+        for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it)) {
+            if (json_object_iter_key_len(it) == len &&
+                util_streq_nocase(json_object_iter_key(it), key)) {
+                v = json_object_iter_value(it);
                 break;
             }
         }

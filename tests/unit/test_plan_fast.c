@@ -3,7 +3,8 @@
  * by byte comparison; normalize() sharing the leaves it leaves alone and keeping sets already
  * sorted (normalize_share) against its general path; jsondiff's shortcut for equal objects
  * against the keyed walk; the tenant's names ignoring case, indexed at their first use, against a
- * scan of every object. */
+ * scan of every object; tenant_member's case-insensitive fallback, which compares only keys of the
+ * right length, against the scan that compares every key. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "unit_json.h"
@@ -514,13 +516,94 @@ static void test_lnames_lazy(void **state)
     rmdir(dir);
 }
 
+/* ---- tenant_member: a member, else one named so ignoring case ---- */
+
+static const json_t *member_general(const json_t *obj, const char *key)
+{
+    if (!json_is_object(obj))
+        return NULL;
+    const json_t *v = json_object_get(obj, key);
+    if (!v) {
+        const char *k;
+        json_t *x;
+        json_object_foreach(util_json_mut(obj), k, x)
+        {
+            if (strcasecmp(k, key) == 0) {
+                v = x;
+                break;
+            }
+        }
+    }
+    return json_is_null(v) ? NULL : v;
+}
+
+/* Every key of every odd object, and each in other casings, shortened, lengthened and with a
+ * letter changed, is answered as the general scan answers it. */
+static void test_member_fast(void **state)
+{
+    (void)state;
+    json_t *extra =
+        unit_json("{\"A\":1,\"a\":2,\"ab\":3,\"AB\":null,\"\":4,\"\\u00e9\":5,\"\\u00c9\":6,"
+                  "\"[\":7,\"{\":8,\"Conditions\":{},\"conditionS\":[]}");
+    json_t *all = json_array();
+    for (size_t i = 0; i < IDPC_ARRAY_LEN(ODD); i++)
+        json_array_append_new(all, odd(i));
+    json_array_append_new(all, extra);
+    static const char *const probes[] = {"",   "a",          "A",          "b",        "ab", "aB",
+                                         "Ab", "abc",        "\xc3\xa9",   "\xc3\x89", "[",  "{",
+                                         "{{", "CONDITIONS", "conditions", "x"};
+    size_t i, asked = 0;
+    json_t *o;
+    json_array_foreach(all, i, o)
+    {
+        json_t *keys = json_array();
+        const char *k;
+        json_t *x;
+        json_object_foreach(o, k, x)
+        {
+            json_array_append_new(keys, json_string(k));
+            char *up = xstrdup(k), *low = xstrdup(k);
+            for (char *q = up; *q; q++)
+                *q = (char)toupper((unsigned char)*q);
+            for (char *q = low; *q; q++)
+                *q = (char)tolower((unsigned char)*q);
+            json_array_append_new(keys, json_string(up));
+            json_array_append_new(keys, json_string(low));
+            if (*k) {
+                low[strlen(low) - 1] = '\0';
+                json_array_append_new(keys, json_string(low));
+                up[0] = up[0] == 'Z' ? 'Y' : (char)(up[0] + 1);
+                json_array_append_new(keys, json_string(up));
+            }
+            char *longer = xasprintf("%sS", k);
+            json_array_append_new(keys, json_string(longer));
+            free(longer);
+            free(up);
+            free(low);
+        }
+        for (size_t p = 0; p < IDPC_ARRAY_LEN(probes); p++)
+            json_array_append_new(keys, json_string(probes[p]));
+        size_t j;
+        json_t *key;
+        json_array_foreach(keys, j, key)
+        {
+            assert_ptr_equal(tenant_member(o, json_string_value(key)),
+                             member_general(o, json_string_value(key)));
+            asked++;
+        }
+        json_decref(keys);
+    }
+    assert_true(asked > 500);
+    assert_null(tenant_member(NULL, "a"));
+    json_decref(all);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_map_fold),
-        cmocka_unit_test(test_normalize_share),
-        cmocka_unit_test(test_jsondiff_fast),
-        cmocka_unit_test(test_lnames_lazy),
+        cmocka_unit_test(test_map_fold),      cmocka_unit_test(test_normalize_share),
+        cmocka_unit_test(test_jsondiff_fast), cmocka_unit_test(test_lnames_lazy),
+        cmocka_unit_test(test_member_fast),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
