@@ -20,8 +20,10 @@
 
 #include "unit_json.h"
 
+#include "compiler/compile.h"
 #include "compiler/util.h"
 #include "runtime/plan/jsondiff.h"
+#include "runtime/plan/plan.h"
 #include "runtime/plan/normalize.h"
 #include "runtime/tenant/backend.h"
 #include "runtime/tenant/tenant.h"
@@ -598,12 +600,87 @@ static void test_member_fast(void **state)
     json_decref(all);
 }
 
+/* ---- unmanaged objects: a marked object is its id's first ---- */
+
+/* A snapshot holds an id once (a second, in any casing, is refused), so each marked position is
+ * the first of its id: a marked object is managed without a lookup, an unmarked one is looked up.
+ * The configuration pins "Renamed" to the id "One" has in capitals. */
+static void test_unmanaged_marks(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/idpc-test-fast-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *conf = xasprintf("%s/main.idp", dir), *tpath = xasprintf("%s/tenant.json", dir);
+    FILE *f = fopen(conf, "w");
+    assert_non_null(f);
+    fputs("policy \"Renamed\" {\n  id \"dddddddd-0000-4000-8000-00000000000a\"\n"
+          "  state report_only\n  users include all\n  apps include all\n  grant block\n}\n",
+          f);
+    assert_int_equal(fclose(f), 0);
+    static const char *const ids[] = {"DDDDDDDD-0000-4000-8000-00000000000A",
+                                      "dddddddd-0000-4000-8000-00000000000b"};
+    static const char *const names[] = {"One", "Other"};
+    for (int dup = 1; dup >= 0; dup--) {
+        json_t *pol = json_array();
+        for (size_t i = 0; i < IDPC_ARRAY_LEN(ids) + (size_t)dup; i++)
+            json_array_append_new(
+                pol,
+                json_pack("{s:s,s:s,s:s,s:{s:{s:[s]},s:{s:[s]}},s:{s:s,s:[s]}}", "id",
+                          i < IDPC_ARRAY_LEN(ids) ? ids[i] : "dddddddd-0000-4000-8000-00000000000a",
+                          "displayName", i < IDPC_ARRAY_LEN(ids) ? names[i] : "Copy", "state",
+                          "enabledForReportingButNotEnforced", "conditions", "users",
+                          "includeUsers", "All", "applications", "includeApplications", "All",
+                          "grantControls", "operator", "OR", "builtInControls", "block"));
+        json_t *doc =
+            json_pack("{s:s,s:{s:[{s:s}],s:[],s:[],s:o}}", "format", "idpc-tenant/1", "collections",
+                      "organization", "id", "11111111-2222-4333-8444-555555555555", "users",
+                      "groups", "identity/conditionalAccess/policies", pol);
+        assert_int_equal(json_dump_file(doc, tpath, 0), 0);
+        json_decref(doc);
+        char *spec = xasprintf("file:%s", tpath);
+        struct backend *b = NULL;
+        struct backend_error err;
+        int rc = backend_open(spec, &b, &err);
+        free(spec);
+        if (dup) { /* the same id twice, in another casing: refused */
+            assert_int_not_equal(rc, 0);
+            assert_non_null(strstr(err.message, "duplicate id"));
+            continue;
+        }
+        if (rc != 0)
+            fail_msg("%s", err.message);
+        const char *paths[] = {conf};
+        struct compile_options opt = {.freeze = plan_freeze_request()};
+        struct compile_result cr;
+        assert_int_equal(compile_paths_with(paths, 1, &opt, &cr), 0);
+        compile_drop_tree(&cr);
+        struct plan_options po = {.release_bodies = true};
+        json_t *plan = plan_build(cr.model, cr.diag, b, &po);
+        assert_non_null(plan);
+        const json_t *un = json_object_get(plan, "unmanaged");
+        assert_int_equal(json_array_size(un), 1);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(un, 0), "name")),
+                            "Other");
+        json_decref(plan);
+        backend_close(b);
+        compile_free(&cr);
+    }
+    unlink(conf);
+    unlink(tpath);
+    char *lock = xasprintf("%s.lock", tpath);
+    unlink(lock);
+    free(lock);
+    rmdir(dir);
+    free(conf);
+    free(tpath);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_map_fold),      cmocka_unit_test(test_normalize_share),
         cmocka_unit_test(test_jsondiff_fast), cmocka_unit_test(test_lnames_lazy),
-        cmocka_unit_test(test_member_fast),
+        cmocka_unit_test(test_member_fast),   cmocka_unit_test(test_unmanaged_marks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
