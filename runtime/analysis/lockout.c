@@ -704,7 +704,9 @@ static void state_locations(struct ctx *c, struct state *st)
         if (!location_facts(c->t, i, &l))
             continue;
         bool touch = in_map(&touched, l.id) || in_map(&touched, l.graph_id);
-        bool keep = all || touch || in_map(&keys, l.id) || in_map(&keys, l.name) || l.trusted;
+        /* the lookups last: what is at hand decides most */
+        bool keep = all || touch || l.trusted || axis.n < COVERAGE_MAX_LOCATIONS ||
+                    in_map(&keys, l.id) || in_map(&keys, l.name);
         if (axis.n < COVERAGE_MAX_LOCATIONS) {
             keep = true;
             if (!touch && (l.name || l.id))

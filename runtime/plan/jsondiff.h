@@ -1,6 +1,7 @@
 /* jsondiff.h — structural diff of two normalised Graph objects and the PATCH body it implies.
  * Ownership: a struct jsondiff owns its paths and json_t references until jsondiff_fini();
- * inputs are borrowed; jsondiff_patch_body() returns a new reference (or NULL). */
+ * inputs are borrowed; jsondiff_patch_body() returns a new reference (or NULL) that shares no
+ * value with its inputs (a caller may hand it a body it shares with others). */
 #ifndef IDPC_JSONDIFF_H
 #define IDPC_JSONDIFF_H
 

@@ -118,10 +118,11 @@ static bool looks_like_id(const char *s)
     bool dash = false;
     size_t n = 0;
     for (; s[n]; n++) {
-        if (s[n] == '-')
+        unsigned char c = (unsigned char)s[n];
+        if (c == '-')
             dash = true;
-        else if (!isxdigit((unsigned char)s[n]))
-            return false;
+        else if (!(c >= '0' && c <= '9') && !((c | 0x20) >= 'a' && (c | 0x20) <= 'f'))
+            return false; /* isxdigit's "C" locale answer, without a call per byte */
     }
     return dash && n >= 8;
 }
@@ -151,21 +152,69 @@ static const char *vocab_find(const char *const *vocab, const char *s)
     return NULL;
 }
 
-/* An id: a vocabulary keyword in its canonical casing, an id-like string lower-cased. */
-static json_t *canon_id(const char *const *vocab, const char *s)
+/* A string whose text is s: v itself (shared, not copied) when v is a string of exactly that
+ * text, else a new one. Normalised trees share such leaves with their input: no one changes a
+ * string in place (json_string_set). A string holding "\u0000" is one s does not spell whole. */
+bool normalize_share = true;
+
+static json_t *string_as(const json_t *v, const char *s)
+{
+    if (normalize_share && json_is_string(v)) {
+        const char *t = json_string_value(v);
+        if ((t == s || strcmp(t, s) == 0) && json_string_length(v) == strlen(t))
+            return json_incref(util_json_mut(v));
+    }
+    return json_string(s);
+}
+
+static bool has_upper(const char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            return true;
+    return false;
+}
+
+/* The text lower-cased (the string v, shared, when it has no capital). */
+static json_t *lower_of(const json_t *v, const char *s)
+{
+    return !normalize_share || has_upper(s) ? string_take(str_lower(s)) : string_as(v, s);
+}
+
+/* An id: a vocabulary keyword in its canonical casing, an id-like string lower-cased. v is the
+ * string s was read from (shared when it is already canonical), or NULL. */
+static json_t *canon_id_of(const json_t *v, const char *const *vocab, const char *s)
 {
     const char *kw = vocab_find(vocab, s);
     if (kw)
-        return json_string(kw);
+        return string_as(v, kw);
     if (looks_like_id(s))
-        return string_take(str_lower(s));
-    return json_string(s);
+        return lower_of(v, s);
+    return string_as(v, s);
+}
+
+static json_t *canon_id(const char *const *vocab, const char *s)
+{
+    return canon_id_of(NULL, vocab, s);
+}
+
+static json_t *canon_enum_of(const json_t *v, const char *const *vocab, const char *s)
+{
+    const char *kw = vocab_find(vocab, s);
+    return string_as(v, kw ? kw : s);
 }
 
 static json_t *canon_enum(const char *const *vocab, const char *s)
 {
-    const char *kw = vocab_find(vocab, s);
-    return json_string(kw ? kw : s);
+    return canon_enum_of(NULL, vocab, s);
+}
+
+/* What normalising leaves as it is: a scalar shared (json_incref), a container copied. */
+static json_t *copy_of(const json_t *v)
+{
+    if (!normalize_share || json_is_object(v) || json_is_array(v))
+        return json_deep_copy(v);
+    return json_incref(util_json_mut(v));
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -209,6 +258,16 @@ static json_t *set_finish(json_t *arr)
         json_decref(arr);
         return NULL;
     }
+    /* already a set: one item, or strings in strictly rising order (set_item_cmp's 's' items) */
+    bool sorted = normalize_share;
+    for (size_t i = 0; sorted && i < n; i++) {
+        const json_t *e = json_array_get(arr, i);
+        sorted = n == 1 || (json_is_string(e) &&
+                            (i == 0 || strcmp(json_string_value(json_array_get(arr, i - 1)),
+                                              json_string_value(e)) < 0));
+    }
+    if (sorted)
+        return arr;
     struct set_item *items = xcalloc(n, sizeof(*items));
     for (size_t i = 0; i < n; i++) {
         items[i].v = json_incref(json_array_get(arr, i));
@@ -271,9 +330,9 @@ static json_t *set_element(const struct field *f, const json_t *e)
     const char *s = json_string_value(e);
     switch (f->type) {
     case FT_ID_SET:
-        return canon_id(f->vocab, s);
+        return canon_id_of(e, f->vocab, s);
     case FT_ENUM_SET:
-        return canon_enum(f->vocab, s);
+        return canon_enum_of(e, f->vocab, s);
     case FT_UPPER_SET: {
         char *u = xstrdup(s);
         for (char *p = u; *p; p++)
@@ -337,7 +396,7 @@ static json_t *norm_generic(const json_t *v)
         return NULL;
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
-        return looks_like_id(s) ? string_take(str_lower(s)) : json_string(s);
+        return looks_like_id(s) ? lower_of(v, s) : string_as(v, s);
     }
     if (json_is_object(v)) {
         json_t *out = json_object();
@@ -377,7 +436,7 @@ static json_t *norm_generic(const json_t *v)
         }
         return scalars ? set_finish(out) : out;
     }
-    return json_deep_copy(v);
+    return copy_of(v);
 }
 
 static json_t *norm_value(const struct field *f, const json_t *v)
@@ -393,17 +452,17 @@ static json_t *norm_value(const struct field *f, const json_t *v)
     case FT_TEXT:
         if (s && !*s)
             return NULL;
-        return json_deep_copy(v);
+        return copy_of(v);
     case FT_NAME:
-        return json_deep_copy(v);
+        return copy_of(v);
     case FT_ENUM:
         if (!s)
             return norm_generic(v);
         if (f->dflt && strcasecmp(s, f->dflt) == 0)
             return NULL;
-        return canon_enum(f->vocab, s);
+        return canon_enum_of(v, f->vocab, s);
     case FT_ID:
-        return s ? canon_id(f->vocab, s) : norm_generic(v);
+        return s ? canon_id_of(v, f->vocab, s) : norm_generic(v);
     case FT_ID_SET:
     case FT_ENUM_SET:
     case FT_UPPER_SET:

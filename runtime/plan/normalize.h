@@ -1,6 +1,7 @@
 /* normalize.h — per-kind canonical form of Microsoft Graph objects, so that equal means equal.
  * Ownership: inputs are borrowed and never modified; every returned json_t is a new reference
- * that the caller releases with json_decref(). */
+ * that the caller releases with json_decref(), and may share scalar leaves with the input (no
+ * one changes a string or number in place). */
 #ifndef IDPC_NORMALIZE_H
 #define IDPC_NORMALIZE_H
 
@@ -36,6 +37,11 @@ enum normalize_kind {
  * A non-object input yields a deep copy. Idempotent: normalize(normalize(x)) equals
  * normalize(x). The input is not modified. */
 json_t *normalize(enum normalize_kind kind, const json_t *obj);
+
+/* True (the default): normalize() shares the input's strings and numbers it leaves as they are
+ * and keeps a set that is already sorted. False: the general path (each leaf a new value, each
+ * set sorted), which the tests compare the fast one with. */
+extern bool normalize_share;
 
 /* normalize(NK_NAMED_LOCATION, obj) with its members inserted in sorted order, so that its
  * compact text without JSON_SORT_KEYS is the canonical text with it; it may share string values

@@ -58,6 +58,9 @@ struct builder {
      * for the reads and the JSON written after the states are gone (a higher peak) */
     json_t **loc_stubs;
     bool stubs_early;
+    /* collect_unmanaged's marks: what the configuration manages, by the tenant index's
+     * positions */
+    bool *mark[TK__COUNT];
 };
 
 /* Unmanaged objects left alone are listed up to this many per kind, then only counted. */
@@ -861,10 +864,13 @@ static void plan_update(struct builder *bd, struct resolve_object *ro)
         add_request(a, phase, "PUT", path, json_deep_copy(ro->body), NULL,
                     "update access review \"%s\"", o->name);
     } else if (d.n > 0 && !scheduled) {
-        json_t *desired = json_deep_copy(ro->body);
-        if (k == MODEL_GROUP) {
-            if (!json_object_get(want, "mailNickname"))
-                json_object_del(desired, "mailNickname");
+        /* the body itself: the PATCH body is made of copies (jsondiff_patch_body) */
+        json_t *desired = json_incref(ro->body);
+        if (k == MODEL_GROUP && !json_object_get(want, "mailNickname") &&
+            json_object_get(desired, "mailNickname")) {
+            json_decref(desired);
+            desired = json_copy(ro->body); /* only its top level changes */
+            json_object_del(desired, "mailNickname");
         }
         json_t *body = jsondiff_patch_body((enum normalize_kind)nk, desired, ro->current, &d);
         json_decref(desired);
@@ -978,8 +984,7 @@ static void plan_matched(struct builder *bd, struct resolve_object *ro)
     if (!ro->current_thawed)
         return;
     if (json_array_size(bd->actions) > actions)
-        keep_loc_stub(bd, resolve_tenant_kind(ro->obj->kind),
-                      tenant_index_of(bd->t, resolve_tenant_kind(ro->obj->kind), ro->current_id),
+        keep_loc_stub(bd, resolve_tenant_kind(ro->obj->kind), resolve_current_at(bd->r, ro),
                       ro->current);
     size_t self = (size_t)(ro - bd->r->v);
     int nk = plan_nk(ro->obj->kind);
@@ -1185,20 +1190,39 @@ static char *assignment_name(struct builder *bd, const json_t *v)
     return s;
 }
 
+struct unmanaged_kind {
+    enum tenant_kind tk;
+    enum model_kind mk;
+};
+static const struct unmanaged_kind unmanaged_named[] = {{TK_POLICY, MODEL_CA_POLICY},
+                                                        {TK_LOCATION, MODEL_NAMED_LOCATION},
+                                                        {TK_STRENGTH, MODEL_AUTH_STRENGTH},
+                                                        {TK_GROUP, MODEL_GROUP}};
+
+static void unmanaged_marks_new(struct builder *bd)
+{
+    for (size_t n = 0; n < IDPC_ARRAY_LEN(unmanaged_named); n++)
+        bd->mark[unmanaged_named[n].tk] =
+            xcalloc(bd->t->idx[unmanaged_named[n].tk].n + 1, sizeof(bool));
+}
+
+static void unmanaged_marks_free(struct builder *bd)
+{
+    for (size_t k = 0; k < TK__COUNT; k++) {
+        free(bd->mark[k]);
+        bd->mark[k] = NULL;
+    }
+}
+
 static void collect_unmanaged(struct builder *bd)
 {
-    static const struct {
-        enum tenant_kind tk;
-        enum model_kind mk;
-    } named[] = {{TK_POLICY, MODEL_CA_POLICY},
-                 {TK_LOCATION, MODEL_NAMED_LOCATION},
-                 {TK_STRENGTH, MODEL_AUTH_STRENGTH},
-                 {TK_GROUP, MODEL_GROUP}};
     /* What the configuration manages: a mark per object of the tenant's indexes (at the position
-     * its id is indexed at), and the other ids (contexts, assignments, ...) in `claimed`. */
-    bool *mark[TK__COUNT] = {0};
-    for (size_t n = 0; n < IDPC_ARRAY_LEN(named); n++)
-        mark[named[n].tk] = xcalloc(bd->t->idx[named[n].tk].n + 1, sizeof(bool));
+     * its id is indexed at; unmanaged_marks_new), and the other ids (contexts, assignments, ...)
+     * in `claimed`. */
+    unmanaged_marks_new(bd);
+    bool **mark = bd->mark;
+    size_t nnamed = IDPC_ARRAY_LEN(unmanaged_named);
+    const struct unmanaged_kind *named = unmanaged_named;
     struct strmap claimed;
     strmap_init_borrowed(&claimed, true); /* the resolved objects' ids outlive it */
     for (size_t i = 0; i < bd->m->n; i++) {
@@ -1206,13 +1230,14 @@ static void collect_unmanaged(struct builder *bd)
         if (!id)
             continue;
         enum tenant_kind tk = resolve_tenant_kind(bd->r->v[i].obj->kind);
-        size_t at = tk < TK__COUNT && mark[tk] ? tenant_index_of(bd->t, tk, id) : TENANT_NONE;
+        size_t at =
+            tk < TK__COUNT && mark[tk] ? resolve_current_at(bd->r, &bd->r->v[i]) : TENANT_NONE;
         if (at != TENANT_NONE)
             mark[tk][at] = true;
         else
             strmap_put(&claimed, id, 1);
     }
-    for (size_t n = 0; n < IDPC_ARRAY_LEN(named); n++) {
+    for (size_t n = 0; n < nnamed; n++) {
         const struct tenant_index *x = &bd->t->idx[named[n].tk];
         for (size_t i = 0; i < x->n; i++) {
             const json_t *body = x->v[i].body;
@@ -1221,7 +1246,8 @@ static void collect_unmanaged(struct builder *bd)
                 if (pt && strcmp(pt, "builtIn") == 0)
                     continue;
             }
-            size_t at = tenant_index_of(bd->t, named[n].tk, x->v[i].id);
+            /* a mark is at the first position of its id: one here is this object's own */
+            size_t at = mark[named[n].tk][i] ? i : tenant_index_of(bd->t, named[n].tk, x->v[i].id);
             if ((at != TENANT_NONE && mark[named[n].tk][at]) ||
                 (claimed.n && strmap_get(&claimed, x->v[i].id, NULL)))
                 continue; /* the configuration has it */
@@ -1263,8 +1289,7 @@ static void collect_unmanaged(struct builder *bd)
             free(name);
         }
     }
-    for (size_t k = 0; k < TK__COUNT; k++)
-        free(mark[k]);
+    unmanaged_marks_free(bd);
     strmap_fini(&claimed);
 }
 
@@ -1627,7 +1652,7 @@ json_t *plan_build(struct model *m, struct diag_ctx *diag, struct backend *b,
     for (size_t i = 0; i < m->n; i++) {
         enum tenant_kind tk = resolve_tenant_kind(r.v[i].obj->kind);
         if (tk < TK__COUNT && r.v[i].current_id && !r.v[i].replace)
-            tenant_set_display(&t, tk, r.v[i].current_id, r.v[i].obj->name);
+            tenant_set_display_at(&t, tk, resolve_current_at(&r, &r.v[i]), r.v[i].obj->name);
     }
     bd.actions = json_array();
     bd.refs = json_array();
@@ -1734,6 +1759,7 @@ out:
         plan = NULL;
     }
     loc_stubs_free(&bd);
+    unmanaged_marks_free(&bd);
     for (size_t i = 0; bd.sha && i < m->n; i++)
         free(bd.sha[i]);
     free(bd.sha);

@@ -167,12 +167,24 @@ static void set_current(struct resolve *r, struct resolve_object *ro, enum tenan
      * (resolve_thaw_current) */
 }
 
+size_t resolve_current_at(const struct resolve *r, struct resolve_object *ro)
+{
+    enum tenant_kind tk = resolve_tenant_kind(ro->obj->kind);
+    if (!ro->current_id || tk == TK__COUNT)
+        return TENANT_NONE;
+    if (!ro->current_at_known) {
+        ro->current_at = tenant_index_of(r->t, tk, ro->current_id);
+        ro->current_at_known = true;
+    }
+    return ro->current_at;
+}
+
 void resolve_thaw_current(struct resolve *r, struct resolve_object *ro)
 {
     enum tenant_kind tk = resolve_tenant_kind(ro->obj->kind);
     if (ro->current || !ro->current_id || tk == TK__COUNT)
         return;
-    size_t i = tenant_index_of(r->t, tk, ro->current_id);
+    size_t i = resolve_current_at(r, ro);
     if (tenant_held_of(r->t, tk, i)) {
         ro->current = tenant_body(r->t, tk, i);
         ro->current_thawed = true;
@@ -364,8 +376,8 @@ static json_t *resolve_ref(struct resolve *r, const json_t *ref, const char *par
             return json_string(id);
         }
         if (o && want_app_id && o->alt)
-            return json_string(o->alt);
-        return json_string(o ? o->id : id);
+            return json_string_nocheck(o->alt);
+        return json_string_nocheck(o ? o->id : id);
     }
     if (!name) {
         struct loc loc = resolve_at_loc(r->diag, at);
@@ -373,16 +385,17 @@ static json_t *resolve_ref(struct resolve *r, const json_t *ref, const char *par
         r->errors++;
         return json_string("");
     }
-    /* Declared in the configuration: the declaration's match decides. */
+    /* Declared in the configuration: the declaration's match decides. (The ids and tokens below
+     * are copies of JSON strings, UTF-8 already: json_string_nocheck.) */
     int mk = ref_kinds[k].mk;
     size_t di;
     if (mk >= 0 && strmap_get(&r->desired[mk], name, &di)) {
         struct resolve_object *ro = &r->v[di];
         if (ro->current_id && *ro->current_id && !ro->replace)
-            return json_string(ro->current_id);
+            return json_string_nocheck(ro->current_id);
         if (!ro->token)
             ro->token = resolve_new_token(kind, name);
-        return json_string(ro->token);
+        return json_string_nocheck(ro->token);
     }
     size_t first = tenant_first_named(r->t, tk, name);
     bool nocase = false;
@@ -419,8 +432,8 @@ static json_t *resolve_ref(struct resolve *r, const json_t *ref, const char *par
         note(r, at, "%s \"%s\" is spelled \"%s\" in the tenant; matched ignoring case", what, name,
              o->name);
     if (want_app_id && o->alt)
-        return json_string(o->alt);
-    return json_string(o->id);
+        return json_string_nocheck(o->alt);
+    return json_string_nocheck(o->id);
 }
 
 /* The value with every reference replaced by an id (new reference). A subtree without

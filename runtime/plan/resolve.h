@@ -31,6 +31,9 @@ struct resolve_object {
     json_t *current_members, *current_owners; /* the tenant's, when managed */
     char *token;                              /* RESOLVE_NEW_PREFIX token while it is new */
     char *replace; /* why the tenant object must be replaced (create new, delete old), or NULL */
+    /* where current_id is in its kind's tenant index, once asked (resolve_current_at) */
+    size_t current_at;
+    bool current_at_known;
 };
 
 struct resolve {
@@ -54,6 +57,11 @@ void resolve_fini(struct resolve *r);
  * thawed tree (shared with ro->obj->body) and resolve_release drops both again (the frozen text
  * stays). Both do nothing for an object that is not frozen. */
 void resolve_thaw(struct resolve_object *ro);
+
+/* Where ro's tenant object is in its kind's index (tenant_index_of of current_id), looked up
+ * once: for the plan, after resolve_run (current_id no longer changes). TENANT_NONE when it has
+ * none. */
+size_t resolve_current_at(const struct resolve *r, struct resolve_object *ro);
 void resolve_release(struct resolve_object *ro);
 
 /* The tenant holds its named locations compactly (tenant_body): a matched one's `current`

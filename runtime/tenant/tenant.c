@@ -108,20 +108,30 @@ static void index_maps(struct tenant_index *x)
         BUG("tenant index: its maps are made once");
     tenant_map_reserve(&x->by_id, x->n);
     tenant_map_reserve(&x->by_name, x->n);
-    if (!x->by_name.nocase)
-        tenant_map_reserve(&x->by_lname, x->n);
     for (size_t i = 0; i < x->n; i++) {
         const struct tenant_obj *o = &x->v[i];
         tenant_map_put_first(&x->by_id, x->v, i);
-        if (o->name) {
+        if (o->name)
             chain(x, &x->by_name, i, false);
-            /* user names (UPNs) are case-insensitive already: by_name serves both */
-            if (!x->by_name.nocase)
-                chain(x, &x->by_lname, i, true);
-        }
         if (o->alt)
             tenant_map_put_first(&x->by_alt, x->v, i);
     }
+}
+
+/* The map and chains of names ignoring case, made at their first use (most plans match every
+ * name exactly and never ask), as index_maps would have made them. User names (UPNs) are
+ * case-insensitive already: by_name serves both. */
+static void index_lnames(const struct tenant *t, enum tenant_kind k)
+{
+    /* the tenant is never const itself: its functions that only read take it so */
+    struct tenant_index *x = (struct tenant_index *)(uintptr_t)&t->idx[k];
+    if (x->lnames_made || x->by_name.nocase)
+        return;
+    x->lnames_made = true;
+    tenant_map_reserve(&x->by_lname, x->n);
+    for (size_t i = 0; i < x->n; i++)
+        if (x->v[i].name)
+            chain(x, &x->by_lname, i, true);
 }
 
 /* Loaded: the arrays, grown by doubling, are cut to what they hold (the users' by a quarter at
@@ -188,12 +198,14 @@ const json_t *tenant_member(const json_t *obj, const char *key)
         return NULL;
     const json_t *v = json_object_get(obj, key);
     if (!v) {
-        const char *k;
-        json_t *x;
-        json_object_foreach((json_t *)(uintptr_t)obj, k, x)
-        {
-            if (util_streq_nocase(k, key)) {
-                v = x;
+        /* keys equal ignoring case are as long (a decoded key holds no NUL byte: jansson
+         * refuses one): the length, at hand, spares most comparisons */
+        size_t len = strlen(key);
+        json_t *o = (json_t *)(uintptr_t)obj;
+        for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it)) {
+            if (json_object_iter_key_len(it) == len &&
+                util_streq_nocase(json_object_iter_key(it), key)) {
+                v = json_object_iter_value(it);
                 break;
             }
         }
@@ -510,6 +522,7 @@ size_t tenant_first_named(const struct tenant *t, enum tenant_kind k, const char
 
 size_t tenant_first_lnamed(const struct tenant *t, enum tenant_kind k, const char *name)
 {
+    index_lnames(t, k);
     const struct tenant_map *m =
         t->idx[k].by_name.nocase ? &t->idx[k].by_name : &t->idx[k].by_lname;
     return tenant_map_get(m, t->idx[k].v, name);
@@ -517,13 +530,18 @@ size_t tenant_first_lnamed(const struct tenant *t, enum tenant_kind k, const cha
 
 void tenant_set_display(struct tenant *t, enum tenant_kind k, const char *id, const char *name)
 {
-    struct tenant_obj *o = tenant_by_id(t, k, id);
-    if (!o)
+    tenant_set_display_at(t, k, tenant_index_of(t, k, id), name);
+}
+
+void tenant_set_display_at(struct tenant *t, enum tenant_kind k, size_t i, const char *name)
+{
+    if (i >= t->idx[k].n)
         return;
     struct tenant_index *x = &t->idx[k];
+    struct tenant_obj *o = &x->v[i];
     char *display = o->name && strcmp(o->name, name) == 0 ? NULL : xstrdup(name);
     size_t j;
-    if (strmap_get(&x->displays, o->id, &j)) {
+    if (x->ndisplay && strmap_get(&x->displays, o->id, &j)) {
         free(x->display[j]);
         x->display[j] = display;
     } else if (display) {
@@ -535,6 +553,8 @@ void tenant_set_display(struct tenant *t, enum tenant_kind k, const char *id, co
 
 size_t tenant_next_named(const struct tenant *t, enum tenant_kind k, size_t i, bool nocase)
 {
+    if (nocase)
+        index_lnames(t, k);
     const struct tenant_obj *o = &t->idx[k].v[i];
     /* users' names are case-insensitive already: one chain */
     uint32_t next = nocase && !t->idx[k].by_name.nocase ? o->next_lname : o->next_name;

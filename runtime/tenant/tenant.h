@@ -42,7 +42,7 @@ struct tenant_obj {
     char *alt;
     json_t *body; /* the whole object for policies and strengths (tenant_body); else NULL */
     /* the next object with the same exact name, and with the same name ignoring case
-     * (tenant_next_named), or TENANT_CHAIN_END */
+     * (tenant_next_named; made with by_lname), or TENANT_CHAIN_END */
     uint32_t next_name, next_lname;
 };
 
@@ -101,9 +101,10 @@ struct tenant_index {
     size_t ntypes;
     struct tenant_map by_id;    /* case-insensitive */
     struct tenant_map by_name;  /* exact (users: case-insensitive) */
-    struct tenant_map by_lname; /* case-insensitive */
-    struct tenant_map by_alt;   /* case-insensitive */
-    struct arena *strings;      /* ids and names; the maps borrow them */
+    struct tenant_map by_lname; /* case-insensitive; made at its first use (lnames_made) */
+    bool lnames_made;
+    struct tenant_map by_alt; /* case-insensitive */
+    struct arena *strings;    /* ids and names; the maps borrow them */
     /* the names the configuration gives objects, when they differ (tenant_set_display): the
      * object's id → a position in display */
     struct strmap displays;
@@ -185,6 +186,8 @@ struct tenant_obj *tenant_by_alt(const struct tenant *t, enum tenant_kind k, con
 
 /* Renders object id under `name` from now on (the configuration's spelling, for messages). */
 void tenant_set_display(struct tenant *t, enum tenant_kind k, const char *id, const char *name);
+/* The same for the object at position i of kind k's index (tenant_index_of), or none (TENANT_NONE). */
+void tenant_set_display_at(struct tenant *t, enum tenant_kind k, size_t i, const char *name);
 /* The name object o of kind k is shown by: the configuration's (tenant_set_display), else its
  * own; NULL when it has none. Borrowed. */
 const char *tenant_display_name(const struct tenant *t, enum tenant_kind k,
