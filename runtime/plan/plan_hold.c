@@ -103,13 +103,26 @@ static const char *lowered_range(const json_t *r)
                : NULL;
 }
 
-/* Where text is in the canonical set of ranges (sorted by strcmp), or -1. */
-static long find_range(const json_t *set, const char *text)
+/* The canonical set of a location's ranges, sorted by strcmp: the JSON array of the canonical
+ * tree (location_freeze), or the key's texts (location_key_freeze). */
+struct range_set {
+    const json_t *array;
+    const char *const *texts;
+    size_t n;
+};
+
+static const char *range_at(const struct range_set *set, size_t i)
 {
-    size_t lo = 0, hi = json_array_size(set);
+    return set->array ? json_string_value(json_array_get(set->array, i)) : set->texts[i];
+}
+
+/* Where text is in the canonical set, or -1. */
+static long find_range(const struct range_set *set, const char *text)
+{
+    size_t lo = 0, hi = set->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(json_string_value(json_array_get(set, mid)), text);
+        int c = strcmp(range_at(set, mid), text);
         if (c == 0)
             return (long)mid;
         if (c < 0)
@@ -120,12 +133,10 @@ static long find_range(const json_t *set, const char *text)
     return -1;
 }
 
-/* The frozen form: the canonical text, NUL, then the number of ranges and, for each range in
- * the body's order, its place in the canonical set (uint32_t each, unaligned). Only a body of the
- * lowered shape ({"@odata.type", "displayName", "isTrusted", "ipRanges"} in this order, each
- * range as lowered_range reads it, its text already canonical) is frozen so: its canonical form
- * holds all of it. */
-static char *location_freeze(const json_t *body, char **digest)
+/* A body of the lowered shape ({"@odata.type", "displayName", "isTrusted", "ipRanges"} in this
+ * order, each range as lowered_range reads it): its ranges' texts in the body's order, in
+ * `small` (16 places) when they fit, else in a new array (free_texts); NULL for any other body. */
+static const char **lowered_texts(const json_t *body, const char **small, size_t *n)
 {
     if (json_object_size(body) != 4)
         return NULL;
@@ -138,24 +149,62 @@ static char *location_freeze(const json_t *body, char **digest)
     if (!string_is(type, IP_LOCATION, sizeof(IP_LOCATION) - 1) || !json_is_string(name) ||
         !json_is_boolean(trusted) || !json_is_array(ranges) || json_array_size(ranges) > UINT32_MAX)
         return NULL;
-    size_t n = json_array_size(ranges);
-    const char *small_texts[16];
-    const char **texts = n <= 16 ? small_texts : xmalloc(n * sizeof(*texts));
-    for (size_t i = 0; i < n; i++) {
-        texts[i] = lowered_range(json_array_get(ranges, i));
-        if (!texts[i]) {
-            if (texts != small_texts)
+    *n = json_array_size(ranges);
+    const char **texts = *n <= 16 ? small : xmalloc(*n * sizeof(*texts));
+    for (size_t i = 0; i < *n; i++) {
+        if (!(texts[i] = lowered_range(json_array_get(ranges, i)))) {
+            if (texts != small)
                 free(texts);
             return NULL;
         }
     }
+    return texts;
+}
+
+static void free_texts(const char **texts, const char **small)
+{
+    if (texts != small)
+        free(texts);
+}
+
+/* Writes at p the number of ranges and, for each text in the body's order, its place in the
+ * canonical set (uint32_t each, unaligned). False when a text is not in the set: a range in
+ * another spelling than its canonical one. */
+static bool put_places(char *p, const char *const *texts, size_t n, const struct range_set *set)
+{
+    uint32_t count = (uint32_t)n;
+    memcpy(p, &count, sizeof(count));
+    p += sizeof(count);
+    for (size_t i = 0; i < n; i++) {
+        long at = find_range(set, texts[i]);
+        if (at < 0)
+            return false;
+        uint32_t u = (uint32_t)at;
+        memcpy(p, &u, sizeof(u));
+        p += sizeof(u);
+    }
+    return true;
+}
+
+/* The frozen form: the canonical text, NUL, then the number of ranges and, for each range in
+ * the body's order, its place in the canonical set (uint32_t each, unaligned). Only a body of the
+ * lowered shape ({"@odata.type", "displayName", "isTrusted", "ipRanges"} in this order, each
+ * range as lowered_range reads it, its text already canonical) is frozen so: its canonical form
+ * holds all of it. */
+static char *location_freeze(const json_t *body, char **digest)
+{
+    const char *small_texts[16];
+    size_t n;
+    const char **texts = lowered_texts(body, small_texts, &n);
+    if (!texts)
+        return NULL;
     json_t *canon = normalize_location_sorted(body);
     if (!canon) {
-        if (texts != small_texts)
-            free(texts);
+        free_texts(texts, small_texts);
         return NULL;
     }
-    const json_t *set = json_object_get(canon, "ipRanges");
+    const json_t *array = json_object_get(canon, "ipRanges");
+    const struct range_set set = {array, NULL, json_array_size(array)};
     char small[4096];
     size_t len = json_dumpb(canon, small, sizeof(small), JSON_COMPACT);
     size_t size = len + 1 + (n + 1) * sizeof(uint32_t);
@@ -164,29 +213,17 @@ static char *location_freeze(const json_t *body, char **digest)
         memcpy(frozen, small, len);
     else if (frozen && json_dumpb(canon, frozen, len, JSON_COMPACT) != len)
         BUG("the canonical text of a location changed between two writes");
-    char *p = frozen ? frozen + len : NULL;
-    if (p) {
-        *p++ = '\0';
-        uint32_t count = (uint32_t)n;
-        memcpy(p, &count, sizeof(count));
-        p += sizeof(count);
-    }
-    for (size_t i = 0; p && i < n; i++) {
-        long at = find_range(set, texts[i]);
-        if (at < 0) { /* a range in another spelling than its canonical one */
+    if (frozen) {
+        frozen[len] = '\0';
+        if (!put_places(frozen + len + 1, texts, n, &set)) {
             free(frozen);
-            frozen = p = NULL;
-            break;
+            frozen = NULL;
         }
-        uint32_t u = (uint32_t)at;
-        memcpy(p, &u, sizeof(u));
-        p += sizeof(u);
     }
     if (frozen)
         *digest = tenant_sha256_text(frozen, len);
     json_decref(canon);
-    if (texts != small_texts)
-        free(texts);
+    free_texts(texts, small_texts);
     return frozen;
 }
 
@@ -231,74 +268,33 @@ const struct model_codec plan_location_codec = {.freeze = location_freeze, .thaw
 
 /* ---- the same location frozen for a plan that keeps no fingerprint (plan_location_key_codec) ---- */
 
-/* Where text is among the canonical set's texts (sorted by strcmp), or -1. */
-static long find_text(const char *const *set, size_t n, const char *text)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(set[mid], text);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
-
 /* The frozen form: the key (normalize_location_key), NUL, then the number of ranges and, for
  * each range in the body's order, its place in the canonical set (uint32_t each, unaligned).
  * Only a body of the lowered shape (as location_freeze takes it) is frozen so: its key holds all
  * of it. No tree and no JSON text are made. */
 static char *location_key_freeze(const json_t *body, char **digest)
 {
-    if (json_object_size(body) != 4)
-        return NULL;
-    json_t *b = util_json_mut(body);
-    void *it = json_object_iter(b);
-    const json_t *type = member(it, "@odata.type");
-    const json_t *name = member(it = json_object_iter_next(b, it), "displayName");
-    const json_t *trusted = member(it = json_object_iter_next(b, it), "isTrusted");
-    const json_t *ranges = member(json_object_iter_next(b, it), "ipRanges");
-    if (!string_is(type, IP_LOCATION, sizeof(IP_LOCATION) - 1) || !json_is_string(name) ||
-        !json_is_boolean(trusted) || !json_is_array(ranges) || json_array_size(ranges) > UINT32_MAX)
-        return NULL;
-    size_t n = json_array_size(ranges);
     const char *small_texts[16];
-    const char **texts = n <= 16 ? small_texts : xmalloc(n * sizeof(*texts));
+    size_t n;
+    const char **texts = lowered_texts(body, small_texts, &n);
+    if (!texts)
+        return NULL;
     struct normalize_location_key key;
-    bool ok = true;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = (texts[i] = lowered_range(json_array_get(ranges, i))) != NULL;
-    if (!ok || !normalize_location_key(body, &key)) {
-        if (texts != small_texts)
-            free(texts);
+    if (!normalize_location_key(body, &key)) {
+        free_texts(texts, small_texts);
         return NULL;
     }
+    const struct range_set set = {NULL, key.ranges, key.nranges};
     size_t size = key.len + 1 + (n + 1) * sizeof(uint32_t);
-    char *frozen = xmalloc(size), *p = frozen;
-    memcpy(p, key.text, key.len + 1);
-    p += key.len + 1;
-    uint32_t count = (uint32_t)n;
-    memcpy(p, &count, sizeof(count));
-    p += sizeof(count);
-    for (size_t i = 0; frozen && i < n; i++) {
-        long at = find_text(key.ranges, key.nranges, texts[i]);
-        if (at < 0) { /* a range in another spelling than its canonical one */
-            free(frozen);
-            frozen = NULL;
-            break;
-        }
-        uint32_t u = (uint32_t)at;
-        memcpy(p, &u, sizeof(u));
-        p += sizeof(u);
+    char *frozen = xmalloc(size);
+    memcpy(frozen, key.text, key.len + 1);
+    if (!put_places(frozen + key.len + 1, texts, n, &set)) {
+        free(frozen);
+        frozen = NULL;
     }
     if (frozen)
         *digest = key_digest(&key);
-    if (texts != small_texts)
-        free(texts);
+    free_texts(texts, small_texts);
     return frozen;
 }
 
