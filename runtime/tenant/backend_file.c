@@ -960,7 +960,7 @@ static int load_collection(struct cursor *c, const char *key, void *ctx)
          * others are read whole by a plan, so their decoded items are kept, not decoded
          * again. */
         struct load_items li = {.ic = {.c = c, .key = key, .objects = known},
-                                .dg = {ld->d, e},
+                                .dg = {.d = ld->d, .e = e},
                                 .keep = e || is_relation(key) ? NULL : json_array(),
                                 .in = ld->in};
         backend_file_ids_init(&li.ic.ids);

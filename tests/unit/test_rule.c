@@ -214,8 +214,8 @@ static void test_device_filter_corpus(void **state)
     /* Rules from real policies in the shared corpus. */
     static const char *const rules[] = {
         "device.isCompliant -eq True -and device.deviceOwnership -eq \"Company\"",
-        "device.enrollmentProfileName -eq \"Shared Device Profile\" -or "
-        "device.enrollmentProfileName -eq \"Shared\"",
+        ("device.enrollmentProfileName -eq \"Shared Device Profile\" -or "
+         "device.enrollmentProfileName -eq \"Shared\""), /* one rule, in two pieces */
         "device.displayName -startsWith \"CPAWT1\" -or device.displayName -startsWith \"VPAW001\"",
         "device.extensionAttribute1 -eq \"CONTOSO-IT\"",
         "device.operatingSystemVersion -in [\"10.0.18363\", \"10.0.19041\"]",
