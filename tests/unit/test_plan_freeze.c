@@ -20,6 +20,7 @@
 #include "runtime/plan/resolve.h"
 #include "runtime/tenant/backend.h"
 #include "runtime/tenant/tenant.h"
+#include "unit_source.h"
 
 /* Against Contoso's tenant (policies/contoso-tenant.json): "Contoso HQ" is updated (no longer
  * trusted, other ranges), "Old VPN egress (2019)" replaced (IP ranges become countries, and the
@@ -81,12 +82,6 @@ enum config {
     CFG_WARNINGS
 };
 
-static char *source_path(const char *rel)
-{
-    const char *src = getenv("IDPC_SOURCE_DIR");
-    return src ? xasprintf("%s/%s", src, rel) : NULL;
-}
-
 /* A temporary folder of this process for the configurations' files, or NULL before the first
  * config_file. */
 static char tmp_dir[] = "/tmp/idpc-test-freeze-XXXXXX";
@@ -118,7 +113,7 @@ static char *config_file(enum config which)
  * `idpc plan` asks of the compile (each location frozen as soon as it is lowered). */
 static void compile_config(enum config which, bool early, struct compile_result *cr)
 {
-    char *path = which == CFG_CONTOSO ? source_path("policies/contoso") : config_file(which);
+    char *path = which == CFG_CONTOSO ? unit_source_path("policies/contoso") : config_file(which);
     const char *paths[] = {path};
     struct compile_options opt = {.werror = false};
     if (early)
@@ -131,7 +126,7 @@ static void compile_config(enum config which, bool early, struct compile_result 
 
 static struct backend *open_tenant(void)
 {
-    char *path = source_path("policies/contoso-tenant.json");
+    char *path = unit_source_path("policies/contoso-tenant.json");
     char *spec = xasprintf("file:%s", path);
     struct backend *b = NULL;
     struct backend_error err;
@@ -302,10 +297,7 @@ static void same_models(enum config which)
 static void test_contoso_plan_unchanged(void **state)
 {
     (void)state;
-    if (!getenv("IDPC_SOURCE_DIR")) {
-        printf("skipped: IDPC_SOURCE_DIR is not set (run through ctest)\n");
-        skip();
-    }
+    unit_need_source_dir();
     same_plans(CFG_CONTOSO);
     same_models(CFG_CONTOSO);
 }
@@ -313,10 +305,7 @@ static void test_contoso_plan_unchanged(void **state)
 static void test_update_replace_create_unchanged(void **state)
 {
     (void)state;
-    if (!getenv("IDPC_SOURCE_DIR")) {
-        printf("skipped: IDPC_SOURCE_DIR is not set (run through ctest)\n");
-        skip();
-    }
+    unit_need_source_dir();
     char *d;
     char *text = plan_text(CFG_CHANGES, HOLD_FROZEN_EARLY, true, &d);
     json_t *plan = json_loads(text, 0, NULL);
@@ -352,10 +341,7 @@ static void test_update_replace_create_unchanged(void **state)
 static void test_location_warnings_unchanged(void **state)
 {
     (void)state;
-    if (!getenv("IDPC_SOURCE_DIR")) {
-        printf("skipped: IDPC_SOURCE_DIR is not set (run through ctest)\n");
-        skip();
-    }
+    unit_need_source_dir();
     char *d;
     char *text = plan_text(CFG_WARNINGS, HOLD_FROZEN_EARLY, true, &d);
     static const char *const want[] = {
@@ -396,10 +382,7 @@ static void test_no_request_no_freeze(void **state)
 static void test_resolve_does_not_thaw(void **state)
 {
     (void)state;
-    if (!getenv("IDPC_SOURCE_DIR")) {
-        printf("skipped: IDPC_SOURCE_DIR is not set (run through ctest)\n");
-        skip();
-    }
+    unit_need_source_dir();
     struct compile_result cr;
     compile_config(CFG_CHANGES, true, &cr);
     struct backend *b = open_tenant();

@@ -20,6 +20,7 @@
 #include "compiler/util.h"
 #include "runtime/plan/plan.h"
 #include "runtime/tenant/backend.h"
+#include "unit_source.h"
 
 /* Against Contoso's tenant: a location updated, one replaced (a delete that waits for the
  * policy), one created, a policy changed. */
@@ -43,12 +44,6 @@ static const char CONFIG[] = "location \"Contoso HQ\" {\n"
                              "  grant block\n"
                              "}\n";
 
-static char *source_path(const char *rel)
-{
-    const char *src = getenv("IDPC_SOURCE_DIR");
-    return src ? xasprintf("%s/%s", src, rel) : NULL;
-}
-
 /* The plan of `path` against Contoso's tenant as compact JSON text (keys in the plan's order). */
 /* How a plan takes the named locations: with their fingerprints (as for a saved plan), with their
  * keys (`idpc plan` printing text), or one side each way. */
@@ -70,7 +65,7 @@ static char *plan_text(const char *path, bool no_reads, enum take take, size_t *
     assert_int_equal(compile_paths_with(paths, 1, &opt, &cr), 0);
     assert_non_null(cr.model);
     compile_drop_tree(&cr);
-    char *tpath = source_path("policies/contoso-tenant.json");
+    char *tpath = unit_source_path("policies/contoso-tenant.json");
     char *spec = xasprintf("file:%s", tpath);
     struct backend *b = NULL;
     struct backend_error err;
@@ -126,11 +121,7 @@ static void same_but_reads(const char *path)
 static void test_contoso(void **state)
 {
     (void)state;
-    char *path = source_path("policies/contoso");
-    if (!path) {
-        printf("skipped: IDPC_SOURCE_DIR is not set (run through ctest)\n");
-        skip();
-    }
+    char *path = unit_source_path("policies/contoso");
     same_but_reads(path);
     free(path);
 }
@@ -138,10 +129,7 @@ static void test_contoso(void **state)
 static void test_changes(void **state)
 {
     (void)state;
-    if (!getenv("IDPC_SOURCE_DIR")) {
-        printf("skipped: IDPC_SOURCE_DIR is not set (run through ctest)\n");
-        skip();
-    }
+    unit_need_source_dir();
     char dir[] = "/tmp/idpc-test-reads-XXXXXX";
     assert_non_null(mkdtemp(dir));
     char *path = xasprintf("%s/changes.idp", dir);
